@@ -1,0 +1,46 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {Revision} from '../script/revision.js'
+import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
+
+/** A revision as the chain commands report it. */
+export interface RevisionInfo {
+  readonly id: string
+  readonly downRevision: null | string
+  readonly message: string
+  readonly createdAt?: string
+  readonly path?: string
+  readonly isHead: boolean
+  readonly isBase: boolean
+  readonly isCurrent?: boolean
+}
+
+export function revisionInfo(rev: Revision, chain: readonly Revision[], current?: null | string): RevisionInfo {
+  return {
+    createdAt: rev.createdAt,
+    downRevision: rev.downRevision,
+    id: rev.id,
+    isBase: rev.downRevision === null,
+    isCurrent: current === undefined ? undefined : current === rev.id,
+    isHead: chain.at(-1) === rev,
+    message: rev.message,
+    path: rev.path,
+  }
+}
+
+/** Read the script directory of one database. */
+export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
+  return readScriptDirectory(database.scriptLocation, config.revisionDigits)
+}
+
+/** The sound chain of one database's scripts, or a typed error naming the defect. */
+export async function chainOf(config: Config, database: DatabaseConfig): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
+  const dir = await scriptsOf(config, database)
+  return {chain: requireChain(dir), dir}
+}
+
+/** Run one api step for each configured database, in file order. */
+export async function eachDatabase<T>(config: Config, fn: (database: DatabaseConfig) => Promise<T>): Promise<Array<T & {database: string}>> {
+  const results: Array<T & {database: string}> = []
+  for (const database of config.databases) results.push({...(await fn(database)), database: database.name})
+  return results
+}

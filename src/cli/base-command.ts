@@ -1,0 +1,55 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import type {Config} from '../config/config.js'
+import {maskUrl} from '../config/database-url.js'
+import {loadConfig} from '../config/load-config.js'
+import {DbManageError, errorMessage} from '../util/errors.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+/**
+ * Shared flags, config loading and the one place where an error becomes a
+ * message and an exit code. Subclasses parse, make one api call and print.
+ */
+export abstract class BaseCommand extends Command {
+  static baseFlags = {
+    'config-file': Flags.string({
+      char: 'c',
+      env: 'DB_MANAGE_CONFIG',
+      helpGroup: 'GLOBAL',
+      summary: 'Config file to use instead of searching for db-manage.ini from the working directory upward.',
+    }),
+    db: Flags.string({
+      env: 'DB_MANAGE_DB',
+      helpGroup: 'GLOBAL',
+      summary: 'Act on the [database:NAME] section NAME only (default: every database, in file order).',
+    }),
+    debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
+    url: Flags.string({
+      helpGroup: 'GLOBAL',
+      summary: 'Database URL; wins over DATABASE_URL, which wins over the config file.',
+    }),
+  }
+
+  static enableJsonFlag = true
+
+  /** Load the config with the global flags applied. */
+  protected async loadConfig(flags: {'config-file'?: string; db?: string; url?: string}): Promise<Config> {
+    return loadConfig({configFile: flags['config-file'], db: flags.db, url: flags.url})
+  }
+
+  protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const debug = this.argv.includes('--debug')
+    const code = error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1)
+    if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
+    const message = maskUrl(errorMessage(error)).split('\n')[0]
+    if (this.jsonEnabled()) {
+      this.logJson({error: {code, message, name: error.name}})
+    } else {
+      process.stderr.write(`Error: ${message}\n`)
+      if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)
+    }
+
+    return this.exit(code)
+  }
+}

@@ -1,0 +1,29 @@
+import path from 'node:path'
+
+import type {RevisionInfo} from '../api/chain.js'
+
+/** `006 -> 007 (head) (current), add cluster events`: Alembic's history line. */
+export function revisionLine(rev: RevisionInfo): string {
+  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isCurrent ? ' (current)' : ''}`
+  return `${rev.downRevision ?? '<base>'} -> ${rev.id}${tags}, ${rev.message}`
+}
+
+/** Alembic's verbose form, used by `show`, `heads --verbose` and `history --verbose`. */
+export function revisionBlock(rev: RevisionInfo): string {
+  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isBase ? ' (base)' : ''}${rev.isCurrent ? ' (current)' : ''}`
+  return [
+    `Rev: ${rev.id}${tags}`,
+    `Parent: ${rev.downRevision ?? '<base>'}`,
+    ...(rev.path ? [`Path: ${path.relative(process.cwd(), rev.path) || rev.path}`] : []),
+    '',
+    `    ${rev.message}`,
+    '',
+    ...(rev.createdAt ? [`    Create Date: ${rev.createdAt}`, ''] : []),
+  ].join('\n')
+}
+
+/** Lines of several databases' results, each under a `[name]` heading when there is more than one. */
+export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[]): string[] {
+  if (results.length === 1) return lines(results[0])
+  return results.flatMap((r) => [`[${r.database}]`, ...lines(r)])
+}

@@ -1,0 +1,33 @@
+import {checkMigration} from '../api/check.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {ChainError} from '../util/errors.js'
+
+export default class CheckMigration extends BaseCommand {
+  static aliases = ['check-migration']
+  static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. Prints one summary line and exits 0 when the chain is sound.`
+  static summary = 'Check the revision chain (for CI).'
+
+  async run(): Promise<Awaited<ReturnType<typeof checkMigration>>> {
+    const {flags} = await this.parse(CheckMigration)
+    const config = await this.loadConfig(flags)
+    const results = await checkMigration(config)
+    const many = results.length > 1
+    for (const r of results) {
+      const prefix = many ? `[${r.database}] ` : ''
+      if (r.ok) {
+        this.log(`${prefix}OK: ${r.revisions} revision(s)${r.revisions ? `, ${r.base} -> ${r.head}` : ''}, one linear sequential chain`)
+      } else {
+        for (const p of r.problems) this.log(`${prefix}${p.message}`)
+      }
+    }
+
+    const failed = results.filter((r) => !r.ok)
+    if (failed.length > 0) {
+      const count = failed.reduce((n, r) => n + r.problems.length, 0)
+      if (this.jsonEnabled()) this.logJson(results)
+      throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`)
+    }
+
+    return results
+  }
+}

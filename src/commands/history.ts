@@ -1,0 +1,24 @@
+import {Flags} from '@oclif/core'
+
+import {history} from '../api/history.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
+
+export default class History extends BaseCommand {
+  static description = 'Lists revisions newest first, as "006 -> 007 (head), message". A range START:END limits the list; either side may be left out.'
+  static examples = ['<%= config.bin %> history', '<%= config.bin %> history -r 003:head --verbose']
+  static flags = {
+    rev: Flags.string({char: 'r', summary: 'Range START:END, e.g. base:005, 003:, :head-1.'}),
+    verbose: Flags.boolean({char: 'v', summary: 'Show each revision in full.'}),
+  }
+
+  static summary = 'List the revision chain.'
+
+  async run(): Promise<Awaited<ReturnType<typeof history>>> {
+    const {flags} = await this.parse(History)
+    const config = await this.loadConfig(flags)
+    const result = await history(config, {range: flags.rev})
+    for (const line of perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine))) this.log(line)
+    return result
+  }
+}

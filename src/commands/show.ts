@@ -1,0 +1,21 @@
+import {Args} from '@oclif/core'
+
+import {show} from '../api/history.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {perDatabase, revisionBlock} from '../cli/format.js'
+
+export default class Show extends BaseCommand {
+  static args = {
+    revision: Args.string({description: 'head, an id, head-N, REV+N, ...', required: true}),
+  }
+
+  static summary = 'Show one revision in full.'
+
+  async run(): Promise<Awaited<ReturnType<typeof show>>> {
+    const {args, flags} = await this.parse(Show)
+    const config = await this.loadConfig(flags)
+    const result = await show(config, args.revision)
+    for (const line of perDatabase(result, (r) => [revisionBlock(r.revision)])) this.log(line)
+    return result
+  }
+}

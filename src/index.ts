@@ -1,0 +1,13 @@
+// The public surface: what migration scripts and applications import from 'db-manage'.
+export {checkMigration} from './api/check.js'
+export {heads, history, show} from './api/history.js'
+export {init} from './api/init.js'
+export {renumber} from './api/renumber.js'
+export {revision} from './api/revision.js'
+export type {Config, DatabaseConfig} from './config/config.js'
+export {maskUrl, parseDatabaseUrl} from './config/database-url.js'
+export type {DatabaseUrl, DialectName} from './config/database-url.js'
+export {loadConfig} from './config/load-config.js'
+export {RevisionMap} from './script/revision-map.js'
+export type {Revision, RevisionHeader} from './script/revision.js'
+export * from './util/errors.js'

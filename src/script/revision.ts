@@ -1,0 +1,22 @@
+/** What a script's header declares, read without running it. */
+export interface RevisionHeader {
+  readonly id: string
+  readonly downRevision: null | string
+  readonly message: string
+  readonly createdAt?: string
+}
+
+/** One revision in the chain. `fileName`/`path` are absent for in-memory revisions. */
+export interface Revision extends RevisionHeader {
+  readonly fileName?: string
+  readonly path?: string
+}
+
+/** How a revision is named in messages: its file when it has one. */
+export function describe(rev: Revision): string {
+  return rev.fileName ?? rev.id
+}
+
+export function padId(n: number, digits: number): string {
+  return String(n).padStart(digits, '0')
+}

@@ -1,0 +1,62 @@
+import {readdir, readFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {ConfigError, errorMessage, ScriptError} from '../util/errors.js'
+import {readHeader, SCRIPT_FILE, type ScriptKind} from './header.js'
+import type {Revision} from './revision.js'
+import {RevisionMap} from './revision-map.js'
+
+export interface ScriptRevision extends Revision {
+  readonly fileName: string
+  readonly path: string
+  readonly kind: ScriptKind
+  /** The file name's part after the id: `add_users` of `007_add_users.ts`. */
+  readonly slug: string
+}
+
+/** A file that looks like a script but whose header could not be read. */
+export interface UnreadableScript {
+  readonly fileName: string
+  readonly message: string
+}
+
+export interface ScriptDirectory {
+  readonly location: string
+  readonly scripts: readonly ScriptRevision[]
+  readonly unreadable: readonly UnreadableScript[]
+  readonly map: RevisionMap
+}
+
+/** The sound chain, or a ScriptError/ChainError naming what is wrong. */
+export function requireChain(dir: ScriptDirectory): readonly ScriptRevision[] {
+  if (dir.unreadable.length > 0) throw new ScriptError(dir.unreadable[0].message)
+  return dir.map.linear() as readonly ScriptRevision[]
+}
+
+/** List the scripts of a folder and read every header, without importing any. */
+export async function readScriptDirectory(location: string, digits = 3): Promise<ScriptDirectory> {
+  let names: string[]
+  try {
+    names = await readdir(location)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new ConfigError(`script_location ${location} does not exist (run "db-manage init" or fix script_location)`)
+    throw new ConfigError(`cannot read script_location ${location}: ${code ?? errorMessage(error)}`)
+  }
+
+  const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
+  const read = await Promise.all(files.map(async (fileName) => {
+    const [, , slug, ext] = SCRIPT_FILE.exec(fileName)!
+    const kind: ScriptKind = ext === 'mts' ? 'ts' : ext as ScriptKind
+    const file = path.join(location, fileName)
+    try {
+      const header = readHeader(await readFile(file, 'utf8'), kind, fileName)
+      return {...header, fileName, kind, path: file, slug} satisfies ScriptRevision
+    } catch (error) {
+      return {fileName, message: errorMessage(error)} satisfies UnreadableScript
+    }
+  }))
+  const scripts = read.filter((r): r is ScriptRevision => 'id' in r)
+  const unreadable = read.filter((r): r is UnreadableScript => !('id' in r))
+  return {location, map: new RevisionMap(scripts, digits), scripts, unreadable}
+}

@@ -1,0 +1,61 @@
+import type {RevisionHeader} from './revision.js'
+
+/** `add user email` -> `add_user_email`: the file name's part after the id. */
+export function slugify(message: string): string {
+  const slug = message.toLowerCase().replaceAll(/[^\da-z]+/g, '_').replaceAll(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '')
+  return slug || 'revision'
+}
+
+function quote(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll(/\r?\n/g, ' ')}'`
+}
+
+function headerLines(header: RevisionHeader): string {
+  return [
+    `export const revision = ${quote(header.id)}`,
+    `export const downRevision = ${header.downRevision === null ? 'null' : quote(header.downRevision)}`,
+    `export const message = ${quote(header.message)}`,
+    `export const createdAt = ${quote(header.createdAt ?? '')}`,
+  ].join('\n')
+}
+
+/** A new TypeScript revision script; `body` is the code of upgrade and downgrade. */
+export function typescriptScript(header: RevisionHeader, body: {upgrade: string; downgrade: string} = {downgrade: '', upgrade: ''}): string {
+  const indent = (code: string) => code.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n')
+  const block = (code: string) => (code.trim() ? `\n${indent(code.trimEnd())}\n` : '\n')
+  return `import type {Operations} from 'db-manage'
+
+${headerLines(header)}
+
+export async function upgrade(op: Operations): Promise<void> {${block(body.upgrade)}}
+
+export async function downgrade(op: Operations): Promise<void> {${block(body.downgrade)}}
+`
+}
+
+/** A new SQL revision script with the header in comments. */
+export function sqlScript(header: RevisionHeader): string {
+  return `-- revision: ${header.id}
+-- down_revision: ${header.downRevision ?? 'null'}
+-- message: ${header.message.replaceAll(/\r?\n/g, ' ')}
+-- created_at: ${header.createdAt ?? ''}
+-- +upgrade
+
+-- +downgrade
+
+`
+}
+
+/** Replace the id and down revision in a script's text, leaving the rest as written. */
+export function rewriteHeader(text: string, kind: 'js' | 'mjs' | 'sql' | 'ts', id: string, down: null | string): string {
+  if (kind === 'sql') {
+    return text
+      .replace(/^(--\s*revision\s*:).*$/im, (_, key: string) => `${key} ${id}`)
+      .replace(/^(--\s*down_?revision\s*:).*$/im, (_, key: string) => `${key} ${down ?? 'null'}`)
+  }
+
+  const literal = String.raw`(?:null|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\x60[^\x60]*\x60)`
+  const set = (source: string, name: string, value: string) =>
+    source.replace(new RegExp(String.raw`(export\s+const\s+${name}\s*(?::[^=;]*)?=\s*)${literal}`), (_, prefix: string) => prefix + value)
+  return set(set(text, 'revision', quote(id)), 'downRevision', down === null ? 'null' : quote(down))
+}

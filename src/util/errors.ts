@@ -1,0 +1,41 @@
+/**
+ * Every failure a user can cause is one of these. The CLI turns them into a
+ * single line and an exit code in exactly one place (cli/base-command.ts);
+ * anything else is a bug and keeps its stack trace under --debug.
+ */
+export class DbManageError extends Error {
+  /** Process exit code the CLI uses for this kind of failure. */
+  readonly exitCode: number = 1
+
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** No config, a bad ini file, a bad URL or setting. */
+export class ConfigError extends DbManageError {
+  override readonly exitCode = 2
+}
+
+/** An identifier that names no revision, or more than one. */
+export class RevisionError extends DbManageError {}
+
+/** The chain itself is broken: several heads, a cycle, a missing down revision. */
+export class ChainError extends DbManageError {}
+
+/** A script that cannot be read, loaded or run. */
+export class ScriptError extends DbManageError {}
+
+/** The database refused, could not be reached, or a statement failed. */
+export class DatabaseError extends DbManageError {}
+
+/** The user asked for something the chosen mode or dialect cannot do. */
+export class UsageError extends DbManageError {
+  override readonly exitCode = 2
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
