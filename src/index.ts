@@ -11,3 +11,9 @@ export {loadConfig} from './config/load-config.js'
 export {RevisionMap} from './script/revision-map.js'
 export type {Revision, RevisionHeader} from './script/revision.js'
 export * from './util/errors.js'
+export {current, downgrade, stamp, upgrade} from './api/migrate.js'
+export type {
+  AlterColumnOptions, Column, ColumnOptions, ConstraintType, DefaultValue, ForeignKeyOptions, IndexOptions,
+  Operation, ReferentialAction, SqlExpression,
+} from './operations/nodes.js'
+export {BatchOperations, Operations} from './operations/operations.js'

@@ -1,0 +1,145 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import {
+  closeSession, ensureVersionTable, loadSteps, openSession, planSteps, readCurrent, runSteps, type Session,
+  type SessionOptions, type StepResult, withLock,
+} from '../runtime/runner.js'
+import {versionTable} from '../runtime/version-table.js'
+import {RevisionError, UsageError} from '../util/errors.js'
+import {chainOf, eachDatabase} from './chain.js'
+
+export interface MigrateOptions extends SessionOptions {
+  /** head, base, an id, +N, -N, head-N, REV+N. */
+  readonly target?: string
+  /** sahara's --delta N: +N for upgrade, -N for downgrade. */
+  readonly delta?: number
+  /** Called as each step completes, for one line per step as it happens. */
+  readonly onStep?: (database: string, step: StepResult) => void
+}
+
+export interface MigrateResult {
+  readonly database: string
+  readonly from: null | string
+  readonly to: null | string
+  readonly steps: readonly StepResult[]
+}
+
+/** Resolve TARGET / --delta into the target identifier, refusing what is ambiguous. */
+export function targetSpec(direction: 'downgrade' | 'upgrade', target: string | undefined, delta: number | undefined): string {
+  if (delta === undefined) {
+    if (target === undefined) {
+      if (direction === 'downgrade') throw new UsageError('downgrade needs a target: a revision, -N, base, or --delta N')
+      return 'head'
+    }
+
+    return target
+  }
+
+  if (!Number.isInteger(delta) || delta <= 0) throw new UsageError(`--delta must be a whole number above 0, got ${delta}`)
+  if (target !== undefined && !(direction === 'upgrade' && target === 'head')) {
+    throw new UsageError(`give either a target (${target}) or --delta, not both`)
+  }
+
+  return direction === 'upgrade' ? `+${delta}` : `-${delta}`
+}
+
+async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(config, database, options)
+  try {
+    return await fn(session)
+  } finally {
+    await closeSession(session)
+  }
+}
+
+async function migrate(config: Config, direction: 'downgrade' | 'upgrade', options: MigrateOptions): Promise<MigrateResult[]> {
+  const spec = targetSpec(direction, options.target, options.delta)
+  return eachDatabase(config, async (database) => {
+    const {chain, dir} = await chainOf(config, database)
+    return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
+      if (direction === 'upgrade') await ensureVersionTable(session)
+      const current = await readCurrent(session)
+      if (current !== null && !dir.map.get(current)) {
+        throw new RevisionError(`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`)
+      }
+
+      const fromPos = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+      const toPos = dir.map.position(spec, current)
+      if (direction === 'upgrade' && toPos < fromPos) {
+        throw new RevisionError(`upgrade ${spec}: that is below the current revision ${current}; use downgrade`)
+      }
+
+      if (direction === 'downgrade' && toPos > fromPos) {
+        throw new RevisionError(`downgrade ${spec}: that is above the current revision ${current ?? 'base'}; use upgrade`)
+      }
+
+      const steps = planSteps(chain, fromPos, toPos)
+      const functions = await loadSteps(steps)
+      const results = await runSteps(session, steps, functions, {
+        onStep: (step) => options.onStep?.(database.name, step),
+        transactionPerMigration: config.transactionPerMigration,
+      })
+      return {from: current, steps: results, to: toPos === 0 ? null : chain[toPos - 1].id}
+    }))
+  })
+}
+
+export async function upgrade(config: Config, options: MigrateOptions = {}): Promise<MigrateResult[]> {
+  return migrate(config, 'upgrade', options)
+}
+
+export async function downgrade(config: Config, options: MigrateOptions = {}): Promise<MigrateResult[]> {
+  return migrate(config, 'downgrade', options)
+}
+
+export interface CurrentResult {
+  readonly database: string
+  readonly url: string
+  readonly versionTable: string
+  readonly current: null | string
+  readonly isHead: boolean
+  readonly message?: string
+}
+
+/** The revision each database is at (null at base). */
+export async function current(config: Config, options: SessionOptions = {}): Promise<CurrentResult[]> {
+  return eachDatabase(config, async (database) => {
+    const {chain} = await chainOf(config, database)
+    const revision = await withSession(config, database, options, readCurrent)
+    return {
+      current: revision,
+      isHead: revision !== null && chain.at(-1)?.id === revision,
+      message: chain.find((r) => r.id === revision)?.message,
+      url: database.url!.masked,
+      versionTable: database.versionTable,
+    }
+  })
+}
+
+export interface StampResult {
+  readonly database: string
+  readonly from: null | string
+  readonly to: null | string
+}
+
+/** Set the version without running anything; --purge empties the table first. */
+export async function stamp(config: Config, spec: string, options: SessionOptions & {purge?: boolean} = {}): Promise<StampResult[]> {
+  return eachDatabase(config, async (database) => {
+    const {dir} = await chainOf(config, database)
+    return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
+      await ensureVersionTable(session)
+      const table = database.versionTable
+      const {executor} = session
+      let from: null | string = null
+      if (options.purge) {
+        await executor.execute(versionTable.deleteAll(table))
+      } else {
+        from = await readCurrent(session)
+      }
+
+      const to = dir.map.resolve(spec, from)
+      const move = versionTable.move(table, from, to)
+      if (move) await executor.execute(move)
+      return {from, to}
+    }))
+  })
+}

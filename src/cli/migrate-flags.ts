@@ -1,0 +1,22 @@
+import {Flags} from '@oclif/core'
+
+import type {StepResult} from '../runtime/runner.js'
+
+export const migrateFlags = {
+  delta: Flags.integer({summary: "Move this many revisions (sahara's --delta); not with a TARGET."}),
+  'lock-timeout': Flags.integer({
+    env: 'DB_MANAGE_LOCK_TIMEOUT',
+    summary: 'Seconds to wait for another run\'s migration lock (default: lock_timeout, 60).',
+  }),
+}
+
+/** `upgrade 006 -> 007, add cluster events (45 ms)` */
+export function stepLine(step: StepResult, prefix = ''): string {
+  const arrow = `${step.from ?? '<base>'} -> ${step.to ?? '<base>'}`
+  const tail = step.skipped ? 'already applied by a concurrent run' : `${step.ms} ms`
+  return `${prefix}${step.direction} ${arrow}, ${step.message} (${tail})`
+}
+
+export function sqlDebug(enabled: boolean): ((line: string) => void) | undefined {
+  return enabled ? (line) => process.stderr.write(`${line}\n`) : undefined
+}

@@ -1,0 +1,25 @@
+import {Flags} from '@oclif/core'
+
+import {current} from '../api/migrate.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {perDatabase} from '../cli/format.js'
+
+export default class Current extends BaseCommand {
+  static description = 'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending.'
+  static flags = {
+    verbose: Flags.boolean({char: 'v', summary: 'Also show the connection (password masked) and the version table.'}),
+  }
+
+  static summary = 'Show the current revision of the database.'
+
+  async run(): Promise<Awaited<ReturnType<typeof current>>> {
+    const {flags} = await this.parse(Current)
+    const config = await this.loadConfig(flags)
+    const result = await current(config)
+    for (const line of perDatabase(result, (r) => [
+      ...(flags.verbose ? [`Current revision for ${r.url} (table ${r.versionTable}):`] : []),
+      r.current === null ? '<base>' : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
+    ])) this.log(line)
+    return result
+  }
+}

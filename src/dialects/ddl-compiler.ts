@@ -1,0 +1,331 @@
+import type {DialectName} from '../config/database-url.js'
+import type {
+  AddColumn, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
+  CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
+  DropTable, Execute, Operation, RenameTable,
+} from '../operations/nodes.js'
+import {UsageError} from '../util/errors.js'
+import type {Introspector} from './table-schema.js'
+
+/** One SQL statement; params are bound online and inlined as literals offline. */
+export interface Statement {
+  readonly sql: string
+  readonly params?: readonly unknown[]
+  /** Must run outside a transaction (CREATE INDEX CONCURRENTLY). */
+  readonly nonTransactional?: boolean
+}
+
+export interface CompileContext {
+  /** Present online: lets a compiler read what a statement must restate. */
+  readonly introspector?: Introspector
+}
+
+const PORTABLE = /^(integer|bigint|smallint|boolean|string|text|numeric|float|double|date|time|timestamp|timestamptz|json|uuid|binary)(?:\((\d+)(?:\s*,\s*(\d+))?\))?$/
+
+export interface PortableType {
+  readonly name: string
+  readonly length?: number
+  readonly scale?: number
+}
+
+/** `string(36)` -> {name: 'string', length: 36}; undefined for a raw type. */
+export function parsePortableType(type: string): PortableType | undefined {
+  const m = PORTABLE.exec(type.trim())
+  if (!m) return undefined
+  return {length: m[2] === undefined ? undefined : Number(m[2]), name: m[1], scale: m[3] === undefined ? undefined : Number(m[3])}
+}
+
+/** Alembic-style multi-line CREATE TABLE body. */
+export function tableBody(elements: readonly string[]): string {
+  return `(\n    ${elements.join(',\n    ')}\n)`
+}
+
+/**
+ * Turns operation nodes into SQL. The ANSI forms live here; each dialect
+ * overrides the hooks where it differs and fails loudly where it cannot.
+ */
+export abstract class DdlCompiler {
+  abstract readonly dialect: DialectName
+
+  /** Quote an identifier. */
+  abstract quote(name: string): string
+
+  /** The placeholder for the i-th bound parameter (0-based). */
+  abstract placeholder(index: number): string
+
+  /** Map a portable type to this dialect's type; raw types pass through. */
+  type(type: string): string {
+    const portable = parsePortableType(type)
+    if (!portable) return type.trim()
+    return this.portableType(portable)
+  }
+
+  protected abstract portableType(type: PortableType): string
+
+  /** A value as a SQL literal, escaped for this dialect. */
+  literal(value: unknown): string {
+    if (value === null || value === undefined) return 'NULL'
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE'
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new UsageError(`cannot write ${value} as a SQL literal`)
+      return String(value)
+    }
+
+    if (typeof value === 'bigint') return value.toString()
+    if (value instanceof Date) return this.stringLiteral(value.toISOString())
+    if (Buffer.isBuffer(value) || value instanceof Uint8Array) return this.binaryLiteral(Buffer.from(value))
+    if (typeof value === 'object') {
+      if ((value as {kind?: string}).kind === 'sql') return (value as {sql: string}).sql
+      return this.stringLiteral(JSON.stringify(value))
+    }
+
+    return this.stringLiteral(String(value))
+  }
+
+  protected stringLiteral(text: string): string {
+    return `'${text.replaceAll("'", "''")}'`
+  }
+
+  protected binaryLiteral(bytes: Buffer): string {
+    return `X'${bytes.toString('hex')}'`
+  }
+
+  defaultClause(value: DefaultValue | undefined): string {
+    return value === undefined || value === null ? '' : ` DEFAULT ${this.literal(value)}`
+  }
+
+  table(name: string): string {
+    return this.quote(name)
+  }
+
+  columnList(columns: readonly string[]): string {
+    return `(${columns.map((c) => this.quote(c)).join(', ')})`
+  }
+
+  /** `"name" TYPE NOT NULL DEFAULT x` as it stands inside CREATE TABLE or ADD COLUMN. */
+  columnDefinition(column: Column, options: {soleAutoincrementKey?: boolean} = {}): string {
+    const nullable = column.nullable ?? !column.primaryKey
+    const autoincrement = column.autoincrement ? this.autoincrementClause(column, Boolean(options.soleAutoincrementKey)) : undefined
+    const type = autoincrement?.type ?? this.type(column.type)
+    return `${this.quote(column.name)} ${type}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${autoincrement?.suffix ?? ''}`
+  }
+
+  /** How an autoincrementing column is spelled: a replacement type and/or a suffix. */
+  protected abstract autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string}
+
+  /** Whether the primary key was written inline by autoincrementClause (SQLite). */
+  protected inlinePrimaryKey(_columns: readonly Column[]): boolean {
+    return false
+  }
+
+  foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string}): string {
+    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)} ${this.columnList(referentColumns)}${this.actions(actions)}`
+  }
+
+  protected actions(actions: {onDelete?: string; onUpdate?: string}): string {
+    return `${actions.onDelete ? ` ON DELETE ${checkAction(actions.onDelete)}` : ''}${actions.onUpdate ? ` ON UPDATE ${checkAction(actions.onUpdate)}` : ''}`
+  }
+
+  constraintName(name: string): string {
+    return `CONSTRAINT ${this.quote(name)}`
+  }
+
+  async compile(operation: Operation, context: CompileContext = {}): Promise<Statement[]> {
+    switch (operation.kind) {
+      case 'addColumn': {
+        return this.addColumn(operation, context)
+      }
+
+      case 'alterColumn': {
+        return this.alterColumn(operation, context)
+      }
+
+      case 'batchAlterTable': {
+        return this.batchAlterTable(operation, context)
+      }
+
+      case 'bulkInsert': {
+        return this.bulkInsert(operation)
+      }
+
+      case 'createCheckConstraint': {
+        return this.createCheckConstraint(operation)
+      }
+
+      case 'createForeignKey': {
+        return this.createForeignKey(operation)
+      }
+
+      case 'createIndex': {
+        return this.createIndex(operation)
+      }
+
+      case 'createPrimaryKey': {
+        return this.createPrimaryKey(operation)
+      }
+
+      case 'createTable': {
+        return this.createTable(operation)
+      }
+
+      case 'createUniqueConstraint': {
+        return this.createUniqueConstraint(operation)
+      }
+
+      case 'dropColumn': {
+        return this.dropColumn(operation)
+      }
+
+      case 'dropConstraint': {
+        return this.dropConstraint(operation, context)
+      }
+
+      case 'dropIndex': {
+        return this.dropIndex(operation)
+      }
+
+      case 'dropTable': {
+        return this.dropTable(operation)
+      }
+
+      case 'execute': {
+        return this.execute(operation)
+      }
+
+      case 'renameTable': {
+        return this.renameTable(operation)
+      }
+    }
+  }
+
+  createTable(op: CreateTable): Statement[] {
+    const autoKeys = op.columns.filter((c) => c.primaryKey && c.autoincrement)
+    const soleAutoincrementKey = autoKeys.length === 1 && op.columns.filter((c) => c.primaryKey).length === 1
+    const elements = op.columns.map((c) => this.columnDefinition(c, {soleAutoincrementKey}))
+    const keys = op.columns.filter((c) => c.primaryKey).map((c) => c.name)
+    if (keys.length > 0 && !(soleAutoincrementKey && this.inlinePrimaryKey(op.columns))) elements.push(`PRIMARY KEY ${this.columnList(keys)}`)
+    for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(`${op.table}_${c.name}_key`)} UNIQUE ${this.columnList([c.name])}`)
+    for (const c of op.columns.filter((col) => col.references)) {
+      const [referent, referentColumn] = splitReference(c.references!, c.name)
+      elements.push(`${this.constraintName(`${op.table}_${c.name}_fkey`)} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
+    }
+
+    return [{sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}`}]
+  }
+
+  dropTable(op: DropTable): Statement[] {
+    return [{sql: `DROP TABLE ${this.table(op.table)}`}]
+  }
+
+  renameTable(op: RenameTable): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} RENAME TO ${this.table(op.newName)}`}]
+  }
+
+  addColumn(op: AddColumn, _context: CompileContext): Promise<Statement[]> | Statement[] {
+    const {column} = op
+    if (column.primaryKey) throw this.cannot(`add a primary key column (${op.table}.${column.name}) with addColumn: add the column, then createPrimaryKey`)
+    const statements: Statement[] = [{sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`}]
+    if (column.unique) statements.push(...this.createUniqueConstraint({columns: [column.name], kind: 'createUniqueConstraint', name: `${op.table}_${column.name}_key`, table: op.table}))
+    if (column.references) {
+      const [referent, referentColumn] = splitReference(column.references, column.name)
+      statements.push(...this.createForeignKey({
+        columns: [column.name], kind: 'createForeignKey', name: `${op.table}_${column.name}_fkey`, onDelete: column.onDelete, onUpdate: column.onUpdate,
+        referent, referentColumns: [referentColumn], table: op.table,
+      }))
+    }
+
+    return statements
+  }
+
+  dropColumn(op: DropColumn): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} DROP COLUMN ${this.quote(op.column)}`}]
+  }
+
+  abstract alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> | Statement[]
+
+  createIndex(op: CreateIndex): Statement[] {
+    if (op.concurrently) throw this.cannot(`create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`)
+    const where = op.where ? ` WHERE ${op.where}` : ''
+    return [{sql: `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(op.name)} ON ${this.table(op.table)} ${this.columnList(op.columns)}${where}`}]
+  }
+
+  dropIndex(op: DropIndex): Statement[] {
+    return [{sql: `DROP INDEX ${this.quote(op.name)}`}]
+  }
+
+  createPrimaryKey(op: CreatePrimaryKey): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} PRIMARY KEY ${this.columnList(op.columns)}`}]
+  }
+
+  createUniqueConstraint(op: CreateUniqueConstraint): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} UNIQUE ${this.columnList(op.columns)}`}]
+  }
+
+  createForeignKey(op: CreateForeignKey): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} ${this.foreignKeyClause(op.columns, op.referent, op.referentColumns, op)}`}]
+  }
+
+  createCheckConstraint(op: CreateCheckConstraint): Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} CHECK (${op.condition})`}]
+  }
+
+  dropConstraint(op: DropConstraint, _context: CompileContext): Promise<Statement[]> | Statement[] {
+    return [{sql: `ALTER TABLE ${this.table(op.table)} DROP CONSTRAINT ${this.quote(op.name)}`}]
+  }
+
+  execute(op: Execute): Statement[] {
+    return [{params: op.params, sql: op.sql}]
+  }
+
+  /** One INSERT of many rows with bound parameters, in chunks. */
+  bulkInsert(op: BulkInsert): Statement[] {
+    if (op.rows.length === 0) return []
+    const columns = [...new Set(op.rows.flatMap((r) => Object.keys(r)))]
+    const statements: Statement[] = []
+    const chunk = Math.max(1, Math.floor(10_000 / columns.length))
+    for (let start = 0; start < op.rows.length; start += chunk) {
+      const rows = op.rows.slice(start, start + chunk)
+      const params: unknown[] = []
+      const tuples = rows.map((row) => `(${columns.map((c) => {
+        params.push(this.parameter(row[c]))
+        return this.placeholder(params.length - 1)
+      }).join(', ')})`)
+      statements.push({params, sql: `INSERT INTO ${this.table(op.table)} ${this.columnList(columns)} VALUES ${tuples.join(', ')}`})
+    }
+
+    return statements
+  }
+
+  /** A JS value as the driver should bind it. */
+  protected parameter(value: unknown): unknown {
+    if (value === undefined) return null
+    if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !(value instanceof Uint8Array)) return JSON.stringify(value)
+    return value
+  }
+
+  /** Default batch mode: the operations one by one, as ordinary ALTERs. */
+  async batchAlterTable(op: BatchAlterTable, context: CompileContext): Promise<Statement[]> {
+    const statements: Statement[] = []
+    for (const inner of op.operations) statements.push(...(await this.compile(inner, context)))
+    return statements
+  }
+
+  protected cannot(what: string): UsageError {
+    return new UsageError(`${this.dialect} cannot ${what}`)
+  }
+}
+
+const ACTIONS = new Set(['CASCADE', 'NO ACTION', 'RESTRICT', 'SET DEFAULT', 'SET NULL'])
+
+function checkAction(action: string): string {
+  const a = action.toUpperCase()
+  if (!ACTIONS.has(a)) throw new UsageError(`unknown referential action "${action}" (use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION)`)
+  return a
+}
+
+/** `clusters.id` -> ['clusters', 'id']. */
+export function splitReference(reference: string, column: string): [string, string] {
+  const dot = reference.lastIndexOf('.')
+  if (dot <= 0 || dot === reference.length - 1) throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
+  return [reference.slice(0, dot), reference.slice(dot + 1)]
+}

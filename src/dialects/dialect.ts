@@ -1,0 +1,42 @@
+import type {DatabaseUrl, DialectName} from '../config/database-url.js'
+import type {Connection} from './connection.js'
+import type {DdlCompiler} from './ddl-compiler.js'
+import type {Introspector} from './table-schema.js'
+
+/** What differs between databases beyond SQL spelling: capabilities and the lock. */
+export interface Adapter {
+  /** DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite). */
+  readonly supportsTransactionalDdl: boolean
+  /** The statement that opens a migration transaction. */
+  readonly beginSql: string
+  /** Serialise concurrent runs; throws a DatabaseError on timeout. */
+  acquireLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void>
+  releaseLock(connection: Connection, key: string): Promise<void>
+  tableExists(connection: Connection, table: string): Promise<boolean>
+}
+
+/** A database kind: four parts, each in a same-named file of its folder. */
+export interface Dialect {
+  readonly name: DialectName
+  readonly compiler: DdlCompiler
+  readonly adapter: Adapter
+  connect(url: DatabaseUrl, timeoutMs: number): Promise<Connection>
+  introspector(connection: Connection): Introspector
+}
+
+/** Load a dialect only when it is used, so chain-only commands never load a driver. */
+export async function getDialect(name: DialectName): Promise<Dialect> {
+  switch (name) {
+    case 'mysql': {
+      return (await import('./mysql/mysql-dialect.js')).mysqlDialect
+    }
+
+    case 'postgresql': {
+      return (await import('./postgres/postgres-dialect.js')).postgresDialect
+    }
+
+    case 'sqlite': {
+      return (await import('./sqlite/sqlite-dialect.js')).sqliteDialect
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import {DatabaseError} from '../../util/errors.js'
+import type {Connection} from '../connection.js'
+import type {Adapter} from '../dialect.js'
+
+/** GET_LOCK names are at most 64 characters. */
+function lockName(key: string): string {
+  return key.length <= 64 ? key : key.slice(0, 64)
+}
+
+export const mysqlAdapter: Adapter = {
+  async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
+    const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [lockName(key), timeoutSeconds])
+    if (Number(rows[0]?.ok) !== 1) {
+      throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)`)
+    }
+  },
+  beginSql: 'BEGIN',
+  async releaseLock(connection: Connection, key: string) {
+    await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])
+  },
+  supportsTransactionalDdl: false,
+  async tableExists(connection: Connection, table: string) {
+    const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])
+    return Number(rows[0]?.n) > 0
+  },
+}

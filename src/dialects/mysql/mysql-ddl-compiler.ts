@@ -1,0 +1,147 @@
+import type {AlterColumn, CreateIndex, DropConstraint, DropIndex} from '../../operations/nodes.js'
+import {UsageError} from '../../util/errors.js'
+import {type CompileContext, DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
+import type {ColumnSchema} from '../table-schema.js'
+
+const TYPES: Record<string, (t: PortableType) => string> = {
+  bigint: () => 'BIGINT',
+  binary: () => 'BLOB',
+  boolean: () => 'BOOL',
+  date: () => 'DATE',
+  double: () => 'DOUBLE',
+  float: () => 'FLOAT',
+  integer: () => 'INTEGER',
+  json: () => 'JSON',
+  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
+  smallint: () => 'SMALLINT',
+  string(t) {
+    if (t.length === undefined) throw new UsageError('mysql needs a length for string: write string(N)')
+    return `VARCHAR(${t.length})`
+  },
+  text: () => 'TEXT',
+  time: () => 'TIME',
+  timestamp: () => 'DATETIME',
+  timestamptz: () => 'TIMESTAMP',
+  uuid: () => 'CHAR(36)',
+}
+
+export class MysqlDdlCompiler extends DdlCompiler {
+  readonly dialect = 'mysql' as const
+
+  quote(name: string): string {
+    return `\`${name.replaceAll('`', '``')}\``
+  }
+
+  placeholder(): string {
+    return '?'
+  }
+
+  protected portableType(type: PortableType): string {
+    return TYPES[type.name](type)
+  }
+
+  /** MySQL reads backslash escapes in string literals unless NO_BACKSLASH_ESCAPES is set. */
+  protected stringLiteral(text: string): string {
+    return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`
+  }
+
+  protected autoincrementClause(): {suffix?: string; type?: string} {
+    return {suffix: ' AUTO_INCREMENT'}
+  }
+
+  /**
+   * MySQL's CHANGE/MODIFY restates the whole column, so whatever the operation
+   * does not change is kept: from existing* options, else read from the
+   * database online, else a clear error offline.
+   */
+  async alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> {
+    const table = this.table(op.table)
+    const onlyDefault = op.type === undefined && op.nullable === undefined && op.newName === undefined
+    if (onlyDefault) {
+      if (op.default === undefined) return []
+      const action = op.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${this.literal(op.default)}`
+      return [{sql: `ALTER TABLE ${table} ALTER COLUMN ${this.quote(op.column)} ${action}`}]
+    }
+
+    const existing = await this.existingColumn(op, context)
+    const type = op.type === undefined ? existing.type : this.type(op.type)
+    const nullable = op.nullable ?? existing.nullable
+    let defaultSql = existing.default
+    if (op.default !== undefined) defaultSql = op.default === null ? undefined : this.literal(op.default)
+    const definition = `${type}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}${existing.autoincrement ? ' AUTO_INCREMENT' : ''}`
+    const sql = op.newName === undefined
+      ? `ALTER TABLE ${table} MODIFY COLUMN ${this.quote(op.column)} ${definition}`
+      : `ALTER TABLE ${table} CHANGE COLUMN ${this.quote(op.column)} ${this.quote(op.newName)} ${definition}`
+    return [{sql}]
+  }
+
+  private async existingColumn(op: AlterColumn, context: CompileContext): Promise<ColumnSchema> {
+    const given = op.existingType !== undefined && op.existingNullable !== undefined
+    if (given || !context.introspector) {
+      if (op.existingType === undefined && op.type === undefined) {
+        throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingType (and existingNullable, existingDefault)`)
+      }
+
+      if (op.existingNullable === undefined && op.nullable === undefined) {
+        throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingNullable so NOT NULL is not lost`)
+      }
+
+      return {
+        autoincrement: op.existingAutoincrement,
+        default: op.existingDefault === undefined || op.existingDefault === null ? undefined : this.literal(op.existingDefault),
+        name: op.column,
+        nullable: op.existingNullable ?? true,
+        type: op.existingType === undefined ? '' : this.type(op.existingType),
+      }
+    }
+
+    const table = await context.introspector.table(op.table)
+    const column = table?.columns.find((c) => c.name === op.column)
+    if (!column) throw new UsageError(`alterColumn: column ${op.table}.${op.column} does not exist`)
+    return column
+  }
+
+  createIndex(op: CreateIndex): Statement[] {
+    if (op.where) throw this.cannot(`create a partial index (${op.name} WHERE ${op.where})`)
+    return super.createIndex(op)
+  }
+
+  dropIndex(op: DropIndex): Statement[] {
+    if (!op.table) throw new UsageError(`mysql needs the table to drop index ${op.name}: op.dropIndex('${op.name}', 'table')`)
+    return [{sql: `DROP INDEX ${this.quote(op.name)} ON ${this.table(op.table)}`}]
+  }
+
+  async dropConstraint(op: DropConstraint, context: CompileContext): Promise<Statement[]> {
+    let {type} = op
+    if (!type && context.introspector) {
+      const table = await context.introspector.table(op.table)
+      if (table?.foreignKeys.some((k) => k.name === op.name)) type = 'foreignkey'
+      else if (table?.uniques.some((k) => k.name === op.name)) type = 'unique'
+      else if (table?.checks.some((k) => k.name === op.name)) type = 'check'
+      else if (op.name === 'PRIMARY') type = 'primary'
+    }
+
+    const table = `ALTER TABLE ${this.table(op.table)}`
+    switch (type) {
+      case 'check': {
+        return [{sql: `${table} DROP CONSTRAINT ${this.quote(op.name)}`}]
+      }
+
+      case 'foreignkey': {
+        return [{sql: `${table} DROP FOREIGN KEY ${this.quote(op.name)}`}]
+      }
+
+      case 'primary': {
+        return [{sql: `${table} DROP PRIMARY KEY`}]
+      }
+
+      case 'unique': {
+        return [{sql: `${table} DROP INDEX ${this.quote(op.name)}`}]
+      }
+
+      default: {
+        throw new UsageError(`mysql needs the kind of constraint ${op.name} on ${op.table} to drop it: pass {type: 'foreignkey' | 'unique' | 'check' | 'primary'}`)
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type {DatabaseUrl} from '../../config/database-url.js'
+import type {Connection} from '../connection.js'
+
+export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
+  const mysql = await import('mysql2/promise')
+  const connection = await mysql.createConnection({
+    charset: url.params.charset ?? 'utf8mb4',
+    connectTimeout: connectTimeoutMs,
+    database: url.database,
+    host: url.host,
+    password: url.password,
+    port: url.port ?? 3306,
+    ssl: url.params.ssl === 'true' ? {} : undefined,
+    user: url.user,
+  })
+  connection.on('error', () => {})
+  return {
+    async close() {
+      await connection.end()
+    },
+    async query(sql, params = []) {
+      const [result] = await connection.query(sql, params as unknown[])
+      if (Array.isArray(result)) return {rows: result as Array<Record<string, unknown>>}
+      return {rowCount: (result as {affectedRows?: number}).affectedRows, rows: []}
+    },
+  }
+}

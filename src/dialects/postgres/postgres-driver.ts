@@ -1,0 +1,31 @@
+import type {DatabaseUrl} from '../../config/database-url.js'
+import type {Connection} from '../connection.js'
+
+export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
+  const {default: pg} = await import('pg')
+  const ssl = url.params.sslmode && url.params.sslmode !== 'disable' ? {rejectUnauthorized: url.params.sslmode === 'verify-full'} : undefined
+  const client = new pg.Client({
+    application_name: 'db-manage',
+    connectionTimeoutMillis: connectTimeoutMs,
+    database: url.database,
+    host: url.host,
+    password: url.password,
+    port: url.port ?? 5432,
+    ssl,
+    user: url.user,
+  })
+  client.on('error', () => {}) // a dropped connection surfaces on the next query
+  await client.connect()
+  // Keep server notices (e.g. "relation already exists, skipping") off stdout.
+  client.on('notice', () => {})
+  return {
+    async close() {
+      await client.end()
+    },
+    async query(sql, params = []) {
+      const result = await client.query({text: sql, values: params as unknown[]})
+      const last = Array.isArray(result) ? result.at(-1) : result
+      return {rowCount: last?.rowCount ?? undefined, rows: last?.rows ?? []}
+    },
+  }
+}

@@ -1,0 +1,127 @@
+import type {
+  AddColumn, AlterColumn, BatchAlterTable, Column, CreateIndex, DropConstraint,
+} from '../../operations/nodes.js'
+import {UsageError} from '../../util/errors.js'
+import {type CompileContext, DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
+import {applyBatch, createTableSql} from './sqlite-batch.js'
+
+const TYPES: Record<string, (t: PortableType) => string> = {
+  bigint: () => 'BIGINT',
+  binary: () => 'BLOB',
+  boolean: () => 'BOOLEAN',
+  date: () => 'DATE',
+  double: () => 'DOUBLE',
+  float: () => 'FLOAT',
+  integer: () => 'INTEGER',
+  json: () => 'JSON',
+  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
+  smallint: () => 'SMALLINT',
+  string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
+  text: () => 'TEXT',
+  time: () => 'TIME',
+  timestamp: () => 'TIMESTAMP',
+  timestamptz: () => 'TIMESTAMP',
+  uuid: () => 'CHAR(36)',
+}
+
+const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
+
+export class SqliteDdlCompiler extends DdlCompiler {
+  readonly dialect = 'sqlite' as const
+
+  quote(name: string): string {
+    return `"${name.replaceAll('"', '""')}"`
+  }
+
+  placeholder(): string {
+    return '?'
+  }
+
+  protected portableType(type: PortableType): string {
+    return TYPES[type.name](type)
+  }
+
+  literal(value: unknown): string {
+    if (typeof value === 'boolean') return value ? '1' : '0'
+    return super.literal(value)
+  }
+
+  /** SQLite autoincrements only an inline INTEGER PRIMARY KEY. */
+  protected autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string} {
+    if (!soleKey) throw this.cannot(`autoincrement ${column.name} unless it is the table's only primary key column`)
+    return {suffix: ' PRIMARY KEY AUTOINCREMENT', type: 'INTEGER'}
+  }
+
+  protected inlinePrimaryKey(): boolean {
+    return true
+  }
+
+  addColumn(op: AddColumn): Statement[] {
+    const {column} = op
+    if (column.primaryKey || column.unique) throw this.cannot(`add a ${column.primaryKey ? 'primary key' : 'unique'} column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
+    let sql = `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`
+    if (column.references) {
+      const dot = column.references.lastIndexOf('.')
+      if (dot <= 0) throw new UsageError(`column ${column.name}: references must be "table.column", got "${column.references}"`)
+      sql += ` ${this.constraintName(`${op.table}_${column.name}_fkey`)} REFERENCES ${this.table(column.references.slice(0, dot))} (${this.quote(column.references.slice(dot + 1))})${this.actions(column)}`
+    }
+
+    return [{sql}]
+  }
+
+  alterColumn(op: AlterColumn): Statement[] {
+    if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined) {
+      throw this.cannot(`change the type, nullability or default of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`)
+    }
+
+    if (op.newName === undefined) return []
+    return [{sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`}]
+  }
+
+  createIndex(op: CreateIndex): Statement[] {
+    return super.createIndex(op)
+  }
+
+  createPrimaryKey(): Statement[] {
+    throw this.cannot(`add a primary key to an existing table: ${BATCH_ADVICE}`)
+  }
+
+  createUniqueConstraint(): Statement[] {
+    throw this.cannot(`add a unique constraint to an existing table: ${BATCH_ADVICE} (or createIndex with unique: true)`)
+  }
+
+  createForeignKey(): Statement[] {
+    throw this.cannot(`add a foreign key to an existing table: ${BATCH_ADVICE}`)
+  }
+
+  createCheckConstraint(): Statement[] {
+    throw this.cannot(`add a check constraint to an existing table: ${BATCH_ADVICE}`)
+  }
+
+  dropConstraint(op: DropConstraint): Statement[] {
+    throw this.cannot(`drop constraint ${op.name} from an existing table: ${BATCH_ADVICE}`)
+  }
+
+  /** Alembic's move-and-copy: new table, copy rows, drop, rename, indexes recreated. */
+  async batchAlterTable(op: BatchAlterTable, context: CompileContext): Promise<Statement[]> {
+    if (!context.introspector) {
+      throw new UsageError(`batchAlterTable on ${op.table} rebuilds the table from its live definition, so SQLite batch mode needs a database connection (it cannot be rendered with --sql)`)
+    }
+
+    const before = await context.introspector.table(op.table)
+    if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
+    const {after, copied} = applyBatch(before, op.operations, this)
+    const temp = `_db_manage_tmp_${op.table}`
+    const statements: Statement[] = [
+      {sql: createTableSql(this, temp, after)},
+      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(copied.map(([to]) => to))} SELECT ${copied.map(([, from]) => this.quote(from)).join(', ')} FROM ${this.table(op.table)}`},
+      {sql: `DROP TABLE ${this.table(op.table)}`},
+      {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},
+    ]
+    for (const index of after.indexes) {
+      statements.push(...super.createIndex({columns: index.columns, kind: 'createIndex', name: index.name, table: op.table, unique: index.unique, where: index.where}))
+    }
+
+    return statements
+  }
+}

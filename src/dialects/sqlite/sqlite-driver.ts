@@ -1,0 +1,35 @@
+import {mkdir} from 'node:fs/promises'
+import path from 'node:path'
+
+import type {DatabaseUrl} from '../../config/database-url.js'
+import {DatabaseError, errorMessage} from '../../util/errors.js'
+import type {Connection, QueryResult} from '../connection.js'
+
+/** better-sqlite3 behind the async Connection interface. */
+export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<Connection> {
+  const {default: Database} = await import('better-sqlite3')
+  const file = url.filename ?? ':memory:'
+  if (file !== ':memory:') await mkdir(path.dirname(file), {recursive: true})
+  let db: import('better-sqlite3').Database
+  try {
+    db = new Database(file, {timeout: busyTimeoutMs})
+  } catch (error) {
+    throw new DatabaseError(`cannot open SQLite database ${file}: ${errorMessage(error)}`)
+  }
+
+  // Like SQLAlchemy (and so Alembic), migrations run with foreign key
+  // enforcement off, so batch mode can drop and rename referenced tables.
+  db.pragma('foreign_keys = OFF')
+  return {
+    async close() {
+      db.close()
+    },
+    async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+      const statement = db.prepare(sql)
+      const bound = params.map((p) => (typeof p === 'boolean' ? Number(p) : p))
+      if (statement.reader) return {rows: statement.all(...bound) as Array<Record<string, unknown>>}
+      const info = statement.run(...bound)
+      return {rowCount: info.changes, rows: []}
+    },
+  }
+}

@@ -1,0 +1,48 @@
+/** A table as a database reports it: what introspectors return and batch mode rebuilds. */
+export interface ColumnSchema {
+  readonly name: string
+  /** The database's own type text, e.g. `VARCHAR(36)`. */
+  readonly type: string
+  readonly nullable: boolean
+  /** The default as SQL text (`'x'`, `0`, `CURRENT_TIMESTAMP`), undefined for none. */
+  readonly default?: string
+  readonly autoincrement?: boolean
+}
+
+export interface KeySchema {
+  readonly name?: string
+  readonly columns: readonly string[]
+}
+
+export interface ForeignKeySchema extends KeySchema {
+  readonly referent: string
+  readonly referentColumns: readonly string[]
+  readonly onDelete?: string
+  readonly onUpdate?: string
+}
+
+export interface CheckSchema {
+  readonly name?: string
+  readonly condition: string
+}
+
+export interface IndexSchema extends KeySchema {
+  readonly name: string
+  readonly unique: boolean
+  readonly where?: string
+}
+
+export interface TableSchema {
+  readonly name: string
+  readonly columns: readonly ColumnSchema[]
+  readonly primaryKey?: KeySchema
+  readonly uniques: readonly KeySchema[]
+  readonly foreignKeys: readonly ForeignKeySchema[]
+  readonly checks: readonly CheckSchema[]
+  readonly indexes: readonly IndexSchema[]
+}
+
+/** Reads tables from a live database; absent in offline mode. */
+export interface Introspector {
+  table(name: string): Promise<TableSchema | undefined>
+}

@@ -1,0 +1,162 @@
+/**
+ * The one model of operations: frozen, kind-tagged data. Dialect compilers
+ * turn a node into SQL (online and offline alike), autogenerate renders and
+ * diffs the same nodes, and `reverse()` gives a downgrade.
+ */
+
+/** A SQL expression used as a default, e.g. CURRENT_TIMESTAMP. */
+export interface SqlExpression {
+  readonly kind: 'sql'
+  readonly sql: string
+}
+
+export type DefaultValue = bigint | boolean | null | number | SqlExpression | string
+
+export type ReferentialAction = 'CASCADE' | 'NO ACTION' | 'RESTRICT' | 'SET DEFAULT' | 'SET NULL'
+
+export interface ColumnOptions {
+  readonly primaryKey?: boolean
+  readonly autoincrement?: boolean
+  readonly nullable?: boolean
+  readonly default?: DefaultValue
+  readonly unique?: boolean
+  /** `table.column` */
+  readonly references?: string
+  readonly onDelete?: ReferentialAction
+  readonly onUpdate?: ReferentialAction
+}
+
+export interface Column extends ColumnOptions {
+  readonly name: string
+  /** A portable type (`string(36)`, `timestamp`, ...) or a raw type passed through. */
+  readonly type: string
+}
+
+export interface CreateTable {
+  readonly kind: 'createTable'
+  readonly table: string
+  readonly columns: readonly Column[]
+  readonly ifNotExists?: boolean
+}
+export interface DropTable {
+  readonly kind: 'dropTable'
+  readonly table: string
+}
+export interface RenameTable {
+  readonly kind: 'renameTable'
+  readonly table: string
+  readonly newName: string
+}
+export interface AddColumn {
+  readonly kind: 'addColumn'
+  readonly table: string
+  readonly column: Column
+}
+export interface DropColumn {
+  readonly kind: 'dropColumn'
+  readonly table: string
+  readonly column: string
+}
+export interface AlterColumnOptions {
+  readonly type?: string
+  readonly nullable?: boolean
+  /** `null` drops the default. */
+  readonly default?: DefaultValue
+  readonly newName?: string
+  readonly existingType?: string
+  readonly existingNullable?: boolean
+  readonly existingDefault?: DefaultValue
+  readonly existingAutoincrement?: boolean
+}
+export interface AlterColumn extends AlterColumnOptions {
+  readonly kind: 'alterColumn'
+  readonly table: string
+  readonly column: string
+}
+export interface IndexOptions {
+  readonly unique?: boolean
+  readonly where?: string
+  readonly concurrently?: boolean
+}
+export interface CreateIndex extends IndexOptions {
+  readonly kind: 'createIndex'
+  readonly name: string
+  readonly table: string
+  readonly columns: readonly string[]
+}
+export interface DropIndex {
+  readonly kind: 'dropIndex'
+  readonly name: string
+  readonly table?: string
+}
+export interface CreatePrimaryKey {
+  readonly kind: 'createPrimaryKey'
+  readonly name: string
+  readonly table: string
+  readonly columns: readonly string[]
+}
+export interface CreateUniqueConstraint {
+  readonly kind: 'createUniqueConstraint'
+  readonly name: string
+  readonly table: string
+  readonly columns: readonly string[]
+}
+export interface ForeignKeyOptions {
+  readonly onDelete?: ReferentialAction
+  readonly onUpdate?: ReferentialAction
+}
+export interface CreateForeignKey extends ForeignKeyOptions {
+  readonly kind: 'createForeignKey'
+  readonly name: string
+  readonly table: string
+  readonly referent: string
+  readonly columns: readonly string[]
+  readonly referentColumns: readonly string[]
+}
+export interface CreateCheckConstraint {
+  readonly kind: 'createCheckConstraint'
+  readonly name: string
+  readonly table: string
+  readonly condition: string
+}
+export type ConstraintType = 'check' | 'foreignkey' | 'primary' | 'unique'
+export interface DropConstraint {
+  readonly kind: 'dropConstraint'
+  readonly name: string
+  readonly table: string
+  readonly type?: ConstraintType
+}
+export interface Execute {
+  readonly kind: 'execute'
+  readonly sql: string
+  readonly params?: readonly unknown[]
+}
+export interface BulkInsert {
+  readonly kind: 'bulkInsert'
+  readonly table: string
+  readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
+}
+
+/** What may stand inside a batchAlterTable: the operations on one table. */
+export type BatchOperation =
+  | AddColumn | AlterColumn | CreateCheckConstraint | CreateForeignKey | CreateIndex
+  | CreatePrimaryKey | CreateUniqueConstraint | DropColumn | DropConstraint | DropIndex
+
+export interface BatchAlterTable {
+  readonly kind: 'batchAlterTable'
+  readonly table: string
+  readonly operations: readonly BatchOperation[]
+}
+
+export type Operation =
+  | BatchAlterTable | BatchOperation | BulkInsert | CreateTable | DropTable | Execute | RenameTable
+
+/** Deep-freeze a node so nothing downstream can change what a script asked for. */
+export function freeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) freeze(v)
+    Object.freeze(value)
+  }
+
+  return value
+}

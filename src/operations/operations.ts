@@ -1,0 +1,173 @@
+import type {DialectName} from '../config/database-url.js'
+import {UsageError} from '../util/errors.js'
+import {
+  type AlterColumnOptions, type BatchOperation, type Column, type ColumnOptions, type ConstraintType,
+  type DefaultValue, type ForeignKeyOptions, freeze, type IndexOptions, type Operation, type SqlExpression,
+} from './nodes.js'
+
+/** Where the `op` object sends its nodes: the runner, online or offline. */
+export interface OperationSink {
+  readonly dialect: DialectName
+  run(operation: Operation): Promise<void>
+  /** Rows of a query; offline sinks throw. */
+  query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>
+}
+
+function column(name: string, type: string, options: ColumnOptions = {}): Column {
+  if (!name) throw new UsageError('op.column needs a name')
+  if (!type) throw new UsageError(`op.column("${name}") needs a type`)
+  return freeze({name, type, ...options})
+}
+
+/** The operations that may stand inside batchAlterTable, recorded for one table. */
+export class BatchOperations {
+  readonly operations: BatchOperation[] = []
+
+  constructor(readonly table: string) {}
+
+  addColumn(col: Column): void {
+    this.push({column: col, kind: 'addColumn', table: this.table})
+  }
+
+  alterColumn(name: string, options: AlterColumnOptions): void {
+    this.push({column: name, kind: 'alterColumn', table: this.table, ...options})
+  }
+
+  createCheckConstraint(name: string, condition: string): void {
+    this.push({condition, kind: 'createCheckConstraint', name, table: this.table})
+  }
+
+  createForeignKey(name: string, referent: string, columns: string[], referentColumns: string[], options: ForeignKeyOptions = {}): void {
+    this.push({columns, kind: 'createForeignKey', name, referent, referentColumns, table: this.table, ...options})
+  }
+
+  createIndex(name: string, columns: string[], options: IndexOptions = {}): void {
+    this.push({columns, kind: 'createIndex', name, table: this.table, ...options})
+  }
+
+  createPrimaryKey(name: string, columns: string[]): void {
+    this.push({columns, kind: 'createPrimaryKey', name, table: this.table})
+  }
+
+  createUniqueConstraint(name: string, columns: string[]): void {
+    this.push({columns, kind: 'createUniqueConstraint', name, table: this.table})
+  }
+
+  dropColumn(name: string): void {
+    this.push({column: name, kind: 'dropColumn', table: this.table})
+  }
+
+  dropConstraint(name: string, options: {type?: ConstraintType} = {}): void {
+    this.push({kind: 'dropConstraint', name, table: this.table, type: options.type})
+  }
+
+  dropIndex(name: string): void {
+    this.push({kind: 'dropIndex', name, table: this.table})
+  }
+
+  private push(operation: BatchOperation): void {
+    this.operations.push(freeze(operation))
+  }
+}
+
+/**
+ * The `op` object a revision script's upgrade() and downgrade() receive.
+ * Each method builds a frozen node and hands it to the sink, which renders
+ * it for the dialect and executes it or writes it out.
+ */
+export class Operations {
+  constructor(private readonly sink: OperationSink) {}
+
+  /** Where the script runs: 'postgresql', 'mysql' or 'sqlite'. */
+  get dialect(): DialectName {
+    return this.sink.dialect
+  }
+
+  addColumn(table: string, col: Column): Promise<void> {
+    return this.run({column: col, kind: 'addColumn', table})
+  }
+
+  alterColumn(table: string, name: string, options: AlterColumnOptions): Promise<void> {
+    return this.run({column: name, kind: 'alterColumn', table, ...options})
+  }
+
+  /** Alembic's batch mode: on SQLite a move-and-copy of the table, elsewhere plain ALTERs. */
+  async batchAlterTable(table: string, fn: (batch: BatchOperations) => Promise<void> | void): Promise<void> {
+    const batch = new BatchOperations(table)
+    await fn(batch)
+    return this.run({kind: 'batchAlterTable', operations: batch.operations, table})
+  }
+
+  bulkInsert(table: string, rows: Array<Record<string, unknown>>): Promise<void> {
+    return this.run({kind: 'bulkInsert', rows, table})
+  }
+
+  column(name: string, type: string, options?: ColumnOptions): Column {
+    return column(name, type, options)
+  }
+
+  createCheckConstraint(name: string, table: string, condition: string): Promise<void> {
+    return this.run({condition, kind: 'createCheckConstraint', name, table})
+  }
+
+  createForeignKey(name: string, table: string, referent: string, columns: string[], referentColumns: string[], options: ForeignKeyOptions = {}): Promise<void> {
+    return this.run({columns, kind: 'createForeignKey', name, referent, referentColumns, table, ...options})
+  }
+
+  createIndex(name: string, table: string, columns: string[], options: IndexOptions = {}): Promise<void> {
+    return this.run({columns, kind: 'createIndex', name, table, ...options})
+  }
+
+  createPrimaryKey(name: string, table: string, columns: string[]): Promise<void> {
+    return this.run({columns, kind: 'createPrimaryKey', name, table})
+  }
+
+  createTable(table: string, columns: Column[], options: {ifNotExists?: boolean} = {}): Promise<void> {
+    return this.run({columns, ifNotExists: options.ifNotExists, kind: 'createTable', table})
+  }
+
+  createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {
+    return this.run({columns, kind: 'createUniqueConstraint', name, table})
+  }
+
+  dropColumn(table: string, name: string): Promise<void> {
+    return this.run({column: name, kind: 'dropColumn', table})
+  }
+
+  dropConstraint(name: string, table: string, options: {type?: ConstraintType} = {}): Promise<void> {
+    return this.run({kind: 'dropConstraint', name, table, type: options.type})
+  }
+
+  dropIndex(name: string, table?: string): Promise<void> {
+    return this.run({kind: 'dropIndex', name, table})
+  }
+
+  dropTable(table: string): Promise<void> {
+    return this.run({kind: 'dropTable', table})
+  }
+
+  /** Raw SQL; params are bound with the driver's own placeholders ($1 on PostgreSQL, ? elsewhere). */
+  execute(sql: string, params?: unknown[]): Promise<void> {
+    return this.run({kind: 'execute', params, sql})
+  }
+
+  /** A default of CURRENT_TIMESTAMP. */
+  now(): SqlExpression {
+    return freeze({kind: 'sql', sql: 'CURRENT_TIMESTAMP'})
+  }
+
+  /** Rows of a query, for data migrations; a clear error in offline (--sql) mode. */
+  query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>> {
+    return this.sink.query(sql, params)
+  }
+
+  renameTable(table: string, newName: string): Promise<void> {
+    return this.run({kind: 'renameTable', newName, table})
+  }
+
+  private run(operation: Operation): Promise<void> {
+    return this.sink.run(freeze(operation))
+  }
+}
+
+export type {DefaultValue}

@@ -1,0 +1,77 @@
+import {readFile} from 'node:fs/promises'
+import {pathToFileURL} from 'node:url'
+
+import type {DialectName} from '../config/database-url.js'
+import type {Operations} from '../operations/operations.js'
+import type {ScriptRevision} from '../script/script-directory.js'
+import {errorMessage, ScriptError} from '../util/errors.js'
+
+export type MigrationFunction = (op: Operations) => Promise<void> | void
+
+export interface LoadedScript {
+  readonly upgrade?: MigrationFunction
+  readonly downgrade?: MigrationFunction
+}
+
+let jiti: undefined | {import: (id: string) => Promise<unknown>}
+
+/** Import a script only when it runs: TypeScript through jiti, no build step. */
+export async function loadScript(script: ScriptRevision): Promise<LoadedScript> {
+  if (script.kind === 'sql') return loadSqlScript(script)
+  let module: Record<string, unknown>
+  try {
+    if (script.kind === 'ts') {
+      if (!jiti) {
+        const {createJiti} = await import('jiti')
+        jiti = createJiti(import.meta.url, {fsCache: true, moduleCache: false})
+      }
+
+      module = (await jiti.import(script.path)) as Record<string, unknown>
+    } else {
+      module = (await import(pathToFileURL(script.path).href)) as Record<string, unknown>
+    }
+  } catch (error) {
+    throw new ScriptError(`${script.fileName}: cannot load: ${errorMessage(error).split('\n')[0]}`)
+  }
+
+  if (module.revision !== undefined && module.revision !== script.id) {
+    throw new ScriptError(`${script.fileName}: exports revision ${String(module.revision)} but its header says ${script.id}`)
+  }
+
+  const pick = (name: string) => {
+    const fn = module[name]
+    if (fn !== undefined && typeof fn !== 'function') throw new ScriptError(`${script.fileName}: export ${name} is not a function`)
+    return fn as MigrationFunction | undefined
+  }
+
+  return {downgrade: pick('downgrade'), upgrade: pick('upgrade')}
+}
+
+async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
+  const text = await readFile(script.path, 'utf8')
+  const marker = /^[ \t]*--[ \t]*\+(upgrade|downgrade)\b.*$/gim
+  const sections: Record<string, string> = {}
+  const marks = [...text.matchAll(marker)]
+  if (marks.length === 0) throw new ScriptError(`${script.fileName}: no "-- +upgrade" section`)
+  for (const [i, m] of marks.entries()) {
+    const end = marks[i + 1]?.index ?? text.length
+    sections[m[1].toLowerCase()] = text.slice(m.index + m[0].length, end)
+  }
+
+  const run = (sql: string | undefined): MigrationFunction | undefined => {
+    if (sql === undefined) return undefined
+    return async (op) => {
+      for (const statement of await splitSql(sql, op.dialect)) await op.execute(statement)
+    }
+  }
+
+  return {downgrade: run(sections.downgrade), upgrade: run(sections.upgrade)}
+}
+
+/** Split a SQL text into statements: strings, comments, $$ bodies and MySQL DELIMITER handled. */
+export async function splitSql(sql: string, dialect: DialectName): Promise<string[]> {
+  const splitter = await import('dbgate-query-splitter')
+  const options = {mysql: splitter.mysqlSplitterOptions, postgresql: splitter.postgreSplitterOptions, sqlite: splitter.sqliteSplitterOptions}[dialect]
+  const parts = splitter.splitQuery(sql, options) as Array<string | {text: string}>
+  return parts.map((p) => (typeof p === 'string' ? p : p.text).trim()).filter((s) => s !== '' && !/^(--[^\n]*\n?|\s)*$/.test(s))
+}

@@ -1,0 +1,254 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {Connection} from '../dialects/connection.js'
+import {type Dialect, getDialect} from '../dialects/dialect.js'
+import type {Operation} from '../operations/nodes.js'
+import {Operations, type OperationSink} from '../operations/operations.js'
+import type {ScriptRevision} from '../script/script-directory.js'
+import {ConfigError, DatabaseError, DbManageError, errorMessage, ScriptError} from '../util/errors.js'
+import {OnlineExecutor} from './executor.js'
+import {loadScript, type MigrationFunction} from './load-script.js'
+import {versionTable} from './version-table.js'
+
+export interface Session {
+  readonly dialect: Dialect
+  readonly connection: Connection
+  readonly executor: OnlineExecutor
+  readonly database: DatabaseConfig
+}
+
+export interface SessionOptions {
+  readonly lockTimeout?: number
+  readonly debug?: (line: string) => void
+}
+
+/** Open a connection to one configured database; errors name the (masked) URL. */
+export async function openSession(config: Config, database: DatabaseConfig, options: SessionOptions = {}): Promise<Session> {
+  const {url} = database
+  if (!url) {
+    throw new ConfigError(`no database connection configured for [${database.name === 'default' ? 'database' : `database:${database.name}`}] in ${config.file}: set "connection", DATABASE_URL or --url`)
+  }
+
+  const dialect = await getDialect(url.dialect)
+  let connection: Connection
+  try {
+    connection = await dialect.connect(url, (options.lockTimeout ?? config.lockTimeout) * 1000)
+  } catch (error) {
+    throw new DatabaseError(`cannot connect to ${url.masked}: ${describeDriverError(error)}`)
+  }
+
+  return {connection, database, dialect, executor: new OnlineExecutor(connection, options.debug)}
+}
+
+/** A driver error in one line, without the password it may quote. */
+export function describeDriverError(error: unknown): string {
+  const e = error as {code?: string; message?: string; errors?: unknown[]}
+  if (e?.errors?.length && !e.message) return describeDriverError(e.errors[0])
+  const message = errorMessage(error).split('\n')[0] || String(e?.code ?? 'unknown error')
+  return e?.code && !message.includes(e.code) && /^[A-Z]/.test(e.code) ? `${message} (${e.code})` : message
+}
+
+export async function closeSession(session: Session): Promise<void> {
+  await session.connection.close().catch(() => {})
+}
+
+/** The version row, null at base; a clear error when the table holds several. */
+export async function readCurrent(session: Session): Promise<null | string> {
+  const table = session.database.versionTable
+  if (!(await session.dialect.adapter.tableExists(session.connection, table))) return null
+  const {rows} = await session.connection.query(versionTable.select(table).sql)
+  if (rows.length > 1) {
+    throw new DatabaseError(`${table} holds ${rows.length} rows (${rows.map((r) => r.version_num).join(', ')}): db-manage keeps one linear chain; fix it with "db-manage stamp REV --purge"`)
+  }
+
+  return rows.length === 0 ? null : String(rows[0].version_num)
+}
+
+export async function ensureVersionTable(session: Session): Promise<void> {
+  const table = session.database.versionTable
+  if (await session.dialect.adapter.tableExists(session.connection, table)) return
+  await session.executor.execute(versionTable.create(table, true))
+}
+
+/** Hold the migration lock around `fn`, released in finally. */
+export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const {adapter} = session.dialect
+  const key = `db-manage:${session.database.versionTable}`
+  try {
+    await adapter.acquireLock(session.connection, key, timeoutSeconds)
+  } catch (error) {
+    if (error instanceof DbManageError) throw error
+    throw new DatabaseError(`cannot take the migration lock: ${describeDriverError(error)}`)
+  }
+
+  try {
+    return await fn()
+  } finally {
+    await adapter.releaseLock(session.connection, key).catch(() => {})
+  }
+}
+
+export interface Step {
+  readonly direction: 'downgrade' | 'upgrade'
+  readonly script: ScriptRevision
+  /** Version before and after the step; null is base. */
+  readonly from: null | string
+  readonly to: null | string
+}
+
+export interface StepResult {
+  readonly direction: 'downgrade' | 'upgrade'
+  readonly from: null | string
+  readonly to: null | string
+  readonly message: string
+  readonly ms: number
+  /** True when a concurrent run had already applied this step. */
+  readonly skipped?: boolean
+}
+
+/** The steps from the current position to the target, in the order they run. */
+export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toPos: number): Step[] {
+  if (toPos >= fromPos) {
+    return chain.slice(fromPos, toPos).map((script, i) => ({direction: 'upgrade', from: i + fromPos === 0 ? null : chain[i + fromPos - 1].id, script, to: script.id}))
+  }
+
+  return chain.slice(toPos, fromPos).reverse().map((script) => ({direction: 'downgrade', from: script.id, script, to: script.downRevision}))
+}
+
+/** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
+export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, MigrationFunction>> {
+  const functions = new Map<Step, MigrationFunction>()
+  for (const step of steps) {
+    const loaded = await loadScript(step.script)
+    const fn = loaded[step.direction]
+    if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
+    functions.set(step, fn)
+  }
+
+  return functions
+}
+
+/** Sends a script's operations through the compiler to the executor. */
+export function onlineSink(session: Session): OperationSink {
+  const {compiler} = session.dialect
+  const introspector = session.dialect.introspector(session.connection)
+  let inTransaction = false
+  const sink = {
+    dialect: session.dialect.name,
+    async query(sql: string, params?: readonly unknown[]) {
+      return (await session.executor.execute({params, sql})).rows
+    },
+    async run(operation: Operation) {
+      for (const statement of await compiler.compile(operation, {introspector})) {
+        if (statement.nonTransactional && inTransaction) {
+          // Like Alembic's autocommit_block: commit, run alone, begin again.
+          await session.executor.execute({sql: 'COMMIT'})
+          await session.executor.execute(statement)
+          await session.executor.execute({sql: session.dialect.adapter.beginSql})
+        } else {
+          await session.executor.execute(statement)
+        }
+      }
+    },
+    setTransaction(active: boolean) {
+      inTransaction = active
+    },
+  }
+  return sink
+}
+
+export interface MigrateOptions {
+  readonly transactionPerMigration: boolean
+  readonly onStep?: (result: StepResult) => void
+}
+
+/**
+ * Run the steps, each revision and its version update in one transaction
+ * where the database allows (or all in one with transactionPerMigration
+ * false). Inside each transaction the version is read again, so a racing run
+ * that got there first is noticed and the step skipped, never applied twice.
+ */
+export async function runSteps(session: Session, steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: MigrateOptions): Promise<StepResult[]> {
+  const {adapter} = session.dialect
+  const {executor} = session
+  const transactional = adapter.supportsTransactionalDdl
+  const table = session.database.versionTable
+  const sink = onlineSink(session) as OperationSink & {setTransaction(active: boolean): void}
+  const op = new Operations(sink)
+  const results: StepResult[] = []
+  const begin = async () => {
+    await executor.execute({sql: adapter.beginSql})
+    sink.setTransaction(true)
+  }
+
+  const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
+    sink.setTransaction(false)
+    await executor.execute({sql})
+  }
+
+  const whole = transactional && !options.transactionPerMigration
+  let committed = steps[0]?.from ?? null
+  if (whole) await begin()
+  try {
+    for (const step of steps) {
+      const started = performance.now()
+      if (transactional && !whole) await begin()
+      const current = await readCurrent(session)
+      if (current !== step.from) {
+        if (transactional && !whole) await end('ROLLBACK')
+        if (racedPast(steps, step, current)) {
+          results.push({direction: step.direction, from: step.from, message: step.script.message, ms: 0, skipped: true, to: step.to})
+          continue
+        }
+
+        throw new DatabaseError(`the database moved to ${current ?? 'base'} while this run expected ${step.from ?? 'base'}; run again`)
+      }
+
+      executor.executed = []
+      try {
+        await functions.get(step)!(op)
+        const move = versionTable.move(table, step.from, step.to)
+        if (move) await executor.execute(move)
+      } catch (error) {
+        if (transactional && !whole) await end('ROLLBACK').catch(() => {})
+        throw stepError(session, step, error, committed, executor.executed)
+      }
+
+      if (transactional && !whole) await end('COMMIT')
+      committed = step.to
+      const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
+      results.push(result)
+      options.onStep?.(result)
+    }
+
+    if (whole) await end('COMMIT')
+  } catch (error) {
+    if (whole) {
+      await end('ROLLBACK').catch(() => {})
+      if (error instanceof DbManageError) throw new DatabaseError(`${error.message.replace(/; the database is at .*$/, '')}; the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}`)
+    }
+
+    throw error
+  }
+
+  return results
+}
+
+function racedPast(steps: readonly Step[], step: Step, current: null | string): boolean {
+  const later = steps.slice(steps.indexOf(step))
+  return later.some((s) => s.to === current)
+}
+
+function stepError(session: Session, step: Step, error: unknown, committed: null | string, executed: readonly string[]): DbManageError {
+  const what = `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName}) failed`
+  const reason = error instanceof DbManageError ? error.message : describeDriverError(error)
+  if (session.dialect.adapter.supportsTransactionalDdl) {
+    return new DatabaseError(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
+  }
+
+  const done = executed.length
+  const partly = done === 0
+    ? 'none of its statements had run'
+    : `${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${executed.at(-1)!.replaceAll(/\s+/g, ' ').slice(0, 120)})`
+  return new DatabaseError(`${what}: ${reason}; the version table still says ${committed ?? 'base'} and ${partly}: undo or finish them by hand, then "db-manage stamp ${step.to ?? 'base'}" or run again`)
+}
+
