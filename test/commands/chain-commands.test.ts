@@ -1,0 +1,231 @@
+import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {runCli, shippedProject, tempProject} from '../helpers/cli.js'
+
+function script(dir: string, file: string, id: string, down: null | string, message = `rev ${id}`): void {
+  const table = `t_${file.replace(/\.\w+$/, '')}`
+  writeFileSync(path.join(dir, 'migrations', file), `import type {Operations} from 'db-manage'
+
+export const revision = '${id}'
+export const downRevision = ${down === null ? 'null' : `'${down}'`}
+export const message = '${message}'
+export const createdAt = '2026-11-22T10:00:00Z'
+
+export async function upgrade(op: Operations): Promise<void> {
+  await op.createTable('${table}', [op.column('id', 'integer', {primaryKey: true})])
+}
+
+export async function downgrade(op: Operations): Promise<void> {
+  await op.dropTable('${table}')
+}
+`)
+}
+
+async function initProject(): Promise<string> {
+  const dir = tempProject()
+  const result = await runCli(['init'], {cwd: dir})
+  expect(result.code).to.equal(0)
+  return dir
+}
+
+describe('command: init', () => {
+  it('writes a SQLite config and an empty migrations folder, and refuses to overwrite', async () => {
+    const dir = tempProject()
+    const first = await runCli(['init'], {cwd: dir})
+    expect(first).to.deep.include({code: 0, stdout: `Created ${dir}/db-manage.ini\nCreated ${dir}/migrations/\n`})
+    expect(readFileSync(path.join(dir, 'db-manage.ini'), 'utf8')).to.include('connection = sqlite:///db-manage.sqlite')
+    const again = await runCli(['init'], {cwd: dir})
+    expect(again).to.deep.equal({code: 2, stderr: `Error: ${dir}/db-manage.ini already exists; not overwriting\n`, stdout: ''})
+  })
+})
+
+describe('command: revision, history, heads, show', () => {
+  it('writes sequential scripts that the chain commands read', async () => {
+    const dir = await initProject()
+    const a = await runCli(['revision', '-m', 'create clusters'], {cwd: dir})
+    expect(a).to.deep.include({code: 0, stdout: `Generated ${dir}/migrations/001_create_clusters.ts\n`})
+    const b = await runCli(['revision', '-m', 'backfill events', '--template', 'sql'], {cwd: dir})
+    expect(b.stdout).to.equal(`Generated ${dir}/migrations/002_backfill_events.sql\n`)
+    expect(readFileSync(path.join(dir, 'migrations/002_backfill_events.sql'), 'utf8')).to.match(/^-- revision: 002\n-- down_revision: 001\n-- message: backfill events\n/)
+
+    expect((await runCli(['history'], {cwd: dir})).stdout).to.equal('001 -> 002 (head), backfill events\n<base> -> 001, create clusters\n')
+    expect((await runCli(['history', '-r', ':001'], {cwd: dir})).stdout).to.equal('<base> -> 001, create clusters\n')
+    expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('002 (head)\n')
+    const show = await runCli(['show', 'head-1'], {cwd: dir})
+    expect(show.stdout).to.match(/^Rev: 001 \(base\)\nParent: <base>\nPath: migrations\/001_create_clusters\.ts\n\n {4}create clusters\n\n {4}Create Date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n\n$/)
+    const json = JSON.parse((await runCli(['heads', '--json'], {cwd: dir})).stdout)
+    expect(json).to.deep.equal([{database: 'default', heads: [{createdAt: json[0].heads[0].createdAt, downRevision: '001', id: '002', isBase: false, isHead: true, message: 'backfill events', path: `${dir}/migrations/002_backfill_events.sql`}]}])
+  })
+
+  it('pads ids to revision_digits', async () => {
+    const dir = await initProject()
+    const ini = path.join(dir, 'db-manage.ini')
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace('revision_digits = 3', 'revision_digits = 4'))
+    expect((await runCli(['revision', '-m', 'x'], {cwd: dir})).stdout).to.equal(`Generated ${dir}/migrations/0001_x.ts\n`)
+  })
+
+  it('refuses a new revision on a branched chain and names unknown revisions', async () => {
+    const dir = await initProject()
+    script(dir, '001_a.ts', '001', null)
+    script(dir, '002_b.ts', '002', '001')
+    script(dir, '002_c.ts', '002', '001')
+    const r = await runCli(['revision', '-m', 'more'], {cwd: dir})
+    expect(r).to.deep.equal({code: 1, stderr: 'Error: cannot add a revision: the chain has 2 heads (002_b.ts, 002_c.ts); run "db-manage renumber" first\n', stdout: ''})
+    expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('002 (head)\n002 (head)\n')
+    const clean = await initProject()
+    script(clean, '001_a.ts', '001', null)
+    expect(await runCli(['show', '042'], {cwd: clean})).to.deep.equal({code: 1, stderr: 'Error: unknown revision "042" (the chain runs 001 to 001)\n', stdout: ''})
+  })
+})
+
+describe('command: check_migration', () => {
+  it('passes a sound chain with one summary line', async () => {
+    const dir = shippedProject()
+    expect(await runCli(['check_migration'], {cwd: dir})).to.deep.equal({code: 0, stderr: '', stdout: 'OK: 5 revision(s), 001 -> 005, one linear sequential chain\n'})
+    expect((await runCli(['check-migration'], {cwd: dir})).code).to.equal(0)
+  })
+
+  const cases: Array<[string, (dir: string) => void, string[]]> = [
+    ['two heads and a duplicate id', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '002_b.ts', '002', '001')
+      script(dir, '002_c.ts', '002', '001')
+    }, ['duplicate revision 002: 002_b.ts, 002_c.ts', '2 heads: 002_b.ts, 002_c.ts (run "db-manage renumber" to make the chain linear)']],
+    ['two bases', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '002_b.ts', '002', null)
+    }, ['2 base revisions: 001_a.ts, 002_b.ts', '2 heads: 001_a.ts, 002_b.ts (run "db-manage renumber" to make the chain linear)', '002_b.ts: revision 002 is not sequential as the first revision (expected 001)']],
+    ['a missing down revision', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '003_b.ts', '003', '002')
+    }, ['003_b.ts: down revision 002 does not exist', '2 heads: 001_a.ts, 003_b.ts (run "db-manage renumber" to make the chain linear)']],
+    ['a cycle', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '002_b.ts', '002', '003')
+      script(dir, '003_c.ts', '003', '002')
+    }, ['cycle: 003 -> 002 -> 003 (003_c.ts, 002_b.ts)', '002_b.ts: revision 002 is not sequential after 003 (expected 004)']],
+    ['a non-sequential id', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '005_b.ts', '005', '001')
+    }, ['005_b.ts: revision 005 is not sequential after 001 (expected 002)']],
+    ['a file name that does not match its id', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      script(dir, '003_b.ts', '002', '001')
+    }, ['003_b.ts: file name does not start with its revision id 002']],
+    ['an unreadable header', (dir) => {
+      script(dir, '001_a.ts', '001', null)
+      writeFileSync(path.join(dir, 'migrations', '002_b.ts'), 'export const downRevision = "001"\n')
+    }, [`002_b.ts: no "export const revision = '...'" found`]],
+  ]
+  for (const [title, build, problems] of cases) {
+    it(`fails on ${title}, naming the files`, async () => {
+      const dir = await initProject()
+      build(dir)
+      const result = await runCli(['check_migration'], {cwd: dir})
+      expect(result.stdout.trimEnd().split('\n')).to.deep.equal(problems)
+      expect(result.stderr).to.equal(`Error: check_migration found ${problems.length} problem(s) in the revision chain\n`)
+      expect(result.code).to.equal(1)
+    })
+  }
+
+  it('gives the problems as JSON and still exits non-zero', async () => {
+    const dir = await initProject()
+    script(dir, '001_a.ts', '001', null)
+    script(dir, '005_b.ts', '005', '001')
+    const result = await runCli(['check_migration', '--json'], {cwd: dir})
+    expect(result.code).to.equal(1)
+    const json = JSON.parse(result.stdout.slice(0, result.stdout.lastIndexOf('}\n]') + 3))
+    expect(json[0]).to.deep.include({database: 'default', ok: false, revisions: 2})
+    expect(json[0].problems).to.deep.equal([{kind: 'non-sequential', message: '005_b.ts: revision 005 is not sequential after 001 (expected 002)'}])
+  })
+})
+
+describe('command: renumber', () => {
+  it('puts the later branch after the earlier one, by git commit time, and the chain loads again', async () => {
+    const dir = await initProject()
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: dir, env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}})
+    const commitAt = (when: string) => git('-c', 'commit.gpgsign=false', 'commit', '-qm', when, '--date', when)
+    git('init', '-q')
+    for (let i = 1; i <= 3; i++) script(dir, `00${i}_base_${i}.ts`, `00${i}`, i === 1 ? null : `00${i - 1}`)
+    git('add', '-A')
+    process.env.GIT_COMMITTER_DATE = '2026-01-01T00:00:00Z'
+    commitAt('2026-01-01T00:00:00Z')
+    // Branch B (committed later) added 004 and 005; branch A (committed earlier) added 004.
+    script(dir, '004_feature_a.ts', '004', '003')
+    git('add', '-A')
+    process.env.GIT_COMMITTER_DATE = '2026-02-01T00:00:00Z'
+    commitAt('2026-02-01T00:00:00Z')
+    script(dir, '004_feature_b.ts', '004', '003')
+    script(dir, '005_feature_b_more.ts', '005', '004')
+    git('add', '-A')
+    process.env.GIT_COMMITTER_DATE = '2026-03-01T00:00:00Z'
+    commitAt('2026-03-01T00:00:00Z')
+    delete process.env.GIT_COMMITTER_DATE
+
+    expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(1)
+    const dry = await runCli(['renumber', '--dry-run'], {cwd: dir})
+    expect(dry.stdout).to.equal([
+      '004_feature_b.ts -> 005_feature_b.ts (revision 004 -> 005, down 003 -> 004)',
+      '005_feature_b_more.ts -> 006_feature_b_more.ts (revision 005 -> 006, down 004 -> 005)',
+      '2 file(s) would change (dry run: nothing written)',
+      '',
+    ].join('\n'))
+    expect(readdirSync(path.join(dir, 'migrations'))).to.include('004_feature_b.ts')
+    const real = await runCli(['renumber'], {cwd: dir})
+    expect(real.code).to.equal(0)
+    expect(real.stdout).to.include('2 file(s) renumbered')
+    expect(readdirSync(path.join(dir, 'migrations')).sort()).to.deep.equal([
+      '001_base_1.ts', '002_base_2.ts', '003_base_3.ts', '004_feature_a.ts', '005_feature_b.ts', '006_feature_b_more.ts',
+    ])
+    expect(await runCli(['check_migration'], {cwd: dir})).to.deep.include({code: 0, stdout: 'OK: 6 revision(s), 001 -> 006, one linear sequential chain\n'})
+    const up = await runCli(['upgrade', 'head'], {cwd: dir})
+    expect(up.code, up.stderr).to.equal(0)
+    expect(up.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([
+      'upgrade <base> -> 001, rev 001', 'upgrade 001 -> 002, rev 002', 'upgrade 002 -> 003, rev 003',
+      'upgrade 003 -> 004, rev 004', 'upgrade 004 -> 005, rev 004', 'upgrade 005 -> 006, rev 005',
+    ])
+    expect((await runCli(['renumber'], {cwd: dir})).stdout).to.equal('Nothing to renumber: the chain is linear and sequential.\n')
+  })
+
+  it('turns Alembic-style hex ids into sequential ones', async () => {
+    const dir = await initProject()
+    script(dir, '1975ea83b712_create.ts', '1975ea83b712', null)
+    script(dir, 'ae1027a6acf_add.ts', 'ae1027a6acf', '1975ea83b712')
+    const result = await runCli(['renumber'], {cwd: dir})
+    expect(result.stdout).to.equal([
+      '1975ea83b712_create.ts -> 001_create.ts (revision 1975ea83b712 -> 001, down null -> null)',
+      'ae1027a6acf_add.ts -> 002_add.ts (revision ae1027a6acf -> 002, down 1975ea83b712 -> 001)',
+      '2 file(s) renumbered', '',
+    ].join('\n'))
+    expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(0)
+  })
+})
+
+describe('errors', () => {
+  it('no config: one line, exit 2, no stack trace unless --debug', async () => {
+    const dir = tempProject()
+    const result = await runCli(['history'], {cwd: dir})
+    expect(result.code).to.equal(2)
+    expect(result.stdout).to.equal('')
+    expect(result.stderr).to.match(/^Error: no db-manage config found in \S+ or its parents \(looked for db-manage.ini, .db-managerc, .db-managerc.ini and a "db-manage" key in package.json\): run "db-manage init" or pass --config-file\n$/)
+    const debug = await runCli(['history', '--debug'], {cwd: dir})
+    expect(debug.stderr).to.match(/^Error: no db-manage config found/)
+    expect(debug.stderr).to.include('    at ')
+  })
+
+  it('--config-file and DB_MANAGE_CONFIG name the config', async () => {
+    const dir = shippedProject()
+    const elsewhere = tempProject()
+    expect((await runCli(['heads', '--config-file', path.join(dir, 'db-manage.ini')], {cwd: elsewhere})).stdout).to.equal('005 (head)\n')
+    expect((await runCli(['heads'], {cwd: elsewhere, env: {DB_MANAGE_CONFIG: path.join(dir, 'db-manage.ini')}})).stdout).to.equal('005 (head)\n')
+  })
+
+  it('a bad URL is one line and never shows the password', async () => {
+    const dir = shippedProject()
+    const result = await runCli(['current', '--url', 'postgresql://app:hunter2@127.0.0.1'], {cwd: dir})
+    expect(result).to.deep.equal({code: 2, stderr: 'Error: database URL "postgresql://app:***@127.0.0.1" names no database (add /DBNAME after the host)\n', stdout: ''})
+  })
+})

@@ -1,0 +1,26 @@
+// Mocha global setup: real PostgreSQL and MariaDB servers on 127.0.0.1.
+// When DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL are set (as .ci/run
+// does) they are used; otherwise scripts/test-servers.sh starts throwaway
+// servers for this run and stops them afterwards. DB_MANAGE_TEST_DIALECTS
+// (e.g. "sqlite") narrows the dialects, as Kysely's tests do.
+import {execFileSync} from 'node:child_process'
+
+import {dialectsUnderTest} from './databases.js'
+
+let started: string | undefined
+
+export function mochaGlobalSetup(): void {
+  const wantsServer = dialectsUnderTest().some((d) => d !== 'sqlite')
+  if (!wantsServer || (process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_MYSQL_URL)) return
+  const out = execFileSync('bash', ['scripts/test-servers.sh', 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
+  for (const line of out.split('\n')) {
+    const m = /^export (\w+)=(.*)$/.exec(line)
+    if (m) process.env[m[1]] = m[2]
+  }
+
+  started = process.env.DB_MANAGE_TEST_SERVERS
+}
+
+export function mochaGlobalTeardown(): void {
+  if (started) execFileSync('bash', ['scripts/test-servers.sh', 'stop', started], {stdio: 'inherit'})
+}
