@@ -1,0 +1,253 @@
+import {expect} from 'chai'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {DialectName} from '../../src/config/database-url.js'
+import type {Connection} from '../../src/dialects/connection.js'
+import {runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
+import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+
+const TABLES: Record<DialectName, string> = {
+  mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
+  postgresql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+}
+const COLUMNS: Record<DialectName, string> = {
+  mysql: 'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+  postgresql: "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+  sqlite: 'SELECT name FROM pragma_table_info(?) ORDER BY cid',
+}
+
+async function tables(db: TestDatabase): Promise<string[]> {
+  return (await query(db, TABLES[db.dialect], [], 'name')).sort()
+}
+
+async function columns(db: TestDatabase, table: string): Promise<string[]> {
+  return query(db, COLUMNS[db.dialect], [table], 'name')
+}
+
+async function query(db: TestDatabase, sql: string, params: unknown[] = [], column?: string): Promise<any[]> {
+  const connection: Connection = await db.connect()
+  try {
+    const {rows} = await connection.query(sql, params)
+    return column ? rows.map((r) => r[column]) : rows
+  } finally {
+    await connection.close()
+  }
+}
+
+const stripMs = (out: string) => out.trimEnd().split('\n').map((l) => l.replace(/ \(\d+ ms\)$/, ''))
+
+function writeScript(dir: string, file: string, header: {id: string; down: null | string; message: string}, upgrade: string, downgrade = ''): void {
+  mkdirSync(path.join(dir, 'migrations'), {recursive: true})
+  writeFileSync(path.join(dir, 'migrations', file), `import type {Operations} from 'db-manage'
+export const revision = '${header.id}'
+export const downRevision = ${header.down === null ? 'null' : `'${header.down}'`}
+export const message = '${header.message}'
+export async function upgrade(op: Operations): Promise<void> {
+${upgrade}
+}
+${downgrade ? `export async function downgrade(op: Operations): Promise<void> {\n${downgrade}\n}\n` : ''}`)
+}
+
+function project(url: string): string {
+  const dir = tempProject()
+  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${url}\n`)
+  return dir
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`online migrations on ${dialect}`, function () {
+    this.timeout(120_000)
+    let db: TestDatabase
+    beforeEach(async () => {
+      db = await createTestDatabase(dialect)
+    })
+    afterEach(async () => {
+      await db.drop()
+    })
+
+    it('upgrades the shipped chain to head, downgrades to base and upgrades again', async () => {
+      const dir = shippedProject(db.url)
+      const up = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(up.code, up.stderr).to.equal(0)
+      expect(stripMs(up.stdout)).to.deep.equal([
+        'upgrade <base> -> 001, create clusters',
+        'upgrade 001 -> 002, create node groups',
+        'upgrade 002 -> 003, create cluster events',
+        'upgrade 003 -> 004, backfill cluster events',
+        'upgrade 004 -> 005, node group limits',
+      ])
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'cluster_events', 'clusters', 'node_groups'])
+      expect(await columns(db, 'node_groups')).to.deep.equal(['id', 'cluster_id', 'name', 'flavor_id', 'count', 'node_processes', 'max_count'])
+      expect(await columns(db, 'clusters')).to.include('description')
+      expect(await query(db, 'SELECT version_num FROM alembic_version', [], 'version_num')).to.deep.equal(['005'])
+      expect(await runCli(['current'], {cwd: dir})).to.deep.include({code: 0, stdout: '005 (head)\n'})
+
+      // The check constraint added by 005 through batchAlterTable holds.
+      const p = dialect === 'postgresql' ? ['$1', '$2'] : ['?', '?']
+      await query(db, `INSERT INTO clusters (id, name, tenant_id) VALUES (${p[0]}, ${p[1]}, 't')`, ['c1', 'one'])
+      let rejected = false
+      try {
+        await query(db, `INSERT INTO node_groups (id, cluster_id, name, flavor_id, count) VALUES ('n1', 'c1', 'workers', 'm1', 0)`)
+      } catch {
+        rejected = true
+      }
+
+      expect(rejected, 'count > 0 check').to.equal(true)
+      await query(db, 'DELETE FROM clusters')
+
+      const down = await runCli(['downgrade', 'base'], {cwd: dir})
+      expect(down.code, down.stderr).to.equal(0)
+      expect(stripMs(down.stdout)).to.deep.equal([
+        'downgrade 005 -> 004, node group limits',
+        'downgrade 004 -> 003, backfill cluster events',
+        'downgrade 003 -> 002, create cluster events',
+        'downgrade 002 -> 001, create node groups',
+        'downgrade 001 -> <base>, create clusters',
+      ])
+      expect(await tables(db)).to.deep.equal(['alembic_version'])
+      expect(await runCli(['current'], {cwd: dir})).to.deep.include({stdout: '<base>\n'})
+
+      const again = await runCli(['upgrade', '--delta', '2'], {cwd: dir})
+      expect(stripMs(again.stdout)).to.deep.equal(['upgrade <base> -> 001, create clusters', 'upgrade 001 -> 002, create node groups'])
+      const rest = await runCli(['upgrade'], {cwd: dir})
+      expect(rest.code, rest.stderr).to.equal(0)
+      expect(await columns(db, 'node_groups')).to.include('max_count')
+      expect((await runCli(['downgrade', '-1'], {cwd: dir})).stdout).to.match(/^downgrade 005 -> 004, node group limits \(\d+ ms\)\n$/)
+      expect(await columns(db, 'node_groups')).to.not.include('max_count')
+    })
+
+    it('takes over a database Alembic managed, from its alembic_version row', async () => {
+      const dir = shippedProject(db.url)
+      expect((await runCli(['upgrade', '002'], {cwd: dir})).code).to.equal(0)
+      // Recreate the version table exactly as Alembic writes it.
+      await query(db, 'DROP TABLE alembic_version')
+      await query(db, 'CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))')
+      await query(db, "INSERT INTO alembic_version (version_num) VALUES ('002')")
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('002\n')
+      const up = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(stripMs(up.stdout)).to.deep.equal([
+        'upgrade 002 -> 003, create cluster events',
+        'upgrade 003 -> 004, backfill cluster events',
+        'upgrade 004 -> 005, node group limits',
+      ])
+    })
+
+    it('stamps without migrating, and --purge clears stray rows', async () => {
+      const dir = shippedProject(db.url)
+      expect((await runCli(['stamp', '003'], {cwd: dir})).stdout).to.equal('stamp <base> -> 003\n')
+      expect(await tables(db)).to.deep.equal(['alembic_version'])
+      await query(db, "INSERT INTO alembic_version (version_num) VALUES ('999')")
+      const confused = await runCli(['current'], {cwd: dir})
+      expect(confused.code).to.equal(1)
+      expect(confused.stderr).to.equal('Error: alembic_version holds 2 rows (003, 999): db-manage keeps one linear chain; fix it with "db-manage stamp REV --purge"\n')
+      expect((await runCli(['stamp', 'base', '--purge'], {cwd: dir})).stdout).to.equal('stamp <base> -> <base>\n')
+      expect(await query(db, 'SELECT version_num FROM alembic_version')).to.deep.equal([])
+    })
+
+    it('a script that throws leaves the database at the last revision that completed', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])", "await op.dropTable('a')")
+      writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true})])\n  throw new Error('boom in 002')")
+      writeScript(dir, '003_c.ts', {down: '002', id: '003', message: 'c'}, "await op.createTable('c', [op.column('id', 'integer', {primaryKey: true})])")
+      const result = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(result.code).to.equal(1)
+      expect(stripMs(result.stdout)).to.deep.equal(['upgrade <base> -> 001, a'])
+      expect(result.stderr.split('\n')).to.have.length(2)
+      if (dialect === 'mysql') {
+        expect(result.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: boom in 002; the version table still says 001 and 1 of its statements had already committed \(MySQL commits DDL as it goes; the last: CREATE TABLE `b` .*\): undo or finish them by hand, then "db-manage stamp 002" or run again\n$/)
+        expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+      } else {
+        expect(result.stderr).to.equal('Error: upgrade 001 -> 002 (002_b.ts) failed: boom in 002; rolled back, the database is at 001\n')
+        expect(await tables(db)).to.deep.equal(['a', 'alembic_version'])
+      }
+
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
+    })
+
+    it('SQL that fails mid-chain stops there, naming the revision', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")
+      writeFileSync(path.join(dir, 'migrations', '002_b.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: b\n-- +upgrade\nINSERT INTO a (id) VALUES (1);\nINSERT INTO no_such_table (id) VALUES (2);\n-- +downgrade\nDELETE FROM a;\n')
+      const result = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(result.code).to.equal(1)
+      expect(result.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.sql\) failed: .*no_such_table.*; /)
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
+      const rows = await query(db, 'SELECT id FROM a', [], 'id')
+      expect(rows).to.deep.equal(dialect === 'mysql' ? [1] : [])
+    })
+
+    it('refuses a downgrade through a script without downgrade() before changing anything', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")
+      writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true})])", "await op.dropTable('b')")
+      expect((await runCli(['upgrade'], {cwd: dir})).code).to.equal(0)
+      const result = await runCli(['downgrade', 'base'], {cwd: dir})
+      expect(result).to.deep.equal({code: 1, stderr: 'Error: 001_a.ts has no downgrade() function; nothing was changed\n', stdout: ''})
+      expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+      const unknown = await runCli(['upgrade', '042'], {cwd: dir})
+      expect(unknown).to.deep.equal({code: 1, stderr: 'Error: unknown revision "042" (the chain runs 001 to 002)\n', stdout: ''})
+    })
+
+    it('eight concurrent upgrade runs apply each revision exactly once', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_log.ts', {down: null, id: '001', message: 'log'}, "await op.createTable('applied', [op.column('revision', 'string(8)', {nullable: false})])\n  await op.bulkInsert('applied', [{revision: '001'}])")
+      for (let i = 2; i <= 6; i++) {
+        const id = String(i).padStart(3, '0')
+        writeScript(dir, `${id}_step.ts`, {down: String(i - 1).padStart(3, '0'), id, message: `step ${i}`}, `await op.createTable('t${i}', [op.column('id', 'integer', {primaryKey: true})])\n  await op.bulkInsert('applied', [{revision: '${id}'}])`)
+      }
+
+      const runs = await Promise.all(Array.from({length: 8}, () => startCli(['upgrade', 'head'], {cwd: dir})))
+      for (const run of runs) expect(run.code, run.stderr).to.equal(0)
+      const applied = runs.flatMap((r) => r.stdout.split('\n').filter((l) => /\(\d+ ms\)$/.test(l)))
+      expect(applied.map((l) => l.replace(/ \(\d+ ms\)$/, '')).sort()).to.deep.equal([
+        'upgrade 001 -> 002, step 2', 'upgrade 002 -> 003, step 3', 'upgrade 003 -> 004, step 4',
+        'upgrade 004 -> 005, step 5', 'upgrade 005 -> 006, step 6', 'upgrade <base> -> 001, log',
+      ])
+      expect((await query(db, 'SELECT revision FROM applied', [], 'revision')).sort()).to.deep.equal(['001', '002', '003', '004', '005', '006'])
+      expect(await query(db, 'SELECT version_num FROM alembic_version', [], 'version_num')).to.deep.equal(['006'])
+    })
+
+    if (dialect !== 'sqlite') {
+      it('connection failures are one line without the password', async () => {
+        const dir = shippedProject(db.url)
+        const scheme = dialect === 'postgresql' ? 'postgresql' : 'mysql'
+        const cases: Array<[string, RegExp]> = [
+          [`${scheme}://app:secret@127.0.0.1:1/app`, /^Error: cannot connect to \w+:\/\/app:\*\*\*@127\.0\.0\.1:1\/app: connect ECONNREFUSED 127\.0\.0\.1:1\n$/],
+          [db.badPasswordUrl, dialect === 'postgresql' ? /password authentication failed for user "postgres"/ : /Access denied for user 'dbm'/],
+          [db.url.replace(/\/[^/]+$/, '/no_such_database'), dialect === 'postgresql' ? /database "no_such_database" does not exist/ : /Unknown database 'no_such_database'/],
+        ]
+        for (const [url, message] of cases) {
+          const result = await runCli(['upgrade', 'head', '--url', url], {cwd: dir})
+          expect(result.code).to.equal(1)
+          expect(result.stdout).to.equal('')
+          expect(result.stderr).to.match(message)
+          expect(result.stderr).to.match(/^Error: cannot connect to .*:\*\*\*@/)
+          expect(result.stderr.split('\n')).to.have.length(2)
+          expect(result.stderr).to.not.include('secret')
+          expect(result.stderr).to.not.include('wrong-password')
+        }
+      })
+    }
+  })
+}
+
+describe('several databases in one config', () => {
+  it('migrates each [database:NAME] in file order, or one with --db', async () => {
+    const dir = tempProject()
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[database:subscriber]\nconnection = sqlite:///sub.sqlite\nscript_location = sub\n\n[database:publisher]\nconnection = sqlite:///pub.sqlite\nscript_location = pub\n')
+    for (const folder of ['sub', 'pub']) {
+      mkdirSync(path.join(dir, folder))
+      writeFileSync(path.join(dir, folder, '001_init.sql'), `-- revision: 001\n-- down_revision: null\n-- message: ${folder} init\n-- +upgrade\nCREATE TABLE ${folder}_t (id INTEGER);\n-- +downgrade\nDROP TABLE ${folder}_t;\n`)
+    }
+
+    const all = await runCli(['upgrade'], {cwd: dir})
+    expect(stripMs(all.stdout)).to.deep.equal(['[subscriber] upgrade <base> -> 001, sub init', '[publisher] upgrade <base> -> 001, pub init'])
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber]\n001 (head)\n[publisher]\n001 (head)\n')
+    const one = await runCli(['downgrade', 'base', '--db', 'publisher'], {cwd: dir})
+    expect(stripMs(one.stdout)).to.deep.equal(['downgrade 001 -> <base>, pub init'])
+    expect((await runCli(['current', '--db', 'subscriber'], {cwd: dir})).stdout).to.equal('001 (head)\n')
+    withConnection(dir, 'sqlite:///x.sqlite')
+  })
+})
