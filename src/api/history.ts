@@ -9,13 +9,14 @@ export interface HistoryOptions {
   readonly current?: (database: string) => Promise<null | string | undefined>
 }
 
-/** The chain newest first, as Alembic prints it. */
+/** The chain newest first, as Alembic prints it; a range START:END includes both ends. */
 export async function history(config: Config, options: HistoryOptions = {}): Promise<Array<{database: string; revisions: RevisionInfo[]}>> {
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
     const current = await options.current?.(database.name)
     const {from, to} = options.range ? dir.map.range(options.range, current) : {from: 0, to: chain.length}
-    const revisions = dir.map.between(from, to).map((rev) => revisionInfo(rev, chain, current)).reverse()
+    // As in Alembic, a history range includes its start revision.
+    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => revisionInfo(rev, chain, current)).reverse()
     return {revisions}
   })
 }

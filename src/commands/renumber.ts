@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
 
+import {currentIfReachable} from '../api/migrate.js'
 import {renumber} from '../api/renumber.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 
 export default class Renumber extends BaseCommand {
-  static description = `After two branches each added the same id, or a script arrived with a non-sequential or Alembic-style hex id, renames the files and rewrites revision/downRevision so the chain is linear and sequential again. Order: each script follows the script its downRevision names; branches after a fork, and siblings, are ordered by the time git first committed the file (uncommitted last), then createdAt, then file name, a whole branch after the earlier one.`
+  static description = `After two branches each added the same id, or a script arrived with a non-sequential or Alembic-style hex id, renames the files and rewrites revision/downRevision so the chain is linear and sequential again. Order: each script follows the script its downRevision names; branches after a fork, and siblings, are ordered by the time git first committed the file (uncommitted last), then createdAt, then file name, a whole branch after the earlier one. When the configured database can be reached, revisions it has applied keep their ids, or nothing is changed.`
   static flags = {
     'dry-run': Flags.boolean({env: 'DB_MANAGE_DRY_RUN', summary: 'Print what would change and change nothing.'}),
   }
@@ -15,7 +16,7 @@ export default class Renumber extends BaseCommand {
   async run(): Promise<Awaited<ReturnType<typeof renumber>>> {
     const {flags} = await this.parse(Renumber)
     const config = await this.loadConfig(flags)
-    const result = await renumber(config, {dryRun: flags['dry-run']})
+    const result = await renumber(config, {applied: currentIfReachable(config), dryRun: flags['dry-run']})
     for (const line of perDatabase(result, (r) => {
       if (r.changes.length === 0) return ['Nothing to renumber: the chain is linear and sequential.']
       return [
