@@ -144,18 +144,3 @@ export async function stamp(config: Config, spec: string, options: SessionOption
   })
 }
 
-/**
- * The database's revision when it can be read quickly, else undefined: for
- * commands (history, renumber) that work without a database but say more with one.
- */
-export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
-  return async (name) => {
-    const database = config.databases.find((d) => d.name === name)
-    if (!database?.url) return undefined
-    try {
-      return await withSession(config, database, {lockTimeout: 3}, readCurrent)
-    } catch {
-      return undefined
-    }
-  }
-}

@@ -38,6 +38,11 @@ export abstract class BaseCommand extends Command {
     return loadConfig({configFile: flags['config-file'], db: flags.db, url: flags.url})
   }
 
+  /** Print lines in one write (a long history is one syscall, not thousands). */
+  protected printLines(lines: readonly string[]): void {
+    if (lines.length > 0) this.log(lines.join('\n'))
+  }
+
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const debug = this.argv.includes('--debug')
     const code = error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1)

@@ -16,10 +16,10 @@ export default class Current extends BaseCommand {
     const {flags} = await this.parse(Current)
     const config = await this.loadConfig(flags)
     const result = await current(config)
-    for (const line of perDatabase(result, (r) => [
+    this.printLines(perDatabase(result, (r) => [
       ...(flags.verbose ? [`Current revision for ${r.url} (table ${r.versionTable}):`] : []),
       r.current === null ? '<base>' : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
-    ])) this.log(line)
+    ]))
     return result
   }
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {history} from '../api/history.js'
-import {currentIfReachable} from '../api/migrate.js'
+import {currentIfReachable} from '../api/reachable.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
 
@@ -19,7 +19,7 @@ export default class History extends BaseCommand {
     const {flags} = await this.parse(History)
     const config = await this.loadConfig(flags)
     const result = await history(config, {current: currentIfReachable(config), range: flags.rev})
-    for (const line of perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine))) this.log(line)
+    this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine)))
     return result
   }
 }

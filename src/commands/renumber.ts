@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {currentIfReachable} from '../api/migrate.js'
+import {currentIfReachable} from '../api/reachable.js'
 import {renumber} from '../api/renumber.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
@@ -17,13 +17,13 @@ export default class Renumber extends BaseCommand {
     const {flags} = await this.parse(Renumber)
     const config = await this.loadConfig(flags)
     const result = await renumber(config, {applied: currentIfReachable(config), dryRun: flags['dry-run']})
-    for (const line of perDatabase(result, (r) => {
+    this.printLines(perDatabase(result, (r) => {
       if (r.changes.length === 0) return ['Nothing to renumber: the chain is linear and sequential.']
       return [
         ...r.changes.map((c) => `${c.from.fileName} -> ${c.to.fileName} (revision ${c.from.id} -> ${c.to.id}, down ${c.from.downRevision ?? 'null'} -> ${c.to.downRevision ?? 'null'})`),
         r.dryRun ? `${r.changes.length} file(s) would change (dry run: nothing written)` : `${r.changes.length} file(s) renumbered`,
       ]
-    })) this.log(line)
+    }))
     return result
   }
 }

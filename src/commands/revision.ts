@@ -18,7 +18,7 @@ export default class Revision extends BaseCommand {
     const {flags} = await this.parse(Revision)
     const config = await this.loadConfig(flags)
     const result = await revision(config, {message: flags.message, template: flags.template as 'sql' | 'ts'})
-    for (const line of perDatabase(result, (r) => [`Generated ${r.path}`])) this.log(line)
+    this.printLines(perDatabase(result, (r) => [`Generated ${r.path}`]))
     return result
   }
 }

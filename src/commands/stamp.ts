@@ -21,7 +21,7 @@ export default class Stamp extends BaseCommand {
     const {args, flags} = await this.parse(Stamp)
     const config = await this.loadConfig(flags)
     const result = await stamp(config, args.revision, {lockTimeout: flags['lock-timeout'], purge: flags.purge})
-    for (const line of perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`])) this.log(line)
+    this.printLines(perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`]))
     return result
   }
 }

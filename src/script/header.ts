@@ -39,8 +39,12 @@ export function readHeader(text: string, kind: ScriptKind, fileName: string): Re
 }
 
 function readModuleHeader(text: string, fileName: string): RevisionHeader {
+  // The header comes before the functions in every template; look there
+  // first, and in the whole file only when it is not there.
+  const cut = text.search(/\bfunction\b/)
+  const head = cut === -1 ? text : text.slice(0, cut)
   const field = (name: keyof typeof TS_FIELDS): null | string | undefined => {
-    const m = TS_FIELDS[name].exec(text)
+    const m = TS_FIELDS[name].exec(head) ?? (head === text ? null : TS_FIELDS[name].exec(text))
     if (!m) return undefined
     return m[1] === 'null' ? null : unquote(m[1])
   }

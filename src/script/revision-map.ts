@@ -19,6 +19,7 @@ type Position = number
 export class RevisionMap {
   private readonly byId = new Map<string, Revision[]>()
   private linearCache?: readonly Revision[]
+  private problemsCache?: ChainProblem[]
 
   constructor(readonly revisions: readonly Revision[], readonly digits: number = 3) {
     for (const rev of revisions) {
@@ -38,7 +39,8 @@ export class RevisionMap {
 
   /** Revisions nothing builds on. */
   get heads(): Revision[] {
-    const parents = new Set(this.revisions.map((r) => r.downRevision))
+    const parents = new Set<null | string>()
+    for (const r of this.revisions) parents.add(r.downRevision)
     return this.revisions.filter((r) => !parents.has(r.id))
   }
 
@@ -49,6 +51,11 @@ export class RevisionMap {
 
   /** Every defect, in a stable order; empty for a sound linear chain. */
   problems(): ChainProblem[] {
+    this.problemsCache ??= this.findProblems()
+    return [...this.problemsCache]
+  }
+
+  private findProblems(): ChainProblem[] {
     const problems: ChainProblem[] = []
     const add = (kind: ChainProblem['kind'], revs: readonly Revision[], message: string) =>
       problems.push({kind, message, revisions: revs.map((r) => r.id)})

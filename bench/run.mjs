@@ -1,0 +1,165 @@
+// Benchmarks, as whole processes against a baseline run in the same invocation.
+//   node bench/run.mjs chain  [--runs N]   history/heads/check_migration on 1,000 revisions vs `node -e 0`
+//   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
+// The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
+// throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {writeChain} from './generate.mjs'
+
+const root = path.resolve(fileURLToPath(import.meta.url), '../..')
+const bin = path.join(root, 'bin', 'run.js')
+const rssHook = path.join(root, 'bench', 'rss.mjs')
+const args = process.argv.slice(2)
+const which = args.find((a) => !a.startsWith('--')) ?? 'chain'
+const runs = Number(args[args.indexOf('--runs') + 1]) || 7
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/**
+ * Run a command, return wall milliseconds and, with `rss`, the peak RSS in MiB
+ * of a node process (measured by a hook, so timed runs go without it).
+ */
+function timed(command, argv, options = {}) {
+  const rssFile = path.join(os.tmpdir(), `db-manage-bench-rss-${process.pid}`)
+  rmSync(rssFile, {force: true})
+  const hook = options.rss ? {DB_MANAGE_BENCH_RSS: rssFile, NODE_OPTIONS: `--import ${rssHook}`} : {}
+  const started = process.hrtime.bigint()
+  const result = spawnSync(command, argv, {
+    ...options,
+    encoding: 'utf8',
+    env: {...process.env, ...hook, ...options.env},
+  })
+  const ms = Number(process.hrtime.bigint() - started) / 1e6
+  if (result.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed: ${result.stderr || result.stdout}`)
+  let rss
+  try {
+    rss = Math.max(...readFileSync(rssFile, 'utf8').trim().split('\n').map(Number)) / 1024
+  } catch {}
+  return {ms, rss}
+}
+
+function report(rows, baselineName) {
+  const base = rows.find((r) => r.name === baselineName)
+  for (const r of rows) {
+    const ms = median(r.ms)
+    const rss = r.rss.length ? `${median(r.rss).toFixed(0)} MiB peak` : ''
+    console.log(`${r.name.padEnd(34)} median ${ms.toFixed(0).padStart(6)} ms  ${(ms / median(base.ms)).toFixed(2).padStart(5)}x ${baselineName}  ${rss}`)
+  }
+}
+
+function chainBench() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-chain-'))
+  writeChain(dir, 1000)
+  console.log(`chain of 1,000 revisions in ${dir}; ${runs} runs each, interleaved; node ${process.version}`)
+  const cases = [
+    {argv: ['-e', '0'], name: 'node -e 0'},
+    {argv: [bin, 'history'], name: 'db-manage history'},
+    {argv: [bin, 'heads'], name: 'db-manage heads'},
+    {argv: [bin, 'check_migration'], name: 'db-manage check_migration'},
+  ].map((c) => ({...c, ms: [], rss: []}))
+  for (const c of cases) c.rss.push(timed(process.execPath, c.argv, {cwd: dir, rss: true}).rss) // also warms the file cache
+  for (let i = 0; i < runs; i++) {
+    for (const c of cases) c.ms.push(timed(process.execPath, c.argv, {cwd: dir}).ms)
+  }
+
+  report(cases, 'node -e 0')
+  rmSync(dir, {force: true, recursive: true})
+}
+
+function servers() {
+  if (process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_MYSQL_URL) return undefined
+  const out = execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'start'], {encoding: 'utf8'})
+  for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) process.env[m[1]] = m[2]
+  return process.env.DB_MANAGE_TEST_SERVERS
+}
+
+/** The SQL db-manage runs for the chain, rendered through its own compilers: the floor's input. */
+async function floorSql(dir, dialect) {
+  const {createJiti} = await import('jiti')
+  const {Operations} = await import(path.join(root, 'dist/operations/operations.js'))
+  const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+  const {versionTable} = await import(path.join(root, 'dist/runtime/version-table.js'))
+  const {compiler, adapter} = await getDialect(dialect)
+  const jiti = createJiti(import.meta.url)
+  const out = [versionTable.create('alembic_version').sql + ';']
+  const statements = []
+  const op = new Operations({async query() {
+    return []
+  }, async run(node) {
+    for (const s of await compiler.compile(node)) statements.push(s.sql)
+  }, dialect})
+  const {readdirSync} = await import('node:fs')
+  let previous = null
+  for (const file of readdirSync(path.join(dir, 'migrations')).sort()) {
+    const mod = await jiti.import(path.join(dir, 'migrations', file))
+    statements.length = 0
+    await mod.upgrade(op)
+    if (adapter.supportsTransactionalDdl) out.push('BEGIN;')
+    for (const s of statements) out.push(`${s};`)
+    out.push(`${versionTable.move('alembic_version', previous, mod.revision).sql};`)
+    if (adapter.supportsTransactionalDdl) out.push('COMMIT;')
+    previous = mod.revision
+  }
+
+  return out.join('\n') + '\n'
+}
+
+async function onlineBench() {
+  const started = servers()
+  try {
+    const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+    for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
+      const url = parseDatabaseUrl(serverUrl)
+      const admin = await (await getDialect(dialect)).connect(url, 10_000)
+      const dbUrl = serverUrl.replace(/\/[^/]*$/, '/dbm_bench')
+      const fresh = async () => {
+        await admin.query(dialect === 'postgresql' ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)' : 'DROP DATABASE IF EXISTS dbm_bench')
+        await admin.query('CREATE DATABASE dbm_bench')
+      }
+
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-online-'))
+      writeChain(dir, 500, {connection: dbUrl})
+      const sqlFile = path.join(dir, 'floor.sql')
+      writeFileSync(sqlFile, await floorSql(dir, dialect))
+      const client = dialect === 'postgresql'
+        ? {argv: ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-f', sqlFile, dbUrl.replace('postgresql://', 'postgres://')], command: 'psql', name: 'psql -f (floor)'}
+        : {argv: ['--no-defaults', '-h', url.host, '-P', String(url.port), '-u', url.user, `-p${url.password}`, 'dbm_bench', '-e', `source ${sqlFile}`], command: 'mariadb', name: 'mysql < file (floor)'}
+      const cases = [
+        {...client, ms: [], rss: []},
+        {argv: [bin, 'upgrade', 'head'], command: process.execPath, ms: [], name: 'db-manage upgrade head', rss: []},
+      ]
+      // One cold run (jiti compiles and caches the 500 scripts), reported apart.
+      await fresh()
+      const cold = timed(process.execPath, [bin, 'upgrade', 'head'], {cwd: dir})
+      await fresh()
+      cases[1].rss.push(timed(process.execPath, [bin, 'upgrade', 'head'], {cwd: dir, rss: true}).rss)
+      for (let i = 0; i < runs; i++) {
+        for (const c of cases) {
+          await fresh()
+          c.ms.push(timed(c.command, c.argv, {cwd: dir}).ms)
+        }
+      }
+
+      console.log(`\n${dialect}: 500 revisions (table + foreign key + index each, every fifth alters an earlier table); ${runs} runs each, interleaved`)
+      console.log(`${'db-manage upgrade head (cold cache)'.padEnd(34)}        ${cold.ms.toFixed(0).padStart(6)} ms`)
+      report(cases, cases[0].name)
+      await admin.query(dialect === 'postgresql' ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)' : 'DROP DATABASE IF EXISTS dbm_bench')
+      await admin.close()
+      rmSync(dir, {force: true, recursive: true})
+    }
+  } finally {
+    if (started) execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'stop', started])
+  }
+}
+
+if (which === 'chain' || which === 'all') chainBench()
+if (which === 'online' || which === 'all') await onlineBench()

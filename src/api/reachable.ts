@@ -1,0 +1,24 @@
+import type {Config} from '../config/config.js'
+
+/**
+ * The database's revision when it can be read quickly, else undefined: for
+ * commands (history, renumber) that work without a database but say more
+ * with one. The runner is imported only when there is a database to ask.
+ */
+export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
+  return async (name) => {
+    const database = config.databases.find((d) => d.name === name)
+    if (!database?.url) return undefined
+    const {closeSession, openSession, readCurrent} = await import('../runtime/runner.js')
+    try {
+      const session = await openSession(config, database, {lockTimeout: 3})
+      try {
+        return await readCurrent(session)
+      } finally {
+        await closeSession(session)
+      }
+    } catch {
+      return undefined
+    }
+  }
+}
