@@ -7,6 +7,13 @@ import type {Introspector} from './table-schema.js'
 export interface Adapter {
   /** DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite). */
   readonly supportsTransactionalDdl: boolean
+  /**
+   * acquireLock holds a lock for the whole run (advisory lock, GET_LOCK), so
+   * the version read before planning stays true. Without one (SQLite's write
+   * lock lasts one transaction) the runner reads the version again inside
+   * each revision's transaction.
+   */
+  readonly lockSpansRun: boolean
   /** The statement that opens a migration transaction. */
   readonly beginSql: string
   /** Serialise concurrent runs; throws a DatabaseError on timeout. */

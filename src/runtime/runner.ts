@@ -55,6 +55,12 @@ export async function closeSession(session: Session): Promise<void> {
 export async function readCurrent(session: Session): Promise<null | string> {
   const table = session.database.versionTable
   if (!(await session.dialect.adapter.tableExists(session.connection, table))) return null
+  return readVersion(session)
+}
+
+/** readCurrent for when the version table is known to exist: one round trip. */
+async function readVersion(session: Session): Promise<null | string> {
+  const table = session.database.versionTable
   const {rows} = await session.connection.query(versionTable.select(table).sql)
   if (rows.length > 1) {
     throw new DatabaseError(`${table} holds ${rows.length} rows (${rows.map((r) => r.version_num).join(', ')}): db-manage keeps one linear chain; fix it with "db-manage stamp REV --purge"`)
@@ -192,7 +198,7 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
     for (const step of steps) {
       const started = performance.now()
       if (transactional && !whole) await begin()
-      const current = await readCurrent(session)
+      const current = adapter.lockSpansRun ? committed : await readVersion(session)
       if (current !== step.from) {
         if (transactional && !whole) await end('ROLLBACK')
         if (racedPast(steps, step, current)) {
@@ -207,7 +213,9 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
       try {
         await functions.get(step)!(op)
         const move = versionTable.move(table, step.from, step.to)
-        if (move) await executor.execute(move)
+        if (move && (await executor.execute(move)).rowCount === 0) {
+          throw new DatabaseError(`${table} did not hold ${step.from} when this revision finished; another tool changed it`)
+        }
       } catch (error) {
         if (transactional && !whole) await end('ROLLBACK').catch(() => {})
         throw stepError(session, step, error, committed, executor.executed)

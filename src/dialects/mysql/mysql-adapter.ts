@@ -14,6 +14,7 @@ export const mysqlAdapter: Adapter = {
       throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)`)
     }
   },
+  lockSpansRun: true,
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])

@@ -25,6 +25,7 @@ export const postgresAdapter: Adapter = {
       await connection.query('RESET lock_timeout')
     }
   },
+  lockSpansRun: true,
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(key)])

@@ -8,6 +8,7 @@ import type {Adapter} from '../dialect.js'
  */
 export const sqliteAdapter: Adapter = {
   async acquireLock() {},
+  lockSpansRun: false,
   beginSql: 'BEGIN IMMEDIATE',
   async releaseLock() {},
   supportsTransactionalDdl: true,
