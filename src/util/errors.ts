@@ -3,6 +3,8 @@
  * single line and an exit code in exactly one place (cli/base-command.ts);
  * anything else is a bug and keeps its stack trace under --debug.
  */
+const KINDS = Symbol.for('db-manage.error-kinds')
+
 export class DbManageError extends Error {
   /** Process exit code the CLI uses for this kind of failure. */
   readonly exitCode: number = 1
@@ -10,6 +12,18 @@ export class DbManageError extends Error {
   constructor(message: string, options?: {cause?: unknown}) {
     super(message, options)
     this.name = new.target.name
+    const kinds: string[] = []
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as {name: string}).name)
+    Object.defineProperty(this, KINDS, {value: kinds})
+  }
+
+  /**
+   * instanceof by kind name, so it holds across two copies of this module
+   * (a bundle, or a test loader that loads src/ twice).
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    const kinds = (value as {[KINDS]?: string[]} | null)?.[KINDS]
+    return Array.isArray(kinds) ? kinds.includes(this.name) : Function.prototype[Symbol.hasInstance].call(this, value)
   }
 }
 

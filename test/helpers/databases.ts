@@ -8,13 +8,7 @@ import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {getDialect} from '../../src/dialects/dialect.js'
 
-export const ALL_DIALECTS: DialectName[] = ['sqlite', 'postgresql', 'mysql']
-
-export function dialectsUnderTest(): DialectName[] {
-  const only = process.env.DB_MANAGE_TEST_DIALECTS
-  if (!only) return ALL_DIALECTS
-  return ALL_DIALECTS.filter((d) => only.split(',').map((s) => s.trim()).includes(d))
-}
+export {dialectsUnderTest} from './dialects.js'
 
 function serverUrl(dialect: 'mysql' | 'postgresql'): string {
   const url = dialect === 'postgresql' ? process.env.DB_MANAGE_TEST_PG_URL : process.env.DB_MANAGE_TEST_MYSQL_URL

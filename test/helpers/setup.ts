@@ -5,7 +5,7 @@
 // (e.g. "sqlite") narrows the dialects, as Kysely's tests do.
 import {execFileSync} from 'node:child_process'
 
-import {dialectsUnderTest} from './databases.js'
+import {dialectsUnderTest} from './dialects.js'
 
 let started: string | undefined
 
