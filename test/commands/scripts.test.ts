@@ -1,0 +1,53 @@
+import {expect} from 'chai'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {runCli, tempProject} from '../helpers/cli.js'
+
+function project(): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), '[database]\nconnection = sqlite:///app.sqlite\n')
+  return dir
+}
+
+const header = (id: string, down: null | string) => `export const revision = '${id}'\nexport const downRevision = ${down ? `'${down}'` : 'null'}\nexport const message = 'm${id}'\n`
+
+describe('script kinds', () => {
+  it('runs .ts, .js, .mjs and .sql scripts in one chain, with --json data', async () => {
+    const dir = project()
+    const m = (file: string, text: string) => writeFileSync(path.join(dir, 'migrations', file), text)
+    m('001_a.ts', `${header('001', null)}export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<void> { await op.execute('CREATE TABLE a (id INTEGER)') }\n`)
+    m('002_b.js', `${header('002', '001')}export async function upgrade(op) { await op.execute('CREATE TABLE b (id INTEGER)') }\n`)
+    m('003_c.mjs', `${header('003', '002')}export async function upgrade(op) { await op.execute('CREATE TABLE c (id INTEGER)') }\n`)
+    m('004_d.sql', '-- revision: 004\n-- down_revision: 003\n-- message: m004\n-- +upgrade\nCREATE TABLE d (id INTEGER);\n-- +downgrade\nDROP TABLE d;\n')
+    const result = await runCli(['upgrade', '--json'], {cwd: dir})
+    expect(result.code, result.stderr).to.equal(0)
+    const json = JSON.parse(result.stdout)
+    expect(json).to.have.length(1)
+    expect(json[0]).to.deep.include({database: 'default', from: null, to: '004'})
+    expect(json[0].steps.map((s: {direction: string; from: null | string; to: string; message: string}) => [s.direction, s.from, s.to, s.message])).to.deep.equal([
+      ['upgrade', null, '001', 'm001'], ['upgrade', '001', '002', 'm002'], ['upgrade', '002', '003', 'm003'], ['upgrade', '003', '004', 'm004'],
+    ])
+    expect((await runCli(['current', '--json'], {cwd: dir})).stdout).to.include('"current": "004"')
+  })
+
+  it('a script that does not load is one line naming it, and nothing runs', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `${header('001', null)}export async function upgrade(op: any) { await op.execute('CREATE TABLE a (id INTEGER)') }\n`)
+    writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `${header('002', '001')}export async function upgrade(op: any) { await op.execute( }\n`)
+    const result = await runCli(['upgrade'], {cwd: dir})
+    expect(result.code).to.equal(1)
+    expect(result.stdout).to.equal('')
+    expect(result.stderr).to.match(/^Error: 002_b\.ts: cannot load: .+\n$/)
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('<base>\n')
+  })
+
+  it('a script whose exported id differs from its header is refused', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'migrations', '001_a.js'), `${header('001', null)}export const revision2 = 1\nexport async function upgrade() {}\n`.replace("export const revision = '001'", "export const revision = '001'\n// export const revision = 'x'"))
+    writeFileSync(path.join(dir, 'migrations', '002_b.mjs'), `const id = '009'\nexport {id as revision}\n// export const revision = '002'\nexport const downRevision = '001'\nexport async function upgrade() {}\n`)
+    const result = await runCli(['upgrade'], {cwd: dir})
+    expect(result).to.deep.include({code: 1, stderr: 'Error: 002_b.mjs: exports revision 009 but its header says 002\n'})
+  })
+})
