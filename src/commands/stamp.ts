@@ -1,25 +1,34 @@
 import {Args, Flags} from '@oclif/core'
 
 import {stamp} from '../api/migrate.js'
+import {joinOffline, renderStampSql} from '../api/offline.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
+import {offlineFlags, writeSql} from '../cli/offline-flags.js'
 
 export default class Stamp extends BaseCommand {
   static args = {
-    revision: Args.string({description: 'head, base, an id, ...', required: true}),
+    revision: Args.string({description: 'head, base, an id, ...; with --sql also FROM:TO.', required: true}),
   }
 
   static description = 'Writes REV into the version table without running any migration: to take over a database whose schema is already there, or to record by hand where a failed MySQL revision left it.'
   static flags = {
     'lock-timeout': Flags.integer({env: 'DB_MANAGE_LOCK_TIMEOUT', summary: "Seconds to wait for another run's migration lock."}),
     purge: Flags.boolean({summary: 'Delete every row of the version table first.'}),
+    ...offlineFlags,
   }
 
   static summary = 'Set the current revision without migrating.'
 
-  async run(): Promise<Awaited<ReturnType<typeof stamp>>> {
+  async run(): Promise<Awaited<ReturnType<typeof renderStampSql>> | Awaited<ReturnType<typeof stamp>>> {
     const {args, flags} = await this.parse(Stamp)
     const config = await this.loadConfig(flags)
+    if (flags.sql) {
+      const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as 'mysql' | 'postgresql' | 'sqlite' | undefined, versionTable: !flags['no-version-table']})
+      await writeSql(joinOffline(sql), flags['output-file'], (text) => this.log(text))
+      return sql
+    }
+
     const result = await stamp(config, args.revision, {lockTimeout: flags['lock-timeout'], purge: flags.purge})
     this.printLines(perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`]))
     return result

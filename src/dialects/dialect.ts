@@ -14,6 +14,8 @@ export interface Adapter {
    * each revision's transaction.
    */
   readonly lockSpansRun: boolean
+  /** Offline SQL wraps revisions in BEGIN;/COMMIT; (Alembic does so only for PostgreSQL). */
+  readonly offlineTransactions: boolean
   /** The statement that opens a migration transaction. */
   readonly beginSql: string
   /** Serialise concurrent runs; throws a DatabaseError on timeout. */

@@ -1,12 +1,12 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {Connection} from '../dialects/connection.js'
 import {type Dialect, getDialect} from '../dialects/dialect.js'
-import type {Operation} from '../operations/nodes.js'
-import {Operations, type OperationSink} from '../operations/operations.js'
+import {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {ConfigError, DatabaseError, DbManageError, errorMessage, ScriptError} from '../util/errors.js'
 import {OnlineExecutor} from './executor.js'
 import {loadScript, type MigrationFunction} from './load-script.js'
+import {MigrationSink} from './migration-sink.js'
 import {versionTable} from './version-table.js'
 
 export interface Session {
@@ -133,33 +133,12 @@ export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, Migra
   return functions
 }
 
-/** Sends a script's operations through the compiler to the executor. */
-export function onlineSink(session: Session): OperationSink {
-  const {compiler} = session.dialect
-  const introspector = session.dialect.introspector(session.connection)
-  let inTransaction = false
-  const sink = {
-    dialect: session.dialect.name,
-    async query(sql: string, params?: readonly unknown[]) {
-      return (await session.executor.execute({params, sql})).rows
-    },
-    async run(operation: Operation) {
-      for (const statement of await compiler.compile(operation, {introspector})) {
-        if (statement.nonTransactional && inTransaction) {
-          // Like Alembic's autocommit_block: commit, run alone, begin again.
-          await session.executor.execute({sql: 'COMMIT'})
-          await session.executor.execute(statement)
-          await session.executor.execute({sql: session.dialect.adapter.beginSql})
-        } else {
-          await session.executor.execute(statement)
-        }
-      }
-    },
-    setTransaction(active: boolean) {
-      inTransaction = active
-    },
-  }
-  return sink
+/** The sink a script's operations go through online. */
+export function onlineSink(session: Session): MigrationSink {
+  const {adapter, compiler, name} = session.dialect
+  return new MigrationSink({
+    beginSql: adapter.beginSql, compiler, dialect: name, executor: session.executor, introspector: session.dialect.introspector(session.connection),
+  })
 }
 
 export interface MigrateOptions {
@@ -178,16 +157,16 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
   const {executor} = session
   const transactional = adapter.supportsTransactionalDdl
   const table = session.database.versionTable
-  const sink = onlineSink(session) as OperationSink & {setTransaction(active: boolean): void}
+  const sink = onlineSink(session)
   const op = new Operations(sink)
   const results: StepResult[] = []
   const begin = async () => {
     await executor.execute({sql: adapter.beginSql})
-    sink.setTransaction(true)
+    sink.inTransaction = true
   }
 
   const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
-    sink.setTransaction(false)
+    sink.inTransaction = false
     await executor.execute({sql})
   }
 

@@ -15,6 +15,7 @@ export const mysqlAdapter: Adapter = {
     }
   },
   lockSpansRun: true,
+  offlineTransactions: false,
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])

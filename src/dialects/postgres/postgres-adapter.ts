@@ -26,6 +26,7 @@ export const postgresAdapter: Adapter = {
     }
   },
   lockSpansRun: true,
+  offlineTransactions: true,
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(key)])

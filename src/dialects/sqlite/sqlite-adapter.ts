@@ -9,6 +9,7 @@ import type {Adapter} from '../dialect.js'
 export const sqliteAdapter: Adapter = {
   async acquireLock() {},
   lockSpansRun: false,
+  offlineTransactions: false,
   beginSql: 'BEGIN IMMEDIATE',
   async releaseLock() {},
   supportsTransactionalDdl: true,

@@ -3,7 +3,8 @@ import type {
 } from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
-import {applyBatch, createTableSql} from './sqlite-batch.js'
+import {applyTableOperations} from '../table-changes.js'
+import {createTableSql} from './sqlite-batch.js'
 
 const TYPES: Record<string, (t: PortableType) => string> = {
   bigint: () => 'BIGINT',
@@ -110,7 +111,7 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     const before = await context.introspector.table(op.table)
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
-    const {after, copied} = applyBatch(before, op.operations, this)
+    const {after, copied} = applyTableOperations(before, op.operations, this)
     const temp = `_db_manage_tmp_${op.table}`
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},

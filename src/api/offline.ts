@@ -1,0 +1,72 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {DialectName} from '../config/database-url.js'
+import {type Dialect, getDialect} from '../dialects/dialect.js'
+import {renderStamp, renderSteps} from '../runtime/offline.js'
+import {RevisionError, UsageError} from '../util/errors.js'
+import {chainOf, eachDatabase} from './chain.js'
+
+export interface OfflineOptions {
+  /** TARGET, or START:END. */
+  readonly revisions: string
+  /** false: leave out every version-table statement (--no-version-table). */
+  readonly versionTable?: boolean
+  /** The dialect when no URL is configured (--dialect); wins over the URL's. */
+  readonly dialect?: DialectName
+}
+
+export interface OfflineResult {
+  readonly database: string
+  readonly sql: string
+}
+
+async function dialectOf(database: DatabaseConfig, name: DialectName | undefined): Promise<Dialect> {
+  const chosen = name ?? database.url?.dialect
+  if (!chosen) throw new UsageError(`--sql needs a dialect: configure a connection URL for [${database.name}] or pass --dialect postgresql|mysql|sqlite`)
+  return getDialect(chosen)
+}
+
+/** Offline ranges: START:END, or a target from base. No database is asked, so nothing is relative to it. */
+function offlineRange(spec: string): [string, string] {
+  const parts = spec.split(':')
+  if (parts.length === 1) return ['base', spec]
+  if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') return [parts[0], parts[1]]
+  throw new RevisionError(`invalid range "${spec}" for --sql: expected START:END, e.g. base:head or 003:005`)
+}
+
+/** `upgrade --sql` / `downgrade --sql`: the migration as SQL text, no connection made. */
+export async function renderMigration(config: Config, direction: 'downgrade' | 'upgrade', options: OfflineOptions): Promise<OfflineResult[]> {
+  if (direction === 'downgrade' && !options.revisions.includes(':')) {
+    throw new UsageError(`downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts`)
+  }
+
+  const [startSpec, endSpec] = offlineRange(options.revisions)
+  return eachDatabase(config, async (database) => {
+    const {chain, dir} = await chainOf(config, database)
+    const from = dir.map.position(startSpec)
+    const to = dir.map.position(endSpec)
+    if (direction === 'upgrade' && to < from) throw new RevisionError(`upgrade --sql ${options.revisions}: ${endSpec} is below ${startSpec}; use downgrade --sql`)
+    if (direction === 'downgrade' && to > from) throw new RevisionError(`downgrade --sql ${options.revisions}: ${endSpec} is above ${startSpec}; use upgrade --sql`)
+    const dialect = await dialectOf(database, options.dialect)
+    const sql = await renderSteps(dialect, database, chain, {
+      from, to, transactionPerMigration: config.transactionPerMigration, versionTable: options.versionTable !== false,
+    })
+    return {sql}
+  })
+}
+
+/** `stamp --sql REV` (from base) or `stamp --sql FROM:TO`. */
+export async function renderStampSql(config: Config, revisions: string, options: Omit<OfflineOptions, 'revisions'> = {}): Promise<OfflineResult[]> {
+  const [startSpec, endSpec] = offlineRange(revisions)
+  return eachDatabase(config, async (database) => {
+    const {dir} = await chainOf(config, database)
+    const dialect = await dialectOf(database, options.dialect)
+    const sql = options.versionTable === false ? '' : await renderStamp(dialect, database, dir.map.resolve(startSpec), dir.map.resolve(endSpec))
+    return {sql}
+  })
+}
+
+/** Several databases' SQL in one text, each under a comment naming it. */
+export function joinOffline(results: readonly OfflineResult[]): string {
+  if (results.length === 1) return results[0].sql
+  return results.map((r) => `-- Database: ${r.database}\n\n${r.sql}`).join('')
+}

@@ -1,0 +1,43 @@
+import {Args, Flags} from '@oclif/core'
+
+import {type ExecStatement, execSqlFile} from '../api/exec.js'
+import {BaseCommand} from '../cli/base-command.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
+import {UsageError} from '../util/errors.js'
+
+function describeResult(s: ExecStatement): string[] {
+  if (s.rows) return [...s.rows.map((r) => `  ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`), `  (${s.rows.length} row${s.rows.length === 1 ? '' : 's'})`]
+  return s.rowCount === undefined ? ['  (done)'] : [`  (${s.rowCount} row${s.rowCount === 1 ? '' : 's'} affected)`]
+}
+
+export default class Exec extends BaseCommand {
+  static args = {
+    file: Args.string({description: 'SQL file to run (or DB_MANAGE_EXEC_FILE).'}),
+  }
+
+  static description = `Splits FILE into statements (strings, comments, PostgreSQL $$ bodies and MySQL DELIMITER respected) and runs them one by one: inside one transaction on PostgreSQL and SQLite, so a failure changes nothing; on MySQL each commits as it goes. Prints each statement and what it returned: rows for a SELECT, the affected count otherwise.`
+  static examples = ['<%= config.bin %> exec fixes/backfill.sql', '<%= config.bin %> exec fixes/backfill.sql --dry-run', 'DB_MANAGE_EXEC_FILE=fix.sql DB_MANAGE_DRY_RUN=1 <%= config.bin %> exec']
+  static flags = {
+    dialect: Flags.string({options: ['postgresql', 'mysql', 'sqlite'], summary: 'With --dry-run and no connection URL: how to split the file.'}),
+    'dry-run': Flags.boolean({env: 'DB_MANAGE_DRY_RUN', summary: 'Only print the statements; connect to nothing.'}),
+  }
+
+  static summary = 'Run a raw SQL file against the database.'
+
+  async run(): Promise<Awaited<ReturnType<typeof execSqlFile>>> {
+    const {args, flags} = await this.parse(Exec)
+    const file = args.file ?? process.env.DB_MANAGE_EXEC_FILE
+    if (!file) throw new UsageError('exec needs a SQL file: db-manage exec FILE (or DB_MANAGE_EXEC_FILE)')
+    const config = await this.loadConfig(flags)
+    const many = config.databases.length > 1
+    return execSqlFile(config, file, {
+      debug: sqlDebug(flags.debug),
+      dialect: flags.dialect as 'mysql' | 'postgresql' | 'sqlite' | undefined,
+      dryRun: flags['dry-run'],
+      onStatement: (database, i, s) => {
+        const lines = [`${many ? `[${database}] ` : ''}-- statement ${i + 1}`, `${s.sql};`, ...(flags['dry-run'] ? [] : describeResult(s))]
+        this.log(lines.join('\n'))
+      },
+    })
+  }
+}

@@ -1,0 +1,119 @@
+import type {BatchOperation} from '../operations/nodes.js'
+import {UsageError} from '../util/errors.js'
+import {type DdlCompiler, splitReference} from './ddl-compiler.js'
+import type {ColumnSchema, TableSchema} from './table-schema.js'
+
+/**
+ * A table after some operations on it, and which new column is copied from
+ * which old one: what SQLite's batch mode rebuilds, and how offline rendering
+ * keeps track of tables it cannot read.
+ */
+export function applyTableOperations(before: TableSchema, operations: readonly BatchOperation[], compiler: DdlCompiler): {after: TableSchema; copied: Array<[string, string]>} {
+  let columns: Array<{column: ColumnSchema; source?: string}> = before.columns.map((c) => ({column: c, source: c.name}))
+  let {checks, foreignKeys, indexes, primaryKey, uniques} = before
+  const where = (what: string) => `batchAlterTable ${before.name}: ${what}`
+  const find = (name: string) => {
+    const found = columns.find((c) => c.column.name === name)
+    if (!found) throw new UsageError(where(`column ${name} does not exist`))
+    return found
+  }
+
+  const renameIn = (list: readonly string[], from: string, to: string) => list.map((c) => (c === from ? to : c))
+  for (const op of operations) {
+    switch (op.kind) {
+      case 'addColumn': {
+        const c = op.column
+        if (columns.some((x) => x.column.name === c.name)) throw new UsageError(where(`column ${c.name} already exists`))
+        const defaultSql = c.default === undefined || c.default === null ? undefined : compiler.literal(c.default)
+        columns.push({column: {autoincrement: c.autoincrement, default: defaultSql, name: c.name, nullable: c.nullable ?? !c.primaryKey, type: compiler.type(c.type)}})
+        if (c.primaryKey) primaryKey = {columns: [...(primaryKey?.columns ?? []), c.name], name: primaryKey?.name}
+        if (c.unique) uniques = [...uniques, {columns: [c.name], name: `${before.name}_${c.name}_key`}]
+        if (c.references) {
+          const [referent, referentColumn] = splitReference(c.references, c.name)
+          foreignKeys = [...foreignKeys, {columns: [c.name], name: `${before.name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}]
+        }
+
+        break
+      }
+
+      case 'dropColumn': {
+        find(op.column)
+        columns = columns.filter((c) => c.column.name !== op.column)
+        const keeps = (k: {columns: readonly string[]}) => !k.columns.includes(op.column)
+        indexes = indexes.filter(keeps)
+        uniques = uniques.filter(keeps)
+        foreignKeys = foreignKeys.filter(keeps)
+        if (primaryKey && !keeps(primaryKey)) primaryKey = undefined
+        break
+      }
+
+      case 'alterColumn': {
+        const entry = find(op.column)
+        const c = entry.column
+        let defaultSql = c.default
+        if (op.default !== undefined) defaultSql = op.default === null ? undefined : compiler.literal(op.default)
+        const name = op.newName ?? c.name
+        entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
+        if (name !== c.name) {
+          const rename = <T extends {columns: readonly string[]}>(k: T): T => ({...k, columns: renameIn(k.columns, c.name, name)})
+          indexes = indexes.map(rename)
+          uniques = uniques.map(rename)
+          foreignKeys = foreignKeys.map(rename)
+          if (primaryKey) primaryKey = rename(primaryKey)
+        }
+
+        break
+      }
+
+      case 'createIndex': {
+        if (op.concurrently) throw new UsageError(`${compiler.dialect} cannot create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`)
+        indexes = [...indexes, {columns: op.columns, name: op.name, unique: Boolean(op.unique), where: op.where}]
+        break
+      }
+
+      case 'dropIndex': {
+        if (!indexes.some((i) => i.name === op.name)) throw new UsageError(where(`index ${op.name} does not exist`))
+        indexes = indexes.filter((i) => i.name !== op.name)
+        break
+      }
+
+      case 'createPrimaryKey': {
+        primaryKey = {columns: op.columns, name: op.name}
+        break
+      }
+
+      case 'createUniqueConstraint': {
+        uniques = [...uniques, {columns: op.columns, name: op.name}]
+        break
+      }
+
+      case 'createForeignKey': {
+        foreignKeys = [...foreignKeys, {columns: op.columns, name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate, referent: op.referent, referentColumns: op.referentColumns}]
+        break
+      }
+
+      case 'createCheckConstraint': {
+        checks = [...checks, {condition: op.condition, name: op.name}]
+        break
+      }
+
+      case 'dropConstraint': {
+        const count = uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)
+        if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => k.name !== op.name)
+        if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => k.name !== op.name)
+        if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => k.name !== op.name)
+        if ((op.type === undefined || op.type === 'primary') && primaryKey?.name === op.name) primaryKey = undefined
+        if (count === uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)) {
+          throw new UsageError(where(`no ${op.type ?? ''} constraint named ${op.name}`.replace('  ', ' ')))
+        }
+
+        break
+      }
+    }
+  }
+
+  const after: TableSchema = {checks, columns: columns.map((c) => c.column), foreignKeys, indexes, name: before.name, primaryKey, uniques}
+  const copied = columns.filter((c) => c.source !== undefined).map((c): [string, string] => [c.column.name, c.source!])
+  return {after, copied}
+}
+
