@@ -47,7 +47,8 @@ export abstract class BaseCommand extends Command {
     const debug = this.argv.includes('--debug')
     const code = error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1)
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
-    const message = maskUrl(errorMessage(error)).split('\n')[0]
+    // One line: oclif's own parse errors come on several, with a help hint.
+    const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
     if (this.jsonEnabled()) {
       this.logJson({error: {code, message, name: error.name}})
     } else {

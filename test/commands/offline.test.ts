@@ -1,0 +1,166 @@
+import {expect} from 'chai'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {runCli, tempProject} from '../helpers/cli.js'
+
+/** Two small revisions, the second with a bulk insert whose literals need escaping. */
+function project(ini = ''): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n${ini}`)
+  writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `export const revision = '001'
+export const downRevision = null
+export const message = 'a'
+export async function upgrade(op: any) {
+  await op.createTable('a', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(20)', {nullable: false})])
+}
+export async function downgrade(op: any) {
+  await op.dropTable('a')
+}
+`)
+  writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `export const revision = '002'
+export const downRevision = '001'
+export const message = 'b'
+export async function upgrade(op: any) {
+  await op.bulkInsert('a', [{id: 1, name: "it's"}, {id: 2, name: 'back\\\\slash'}])
+  await op.execute(op.dialect === 'postgresql' ? 'UPDATE a SET name = $1 WHERE id = $2' : 'UPDATE a SET name = ? WHERE id = ?', ['q?', 2])
+}
+export async function downgrade(op: any) {
+  await op.execute('DELETE FROM a')
+}
+`)
+  return dir
+}
+
+const CREATE_VERSION = 'CREATE TABLE alembic_version (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n);\n\n'
+
+describe('offline SQL (--sql)', () => {
+  it('PostgreSQL: BEGIN/COMMIT per revision, version table from base, escaped literals', async () => {
+    const result = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: project()})
+    expect(result.stderr).to.equal('')
+    expect(result.stdout).to.equal(`${CREATE_VERSION}BEGIN;
+
+-- Running upgrade  -> 001
+
+CREATE TABLE "a" (
+    "id" INTEGER NOT NULL,
+    "name" VARCHAR(20) NOT NULL,
+    PRIMARY KEY ("id")
+);
+
+INSERT INTO alembic_version (version_num) VALUES ('001');
+
+COMMIT;
+
+BEGIN;
+
+-- Running upgrade 001 -> 002
+
+INSERT INTO "a" ("id", "name") VALUES (1, 'it''s'), (2, 'back\\slash');
+
+UPDATE a SET name = 'q?' WHERE id = 2;
+
+UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';
+
+COMMIT;
+
+`)
+  })
+
+  it('MySQL: no BEGIN/COMMIT, backslashes escaped; a range leaves out the version table CREATE', async () => {
+    const result = await runCli(['upgrade', '001:002', '--sql', '--url', 'mysql://u:pw@h/d'], {cwd: project()})
+    expect(result.stdout).to.equal(`-- Running upgrade 001 -> 002
+
+INSERT INTO \`a\` (\`id\`, \`name\`) VALUES (1, 'it''s'), (2, 'back\\\\slash');
+
+UPDATE a SET name = 'q?' WHERE id = 2;
+
+UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';
+
+`)
+  })
+
+  it('SQLite with one transaction for the run: no BEGIN/COMMIT (as Alembic), downgrade deletes the row at base', async () => {
+    const dir = project('transaction_per_migration = false\n\n[database]\nconnection = sqlite:///x.sqlite\n')
+    const result = await runCli(['downgrade', '--sql', 'head:base'], {cwd: dir})
+    expect(result.stdout).to.equal(`-- Running downgrade 002 -> 001
+
+DELETE FROM a;
+
+UPDATE alembic_version SET version_num='001' WHERE alembic_version.version_num = '002';
+
+-- Running downgrade 001 -> 
+
+DROP TABLE "a";
+
+DELETE FROM alembic_version WHERE alembic_version.version_num = '001';
+
+`)
+  })
+
+  it('PostgreSQL with transaction_per_migration = false: one BEGIN/COMMIT around the run', async () => {
+    const result = await runCli(['upgrade', 'base:001', '--sql', '--dialect', 'postgresql'], {cwd: project('transaction_per_migration = false\n')})
+    expect(result.stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}-- Running upgrade  -> 001\n\nCREATE TABLE "a" (\n    "id" INTEGER NOT NULL,\n    "name" VARCHAR(20) NOT NULL,\n    PRIMARY KEY ("id")\n);\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n`)
+  })
+
+  it('--no-version-table leaves out every version-table statement; -o writes a file', async () => {
+    const dir = project()
+    const result = await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table', '-o', 'out.sql'], {cwd: dir})
+    expect(result.stdout).to.equal('')
+    expect(result.stderr).to.match(/^Wrote \d+ bytes of SQL to out\.sql\n$/)
+    const sql = readFileSync(path.join(dir, 'out.sql'), 'utf8')
+    expect(sql).to.not.include('alembic_version')
+    expect(sql.startsWith('-- Running upgrade  -> 001\n\nCREATE TABLE "a"')).to.equal(true)
+    const env = await runCli(['upgrade', '--dialect', 'sqlite', '--no-version-table'], {cwd: dir, env: {DB_MANAGE_SQL: '1'}})
+    expect(env.stdout).to.equal(sql)
+  })
+
+  it('stamp --sql writes only the version table', async () => {
+    expect((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
+    expect((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")
+  })
+
+  it('a script that needs a live connection fails before any output, naming it', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'migrations', '003_c.ts'), `export const revision = '003'
+export const downRevision = '002'
+export async function upgrade(op: any) {
+  const rows = await op.query('SELECT id FROM a')
+  for (const r of rows) await op.execute('UPDATE a SET name = name WHERE id = ' + r.id)
+}
+`)
+    const result = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '-o', 'out.sql'], {cwd: dir})
+    expect(result).to.deep.equal({code: 1, stderr: 'Error: 003_c.ts calls op.query, which needs a live database: it cannot be rendered with --sql\n', stdout: ''})
+    expect(() => readFileSync(path.join(dir, 'out.sql'))).to.throw()
+  })
+
+  it('refuses what offline cannot know', async () => {
+    const dir = project()
+    expect(await runCli(['downgrade', '--sql', '001', '--dialect', 'mysql'], {cwd: dir})).to.deep.equal({
+      code: 2, stderr: 'Error: downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts\n', stdout: '',
+    })
+    expect((await runCli(['upgrade', '--sql', '--delta', '1', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal("Error: --delta counts from the database's revision, which --sql does not read: give START:END\n")
+    expect((await runCli(['upgrade', '--sql'], {cwd: dir})).stderr).to.equal('Error: --sql needs a dialect: configure a connection URL for [default] or pass --dialect postgresql|mysql|sqlite\n')
+    expect((await runCli(['upgrade', '002:001', '--sql', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal('Error: upgrade --sql 002:001: 001 is below 002; use downgrade --sql\n')
+    expect((await runCli(['upgrade', '--no-version-table'], {cwd: dir})).stderr).to.equal('Error: The following error occurred: All of the following must be provided when using --no-version-table: --sql\n')
+  })
+})
+
+describe('command: exec', () => {
+  it('runs statements one by one, printing rows and counts, and --dry-run only prints', async () => {
+    const dir = project('\n[database]\nconnection = sqlite:///x.sqlite\n')
+    writeFileSync(path.join(dir, 'fix.sql'), "-- setup\nCREATE TABLE n (id INTEGER, body TEXT);\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\nSELECT id, body FROM n ORDER BY id;\n")
+    const dry = await runCli(['exec', 'fix.sql', '--dry-run'], {cwd: dir})
+    expect(dry.stdout).to.equal("-- statement 1\n-- setup\nCREATE TABLE n (id INTEGER, body TEXT);\n-- statement 2\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n")
+    const run = await runCli(['exec'], {cwd: dir, env: {DB_MANAGE_EXEC_FILE: 'fix.sql'}})
+    expect(run.stdout).to.equal("-- statement 1\n-- setup\nCREATE TABLE n (id INTEGER, body TEXT);\n  (0 rows affected)\n-- statement 2\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\n  (2 rows affected)\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n  {\"id\":1,\"body\":\"semi;colon\"}\n  {\"id\":2,\"body\":\"it's\"}\n  (2 rows)\n")
+    writeFileSync(path.join(dir, 'bad.sql'), "INSERT INTO n VALUES (3, 'x');\nSELECT nope FROM nowhere;\n")
+    const bad = await runCli(['exec', 'bad.sql'], {cwd: dir})
+    expect(bad.code).to.equal(1)
+    expect(bad.stderr).to.equal('Error: bad.sql: statement 2 of 2 failed: no such table: nowhere (SQLITE_ERROR); rolled back: nothing in the file was applied\n')
+    writeFileSync(path.join(dir, 'count.sql'), 'SELECT COUNT(*) AS n FROM n;\n')
+    expect((await runCli(['exec', 'count.sql'], {cwd: dir})).stdout).to.equal('-- statement 1\nSELECT COUNT(*) AS n FROM n;\n  {"n":2}\n  (1 row)\n')
+    expect((await runCli(['exec', 'missing.sql'], {cwd: dir})).stderr).to.equal('Error: cannot read SQL file missing.sql: ENOENT\n')
+  })
+})
