@@ -1,6 +1,7 @@
 // Benchmarks, as whole processes against a baseline run in the same invocation.
 //   node bench/run.mjs chain  [--runs N]   history/heads/check_migration on 1,000 revisions vs `node -e 0`
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
+//   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -163,5 +164,28 @@ async function onlineBench() {
   }
 }
 
+function sqlBench() {
+  console.log(`upgrade head --sql (PostgreSQL dialect) on generated chains; ${runs} runs each, interleaved; node ${process.version}`)
+  const cases = [{argv: ['-e', '0'], cwd: undefined, name: 'node -e 0'}]
+  const dirs = []
+  for (const n of [250, 500, 1000]) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `db-manage-bench-sql-${n}-`))
+    writeChain(dir, n)
+    dirs.push(dir)
+    cases.push({argv: [bin, 'upgrade', 'head', '--sql', '--dialect', 'postgresql', '-o', path.join(dir, 'out.sql')], cwd: dir, name: `--sql, ${n} revisions`})
+  }
+
+  const rows = cases.map((c) => ({...c, ms: [], rss: []}))
+  const cold = rows.map((c) => timed(process.execPath, c.argv, {cwd: c.cwd, rss: true})) // fills jiti's cache
+  for (const c of rows) c.rss.push(timed(process.execPath, c.argv, {cwd: c.cwd, rss: true}).rss)
+  for (let i = 0; i < runs; i++) for (const c of rows) c.ms.push(timed(process.execPath, c.argv, {cwd: c.cwd}).ms)
+  report(rows, 'node -e 0')
+  const per = rows.slice(1).map((r, i) => `${(median(r.ms) / [250, 500, 1000][i]).toFixed(2)} ms`)
+  console.log(`per revision: ${per.join(', ')} (250, 500, 1,000)`)
+  console.log(`cold (jiti transforming every script): ${cold.slice(1).map((c) => `${c.ms.toFixed(0)} ms / ${c.rss.toFixed(0)} MiB`).join(', ')}`)
+  for (const dir of dirs) rmSync(dir, {force: true, recursive: true})
+}
+
 if (which === 'chain' || which === 'all') chainBench()
+if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()

@@ -15,16 +15,32 @@ export interface LoadedScript {
 
 let jiti: undefined | {import: (id: string) => Promise<unknown>}
 
+/** A top-level await (an unindented statement using await) needs jiti's own, slower transform. */
+const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
+
+async function createLoader(): Promise<{import: (id: string) => Promise<unknown>}> {
+  const [{createJiti}, sucrase] = await Promise.all([import('jiti'), import('sucrase')])
+  const babel = createJiti(import.meta.url, {fsCache: true, moduleCache: false})
+  // Sucrase strips types and turns imports into requires in well under a
+  // millisecond a script; jiti's Babel transform takes several.
+  return createJiti(import.meta.url, {
+    fsCache: true,
+    moduleCache: false,
+    transform(opts) {
+      if (TOP_LEVEL_AWAIT.test(opts.source)) return {code: babel.transform(opts)}
+      const transforms: Array<'imports' | 'typescript'> = opts.ts ? ['typescript', 'imports'] : ['imports']
+      return {code: sucrase.transform(opts.source, {filePath: opts.filename, transforms}).code}
+    },
+  })
+}
+
 /** Import a script only when it runs: TypeScript through jiti, no build step. */
 export async function loadScript(script: ScriptRevision): Promise<LoadedScript> {
   if (script.kind === 'sql') return loadSqlScript(script)
   let module: Record<string, unknown>
   try {
     if (script.kind === 'ts') {
-      if (!jiti) {
-        const {createJiti} = await import('jiti')
-        jiti = createJiti(import.meta.url, {fsCache: true, moduleCache: false})
-      }
+      jiti ??= await createLoader()
 
       module = (await jiti.import(script.path)) as Record<string, unknown>
     } else {

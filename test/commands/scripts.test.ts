@@ -32,6 +32,18 @@ describe('script kinds', () => {
     expect((await runCli(['current', '--json'], {cwd: dir})).stdout).to.include('"current": "004"')
   })
 
+  it('loads TypeScript with a top-level await and an import of a sibling helper', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'migrations', 'helpers.ts'), "export const tableName: string = 'from_helper'\n")
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `import {tableName} from './helpers'
+${header('001', null)}const suffix: string = await Promise.resolve('_tla')
+export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<void> { await op.execute(\`CREATE TABLE \${tableName}\${suffix} (id INTEGER)\`) }
+`)
+    const result = await runCli(['upgrade', '--debug'], {cwd: dir})
+    expect(result.code, result.stderr).to.equal(0)
+    expect(result.stderr).to.include('SQL: CREATE TABLE from_helper_tla (id INTEGER)')
+  })
+
   it('a script that does not load is one line naming it, and nothing runs', async () => {
     const dir = project()
     writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `${header('001', null)}export async function upgrade(op: any) { await op.execute('CREATE TABLE a (id INTEGER)') }\n`)
