@@ -35,6 +35,28 @@ export function parsePortableType(type: string): PortableType | undefined {
   return {length: m[2] === undefined ? undefined : Number(m[2]), name: m[1], scale: m[3] === undefined ? undefined : Number(m[3])}
 }
 
+export type TypeMap = Record<string, (type: PortableType) => string>
+
+/** The ANSI spellings; each dialect overrides what it spells otherwise. */
+export const STANDARD_TYPES: TypeMap = {
+  bigint: () => 'BIGINT',
+  binary: () => 'BLOB',
+  boolean: () => 'BOOLEAN',
+  date: () => 'DATE',
+  double: () => 'DOUBLE',
+  float: () => 'FLOAT',
+  integer: () => 'INTEGER',
+  json: () => 'JSON',
+  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
+  smallint: () => 'SMALLINT',
+  string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
+  text: () => 'TEXT',
+  time: () => 'TIME',
+  timestamp: () => 'TIMESTAMP',
+  timestamptz: () => 'TIMESTAMP',
+  uuid: () => 'CHAR(36)',
+}
+
 /** Alembic-style multi-line CREATE TABLE body. */
 export function tableBody(elements: readonly string[]): string {
   return `(\n    ${elements.join(',\n    ')}\n)`
@@ -60,7 +82,12 @@ export abstract class DdlCompiler {
     return this.portableType(portable)
   }
 
-  protected abstract portableType(type: PortableType): string
+  /** This dialect's spellings where they differ from STANDARD_TYPES. */
+  protected readonly typeOverrides: TypeMap = {}
+
+  protected portableType(type: PortableType): string {
+    return (this.typeOverrides[type.name] ?? STANDARD_TYPES[type.name])(type)
+  }
 
   /** A value as a SQL literal, escaped for this dialect. */
   literal(value: unknown): string {

@@ -1,29 +1,8 @@
 import type {AlterColumn, CreateIndex, DropConstraint, DropIndex} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
+import {type CompileContext, DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 import type {ColumnSchema} from '../table-schema.js'
 
-const TYPES: Record<string, (t: PortableType) => string> = {
-  bigint: () => 'BIGINT',
-  binary: () => 'BLOB',
-  boolean: () => 'BOOL',
-  date: () => 'DATE',
-  double: () => 'DOUBLE',
-  float: () => 'FLOAT',
-  integer: () => 'INTEGER',
-  json: () => 'JSON',
-  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
-  smallint: () => 'SMALLINT',
-  string(t) {
-    if (t.length === undefined) throw new UsageError('mysql needs a length for string: write string(N)')
-    return `VARCHAR(${t.length})`
-  },
-  text: () => 'TEXT',
-  time: () => 'TIME',
-  timestamp: () => 'DATETIME',
-  timestamptz: () => 'TIMESTAMP',
-  uuid: () => 'CHAR(36)',
-}
 
 export class MysqlDdlCompiler extends DdlCompiler {
   readonly dialect = 'mysql' as const
@@ -36,8 +15,13 @@ export class MysqlDdlCompiler extends DdlCompiler {
     return '?'
   }
 
-  protected portableType(type: PortableType): string {
-    return TYPES[type.name](type)
+  protected readonly typeOverrides: TypeMap = {
+    boolean: () => 'BOOL',
+    string(t) {
+      if (t.length === undefined) throw new UsageError('mysql needs a length for string: write string(N)')
+      return `VARCHAR(${t.length})`
+    },
+    timestamp: () => 'DATETIME',
   }
 
   /** MySQL reads backslash escapes in string literals unless NO_BACKSLASH_ESCAPES is set. */

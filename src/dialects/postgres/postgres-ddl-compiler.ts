@@ -1,24 +1,6 @@
 import type {AlterColumn, CreateIndex, DropIndex} from '../../operations/nodes.js'
-import {DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
+import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 
-const TYPES: Record<string, (t: PortableType) => string> = {
-  bigint: () => 'BIGINT',
-  binary: () => 'BYTEA',
-  boolean: () => 'BOOLEAN',
-  date: () => 'DATE',
-  double: () => 'DOUBLE PRECISION',
-  float: () => 'REAL',
-  integer: () => 'INTEGER',
-  json: () => 'JSON',
-  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
-  smallint: () => 'SMALLINT',
-  string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
-  text: () => 'TEXT',
-  time: () => 'TIME WITHOUT TIME ZONE',
-  timestamp: () => 'TIMESTAMP WITHOUT TIME ZONE',
-  timestamptz: () => 'TIMESTAMP WITH TIME ZONE',
-  uuid: () => 'UUID',
-}
 
 export class PostgresDdlCompiler extends DdlCompiler {
   readonly dialect = 'postgresql' as const
@@ -31,8 +13,14 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return `$${index + 1}`
   }
 
-  protected portableType(type: PortableType): string {
-    return TYPES[type.name](type)
+  protected readonly typeOverrides: TypeMap = {
+    binary: () => 'BYTEA',
+    double: () => 'DOUBLE PRECISION',
+    float: () => 'REAL',
+    time: () => 'TIME WITHOUT TIME ZONE',
+    timestamp: () => 'TIMESTAMP WITHOUT TIME ZONE',
+    timestamptz: () => 'TIMESTAMP WITH TIME ZONE',
+    uuid: () => 'UUID',
   }
 
   protected binaryLiteral(bytes: Buffer): string {

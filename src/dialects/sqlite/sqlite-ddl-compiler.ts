@@ -1,29 +1,11 @@
 import type {
-  AddColumn, AlterColumn, BatchAlterTable, Column, CreateIndex, DropConstraint,
+  AddColumn, AlterColumn, BatchAlterTable, Column, DropConstraint,
 } from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, type PortableType, type Statement} from '../ddl-compiler.js'
+import {type CompileContext, DdlCompiler, type Statement} from '../ddl-compiler.js'
 import {applyTableOperations} from '../table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
 
-const TYPES: Record<string, (t: PortableType) => string> = {
-  bigint: () => 'BIGINT',
-  binary: () => 'BLOB',
-  boolean: () => 'BOOLEAN',
-  date: () => 'DATE',
-  double: () => 'DOUBLE',
-  float: () => 'FLOAT',
-  integer: () => 'INTEGER',
-  json: () => 'JSON',
-  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
-  smallint: () => 'SMALLINT',
-  string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
-  text: () => 'TEXT',
-  time: () => 'TIME',
-  timestamp: () => 'TIMESTAMP',
-  timestamptz: () => 'TIMESTAMP',
-  uuid: () => 'CHAR(36)',
-}
 
 const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
 
@@ -38,9 +20,6 @@ export class SqliteDdlCompiler extends DdlCompiler {
     return '?'
   }
 
-  protected portableType(type: PortableType): string {
-    return TYPES[type.name](type)
-  }
 
   literal(value: unknown): string {
     if (typeof value === 'boolean') return value ? '1' : '0'
@@ -77,10 +56,6 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     if (op.newName === undefined) return []
     return [{sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`}]
-  }
-
-  createIndex(op: CreateIndex): Statement[] {
-    return super.createIndex(op)
   }
 
   createPrimaryKey(): Statement[] {
