@@ -1,7 +1,7 @@
 import type {DatabaseUrl, DialectName} from '../config/database-url.js'
 import type {Connection} from './connection.js'
 import type {DdlCompiler} from './ddl-compiler.js'
-import type {Introspector} from './table-schema.js'
+import type {Introspector, SchemaReader} from './table-schema.js'
 
 /** What differs between databases beyond SQL spelling: capabilities and the lock. */
 export interface Adapter {
@@ -30,7 +30,7 @@ export interface Dialect {
   readonly compiler: DdlCompiler
   readonly adapter: Adapter
   connect(url: DatabaseUrl, timeoutMs: number): Promise<Connection>
-  introspector(connection: Connection): Introspector
+  introspector(connection: Connection): Introspector & SchemaReader
 }
 
 /** Load a dialect only when it is used, so chain-only commands never load a driver. */

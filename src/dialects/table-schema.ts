@@ -46,3 +46,21 @@ export interface TableSchema {
 export interface Introspector {
   table(name: string): Promise<TableSchema | undefined>
 }
+
+/** Reads the whole schema with a fixed handful of catalog queries, whatever the number of tables. */
+export interface SchemaReader {
+  schema(): Promise<TableSchema[]>
+}
+
+/** Group rows by a key, keeping first-seen order. */
+export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const row of rows) {
+    const k = key(row)
+    const list = groups.get(k)
+    if (list) list.push(row)
+    else groups.set(k, [row])
+  }
+
+  return groups
+}

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import type {CheckSchema, ColumnSchema, ForeignKeySchema, IndexSchema, Introspector, KeySchema, TableSchema} from '../table-schema.js'
+import {type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type Introspector, type KeySchema, type SchemaReader, type TableSchema} from '../table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
 export function splitTopLevel(text: string): string[] {
@@ -89,61 +89,69 @@ export function parseCreateTable(sql: string): ParsedConstraints {
 
 const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i])
 
-/** Tables read through PRAGMA table_xinfo, foreign_key_list and index_list, with names from the CREATE TABLE text. */
-export class SqliteIntrospector implements Introspector {
+/**
+ * Tables read through PRAGMA table_xinfo, foreign_key_list and index_list
+ * (joined to sqlite_master, so three queries cover every table), with the
+ * constraint names and CHECK conditions the pragmas do not report read from
+ * the CREATE TABLE text.
+ */
+export class SqliteIntrospector implements Introspector, SchemaReader {
   constructor(private readonly connection: Connection) {}
 
   async table(name: string): Promise<TableSchema | undefined> {
-    const q = async (sql: string, params: unknown[] = []) => (await this.connection.query(sql, params)).rows
-    const [master] = await q(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, [name])
-    if (!master) return undefined
-    const sql = String(master.sql)
-    const parsed = parseCreateTable(sql)
-    const autoincrement = /\bAUTOINCREMENT\b/i.test(sql)
-    const info = await q(`SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_xinfo(?) WHERE hidden = 0 ORDER BY cid`, [name])
-    const columns: ColumnSchema[] = info.map((r) => ({
-      autoincrement: autoincrement && Number(r.pk) === 1 && info.filter((x) => Number(x.pk) > 0).length === 1,
-      default: r.dflt_value === null ? undefined : String(r.dflt_value),
-      name: String(r.name),
-      nullable: Number(r.notnull) === 0 && Number(r.pk) === 0,
-      type: String(r.type),
-    }))
-    const pkColumns = info.filter((r) => Number(r.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => String(r.name))
-    const nameOf = (kind: string, cols: readonly string[]) => parsed.names.find((n) => n.kind === kind && sameColumns(n.columns, cols))?.name
-    const primaryKey: KeySchema | undefined = pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined
+    return (await this.read(name))[0]
+  }
 
-    const fkRows = await q(`SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq`, [name])
-    const fks = new Map<number, {columns: string[]; referentColumns: string[]; referent: string; onDelete: string; onUpdate: string}>()
-    for (const r of fkRows) {
-      const fk = fks.get(Number(r.id)) ?? {columns: [], onDelete: String(r.on_delete), onUpdate: String(r.on_update), referent: String(r.table), referentColumns: []}
-      fk.columns.push(String(r.from))
-      fk.referentColumns.push(String(r.to))
-      fks.set(Number(r.id), fk)
-    }
+  async schema(): Promise<TableSchema[]> {
+    return this.read()
+  }
 
-    // pragma_foreign_key_list numbers keys in reverse declaration order.
-    const foreignKeys: ForeignKeySchema[] = [...fks.entries()].sort(([a], [b]) => b - a).map(([, fk]) => ({
-      columns: fk.columns,
-      name: nameOf('fk', fk.columns),
-      onDelete: fk.onDelete === 'NO ACTION' ? undefined : fk.onDelete,
-      onUpdate: fk.onUpdate === 'NO ACTION' ? undefined : fk.onUpdate,
-      referent: fk.referent,
-      referentColumns: fk.referentColumns,
-    }))
+  private async read(only?: string): Promise<TableSchema[]> {
+    const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}`
+    const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
+    const columnRows = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk
+      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} AND p.hidden = 0 ORDER BY m.name, p.cid`)
+    const fkRows = groupBy(await q(`SELECT m.name AS tbl, f.id, f.seq, f."table" AS referent, f."from" AS col, f."to" AS ref_col, f.on_update, f.on_delete
+      FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${where} ORDER BY m.name, f.id, f.seq`), (r) => String(r.tbl))
+    const indexRows = groupBy(await q(`SELECT m.name AS tbl, l.name AS idx, l."unique" AS is_unique, l.origin, l.partial, i.name AS col, s.sql AS index_sql
+      FROM sqlite_master m JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i
+      LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = l.name
+      WHERE ${where} ORDER BY m.name, l.name, i.seqno`), (r) => String(r.tbl))
 
-    const indexRows = await q(`SELECT l.name, l."unique", l.origin, l.partial, m.sql FROM pragma_index_list(?) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name ORDER BY l.seq DESC`, [name])
-    const uniques: KeySchema[] = []
-    const indexes: IndexSchema[] = []
-    for (const r of indexRows) {
-      const cols = (await q(`SELECT name FROM pragma_index_info(?) ORDER BY seqno`, [r.name])).map((c) => String(c.name))
-      if (r.origin === 'u') uniques.push({columns: cols, name: nameOf('unique', cols)})
-      else if (r.origin === 'c') {
-        const where = r.partial ? /\bWHERE\b([\s\S]*)$/i.exec(String(r.sql))?.[1].trim() : undefined
-        indexes.push({columns: cols, name: String(r.name), unique: Number(r.unique) === 1, where})
+    return [...groupBy(columnRows, (r) => String(r.tbl))].map(([name, info]): TableSchema => {
+      const sql = String(info[0].create_sql)
+      const parsed = parseCreateTable(sql)
+      const keyed = info.filter((r) => Number(r.pk) > 0)
+      const autoincrement = /\bAUTOINCREMENT\b/i.test(sql) && keyed.length === 1
+      const columns: ColumnSchema[] = info.map((r) => ({
+        autoincrement: autoincrement && Number(r.pk) === 1,
+        default: r.dflt_value === null ? undefined : String(r.dflt_value),
+        name: String(r.name),
+        nullable: Number(r.notnull) === 0 && Number(r.pk) === 0,
+        type: String(r.type),
+      }))
+      const pkColumns = keyed.sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => String(r.name))
+      const nameOf = (kind: string, cols: readonly string[]) => parsed.names.find((n) => n.kind === kind && sameColumns(n.columns, cols))?.name
+      // pragma_foreign_key_list numbers keys in reverse declaration order.
+      const fks = [...groupBy(fkRows.get(name) ?? [], (r) => String(r.id))].sort(([a], [b]) => Number(b) - Number(a))
+      const foreignKeys: ForeignKeySchema[] = fks.map(([, rows]) => {
+        const cols = rows.map((r) => String(r.col))
+        const action = (a: unknown) => (a === 'NO ACTION' ? undefined : String(a))
+        return {columns: cols, name: nameOf('fk', cols), onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => String(r.ref_col))}
+      })
+      const uniques: KeySchema[] = []
+      const indexes: IndexSchema[] = []
+      for (const [idx, rows] of groupBy(indexRows.get(name) ?? [], (r) => String(r.idx))) {
+        const cols = rows.map((r) => String(r.col))
+        if (rows[0].origin === 'u') uniques.push({columns: cols, name: nameOf('unique', cols)})
+        else if (rows[0].origin === 'c') {
+          const partial = Number(rows[0].partial) === 1 ? /\bWHERE\b([\s\S]*)$/i.exec(String(rows[0].index_sql))?.[1].trim() : undefined
+          indexes.push({columns: cols, name: idx, unique: Number(rows[0].is_unique) === 1, where: partial})
+        }
       }
-    }
 
-    const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
-    return {checks, columns, foreignKeys, indexes, name, primaryKey, uniques}
+      const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
+      return {checks, columns, foreignKeys, indexes, name, primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques}
+    })
   }
 }

@@ -1,0 +1,71 @@
+import type {Connection} from '../connection.js'
+import {groupBy, type Introspector, type SchemaReader, type TableSchema} from '../table-schema.js'
+
+const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
+
+const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+ORDER BY c.relname, a.attnum`
+
+const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype AS type,
+  ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+  fc.relname AS referent,
+  ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
+  con.confdeltype AS on_delete, con.confupdtype AS on_update,
+  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
+ORDER BY c.relname, con.conname`
+
+const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS is_unique,
+  ARRAY(SELECT coalesce(a.attname::text, '?') FROM unnest(ix.indkey) WITH ORDINALITY k(n, o) LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n ORDER BY o) AS cols,
+  pg_get_expr(ix.indpred, ix.indrelid) AS pred
+FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
+ORDER BY t.relname, i.relname`
+
+/** The current schema from pg_catalog: three queries for any number of tables. */
+export class PostgresIntrospector implements Introspector, SchemaReader {
+  constructor(private readonly connection: Connection) {}
+
+  async table(name: string): Promise<TableSchema | undefined> {
+    return (await this.schema()).find((t) => t.name === name)
+  }
+
+  async schema(): Promise<TableSchema[]> {
+    const [columns, constraints, indexes] = [
+      (await this.connection.query(COLUMNS)).rows,
+      groupBy((await this.connection.query(CONSTRAINTS)).rows, (r) => String(r.tbl)),
+      groupBy((await this.connection.query(INDEXES)).rows, (r) => String(r.tbl)),
+    ]
+    return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]) => {
+      const cons = constraints.get(name) ?? []
+      const pk = cons.find((c) => c.type === 'p')
+      return {
+        checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
+        columns: cols.map((c) => ({
+          autoincrement: c.identity === true,
+          default: c.dflt === null ? undefined : String(c.dflt),
+          name: String(c.name),
+          nullable: c.nullable === true,
+          type: String(c.type),
+        })),
+        foreignKeys: cons.filter((c) => c.type === 'f').map((c) => ({
+          columns: c.cols as string[], name: String(c.name), onDelete: ACTIONS[String(c.on_delete)], onUpdate: ACTIONS[String(c.on_update)],
+          referent: String(c.referent), referentColumns: c.ref_cols as string[],
+        })),
+        indexes: (indexes.get(name) ?? []).map((i) => ({columns: i.cols as string[], name: String(i.name), unique: i.is_unique === true, where: i.pred === null ? undefined : String(i.pred)})),
+        name,
+        primaryKey: pk ? {columns: pk.cols as string[], name: String(pk.name)} : undefined,
+        uniques: cons.filter((c) => c.type === 'u').map((c) => ({columns: c.cols as string[], name: String(c.name)})),
+      }
+    })
+  }
+}
