@@ -17,3 +17,6 @@ export type {
   Operation, ReferentialAction, SqlExpression,
 } from './operations/nodes.js'
 export {BatchOperations, Operations} from './operations/operations.js'
+export {autogenerate, checkAutogenerate} from './api/autogenerate.js'
+export {column, defineSchema} from './autogenerate/target-schema.js'
+export type {SchemaDefinition, TableDefinition} from './autogenerate/target-schema.js'

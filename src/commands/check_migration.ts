@@ -1,3 +1,6 @@
+import {Flags} from '@oclif/core'
+
+import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkMigration} from '../api/check.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {ChainError} from '../util/errors.js'
@@ -5,6 +8,10 @@ import {ChainError} from '../util/errors.js'
 export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
   static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. Prints one summary line and exits 0 when the chain is sound.`
+  static flags = {
+    autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
+  }
+
   static summary = 'Check the revision chain (for CI).'
 
   async run(): Promise<Awaited<ReturnType<typeof checkMigration>>> {
@@ -22,6 +29,20 @@ export default class CheckMigration extends BaseCommand {
     }
 
     const failed = results.filter((r) => !r.ok)
+    if (flags.autogenerate && failed.length === 0) {
+      const drift = await checkAutogenerate(config)
+      for (const d of drift) {
+        const prefix = many ? `[${d.database}] ` : ''
+        this.log(d.changes.length === 0 ? `${prefix}OK: the database at head matches the target schema` : d.changes.map((c) => `${prefix}${c}`).join('\n'))
+      }
+
+      const count = drift.reduce((n, d) => n + d.changes.length, 0)
+      if (count > 0) {
+        if (this.jsonEnabled()) this.logJson({autogenerate: drift, chain: results})
+        throw new ChainError(`check_migration --autogenerate found ${count} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"`)
+      }
+    }
+
     if (failed.length > 0) {
       const count = failed.reduce((n, r) => n + r.problems.length, 0)
       if (this.jsonEnabled()) this.logJson(results)

@@ -1,22 +1,34 @@
 import {Flags} from '@oclif/core'
 
+import {autogenerate} from '../api/autogenerate.js'
 import {revision} from '../api/revision.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 
 export default class Revision extends BaseCommand {
-  static description = 'Writes <next id>_<slug>.ts (or .sql with --template sql) after the current head, ids zero-padded to revision_digits. Refuses when the chain has more than one head: run renumber first.'
-  static examples = ['<%= config.bin %> revision -m "add user email"', '<%= config.bin %> revision -m "backfill events" --template sql']
+  static description = 'Writes <next id>_<slug>.ts (or .sql with --template sql) after the current head, ids zero-padded to revision_digits. Refuses when the chain has more than one head: run renumber first. With --autogenerate, compares the database (which must be at head) with target_schema and writes the operations that make it match, with the exact inverse as downgrade; drops are marked DATA LOSS, and renames are only what --rename-table / --rename-column say.'
+  static examples = ['<%= config.bin %> revision -m "add user email"', '<%= config.bin %> revision -m "backfill events" --template sql', '<%= config.bin %> revision -m "model changes" --autogenerate --rename-column users.mail=email']
   static flags = {
+    autogenerate: Flags.boolean({summary: 'Write the operations that make the database (at head) match target_schema, and their exact inverse.'}),
     message: Flags.string({char: 'm', required: true, summary: 'What the revision does; also names the file.'}),
+    'rename-column': Flags.string({dependsOn: ['autogenerate'], multiple: true, summary: 'With --autogenerate: TABLE.OLD=NEW is a rename, not a drop and an add.'}),
+    'rename-table': Flags.string({dependsOn: ['autogenerate'], multiple: true, summary: 'With --autogenerate: OLD=NEW is a rename, not a drop and a create.'}),
     template: Flags.string({default: 'ts', options: ['ts', 'sql'], summary: 'Script kind to write.'}),
   }
 
   static summary = 'Create a new revision script.'
 
-  async run(): Promise<Awaited<ReturnType<typeof revision>>> {
+  async run(): Promise<Awaited<ReturnType<typeof autogenerate>> | Awaited<ReturnType<typeof revision>>> {
     const {flags} = await this.parse(Revision)
     const config = await this.loadConfig(flags)
+    if (flags.autogenerate) {
+      const result = await autogenerate(config, {message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
+      this.printLines(perDatabase(result, (r) => (r.path
+        ? [...r.changes.map((c) => `  ${c}`), `Generated ${r.path}`]
+        : ['No changes detected: the database matches the target schema; nothing written.'])))
+      return result
+    }
+
     const result = await revision(config, {message: flags.message, template: flags.template as 'sql' | 'ts'})
     this.printLines(perDatabase(result, (r) => [`Generated ${r.path}`]))
     return result

@@ -11,6 +11,11 @@ export interface DatabaseConfig {
   readonly versionTable: string
   /** Absolute path of the target schema module or `.sql` file, if configured. */
   readonly targetSchema?: string
+  /** Autogenerate compares only tables matching these patterns (`*` wildcard); empty: all. */
+  readonly includeTables: readonly string[]
+  readonly excludeTables: readonly string[]
+  /** A server where autogenerate may create and drop a scratch database for a .sql target. */
+  readonly scratchUrl?: string
 }
 
 /** The typed configuration every api function takes. */

@@ -28,7 +28,7 @@ const MAIN_KEYS = new Set([
   'exclude_tables', 'include_tables', 'lock_timeout', 'revision_digits', 'scratch_url', 'script_location',
   'target_schema', 'transaction_per_migration', 'version_table',
 ])
-const DATABASE_KEYS = new Set(['connection', 'script_location', 'target_schema', 'version_table'])
+const DATABASE_KEYS = new Set(['connection', 'exclude_tables', 'include_tables', 'scratch_url', 'script_location', 'target_schema', 'version_table'])
 
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
@@ -81,8 +81,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }
 
     const target = pick('target_schema') ?? targetSchema
+    const patterns = (key: string) => (pick(key) ?? get(key) ?? '').split(/[\s,]+/).filter(Boolean)
     return {
+      excludeTables: patterns('exclude_tables'),
+      includeTables: patterns('include_tables'),
       name,
+      scratchUrl: pick('scratch_url') ?? get('scratch_url'),
       scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       url,

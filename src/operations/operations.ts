@@ -156,6 +156,11 @@ export class Operations {
     return freeze({kind: 'sql', sql: 'CURRENT_TIMESTAMP'})
   }
 
+  /** A SQL expression as a default, written as is: op.sql("gen_random_uuid()"). */
+  sql(expression: string): SqlExpression {
+    return freeze({kind: 'sql', sql: expression})
+  }
+
   /** Rows of a query, for data migrations; a clear error in offline (--sql) mode. */
   query(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>> {
     return this.sink.query(sql, params)

@@ -15,7 +15,7 @@ export interface LoadedScript {
 
 let jiti: undefined | {import: (id: string) => Promise<unknown>}
 
-/** A top-level await (an unindented statement using await) needs jiti's own, slower transform. */
+/** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
 const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
 
 async function createLoader(): Promise<{import: (id: string) => Promise<unknown>}> {
@@ -27,11 +27,21 @@ async function createLoader(): Promise<{import: (id: string) => Promise<unknown>
     fsCache: true,
     moduleCache: false,
     transform(opts) {
-      if (TOP_LEVEL_AWAIT.test(opts.source)) return {code: babel.transform(opts)}
+      if (TOP_LEVEL_AWAIT.test(opts.source) || opts.source.includes('import.meta')) return {code: babel.transform(opts)}
       const transforms: Array<'imports' | 'typescript'> = opts.ts ? ['typescript', 'imports'] : ['imports']
       return {code: sucrase.transform(opts.source, {filePath: opts.filename, transforms}).code}
     },
   })
+}
+
+/** Import a TypeScript or JavaScript module with no build step (a script, or a target schema). */
+export async function importModule(file: string): Promise<Record<string, unknown>> {
+  if (/\.m?ts$/.test(file)) {
+    jiti ??= await createLoader()
+    return (await jiti.import(file)) as Record<string, unknown>
+  }
+
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>
 }
 
 /** Import a script only when it runs: TypeScript through jiti, no build step. */

@@ -1,5 +1,5 @@
 import {execFile, spawn} from 'node:child_process'
-import {cpSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -45,6 +45,9 @@ export function shippedProject(url?: string): string {
   cpSync(path.join(ROOT, 'migrations'), path.join(dir, 'migrations'), {recursive: true})
   const connection = url ?? 'sqlite:///app.sqlite'
   cpSync(path.join(ROOT, 'db-manage.ini'), path.join(dir, 'db-manage.ini'))
+  // As in an application that installed db-manage: scripts and schemas import it by name.
+  mkdirSync(path.join(dir, 'node_modules'))
+  symlinkSync(ROOT, path.join(dir, 'node_modules', 'db-manage'), 'dir')
   return withConnection(dir, connection)
 }
 

@@ -1,0 +1,116 @@
+import {writeFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {type Change, compareSchemas} from '../autogenerate/compare.js'
+import {renderChanges} from '../autogenerate/render.js'
+import {reflectTarget} from '../autogenerate/scratch.js'
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {TableSchema} from '../dialects/table-schema.js'
+import {closeSession, openSession, readCurrent, type SessionOptions} from '../runtime/runner.js'
+import {slugify, typescriptScript} from '../script/templates.js'
+import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
+import {chainOf, eachDatabase} from './chain.js'
+
+export interface DiffOptions extends SessionOptions {
+  /** OLD=NEW */
+  readonly renameTables?: readonly string[]
+  /** TABLE.OLD=NEW */
+  readonly renameColumns?: readonly string[]
+  /** Called with the number of catalog queries the live reflection issued (for the benchmark). */
+  readonly onReflect?: (queries: number) => void
+}
+
+function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`)).join('.*')}$`)
+}
+
+/** Tables autogenerate looks at: not the version table, and as include_tables / exclude_tables say. */
+function inScope(database: DatabaseConfig): (table: TableSchema) => boolean {
+  const include = database.includeTables.map(globToRegExp)
+  const exclude = database.excludeTables.map(globToRegExp)
+  return (t) => t.name !== database.versionTable && !t.name.startsWith('_db_manage_tmp_')
+    && (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name))
+}
+
+function parseRenames(renameTables: readonly string[] = [], renameColumns: readonly string[] = []) {
+  const tables = new Map<string, string>()
+  for (const r of renameTables) {
+    const m = /^([^=.]+)=([^=.]+)$/.exec(r)
+    if (!m) throw new UsageError(`--rename-table ${r}: expected OLD=NEW`)
+    tables.set(m[1], m[2])
+  }
+
+  const columns = new Map<string, Map<string, string>>()
+  for (const r of renameColumns) {
+    const m = /^([^=.]+)\.([^=.]+)=([^=.]+)$/.exec(r)
+    if (!m) throw new UsageError(`--rename-column ${r}: expected TABLE.OLD=NEW`)
+    const map = columns.get(m[1]) ?? new Map<string, string>()
+    map.set(m[2], m[3])
+    columns.set(m[1], map)
+  }
+
+  return {columns, tables}
+}
+
+/** What the database (at head) lacks compared with the target schema. */
+export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{changes: Change[]; head: null | string}> {
+  if (!database.targetSchema) throw new ConfigError(`autogenerate needs target_schema in [db_manage] (or in [${database.name === 'default' ? 'database' : `database:${database.name}`}]) of ${config.file}`)
+  const {chain} = await chainOf(config, database)
+  const head = chain.at(-1)?.id ?? null
+  const renames = parseRenames(options.renameTables, options.renameColumns)
+  const session = await openSession(config, database, options)
+  try {
+    const current = await readCurrent(session)
+    if (current !== head) {
+      throw new RevisionError(`the database is at ${current ?? 'base'} but the head is ${head ?? 'base'}: run "db-manage upgrade head" before autogenerating`)
+    }
+
+    let queries = 0
+    const counting = {close: session.connection.close, async query(sql: string, params?: readonly unknown[]) {
+      queries++
+      return session.connection.query(sql, params)
+    }}
+    const keep = inScope(database)
+    const live = (await session.dialect.introspector(counting).schema()).filter(keep)
+    options.onReflect?.(queries)
+    const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
+    const changes = compareSchemas(live, target.tables.filter(keep), {
+      declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
+    })
+    return {changes, head}
+  } finally {
+    await closeSession(session)
+  }
+}
+
+export interface AutogenerateResult {
+  readonly database: string
+  readonly changes: readonly string[]
+  /** The script written, or undefined when there was nothing to write. */
+  readonly path?: string
+}
+
+/** revision --autogenerate: write the migration that makes the database match the target schema. */
+export async function autogenerate(config: Config, options: DiffOptions & {message: string; now?: Date}): Promise<AutogenerateResult[]> {
+  const message = options.message.trim()
+  if (!message) throw new ScriptError('a revision needs a message: -m "what it does"')
+  return eachDatabase(config, async (database) => {
+    const {changes, head} = await diffDatabase(config, database, options)
+    if (changes.length === 0) return {changes: []}
+    const {dir} = await chainOf(config, database)
+    const id = dir.map.nextId()
+    const createdAt = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    const file = path.join(database.scriptLocation, `${id}_${slugify(message)}.ts`)
+    const dialect = database.url!.dialect
+    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect)), {flag: 'wx'})
+    return {changes: changes.map((c) => c.description), path: file}
+  })
+}
+
+/** check_migration --autogenerate: the differences, empty when the database at head matches the target. */
+export async function checkAutogenerate(config: Config, options: SessionOptions = {}): Promise<Array<{database: string; changes: string[]}>> {
+  return eachDatabase(config, async (database) => {
+    const {changes} = await diffDatabase(config, database, options)
+    return {changes: changes.map((c) => c.description)}
+  })
+}

@@ -1,0 +1,288 @@
+import type {ColumnSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
+import type {DialectName} from '../config/database-url.js'
+import type {BatchOperation, Column, DefaultValue, Operation} from '../operations/nodes.js'
+import type {TableDefinition} from './target-schema.js'
+
+/** One difference, with the operation that removes it and the one that undoes that. */
+export interface Change {
+  readonly description: string
+  readonly table: string
+  /** Absent when only the other direction has work (an index restored with a dropped table). */
+  readonly upgrade?: Operation
+  readonly downgrade?: Operation
+  /** Drops data: the rendered script marks it. */
+  readonly destructive?: boolean
+}
+
+export interface CompareOptions {
+  readonly dialect: DialectName
+  /** The declared tables, when the target is a module: added things are rendered from them (portable types). */
+  readonly declared?: Readonly<Record<string, TableDefinition>>
+  /** OLD -> NEW table renames the user asked for. */
+  readonly renameTables?: ReadonlyMap<string, string>
+  /** table -> (OLD -> NEW) column renames. */
+  readonly renameColumns?: ReadonlyMap<string, ReadonlyMap<string, string>>
+}
+
+const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
+const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
+const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
+  a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null) && Boolean(a.autoincrement) === Boolean(b.autoincrement)
+
+/** A reflected column as an op.column, with the database's own type and default text. */
+export function reflectedColumn(c: ColumnSchema, primaryKey = false): Column {
+  return {
+    autoincrement: c.autoincrement || undefined,
+    default: c.default === undefined ? undefined : sql(c.default),
+    name: c.name,
+    nullable: primaryKey ? undefined : c.nullable,
+    primaryKey: primaryKey || undefined,
+    type: c.type,
+  }
+}
+
+/**
+ * Compare the live schema with the target (both as the same database reports
+ * them, so spellings agree) and list the changes, each with its inverse.
+ */
+export function compareSchemas(live: readonly TableSchema[], target: readonly TableSchema[], options: CompareOptions): Change[] {
+  const changes: Change[] = []
+  const liveByName = new Map(live.map((t) => [t.name, t]))
+  const targetByName = new Map(target.map((t) => [t.name, t]))
+  for (const [from, to] of options.renameTables ?? []) {
+    const table = liveByName.get(from)
+    if (!table || !targetByName.has(to) || liveByName.has(to)) continue
+    liveByName.delete(from)
+    liveByName.set(to, {...table, name: to})
+    changes.push({description: `rename table ${from} to ${to}`, downgrade: {kind: 'renameTable', newName: from, table: to}, table: to, upgrade: {kind: 'renameTable', newName: to, table: from}})
+  }
+
+  // Tables created in foreign-key order, dropped in reverse.
+  for (const table of orderByReferences(target.filter((t) => !liveByName.has(t.name)))) {
+    for (const change of createTableChanges(table, options)) changes.push(change)
+  }
+
+  const renamedAway = new Set((options.renameTables ?? new Map()).keys())
+  for (const table of live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)).reverse()) {
+    // Listed before the drop, so the downgrade (run in reverse) recreates the table first.
+    const [create, ...extras] = createTableChanges(table, {...options, declared: undefined})
+    for (const extra of extras) changes.push({description: `${extra.description} (restored when ${table.name} is recreated)`, downgrade: extra.upgrade, table: table.name})
+    changes.push({description: `drop table ${table.name}`, destructive: true, downgrade: create.upgrade, table: table.name, upgrade: {kind: 'dropTable', table: table.name}})
+  }
+
+  for (const targetTable of target) {
+    const liveTable = liveByName.get(targetTable.name)
+    if (liveTable) changes.push(...compareTable(liveTable, targetTable, options))
+  }
+
+  return changes
+}
+
+function orderByReferences(tables: readonly TableSchema[]): TableSchema[] {
+  const names = new Set(tables.map((t) => t.name))
+  const done = new Set<string>()
+  const out: TableSchema[] = []
+  const visit = (t: TableSchema, path: Set<string>) => {
+    if (done.has(t.name) || path.has(t.name)) return
+    path.add(t.name)
+    for (const fk of t.foreignKeys) {
+      const ref = tables.find((x) => x.name === fk.referent)
+      if (ref && names.has(ref.name) && ref !== t) visit(ref, path)
+    }
+
+    done.add(t.name)
+    out.push(t)
+  }
+
+  for (const t of tables) visit(t, new Set())
+  return out
+}
+
+/** createTable (columns, primary key) plus its indexes and constraints, each reversible. */
+function createTableChanges(table: TableSchema, options: CompareOptions): Change[] {
+  const declared = options.declared?.[table.name]
+  const pk = table.primaryKey?.columns ?? []
+  const columns = declared
+    ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: pk.includes(c.name) || undefined, references: undefined, unique: undefined}))
+    : table.columns.map((c) => reflectedColumn(c, pk.includes(c.name)))
+  const changes: Change[] = [{
+    description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name,
+    upgrade: {columns, kind: 'createTable', table: table.name},
+  }]
+  for (const op of tableExtras(table)) changes.push(extraChange(table.name, op, 'add'))
+  return changes
+}
+
+/** Indexes and constraints of a table as batch operations that create them. */
+function tableExtras(table: TableSchema): BatchOperation[] {
+  return [
+    ...table.uniques.map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name ?? `${table.name}_${u.columns.join('_')}_key`, table: table.name})),
+    ...table.foreignKeys.map((f) => createForeignKey(table.name, f)),
+    ...table.checks.map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name ?? `${table.name}_check`, table: table.name})),
+    ...table.indexes.map((i) => createIndex(table.name, i)),
+  ]
+}
+
+function createForeignKey(table: string, f: ForeignKeySchema): BatchOperation {
+  return {
+    columns: f.columns, kind: 'createForeignKey', name: f.name ?? `${table}_${f.columns.join('_')}_fkey`,
+    onDelete: f.onDelete as never, onUpdate: f.onUpdate as never, referent: f.referent, referentColumns: f.referentColumns, table,
+  }
+}
+
+function createIndex(table: string, i: IndexSchema): BatchOperation {
+  return {columns: i.columns, kind: 'createIndex', name: i.name, table, unique: i.unique || undefined, where: i.where}
+}
+
+/** The inverse of creating an index or constraint. */
+function dropOf(op: BatchOperation): BatchOperation {
+  switch (op.kind) {
+    case 'createIndex': {
+      return {kind: 'dropIndex', name: op.name, table: op.table}
+    }
+
+    case 'createUniqueConstraint': {
+      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'unique'}
+    }
+
+    case 'createForeignKey': {
+      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'foreignkey'}
+    }
+
+    case 'createCheckConstraint': {
+      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'check'}
+    }
+
+    default: {
+      throw new Error(`no inverse for ${op.kind}`)
+    }
+  }
+}
+
+function describeExtra(op: BatchOperation): string {
+  switch (op.kind) {
+    case 'createIndex': {
+      return `${op.unique ? 'unique ' : ''}index ${op.name} on ${op.table} (${op.columns.join(', ')})`
+    }
+
+    case 'createUniqueConstraint': {
+      return `unique constraint ${op.name} on ${op.table} (${op.columns.join(', ')})`
+    }
+
+    case 'createForeignKey': {
+      return `foreign key ${op.name} on ${op.table} (${op.columns.join(', ')}) -> ${op.referent}`
+    }
+
+    case 'createCheckConstraint': {
+      return `check constraint ${op.name} on ${op.table} (${op.condition})`
+    }
+
+    default: {
+      return op.kind
+    }
+  }
+}
+
+function extraChange(table: string, create: BatchOperation, direction: 'add' | 'drop'): Change {
+  const drop = dropOf(create)
+  return direction === 'add'
+    ? {description: `add ${describeExtra(create)}`, downgrade: drop, table, upgrade: create}
+    : {description: `drop ${describeExtra(create)}`, downgrade: create, table, upgrade: drop}
+}
+
+function compareTable(live: TableSchema, target: TableSchema, options: CompareOptions): Change[] {
+  const changes: Change[] = []
+  const name = target.name
+  const declared = options.declared?.[name]
+  const renames = options.renameColumns?.get(name) ?? new Map<string, string>()
+  const liveColumns = new Map(live.columns.map((c) => [c.name, c]))
+  for (const [from, to] of renames) {
+    const c = liveColumns.get(from)
+    if (!c || liveColumns.has(to) || !target.columns.some((t) => t.name === to)) continue
+    liveColumns.delete(from)
+    liveColumns.set(to, {...c, name: to})
+    changes.push({
+      description: `rename column ${name}.${from} to ${to}`, table: name,
+      downgrade: {column: to, existingNullable: c.nullable, existingType: c.type, kind: 'alterColumn', newName: from, table: name, ...existingDefault(c)},
+      upgrade: {column: from, existingNullable: c.nullable, existingType: c.type, kind: 'alterColumn', newName: to, table: name, ...existingDefault(c)},
+    })
+  }
+
+  const targetColumns = new Map(target.columns.map((c) => [c.name, c]))
+  for (const c of target.columns) {
+    const before = liveColumns.get(c.name)
+    const declaredColumn = declared?.columns.find((d) => d.name === c.name)
+    if (!before) {
+      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c)
+      changes.push({description: `add column ${name}.${c.name} ${c.type}`, downgrade: {column: c.name, kind: 'dropColumn', table: name}, table: name, upgrade: {column: added, kind: 'addColumn', table: name}})
+    } else if (!sameColumn(before, c)) {
+      changes.push({
+        description: `change column ${name}.${c.name}: ${describeColumn(before)} -> ${describeColumn(c)}`,
+        downgrade: alterTo(name, c, before, undefined),
+        table: name,
+        upgrade: alterTo(name, before, c, declaredColumn),
+      })
+    }
+  }
+
+  for (const c of live.columns.map((x) => liveColumns.get(renames.get(x.name) ?? x.name) ?? x)) {
+    if (!targetColumns.has(c.name) && liveColumns.has(c.name)) {
+      changes.push({
+        description: `drop column ${name}.${c.name}`, destructive: true,
+        downgrade: {column: reflectedColumn(c), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
+      })
+    }
+  }
+
+  const liveExtras = new Map(tableExtras(live).map((op) => [extraKey(op), op]))
+  const targetExtras = new Map(tableExtras(target).map((op) => [extraKey(op), op]))
+  for (const [key, op] of liveExtras) if (!targetExtras.has(key)) changes.push(extraChange(name, op, 'drop'))
+  for (const [key, op] of targetExtras) if (!liveExtras.has(key)) changes.push(extraChange(name, op, 'add'))
+  if (keyOf(live.primaryKey ?? {columns: []}) !== keyOf(target.primaryKey ?? {columns: []})) {
+    changes.push(...primaryKeyChanges(live, target))
+  }
+
+  return changes
+}
+
+function primaryKeyChanges(live: TableSchema, target: TableSchema): Change[] {
+  const name = target.name
+  const drop = (k: KeySchema | undefined): Operation => ({kind: 'dropConstraint', name: k?.name ?? `${name}_pkey`, table: name, type: 'primary'})
+  const create = (k: KeySchema): Operation => ({columns: k.columns, kind: 'createPrimaryKey', name: k.name ?? `${name}_pkey`, table: name})
+  const changes: Change[] = []
+  if (live.primaryKey) changes.push({description: `drop primary key of ${name} (${live.primaryKey.columns.join(', ')})`, downgrade: create(live.primaryKey), table: name, upgrade: drop(live.primaryKey)})
+  if (target.primaryKey) changes.push({description: `add primary key of ${name} (${target.primaryKey.columns.join(', ')})`, downgrade: drop(target.primaryKey), table: name, upgrade: create(target.primaryKey)})
+  return changes
+}
+
+/** What identifies an index or constraint for comparison: its kind, name and definition. */
+function extraKey(op: BatchOperation): string {
+  return JSON.stringify({...op, table: undefined})
+}
+
+function describeColumn(c: ColumnSchema): string {
+  return `${c.type}${c.nullable ? ' NULL' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}${c.autoincrement ? ' autoincrement' : ''}`
+}
+
+function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {
+  return c.default === undefined ? {} : {existingDefault: sql(c.default)}
+}
+
+/** alterColumn from one reflected column to another, restating what MySQL needs. */
+function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: Column | undefined): Operation {
+  const typeChanged = from.type.toLowerCase() !== to.type.toLowerCase()
+  const defaultChanged = (from.default ?? null) !== (to.default ?? null)
+  let newDefault: DefaultValue | undefined
+  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? sql(to.default)
+  return {
+    column: from.name,
+    default: newDefault,
+    existingDefault: from.default === undefined ? undefined : sql(from.default),
+    existingNullable: from.nullable,
+    existingType: from.type,
+    kind: 'alterColumn',
+    nullable: from.nullable === to.nullable ? undefined : to.nullable,
+    table,
+    type: typeChanged ? declared?.type ?? to.type : undefined,
+  }
+}

@@ -1,0 +1,172 @@
+import type {DialectName} from '../config/database-url.js'
+import type {BatchOperation, Column, Operation} from '../operations/nodes.js'
+import type {Change} from './compare.js'
+
+const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createIndex', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint', 'dropIndex'])
+
+function quote(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll('\n', String.raw`\n`)}'`
+}
+
+function value(v: unknown): string {
+  if (v === null) return 'null'
+  if (typeof v === 'string') return quote(v)
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (typeof v === 'bigint') return `${v}n`
+  if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`
+  if (typeof v === 'object' && (v as {kind?: string}).kind === 'sql') {
+    const {sql} = v as {sql: string}
+    return /^current_timestamp(\(\))?$/i.test(sql) ? 'op.now()' : `op.sql(${quote(sql)})`
+  }
+
+  return JSON.stringify(v)
+}
+
+/** `{a: 1, b: 'x'}`, leaving out undefined, or '' when nothing is left. */
+function options(o: Record<string, unknown>): string {
+  const entries = Object.entries(o).filter(([, v]) => v !== undefined)
+  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}: ${value(v)}`).join(', ')}}`
+}
+
+function args(...parts: string[]): string {
+  return parts.filter((p) => p !== '').join(', ')
+}
+
+function columnCode(c: Column): string {
+  const {name, type, ...rest} = c
+  return `op.column(${args(quote(name), quote(type), options(rest))})`
+}
+
+function operationCode(op: Operation): string {
+  switch (op.kind) {
+    case 'createTable': {
+      return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n])`
+    }
+
+    case 'dropTable': {
+      return `await op.dropTable(${quote(op.table)})`
+    }
+
+    case 'renameTable': {
+      return `await op.renameTable(${quote(op.table)}, ${quote(op.newName)})`
+    }
+
+    case 'addColumn': {
+      return `await op.addColumn(${quote(op.table)}, ${columnCode(op.column)})`
+    }
+
+    case 'dropColumn': {
+      return `await op.dropColumn(${quote(op.table)}, ${quote(op.column)})`
+    }
+
+    case 'alterColumn': {
+      const {column, kind: _, table, ...rest} = op
+      return `await op.alterColumn(${quote(table)}, ${quote(column)}, ${options(rest) || '{}'})`
+    }
+
+    case 'createIndex': {
+      return `await op.createIndex(${args(quote(op.name), quote(op.table), value(op.columns), options({unique: op.unique, where: op.where}))})`
+    }
+
+    case 'dropIndex': {
+      return `await op.dropIndex(${args(quote(op.name), op.table ? quote(op.table) : '')})`
+    }
+
+    case 'createPrimaryKey': {
+      return `await op.createPrimaryKey(${quote(op.name)}, ${quote(op.table)}, ${value(op.columns)})`
+    }
+
+    case 'createUniqueConstraint': {
+      return `await op.createUniqueConstraint(${quote(op.name)}, ${quote(op.table)}, ${value(op.columns)})`
+    }
+
+    case 'createForeignKey': {
+      return `await op.createForeignKey(${args(quote(op.name), quote(op.table), quote(op.referent), value(op.columns), value(op.referentColumns), options({onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
+    }
+
+    case 'createCheckConstraint': {
+      return `await op.createCheckConstraint(${quote(op.name)}, ${quote(op.table)}, ${quote(op.condition)})`
+    }
+
+    case 'dropConstraint': {
+      return `await op.dropConstraint(${args(quote(op.name), quote(op.table), options({type: op.type}))})`
+    }
+
+    case 'execute': {
+      return `await op.execute(${quote(op.sql)})`
+    }
+
+    default: {
+      return `// ${op.kind} is not rendered`
+    }
+  }
+}
+
+/** The same operation as a `batch.` call inside batchAlterTable. */
+function batchCode(op: BatchOperation): string {
+  const code = operationCode(op).replace(/^await op\./, 'batch.')
+  switch (op.kind) {
+    case 'addColumn': {
+      return `batch.addColumn(${columnCode(op.column)})`
+    }
+
+    case 'dropIndex': {
+      return `batch.dropIndex(${quote(op.name)})`
+    }
+
+    case 'createForeignKey': {
+      return `batch.createForeignKey(${args(quote(op.name), quote(op.referent), value(op.columns), value(op.referentColumns), options({onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
+    }
+
+    case 'createIndex': {
+      return `batch.createIndex(${args(quote(op.name), value(op.columns), options({unique: op.unique, where: op.where}))})`
+    }
+
+    default: {
+      // batch.x(table, ...) -> batch.x(...): the table is the batch's
+      return code.replace(`, ${quote(op.table)}`, '').replace(`(${quote(op.table)}, `, '(')
+    }
+  }
+}
+
+/**
+ * The body of upgrade() or downgrade(): one statement per operation, a
+ * DATA LOSS comment before what drops data, and on SQLite the changes to
+ * each existing table grouped into one batchAlterTable (move and copy).
+ */
+export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, dialect: DialectName): string {
+  const lines: string[] = []
+  const batches = new Map<string, string[]>()
+  for (const {description, destructive, op} of items) {
+    if (dialect === 'sqlite' && BATCHABLE.has(op.kind)) {
+      const table = (op as BatchOperation).table ?? ''
+      const batch = batches.get(table)
+      const code = `${destructive ? `// DATA LOSS: ${description}\n` : ''}${batchCode(op as BatchOperation)}`
+      if (batch) {
+        batch.push(code)
+      } else {
+        const list = [code]
+        batches.set(table, list)
+        lines.push(`\u0000batch:${table}`)
+      }
+
+      continue
+    }
+
+    lines.push(`${destructive ? `// DATA LOSS: ${description}\n` : ''}${operationCode(op)}`)
+  }
+
+  return lines.map((line) => {
+    if (!line.startsWith('\u0000batch:')) return line
+    const table = line.slice('\u0000batch:'.length)
+    const body = batches.get(table)!.flatMap((c) => c.split('\n')).map((l) => `  ${l}`).join('\n')
+    return `await op.batchAlterTable(${quote(table)}, (batch) => {\n${body}\n})`
+  }).join('\n')
+}
+
+/** upgrade() and downgrade() bodies for a list of changes. */
+export function renderChanges(changes: readonly Change[], dialect: DialectName): {upgrade: string; downgrade: string} {
+  const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
+  const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.description, op: c.downgrade!}))
+  return {downgrade: renderOperations(down, dialect), upgrade: renderOperations(up, dialect)}
+}

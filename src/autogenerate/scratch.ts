@@ -1,0 +1,134 @@
+import {randomBytes} from 'node:crypto'
+import {readFile} from 'node:fs/promises'
+
+import type {DatabaseConfig} from '../config/config.js'
+import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
+import type {Connection} from '../dialects/connection.js'
+import type {Dialect} from '../dialects/dialect.js'
+import type {TableSchema} from '../dialects/table-schema.js'
+import type {BatchOperation, Column} from '../operations/nodes.js'
+import {Operations} from '../operations/operations.js'
+import {OnlineExecutor} from '../runtime/executor.js'
+import {importModule, splitSql} from '../runtime/load-script.js'
+import {MigrationSink} from '../runtime/migration-sink.js'
+import {describeDriverError} from '../runtime/runner.js'
+import {ConfigError, DatabaseError, ScriptError} from '../util/errors.js'
+import type {SchemaDefinition} from './target-schema.js'
+
+export interface TargetSchema {
+  readonly tables: TableSchema[]
+  /** The declared tables, when the target is a module. */
+  readonly declared?: SchemaDefinition['tables']
+}
+
+/**
+ * Build the target in a scratch database of the same dialect and read it back,
+ * so the database itself interprets types and defaults and the comparison is
+ * between two schemas spelled by the same server. SQLite: in memory;
+ * PostgreSQL and MySQL: a temporary database on the configured server (or
+ * scratch_url's), created and dropped here.
+ */
+export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, timeoutMs: number): Promise<TargetSchema> {
+  const file = database.targetSchema!
+  let declared: SchemaDefinition['tables'] | undefined
+  let statements: string[] | undefined
+  if (file.endsWith('.sql')) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new ConfigError(`target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`)
+    }
+
+    statements = await splitSql(text, dialect.name)
+  } else {
+    let module: Record<string, unknown>
+    try {
+      module = await importModule(file)
+    } catch (error) {
+      throw new ScriptError(`target_schema ${file}: cannot load: ${describeDriverError(error)}`)
+    }
+
+    const schema = (module.default ?? module.schema) as SchemaDefinition | undefined
+    if (!schema || typeof schema.tables !== 'object') throw new ScriptError(`target_schema ${file} must export (default or "schema") defineSchema({tables: {...}})`)
+    declared = schema.tables
+  }
+
+  return withScratch(dialect, database, timeoutMs, async (connection) => {
+    const executor = new OnlineExecutor(connection)
+    if (statements) {
+      for (const [i, sql] of statements.entries()) {
+        try {
+          await executor.execute({sql})
+        } catch (error) {
+          throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${describeDriverError(error)}`)
+        }
+      }
+    } else {
+      await buildDeclared(dialect, connection, executor, declared!)
+    }
+
+    return {declared, tables: await dialect.introspector(connection).schema()}
+  })
+}
+
+/** Create the declared tables: first bare (no foreign keys), then their indexes and constraints. */
+async function buildDeclared(dialect: Dialect, connection: Connection, executor: OnlineExecutor, tables: SchemaDefinition['tables']): Promise<void> {
+  const sink = new MigrationSink({
+    beginSql: dialect.adapter.beginSql, compiler: dialect.compiler, dialect: dialect.name, executor, introspector: dialect.introspector(connection),
+  })
+  const op = new Operations(sink)
+  for (const [name, table] of Object.entries(tables)) {
+    await op.createTable(name, table.columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})))
+  }
+
+  for (const [name, table] of Object.entries(tables)) {
+    const extras: BatchOperation[] = [
+      ...(table.uniques ?? []).map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name, table: name})),
+      ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
+        const dot = c.references!.lastIndexOf('.')
+        return {columns: [c.name], kind: 'createForeignKey', name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent: c.references!.slice(0, dot), referentColumns: [c.references!.slice(dot + 1)], table: name}
+      }),
+      ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
+      ...(table.checks ?? []).map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name, table: name})),
+      ...(table.indexes ?? []).map((i): BatchOperation => ({columns: i.columns, kind: 'createIndex', name: i.name, table: name, unique: i.unique, where: i.where})),
+    ]
+    if (extras.length === 0) continue
+    // SQLite adds constraints only by rebuilding the table: one batch for all of them.
+    if (dialect.name === 'sqlite') await sink.run({kind: 'batchAlterTable', operations: extras, table: name})
+    else for (const extra of extras) await sink.run(extra)
+  }
+}
+
+async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  if (dialect.name === 'sqlite') {
+    const connection = await dialect.connect({dialect: 'sqlite', filename: ':memory:', masked: 'sqlite:///:memory:', params: {}}, timeoutMs)
+    try {
+      return await fn(connection)
+    } finally {
+      await connection.close()
+    }
+  }
+
+  const server: DatabaseUrl = database.scratchUrl ? parseDatabaseUrl(database.scratchUrl) : database.url!
+  const name = `db_manage_scratch_${randomBytes(4).toString('hex')}`
+  let admin: Connection
+  try {
+    admin = await dialect.connect(server, timeoutMs)
+    await admin.query(`CREATE DATABASE ${name}`)
+  } catch (error) {
+    throw new DatabaseError(`autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`)
+  }
+
+  try {
+    const connection = await dialect.connect({...server, database: name}, timeoutMs)
+    try {
+      return await fn(connection)
+    } finally {
+      await connection.close()
+    }
+  } finally {
+    await admin.query(dialect.name === 'postgresql' ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`).catch(() => {})
+    await admin.close()
+  }
+}

@@ -1,0 +1,148 @@
+import {expect} from 'chai'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {getDialect} from '../../src/dialects/dialect.js'
+import type {TableSchema} from '../../src/dialects/table-schema.js'
+import {ROOT, runCli, shippedProject} from '../helpers/cli.js'
+import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+
+/** The schema as db-manage reflects it, in a stable order. */
+async function reflected(db: TestDatabase): Promise<TableSchema[]> {
+  const c = await db.connect()
+  try {
+    const tables = await (await getDialect(db.dialect)).introspector(c).schema()
+    const byName = <T extends {name?: string}>(xs: readonly T[]) => [...xs].sort((a, b) => String(a.name).localeCompare(String(b.name)))
+    return tables.sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({
+      ...t, checks: byName(t.checks), columns: byName(t.columns), foreignKeys: byName(t.foreignKeys), indexes: byName(t.indexes), uniques: byName(t.uniques),
+    }))
+  } finally {
+    await c.close()
+  }
+}
+
+/** The shipped target schema with a change of every kind. */
+function changedTarget(): string {
+  return readFileSync(path.join(ROOT, 'schema', 'target.ts'), 'utf8')
+    // drop table cluster_events (its block is the first table)
+    .replace(/ {4}cluster_events: \{[\s\S]*?\n {4}\},\n/, '')
+    // clusters: longer name, new default, NOT NULL updated_at, drop description, add region, swap an index, add a unique constraint
+    .replace("column('name', 'string(80)', {nullable: false})", "column('name', 'string(120)', {nullable: false})")
+    .replace("{default: 'Inactive', nullable: false}", "{default: 'New', nullable: false}")
+    .replace("column('updated_at', 'timestamp'),", "column('updated_at', 'timestamp', {nullable: false}),")
+    .replace("column('description', 'text'),", "column('region', 'string(20)'),")
+    .replace("{columns: ['tenant_id'], name: 'ix_clusters_tenant_id'},", "{columns: ['status'], name: 'ix_clusters_status'},")
+    .replace("name: 'uq_clusters_tenant_id_name', unique: true},\n      ],", "name: 'uq_clusters_tenant_id_name', unique: true},\n      ],\n      uniques: [{columns: ['name', 'tenant_id'], name: 'uq_clusters_name_tenant'}],")
+    // node_groups: another check, the foreign key without cascade
+    .replace("checks: [{condition: 'count > 0', name: 'ck_node_groups_count_positive'}],", "checks: [{condition: 'max_count >= count', name: 'ck_node_groups_max'}],")
+    .replace("column('cluster_id', 'string(36)', {nullable: false, onDelete: 'CASCADE', references: 'clusters.id'}),\n        column('name', 'string(80)', {nullable: false}),\n        column('flavor_id'", "column('cluster_id', 'string(36)', {nullable: false, references: 'clusters.id'}),\n        column('name', 'string(80)', {nullable: false}),\n        column('flavor_id'")
+    // a new table with every kind of constraint
+    .replace('  tables: {\n', `  tables: {
+    cluster_tags: {
+      checks: [{condition: "tag <> ''", name: 'ck_cluster_tags_tag'}],
+      columns: [
+        column('id', 'integer', {autoincrement: true, primaryKey: true}),
+        column('cluster_id', 'string(36)', {nullable: false, onDelete: 'CASCADE', references: 'clusters.id'}),
+        column('tag', 'string(40)', {nullable: false}),
+      ],
+      indexes: [{columns: ['tag'], name: 'ix_cluster_tags_tag'}],
+      uniques: [{columns: ['cluster_id', 'tag'], name: 'uq_cluster_tags_cluster_tag'}],
+    },
+`)
+}
+
+function migrationFiles(dir: string): string[] {
+  return readdirSync(path.join(dir, 'migrations')).sort()
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`autogenerate on ${dialect}`, function () {
+    this.timeout(120_000)
+    let db: TestDatabase
+    beforeEach(async () => {
+      db = await createTestDatabase(dialect)
+    })
+    afterEach(async () => {
+      await db.drop()
+    })
+
+    async function cli(dir: string, ...args: string[]) {
+      return runCli([...args, '--url', db.url], {cwd: dir})
+    }
+
+    it('a target equal to the database yields nothing; a changed one round-trips exactly', async () => {
+      const dir = shippedProject()
+      writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('target_schema = schema/target.ts', 'target_schema = target.ts'))
+      writeFileSync(path.join(dir, 'target.ts'), readFileSync(path.join(ROOT, 'schema', 'target.ts'), 'utf8'))
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      const before = await reflected(db)
+
+      const same = await cli(dir, 'revision', '-m', 'nothing', '--autogenerate')
+      expect(same).to.deep.include({code: 0, stdout: 'No changes detected: the database matches the target schema; nothing written.\n'})
+      expect((await cli(dir, 'check_migration', '--autogenerate')).code).to.equal(0)
+
+      writeFileSync(path.join(dir, 'target.ts'), changedTarget())
+      const drift = await cli(dir, 'check_migration', '--autogenerate')
+      expect(drift.code).to.equal(1)
+      expect(drift.stderr).to.match(/^Error: check_migration --autogenerate found \d+ difference\(s\) between the database and the target schema/)
+      for (const line of ['add table cluster_tags', 'drop table cluster_events', 'add column clusters.region', 'drop column clusters.description']) {
+        expect(drift.stdout).to.include(line)
+      }
+
+      const files = migrationFiles(dir)
+      const generated = await cli(dir, 'revision', '-m', 'model changes', '--autogenerate')
+      expect(generated.code, generated.stderr).to.equal(0)
+      expect(generated.stdout).to.match(/Generated .*\/migrations\/006_model_changes\.ts\n$/)
+      const script = readFileSync(path.join(dir, 'migrations', '006_model_changes.ts'), 'utf8')
+      expect(script).to.include('// DATA LOSS: drop table cluster_events')
+      expect(script).to.include('// DATA LOSS: drop column clusters.description')
+      if (dialect === 'sqlite') expect(script).to.include("await op.batchAlterTable('clusters', (batch) => {")
+
+      const up = await cli(dir, 'upgrade', 'head')
+      expect(up.code, `${up.stderr}\n${script}`).to.equal(0)
+      const again = await cli(dir, 'revision', '-m', 'again', '--autogenerate')
+      expect(again.stdout, script).to.equal('No changes detected: the database matches the target schema; nothing written.\n')
+      expect(migrationFiles(dir)).to.deep.equal([...files, '006_model_changes.ts'])
+
+      const down = await cli(dir, 'downgrade', '-1')
+      expect(down.code, `${down.stderr}\n${script}`).to.equal(0)
+      expect(await reflected(db)).to.deep.equal(before)
+    })
+
+    it('a .sql target works the same, and renames are only what the flags say', async () => {
+      const dir = shippedProject()
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      const before = await reflected(db)
+      const offline = await cli(dir, 'upgrade', 'base:head', '--sql', '--no-version-table')
+      writeFileSync(path.join(dir, 'target.sql'), offline.stdout)
+      writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('target_schema = schema/target.ts', 'target_schema = target.sql'))
+      expect((await cli(dir, 'revision', '-m', 'nothing', '--autogenerate')).stdout).to.equal('No changes detected: the database matches the target schema; nothing written.\n')
+
+      // Rename a table and a column in the target: without flags that is drop + add (data loss), with them a rename.
+      writeFileSync(path.join(dir, 'target.sql'), `${offline.stdout.replaceAll(/\bcluster_events\b/g, 'events').replaceAll(/\bdetails\b/g, 'body')}\nCREATE TABLE audit_log (id INTEGER NOT NULL PRIMARY KEY, note VARCHAR(100));\n`)
+      const guessed = await cli(dir, 'check_migration', '--autogenerate')
+      expect(guessed.stdout).to.include('drop table cluster_events')
+      const renamed = await cli(dir, 'revision', '-m', 'rename events', '--autogenerate', '--rename-table', 'cluster_events=events', '--rename-column', 'events.details=body')
+      expect(renamed.code, renamed.stderr).to.equal(0)
+      expect(renamed.stdout).to.include('rename table cluster_events to events')
+      expect(renamed.stdout).to.include('rename column events.details to body')
+      expect(renamed.stdout).to.include('add table audit_log')
+      expect(renamed.stdout).to.not.include('drop table')
+      const script = readFileSync(path.join(dir, 'migrations', '006_rename_events.ts'), 'utf8')
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      expect((await cli(dir, 'check_migration', '--autogenerate')).stdout, script).to.include('OK: the database at head matches the target schema')
+      expect((await cli(dir, 'downgrade', '-1')).code).to.equal(0)
+      const after = await reflected(db)
+      // A renamed table keeps the names of the indexes and constraints it was created with.
+      expect(after.map((t) => t.name)).to.deep.equal(before.map((t) => t.name))
+      expect(after).to.deep.equal(before)
+    })
+
+    it('refuses when the database is not at head', async () => {
+      const dir = shippedProject()
+      expect((await cli(dir, 'upgrade', '003')).code).to.equal(0)
+      const result = await cli(dir, 'revision', '-m', 'x', '--autogenerate')
+      expect(result).to.deep.include({code: 1, stderr: 'Error: the database is at 003 but the head is 005: run "db-manage upgrade head" before autogenerating\n'})
+    })
+  })
+}
