@@ -1,11 +1,12 @@
 // Benchmarks, as whole processes against a baseline run in the same invocation.
 //   node bench/run.mjs chain  [--runs N]   history/heads/check_migration on 1,000 revisions vs `node -e 0`
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
+//   node bench/run.mjs autogenerate [--runs N]  revision/check_migration --autogenerate on 300 tables (10% changed)
 //   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -187,6 +188,73 @@ function sqlBench() {
   for (const dir of dirs) rmSync(dir, {force: true, recursive: true})
 }
 
+async function autogenerateBench() {
+  const started = servers()
+  try {
+    const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+    for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
+      const admin = await (await getDialect(dialect)).connect(parseDatabaseUrl(serverUrl), 10_000)
+      console.log(`\n${dialect}: revision --autogenerate and check_migration --autogenerate; ${runs} runs each, interleaved`)
+      for (const tables of [100, 300]) {
+        const db = `dbm_bench_ag_${tables}`
+        const dbUrl = serverUrl.replace(/\/[^/]*$/, `/${db}`)
+        await admin.query(dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`)
+        await admin.query(`CREATE DATABASE ${db}`)
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-ag-'))
+        writeChain(dir, tables, {connection: dbUrl})
+        timed(process.execPath, [bin, 'upgrade', 'head'], {cwd: dir})
+        // The target: the same schema, with every tenth table changed (a column added, its index dropped).
+        let target = timed(process.execPath, [bin, 'upgrade', 'base:head', '--sql', '--no-version-table', '-o', 'target.sql'], {cwd: dir}) && readFileSync(path.join(dir, 'target.sql'), 'utf8')
+        for (let t = 10; t <= tables; t += 10) {
+          target += `ALTER TABLE t${t} ADD COLUMN note VARCHAR(30);\n`
+          target += dialect === 'postgresql' ? `DROP INDEX ix_t${t}_name;\n` : `DROP INDEX ix_t${t}_name ON t${t};\n`
+        }
+
+        writeFileSync(path.join(dir, 'target.sql'), target)
+        writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('[db_manage]\n', '[db_manage]\ntarget_schema = target.sql\n'))
+        const check = spawnSync(process.execPath, [bin, 'check_migration', '--autogenerate', '--debug'], {cwd: dir, encoding: 'utf8'})
+        const queries = /with (\d+) catalog queries/.exec(check.stderr)?.[1]
+        const differences = check.stdout.split('\n').filter((l) => /^(add|drop|change)/.test(l)).length
+        const rows = [
+          {argv: ['-e', '0'], name: 'node -e 0'},
+          {argv: [bin, 'check_migration', '--autogenerate'], name: 'check_migration --autogenerate', ok: 1},
+          {argv: [bin, 'revision', '-m', 'bench', '--autogenerate'], name: 'revision --autogenerate'},
+        ].map((c) => ({...c, ms: [], rss: []}))
+        const once = (c, rss) => {
+          const r = spawnSync(process.execPath, c.argv, {cwd: dir, encoding: 'utf8', env: rss ? {...process.env, DB_MANAGE_BENCH_RSS: path.join(dir, 'rss'), NODE_OPTIONS: `--import ${rssHook}`} : process.env})
+          if (r.status !== 0 && !c.ok) throw new Error(r.stderr)
+          for (const f of readdirSync(path.join(dir, 'migrations'))) if (f.endsWith('_bench.ts')) rmSync(path.join(dir, 'migrations', f))
+        }
+
+        for (const c of rows) {
+          rmSync(path.join(dir, 'rss'), {force: true})
+          once(c, true)
+          c.rss.push(Number(readFileSync(path.join(dir, 'rss'), 'utf8').trim().split('\n').pop()) / 1024)
+        }
+
+        for (let i = 0; i < runs; i++) {
+          for (const c of rows) {
+            const t0 = process.hrtime.bigint()
+            once(c, false)
+            c.ms.push(Number(process.hrtime.bigint() - t0) / 1e6)
+          }
+        }
+
+        console.log(`${tables} tables, ${differences} differences found, live schema read with ${queries} catalog queries`)
+        report(rows, 'node -e 0')
+        await admin.query(dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`)
+        rmSync(dir, {force: true, recursive: true})
+      }
+
+      await admin.close()
+    }
+  } finally {
+    if (started) execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'stop', started])
+  }
+}
+
 if (which === 'chain' || which === 'all') chainBench()
 if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()
+if (which === 'autogenerate' || which === 'all') await autogenerateBench()

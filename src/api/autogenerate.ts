@@ -73,6 +73,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const keep = inScope(database)
     const live = (await session.dialect.introspector(counting).schema()).filter(keep)
     options.onReflect?.(queries)
+    options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const changes = compareSchemas(live, target.tables.filter(keep), {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkMigration} from '../api/check.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 import {ChainError} from '../util/errors.js'
 
 export default class CheckMigration extends BaseCommand {
@@ -30,7 +31,7 @@ export default class CheckMigration extends BaseCommand {
 
     const failed = results.filter((r) => !r.ok)
     if (flags.autogenerate && failed.length === 0) {
-      const drift = await checkAutogenerate(config)
+      const drift = await checkAutogenerate(config, {debug: sqlDebug(flags.debug)})
       for (const d of drift) {
         const prefix = many ? `[${d.database}] ` : ''
         this.log(d.changes.length === 0 ? `${prefix}OK: the database at head matches the target schema` : d.changes.map((c) => `${prefix}${c}`).join('\n'))

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {autogenerate} from '../api/autogenerate.js'
 import {revision} from '../api/revision.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 import {perDatabase} from '../cli/format.js'
 
 export default class Revision extends BaseCommand {
@@ -22,7 +23,7 @@ export default class Revision extends BaseCommand {
     const {flags} = await this.parse(Revision)
     const config = await this.loadConfig(flags)
     if (flags.autogenerate) {
-      const result = await autogenerate(config, {message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
+      const result = await autogenerate(config, {debug: sqlDebug(flags.debug), message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
       this.printLines(perDatabase(result, (r) => (r.path
         ? [...r.changes.map((c) => `  ${c}`), `Generated ${r.path}`]
         : ['No changes detected: the database matches the target schema; nothing written.'])))
