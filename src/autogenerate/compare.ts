@@ -225,8 +225,8 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     }
   }
 
-  for (const c of live.columns.map((x) => liveColumns.get(renames.get(x.name) ?? x.name) ?? x)) {
-    if (!targetColumns.has(c.name) && liveColumns.has(c.name)) {
+  for (const c of liveColumns.values()) {
+    if (!targetColumns.has(c.name)) {
       changes.push({
         description: `drop column ${name}.${c.name}`, destructive: true,
         downgrade: {column: reflectedColumn(c), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},

@@ -1,0 +1,79 @@
+import {expect} from 'chai'
+
+import {compareSchemas} from '../../src/autogenerate/compare.js'
+import {renderChanges} from '../../src/autogenerate/render.js'
+import type {TableSchema} from '../../src/dialects/table-schema.js'
+
+const table = (name: string, extra: Partial<TableSchema> = {}): TableSchema => ({
+  checks: [], columns: [{name: 'id', nullable: false, type: 'integer'}], foreignKeys: [], indexes: [], name, primaryKey: {columns: ['id'], name: `${name}_pkey`}, uniques: [], ...extra,
+})
+
+describe('autogenerate: compare and render (no database)', () => {
+  const live = [
+    table('users', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'mail', nullable: true, type: 'character varying(50)'}, {default: "'x'::text", name: 'old', nullable: true, type: 'text'}]}),
+    table('legacy'),
+  ]
+  const target = [
+    table('users', {
+      columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'mail', nullable: false, type: 'character varying(80)'}, {name: 'age', nullable: true, type: 'integer'}],
+      indexes: [{columns: ['mail'], name: 'ix_users_mail', unique: true}],
+    }),
+  ]
+
+  it('lists every difference, once', () => {
+    expect(compareSchemas(live, target, {dialect: 'postgresql'}).map((c) => c.description)).to.deep.equal([
+      'drop table legacy',
+      'change column users.mail: character varying(50) NULL -> character varying(80) NOT NULL',
+      'add column users.age integer',
+      'drop column users.old',
+      'add unique index ix_users_mail on users (mail)',
+    ])
+  })
+
+  it('yields nothing for equal schemas', () => {
+    expect(compareSchemas(target, target, {dialect: 'postgresql'})).to.deep.equal([])
+  })
+
+  it('renders upgrade and its exact inverse, marking data loss', () => {
+    const {downgrade, upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'postgresql'}), 'postgresql')
+    expect(upgrade).to.equal([
+      '// DATA LOSS: drop table legacy',
+      "await op.dropTable('legacy')",
+      "await op.alterColumn('users', 'mail', {existingNullable: true, existingType: 'character varying(50)', nullable: false, type: 'character varying(80)'})",
+      "await op.addColumn('users', op.column('age', 'integer', {nullable: true}))",
+      '// DATA LOSS: drop column users.old',
+      "await op.dropColumn('users', 'old')",
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
+    ].join('\n'))
+    expect(downgrade).to.equal([
+      "await op.dropIndex('ix_users_mail', 'users')",
+      "await op.addColumn('users', op.column('old', 'text', {default: op.sql('\\'x\\'::text'), nullable: true}))",
+      "await op.dropColumn('users', 'age')",
+      "await op.alterColumn('users', 'mail', {existingNullable: false, existingType: 'character varying(80)', nullable: true, type: 'character varying(50)'})",
+      "await op.createTable('legacy', [\n  op.column('id', 'integer', {primaryKey: true}),\n])",
+    ].join('\n'))
+  })
+
+  it('groups the changes to an existing table into one batchAlterTable on SQLite', () => {
+    const {upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'sqlite'}), 'sqlite')
+    expect(upgrade).to.equal([
+      '// DATA LOSS: drop table legacy',
+      "await op.dropTable('legacy')",
+      "await op.batchAlterTable('users', (batch) => {",
+      "  batch.alterColumn('mail', {existingNullable: true, existingType: 'character varying(50)', nullable: false, type: 'character varying(80)'})",
+      "  batch.addColumn(op.column('age', 'integer', {nullable: true}))",
+      '  // DATA LOSS: drop column users.old',
+      "  batch.dropColumn('old')",
+      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true})",
+      '})',
+    ].join('\n'))
+  })
+
+  it('turns a drop and an add into a rename only when told', () => {
+    const before = [table('a', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'x', nullable: true, type: 'text'}]})]
+    const after = [table('b', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'y', nullable: true, type: 'text'}]})]
+    expect(compareSchemas(before, after, {dialect: 'postgresql'}).map((c) => c.description)).to.deep.equal(['add table b', 'drop table a'])
+    const renamed = compareSchemas(before, after, {dialect: 'postgresql', renameColumns: new Map([['b', new Map([['x', 'y']])]]), renameTables: new Map([['a', 'b']])})
+    expect(renamed.map((c) => c.description)).to.deep.equal(['rename table a to b', 'rename column b.x to y'])
+  })
+})
