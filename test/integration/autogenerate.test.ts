@@ -138,6 +138,26 @@ for (const dialect of dialectsUnderTest()) {
       expect(after).to.deep.equal(before)
     })
 
+    it('include_tables and exclude_tables narrow what is compared', async () => {
+      const dir = shippedProject()
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      writeFileSync(path.join(dir, 'target.ts'), changedTarget())
+      const ini = path.join(dir, 'db-manage.ini')
+      const base = readFileSync(ini, 'utf8').replace('target_schema = schema/target.ts', 'target_schema = target.ts')
+      writeFileSync(ini, base.replace('[db_manage]\n', '[db_manage]\nexclude_tables = cluster*\n'))
+      const excluded = await cli(dir, 'check_migration', '--autogenerate')
+      const differences = excluded.stdout.split('\n').filter((l) => /^(add|drop|change)/.test(l))
+      expect(differences.length).to.be.greaterThan(0)
+      expect(differences.filter((l) => / (cluster_events|cluster_tags)\b| clusters\./.test(l))).to.deep.equal([])
+      expect(differences.every((l) => l.includes('node_groups'))).to.equal(true)
+      writeFileSync(ini, base.replace('[db_manage]\n', '[db_manage]\ninclude_tables = cluster_tags, cluster_events\n'))
+      const included = await cli(dir, 'check_migration', '--autogenerate')
+      expect(included.stdout).to.include('add table cluster_tags')
+      expect(included.stdout).to.include('drop table cluster_events')
+      expect(included.stdout).to.not.include('clusters.region')
+      expect(included.stdout).to.not.include('node_groups')
+    })
+
     it('refuses when the database is not at head', async () => {
       const dir = shippedProject()
       expect((await cli(dir, 'upgrade', '003')).code).to.equal(0)
