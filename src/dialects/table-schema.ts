@@ -52,6 +52,23 @@ export interface SchemaReader {
   schema(): Promise<TableSchema[]>
 }
 
+/**
+ * A dialect's catalog reader: one `read` serves both the whole schema
+ * (autogenerate) and a single table (batch mode, MySQL's restatement).
+ */
+export abstract class CatalogReader implements Introspector, SchemaReader {
+  async table(name: string): Promise<TableSchema | undefined> {
+    return (await this.read(name)).find((t) => t.name === name)
+  }
+
+  async schema(): Promise<TableSchema[]> {
+    return this.read()
+  }
+
+  /** Every table, or only `only` where the dialect can filter cheaply. */
+  protected abstract read(only?: string): Promise<TableSchema[]>
+}
+
 /** Group rows by a key, keeping first-seen order. */
 export function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>()

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {type ColumnSchema, groupBy, type Introspector, type SchemaReader, type TableSchema} from '../table-schema.js'
+import {CatalogReader, type ColumnSchema, groupBy, type TableSchema} from '../table-schema.js'
 
 const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`
 
@@ -9,20 +9,14 @@ const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE(
  * MySQL reports the bare value and marks expressions DEFAULT_GENERATED:
  * both become SQL text here.
  */
-export class MysqlIntrospector implements Introspector, SchemaReader {
+export class MysqlIntrospector extends CatalogReader {
   private mariadb?: boolean
 
-  constructor(private readonly connection: Connection) {}
-
-  async table(name: string): Promise<TableSchema | undefined> {
-    return (await this.read(name))[0]
+  constructor(private readonly connection: Connection) {
+    super()
   }
 
-  async schema(): Promise<TableSchema[]> {
-    return this.read()
-  }
-
-  private async read(only?: string): Promise<TableSchema[]> {
+  protected async read(only?: string): Promise<TableSchema[]> {
     const filter = only !== undefined
     const q = async (sql: string) => (await this.connection.query(sql, filter ? [only] : [])).rows
     this.mariadb ??= /mariadb/i.test(String((await this.connection.query('SELECT VERSION() AS v')).rows[0]?.v))

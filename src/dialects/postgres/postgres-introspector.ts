@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {groupBy, type Introspector, type SchemaReader, type TableSchema} from '../table-schema.js'
+import {CatalogReader, groupBy, type TableSchema} from '../table-schema.js'
 
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
@@ -32,14 +32,12 @@ WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
 ORDER BY t.relname, i.relname`
 
 /** The current schema from pg_catalog: three queries for any number of tables. */
-export class PostgresIntrospector implements Introspector, SchemaReader {
-  constructor(private readonly connection: Connection) {}
-
-  async table(name: string): Promise<TableSchema | undefined> {
-    return (await this.schema()).find((t) => t.name === name)
+export class PostgresIntrospector extends CatalogReader {
+  constructor(private readonly connection: Connection) {
+    super()
   }
 
-  async schema(): Promise<TableSchema[]> {
+  protected async read(): Promise<TableSchema[]> {
     const [columns, constraints, indexes] = [
       (await this.connection.query(COLUMNS)).rows,
       groupBy((await this.connection.query(CONSTRAINTS)).rows, (r) => String(r.tbl)),

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type Introspector, type KeySchema, type SchemaReader, type TableSchema} from '../table-schema.js'
+import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema} from '../table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
 export function splitTopLevel(text: string): string[] {
@@ -95,18 +95,12 @@ const sameColumns = (a: readonly string[], b: readonly string[]) => a.length ===
  * constraint names and CHECK conditions the pragmas do not report read from
  * the CREATE TABLE text.
  */
-export class SqliteIntrospector implements Introspector, SchemaReader {
-  constructor(private readonly connection: Connection) {}
-
-  async table(name: string): Promise<TableSchema | undefined> {
-    return (await this.read(name))[0]
+export class SqliteIntrospector extends CatalogReader {
+  constructor(private readonly connection: Connection) {
+    super()
   }
 
-  async schema(): Promise<TableSchema[]> {
-    return this.read()
-  }
-
-  private async read(only?: string): Promise<TableSchema[]> {
+  protected async read(only?: string): Promise<TableSchema[]> {
     const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}`
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
     const columnRows = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk
