@@ -61,3 +61,16 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
     url,
   }
 }
+
+/** A new database for each test of the suite, dropped after it; `use` receives it. */
+export function useTestDatabase(dialect: DialectName, use: (db: TestDatabase) => void): void {
+  let db: TestDatabase | undefined
+  beforeEach(async () => {
+    db = await createTestDatabase(dialect)
+    use(db)
+  })
+  afterEach(async () => {
+    await db?.drop()
+    db = undefined
+  })
+}

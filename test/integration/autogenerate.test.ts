@@ -5,7 +5,7 @@ import path from 'node:path'
 import {getDialect} from '../../src/dialects/dialect.js'
 import type {TableSchema} from '../../src/dialects/table-schema.js'
 import {ROOT, runCli, shippedProject} from '../helpers/cli.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 /** The schema as db-manage reflects it, in a stable order. */
 async function reflected(db: TestDatabase): Promise<TableSchema[]> {
@@ -59,11 +59,8 @@ for (const dialect of dialectsUnderTest()) {
   describe(`autogenerate on ${dialect}`, function () {
     this.timeout(120_000)
     let db: TestDatabase
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect)
-    })
-    afterEach(async () => {
-      await db.drop()
+    useTestDatabase(dialect, (created) => {
+      db = created
     })
 
     async function cli(dir: string, ...args: string[]) {

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type {DialectName} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const TABLES: Record<DialectName, string> = {
   mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
@@ -60,11 +60,8 @@ for (const dialect of dialectsUnderTest()) {
   describe(`online migrations on ${dialect}`, function () {
     this.timeout(120_000)
     let db: TestDatabase
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect)
-    })
-    afterEach(async () => {
-      await db.drop()
+    useTestDatabase(dialect, (created) => {
+      db = created
     })
 
     it('upgrades the shipped chain to head, downgrades to base and upgrades again', async () => {

@@ -9,7 +9,7 @@ import {MysqlIntrospector} from '../../src/dialects/mysql/mysql-introspector.js'
 import {SqliteIntrospector} from '../../src/dialects/sqlite/sqlite-introspector.js'
 import {DatabaseError} from '../../src/util/errors.js'
 import {tempProject} from '../helpers/cli.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 /** A project whose chain is the given upgrade/downgrade bodies, one revision each. */
 function project(url: string, revisions: Array<{up: string; down?: string}>): string {
@@ -75,11 +75,8 @@ for (const dialect of dialectsUnderTest()) {
   describe(`operations on ${dialect}`, function () {
     this.timeout(60_000)
     let db: TestDatabase
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect)
-    })
-    afterEach(async () => {
-      await db.drop()
+    useTestDatabase(dialect, (created) => {
+      db = created
     })
 
     it('batchAlterTable changes columns and constraints and keeps rows, keys and indexes', async () => {
