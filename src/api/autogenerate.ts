@@ -104,7 +104,7 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const file = path.join(database.scriptLocation, `${id}_${slugify(message)}.ts`)
     const dialect = database.url!.dialect
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect)), {flag: 'wx'})
-    return {changes: changes.map((c) => c.description), path: file}
+    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), path: file}
   })
 }
 
@@ -112,6 +112,7 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
 export async function checkAutogenerate(config: Config, options: SessionOptions = {}): Promise<Array<{database: string; changes: string[]}>> {
   return eachDatabase(config, async (database) => {
     const {changes} = await diffDatabase(config, database, options)
-    return {changes: changes.map((c) => c.description)}
+    // What the database lacks: steps that only restore things on downgrade are not differences.
+    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description)}
   })
 }

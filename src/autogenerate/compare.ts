@@ -49,9 +49,11 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
   const changes: Change[] = []
   const liveByName = new Map(live.map((t) => [t.name, t]))
   const targetByName = new Map(target.map((t) => [t.name, t]))
+  const renamedAway = new Set<string>()
   for (const [from, to] of options.renameTables ?? []) {
     const table = liveByName.get(from)
     if (!table || !targetByName.has(to) || liveByName.has(to)) continue
+    renamedAway.add(from)
     liveByName.delete(from)
     liveByName.set(to, {...table, name: to})
     changes.push({description: `rename table ${from} to ${to}`, downgrade: {kind: 'renameTable', newName: from, table: to}, table: to, upgrade: {kind: 'renameTable', newName: to, table: from}})
@@ -62,8 +64,8 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
     for (const change of createTableChanges(table, options)) changes.push(change)
   }
 
-  const renamedAway = new Set((options.renameTables ?? new Map()).keys())
-  for (const table of live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)).reverse()) {
+  // Dropped referencing tables first; the downgrade, run in reverse, recreates referenced ones first.
+  for (const table of orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name))).reverse()) {
     // Listed before the drop, so the downgrade (run in reverse) recreates the table first.
     const [create, ...extras] = createTableChanges(table, {...options, declared: undefined})
     for (const extra of extras) changes.push({description: `${extra.description} (restored when ${table.name} is recreated)`, downgrade: extra.upgrade, table: table.name})

@@ -69,6 +69,18 @@ describe('autogenerate: compare and render (no database)', () => {
     ].join('\n'))
   })
 
+  it('drops referencing tables first and recreates referenced ones first', () => {
+    const parent = table('parent')
+    const child = table('child', {foreignKeys: [{columns: ['id'], name: 'child_id_fkey', referent: 'parent', referentColumns: ['id']}]})
+    const changes = compareSchemas([child, parent], [], {dialect: 'postgresql'})
+    expect(changes.filter((c) => c.upgrade).map((c) => c.description)).to.deep.equal(['drop table child', 'drop table parent'])
+    const {downgrade, upgrade} = renderChanges(changes, 'postgresql')
+    expect(upgrade).to.equal("// DATA LOSS: drop table child\nawait op.dropTable('child')\n// DATA LOSS: drop table parent\nawait op.dropTable('parent')")
+    expect(downgrade.split('\n').filter((l) => l.startsWith('await'))).to.deep.equal([
+      "await op.createTable('parent', [", "await op.createTable('child', [", "await op.createForeignKey('child_id_fkey', 'child', 'parent', ['id'], ['id'])",
+    ])
+  })
+
   it('turns a drop and an add into a rename only when told', () => {
     const before = [table('a', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'x', nullable: true, type: 'text'}]})]
     const after = [table('b', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'y', nullable: true, type: 'text'}]})]
