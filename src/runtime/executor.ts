@@ -7,12 +7,10 @@ import type {Statement} from '../dialects/ddl-compiler.js'
  * out. Offline therefore equals online by construction.
  */
 export interface SqlExecutor {
-  readonly online: boolean
   execute(statement: Statement): Promise<QueryResult>
 }
 
 export class OnlineExecutor implements SqlExecutor {
-  readonly online = true
   /** Statements run since the last mark, for reporting what a failed MySQL revision left behind. */
   executed: string[] = []
 

@@ -49,7 +49,6 @@ export function inlineParameters(sql: string, params: readonly unknown[] | undef
 
 /** The offline executor: every statement written as Alembic writes it, `;` and a blank line after each. */
 export class OfflineWriter implements SqlExecutor {
-  readonly online = false
   private readonly parts: string[] = []
 
   constructor(private readonly compiler: DdlCompiler) {}

@@ -141,7 +141,7 @@ export function onlineSink(session: Session): MigrationSink {
   })
 }
 
-export interface MigrateOptions {
+export interface RunStepsOptions {
   readonly transactionPerMigration: boolean
   readonly onStep?: (result: StepResult) => void
 }
@@ -152,7 +152,7 @@ export interface MigrateOptions {
  * false). Inside each transaction the version is read again, so a racing run
  * that got there first is noticed and the step skipped, never applied twice.
  */
-export async function runSteps(session: Session, steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: MigrateOptions): Promise<StepResult[]> {
+export async function runSteps(session: Session, steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: RunStepsOptions): Promise<StepResult[]> {
   const {adapter} = session.dialect
   const {executor} = session
   const transactional = adapter.supportsTransactionalDdl
