@@ -1,6 +1,7 @@
 import type {ColumnSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, DefaultValue, Operation} from '../operations/nodes.js'
+import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
@@ -29,15 +30,15 @@ const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
 const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
   a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null) && Boolean(a.autoincrement) === Boolean(b.autoincrement)
 
-/** A reflected column as an op.column, with the database's own type and default text. */
-export function reflectedColumn(c: ColumnSchema, primaryKey = false): Column {
+/** A reflected column as an op.column: a portable type where one round-trips, the database's default text. */
+export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKey = false): Column {
   return {
     autoincrement: c.autoincrement || undefined,
     default: c.default === undefined ? undefined : sql(c.default),
     name: c.name,
     nullable: primaryKey ? undefined : c.nullable,
     primaryKey: primaryKey || undefined,
-    type: c.type,
+    type: portableType(dialect, c.type),
   }
 }
 
@@ -106,7 +107,7 @@ function createTableChanges(table: TableSchema, options: CompareOptions): Change
   const pk = table.primaryKey?.columns ?? []
   const columns = declared
     ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: pk.includes(c.name) || undefined, references: undefined, unique: undefined}))
-    : table.columns.map((c) => reflectedColumn(c, pk.includes(c.name)))
+    : table.columns.map((c) => reflectedColumn(c, options.dialect, pk.includes(c.name)))
   const changes: Change[] = [{
     description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name,
     upgrade: {columns, kind: 'createTable', table: table.name},
@@ -205,8 +206,8 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     liveColumns.set(to, {...c, name: to})
     changes.push({
       description: `rename column ${name}.${from} to ${to}`, table: name,
-      downgrade: {column: to, existingNullable: c.nullable, existingType: c.type, kind: 'alterColumn', newName: from, table: name, ...existingDefault(c)},
-      upgrade: {column: from, existingNullable: c.nullable, existingType: c.type, kind: 'alterColumn', newName: to, table: name, ...existingDefault(c)},
+      downgrade: {column: to, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: from, table: name, ...existingDefault(c)},
+      upgrade: {column: from, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: to, table: name, ...existingDefault(c)},
     })
   }
 
@@ -215,14 +216,14 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     const before = liveColumns.get(c.name)
     const declaredColumn = declared?.columns.find((d) => d.name === c.name)
     if (!before) {
-      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c)
+      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c, options.dialect)
       changes.push({description: `add column ${name}.${c.name} ${c.type}`, downgrade: {column: c.name, kind: 'dropColumn', table: name}, table: name, upgrade: {column: added, kind: 'addColumn', table: name}})
     } else if (!sameColumn(before, c)) {
       changes.push({
         description: `change column ${name}.${c.name}: ${describeColumn(before)} -> ${describeColumn(c)}`,
-        downgrade: alterTo(name, c, before, undefined),
+        downgrade: alterTo(name, c, before, undefined, options.dialect),
         table: name,
-        upgrade: alterTo(name, before, c, declaredColumn),
+        upgrade: alterTo(name, before, c, declaredColumn, options.dialect),
       })
     }
   }
@@ -231,7 +232,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     if (!targetColumns.has(c.name)) {
       changes.push({
         description: `drop column ${name}.${c.name}`, destructive: true,
-        downgrade: {column: reflectedColumn(c), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
+        downgrade: {column: reflectedColumn(c, options.dialect), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
       })
     }
   }
@@ -271,7 +272,7 @@ function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {
 }
 
 /** alterColumn from one reflected column to another, restating what MySQL needs. */
-function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: Column | undefined): Operation {
+function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: Column | undefined, dialect: DialectName): Operation {
   const typeChanged = from.type.toLowerCase() !== to.type.toLowerCase()
   const defaultChanged = (from.default ?? null) !== (to.default ?? null)
   let newDefault: DefaultValue | undefined
@@ -281,10 +282,10 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
     default: newDefault,
     existingDefault: from.default === undefined ? undefined : sql(from.default),
     existingNullable: from.nullable,
-    existingType: from.type,
+    existingType: portableType(dialect, from.type),
     kind: 'alterColumn',
     nullable: from.nullable === to.nullable ? undefined : to.nullable,
     table,
-    type: typeChanged ? declared?.type ?? to.type : undefined,
+    type: typeChanged ? declared?.type ?? portableType(dialect, to.type) : undefined,
   }
 }
