@@ -6,8 +6,8 @@ import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../dialects/table-schema.js'
-import {closeSession, openSession, readCurrent, type SessionOptions} from '../runtime/runner.js'
-import {slugify, typescriptScript} from '../script/templates.js'
+import {readCurrent, type SessionOptions, withSession} from '../runtime/runner.js'
+import {createdAtOf, scriptFileName, typescriptScript} from '../script/templates.js'
 import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
 import {chainOf, eachDatabase} from './chain.js'
 
@@ -16,8 +16,6 @@ export interface DiffOptions extends SessionOptions {
   readonly renameTables?: readonly string[]
   /** TABLE.OLD=NEW */
   readonly renameColumns?: readonly string[]
-  /** Called with the number of catalog queries the live reflection issued (for the benchmark). */
-  readonly onReflect?: (queries: number) => void
 }
 
 function globToRegExp(pattern: string): RegExp {
@@ -58,8 +56,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
   const {chain} = await chainOf(config, database)
   const head = chain.at(-1)?.id ?? null
   const renames = parseRenames(options.renameTables, options.renameColumns)
-  const session = await openSession(config, database, options)
-  try {
+  return withSession(config, database, options, async (session) => {
     const current = await readCurrent(session)
     if (current !== head) {
       throw new RevisionError(`the database is at ${current ?? 'base'} but the head is ${head ?? 'base'}: run "db-manage upgrade head" before autogenerating`)
@@ -72,16 +69,13 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     }}
     const keep = inScope(database)
     const live = (await session.dialect.introspector(counting).schema()).filter(keep)
-    options.onReflect?.(queries)
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const changes = compareSchemas(live, target.tables.filter(keep), {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
     })
     return {changes, head}
-  } finally {
-    await closeSession(session)
-  }
+  })
 }
 
 export interface AutogenerateResult {
@@ -100,8 +94,8 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     if (changes.length === 0) return {changes: []}
     const {dir} = await chainOf(config, database)
     const id = dir.map.nextId()
-    const createdAt = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z')
-    const file = path.join(database.scriptLocation, `${id}_${slugify(message)}.ts`)
+    const createdAt = createdAtOf(options.now)
+    const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     const dialect = database.url!.dialect
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect)), {flag: 'wx'})
     return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), path: file}

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
 import {splitSql} from '../runtime/load-script.js'
-import {closeSession, describeDriverError, openSession, type SessionOptions} from '../runtime/runner.js'
+import {describeDriverError, type SessionOptions, withSession} from '../runtime/runner.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
 import {eachDatabase} from './chain.js'
 
@@ -46,10 +46,9 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       return {statements}
     }
 
-    const session = await openSession(config, database, options)
-    const transactional = session.dialect.adapter.supportsTransactionalDdl
-    const statements: ExecStatement[] = []
-    try {
+    return withSession(config, database, options, async (session) => {
+      const transactional = session.dialect.adapter.supportsTransactionalDdl
+      const statements: ExecStatement[] = []
       if (transactional) await session.executor.execute({sql: session.dialect.adapter.beginSql})
       for (const [i, sql] of sqls.entries()) {
         let result
@@ -67,10 +66,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       }
 
       if (transactional) await session.executor.execute({sql: 'COMMIT'})
-    } finally {
-      await closeSession(session)
-    }
-
-    return {statements}
+      return {statements}
+    })
   })
 }

@@ -1,7 +1,7 @@
-import type {Config, DatabaseConfig} from '../config/config.js'
+import type {Config} from '../config/config.js'
 import {
-  closeSession, ensureVersionTable, loadSteps, openSession, planSteps, readCurrent, runSteps, type Session,
-  type SessionOptions, type StepResult, withLock,
+  ensureVersionTable, loadSteps, planSteps, readCurrent, runSteps, type SessionOptions, type StepResult, withLock,
+  withSession,
 } from '../runtime/runner.js'
 import {versionTable} from '../runtime/version-table.js'
 import {RevisionError, UsageError} from '../util/errors.js'
@@ -40,15 +40,6 @@ export function targetSpec(direction: 'downgrade' | 'upgrade', target: string | 
   }
 
   return direction === 'upgrade' ? `+${delta}` : `-${delta}`
-}
-
-async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
-  const session = await openSession(config, database, options)
-  try {
-    return await fn(session)
-  } finally {
-    await closeSession(session)
-  }
 }
 
 async function migrate(config: Config, direction: 'downgrade' | 'upgrade', options: MigrateOptions): Promise<MigrateResult[]> {

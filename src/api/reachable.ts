@@ -9,14 +9,9 @@ export function currentIfReachable(config: Config): (name: string) => Promise<nu
   return async (name) => {
     const database = config.databases.find((d) => d.name === name)
     if (!database?.url) return undefined
-    const {closeSession, openSession, readCurrent} = await import('../runtime/runner.js')
+    const {readCurrent, withSession} = await import('../runtime/runner.js')
     try {
-      const session = await openSession(config, database, {lockTimeout: 3})
-      try {
-        return await readCurrent(session)
-      } finally {
-        await closeSession(session)
-      }
+      return await withSession(config, database, {lockTimeout: 3}, readCurrent)
     } catch {
       return undefined
     }

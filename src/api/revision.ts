@@ -2,7 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {Config} from '../config/config.js'
-import {sqlScript, slugify, typescriptScript} from '../script/templates.js'
+import {createdAtOf, scriptFileName, sqlScript, typescriptScript} from '../script/templates.js'
 import {ScriptError} from '../util/errors.js'
 import {eachDatabase, scriptsOf} from './chain.js'
 
@@ -29,10 +29,9 @@ export async function revision(config: Config, options: RevisionOptions): Promis
     if (dir.unreadable.length > 0) throw new ScriptError(dir.unreadable[0].message)
     const id = dir.map.nextId()
     const downRevision = dir.map.heads[0]?.id ?? null
-    const createdAt = (options.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z')
-    const header = {createdAt, downRevision, id, message}
+    const header = {createdAt: createdAtOf(options.now), downRevision, id, message}
     const sql = options.template === 'sql'
-    const file = path.join(database.scriptLocation, `${id}_${slugify(message)}.${sql ? 'sql' : 'ts'}`)
+    const file = path.join(database.scriptLocation, scriptFileName(id, message, sql ? 'sql' : 'ts'))
     await writeFile(file, sql ? sqlScript(header) : typescriptScript(header), {flag: 'wx'})
     return {downRevision, id, path: file}
   })

@@ -4,6 +4,7 @@ import {readFile} from 'node:fs/promises'
 import type {DatabaseConfig} from '../config/config.js'
 import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
+import {splitReference} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {TableSchema} from '../dialects/table-schema.js'
 import type {BatchOperation, Column} from '../operations/nodes.js'
@@ -86,8 +87,8 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
     const extras: BatchOperation[] = [
       ...(table.uniques ?? []).map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name, table: name})),
       ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
-        const dot = c.references!.lastIndexOf('.')
-        return {columns: [c.name], kind: 'createForeignKey', name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent: c.references!.slice(0, dot), referentColumns: [c.references!.slice(dot + 1)], table: name}
+        const [referent, referentColumn] = splitReference(c.references!, c.name)
+        return {columns: [c.name], kind: 'createForeignKey', name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}
       }),
       ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
       ...(table.checks ?? []).map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name, table: name})),

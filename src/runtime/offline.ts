@@ -88,7 +88,8 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
 
   const prior = planSteps(chain, 0, options.from)
   const priorFunctions = await loadSteps(prior)
-  const silent = new OfflineWriter(compiler)
+  // The scripts before the range only feed the tracker: their SQL is discarded.
+  const silent: SqlExecutor = {execute: async () => ({rows: []})}
   for (const step of prior) {
     const sink = new MigrationSink({beginSql: adapter.beginSql, compiler, dialect: dialect.name, executor: silent, introspector: tracker, async query() {
       tracker.lose(step.script.fileName)

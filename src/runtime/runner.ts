@@ -51,6 +51,16 @@ export async function closeSession(session: Session): Promise<void> {
   await session.connection.close().catch(() => {})
 }
 
+/** Open a session for `fn` and close it however `fn` ends. */
+export async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(config, database, options)
+  try {
+    return await fn(session)
+  } finally {
+    await closeSession(session)
+  }
+}
+
 /** The version row, null at base; a clear error when the table holds several. */
 export async function readCurrent(session: Session): Promise<null | string> {
   const table = session.database.versionTable
@@ -197,7 +207,7 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
         }
       } catch (error) {
         if (transactional && !whole) await end('ROLLBACK').catch(() => {})
-        throw stepError(session, step, error, committed, executor.executed)
+        throw stepError(session, step, error, whole ? steps[0].from : committed, executor.executed, whole)
       }
 
       if (transactional && !whole) await end('COMMIT')
@@ -209,11 +219,7 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
 
     if (whole) await end('COMMIT')
   } catch (error) {
-    if (whole) {
-      await end('ROLLBACK').catch(() => {})
-      if (error instanceof DbManageError) throw new DatabaseError(`${error.message.replace(/; the database is at .*$/, '')}; the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}`)
-    }
-
+    if (whole) await end('ROLLBACK').catch(() => {})
     throw error
   }
 
@@ -225,9 +231,11 @@ function racedPast(steps: readonly Step[], step: Step, current: null | string): 
   return later.some((s) => s.to === current)
 }
 
-function stepError(session: Session, step: Step, error: unknown, committed: null | string, executed: readonly string[]): DbManageError {
+/** `committed` is where the rollback leaves the database: the run's start when it was one transaction (`whole`). */
+function stepError(session: Session, step: Step, error: unknown, committed: null | string, executed: readonly string[], whole: boolean): DbManageError {
   const what = `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName}) failed`
   const reason = error instanceof DbManageError ? error.message : describeDriverError(error)
+  if (whole) return new DatabaseError(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
   if (session.dialect.adapter.supportsTransactionalDdl) {
     return new DatabaseError(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
   }

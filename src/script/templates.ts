@@ -1,5 +1,15 @@
 import type {RevisionHeader} from './revision.js'
 
+/** `<id>_<slug>.<ext>`: the name revision and autogenerate give a new script. */
+export function scriptFileName(id: string, message: string, ext: 'sql' | 'ts'): string {
+  return `${id}_${slugify(message)}.${ext}`
+}
+
+/** createdAt as the templates write it: ISO 8601 to the second. */
+export function createdAtOf(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
 /** `add user email` -> `add_user_email`: the file name's part after the id. */
 export function slugify(message: string): string {
   const slug = message.toLowerCase().replaceAll(/[^\da-z]+/g, '_').replaceAll(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '')

@@ -55,6 +55,17 @@ export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<
     expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('<base>\n')
   })
 
+  it('with transaction_per_migration = false a failure rolls the whole run back', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\ntransaction_per_migration = false\n\n[database]\nconnection = sqlite:///app.sqlite\n')
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `${header('001', null)}export async function upgrade(op: any) { await op.execute('CREATE TABLE a (id INTEGER)') }\n`)
+    writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `${header('002', '001')}export async function upgrade(op: any) { await op.execute('CREATE TABLE b (id INTEGER)'); throw new Error('boom') }\n`)
+    const result = await runCli(['upgrade'], {cwd: dir})
+    expect(result.code).to.equal(1)
+    expect(result.stderr).to.equal('Error: upgrade 001 -> 002 (002_b.ts) failed: boom; the whole run was rolled back (transaction_per_migration = false): the database is at base\n')
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('<base>\n')
+  })
+
   it('a script whose exported id differs from its header is refused', async () => {
     const dir = project()
     writeFileSync(path.join(dir, 'migrations', '001_a.js'), `${header('001', null)}export const revision2 = 1\nexport async function upgrade() {}\n`.replace("export const revision = '001'", "export const revision = '001'\n// export const revision = 'x'"))

@@ -2,7 +2,7 @@ import type {
   AddColumn, AlterColumn, BatchAlterTable, Column, DropConstraint,
 } from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, type Statement} from '../ddl-compiler.js'
+import {type CompileContext, DdlCompiler, splitReference, type Statement} from '../ddl-compiler.js'
 import {applyTableOperations} from '../table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
 
@@ -41,9 +41,8 @@ export class SqliteDdlCompiler extends DdlCompiler {
     if (column.primaryKey || column.unique) throw this.cannot(`add a ${column.primaryKey ? 'primary key' : 'unique'} column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
     let sql = `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`
     if (column.references) {
-      const dot = column.references.lastIndexOf('.')
-      if (dot <= 0) throw new UsageError(`column ${column.name}: references must be "table.column", got "${column.references}"`)
-      sql += ` ${this.constraintName(`${op.table}_${column.name}_fkey`)} REFERENCES ${this.table(column.references.slice(0, dot))} (${this.quote(column.references.slice(dot + 1))})${this.actions(column)}`
+      const [referent, referentColumn] = splitReference(column.references, column.name)
+      sql += ` ${this.constraintName(`${op.table}_${column.name}_fkey`)} REFERENCES ${this.table(referent)} (${this.quote(referentColumn)})${this.actions(column)}`
     }
 
     return [{sql}]
