@@ -87,7 +87,7 @@ function servers() {
 async function floorSql(dir, dialect) {
   const {createJiti} = await import('jiti')
   const {Operations} = await import(path.join(root, 'dist/operations/operations.js'))
-  const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+  const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
   const {versionTable} = await import(path.join(root, 'dist/runtime/version-table.js'))
   const {compiler, adapter} = await getDialect(dialect)
   const jiti = createJiti(import.meta.url)
@@ -118,7 +118,7 @@ async function onlineBench() {
   const started = servers()
   try {
     const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
-    const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
     for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
       const url = parseDatabaseUrl(serverUrl)
       const admin = await (await getDialect(dialect)).connect(url, 10_000)
@@ -192,7 +192,7 @@ async function autogenerateBench() {
   const started = servers()
   try {
     const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
-    const {getDialect} = await import(path.join(root, 'dist/dialects/dialect.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
     for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
       const admin = await (await getDialect(dialect)).connect(parseDatabaseUrl(serverUrl), 10_000)
       console.log(`\n${dialect}: revision --autogenerate and check_migration --autogenerate; ${runs} runs each, interleaved`)

@@ -89,6 +89,10 @@ export interface AutogenerateResult {
 export async function autogenerate(config: Config, options: DiffOptions & {message: string; now?: Date}): Promise<AutogenerateResult[]> {
   const message = options.message.trim()
   if (!message) throw new ScriptError('a revision needs a message: -m "what it does"')
+  if (config.databases.length > 1) {
+    throw new UsageError(`revision --autogenerate compares one database with its target: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`)
+  }
+
   return eachDatabase(config, async (database) => {
     const {changes, head} = await diffDatabase(config, database, options)
     if (changes.length === 0) return {changes: []}

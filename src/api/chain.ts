@@ -1,4 +1,5 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
+import {UsageError} from '../util/errors.js'
 import type {Revision} from '../script/revision.js'
 import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
 
@@ -43,4 +44,17 @@ export async function eachDatabase<T>(config: Config, fn: (database: DatabaseCon
   const results: Array<T & {database: string}> = []
   for (const database of config.databases) results.push({...(await fn(database)), database: database.name})
   return results
+}
+
+/**
+ * The databases a command that writes scripts acts on: one per chain. Several
+ * databases sharing one script_location are one chain; several chains need --db.
+ */
+export function oneChain(config: Config, what: string): DatabaseConfig {
+  const locations = new Set(config.databases.map((d) => d.scriptLocation))
+  if (locations.size > 1) {
+    throw new UsageError(`${what} writes into one chain, and ${config.databases.length} databases are configured with their own script_location: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`)
+  }
+
+  return config.databases[0]
 }

@@ -94,8 +94,12 @@ export interface CurrentResult {
 /** The revision each database is at (null at base). */
 export async function current(config: Config, options: SessionOptions = {}): Promise<CurrentResult[]> {
   return eachDatabase(config, async (database) => {
-    const {chain} = await chainOf(config, database)
+    const {chain, dir} = await chainOf(config, database)
     const revision = await withSession(config, database, options, readCurrent)
+    if (revision !== null && !dir.map.get(revision)) {
+      throw new RevisionError(`the database is at revision ${revision}, which no script in ${database.scriptLocation} declares`)
+    }
+
     return {
       current: revision,
       isHead: revision !== null && chain.at(-1)?.id === revision,

@@ -1,6 +1,7 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
-import {type Dialect, getDialect} from '../dialects/dialect.js'
+import type {Dialect} from '../dialects/dialect.js'
+import {getDialect} from '../dialects/registry.js'
 import {renderStamp, renderSteps} from '../runtime/offline.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import {chainOf, eachDatabase} from './chain.js'

@@ -8,9 +8,11 @@ import type {Config} from '../config/config.js'
 export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
   return async (name) => {
     const database = config.databases.find((d) => d.name === name)
-    if (!database?.url) return undefined
+    if (!database?.hasConnection) return undefined
     const {readCurrent, withSession} = await import('../runtime/runner.js')
     try {
+      // A connection whose variables are not set is as good as unreachable here.
+      if (!database.url) return undefined
       return await withSession(config, database, {lockTimeout: 3}, readCurrent)
     } catch {
       return undefined

@@ -4,7 +4,7 @@ import path from 'node:path'
 import type {Config} from '../config/config.js'
 import {createdAtOf, scriptFileName, sqlScript, typescriptScript} from '../script/templates.js'
 import {ScriptError} from '../util/errors.js'
-import {eachDatabase, scriptsOf} from './chain.js'
+import {oneChain, scriptsOf} from './chain.js'
 
 export interface RevisionOptions {
   readonly message: string
@@ -20,19 +20,21 @@ export interface NewRevision {
   readonly path: string
 }
 
-/** Write the next revision script of each database's chain. */
+/**
+ * Write the next revision script of the chain. Several databases with their
+ * own script_location are several chains: the caller picks one with --db.
+ */
 export async function revision(config: Config, options: RevisionOptions): Promise<NewRevision[]> {
   const message = options.message.trim()
   if (!message) throw new ScriptError('a revision needs a message: -m "what it does"')
-  return eachDatabase(config, async (database) => {
-    const dir = await scriptsOf(config, database)
-    if (dir.unreadable.length > 0) throw new ScriptError(dir.unreadable[0].message)
-    const id = dir.map.nextId()
-    const downRevision = dir.map.heads[0]?.id ?? null
-    const header = {createdAt: createdAtOf(options.now), downRevision, id, message}
-    const sql = options.template === 'sql'
-    const file = path.join(database.scriptLocation, scriptFileName(id, message, sql ? 'sql' : 'ts'))
-    await writeFile(file, sql ? sqlScript(header) : typescriptScript(header), {flag: 'wx'})
-    return {downRevision, id, path: file}
-  })
+  const database = oneChain(config, 'revision')
+  const dir = await scriptsOf(config, database)
+  if (dir.unreadable.length > 0) throw new ScriptError(dir.unreadable[0].message)
+  const id = dir.map.nextId()
+  const downRevision = dir.map.heads[0]?.id ?? null
+  const header = {createdAt: createdAtOf(options.now), downRevision, id, message}
+  const sql = options.template === 'sql'
+  const file = path.join(database.scriptLocation, scriptFileName(id, message, sql ? 'sql' : 'ts'))
+  await writeFile(file, sql ? sqlScript(header) : typescriptScript(header), {flag: 'wx'})
+  return [{database: database.name, downRevision, id, path: file}]
 }

@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
+import {DIALECT_NAMES} from '../config/database-url.js'
 
 export const offlineFlags = {
   dialect: Flags.string({
     dependsOn: ['sql'],
-    options: ['postgresql', 'mysql', 'sqlite'],
+    options: [...DIALECT_NAMES],
     summary: 'With --sql: the SQL dialect to write (default: the connection URL\'s).',
   }),
   'no-version-table': Flags.boolean({

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {type ExecStatement, execSqlFile} from '../api/exec.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {DIALECT_NAMES} from '../config/database-url.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {UsageError} from '../util/errors.js'
 
@@ -18,7 +19,7 @@ export default class Exec extends BaseCommand {
   static description = `Splits FILE into statements (strings, comments, PostgreSQL $$ bodies and MySQL DELIMITER respected) and runs them one by one: inside one transaction on PostgreSQL and SQLite, so a failure changes nothing; on MySQL each commits as it goes. Prints each statement and what it returned: rows for a SELECT, the affected count otherwise.`
   static examples = ['<%= config.bin %> exec fixes/backfill.sql', '<%= config.bin %> exec fixes/backfill.sql --dry-run', 'DB_MANAGE_EXEC_FILE=fix.sql DB_MANAGE_DRY_RUN=1 <%= config.bin %> exec']
   static flags = {
-    dialect: Flags.string({options: ['postgresql', 'mysql', 'sqlite'], summary: 'With --dry-run and no connection URL: how to split the file.'}),
+    dialect: Flags.string({options: [...DIALECT_NAMES], summary: 'With --dry-run and no connection URL: how to split the file.'}),
     'dry-run': Flags.boolean({env: 'DB_MANAGE_DRY_RUN', summary: 'Only print the statements; connect to nothing.'}),
   }
 

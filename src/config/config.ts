@@ -4,8 +4,15 @@ import type {DatabaseUrl} from './database-url.js'
 export interface DatabaseConfig {
   /** `default` for a plain `[database]` section, else the NAME of `[database:NAME]`. */
   readonly name: string
-  /** Undefined when no connection is configured (chain-only commands still work). */
+  /**
+   * The connection, read when first used: a command that never connects
+   * (history, check_migration, revision, --sql with --dialect) needs none of
+   * the variables it names. Undefined when none is configured; a ConfigError
+   * when it is configured but cannot be expanded or parsed.
+   */
   readonly url?: DatabaseUrl
+  /** Whether a connection is configured, without expanding it. */
+  readonly hasConnection: boolean
   /** Absolute folder holding the revision scripts. */
   readonly scriptLocation: string
   readonly versionTable: string
@@ -16,15 +23,38 @@ export interface DatabaseConfig {
   readonly excludeTables: readonly string[]
   /** A server where autogenerate may create and drop a scratch database for a .sql target. */
   readonly scratchUrl?: string
+  /** Folder where exec looks up a bare SQL file name (exec_location). */
+  readonly execLocation?: string
+  /** Autogenerate writes changes to existing tables as batchAlterTable on every dialect. */
+  readonly renderAsBatch: boolean
 }
 
 /** The typed configuration every api function takes. */
 export interface Config {
-  /** Absolute path of the config file it was read from. */
+  /** Absolute path of the config file it was read from (a description when there is none). */
   readonly file: string
   readonly transactionPerMigration: boolean
   readonly revisionDigits: number
   /** Seconds to wait for the migration lock. */
   readonly lockTimeout: number
   readonly databases: readonly DatabaseConfig[]
+}
+
+/** A database config whose `url` is computed on first use (and then kept). */
+export function databaseConfig(fields: Omit<DatabaseConfig, 'hasConnection' | 'url'>, url: (() => DatabaseUrl | undefined) | undefined): DatabaseConfig {
+  let cached: DatabaseUrl | undefined
+  let done = false
+  const config = {...fields, hasConnection: url !== undefined}
+  Object.defineProperty(config, 'url', {
+    enumerable: false,
+    get() {
+      if (!done && url) {
+        cached = url()
+        done = true
+      }
+
+      return cached
+    },
+  })
+  return Object.freeze(config) as DatabaseConfig
 }

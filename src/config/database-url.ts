@@ -2,11 +2,12 @@ import path from 'node:path'
 
 import {ConfigError} from '../util/errors.js'
 
-export type DialectName = 'mysql' | 'postgresql' | 'sqlite'
+export const DIALECT_NAMES = ['postgresql', 'mysql', 'sqlite'] as const
+export type DialectName = (typeof DIALECT_NAMES)[number]
 
 export interface DatabaseUrl {
   readonly dialect: DialectName
-  /** The URL with its password replaced by `***`: the only form ever printed. */
+  /** The URL with its password replaced by `***`, built from the parsed parts: the only form ever printed. */
   readonly masked: string
   /** Connection parameters for pg / mysql2 (undefined for SQLite). */
   readonly host?: string
@@ -20,7 +21,8 @@ export interface DatabaseUrl {
   readonly filename?: string
 }
 
-const SCHEMES: Record<string, DialectName> = {
+/** URL schemes (SQLAlchemy's names and their aliases) and the dialect each means. */
+export const SCHEMES: Readonly<Record<string, DialectName>> = {
   mariadb: 'mysql',
   mysql: 'mysql',
   postgres: 'postgresql',
@@ -28,9 +30,22 @@ const SCHEMES: Record<string, DialectName> = {
   sqlite: 'sqlite',
 }
 
-/** Replace the password in anything that looks like a URL with `***`. */
+/**
+ * Replace the password in anything that looks like a URL with `***`: a last
+ * line of defence for driver messages. URLs db-manage prints are built masked.
+ */
 export function maskUrl(text: string): string {
-  return text.replaceAll(/([a-z][\w+.-]*:\/\/[^/:@\s]*):[^\s/]*@/gi, '$1:***@')
+  return text.replaceAll(/([a-z][\w+.-]*:\/\/[^/:@\s]*):[^\s]*@(?=[^\s@]*(?:[/?\s]|$))/gi, '$1:***@')
+}
+
+const SECRET_PARAMS = /^(password|passwd|pass|secret|sslpassword|sslkey)$/i
+
+function maskedText(scheme: string, parts: {user?: string; password?: string; host?: string; port?: number; database?: string; params: Record<string, string>}): string {
+  const user = parts.user === undefined ? '' : encodeURIComponent(parts.user)
+  const auth = user || parts.password !== undefined ? `${user}${parts.password === undefined ? '' : ':***'}@` : ''
+  const host = parts.host?.includes(':') ? `[${parts.host}]` : (parts.host ?? '')
+  const query = Object.entries(parts.params).map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAMS.test(k) ? '***' : encodeURIComponent(v)}`).join('&')
+  return `${scheme}://${auth}${host}${parts.port === undefined ? '' : `:${parts.port}`}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
 }
 
 /**
@@ -38,62 +53,106 @@ export function maskUrl(text: string): string {
  * (`postgresql+psycopg2://`) is accepted and ignored so that an existing
  * alembic.ini or sahara.conf URL works unchanged. A relative SQLite path is
  * resolved against `baseDir` (the config file's folder, or the working
- * directory for a URL given on the command line).
+ * directory for a URL given on the command line). Errors never quote the
+ * text: a URL that does not parse may hold a password in any place.
  */
 export function parseDatabaseUrl(raw: string, baseDir: string = process.cwd()): DatabaseUrl {
   const text = raw.trim()
-  const masked = maskUrl(text)
-  const match = /^([a-z][\w.-]*)(?:\+[\w.-]+)?:\/\//i.exec(text)
-  if (!match) throw new ConfigError(`invalid database URL "${masked}": expected scheme://..., e.g. postgresql://user@host/db or sqlite:///app.sqlite`)
+  const match = /^([a-z][\w.-]*)(\+[\w.-]+)?:\/\//i.exec(text)
+  if (!match) throw new ConfigError('invalid database URL: expected scheme://..., e.g. postgresql://user@host/db or sqlite:///app.sqlite')
   const scheme = match[1].toLowerCase()
+  const written = `${scheme}${match[2] ?? ''}`
   const dialect = SCHEMES[scheme]
   if (!dialect) {
-    throw new ConfigError(`unsupported database URL scheme "${scheme}" in "${masked}": use postgresql://, mysql://, mariadb:// or sqlite:///`)
+    throw new ConfigError(`unsupported database URL scheme "${scheme}": use postgresql://, mysql://, mariadb:// or sqlite:///`)
   }
 
   const rest = text.slice(match[0].length)
-  if (dialect === 'sqlite') return parseSqlite(rest, masked, baseDir)
+  if (dialect === 'sqlite') return parseSqlite(rest, written, baseDir)
 
   let url: URL
   try {
     url = new URL(`db://${rest}`)
   } catch {
-    throw new ConfigError(`invalid database URL "${masked}"`)
+    throw new ConfigError(`invalid ${written}:// URL (it is not printed: it may hold a password; percent-encode @ / : # % in the user and password)`)
   }
 
-  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`database URL "${masked}" names no host`)
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ''))
-  if (!database) throw new ConfigError(`database URL "${masked}" names no database (add /DBNAME after the host)`)
-  let port: number | undefined
-  if (url.port) port = Number(url.port)
+  const decode = (part: string, what: string) => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      throw new ConfigError(`invalid ${written}:// URL: its ${what} has a bad %-escape (it is not printed: it may hold a password)`)
+    }
+  }
 
   const params: Record<string, string> = {}
   for (const [key, value] of url.searchParams) params[key] = value
+  if (!url.hostname && !params.host) throw new ConfigError(`${written}:// URL names no host`)
+  const database = decode(url.pathname.replace(/^\//, ''), 'database name')
+  if (!database) throw new ConfigError(`${written}:// URL names no database (add /DBNAME after the host)`)
+  const port = url.port ? Number(url.port) : undefined
+  const host = decode(url.hostname || params.host, 'host').replace(/^\[(.*)]$/, '$1')
+  const user = url.username ? decode(url.username, 'user') : undefined
+  const password = url.password ? decode(url.password, 'password') : undefined
   return Object.freeze({
     database,
     dialect,
-    host: decodeURIComponent(url.hostname || params.host).replace(/^\[(.*)]$/, '$1'),
-    masked,
+    host,
+    masked: maskedText(written, {database, host, params, password, port, user}),
     params: Object.freeze(params),
-    password: url.password ? decodeURIComponent(url.password) : undefined,
+    password,
     port,
-    user: url.username ? decodeURIComponent(url.username) : undefined,
+    user,
   })
 }
 
-function parseSqlite(rest: string, masked: string, baseDir: string): DatabaseUrl {
+function parseSqlite(rest: string, scheme: string, baseDir: string): DatabaseUrl {
   // SQLAlchemy: sqlite:// and sqlite:///:memory: are in memory; sqlite:///x is
   // relative; sqlite:////x is absolute.
   const [location, query = ''] = rest.split('?', 2)
   const params = Object.fromEntries(new URLSearchParams(query))
+  const masked = `${scheme}://${rest}`
   if (location === '' || location === '/:memory:' || location === '/') {
     return Object.freeze({dialect: 'sqlite', filename: ':memory:', masked, params})
   }
 
   if (!location.startsWith('/')) {
-    throw new ConfigError(`invalid SQLite URL "${masked}": use sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:`)
+    throw new ConfigError('invalid SQLite URL: use sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:')
   }
 
   const file = decodeURIComponent(location.slice(1))
   return Object.freeze({dialect: 'sqlite', filename: path.resolve(baseDir, file), masked, params})
+}
+
+/** The discrete keys that may replace `connection`: dialect, host, port, username, password, database, query. */
+export interface ConnectionParts {
+  readonly dialect: string
+  readonly host?: string
+  readonly port?: string
+  readonly username?: string
+  readonly password?: string
+  readonly database?: string
+  /** `k=v&k2=v2` options, as in a URL's query string. */
+  readonly query?: string
+}
+
+/** A URL from discrete keys, every part percent-encoded, so no character of a password can break it. */
+export function urlFromParts(parts: ConnectionParts, baseDir: string): DatabaseUrl {
+  const scheme = parts.dialect.trim().toLowerCase().replace(/\+.*$/, '')
+  const dialect = SCHEMES[scheme]
+  if (!dialect) throw new ConfigError(`dialect "${parts.dialect}": expected postgresql, mysql, mariadb or sqlite`)
+  const query = parts.query ? `?${parts.query.replace(/^\?/, '')}` : ''
+  if (dialect === 'sqlite') {
+    if (!parts.database) return parseDatabaseUrl(`sqlite://${query}`, baseDir)
+    const file = parts.database === ':memory:' ? ':memory:' : path.resolve(baseDir, parts.database)
+    return parseDatabaseUrl(`sqlite:///${file === ':memory:' ? file : file.split('/').map(encodeURIComponent).join('/')}${query}`, baseDir)
+  }
+
+  if (!parts.host) throw new ConfigError('host is required with discrete connection keys')
+  if (!parts.database) throw new ConfigError('database is required with discrete connection keys')
+  if (parts.port !== undefined && !/^\d{1,5}$/.test(parts.port.trim())) throw new ConfigError(`port "${parts.port}" is not a port number`)
+  const user = parts.username === undefined ? '' : encodeURIComponent(parts.username)
+  const auth = user || parts.password !== undefined ? `${user}${parts.password === undefined ? '' : `:${encodeURIComponent(parts.password)}`}@` : ''
+  const host = parts.host.includes(':') && !parts.host.startsWith('[') ? `[${parts.host}]` : parts.host
+  return parseDatabaseUrl(`${scheme}://${auth}${host}${parts.port ? `:${parts.port.trim()}` : ''}/${encodeURIComponent(parts.database)}${query}`, baseDir)
 }

@@ -4,9 +4,10 @@ import path from 'node:path'
 import ini from 'ini'
 
 import {ConfigError, errorMessage} from '../util/errors.js'
-import type {Config, DatabaseConfig} from './config.js'
-import {parseDatabaseUrl} from './database-url.js'
-import {expandEnv} from './expand-env.js'
+import {type Config, type DatabaseConfig, databaseConfig} from './config.js'
+import {type DatabaseUrl, parseDatabaseUrl, urlFromParts} from './database-url.js'
+import {expandEnv, expandUrlTemplate} from './expand-env.js'
+import {OSLO_DB_OPTIONS} from './oslo.js'
 
 export const CONFIG_FILE_NAMES = ['db-manage.ini', '.db-managerc', '.db-managerc.ini'] as const
 
@@ -19,24 +20,38 @@ export interface LoadConfigOptions {
   /** `--db NAME`: act on that database only. */
   readonly db?: string
   readonly env?: NodeJS.ProcessEnv
+  /**
+   * With no config file found, act on the URL alone (`--url` or
+   * DATABASE_URL; or none at all for a command that needs no connection),
+   * with defaults for everything else: a container job's runner has only a URL.
+   */
+  readonly withoutFile?: boolean
 }
 
 type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
-const MAIN_KEYS = new Set([
-  'exclude_tables', 'include_tables', 'lock_timeout', 'revision_digits', 'scratch_url', 'script_location',
-  'target_schema', 'transaction_per_migration', 'version_table',
-])
-const DATABASE_KEYS = new Set(['connection', 'exclude_tables', 'include_tables', 'scratch_url', 'script_location', 'target_schema', 'version_table'])
+const SHARED_KEYS = ['exclude_tables', 'exec_location', 'include_tables', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
+const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'transaction_per_migration'])
+/** The discrete keys that may stand instead of `connection`. */
+const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
+const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection'])
+
+/** The sections db-manage owns; any other (an oslo [DEFAULT], [keystone_authtoken], ...) belongs to another tool. */
+export function ownsSection(name: string): boolean {
+  return name === 'db_manage' || name === 'database' || name.startsWith('database:')
+}
 
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
-  const {file, raw} = await readRawConfig(options.configFile, cwd)
-  const dir = path.dirname(file)
-  const where = (section: string, key: string) => `${path.basename(file)} [${section}] ${key}`
+  const override = options.url ? {source: '--url', text: options.url} : env.DATABASE_URL ? {source: 'DATABASE_URL', text: env.DATABASE_URL} : undefined
+  const found = await readRawConfig(options.configFile, cwd, Boolean(options.withoutFile))
+  const {file, raw} = found ?? {file: `(no config file; ${override?.source ?? 'no URL'})`, raw: {database: {}}}
+  const dir = found ? path.dirname(file) : cwd
+  const base = found ? path.basename(file) : 'db-manage'
+  const where = (section: string, key: string) => `${base} [${section}] ${key}`
   const value = (section: Section | undefined, sectionName: string, key: string): string | undefined => {
     const v = section?.[key]
     if (v === undefined || v === null) return undefined
@@ -45,11 +60,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   }
 
   for (const name of Object.keys(raw)) {
-    if (name !== 'db_manage' && name !== 'database' && !name.startsWith('database:')) {
-      throw new ConfigError(`${path.basename(file)}: unknown section [${name}] (expected [db_manage], [database] or [database:NAME])`)
-    }
+    const meant = misspelled(name)
+    if (meant) throw new ConfigError(`${base}: unknown section [${name}] (did you mean [${meant}]?)`)
+  }
 
-    checkKeys(raw[name], name, name === 'db_manage' ? MAIN_KEYS : DATABASE_KEYS, file)
+  for (const name of Object.keys(raw).filter(ownsSection)) {
+    checkKeys(raw[name], name, name === 'db_manage' ? MAIN_KEYS : DATABASE_KEYS, base)
   }
 
   const main = raw.db_manage as Section | undefined
@@ -67,55 +83,100 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     ? named.map((n) => [n.slice('database:'.length), n, raw[n] as Section])
     : [['default', 'database', defaults]]
 
-  let databases: DatabaseConfig[] = sections.map(([name, sectionName, section]) => {
-    if (!name) throw new ConfigError(`${path.basename(file)}: section [${sectionName}] needs a name after the colon`)
+  const fields = sections.map(([name, sectionName, section]) => {
+    if (!name) throw new ConfigError(`${base}: section [${sectionName}] needs a name after the colon`)
     const pick = (key: string) => value(section, sectionName, key) ?? value(defaults, 'database', key)
-    const connection = pick('connection')
-    let url
-    if (connection) {
-      try {
-        url = parseDatabaseUrl(connection, dir)
-      } catch (error) {
-        throw new ConfigError(`${where(sectionName, 'connection')}: ${errorMessage(error)}`)
-      }
-    }
-
     const target = pick('target_schema') ?? targetSchema
     const patterns = (key: string) => (pick(key) ?? get(key) ?? '').split(/[\s,]+/).filter(Boolean)
+    const execLocation = pick('exec_location') ?? get('exec_location')
     return {
-      excludeTables: patterns('exclude_tables'),
-      includeTables: patterns('include_tables'),
-      name,
-      scratchUrl: pick('scratch_url') ?? get('scratch_url'),
-      scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
-      targetSchema: target ? path.resolve(dir, target) : undefined,
-      url,
-      versionTable: checkIdentifier(pick('version_table') ?? versionTable, where(sectionName, 'version_table')),
+      fields: {
+        excludeTables: patterns('exclude_tables'),
+        execLocation: execLocation === undefined ? undefined : path.resolve(dir, execLocation),
+        includeTables: patterns('include_tables'),
+        name,
+        renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
+        scratchUrl: pick('scratch_url') ?? get('scratch_url'),
+        scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
+        targetSchema: target ? path.resolve(dir, target) : undefined,
+        versionTable: checkIdentifier(pick('version_table') ?? versionTable, where(sectionName, 'version_table')),
+      },
+      url: connectionOf(section, sectionName, defaults, {base, dir, env}),
     }
   })
 
+  let chosen = fields
   if (options.db !== undefined) {
-    const chosen = databases.find((d) => d.name === options.db)
-    if (!chosen) {
-      throw new ConfigError(`--db ${options.db}: no such database in ${path.basename(file)} (it has: ${databases.map((d) => d.name).join(', ')})`)
+    const match = fields.find((d) => d.fields.name === options.db)
+    if (!match) {
+      throw new ConfigError(`--db ${options.db}: no such database in ${base} (it has: ${fields.map((d) => d.fields.name).join(', ')})`)
     }
 
-    databases = [chosen]
+    chosen = [match]
   }
 
-  const override = options.url ? {source: '--url', text: options.url} : env.DATABASE_URL ? {source: 'DATABASE_URL', text: env.DATABASE_URL} : undefined
   if (override) {
-    if (databases.length > 1) {
-      throw new ConfigError(`${override.source} names one database but ${path.basename(file)} has ${databases.length}: choose one with --db NAME`)
+    if (chosen.length > 1) {
+      throw new ConfigError(`${override.source} names one database but ${base} has ${chosen.length}: choose one with --db NAME`)
     }
 
-    databases = [{...databases[0], url: parseDatabaseUrl(override.text, cwd)}]
+    // The file's connection is replaced, so it is never expanded: its variables need not be set.
+    const url = () => {
+      try {
+        return parseDatabaseUrl(override.text, cwd)
+      } catch (error) {
+        throw new ConfigError(`${override.source}: ${errorMessage(error)}`)
+      }
+    }
+
+    chosen = [{fields: chosen[0].fields, url}]
   }
 
+  const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
   return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, transactionPerMigration})
 }
 
-async function readRawConfig(configFile: string | undefined, cwd: string): Promise<{file: string; raw: RawConfig}> {
+/**
+ * How a section's connection is made, or undefined when it has none:
+ * `connection` (a URL template, variables in its user and password
+ * percent-encoded) or the discrete keys, in the section or in [database].
+ * Nothing is expanded until a command connects.
+ */
+function connectionOf(section: Section | undefined, sectionName: string, defaults: Section | undefined, context: {base: string; dir: string; env: NodeJS.ProcessEnv}): (() => DatabaseUrl) | undefined {
+  const {base, dir, env} = context
+  const has = (s: Section | undefined, key: string) => s?.[key] !== undefined && s?.[key] !== null
+  const defines = (s: Section | undefined) => has(s, 'connection') || has(s, 'dialect')
+  const home = defines(section) ? section : defines(defaults) ? defaults : undefined
+  if (!home) return undefined
+  const homeName = home === section ? sectionName : 'database'
+  const where = (key: string) => `${base} [${homeName}] ${key}`
+  if (has(home, 'connection')) {
+    const extra = PART_KEYS.find((k) => has(home, k))
+    if (extra) throw new ConfigError(`${where(extra)}: give either connection or the discrete keys (${PART_KEYS.join(', ')}), not both`)
+    const template = String(home.connection)
+    return () => {
+      const text = expandUrlTemplate(template, where('connection'), env)
+      try {
+        return parseDatabaseUrl(text, dir)
+      } catch (error) {
+        throw new ConfigError(`${where('connection')}: ${errorMessage(error)}`)
+      }
+    }
+  }
+
+  return () => {
+    const part = (key: (typeof PART_KEYS)[number]) => (has(home, key) ? expandEnv(String(home[key]), where(key), env) : undefined)
+    try {
+      return urlFromParts({
+        database: part('database'), dialect: part('dialect')!, host: part('host'), password: part('password'), port: part('port'), query: part('query'), username: part('username'),
+      }, dir)
+    } catch (error) {
+      throw new ConfigError(`${base} [${homeName}]: ${errorMessage(error)}`)
+    }
+  }
+}
+
+async function readRawConfig(configFile: string | undefined, cwd: string, withoutFile: boolean): Promise<undefined | {file: string; raw: RawConfig}> {
   if (configFile) {
     const file = path.resolve(cwd, configFile)
     let text: string
@@ -146,23 +207,31 @@ async function readRawConfig(configFile: string | undefined, cwd: string): Promi
   }
 
   if (!found || found.isEmpty) {
+    if (withoutFile) return undefined
     throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init" or pass --config-file`)
   }
 
   return {file: found.filepath, raw: found.config as RawConfig}
 }
 
-/** Parse ini text, rejecting what the ini package would silently accept. */
+/**
+ * Parse ini text, rejecting what the ini package would silently accept in
+ * db-manage's own sections. Other sections belong to other tools (an oslo
+ * config's continuation lines and all) and are only skipped.
+ */
 export function parseConfigText(text: string, file: string): RawConfig {
-  let inSection = false
+  let section: string | undefined
   for (const [i, line] of text.split(/\r?\n/).entries()) {
     const t = line.trim()
     if (t === '' || t.startsWith(';') || t.startsWith('#')) continue
-    if (/^\[[^\]]+]$/.test(t)) {
-      inSection = true
+    const header = /^\[([^\]]+)]$/.exec(t)
+    if (header) {
+      section = header[1].trim()
+    } else if (section !== undefined && !ownsSection(section)) {
+      continue
     } else if (!/^[^=[]+=/.test(t)) {
       throw new ConfigError(`${file}:${i + 1}: not an ini line: ${t.slice(0, 60)}`)
-    } else if (!inSection) {
+    } else if (section === undefined) {
       throw new ConfigError(`${file}:${i + 1}: setting outside any section (start with [db_manage] or [database])`)
     }
   }
@@ -171,15 +240,39 @@ export function parseConfigText(text: string, file: string): RawConfig {
   return ini.parse(text) as RawConfig
 }
 
-function checkKeys(section: unknown, name: string, allowed: Set<string>, file: string): void {
+/** The section of db-manage's that a foreign-looking section name is one or two typos away from. */
+function misspelled(name: string): string | undefined {
+  if (ownsSection(name)) return undefined
+  const head = name.includes(':') ? name.slice(0, name.indexOf(':')) : name
+  const tail = name.includes(':') ? name.slice(name.indexOf(':')) : ''
+  for (const own of ['db_manage', 'database']) {
+    if (editDistance(head.toLowerCase(), own) <= 2) return own === 'database' ? `database${tail}` : own
+  }
+
+  return undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({length: b.length + 1}, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    previous = row
+  }
+
+  return previous[b.length]
+}
+
+function checkKeys(section: unknown, name: string, allowed: Set<string>, base: string): void {
   if (typeof section !== 'object' || section === null) {
-    throw new ConfigError(`${path.basename(file)}: [${name}] must be a section`)
+    throw new ConfigError(`${base}: [${name}] must be a section`)
   }
 
   for (const key of Object.keys(section)) {
-    if (!allowed.has(key)) {
-      throw new ConfigError(`${path.basename(file)} [${name}]: unknown key "${key}" (known: ${[...allowed].sort().join(', ')})`)
-    }
+    if (allowed.has(key)) continue
+    // oslo.db's pool options in [database] are another tool's settings for the same connection.
+    if (name !== 'db_manage' && OSLO_DB_OPTIONS.has(key)) continue
+    throw new ConfigError(`${base} [${name}]: unknown key "${key}" (known: ${[...allowed].sort().join(', ')})`)
   }
 }
 

@@ -1,6 +1,7 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {Connection} from '../dialects/connection.js'
-import {type Dialect, getDialect} from '../dialects/dialect.js'
+import type {Dialect} from '../dialects/dialect.js'
+import {getDialect} from '../dialects/registry.js'
 import {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {ConfigError, DatabaseError, DbManageError, errorMessage, ScriptError} from '../util/errors.js'

@@ -226,6 +226,6 @@ describe('errors', () => {
   it('a bad URL is one line and never shows the password', async () => {
     const dir = shippedProject()
     const result = await runCli(['current', '--url', 'postgresql://app:hunter2@127.0.0.1'], {cwd: dir})
-    expect(result).to.deep.equal({code: 2, stderr: 'Error: database URL "postgresql://app:***@127.0.0.1" names no database (add /DBNAME after the host)\n', stdout: ''})
+    expect(result).to.deep.equal({code: 2, stderr: 'Error: --url: postgresql:// URL names no database (add /DBNAME after the host)\n', stdout: ''})
   })
 })

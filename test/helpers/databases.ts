@@ -6,7 +6,7 @@ import path from 'node:path'
 import type {DialectName} from '../../src/config/database-url.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
-import {getDialect} from '../../src/dialects/dialect.js'
+import {getDialect} from '../../src/dialects/registry.js'
 
 export {dialectsUnderTest} from './dialects.js'
 

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {getDialect} from '../../src/dialects/dialect.js'
+import {getDialect} from '../../src/dialects/registry.js'
 import type {TableSchema} from '../../src/dialects/table-schema.js'
 import {ROOT, runCli, shippedProject} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'

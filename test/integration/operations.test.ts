@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {downgrade, upgrade} from '../../src/api/migrate.js'
 import {loadConfig} from '../../src/config/load-config.js'
-import {getDialect} from '../../src/dialects/dialect.js'
+import {getDialect} from '../../src/dialects/registry.js'
 import {MysqlIntrospector} from '../../src/dialects/mysql/mysql-introspector.js'
 import {SqliteIntrospector} from '../../src/dialects/sqlite/sqlite-introspector.js'
 import {DatabaseError} from '../../src/util/errors.js'
