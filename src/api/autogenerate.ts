@@ -101,7 +101,7 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     const dialect = database.url!.dialect
-    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect)), {flag: 'wx'})
+    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect, {renderAsBatch: database.renderAsBatch})), {flag: 'wx'})
     return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), path: file}
   })
 }

@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import path from 'node:path'
 
 import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
@@ -21,6 +22,17 @@ export interface ExecOptions extends SessionOptions {
   readonly dialect?: DialectName
   /** Called as each statement completes, so a long file reports as it goes. */
   readonly onStatement?: (database: string, index: number, statement: ExecStatement) => void
+}
+
+/**
+ * Where a SQL file given to exec is: an absolute or ./ ../ path as given;
+ * a bare name in DB_MANAGE_EXEC_DIR, else exec_location, else the working
+ * directory (the way a seed's runner looked in its own folder).
+ */
+export function resolveExecFile(file: string, execLocation: string | undefined, envDir: string | undefined): string {
+  if (path.isAbsolute(file) || /^\.\.?[/\\]/.test(file)) return path.resolve(file)
+  const dir = envDir || execLocation
+  return dir ? path.resolve(dir, file) : path.resolve(file)
 }
 
 /**

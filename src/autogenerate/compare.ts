@@ -1,6 +1,6 @@
 import type {ColumnSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
-import type {BatchOperation, Column, DefaultValue, Operation} from '../operations/nodes.js'
+import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 
@@ -26,6 +26,22 @@ export interface CompareOptions {
 }
 
 const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
+
+/**
+ * A reflected default as a script states it: a plain literal as a value
+ * (`'G'::bpchar` -> 'G', `4.99` -> 4.99, `true`), which every dialect compiles
+ * in its own spelling, so a script written against one database runs on
+ * another; anything else (a function call, an expression) as op.sql.
+ */
+export function defaultValue(text: string): DefaultValue {
+  const t = text.trim()
+  const quoted = /^'((?:[^']|'')*)'(?:::[\w\s".]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[])?)?$/.exec(t)
+  if (quoted) return quoted[1].replaceAll("''", "'")
+  const number = /^\(?(-?\d{1,15}(?:\.\d{1,15})?)\)?(?:::[\w\s]+)?$/.exec(t)
+  if (number && String(Number(number[1])) === number[1]) return Number(number[1])
+  if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true'
+  return sql(t)
+}
 const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
 const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
   a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null) && Boolean(a.autoincrement) === Boolean(b.autoincrement)
@@ -34,9 +50,10 @@ const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
 export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKey = false): Column {
   return {
     autoincrement: c.autoincrement || undefined,
-    default: c.default === undefined ? undefined : sql(c.default),
+    default: c.default === undefined ? undefined : defaultValue(c.default),
     name: c.name,
-    nullable: primaryKey ? undefined : c.nullable,
+    // A key is NOT NULL unless it says otherwise (SQLite lets a key column be declared without NOT NULL).
+    nullable: primaryKey && !c.nullable ? undefined : c.nullable,
     primaryKey: primaryKey || undefined,
     type: portableType(dialect, c.type),
   }
@@ -60,16 +77,28 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
     changes.push({description: `rename table ${from} to ${to}`, downgrade: {kind: 'renameTable', newName: from, table: to}, table: to, upgrade: {kind: 'renameTable', newName: to, table: from}})
   }
 
-  // Tables created in foreign-key order, dropped in reverse.
-  for (const table of orderByReferences(target.filter((t) => !liveByName.has(t.name)))) {
-    for (const change of createTableChanges(table, options)) changes.push(change)
+  // New tables in foreign-key order, each created whole; a key to a table created later (a cycle) is added after both exist.
+  const created = orderByReferences(target.filter((t) => !liveByName.has(t.name)))
+  const deferred = (order: readonly TableSchema[], i: number) => new Set(options.dialect === 'sqlite' ? [] : order.slice(i + 1).map((t) => t.name))
+  const closing: Change[] = []
+  for (const [i, table] of created.entries()) {
+    for (const change of createTableChanges(table, options, deferred(created, i))) (change.upgrade?.kind === 'createForeignKey' ? closing : changes).push(change)
   }
 
-  // Dropped referencing tables first; the downgrade, run in reverse, recreates referenced ones first.
-  for (const table of orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name))).reverse()) {
-    // Listed before the drop, so the downgrade (run in reverse) recreates the table first.
-    const [create, ...extras] = createTableChanges(table, {...options, declared: undefined})
-    for (const extra of extras) changes.push({description: `${extra.description} (restored when ${table.name} is recreated)`, downgrade: extra.upgrade, table: table.name})
+  changes.push(...closing)
+
+  // Dropped tables: the downgrade recreates them as above, so the upgrade drops in reverse: cycle-closing keys first.
+  const dropped = orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)))
+  const recreate = dropped.map((table, i) => createTableChanges(table, {...options, declared: undefined}, deferred(dropped, i)))
+  for (const [i, [, ...extras]] of recreate.entries()) {
+    for (const extra of extras.filter((e) => e.downgrade)) {
+      changes.push({description: `drop ${extra.description.replace(/^add /, '')}`, downgrade: extra.upgrade, table: dropped[i].name, upgrade: extra.downgrade})
+    }
+  }
+
+  for (const [i, [create, ...extras]] of [...recreate.entries()].reverse()) {
+    const table = dropped[i]
+    for (const extra of extras.filter((e) => !e.downgrade)) changes.push({description: `${extra.description} (restored when ${table.name} is recreated)`, downgrade: extra.upgrade, table: table.name})
     changes.push({description: `drop table ${table.name}`, destructive: true, downgrade: create.upgrade, table: table.name, upgrade: {kind: 'dropTable', table: table.name}})
   }
 
@@ -101,19 +130,51 @@ function orderByReferences(tables: readonly TableSchema[]): TableSchema[] {
   return out
 }
 
-/** createTable (columns, primary key) plus its indexes and constraints, each reversible. */
-function createTableChanges(table: TableSchema, options: CompareOptions): Change[] {
+/**
+ * A new table as Alembic renders one: a createTable holding its key, uniques,
+ * checks and foreign keys, then its indexes. Dropping the table undoes all of
+ * that, so only a foreign key to a table created later (`later`, a cycle) is
+ * a change of its own, added once both tables exist and dropped first.
+ */
+function createTableChanges(table: TableSchema, options: CompareOptions, later: ReadonlySet<string>): Change[] {
   const declared = options.declared?.[table.name]
   const pk = table.primaryKey?.columns ?? []
+  const flagged = pk.length === 1 ? pk : []
   const columns = declared
-    ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: pk.includes(c.name) || undefined, references: undefined, unique: undefined}))
-    : table.columns.map((c) => reflectedColumn(c, options.dialect, pk.includes(c.name)))
-  const changes: Change[] = [{
-    description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name,
-    upgrade: {columns, kind: 'createTable', table: table.name},
-  }]
-  for (const op of tableExtras(table)) changes.push(extraChange(table.name, op, 'add'))
+    ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: flagged.includes(c.name) || undefined, references: undefined, unique: undefined}))
+    : table.columns.map((c) => reflectedColumn(c, options.dialect, flagged.includes(c.name)))
+  const inline = table.foreignKeys.filter((f) => !later.has(f.referent))
+  const named = <T extends {name?: string}>(k: T) => (k.name === undefined ? omit(k, 'name') : k)
+  const create: Operation = {
+    checks: table.checks.length > 0 ? table.checks.map((c) => named({condition: c.condition, name: c.name})) : undefined,
+    columns,
+    foreignKeys: inline.length > 0 ? inline.map((f) => named({...omit(f, 'onDelete', 'onUpdate'), ...actions(f)})) : undefined,
+    kind: 'createTable',
+    primaryKey: pk.length > 1 ? named({columns: pk, name: table.primaryKey?.name}) : undefined,
+    table: table.name,
+    uniques: table.uniques.length > 0 ? table.uniques.map((u) => named({columns: u.columns, name: u.name})) : undefined,
+  }
+  const changes: Change[] = [{description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create}]
+  for (const index of table.indexes) {
+    const op = createIndex(table.name, index)
+    changes.push({description: `add ${describeExtra(op)}`, table: table.name, upgrade: op})
+  }
+
+  for (const f of table.foreignKeys.filter((k) => later.has(k.referent))) changes.push(extraChange(table.name, createForeignKey(table.name, f), 'add'))
   return changes
+}
+
+function omit<T extends object, K extends keyof T>(object: T, ...keys: K[]): Omit<T, K> {
+  const copy = {...object}
+  for (const key of keys) delete copy[key]
+  return copy
+}
+
+function actions(f: ForeignKeySchema): {onDelete?: ReferentialAction; onUpdate?: ReferentialAction} {
+  return {
+    ...(f.onDelete ? {onDelete: f.onDelete as ReferentialAction} : {}),
+    ...(f.onUpdate ? {onUpdate: f.onUpdate as ReferentialAction} : {}),
+  }
 }
 
 /** Indexes and constraints of a table as batch operations that create them. */
@@ -239,8 +300,12 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
 
   const liveExtras = new Map(tableExtras(live).map((op) => [extraKey(op), op]))
   const targetExtras = new Map(tableExtras(target).map((op) => [extraKey(op), op]))
-  for (const [key, op] of liveExtras) if (!targetExtras.has(key)) changes.push(extraChange(name, op, 'drop'))
-  for (const [key, op] of targetExtras) if (!liveExtras.has(key)) changes.push(extraChange(name, op, 'add'))
+  // Drops: foreign keys first, then checks, uniques, indexes (MySQL will not drop an index a foreign key needs); adds the other way round.
+  const rank = (op: BatchOperation) => ['createForeignKey', 'createCheckConstraint', 'createUniqueConstraint', 'createIndex'].indexOf(op.kind)
+  const drops = [...liveExtras].filter(([key]) => !targetExtras.has(key)).map(([, op]) => op).sort((a, b) => rank(a) - rank(b))
+  const adds = [...targetExtras].filter(([key]) => !liveExtras.has(key)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
+  for (const op of drops) changes.push(extraChange(name, op, 'drop'))
+  for (const op of adds) changes.push(extraChange(name, op, 'add'))
   if (keyOf(live.primaryKey ?? {columns: []}) !== keyOf(target.primaryKey ?? {columns: []})) {
     changes.push(...primaryKeyChanges(live, target))
   }
@@ -268,7 +333,7 @@ function describeColumn(c: ColumnSchema): string {
 }
 
 function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {
-  return c.default === undefined ? {} : {existingDefault: sql(c.default)}
+  return c.default === undefined ? {} : {existingDefault: defaultValue(c.default)}
 }
 
 /** alterColumn from one reflected column to another, restating what MySQL needs. */
@@ -276,11 +341,11 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
   const typeChanged = from.type.toLowerCase() !== to.type.toLowerCase()
   const defaultChanged = (from.default ?? null) !== (to.default ?? null)
   let newDefault: DefaultValue | undefined
-  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? sql(to.default)
+  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default)
   return {
     column: from.name,
     default: newDefault,
-    existingDefault: from.default === undefined ? undefined : sql(from.default),
+    existingDefault: from.default === undefined ? undefined : defaultValue(from.default),
     existingNullable: from.nullable,
     existingType: portableType(dialect, from.type),
     kind: 'alterColumn',

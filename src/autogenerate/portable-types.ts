@@ -1,4 +1,5 @@
 import type {DialectName} from '../config/database-url.js'
+import {parsePortableType} from '../dialects/ddl-compiler.js'
 
 type Rule = [RegExp, (m: RegExpExecArray) => string]
 
@@ -63,5 +64,7 @@ export function portableType(dialect: DialectName, type: string): string {
     if (m) return to(m)
   }
 
-  return type
+  // A raw type spelled like a portable one (MySQL reports `timestamp`, `binary(16)`) would be read as
+  // the portable type, which this dialect spells otherwise (DATETIME, BLOB): write it in capitals, raw.
+  return parsePortableType(type) ? type.toUpperCase() : type
 }

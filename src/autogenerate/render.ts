@@ -2,7 +2,8 @@ import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, Operation} from '../operations/nodes.js'
 import type {Change} from './compare.js'
 
-const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createIndex', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint', 'dropIndex'])
+// Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table.
+const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint'])
 
 function quote(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll('\n', String.raw`\n`)}'`
@@ -14,6 +15,7 @@ function value(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   if (typeof v === 'bigint') return `${v}n`
   if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`
+  if (typeof v === 'object' && v !== null && (v as {kind?: string}).kind === undefined) return options(v as Record<string, unknown>) || '{}'
   if (typeof v === 'object' && (v as {kind?: string}).kind === 'sql') {
     const {sql} = v as {sql: string}
     return /^current_timestamp(\(\))?$/i.test(sql) ? 'op.now()' : `op.sql(${quote(sql)})`
@@ -40,7 +42,9 @@ function columnCode(c: Column): string {
 function operationCode(op: Operation): string {
   switch (op.kind) {
     case 'createTable': {
-      return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n])`
+      const {checks, foreignKeys, ifNotExists, primaryKey, uniques} = op
+      const extras = options({checks, foreignKeys, ifNotExists, primaryKey, uniques})
+      return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]${extras ? `, ${extras}` : ''})`
     }
 
     case 'dropTable': {
@@ -134,11 +138,11 @@ function batchCode(op: BatchOperation): string {
  * DATA LOSS comment before what drops data, and on SQLite the changes to
  * each existing table grouped into one batchAlterTable (move and copy).
  */
-export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, dialect: DialectName): string {
+export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, asBatch: boolean): string {
   const lines: string[] = []
   const batches = new Map<string, string[]>()
   for (const {description, destructive, op} of items) {
-    if (dialect === 'sqlite' && BATCHABLE.has(op.kind)) {
+    if (asBatch && BATCHABLE.has(op.kind)) {
       const table = (op as BatchOperation).table ?? ''
       const batch = batches.get(table)
       const code = `${destructive ? `// DATA LOSS: ${description}\n` : ''}${batchCode(op as BatchOperation)}`
@@ -164,9 +168,15 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
   }).join('\n')
 }
 
-/** upgrade() and downgrade() bodies for a list of changes. */
-export function renderChanges(changes: readonly Change[], dialect: DialectName): {upgrade: string; downgrade: string} {
+/**
+ * upgrade() and downgrade() bodies for a list of changes. Changes to an
+ * existing table are grouped into batchAlterTable where the dialect's ALTERs
+ * need it (SQLite), or everywhere with render_as_batch, so a script written
+ * against PostgreSQL also runs on a developer's SQLite.
+ */
+export function renderChanges(changes: readonly Change[], dialect: DialectName, options: {renderAsBatch?: boolean} = {}): {upgrade: string; downgrade: string} {
+  const asBatch = Boolean(options.renderAsBatch) || dialect === 'sqlite'
   const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
   const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.description, op: c.downgrade!}))
-  return {downgrade: renderOperations(down, dialect), upgrade: renderOperations(up, dialect)}
+  return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

@@ -41,7 +41,7 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
       throw new ConfigError(`target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`)
     }
 
-    statements = await splitSql(text, dialect.name)
+    statements = (await splitSql(dialect.adapter.dumpFile.prepare(text), dialect.name)).filter((sql) => !dialect.adapter.dumpFile.skip(sql))
   } else {
     let module: Record<string, unknown>
     try {
@@ -58,6 +58,7 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
   return withScratch(dialect, database, timeoutMs, async (connection) => {
     const executor = new OnlineExecutor(connection)
     if (statements) {
+      for (const sql of dialect.adapter.dumpFile.before) await executor.execute({sql})
       for (const [i, sql] of statements.entries()) {
         try {
           await executor.execute({sql})
@@ -65,6 +66,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
           throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${describeDriverError(error)}`)
         }
       }
+
+      for (const sql of dialect.adapter.dumpFile.after) await executor.execute({sql})
     } else {
       await buildDeclared(dialect, connection, executor, declared!)
     }

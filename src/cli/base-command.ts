@@ -33,9 +33,12 @@ export abstract class BaseCommand extends Command {
 
   static enableJsonFlag = true
 
+  /** A command that can act on a URL alone (a container job's runner has nothing else) works with no config file. */
+  protected readonly worksWithoutConfig: boolean = false
+
   /** Load the config with the global flags applied. */
   protected async loadConfig(flags: {'config-file'?: string; db?: string; url?: string}): Promise<Config> {
-    return loadConfig({configFile: flags['config-file'], db: flags.db, url: flags.url})
+    return loadConfig({configFile: flags['config-file'], db: flags.db, url: flags.url, withoutFile: this.worksWithoutConfig})
   }
 
   /** Print lines in one write (a long history is one syscall, not thousands). */
@@ -50,7 +53,9 @@ export abstract class BaseCommand extends Command {
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
     if (this.jsonEnabled()) {
-      this.logJson({error: {code, message, name: error.name}})
+      // Exactly one JSON document: what was found, if anything, and the error.
+      const data = error instanceof DbManageError ? error.data : undefined
+      this.logJson({...(data === undefined ? {} : {result: data}), error: {code, message, name: error.name}})
     } else {
       process.stderr.write(`Error: ${message}\n`)
       if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)

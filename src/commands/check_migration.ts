@@ -39,15 +39,13 @@ export default class CheckMigration extends BaseCommand {
 
       const count = drift.reduce((n, d) => n + d.changes.length, 0)
       if (count > 0) {
-        if (this.jsonEnabled()) this.logJson({autogenerate: drift, chain: results})
-        throw new ChainError(`check_migration --autogenerate found ${count} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"`)
+        throw new ChainError(`check_migration --autogenerate found ${count} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"`, {data: {autogenerate: drift, chain: results}})
       }
     }
 
     if (failed.length > 0) {
       const count = failed.reduce((n, r) => n + r.problems.length, 0)
-      if (this.jsonEnabled()) this.logJson(results)
-      throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`)
+      throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`, {data: results})
     }
 
     return results

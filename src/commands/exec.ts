@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {type ExecStatement, execSqlFile} from '../api/exec.js'
+import {type ExecStatement, execSqlFile, resolveExecFile} from '../api/exec.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {DIALECT_NAMES} from '../config/database-url.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
@@ -24,12 +24,14 @@ export default class Exec extends BaseCommand {
   }
 
   static summary = 'Run a raw SQL file against the database.'
+  protected readonly worksWithoutConfig = true
 
   async run(): Promise<Awaited<ReturnType<typeof execSqlFile>>> {
     const {args, flags} = await this.parse(Exec)
-    const file = args.file ?? process.env.DB_MANAGE_EXEC_FILE
-    if (!file) throw new UsageError('exec needs a SQL file: db-manage exec FILE (or DB_MANAGE_EXEC_FILE)')
+    const given = args.file ?? process.env.DB_MANAGE_EXEC_FILE
+    if (!given) throw new UsageError('exec needs a SQL file: db-manage exec FILE (or DB_MANAGE_EXEC_FILE)')
     const config = await this.loadConfig(flags)
+    const file = resolveExecFile(given, config.databases[0]?.execLocation, process.env.DB_MANAGE_EXEC_DIR)
     const many = config.databases.length > 1
     return execSqlFile(config, file, {
       debug: sqlDebug(flags.debug),

@@ -226,17 +226,24 @@ export abstract class DdlCompiler {
   }
 
   createTable(op: CreateTable): Statement[] {
-    const autoKeys = op.columns.filter((c) => c.primaryKey && c.autoincrement)
-    const soleAutoincrementKey = autoKeys.length === 1 && op.columns.filter((c) => c.primaryKey).length === 1
-    const elements = op.columns.map((c) => this.columnDefinition(c, {soleAutoincrementKey}))
-    const keys = op.columns.filter((c) => c.primaryKey).map((c) => c.name)
-    if (keys.length > 0 && !(soleAutoincrementKey && this.inlinePrimaryKey(op.columns))) elements.push(`PRIMARY KEY ${this.columnList(keys)}`)
+    const keys = op.primaryKey?.columns ?? op.columns.filter((c) => c.primaryKey).map((c) => c.name)
+    const autoKeys = op.columns.filter((c) => c.autoincrement && keys.includes(c.name))
+    const soleAutoincrementKey = autoKeys.length === 1 && keys.length === 1
+    const elements = op.columns.map((c) => this.columnDefinition({...c, nullable: c.nullable ?? (keys.includes(c.name) ? false : undefined)}, {soleAutoincrementKey}))
+    if (keys.length > 0 && !(soleAutoincrementKey && this.inlinePrimaryKey(op.columns))) {
+      elements.push(`${op.primaryKey?.name ? `${this.constraintName(op.primaryKey.name)} ` : ''}PRIMARY KEY ${this.columnList(keys)}`)
+    }
+
     for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(`${op.table}_${c.name}_key`)} UNIQUE ${this.columnList([c.name])}`)
     for (const c of op.columns.filter((col) => col.references)) {
       const [referent, referentColumn] = splitReference(c.references!, c.name)
       elements.push(`${this.constraintName(`${op.table}_${c.name}_fkey`)} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
     }
 
+    const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
+    for (const u of op.uniques ?? []) elements.push(`${named(u.name)}UNIQUE ${this.columnList(u.columns)}`)
+    for (const f of op.foreignKeys ?? []) elements.push(`${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`)
+    for (const k of op.checks ?? []) elements.push(`${named(k.name)}CHECK (${k.condition})`)
     return [{sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}`}]
   }
 

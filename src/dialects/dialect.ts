@@ -22,6 +22,19 @@ export interface Adapter {
   acquireLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void>
   releaseLock(connection: Connection, key: string): Promise<void>
   tableExists(connection: Connection, table: string): Promise<boolean>
+  /**
+   * A target .sql file as a dump tool writes it, made ready for the scratch
+   * database: tool-only lines dropped (psql's meta-commands), statements the
+   * server refuses to take from a file skipped (SQLite's own tables), and what
+   * to run before and after it (MySQL: foreign key checks off, as mysqldump
+   * assumes; PostgreSQL: pg_dump's emptied search_path restored before reading).
+   */
+  readonly dumpFile: {
+    readonly prepare: (text: string) => string
+    readonly skip: (statement: string) => boolean
+    readonly before: readonly string[]
+    readonly after: readonly string[]
+  }
 }
 
 /** A database kind: four parts, each in a same-named file of its folder. */

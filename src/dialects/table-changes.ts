@@ -66,7 +66,7 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
       }
 
       case 'createIndex': {
-        if (op.concurrently) throw new UsageError(`${compiler.dialect} cannot create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`)
+        // Whether the index can be built concurrently is the compiler's to say; the table only records it.
         indexes = [...indexes, {columns: op.columns, name: op.name, unique: Boolean(op.unique), where: op.where}]
         break
       }

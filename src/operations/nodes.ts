@@ -32,11 +32,25 @@ export interface Column extends ColumnOptions {
   readonly type: string
 }
 
-export interface CreateTable {
+/** Table-level constraints written inside CREATE TABLE, as Alembic renders a new table whole. */
+export interface TableConstraints {
+  /** A key whose column order is its own (a composite key), instead of the columns' primaryKey flags. */
+  readonly primaryKey?: {readonly name?: string; readonly columns: readonly string[]}
+  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]}>
+  readonly foreignKeys?: ReadonlyArray<ForeignKeyOptions & {
+    readonly name?: string; readonly columns: readonly string[]; readonly referent: string; readonly referentColumns: readonly string[]
+  }>
+  readonly checks?: ReadonlyArray<{readonly name?: string; readonly condition: string}>
+}
+
+export interface CreateTableOptions extends TableConstraints {
+  readonly ifNotExists?: boolean
+}
+
+export interface CreateTable extends CreateTableOptions {
   readonly kind: 'createTable'
   readonly table: string
   readonly columns: readonly Column[]
-  readonly ifNotExists?: boolean
 }
 export interface DropTable {
   readonly kind: 'dropTable'

@@ -1,7 +1,7 @@
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {
-  type AlterColumnOptions, type BatchOperation, type Column, type ColumnOptions, type ConstraintType,
+  type AlterColumnOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
   type DefaultValue, type ForeignKeyOptions, freeze, type IndexOptions, type Operation, type SqlExpression,
 } from './nodes.js'
 
@@ -122,8 +122,9 @@ export class Operations {
     return this.run({columns, kind: 'createPrimaryKey', name, table})
   }
 
-  createTable(table: string, columns: Column[], options: {ifNotExists?: boolean} = {}): Promise<void> {
-    return this.run({columns, ifNotExists: options.ifNotExists, kind: 'createTable', table})
+  /** A new table; options may hold its table-level constraints (a composite primary key, uniques, foreign keys, checks). */
+  createTable(table: string, columns: Column[], options: CreateTableOptions = {}): Promise<void> {
+    return this.run({...options, columns, kind: 'createTable', table})
   }
 
   createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {

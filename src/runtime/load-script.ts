@@ -99,5 +99,6 @@ export async function splitSql(sql: string, dialect: DialectName): Promise<strin
   const splitter = await import('dbgate-query-splitter')
   const options = {mysql: splitter.mysqlSplitterOptions, postgresql: splitter.postgreSplitterOptions, sqlite: splitter.sqliteSplitterOptions}[dialect]
   const parts = splitter.splitQuery(sql, options) as Array<string | {text: string}>
-  return parts.map((p) => (typeof p === 'string' ? p : p.text).trim()).filter((s) => s !== '' && !/^(--[^\n]*\n?|\s)*$/.test(s))
+  // A part holding only comments (line or block) is no statement; MySQL's /*! ... */ is code it runs.
+  return parts.map((p) => (typeof p === 'string' ? p : p.text).trim()).filter((s) => s !== '' && !/^(--[^\n]*(\n|$)|\/\*(?!!)(?:[^*]|\*(?!\/))*\*\/|\s)*$/.test(s))
 }

@@ -35,8 +35,17 @@ function unquote(literal: string): string {
  * Chain-only commands stay fast however long the history is.
  */
 export function readHeader(text: string, kind: ScriptKind, fileName: string): RevisionHeader {
-  return kind === 'sql' ? readSqlHeader(text, fileName) : readModuleHeader(text, fileName)
+  const header = kind === 'sql' ? readSqlHeader(text, fileName) : readModuleHeader(text, fileName)
+  for (const [what, id] of [['revision', header.id], ['downRevision', header.downRevision]] as const) {
+    // Ids go into SQL (the version table) and file names: only plain words.
+    if (id !== null && !PLAIN_ID.test(id)) throw new ScriptError(`${fileName}: ${what} ${JSON.stringify(id)} is not a plain word (letters, digits and _ only)`)
+  }
+
+  return header
 }
+
+/** What a revision id may be: letters, digits and underscores, at most 32 (the width of alembic_version.version_num). */
+export const PLAIN_ID = /^\w{1,32}$/
 
 function readModuleHeader(text: string, fileName: string): RevisionHeader {
   // The header comes before the functions in every template; look there

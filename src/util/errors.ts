@@ -9,8 +9,12 @@ export class DbManageError extends Error {
   /** Process exit code the CLI uses for this kind of failure. */
   readonly exitCode: number = 1
 
-  constructor(message: string, options?: {cause?: unknown}) {
+  /** What the command found before it failed, for --json: one document holds both. */
+  readonly data?: unknown
+
+  constructor(message: string, options?: {cause?: unknown; data?: unknown}) {
     super(message, options)
+    if (options?.data !== undefined) this.data = options.data
     this.name = new.target.name
     const kinds: string[] = []
     for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as {name: string}).name)

@@ -137,9 +137,41 @@ describe('command: check_migration', () => {
     script(dir, '005_b.ts', '005', '001')
     const result = await runCli(['check_migration', '--json'], {cwd: dir})
     expect(result.code).to.equal(1)
-    const json = JSON.parse(result.stdout.slice(0, result.stdout.lastIndexOf('}\n]') + 3))
-    expect(json[0]).to.deep.include({database: 'default', ok: false, revisions: 2})
-    expect(json[0].problems).to.deep.equal([{kind: 'non-sequential', message: '005_b.ts: revision 005 is not sequential after 001 (expected 002)'}])
+    // One document: what was found, and the error.
+    const json = JSON.parse(result.stdout)
+    expect(json.error).to.deep.equal({code: 1, message: 'check_migration found 1 problem(s) in the revision chain', name: 'ChainError'})
+    expect(json.result[0]).to.deep.include({database: 'default', ok: false, revisions: 2})
+    expect(json.result[0].problems).to.deep.equal([{kind: 'non-sequential', message: '005_b.ts: revision 005 is not sequential after 001 (expected 002)'}])
+  })
+
+  it('refuses a revision id that is not a plain word, in one line, before it reaches SQL', async () => {
+    const dir = await initProject()
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `export const revision = "00'1"\nexport const downRevision = null\nexport async function upgrade() {}\n`)
+    const check = await runCli(['check_migration'], {cwd: dir})
+    expect(check.code).to.equal(1)
+    expect(check.stdout).to.equal('001_a.ts: revision "00\'1" is not a plain word (letters, digits and _ only)\n')
+    const offline = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir})
+    expect(offline).to.deep.equal({code: 1, stderr: 'Error: 001_a.ts: revision "00\'1" is not a plain word (letters, digits and _ only)\n', stdout: ''})
+  })
+})
+
+describe('--json', () => {
+  it('prints exactly one JSON document for every command, on success and on failure', async () => {
+    const good = shippedProject()
+    const bad = tempProject()
+    const cases: Array<[string[], string, number]> = [
+      [['history'], good, 0], [['heads'], good, 0], [['show', 'head'], good, 0], [['check_migration'], good, 0], [['current'], good, 0],
+      [['upgrade', 'head'], good, 0], [['upgrade', '--sql', '--dialect', 'sqlite'], good, 0], [['downgrade', '-1'], good, 0], [['stamp', 'head'], good, 0],
+      [['renumber', '--dry-run'], good, 0], [['exec', 'none.sql'], good, 2], [['show', 'nope'], good, 1], [['downgrade'], good, 2],
+      [['history'], bad, 2], [['upgrade', 'head'], bad, 2], [['check_migration', '--autogenerate'], bad, 2], [['revision', '-m', 'x'], bad, 2],
+    ]
+    for (const [args, cwd, code] of cases) {
+      const result = await runCli([...args, '--json'], {cwd})
+      expect(result.code, args.join(' ')).to.equal(code)
+      let parsed: unknown
+      expect(() => (parsed = JSON.parse(result.stdout)), `${args.join(' ')}: ${result.stdout}`).not.to.throw()
+      if (code !== 0) expect((parsed as {error: {code: number}}).error.code, args.join(' ')).to.equal(code)
+    }
   })
 })
 

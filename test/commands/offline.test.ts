@@ -116,6 +116,26 @@ DELETE FROM alembic_version WHERE alembic_version.version_num = '001';
     expect(env.stdout).to.equal(sql)
   })
 
+  it('a concurrent index on a table the chain created renders as an autocommit block, in every range', async () => {
+    const dir = project()
+    writeFileSync(path.join(dir, 'migrations', '003_ix.ts'), `export const revision = '003'
+export const downRevision = '002'
+export const message = 'ix'
+export async function upgrade(op: any) {
+  await op.createIndex('ix_a_name', 'a', ['name'], {concurrently: true})
+}
+export async function downgrade(op: any) {
+  await op.dropIndex('ix_a_name')
+}
+`)
+    const step = '-- Running upgrade 002 -> 003\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "ix_a_name" ON "a" ("name");\n\nBEGIN;\n\n'
+    const range = await runCli(['upgrade', '--sql', '002:003', '--dialect', 'postgresql', '--no-version-table'], {cwd: dir})
+    expect(range).to.deep.equal({code: 0, stderr: '', stdout: `BEGIN;\n\n${step}COMMIT;\n\n`})
+    const whole = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir})
+    expect(whole.code).to.equal(0)
+    expect(whole.stdout).to.include(`BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`)
+  })
+
   it('stamp --sql writes only the version table', async () => {
     expect((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
     expect((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")

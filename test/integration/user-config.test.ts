@@ -139,3 +139,32 @@ describe('a database at a revision the scripts do not know', () => {
     })
   })
 })
+
+if (dialectsUnderTest().includes('postgresql')) {
+  describe('exec as the runner of a container job: a URL and a file name, no config file', function () {
+    this.timeout(60_000)
+    it('runs DB_MANAGE_EXEC_FILE from DB_MANAGE_EXEC_DIR against DATABASE_URL, and --dry-run needs only --dialect', async () => {
+      const db = await createTestDatabase('postgresql')
+      try {
+        const job = tempProject()
+        const sqlDir = tempProject()
+        writeFileSync(path.join(sqlDir, '003.sql'), 'CREATE TABLE hosts (id integer PRIMARY KEY, name text);\nINSERT INTO hosts VALUES (1, \'a\');\nSELECT count(*) AS n FROM hosts;\n')
+        const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}
+        const ran = await runCli(['exec'], {cwd: job, env})
+        expect(ran).to.deep.equal({
+          code: 0, stderr: '',
+          stdout: '-- statement 1\nCREATE TABLE hosts (id integer PRIMARY KEY, name text);\n  (done)\n-- statement 2\nINSERT INTO hosts VALUES (1, \'a\');\n  (1 row affected)\n-- statement 3\nSELECT count(*) AS n FROM hosts;\n  {"n":"1"}\n  (1 row)\n',
+        })
+        const dry = await runCli(['exec', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}})
+        expect(dry.code).to.equal(0)
+        expect(dry.stdout.split('\n')[0]).to.equal('-- statement 1')
+        // An explicit ./ path wins over the folder.
+        const local = await runCli(['exec', './003.sql', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir}})
+        expect(local.code).to.equal(2)
+        expect(local.stderr).to.equal(`Error: cannot read SQL file ${path.join(job, '003.sql')}: ENOENT\n`)
+      } finally {
+        await db.drop()
+      }
+    })
+  })
+}

@@ -47,7 +47,7 @@ describe('autogenerate: compare and render (no database)', () => {
     ].join('\n'))
     expect(downgrade).to.equal([
       "await op.dropIndex('ix_users_mail', 'users')",
-      "await op.addColumn('users', op.column('old', 'text', {default: op.sql('\\'x\\'::text'), nullable: true}))",
+      "await op.addColumn('users', op.column('old', 'text', {default: 'x', nullable: true}))",
       "await op.dropColumn('users', 'age')",
       "await op.alterColumn('users', 'mail', {existingNullable: false, existingType: 'string(80)', nullable: true, type: 'string(50)'})",
       "await op.createTable('legacy', [\n  op.column('id', 'integer', {primaryKey: true}),\n])",
@@ -62,24 +62,64 @@ describe('autogenerate: compare and render (no database)', () => {
       "await op.batchAlterTable('users', (batch) => {",
       // character varying is not a SQLite spelling, so it stays as written
       "  batch.alterColumn('mail', {existingNullable: true, existingType: 'character varying(50)', nullable: false, type: 'character varying(80)'})",
-      "  batch.addColumn(op.column('age', 'integer', {nullable: true}))",
+      // a raw type spelled like a portable one is written in capitals, so it is not read as the portable type
+      "  batch.addColumn(op.column('age', 'INTEGER', {nullable: true}))",
       '  // DATA LOSS: drop column users.old',
       "  batch.dropColumn('old')",
-      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true})",
       '})',
+      // CREATE INDEX needs no rebuild on SQLite
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
     ].join('\n'))
   })
 
-  it('drops referencing tables first and recreates referenced ones first', () => {
+  it('drops referencing tables first and recreates referenced ones first, each whole', () => {
     const parent = table('parent')
     const child = table('child', {foreignKeys: [{columns: ['id'], name: 'child_id_fkey', referent: 'parent', referentColumns: ['id']}]})
     const changes = compareSchemas([child, parent], [], {dialect: 'postgresql'})
     expect(changes.filter((c) => c.upgrade).map((c) => c.description)).to.deep.equal(['drop table child', 'drop table parent'])
     const {downgrade, upgrade} = renderChanges(changes, 'postgresql')
     expect(upgrade).to.equal("// DATA LOSS: drop table child\nawait op.dropTable('child')\n// DATA LOSS: drop table parent\nawait op.dropTable('parent')")
-    expect(downgrade.split('\n').filter((l) => l.startsWith('await'))).to.deep.equal([
-      "await op.createTable('parent', [", "await op.createTable('child', [", "await op.createForeignKey('child_id_fkey', 'child', 'parent', ['id'], ['id'])",
-    ])
+    expect(downgrade).to.equal([
+      "await op.createTable('parent', [",
+      "  op.column('id', 'integer', {primaryKey: true}),",
+      '])',
+      "await op.createTable('child', [",
+      "  op.column('id', 'integer', {primaryKey: true}),",
+      "], {foreignKeys: [{columns: ['id'], name: 'child_id_fkey', referent: 'parent', referentColumns: ['id']}]})",
+    ].join('\n'))
+  })
+
+  it('creates a new table whole (composite key in its own order, uniques, checks, keys) and closes a cycle of new tables with ALTERs', () => {
+    const a = table('a', {
+      checks: [{condition: '(n > 0)', name: 'a_n_check'}],
+      columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'n', nullable: false, type: 'integer'}, {name: 'b_id', nullable: true, type: 'integer'}],
+      foreignKeys: [{columns: ['b_id'], name: 'a_b_fkey', onDelete: 'CASCADE', referent: 'b', referentColumns: ['id']}],
+      indexes: [{columns: ['b_id'], name: 'ix_a_b', unique: false}],
+      primaryKey: {columns: ['n', 'id'], name: 'a_pkey'},
+      uniques: [{columns: ['b_id', 'n'], name: 'a_b_n_key'}],
+    })
+    const b = table('b', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'a_id', nullable: true, type: 'integer'}], foreignKeys: [{columns: ['a_id'], name: 'b_a_fkey', referent: 'a', referentColumns: ['id']}]})
+    const {downgrade, upgrade} = renderChanges(compareSchemas([], [a, b], {dialect: 'postgresql'}), 'postgresql')
+    // a references b, so b comes first; b's key back to a closes the cycle once both exist.
+    expect(upgrade).to.equal([
+      "await op.createTable('b', [",
+      "  op.column('id', 'integer', {primaryKey: true}),",
+      "  op.column('a_id', 'integer', {nullable: true}),",
+      '])',
+      "await op.createTable('a', [",
+      "  op.column('id', 'integer', {nullable: false}),",
+      "  op.column('n', 'integer', {nullable: false}),",
+      "  op.column('b_id', 'integer', {nullable: true}),",
+      "], {checks: [{condition: '(n > 0)', name: 'a_n_check'}], foreignKeys: [{columns: ['b_id'], name: 'a_b_fkey', referent: 'b', referentColumns: ['id'], onDelete: 'CASCADE'}], primaryKey: {columns: ['n', 'id'], name: 'a_pkey'}, uniques: [{columns: ['b_id', 'n'], name: 'a_b_n_key'}]})",
+      "await op.createIndex('ix_a_b', 'a', ['b_id'])",
+      "await op.createForeignKey('b_a_fkey', 'b', 'a', ['a_id'], ['id'])",
+    ].join('\n'))
+    expect(downgrade).to.equal(["await op.dropConstraint('b_a_fkey', 'b', {type: 'foreignkey'})", "await op.dropTable('a')", "await op.dropTable('b')"].join('\n'))
+    // SQLite checks foreign keys only when rows arrive: the cycle is written inline, and no table is rebuilt.
+    const sqlite = renderChanges(compareSchemas([], [a, b], {dialect: 'sqlite'}), 'sqlite').upgrade
+    expect(sqlite).to.include("foreignKeys: [{columns: ['a_id'], name: 'b_a_fkey', referent: 'a', referentColumns: ['id']}]")
+    expect(sqlite).not.to.include('batchAlterTable')
+    expect(sqlite).not.to.include('createForeignKey')
   })
 
   it('turns a drop and an add into a rename only when told', () => {

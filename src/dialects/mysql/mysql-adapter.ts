@@ -16,6 +16,13 @@ export const mysqlAdapter: Adapter = {
   },
   lockSpansRun: true,
   offlineTransactions: false,
+  dumpFile: {
+    after: ['SET FOREIGN_KEY_CHECKS = 1'],
+    // mysqldump writes tables in name order, with foreign keys to tables not yet created.
+    before: ['SET FOREIGN_KEY_CHECKS = 0'],
+    prepare: (text) => text,
+    skip: () => false,
+  },
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])

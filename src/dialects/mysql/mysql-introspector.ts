@@ -21,7 +21,9 @@ export class MysqlIntrospector extends CatalogReader {
     const q = async (sql: string) => (await this.connection.query(sql, filter ? [only] : [])).rows
     this.mariadb ??= /mariadb/i.test(String((await this.connection.query('SELECT VERSION() AS v')).rows[0]?.v))
     const columns = await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra
-      FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`)
+      FROM information_schema.COLUMNS WHERE ${scope(filter)}
+        AND TABLE_NAME IN (SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE')
+      ORDER BY TABLE_NAME, ORDINAL_POSITION`)
     const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col
       FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`), (r) => String(r.tbl))
     const constraints = groupBy(await q(`SELECT tc.TABLE_NAME AS tbl, tc.CONSTRAINT_NAME AS name, tc.CONSTRAINT_TYPE AS type, cc.CHECK_CLAUSE AS check_clause

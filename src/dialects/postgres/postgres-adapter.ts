@@ -27,6 +27,13 @@ export const postgresAdapter: Adapter = {
   },
   lockSpansRun: true,
   offlineTransactions: true,
+  dumpFile: {
+    after: ['RESET search_path'],
+    before: [],
+    // psql meta-commands (\\restrict KEY, \\connect db) are psql's, not SQL.
+    prepare: (text) => text.replaceAll(/^\\.*$/gm, ''),
+    skip: () => false,
+  },
   beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(key)])

@@ -4,7 +4,9 @@ import {CatalogReader, groupBy, type TableSchema} from '../table-schema.js'
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
-  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity
+  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity,
+  EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
@@ -48,13 +50,17 @@ export class PostgresIntrospector extends CatalogReader {
       const pk = cons.find((c) => c.type === 'p')
       return {
         checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
-        columns: cols.map((c) => ({
-          autoincrement: c.identity === true,
-          default: c.dflt === null ? undefined : String(c.dflt),
+        columns: cols.map((c) => {
+          // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity is.
+          const serial = c.owns_sequence === true && /^nextval\(/i.test(String(c.dflt))
+          return {
+          autoincrement: c.identity === true || serial,
+          default: c.dflt === null || serial ? undefined : String(c.dflt),
           name: String(c.name),
           nullable: c.nullable === true,
           type: String(c.type),
-        })),
+          }
+        }),
         foreignKeys: cons.filter((c) => c.type === 'f').map((c) => ({
           columns: c.cols as string[], name: String(c.name), onDelete: ACTIONS[String(c.on_delete)], onUpdate: ACTIONS[String(c.on_update)],
           referent: String(c.referent), referentColumns: c.ref_cols as string[],

@@ -10,6 +10,13 @@ export const sqliteAdapter: Adapter = {
   async acquireLock() {},
   lockSpansRun: false,
   offlineTransactions: false,
+  dumpFile: {
+    after: [],
+    before: [],
+    prepare: (text) => text,
+    // `.schema` lists SQLite's own sqlite_sequence and sqlite_stat tables, which only SQLite may create.
+    skip: (statement) => /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?["'`[]?sqlite_/i.test(statement),
+  },
   beginSql: 'BEGIN IMMEDIATE',
   async releaseLock() {},
   supportsTransactionalDdl: true,

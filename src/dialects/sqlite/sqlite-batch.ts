@@ -6,7 +6,7 @@ export function createTableSql(compiler: DdlCompiler, name: string, table: Table
   const pk = table.primaryKey
   const inlineAuto = pk?.columns.length === 1 ? table.columns.find((c) => c.name === pk.columns[0] && c.autoincrement) : undefined
   const elements = table.columns.map((c) => {
-    if (c === inlineAuto) return `${compiler.quote(c.name)} INTEGER PRIMARY KEY AUTOINCREMENT`
+    if (c === inlineAuto) return `${compiler.quote(c.name)} INTEGER${c.nullable ? '' : ' NOT NULL'} PRIMARY KEY AUTOINCREMENT`
     return `${compiler.quote(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
   })
   const named = (n: string | undefined) => (n ? `${compiler.constraintName(n)} ` : '')

@@ -121,7 +121,8 @@ export class SqliteIntrospector extends CatalogReader {
         autoincrement: autoincrement && Number(r.pk) === 1,
         default: r.dflt_value === null ? undefined : String(r.dflt_value),
         name: String(r.name),
-        nullable: Number(r.notnull) === 0 && Number(r.pk) === 0,
+        // As declared: on SQLite a key column is NOT NULL only when it says so.
+        nullable: Number(r.notnull) === 0,
         type: String(r.type),
       }))
       const pkColumns = keyed.sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => String(r.name))

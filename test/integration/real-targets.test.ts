@@ -1,0 +1,107 @@
+// Schemas and dump files db-manage did not write, as target_schema: written by
+// hand in each database's own idiom (test/fixtures/schemas), dumped by the real
+// tools (pg_dump -s, mysqldump --no-data, sqlite3 .schema), and the public
+// sample schemas (Chinook, Pagila) where a fixtures folder holds them.
+import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import type {DialectName} from '../../src/config/database-url.js'
+import {parseDatabaseUrl} from '../../src/config/database-url.js'
+import {ROOT, runCli, tempProject} from '../helpers/cli.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+
+const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
+/** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
+const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
+
+function project(db: TestDatabase, target: string): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  copyFileSync(target, path.join(dir, 'target.sql'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+  return dir
+}
+
+/** Run a SQL file with the database's own client, as a DBA would. */
+function nativeClient(db: TestDatabase, file: string): void {
+  const url = parseDatabaseUrl(db.url)
+  if (db.dialect === 'postgresql') {
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, db.url], {stdio: ['ignore', 'ignore', 'pipe']})
+  } else if (db.dialect === 'mysql') {
+    execFileSync('mariadb', ['--no-defaults', '-h', url.host!, '-P', String(url.port), '-u', url.user!, `-p${url.password}`, url.database!], {input: `source ${file}\n`, stdio: ['pipe', 'ignore', 'pipe']})
+  } else {
+    execFileSync('sqlite3', [url.filename!, `.read ${file}`], {stdio: ['ignore', 'ignore', 'pipe']})
+  }
+}
+
+/** The schema as the dump tool writes it. */
+function dump(db: TestDatabase): string {
+  const url = parseDatabaseUrl(db.url)
+  if (db.dialect === 'postgresql') return execFileSync('pg_dump', ['-s', db.url], {encoding: 'utf8'})
+  if (db.dialect === 'mysql') {
+    return execFileSync('mariadb-dump', ['--no-defaults', '--no-data', '-h', url.host!, '-P', String(url.port), '-u', url.user!, `-p${url.password}`, url.database!], {encoding: 'utf8'})
+  }
+
+  return execFileSync('sqlite3', [url.filename!, '.schema'], {encoding: 'utf8'})
+}
+
+/** From an empty database to head and back, with the target written by someone else. */
+async function fromEmpty(db: TestDatabase, target: string): Promise<void> {
+  const dir = project(db, target)
+  const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
+  expect(first.stderr).to.equal('')
+  expect(first.stdout.trimEnd().split('\n').at(-1)).to.equal(`Generated ${path.join(dir, 'migrations', '001_initial.ts')}`)
+  const up = await runCli(['upgrade', 'head'], {cwd: dir})
+  expect(up.stderr).to.equal('')
+  expect(up.stdout).to.match(/^upgrade <base> -> 001, initial \(\d+ ms\)\n$/)
+  expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+    code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+  })
+  expect(await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).to.deep.equal({
+    code: 0, stderr: '', stdout: 'No changes detected: the database matches the target schema; nothing written.\n',
+  })
+  expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['001_initial.ts'])
+  const down = await runCli(['downgrade', 'base'], {cwd: dir})
+  expect(down.stderr).to.equal('')
+  expect(down.stdout).to.match(/^downgrade 001 -> <base>, initial \(\d+ ms\)\n$/)
+  const connection = await db.connect()
+  try {
+    const {default: introspect} = {default: (await import('../../src/dialects/registry.js')).getDialect}
+    const tables = await (await introspect(db.dialect)).introspector(connection).schema()
+    expect(tables.map((t) => t.name)).to.deep.equal(['alembic_version'])
+  } finally {
+    await connection.close()
+  }
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`targets written by others on ${dialect}`, function () {
+    this.timeout(180_000)
+    let db: TestDatabase
+    useTestDatabase(dialect, (d) => (db = d))
+    const store = path.join(SCHEMAS, `store.${dialect}.sql`)
+
+    it('a hand-written schema: empty -> head, the check passes, a second autogenerate writes nothing, downgrade base', async () => {
+      await fromEmpty(db, store)
+    })
+
+    it(`the real dump of a database (${{mysql: 'mysqldump --no-data', postgresql: 'pg_dump -s', sqlite: 'sqlite3 .schema'}[dialect]}) shows no difference against it`, async () => {
+      nativeClient(db, store)
+      const dir = project(db, store)
+      writeFileSync(path.join(dir, 'target.sql'), dump(db))
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0, stderr: '', stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database at head matches the target schema\n',
+      })
+    })
+
+    for (const sample of existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((f) => f.endsWith(`.${dialect}.sql`)) : []) {
+      it(`the public sample schema ${sample}: empty -> head, check, nothing more, downgrade base`, async () => {
+        await fromEmpty(db, path.join(SAMPLES, sample))
+      })
+    }
+  })
+}
+
+export type {DialectName}
