@@ -51,7 +51,7 @@ function parseRenames(renameTables: readonly string[] = [], renameColumns: reado
 }
 
 /** What the database (at head) lacks compared with the target schema. */
-export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{changes: Change[]; head: null | string}> {
+export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{changes: Change[]; head: null | string; notCompared: Record<string, number>}> {
   if (!database.targetSchema) throw new ConfigError(`autogenerate needs target_schema in [db_manage] (or in [${database.name === 'default' ? 'database' : `database:${database.name}`}]) of ${config.file}`)
   const {chain} = await chainOf(config, database)
   const head = chain.at(-1)?.id ?? null
@@ -74,13 +74,15 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const changes = compareSchemas(live, target.tables.filter(keep), {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
     })
-    return {changes, head}
+    return {changes, head, notCompared: target.uncompared}
   })
 }
 
 export interface AutogenerateResult {
   readonly database: string
   readonly changes: readonly string[]
+  /** What the target holds that autogenerate does not compare, by kind (views, functions, triggers, ...). */
+  readonly notCompared: Readonly<Record<string, number>>
   /** The script written, or undefined when there was nothing to write. */
   readonly path?: string
 }
@@ -94,23 +96,23 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
   }
 
   return eachDatabase(config, async (database) => {
-    const {changes, head} = await diffDatabase(config, database, options)
-    if (changes.length === 0) return {changes: []}
+    const {changes, head, notCompared} = await diffDatabase(config, database, options)
+    if (changes.length === 0) return {changes: [], notCompared}
     const {dir} = await chainOf(config, database)
     const id = dir.map.nextId()
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     const dialect = database.url!.dialect
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect, {renderAsBatch: database.renderAsBatch})), {flag: 'wx'})
-    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), path: file}
+    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file}
   })
 }
 
 /** check_migration --autogenerate: the differences, empty when the database at head matches the target. */
-export async function checkAutogenerate(config: Config, options: SessionOptions = {}): Promise<Array<{database: string; changes: string[]}>> {
+export async function checkAutogenerate(config: Config, options: SessionOptions = {}): Promise<Array<{database: string; changes: string[]; notCompared: Record<string, number>}>> {
   return eachDatabase(config, async (database) => {
-    const {changes} = await diffDatabase(config, database, options)
+    const {changes, notCompared} = await diffDatabase(config, database, options)
     // What the database lacks: steps that only restore things on downgrade are not differences.
-    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description)}
+    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared}
   })
 }

@@ -18,6 +18,8 @@ import type {SchemaDefinition} from './target-schema.js'
 
 export interface TargetSchema {
   readonly tables: TableSchema[]
+  /** What the target holds that is not compared (views, functions, ...), counted by kind. */
+  readonly uncompared: Record<string, number>
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -72,7 +74,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
       await buildDeclared(dialect, connection, executor, declared!)
     }
 
-    return {declared, tables: await dialect.introspector(connection).schema()}
+    const reader = dialect.introspector(connection)
+    return {declared, tables: await reader.schema(), uncompared: await reader.uncompared()}
   })
 }
 

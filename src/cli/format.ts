@@ -1,6 +1,7 @@
 import path from 'node:path'
 
 import type {RevisionInfo} from '../api/chain.js'
+import {describeUncompared} from '../dialects/table-schema.js'
 
 /** `006 -> 007 (head) (current), add cluster events`: Alembic's history line. */
 export function revisionLine(rev: RevisionInfo): string {
@@ -26,4 +27,16 @@ export function revisionBlock(rev: RevisionInfo): string {
 export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[]): string[] {
   if (results.length === 1) return lines(results[0])
   return results.flatMap((r) => [`[${r.database}]`, ...lines(r)])
+}
+
+/**
+ * Say on stderr what the target holds that autogenerate does not compare
+ * (views, functions, triggers, ...), so nothing is left out silently;
+ * --json carries the counts in `notCompared`.
+ */
+export function notComparedLine(results: ReadonlyArray<{database: string; notCompared: Readonly<Record<string, number>>}>): void {
+  for (const r of results) {
+    const text = describeUncompared(r.notCompared)
+    if (text) process.stderr.write(`${results.length > 1 ? `[${r.database}] ` : ''}not compared: ${text}\n`)
+  }
 }

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkMigration} from '../api/check.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {notComparedLine} from '../cli/format.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {ChainError} from '../util/errors.js'
 
@@ -15,7 +16,7 @@ export default class CheckMigration extends BaseCommand {
 
   static summary = 'Check the revision chain (for CI).'
 
-  async run(): Promise<Awaited<ReturnType<typeof checkMigration>>> {
+  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>}> {
     const {flags} = await this.parse(CheckMigration)
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
@@ -30,8 +31,10 @@ export default class CheckMigration extends BaseCommand {
     }
 
     const failed = results.filter((r) => !r.ok)
+    let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
-      const drift = await checkAutogenerate(config, {debug: sqlDebug(flags.debug)})
+      drift = await checkAutogenerate(config, {debug: sqlDebug(flags.debug)})
+      notComparedLine(drift)
       for (const d of drift) {
         const prefix = many ? `[${d.database}] ` : ''
         this.log(d.changes.length === 0 ? `${prefix}OK: the database at head matches the target schema` : d.changes.map((c) => `${prefix}${c}`).join('\n'))
@@ -48,6 +51,7 @@ export default class CheckMigration extends BaseCommand {
       throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`, {data: results})
     }
 
-    return results
+    // With --autogenerate, --json carries the comparison too (its notCompared counts included).
+    return drift ? {autogenerate: drift, chain: results} : results
   }
 }

@@ -4,7 +4,7 @@ import {autogenerate} from '../api/autogenerate.js'
 import {revision} from '../api/revision.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
-import {perDatabase} from '../cli/format.js'
+import {notComparedLine, perDatabase} from '../cli/format.js'
 
 export default class Revision extends BaseCommand {
   static description = 'Writes <next id>_<slug>.ts (or .sql with --template sql) after the current head, ids zero-padded to revision_digits. Refuses when the chain has more than one head: run renumber first. With --autogenerate, compares the database (which must be at head) with target_schema and writes the operations that make it match, with the exact inverse as downgrade; drops are marked DATA LOSS, and renames are only what --rename-table / --rename-column say.'
@@ -24,6 +24,7 @@ export default class Revision extends BaseCommand {
     const config = await this.loadConfig(flags)
     if (flags.autogenerate) {
       const result = await autogenerate(config, {debug: sqlDebug(flags.debug), message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
+      notComparedLine(result)
       this.printLines(perDatabase(result, (r) => (r.path
         ? [...r.changes.map((c) => `  ${c}`), `Generated ${r.path}`]
         : ['No changes detected: the database matches the target schema; nothing written.'])))

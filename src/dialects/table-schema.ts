@@ -50,6 +50,8 @@ export interface Introspector {
 /** Reads the whole schema with a fixed handful of catalog queries, whatever the number of tables. */
 export interface SchemaReader {
   schema(): Promise<TableSchema[]>
+  /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
+  uncompared(): Promise<Record<string, number>>
 }
 
 /**
@@ -65,8 +67,27 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
     return this.read()
   }
 
+  /** One query that counts, per kind, what is not compared: rows of {kind, n}. */
+  protected abstract readonly uncomparedSql: string
+
+  protected abstract readonly connection: {query(sql: string): Promise<{rows: Array<Record<string, unknown>>}>}
+
+  async uncompared(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {}
+    for (const row of (await this.connection.query(this.uncomparedSql)).rows) {
+      if (Number(row.n) > 0) counts[String(row.kind)] = Number(row.n)
+    }
+
+    return counts
+  }
+
   /** Every table, or only `only` where the dialect can filter cheaply. */
   protected abstract read(only?: string): Promise<TableSchema[]>
+}
+
+/** `2 views, 1 function, 3 triggers` from counts keyed by the singular kind, or '' when there is nothing. */
+export function describeUncompared(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ')
 }
 
 /** Group rows by a key, keeping first-seen order. */

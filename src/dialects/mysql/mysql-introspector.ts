@@ -12,7 +12,12 @@ const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE(
 export class MysqlIntrospector extends CatalogReader {
   private mariadb?: boolean
 
-  constructor(private readonly connection: Connection) {
+  protected readonly uncomparedSql = `SELECT 'view' AS kind, COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'VIEW'
+    UNION ALL SELECT LOWER(ROUTINE_TYPE), COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() GROUP BY ROUTINE_TYPE
+    UNION ALL SELECT 'trigger', COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
+    UNION ALL SELECT 'event', COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()`
+
+  constructor(protected readonly connection: Connection) {
     super()
   }
 

@@ -33,9 +33,24 @@ WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY t.relname, i.relname`
 
+/** Objects of the current schema that are not tables, counted by kind; an extension's own objects are the extension's. */
+const UNCOMPARED = `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
+ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
+SELECT 'view' AS kind, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'v' AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'm'
+UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
+UNION ALL SELECT 'sequence no column owns', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
+UNION ALL SELECT 'enum type', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'e' AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'domain', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'd' AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'`
+
 /** The current schema from pg_catalog: three queries for any number of tables. */
 export class PostgresIntrospector extends CatalogReader {
-  constructor(private readonly connection: Connection) {
+  protected readonly uncomparedSql = UNCOMPARED
+
+  constructor(protected readonly connection: Connection) {
     super()
   }
 

@@ -96,7 +96,9 @@ const sameColumns = (a: readonly string[], b: readonly string[]) => a.length ===
  * the CREATE TABLE text.
  */
 export class SqliteIntrospector extends CatalogReader {
-  constructor(private readonly connection: Connection) {
+  protected readonly uncomparedSql = `SELECT type AS kind, COUNT(*) AS n FROM sqlite_master WHERE type IN ('view', 'trigger') GROUP BY type`
+
+  constructor(protected readonly connection: Connection) {
     super()
   }
 
