@@ -261,3 +261,20 @@ describe('errors', () => {
     expect(result).to.deep.equal({code: 2, stderr: 'Error: --url: postgresql:// URL names no database (add /DBNAME after the host)\n', stdout: ''})
   })
 })
+
+describe('shell completion', () => {
+  it('db-manage autocomplete bash/zsh writes completions for every command and its flags', async () => {
+    const cache = tempProject()
+    const dir = shippedProject()
+    for (const shell of ['bash', 'zsh']) {
+      const result = await runCli(['autocomplete', shell], {cwd: dir, env: {XDG_CACHE_HOME: cache}})
+      expect(result.code, shell).to.equal(0)
+      expect(result.stdout).to.include(`db-manage autocomplete script ${shell}`)
+    }
+
+    const bash = readFileSync(path.join(cache, 'db-manage', 'autocomplete', 'functions', 'bash', 'db-manage.bash'), 'utf8')
+    for (const word of ['upgrade', 'downgrade', 'check_migration', 'revision', '--config-file', '--autogenerate', '--sql']) expect(bash, word).to.include(word)
+    const zsh = readFileSync(path.join(cache, 'db-manage', 'autocomplete', 'functions', 'zsh', '_db-manage'), 'utf8')
+    expect(zsh).to.include('check_migration')
+  })
+})
