@@ -60,6 +60,9 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
           uniques = uniques.map(rename)
           foreignKeys = foreignKeys.map(rename)
           if (primaryKey) primaryKey = rename(primaryKey)
+          // A CHECK condition or a partial index's WHERE that names the column names the new one.
+          checks = checks.map((k) => ({...k, condition: renameIdentifier(k.condition, c.name, name, compiler)}))
+          indexes = indexes.map((i) => (i.where === undefined ? i : {...i, where: renameIdentifier(i.where, c.name, name, compiler)}))
         }
 
         break
@@ -117,3 +120,19 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
   return {after, copied}
 }
 
+
+/**
+ * Replace the identifier `from` with `to` in a SQL expression: bare (as a
+ * whole word, any case) or quoted ("x", `x`, [x]), never inside a string literal.
+ */
+export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlCompiler): string {
+  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*]|[A-Za-z_][\w$]*/g
+  return sql.replaceAll(token, (t, offset: number) => {
+    // A string literal, or a function of the same name (length(x)), stays as it is.
+    if (t.startsWith("'") || /^\s*\(/.test(sql.slice(offset + t.length)) && !/^["`[]/.test(t)) return t
+    const quoted = /^["`[]/.test(t)
+    const name = quoted ? t.slice(1, -1).replaceAll(t[0] === '[' ? ']]' : t[0] + t[0], t[0] === '[' ? ']' : t[0]) : t
+    const same = quoted ? name === from : name.toLowerCase() === from.toLowerCase()
+    return same ? compiler.quote(to) : t
+  })
+}

@@ -1,0 +1,84 @@
+// A SQLite batch rebuild of a table someone else wrote keeps everything the
+// batch did not change, as the catalog reports it, and follows a rename into
+// CHECK conditions and partial-index WHERE clauses.
+import {expect} from 'chai'
+
+import type {Connection} from '../../src/dialects/connection.js'
+import {getDialect} from '../../src/dialects/registry.js'
+import {Operations} from '../../src/operations/operations.js'
+import {OnlineExecutor} from '../../src/runtime/executor.js'
+import {MigrationSink} from '../../src/runtime/migration-sink.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+
+const TABLE = `CREATE TABLE "member" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "email" VARCHAR(80) NOT NULL,
+    "age" INTEGER DEFAULT 18 CHECK ("age" >= 0),
+    "team_id" INTEGER REFERENCES team (id) ON DELETE CASCADE,
+    "note" TEXT DEFAULT 'none',
+    CONSTRAINT uq_member_email UNIQUE (email),
+    CONSTRAINT ck_member_adult CHECK (age < 200 AND length(note) < 100)
+)`
+
+/** Everything SQLite's pragmas say about a table, with its indexes' definitions. */
+async function catalog(c: Connection, table: string): Promise<Record<string, unknown>> {
+  const rows = async (sql: string) => (await c.query(sql, [table])).rows
+  return {
+    columns: await rows('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_xinfo(?) ORDER BY cid'),
+    foreignKeys: await rows('SELECT "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq'),
+    indexes: await rows(`SELECT l.name, l."unique", l.origin, l.partial, s.sql FROM pragma_index_list(?) l LEFT JOIN sqlite_master s ON s.name = l.name ORDER BY l.name`),
+  }
+}
+
+if (dialectsUnderTest().includes('sqlite')) {
+  describe('SQLite batch mode keeps what it does not change', () => {
+    let db: TestDatabase
+    useTestDatabase('sqlite', (d) => (db = d))
+
+    it('a rename and an added column change only that; NOT NULL on the key, defaults, checks, keys, indexes stay, and the rename reaches CHECK and WHERE', async () => {
+      const c = await db.connect()
+      try {
+        await c.query('CREATE TABLE team (id INTEGER PRIMARY KEY)')
+        await c.query(TABLE)
+        await c.query('CREATE INDEX ix_member_old ON member (age) WHERE age > 65')
+        await c.query("INSERT INTO team VALUES (1)")
+        await c.query("INSERT INTO member (email, age, team_id) VALUES ('a@x', 30, 1)")
+        const before = await catalog(c, 'member')
+        const d = await getDialect('sqlite')
+        const op = new Operations(new MigrationSink({
+          beginSql: 'BEGIN', compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
+        }))
+        await op.batchAlterTable('member', (batch) => {
+          batch.alterColumn('age', {newName: 'years'})
+          batch.addColumn(op.column('nick', 'string(20)'))
+        })
+        const after = await catalog(c, 'member') as {columns: Array<Record<string, unknown>>; indexes: Array<Record<string, unknown>>}
+        const expected = before as typeof after
+        expect(after.columns).to.deep.equal([
+          ...expected.columns.map((col) => (col.name === 'age' ? {...col, name: 'years'} : col)),
+          {dflt_value: null, name: 'nick', notnull: 0, pk: 0, type: 'VARCHAR(20)'},
+        ])
+        expect(after.columns[0]).to.deep.equal({dflt_value: null, name: 'id', notnull: 1, pk: 1, type: 'INTEGER'})
+        expect((after as {foreignKeys: unknown}).foreignKeys).to.deep.equal((expected as {foreignKeys: unknown}).foreignKeys)
+        expect(after.indexes.map((i) => [i.name, i.unique, i.origin, i.partial])).to.deep.equal(expected.indexes.map((i) => [i.name, i.unique, i.origin, i.partial]))
+        expect(after.indexes.find((i) => i.name === 'ix_member_old')!.sql).to.equal('CREATE INDEX "ix_member_old" ON "member" ("years") WHERE "years" > 65')
+        const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'member'")).rows[0].sql)
+        expect(sql).to.include('CHECK ("years" >= 0)')
+        expect(sql).to.include('CHECK ("years" < 200 AND length(note) < 100)')
+        expect(sql).to.include('"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT')
+        // Rows, the check and the key still work.
+        expect((await c.query('SELECT id, email, years, note FROM member')).rows).to.deep.equal([{email: 'a@x', id: 1, note: 'none', years: 30}])
+        let refused: unknown
+        try {
+          await c.query("INSERT INTO member (email, years) VALUES ('b@x', -1)")
+        } catch (error) {
+          refused = error
+        }
+
+        expect(String(refused)).to.include('CHECK constraint failed')
+      } finally {
+        await c.close()
+      }
+    })
+  })
+}
