@@ -20,8 +20,15 @@ const TABLE = `CREATE TABLE "member" (
     CONSTRAINT ck_member_adult CHECK (age < 200 AND length(note) < 100)
 )`
 
+type Rows = Array<Record<string, unknown>>
+interface Catalog {
+  columns: Rows
+  foreignKeys: Rows
+  indexes: Rows
+}
+
 /** Everything SQLite's pragmas say about a table, with its indexes' definitions. */
-async function catalog(c: Connection, table: string): Promise<Record<string, unknown>> {
+async function catalog(c: Connection, table: string): Promise<Catalog> {
   const rows = async (sql: string) => (await c.query(sql, [table])).rows
   return {
     columns: await rows('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_xinfo(?) ORDER BY cid'),
@@ -52,14 +59,14 @@ if (dialectsUnderTest().includes('sqlite')) {
           batch.alterColumn('age', {newName: 'years'})
           batch.addColumn(op.column('nick', 'string(20)'))
         })
-        const after = await catalog(c, 'member') as {columns: Array<Record<string, unknown>>; indexes: Array<Record<string, unknown>>}
-        const expected = before as typeof after
+        const after = await catalog(c, 'member')
+        const expected = before
         expect(after.columns).to.deep.equal([
           ...expected.columns.map((col) => (col.name === 'age' ? {...col, name: 'years'} : col)),
           {dflt_value: null, name: 'nick', notnull: 0, pk: 0, type: 'VARCHAR(20)'},
         ])
         expect(after.columns[0]).to.deep.equal({dflt_value: null, name: 'id', notnull: 1, pk: 1, type: 'INTEGER'})
-        expect((after as {foreignKeys: unknown}).foreignKeys).to.deep.equal((expected as {foreignKeys: unknown}).foreignKeys)
+        expect(after.foreignKeys).to.deep.equal(expected.foreignKeys)
         expect(after.indexes.map((i) => [i.name, i.unique, i.origin, i.partial])).to.deep.equal(expected.indexes.map((i) => [i.name, i.unique, i.origin, i.partial]))
         expect(after.indexes.find((i) => i.name === 'ix_member_old')!.sql).to.equal('CREATE INDEX "ix_member_old" ON "member" ("years") WHERE "years" > 65')
         const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'member'")).rows[0].sql)
