@@ -30,9 +30,9 @@ export interface ExecOptions extends SessionOptions {
  * directory (the way a seed's runner looked in its own folder).
  */
 export function resolveExecFile(file: string, execLocation: string | undefined, envDir: string | undefined): string {
-  if (path.isAbsolute(file) || /^\.\.?[/\\]/.test(file)) return path.resolve(file)
   const dir = envDir || execLocation
-  return dir ? path.resolve(dir, file) : path.resolve(file)
+  if (!dir || path.isAbsolute(file) || /^\.\.?[/\\]/.test(file)) return file
+  return path.resolve(dir, file)
 }
 
 /**
