@@ -1,7 +1,7 @@
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {type Change, compareSchemas} from '../autogenerate/compare.js'
+import {type Change, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
@@ -68,12 +68,15 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
       return session.connection.query(sql, params)
     }}
     const keep = inScope(database)
-    const live = (await session.dialect.introspector(counting).schema()).filter(keep)
+    const reader = session.dialect.introspector(counting)
+    const live = (await reader.schema()).filter(keep)
+    const liveEnums = await reader.enums()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
-    const changes = compareSchemas(live, target.tables.filter(keep), {
+    const enums = compareEnums(liveEnums, target.enums)
+    const changes = [...enums.before, ...compareSchemas(live, target.tables.filter(keep), {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
-    })
+    }), ...enums.after]
     return {changes, head, notCompared: target.uncompared}
   })
 }

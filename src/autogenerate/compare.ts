@@ -1,4 +1,4 @@
-import type {ColumnSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
+import type {ColumnSchema, EnumSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
@@ -353,4 +353,39 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
     table,
     type: typeChanged ? declared?.type ?? portableType(dialect, to.type) : undefined,
   }
+}
+
+/**
+ * Enum types (PostgreSQL): a new one is created before the tables that use
+ * it and dropped after them; values added to an existing one are added in
+ * place (ALTER TYPE ... ADD VALUE ... BEFORE). PostgreSQL cannot remove a
+ * value, so such a downgrade leaves it, and says so in the change.
+ */
+export function compareEnums(live: readonly EnumSchema[], target: readonly EnumSchema[]): {before: Change[]; after: Change[]} {
+  const before: Change[] = []
+  const after: Change[] = []
+  const liveByName = new Map(live.map((e) => [e.name, e]))
+  const targetNames = new Set(target.map((e) => e.name))
+  for (const e of target) {
+    const was = liveByName.get(e.name)
+    if (!was) {
+      before.push({description: `add enum type ${e.name} (${e.values.join(', ')})`, downgrade: {kind: 'dropEnumType', name: e.name}, table: e.name, upgrade: {kind: 'createEnumType', name: e.name, values: e.values}})
+      continue
+    }
+
+    for (const [i, value] of e.values.entries()) {
+      if (was.values.includes(value)) continue
+      const next = e.values.slice(i + 1).find((v) => was.values.includes(v))
+      before.push({
+        description: `add value '${value}' to enum type ${e.name} (a downgrade cannot remove it: PostgreSQL has no DROP VALUE)`, table: e.name,
+        upgrade: {kind: 'addEnumValue', name: e.name, value, ...(next === undefined ? {} : {before: next})},
+      })
+    }
+  }
+
+  for (const e of live) {
+    if (!targetNames.has(e.name)) after.push({description: `drop enum type ${e.name}`, downgrade: {kind: 'createEnumType', name: e.name, values: e.values}, table: e.name, upgrade: {kind: 'dropEnumType', name: e.name}})
+  }
+
+  return {after, before}
 }

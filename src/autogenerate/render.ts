@@ -51,6 +51,18 @@ function operationCode(op: Operation): string {
       return `await op.dropTable(${quote(op.table)})`
     }
 
+    case 'createEnumType': {
+      return `await op.createEnumType(${quote(op.name)}, ${value(op.values)})`
+    }
+
+    case 'dropEnumType': {
+      return `await op.dropEnumType(${quote(op.name)})`
+    }
+
+    case 'addEnumValue': {
+      return `await op.addEnumValue(${args(quote(op.name), quote(op.value), options({after: op.after, before: op.before}))})`
+    }
+
     case 'renameTable': {
       return `await op.renameTable(${quote(op.table)}, ${quote(op.newName)})`
     }

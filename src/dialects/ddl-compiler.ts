@@ -1,6 +1,6 @@
 import type {DialectName} from '../config/database-url.js'
 import type {
-  AddColumn, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
+  AddColumn, AddEnumValue, CreateEnumType, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
   DropTable, Execute, Operation, RenameTable,
 } from '../operations/nodes.js'
@@ -222,6 +222,18 @@ export abstract class DdlCompiler {
       case 'renameTable': {
         return this.renameTable(operation)
       }
+
+      case 'createEnumType': {
+        return this.createEnumType(operation)
+      }
+
+      case 'dropEnumType': {
+        return this.dropEnumType(operation)
+      }
+
+      case 'addEnumValue': {
+        return this.addEnumValue(operation)
+      }
     }
   }
 
@@ -245,6 +257,19 @@ export abstract class DdlCompiler {
     for (const f of op.foreignKeys ?? []) elements.push(`${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`)
     for (const k of op.checks ?? []) elements.push(`${named(k.name)}CHECK (${k.condition})`)
     return [{sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}`}]
+  }
+
+  /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */
+  createEnumType(op: CreateEnumType): Statement[] {
+    throw this.cannot(`create enum type ${op.name}: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)`)
+  }
+
+  dropEnumType(op: DropEnumType): Statement[] {
+    throw this.cannot(`drop enum type ${op.name}: enum types are PostgreSQL's`)
+  }
+
+  addEnumValue(op: AddEnumValue): Statement[] {
+    throw this.cannot(`add a value to enum type ${op.name}: enum types are PostgreSQL's`)
   }
 
   dropTable(op: DropTable): Statement[] {

@@ -56,7 +56,10 @@ export class SchemaTracker implements Introspector {
         break
       }
 
+      case 'addEnumValue':
       case 'bulkInsert':
+      case 'createEnumType':
+      case 'dropEnumType':
       case 'execute': {
         break
       }

@@ -47,9 +47,17 @@ export interface Introspector {
   table(name: string): Promise<TableSchema | undefined>
 }
 
+/** A PostgreSQL enum type and its values in order. */
+export interface EnumSchema {
+  readonly name: string
+  readonly values: readonly string[]
+}
+
 /** Reads the whole schema with a fixed handful of catalog queries, whatever the number of tables. */
 export interface SchemaReader {
   schema(): Promise<TableSchema[]>
+  /** Enum types (PostgreSQL's CREATE TYPE ... AS ENUM); none elsewhere. */
+  enums(): Promise<EnumSchema[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>
 }
@@ -71,6 +79,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   protected abstract readonly uncomparedSql: string
 
   protected abstract readonly connection: {query(sql: string): Promise<{rows: Array<Record<string, unknown>>}>}
+
+  async enums(): Promise<EnumSchema[]> {
+    return []
+  }
 
   async uncompared(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {}

@@ -151,6 +151,25 @@ export interface BulkInsert {
   readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
+/** A PostgreSQL enum type (CREATE TYPE ... AS ENUM). */
+export interface CreateEnumType {
+  readonly kind: 'createEnumType'
+  readonly name: string
+  readonly values: readonly string[]
+}
+export interface DropEnumType {
+  readonly kind: 'dropEnumType'
+  readonly name: string
+}
+/** ALTER TYPE ... ADD VALUE, at the end or before/after an existing value. */
+export interface AddEnumValue {
+  readonly kind: 'addEnumValue'
+  readonly name: string
+  readonly value: string
+  readonly before?: string
+  readonly after?: string
+}
+
 /** What may stand inside a batchAlterTable: the operations on one table. */
 export type BatchOperation =
   | AddColumn | AlterColumn | CreateCheckConstraint | CreateForeignKey | CreateIndex
@@ -163,7 +182,7 @@ export interface BatchAlterTable {
 }
 
 export type Operation =
-  | BatchAlterTable | BatchOperation | BulkInsert | CreateTable | DropTable | Execute | RenameTable
+  | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateEnumType | CreateTable | DropEnumType | DropTable | Execute | RenameTable
 
 /** Deep-freeze a node so nothing downstream can change what a script asked for. */
 export function freeze<T>(value: T): T {

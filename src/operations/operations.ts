@@ -167,6 +167,21 @@ export class Operations {
     return this.sink.query(sql, params)
   }
 
+  /** PostgreSQL: CREATE TYPE name AS ENUM (values). */
+  createEnumType(name: string, values: string[]): Promise<void> {
+    return this.run({kind: 'createEnumType', name, values})
+  }
+
+  /** PostgreSQL: DROP TYPE name. */
+  dropEnumType(name: string): Promise<void> {
+    return this.run({kind: 'dropEnumType', name})
+  }
+
+  /** PostgreSQL: ALTER TYPE name ADD VALUE value [BEFORE | AFTER existing]. */
+  addEnumValue(name: string, value: string, options: {before?: string; after?: string} = {}): Promise<void> {
+    return this.run({...options, kind: 'addEnumValue', name, value})
+  }
+
   renameTable(table: string, newName: string): Promise<void> {
     return this.run({kind: 'renameTable', newName, table})
   }

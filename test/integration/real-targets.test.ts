@@ -4,7 +4,7 @@
 // sample schemas (Chinook, Pagila) where a fixtures folder holds them.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
@@ -116,3 +116,44 @@ for (const dialect of dialectsUnderTest()) {
   })
 }
 
+
+if (dialectsUnderTest().includes('postgresql')) {
+  describe('PostgreSQL enum types (Pagila\'s mpaa_rating)', function () {
+    this.timeout(120_000)
+    let db: TestDatabase
+    useTestDatabase('postgresql', (d) => (db = d))
+
+    it('creates the type before the table, adds values in place, and drops it after the table on downgrade', async () => {
+      const film = "CREATE TABLE film (\n    film_id serial PRIMARY KEY,\n    rating mpaa_rating DEFAULT 'G'::mpaa_rating\n);\n"
+      const dir = tempProject()
+      mkdirSync(path.join(dir, 'migrations'))
+      writeFileSync(path.join(dir, 'target.sql'), `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'R');\n${film}`)
+      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      expect((await runCli(['revision', '--autogenerate', '-m', 'film'], {cwd: dir})).stdout.split('\n')[0]).to.equal('  add enum type mpaa_rating (G, PG, R)')
+      const first = readFileSync(path.join(dir, 'migrations', '001_film.ts'), 'utf8')
+      expect(first).to.include("  await op.createEnumType('mpaa_rating', ['G', 'PG', 'R'])\n  await op.createTable('film', [")
+      expect(first).to.include("op.column('rating', 'mpaa_rating', {default: 'G', nullable: true})")
+      expect(first).to.include("  await op.dropTable('film')\n  await op.dropEnumType('mpaa_rating')\n")
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
+
+      writeFileSync(path.join(dir, 'target.sql'), `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'PG-13', 'R', 'NC-17');\n${film}`)
+      const second = await runCli(['revision', '--autogenerate', '-m', 'ratings'], {cwd: dir})
+      expect(second.stderr).to.equal('')
+      const script = readFileSync(path.join(dir, 'migrations', '002_ratings.ts'), 'utf8')
+      expect(script).to.include("  await op.addEnumValue('mpaa_rating', 'PG-13', {before: 'R'})\n  await op.addEnumValue('mpaa_rating', 'NC-17')\n")
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0, stderr: '', stdout: 'OK: 2 revision(s), 001 -> 002, one linear sequential chain\nOK: the database at head matches the target schema\n',
+      })
+      const down = await runCli(['downgrade', 'base'], {cwd: dir})
+      expect(down.stderr).to.equal('')
+      const c = await db.connect()
+      try {
+        expect((await c.query("SELECT count(*)::int AS n FROM pg_type WHERE typname = 'mpaa_rating'")).rows[0].n).to.equal(0)
+      } finally {
+        await c.close()
+      }
+    })
+  })
+}

@@ -1,4 +1,4 @@
-import type {AlterColumn, CreateIndex, DropIndex} from '../../operations/nodes.js'
+import type {AddEnumValue, AlterColumn, CreateEnumType, CreateIndex, DropEnumType, DropIndex} from '../../operations/nodes.js'
 import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 
 
@@ -48,6 +48,19 @@ export class PostgresDdlCompiler extends DdlCompiler {
     const where = op.where ? ` WHERE ${op.where}` : ''
     const sql = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)} ${this.columnList(op.columns)}${where}`
     return [{nonTransactional: op.concurrently, sql}]
+  }
+
+  createEnumType(op: CreateEnumType): Statement[] {
+    return [{sql: `CREATE TYPE ${this.quote(op.name)} AS ENUM (${op.values.map((v) => this.literal(v)).join(', ')})`}]
+  }
+
+  dropEnumType(op: DropEnumType): Statement[] {
+    return [{sql: `DROP TYPE ${this.quote(op.name)}`}]
+  }
+
+  addEnumValue(op: AddEnumValue): Statement[] {
+    const position = op.before === undefined ? (op.after === undefined ? '' : ` AFTER ${this.literal(op.after)}`) : ` BEFORE ${this.literal(op.before)}`
+    return [{sql: `ALTER TYPE ${this.quote(op.name)} ADD VALUE ${this.literal(op.value)}${position}`}]
   }
 
   dropIndex(op: DropIndex): Statement[] {

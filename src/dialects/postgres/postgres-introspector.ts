@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {CatalogReader, groupBy, type TableSchema} from '../table-schema.js'
+import {CatalogReader, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
 
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
@@ -42,7 +42,6 @@ UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT
 UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
 UNION ALL SELECT 'sequence no column owns', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
-UNION ALL SELECT 'enum type', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'e' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'domain', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'd' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'`
 
@@ -52,6 +51,15 @@ export class PostgresIntrospector extends CatalogReader {
 
   constructor(protected readonly connection: Connection) {
     super()
+  }
+
+  async enums(): Promise<EnumSchema[]> {
+    const {rows} = await this.connection.query(`SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+      FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+      WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+      GROUP BY t.typname ORDER BY t.typname`)
+    return rows.map((r) => ({name: String(r.name), values: r.labels as string[]}))
   }
 
   protected async read(): Promise<TableSchema[]> {
