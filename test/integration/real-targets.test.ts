@@ -157,3 +157,35 @@ if (dialectsUnderTest().includes('postgresql')) {
     })
   })
 }
+
+if (dialectsUnderTest().includes('postgresql')) {
+  describe('PostgreSQL sequences a pg_dump writes apart from their column, and partitions', function () {
+    this.timeout(120_000)
+    let db: TestDatabase
+    useTestDatabase('postgresql', (d) => (db = d))
+
+    it('nextval() of a sequence no other column uses is autoincrement; partitions are counted as not compared', async () => {
+      const dir = tempProject()
+      mkdirSync(path.join(dir, 'migrations'))
+      writeFileSync(path.join(dir, 'target.sql'), [
+        'CREATE SEQUENCE public.actor_actor_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
+        "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL);",
+        'ALTER TABLE ONLY public.actor ADD CONSTRAINT actor_pkey PRIMARY KEY (actor_id);',
+        'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
+        "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
+      ].join('\n'))
+      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      const notCompared = 'not compared: 1 partition, 1 unowned sequence\n'
+      const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
+      expect(first.stderr).to.equal(notCompared)
+      const script = readFileSync(path.join(dir, 'migrations', '001_initial.ts'), 'utf8')
+      expect(script).to.include("op.column('actor_id', 'integer', {autoincrement: true, primaryKey: true})")
+      expect(script).not.to.include('nextval')
+      expect(script).not.to.include('payment_p2022_01')
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0, stderr: notCompared, stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+      })
+    })
+  })
+}

@@ -6,11 +6,15 @@ const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE',
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
   pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
+  EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
+    WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
+      AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
+      AND (SELECT count(*) FROM pg_depend u WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid) = 1) AS private_sequence
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = current_schema()
 ORDER BY c.relname, a.attnum`
 
 const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype AS type,
@@ -21,7 +25,7 @@ const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype A
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c')
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT c.relispartition
 ORDER BY c.relname, con.conname`
 
 const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS is_unique,
@@ -29,7 +33,7 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
   pg_get_expr(ix.indpred, ix.indrelid) AS pred
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p')
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY t.relname, i.relname`
 
@@ -40,7 +44,8 @@ SELECT 'view' AS kind, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT
 UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'm'
 UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
-UNION ALL SELECT 'sequence no column owns', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
+UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relispartition AND relkind IN ('r', 'p')
+UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
 UNION ALL SELECT 'domain', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'd' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'`
@@ -74,8 +79,9 @@ export class PostgresIntrospector extends CatalogReader {
       return {
         checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
         columns: cols.map((c) => {
-          // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity is.
-          const serial = c.owns_sequence === true && /^nextval\(/i.test(String(c.dflt))
+          // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity
+          // is; so is nextval() of a sequence nothing owns and no other default uses (pg_dump's Pagila style).
+          const serial = (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
           return {
           autoincrement: c.identity === true || serial,
           default: c.dflt === null || serial ? undefined : String(c.dflt),
