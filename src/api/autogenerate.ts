@@ -1,7 +1,7 @@
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {type Change, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {type Change, compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
@@ -71,12 +71,15 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const reader = session.dialect.introspector(counting)
     const live = (await reader.schema()).filter(keep)
     const liveEnums = await reader.enums()
+    const liveDomains = await reader.domains()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
+    // Types before the tables that use them (enums before domains, which may be over them), dropped after.
     const enums = compareEnums(liveEnums, target.enums)
-    const changes = [...enums.before, ...compareSchemas(live, target.tables.filter(keep), {
+    const domains = compareDomains(liveDomains, target.domains)
+    const changes = [...enums.before, ...domains.before, ...compareSchemas(live, target.tables.filter(keep), {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
-    }), ...enums.after]
+    }), ...domains.after, ...enums.after]
     return {changes, head, notCompared: target.uncompared}
   })
 }

@@ -1,4 +1,4 @@
-import type {ColumnSchema, EnumSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
+import type {ColumnSchema, DomainSchema, EnumSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
@@ -388,4 +388,19 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
   }
 
   return {after, before}
+}
+
+/** Domains (PostgreSQL): created before the tables that use them (after enum types), dropped after them. */
+export function compareDomains(live: readonly DomainSchema[], target: readonly DomainSchema[]): {before: Change[]; after: Change[]} {
+  const create = (d: DomainSchema): Operation => ({
+    checks: d.checks.length > 0 ? d.checks.map((k) => ({condition: k.condition, name: k.name})) : undefined,
+    default: d.default === undefined ? undefined : defaultValue(d.default),
+    kind: 'createDomain', name: d.name, nullable: d.nullable ? undefined : false, type: d.type,
+  })
+  const liveNames = new Set(live.map((d) => d.name))
+  const targetNames = new Set(target.map((d) => d.name))
+  return {
+    after: live.filter((d) => !targetNames.has(d.name)).map((d) => ({description: `drop domain ${d.name}`, downgrade: create(d), table: d.name, upgrade: {kind: 'dropDomain', name: d.name}})),
+    before: target.filter((d) => !liveNames.has(d.name)).map((d) => ({description: `add domain ${d.name} (${d.type})`, downgrade: {kind: 'dropDomain', name: d.name}, table: d.name, upgrade: create(d)})),
+  }
 }

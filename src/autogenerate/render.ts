@@ -63,6 +63,14 @@ function operationCode(op: Operation): string {
       return `await op.addEnumValue(${args(quote(op.name), quote(op.value), options({after: op.after, before: op.before}))})`
     }
 
+    case 'createDomain': {
+      return `await op.createDomain(${args(quote(op.name), quote(op.type), options({checks: op.checks, default: op.default, nullable: op.nullable}))})`
+    }
+
+    case 'dropDomain': {
+      return `await op.dropDomain(${quote(op.name)})`
+    }
+
     case 'renameTable': {
       return `await op.renameTable(${quote(op.table)}, ${quote(op.newName)})`
     }

@@ -6,7 +6,7 @@ import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
 import {splitReference} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
-import type {EnumSchema, TableSchema} from '../dialects/table-schema.js'
+import type {DomainSchema, EnumSchema, TableSchema} from '../dialects/table-schema.js'
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import {OnlineExecutor} from '../runtime/executor.js'
@@ -21,6 +21,7 @@ export interface TargetSchema {
   /** What the target holds that is not compared (views, functions, ...), counted by kind. */
   readonly uncompared: Record<string, number>
   readonly enums: EnumSchema[]
+  readonly domains: DomainSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -76,7 +77,7 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
     }
 
     const reader = dialect.introspector(connection)
-    return {declared, enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared()}
+    return {declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared()}
   })
 }
 

@@ -1,6 +1,6 @@
 import type {DialectName} from '../config/database-url.js'
 import type {
-  AddColumn, AddEnumValue, CreateEnumType, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
+  AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
   DropTable, Execute, Operation, RenameTable,
 } from '../operations/nodes.js'
@@ -234,6 +234,14 @@ export abstract class DdlCompiler {
       case 'addEnumValue': {
         return this.addEnumValue(operation)
       }
+
+      case 'createDomain': {
+        return this.createDomain(operation)
+      }
+
+      case 'dropDomain': {
+        return this.dropDomain(operation)
+      }
     }
   }
 
@@ -270,6 +278,14 @@ export abstract class DdlCompiler {
 
   addEnumValue(op: AddEnumValue): Statement[] {
     throw this.cannot(`add a value to enum type ${op.name}: enum types are PostgreSQL's`)
+  }
+
+  createDomain(op: CreateDomain): Statement[] {
+    throw this.cannot(`create domain ${op.name}: domains are PostgreSQL's`)
+  }
+
+  dropDomain(op: DropDomain): Statement[] {
+    throw this.cannot(`drop domain ${op.name}: domains are PostgreSQL's`)
   }
 
   dropTable(op: DropTable): Statement[] {

@@ -58,7 +58,9 @@ export class SchemaTracker implements Introspector {
 
       case 'addEnumValue':
       case 'bulkInsert':
+      case 'createDomain':
       case 'createEnumType':
+      case 'dropDomain':
       case 'dropEnumType':
       case 'execute': {
         break

@@ -53,11 +53,23 @@ export interface EnumSchema {
   readonly values: readonly string[]
 }
 
+/** A PostgreSQL domain. */
+export interface DomainSchema {
+  readonly name: string
+  /** The base type as the database spells it. */
+  readonly type: string
+  readonly nullable: boolean
+  readonly default?: string
+  readonly checks: ReadonlyArray<{readonly name: string; readonly condition: string}>
+}
+
 /** Reads the whole schema with a fixed handful of catalog queries, whatever the number of tables. */
 export interface SchemaReader {
   schema(): Promise<TableSchema[]>
   /** Enum types (PostgreSQL's CREATE TYPE ... AS ENUM); none elsewhere. */
   enums(): Promise<EnumSchema[]>
+  /** Domains (PostgreSQL's CREATE DOMAIN); none elsewhere. */
+  domains(): Promise<DomainSchema[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>
 }
@@ -81,6 +93,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   protected abstract readonly connection: {query(sql: string): Promise<{rows: Array<Record<string, unknown>>}>}
 
   async enums(): Promise<EnumSchema[]> {
+    return []
+  }
+
+  async domains(): Promise<DomainSchema[]> {
     return []
   }
 

@@ -170,6 +170,21 @@ export interface AddEnumValue {
   readonly after?: string
 }
 
+/** A PostgreSQL domain: a base type with NOT NULL, a default and checks. */
+export interface CreateDomain {
+  readonly kind: 'createDomain'
+  readonly name: string
+  readonly type: string
+  readonly nullable?: boolean
+  readonly default?: DefaultValue
+  /** Each a full `CHECK (...)` definition, optionally named. */
+  readonly checks?: ReadonlyArray<{readonly name?: string; readonly condition: string}>
+}
+export interface DropDomain {
+  readonly kind: 'dropDomain'
+  readonly name: string
+}
+
 /** What may stand inside a batchAlterTable: the operations on one table. */
 export type BatchOperation =
   | AddColumn | AlterColumn | CreateCheckConstraint | CreateForeignKey | CreateIndex
@@ -182,7 +197,8 @@ export interface BatchAlterTable {
 }
 
 export type Operation =
-  | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateEnumType | CreateTable | DropEnumType | DropTable | Execute | RenameTable
+  | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
+  | Execute | RenameTable
 
 /** Deep-freeze a node so nothing downstream can change what a script asked for. */
 export function freeze<T>(value: T): T {

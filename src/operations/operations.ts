@@ -182,6 +182,16 @@ export class Operations {
     return this.run({...options, kind: 'addEnumValue', name, value})
   }
 
+  /** PostgreSQL: CREATE DOMAIN name AS type [NOT NULL] [DEFAULT x] [CONSTRAINT c CHECK (...)]. */
+  createDomain(name: string, type: string, options: {nullable?: boolean; default?: DefaultValue; checks?: Array<{name?: string; condition: string}>} = {}): Promise<void> {
+    return this.run({...options, kind: 'createDomain', name, type})
+  }
+
+  /** PostgreSQL: DROP DOMAIN name. */
+  dropDomain(name: string): Promise<void> {
+    return this.run({kind: 'dropDomain', name})
+  }
+
   renameTable(table: string, newName: string): Promise<void> {
     return this.run({kind: 'renameTable', newName, table})
   }

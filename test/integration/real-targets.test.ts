@@ -164,12 +164,13 @@ if (dialectsUnderTest().includes('postgresql')) {
     let db: TestDatabase
     useTestDatabase('postgresql', (d) => (db = d))
 
-    it('nextval() of a sequence no other column uses is autoincrement; partitions are counted as not compared', async () => {
+    it('nextval() of a sequence no other column uses is autoincrement; a domain is created first; partitions are counted as not compared', async () => {
       const dir = tempProject()
       mkdirSync(path.join(dir, 'migrations'))
       writeFileSync(path.join(dir, 'target.sql'), [
+        'CREATE DOMAIN public.year AS integer\n\tCONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));',
         'CREATE SEQUENCE public.actor_actor_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
-        "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL);",
+        "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL, born public.year);",
         'ALTER TABLE ONLY public.actor ADD CONSTRAINT actor_pkey PRIMARY KEY (actor_id);',
         'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
         "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
@@ -181,6 +182,9 @@ if (dialectsUnderTest().includes('postgresql')) {
       const script = readFileSync(path.join(dir, 'migrations', '001_initial.ts'), 'utf8')
       expect(script).to.include("op.column('actor_id', 'integer', {autoincrement: true, primaryKey: true})")
       expect(script).not.to.include('nextval')
+      expect(script).to.include("  await op.createDomain('year', 'integer', {checks: [{condition: '((VALUE >= 1901) AND (VALUE <= 2155))', name: 'year_check'}]})\n  await op.createTable(")
+      expect(script).to.include("op.column('born', 'year', {nullable: true})")
+      expect(script).to.include("  await op.dropDomain('year')\n}")
       expect(script).not.to.include('payment_p2022_01')
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({

@@ -1,4 +1,4 @@
-import type {AddEnumValue, AlterColumn, CreateEnumType, CreateIndex, DropEnumType, DropIndex} from '../../operations/nodes.js'
+import type {AddEnumValue, AlterColumn, CreateDomain, CreateEnumType, CreateIndex, DropDomain, DropEnumType, DropIndex} from '../../operations/nodes.js'
 import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 
 
@@ -61,6 +61,15 @@ export class PostgresDdlCompiler extends DdlCompiler {
   addEnumValue(op: AddEnumValue): Statement[] {
     const position = op.before === undefined ? (op.after === undefined ? '' : ` AFTER ${this.literal(op.after)}`) : ` BEFORE ${this.literal(op.before)}`
     return [{sql: `ALTER TYPE ${this.quote(op.name)} ADD VALUE ${this.literal(op.value)}${position}`}]
+  }
+
+  createDomain(op: CreateDomain): Statement[] {
+    const checks = (op.checks ?? []).map((k) => ` ${k.name ? `${this.constraintName(k.name)} ` : ''}CHECK (${k.condition})`).join('')
+    return [{sql: `CREATE DOMAIN ${this.quote(op.name)} AS ${this.type(op.type)}${op.nullable === false ? ' NOT NULL' : ''}${this.defaultClause(op.default)}${checks}`}]
+  }
+
+  dropDomain(op: DropDomain): Statement[] {
+    return [{sql: `DROP DOMAIN ${this.quote(op.name)}`}]
   }
 
   dropIndex(op: DropIndex): Statement[] {

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {CatalogReader, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
+import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
 
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
@@ -10,7 +10,8 @@ const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.attty
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
     WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
-      AND (SELECT count(*) FROM pg_depend u WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid) = 1) AS private_sequence
+      AND (SELECT count(*) FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
+        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT uc.relispartition) = 1) AS private_sequence
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
@@ -47,7 +48,6 @@ UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid 
 UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relispartition AND relkind IN ('r', 'p')
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
-UNION ALL SELECT 'domain', count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) AND typtype = 'd' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'`
 
 /** The current schema from pg_catalog: three queries for any number of tables. */
@@ -56,6 +56,22 @@ export class PostgresIntrospector extends CatalogReader {
 
   constructor(protected readonly connection: Connection) {
     super()
+  }
+
+  async domains(): Promise<DomainSchema[]> {
+    const {rows} = await this.connection.query(`SELECT t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, NOT t.typnotnull AS nullable, t.typdefault AS dflt,
+        coalesce((SELECT json_agg(json_build_object('name', c.conname, 'def', pg_get_constraintdef(c.oid)) ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '[]') AS checks
+      FROM pg_type t
+      WHERE t.typtype = 'd' AND t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
+      ORDER BY t.typname`)
+    return rows.map((r) => ({
+      checks: (r.checks as Array<{name: string; def: string}>).map((k) => ({condition: k.def.replace(/^CHECK \((.*)\)$/s, '$1'), name: k.name})),
+      default: r.dflt === null ? undefined : String(r.dflt),
+      name: String(r.name),
+      nullable: r.nullable === true,
+      type: String(r.type),
+    }))
   }
 
   async enums(): Promise<EnumSchema[]> {
