@@ -12,6 +12,8 @@ import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/error
 import {chainOf, eachDatabase} from './chain.js'
 
 export interface DiffOptions extends SessionOptions {
+  /** A target with no tables may drop every table of the database (--allow-empty-target). */
+  readonly allowEmptyTarget?: boolean
   /** OLD=NEW */
   readonly renameTables?: readonly string[]
   /** TABLE.OLD=NEW */
@@ -74,10 +76,15 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const liveDomains = await reader.domains()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
+    const targetTables = target.tables.filter(keep)
+    if (targetTables.length === 0 && live.length > 0 && !options.allowEmptyTarget) {
+      throw new UsageError(`target_schema ${database.targetSchema} holds no tables while the database has ${live.length}: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean`)
+    }
+
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
     const enums = compareEnums(liveEnums, target.enums)
     const domains = compareDomains(liveDomains, target.domains)
-    const changes = [...enums.before, ...domains.before, ...compareSchemas(live, target.tables.filter(keep), {
+    const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
     }), ...domains.after, ...enums.after]
     return {changes, head, notCompared: target.uncompared}
@@ -115,7 +122,7 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
 }
 
 /** check_migration --autogenerate: the differences, empty when the database at head matches the target. */
-export async function checkAutogenerate(config: Config, options: SessionOptions = {}): Promise<Array<{database: string; changes: string[]; notCompared: Record<string, number>}>> {
+export async function checkAutogenerate(config: Config, options: DiffOptions = {}): Promise<Array<{database: string; changes: string[]; notCompared: Record<string, number>}>> {
   return eachDatabase(config, async (database) => {
     const {changes, notCompared} = await diffDatabase(config, database, options)
     // What the database lacks: steps that only restore things on downgrade are not differences.

@@ -11,6 +11,7 @@ export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
   static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. Prints one summary line and exits 0 when the chain is sound.`
   static flags = {
+    'allow-empty-target': Flags.boolean({dependsOn: ['autogenerate'], summary: 'With --autogenerate: accept a target_schema with no tables (which drops every table).'}),
     autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
   }
 
@@ -33,7 +34,7 @@ export default class CheckMigration extends BaseCommand {
     const failed = results.filter((r) => !r.ok)
     let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
-      drift = await checkAutogenerate(config, {debug: sqlDebug(flags.debug)})
+      drift = await checkAutogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug)})
       notComparedLine(drift)
       for (const d of drift) {
         const prefix = many ? `[${d.database}] ` : ''

@@ -209,3 +209,29 @@ if (dialectsUnderTest().includes('postgresql')) {
     })
   })
 }
+
+if (dialectsUnderTest().includes('postgresql')) {
+  describe('a target that reflects as empty', function () {
+    this.timeout(60_000)
+    let db: TestDatabase
+    useTestDatabase('postgresql', (d) => (db = d))
+
+    it('reads a pg_dump preamble (search_path emptied) as the tables it creates, and refuses a truly empty target unless --allow-empty-target', async () => {
+      const dir = tempProject()
+      mkdirSync(path.join(dir, 'migrations'))
+      const dumped = "SELECT pg_catalog.set_config('search_path', '', false);\n\\restrict AbCdEf\nCREATE TABLE public.t (id integer PRIMARY KEY);\n"
+      writeFileSync(path.join(dir, 'target.sql'), dumped)
+      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      expect((await runCli(['revision', '--autogenerate', '-m', 't'], {cwd: dir})).stdout).to.equal(`  add table t\nGenerated ${path.join(dir, 'migrations', '001_t.ts')}\n`)
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      writeFileSync(path.join(dir, 'target.sql'), "SELECT pg_catalog.set_config('search_path', '', false);\n")
+      const refused = await runCli(['revision', '--autogenerate', '-m', 'drop all'], {cwd: dir})
+      expect(refused).to.deep.equal({
+        code: 2, stderr: `Error: target_schema ${path.join(dir, 'target.sql')} holds no tables while the database has 1: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean\n`, stdout: '',
+      })
+      expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['001_t.ts'])
+      const allowed = await runCli(['revision', '--autogenerate', '-m', 'drop all', '--allow-empty-target'], {cwd: dir})
+      expect(allowed.stdout).to.equal(`  drop table t\nGenerated ${path.join(dir, 'migrations', '002_drop_all.ts')}\n`)
+    })
+  })
+}
