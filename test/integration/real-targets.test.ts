@@ -235,3 +235,30 @@ if (dialectsUnderTest().includes('postgresql')) {
     })
   })
 }
+
+if (dialectsUnderTest().includes('sqlite')) {
+  describe('SQLite REFERENCES without a column list', () => {
+    let db: TestDatabase
+    useTestDatabase('sqlite', (d) => (db = d))
+
+    it('means the referent\'s primary key, so the rendered key works once rows arrive', async () => {
+      const dir = tempProject()
+      mkdirSync(path.join(dir, 'migrations'))
+      writeFileSync(path.join(dir, 'target.sql'), 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n')
+      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      expect((await runCli(['revision', '--autogenerate', '-m', 'ab'], {cwd: dir})).code).to.equal(0)
+      expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8')).to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: ['id']}]")
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
+      const c = await db.connect()
+      try {
+        await c.query('PRAGMA foreign_keys = ON')
+        await c.query('INSERT INTO a VALUES (1)')
+        await c.query('INSERT INTO b VALUES (1, 1)')
+        expect((await c.query('SELECT a_id FROM b')).rows).to.deep.equal([{a_id: 1}])
+      } finally {
+        await c.close()
+      }
+    })
+  })
+}

@@ -114,7 +114,7 @@ export class SqliteIntrospector extends CatalogReader {
       LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = l.name
       WHERE ${where} ORDER BY m.name, l.name, i.seqno`), (r) => String(r.tbl))
 
-    return [...groupBy(columnRows, (r) => String(r.tbl))].map(([name, info]): TableSchema => {
+    const tables = [...groupBy(columnRows, (r) => String(r.tbl))].map(([name, info]): TableSchema => {
       const sql = String(info[0].create_sql)
       const parsed = parseCreateTable(sql)
       const keyed = info.filter((r) => Number(r.pk) > 0)
@@ -134,7 +134,7 @@ export class SqliteIntrospector extends CatalogReader {
       const foreignKeys: ForeignKeySchema[] = fks.map(([, rows]) => {
         const cols = rows.map((r) => String(r.col))
         const action = (a: unknown) => (a === 'NO ACTION' ? undefined : String(a))
-        return {columns: cols, name: nameOf('fk', cols), onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => String(r.ref_col))}
+        return {columns: cols, name: nameOf('fk', cols), onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => (r.ref_col === null ? 'null' : String(r.ref_col)))}
       })
       const uniques: KeySchema[] = []
       const indexes: IndexSchema[] = []
@@ -150,5 +150,16 @@ export class SqliteIntrospector extends CatalogReader {
       const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
       return {checks, columns, foreignKeys, indexes, name, primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques}
     })
+    return Promise.all(tables.map(async (t) => (t.foreignKeys.some(implicitReferent) ? {...t, foreignKeys: await Promise.all(t.foreignKeys.map((fk) => this.resolveReferent(fk, tables)))} : t)))
+  }
+
+  /** `REFERENCES a` without a column list means a's primary key, which pragma_foreign_key_list reports as NULL. */
+  private async resolveReferent(fk: ForeignKeySchema, tables: readonly TableSchema[]): Promise<ForeignKeySchema> {
+    if (!implicitReferent(fk)) return fk
+    const known = tables.find((t) => t.name === fk.referent)?.primaryKey?.columns
+    const key = known ?? (await this.connection.query('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [fk.referent])).rows.map((r) => String(r.name))
+    return key.length === fk.columns.length ? {...fk, referentColumns: key} : fk
   }
 }
+
+const implicitReferent = (fk: ForeignKeySchema) => fk.referentColumns.some((c) => c === 'null')
