@@ -44,13 +44,15 @@ export function defaultValue(text: string): DefaultValue {
 }
 const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
 const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
-  a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null) && Boolean(a.autoincrement) === Boolean(b.autoincrement)
+  a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null)
+  && Boolean(a.autoincrement) === Boolean(b.autoincrement) && (a.identity === 'always') === (b.identity === 'always')
 
 /** A reflected column as an op.column: a portable type where one round-trips, the database's default text. */
 export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKey = false): Column {
   return {
     autoincrement: c.autoincrement || undefined,
     default: c.default === undefined ? undefined : defaultValue(c.default),
+    identity: c.autoincrement && c.identity === 'always' ? 'always' : undefined,
     name: c.name,
     // A key is NOT NULL unless it says otherwise (SQLite lets a key column be declared without NOT NULL).
     nullable: primaryKey && !c.nullable ? undefined : c.nullable,
@@ -191,6 +193,7 @@ function createForeignKey(table: string, f: ForeignKeySchema): BatchOperation {
   return {
     columns: f.columns, kind: 'createForeignKey', name: f.name ?? `${table}_${f.columns.join('_')}_fkey`,
     onDelete: f.onDelete as never, onUpdate: f.onUpdate as never, referent: f.referent, referentColumns: f.referentColumns, table,
+    ...(f.deferrable ? {deferrable: true} : {}), ...(f.initiallyDeferred ? {initiallyDeferred: true} : {}),
   }
 }
 
@@ -329,7 +332,7 @@ function extraKey(op: BatchOperation): string {
 }
 
 function describeColumn(c: ColumnSchema): string {
-  return `${c.type}${c.nullable ? ' NULL' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}${c.autoincrement ? ' autoincrement' : ''}`
+  return `${c.type}${c.nullable ? ' NULL' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}${c.autoincrement ? ` autoincrement${c.identity === 'always' ? ' (always)' : ''}` : ''}`
 }
 
 function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {

@@ -105,7 +105,7 @@ function operationCode(op: Operation): string {
     }
 
     case 'createForeignKey': {
-      return `await op.createForeignKey(${args(quote(op.name), quote(op.table), quote(op.referent), value(op.columns), value(op.referentColumns), options({onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
+      return `await op.createForeignKey(${args(quote(op.name), quote(op.table), quote(op.referent), value(op.columns), value(op.referentColumns), options({deferrable: op.deferrable, initiallyDeferred: op.initiallyDeferred, onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
     }
 
     case 'createCheckConstraint': {
@@ -139,7 +139,7 @@ function batchCode(op: BatchOperation): string {
     }
 
     case 'createForeignKey': {
-      return `batch.createForeignKey(${args(quote(op.name), quote(op.referent), value(op.columns), value(op.referentColumns), options({onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
+      return `batch.createForeignKey(${args(quote(op.name), quote(op.referent), value(op.columns), value(op.referentColumns), options({deferrable: op.deferrable, initiallyDeferred: op.initiallyDeferred, onDelete: op.onDelete, onUpdate: op.onUpdate}))})`
     }
 
     case 'createIndex': {

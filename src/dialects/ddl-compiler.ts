@@ -145,8 +145,14 @@ export abstract class DdlCompiler {
     return false
   }
 
-  foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string}): string {
-    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)} ${this.columnList(referentColumns)}${this.actions(actions)}`
+  foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string; deferrable?: boolean; initiallyDeferred?: boolean}): string {
+    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)} ${this.columnList(referentColumns)}${this.actions(actions)}${this.deferral(actions)}`
+  }
+
+  /** DEFERRABLE [INITIALLY DEFERRED]: PostgreSQL and SQLite; MySQL says it cannot. */
+  protected deferral(options: {deferrable?: boolean; initiallyDeferred?: boolean}): string {
+    if (!options.deferrable && !options.initiallyDeferred) return ''
+    return ` DEFERRABLE${options.initiallyDeferred ? ' INITIALLY DEFERRED' : ''}`
   }
 
   protected actions(actions: {onDelete?: string; onUpdate?: string}): string {

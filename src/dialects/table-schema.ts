@@ -7,6 +7,8 @@ export interface ColumnSchema {
   /** The default as SQL text (`'x'`, `0`, `CURRENT_TIMESTAMP`), undefined for none. */
   readonly default?: string
   readonly autoincrement?: boolean
+  /** PostgreSQL identity columns: ALWAYS or BY DEFAULT. */
+  readonly identity?: 'always' | 'by default'
 }
 
 export interface KeySchema {
@@ -19,6 +21,8 @@ export interface ForeignKeySchema extends KeySchema {
   readonly referentColumns: readonly string[]
   readonly onDelete?: string
   readonly onUpdate?: string
+  readonly deferrable?: boolean
+  readonly initiallyDeferred?: boolean
 }
 
 export interface CheckSchema {

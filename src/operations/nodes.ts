@@ -17,6 +17,8 @@ export type ReferentialAction = 'CASCADE' | 'NO ACTION' | 'RESTRICT' | 'SET DEFA
 export interface ColumnOptions {
   readonly primaryKey?: boolean
   readonly autoincrement?: boolean
+  /** PostgreSQL: `always` makes an autoincrement column GENERATED ALWAYS AS IDENTITY (explicit values refused); elsewhere ignored. */
+  readonly identity?: 'always' | 'by default'
   readonly nullable?: boolean
   readonly default?: DefaultValue
   readonly unique?: boolean
@@ -118,6 +120,9 @@ export interface CreateUniqueConstraint {
 export interface ForeignKeyOptions {
   readonly onDelete?: ReferentialAction
   readonly onUpdate?: ReferentialAction
+  /** PostgreSQL and SQLite: DEFERRABLE, checked at commit when initiallyDeferred (as Django writes every key). */
+  readonly deferrable?: boolean
+  readonly initiallyDeferred?: boolean
 }
 export interface CreateForeignKey extends ForeignKeyOptions {
   readonly kind: 'createForeignKey'

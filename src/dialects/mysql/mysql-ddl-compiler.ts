@@ -29,6 +29,11 @@ export class MysqlDdlCompiler extends DdlCompiler {
     return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`
   }
 
+  protected deferral(options: {deferrable?: boolean; initiallyDeferred?: boolean}): string {
+    if (options.deferrable || options.initiallyDeferred) throw this.cannot('defer a foreign key check (DEFERRABLE): MySQL checks every key at once')
+    return ''
+  }
+
   protected autoincrementClause(): {suffix?: string; type?: string} {
     return {suffix: ' AUTO_INCREMENT'}
   }

@@ -4,7 +4,7 @@ import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSc
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
-  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity,
+  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
@@ -22,7 +22,7 @@ const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype A
   ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
   fc.relname AS referent,
   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
-  con.confdeltype AS on_delete, con.confupdtype AS on_update,
+  con.confdeltype AS on_delete, con.confupdtype AS on_update, con.condeferrable AS deferrable, con.condeferred AS deferred,
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
@@ -100,6 +100,7 @@ export class PostgresIntrospector extends CatalogReader {
           const serial = (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
           return {
           autoincrement: c.identity === true || serial,
+          ...(c.always === true ? {identity: 'always' as const} : {}),
           default: c.dflt === null || serial ? undefined : String(c.dflt),
           name: String(c.name),
           nullable: c.nullable === true,
@@ -108,6 +109,7 @@ export class PostgresIntrospector extends CatalogReader {
         }),
         foreignKeys: cons.filter((c) => c.type === 'f').map((c) => ({
           columns: c.cols as string[], name: String(c.name), onDelete: ACTIONS[String(c.on_delete)], onUpdate: ACTIONS[String(c.on_update)],
+          ...(c.deferrable === true ? {deferrable: true} : {}), ...(c.deferred === true ? {initiallyDeferred: true} : {}),
           referent: String(c.referent), referentColumns: c.ref_cols as string[],
         })),
         indexes: (indexes.get(name) ?? []).map((i) => ({columns: i.cols as string[], name: String(i.name), unique: i.is_unique === true, where: i.pred === null ? undefined : String(i.pred)})),
