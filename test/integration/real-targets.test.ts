@@ -4,7 +4,7 @@
 // sample schemas (Chinook, Pagila) where a fixtures folder holds them.
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
@@ -17,12 +17,17 @@ const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
 const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 
-function project(db: TestDatabase, target: string): string {
+/** A project with no revisions whose target_schema is `target.sql`, holding `sql`. */
+function projectWith(db: TestDatabase, sql: string): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  copyFileSync(target, path.join(dir, 'target.sql'))
+  writeFileSync(path.join(dir, 'target.sql'), sql)
   writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
   return dir
+}
+
+function project(db: TestDatabase, target: string): string {
+  return projectWith(db, readFileSync(target, 'utf8'))
 }
 
 /** Run a SQL file with the database's own client, as a DBA would. */
@@ -141,10 +146,7 @@ if (dialectsUnderTest().includes('postgresql')) {
 
     it('creates the type before the table, adds values in place, and drops it after the table on downgrade', async () => {
       const film = "CREATE TABLE film (\n    film_id serial PRIMARY KEY,\n    rating mpaa_rating DEFAULT 'G'::mpaa_rating\n);\n"
-      const dir = tempProject()
-      mkdirSync(path.join(dir, 'migrations'))
-      writeFileSync(path.join(dir, 'target.sql'), `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'R');\n${film}`)
-      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      const dir = projectWith(db, `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'R');\n${film}`)
       expect((await runCli(['revision', '--autogenerate', '-m', 'film'], {cwd: dir})).stdout.split('\n')[0]).to.equal('  add enum type mpaa_rating (G, PG, R)')
       const first = readFileSync(path.join(dir, 'migrations', '001_film.ts'), 'utf8')
       expect(first).to.include("  await op.createEnumType('mpaa_rating', ['G', 'PG', 'R'])\n  await op.createTable('film', [")
@@ -181,9 +183,7 @@ if (dialectsUnderTest().includes('postgresql')) {
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('nextval() of a sequence no other column uses is autoincrement; a domain is created first; partitions are counted as not compared', async () => {
-      const dir = tempProject()
-      mkdirSync(path.join(dir, 'migrations'))
-      writeFileSync(path.join(dir, 'target.sql'), [
+      const dir = projectWith(db, [
         'CREATE DOMAIN public.year AS integer\n\tCONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));',
         'CREATE SEQUENCE public.actor_actor_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
         "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL, born public.year);",
@@ -191,7 +191,6 @@ if (dialectsUnderTest().includes('postgresql')) {
         'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
         "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
       ].join('\n'))
-      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
       const notCompared = 'not compared: 1 partition, 1 unowned sequence\n'
       const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
       expect(first.stderr).to.equal(notCompared)
@@ -217,11 +216,7 @@ if (dialectsUnderTest().includes('postgresql')) {
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('reads a pg_dump preamble (search_path emptied) as the tables it creates, and refuses a truly empty target unless --allow-empty-target', async () => {
-      const dir = tempProject()
-      mkdirSync(path.join(dir, 'migrations'))
-      const dumped = "SELECT pg_catalog.set_config('search_path', '', false);\n\\restrict AbCdEf\nCREATE TABLE public.t (id integer PRIMARY KEY);\n"
-      writeFileSync(path.join(dir, 'target.sql'), dumped)
-      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      const dir = projectWith(db, "SELECT pg_catalog.set_config('search_path', '', false);\n\\restrict AbCdEf\nCREATE TABLE public.t (id integer PRIMARY KEY);\n")
       expect((await runCli(['revision', '--autogenerate', '-m', 't'], {cwd: dir})).stdout).to.equal(`  add table t\nGenerated ${path.join(dir, 'migrations', '001_t.ts')}\n`)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       writeFileSync(path.join(dir, 'target.sql'), "SELECT pg_catalog.set_config('search_path', '', false);\n")
@@ -242,10 +237,7 @@ if (dialectsUnderTest().includes('sqlite')) {
     useTestDatabase('sqlite', (d) => (db = d))
 
     it('means the referent\'s primary key, so the rendered key works once rows arrive', async () => {
-      const dir = tempProject()
-      mkdirSync(path.join(dir, 'migrations'))
-      writeFileSync(path.join(dir, 'target.sql'), 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n')
-      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      const dir = projectWith(db, 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n')
       expect((await runCli(['revision', '--autogenerate', '-m', 'ab'], {cwd: dir})).code).to.equal(0)
       expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8')).to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: ['id']}]")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
@@ -270,15 +262,12 @@ if (dialectsUnderTest().includes('postgresql')) {
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('keeps GENERATED ALWAYS and DEFERRABLE INITIALLY DEFERRED, and notices when they differ', async () => {
-      const dir = tempProject()
-      mkdirSync(path.join(dir, 'migrations'))
       const target = (always: string) => [
         `CREATE TABLE auth_user (id integer GENERATED ${always} AS IDENTITY PRIMARY KEY, username varchar(150) NOT NULL);`,
         'CREATE TABLE blog_post (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, author_id integer NOT NULL);',
         'ALTER TABLE blog_post ADD CONSTRAINT blog_post_author_id_fk_auth_user_id FOREIGN KEY (author_id) REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED;',
       ].join('\n')
-      writeFileSync(path.join(dir, 'target.sql'), target('ALWAYS'))
-      writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+      const dir = projectWith(db, target('ALWAYS'))
       expect((await runCli(['revision', '--autogenerate', '-m', 'django'], {cwd: dir})).code).to.equal(0)
       const script = readFileSync(path.join(dir, 'migrations', '001_django.ts'), 'utf8')
       expect(script).to.include("op.column('id', 'integer', {autoincrement: true, identity: 'always', primaryKey: true})")
