@@ -40,12 +40,21 @@ export function maskUrl(text: string): string {
 
 const SECRET_PARAMS = /^(password|passwd|pass|secret|sslpassword|sslkey)$/i
 
+/**
+ * `user:password@host:port` as a URL writes it: the user percent-encoded, an
+ * IPv6 host bracketed, the password as the caller gives it (encoded, or `***`).
+ */
+function authority(user: string | undefined, password: string | undefined, host: string, port: number | string | undefined): string {
+  const who = user === undefined ? '' : encodeURIComponent(user)
+  const auth = who || password !== undefined ? `${who}${password === undefined ? '' : `:${password}`}@` : ''
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+  return `${auth}${bracketed}${port === undefined || port === '' ? '' : `:${port}`}`
+}
+
 function maskedText(scheme: string, parts: {user?: string; password?: string; host?: string; port?: number; database?: string; params: Record<string, string>}): string {
-  const user = parts.user === undefined ? '' : encodeURIComponent(parts.user)
-  const auth = user || parts.password !== undefined ? `${user}${parts.password === undefined ? '' : ':***'}@` : ''
-  const host = parts.host?.includes(':') ? `[${parts.host}]` : (parts.host ?? '')
   const query = Object.entries(parts.params).map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAMS.test(k) ? '***' : encodeURIComponent(v)}`).join('&')
-  return `${scheme}://${auth}${host}${parts.port === undefined ? '' : `:${parts.port}`}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
+  const auth = authority(parts.user, parts.password === undefined ? undefined : '***', parts.host ?? '', parts.port)
+  return `${scheme}://${auth}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
 }
 
 /**
@@ -151,8 +160,6 @@ export function urlFromParts(parts: ConnectionParts, baseDir: string): DatabaseU
   if (!parts.host) throw new ConfigError('host is required with discrete connection keys')
   if (!parts.database) throw new ConfigError('database is required with discrete connection keys')
   if (parts.port !== undefined && !/^\d{1,5}$/.test(parts.port.trim())) throw new ConfigError(`port "${parts.port}" is not a port number`)
-  const user = parts.username === undefined ? '' : encodeURIComponent(parts.username)
-  const auth = user || parts.password !== undefined ? `${user}${parts.password === undefined ? '' : `:${encodeURIComponent(parts.password)}`}@` : ''
-  const host = parts.host.includes(':') && !parts.host.startsWith('[') ? `[${parts.host}]` : parts.host
-  return parseDatabaseUrl(`${scheme}://${auth}${host}${parts.port ? `:${parts.port.trim()}` : ''}/${encodeURIComponent(parts.database)}${query}`, baseDir)
+  const auth = authority(parts.username, parts.password === undefined ? undefined : encodeURIComponent(parts.password), parts.host, parts.port?.trim())
+  return parseDatabaseUrl(`${scheme}://${auth}/${encodeURIComponent(parts.database)}${query}`, baseDir)
 }
