@@ -121,15 +121,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }
 
     // The file's connection is replaced, so it is never expanded: its variables need not be set.
-    const url = () => {
-      try {
-        return parseDatabaseUrl(override.text, cwd)
-      } catch (error) {
-        throw new ConfigError(`${override.source}: ${errorMessage(error)}`)
-      }
-    }
-
-    chosen = [{fields: chosen[0].fields, url}]
+    chosen = [{fields: chosen[0].fields, url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd))}]
   }
 
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
@@ -156,23 +148,26 @@ function connectionOf(section: Section | undefined, sectionName: string, default
     const template = String(home.connection)
     return () => {
       const text = expandUrlTemplate(template, where('connection'), env)
-      try {
-        return parseDatabaseUrl(text, dir)
-      } catch (error) {
-        throw new ConfigError(`${where('connection')}: ${errorMessage(error)}`)
-      }
+      return naming(where('connection'), () => parseDatabaseUrl(text, dir))
     }
   }
 
   return () => {
+    // Expanded first: an unset variable already names its key.
     const part = (key: (typeof PART_KEYS)[number]) => (has(home, key) ? expandEnv(String(home[key]), where(key), env) : undefined)
-    try {
-      return urlFromParts({
-        database: part('database'), dialect: part('dialect')!, host: part('host'), password: part('password'), port: part('port'), query: part('query'), username: part('username'),
-      }, dir)
-    } catch (error) {
-      throw new ConfigError(`${base} [${homeName}]: ${errorMessage(error)}`)
+    const parts = {
+      database: part('database'), dialect: part('dialect')!, host: part('host'), password: part('password'), port: part('port'), query: part('query'), username: part('username'),
     }
+    return naming(`${base} [${homeName}]`, () => urlFromParts(parts, dir))
+  }
+}
+
+/** `read()`, its failure a ConfigError that names the setting (`where`) first. */
+function naming<T>(where: string, read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    throw new ConfigError(`${where}: ${errorMessage(error)}`)
   }
 }
 

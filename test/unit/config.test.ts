@@ -194,6 +194,11 @@ describe('shared config files, real passwords and lazy connections', () => {
     expect(config.databases[0].url!.masked).to.equal('postgresql://app:***@127.0.0.1:5433/app?sslmode=require&password=***')
     writeFileSync(path.join(dir, 'db-manage.ini'), '[database]\ndialect = sqlite\ndatabase = data/app.sqlite\n')
     expect((await loadConfig({cwd: dir, env: {}})).databases[0].url!.filename).to.equal(path.join(dir, 'data', 'app.sqlite'))
+    // An unset variable names its key once.
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[database]\ndialect = postgresql\nhost = h\ndatabase = d\npassword = ${PGPASSWORD}\n')
+    await expectConfigError(loadConfig({cwd: dir, env: {}}).then((c) => c.databases[0].url), 'environment variable PGPASSWORD is not set')
+    const unset = await loadConfig({cwd: dir, env: {}}).then((c) => c.databases[0].url).catch((error: Error) => error.message)
+    expect(unset).to.match(/^db-manage\.ini \[database\] password: environment variable PGPASSWORD is not set/)
     writeFileSync(path.join(dir, 'db-manage.ini'), '[database]\ndialect = oracle\nhost = h\ndatabase = d\n')
     await expectConfigError(loadConfig({cwd: dir, env: {}}).then((c) => c.databases[0].url), 'db-manage.ini [database]: dialect "oracle": expected postgresql, mysql, mariadb or sqlite')
   })
