@@ -1,6 +1,7 @@
 import type {BatchOperation} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
+import {IDENT, isQuotedIdent, unquoteIdent} from './identifiers.js'
 import type {ColumnSchema, TableSchema} from './table-schema.js'
 
 /**
@@ -126,13 +127,12 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
  * whole word, any case) or quoted ("x", `x`, [x]), never inside a string literal.
  */
 export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlCompiler): string {
-  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*]|[A-Za-z_][\w$]*/g
-  return sql.replaceAll(token, (t, offset: number) => {
+  return sql.replaceAll(new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g'), (token, offset: number) => {
+    const quoted = isQuotedIdent(token)
     // A string literal, or a function of the same name (length(x)), stays as it is.
-    if (t.startsWith("'") || /^\s*\(/.test(sql.slice(offset + t.length)) && !/^["`[]/.test(t)) return t
-    const quoted = /^["`[]/.test(t)
-    const name = quoted ? t.slice(1, -1).replaceAll(t[0] === '[' ? ']]' : t[0] + t[0], t[0] === '[' ? ']' : t[0]) : t
+    if (token.startsWith("'") || (!quoted && /^\s*\(/.test(sql.slice(offset + token.length)))) return token
+    const name = unquoteIdent(token)
     const same = quoted ? name === from : name.toLowerCase() === from.toLowerCase()
-    return same ? compiler.quote(to) : t
+    return same ? compiler.quote(to) : token
   })
 }

@@ -1,4 +1,5 @@
 import type {Connection} from '../connection.js'
+import {IDENT, unquoteIdent} from '../identifiers.js'
 import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema} from '../table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
@@ -25,16 +26,6 @@ export function splitTopLevel(text: string): string[] {
 
   parts.push(text.slice(start).trim())
   return parts.filter(Boolean)
-}
-
-const IDENT = String.raw`(?:"(?:[^"]|"")*"|\x60(?:[^\x60]|\x60\x60)*\x60|\[[^\]]*]|[\w$]+)`
-
-function unquoteIdent(ident: string): string {
-  const first = ident[0]
-  if (first === '"') return ident.slice(1, -1).replaceAll('""', '"')
-  if (first === '`') return ident.slice(1, -1).replaceAll('``', '`')
-  if (first === '[') return ident.slice(1, -1)
-  return ident
 }
 
 /** The text inside the parentheses that open at `open`. */
