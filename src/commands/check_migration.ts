@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkMigration} from '../api/check.js'
+import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
@@ -11,7 +12,7 @@ export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
   static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. Prints one summary line and exits 0 when the chain is sound.`
   static flags = {
-    'allow-empty-target': Flags.boolean({dependsOn: ['autogenerate'], summary: 'With --autogenerate: accept a target_schema with no tables (which drops every table).'}),
+    ...autogenerateFlags,
     autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
   }
 

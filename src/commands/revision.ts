@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {autogenerate} from '../api/autogenerate.js'
 import {revision} from '../api/revision.js'
+import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {notComparedLine, perDatabase} from '../cli/format.js'
@@ -10,7 +11,7 @@ export default class Revision extends BaseCommand {
   static description = 'Writes <next id>_<slug>.ts (or .sql with --template sql) after the current head, ids zero-padded to revision_digits. Refuses when the chain has more than one head: run renumber first. With --autogenerate, compares the database (which must be at head) with target_schema and writes the operations that make it match, with the exact inverse as downgrade; drops are marked DATA LOSS, and renames are only what --rename-table / --rename-column say.'
   static examples = ['<%= config.bin %> revision -m "add user email"', '<%= config.bin %> revision -m "backfill events" --template sql', '<%= config.bin %> revision -m "model changes" --autogenerate --rename-column users.mail=email']
   static flags = {
-    'allow-empty-target': Flags.boolean({dependsOn: ['autogenerate'], summary: 'With --autogenerate: accept a target_schema with no tables (which drops every table).'}),
+    ...autogenerateFlags,
     autogenerate: Flags.boolean({summary: 'Write the operations that make the database (at head) match target_schema, and their exact inverse.'}),
     message: Flags.string({char: 'm', required: true, summary: 'What the revision does; also names the file.'}),
     'rename-column': Flags.string({dependsOn: ['autogenerate'], multiple: true, summary: 'With --autogenerate: TABLE.OLD=NEW is a rename, not a drop and an add.'}),
