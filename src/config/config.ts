@@ -42,19 +42,9 @@ export interface Config {
 
 /** A database config whose `url` is computed on first use (and then kept). */
 export function databaseConfig(fields: Omit<DatabaseConfig, 'hasConnection' | 'url'>, url: (() => DatabaseUrl | undefined) | undefined): DatabaseConfig {
-  let cached: DatabaseUrl | undefined
-  let done = false
+  let read: undefined | {url?: DatabaseUrl}
   const config = {...fields, hasConnection: url !== undefined}
-  Object.defineProperty(config, 'url', {
-    enumerable: false,
-    get() {
-      if (!done && url) {
-        cached = url()
-        done = true
-      }
-
-      return cached
-    },
-  })
+  // A failed read is not kept: the next access fails the same way.
+  Object.defineProperty(config, 'url', {enumerable: false, get: () => (read ??= {url: url?.()}).url})
   return Object.freeze(config) as DatabaseConfig
 }
