@@ -1,6 +1,6 @@
-import type {ColumnSchema, DomainSchema, EnumSchema, ForeignKeySchema, IndexSchema, KeySchema, TableSchema} from '../dialects/table-schema.js'
+import {type ColumnSchema, createIndexOf, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
-import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction} from '../operations/nodes.js'
+import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction, TableOptions} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 
@@ -46,16 +46,21 @@ const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
 const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
   a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null)
   && Boolean(a.autoincrement) === Boolean(b.autoincrement) && (a.identity === 'always') === (b.identity === 'always')
+  && a.collation === b.collation && a.comment === b.comment && a.onUpdateDefault === b.onUpdateDefault
 
 /** A reflected column as an op.column: a portable type where one round-trips, the database's default text. */
-export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKey = false): Column {
+export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKey = false, table?: TableSchema): Column {
   return {
     autoincrement: c.autoincrement || undefined,
+    // A MySQL column in its table's collation says nothing: it follows the table's.
+    collation: c.collation === table?.mysqlCollate ? undefined : c.collation,
+    comment: c.comment,
     default: c.default === undefined ? undefined : defaultValue(c.default),
     identity: c.autoincrement && c.identity === 'always' ? 'always' : undefined,
     name: c.name,
     // A key is NOT NULL unless it says otherwise (SQLite lets a key column be declared without NOT NULL).
     nullable: primaryKey && !c.nullable ? undefined : c.nullable,
+    onUpdateDefault: c.onUpdateDefault === undefined ? undefined : defaultValue(c.onUpdateDefault),
     primaryKey: primaryKey || undefined,
     type: portableType(dialect, c.type),
   }
@@ -144,7 +149,7 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
   const flagged = pk.length === 1 ? pk : []
   const columns = declared
     ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: flagged.includes(c.name) || undefined, references: undefined, unique: undefined}))
-    : table.columns.map((c) => reflectedColumn(c, options.dialect, flagged.includes(c.name)))
+    : table.columns.map((c) => reflectedColumn(c, options.dialect, flagged.includes(c.name), table))
   const inline = table.foreignKeys.filter((f) => !later.has(f.referent))
   const named = <T extends {name?: string}>(k: T) => (k.name === undefined ? omit(k, 'name') : k)
   const create: Operation = {
@@ -155,15 +160,34 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
     primaryKey: pk.length > 1 ? named({columns: pk, name: table.primaryKey?.name}) : undefined,
     table: table.name,
     uniques: table.uniques.length > 0 ? table.uniques.map((u) => named({columns: u.columns, name: u.name})) : undefined,
+    ...tableOptions(table),
   }
   const changes: Change[] = [{description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create}]
   for (const index of table.indexes) {
-    const op = createIndex(table.name, index)
+    const op = createIndexOf(table.name, index)
     changes.push({description: `add ${describeExtra(op)}`, table: table.name, upgrade: op})
   }
 
   for (const f of table.foreignKeys.filter((k) => later.has(k.referent))) changes.push(extraChange(table.name, createForeignKey(table.name, f), 'add'))
   return changes
+}
+
+const TABLE_OPTIONS = ['comment', 'mysqlCollate', 'mysqlEngine', 'mysqlRowFormat'] as const
+
+function tableOptions(table: TableSchema): TableOptions {
+  return Object.fromEntries(TABLE_OPTIONS.filter((k) => table[k] !== undefined).map((k) => [k, table[k]]))
+}
+
+/** A change of the table's comment or MySQL options, each direction restating what it sets. */
+function tableOptionsChange(live: TableSchema, target: TableSchema): Change[] {
+  const changed = TABLE_OPTIONS.filter((k) => live[k] !== target[k])
+  if (changed.length === 0) return []
+  const to = (t: TableSchema): Operation => ({
+    kind: 'alterTableOptions', table: target.name,
+    ...Object.fromEntries(changed.map((k) => [k, t[k] ?? (k === 'comment' ? null : k === 'mysqlRowFormat' ? 'DEFAULT' : undefined)])),
+  })
+  const describe = (t: TableSchema) => changed.map((k) => `${k} ${t[k] === undefined ? '(none)' : JSON.stringify(t[k])}`).join(', ')
+  return [{description: `change table ${target.name}: ${describe(live)} -> ${describe(target)}`, downgrade: to(live), table: target.name, upgrade: to(target)}]
 }
 
 function omit<T extends object, K extends keyof T>(object: T, ...keys: K[]): Omit<T, K> {
@@ -185,7 +209,7 @@ function tableExtras(table: TableSchema): BatchOperation[] {
     ...table.uniques.map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name ?? `${table.name}_${u.columns.join('_')}_key`, table: table.name})),
     ...table.foreignKeys.map((f) => createForeignKey(table.name, f)),
     ...table.checks.map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name ?? `${table.name}_check`, table: table.name})),
-    ...table.indexes.map((i) => createIndex(table.name, i)),
+    ...table.indexes.map((i) => createIndexOf(table.name, i)),
   ]
 }
 
@@ -197,9 +221,6 @@ function createForeignKey(table: string, f: ForeignKeySchema): BatchOperation {
   }
 }
 
-function createIndex(table: string, i: IndexSchema): BatchOperation {
-  return {columns: i.columns, kind: 'createIndex', name: i.name, table, unique: i.unique || undefined, where: i.where}
-}
 
 /** The inverse of creating an index or constraint. */
 function dropOf(op: BatchOperation): BatchOperation {
@@ -229,7 +250,9 @@ function dropOf(op: BatchOperation): BatchOperation {
 function describeExtra(op: BatchOperation): string {
   switch (op.kind) {
     case 'createIndex': {
-      return `${op.unique ? 'unique ' : ''}index ${op.name} on ${op.table} (${op.columns.join(', ')})`
+      const kind = [op.unique && 'unique', op.fulltext && 'fulltext', op.spatial && 'spatial', op.using].filter(Boolean).join(' ')
+      const elements = op.columns.map((e) => (typeof e === 'string' ? `${e}${op.lengths?.[e] === undefined ? '' : `(${op.lengths[e]})`}` : e.sql))
+      return `${kind ? `${kind} ` : ''}index ${op.name} on ${op.table} (${elements.join(', ')})${op.include ? ` include (${op.include.join(', ')})` : ''}${op.where ? ` where ${op.where}` : ''}`
     }
 
     case 'createUniqueConstraint': {
@@ -280,7 +303,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     const before = liveColumns.get(c.name)
     const declaredColumn = declared?.columns.find((d) => d.name === c.name)
     if (!before) {
-      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c, options.dialect)
+      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c, options.dialect, false, target)
       changes.push({description: `add column ${name}.${c.name} ${c.type}`, downgrade: {column: c.name, kind: 'dropColumn', table: name}, table: name, upgrade: {column: added, kind: 'addColumn', table: name}})
     } else if (!sameColumn(before, c)) {
       changes.push({
@@ -296,7 +319,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     if (!targetColumns.has(c.name)) {
       changes.push({
         description: `drop column ${name}.${c.name}`, destructive: true,
-        downgrade: {column: reflectedColumn(c, options.dialect), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
+        downgrade: {column: reflectedColumn(c, options.dialect, false, live), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
       })
     }
   }
@@ -309,6 +332,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   const adds = [...targetExtras].filter(([key]) => !liveExtras.has(key)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
   for (const op of drops) changes.push(extraChange(name, op, 'drop'))
   for (const op of adds) changes.push(extraChange(name, op, 'add'))
+  changes.unshift(...tableOptionsChange(live, target))
   if (keyOf(live.primaryKey ?? {columns: []}) !== keyOf(target.primaryKey ?? {columns: []})) {
     changes.push(...primaryKeyChanges(live, target))
   }
@@ -332,7 +356,9 @@ function extraKey(op: BatchOperation): string {
 }
 
 function describeColumn(c: ColumnSchema): string {
-  return `${c.type}${c.nullable ? ' NULL' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}${c.autoincrement ? ` autoincrement${c.identity === 'always' ? ' (always)' : ''}` : ''}`
+  return `${c.type}${c.collation ? ` COLLATE ${c.collation}` : ''}${c.nullable ? ' NULL' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
+    + `${c.onUpdateDefault === undefined ? '' : ` ON UPDATE ${c.onUpdateDefault}`}${c.autoincrement ? ` autoincrement${c.identity === 'always' ? ' (always)' : ''}` : ''}`
+    + `${c.comment === undefined ? '' : ` COMMENT ${JSON.stringify(c.comment)}`}`
 }
 
 function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {
@@ -346,13 +372,19 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
   let newDefault: DefaultValue | undefined
   if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default)
   return {
+    collation: from.collation === to.collation ? undefined : to.collation ?? null,
     column: from.name,
+    comment: from.comment === to.comment ? undefined : to.comment ?? null,
     default: newDefault,
+    ...(from.collation === undefined ? {} : {existingCollation: from.collation}),
+    ...(from.comment === undefined ? {} : {existingComment: from.comment}),
+    ...(from.onUpdateDefault === undefined ? {} : {existingOnUpdateDefault: defaultValue(from.onUpdateDefault)}),
     existingDefault: from.default === undefined ? undefined : defaultValue(from.default),
     existingNullable: from.nullable,
     existingType: portableType(dialect, from.type),
     kind: 'alterColumn',
     nullable: from.nullable === to.nullable ? undefined : to.nullable,
+    onUpdateDefault: from.onUpdateDefault === to.onUpdateDefault ? undefined : to.onUpdateDefault === undefined ? null : defaultValue(to.onUpdateDefault),
     table,
     type: typeChanged ? declared?.type ?? portableType(dialect, to.type) : undefined,
   }

@@ -1,5 +1,5 @@
 import type {DialectName} from '../config/database-url.js'
-import type {BatchOperation, Column, Operation} from '../operations/nodes.js'
+import type {BatchOperation, Column, CreateIndex, Operation} from '../operations/nodes.js'
 import type {Change} from './compare.js'
 
 // Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table.
@@ -27,11 +27,16 @@ function value(v: unknown): string {
 /** `{a: 1, b: 'x'}`, leaving out undefined, or '' when nothing is left. */
 function options(o: Record<string, unknown>): string {
   const entries = Object.entries(o).filter(([, v]) => v !== undefined)
-  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${k}: ${value(v)}`).join(', ')}}`
+  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${value(v)}`).join(', ')}}`
 }
 
 function args(...parts: string[]): string {
   return parts.filter((p) => p !== '').join(', ')
+}
+
+function indexOptions(op: CreateIndex): string {
+  const {columns: _, kind: __, name: ___, table: ____, ...rest} = op
+  return options(rest)
 }
 
 function columnCode(c: Column): string {
@@ -42,8 +47,8 @@ function columnCode(c: Column): string {
 function operationCode(op: Operation): string {
   switch (op.kind) {
     case 'createTable': {
-      const {checks, foreignKeys, ifNotExists, primaryKey, uniques} = op
-      const extras = options({checks, foreignKeys, ifNotExists, primaryKey, uniques})
+      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques} = op
+      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques})
       return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]${extras ? `, ${extras}` : ''})`
     }
 
@@ -71,6 +76,11 @@ function operationCode(op: Operation): string {
       return `await op.dropDomain(${quote(op.name)})`
     }
 
+    case 'alterTableOptions': {
+      const {kind: _, table, ...rest} = op
+      return `await op.alterTableOptions(${quote(table)}, ${options(rest) || '{}'})`
+    }
+
     case 'renameTable': {
       return `await op.renameTable(${quote(op.table)}, ${quote(op.newName)})`
     }
@@ -89,7 +99,7 @@ function operationCode(op: Operation): string {
     }
 
     case 'createIndex': {
-      return `await op.createIndex(${args(quote(op.name), quote(op.table), value(op.columns), options({unique: op.unique, where: op.where}))})`
+      return `await op.createIndex(${args(quote(op.name), quote(op.table), value(op.columns), indexOptions(op))})`
     }
 
     case 'dropIndex': {
@@ -143,7 +153,7 @@ function batchCode(op: BatchOperation): string {
     }
 
     case 'createIndex': {
-      return `batch.createIndex(${args(quote(op.name), value(op.columns), options({unique: op.unique, where: op.where}))})`
+      return `batch.createIndex(${args(quote(op.name), value(op.columns), indexOptions(op))})`
     }
 
     default: {

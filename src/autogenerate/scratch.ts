@@ -100,7 +100,7 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
       }),
       ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
       ...(table.checks ?? []).map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name, table: name})),
-      ...(table.indexes ?? []).map((i): BatchOperation => ({columns: i.columns, kind: 'createIndex', name: i.name, table: name, unique: i.unique, where: i.where})),
+      ...(table.indexes ?? []).map((i): BatchOperation => ({...i, kind: 'createIndex', table: name})),
     ]
     if (extras.length === 0) continue
     // SQLite adds constraints only by rebuilding the table: one batch for all of them.
@@ -124,7 +124,7 @@ async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeou
   let admin: Connection
   try {
     admin = await dialect.connect(server, timeoutMs)
-    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.query((await dialect.adapter.scratchDatabaseSql?.(admin, name)) ?? `CREATE DATABASE ${name}`)
   } catch (error) {
     throw new DatabaseError(`autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`)
   }

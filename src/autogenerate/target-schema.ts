@@ -1,9 +1,9 @@
-import type {Column, ReferentialAction} from '../operations/nodes.js'
+import type {Column, IndexElement, IndexOptions, ReferentialAction} from '../operations/nodes.js'
 
 /** One table of a declared target schema. */
 export interface TableDefinition {
   readonly columns: readonly Column[]
-  readonly indexes?: ReadonlyArray<{name: string; columns: string[]; unique?: boolean; where?: string}>
+  readonly indexes?: ReadonlyArray<Omit<IndexOptions, 'concurrently'> & {name: string; columns: IndexElement[]}>
   readonly uniques?: ReadonlyArray<{name: string; columns: string[]}>
   readonly foreignKeys?: ReadonlyArray<{
     name: string; columns: string[]; referent: string; referentColumns: string[]; onDelete?: ReferentialAction; onUpdate?: ReferentialAction

@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  DropTable, Execute, Operation, RenameTable,
+  DropTable, Execute, AlterTableOptions, IndexElement, IndexOptions, Operation, RenameTable,
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import type {Introspector} from './table-schema.js'
@@ -134,7 +134,30 @@ export abstract class DdlCompiler {
     const nullable = column.nullable ?? !column.primaryKey
     const autoincrement = column.autoincrement ? this.autoincrementClause(column, Boolean(options.soleAutoincrementKey)) : undefined
     const type = autoincrement?.type ?? this.type(column.type)
-    return `${this.quote(column.name)} ${type}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${autoincrement?.suffix ?? ''}`
+    const onUpdate = column.onUpdateDefault === undefined ? '' : this.onUpdateClause(column.name, this.literal(column.onUpdateDefault))
+    return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${onUpdate}${autoincrement?.suffix ?? ''}${this.inlineComment(column.comment)}`
+  }
+
+  /** ` COLLATE name` after a column's type. */
+  collateClause(collation: string | undefined): string {
+    if (collation === undefined) return ''
+    if (!/^\w+$/.test(collation)) throw new UsageError(`collation ${JSON.stringify(collation)} is not a collation name (letters, digits and _)`)
+    return ` COLLATE ${collation}`
+  }
+
+  /** MySQL's ON UPDATE; elsewhere a trigger does that, so it is refused. */
+  protected onUpdateClause(column: string, _sql: string): string {
+    throw this.cannot(`set column ${column} ON UPDATE: that is MySQL's (use a trigger)`)
+  }
+
+  /** A comment written inside the column's definition (MySQL); '' where comments are statements of their own or not kept. */
+  protected inlineComment(_comment: string | undefined): string {
+    return ''
+  }
+
+  /** Statements that set column comments after CREATE TABLE or ADD COLUMN (PostgreSQL's COMMENT ON COLUMN). */
+  protected commentStatements(_table: string, _columns: readonly Column[]): Statement[] {
+    return []
   }
 
   /** How an autoincrementing column is spelled: a replacement type and/or a suffix. */
@@ -229,6 +252,10 @@ export abstract class DdlCompiler {
         return this.renameTable(operation)
       }
 
+      case 'alterTableOptions': {
+        return this.alterTableOptions(operation)
+      }
+
       case 'createEnumType': {
         return this.createEnumType(operation)
       }
@@ -270,7 +297,25 @@ export abstract class DdlCompiler {
     for (const u of op.uniques ?? []) elements.push(`${named(u.name)}UNIQUE ${this.columnList(u.columns)}`)
     for (const f of op.foreignKeys ?? []) elements.push(`${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`)
     for (const k of op.checks ?? []) elements.push(`${named(k.name)}CHECK (${k.condition})`)
-    return [{sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}`}]
+    return [
+      {sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}${this.tableOptionsClause(op)}`},
+      ...this.tableCommentStatements(op.table, op.comment),
+      ...this.commentStatements(op.table, op.columns),
+    ]
+  }
+
+  /** MySQL's ` ENGINE=... DEFAULT COLLATE=... ROW_FORMAT=... COMMENT='...'` after CREATE TABLE's body; the mysql* options mean nothing elsewhere. */
+  protected tableOptionsClause(_options: Omit<AlterTableOptions, 'kind' | 'table'>): string {
+    return ''
+  }
+
+  /** A table comment as statements of its own (PostgreSQL's COMMENT ON TABLE); none where comments are inline or not kept. */
+  protected tableCommentStatements(_table: string, _comment: null | string | undefined): Statement[] {
+    return []
+  }
+
+  alterTableOptions(op: AlterTableOptions): Statement[] {
+    return this.tableCommentStatements(op.table, op.comment)
   }
 
   /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */
@@ -305,7 +350,7 @@ export abstract class DdlCompiler {
   addColumn(op: AddColumn, _context: CompileContext): Promise<Statement[]> | Statement[] {
     const {column} = op
     if (column.primaryKey) throw this.cannot(`add a primary key column (${op.table}.${column.name}) with addColumn: add the column, then createPrimaryKey`)
-    const statements: Statement[] = [{sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`}]
+    const statements: Statement[] = [{sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`}, ...this.commentStatements(op.table, [column])]
     if (column.unique) statements.push(...this.createUniqueConstraint({columns: [column.name], kind: 'createUniqueConstraint', name: `${op.table}_${column.name}_key`, table: op.table}))
     if (column.references) {
       const [referent, referentColumn] = splitReference(column.references, column.name)
@@ -324,10 +369,27 @@ export abstract class DdlCompiler {
 
   abstract alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> | Statement[]
 
+  /** The index options this dialect has beyond `unique`; the others are refused, each with its own reason. */
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['where'])
+
   createIndex(op: CreateIndex): Statement[] {
-    if (op.concurrently) throw this.cannot(`create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`)
+    for (const [option, why] of Object.entries(INDEX_OPTION_REFUSALS) as Array<[keyof IndexOptions, (op: CreateIndex) => string]>) {
+      const given = op[option]
+      if (given !== undefined && given !== false && !this.indexOptions.has(option)) throw this.cannot(why(op))
+    }
+
+    const kind = op.unique ? 'UNIQUE ' : op.fulltext ? 'FULLTEXT ' : op.spatial ? 'SPATIAL ' : ''
+    const using = op.using ? ` USING ${op.using}` : ''
+    const include = op.include?.length ? ` INCLUDE ${this.columnList(op.include)}` : ''
     const where = op.where ? ` WHERE ${op.where}` : ''
-    return [{sql: `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(op.name)} ON ${this.table(op.table)} ${this.columnList(op.columns)}${where}`}]
+    const sql = `CREATE ${kind}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${where}`
+    return [op.concurrently ? {nonTransactional: true, sql} : {sql}]
+  }
+
+  /** `("a", lower(b), "url"(191))`: names quoted, with their prefix lengths; SQL elements as written. */
+  indexElements(index: Pick<CreateIndex, 'columns' | 'lengths'>): string {
+    const element = (e: IndexElement) => (typeof e === 'string' ? `${this.quote(e)}${index.lengths?.[e] === undefined ? '' : `(${index.lengths[e]})`}` : e.sql)
+    return `(${index.columns.map(element).join(', ')})`
   }
 
   dropIndex(op: DropIndex): Statement[] {
@@ -409,4 +471,15 @@ export function splitReference(reference: string, column: string): [string, stri
   const dot = reference.lastIndexOf('.')
   if (dot <= 0 || dot === reference.length - 1) throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
   return [reference.slice(0, dot), reference.slice(dot + 1)]
+}
+
+/** Why a dialect without an index option refuses it. */
+const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex) => string>> = {
+  concurrently: (op) => `create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`,
+  fulltext: (op) => `create a FULLTEXT index (${op.name}): that is MySQL's (PostgreSQL has tsvector with a gin index)`,
+  include: (op) => `create an index with INCLUDE columns (${op.name}): that is PostgreSQL only`,
+  lengths: (op) => `create an index on column prefixes (${op.name} lengths): that is MySQL only`,
+  spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
+  using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
+  where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,
 }

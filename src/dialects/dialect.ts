@@ -23,6 +23,13 @@ export interface Adapter {
   releaseLock(connection: Connection, key: string): Promise<void>
   tableExists(connection: Connection, table: string): Promise<boolean>
   /**
+   * The statement that creates autogenerate's scratch database, run on a
+   * connection to the server: MySQL's copies the default collation of the
+   * database that connection names, so tables the target leaves to the default
+   * get the collation the live database gives them. Absent: SQLite's scratch is in memory.
+   */
+  scratchDatabaseSql?(admin: Connection, name: string): Promise<string>
+  /**
    * A target .sql file as a dump tool writes it, made ready for the scratch
    * database: tool-only lines dropped (psql's meta-commands), statements the
    * server refuses to take from a file skipped (SQLite's own tables), and what

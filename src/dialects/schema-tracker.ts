@@ -1,4 +1,4 @@
-import type {Column, Operation} from '../operations/nodes.js'
+import type {Column, CreateTable, Operation} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
 import {applyTableOperations} from './table-changes.js'
@@ -35,7 +35,7 @@ export class SchemaTracker implements Introspector {
   apply(op: Operation): void {
     switch (op.kind) {
       case 'createTable': {
-        this.tables.set(op.table, this.fromColumns(op.table, op.columns))
+        this.tables.set(op.table, this.fromCreate(op))
         break
       }
 
@@ -56,6 +56,7 @@ export class SchemaTracker implements Introspector {
         break
       }
 
+      case 'alterTableOptions':
       case 'addEnumValue':
       case 'bulkInsert':
       case 'createDomain':
@@ -85,20 +86,28 @@ export class SchemaTracker implements Introspector {
     if (table) this.tables.set(name, applyTableOperations(table, operations, this.compiler).after)
   }
 
-  private fromColumns(name: string, columns: readonly Column[]): TableSchema {
+  /** A table as a createTable made it: its columns' flags and the table-level key, uniques, foreign keys and checks. */
+  private fromCreate(op: CreateTable): TableSchema {
+    const {columns, table: name} = op
     const literal = (c: Column) => (c.default === undefined || c.default === null ? undefined : this.compiler.literal(c.default))
-    const keys = columns.filter((c) => c.primaryKey).map((c) => c.name)
+    const keys = op.primaryKey?.columns ?? columns.filter((c) => c.primaryKey).map((c) => c.name)
     return {
-      checks: [],
-      columns: columns.map((c) => ({autoincrement: c.autoincrement, default: literal(c), name: c.name, nullable: c.nullable ?? !c.primaryKey, type: this.compiler.type(c.type)})),
-      foreignKeys: columns.filter((c) => c.references).map((c) => {
-        const [referent, referentColumn] = splitReference(c.references!, c.name)
-        return {columns: [c.name], name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}
-      }),
+      checks: (op.checks ?? []).map((k) => ({condition: k.condition, name: k.name})),
+      columns: columns.map((c) => ({
+        autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: literal(c), name: c.name, nullable: c.nullable ?? !keys.includes(c.name),
+        onUpdateDefault: c.onUpdateDefault === undefined ? undefined : this.compiler.literal(c.onUpdateDefault), type: this.compiler.type(c.type),
+      })),
+      foreignKeys: [
+        ...columns.filter((c) => c.references).map((c) => {
+          const [referent, referentColumn] = splitReference(c.references!, c.name)
+          return {columns: [c.name], name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}
+        }),
+        ...(op.foreignKeys ?? []),
+      ],
       indexes: [],
       name,
-      primaryKey: keys.length > 0 ? {columns: keys} : undefined,
-      uniques: columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: `${name}_${c.name}_key`})),
+      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name} : undefined,
+      uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: `${name}_${c.name}_key`})), ...(op.uniques ?? [])],
     }
   }
 }

@@ -26,7 +26,7 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         const c = op.column
         if (columns.some((x) => x.column.name === c.name)) throw new UsageError(where(`column ${c.name} already exists`))
         const defaultSql = c.default === undefined || c.default === null ? undefined : compiler.literal(c.default)
-        columns.push({column: {autoincrement: c.autoincrement, default: defaultSql, name: c.name, nullable: c.nullable ?? !c.primaryKey, type: compiler.type(c.type)}})
+        columns.push({column: {autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: defaultSql, name: c.name, nullable: c.nullable ?? !c.primaryKey, type: compiler.type(c.type)}})
         if (c.primaryKey) primaryKey = {columns: [...(primaryKey?.columns ?? []), c.name], name: primaryKey?.name}
         if (c.unique) uniques = [...uniques, {columns: [c.name], name: `${before.name}_${c.name}_key`}]
         if (c.references) {
@@ -41,7 +41,8 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         find(op.column)
         columns = columns.filter((c) => c.column.name !== op.column)
         const keeps = (k: {columns: readonly string[]}) => !k.columns.includes(op.column)
-        indexes = indexes.filter(keeps)
+        // As SQLite does: an index on the column, or on an expression that names it, goes with it.
+        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column))) && !i.include?.includes(op.column))
         uniques = uniques.filter(keeps)
         foreignKeys = foreignKeys.filter(keeps)
         if (primaryKey && !keeps(primaryKey)) primaryKey = undefined
@@ -55,9 +56,17 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         if (op.default !== undefined) defaultSql = op.default === null ? undefined : compiler.literal(op.default)
         const name = op.newName ?? c.name
         entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
+        if (op.collation !== undefined) entry.column = {...entry.column, collation: op.collation ?? undefined}
+        if (op.comment !== undefined) entry.column = {...entry.column, comment: op.comment ?? undefined}
+        if (op.onUpdateDefault !== undefined) entry.column = {...entry.column, onUpdateDefault: op.onUpdateDefault === null ? undefined : compiler.literal(op.onUpdateDefault)}
         if (name !== c.name) {
           const rename = <T extends {columns: readonly string[]}>(k: T): T => ({...k, columns: renameIn(k.columns, c.name, name)})
-          indexes = indexes.map(rename)
+          indexes = indexes.map((i) => ({
+            ...i,
+            columns: i.columns.map((e) => (typeof e === 'string' ? (e === c.name ? name : e) : {...e, sql: renameIdentifier(e.sql, c.name, name, compiler)})),
+            ...(i.include ? {include: renameIn(i.include, c.name, name)} : {}),
+            ...(i.lengths?.[c.name] === undefined ? {} : {lengths: Object.fromEntries(Object.entries(i.lengths).map(([k, v]) => [k === c.name ? name : k, v]))}),
+          }))
           uniques = uniques.map(rename)
           foreignKeys = foreignKeys.map(rename)
           if (primaryKey) primaryKey = rename(primaryKey)
@@ -71,7 +80,8 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 
       case 'createIndex': {
         // Whether the index can be built concurrently is the compiler's to say; the table only records it.
-        indexes = [...indexes, {columns: op.columns, name: op.name, unique: Boolean(op.unique), where: op.where}]
+        const {concurrently: _, kind: __, table: ___, ...index} = op
+        indexes = [...indexes, {...index, unique: Boolean(op.unique)}]
         break
       }
 
@@ -121,6 +131,14 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
   return {after, copied}
 }
 
+
+/** Whether a SQL expression names the identifier `name` (bare in any case, or quoted), outside string literals. */
+export function mentions(sql: string, name: string): boolean {
+  return [...sql.matchAll(new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g'))].some(([token]) => {
+    if (token.startsWith("'")) return false
+    return isQuotedIdent(token) ? unquoteIdent(token) === name : token.toLowerCase() === name.toLowerCase()
+  })
+}
 
 /**
  * Replace the identifier `from` with `to` in a SQL expression: bare (as a

@@ -1,3 +1,5 @@
+import type {CreateIndex, IndexElement, IndexOptions, TableOptions} from '../operations/nodes.js'
+
 /** A table as a database reports it: what introspectors return and batch mode rebuilds. */
 export interface ColumnSchema {
   readonly name: string
@@ -9,6 +11,11 @@ export interface ColumnSchema {
   readonly autoincrement?: boolean
   /** PostgreSQL identity columns: ALWAYS or BY DEFAULT. */
   readonly identity?: 'always' | 'by default'
+  /** A collation of its own: one its type does not have by default (PostgreSQL), other than its table's (MySQL), declared (SQLite). */
+  readonly collation?: string
+  readonly comment?: string
+  /** MySQL's ON UPDATE, as SQL (CURRENT_TIMESTAMP). */
+  readonly onUpdateDefault?: string
 }
 
 export interface KeySchema {
@@ -30,13 +37,20 @@ export interface CheckSchema {
   readonly condition: string
 }
 
-export interface IndexSchema extends KeySchema {
+/** An index as the catalog reports it; the options are those of op.createIndex, absent at their defaults. */
+export interface IndexSchema extends Omit<IndexOptions, 'concurrently' | 'unique'> {
   readonly name: string
+  readonly columns: readonly IndexElement[]
   readonly unique: boolean
-  readonly where?: string
 }
 
-export interface TableSchema {
+/** The createIndex that makes an index as the catalog reports it (unique left out when false). */
+export function createIndexOf(table: string, index: IndexSchema): CreateIndex {
+  const {unique, ...rest} = index
+  return {...rest, kind: 'createIndex', table, ...(unique ? {unique: true} : {})}
+}
+
+export interface TableSchema extends TableOptions {
   readonly name: string
   readonly columns: readonly ColumnSchema[]
   readonly primaryKey?: KeySchema

@@ -26,6 +26,12 @@ export interface ColumnOptions {
   readonly references?: string
   readonly onDelete?: ReferentialAction
   readonly onUpdate?: ReferentialAction
+  /** A collation of the column's own: `C` on PostgreSQL, `utf8mb4_bin` on MySQL, `NOCASE` on SQLite. */
+  readonly collation?: string
+  /** The column's comment (PostgreSQL, MySQL; SQLite keeps none, so it is left out there). */
+  readonly comment?: string
+  /** MySQL: what the column is set to whenever its row is updated (ON UPDATE CURRENT_TIMESTAMP: op.now()). */
+  readonly onUpdateDefault?: DefaultValue
 }
 
 export interface Column extends ColumnOptions {
@@ -45,8 +51,25 @@ export interface TableConstraints {
   readonly checks?: ReadonlyArray<{readonly name?: string; readonly condition: string}>
 }
 
-export interface CreateTableOptions extends TableConstraints {
+/** Options of a table as a whole. */
+export interface TableOptions {
+  /** The table's comment (PostgreSQL, MySQL; SQLite keeps none, so it is left out there). */
+  readonly comment?: string
+  /** MySQL: the table's default collation (DEFAULT COLLATE=), storage engine and ROW_FORMAT; other databases ignore them, as Alembic ignores mysql_* options. */
+  readonly mysqlCollate?: string
+  readonly mysqlEngine?: string
+  readonly mysqlRowFormat?: string
+}
+
+export interface CreateTableOptions extends TableConstraints, TableOptions {
   readonly ifNotExists?: boolean
+}
+
+/** Change a table's options; a comment of null removes it. */
+export interface AlterTableOptions extends Omit<TableOptions, 'comment'> {
+  readonly kind: 'alterTableOptions'
+  readonly table: string
+  readonly comment?: null | string
 }
 
 export interface CreateTable extends CreateTableOptions {
@@ -83,22 +106,49 @@ export interface AlterColumnOptions {
   readonly existingNullable?: boolean
   readonly existingDefault?: DefaultValue
   readonly existingAutoincrement?: boolean
+  /** MySQL offline: what its restatement of the column keeps. */
+  readonly existingCollation?: string
+  readonly existingComment?: string
+  readonly existingOnUpdateDefault?: DefaultValue
+  /** A new collation, null for the default again (PostgreSQL restates the type with it, so it needs type or existingType). */
+  readonly collation?: null | string
+  /** MySQL: a new ON UPDATE value, null to remove it. */
+  readonly onUpdateDefault?: DefaultValue
+  /** A new comment; null removes it. */
+  readonly comment?: null | string
 }
 export interface AlterColumn extends AlterColumnOptions {
   readonly kind: 'alterColumn'
   readonly table: string
   readonly column: string
 }
+/**
+ * One element of an index: a column name, or SQL written as is, for an
+ * expression (`lower(email)`) or a column with an order, collation or operator
+ * class (`created_at DESC NULLS LAST`, `name text_pattern_ops`).
+ */
+export type IndexElement = SqlExpression | string
+
 export interface IndexOptions {
   readonly unique?: boolean
   readonly where?: string
   readonly concurrently?: boolean
+  /** PostgreSQL: the index method (gist, gin, brin, hash, spgist); btree when absent. */
+  readonly using?: string
+  /** PostgreSQL: columns stored in the index but not part of its key (INCLUDE). */
+  readonly include?: readonly string[]
+  /** MySQL: a FULLTEXT index. */
+  readonly fulltext?: boolean
+  /** MySQL: a SPATIAL index. */
+  readonly spatial?: boolean
+  /** MySQL: prefix lengths of columns, by column name: `{url: 191}` indexes url(191). */
+  readonly lengths?: Readonly<Record<string, number>>
 }
 export interface CreateIndex extends IndexOptions {
   readonly kind: 'createIndex'
   readonly name: string
   readonly table: string
-  readonly columns: readonly string[]
+  readonly columns: readonly IndexElement[]
 }
 export interface DropIndex {
   readonly kind: 'dropIndex'
@@ -203,7 +253,7 @@ export interface BatchAlterTable {
 
 export type Operation =
   | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
-  | Execute | RenameTable
+  | AlterTableOptions | Execute | RenameTable
 
 /** Deep-freeze a node so nothing downstream can change what a script asked for. */
 export function freeze<T>(value: T): T {

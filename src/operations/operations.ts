@@ -1,8 +1,8 @@
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {
-  type AlterColumnOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
-  type DefaultValue, type ForeignKeyOptions, freeze, type IndexOptions, type Operation, type SqlExpression,
+  type AlterColumnOptions, type AlterTableOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
+  type DefaultValue, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
 } from './nodes.js'
 
 /** Where the `op` object sends its nodes: the runner, online or offline. */
@@ -41,7 +41,7 @@ export class BatchOperations {
     this.push({columns, kind: 'createForeignKey', name, referent, referentColumns, table: this.table, ...options})
   }
 
-  createIndex(name: string, columns: string[], options: IndexOptions = {}): void {
+  createIndex(name: string, columns: IndexElement[], options: IndexOptions = {}): void {
     this.push({columns, kind: 'createIndex', name, table: this.table, ...options})
   }
 
@@ -114,7 +114,7 @@ export class Operations {
     return this.run({columns, kind: 'createForeignKey', name, referent, referentColumns, table, ...options})
   }
 
-  createIndex(name: string, table: string, columns: string[], options: IndexOptions = {}): Promise<void> {
+  createIndex(name: string, table: string, columns: IndexElement[], options: IndexOptions = {}): Promise<void> {
     return this.run({columns, kind: 'createIndex', name, table, ...options})
   }
 
@@ -190,6 +190,11 @@ export class Operations {
   /** PostgreSQL: DROP DOMAIN name. */
   dropDomain(name: string): Promise<void> {
     return this.run({kind: 'dropDomain', name})
+  }
+
+  /** A table's comment (PostgreSQL, MySQL) and MySQL's collation, engine and ROW_FORMAT. */
+  alterTableOptions(table: string, options: Omit<AlterTableOptions, 'kind' | 'table'>): Promise<void> {
+    return this.run({...options, kind: 'alterTableOptions', table})
   }
 
   renameTable(table: string, newName: string): Promise<void> {

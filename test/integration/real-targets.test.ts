@@ -10,7 +10,7 @@ import path from 'node:path'
 import type {DialectName} from '../../src/config/database-url.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {ROOT, runCli, tempProject} from '../helpers/cli.js'
-import {applyWithClient, snapshot} from '../helpers/catalog.js'
+import {applyWithClient, snapshot, structure} from '../helpers/catalog.js'
 import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
@@ -60,8 +60,95 @@ const STORE_NOT_COMPARED: Record<DialectName, string> = {
   sqlite: 'not compared: 1 trigger, 1 view\n',
 }
 
+/** A table built by hand, and a target that widens a column and changes another's collation and comment. */
+const WIDENING: Record<DialectName, {live: string; target: string}> = {
+  mysql: {
+    live: "CREATE TABLE t (id int PRIMARY KEY, login varchar(20) COLLATE utf8mb4_bin NOT NULL COMMENT 'login', seen timestamp NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last seen', note varchar(10) COLLATE utf8mb4_bin COMMENT 'old') DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n",
+    target: "CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE utf8mb4_bin NOT NULL COMMENT 'login', seen datetime NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last seen', note varchar(10) COLLATE utf8mb4_unicode_ci COMMENT 'new') DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='t';\n",
+  },
+  postgresql: {
+    live: "CREATE TABLE t (id int PRIMARY KEY, login varchar(20) COLLATE \"C\" NOT NULL, note text COLLATE \"C\");\nCOMMENT ON COLUMN t.note IS 'old';\n",
+    target: "CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE \"C\" NOT NULL, note text COLLATE \"POSIX\");\nCOMMENT ON COLUMN t.note IS 'new';\nCOMMENT ON TABLE t IS 't';\n",
+  },
+  sqlite: {
+    live: 'CREATE TABLE t (id INTEGER PRIMARY KEY, login VARCHAR(20) NOT NULL COLLATE NOCASE, note TEXT COLLATE RTRIM);\n',
+    target: 'CREATE TABLE t (id INTEGER PRIMARY KEY, login VARCHAR(40) NOT NULL COLLATE NOCASE, note TEXT COLLATE NOCASE);\n',
+  },
+}
+
+/** What the collations of columns.<dialect>.sql do, tried on the migrated database. */
+const COLLATION_AT_WORK: Record<DialectName, (db: TestDatabase) => Promise<void>> = {
+  async mysql(db) {
+    const c = await db.connect()
+    try {
+      // utf8mb4_bin tells 'Ann' from 'ann'; ON UPDATE sets touched.
+      await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x'), ('ann', 'y')")
+      await c.query("UPDATE account SET name = 'z' WHERE login = 'ann'")
+      expect((await c.query("SELECT login, touched IS NOT NULL AS touched FROM account ORDER BY id")).rows).to.deep.equal([{login: 'Ann', touched: 0}, {login: 'ann', touched: 1}])
+    } finally {
+      await c.close()
+    }
+  },
+  async postgresql(db) {
+    const c = await db.connect()
+    try {
+      await c.query("INSERT INTO account VALUES (1, 'b', 'x'), (2, 'B', 'y'), (3, 'a', 'z')")
+      // "C" sorts upper case first.
+      expect((await c.query('SELECT login FROM account ORDER BY login')).rows.map((r) => r.login)).to.deep.equal(['B', 'a', 'b'])
+    } finally {
+      await c.close()
+    }
+  },
+  async sqlite(db) {
+    const c = await db.connect()
+    try {
+      await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x')")
+      let refused: unknown
+      await c.query("INSERT INTO account (login, name) VALUES ('ANN', 'y')").catch((error: unknown) => (refused = error))
+      expect(String(refused)).to.include('UNIQUE constraint failed')
+    } finally {
+      await c.close()
+    }
+  },
+}
+
+/** A file holding `sql`, for the database's own client. */
+function writeTemp(sql: string): string {
+  const file = path.join(tempProject(), 'live.sql')
+  writeFileSync(file, sql)
+  return file
+}
+
+/** A database built by hand and a target whose indexes differ from it only in what the catalog alone tells. */
+const INDEX_DIFFERENCES: Record<DialectName, {live: string; target: string; changes: string[]}> = {
+  mysql: {
+    changes: [
+      'drop index t_recent on t (score)', 'drop index t_text on t (title)', 'drop index t_url on t (url(191))',
+      'add index t_recent on t (`score` DESC)', 'add fulltext index t_text on t (title)', 'add index t_url on t (url(100))',
+    ],
+    live: 'CREATE TABLE t (id int PRIMARY KEY, title varchar(200), url varchar(500), score int, KEY t_text (title), KEY t_url (url(191)), KEY t_recent (score));\n',
+    target: 'CREATE TABLE t (id int PRIMARY KEY, title varchar(200), url varchar(500), score int, FULLTEXT KEY t_text (title), KEY t_url (url(100)), KEY t_recent (score DESC));\n',
+  },
+  postgresql: {
+    changes: [
+      'drop index t_code on t (code)', 'drop index t_email on t (email)', 'drop index t_score on t (score DESC)',
+      'add hash index t_code on t (code)', 'add index t_email on t (lower(email))', 'add index t_score on t (score DESC NULLS LAST)',
+    ],
+    live: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_code ON t (code);\nCREATE INDEX t_score ON t (score DESC);\n',
+    target: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_code ON t USING hash (code);\nCREATE INDEX t_score ON t (score DESC NULLS LAST);\n',
+  },
+  sqlite: {
+    changes: [
+      'drop index t_email on t (email)', 'drop index t_name on t (name)', 'drop index t_score on t (score)',
+      'add index t_email on t (lower(email))', 'add index t_name on t (name COLLATE NOCASE)', 'add index t_score on t (score DESC)',
+    ],
+    live: 'CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, name TEXT, score INTEGER);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_name ON t (name);\nCREATE INDEX t_score ON t (score);\n',
+    target: 'CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, name TEXT, score INTEGER);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_name ON t (name COLLATE NOCASE);\nCREATE INDEX t_score ON t (score DESC);\n',
+  },
+}
+
 /** From an empty database to head and back, with the target written by someone else. */
-async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp | string = ''): Promise<void> {
+async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp | string = '', options: {native?: boolean; atHead?: (db: TestDatabase) => Promise<void>} = {}): Promise<void> {
   const dir = project(db, target)
   const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
   if (typeof notCompared === 'string') expect(first.stderr).to.equal(notCompared)
@@ -78,6 +165,18 @@ async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp |
   expect(await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).to.deep.equal({
     code: 0, stderr: first.stderr, stdout: 'No changes detected: the database matches the target schema; nothing written.\n',
   })
+
+  await options.atHead?.(db)
+  if (options.native) {
+    // What the chain built is what the target's DDL builds when a DBA runs it with the database's own client.
+    const native = await createTestDatabase(db.dialect)
+    try {
+      nativeClient(native, target)
+      expect(await structure(db)).to.deep.equal(await structure(native))
+    } finally {
+      await native.drop()
+    }
+  }
 
   // The generated chain's offline SQL, run by the database's own client, gives the catalog the online run gave.
   const offline = await createTestDatabase(db.dialect)
@@ -127,6 +226,46 @@ for (const dialect of dialectsUnderTest()) {
       expect(json.autogenerate).to.deep.equal([{changes: [], database: 'default', notCompared: {
         mysql: {view: 1}, postgresql: {function: 1, trigger: 1, view: 1}, sqlite: {trigger: 1, view: 1},
       }[dialect]}])
+    })
+
+    it('every kind of index the dialect has (issue items 3, 8, 9, 10): empty -> head, the same catalog as the DDL run natively, nothing more', async () => {
+      await fromEmpty(db, path.join(SCHEMAS, `indexes.${dialect}.sql`), '', {native: true})
+    })
+
+    it('column collations and comments, ON UPDATE and table options (issue items 12, 13): empty -> head, the same catalog as the DDL run natively', async () => {
+      await fromEmpty(db, path.join(SCHEMAS, `columns.${dialect}.sql`), '', {atHead: COLLATION_AT_WORK[dialect], native: true})
+    })
+
+    it('widening a column keeps its collation, comment and ON UPDATE (issue item 13); a changed collation or comment is migrated', async () => {
+      const {live, target} = WIDENING[dialect]
+      nativeClient(db, writeTemp(live))
+      const dir = projectWith(db, target)
+      const generated = await runCli(['revision', '--autogenerate', '-m', 'widen'], {cwd: dir})
+      expect(generated.code).to.equal(0)
+      const up = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(up.stderr).to.equal('')
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+      })
+      // And back: the downgrade restores what the database had.
+      expect((await runCli(['downgrade', 'base'], {cwd: dir})).stderr).to.equal('')
+      const before = await createTestDatabase(db.dialect)
+      try {
+        nativeClient(before, writeTemp(live))
+        expect(await structure(db)).to.deep.equal(await structure(before))
+      } finally {
+        await before.drop()
+      }
+    })
+
+    it('the check fails when an index differs only in its method, kind, order, prefix or expression', async () => {
+      const pair = INDEX_DIFFERENCES[dialect]
+      nativeClient(db, writeTemp(pair.live))
+      const dir = projectWith(db, pair.target)
+      const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
+      expect(checked.code).to.equal(1)
+      expect(checked.stdout).to.equal(`OK: 0 revision(s), one linear sequential chain\n${pair.changes.join('\n')}\n`)
+      expect(checked.stderr).to.equal(`Error: check_migration --autogenerate found ${pair.changes.length} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"\n`)
     })
 
     for (const sample of existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((f) => f.endsWith(`.${dialect}.sql`)) : []) {

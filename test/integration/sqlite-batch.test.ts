@@ -48,6 +48,8 @@ if (dialectsUnderTest().includes('sqlite')) {
         await c.query('CREATE TABLE team (id INTEGER PRIMARY KEY)')
         await c.query(TABLE)
         await c.query('CREATE INDEX ix_member_old ON member (age) WHERE age > 65')
+        await c.query('CREATE UNIQUE INDEX ix_member_email ON member (lower(email))')
+        await c.query('CREATE INDEX ix_member_young ON member (age DESC, email COLLATE NOCASE)')
         await c.query("INSERT INTO team VALUES (1)")
         await c.query("INSERT INTO member (email, age, team_id) VALUES ('a@x', 30, 1)")
         const before = await catalog(c, 'member')
@@ -69,6 +71,9 @@ if (dialectsUnderTest().includes('sqlite')) {
         expect(after.foreignKeys).to.deep.equal(expected.foreignKeys)
         expect(after.indexes.map((i) => [i.name, i.unique, i.origin, i.partial])).to.deep.equal(expected.indexes.map((i) => [i.name, i.unique, i.origin, i.partial]))
         expect(after.indexes.find((i) => i.name === 'ix_member_old')!.sql).to.equal('CREATE INDEX "ix_member_old" ON "member" ("years") WHERE "years" > 65')
+        // Expression and ordered elements are rebuilt as written, the rename reaching them too.
+        expect(after.indexes.find((i) => i.name === 'ix_member_email')!.sql).to.equal('CREATE UNIQUE INDEX "ix_member_email" ON "member" (lower(email))')
+        expect(after.indexes.find((i) => i.name === 'ix_member_young')!.sql).to.equal('CREATE INDEX "ix_member_young" ON "member" ("years" DESC, email COLLATE NOCASE)')
         const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'member'")).rows[0].sql)
         expect(sql).to.include('CHECK ("years" >= 0)')
         expect(sql).to.include('CHECK ("years" < 200 AND length(note) < 100)')

@@ -151,6 +151,42 @@ describe('DDL compilers: exact SQL per dialect', () => {
     sqlite: {error: 'sqlite cannot create an index CONCURRENTLY'},
   })
 
+  pins('createIndex on expressions and ordered columns', (op) => op.createIndex('ix_t_e', 't', [op.sql('lower(email)'), 'a', op.sql('b DESC')]), {
+    mysql: 'CREATE INDEX `ix_t_e` ON `t` (lower(email), `a`, b DESC)',
+    postgresql: 'CREATE INDEX "ix_t_e" ON "t" (lower(email), "a", b DESC)',
+    sqlite: 'CREATE INDEX "ix_t_e" ON "t" (lower(email), "a", b DESC)',
+  })
+
+  pins('createIndex with a method and INCLUDE columns', (op) => op.createIndex('ix_t_g', 't', ['g'], {include: ['a', 'b'], using: 'gist'}), {
+    mysql: {error: 'mysql cannot create an index with INCLUDE columns (ix_t_g): that is PostgreSQL only'},
+    postgresql: 'CREATE INDEX "ix_t_g" ON "t" USING gist ("g") INCLUDE ("a", "b")',
+    sqlite: {error: 'sqlite cannot create an index with INCLUDE columns (ix_t_g): that is PostgreSQL only'},
+  })
+
+  pins('createIndex FULLTEXT', (op) => op.createIndex('ft', 't', ['title', 'body'], {fulltext: true}), {
+    mysql: 'CREATE FULLTEXT INDEX `ft` ON `t` (`title`, `body`)',
+    postgresql: {error: "postgresql cannot create a FULLTEXT index (ft): that is MySQL's (PostgreSQL has tsvector with a gin index)"},
+    sqlite: {error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
+  })
+
+  pins('createIndex SPATIAL', (op) => op.createIndex('sp', 't', ['g'], {spatial: true}), {
+    mysql: 'CREATE SPATIAL INDEX `sp` ON `t` (`g`)',
+    postgresql: {error: "postgresql cannot create a SPATIAL index (sp): that is MySQL's (PostgreSQL uses a gist index)"},
+    sqlite: {error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
+  })
+
+  pins('createIndex on column prefixes', (op) => op.createIndex('ix_url', 't', ['url', 'a'], {lengths: {url: 191}, unique: true}), {
+    mysql: 'CREATE UNIQUE INDEX `ix_url` ON `t` (`url`(191), `a`)',
+    postgresql: {error: 'postgresql cannot create an index on column prefixes (ix_url lengths): that is MySQL only'},
+    sqlite: {error: 'sqlite cannot create an index on column prefixes (ix_url lengths): that is MySQL only'},
+  })
+
+  pins('createIndex with a method other than btree', (op) => op.createIndex('ix_h', 't', ['a'], {using: 'hash'}), {
+    mysql: {error: "mysql cannot create an index USING hash (ix_h): index methods are PostgreSQL's"},
+    postgresql: 'CREATE INDEX "ix_h" ON "t" USING hash ("a")',
+    sqlite: {error: "sqlite cannot create an index USING hash (ix_h): index methods are PostgreSQL's"},
+  })
+
   pins('dropIndex', (op) => op.dropIndex('ix_t_a', 't'), {
     mysql: 'DROP INDEX `ix_t_a` ON `t`',
     postgresql: 'DROP INDEX "ix_t_a"',

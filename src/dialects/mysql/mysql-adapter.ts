@@ -27,6 +27,11 @@ export const mysqlAdapter: Adapter = {
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])
   },
+  async scratchDatabaseSql(admin: Connection, name: string) {
+    const {rows} = await admin.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()')
+    const collation = rows[0]?.c
+    return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
+  },
   supportsTransactionalDdl: false,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])

@@ -1,8 +1,10 @@
-import type {AlterColumn, CreateIndex, DropConstraint, DropIndex} from '../../operations/nodes.js'
+import type {AlterColumn, AlterTableOptions, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 import type {ColumnSchema} from '../table-schema.js'
 
+
+const TEXTUAL = /char|text|enum|set\(/i
 
 export class MysqlDdlCompiler extends DdlCompiler {
   readonly dialect = 'mysql' as const
@@ -34,6 +36,33 @@ export class MysqlDdlCompiler extends DdlCompiler {
     return ''
   }
 
+  protected tableOptionsClause(options: Omit<AlterTableOptions, 'kind' | 'table'>): string {
+    const word = (what: string, value: string) => {
+      if (!/^\w+$/.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)} is not a name (letters, digits and _)`)
+      return value
+    }
+
+    return [
+      options.mysqlEngine === undefined ? '' : ` ENGINE=${word('mysqlEngine', options.mysqlEngine)}`,
+      options.mysqlCollate === undefined ? '' : ` DEFAULT COLLATE=${word('mysqlCollate', options.mysqlCollate)}`,
+      options.mysqlRowFormat === undefined ? '' : ` ROW_FORMAT=${word('mysqlRowFormat', options.mysqlRowFormat)}`,
+      options.comment === undefined ? '' : ` COMMENT=${this.stringLiteral(options.comment ?? '')}`,
+    ].join('')
+  }
+
+  alterTableOptions(op: AlterTableOptions): Statement[] {
+    const clause = this.tableOptionsClause(op)
+    return clause ? [{sql: `ALTER TABLE ${this.table(op.table)}${clause}`}] : []
+  }
+
+  protected onUpdateClause(_column: string, sql: string): string {
+    return ` ON UPDATE ${sql}`
+  }
+
+  protected inlineComment(comment: string | undefined): string {
+    return comment === undefined ? '' : ` COMMENT ${this.stringLiteral(comment)}`
+  }
+
   protected autoincrementClause(): {suffix?: string; type?: string} {
     return {suffix: ' AUTO_INCREMENT'}
   }
@@ -45,7 +74,7 @@ export class MysqlDdlCompiler extends DdlCompiler {
    */
   async alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> {
     const table = this.table(op.table)
-    const onlyDefault = op.type === undefined && op.nullable === undefined && op.newName === undefined
+    const onlyDefault = [op.type, op.nullable, op.newName, op.collation, op.comment, op.onUpdateDefault].every((v) => v === undefined)
     if (onlyDefault) {
       if (op.default === undefined) return []
       const action = op.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${this.literal(op.default)}`
@@ -57,43 +86,58 @@ export class MysqlDdlCompiler extends DdlCompiler {
     const nullable = op.nullable ?? existing.nullable
     let defaultSql = existing.default
     if (op.default !== undefined) defaultSql = op.default === null ? undefined : this.literal(op.default)
-    const definition = `${type}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}${existing.autoincrement ? ' AUTO_INCREMENT' : ''}`
+    // What the operation does not change is restated as it is: the collation, ON UPDATE and the comment too.
+    // The column's collation is kept while it stays a character type.
+    const collation = op.collation === undefined ? (op.type === undefined || TEXTUAL.test(type) ? existing.collation : undefined) : op.collation ?? undefined
+    const comment = op.comment === undefined ? existing.comment : op.comment ?? undefined
+    let onUpdate = existing.onUpdateDefault
+    if (op.onUpdateDefault !== undefined) onUpdate = op.onUpdateDefault === null ? undefined : this.literal(op.onUpdateDefault)
+    const definition = `${type}${this.collateClause(collation)}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}`
+      + `${onUpdate === undefined ? '' : ` ON UPDATE ${onUpdate}`}${existing.autoincrement ? ' AUTO_INCREMENT' : ''}${this.inlineComment(comment)}`
     const sql = op.newName === undefined
       ? `ALTER TABLE ${table} MODIFY COLUMN ${this.quote(op.column)} ${definition}`
       : `ALTER TABLE ${table} CHANGE COLUMN ${this.quote(op.column)} ${this.quote(op.newName)} ${definition}`
     return [{sql}]
   }
 
+  /**
+   * The column as it stands. Online the database says (its collation, comment
+   * and ON UPDATE too); offline the tables the rendered chain built say, and
+   * for a table it did not build the script's existing* options do.
+   */
   private async existingColumn(op: AlterColumn, context: CompileContext): Promise<ColumnSchema> {
     const given = op.existingType !== undefined && op.existingNullable !== undefined
-    if (given || !context.introspector) {
-      if (op.existingType === undefined && op.type === undefined) {
-        throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingType (and existingNullable, existingDefault)`)
-      }
-
-      if (op.existingNullable === undefined && op.nullable === undefined) {
-        throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingNullable so NOT NULL is not lost`)
-      }
-
-      return {
-        autoincrement: op.existingAutoincrement,
-        default: op.existingDefault === undefined || op.existingDefault === null ? undefined : this.literal(op.existingDefault),
-        name: op.column,
-        nullable: op.existingNullable ?? true,
-        type: op.existingType === undefined ? '' : this.type(op.existingType),
-      }
+    if (context.introspector) {
+      const table = await context.introspector.table(op.table).catch((error: unknown) => {
+        if (given) return
+        throw error
+      })
+      const column = table?.columns.find((c) => c.name === op.column)
+      if (column) return column
+      if (table) throw new UsageError(`alterColumn: column ${op.table}.${op.column} does not exist`)
     }
 
-    const table = await context.introspector.table(op.table)
-    const column = table?.columns.find((c) => c.name === op.column)
-    if (!column) throw new UsageError(`alterColumn: column ${op.table}.${op.column} does not exist`)
-    return column
+    if (op.existingType === undefined && op.type === undefined) {
+      throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingType (and existingNullable, existingDefault)`)
+    }
+
+    if (op.existingNullable === undefined && op.nullable === undefined) {
+      throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingNullable so NOT NULL is not lost`)
+    }
+
+    return {
+      autoincrement: op.existingAutoincrement,
+      collation: op.existingCollation,
+      comment: op.existingComment,
+      default: op.existingDefault === undefined || op.existingDefault === null ? undefined : this.literal(op.existingDefault),
+      name: op.column,
+      nullable: op.existingNullable ?? true,
+      onUpdateDefault: op.existingOnUpdateDefault === undefined ? undefined : this.literal(op.existingOnUpdateDefault),
+      type: op.existingType === undefined ? '' : this.type(op.existingType),
+    }
   }
 
-  createIndex(op: CreateIndex): Statement[] {
-    if (op.where) throw this.cannot(`create a partial index (${op.name} WHERE ${op.where})`)
-    return super.createIndex(op)
-  }
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['fulltext', 'lengths', 'spatial'])
 
   dropIndex(op: DropIndex): Statement[] {
     if (!op.table) throw new UsageError(`mysql needs the table to drop index ${op.name}: op.dropIndex('${op.name}', 'table')`)

@@ -1,7 +1,49 @@
 import type {Connection} from '../connection.js'
-import {CatalogReader, type ColumnSchema, groupBy, type TableSchema} from '../table-schema.js'
+import type {IndexElement} from '../../operations/nodes.js'
+import {CatalogReader, type ColumnSchema, groupBy, type IndexSchema, type TableSchema} from '../table-schema.js'
 
 const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`
+
+type Row = Record<string, unknown>
+
+/** `on update current_timestamp()` (MariaDB) or `DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)` (MySQL) in EXTRA. */
+function onUpdate(extra: string): {onUpdateDefault?: string} {
+  const m = /\bon update (\S+)/i.exec(extra)
+  return m ? {onUpdateDefault: m[1]} : {}
+}
+
+/** A key part that is a column in ascending order: what a UNIQUE constraint can name. */
+const plainPart = (r: Row) => r.sub_part === null && r.ord !== 'D' && (r.expr ?? null) === null
+const plainKey = (rows: readonly Row[]) => rows.every((r) => plainPart(r))
+
+/**
+ * An index from its STATISTICS rows: FULLTEXT and SPATIAL kinds, prefix
+ * lengths (SPATIAL reports one of its own, which no statement can set),
+ * descending parts and MySQL 8's functional key parts as SQL.
+ */
+function index(name: string, rows: readonly Row[]): IndexSchema {
+  const method = String(rows[0].method)
+  const lengths: Record<string, number> = {}
+  const columns = rows.map((r): IndexElement => {
+    if (r.expr !== null && r.expr !== undefined) return {kind: 'sql', sql: `(${String(r.expr)})${r.ord === 'D' ? ' DESC' : ''}`}
+    const col = String(r.col)
+    const length = method === 'SPATIAL' || r.sub_part === null ? undefined : Number(r.sub_part)
+    if (r.ord !== 'D') {
+      if (length !== undefined) lengths[col] = length
+      return col
+    }
+
+    return {kind: 'sql', sql: `\`${col.replaceAll('`', '``')}\`${length === undefined ? '' : `(${length})`} DESC`}
+  })
+  return {
+    columns,
+    ...(method === 'FULLTEXT' ? {fulltext: true} : {}),
+    ...(Object.keys(lengths).length > 0 ? {lengths} : {}),
+    name,
+    ...(method === 'SPATIAL' ? {spatial: true} : {}),
+    unique: Number(rows[0].non_unique) === 0,
+  }
+}
 
 /**
  * Tables from information_schema: five queries for any number of tables.
@@ -25,11 +67,16 @@ export class MysqlIntrospector extends CatalogReader {
     const filter = only !== undefined
     const q = async (sql: string) => (await this.connection.query(sql, filter ? [only] : [])).rows
     this.mariadb ??= /mariadb/i.test(String((await this.connection.query('SELECT VERSION() AS v')).rows[0]?.v))
-    const columns = await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra
-      FROM information_schema.COLUMNS WHERE ${scope(filter)}
-        AND TABLE_NAME IN (SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE')
-      ORDER BY TABLE_NAME, ORDINAL_POSITION`)
-    const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col
+    // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not the default.
+    const columns = await q(`SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.IS_NULLABLE AS nullable, c.COLUMN_DEFAULT AS dflt, c.EXTRA AS extra,
+        c.COLLATION_NAME AS collation, c.COLUMN_COMMENT AS comment, t.TABLE_COLLATION AS table_collation, t.TABLE_COMMENT AS table_comment, t.CREATE_OPTIONS AS create_options,
+        CASE WHEN t.ENGINE <> @@default_storage_engine THEN t.ENGINE END AS engine
+      FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE'
+      WHERE ${scope(filter, 'c.')}
+      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`)
+    // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
+    const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
+        INDEX_TYPE AS method, SUB_PART AS sub_part, COLLATION AS ord${this.mariadb ? '' : ', EXPRESSION AS expr'}
       FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`), (r) => String(r.tbl))
     const constraints = groupBy(await q(`SELECT tc.TABLE_NAME AS tbl, tc.CONSTRAINT_NAME AS name, tc.CONSTRAINT_TYPE AS type, cc.CHECK_CLAUSE AS check_clause
       FROM information_schema.TABLE_CONSTRAINTS tc
@@ -48,10 +95,18 @@ export class MysqlIntrospector extends CatalogReader {
       const indexes = [...groupBy(statistics.get(name) ?? [], (r) => String(r.name))]
       const fks = [...groupBy(keys.get(name) ?? [], (r) => String(r.name))]
       const primary = indexes.find(([n]) => n === 'PRIMARY')
+      const rowFormat = /\brow_format=(\w+)/i.exec(String(cols[0].create_options ?? ''))?.[1]
       return {
+        ...(cols[0].table_comment ? {comment: String(cols[0].table_comment)} : {}),
+        ...(cols[0].table_collation ? {mysqlCollate: String(cols[0].table_collation)} : {}),
+        ...(cols[0].engine ? {mysqlEngine: String(cols[0].engine)} : {}),
+        ...(rowFormat ? {mysqlRowFormat: rowFormat.toUpperCase()} : {}),
         checks: cons.filter((c) => c.type === 'CHECK').map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
         columns: cols.map((c): ColumnSchema => ({
           autoincrement: /auto_increment/i.test(String(c.extra)),
+          ...(c.collation === null ? {} : {collation: String(c.collation)}),
+          ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
+          ...onUpdate(String(c.extra)),
           default: this.defaultSql(c.dflt as null | string, String(c.extra)),
           name: String(c.name),
           nullable: c.nullable === 'YES',
@@ -63,12 +118,12 @@ export class MysqlIntrospector extends CatalogReader {
           onUpdate: rows[0].on_update === 'RESTRICT' || rows[0].on_update === 'NO ACTION' ? undefined : String(rows[0].on_update),
           referent: String(rows[0].referent), referentColumns: rows.map((r) => String(r.ref_col)),
         })),
-        // An index named like a foreign key is the one MySQL made for it; a unique constraint is its index.
-        indexes: indexes.filter(([n]) => n !== 'PRIMARY' && !uniqueNames.has(n) && !fkNames.has(n))
-          .map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n, unique: Number(rows[0].non_unique) === 0})),
+        // An index named like a foreign key is the one MySQL made for it; a unique constraint is its index,
+        // kept as an index when it has what a constraint cannot say (a prefix, an order, an expression).
+        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && !fkNames.has(n) && (!uniqueNames.has(n) || !plainKey(rows))).map(([n, rows]) => index(n, rows)),
         name,
         primaryKey: primary ? {columns: primary[1].map((r) => String(r.col))} : undefined,
-        uniques: indexes.filter(([n]) => uniqueNames.has(n)).map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
+        uniques: indexes.filter(([n, rows]) => uniqueNames.has(n) && plainKey(rows)).map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
       }
     })
   }

@@ -1,4 +1,4 @@
-import type {AddEnumValue, AlterColumn, Column, CreateDomain, CreateEnumType, CreateIndex, DropDomain, DropEnumType, DropIndex} from '../../operations/nodes.js'
+import type {AddEnumValue, AlterColumn, Column, CreateDomain, CreateEnumType, DropDomain, DropEnumType, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 
 
@@ -31,12 +31,38 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return {suffix: ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`}
   }
 
+  /** Any collation name, quoted as PostgreSQL spells it ("C", "en-US-x-icu"). */
+  collateClause(collation: string | undefined): string {
+    return collation === undefined ? '' : ` COLLATE ${this.quote(collation)}`
+  }
+
+  protected commentStatements(table: string, columns: readonly Column[]): Statement[] {
+    return columns.filter((c) => c.comment !== undefined).map((c) => this.commentOn(table, c.name, c.comment!))
+  }
+
+  protected tableCommentStatements(table: string, comment: null | string | undefined): Statement[] {
+    return comment === undefined ? [] : [{sql: `COMMENT ON TABLE ${this.table(table)} IS ${comment === null ? 'NULL' : this.literal(comment)}`}]
+  }
+
+  private commentOn(table: string, column: string, comment: null | string): Statement {
+    return {sql: `COMMENT ON COLUMN ${this.table(table)}.${this.quote(column)} IS ${comment === null ? 'NULL' : this.literal(comment)}`}
+  }
+
   alterColumn(op: AlterColumn): Statement[] {
     const table = `ALTER TABLE ${this.table(op.table)} ALTER COLUMN ${this.quote(op.column)}`
     const statements: Statement[] = []
-    if (op.type !== undefined) statements.push({sql: `${table} TYPE ${this.type(op.type)}`})
+    if (op.collation !== undefined && op.type === undefined && op.existingType === undefined) {
+      throw this.cannot(`change the collation of ${op.table}.${op.column} without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType`)
+    }
+
+    if (op.onUpdateDefault !== undefined && op.onUpdateDefault !== null) this.onUpdateClause(op.column, '')
+    // A new type keeps the column's collation unless the operation names another.
+    let collation = op.collation === null ? 'default' : op.collation
+    if (op.collation === undefined && op.type !== undefined && /char|text|citext/i.test(this.type(op.type))) collation = op.existingCollation
+    if (op.type !== undefined || op.collation !== undefined) statements.push({sql: `${table} TYPE ${this.type((op.type ?? op.existingType)!)}${this.collateClause(collation)}`})
     if (op.nullable !== undefined) statements.push({sql: `${table} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`})
     if (op.default !== undefined) statements.push({sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`})
+    if (op.comment !== undefined) statements.push(this.commentOn(op.table, op.column, op.comment))
     if (op.newName !== undefined) {
       statements.push({sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`})
     }
@@ -44,11 +70,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return statements
   }
 
-  createIndex(op: CreateIndex): Statement[] {
-    const where = op.where ? ` WHERE ${op.where}` : ''
-    const sql = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)} ${this.columnList(op.columns)}${where}`
-    return [{nonTransactional: op.concurrently, sql}]
-  }
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'using', 'where'])
 
   createEnumType(op: CreateEnumType): Statement[] {
     return [{sql: `CREATE TYPE ${this.quote(op.name)} AS ENUM (${op.values.map((v) => this.literal(v)).join(', ')})`}]

@@ -1,10 +1,13 @@
 import type {Connection} from '../connection.js'
+import type {IndexElement} from '../../operations/nodes.js'
 import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
 
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
   pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always,
+  CASE WHEN a.attcollation NOT IN (0, (SELECT typcollation FROM pg_type WHERE oid = a.atttypid)) THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
+  col_description(c.oid, a.attnum) AS comment, obj_description(c.oid, 'pg_class') AS table_comment,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
@@ -29,14 +32,63 @@ LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT c.relispartition
 ORDER BY c.relname, con.conname`
 
-const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS is_unique,
-  ARRAY(SELECT coalesce(a.attname::text, '?') FROM unnest(ix.indkey) WITH ORDINALITY k(n, o) LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.n ORDER BY o) AS cols,
+/**
+ * Indexes that no constraint owns, each key element with what
+ * pg_get_indexdef would add to it: a non-default collation or operator
+ * class, DESC, NULLS FIRST/LAST; then the INCLUDE columns and the method.
+ */
+const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS is_unique, am.amname AS method,
+  ARRAY(SELECT json_build_object('col', a.attname, 'key', pg_get_indexdef(ix.indexrelid, k.i, true),
+      'desc', (ix.indoption[k.i - 1] & 1) = 1, 'nulls_first', (ix.indoption[k.i - 1] & 2) = 2,
+      'opclass', CASE WHEN NOT opc.opcdefault THEN opc.opcname END,
+      'collation', CASE WHEN ix.indcollation[k.i - 1] NOT IN (0, coalesce(a.attcollation, 100)) THEN (SELECT quote_ident(collname) FROM pg_collation WHERE oid = ix.indcollation[k.i - 1]) END)
+    FROM generate_series(1, ix.indnkeyatts) k(i)
+    LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[k.i - 1] AND a.attnum > 0
+    LEFT JOIN pg_opclass opc ON opc.oid = ix.indclass[k.i - 1]
+    ORDER BY k.i) AS elements,
+  ARRAY(SELECT a.attname::text FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k(i)
+    JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[k.i - 1] ORDER BY k.i) AS include,
   pg_get_expr(ix.indpred, ix.indrelid) AS pred
-FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
+FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY t.relname, i.relname`
+
+interface IndexElementRow {
+  col: null | string
+  key: string
+  desc: boolean
+  nulls_first: boolean
+  opclass: null | string
+  collation: null | string
+}
+
+/** A column name, or the element as SQL when it is an expression or has a collation, operator class or order of its own. */
+function indexElement(e: IndexElementRow): IndexElement {
+  const order = `${e.desc ? ' DESC' : ''}${e.desc && !e.nulls_first ? ' NULLS LAST' : ''}${!e.desc && e.nulls_first ? ' NULLS FIRST' : ''}`
+  const extra = `${e.collation ? ` COLLATE ${e.collation}` : ''}${e.opclass ? ` ${e.opclass}` : ''}${order}`
+  if (e.col !== null && extra === '') return e.col
+  // An expression needs its own parentheses unless it is a column or a bare function call.
+  const key = e.col !== null || parenthesized(e.key) ? e.key : `(${e.key})`
+  return {kind: 'sql', sql: `${key}${extra}`}
+}
+
+/** `f(x)` or `(x)`: whether the text ends with the parenthesis its first one opens. */
+function parenthesized(sql: string): boolean {
+  const open = /^[\w."]*\(/.exec(sql)
+  if (!open) return false
+  let depth = 0
+  let quoted = false
+  for (let i = open[0].length - 1; i < sql.length; i++) {
+    const ch = sql[i]
+    if (ch === "'") quoted = !quoted
+    else if (!quoted && ch === '(') depth++
+    else if (!quoted && ch === ')' && --depth === 0) return i === sql.length - 1
+  }
+
+  return false
+}
 
 /** Objects of the current schema that are not tables, counted by kind; an extension's own objects are the extension's. */
 const UNCOMPARED = `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
@@ -48,7 +100,8 @@ UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid 
 UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relispartition AND relkind IN ('r', 'p')
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
-UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'`
+UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
+UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'`
 
 /** The current schema from pg_catalog: three queries for any number of tables. */
 export class PostgresIntrospector extends CatalogReader {
@@ -93,6 +146,7 @@ export class PostgresIntrospector extends CatalogReader {
       const cons = constraints.get(name) ?? []
       const pk = cons.find((c) => c.type === 'p')
       return {
+        ...(cols[0].table_comment === null ? {} : {comment: String(cols[0].table_comment)}),
         checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
         columns: cols.map((c) => {
           // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity
@@ -100,6 +154,8 @@ export class PostgresIntrospector extends CatalogReader {
           const serial = (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
           return {
           autoincrement: c.identity === true || serial,
+          ...(c.collation === null ? {} : {collation: String(c.collation)}),
+          ...(c.comment === null ? {} : {comment: String(c.comment)}),
           ...(c.always === true ? {identity: 'always' as const} : {}),
           default: c.dflt === null || serial ? undefined : String(c.dflt),
           name: String(c.name),
@@ -112,7 +168,14 @@ export class PostgresIntrospector extends CatalogReader {
           ...(c.deferrable === true ? {deferrable: true} : {}), ...(c.deferred === true ? {initiallyDeferred: true} : {}),
           referent: String(c.referent), referentColumns: c.ref_cols as string[],
         })),
-        indexes: (indexes.get(name) ?? []).map((i) => ({columns: i.cols as string[], name: String(i.name), unique: i.is_unique === true, where: i.pred === null ? undefined : String(i.pred)})),
+        indexes: (indexes.get(name) ?? []).map((i) => ({
+          columns: (i.elements as IndexElementRow[]).map((e) => indexElement(e)),
+          ...((i.include as string[]).length > 0 ? {include: i.include as string[]} : {}),
+          name: String(i.name),
+          unique: i.is_unique === true,
+          ...(i.method === 'btree' ? {} : {using: String(i.method)}),
+          ...(i.pred === null ? {} : {where: String(i.pred)}),
+        })),
         name,
         primaryKey: pk ? {columns: pk.cols as string[], name: String(pk.name)} : undefined,
         uniques: cons.filter((c) => c.type === 'u').map((c) => ({columns: c.cols as string[], name: String(c.name)})),

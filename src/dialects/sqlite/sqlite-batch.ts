@@ -7,7 +7,7 @@ export function createTableSql(compiler: DdlCompiler, name: string, table: Table
   const inlineAuto = pk?.columns.length === 1 ? table.columns.find((c) => c.name === pk.columns[0] && c.autoincrement) : undefined
   const elements = table.columns.map((c) => {
     if (c === inlineAuto) return `${compiler.quote(c.name)} INTEGER${c.nullable ? '' : ' NOT NULL'} PRIMARY KEY AUTOINCREMENT`
-    return `${compiler.quote(c.name)} ${c.type}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
+    return `${compiler.quote(c.name)} ${c.type}${compiler.collateClause(c.collation)}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
   })
   const named = (n: string | undefined) => (n ? `${compiler.constraintName(n)} ` : '')
   if (pk && !inlineAuto) elements.push(`${named(pk.name)}PRIMARY KEY ${compiler.columnList(pk.columns)}`)

@@ -5,6 +5,7 @@ import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, splitReference, type Statement} from '../ddl-compiler.js'
 import {applyTableOperations} from '../table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
+import {createIndexOf} from '../table-schema.js'
 
 
 const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
@@ -94,7 +95,7 @@ export class SqliteDdlCompiler extends DdlCompiler {
       {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},
     ]
     for (const index of after.indexes) {
-      statements.push(...super.createIndex({columns: index.columns, kind: 'createIndex', name: index.name, table: op.table, unique: index.unique, where: index.where}))
+      statements.push(...super.createIndex(createIndexOf(op.table, index)))
     }
 
     return statements

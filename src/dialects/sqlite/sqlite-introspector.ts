@@ -1,3 +1,4 @@
+import type {IndexElement} from '../../operations/nodes.js'
 import type {Connection} from '../connection.js'
 import {IDENT, unquoteIdent} from '../identifiers.js'
 import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema} from '../table-schema.js'
@@ -41,13 +42,16 @@ function balanced(text: string, open: number): string {
 
 interface ParsedConstraints {
   names: Array<{kind: 'check' | 'fk' | 'pk' | 'unique'; name?: string; columns: string[]; condition?: string}>
+  /** Column -> its declared COLLATE (SQLite's collation names are case-insensitive: upper-cased). */
+  collations: Map<string, string>
 }
 
 /** Constraint names and CHECK conditions, which SQLite's pragmas do not report, read from CREATE TABLE. */
 export function parseCreateTable(sql: string): ParsedConstraints {
   const open = sql.indexOf('(')
   const names: ParsedConstraints['names'] = []
-  if (open === -1) return {names}
+  const collations = new Map<string, string>()
+  if (open === -1) return {collations, names}
   const columnsOf = (text: string) => splitTopLevel(text).map((c) => unquoteIdent(c.trim().split(/\s+/)[0]))
   for (const element of splitTopLevel(balanced(sql, open))) {
     const named = new RegExp(String.raw`^(?:CONSTRAINT\s+(${IDENT})\s+)?(PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\s*\(`, 'i').exec(element)
@@ -64,6 +68,8 @@ export function parseCreateTable(sql: string): ParsedConstraints {
     if (!column) continue
     const columnName = unquoteIdent(column[1])
     const rest = element.slice(column[0].length)
+    const collate = new RegExp(String.raw`\bCOLLATE\s+(${IDENT})`, 'i').exec(rest.replaceAll(/\((?:[^()]|\([^()]*\))*\)/g, ''))
+    if (collate) collations.set(columnName, unquoteIdent(collate[1]).toUpperCase())
     const constraint = new RegExp(String.raw`(?:CONSTRAINT\s+(${IDENT})\s+)?(REFERENCES|CHECK\s*\(|UNIQUE|PRIMARY\s+KEY)`, 'gi')
     for (const m of rest.matchAll(constraint)) {
       const name = m[1] ? unquoteIdent(m[1]) : undefined
@@ -75,7 +81,7 @@ export function parseCreateTable(sql: string): ParsedConstraints {
     }
   }
 
-  return {names}
+  return {collations, names}
 }
 
 const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i])
@@ -112,6 +118,7 @@ export class SqliteIntrospector extends CatalogReader {
       const autoincrement = /\bAUTOINCREMENT\b/i.test(sql) && keyed.length === 1
       const columns: ColumnSchema[] = info.map((r) => ({
         autoincrement: autoincrement && Number(r.pk) === 1,
+        ...(parsed.collations.has(String(r.name)) ? {collation: parsed.collations.get(String(r.name))} : {}),
         default: r.dflt_value === null ? undefined : String(r.dflt_value),
         name: String(r.name),
         // As declared: on SQLite a key column is NOT NULL only when it says so.
@@ -134,7 +141,7 @@ export class SqliteIntrospector extends CatalogReader {
         if (rows[0].origin === 'u') uniques.push({columns: cols, name: nameOf('unique', cols)})
         else if (rows[0].origin === 'c') {
           const partial = Number(rows[0].partial) === 1 ? /\bWHERE\b([\s\S]*)$/i.exec(String(rows[0].index_sql))?.[1].trim() : undefined
-          indexes.push({columns: cols, name: idx, unique: Number(rows[0].is_unique) === 1, where: partial})
+          indexes.push({columns: indexElements(String(rows[0].index_sql), rows), name: idx, unique: Number(rows[0].is_unique) === 1, ...(partial === undefined ? {} : {where: partial})})
         }
       }
 
@@ -151,6 +158,22 @@ export class SqliteIntrospector extends CatalogReader {
     const key = known ?? (await this.connection.query('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [fk.referent])).rows.map((r) => String(r.name))
     return key.length === fk.columns.length ? {...fk, referentColumns: key} : fk
   }
+}
+
+/**
+ * An index's elements from its CREATE INDEX text, which the pragmas do not
+ * give for expressions: a bare column stays a name; an expression, or a column
+ * with COLLATE, ASC or DESC, is kept as written.
+ */
+function indexElements(sql: string, rows: ReadonlyArray<Record<string, unknown>>): IndexElement[] {
+  const on = new RegExp(String.raw`\bON\s+${IDENT}\s*\(`, 'i').exec(sql)
+  const written = on ? splitTopLevel(balanced(sql, on.index + on[0].length - 1)) : []
+  return rows.map((r, k) => {
+    const text = written.length === rows.length ? written[k] : undefined
+    const col = r.col === null ? undefined : String(r.col)
+    if (text === undefined || (col !== undefined && new RegExp(String.raw`^${IDENT}$`).test(text) && unquoteIdent(text).toLowerCase() === col.toLowerCase())) return col ?? '?'
+    return {kind: 'sql', sql: text}
+  })
 }
 
 const implicitReferent = (fk: ForeignKeySchema) => fk.referentColumns.some((c) => c === 'null')
