@@ -27,6 +27,8 @@ export class MigrationSink implements OperationSink {
   readonly dialect: DialectName
   /** Inside a migration transaction, a non-transactional statement must step out of it. */
   inTransaction = false
+  /** Told when a step out commits what the transaction held, before the statement that needed it runs. */
+  onStepOut?: (sql: string) => void
 
   constructor(private readonly options: MigrationSinkOptions) {
     this.dialect = options.dialect
@@ -45,6 +47,7 @@ export class MigrationSink implements OperationSink {
       if (statement.nonTransactional && this.inTransaction) {
         // Like Alembic's autocommit_block: commit, run alone, begin again.
         await executor.execute({sql: 'COMMIT'})
+        this.onStepOut?.(statement.sql)
         await executor.execute(statement)
         await executor.execute({sql: beginSql})
       } else {

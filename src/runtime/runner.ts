@@ -171,9 +171,18 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
   const sink = onlineSink(session)
   const op = new Operations(sink)
   const results: StepResult[] = []
+  // A statement that runs outside the transaction (CREATE INDEX CONCURRENTLY) commits what came before it:
+  // the version as it then stood, and the statements of the revision running then, are kept whatever follows.
+  let steppedOut: StepOut | undefined
+  let running: Step | undefined
+  sink.onStepOut = (sql) => {
+    steppedOut = {partial: running!, sql, version: committed}
+  }
+
   const begin = async () => {
     await executor.execute({sql: adapter.beginSql})
     sink.inTransaction = true
+    if (!whole) steppedOut = undefined
   }
 
   const end = async (sql: 'COMMIT' | 'ROLLBACK') => {
@@ -200,6 +209,7 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
       }
 
       executor.executed = []
+      running = step
       try {
         await functions.get(step)!(op)
         const move = versionTable.move(table, step.from, step.to)
@@ -208,7 +218,7 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
         }
       } catch (error) {
         if (transactional && !whole) await end('ROLLBACK').catch(() => {})
-        throw stepError(session, step, error, whole ? steps[0].from : committed, executor.executed, whole)
+        throw stepError(session, step, error, whole ? steps[0].from : committed, executor.executed, whole, steppedOut)
       }
 
       if (transactional && !whole) await end('COMMIT')
@@ -227,15 +237,28 @@ export async function runSteps(session: Session, steps: readonly Step[], functio
   return results
 }
 
+/** Where a step out of the transaction left things: the version then, and the revision whose statements were committed with it. */
+interface StepOut {
+  readonly version: null | string
+  readonly partial: Step
+  readonly sql: string
+}
+
 function racedPast(steps: readonly Step[], step: Step, current: null | string): boolean {
   const later = steps.slice(steps.indexOf(step))
   return later.some((s) => s.to === current)
 }
 
 /** `committed` is where the rollback leaves the database: the run's start when it was one transaction (`whole`). */
-function stepError(session: Session, step: Step, error: unknown, committed: null | string, executed: readonly string[], whole: boolean): DbManageError {
+function stepError(session: Session, step: Step, error: unknown, committed: null | string, executed: readonly string[], whole: boolean, out?: StepOut): DbManageError {
   const what = `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName}) failed`
   const reason = error instanceof DbManageError ? error.message : describeDriverError(error)
+  if (out) {
+    const statement = out.sql.replaceAll(/\s+/g, ' ').slice(0, 120)
+    return new DatabaseError(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${statement}, which committed what came before it: `
+      + `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`)
+  }
+
   if (whole) return new DatabaseError(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
   if (session.dialect.adapter.supportsTransactionalDdl) {
     return new DatabaseError(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)

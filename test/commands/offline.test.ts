@@ -136,6 +136,36 @@ export async function downgrade(op: any) {
     expect(whole.stdout).to.include(`BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`)
   })
 
+  it('a key createTable named at table level is known to a later revision in the same render (issue 14 item 5)', async () => {
+    const dir = tempProject()
+    mkdirSync(path.join(dir, 'migrations'))
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n')
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `export const revision = '001'
+export const downRevision = null
+export const message = 'a'
+export async function upgrade(op: any) {
+  await op.createTable('payment', [op.column('payment_id', 'integer', {nullable: false}), op.column('payment_date', 'timestamp', {nullable: false}), op.column('note', 'string(20)', {collation: 'C'})],
+    {primaryKey: {name: 'payment_pkey', columns: ['payment_date', 'payment_id']}, uniques: [{name: 'payment_note', columns: ['note']}]})
+}
+`)
+    writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `export const revision = '002'
+export const downRevision = '001'
+export const message = 'b'
+export async function upgrade(op: any) {
+  await op.batchAlterTable('payment', (batch: any) => {
+    batch.dropConstraint('payment_note', {type: 'unique'})
+    batch.dropConstraint('payment_pkey', {type: 'primary'})
+    batch.createPrimaryKey('payment_pkey', ['payment_id'])
+  })
+}
+`)
+    const out = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '--no-version-table'], {cwd: dir})
+    expect(out.stderr).to.equal('')
+    expect(out.stdout).to.include('CREATE TABLE "payment" (\n    "payment_id" INTEGER NOT NULL,\n    "payment_date" TIMESTAMP WITHOUT TIME ZONE NOT NULL,\n    "note" VARCHAR(20) COLLATE "C",\n'
+      + '    CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_date", "payment_id"),\n    CONSTRAINT "payment_note" UNIQUE ("note")\n);')
+    expect(out.stdout).to.include('ALTER TABLE "payment" DROP CONSTRAINT "payment_note";\n\nALTER TABLE "payment" DROP CONSTRAINT "payment_pkey";\n\nALTER TABLE "payment" ADD CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_id");')
+  })
+
   it('stamp --sql writes only the version table', async () => {
     expect((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
     expect((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")

@@ -163,6 +163,32 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
     })
 
+    if (dialect === 'postgresql') {
+      for (const perMigration of [true, false]) {
+        it(`a revision that steps out of its transaction (CREATE INDEX CONCURRENTLY) and then fails says what was kept (transaction_per_migration = ${perMigration})`, async () => {
+          const dir = project(db.url)
+          if (!perMigration) writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\ntransaction_per_migration = false\n\n[database]\nconnection = ${db.url}\n`)
+          writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])", "await op.dropTable('a')")
+          writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, [
+            "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true}), op.column('v', 'integer')])",
+            "await op.createIndex('ix_b_v', 'b', ['v'], {concurrently: true})",
+            "await op.createTable('c', [op.column('id', 'integer', {primaryKey: true})])",
+            "throw new Error('boom in 002')",
+          ].join('\n'))
+          const result = await runCli(['upgrade', 'head'], {cwd: dir})
+          expect(result.code).to.equal(1)
+          // With one transaction per revision, 001 committed on its own; with one for the run, the step out committed it.
+          expect(result.stderr).to.equal('Error: upgrade 001 -> 002 (002_b.ts) failed: boom in 002; rolled back only to where 002_b.ts stepped out of the transaction for '
+            + 'CREATE INDEX CONCURRENTLY "ix_b_v" ON "b" ("v"), which committed what came before it: the version table says 001, and 002_b.ts\'s statements up to that one '
+            + 'were kept: undo or finish them by hand, then "db-manage stamp 002" or run again\n')
+          // What the message says is what the database holds: a and b with its index, not c; the version 001.
+          expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+          expect(await query(db, "SELECT indexname FROM pg_indexes WHERE tablename = 'b' AND indexname = 'ix_b_v'", [], 'indexname')).to.deep.equal(['ix_b_v'])
+          expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
+        })
+      }
+    }
+
     it('SQL that fails mid-chain stops there, naming the revision', async () => {
       const dir = project(db.url)
       writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")
