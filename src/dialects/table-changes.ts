@@ -126,7 +126,7 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
     }
   }
 
-  const after: TableSchema = {checks, columns: columns.map((c) => c.column), foreignKeys, indexes, name: before.name, primaryKey, uniques}
+  const after: TableSchema = {checks, columns: columns.map((c) => c.column), foreignKeys, indexes, name: before.name, primaryKey, uniques, ...(before.withoutRowid ? {withoutRowid: true} : {})}
   const copied = columns.filter((c) => c.source !== undefined).map((c): [string, string] => [c.column.name, c.source!])
   return {after, copied}
 }

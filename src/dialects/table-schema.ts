@@ -58,6 +58,10 @@ export interface TableSchema extends TableOptions {
   readonly foreignKeys: readonly ForeignKeySchema[]
   readonly checks: readonly CheckSchema[]
   readonly indexes: readonly IndexSchema[]
+  /** SQLite: a WITHOUT ROWID table, which a batch rebuild keeps so. */
+  readonly withoutRowid?: boolean
+  /** SQLite: generated columns, which the column list leaves out and a batch rebuild cannot yet restate. */
+  readonly generatedColumns?: readonly string[]
 }
 
 /** Reads tables from a live database; absent in offline mode. */

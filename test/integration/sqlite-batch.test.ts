@@ -92,5 +92,27 @@ if (dialectsUnderTest().includes('sqlite')) {
         await c.close()
       }
     })
+
+    it('a WITHOUT ROWID table stays so through a rebuild; a table with generated columns is refused, not rebuilt without them', async () => {
+      const c = await db.connect()
+      try {
+        await c.query('CREATE TABLE tag (name TEXT NOT NULL PRIMARY KEY, uses INTEGER) WITHOUT ROWID')
+        await c.query('CREATE TABLE box (w INTEGER, h INTEGER, area INTEGER GENERATED ALWAYS AS (w * h) STORED)')
+        await c.query("INSERT INTO tag VALUES ('a', 1)")
+        const d = await getDialect('sqlite')
+        const op = new Operations(new MigrationSink({
+          beginSql: 'BEGIN', compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
+        }))
+        await op.batchAlterTable('tag', (batch) => batch.addColumn(op.column('note', 'text')))
+        expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'tag'")).rows[0].sql)).to.match(/\) WITHOUT ROWID$/)
+        expect((await c.query('SELECT name, uses, note FROM tag')).rows).to.deep.equal([{name: 'a', note: null, uses: 1}])
+        let refused: unknown
+        await op.batchAlterTable('box', (batch) => batch.addColumn(op.column('d', 'integer'))).catch((error: unknown) => (refused = error))
+        expect((refused as Error).message).to.equal('sqlite cannot rebuild box in batch mode: its generated columns (area) would be lost; change it with op.execute (a new table, INSERT ... SELECT, rename)')
+        expect((await c.query("SELECT name FROM pragma_table_xinfo('box')")).rows.map((r) => r.name)).to.deep.equal(['w', 'h', 'area'])
+      } finally {
+        await c.close()
+      }
+    })
   })
 }

@@ -14,5 +14,5 @@ export function createTableSql(compiler: DdlCompiler, name: string, table: Table
   for (const u of table.uniques) elements.push(`${named(u.name)}UNIQUE ${compiler.columnList(u.columns)}`)
   for (const fk of table.foreignKeys) elements.push(`${named(fk.name)}${compiler.foreignKeyClause(fk.columns, fk.referent, fk.referentColumns, fk)}`)
   for (const ck of table.checks) elements.push(`${named(ck.name)}CHECK (${ck.condition})`)
-  return `CREATE TABLE ${compiler.quote(name)} ${tableBody(elements)}`
+  return `CREATE TABLE ${compiler.quote(name)} ${tableBody(elements)}${table.withoutRowid ? ' WITHOUT ROWID' : ''}`
 }

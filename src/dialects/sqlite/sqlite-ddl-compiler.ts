@@ -86,6 +86,10 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     const before = await context.introspector.table(op.table)
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
+    if (before.generatedColumns) {
+      throw this.cannot(`rebuild ${op.table} in batch mode: its generated columns (${before.generatedColumns.join(', ')}) would be lost; change it with op.execute (a new table, INSERT ... SELECT, rename)`)
+    }
+
     const {after, copied} = applyTableOperations(before, op.operations, this)
     const temp = `_db_manage_tmp_${op.table}`
     const statements: Statement[] = [

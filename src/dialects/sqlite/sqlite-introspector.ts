@@ -93,7 +93,8 @@ const sameColumns = (a: readonly string[], b: readonly string[]) => a.length ===
  * the CREATE TABLE text.
  */
 export class SqliteIntrospector extends CatalogReader {
-  protected readonly uncomparedSql = `SELECT type AS kind, COUNT(*) AS n FROM sqlite_master WHERE type IN ('view', 'trigger') GROUP BY type`
+  protected readonly uncomparedSql = `SELECT type AS kind, COUNT(*) AS n FROM sqlite_master WHERE type IN ('view', 'trigger') GROUP BY type
+    UNION ALL SELECT 'generated column', COUNT(*) FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND p.hidden IN (2, 3)`
 
   constructor(protected readonly connection: Connection) {
     super()
@@ -102,8 +103,10 @@ export class SqliteIntrospector extends CatalogReader {
   protected async read(only?: string): Promise<TableSchema[]> {
     const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}`
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
-    const columnRows = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk
-      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} AND p.hidden = 0 ORDER BY m.name, p.cid`)
+    const allColumns = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
+      FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} ORDER BY m.name, p.cid`)
+    const columnRows = allColumns.filter((r) => Number(r.hidden) === 0)
+    const generated = groupBy(allColumns.filter((r) => Number(r.hidden) !== 0), (r) => String(r.tbl))
     const fkRows = groupBy(await q(`SELECT m.name AS tbl, f.id, f.seq, f."table" AS referent, f."from" AS col, f."to" AS ref_col, f.on_update, f.on_delete
       FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${where} ORDER BY m.name, f.id, f.seq`), (r) => String(r.tbl))
     const indexRows = groupBy(await q(`SELECT m.name AS tbl, l.name AS idx, l."unique" AS is_unique, l.origin, l.partial, i.name AS col, s.sql AS index_sql
@@ -146,7 +149,12 @@ export class SqliteIntrospector extends CatalogReader {
       }
 
       const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
-      return {checks, columns, foreignKeys, indexes, name, primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques}
+      const generatedColumns = (generated.get(name) ?? []).map((r) => String(r.name))
+      return {
+        checks, columns, foreignKeys, ...(generatedColumns.length > 0 ? {generatedColumns} : {}), indexes, name,
+        primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques,
+        ...(/\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql) ? {withoutRowid: true} : {}),
+      }
     })
     return Promise.all(tables.map(async (t) => (t.foreignKeys.some(implicitReferent) ? {...t, foreignKeys: await Promise.all(t.foreignKeys.map((fk) => this.resolveReferent(fk, tables)))} : t)))
   }
