@@ -1,4 +1,4 @@
-import {type ColumnSchema, createIndexOf, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
+import {type ColumnSchema, createIndexOf, indexElementsText, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction, TableOptions} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
@@ -251,8 +251,7 @@ function describeExtra(op: BatchOperation): string {
   switch (op.kind) {
     case 'createIndex': {
       const kind = [op.unique && 'unique', op.fulltext && 'fulltext', op.spatial && 'spatial', op.using].filter(Boolean).join(' ')
-      const elements = op.columns.map((e) => (typeof e === 'string' ? `${e}${op.lengths?.[e] === undefined ? '' : `(${op.lengths[e]})`}` : e.sql))
-      return `${kind ? `${kind} ` : ''}index ${op.name} on ${op.table} (${elements.join(', ')})${op.include ? ` include (${op.include.join(', ')})` : ''}${op.where ? ` where ${op.where}` : ''}`
+      return `${kind ? `${kind} ` : ''}index ${op.name} on ${op.table} (${indexElementsText(op).join(', ')})${op.include ? ` include (${op.include.join(', ')})` : ''}${op.where ? ` where ${op.where}` : ''}`
     }
 
     case 'createUniqueConstraint': {

@@ -2,10 +2,10 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  DropTable, Execute, AlterTableOptions, IndexElement, IndexOptions, Operation, RenameTable,
+  DropTable, Execute, AlterTableOptions, IndexOptions, Operation, RenameTable,
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
-import type {Introspector} from './table-schema.js'
+import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
 
 /** One SQL statement; params are bound online and inlined as literals offline. */
 export interface Statement {
@@ -140,9 +140,7 @@ export abstract class DdlCompiler {
 
   /** ` COLLATE name` after a column's type. */
   collateClause(collation: string | undefined): string {
-    if (collation === undefined) return ''
-    if (!/^\w+$/.test(collation)) throw new UsageError(`collation ${JSON.stringify(collation)} is not a collation name (letters, digits and _)`)
-    return ` COLLATE ${collation}`
+    return collation === undefined ? '' : ` COLLATE ${plainName('collation', collation)}`
   }
 
   /** MySQL's ON UPDATE; elsewhere a trigger does that, so it is refused. */
@@ -284,7 +282,7 @@ export abstract class DdlCompiler {
     const soleAutoincrementKey = autoKeys.length === 1 && keys.length === 1
     const elements = op.columns.map((c) => this.columnDefinition({...c, nullable: c.nullable ?? (keys.includes(c.name) ? false : undefined)}, {soleAutoincrementKey}))
     if (keys.length > 0 && !(soleAutoincrementKey && this.inlinePrimaryKey(op.columns))) {
-      elements.push(`${op.primaryKey?.name ? `${this.constraintName(op.primaryKey.name)} ` : ''}PRIMARY KEY ${this.columnList(keys)}`)
+      elements.push(...this.constraintElements({primaryKey: {columns: keys, name: op.primaryKey?.name}}))
     }
 
     for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(`${op.table}_${c.name}_key`)} UNIQUE ${this.columnList([c.name])}`)
@@ -293,14 +291,25 @@ export abstract class DdlCompiler {
       elements.push(`${this.constraintName(`${op.table}_${c.name}_fkey`)} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
     }
 
-    const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
-    for (const u of op.uniques ?? []) elements.push(`${named(u.name)}UNIQUE ${this.columnList(u.columns)}`)
-    for (const f of op.foreignKeys ?? []) elements.push(`${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`)
-    for (const k of op.checks ?? []) elements.push(`${named(k.name)}CHECK (${k.condition})`)
+    elements.push(...this.constraintElements({checks: op.checks, foreignKeys: op.foreignKeys, uniques: op.uniques}))
     return [
       {sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}${this.tableOptionsClause(op)}`},
       ...this.tableCommentStatements(op.table, op.comment),
       ...this.commentStatements(op.table, op.columns),
+    ]
+  }
+
+  /**
+   * The key, unique, foreign key and check elements of CREATE TABLE (or a
+   * domain's checks), each led by `CONSTRAINT name` when it has a name.
+   */
+  constraintElements(t: Partial<Pick<TableSchema, 'checks' | 'foreignKeys' | 'primaryKey' | 'uniques'>>): string[] {
+    const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
+    return [
+      ...(t.primaryKey ? [`${named(t.primaryKey.name)}PRIMARY KEY ${this.columnList(t.primaryKey.columns)}`] : []),
+      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE ${this.columnList(u.columns)}`),
+      ...(t.foreignKeys ?? []).map((f) => `${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`),
+      ...(t.checks ?? []).map((k) => `${named(k.name)}CHECK (${k.condition})`),
     ]
   }
 
@@ -386,10 +395,9 @@ export abstract class DdlCompiler {
     return [op.concurrently ? {nonTransactional: true, sql} : {sql}]
   }
 
-  /** `("a", lower(b), "url"(191))`: names quoted, with their prefix lengths; SQL elements as written. */
+  /** `("a", lower(b), "url"(191))`. */
   indexElements(index: Pick<CreateIndex, 'columns' | 'lengths'>): string {
-    const element = (e: IndexElement) => (typeof e === 'string' ? `${this.quote(e)}${index.lengths?.[e] === undefined ? '' : `(${index.lengths[e]})`}` : e.sql)
-    return `(${index.columns.map(element).join(', ')})`
+    return `(${indexElementsText(index, (name) => this.quote(name)).join(', ')})`
   }
 
   dropIndex(op: DropIndex): Statement[] {
@@ -482,4 +490,10 @@ const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex
   spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
   using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
   where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,
+}
+
+/** A name written into SQL unquoted (a collation, a MySQL engine): letters, digits and _ only, else one clear line. */
+export function plainName(what: string, value: string): string {
+  if (!/^\w+$/.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)} is not a name (letters, digits and _)`)
+  return value
 }

@@ -132,25 +132,26 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 }
 
 
-/** Whether a SQL expression names the identifier `name` (bare in any case, or quoted), outside string literals. */
-export function mentions(sql: string, name: string): boolean {
-  return [...sql.matchAll(new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g'))].some(([token]) => {
-    if (token.startsWith("'")) return false
-    return isQuotedIdent(token) ? unquoteIdent(token) === name : token.toLowerCase() === name.toLowerCase()
-  })
-}
+/** String literals and identifiers, the tokens of an expression that may name a column. */
+const TOKENS = () => new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g')
 
 /**
- * Replace the identifier `from` with `to` in a SQL expression: bare (as a
- * whole word, any case) or quoted ("x", `x`, [x]), never inside a string literal.
+ * Whether the token at `offset` of `sql` names the column `name`: bare (as a
+ * whole word, any case) or quoted ("x", `x`, [x]); never a string literal, nor
+ * a function of the same name (length(x)).
  */
+function namesColumn(sql: string, token: string, offset: number, name: string): boolean {
+  const quoted = isQuotedIdent(token)
+  if (token.startsWith("'") || (!quoted && /^\s*\(/.test(sql.slice(offset + token.length)))) return false
+  return quoted ? unquoteIdent(token) === name : token.toLowerCase() === name.toLowerCase()
+}
+
+/** Whether a SQL expression names the column `name`. */
+export function mentions(sql: string, name: string): boolean {
+  return [...sql.matchAll(TOKENS())].some((m) => namesColumn(sql, m[0], m.index, name))
+}
+
+/** Replace the column `from` with `to` wherever a SQL expression names it. */
 export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlCompiler): string {
-  return sql.replaceAll(new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g'), (token, offset: number) => {
-    const quoted = isQuotedIdent(token)
-    // A string literal, or a function of the same name (length(x)), stays as it is.
-    if (token.startsWith("'") || (!quoted && /^\s*\(/.test(sql.slice(offset + token.length)))) return token
-    const name = unquoteIdent(token)
-    const same = quoted ? name === from : name.toLowerCase() === from.toLowerCase()
-    return same ? compiler.quote(to) : token
-  })
+  return sql.replaceAll(TOKENS(), (token, offset: number) => (namesColumn(sql, token, offset, from) ? compiler.quote(to) : token))
 }

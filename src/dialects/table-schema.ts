@@ -44,6 +44,11 @@ export interface IndexSchema extends Omit<IndexOptions, 'concurrently' | 'unique
   readonly unique: boolean
 }
 
+/** An index's elements as text: names through `quote`, with their prefix lengths (`"url"(191)`); SQL elements as written. */
+export function indexElementsText(index: Pick<IndexSchema, 'columns' | 'lengths'>, quote: (name: string) => string = (name) => name): string[] {
+  return index.columns.map((e) => (typeof e === 'string' ? `${quote(e)}${index.lengths?.[e] === undefined ? '' : `(${index.lengths[e]})`}` : e.sql))
+}
+
 /** The createIndex that makes an index as the catalog reports it (unique left out when false). */
 export function createIndexOf(table: string, index: IndexSchema): CreateIndex {
   const {unique, ...rest} = index

@@ -1,6 +1,6 @@
 import type {AlterColumn, AlterTableOptions, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
+import {type CompileContext, DdlCompiler, plainName, type Statement, type TypeMap} from '../ddl-compiler.js'
 import type {ColumnSchema} from '../table-schema.js'
 
 
@@ -37,15 +37,10 @@ export class MysqlDdlCompiler extends DdlCompiler {
   }
 
   protected tableOptionsClause(options: Omit<AlterTableOptions, 'kind' | 'table'>): string {
-    const word = (what: string, value: string) => {
-      if (!/^\w+$/.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)} is not a name (letters, digits and _)`)
-      return value
-    }
-
     return [
-      options.mysqlEngine === undefined ? '' : ` ENGINE=${word('mysqlEngine', options.mysqlEngine)}`,
-      options.mysqlCollate === undefined ? '' : ` DEFAULT COLLATE=${word('mysqlCollate', options.mysqlCollate)}`,
-      options.mysqlRowFormat === undefined ? '' : ` ROW_FORMAT=${word('mysqlRowFormat', options.mysqlRowFormat)}`,
+      options.mysqlEngine === undefined ? '' : ` ENGINE=${plainName('mysqlEngine', options.mysqlEngine)}`,
+      options.mysqlCollate === undefined ? '' : ` DEFAULT COLLATE=${plainName('mysqlCollate', options.mysqlCollate)}`,
+      options.mysqlRowFormat === undefined ? '' : ` ROW_FORMAT=${plainName('mysqlRowFormat', options.mysqlRowFormat)}`,
       options.comment === undefined ? '' : ` COMMENT=${this.stringLiteral(options.comment ?? '')}`,
     ].join('')
   }
@@ -108,8 +103,9 @@ export class MysqlDdlCompiler extends DdlCompiler {
   private async existingColumn(op: AlterColumn, context: CompileContext): Promise<ColumnSchema> {
     const given = op.existingType !== undefined && op.existingNullable !== undefined
     if (context.introspector) {
+      // Offline, a table the rendered chain did not build is unknown (a UsageError): existing* then says what it is.
       const table = await context.introspector.table(op.table).catch((error: unknown) => {
-        if (given) return
+        if (given && error instanceof UsageError) return
         throw error
       })
       const column = table?.columns.find((c) => c.name === op.column)

@@ -14,7 +14,7 @@ function onUpdate(extra: string): {onUpdateDefault?: string} {
 
 /** A key part that is a column in ascending order: what a UNIQUE constraint can name. */
 const plainPart = (r: Row) => r.sub_part === null && r.ord !== 'D' && (r.expr ?? null) === null
-const plainKey = (rows: readonly Row[]) => rows.every((r) => plainPart(r))
+const plainKey = (rows: readonly Row[]) => rows.every(plainPart)
 
 /**
  * An index from its STATISTICS rows: FULLTEXT and SPATIAL kinds, prefix

@@ -86,7 +86,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   createDomain(op: CreateDomain): Statement[] {
-    const checks = (op.checks ?? []).map((k) => ` ${k.name ? `${this.constraintName(k.name)} ` : ''}CHECK (${k.condition})`).join('')
+    const checks = this.constraintElements({checks: op.checks}).map((k) => ` ${k}`).join('')
     return [{sql: `CREATE DOMAIN ${this.quote(op.name)} AS ${this.type(op.type)}${op.nullable === false ? ' NOT NULL' : ''}${this.defaultClause(op.default)}${checks}`}]
   }
 
