@@ -4,7 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
-import type {TestDatabase} from './databases.js'
+import {connected, type TestDatabase} from './databases.js'
 
 const CATALOG: Record<string, string[]> = {
   mysql: [
@@ -30,15 +30,12 @@ export interface Snapshot {
 }
 
 export async function snapshot(db: TestDatabase): Promise<Snapshot> {
-  const c = await db.connect()
-  try {
+  return connected(db, async (c) => {
     const catalog = []
     for (const sql of CATALOG[db.dialect]) catalog.push((await c.query(sql)).rows)
     const version = await c.query('SELECT version_num FROM alembic_version').then((r) => r.rows, () => ['no version table'])
     return {catalog, version}
-  } finally {
-    await c.close()
-  }
+  })
 }
 
 /**
@@ -57,14 +54,11 @@ const STRUCTURE: Record<string, string[]> = {
 
 /** What is built, table by table, whatever statements built it; the version table left out. */
 export async function structure(db: TestDatabase): Promise<unknown[]> {
-  const c = await db.connect()
-  try {
+  return connected(db, async (c) => {
     const out = []
     for (const sql of STRUCTURE[db.dialect]) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).includes('alembic_version')))
     return out
-  } finally {
-    await c.close()
-  }
+  })
 }
 
 /** Run a SQL file with the database's own command-line client. */

@@ -31,6 +31,16 @@ export interface TestDatabase {
   drop(): Promise<void>
 }
 
+/** Run `fn` on a new connection to the database, closed whatever happens. */
+export async function connected<T>(db: TestDatabase, fn: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await db.connect()
+  try {
+    return await fn(connection)
+  } finally {
+    await connection.close()
+  }
+}
+
 /** A new, empty database (or SQLite file) that the caller drops. */
 export async function createTestDatabase(dialect: DialectName): Promise<TestDatabase> {
   const connect = async (url: string) => (await getDialect(dialect)).connect(parseDatabaseUrl(url), 10_000)

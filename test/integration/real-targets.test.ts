@@ -9,9 +9,10 @@ import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
+import {getDialect} from '../../src/dialects/registry.js'
 import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient, snapshot, structure} from '../helpers/catalog.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
@@ -79,36 +80,27 @@ const WIDENING: Record<DialectName, {live: string; target: string}> = {
 /** What the collations of columns.<dialect>.sql do, tried on the migrated database. */
 const COLLATION_AT_WORK: Record<DialectName, (db: TestDatabase) => Promise<void>> = {
   async mysql(db) {
-    const c = await db.connect()
-    try {
+    await connected(db, async (c) => {
       // utf8mb4_bin tells 'Ann' from 'ann'; ON UPDATE sets touched.
       await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x'), ('ann', 'y')")
       await c.query("UPDATE account SET name = 'z' WHERE login = 'ann'")
       expect((await c.query("SELECT login, touched IS NOT NULL AS touched FROM account ORDER BY id")).rows).to.deep.equal([{login: 'Ann', touched: 0}, {login: 'ann', touched: 1}])
-    } finally {
-      await c.close()
-    }
+    })
   },
   async postgresql(db) {
-    const c = await db.connect()
-    try {
+    await connected(db, async (c) => {
       await c.query("INSERT INTO account VALUES (1, 'b', 'x'), (2, 'B', 'y'), (3, 'a', 'z')")
       // "C" sorts upper case first.
       expect((await c.query('SELECT login FROM account ORDER BY login')).rows.map((r) => r.login)).to.deep.equal(['B', 'a', 'b'])
-    } finally {
-      await c.close()
-    }
+    })
   },
   async sqlite(db) {
-    const c = await db.connect()
-    try {
+    await connected(db, async (c) => {
       await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x')")
       let refused: unknown
       await c.query("INSERT INTO account (login, name) VALUES ('ANN', 'y')").catch((error: unknown) => (refused = error))
       expect(String(refused)).to.include('UNIQUE constraint failed')
-    } finally {
-      await c.close()
-    }
+    })
   },
 }
 
@@ -193,14 +185,10 @@ async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp |
   const down = await runCli(['downgrade', 'base'], {cwd: dir})
   expect(down.stderr).to.equal('')
   expect(down.stdout).to.match(/^downgrade 001 -> <base>, initial \(\d+ ms\)\n$/)
-  const connection = await db.connect()
-  try {
-    const {default: introspect} = {default: (await import('../../src/dialects/registry.js')).getDialect}
-    const tables = await (await introspect(db.dialect)).introspector(connection).schema()
+  await connected(db, async (connection) => {
+    const tables = await (await getDialect(db.dialect)).introspector(connection).schema()
     expect(tables.map((t) => t.name)).to.deep.equal(['alembic_version'])
-  } finally {
-    await connection.close()
-  }
+  })
 }
 
 for (const dialect of dialectsUnderTest()) {
@@ -305,12 +293,9 @@ if (dialectsUnderTest().includes('postgresql')) {
       })
       const down = await runCli(['downgrade', 'base'], {cwd: dir})
       expect(down.stderr).to.equal('')
-      const c = await db.connect()
-      try {
+      await connected(db, async (c) => {
         expect((await c.query("SELECT count(*)::int AS n FROM pg_type WHERE typname = 'mpaa_rating'")).rows[0].n).to.equal(0)
-      } finally {
-        await c.close()
-      }
+      })
     })
   })
 }
@@ -381,15 +366,12 @@ if (dialectsUnderTest().includes('sqlite')) {
       expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8')).to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: ['id']}]")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
-      const c = await db.connect()
-      try {
+      await connected(db, async (c) => {
         await c.query('PRAGMA foreign_keys = ON')
         await c.query('INSERT INTO a VALUES (1)')
         await c.query('INSERT INTO b VALUES (1, 1)')
         expect((await c.query('SELECT a_id FROM b')).rows).to.deep.equal([{a_id: 1}])
-      } finally {
-        await c.close()
-      }
+      })
     })
   })
 }
@@ -413,13 +395,10 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(script).to.include("foreignKeys: [{columns: ['author_id'], name: 'blog_post_author_id_fk_auth_user_id', deferrable: true, initiallyDeferred: true, referent: 'auth_user', referentColumns: ['id']}]")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
-      const c = await db.connect()
-      try {
+      await connected(db, async (c) => {
         expect((await c.query("SELECT attidentity FROM pg_attribute WHERE attrelid = 'auth_user'::regclass AND attname = 'id'")).rows).to.deep.equal([{attidentity: 'a'}])
         expect((await c.query("SELECT condeferrable, condeferred FROM pg_constraint WHERE conname = 'blog_post_author_id_fk_auth_user_id'")).rows).to.deep.equal([{condeferrable: true, condeferred: true}])
-      } finally {
-        await c.close()
-      }
+      })
 
       writeFileSync(path.join(dir, 'target.sql'), target('BY DEFAULT'))
       const drift = await runCli(['check_migration', '--autogenerate'], {cwd: dir})

@@ -8,7 +8,7 @@ import {getDialect} from '../../src/dialects/registry.js'
 import {Operations} from '../../src/operations/operations.js'
 import {OnlineExecutor} from '../../src/runtime/executor.js'
 import {MigrationSink} from '../../src/runtime/migration-sink.js'
-import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const TABLE = `CREATE TABLE "member" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -43,8 +43,7 @@ if (dialectsUnderTest().includes('sqlite')) {
     useTestDatabase('sqlite', (d) => (db = d))
 
     it('a rename and an added column change only that; NOT NULL on the key, defaults, checks, keys, indexes stay, and the rename reaches CHECK and WHERE', async () => {
-      const c = await db.connect()
-      try {
+      await connected(db, async (c) => {
         await c.query('CREATE TABLE team (id INTEGER PRIMARY KEY)')
         await c.query(TABLE)
         await c.query('CREATE INDEX ix_member_old ON member (age) WHERE age > 65')
@@ -88,14 +87,11 @@ if (dialectsUnderTest().includes('sqlite')) {
         }
 
         expect(String(refused)).to.include('CHECK constraint failed')
-      } finally {
-        await c.close()
-      }
+      })
     })
 
     it('a WITHOUT ROWID table stays so through a rebuild; a table with generated columns is refused, not rebuilt without them', async () => {
-      const c = await db.connect()
-      try {
+      await connected(db, async (c) => {
         await c.query('CREATE TABLE tag (name TEXT NOT NULL PRIMARY KEY, uses INTEGER) WITHOUT ROWID')
         await c.query('CREATE TABLE box (w INTEGER, h INTEGER, area INTEGER GENERATED ALWAYS AS (w * h) STORED)')
         await c.query("INSERT INTO tag VALUES ('a', 1)")
@@ -110,9 +106,7 @@ if (dialectsUnderTest().includes('sqlite')) {
         await op.batchAlterTable('box', (batch) => batch.addColumn(op.column('d', 'integer'))).catch((error: unknown) => (refused = error))
         expect((refused as Error).message).to.equal('sqlite cannot rebuild box in batch mode: its generated columns (area) would be lost; change it with op.execute (a new table, INSERT ... SELECT, rename)')
         expect((await c.query("SELECT name FROM pragma_table_xinfo('box')")).rows.map((r) => r.name)).to.deep.equal(['w', 'h', 'area'])
-      } finally {
-        await c.close()
-      }
+      })
     })
   })
 }

@@ -7,7 +7,7 @@ import {reflectedColumn} from '../../src/autogenerate/compare.js'
 import type {DialectName} from '../../src/config/database-url.js'
 import {getDialect} from '../../src/dialects/registry.js'
 import type {ColumnSchema} from '../../src/dialects/table-schema.js'
-import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const PORTABLE = ['integer', 'bigint', 'smallint', 'boolean', 'string(36)', 'text', 'numeric(10,2)', 'float', 'double', 'date', 'time', 'timestamp', 'timestamptz', 'json', 'uuid', 'binary']
 
@@ -36,8 +36,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('create, reflect, render, create again, reflect again: the two reflections are equal', async () => {
       const d = await getDialect(dialect)
-      const connection = await db.connect()
-      try {
+      await connected(db, async (connection) => {
         const introspector = d.introspector(connection)
         const run = async (table: string, columns: Array<{name: string; type: string; nullable?: boolean}>) => {
           for (const statement of await d.compiler.compile({columns, kind: 'createTable', table})) await connection.query(statement.sql)
@@ -58,9 +57,7 @@ for (const dialect of dialectsUnderTest()) {
           return JSON.stringify(same(c)) === JSON.stringify(same(again)) ? [] : [`${source}: ${c.type} -> ${reflectedColumn(c, dialect).type} -> ${again.type}`]
         })
         expect(mismatches).to.deep.equal([])
-      } finally {
-        await connection.close()
-      }
+      })
     })
   })
 }
