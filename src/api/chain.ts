@@ -12,17 +12,33 @@ export interface RevisionInfo {
   readonly path?: string
   readonly isHead: boolean
   readonly isBase: boolean
+  /** Two or more revisions build on it (a chain that branched, before renumber). */
+  readonly isBranchpoint?: boolean
   readonly isCurrent?: boolean
 }
 
-export function revisionInfo(rev: Revision, chain: readonly Revision[], current?: null | string): RevisionInfo {
+/** Where a revision stands: the chain's heads and branch points, the database's revision. */
+export interface RevisionMarks {
+  readonly heads: ReadonlySet<string>
+  readonly branchPoints?: ReadonlySet<string>
+  readonly current?: null | string
+}
+
+/** The marks of a sound linear chain: its last revision is the head. */
+export function linearMarks(chain: readonly Revision[], current?: null | string): RevisionMarks {
+  return {current, heads: new Set(chain.length > 0 ? [chain.at(-1)!.id] : [])}
+}
+
+export function revisionInfo(rev: Revision, marks: RevisionMarks): RevisionInfo {
+  const {current} = marks
   return {
     createdAt: rev.createdAt,
     downRevision: rev.downRevision,
     id: rev.id,
     isBase: rev.downRevision === null,
+    ...(marks.branchPoints?.has(rev.id) ? {isBranchpoint: true} : {}),
     isCurrent: current === undefined ? undefined : current === rev.id,
-    isHead: chain.at(-1) === rev,
+    isHead: marks.heads.has(rev.id),
     message: rev.message,
     path: rev.path,
   }

@@ -1,6 +1,7 @@
 import type {Config} from '../config/config.js'
 import {RevisionError} from '../util/errors.js'
-import {chainOf, eachDatabase, revisionInfo, type RevisionInfo, scriptsOf} from './chain.js'
+import {requireChain, type ScriptDirectory} from '../script/script-directory.js'
+import {eachDatabase, linearMarks, revisionInfo, type RevisionInfo, type RevisionMarks, scriptsOf} from './chain.js'
 
 export interface HistoryOptions {
   /** `START:END`, either side optional. */
@@ -9,14 +10,35 @@ export interface HistoryOptions {
   readonly current?: (database: string) => Promise<null | string | undefined>
 }
 
-/** The chain newest first, as Alembic prints it; a range START:END includes both ends. */
+/** A chain that branched (two revisions on one parent) is still listed whole; anything worse is an error. */
+function isBranched(dir: ScriptDirectory): boolean {
+  return dir.unreadable.length === 0 && dir.map.heads.length > 1
+}
+
+function graphMarks(dir: ScriptDirectory, current?: null | string): RevisionMarks {
+  return {branchPoints: dir.map.branchPoints(), current, heads: new Set(dir.map.heads.map((r) => r.id))}
+}
+
+/**
+ * The chain newest first, as Alembic prints it; a range START:END includes
+ * both ends. A branched chain is listed whole, each branch point marked.
+ */
 export async function history(config: Config, options: HistoryOptions = {}): Promise<Array<{database: string; revisions: RevisionInfo[]}>> {
   return eachDatabase(config, async (database) => {
-    const {chain, dir} = await chainOf(config, database)
+    const dir = await scriptsOf(config, database)
     const current = await options.current?.(database.name)
+    if (isBranched(dir)) {
+      const walk = dir.map.graph()
+      if (options.range) throw new RevisionError(`a range needs a linear chain, and this one has ${dir.map.heads.length} heads: run "db-manage renumber" first`)
+      const marks = graphMarks(dir, current)
+      return {revisions: walk.map((rev) => revisionInfo(rev, marks))}
+    }
+
+    const chain = requireChain(dir)
     const {from, to} = options.range ? dir.map.range(options.range, current) : {from: 0, to: chain.length}
     // As in Alembic, a history range includes its start revision.
-    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => revisionInfo(rev, chain, current)).reverse()
+    const marks = linearMarks(chain, current)
+    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => revisionInfo(rev, marks)).reverse()
     return {revisions}
   })
 }
@@ -25,15 +47,24 @@ export async function history(config: Config, options: HistoryOptions = {}): Pro
 export async function heads(config: Config): Promise<Array<{database: string; heads: RevisionInfo[]}>> {
   return eachDatabase(config, async (database) => {
     const {map} = await scriptsOf(config, database)
-    return {heads: map.heads.map((rev) => ({...revisionInfo(rev, [rev]), isHead: true}))}
+    const marks = {heads: new Set(map.heads.map((r) => r.id))}
+    return {heads: map.heads.map((rev) => revisionInfo(rev, marks))}
   })
 }
 
 export async function show(config: Config, spec: string): Promise<Array<{database: string; revision: RevisionInfo}>> {
   return eachDatabase(config, async (database) => {
-    const {chain, dir} = await chainOf(config, database)
+    const dir = await scriptsOf(config, database)
+    if (isBranched(dir)) {
+      dir.map.graph()
+      const rev = dir.map.find(spec)
+      if (!rev) throw new RevisionError(`unknown revision "${spec}"; on a branched chain only a revision's id names it`)
+      return {revision: revisionInfo(rev, graphMarks(dir))}
+    }
+
+    const chain = requireChain(dir)
     const id = dir.map.resolve(spec)
     if (id === null) throw new RevisionError('"base" is the empty database, not a revision to show')
-    return {revision: revisionInfo(dir.map.get(id)!, chain)}
+    return {revision: revisionInfo(dir.map.get(id)!, linearMarks(chain))}
   })
 }

@@ -5,13 +5,14 @@ import {describeUncompared} from '../dialects/table-schema.js'
 
 /** `006 -> 007 (head) (current), add cluster events`: Alembic's history line. */
 export function revisionLine(rev: RevisionInfo): string {
-  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isCurrent ? ' (current)' : ''}`
+  // Alembic's order: (head), (current), then the tree's (branchpoint).
+  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isCurrent ? ' (current)' : ''}${rev.isBranchpoint ? ' (branchpoint)' : ''}`
   return `${rev.downRevision ?? '<base>'} -> ${rev.id}${tags}, ${rev.message}`
 }
 
 /** Alembic's verbose form, used by `show`, `heads --verbose` and `history --verbose`. */
 export function revisionBlock(rev: RevisionInfo): string {
-  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isBase ? ' (base)' : ''}${rev.isCurrent ? ' (current)' : ''}`
+  const tags = `${rev.isHead ? ' (head)' : ''}${rev.isBase ? ' (base)' : ''}${rev.isBranchpoint ? ' (branchpoint)' : ''}${rev.isCurrent ? ' (current)' : ''}`
   return [
     `Rev: ${rev.id}${tags}`,
     `Parent: ${rev.downRevision ?? '<base>'}`,

@@ -109,6 +109,54 @@ export class RevisionMap {
     return chain
   }
 
+  /**
+   * Every revision newest first, as Alembic's history walks them, on a
+   * chain that may have branched: each revision after all that build on it,
+   * the newer branch first. Only a branched chain is tolerated here; a
+   * cycle, a missing parent or a duplicate is as fatal as for linear().
+   */
+  graph(): readonly Revision[] {
+    const fatal = this.problems().filter((p) => !['file-name', 'multiple-heads', 'non-sequential'].includes(p.kind))
+    if (fatal.length > 0) throw new ChainError(`the revision chain is broken: ${fatal.map((p) => p.message).join('; ')}`)
+    const children = new Map<string, number>()
+    for (const rev of this.revisions) if (rev.downRevision !== null) children.set(rev.downRevision, (children.get(rev.downRevision) ?? 0) + 1)
+    const newestFirst = (a: Revision, b: Revision) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+    const ready = this.heads.sort(newestFirst)
+    const order: Revision[] = []
+    while (ready.length > 0) {
+      const rev = ready.shift()!
+      order.push(rev)
+      if (rev.downRevision === null) continue
+      const left = children.get(rev.downRevision)! - 1
+      children.set(rev.downRevision, left)
+      if (left === 0) {
+        ready.push(this.get(rev.downRevision)!)
+        ready.sort(newestFirst)
+      }
+    }
+
+    return order
+  }
+
+  /** Revisions two or more others build on. */
+  branchPoints(): Set<string> {
+    const seen = new Set<string>()
+    const twice = new Set<string>()
+    for (const rev of this.revisions) {
+      if (rev.downRevision === null) continue
+      if (seen.has(rev.downRevision)) twice.add(rev.downRevision)
+      seen.add(rev.downRevision)
+    }
+
+    return twice
+  }
+
+  /** A revision by its id or its unpadded number, without needing a linear chain. */
+  find(spec: string): Revision | undefined {
+    const text = spec.trim()
+    return this.get(text) ?? (/^\d+$/.test(text) ? this.revisions.find((r) => /^\d+$/.test(r.id) && Number(r.id) === Number(text)) : undefined)
+  }
+
   /** The id the next new revision gets. */
   nextId(): string {
     const {heads} = this

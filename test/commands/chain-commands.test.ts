@@ -222,6 +222,30 @@ describe('command: renumber', () => {
     expect((await runCli(['renumber'], {cwd: dir})).stdout).to.equal('Nothing to renumber: the chain is linear and sequential.\n')
   })
 
+  it('history lists a branched chain whole, the branch point marked, until renumber makes it linear', async () => {
+    const dir = await initProject()
+    for (let i = 1; i <= 7; i++) script(dir, `00${i}_r${i}.ts`, `00${i}`, i === 1 ? null : `00${i - 1}`)
+    // A merge brought two revisions on 007.
+    script(dir, '008_ours.ts', '008', '007', 'ours')
+    script(dir, '009_theirs.ts', '009', '007', 'theirs')
+    script(dir, '010_theirs_more.ts', '010', '009', 'theirs more')
+    const history = await runCli(['history'], {cwd: dir})
+    expect(history).to.deep.equal({code: 0, stderr: '', stdout: [
+      '009 -> 010 (head), theirs more', '007 -> 009, theirs', '007 -> 008 (head), ours', '006 -> 007 (branchpoint), rev 007',
+      '005 -> 006, rev 006', '004 -> 005, rev 005', '003 -> 004, rev 004', '002 -> 003, rev 003', '001 -> 002, rev 002', '<base> -> 001, rev 001', '',
+    ].join('\n')})
+    const show = await runCli(['show', '9'], {cwd: dir})
+    expect(show.code, show.stderr).to.equal(0)
+    expect(show.stdout.split('\n').slice(0, 2)).to.deep.equal(['Rev: 009', 'Parent: 007'])
+    expect((await runCli(['show', '007'], {cwd: dir})).stdout.split('\n')[0]).to.equal('Rev: 007 (branchpoint)')
+    expect(await runCli(['history', '-r', '003:'], {cwd: dir})).to.deep.equal({code: 1, stderr: 'Error: a range needs a linear chain, and this one has 2 heads: run "db-manage renumber" first\n', stdout: ''})
+    expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(1)
+    expect((await runCli(['renumber'], {cwd: dir})).code).to.equal(0)
+    expect((await runCli(['history', '-r', '007:'], {cwd: dir})).stdout).to.equal([
+      '009 -> 010 (head), theirs more', '008 -> 009, theirs', '007 -> 008, ours', '006 -> 007, rev 007', '',
+    ].join('\n'))
+  })
+
   it('turns Alembic-style hex ids into sequential ones', async () => {
     const dir = await initProject()
     script(dir, '1975ea83b712_create.ts', '1975ea83b712', null)
