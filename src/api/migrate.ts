@@ -14,6 +14,8 @@ export interface MigrateOptions extends SessionOptions {
   readonly delta?: number
   /** Called as each step completes, for one line per step as it happens. */
   readonly onStep?: (database: string, step: StepResult) => void
+  /** Called as each database is done, before the next starts: output stays in the databases' order. */
+  readonly onDatabase?: (result: MigrateResult) => void
 }
 
 export interface MigrateResult {
@@ -46,7 +48,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
   const spec = targetSpec(direction, options.target, options.delta)
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
-    return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
+    const result = await withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
       if (direction === 'upgrade') await ensureVersionTable(session)
       const current = await readCurrent(session)
       if (current !== null && !dir.map.get(current)) {
@@ -71,6 +73,8 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
       })
       return {from: current, steps: results, to: toPos === 0 ? null : chain[toPos - 1].id}
     }))
+    options.onDatabase?.({...result, database: database.name})
+    return result
   })
 }
 

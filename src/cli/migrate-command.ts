@@ -37,13 +37,12 @@ export abstract class MigrateCommand extends BaseCommand {
       debug: sqlDebug(flags.debug),
       delta: flags.delta,
       lockTimeout: flags['lock-timeout'],
+      onDatabase: (r) => {
+        if (r.steps.length === 0) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
+      },
       onStep: (db, step) => this.log(stepLine(step, many ? `[${db}] ` : '')),
       target: args.target,
     })
-    for (const r of result) {
-      if (r.steps.length === 0) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
-    }
-
     return result
   }
 }

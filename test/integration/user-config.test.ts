@@ -124,6 +124,23 @@ describe('commands that write, on several chains', () => {
     // Read-only commands still act on all.
     expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('[catalog]\n[monitoring]\n001 (head)\n')
   })
+
+  it('upgrade prints each database\'s lines in the databases\' order, "Nothing to upgrade" included', async () => {
+    const dir = tempProject()
+    writeFileSync(path.join(dir, 'db-manage.ini'), [
+      '[database:catalog]', 'connection = sqlite:///catalog.sqlite', 'script_location = catalog',
+      '[database:monitoring]', 'connection = sqlite:///monitoring.sqlite', 'script_location = monitoring',
+    ].join('\n'))
+    for (const name of ['catalog', 'monitoring']) {
+      mkdirSync(path.join(dir, name))
+      expect((await runCli(['revision', '-m', `${name} start`, '--db', name], {cwd: dir})).code).to.equal(0)
+    }
+
+    expect((await runCli(['upgrade', 'head', '--db', 'catalog'], {cwd: dir})).code).to.equal(0)
+    const both = await runCli(['upgrade', 'head'], {cwd: dir})
+    expect(both.code, both.stderr).to.equal(0)
+    expect(both.stdout.replace(/ \(\d+ ms\)/g, '')).to.equal('[catalog] Nothing to upgrade: the database is at 001\n[monitoring] upgrade <base> -> 001, monitoring start\n')
+  })
 })
 
 describe('a database at a revision the scripts do not know', () => {
