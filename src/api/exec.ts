@@ -4,6 +4,7 @@ import path from 'node:path'
 import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
 import {splitSql} from '../runtime/load-script.js'
+import {leadingWords, type StatementKind, statementKind} from '../runtime/statement-kind.js'
 import {describeDriverError, type SessionOptions, withSession} from '../runtime/runner.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
 import {eachDatabase} from './chain.js'
@@ -14,10 +15,14 @@ export interface ExecStatement {
   readonly rows?: Array<Record<string, unknown>>
   /** Rows changed, where the driver says. */
   readonly rowCount?: number
+  /** It ran on its own, outside the file's transaction, as the server requires (CREATE INDEX CONCURRENTLY). */
+  readonly outsideTransaction?: boolean
 }
 
 export interface ExecOptions extends SessionOptions {
   readonly dryRun?: boolean
+  /** Run every statement on its own, each committing as it completes (`--no-transaction`). */
+  readonly noTransaction?: boolean
   /** For --dry-run without a connection URL. */
   readonly dialect?: DialectName
   /** Called as each statement completes, so a long file reports as it goes. */
@@ -35,10 +40,52 @@ export function resolveExecFile(file: string, execLocation: string | undefined, 
   return path.resolve(dir, file)
 }
 
+/** `1 to 3, 5`: statement numbers (0-based indexes given) as a reader counts them. */
+function numbers(indexes: readonly number[]): string {
+  const parts: string[] = []
+  for (let k = 0; k < indexes.length;) {
+    let j = k
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j] + 1) j++
+    parts.push(j === k ? `${indexes[k] + 1}` : `${indexes[k] + 1} to ${indexes[j] + 1}`)
+    k = j + 1
+  }
+
+  return parts.join(', ')
+}
+
+/** What became of each statement, kept as the file runs, so a failure says exactly what stays. */
+class Progress {
+  readonly committed: number[] = []
+  /** Statements since the open transaction's BEGIN (the BEGIN included when the file wrote it). */
+  open: number[] = []
+  inTransaction = false
+  /** The file's own BEGIN ... COMMIT blocks that committed. */
+  blocksCommitted = 0
+
+  done(i: number): void {
+    if (this.inTransaction) this.open.push(i)
+    else this.committed.push(i)
+  }
+
+  commit(): void {
+    this.committed.push(...this.open)
+    this.open = []
+    this.inTransaction = false
+  }
+}
+
 /**
- * Run a raw SQL file statement by statement: in one transaction where DDL is
- * transactional (PostgreSQL, SQLite), so a failure changes nothing; on MySQL
- * each statement commits as it goes, and a failure says which had run.
+ * Run a raw SQL file statement by statement, as `psql -v ON_ERROR_STOP=1 -f`
+ * would, stopping at the first failure:
+ * - a file with its own transaction statements (BEGIN/START TRANSACTION,
+ *   COMMIT/END, ROLLBACK), or `--no-transaction`: run as written, each
+ *   statement outside a block committing on its own;
+ * - otherwise, where DDL is transactional (PostgreSQL, SQLite): in one
+ *   transaction, so a failure changes nothing, except for statements the
+ *   server refuses inside one (CREATE INDEX CONCURRENTLY, VACUUM, ...), which
+ *   commit what came before and run on their own;
+ * - on MySQL, which commits DDL as it goes: as written.
+ * A failure says which statements committed, which rolled back and which never ran.
  */
 export async function execSqlFile(config: Config, file: string, options: ExecOptions = {}): Promise<Array<{database: string; statements: ExecStatement[]}>> {
   let text: string
@@ -59,26 +106,105 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
     }
 
     return withSession(config, database, options, async (session) => {
-      const transactional = session.dialect.adapter.supportsTransactionalDdl
+      const {executor} = session
+      const version = dialect === 'postgresql' && sqls.some((sql) => /\bADD\s+VALUE\b/i.test(sql)) ? await serverVersion(session.executor) : undefined
+      const kinds = sqls.map((sql) => statementKind(sql, dialect, version))
+      const ownTransactions = kinds.some((k) => k === 'begin' || k === 'commit' || k === 'rollback')
+      const wrap = session.dialect.adapter.supportsTransactionalDdl && !ownTransactions && !options.noTransaction
+      const progress = new Progress()
       const statements: ExecStatement[] = []
-      if (transactional) await session.executor.execute({sql: session.dialect.adapter.beginSql})
       for (const [i, sql] of sqls.entries()) {
-        let result
-        try {
-          result = await session.executor.execute({sql})
-        } catch (error) {
-          if (transactional) await session.executor.execute({sql: 'ROLLBACK'}).catch(() => {})
-          const state = transactional ? 'rolled back: nothing in the file was applied' : `statements 1 to ${i} were applied and stay (MySQL commits as it goes)`
-          throw new DatabaseError(`${file}: statement ${i + 1} of ${sqls.length} failed: ${describeDriverError(error)}; ${state}`)
+        const kind = kinds[i]
+        if (wrap && kind === 'outside' && progress.inTransaction) {
+          await executor.execute({sql: 'COMMIT'})
+          progress.commit()
+        } else if (wrap && kind !== 'outside' && !progress.inTransaction) {
+          await executor.execute({sql: session.dialect.adapter.beginSql})
+          progress.inTransaction = true
         }
 
-        const statement = {rowCount: result.rowCount, rows: result.rows.length > 0 || /^\s*(select|with|show|pragma|explain|values)\b/i.test(sql) ? result.rows : undefined, sql}
+        let result
+        try {
+          result = await executor.execute({sql})
+        } catch (error) {
+          const rolledBack = progress.inTransaction ? [...progress.open, i] : []
+          if (progress.inTransaction) await executor.execute({sql: 'ROLLBACK'}).catch(() => {})
+          throw new DatabaseError(`${file}: statement ${i + 1} of ${sqls.length} failed: ${describeDriverError(error)}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
+        }
+
+        if (kind === 'begin') {
+          progress.committed.push(...progress.open)
+          progress.open = [i]
+          progress.inTransaction = true
+        } else if (kind === 'commit' || kind === 'rollback') {
+          progress.open.push(i)
+          if (kind === 'commit') {
+            progress.commit()
+            progress.blocksCommitted++
+          } else {
+            progress.open = []
+            progress.inTransaction = false
+          }
+        } else {
+          progress.done(i)
+        }
+
+        const statement = {
+          ...(wrap && kind === 'outside' ? {outsideTransaction: true} : {}),
+          rowCount: result.rowCount,
+          rows: result.rows.length > 0 || /^\s*(select|with|show|pragma|explain|values)\b/i.test(sql) ? result.rows : undefined,
+          sql,
+        }
         statements.push(statement)
         options.onStatement?.(database.name, i, statement)
       }
 
-      if (transactional) await session.executor.execute({sql: 'COMMIT'})
+      if (progress.inTransaction && wrap) {
+        await executor.execute({sql: 'COMMIT'})
+      } else if (progress.inTransaction) {
+        // The file opened a block and never closed it: psql would roll it back at the end, and so does exec, loudly.
+        const from = progress.open[0]
+        await executor.execute({sql: 'ROLLBACK'}).catch(() => {})
+        throw new DatabaseError(`${file}: the file ends inside the transaction its statement ${from + 1} opened, without COMMIT: statements ${numbers(progress.open)} were rolled back${progress.committed.length > 0 ? `; statements ${numbers(progress.committed)} were committed and stay` : ''}`)
+      }
+
       return {statements}
     })
   })
+}
+
+async function serverVersion(executor: {execute: (s: {sql: string}) => Promise<{rows: Array<Record<string, unknown>>}>}): Promise<number> {
+  const {rows} = await executor.execute({sql: 'SHOW server_version_num'})
+  return Number(rows[0]?.server_version_num)
+}
+
+/** PostgreSQL leaves a failed CREATE INDEX CONCURRENTLY behind as an INVALID index, which blocks a rerun. */
+function invalidIndexHint(sql: string, kind: StatementKind): string {
+  const words = leadingWords(sql, 4)
+  return kind === 'outside' && words[0] === 'CREATE' && words.includes('CONCURRENTLY') ? ' (a failed CREATE INDEX CONCURRENTLY can leave an INVALID index behind: drop it before running the file again)' : ''
+}
+
+/** `statements 1 to 4 were committed and stay` / `statement 5 was committed and stays`. */
+function these(indexes: readonly number[], what: string, stay = false): string {
+  const one = indexes.length === 1
+  return `${one ? `statement ${indexes[0] + 1} was` : `statements ${numbers(indexes)} were`} ${what}${stay ? (one ? ' and stays' : ' and stay') : ''}`
+}
+
+/** After statement `i` failed: what stays, what was rolled back, what never ran. */
+function failureState(run: {dialect: DialectName; ownTransactions: boolean; progress: Progress; rolledBack: number[]; total: number}, i: number): string {
+  const {dialect, progress, rolledBack, total} = run
+  const rest = Array.from({length: total - i - 1}, (_, k) => i + 1 + k)
+  const notRun = rest.length > 0 ? `; ${these(rest, 'not run')}` : ''
+  if (dialect === 'mysql') {
+    const kept = progress.committed.length > 0 ? `${these(progress.committed, 'applied', true)} (MySQL commits as it goes)` : 'nothing was applied'
+    const back = rolledBack.length > 0 ? `; ${these(rolledBack, 'rolled back')} (the transaction its statement ${rolledBack[0] + 1} opened), except any DDL among them, which MySQL commits as it runs` : ''
+    return `${kept}${back}${notRun}`
+  }
+
+  if (progress.committed.length === 0) return `${rolledBack.length > 0 ? 'rolled back: ' : ''}nothing in the file was applied${notRun}`
+  const {blocksCommitted} = progress
+  const blocks = run.ownTransactions && blocksCommitted > 0 ? ` (${blocksCommitted} BEGIN ... COMMIT block${blocksCommitted === 1 ? '' : 's'} of the file)` : ''
+  const opened = run.ownTransactions && progress.open.length > 0 ? ` (the block its statement ${progress.open[0] + 1} opened)` : ''
+  const back = rolledBack.length > 0 ? `; ${these(rolledBack, 'rolled back')}${opened}` : ''
+  return `${these(progress.committed, 'committed', true)}${blocks}${back}${notRun}`
 }

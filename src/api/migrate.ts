@@ -1,3 +1,5 @@
+import {existsSync} from 'node:fs'
+
 import type {Config} from '../config/config.js'
 import {
   ensureVersionTable, loadSteps, planSteps, readCurrent, runSteps, type SessionOptions, type StepResult, withLock,
@@ -98,8 +100,12 @@ export interface CurrentResult {
 /** The revision each database is at (null at base). */
 export async function current(config: Config, options: SessionOptions = {}): Promise<CurrentResult[]> {
   return eachDatabase(config, async (database) => {
-    const {chain, dir} = await chainOf(config, database)
+    // On a URL alone (a job's image), with no scripts beside it, the revision is all there is to say.
+    const scripts = config.scriptsGiven || existsSync(database.scriptLocation) ? await chainOf(config, database) : undefined
     const revision = await withSession(config, database, options, readCurrent)
+    const base = {url: database.url!.masked, versionTable: database.versionTable}
+    if (!scripts) return {...base, current: revision, isHead: false}
+    const {chain, dir} = scripts
     if (revision !== null && !dir.map.get(revision)) {
       throw new RevisionError(`the database is at revision ${revision}, which no script in ${database.scriptLocation} declares`)
     }
@@ -108,8 +114,7 @@ export async function current(config: Config, options: SessionOptions = {}): Pro
       current: revision,
       isHead: revision !== null && chain.at(-1)?.id === revision,
       message: chain.find((r) => r.id === revision)?.message,
-      url: database.url!.masked,
-      versionTable: database.versionTable,
+      ...base,
     }
   })
 }

@@ -1,5 +1,5 @@
 /** Global flags that take a value, and those that do not. */
-const VALUE_FLAGS = new Set(['--config-file', '-c', '--db', '--url'])
+const VALUE_FLAGS = new Set(['--config-file', '-c', '--db', '--script-location', '--url'])
 const SWITCHES = new Set(['--debug'])
 
 /**

@@ -25,6 +25,11 @@ export abstract class BaseCommand extends Command {
       summary: 'Act on the [database:NAME] section NAME only (default: every database, in file order).',
     }),
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
+    'script-location': Flags.string({
+      env: 'DB_MANAGE_SCRIPT_LOCATION',
+      helpGroup: 'GLOBAL',
+      summary: 'Folder of the revision scripts; wins over script_location, and with it no config file is needed.',
+    }),
     url: Flags.string({
       helpGroup: 'GLOBAL',
       summary: 'Database URL; wins over DATABASE_URL, which wins over the config file.',
@@ -37,8 +42,10 @@ export abstract class BaseCommand extends Command {
   protected readonly worksWithoutConfig: boolean = false
 
   /** Load the config with the global flags applied. */
-  protected async loadConfig(flags: {'config-file'?: string; db?: string; url?: string}): Promise<Config> {
-    return loadConfig({configFile: flags['config-file'], db: flags.db, url: flags.url, withoutFile: this.worksWithoutConfig})
+  protected async loadConfig(flags: {'config-file'?: string; db?: string; 'script-location'?: string; url?: string}): Promise<Config> {
+    return loadConfig({
+      configFile: flags['config-file'], db: flags.db, scriptLocation: flags['script-location'], url: flags.url, withoutFile: this.worksWithoutConfig,
+    })
   }
 
   /** Print lines in one write (a long history is one syscall, not thousands). */

@@ -5,12 +5,13 @@ import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 
 export default class Current extends BaseCommand {
-  static description = 'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending.'
+  static description = 'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending. It needs no config file: with --url or DATABASE_URL alone it reads the version table (and, when a migrations folder is there or --script-location names one, checks the revision against its scripts).'
   static flags = {
     verbose: Flags.boolean({char: 'v', summary: 'Also show the connection (password masked) and the version table.'}),
   }
 
   static summary = 'Show the current revision of the database.'
+  protected readonly worksWithoutConfig = true
 
   async run(): Promise<Awaited<ReturnType<typeof current>>> {
     const {flags} = await this.parse(Current)

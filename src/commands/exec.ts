@@ -8,7 +8,8 @@ import {UsageError} from '../util/errors.js'
 
 function describeResult(s: ExecStatement): string[] {
   if (s.rows) return [...s.rows.map((r) => `  ${JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`), `  (${s.rows.length} row${s.rows.length === 1 ? '' : 's'})`]
-  return s.rowCount === undefined ? ['  (done)'] : [`  (${s.rowCount} row${s.rowCount === 1 ? '' : 's'} affected)`]
+  const outside = s.outsideTransaction ? ', on its own: it cannot run inside a transaction' : ''
+  return s.rowCount === undefined ? [`  (done${outside})`] : [`  (${s.rowCount} row${s.rowCount === 1 ? '' : 's'} affected${outside})`]
 }
 
 export default class Exec extends BaseCommand {
@@ -16,11 +17,12 @@ export default class Exec extends BaseCommand {
     file: Args.string({description: 'SQL file to run (or DB_MANAGE_EXEC_FILE).'}),
   }
 
-  static description = `Splits FILE into statements (strings, comments, PostgreSQL $$ bodies and MySQL DELIMITER respected) and runs them one by one: inside one transaction on PostgreSQL and SQLite, so a failure changes nothing; on MySQL each commits as it goes. Prints each statement and what it returned: rows for a SELECT, the affected count otherwise.`
+  static description = `Splits FILE into statements (strings, comments, PostgreSQL $$ bodies and MySQL DELIMITER respected) and runs them one by one, stopping at the first failure. A file with its own BEGIN/COMMIT runs as written, as psql -f would. Otherwise, on PostgreSQL and SQLite, it runs inside one transaction, so a failure changes nothing; a statement the server refuses inside a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE) commits what came before and runs on its own. On MySQL each statement commits as it goes. A failure names the statement and says which statements were committed, which rolled back and which never ran. Prints each statement and what it returned: rows for a SELECT, the affected count otherwise. Needs no config file: a URL (--url or DATABASE_URL) and a file are enough.`
   static examples = ['<%= config.bin %> exec fixes/backfill.sql', '<%= config.bin %> exec fixes/backfill.sql --dry-run', 'DB_MANAGE_EXEC_FILE=fix.sql DB_MANAGE_DRY_RUN=1 <%= config.bin %> exec']
   static flags = {
     dialect: Flags.string({options: [...DIALECT_NAMES], summary: 'With --dry-run and no connection URL: how to split the file.'}),
     'dry-run': Flags.boolean({env: 'DB_MANAGE_DRY_RUN', summary: 'Only print the statements; connect to nothing.'}),
+    'no-transaction': Flags.boolean({summary: 'Run each statement on its own, committing as it completes (no wrapping transaction).'}),
   }
 
   static summary = 'Run a raw SQL file against the database.'
@@ -37,6 +39,7 @@ export default class Exec extends BaseCommand {
       debug: sqlDebug(flags.debug),
       dialect: flags.dialect as 'mysql' | 'postgresql' | 'sqlite' | undefined,
       dryRun: flags['dry-run'],
+      noTransaction: flags['no-transaction'],
       onStatement: (database, i, s) => {
         const lines = [`${many ? `[${database}] ` : ''}-- statement ${i + 1}`, `${s.sql};`, ...(flags['dry-run'] ? [] : describeResult(s))]
         this.log(lines.join('\n'))

@@ -38,6 +38,12 @@ export interface Config {
   /** Seconds to wait for the migration lock. */
   readonly lockTimeout: number
   readonly databases: readonly DatabaseConfig[]
+  /**
+   * Whether a config file or --script-location said where the scripts are;
+   * false for a command run on a URL alone, whose script folder is only the
+   * default `migrations` and may not exist.
+   */
+  readonly scriptsGiven: boolean
 }
 
 /** A database config whose `url` is computed on first use (and then kept). */

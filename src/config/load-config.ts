@@ -26,6 +26,12 @@ export interface LoadConfigOptions {
    * with defaults for everything else: a container job's runner has only a URL.
    */
   readonly withoutFile?: boolean
+  /**
+   * `--script-location` (or DB_MANAGE_SCRIPT_LOCATION): the folder of the
+   * scripts, relative to `cwd`; it wins over the file's, and with it no
+   * config file is needed at all (Flyway's -locations).
+   */
+  readonly scriptLocation?: string
 }
 
 type Section = Record<string, unknown>
@@ -47,7 +53,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
   const override = options.url ? {source: '--url', text: options.url} : env.DATABASE_URL ? {source: 'DATABASE_URL', text: env.DATABASE_URL} : undefined
-  const found = await readRawConfig(options.configFile, cwd, Boolean(options.withoutFile))
+  const found = await readRawConfig(options.configFile, cwd, Boolean(options.withoutFile || options.scriptLocation))
   const {file, raw} = found ?? {file: `(no config file; ${override?.source ?? 'no URL'})`, raw: {database: {}}}
   const dir = found ? path.dirname(file) : cwd
   const base = found ? path.basename(file) : 'db-manage'
@@ -124,8 +130,16 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     chosen = [{fields: chosen[0].fields, url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd))}]
   }
 
+  if (options.scriptLocation) {
+    const locations = new Set(chosen.map((d) => d.fields.scriptLocation))
+    if (locations.size > 1) throw new ConfigError(`--script-location names one chain but ${base} has ${locations.size}: choose one database with --db NAME`)
+    const scriptLocation = path.resolve(cwd, options.scriptLocation)
+    chosen = chosen.map((d) => ({...d, fields: {...d.fields, scriptLocation}}))
+  }
+
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
-  return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, transactionPerMigration})
+  const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
+  return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, scriptsGiven, transactionPerMigration})
 }
 
 /**
@@ -203,7 +217,7 @@ async function readRawConfig(configFile: string | undefined, cwd: string, withou
 
   if (!found || found.isEmpty) {
     if (withoutFile) return undefined
-    throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init" or pass --config-file`)
+    throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init", or pass --config-file or --script-location`)
   }
 
   return {file: found.filepath, raw: found.config as RawConfig}

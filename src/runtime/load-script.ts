@@ -94,11 +94,20 @@ async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
   return {downgrade: run(sections.downgrade), upgrade: run(sections.upgrade)}
 }
 
+const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
+
 /** Split a SQL text into statements: strings, comments, $$ bodies and MySQL DELIMITER handled. */
 export async function splitSql(sql: string, dialect: DialectName): Promise<string[]> {
   const splitter = await import('dbgate-query-splitter')
   const options = {mysql: splitter.mysqlSplitterOptions, postgresql: splitter.postgreSplitterOptions, sqlite: splitter.sqliteSplitterOptions}[dialect]
-  const parts = splitter.splitQuery(sql, options) as Array<string | {text: string}>
+  // The SQLite splitter reads a bare `BEGIN;` as a trigger's BEGIN ... END and
+  // then never splits again; `BEGIN TRANSACTION` means the same to SQLite and
+  // splits right, so it stands in while splitting and is written back after.
+  const text = dialect === 'sqlite' ? sql.replace(/\b(begin)(\s*;)/gi, `$1${SQLITE_BEGIN}$2`) : sql
+  const parts = splitter.splitQuery(text, options) as Array<string | {text: string}>
   // A part holding only comments (line or block) is no statement; MySQL's /*! ... */ is code it runs.
-  return parts.map((p) => (typeof p === 'string' ? p : p.text).trim()).filter((s) => s !== '' && !/^(--[^\n]*(\n|$)|\/\*(?!!)(?:[^*]|\*(?!\/))*\*\/|\s)*$/.test(s))
+  return parts
+    .map((p) => (typeof p === 'string' ? p : p.text).trim())
+    .filter((s) => s !== '' && !/^(--[^\n]*(\n|$)|\/\*(?!!)(?:[^*]|\*(?!\/))*\*\/|\s)*$/.test(s))
+    .map((s) => (dialect === 'sqlite' ? s.replaceAll(SQLITE_BEGIN, '') : s))
 }

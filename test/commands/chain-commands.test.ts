@@ -266,7 +266,7 @@ describe('errors', () => {
     const result = await runCli(['history'], {cwd: dir})
     expect(result.code).to.equal(2)
     expect(result.stdout).to.equal('')
-    expect(result.stderr).to.match(/^Error: no db-manage config found in \S+ or its parents \(looked for db-manage.ini, .db-managerc, .db-managerc.ini and a "db-manage" key in package.json\): run "db-manage init" or pass --config-file\n$/)
+    expect(result.stderr).to.match(/^Error: no db-manage config found in \S+ or its parents \(looked for db-manage.ini, .db-managerc, .db-managerc.ini and a "db-manage" key in package.json\): run "db-manage init", or pass --config-file or --script-location\n$/)
     const debug = await runCli(['history', '--debug'], {cwd: dir})
     expect(debug.stderr).to.match(/^Error: no db-manage config found/)
     expect(debug.stderr).to.include('    at ')

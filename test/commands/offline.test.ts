@@ -209,6 +209,11 @@ describe('command: exec', () => {
     const bad = await runCli(['exec', 'bad.sql'], {cwd: dir})
     expect(bad.code).to.equal(1)
     expect(bad.stderr).to.equal('Error: bad.sql: statement 2 of 2 failed: no such table: nowhere (SQLITE_ERROR); rolled back: nothing in the file was applied\n')
+    // A file with its own blocks runs as written: the first block stays.
+    writeFileSync(path.join(dir, 'blocks.sql'), "BEGIN;\nINSERT INTO n VALUES (3, 'kept');\nCOMMIT;\nBEGIN IMMEDIATE;\nINSERT INTO n VALUES (4, 'lost');\nSELECT nope FROM nowhere;\nCOMMIT;\nVACUUM;\n")
+    expect((await runCli(['exec', 'blocks.sql'], {cwd: dir})).stderr).to.equal('Error: blocks.sql: statement 6 of 8 failed: no such table: nowhere (SQLITE_ERROR); statements 1 to 3 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 4 to 6 were rolled back (the block its statement 4 opened); statements 7 to 8 were not run\n')
+    writeFileSync(path.join(dir, 'vacuum.sql'), "DELETE FROM n WHERE id = 3;\nVACUUM;\n")
+    expect((await runCli(['exec', 'vacuum.sql'], {cwd: dir})).stdout).to.equal('-- statement 1\nDELETE FROM n WHERE id = 3;\n  (1 row affected)\n-- statement 2\nVACUUM;\n  (0 rows affected, on its own: it cannot run inside a transaction)\n')
     writeFileSync(path.join(dir, 'count.sql'), 'SELECT COUNT(*) AS n FROM n;\n')
     expect((await runCli(['exec', 'count.sql'], {cwd: dir})).stdout).to.equal('-- statement 1\nSELECT COUNT(*) AS n FROM n;\n  {"n":2}\n  (1 row)\n')
     expect((await runCli(['exec', 'missing.sql'], {cwd: dir})).stderr).to.equal('Error: cannot read SQL file missing.sql: ENOENT\n')

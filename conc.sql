@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY ix_h ON hosts (name);

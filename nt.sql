@@ -1,0 +1,2 @@
+CREATE TABLE t2 (id int);
+INSERT INTO nope VALUES (1);

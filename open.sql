@@ -1,0 +1,2 @@
+BEGIN;
+CREATE TABLE t3 (id int);
