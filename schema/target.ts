@@ -2,7 +2,7 @@
 // head. `db-manage check_migration --autogenerate` compares the database with
 // it; change it and `db-manage revision -m "..." --autogenerate` writes the
 // migration.
-import {column, defineSchema} from 'db-manage'
+import {column, defineSchema, now} from 'db-manage'
 
 export default defineSchema({
   tables: {
@@ -12,7 +12,7 @@ export default defineSchema({
         column('cluster_id', 'string(36)', {nullable: false, onDelete: 'CASCADE', references: 'clusters.id'}),
         column('event_type', 'string(32)', {nullable: false}),
         column('details', 'text'),
-        column('created_at', 'timestamp', {default: {kind: 'sql', sql: 'CURRENT_TIMESTAMP'}, nullable: false}),
+        column('created_at', 'timestamp', {default: now(), nullable: false}),
       ],
       indexes: [{columns: ['cluster_id', 'created_at'], name: 'ix_cluster_events_cluster_id_created_at'}],
     },
@@ -23,7 +23,7 @@ export default defineSchema({
         column('tenant_id', 'string(36)', {nullable: false}),
         column('status', 'string(32)', {default: 'Inactive', nullable: false}),
         column('is_public', 'boolean', {default: false, nullable: false}),
-        column('created_at', 'timestamp', {default: {kind: 'sql', sql: 'CURRENT_TIMESTAMP'}, nullable: false}),
+        column('created_at', 'timestamp', {default: now(), nullable: false}),
         column('updated_at', 'timestamp'),
         column('description', 'text'),
       ],

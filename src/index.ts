@@ -18,5 +18,5 @@ export type {
 } from './operations/nodes.js'
 export {BatchOperations, Operations} from './operations/operations.js'
 export {autogenerate, checkAutogenerate} from './api/autogenerate.js'
-export {column, defineSchema} from './autogenerate/target-schema.js'
+export {column, defineSchema, now, sql} from './autogenerate/target-schema.js'
 export type {SchemaDefinition, TableDefinition} from './autogenerate/target-schema.js'

@@ -1,6 +1,6 @@
 import {type ColumnSchema, createIndexOf, indexElementsText, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
-import type {BatchOperation, Column, DefaultValue, Operation, ReferentialAction, TableOptions} from '../operations/nodes.js'
+import {type BatchOperation, type Column, type DefaultValue, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 
@@ -13,6 +13,8 @@ export interface Change {
   readonly downgrade?: Operation
   /** Drops data: the rendered script marks it. */
   readonly destructive?: boolean
+  /** What the downgrade cannot give back, rendered as a DATA LOSS comment before it. */
+  readonly downgradeNote?: string
 }
 
 export interface CompareOptions {
@@ -36,7 +38,8 @@ const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
 export function defaultValue(text: string): DefaultValue {
   const t = text.trim()
   const quoted = /^'((?:[^']|'')*)'(?:::[\w\s".]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[])?)?$/.exec(t)
-  if (quoted) return quoted[1].replaceAll("''", "'")
+  // Text that reads as SQL (a stored 'now()') stays a quoted literal, which a string default may not be.
+  if (quoted) return looksLikeSql(quoted[1].replaceAll("''", "'")) ? sql(`'${quoted[1]}'`) : quoted[1].replaceAll("''", "'")
   const number = /^\(?(-?\d{1,15}(?:\.\d{1,15})?)\)?(?:::[\w\s]+)?$/.exec(t)
   if (number && String(Number(number[1])) === number[1]) return Number(number[1])
   if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true'
@@ -316,9 +319,14 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
 
   for (const c of liveColumns.values()) {
     if (!targetColumns.has(c.name)) {
+      const back = reflectedColumn(c, options.dialect, false, live)
+      // Rows have nothing to put in a NOT NULL column without a default: it comes back nullable, and says so.
+      const refill = !c.nullable && c.default === undefined && !c.autoincrement
       changes.push({
         description: `drop column ${name}.${c.name}`, destructive: true,
-        downgrade: {column: reflectedColumn(c, options.dialect, false, live), kind: 'addColumn', table: name}, table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
+        downgrade: {column: refill ? {...back, nullable: true} : back, kind: 'addColumn', table: name},
+        ...(refill ? {downgradeNote: `the upgrade dropped ${name}.${c.name} and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('${name}', '${c.name}', {existingType: '${back.type}', nullable: false})`} : {}),
+        table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
       })
     }
   }
@@ -329,24 +337,28 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   const rank = (op: BatchOperation) => ['createForeignKey', 'createCheckConstraint', 'createUniqueConstraint', 'createIndex'].indexOf(op.kind)
   const drops = [...liveExtras].filter(([key]) => !targetExtras.has(key)).map(([, op]) => op).sort((a, b) => rank(a) - rank(b))
   const adds = [...targetExtras].filter(([key]) => !liveExtras.has(key)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
-  for (const op of drops) changes.push(extraChange(name, op, 'drop'))
-  for (const op of adds) changes.push(extraChange(name, op, 'add'))
-  changes.unshift(...tableOptionsChange(live, target))
-  if (keyOf(live.primaryKey ?? {columns: []}) !== keyOf(target.primaryKey ?? {columns: []})) {
-    changes.push(...primaryKeyChanges(live, target))
-  }
-
-  return changes
+  const key = keyOf(live.primaryKey ?? {columns: []}) === keyOf(target.primaryKey ?? {columns: []}) ? {add: [], drop: []} : primaryKeyChanges(live, target)
+  // What goes is dropped before the columns change and what comes is added after, so
+  // no drop names a column already gone (PostgreSQL drops an index with its column,
+  // a SQLite rebuild leaves it out) and the downgrade re-adds columns before their indexes.
+  return [
+    ...tableOptionsChange(live, target),
+    ...key.drop,
+    ...drops.map((op) => extraChange(name, op, 'drop')),
+    ...changes,
+    ...adds.map((op) => extraChange(name, op, 'add')),
+    ...key.add,
+  ]
 }
 
-function primaryKeyChanges(live: TableSchema, target: TableSchema): Change[] {
+function primaryKeyChanges(live: TableSchema, target: TableSchema): {add: Change[]; drop: Change[]} {
   const name = target.name
   const drop = (k: KeySchema | undefined): Operation => ({kind: 'dropConstraint', name: k?.name ?? `${name}_pkey`, table: name, type: 'primary'})
   const create = (k: KeySchema): Operation => ({columns: k.columns, kind: 'createPrimaryKey', name: k.name ?? `${name}_pkey`, table: name})
-  const changes: Change[] = []
-  if (live.primaryKey) changes.push({description: `drop primary key of ${name} (${live.primaryKey.columns.join(', ')})`, downgrade: create(live.primaryKey), table: name, upgrade: drop(live.primaryKey)})
-  if (target.primaryKey) changes.push({description: `add primary key of ${name} (${target.primaryKey.columns.join(', ')})`, downgrade: drop(target.primaryKey), table: name, upgrade: create(target.primaryKey)})
-  return changes
+  return {
+    add: target.primaryKey ? [{description: `add primary key of ${name} (${target.primaryKey.columns.join(', ')})`, downgrade: drop(target.primaryKey), table: name, upgrade: create(target.primaryKey)}] : [],
+    drop: live.primaryKey ? [{description: `drop primary key of ${name} (${live.primaryKey.columns.join(', ')})`, downgrade: create(live.primaryKey), table: name, upgrade: drop(live.primaryKey)}] : [],
+  }
 }
 
 /** What identifies an index or constraint for comparison: its kind, name and definition. */

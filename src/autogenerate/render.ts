@@ -207,6 +207,6 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
 export function renderChanges(changes: readonly Change[], dialect: DialectName, options: {renderAsBatch?: boolean} = {}): {upgrade: string; downgrade: string} {
   const asBatch = Boolean(options.renderAsBatch) || dialect === 'sqlite'
   const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
-  const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.description, op: c.downgrade!}))
+  const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

@@ -1,4 +1,4 @@
-import type {Column, IndexElement, IndexOptions, ReferentialAction} from '../operations/nodes.js'
+import {checkDefault, type Column, freeze, type IndexElement, type IndexOptions, type ReferentialAction, type SqlExpression} from '../operations/nodes.js'
 
 /** One table of a declared target schema. */
 export interface TableDefinition {
@@ -23,5 +23,16 @@ export function defineSchema(schema: SchemaDefinition): SchemaDefinition {
 
 /** A column for a declared schema: the same shape as `op.column`. */
 export function column(name: string, type: string, options: Omit<Column, 'name' | 'type'> = {}): Column {
+  checkDefault(`column ${name}`, options.default)
   return {name, type, ...options}
+}
+
+/** A SQL expression the server computes, as a default: `{default: sql('gen_random_uuid()')}` (op.sql in a script). */
+export function sql(expression: string): SqlExpression {
+  return freeze({kind: 'sql', sql: expression})
+}
+
+/** A default of CURRENT_TIMESTAMP (op.now in a script). */
+export function now(): SqlExpression {
+  return sql('CURRENT_TIMESTAMP')
 }

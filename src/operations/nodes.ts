@@ -1,3 +1,5 @@
+import {UsageError} from '../util/errors.js'
+
 /**
  * The one model of operations: frozen, kind-tagged data. Dialect compilers
  * turn a node into SQL (online and offline alike), autogenerate renders and
@@ -254,6 +256,22 @@ export interface BatchAlterTable {
 export type Operation =
   | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
   | AlterTableOptions | Execute | RenameTable
+
+/** A string that reads as SQL the server computes (CURRENT_TIMESTAMP, now(), gen_random_uuid()), not as text to store. */
+export function looksLikeSql(text: string): boolean {
+  const t = text.trim()
+  return /^(current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|null)$/i.test(t) || /^[a-z_][\w.]*\(.*\)$/is.test(t)
+}
+
+/**
+ * A string default that reads as SQL is almost always a mistake: the column
+ * would default to that text. One clear line instead, naming both spellings.
+ */
+export function checkDefault(where: string, value: DefaultValue | undefined): void {
+  if (typeof value !== 'string' || !looksLikeSql(value)) return
+  const text = value.replaceAll("'", "''")
+  throw new UsageError(`${where}: default '${value}' reads as SQL but is a string, so the column would default to that text; write sql('${value}') (op.sql in a migration script) for what the server computes, or sql("'${text}'") if the text is meant`)
+}
 
 /** Deep-freeze a node so nothing downstream can change what a script asked for. */
 export function freeze<T>(value: T): T {

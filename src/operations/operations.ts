@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {
   type AlterColumnOptions, type AlterTableOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
-  type DefaultValue, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
+  checkDefault, type DefaultValue, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
 } from './nodes.js'
 
 /** Where the `op` object sends its nodes: the runner, online or offline. */
@@ -16,6 +16,7 @@ export interface OperationSink {
 function column(name: string, type: string, options: ColumnOptions = {}): Column {
   if (!name) throw new UsageError('op.column needs a name')
   if (!type) throw new UsageError(`op.column("${name}") needs a type`)
+  checkDefault(`column ${name}`, options.default)
   return freeze({name, type, ...options})
 }
 
@@ -30,6 +31,7 @@ export class BatchOperations {
   }
 
   alterColumn(name: string, options: AlterColumnOptions): void {
+    checkDefault(`column ${name}`, options.default)
     this.push({column: name, kind: 'alterColumn', table: this.table, ...options})
   }
 
@@ -88,6 +90,7 @@ export class Operations {
   }
 
   alterColumn(table: string, name: string, options: AlterColumnOptions): Promise<void> {
+    checkDefault(`column ${table}.${name}`, options.default)
     return this.run({column: name, kind: 'alterColumn', table, ...options})
   }
 

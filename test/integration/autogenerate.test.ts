@@ -157,6 +157,49 @@ for (const dialect of dialectsUnderTest()) {
       expect(included.stdout).to.not.include('node_groups')
     })
 
+    it('a dropped NOT NULL column comes back in the downgrade of a table with rows: nullable without a default, as it was with one', async () => {
+      const dir = shippedProject()
+      writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('target_schema = schema/target.ts', 'target_schema = target.ts'))
+      writeFileSync(path.join(dir, 'target.ts'), readFileSync(path.join(ROOT, 'schema', 'target.ts'), 'utf8')
+        .replace("        column('tenant_id', 'string(36)', {nullable: false}),\n", '')
+        .replace("        column('status', 'string(32)', {default: 'Inactive', nullable: false}),\n", '')
+        .replace("        {columns: ['tenant_id'], name: 'ix_clusters_tenant_id'},\n        {columns: ['tenant_id', 'name'], name: 'uq_clusters_tenant_id_name', unique: true},\n", ''))
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      const before = await reflected(db)
+      const rows = "INSERT INTO clusters (id, name, tenant_id) VALUES ('c1', 'one', 't1'), ('c2', 'two', 't1')"
+      writeFileSync(path.join(dir, 'rows.sql'), `${rows};\n`)
+      const inserted = await cli(dir, 'exec', 'rows.sql')
+      expect(inserted.code, inserted.stderr).to.equal(0)
+      const generated = await cli(dir, 'revision', '-m', 'drop tenant', '--autogenerate')
+      expect(generated.code, generated.stderr).to.equal(0)
+      const script = readFileSync(path.join(dir, 'migrations', '006_drop_tenant.ts'), 'utf8')
+      const note = "// DATA LOSS: the upgrade dropped clusters.tenant_id and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('clusters', 'tenant_id', {existingType: 'string(36)', nullable: false})"
+      expect(script.split('\n').map((l) => l.trim())).to.include(note)
+      const up = await cli(dir, 'upgrade', 'head')
+      expect(up.code, `${up.stderr}\n${script}`).to.equal(0)
+      const down = await cli(dir, 'downgrade', '-1')
+      expect(down.code, `${down.stderr}\n${script}`).to.equal(0)
+      const clusters = (await reflected(db)).find((t) => t.name === 'clusters')!
+      const was = before.find((t) => t.name === 'clusters')!
+      expect(clusters.columns.find((c) => c.name === 'tenant_id')).to.deep.equal({...was.columns.find((c) => c.name === 'tenant_id'), nullable: true})
+      expect(clusters.columns.find((c) => c.name === 'status')).to.deep.equal(was.columns.find((c) => c.name === 'status'))
+    })
+
+    it('a string default that reads as SQL in the target is one clear line, and sql()/now() say what is meant', async () => {
+      const dir = shippedProject()
+      writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('target_schema = schema/target.ts', 'target_schema = target.ts'))
+      const target = readFileSync(path.join(ROOT, 'schema', 'target.ts'), 'utf8')
+      writeFileSync(path.join(dir, 'target.ts'), target.replace("column('updated_at', 'timestamp'),", "column('updated_at', 'timestamp', {default: 'CURRENT_TIMESTAMP'}),"))
+      expect((await cli(dir, 'upgrade', 'head')).code).to.equal(0)
+      const wrong = await cli(dir, 'check_migration', '--autogenerate')
+      expect(wrong.code).to.equal(1)
+      expect(wrong.stderr).to.match(/^Error: .*column updated_at: default 'CURRENT_TIMESTAMP' reads as SQL but is a string, so the column would default to that text; write sql\('CURRENT_TIMESTAMP'\) \(op.sql in a migration script\) for what the server computes, or sql\("'CURRENT_TIMESTAMP'"\) if the text is meant\n$/)
+      writeFileSync(path.join(dir, 'target.ts'), target.replace("column('updated_at', 'timestamp'),", "column('updated_at', 'timestamp', {default: now()}),"))
+      const drift = await cli(dir, 'check_migration', '--autogenerate')
+      expect(drift.code).to.equal(1)
+      expect(drift.stdout).to.match(/change column clusters\.updated_at: .* NULL -> .* NULL DEFAULT (CURRENT_TIMESTAMP|current_timestamp\(\)|now\(\))/i)
+    })
+
     it('refuses when the database is not at head', async () => {
       const dir = shippedProject()
       expect((await cli(dir, 'upgrade', '003')).code).to.equal(0)

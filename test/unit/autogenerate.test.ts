@@ -130,3 +130,21 @@ describe('autogenerate: compare and render (no database)', () => {
     expect(renamed.map((c) => c.description)).to.deep.equal(['rename table a to b', 'rename column b.x to y'])
   })
 })
+
+describe('defaults that read as SQL', () => {
+  it('a string default like a SQL function is refused by column() and op.column; sql() and now() are what is meant', async () => {
+    const {column, now, sql} = await import('../../src/autogenerate/target-schema.js')
+    expect(() => column('created_at', 'timestamp', {default: 'now()'})).to.throw("column created_at: default 'now()' reads as SQL but is a string, so the column would default to that text; write sql('now()') (op.sql in a migration script) for what the server computes, or sql(\"'now()'\") if the text is meant")
+    expect(() => column('at', 'timestamp', {default: 'current_timestamp'})).to.throw(/default 'current_timestamp' reads as SQL/)
+    expect(column('at', 'timestamp', {default: now()}).default).to.deep.equal({kind: 'sql', sql: 'CURRENT_TIMESTAMP'})
+    expect(column('id', 'uuid', {default: sql('gen_random_uuid()')}).default).to.deep.equal({kind: 'sql', sql: 'gen_random_uuid()'})
+    // Ordinary text stays text.
+    expect(column('status', 'string(10)', {default: 'Inactive (new)'}).default).to.equal('Inactive (new)')
+  })
+
+  it('a reflected text default that reads as SQL is rendered as a quoted op.sql, never as a string', async () => {
+    const {defaultValue} = await import('../../src/autogenerate/compare.js')
+    expect(defaultValue("'now()'::text")).to.deep.equal({kind: 'sql', sql: "'now()'"})
+    expect(defaultValue("'it''s'::text")).to.equal("it's")
+  })
+})
