@@ -2,7 +2,7 @@
 // client (psql, mysql, sqlite3), leaves exactly the schema and version row
 // that the online run leaves, compared through the catalog.
 import {expect} from 'chai'
-import {readFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {writeChain} from '../../bench/generate.mjs'
@@ -20,6 +20,21 @@ async function offline(dir: string, args: string[], url: string): Promise<string
   const file = path.join(dir, `offline-${Date.now()}-${Math.random().toString(36).slice(2)}.sql`)
   await cli(dir, [...args, '--sql', '-o', file], url)
   return file
+}
+
+/** 001 creates hosts with op.createTable, 002 indexes it CONCURRENTLY (the autocommit block offline), 003 goes on. */
+function concurrentIndexChain(): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n[database]\nconnection = sqlite:///unused.sqlite\n')
+  const script = (id: string, down: null | string, up: string, downgrade: string) => writeFileSync(path.join(dir, 'migrations', `${id}_r.ts`), [
+    `export const revision = '${id}'`, `export const downRevision = ${down === null ? 'null' : `'${down}'`}`, `export const message = 'r${id}'`,
+    `export async function upgrade(op) {\n  ${up}\n}`, `export async function downgrade(op) {\n  ${downgrade}\n}`, '',
+  ].join('\n'))
+  script('001', null, "await op.createTable('hosts', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(80)')])", "await op.dropTable('hosts')")
+  script('002', '001', "await op.createIndex('ix_hosts_name', 'hosts', ['name'], {concurrently: true})", "await op.dropIndex('ix_hosts_name', 'hosts')")
+  script('003', '002', "await op.addColumn('hosts', op.column('zone', 'string(20)'))", "await op.dropColumn('hosts', 'zone')")
+  return dir
 }
 
 for (const dialect of dialectsUnderTest()) {
@@ -43,6 +58,7 @@ for (const dialect of dialectsUnderTest()) {
         writeChain(dir, 30)
         return dir
       }, '0012'],
+      ...(dialect === 'postgresql' ? [['a chain with a concurrent index on a table the chain made', concurrentIndexChain, '001'] as [string, () => string, string]] : []),
     ]
 
     for (const [title, makeProject, middle] of chains) {

@@ -217,6 +217,25 @@ if (dialectsUnderTest().includes('postgresql')) {
       }
     })
 
+    it('commands that never connect need none of the connection\'s variables, and --url or DATABASE_URL replace it unexpanded', async () => {
+      const db = await createTestDatabase('postgresql')
+      try {
+        const dir = shippedProject()
+        writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(/^connection = .*$/m, 'connection = postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}/app'))
+        const env = {POSTGRES_HOST: undefined, POSTGRES_PASSWORD: undefined, POSTGRES_USER: undefined}
+        for (const args of [['revision', '-m', 'x'], ['history'], ['heads'], ['check_migration'], ['upgrade', '--sql', '--dialect', 'postgresql']]) {
+          const r = await runCli(args, {cwd: dir, env})
+          expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0)
+        }
+
+        expect(await runCli(['current', '--url', db.url], {cwd: dir, env})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
+        expect(await runCli(['current'], {cwd: dir, env: {...env, DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
+        expect((await runCli(['current'], {cwd: dir, env})).stderr).to.equal('Error: db-manage.ini [database] connection: environment variable POSTGRES_USER is not set (write ${POSTGRES_USER:-default} to give a default)\n')
+      } finally {
+        await db.drop()
+      }
+    })
+
     it('runs CREATE INDEX CONCURRENTLY on its own, and --no-transaction runs each statement on its own', async () => {
       const db = await createTestDatabase('postgresql')
       try {
