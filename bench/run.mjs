@@ -88,10 +88,10 @@ async function floorSql(dir, dialect) {
   const {createJiti} = await import('jiti')
   const {Operations} = await import(path.join(root, 'dist/operations/operations.js'))
   const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
-  const {versionTable} = await import(path.join(root, 'dist/runtime/version-table.js'))
+  const {versionStatements} = await import(path.join(root, 'dist/runtime/version-store.js'))
   const {compiler, adapter} = await getDialect(dialect)
   const jiti = createJiti(import.meta.url)
-  const out = [versionTable.create('alembic_version').sql + ';']
+  const out = [versionStatements('alembic_version').create().sql + ';']
   const statements = []
   const op = new Operations({async query() {
     return []
@@ -106,7 +106,7 @@ async function floorSql(dir, dialect) {
     await mod.upgrade(op)
     if (adapter.supportsTransactionalDdl) out.push('BEGIN;')
     for (const s of statements) out.push(`${s};`)
-    out.push(`${versionTable.move('alembic_version', previous, mod.revision).sql};`)
+    out.push(`${versionStatements('alembic_version').move(previous, mod.revision).sql};`)
     if (adapter.supportsTransactionalDdl) out.push('COMMIT;')
     previous = mod.revision
   }

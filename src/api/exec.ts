@@ -5,7 +5,8 @@ import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
 import {splitSql} from '../runtime/load-script.js'
 import {leadingWords, type StatementKind, statementKind} from '../runtime/statement-kind.js'
-import {describeDriverError, type SessionOptions, withSession} from '../runtime/runner.js'
+import {END_TRANSACTION} from '../runtime/migration-context.js'
+import {describeDriverError, type SessionOptions, withSession} from '../runtime/session.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
 import {eachDatabase} from './chain.js'
 
@@ -116,7 +117,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       for (const [i, sql] of sqls.entries()) {
         const kind = kinds[i]
         if (wrap && kind === 'outside' && progress.inTransaction) {
-          await executor.execute({sql: 'COMMIT'})
+          await executor.execute(END_TRANSACTION.commit)
           progress.commit()
         } else if (wrap && kind !== 'outside' && !progress.inTransaction) {
           await executor.execute({sql: session.dialect.adapter.beginSql})
@@ -128,7 +129,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
           result = await executor.execute({sql})
         } catch (error) {
           const rolledBack = progress.inTransaction ? [...progress.open, i] : []
-          if (progress.inTransaction) await executor.execute({sql: 'ROLLBACK'}).catch(() => {})
+          if (progress.inTransaction) await executor.execute(END_TRANSACTION.rollback).catch(() => {})
           throw new DatabaseError(`${file}: statement ${i + 1} of ${sqls.length} failed: ${describeDriverError(error)}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
         }
 
@@ -160,11 +161,11 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       }
 
       if (progress.inTransaction && wrap) {
-        await executor.execute({sql: 'COMMIT'})
+        await executor.execute(END_TRANSACTION.commit)
       } else if (progress.inTransaction) {
         // The file opened a block and never closed it: psql would roll it back at the end, and so does exec, loudly.
         const from = progress.open[0]
-        await executor.execute({sql: 'ROLLBACK'}).catch(() => {})
+        await executor.execute(END_TRANSACTION.rollback).catch(() => {})
         throw new DatabaseError(`${file}: the file ends inside the transaction its statement ${from + 1} opened, without COMMIT: statements ${numbers(progress.open)} were rolled back${progress.committed.length > 0 ? `; statements ${numbers(progress.committed)} were committed and stay` : ''}`)
       }
 

@@ -1,11 +1,8 @@
 import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
-import {
-  ensureVersionTable, loadSteps, planSteps, readCurrent, runSteps, type SessionOptions, type StepResult, withLock,
-  withSession,
-} from '../runtime/runner.js'
-import {versionTable} from '../runtime/version-table.js'
+import {loadSteps, MigrationContext, onlineState, planSteps, type StepResult} from '../runtime/migration-context.js'
+import {readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import {chainOf, eachDatabase} from './chain.js'
 
@@ -46,12 +43,20 @@ export function targetSpec(direction: 'downgrade' | 'upgrade', target: string | 
   return direction === 'upgrade' ? `+${delta}` : `-${delta}`
 }
 
+/** The migration context of a connected session. */
+function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
+  const {connection, dialect, executor, versions} = session
+  return new MigrationContext({
+    dialect, executor, introspector: dialect.introspector(connection), online: onlineState(session), transactionPerMigration, versions,
+  })
+}
+
 async function migrate(config: Config, direction: 'downgrade' | 'upgrade', options: MigrateOptions): Promise<MigrateResult[]> {
   const spec = targetSpec(direction, options.target, options.delta)
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
     const result = await withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
-      if (direction === 'upgrade') await ensureVersionTable(session)
+      if (direction === 'upgrade') await session.versions.ensure(session.dialect.adapter, session.connection)
       const current = await readCurrent(session)
       if (current !== null && !dir.map.get(current)) {
         throw new RevisionError(`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`)
@@ -69,9 +74,8 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
 
       const steps = planSteps(chain, fromPos, toPos)
       const functions = await loadSteps(steps)
-      const results = await runSteps(session, steps, functions, {
+      const results = await onlineContext(session, config.transactionPerMigration).run(steps, functions, {
         onStep: (step) => options.onStep?.(database.name, step),
-        transactionPerMigration: config.transactionPerMigration,
       })
       return {from: current, steps: results, to: toPos === 0 ? null : chain[toPos - 1].id}
     }))
@@ -130,21 +134,11 @@ export async function stamp(config: Config, spec: string, options: SessionOption
   return eachDatabase(config, async (database) => {
     const {dir} = await chainOf(config, database)
     return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
-      await ensureVersionTable(session)
-      const table = database.versionTable
-      const {executor} = session
-      let from: null | string = null
-      if (options.purge) {
-        await executor.execute(versionTable.deleteAll(table))
-      } else {
-        from = await readCurrent(session)
-      }
-
+      await session.versions.ensure(session.dialect.adapter, session.connection)
+      const from = options.purge ? null : await readCurrent(session)
       const to = dir.map.resolve(spec, from)
-      const move = versionTable.move(table, from, to)
-      if (move) await executor.execute(move)
+      await onlineContext(session, config.transactionPerMigration).stamp(from, to, {purge: options.purge})
       return {from, to}
     }))
   })
 }
-

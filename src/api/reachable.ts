@@ -9,7 +9,7 @@ export function currentIfReachable(config: Config): (name: string) => Promise<nu
   return async (name) => {
     const database = config.databases.find((d) => d.name === name)
     if (!database?.hasConnection) return undefined
-    const {readCurrent, withSession} = await import('../runtime/runner.js')
+    const {readCurrent, withSession} = await import('../runtime/session.js')
     try {
       // A connection whose variables are not set is as good as unreachable here.
       if (!database.url) return undefined

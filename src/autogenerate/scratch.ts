@@ -12,7 +12,7 @@ import {Operations} from '../operations/operations.js'
 import {OnlineExecutor} from '../runtime/executor.js'
 import {importModule, splitSql} from '../runtime/load-script.js'
 import {MigrationSink} from '../runtime/migration-sink.js'
-import {describeDriverError} from '../runtime/runner.js'
+import {describeDriverError} from '../runtime/driver-error.js'
 import {ConfigError, DatabaseError, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
 
@@ -83,9 +83,7 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
 
 /** Create the declared tables: first bare (no foreign keys), then their indexes and constraints. */
 async function buildDeclared(dialect: Dialect, connection: Connection, executor: OnlineExecutor, tables: SchemaDefinition['tables']): Promise<void> {
-  const sink = new MigrationSink({
-    beginSql: dialect.adapter.beginSql, compiler: dialect.compiler, dialect: dialect.name, executor, introspector: dialect.introspector(connection),
-  })
+  const sink = new MigrationSink({compiler: dialect.compiler, dialect: dialect.name, executor, introspector: dialect.introspector(connection)})
   const op = new Operations(sink)
   for (const [name, table] of Object.entries(tables)) {
     await op.createTable(name, table.columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})))

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import type {StepResult} from '../runtime/runner.js'
+import type {StepResult} from '../runtime/migration-context.js'
 
 export const migrateFlags = {
   delta: Flags.integer({summary: "Move this many revisions (sahara's --delta); not with a TARGET."}),

@@ -1,5 +1,5 @@
 import type {DialectName} from '../config/database-url.js'
-import type {DdlCompiler} from '../dialects/ddl-compiler.js'
+import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {SchemaTracker} from '../dialects/schema-tracker.js'
 import type {Introspector} from '../dialects/table-schema.js'
 import type {Operation} from '../operations/nodes.js'
@@ -11,7 +11,12 @@ export interface MigrationSinkOptions {
   readonly compiler: DdlCompiler
   readonly executor: SqlExecutor
   readonly introspector: Introspector
-  readonly beginSql: string
+  /**
+   * Runs a statement that must not run inside a transaction (CREATE INDEX
+   * CONCURRENTLY); the migration context steps out of its transaction for it.
+   * Absent, such a statement runs like any other.
+   */
+  readonly outside?: (statement: Statement) => Promise<void>
   /** Offline: keeps the tables the operations build, in place of a database to read. */
   readonly tracker?: SchemaTracker
   /** Offline: what op.query does (it throws). */
@@ -25,10 +30,6 @@ export interface MigrationSinkOptions {
  */
 export class MigrationSink implements OperationSink {
   readonly dialect: DialectName
-  /** Inside a migration transaction, a non-transactional statement must step out of it. */
-  inTransaction = false
-  /** Told when a step out commits what the transaction held, before the statement that needed it runs. */
-  onStepOut?: (sql: string) => void
 
   constructor(private readonly options: MigrationSinkOptions) {
     this.dialect = options.dialect
@@ -40,19 +41,11 @@ export class MigrationSink implements OperationSink {
   }
 
   async run(operation: Operation): Promise<void> {
-    const {beginSql, compiler, executor, introspector, tracker} = this.options
+    const {compiler, executor, introspector, outside, tracker} = this.options
     const statements = await compiler.compile(operation, {introspector})
     tracker?.apply(operation)
     for (const statement of statements) {
-      if (statement.nonTransactional && this.inTransaction) {
-        // Like Alembic's autocommit_block: commit, run alone, begin again.
-        await executor.execute({sql: 'COMMIT'})
-        this.onStepOut?.(statement.sql)
-        await executor.execute(statement)
-        await executor.execute({sql: beginSql})
-      } else {
-        await executor.execute(statement)
-      }
+      await (statement.nonTransactional && outside ? outside(statement) : executor.execute(statement))
     }
   }
 }

@@ -8,8 +8,8 @@ import type {ScriptRevision} from '../script/script-directory.js'
 import {ScriptError} from '../util/errors.js'
 import type {SqlExecutor} from './executor.js'
 import {MigrationSink} from './migration-sink.js'
-import {loadSteps, planSteps} from './runner.js'
-import {versionTable} from './version-table.js'
+import {loadSteps, MigrationContext, planSteps} from './migration-context.js'
+import {VersionStore} from './version-store.js'
 
 /**
  * Put bound parameters into the SQL as escaped literals, skipping quoted
@@ -75,13 +75,28 @@ export interface RenderOptions {
   readonly transactionPerMigration: boolean
 }
 
+/** A migration context that writes SQL: no connection, a tracker in place of the catalog. */
+function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean}): {context: MigrationContext; writer: OfflineWriter} {
+  const writer = new OfflineWriter(dialect.compiler)
+  const context = new MigrationContext({
+    dialect, executor: writer, introspector: options.tracker,
+    query: (step) => async () => {
+      throw new ScriptError(`${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
+    },
+    tracker: options.tracker,
+    transactionPerMigration: options.transactionPerMigration,
+    versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable),
+  })
+  return {context, writer}
+}
+
 /**
  * Render the steps between two positions as SQL, without a connection. The
  * scripts before the range are run against a SchemaTracker only, so batch
  * mode and MySQL's column restatement know the tables they change.
  */
 export async function renderSteps(dialect: Dialect, database: DatabaseConfig, chain: readonly ScriptRevision[], options: RenderOptions): Promise<string> {
-  const {adapter, compiler} = dialect
+  const {compiler} = dialect
   const tracker = new SchemaTracker(compiler)
   const steps = planSteps(chain, options.from, options.to)
   const functions = await loadSteps(steps)
@@ -91,49 +106,21 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
   // The scripts before the range only feed the tracker: their SQL is discarded.
   const silent: SqlExecutor = {execute: async () => ({rows: []})}
   for (const step of prior) {
-    const sink = new MigrationSink({beginSql: adapter.beginSql, compiler, dialect: dialect.name, executor: silent, introspector: tracker, async query() {
+    const sink = new MigrationSink({compiler, dialect: dialect.name, executor: silent, introspector: tracker, async query() {
       tracker.lose(step.script.fileName)
       return []
     }, tracker})
     await priorFunctions.get(step)!(new Operations(sink))
   }
 
-  const writer = new OfflineWriter(compiler)
-  const table = database.versionTable
-  const transactional = adapter.offlineTransactions
-  const whole = transactional && !options.transactionPerMigration
-  if (whole) await writer.execute({sql: 'BEGIN'})
-  if (options.versionTable && options.from === 0 && options.to > 0) await writer.execute(versionTable.create(table))
-  for (const step of steps) {
-    const sink = new MigrationSink({beginSql: 'BEGIN', compiler, dialect: dialect.name, executor: writer, introspector: tracker, async query() {
-      throw new ScriptError(`${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
-    }, tracker})
-    if (transactional && !whole) {
-      await writer.execute({sql: 'BEGIN'})
-      sink.inTransaction = true
-    }
-
-    sink.inTransaction ||= whole
-    writer.comment(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
-    await functions.get(step)!(new Operations(sink))
-    const move = versionTable.move(table, step.from, step.to)
-    if (options.versionTable && move) await writer.execute(move)
-    if (transactional && !whole) await writer.execute({sql: 'COMMIT'})
-  }
-
-  if (whole) await writer.execute({sql: 'COMMIT'})
+  const {context, writer} = offlineContext(dialect, database, {tracker, transactionPerMigration: options.transactionPerMigration, versionTable: options.versionTable})
+  await context.run(steps, functions, {createVersionTable: options.from === 0 && options.to > 0})
   return writer.text()
 }
 
 /** `stamp --sql`: only the version table's statements. */
 export async function renderStamp(dialect: Dialect, database: DatabaseConfig, from: null | string, to: null | string): Promise<string> {
-  const writer = new OfflineWriter(dialect.compiler)
-  const table = database.versionTable
-  const transactional = dialect.adapter.offlineTransactions
-  if (transactional) await writer.execute({sql: 'BEGIN'})
-  if (from === null && to !== null) await writer.execute(versionTable.create(table))
-  const move = versionTable.move(table, from, to)
-  if (move) await writer.execute(move)
-  if (transactional) await writer.execute({sql: 'COMMIT'})
+  const {context, writer} = offlineContext(dialect, database, {tracker: new SchemaTracker(dialect.compiler), transactionPerMigration: true, versionTable: true})
+  await context.stamp(from, to, {create: from === null && to !== null})
   return writer.text()
 }

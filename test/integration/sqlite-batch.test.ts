@@ -54,7 +54,7 @@ if (dialectsUnderTest().includes('sqlite')) {
         const before = await catalog(c, 'member')
         const d = await getDialect('sqlite')
         const op = new Operations(new MigrationSink({
-          beginSql: 'BEGIN', compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
+          compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
         }))
         await op.batchAlterTable('member', (batch) => {
           batch.alterColumn('age', {newName: 'years'})
@@ -97,7 +97,7 @@ if (dialectsUnderTest().includes('sqlite')) {
         await c.query("INSERT INTO tag VALUES ('a', 1)")
         const d = await getDialect('sqlite')
         const op = new Operations(new MigrationSink({
-          beginSql: 'BEGIN', compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
+          compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
         }))
         await op.batchAlterTable('tag', (batch) => batch.addColumn(op.column('note', 'text')))
         expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'tag'")).rows[0].sql)).to.match(/\) WITHOUT ROWID$/)

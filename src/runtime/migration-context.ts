@@ -1,0 +1,253 @@
+import type {Connection} from '../dialects/connection.js'
+import type {Statement} from '../dialects/ddl-compiler.js'
+import type {Dialect} from '../dialects/dialect.js'
+import type {SchemaTracker} from '../dialects/schema-tracker.js'
+import type {Introspector} from '../dialects/table-schema.js'
+import {Operations} from '../operations/operations.js'
+import type {ScriptRevision} from '../script/script-directory.js'
+import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
+import {describeDriverError} from './driver-error.js'
+import type {OnlineExecutor, SqlExecutor} from './executor.js'
+import {loadScript, type MigrationFunction} from './load-script.js'
+import {MigrationSink} from './migration-sink.js'
+import type {VersionStore} from './version-store.js'
+
+/** The statements that end a transaction, in one place. */
+export const END_TRANSACTION = {commit: {sql: 'COMMIT'}, rollback: {sql: 'ROLLBACK'}} as const
+
+export interface Step {
+  readonly direction: 'downgrade' | 'upgrade'
+  readonly script: ScriptRevision
+  /** Version before and after the step; null is base. */
+  readonly from: null | string
+  readonly to: null | string
+}
+
+export interface StepResult {
+  readonly direction: 'downgrade' | 'upgrade'
+  readonly from: null | string
+  readonly to: null | string
+  readonly message: string
+  readonly ms: number
+  /** True when a concurrent run had already applied this step. */
+  readonly skipped?: boolean
+}
+
+/** The steps from one position of the chain to another (0 is base), in the order they run. */
+export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toPos: number): Step[] {
+  if (toPos >= fromPos) {
+    return chain.slice(fromPos, toPos).map((script, i) => ({direction: 'upgrade', from: i + fromPos === 0 ? null : chain[i + fromPos - 1].id, script, to: script.id}))
+  }
+
+  return chain.slice(toPos, fromPos).reverse().map((script) => ({direction: 'downgrade', from: script.id, script, to: script.downRevision}))
+}
+
+/** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
+export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, MigrationFunction>> {
+  const functions = new Map<Step, MigrationFunction>()
+  for (const step of steps) {
+    const loaded = await loadScript(step.script)
+    const fn = loaded[step.direction]
+    if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
+    functions.set(step, fn)
+  }
+
+  return functions
+}
+
+/** Where the database is asked, online; absent offline, where SQL is only written. */
+export interface OnlineState {
+  /** The version as the database holds it now (read inside each step's transaction when the lock does not span the run). */
+  readonly readVersion: () => Promise<null | string>
+  /** Statements run since the last mark, to say what a failed MySQL revision left behind. */
+  readonly executed: () => readonly string[]
+  readonly markExecuted: () => void
+}
+
+/** The online state of a session: its version read inside the transaction, and the statements it ran. */
+export function onlineState(session: {connection: Connection; executor: OnlineExecutor; versions: VersionStore}): OnlineState {
+  return {
+    executed: () => session.executor.executed,
+    markExecuted() {
+      session.executor.executed = []
+    },
+    readVersion: () => session.versions.read(session.connection),
+  }
+}
+
+export interface MigrationContextOptions {
+  readonly dialect: Dialect
+  readonly executor: SqlExecutor & {comment?: (text: string) => void}
+  readonly versions: VersionStore
+  readonly transactionPerMigration: boolean
+  readonly introspector: Introspector
+  /** Online only; offline runs leave it out. */
+  readonly online?: OnlineState
+  /** Offline: the tables the operations build, in place of a database to read. */
+  readonly tracker?: SchemaTracker
+  /** Offline: what op.query does for a step's script (it throws). */
+  readonly query?: (step: Step) => (sql: string) => Promise<Array<Record<string, unknown>>>
+}
+
+/** Where a step out of the transaction left things: the version then, and the revision whose statements were committed with it. */
+interface StepOut {
+  readonly version: null | string
+  readonly partial: Step
+  readonly sql: string
+}
+
+/**
+ * One run of migrations, online or offline (`--sql`), in Alembic's shape
+ * (`run_migrations` with its `HeadMaintainer`): it owns the plan's execution,
+ * the transaction policy (per revision, or one for the run; a statement that
+ * must run outside a transaction commits what came before it, and the
+ * context remembers that) and the version store. Everything goes through the
+ * one executor, which runs it on the connection or writes it out, so the
+ * offline SQL is what the online run executes.
+ */
+export class MigrationContext {
+  /** Online: DDL rolls back (PostgreSQL, SQLite). Offline: the dialect's file gets BEGIN/COMMIT (PostgreSQL, as from Alembic). */
+  readonly transactional: boolean
+  private readonly beginSql: string
+  private inTransaction = false
+  private steppedOut?: StepOut
+  private running?: Step
+  /** The version as last committed. */
+  private committed: null | string = null
+
+  constructor(private readonly options: MigrationContextOptions) {
+    const {adapter} = options.dialect
+    this.transactional = options.online ? adapter.supportsTransactionalDdl : adapter.offlineTransactions
+    this.beginSql = options.online ? adapter.beginSql : 'BEGIN'
+  }
+
+  private get whole(): boolean {
+    return this.transactional && !this.options.transactionPerMigration
+  }
+
+  private async begin(): Promise<void> {
+    await this.options.executor.execute({sql: this.beginSql})
+    this.inTransaction = true
+    if (!this.whole) this.steppedOut = undefined
+  }
+
+  private async end(how: 'commit' | 'rollback'): Promise<void> {
+    this.inTransaction = false
+    await this.options.executor.execute(END_TRANSACTION[how])
+  }
+
+  /** A statement that must run outside a transaction: like Alembic's autocommit_block, commit, run it alone, begin again. */
+  private async outside(statement: Statement): Promise<void> {
+    const {executor} = this.options
+    if (!this.inTransaction) {
+      await executor.execute(statement)
+      return
+    }
+
+    await executor.execute(END_TRANSACTION.commit)
+    this.steppedOut = {partial: this.running!, sql: statement.sql, version: this.committed}
+    await executor.execute(statement)
+    await executor.execute({sql: this.beginSql})
+  }
+
+  private sink(step: Step): MigrationSink {
+    const {dialect, executor, introspector, query, tracker} = this.options
+    return new MigrationSink({
+      compiler: dialect.compiler, dialect: dialect.name, executor, introspector,
+      outside: (statement) => this.outside(statement), query: query?.(step), tracker,
+    })
+  }
+
+  /**
+   * Run the steps, each revision and its version update in one transaction
+   * where the database allows (or all in one with transaction_per_migration
+   * false). Online, inside each transaction the version is read again unless
+   * the lock spans the run, so a racing run that got there first is noticed
+   * and the step skipped, never applied twice. `createVersionTable`: offline,
+   * from base, the file creates the table first.
+   */
+  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: {createVersionTable?: boolean; onStep?: (result: StepResult) => void} = {}): Promise<StepResult[]> {
+    const {dialect, executor, online, versions} = this.options
+    const results: StepResult[] = []
+    this.committed = steps[0]?.from ?? null
+    const {whole} = this
+    if (whole) await this.begin()
+    try {
+      if (options.createVersionTable) await versions.create()
+      for (const step of steps) {
+        const started = performance.now()
+        if (this.transactional && !whole) await this.begin()
+        const current = online && !dialect.adapter.lockSpansRun ? await online.readVersion() : this.committed
+        if (current !== step.from) {
+          if (this.transactional && !whole) await this.end('rollback')
+          if (steps.slice(steps.indexOf(step)).some((s) => s.to === current)) {
+            results.push({direction: step.direction, from: step.from, message: step.script.message, ms: 0, skipped: true, to: step.to})
+            continue
+          }
+
+          throw new DatabaseError(`the database moved to ${current ?? 'base'} while this run expected ${step.from ?? 'base'}; run again`)
+        }
+
+        online?.markExecuted()
+        this.running = step
+        executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
+        try {
+          await functions.get(step)!(new Operations(this.sink(step)))
+          await versions.applied(step)
+        } catch (error) {
+          if (this.transactional && !whole) await this.end('rollback').catch(() => {})
+          throw online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
+        }
+
+        if (this.transactional && !whole) await this.end('commit')
+        this.committed = step.to
+        const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
+        results.push(result)
+        options.onStep?.(result)
+      }
+
+      if (whole) await this.end('commit')
+    } catch (error) {
+      if (whole) await this.end('rollback').catch(() => {})
+      throw error
+    }
+
+    return results
+  }
+
+  /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */
+  async stamp(from: null | string, to: null | string, options: {create?: boolean; purge?: boolean} = {}): Promise<void> {
+    const {versions} = this.options
+    if (this.transactional) await this.begin()
+    try {
+      if (options.create) await versions.create()
+      await versions.stamp(from, to, options.purge)
+    } catch (error) {
+      if (this.transactional) await this.end('rollback').catch(() => {})
+      throw error
+    }
+
+    if (this.transactional) await this.end('commit')
+  }
+
+  /** `committed` is where the rollback leaves the database: the run's start when it was one transaction. */
+  private stepError(step: Step, error: unknown, committed: null | string): DbManageError {
+    const what = `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName}) failed`
+    const reason = error instanceof DbManageError ? error.message : describeDriverError(error)
+    const out = this.steppedOut
+    if (out) {
+      const statement = out.sql.replaceAll(/\s+/g, ' ').slice(0, 120)
+      return new DatabaseError(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${statement}, which committed what came before it: `
+        + `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`)
+    }
+
+    if (this.whole) return new DatabaseError(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
+    if (this.transactional) return new DatabaseError(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
+    const executed = this.options.online!.executed()
+    const done = executed.length
+    const partly = done === 0
+      ? 'none of its statements had run'
+      : `${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${executed.at(-1)!.replaceAll(/\s+/g, ' ').slice(0, 120)})`
+    return new DatabaseError(`${what}: ${reason}; the version table still says ${committed ?? 'base'} and ${partly}: undo or finish them by hand, then "db-manage stamp ${step.to ?? 'base'}" or run again`)
+  }
+}

@@ -1,0 +1,81 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {Connection} from '../dialects/connection.js'
+import type {Dialect} from '../dialects/dialect.js'
+import {getDialect} from '../dialects/registry.js'
+import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
+import {describeDriverError} from './driver-error.js'
+import {OnlineExecutor} from './executor.js'
+import {VersionStore} from './version-store.js'
+
+export {describeDriverError} from './driver-error.js'
+
+/** One open connection to a configured database, with what runs on it. */
+export interface Session {
+  readonly dialect: Dialect
+  readonly connection: Connection
+  readonly executor: OnlineExecutor
+  readonly database: DatabaseConfig
+  readonly versions: VersionStore
+}
+
+export interface SessionOptions {
+  readonly lockTimeout?: number
+  readonly debug?: (line: string) => void
+}
+
+/** Open a connection to one configured database; errors name the (masked) URL. */
+export async function openSession(config: Config, database: DatabaseConfig, options: SessionOptions = {}): Promise<Session> {
+  const {url} = database
+  if (!url) {
+    throw new ConfigError(`no database connection configured for [${database.name === 'default' ? 'database' : `database:${database.name}`}] in ${config.file}: set "connection", DATABASE_URL or --url`)
+  }
+
+  const dialect = await getDialect(url.dialect)
+  let connection: Connection
+  try {
+    connection = await dialect.connect(url, (options.lockTimeout ?? config.lockTimeout) * 1000)
+  } catch (error) {
+    throw new DatabaseError(`cannot connect to ${url.masked}: ${describeDriverError(error)}`)
+  }
+
+  const executor = new OnlineExecutor(connection, options.debug)
+  return {connection, database, dialect, executor, versions: new VersionStore(executor, database.versionTable, dialect.compiler)}
+}
+
+export async function closeSession(session: Session): Promise<void> {
+  await session.connection.close().catch(() => {})
+}
+
+/** Open a session for `fn` and close it however `fn` ends. */
+export async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(config, database, options)
+  try {
+    return await fn(session)
+  } finally {
+    await closeSession(session)
+  }
+}
+
+/** The version row, null at base (no version table yet included). */
+export async function readCurrent(session: Session): Promise<null | string> {
+  if (!(await session.dialect.adapter.tableExists(session.connection, session.database.versionTable))) return null
+  return session.versions.read(session.connection)
+}
+
+/** Hold the migration lock around `fn`, released in finally. */
+export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const {adapter} = session.dialect
+  const key = `db-manage:${session.database.versionTable}`
+  try {
+    await adapter.acquireLock(session.connection, key, timeoutSeconds)
+  } catch (error) {
+    if (error instanceof DbManageError) throw error
+    throw new DatabaseError(`cannot take the migration lock: ${describeDriverError(error)}`)
+  }
+
+  try {
+    return await fn()
+  } finally {
+    await adapter.releaseLock(session.connection, key).catch(() => {})
+  }
+}
