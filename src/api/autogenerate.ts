@@ -53,7 +53,7 @@ function parseRenames(renameTables: readonly string[] = [], renameColumns: reado
 }
 
 /** What the database (at head) lacks compared with the target schema. */
-export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{changes: Change[]; head: null | string; notCompared: Record<string, number>}> {
+export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{asBatch: boolean; changes: Change[]; head: null | string; notCompared: Record<string, number>}> {
   if (!database.targetSchema) throw new ConfigError(`autogenerate needs target_schema in [db_manage] (or in [${database.name === 'default' ? 'database' : `database:${database.name}`}]) of ${config.file}`)
   const {chain} = await chainOf(config, database)
   const head = chain.at(-1)?.id ?? null
@@ -85,9 +85,9 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const enums = compareEnums(liveEnums, target.enums)
     const domains = compareDomains(liveDomains, target.domains)
     const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
-      declared: target.declared, dialect: session.dialect.name, renameColumns: renames.columns, renameTables: renames.tables,
+      declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
     }), ...domains.after, ...enums.after]
-    return {changes, head, notCompared: target.uncompared}
+    return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
   })
 }
 
@@ -109,14 +109,13 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
   }
 
   return eachDatabase(config, async (database) => {
-    const {changes, head, notCompared} = await diffDatabase(config, database, options)
+    const {asBatch, changes, head, notCompared} = await diffDatabase(config, database, options)
     if (changes.length === 0) return {changes: [], notCompared}
     const {dir} = await chainOf(config, database)
     const id = dir.map.nextId()
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
-    const dialect = database.url!.dialect
-    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, dialect, {renderAsBatch: database.renderAsBatch})), {flag: 'wx'})
+    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})), {flag: 'wx'})
     return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file}
   })
 }

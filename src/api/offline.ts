@@ -1,5 +1,5 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
-import type {DialectName} from '../config/database-url.js'
+import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {renderStamp, renderSteps} from '../runtime/offline.js'
@@ -22,7 +22,7 @@ export interface OfflineResult {
 
 async function dialectOf(database: DatabaseConfig, name: DialectName | undefined): Promise<Dialect> {
   const chosen = name ?? database.url?.dialect
-  if (!chosen) throw new UsageError(`--sql needs a dialect: configure a connection URL for [${database.name}] or pass --dialect postgresql|mysql|sqlite`)
+  if (!chosen) throw new UsageError(`--sql needs a dialect: configure a connection URL for [${database.name}] or pass --dialect ${DIALECT_NAMES.join('|')}`)
   return getDialect(chosen)
 }
 

@@ -19,6 +19,12 @@ export interface Change {
 
 export interface CompareOptions {
   readonly dialect: DialectName
+  /**
+   * A foreign key that closes a cycle among new tables stays inline in its
+   * CREATE TABLE (SQLite: no ALTER adds one, and keys are checked only when
+   * rows arrive); otherwise it is added once both tables exist.
+   */
+  readonly inlineCycleKeys?: boolean
   /** The declared tables, when the target is a module: added things are rendered from them (portable types). */
   readonly declared?: Readonly<Record<string, TableDefinition>>
   /** OLD -> NEW table renames the user asked for. */
@@ -89,7 +95,7 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
 
   // New tables in foreign-key order, each created whole; a key to a table created later (a cycle) is added after both exist.
   const created = orderByReferences(target.filter((t) => !liveByName.has(t.name)))
-  const deferred = (order: readonly TableSchema[], i: number) => new Set(options.dialect === 'sqlite' ? [] : order.slice(i + 1).map((t) => t.name))
+  const deferred = (order: readonly TableSchema[], i: number) => new Set(options.inlineCycleKeys ? [] : order.slice(i + 1).map((t) => t.name))
   const closing: Change[] = []
   for (const [i, table] of created.entries()) {
     for (const change of createTableChanges(table, options, deferred(created, i))) (change.upgrade?.kind === 'createForeignKey' ? closing : changes).push(change)

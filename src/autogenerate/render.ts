@@ -1,4 +1,3 @@
-import type {DialectName} from '../config/database-url.js'
 import type {BatchOperation, Column, CreateIndex, Operation} from '../operations/nodes.js'
 import type {Change} from './compare.js'
 
@@ -199,13 +198,13 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
 }
 
 /**
- * upgrade() and downgrade() bodies for a list of changes. Changes to an
- * existing table are grouped into batchAlterTable where the dialect's ALTERs
- * need it (SQLite), or everywhere with render_as_batch, so a script written
- * against PostgreSQL also runs on a developer's SQLite.
+ * upgrade() and downgrade() bodies for a list of changes. With `asBatch`
+ * (the dialect's ALTERs need a rebuild, as SQLite's do, or render_as_batch),
+ * changes to an existing table are grouped into batchAlterTable, so a script
+ * written against PostgreSQL also runs on a developer's SQLite.
  */
-export function renderChanges(changes: readonly Change[], dialect: DialectName, options: {renderAsBatch?: boolean} = {}): {upgrade: string; downgrade: string} {
-  const asBatch = Boolean(options.renderAsBatch) || dialect === 'sqlite'
+export function renderChanges(changes: readonly Change[], options: {asBatch: boolean}): {upgrade: string; downgrade: string} {
+  const {asBatch} = options
   const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
   const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}

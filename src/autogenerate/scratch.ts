@@ -101,15 +101,16 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
       ...(table.indexes ?? []).map((i): BatchOperation => ({...i, kind: 'createIndex', table: name})),
     ]
     if (extras.length === 0) continue
-    // SQLite adds constraints only by rebuilding the table: one batch for all of them.
-    if (dialect.name === 'sqlite') await sink.run({kind: 'batchAlterTable', operations: extras, table: name})
+    // A dialect that adds constraints only by rebuilding the table (SQLite): one batch for all of them.
+    if (dialect.adapter.altersNeedBatch) await sink.run({kind: 'batchAlterTable', operations: extras, table: name})
     else for (const extra of extras) await sink.run(extra)
   }
 }
 
 async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
-  if (dialect.name === 'sqlite') {
-    const connection = await dialect.connect({dialect: 'sqlite', filename: ':memory:', masked: 'sqlite:///:memory:', params: {}}, timeoutMs)
+  const {scratch} = dialect.adapter
+  if (scratch === 'memory') {
+    const connection = await dialect.connect({dialect: dialect.name, filename: ':memory:', masked: `${dialect.name}:///:memory:`, params: {}}, timeoutMs)
     try {
       return await fn(connection)
     } finally {
@@ -122,7 +123,7 @@ async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeou
   let admin: Connection
   try {
     admin = await dialect.connect(server, timeoutMs)
-    await admin.query((await dialect.adapter.scratchDatabaseSql?.(admin, name)) ?? `CREATE DATABASE ${name}`)
+    await admin.query(await scratch.create(admin, name))
   } catch (error) {
     throw new DatabaseError(`autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`)
   }
@@ -135,7 +136,7 @@ async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeou
       await connection.close()
     }
   } finally {
-    await admin.query(dialect.name === 'postgresql' ? `DROP DATABASE IF EXISTS ${name} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${name}`).catch(() => {})
+    await admin.query(scratch.drop(name)).catch(() => {})
     await admin.close()
   }
 }

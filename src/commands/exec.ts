@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {type ExecStatement, execSqlFile, resolveExecFile} from '../api/exec.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {DIALECT_NAMES} from '../config/database-url.js'
+import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {UsageError} from '../util/errors.js'
 
@@ -37,7 +37,7 @@ export default class Exec extends BaseCommand {
     const many = config.databases.length > 1
     return execSqlFile(config, file, {
       debug: sqlDebug(flags.debug),
-      dialect: flags.dialect as 'mysql' | 'postgresql' | 'sqlite' | undefined,
+      dialect: flags.dialect as DialectName | undefined,
       dryRun: flags['dry-run'],
       noTransaction: flags['no-transaction'],
       onStatement: (database, i, s) => {

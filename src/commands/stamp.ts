@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {stamp} from '../api/migrate.js'
 import {joinOffline, renderStampSql} from '../api/offline.js'
+import type {DialectName} from '../config/database-url.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 import {offlineFlags, writeSql} from '../cli/offline-flags.js'
@@ -24,7 +25,7 @@ export default class Stamp extends BaseCommand {
     const {args, flags} = await this.parse(Stamp)
     const config = await this.loadConfig(flags)
     if (flags.sql) {
-      const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as 'mysql' | 'postgresql' | 'sqlite' | undefined, versionTable: !flags['no-version-table']})
+      const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as DialectName | undefined, versionTable: !flags['no-version-table']})
       await writeSql(joinOffline(sql), flags['output-file'], (text) => this.log(text))
       return sql
     }

@@ -75,6 +75,12 @@ export abstract class DdlCompiler {
   /** The placeholder for the i-th bound parameter (0-based). */
   abstract placeholder(index: number): string
 
+  /** How a raw statement's placeholders are written: `$1` (numbered) or `?`. */
+  readonly parameterStyle: 'numbered' | 'question' = 'question'
+
+  /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
+  readonly dollarQuoting: boolean = false
+
   /** Map a portable type to this dialect's type; raw types pass through. */
   type(type: string): string {
     const portable = parsePortableType(type)

@@ -23,12 +23,32 @@ export interface Adapter {
   releaseLock(connection: Connection, key: string): Promise<void>
   tableExists(connection: Connection, table: string): Promise<boolean>
   /**
-   * The statement that creates autogenerate's scratch database, run on a
-   * connection to the server: MySQL's copies the default collation of the
-   * database that connection names, so tables the target leaves to the default
-   * get the collation the live database gives them. Absent: SQLite's scratch is in memory.
+   * Where autogenerate builds a target: `memory` (SQLite), or a temporary
+   * database on a server, created by `create` on a connection to it (MySQL's
+   * copies the default collation of the database that connection names, so
+   * tables the target leaves to the default get the collation the live
+   * database gives them) and dropped by `drop`.
    */
-  scratchDatabaseSql?(admin: Connection, name: string): Promise<string>
+  readonly scratch: 'memory' | {
+    create(admin: Connection, name: string): Promise<string>
+    drop(name: string): string
+  }
+  /**
+   * Changes to an existing table's columns and constraints need a table
+   * rebuild (batchAlterTable) on SQLite, which also checks foreign keys only
+   * when rows arrive, so a key that closes a cycle among new tables stays inline.
+   */
+  readonly altersNeedBatch: boolean
+  /**
+   * How dbgate-query-splitter reads this dialect's SQL files: its options by
+   * name, and text it would misread swapped for text it reads right while
+   * splitting (`protect`), then swapped back in each statement (`restore`).
+   */
+  readonly splitter: {
+    readonly options: 'mysqlSplitterOptions' | 'postgreSplitterOptions' | 'sqliteSplitterOptions'
+    readonly protect?: (sql: string) => string
+    readonly restore?: (statement: string) => string
+  }
   /**
    * A target .sql file as a dump tool writes it, made ready for the scratch
    * database: tool-only lines dropped (psql's meta-commands), statements the

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises'
 import {pathToFileURL} from 'node:url'
 
+import {getDialect} from '../dialects/registry.js'
 import type {DialectName} from '../config/database-url.js'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
@@ -94,20 +95,14 @@ async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
   return {downgrade: run(sections.downgrade), upgrade: run(sections.upgrade)}
 }
 
-const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
-
 /** Split a SQL text into statements: strings, comments, $$ bodies and MySQL DELIMITER handled. */
 export async function splitSql(sql: string, dialect: DialectName): Promise<string[]> {
-  const splitter = await import('dbgate-query-splitter')
-  const options = {mysql: splitter.mysqlSplitterOptions, postgresql: splitter.postgreSplitterOptions, sqlite: splitter.sqliteSplitterOptions}[dialect]
-  // The SQLite splitter reads a bare `BEGIN;` as a trigger's BEGIN ... END and
-  // then never splits again; `BEGIN TRANSACTION` means the same to SQLite and
-  // splits right, so it stands in while splitting and is written back after.
-  const text = dialect === 'sqlite' ? sql.replace(/\b(begin)(\s*;)/gi, `$1${SQLITE_BEGIN}$2`) : sql
-  const parts = splitter.splitQuery(text, options) as Array<string | {text: string}>
+  const [splitter, {adapter}] = await Promise.all([import('dbgate-query-splitter'), getDialect(dialect)])
+  const {options, protect = (t: string) => t, restore = (t: string) => t} = adapter.splitter
+  const parts = splitter.splitQuery(protect(sql), splitter[options]) as Array<string | {text: string}>
   // A part holding only comments (line or block) is no statement; MySQL's /*! ... */ is code it runs.
   return parts
     .map((p) => (typeof p === 'string' ? p : p.text).trim())
     .filter((s) => s !== '' && !/^(--[^\n]*(\n|$)|\/\*(?!!)(?:[^*]|\*(?!\/))*\*\/|\s)*$/.test(s))
-    .map((s) => (dialect === 'sqlite' ? s.replaceAll(SQLITE_BEGIN, '') : s))
+    .map(restore)
 }

@@ -24,18 +24,18 @@ export function inlineParameters(sql: string, params: readonly unknown[] | undef
     const ch = sql[i]
     const rest = sql.slice(i)
     const skip = /^(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest)
-      ?? (compiler.dialect === 'postgresql' ? /^(\$\w*\$)[\s\S]*?\1/.exec(rest) : null)
+      ?? (compiler.dollarQuoting ? /^(\$\w*\$)[\s\S]*?\1/.exec(rest) : null)
     if (skip) {
       out += skip[0]
       i += skip[0].length
       continue
     }
 
-    const numbered = compiler.dialect === 'postgresql' ? /^\$(\d+)/.exec(rest) : null
+    const numbered = compiler.parameterStyle === 'numbered' ? /^\$(\d+)/.exec(rest) : null
     if (numbered) {
       out += compiler.literal(params[Number(numbered[1]) - 1])
       i += numbered[0].length
-    } else if (ch === '?' && compiler.dialect !== 'postgresql') {
+    } else if (ch === '?' && compiler.parameterStyle === 'question') {
       out += compiler.literal(params[next++])
       i++
     } else {

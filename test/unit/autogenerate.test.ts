@@ -35,7 +35,7 @@ describe('autogenerate: compare and render (no database)', () => {
   })
 
   it('renders upgrade and its exact inverse, marking data loss', () => {
-    const {downgrade, upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'postgresql'}), 'postgresql')
+    const {downgrade, upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'postgresql'}), {asBatch: false})
     expect(upgrade).to.equal([
       '// DATA LOSS: drop table legacy',
       "await op.dropTable('legacy')",
@@ -55,7 +55,7 @@ describe('autogenerate: compare and render (no database)', () => {
   })
 
   it('groups the changes to an existing table into one batchAlterTable on SQLite', () => {
-    const {upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'sqlite'}), 'sqlite')
+    const {upgrade} = renderChanges(compareSchemas(live, target, {dialect: 'sqlite', inlineCycleKeys: true}), {asBatch: true})
     expect(upgrade).to.equal([
       '// DATA LOSS: drop table legacy',
       "await op.dropTable('legacy')",
@@ -77,7 +77,7 @@ describe('autogenerate: compare and render (no database)', () => {
     const child = table('child', {foreignKeys: [{columns: ['id'], name: 'child_id_fkey', referent: 'parent', referentColumns: ['id']}]})
     const changes = compareSchemas([child, parent], [], {dialect: 'postgresql'})
     expect(changes.filter((c) => c.upgrade).map((c) => c.description)).to.deep.equal(['drop table child', 'drop table parent'])
-    const {downgrade, upgrade} = renderChanges(changes, 'postgresql')
+    const {downgrade, upgrade} = renderChanges(changes, {asBatch: false})
     expect(upgrade).to.equal("// DATA LOSS: drop table child\nawait op.dropTable('child')\n// DATA LOSS: drop table parent\nawait op.dropTable('parent')")
     expect(downgrade).to.equal([
       "await op.createTable('parent', [",
@@ -99,7 +99,7 @@ describe('autogenerate: compare and render (no database)', () => {
       uniques: [{columns: ['b_id', 'n'], name: 'a_b_n_key'}],
     })
     const b = table('b', {columns: [{name: 'id', nullable: false, type: 'integer'}, {name: 'a_id', nullable: true, type: 'integer'}], foreignKeys: [{columns: ['a_id'], name: 'b_a_fkey', referent: 'a', referentColumns: ['id']}]})
-    const {downgrade, upgrade} = renderChanges(compareSchemas([], [a, b], {dialect: 'postgresql'}), 'postgresql')
+    const {downgrade, upgrade} = renderChanges(compareSchemas([], [a, b], {dialect: 'postgresql'}), {asBatch: false})
     // a references b, so b comes first; b's key back to a closes the cycle once both exist.
     expect(upgrade).to.equal([
       "await op.createTable('b', [",
@@ -116,7 +116,7 @@ describe('autogenerate: compare and render (no database)', () => {
     ].join('\n'))
     expect(downgrade).to.equal(["await op.dropConstraint('b_a_fkey', 'b', {type: 'foreignkey'})", "await op.dropTable('a')", "await op.dropTable('b')"].join('\n'))
     // SQLite checks foreign keys only when rows arrive: the cycle is written inline, and no table is rebuilt.
-    const sqlite = renderChanges(compareSchemas([], [a, b], {dialect: 'sqlite'}), 'sqlite').upgrade
+    const sqlite = renderChanges(compareSchemas([], [a, b], {dialect: 'sqlite', inlineCycleKeys: true}), {asBatch: true}).upgrade
     expect(sqlite).to.include("foreignKeys: [{columns: ['a_id'], name: 'b_a_fkey', referent: 'a', referentColumns: ['id']}]")
     expect(sqlite).not.to.include('batchAlterTable')
     expect(sqlite).not.to.include('createForeignKey')

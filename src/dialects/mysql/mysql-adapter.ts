@@ -1,5 +1,6 @@
 import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
+import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 
 /** GET_LOCK names are at most 64 characters. */
@@ -8,14 +9,13 @@ function lockName(key: string): string {
 }
 
 export const mysqlAdapter: Adapter = {
+  ...ADAPTER_DEFAULTS,
   async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
     const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [lockName(key), timeoutSeconds])
     if (Number(rows[0]?.ok) !== 1) {
       throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)`)
     }
   },
-  lockSpansRun: true,
-  offlineTransactions: false,
   dumpFile: {
     after: ['SET FOREIGN_KEY_CHECKS = 1'],
     // mysqldump writes tables in name order, with foreign keys to tables not yet created.
@@ -23,16 +23,18 @@ export const mysqlAdapter: Adapter = {
     prepare: (text) => text,
     skip: () => false,
   },
-  beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])
   },
-  async scratchDatabaseSql(admin: Connection, name: string) {
-    const {rows} = await admin.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()')
-    const collation = rows[0]?.c
-    return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
+  scratch: {
+    ...ADAPTER_DEFAULTS.scratch,
+    async create(admin: Connection, name: string) {
+      const {rows} = await admin.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()')
+      const collation = rows[0]?.c
+      return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
+    },
   },
-  supportsTransactionalDdl: false,
+  splitter: {options: 'mysqlSplitterOptions'},
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])
     return Number(rows[0]?.n) > 0

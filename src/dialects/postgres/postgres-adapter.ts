@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 
 import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
+import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 
 /** A stable signed 64-bit advisory lock key for a name. */
@@ -10,6 +11,7 @@ export function advisoryKey(name: string): string {
 }
 
 export const postgresAdapter: Adapter = {
+  ...ADAPTER_DEFAULTS,
   async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
     // lock_timeout applies to advisory lock waits too; 0 would mean "wait forever".
     await connection.query(`SET lock_timeout = '${Math.max(1, Math.round(timeoutSeconds * 1000))}ms'`)
@@ -25,7 +27,6 @@ export const postgresAdapter: Adapter = {
       await connection.query('RESET lock_timeout')
     }
   },
-  lockSpansRun: true,
   offlineTransactions: true,
   dumpFile: {
     after: ['RESET search_path'],
@@ -34,10 +35,15 @@ export const postgresAdapter: Adapter = {
     prepare: (text) => text.replaceAll(/^\\.*$/gm, ''),
     skip: () => false,
   },
-  beginSql: 'BEGIN',
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(key)])
   },
+  scratch: {
+    ...ADAPTER_DEFAULTS.scratch,
+    // A scratch database someone still looks at is dropped all the same.
+    drop: (name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
+  },
+  splitter: {options: 'postgreSplitterOptions'},
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT to_regclass($1) IS NOT NULL AS present', [`"${table.replaceAll('"', '""')}"`])

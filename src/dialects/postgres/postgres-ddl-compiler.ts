@@ -4,6 +4,8 @@ import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
 
 export class PostgresDdlCompiler extends DdlCompiler {
   readonly dialect = 'postgresql' as const
+  readonly dollarQuoting = true
+  readonly parameterStyle = 'numbered' as const
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`

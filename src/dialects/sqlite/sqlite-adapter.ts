@@ -1,5 +1,8 @@
 import type {Connection} from '../connection.js'
+import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
+
+const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
 
 /**
  * SQLite's lock is its write lock: each migration transaction opens with
@@ -7,9 +10,10 @@ import type {Adapter} from '../dialect.js'
  * runner re-reads the version inside it, so racing runs apply each revision once.
  */
 export const sqliteAdapter: Adapter = {
+  ...ADAPTER_DEFAULTS,
   async acquireLock() {},
+  altersNeedBatch: true,
   lockSpansRun: false,
-  offlineTransactions: false,
   dumpFile: {
     after: [],
     before: [],
@@ -19,6 +23,15 @@ export const sqliteAdapter: Adapter = {
   },
   beginSql: 'BEGIN IMMEDIATE',
   async releaseLock() {},
+  scratch: 'memory',
+  splitter: {
+    options: 'sqliteSplitterOptions',
+    // The splitter reads a bare `BEGIN;` as a trigger's BEGIN ... END and then
+    // never splits again; `BEGIN TRANSACTION` means the same to SQLite and
+    // splits right, so it stands in while splitting.
+    protect: (sql) => sql.replace(/\b(begin)(\s*;)/gi, `$1${SQLITE_BEGIN}$2`),
+    restore: (statement) => statement.replaceAll(SQLITE_BEGIN, ''),
+  },
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
