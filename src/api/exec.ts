@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
-import {splitSql} from '../runtime/load-script.js'
+import {splitSql} from '../runtime/split-sql.js'
 import {leadingWords, type StatementKind, statementKind} from '../runtime/statement-kind.js'
 import {END_TRANSACTION} from '../runtime/migration-context.js'
 import {describeDriverError, type SessionOptions, withSession} from '../runtime/session.js'

@@ -1,8 +1,10 @@
 import {type ColumnSchema, createIndexOf, indexElementsText, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
 import {type BatchOperation, type Column, type DefaultValue, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
+import {reverse} from '../operations/reverse.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
+import {defaultConstraintName} from '../operations/naming.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
 export interface Change {
@@ -34,6 +36,16 @@ export interface CompareOptions {
 }
 
 const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
+
+/** A change that adds what `create` makes: the downgrade is its reverse. */
+function added(description: string, table: string, create: Operation): Change {
+  return {description, downgrade: reverse(create), table, upgrade: create}
+}
+
+/** A change that drops what `create` would make again: the upgrade is its reverse, the downgrade restores it. */
+function dropped(description: string, table: string, create: Operation, more: Partial<Change> = {}): Change {
+  return {description, downgrade: create, table, upgrade: reverse(create), ...more}
+}
 
 /**
  * A reflected default as a script states it: a plain literal as a value
@@ -90,7 +102,7 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
     renamedAway.add(from)
     liveByName.delete(from)
     liveByName.set(to, {...table, name: to})
-    changes.push({description: `rename table ${from} to ${to}`, downgrade: {kind: 'renameTable', newName: from, table: to}, table: to, upgrade: {kind: 'renameTable', newName: to, table: from}})
+    changes.push(added(`rename table ${from} to ${to}`, to, {kind: 'renameTable', newName: to, table: from}))
   }
 
   // New tables in foreign-key order, each created whole; a key to a table created later (a cycle) is added after both exist.
@@ -104,18 +116,16 @@ export function compareSchemas(live: readonly TableSchema[], target: readonly Ta
   changes.push(...closing)
 
   // Dropped tables: the downgrade recreates them as above, so the upgrade drops in reverse: cycle-closing keys first.
-  const dropped = orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)))
-  const recreate = dropped.map((table, i) => createTableChanges(table, {...options, declared: undefined}, deferred(dropped, i)))
+  const gone = orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)))
+  const recreate = gone.map((table, i) => createTableChanges(table, {...options, declared: undefined}, deferred(gone, i)))
   for (const [i, [, ...extras]] of recreate.entries()) {
-    for (const extra of extras.filter((e) => e.downgrade)) {
-      changes.push({description: `drop ${extra.description.replace(/^add /, '')}`, downgrade: extra.upgrade, table: dropped[i].name, upgrade: extra.downgrade})
-    }
+    for (const extra of extras.filter((e) => e.downgrade)) changes.push(dropped(`drop ${extra.description.replace(/^add /, '')}`, gone[i].name, extra.upgrade!))
   }
 
   for (const [i, [create, ...extras]] of [...recreate.entries()].reverse()) {
-    const table = dropped[i]
+    const table = gone[i]
     for (const extra of extras.filter((e) => !e.downgrade)) changes.push({description: `${extra.description} (restored when ${table.name} is recreated)`, downgrade: extra.upgrade, table: table.name})
-    changes.push({description: `drop table ${table.name}`, destructive: true, downgrade: create.upgrade, table: table.name, upgrade: {kind: 'dropTable', table: table.name}})
+    changes.push(dropped(`drop table ${table.name}`, table.name, create.upgrade!, {destructive: true}))
   }
 
   for (const targetTable of target) {
@@ -171,7 +181,7 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
     uniques: table.uniques.length > 0 ? table.uniques.map((u) => named({columns: u.columns, name: u.name})) : undefined,
     ...tableOptions(table),
   }
-  const changes: Change[] = [{description: `add table ${table.name}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create}]
+  const changes: Change[] = [added(`add table ${table.name}`, table.name, create)]
   for (const index of table.indexes) {
     const op = createIndexOf(table.name, index)
     changes.push({description: `add ${describeExtra(op)}`, table: table.name, upgrade: op})
@@ -215,16 +225,16 @@ function actions(f: ForeignKeySchema): {onDelete?: ReferentialAction; onUpdate?:
 /** Indexes and constraints of a table as batch operations that create them. */
 function tableExtras(table: TableSchema): BatchOperation[] {
   return [
-    ...table.uniques.map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name ?? `${table.name}_${u.columns.join('_')}_key`, table: table.name})),
+    ...table.uniques.map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name ?? defaultConstraintName.unique(table.name, u.columns), table: table.name})),
     ...table.foreignKeys.map((f) => createForeignKey(table.name, f)),
-    ...table.checks.map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name ?? `${table.name}_check`, table: table.name})),
+    ...table.checks.map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name ?? defaultConstraintName.check(table.name), table: table.name})),
     ...table.indexes.map((i) => createIndexOf(table.name, i)),
   ]
 }
 
 function createForeignKey(table: string, f: ForeignKeySchema): BatchOperation {
   return {
-    columns: f.columns, kind: 'createForeignKey', name: f.name ?? `${table}_${f.columns.join('_')}_fkey`,
+    columns: f.columns, kind: 'createForeignKey', name: f.name ?? defaultConstraintName.foreignKey(table, f.columns),
     onDelete: f.onDelete as never, onUpdate: f.onUpdate as never, referent: f.referent, referentColumns: f.referentColumns, table,
     ...(f.deferrable ? {deferrable: true} : {}), ...(f.initiallyDeferred ? {initiallyDeferred: true} : {}),
   }
@@ -232,30 +242,6 @@ function createForeignKey(table: string, f: ForeignKeySchema): BatchOperation {
 
 
 /** The inverse of creating an index or constraint. */
-function dropOf(op: BatchOperation): BatchOperation {
-  switch (op.kind) {
-    case 'createIndex': {
-      return {kind: 'dropIndex', name: op.name, table: op.table}
-    }
-
-    case 'createUniqueConstraint': {
-      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'unique'}
-    }
-
-    case 'createForeignKey': {
-      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'foreignkey'}
-    }
-
-    case 'createCheckConstraint': {
-      return {kind: 'dropConstraint', name: op.name, table: op.table, type: 'check'}
-    }
-
-    default: {
-      throw new Error(`no inverse for ${op.kind}`)
-    }
-  }
-}
-
 function describeExtra(op: BatchOperation): string {
   switch (op.kind) {
     case 'createIndex': {
@@ -282,10 +268,7 @@ function describeExtra(op: BatchOperation): string {
 }
 
 function extraChange(table: string, create: BatchOperation, direction: 'add' | 'drop'): Change {
-  const drop = dropOf(create)
-  return direction === 'add'
-    ? {description: `add ${describeExtra(create)}`, downgrade: drop, table, upgrade: create}
-    : {description: `drop ${describeExtra(create)}`, downgrade: create, table, upgrade: drop}
+  return direction === 'add' ? added(`add ${describeExtra(create)}`, table, create) : dropped(`drop ${describeExtra(create)}`, table, create)
 }
 
 function compareTable(live: TableSchema, target: TableSchema, options: CompareOptions): Change[] {
@@ -299,11 +282,9 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     if (!c || liveColumns.has(to) || !target.columns.some((t) => t.name === to)) continue
     liveColumns.delete(from)
     liveColumns.set(to, {...c, name: to})
-    changes.push({
-      description: `rename column ${name}.${from} to ${to}`, table: name,
-      downgrade: {column: to, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: from, table: name, ...existingDefault(c)},
-      upgrade: {column: from, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: to, table: name, ...existingDefault(c)},
-    })
+    changes.push(added(`rename column ${name}.${from} to ${to}`, name, {
+      column: from, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: to, table: name, ...existingDefault(c),
+    }))
   }
 
   const targetColumns = new Map(target.columns.map((c) => [c.name, c]))
@@ -311,8 +292,8 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     const before = liveColumns.get(c.name)
     const declaredColumn = declared?.columns.find((d) => d.name === c.name)
     if (!before) {
-      const added = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c, options.dialect, false, target)
-      changes.push({description: `add column ${name}.${c.name} ${c.type}`, downgrade: {column: c.name, kind: 'dropColumn', table: name}, table: name, upgrade: {column: added, kind: 'addColumn', table: name}})
+      const declaredOrReflected = declaredColumn ? {...declaredColumn, references: undefined, unique: undefined} : reflectedColumn(c, options.dialect, false, target)
+      changes.push(added(`add column ${name}.${c.name} ${c.type}`, name, {column: declaredOrReflected, kind: 'addColumn', table: name}))
     } else if (!sameColumn(before, c)) {
       changes.push({
         description: `change column ${name}.${c.name}: ${describeColumn(before)} -> ${describeColumn(c)}`,
@@ -328,12 +309,10 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
       const back = reflectedColumn(c, options.dialect, false, live)
       // Rows have nothing to put in a NOT NULL column without a default: it comes back nullable, and says so.
       const refill = !c.nullable && c.default === undefined && !c.autoincrement
-      changes.push({
-        description: `drop column ${name}.${c.name}`, destructive: true,
-        downgrade: {column: refill ? {...back, nullable: true} : back, kind: 'addColumn', table: name},
+      changes.push(dropped(`drop column ${name}.${c.name}`, name, {column: refill ? {...back, nullable: true} : back, kind: 'addColumn', table: name}, {
+        destructive: true,
         ...(refill ? {downgradeNote: `the upgrade dropped ${name}.${c.name} and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('${name}', '${c.name}', {existingType: '${back.type}', nullable: false})`} : {}),
-        table: name, upgrade: {column: c.name, kind: 'dropColumn', table: name},
-      })
+      }))
     }
   }
 
@@ -359,11 +338,10 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
 
 function primaryKeyChanges(live: TableSchema, target: TableSchema): {add: Change[]; drop: Change[]} {
   const name = target.name
-  const drop = (k: KeySchema | undefined): Operation => ({kind: 'dropConstraint', name: k?.name ?? `${name}_pkey`, table: name, type: 'primary'})
-  const create = (k: KeySchema): Operation => ({columns: k.columns, kind: 'createPrimaryKey', name: k.name ?? `${name}_pkey`, table: name})
+  const create = (k: KeySchema): Operation => ({columns: k.columns, kind: 'createPrimaryKey', name: k.name ?? defaultConstraintName.primaryKey(name), table: name})
   return {
-    add: target.primaryKey ? [{description: `add primary key of ${name} (${target.primaryKey.columns.join(', ')})`, downgrade: drop(target.primaryKey), table: name, upgrade: create(target.primaryKey)}] : [],
-    drop: live.primaryKey ? [{description: `drop primary key of ${name} (${live.primaryKey.columns.join(', ')})`, downgrade: create(live.primaryKey), table: name, upgrade: drop(live.primaryKey)}] : [],
+    add: target.primaryKey ? [added(`add primary key of ${name} (${target.primaryKey.columns.join(', ')})`, name, create(target.primaryKey))] : [],
+    drop: live.primaryKey ? [dropped(`drop primary key of ${name} (${live.primaryKey.columns.join(', ')})`, name, create(live.primaryKey))] : [],
   }
 }
 
@@ -421,7 +399,7 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
   for (const e of target) {
     const was = liveByName.get(e.name)
     if (!was) {
-      before.push({description: `add enum type ${e.name} (${e.values.join(', ')})`, downgrade: {kind: 'dropEnumType', name: e.name}, table: e.name, upgrade: {kind: 'createEnumType', name: e.name, values: e.values}})
+      before.push(added(`add enum type ${e.name} (${e.values.join(', ')})`, e.name, {kind: 'createEnumType', name: e.name, values: e.values}))
       continue
     }
 
@@ -436,7 +414,7 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
   }
 
   for (const e of live) {
-    if (!targetNames.has(e.name)) after.push({description: `drop enum type ${e.name}`, downgrade: {kind: 'createEnumType', name: e.name, values: e.values}, table: e.name, upgrade: {kind: 'dropEnumType', name: e.name}})
+    if (!targetNames.has(e.name)) after.push(dropped(`drop enum type ${e.name}`, e.name, {kind: 'createEnumType', name: e.name, values: e.values}))
   }
 
   return {after, before}
@@ -452,7 +430,7 @@ export function compareDomains(live: readonly DomainSchema[], target: readonly D
   const liveNames = new Set(live.map((d) => d.name))
   const targetNames = new Set(target.map((d) => d.name))
   return {
-    after: live.filter((d) => !targetNames.has(d.name)).map((d) => ({description: `drop domain ${d.name}`, downgrade: create(d), table: d.name, upgrade: {kind: 'dropDomain', name: d.name}})),
-    before: target.filter((d) => !liveNames.has(d.name)).map((d) => ({description: `add domain ${d.name} (${d.type})`, downgrade: {kind: 'dropDomain', name: d.name}, table: d.name, upgrade: create(d)})),
+    after: live.filter((d) => !targetNames.has(d.name)).map((d) => dropped(`drop domain ${d.name}`, d.name, create(d))),
+    before: target.filter((d) => !liveNames.has(d.name)).map((d) => added(`add domain ${d.name} (${d.type})`, d.name, create(d))),
   }
 }

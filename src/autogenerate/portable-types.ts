@@ -1,5 +1,5 @@
 import type {DialectName} from '../config/database-url.js'
-import {parsePortableType} from '../dialects/ddl-compiler.js'
+import {parsePortableType} from '../dialects/portable-type.js'
 
 type Rule = [RegExp, (m: RegExpExecArray) => string]
 

@@ -130,7 +130,8 @@ function operationCode(op: Operation): string {
     }
 
     default: {
-      return `// ${op.kind} is not rendered`
+      // Autogenerate makes only the operations above; any other is a defect here, not a comment in a script.
+      throw new Error(`autogenerate cannot render an operation of kind ${op.kind}`)
     }
   }
 }
@@ -168,32 +169,31 @@ function batchCode(op: BatchOperation): string {
  * each existing table grouped into one batchAlterTable (move and copy).
  */
 export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, asBatch: boolean): string {
-  const lines: string[] = []
+  // In order of first appearance: a lone operation, or one table's batch gathering every later change to it.
+  const entries: Array<{code: string} | {table: string; codes: string[]}> = []
   const batches = new Map<string, string[]>()
   for (const {description, destructive, op} of items) {
-    if (asBatch && BATCHABLE.has(op.kind)) {
-      const table = (op as BatchOperation).table ?? ''
-      const batch = batches.get(table)
-      const code = `${destructive ? `// DATA LOSS: ${description}\n` : ''}${batchCode(op as BatchOperation)}`
-      if (batch) {
-        batch.push(code)
-      } else {
-        const list = [code]
-        batches.set(table, list)
-        lines.push(`\u0000batch:${table}`)
-      }
-
+    const note = destructive ? `// DATA LOSS: ${description}\n` : ''
+    if (!asBatch || !BATCHABLE.has(op.kind)) {
+      entries.push({code: `${note}${operationCode(op)}`})
       continue
     }
 
-    lines.push(`${destructive ? `// DATA LOSS: ${description}\n` : ''}${operationCode(op)}`)
+    const table = (op as BatchOperation).table ?? ''
+    let codes = batches.get(table)
+    if (!codes) {
+      codes = []
+      batches.set(table, codes)
+      entries.push({codes, table})
+    }
+
+    codes.push(`${note}${batchCode(op as BatchOperation)}`)
   }
 
-  return lines.map((line) => {
-    if (!line.startsWith('\u0000batch:')) return line
-    const table = line.slice('\u0000batch:'.length)
-    const body = batches.get(table)!.flatMap((c) => c.split('\n')).map((l) => `  ${l}`).join('\n')
-    return `await op.batchAlterTable(${quote(table)}, (batch) => {\n${body}\n})`
+  return entries.map((entry) => {
+    if ('code' in entry) return entry.code
+    const body = entry.codes.flatMap((c) => c.split('\n')).map((l) => `  ${l}`).join('\n')
+    return `await op.batchAlterTable(${quote(entry.table)}, (batch) => {\n${body}\n})`
   }).join('\n')
 }
 

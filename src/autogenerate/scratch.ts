@@ -10,11 +10,13 @@ import type {DomainSchema, EnumSchema, TableSchema} from '../dialects/table-sche
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import {OnlineExecutor} from '../runtime/executor.js'
-import {importModule, splitSql} from '../runtime/load-script.js'
+import {importModule} from '../runtime/load-script.js'
+import {splitSql} from '../runtime/split-sql.js'
 import {MigrationSink} from '../runtime/migration-sink.js'
 import {describeDriverError} from '../runtime/driver-error.js'
 import {ConfigError, DatabaseError, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
+import {defaultConstraintName} from '../operations/naming.js'
 
 export interface TargetSchema {
   readonly tables: TableSchema[]
@@ -94,7 +96,7 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
       ...(table.uniques ?? []).map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name, table: name})),
       ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
         const [referent, referentColumn] = splitReference(c.references!, c.name)
-        return {columns: [c.name], kind: 'createForeignKey', name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}
+        return {columns: [c.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}
       }),
       ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
       ...(table.checks ?? []).map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name, table: name})),

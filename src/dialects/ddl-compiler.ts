@@ -6,6 +6,8 @@ import type {
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
+import {defaultConstraintName} from '../operations/naming.js'
+import {parsePortableType, type PortableType, STANDARD_TYPES, type TypeMap} from './portable-type.js'
 
 /** One SQL statement; params are bound online and inlined as literals offline. */
 export interface Statement {
@@ -18,43 +20,6 @@ export interface Statement {
 export interface CompileContext {
   /** Present online: lets a compiler read what a statement must restate. */
   readonly introspector?: Introspector
-}
-
-const PORTABLE = /^(integer|bigint|smallint|boolean|string|text|numeric|float|double|date|time|timestamp|timestamptz|json|uuid|binary)(?:\((\d+)(?:\s*,\s*(\d+))?\))?$/
-
-export interface PortableType {
-  readonly name: string
-  readonly length?: number
-  readonly scale?: number
-}
-
-/** `string(36)` -> {name: 'string', length: 36}; undefined for a raw type. */
-export function parsePortableType(type: string): PortableType | undefined {
-  const m = PORTABLE.exec(type.trim())
-  if (!m) return undefined
-  return {length: m[2] === undefined ? undefined : Number(m[2]), name: m[1], scale: m[3] === undefined ? undefined : Number(m[3])}
-}
-
-export type TypeMap = Record<string, (type: PortableType) => string>
-
-/** The ANSI spellings; each dialect overrides what it spells otherwise. */
-export const STANDARD_TYPES: TypeMap = {
-  bigint: () => 'BIGINT',
-  binary: () => 'BLOB',
-  boolean: () => 'BOOLEAN',
-  date: () => 'DATE',
-  double: () => 'DOUBLE',
-  float: () => 'FLOAT',
-  integer: () => 'INTEGER',
-  json: () => 'JSON',
-  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
-  smallint: () => 'SMALLINT',
-  string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
-  text: () => 'TEXT',
-  time: () => 'TIME',
-  timestamp: () => 'TIMESTAMP',
-  timestamptz: () => 'TIMESTAMP',
-  uuid: () => 'CHAR(36)',
 }
 
 /** Alembic-style multi-line CREATE TABLE body. */
@@ -291,10 +256,10 @@ export abstract class DdlCompiler {
       elements.push(...this.constraintElements({primaryKey: {columns: keys, name: op.primaryKey?.name}}))
     }
 
-    for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(`${op.table}_${c.name}_key`)} UNIQUE ${this.columnList([c.name])}`)
+    for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(defaultConstraintName.unique(op.table, [c.name]))} UNIQUE ${this.columnList([c.name])}`)
     for (const c of op.columns.filter((col) => col.references)) {
       const [referent, referentColumn] = splitReference(c.references!, c.name)
-      elements.push(`${this.constraintName(`${op.table}_${c.name}_fkey`)} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
+      elements.push(`${this.constraintName(defaultConstraintName.foreignKey(op.table, [c.name]))} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
     }
 
     elements.push(...this.constraintElements({checks: op.checks, foreignKeys: op.foreignKeys, uniques: op.uniques}))
@@ -366,11 +331,11 @@ export abstract class DdlCompiler {
     const {column} = op
     if (column.primaryKey) throw this.cannot(`add a primary key column (${op.table}.${column.name}) with addColumn: add the column, then createPrimaryKey`)
     const statements: Statement[] = [{sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`}, ...this.commentStatements(op.table, [column])]
-    if (column.unique) statements.push(...this.createUniqueConstraint({columns: [column.name], kind: 'createUniqueConstraint', name: `${op.table}_${column.name}_key`, table: op.table}))
+    if (column.unique) statements.push(...this.createUniqueConstraint({columns: [column.name], kind: 'createUniqueConstraint', name: defaultConstraintName.unique(op.table, [column.name]), table: op.table}))
     if (column.references) {
       const [referent, referentColumn] = splitReference(column.references, column.name)
       statements.push(...this.createForeignKey({
-        columns: [column.name], kind: 'createForeignKey', name: `${op.table}_${column.name}_fkey`, onDelete: column.onDelete, onUpdate: column.onUpdate,
+        columns: [column.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(op.table, [column.name]), onDelete: column.onDelete, onUpdate: column.onUpdate,
         referent, referentColumns: [referentColumn], table: op.table,
       }))
     }

@@ -3,6 +3,7 @@ import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
 import {applyTableOperations} from './table-changes.js'
 import type {Introspector, TableSchema} from './table-schema.js'
+import {defaultConstraintName} from '../operations/naming.js'
 
 /**
  * Offline there is no database to read, so the tables the chain has built so
@@ -100,14 +101,14 @@ export class SchemaTracker implements Introspector {
       foreignKeys: [
         ...columns.filter((c) => c.references).map((c) => {
           const [referent, referentColumn] = splitReference(c.references!, c.name)
-          return {columns: [c.name], name: `${name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}
+          return {columns: [c.name], name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}
         }),
         ...(op.foreignKeys ?? []),
       ],
       indexes: [],
       name,
       primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name} : undefined,
-      uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: `${name}_${c.name}_key`})), ...(op.uniques ?? [])],
+      uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: defaultConstraintName.unique(name, [c.name])})), ...(op.uniques ?? [])],
     }
   }
 }

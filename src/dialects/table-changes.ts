@@ -3,6 +3,7 @@ import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
 import {IDENT, isQuotedIdent, unquoteIdent} from './identifiers.js'
 import type {ColumnSchema, TableSchema} from './table-schema.js'
+import {defaultConstraintName} from '../operations/naming.js'
 
 /**
  * A table after some operations on it, and which new column is copied from
@@ -28,10 +29,10 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         const defaultSql = c.default === undefined || c.default === null ? undefined : compiler.literal(c.default)
         columns.push({column: {autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: defaultSql, name: c.name, nullable: c.nullable ?? !c.primaryKey, type: compiler.type(c.type)}})
         if (c.primaryKey) primaryKey = {columns: [...(primaryKey?.columns ?? []), c.name], name: primaryKey?.name}
-        if (c.unique) uniques = [...uniques, {columns: [c.name], name: `${before.name}_${c.name}_key`}]
+        if (c.unique) uniques = [...uniques, {columns: [c.name], name: defaultConstraintName.unique(before.name, [c.name])}]
         if (c.references) {
           const [referent, referentColumn] = splitReference(c.references, c.name)
-          foreignKeys = [...foreignKeys, {columns: [c.name], name: `${before.name}_${c.name}_fkey`, onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}]
+          foreignKeys = [...foreignKeys, {columns: [c.name], name: defaultConstraintName.foreignKey(before.name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}]
         }
 
         break

@@ -1,11 +1,10 @@
 import {readFile} from 'node:fs/promises'
 import {pathToFileURL} from 'node:url'
 
-import {getDialect} from '../dialects/registry.js'
-import type {DialectName} from '../config/database-url.js'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
+import {splitSql} from './split-sql.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
 
@@ -93,16 +92,4 @@ async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
   }
 
   return {downgrade: run(sections.downgrade), upgrade: run(sections.upgrade)}
-}
-
-/** Split a SQL text into statements: strings, comments, $$ bodies and MySQL DELIMITER handled. */
-export async function splitSql(sql: string, dialect: DialectName): Promise<string[]> {
-  const [splitter, {adapter}] = await Promise.all([import('dbgate-query-splitter'), getDialect(dialect)])
-  const {options, protect = (t: string) => t, restore = (t: string) => t} = adapter.splitter
-  const parts = splitter.splitQuery(protect(sql), splitter[options]) as Array<string | {text: string}>
-  // A part holding only comments (line or block) is no statement; MySQL's /*! ... */ is code it runs.
-  return parts
-    .map((p) => (typeof p === 'string' ? p : p.text).trim())
-    .filter((s) => s !== '' && !/^(--[^\n]*(\n|$)|\/\*(?!!)(?:[^*]|\*(?!\/))*\*\/|\s)*$/.test(s))
-    .map(restore)
 }

@@ -148,3 +148,17 @@ describe('defaults that read as SQL', () => {
     expect(defaultValue("'it''s'::text")).to.equal("it's")
   })
 })
+
+describe('reverse(op)', () => {
+  it('undoes creates, renames and column renames; refuses what the operation alone cannot undo', async () => {
+    const {reverse} = await import('../../src/operations/reverse.js')
+    expect(reverse({columns: [{name: 'id', type: 'integer'}], kind: 'createTable', table: 't'})).to.deep.equal({kind: 'dropTable', table: 't'})
+    expect(reverse({kind: 'renameTable', newName: 'b', table: 'a'})).to.deep.equal({kind: 'renameTable', newName: 'a', table: 'b'})
+    expect(reverse({column: {name: 'c', type: 'text'}, kind: 'addColumn', table: 't'})).to.deep.equal({column: 'c', kind: 'dropColumn', table: 't'})
+    expect(reverse({column: 'a', existingType: 'text', kind: 'alterColumn', newName: 'b', table: 't'})).to.deep.equal({column: 'b', existingType: 'text', kind: 'alterColumn', newName: 'a', table: 't'})
+    expect(reverse({columns: ['a'], kind: 'createIndex', name: 'ix', table: 't'})).to.deep.equal({kind: 'dropIndex', name: 'ix', table: 't'})
+    expect(reverse({columns: ['a'], kind: 'createForeignKey', name: 'fk', referent: 'r', referentColumns: ['id'], table: 't'})).to.deep.equal({kind: 'dropConstraint', name: 'fk', table: 't', type: 'foreignkey'})
+    expect(() => reverse({kind: 'dropTable', table: 't'})).to.throw('cannot reverse dropTable from the operation alone')
+    expect(() => reverse({column: 'a', kind: 'alterColumn', table: 't', type: 'text'})).to.throw('cannot reverse a change of column t.a other than a rename')
+  })
+})

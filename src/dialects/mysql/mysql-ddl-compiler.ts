@@ -1,6 +1,7 @@
 import type {AlterColumn, AlterTableOptions, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, plainName, type Statement, type TypeMap} from '../ddl-compiler.js'
+import {type CompileContext, DdlCompiler, plainName, type Statement} from '../ddl-compiler.js'
+import type {TypeMap} from '../portable-type.js'
 import type {ColumnSchema} from '../table-schema.js'
 
 
@@ -8,6 +9,7 @@ const TEXTUAL = /char|text|enum|set\(/i
 
 export class MysqlDdlCompiler extends DdlCompiler {
   readonly dialect = 'mysql' as const
+  readonly utcNow = 'UTC_TIMESTAMP()'
 
   quote(name: string): string {
     return `\`${name.replaceAll('`', '``')}\``

@@ -1,11 +1,13 @@
 import type {AddEnumValue, AlterColumn, Column, CreateDomain, CreateEnumType, DropDomain, DropEnumType, DropIndex, IndexOptions} from '../../operations/nodes.js'
-import {DdlCompiler, type Statement, type TypeMap} from '../ddl-compiler.js'
+import {DdlCompiler, type Statement} from '../ddl-compiler.js'
+import type {TypeMap} from '../portable-type.js'
 
 
 export class PostgresDdlCompiler extends DdlCompiler {
   readonly dialect = 'postgresql' as const
   readonly dollarQuoting = true
   readonly parameterStyle = 'numbered' as const
+  readonly utcNow = "(now() AT TIME ZONE 'utc')"
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`

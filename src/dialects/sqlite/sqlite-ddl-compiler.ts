@@ -6,6 +6,7 @@ import {type CompileContext, DdlCompiler, splitReference, type Statement} from '
 import {applyTableOperations} from '../table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
 import {createIndexOf} from '../table-schema.js'
+import {defaultConstraintName} from '../../operations/naming.js'
 
 
 const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
@@ -43,7 +44,7 @@ export class SqliteDdlCompiler extends DdlCompiler {
     let sql = `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`
     if (column.references) {
       const [referent, referentColumn] = splitReference(column.references, column.name)
-      sql += ` ${this.constraintName(`${op.table}_${column.name}_fkey`)} REFERENCES ${this.table(referent)} (${this.quote(referentColumn)})${this.actions(column)}`
+      sql += ` ${this.constraintName(defaultConstraintName.foreignKey(op.table, [column.name]))} REFERENCES ${this.table(referent)} (${this.quote(referentColumn)})${this.actions(column)}`
     }
 
     return [{sql}]
