@@ -28,7 +28,7 @@ function globToRegExp(pattern: string): RegExp {
 function inScope(database: DatabaseConfig): (table: TableSchema) => boolean {
   const include = database.includeTables.map(globToRegExp)
   const exclude = database.excludeTables.map(globToRegExp)
-  return (t) => t.name !== database.versionTable && !t.name.startsWith('_db_manage_tmp_')
+  return (t) => t.name !== database.versionTable && t.name !== database.historyTable && !t.name.startsWith('_db_manage_tmp_')
     && (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name))
 }
 

@@ -1,6 +1,11 @@
+import {existsSync} from 'node:fs'
+
 import type {Config} from '../config/config.js'
+import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
+import type {HistoryRow} from '../runtime/version-store.js'
 import type {ChainProblem} from '../script/revision-map.js'
-import {eachDatabase, scriptsOf} from './chain.js'
+import {errorMessage} from '../util/errors.js'
+import {chainOf, eachDatabase, scriptsOf} from './chain.js'
 
 export interface CheckProblem {
   readonly kind: ChainProblem['kind'] | 'unreadable'
@@ -27,5 +32,80 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
     const ok = problems.length === 0
     const chain = ok ? map.linear() : []
     return {base: chain[0]?.id, head: chain.at(-1)?.id, ok, problems, revisions: map.size + unreadable.length}
+  })
+}
+
+/** What the database says about the chain: where it is, what is pending, which applied scripts changed. */
+export interface DatabaseCheck {
+  readonly database: string
+  /** Why the database was not asked (no connection configured, its variables unset), when it was not. */
+  readonly skipped?: string
+  readonly current?: null | string
+  readonly pending: readonly string[]
+  /** Applied revisions with no history row to compare with (applied by Alembic, or before the history table). */
+  readonly unknownChecksums: readonly string[]
+  /** Applied revisions whose script matches the checksum recorded when it was applied. */
+  readonly matching: number
+  readonly problems: readonly string[]
+}
+
+/** The latest recorded checksum of each revision: what the script looked like when it was applied, stamped or accepted. */
+export function recordedChecksums(rows: readonly HistoryRow[]): Map<string, HistoryRow> {
+  const latest = new Map<string, HistoryRow>()
+  for (const row of rows) if (row.checksum !== null && row.direction !== 'downgrade') latest.set(row.revision, row)
+  return latest
+}
+
+/**
+ * The half of check_migration that asks the database: it fails when the
+ * database is at a revision no script declares, or when an applied script was
+ * edited after it was applied (Flyway's validate); pending revisions are
+ * reported, and fail only with `failOnPending`.
+ */
+export async function checkDatabase(config: Config, options: SessionOptions & {failOnPending?: boolean} = {}): Promise<DatabaseCheck[]> {
+  return eachDatabase(config, async (database) => {
+    const none = {matching: 0, pending: [], problems: [], unknownChecksums: []}
+    if (!database.hasConnection) return {...none, skipped: 'no database connection configured'}
+    let url
+    try {
+      url = database.url!
+    } catch (error) {
+      return {...none, skipped: errorMessage(error)}
+    }
+
+    const {chain, dir} = await chainOf(config, database)
+    const all = chain.map((r) => r.id)
+    // A database file not made yet is a database at base; asking would create it.
+    if (url.filename && url.filename !== ':memory:' && !existsSync(url.filename)) {
+      return {...none, current: null, pending: all, problems: options.failOnPending && all.length > 0 ? [`${all.length} revision(s) pending: ${all.join(', ')}`] : []}
+    }
+
+    const {current, rows} = await withSession(config, database, {lockTimeout: options.lockTimeout ?? 10, ...options}, async (session) => ({
+      current: await readCurrent(session),
+      rows: await session.versions.readHistory(session.dialect.adapter, session.connection),
+    }))
+    if (current !== null && !dir.map.get(current)) {
+      return {...none, current, problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`]}
+    }
+
+    const position = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+    const recorded = recordedChecksums(rows)
+    const problems: string[] = []
+    const unknownChecksums: string[] = []
+    let matching = 0
+    for (const script of chain.slice(0, position)) {
+      const row = recorded.get(script.id)
+      if (!row) {
+        unknownChecksums.push(script.id)
+      } else if (row.checksum === script.checksum) {
+        matching++
+      } else {
+        problems.push(`${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`)
+      }
+    }
+
+    const pending = all.slice(position)
+    if (options.failOnPending && pending.length > 0) problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
+    return {current, matching, pending, problems, unknownChecksums}
   })
 }

@@ -1,6 +1,9 @@
 import type {Config} from '../config/config.js'
 import {RevisionError} from '../util/errors.js'
-import {requireChain, type ScriptDirectory} from '../script/script-directory.js'
+import type {HistoryRow} from '../runtime/version-store.js'
+import type {Revision} from '../script/revision.js'
+import {requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
+import {recordedChecksums} from './check.js'
 import {eachDatabase, linearMarks, revisionInfo, type RevisionInfo, type RevisionMarks, scriptsOf} from './chain.js'
 
 export interface HistoryOptions {
@@ -8,6 +11,17 @@ export interface HistoryOptions {
   readonly range?: string
   /** The database's revision, when known, to mark it and resolve `current`. */
   readonly current?: (database: string) => Promise<null | string | undefined>
+  /** The database's history rows, when known, to say when and by whom each applied revision was applied. */
+  readonly history?: (database: string) => Promise<readonly HistoryRow[] | undefined>
+}
+
+/** When an applied revision was applied, by whom, how long it took, and whether its script is still as it was. */
+function withApplied(info: RevisionInfo, rev: Revision, applied: ReadonlyMap<string, HistoryRow> | undefined): RevisionInfo {
+  if (!applied) return info
+  const row = applied.get(rev.id)
+  if (!row) return info
+  const checksum = (rev as ScriptRevision).checksum
+  return {...info, applied: {at: row.appliedAt, by: row.appliedBy, checksum: row.checksum === null ? 'unknown' : row.checksum === checksum ? 'matches' : 'differs', ms: row.durationMs}}
 }
 
 /** A chain that branched (two revisions on one parent) is still listed whole; anything worse is an error. */
@@ -38,7 +52,11 @@ export async function history(config: Config, options: HistoryOptions = {}): Pro
     const {from, to} = options.range ? dir.map.range(options.range, current) : {from: 0, to: chain.length}
     // As in Alembic, a history range includes its start revision.
     const marks = linearMarks(chain, current)
-    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => revisionInfo(rev, marks)).reverse()
+    const rows = await options.history?.(database.name)
+    // What was recorded for the revisions the database holds now: a later downgrade undid an earlier row.
+    const position = current ? chain.findIndex((r) => r.id === current) + 1 : 0
+    const applied = rows ? new Map([...recordedChecksums(rows)].filter(([id]) => chain.findIndex((r) => r.id === id) < position)) : undefined
+    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => withApplied(revisionInfo(rev, marks), rev, applied)).reverse()
     return {revisions}
   })
 }

@@ -4,6 +4,7 @@ import type {Config} from '../config/config.js'
 import {loadSteps, MigrationContext, onlineState, planSteps, type StepResult} from '../runtime/migration-context.js'
 import {readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
+import type {ScriptRevision} from '../script/script-directory.js'
 import {chainOf, eachDatabase} from './chain.js'
 
 export interface MigrateOptions extends SessionOptions {
@@ -137,8 +138,38 @@ export async function stamp(config: Config, spec: string, options: SessionOption
       await session.versions.ensure(session.dialect.adapter, session.connection)
       const from = options.purge ? null : await readCurrent(session)
       const to = dir.map.resolve(spec, from)
-      await onlineContext(session, config.transactionPerMigration).stamp(from, to, {purge: options.purge})
+      await onlineContext(session, config.transactionPerMigration).stamp(from, to, {checksum: to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum, purge: options.purge})
       return {from, to}
+    }))
+  })
+}
+
+export interface AcceptEditResult {
+  readonly database: string
+  readonly revision: string
+  readonly fileName: string
+  readonly checksum: string
+}
+
+/**
+ * `stamp --accept-edit REV`: a deliberate edit of an applied script (a
+ * comment, a fix that changes nothing in the schema) is accepted: its new
+ * checksum is recorded, and by whom, as Flyway's repair does.
+ */
+export async function acceptEdit(config: Config, spec: string, options: SessionOptions = {}): Promise<AcceptEditResult[]> {
+  return eachDatabase(config, async (database) => {
+    const {chain, dir} = await chainOf(config, database)
+    return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
+      await session.versions.ensure(session.dialect.adapter, session.connection)
+      const current = await readCurrent(session)
+      const id = dir.map.resolve(spec, current)
+      if (id === null) throw new RevisionError('--accept-edit needs a revision, not base')
+      const position = chain.findIndex((r) => r.id === id) + 1
+      const at = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+      if (position > at) throw new RevisionError(`${id} is not applied (the database is at ${current ?? 'base'}): there is no edit to accept`)
+      const script = chain[position - 1]
+      await session.versions.acceptEdit(id, script.checksum)
+      return {checksum: script.checksum, fileName: script.fileName, revision: id}
     }))
   })
 }

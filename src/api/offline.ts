@@ -4,6 +4,7 @@ import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {renderStamp, renderSteps} from '../runtime/offline.js'
 import {RevisionError, UsageError} from '../util/errors.js'
+import type {ScriptRevision} from '../script/script-directory.js'
 import {chainOf, eachDatabase} from './chain.js'
 
 export interface OfflineOptions {
@@ -61,7 +62,8 @@ export async function renderStampSql(config: Config, revisions: string, options:
   return eachDatabase(config, async (database) => {
     const {dir} = await chainOf(config, database)
     const dialect = await dialectOf(database, options.dialect)
-    const sql = options.versionTable === false ? '' : await renderStamp(dialect, database, dir.map.resolve(startSpec), dir.map.resolve(endSpec))
+    const to = dir.map.resolve(endSpec)
+    const sql = options.versionTable === false ? '' : await renderStamp(dialect, database, dir.map.resolve(startSpec), to, to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum)
     return {sql}
   })
 }

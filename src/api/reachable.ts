@@ -1,21 +1,43 @@
 import type {Config} from '../config/config.js'
+import type {HistoryRow} from '../runtime/version-store.js'
+
+/** What a reachable database says: its revision and its history rows. */
+export interface DatabaseState {
+  readonly current: null | string
+  readonly history: readonly HistoryRow[]
+}
 
 /**
- * The database's revision when it can be read quickly, else undefined: for
+ * The database's state when it can be read quickly, else undefined: for
  * commands (history, renumber) that work without a database but say more
  * with one. The runner is imported only when there is a database to ask.
  */
-export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
-  return async (name) => {
-    const database = config.databases.find((d) => d.name === name)
-    if (!database?.hasConnection) return undefined
-    const {readCurrent, withSession} = await import('../runtime/session.js')
-    try {
-      // A connection whose variables are not set is as good as unreachable here.
-      if (!database.url) return undefined
-      return await withSession(config, database, {lockTimeout: 3}, readCurrent)
-    } catch {
-      return undefined
-    }
+export function stateIfReachable(config: Config): (name: string) => Promise<DatabaseState | undefined> {
+  const cache = new Map<string, Promise<DatabaseState | undefined>>()
+  return (name) => {
+    if (!cache.has(name)) cache.set(name, read(config, name))
+    return cache.get(name)!
   }
+}
+
+async function read(config: Config, name: string): Promise<DatabaseState | undefined> {
+  const database = config.databases.find((d) => d.name === name)
+  if (!database?.hasConnection) return undefined
+  const {readCurrent, withSession} = await import('../runtime/session.js')
+  try {
+    // A connection whose variables are not set is as good as unreachable here.
+    if (!database.url) return undefined
+    return await withSession(config, database, {lockTimeout: 3}, async (session) => ({
+      current: await readCurrent(session),
+      history: await session.versions.readHistory(session.dialect.adapter, session.connection),
+    }))
+  } catch {
+    return undefined
+  }
+}
+
+/** The database's revision when it can be read quickly, else undefined. */
+export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
+  const state = stateIfReachable(config)
+  return async (name) => (await state(name))?.current
 }

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
-import {checkMigration} from '../api/check.js'
+import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'
 import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
@@ -10,15 +10,17 @@ import {ChainError} from '../util/errors.js'
 
 export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
-  static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. Prints one summary line and exits 0 when the chain is sound.`
+  static description = `Exits non-zero, naming the files, when the chain has more than one head or base, a duplicate id, a downRevision that does not exist, a cycle, an id that is not the next number, a file name that does not match its id, or a header that cannot be read. When a database is configured (or --url given) it is asked too: it fails when the database is at a revision no script declares, or when an applied script was edited after it was applied (its checksum in the history table differs), naming the file, when and by whom; pending revisions are reported, and fail only with --fail-on-pending. Prints one summary line per check and exits 0 when all pass.`
   static flags = {
     ...autogenerateFlags,
     autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
+    'fail-on-pending': Flags.boolean({summary: 'Fail when the database has revisions still to apply.'}),
+    'no-db': Flags.boolean({summary: 'Check the scripts only; ask no database.'}),
   }
 
   static summary = 'Check the revision chain (for CI).'
 
-  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>}> {
+  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]}> {
     const {flags} = await this.parse(CheckMigration)
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
@@ -33,6 +35,23 @@ export default class CheckMigration extends BaseCommand {
     }
 
     const failed = results.filter((r) => !r.ok)
+    let database: DatabaseCheck[] | undefined
+    if (!flags['no-db'] && failed.length === 0) {
+      database = await checkDatabase(config, {debug: sqlDebug(flags.debug), failOnPending: flags['fail-on-pending']})
+      for (const d of database) {
+        const prefix = many ? `[${d.database}] ` : ''
+        if (d.skipped) {
+          if (d.skipped !== 'no database connection configured') process.stderr.write(`${prefix}database not checked: ${d.skipped}\n`)
+          continue
+        }
+
+        this.log(d.problems.length > 0 ? d.problems.map((p) => `${prefix}${p}`).join('\n') : `${prefix}OK: ${databaseLine(d)}`)
+      }
+
+      const count = database.reduce((n, d) => n + d.problems.length, 0)
+      if (count > 0) throw new ChainError(`check_migration found ${count} problem(s) with the database's revisions`, {data: {chain: results, database}})
+    }
+
     let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
       drift = await checkAutogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug)})
@@ -44,7 +63,7 @@ export default class CheckMigration extends BaseCommand {
 
       const count = drift.reduce((n, d) => n + d.changes.length, 0)
       if (count > 0) {
-        throw new ChainError(`check_migration --autogenerate found ${count} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"`, {data: {autogenerate: drift, chain: results}})
+        throw new ChainError(`check_migration --autogenerate found ${count} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"`, {data: {autogenerate: drift, chain: results, database}})
       }
     }
 
@@ -53,7 +72,16 @@ export default class CheckMigration extends BaseCommand {
       throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`, {data: results})
     }
 
-    // With --autogenerate, --json carries the comparison too (its notCompared counts included).
-    return drift ? {autogenerate: drift, chain: results} : results
+    // With a database or --autogenerate, --json carries what they found too (notCompared counts included).
+    const asked = database?.some((d) => !d.skipped) ? database : undefined
+    return drift || asked ? {autogenerate: drift, chain: results, database: asked} : results
   }
+}
+
+/** `the database is at 003; 2 pending: 004, 005; 3 applied scripts match their recorded checksums`. */
+function databaseLine(d: DatabaseCheck): string {
+  const parts = [`the database is at ${d.current ?? 'base'}`, d.pending.length > 0 ? `${d.pending.length} pending: ${d.pending.join(', ')}` : 'nothing pending']
+  if (d.matching > 0) parts.push(`${d.matching} applied script${d.matching === 1 ? ' matches its' : 's match their'} recorded checksum${d.matching === 1 ? '' : 's'}`)
+  if (d.unknownChecksums.length > 0) parts.push(`no checksum recorded for ${d.unknownChecksums.join(', ')} (applied before db-manage kept a history)`)
+  return parts.join('; ')
 }

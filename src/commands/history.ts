@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {history} from '../api/history.js'
-import {currentIfReachable} from '../api/reachable.js'
+import {stateIfReachable} from '../api/reachable.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
 
 export default class History extends BaseCommand {
-  static description = 'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
+  static description = 'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached; with --verbose, each applied revision also says when it was applied, by whom, how long it took, and whether its script still matches the checksum recorded then. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
   static examples = ['<%= config.bin %> history', '<%= config.bin %> history -r 003:head --verbose']
   static flags = {
     rev: Flags.string({char: 'r', summary: 'Range START:END, e.g. base:005, 003:, :head-1.'}),
@@ -18,7 +18,10 @@ export default class History extends BaseCommand {
   async run(): Promise<Awaited<ReturnType<typeof history>>> {
     const {flags} = await this.parse(History)
     const config = await this.loadConfig(flags)
-    const result = await history(config, {current: currentIfReachable(config), range: flags.rev})
+    const state = stateIfReachable(config)
+    const result = await history(config, {
+      current: async (name) => (await state(name))?.current, history: flags.verbose ? async (name) => (await state(name))?.history : undefined, range: flags.rev,
+    })
     this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine)))
     return result
   }

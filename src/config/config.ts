@@ -16,6 +16,8 @@ export interface DatabaseConfig {
   /** Absolute folder holding the revision scripts. */
   readonly scriptLocation: string
   readonly versionTable: string
+  /** db-manage's own record of every step beside Alembic's version table (`history_table`). */
+  readonly historyTable: string
   /** Absolute path of the target schema module or `.sql` file, if configured. */
   readonly targetSchema?: string
   /** Autogenerate compares only tables matching these patterns (`*` wildcard); empty: all. */

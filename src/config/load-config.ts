@@ -37,7 +37,7 @@ export interface LoadConfigOptions {
 type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
-const SHARED_KEYS = ['exclude_tables', 'exec_location', 'include_tables', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
+const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
 const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'transaction_per_migration'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
@@ -78,6 +78,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const get = (key: string) => value(main, 'db_manage', key)
   const scriptLocation = get('script_location') ?? 'migrations'
   const versionTable = get('version_table') ?? 'alembic_version'
+  const historyTable = get('history_table') ?? 'db_manage_history'
   const transactionPerMigration = parseBoolean(get('transaction_per_migration') ?? 'true', where('db_manage', 'transaction_per_migration'))
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
@@ -105,6 +106,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
         scratchUrl: pick('scratch_url') ?? get('scratch_url'),
         scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
         targetSchema: target ? path.resolve(dir, target) : undefined,
+        historyTable: checkIdentifier(pick('history_table') ?? historyTable, where(sectionName, 'history_table')),
         versionTable: checkIdentifier(pick('version_table') ?? versionTable, where(sectionName, 'version_table')),
       },
       url: connectionOf(section, sectionName, defaults, {base, dir, env}),

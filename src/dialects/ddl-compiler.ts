@@ -43,6 +43,15 @@ export abstract class DdlCompiler {
   /** How a raw statement's placeholders are written: `$1` (numbered) or `?`. */
   readonly parameterStyle: 'numbered' | 'question' = 'question'
 
+  /**
+   * An INTEGER PRIMARY KEY is given the next value by itself (SQLite's rowid),
+   * so a key that only orders rows needs no AUTOINCREMENT (and no sqlite_sequence).
+   */
+  readonly integerKeysAutoAssign: boolean = false
+
+  /** The current time in UTC, as a value for a TIMESTAMP column (SQLite's CURRENT_TIMESTAMP is UTC). */
+  readonly utcNow: string = 'CURRENT_TIMESTAMP'
+
   /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
   readonly dollarQuoting: boolean = false
 

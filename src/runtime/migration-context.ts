@@ -164,9 +164,10 @@ export class MigrationContext {
    * false). Online, inside each transaction the version is read again unless
    * the lock spans the run, so a racing run that got there first is noticed
    * and the step skipped, never applied twice. `createVersionTable`: offline,
-   * from base, the file creates the table first.
+   * from base, the file creates the tables first; `ensureHistory`: offline
+   * from elsewhere, the history table is created if the database lacks it.
    */
-  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: {createVersionTable?: boolean; onStep?: (result: StepResult) => void} = {}): Promise<StepResult[]> {
+  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: {createVersionTable?: boolean; ensureHistory?: boolean; onStep?: (result: StepResult) => void} = {}): Promise<StepResult[]> {
     const {dialect, executor, online, versions} = this.options
     const results: StepResult[] = []
     this.committed = steps[0]?.from ?? null
@@ -174,6 +175,7 @@ export class MigrationContext {
     if (whole) await this.begin()
     try {
       if (options.createVersionTable) await versions.create()
+      else if (options.ensureHistory) await versions.ensureHistory()
       for (const step of steps) {
         const started = performance.now()
         if (this.transactional && !whole) await this.begin()
@@ -193,7 +195,7 @@ export class MigrationContext {
         executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
         try {
           await functions.get(step)!(new Operations(this.sink(step)))
-          await versions.applied(step)
+          await versions.applied({...step, checksum: step.script.checksum, ms: Math.round(performance.now() - started)})
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
           throw online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
@@ -216,12 +218,12 @@ export class MigrationContext {
   }
 
   /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */
-  async stamp(from: null | string, to: null | string, options: {create?: boolean; purge?: boolean} = {}): Promise<void> {
+  async stamp(from: null | string, to: null | string, options: {checksum?: string; create?: boolean; purge?: boolean} = {}): Promise<void> {
     const {versions} = this.options
     if (this.transactional) await this.begin()
     try {
       if (options.create) await versions.create()
-      await versions.stamp(from, to, options.purge)
+      await versions.stamp(from, to, {checksum: options.checksum, purge: options.purge})
     } catch (error) {
       if (this.transactional) await this.end('rollback').catch(() => {})
       throw error

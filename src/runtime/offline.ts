@@ -85,7 +85,7 @@ function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tr
     },
     tracker: options.tracker,
     transactionPerMigration: options.transactionPerMigration,
-    versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable),
+    versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {offline: true, table: database.historyTable}),
   })
   return {context, writer}
 }
@@ -114,13 +114,14 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
   }
 
   const {context, writer} = offlineContext(dialect, database, {tracker, transactionPerMigration: options.transactionPerMigration, versionTable: options.versionTable})
-  await context.run(steps, functions, {createVersionTable: options.from === 0 && options.to > 0})
+  const fromBase = options.from === 0 && options.to > 0
+  await context.run(steps, functions, {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0})
   return writer.text()
 }
 
 /** `stamp --sql`: only the version table's statements. */
-export async function renderStamp(dialect: Dialect, database: DatabaseConfig, from: null | string, to: null | string): Promise<string> {
+export async function renderStamp(dialect: Dialect, database: DatabaseConfig, from: null | string, to: null | string, checksum?: string): Promise<string> {
   const {context, writer} = offlineContext(dialect, database, {tracker: new SchemaTracker(dialect.compiler), transactionPerMigration: true, versionTable: true})
-  await context.stamp(from, to, {create: from === null && to !== null})
+  await context.stamp(from, to, {checksum, create: from === null && to !== null})
   return writer.text()
 }

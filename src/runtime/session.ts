@@ -39,7 +39,7 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
   }
 
   const executor = new OnlineExecutor(connection, options.debug)
-  return {connection, database, dialect, executor, versions: new VersionStore(executor, database.versionTable, dialect.compiler)}
+  return {connection, database, dialect, executor, versions: new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})}
 }
 
 export async function closeSession(session: Session): Promise<void> {

@@ -1,6 +1,10 @@
+import {readFileSync} from 'node:fs'
+import os from 'node:os'
+
 import type {Connection} from '../dialects/connection.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Adapter} from '../dialects/dialect.js'
+import type {CreateTable} from '../operations/nodes.js'
 import {DatabaseError} from '../util/errors.js'
 import type {SqlExecutor} from './executor.js'
 
@@ -37,6 +41,67 @@ export interface AppliedStep {
   readonly direction: 'downgrade' | 'upgrade'
   readonly from: null | string
   readonly to: null | string
+  /** The script's checksum (scriptChecksum), recorded beside the step. */
+  readonly checksum?: string
+  /** How long the step took until its bookkeeping, online. */
+  readonly ms?: number
+}
+
+/** One row of the history table. */
+export interface HistoryRow {
+  readonly revision: string
+  /** upgrade, downgrade, stamp, or accept-edit (a deliberate edit of an applied script, accepted). */
+  readonly direction: string
+  readonly fromRevision: null | string
+  readonly toRevision: null | string
+  readonly checksum: null | string
+  readonly appliedAt: string
+  readonly durationMs: null | number
+  readonly appliedBy: null | string
+  readonly dbManageVersion: null | string
+}
+
+const HISTORY_COLUMNS = ['revision', 'direction', 'from_revision', 'to_revision', 'checksum', 'applied_at', 'duration_ms', 'applied_by', 'db_manage_version'] as const
+
+/** The history table, as db-manage's own op model spells it for each dialect. */
+function historyTable(table: string, compiler: DdlCompiler): CreateTable {
+  return {
+    columns: [
+      {autoincrement: compiler.integerKeysAutoAssign ? undefined : true, name: 'id', primaryKey: true, type: 'integer'},
+      {name: 'revision', nullable: false, type: 'string(32)'},
+      {name: 'direction', nullable: false, type: 'string(16)'},
+      {name: 'from_revision', type: 'string(32)'},
+      {name: 'to_revision', type: 'string(32)'},
+      {name: 'checksum', type: 'string(64)'},
+      {name: 'applied_at', nullable: false, type: 'timestamp'},
+      {name: 'duration_ms', type: 'integer'},
+      {name: 'applied_by', type: 'string(255)'},
+      {name: 'db_manage_version', type: 'string(32)'},
+    ],
+    ifNotExists: true,
+    kind: 'createTable',
+    table,
+  }
+}
+
+/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host. */
+export function actor(): string {
+  if (process.env.DB_MANAGE_ACTOR) return process.env.DB_MANAGE_ACTOR
+  let user: string
+  try {
+    user = os.userInfo().username
+  } catch {
+    user = `uid ${process.getuid?.() ?? '?'}`
+  }
+
+  return `${user}@${os.hostname()}`
+}
+
+let ownVersion: string | undefined
+/** db-manage's own version, from its package.json. */
+export function dbManageVersion(): string {
+  ownVersion ??= String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}).version ?? 'unknown')
+  return ownVersion
 }
 
 /**
@@ -48,17 +113,75 @@ export interface AppliedStep {
 export class VersionStore {
   private readonly sql: ReturnType<typeof versionStatements>
 
-  constructor(private readonly executor: SqlExecutor, readonly table: string, compiler: Pick<DdlCompiler, 'literal'>, private readonly enabled = true) {
+  /**
+   * `history`: the history table's name (history_table), and whether the
+   * steps are being written out with --sql rather than run (the row then
+   * says so, and has no duration).
+   */
+  constructor(
+    private readonly executor: SqlExecutor, readonly table: string, private readonly compiler: DdlCompiler, private readonly enabled = true,
+    private readonly history: {readonly table: string; readonly offline?: boolean} = {table: 'db_manage_history'},
+  ) {
     this.sql = versionStatements(table, compiler)
   }
 
-  async create(ifNotExists = false): Promise<void> {
-    if (this.enabled) await this.executor.execute(this.sql.create(ifNotExists))
+  get historyTable(): string {
+    return this.history.table
   }
 
-  /** Online: create the table unless it is there (a database Alembic or db-manage already manages). */
+  /** Both tables: the version table as Alembic writes it, the history table beside it. */
+  async create(ifNotExists = false): Promise<void> {
+    if (!this.enabled) return
+    await this.executor.execute(this.sql.create(ifNotExists))
+    await this.createHistory()
+  }
+
+  private async createHistory(): Promise<void> {
+    for (const statement of await this.compiler.compile(historyTable(this.history.table, this.compiler))) await this.executor.execute(statement)
+  }
+
+  /**
+   * Online: create what is missing, silently: the version table (a new
+   * database), the history table (a database db-manage or Alembic managed before it).
+   */
   async ensure(adapter: Adapter, connection: Connection): Promise<void> {
-    if (this.enabled && !(await adapter.tableExists(connection, this.table))) await this.create(true)
+    if (!this.enabled) return
+    if (!(await adapter.tableExists(connection, this.table))) await this.executor.execute(this.sql.create(true))
+    if (!(await adapter.tableExists(connection, this.history.table))) await this.createHistory()
+  }
+
+  /** Offline, a range that does not start at base: the history table may be new to that database (IF NOT EXISTS). */
+  async ensureHistory(): Promise<void> {
+    if (this.enabled) await this.createHistory()
+  }
+
+  /** The history, oldest first; empty when there is no history table (a database Alembic managed). */
+  async readHistory(adapter: Adapter, connection: Connection): Promise<HistoryRow[]> {
+    if (!(await adapter.tableExists(connection, this.history.table))) return []
+    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} ORDER BY id`)
+    const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
+    return rows.map((r) => ({
+      appliedAt: r.applied_at instanceof Date ? r.applied_at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') : String(r.applied_at),
+      appliedBy: text(r.applied_by),
+      checksum: text(r.checksum),
+      dbManageVersion: text(r.db_manage_version),
+      direction: String(r.direction),
+      durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
+      fromRevision: text(r.from_revision),
+      revision: String(r.revision),
+      toRevision: text(r.to_revision),
+    }))
+  }
+
+  /** One history row, in the statement the executor runs or writes. */
+  private async record(row: {revision: string; direction: string; from: null | string; to: null | string; checksum?: string; ms?: number}): Promise<void> {
+    const {compiler} = this
+    const value = (v: null | number | string | undefined) => (v === undefined || v === null ? 'NULL' : compiler.literal(v))
+    const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
+    const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
+    await this.executor.execute({
+      sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, value(this.history.offline ? undefined : row.ms), value(by), value(dbManageVersion())].join(', ')})`,
+    })
   }
 
   /** The version row, null at base; a clear error when the table holds several. */
@@ -76,18 +199,29 @@ export class VersionStore {
    * history row of the CI-gate issue belongs here, beside it).
    */
   async applied(step: AppliedStep): Promise<void> {
-    const move = this.enabled ? this.sql.move(step.from, step.to) : undefined
+    if (!this.enabled) return
+    const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
     if (move && (await this.executor.execute(move)).rowCount === 0) {
       throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     }
+
+    const revision = step.direction === 'upgrade' ? step.to : step.from
+    await this.record({checksum: step.checksum, direction: step.direction, from: step.from, ms: step.ms, revision: revision!, to: step.to})
   }
 
-  /** Set the version without running anything; `purge` empties the table first. */
-  async stamp(from: null | string, to: null | string, purge = false): Promise<void> {
+  /** Set the version without running anything; `purge` empties the table first. The history row says it was a stamp. */
+  async stamp(from: null | string, to: null | string, options: {checksum?: string; purge?: boolean} = {}): Promise<void> {
     if (!this.enabled) return
-    if (purge) await this.executor.execute(this.sql.deleteAll())
-    const move = this.sql.move(purge ? null : from, to)
+    if (options.purge) await this.executor.execute(this.sql.deleteAll())
+    const move = this.sql.move(options.purge ? null : from, to)
     if (move) await this.executor.execute(move)
+    const revision = to ?? from
+    if (revision !== null && (move || options.purge)) await this.record({checksum: to === null ? undefined : options.checksum, direction: 'stamp', from: options.purge ? null : from, revision, to})
+  }
+
+  /** A deliberate edit of an applied script, accepted: its new checksum becomes the one to match (Flyway's repair). */
+  async acceptEdit(revision: string, checksum: string): Promise<void> {
+    await this.record({checksum, direction: 'accept-edit', from: revision, revision, to: revision})
   }
 }

@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
@@ -13,6 +14,13 @@ export interface ScriptRevision extends Revision {
   readonly kind: ScriptKind
   /** The file name's part after the id: `add_users` of `007_add_users.ts`. */
   readonly slug: string
+  /** sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is applied. */
+  readonly checksum: string
+}
+
+/** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
+export function scriptChecksum(text: string): string {
+  return createHash('sha256').update(text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n')).digest('hex')
 }
 
 /** A file that looks like a script but whose header could not be read. */
@@ -53,8 +61,9 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
     const kind: ScriptKind = ext === 'mts' ? 'ts' : ext as ScriptKind
     const file = path.join(location, fileName)
     try {
-      const header = readHeader(readFileSync(file, 'utf8'), kind, fileName)
-      return {...header, fileName, kind, path: file, slug} satisfies ScriptRevision
+      const text = readFileSync(file, 'utf8')
+      const header = readHeader(text, kind, fileName)
+      return {...header, checksum: scriptChecksum(text), fileName, kind, path: file, slug} satisfies ScriptRevision
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript
     }

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, shippedProject, tempProject} from '../helpers/cli.js'
@@ -84,7 +84,10 @@ describe('command: revision, history, heads, show', () => {
 describe('command: check_migration', () => {
   it('passes a sound chain with one summary line', async () => {
     const dir = shippedProject()
-    expect(await runCli(['check_migration'], {cwd: dir})).to.deep.equal({code: 0, stderr: '', stdout: 'OK: 5 revision(s), 001 -> 005, one linear sequential chain\n'})
+    expect(await runCli(['check_migration'], {cwd: dir})).to.deep.equal({code: 0, stderr: '', stdout: 'OK: 5 revision(s), 001 -> 005, one linear sequential chain\nOK: the database is at base; 5 pending: 001, 002, 003, 004, 005\n'})
+    expect(await runCli(['check_migration', '--no-db'], {cwd: dir})).to.deep.equal({code: 0, stderr: '', stdout: 'OK: 5 revision(s), 001 -> 005, one linear sequential chain\n'})
+    // Asking a SQLite database that does not exist yet does not create it.
+    expect(existsSync(path.join(dir, 'app.sqlite'))).to.equal(false)
     expect((await runCli(['check-migration'], {cwd: dir})).code).to.equal(0)
   })
 
@@ -212,7 +215,7 @@ describe('command: renumber', () => {
     expect(readdirSync(path.join(dir, 'migrations')).sort()).to.deep.equal([
       '001_base_1.ts', '002_base_2.ts', '003_base_3.ts', '004_feature_a.ts', '005_feature_b.ts', '006_feature_b_more.ts',
     ])
-    expect(await runCli(['check_migration'], {cwd: dir})).to.deep.include({code: 0, stdout: 'OK: 6 revision(s), 001 -> 006, one linear sequential chain\n'})
+    expect(await runCli(['check_migration', '--no-db'], {cwd: dir})).to.deep.include({code: 0, stdout: 'OK: 6 revision(s), 001 -> 006, one linear sequential chain\n'})
     const up = await runCli(['upgrade', 'head'], {cwd: dir})
     expect(up.code, up.stderr).to.equal(0)
     expect(up.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([

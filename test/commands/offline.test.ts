@@ -2,7 +2,8 @@ import {expect} from 'chai'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {scriptChecksum} from '../../src/script/script-directory.js'
+import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 
 /** Two small revisions, the second with a bulk insert whose literals need escaping. */
 function project(ini = ''): string {
@@ -33,13 +34,16 @@ export async function downgrade(op: any) {
   return dir
 }
 
+/** The history table's statements, left out where a test is about the rest (they have a test of their own). */
+const noHistory = (sql: string) => sql.replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '').replaceAll(/INSERT INTO db_manage_history [^\n]*;\n\n/g, '')
+
 const CREATE_VERSION = 'CREATE TABLE alembic_version (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n);\n\n'
 
 describe('offline SQL (--sql)', () => {
   it('PostgreSQL: BEGIN/COMMIT per revision, version table from base, escaped literals', async () => {
     const result = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: project()})
     expect(result.stderr).to.equal('')
-    expect(result.stdout).to.equal(`${CREATE_VERSION}BEGIN;
+    expect(noHistory(result.stdout)).to.equal(`${CREATE_VERSION}BEGIN;
 
 -- Running upgrade  -> 001
 
@@ -70,7 +74,7 @@ COMMIT;
 
   it('MySQL: no BEGIN/COMMIT, backslashes escaped; a range leaves out the version table CREATE', async () => {
     const result = await runCli(['upgrade', '001:002', '--sql', '--url', 'mysql://u:pw@h/d'], {cwd: project()})
-    expect(result.stdout).to.equal(`-- Running upgrade 001 -> 002
+    expect(noHistory(result.stdout)).to.equal(`-- Running upgrade 001 -> 002
 
 INSERT INTO \`a\` (\`id\`, \`name\`) VALUES (1, 'it''s'), (2, 'back\\\\slash');
 
@@ -84,7 +88,7 @@ UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num =
   it('SQLite with one transaction for the run: no BEGIN/COMMIT (as Alembic), downgrade deletes the row at base', async () => {
     const dir = project('transaction_per_migration = false\n\n[database]\nconnection = sqlite:///x.sqlite\n')
     const result = await runCli(['downgrade', '--sql', 'head:base'], {cwd: dir})
-    expect(result.stdout).to.equal(`-- Running downgrade 002 -> 001
+    expect(noHistory(result.stdout)).to.equal(`-- Running downgrade 002 -> 001
 
 DELETE FROM a;
 
@@ -101,7 +105,7 @@ DELETE FROM alembic_version WHERE alembic_version.version_num = '001';
 
   it('PostgreSQL with transaction_per_migration = false: one BEGIN/COMMIT around the run', async () => {
     const result = await runCli(['upgrade', 'base:001', '--sql', '--dialect', 'postgresql'], {cwd: project('transaction_per_migration = false\n')})
-    expect(result.stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}-- Running upgrade  -> 001\n\nCREATE TABLE "a" (\n    "id" INTEGER NOT NULL,\n    "name" VARCHAR(20) NOT NULL,\n    PRIMARY KEY ("id")\n);\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n`)
+    expect(noHistory(result.stdout)).to.equal(`BEGIN;\n\n${CREATE_VERSION}-- Running upgrade  -> 001\n\nCREATE TABLE "a" (\n    "id" INTEGER NOT NULL,\n    "name" VARCHAR(20) NOT NULL,\n    PRIMARY KEY ("id")\n);\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n`)
   })
 
   it('--no-version-table leaves out every version-table statement; -o writes a file', async () => {
@@ -133,7 +137,7 @@ export async function downgrade(op: any) {
     expect(range).to.deep.equal({code: 0, stderr: '', stdout: `BEGIN;\n\n${step}COMMIT;\n\n`})
     const whole = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir})
     expect(whole.code).to.equal(0)
-    expect(whole.stdout).to.include(`BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`)
+    expect(noHistory(whole.stdout)).to.include(`BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`)
   })
 
   it('a key createTable named at table level is known to a later revision in the same render (issue 14 item 5)', async () => {
@@ -166,9 +170,26 @@ export async function upgrade(op: any) {
     expect(out.stdout).to.include('ALTER TABLE "payment" DROP CONSTRAINT "payment_note";\n\nALTER TABLE "payment" DROP CONSTRAINT "payment_pkey";\n\nALTER TABLE "payment" ADD CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_id");')
   })
 
+  it('the history table is created beside the version table and gets a row per step, on each dialect', async () => {
+    const dir = project()
+    const {version} = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}
+    const sum = (file: string) => scriptChecksum(readFileSync(path.join(dir, 'migrations', file), 'utf8'))
+    const env = {DB_MANAGE_ACTOR: 'ci@runner'}
+    const pg = (await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir, env})).stdout
+    expect(pg).to.include(`${CREATE_VERSION}CREATE TABLE IF NOT EXISTS "db_manage_history" (\n    "id" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,\n    "revision" VARCHAR(32) NOT NULL,\n`)
+    expect(pg).to.include(`INSERT INTO alembic_version (version_num) VALUES ('001');\n\nINSERT INTO db_manage_history (revision, direction, from_revision, to_revision, checksum, applied_at, duration_ms, applied_by, db_manage_version) VALUES ('001', 'upgrade', NULL, '001', '${sum('001_a.ts')}', (now() AT TIME ZONE 'utc'), NULL, 'ci@runner (--sql)', '${version}');\n\nCOMMIT;`)
+    const mysql = (await runCli(['downgrade', '--sql', '002:001', '--dialect', 'mysql'], {cwd: dir, env})).stdout
+    expect(mysql).to.match(/^CREATE TABLE IF NOT EXISTS `db_manage_history` \(\n {4}`id` INTEGER NOT NULL AUTO_INCREMENT,/)
+    expect(mysql).to.include(`VALUES ('002', 'downgrade', '002', '001', '${sum('002_b.ts')}', UTC_TIMESTAMP(), NULL, 'ci@runner (--sql)', '${version}');`)
+    const sqlite = (await runCli(['stamp', '--sql', '002', '--dialect', 'sqlite'], {cwd: dir, env})).stdout
+    expect(sqlite).to.include(`VALUES ('002', 'stamp', NULL, '002', '${sum('002_b.ts')}', CURRENT_TIMESTAMP, NULL, 'ci@runner (--sql)', '${version}');`)
+    // --no-version-table leaves out both tables.
+    expect((await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table'], {cwd: dir})).stdout).to.not.include('db_manage_history')
+  })
+
   it('stamp --sql writes only the version table', async () => {
-    expect((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
-    expect((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")
+    expect(noHistory((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout)).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
+    expect(noHistory((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout)).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")
   })
 
   it('a script that needs a live connection fails before any output, naming it', async () => {

@@ -27,6 +27,8 @@ const CATALOG: Record<string, string[]> = {
 export interface Snapshot {
   catalog: unknown[]
   version: unknown[]
+  /** The history rows, without what differs by run (when, by whom, how long). */
+  history: unknown[]
 }
 
 export async function snapshot(db: TestDatabase): Promise<Snapshot> {
@@ -34,7 +36,8 @@ export async function snapshot(db: TestDatabase): Promise<Snapshot> {
     const catalog = []
     for (const sql of CATALOG[db.dialect]) catalog.push((await c.query(sql)).rows)
     const version = await c.query('SELECT version_num FROM alembic_version').then((r) => r.rows, () => ['no version table'])
-    return {catalog, version}
+    const history = await c.query('SELECT revision, direction, from_revision, to_revision, checksum FROM db_manage_history ORDER BY id').then((r) => r.rows, () => ['no history table'])
+    return {catalog, history, version}
   })
 }
 
@@ -52,11 +55,11 @@ const STRUCTURE: Record<string, string[]> = {
   ],
 }
 
-/** What is built, table by table, whatever statements built it; the version table left out. */
+/** What is built, table by table, whatever statements built it; the version and history tables left out. */
 export async function structure(db: TestDatabase): Promise<unknown[]> {
   return connected(db, async (c) => {
     const out = []
-    for (const sql of STRUCTURE[db.dialect]) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).includes('alembic_version')))
+    for (const sql of STRUCTURE[db.dialect]) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).some((v) => v === 'alembic_version' || v === 'db_manage_history' || (typeof v === 'string' && /^(sqlite_autoindex_)?db_manage_history/.test(v)))))
     return out
   })
 }

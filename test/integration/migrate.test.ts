@@ -1,10 +1,11 @@
 import {expect} from 'chai'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
-import {runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
+import {scriptChecksum} from '../../src/script/script-directory.js'
+import {ROOT, runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const TABLES: Record<DialectName, string> = {
@@ -75,7 +76,7 @@ for (const dialect of dialectsUnderTest()) {
         'upgrade 003 -> 004, backfill cluster events',
         'upgrade 004 -> 005, node group limits',
       ])
-      expect(await tables(db)).to.deep.equal(['alembic_version', 'cluster_events', 'clusters', 'node_groups'])
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'cluster_events', 'clusters', 'db_manage_history', 'node_groups'])
       expect(await columns(db, 'node_groups')).to.deep.equal(['id', 'cluster_id', 'name', 'flavor_id', 'count', 'node_processes', 'max_count'])
       expect(await columns(db, 'clusters')).to.include('description')
       expect(await query(db, 'SELECT version_num FROM alembic_version', [], 'version_num')).to.deep.equal(['005'])
@@ -103,7 +104,7 @@ for (const dialect of dialectsUnderTest()) {
         'downgrade 002 -> 001, create node groups',
         'downgrade 001 -> <base>, create clusters',
       ])
-      expect(await tables(db)).to.deep.equal(['alembic_version'])
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'db_manage_history'])
       expect(await runCli(['current'], {cwd: dir})).to.deep.include({stdout: '<base>\n'})
 
       const again = await runCli(['upgrade', '--delta', '2'], {cwd: dir})
@@ -131,10 +132,64 @@ for (const dialect of dialectsUnderTest()) {
       ])
     })
 
+    it('records every step in the history table; check_migration names an applied script edited since, until stamp --accept-edit', async () => {
+      const dir = shippedProject(db.url)
+      const env = {DB_MANAGE_ACTOR: 'deployer@ci'}
+      const {version} = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}
+      const file = (name: string) => path.join(dir, 'migrations', name)
+      expect((await runCli(['upgrade', '003'], {cwd: dir, env})).code).to.equal(0)
+      const rows = await query(db, 'SELECT revision, direction, from_revision, to_revision, checksum, duration_ms, applied_by, db_manage_version FROM db_manage_history ORDER BY id')
+      expect(rows.map((r) => [r.revision, r.direction, r.from_revision, r.to_revision, r.applied_by, r.db_manage_version])).to.deep.equal([
+        ['001', 'upgrade', null, '001', 'deployer@ci', version], ['002', 'upgrade', '001', '002', 'deployer@ci', version], ['003', 'upgrade', '002', '003', 'deployer@ci', version],
+      ])
+      expect(rows.map((r) => r.checksum)).to.deep.equal(['001_create_clusters.ts', '002_create_node_groups.ts', '003_create_cluster_events.ts'].map((f) => scriptChecksum(readFileSync(file(f), 'utf8'))))
+      for (const r of rows) expect(Number(r.duration_ms)).to.be.at.least(0)
+
+      const chainOk = 'OK: 5 revision(s), 001 -> 005, one linear sequential chain\n'
+      expect(await runCli(['check_migration'], {cwd: dir})).to.deep.equal({code: 0, stderr: '', stdout: `${chainOk}OK: the database is at 003; 2 pending: 004, 005; 3 applied scripts match their recorded checksums\n`})
+      const pending = await runCli(['check_migration', '--fail-on-pending'], {cwd: dir})
+      expect(pending).to.deep.equal({code: 1, stderr: 'Error: check_migration found 1 problem(s) with the database\'s revisions\n', stdout: `${chainOk}2 revision(s) pending: 004, 005 (--fail-on-pending)\n`})
+
+      // A line ending rewritten by an editor is no edit; a changed line is.
+      writeFileSync(file('001_create_clusters.ts'), readFileSync(file('001_create_clusters.ts'), 'utf8').replaceAll('\n', '\r\n'))
+      writeFileSync(file('002_create_node_groups.ts'), `${readFileSync(file('002_create_node_groups.ts'), 'utf8')}// tidied\n`)
+      const edited = await runCli(['check_migration'], {cwd: dir})
+      expect(edited.code).to.equal(1)
+      expect(edited.stdout).to.match(/^OK: 5 revision\(s\), 001 -> 005, one linear sequential chain\n002_create_node_groups\.ts was edited after it was applied \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by deployer@ci\): its checksum was [\da-f]{12}, it is [\da-f]{12} now; undo the edit, or accept it with "db-manage stamp --accept-edit 002"\n$/)
+      const verbose = await runCli(['history', '-v', '-r', '001:002'], {cwd: dir})
+      expect(verbose.stdout).to.match(/Rev: 002\n[\s\S]*    Applied: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by deployer@ci in \d+ ms; checksum DIFFERS: the script was edited after it was applied\n/)
+      expect(verbose.stdout).to.match(/Rev: 001 \(base\)\n[\s\S]*    Applied: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by deployer@ci in \d+ ms; checksum matches\n/)
+
+      const accepted = await runCli(['stamp', '--accept-edit', '002'], {cwd: dir, env: {DB_MANAGE_ACTOR: 'reviewer@ci'}})
+      expect(accepted.stdout).to.match(/^accepted the edit of 002_create_node_groups\.ts: its checksum is now [\da-f]{12}\n$/)
+      expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(0)
+      expect(await query(db, "SELECT applied_by FROM db_manage_history WHERE direction = 'accept-edit'", [], 'applied_by')).to.deep.equal(['reviewer@ci'])
+      expect((await runCli(['stamp', '--accept-edit', '005'], {cwd: dir})).stderr).to.equal('Error: 005 is not applied (the database is at 003): there is no edit to accept\n')
+      expect((await runCli(['check_migration', '--no-db'], {cwd: dir})).stdout).to.equal(chainOk)
+
+      // A revision no script declares fails the check.
+      await query(db, "UPDATE alembic_version SET version_num = '042'")
+      expect((await runCli(['check_migration'], {cwd: dir})).stdout).to.equal(`${chainOk}the database is at revision 042, which no script in ${path.join(dir, 'migrations')} declares\n`)
+    })
+
+    it('takes over an Alembic database silently: the history table appears, earlier checksums are unknown, a stamp is marked as one', async () => {
+      const dir = shippedProject(db.url)
+      // What Alembic leaves: the schema at 002 and its version table, no history.
+      expect((await runCli(['upgrade', '002'], {cwd: dir})).code).to.equal(0)
+      await query(db, 'DROP TABLE db_manage_history')
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'clusters', 'node_groups'])
+      const up = await runCli(['upgrade', '003'], {cwd: dir})
+      expect(up).to.deep.include({code: 0, stderr: ''})
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'cluster_events', 'clusters', 'db_manage_history', 'node_groups'])
+      expect((await runCli(['check_migration'], {cwd: dir})).stdout.split('\n')[1]).to.equal('OK: the database is at 003; 2 pending: 004, 005; 1 applied script matches its recorded checksum; no checksum recorded for 001, 002 (applied before db-manage kept a history)')
+      expect((await runCli(['stamp', '005'], {cwd: dir})).code).to.equal(0)
+      expect(await query(db, "SELECT direction, from_revision, to_revision FROM db_manage_history WHERE revision = '005'")).to.deep.equal([{direction: 'stamp', from_revision: '003', to_revision: '005'}])
+    })
+
     it('stamps without migrating, and --purge clears stray rows', async () => {
       const dir = shippedProject(db.url)
       expect((await runCli(['stamp', '003'], {cwd: dir})).stdout).to.equal('stamp <base> -> 003\n')
-      expect(await tables(db)).to.deep.equal(['alembic_version'])
+      expect(await tables(db)).to.deep.equal(['alembic_version', 'db_manage_history'])
       await query(db, "INSERT INTO alembic_version (version_num) VALUES ('999')")
       const confused = await runCli(['current'], {cwd: dir})
       expect(confused.code).to.equal(1)
@@ -154,10 +209,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(result.stderr.split('\n')).to.have.length(2)
       if (dialect === 'mysql') {
         expect(result.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: boom in 002; the version table still says 001 and 1 of its statements had already committed \(MySQL commits DDL as it goes; the last: CREATE TABLE `b` .*\): undo or finish them by hand, then "db-manage stamp 002" or run again\n$/)
-        expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+        expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b', 'db_manage_history'])
       } else {
         expect(result.stderr).to.equal('Error: upgrade 001 -> 002 (002_b.ts) failed: boom in 002; rolled back, the database is at 001\n')
-        expect(await tables(db)).to.deep.equal(['a', 'alembic_version'])
+        expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'db_manage_history'])
       }
 
       expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
@@ -182,7 +237,7 @@ for (const dialect of dialectsUnderTest()) {
             + 'CREATE INDEX CONCURRENTLY "ix_b_v" ON "b" ("v"), which committed what came before it: the version table says 001, and 002_b.ts\'s statements up to that one '
             + 'were kept: undo or finish them by hand, then "db-manage stamp 002" or run again\n')
           // What the message says is what the database holds: a and b with its index, not c; the version 001.
-          expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+          expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b', 'db_manage_history'])
           expect(await query(db, "SELECT indexname FROM pg_indexes WHERE tablename = 'b' AND indexname = 'ix_b_v'", [], 'indexname')).to.deep.equal(['ix_b_v'])
           expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('001\n')
         })
@@ -208,7 +263,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['upgrade'], {cwd: dir})).code).to.equal(0)
       const result = await runCli(['downgrade', 'base'], {cwd: dir})
       expect(result).to.deep.equal({code: 1, stderr: 'Error: 001_a.ts has no downgrade() function; nothing was changed\n', stdout: ''})
-      expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b'])
+      expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b', 'db_manage_history'])
       const unknown = await runCli(['upgrade', '042'], {cwd: dir})
       expect(unknown).to.deep.equal({code: 1, stderr: 'Error: unknown revision "042" (the chain runs 001 to 002)\n', stdout: ''})
     })

@@ -68,6 +68,9 @@ for (const dialect of dialectsUnderTest()) {
         await cli(dir, ['upgrade', 'head'], online.url)
         const atHead = await snapshot(online)
         expect(atHead.version).to.have.length(1)
+        // One history row per revision, each with its script's checksum: the offline runs below must write the same.
+        expect((atHead.history as Array<{direction: string; checksum: string}>).map((r) => r.direction)).to.deep.equal(Array.from({length: (atHead.history as unknown[]).length}, () => 'upgrade'))
+        expect((atHead.history as Array<{checksum: string}>).every((r) => /^[\da-f]{64}$/.test(r.checksum))).to.equal(true)
 
         const whole = await fresh()
         applyWithClient(whole, await offline(dir, ['upgrade', 'base:head'], whole.url))

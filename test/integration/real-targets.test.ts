@@ -151,7 +151,7 @@ async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp |
   expect(up.stdout).to.match(/^upgrade <base> -> 001, initial \(\d+ ms\)\n$/)
   const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
   expect({...checked, stderr: ''}).to.deep.equal({
-    code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+    code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
   })
   expect(checked.stderr).to.equal(first.stderr)
   expect(await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).to.deep.equal({
@@ -187,7 +187,7 @@ async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp |
   expect(down.stdout).to.match(/^downgrade 001 -> <base>, initial \(\d+ ms\)\n$/)
   await connected(db, async (connection) => {
     const tables = await (await getDialect(db.dialect)).introspector(connection).schema()
-    expect(tables.map((t) => t.name)).to.deep.equal(['alembic_version'])
+    expect(tables.map((t) => t.name)).to.deep.equal(['alembic_version', 'db_manage_history'])
   })
 }
 
@@ -207,7 +207,7 @@ for (const dialect of dialectsUnderTest()) {
       const dir = project(db, store)
       writeFileSync(path.join(dir, 'target.sql'), dump(db))
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: STORE_NOT_COMPARED[dialect], stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database at head matches the target schema\n',
+        code: 0, stderr: STORE_NOT_COMPARED[dialect], stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
       })
       const json = JSON.parse((await runCli(['check_migration', '--autogenerate', '--json'], {cwd: dir})).stdout)
       expect(json.chain[0]).to.include({ok: true})
@@ -233,7 +233,7 @@ for (const dialect of dialectsUnderTest()) {
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
       expect(up.stderr).to.equal('')
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+        code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
       })
       // And back: the downgrade restores what the database had.
       expect((await runCli(['downgrade', 'base'], {cwd: dir})).stderr).to.equal('')
@@ -252,7 +252,7 @@ for (const dialect of dialectsUnderTest()) {
       const dir = projectWith(db, pair.target)
       const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
       expect(checked.code).to.equal(1)
-      expect(checked.stdout).to.equal(`OK: 0 revision(s), one linear sequential chain\n${pair.changes.join('\n')}\n`)
+      expect(checked.stdout).to.equal(`OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n${pair.changes.join('\n')}\n`)
       expect(checked.stderr).to.equal(`Error: check_migration --autogenerate found ${pair.changes.length} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"\n`)
     })
 
@@ -289,7 +289,7 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(script).to.include("  await op.addEnumValue('mpaa_rating', 'PG-13', {before: 'R'})\n  await op.addEnumValue('mpaa_rating', 'NC-17')\n")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: '', stdout: 'OK: 2 revision(s), 001 -> 002, one linear sequential chain\nOK: the database at head matches the target schema\n',
+        code: 0, stderr: '', stdout: 'OK: 2 revision(s), 001 -> 002, one linear sequential chain\nOK: the database is at 002; nothing pending; 2 applied scripts match their recorded checksums\nOK: the database at head matches the target schema\n',
       })
       const down = await runCli(['downgrade', 'base'], {cwd: dir})
       expect(down.stderr).to.equal('')
@@ -327,7 +327,7 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(script).not.to.include('payment_p2022_01')
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: notCompared, stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database at head matches the target schema\n',
+        code: 0, stderr: notCompared, stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
       })
     })
   })

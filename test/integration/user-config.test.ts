@@ -206,7 +206,7 @@ if (dialectsUnderTest().includes('postgresql')) {
         const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '002.sql'}
         const failed = await runCli(['exec'], {cwd: job, env})
         expect(failed.code).to.equal(1)
-        expect(failed.stderr).to.equal(`Error: ${path.join(sqlDir, '002.sql')}: statement 7 of 10 failed: relation "clusters" already exists; statements 1 to 5 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 6 to 7 were rolled back (the block its statement 6 opened); statements 8 to 10 were not run\n`)
+        expect(failed.stderr).to.equal(`Error: ${path.join(sqlDir, '002.sql')}: statement 9 of 13 failed: relation "clusters" already exists; statements 1 to 7 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 8 to 9 were rolled back (the block its statement 8 opened); statements 10 to 13 were not run\n`)
         // current needs no config either: the URL alone reads the version table the first block wrote.
         expect(await runCli(['current'], {cwd: job, env: {DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '001\n'})
         expect(await runCli(['current', '--url', db.url, '--script-location', path.join(repo, 'scripts'), '-v'], {cwd: job})).to.deep.include({code: 0, stdout: `Current revision for ${parseDatabaseUrl(db.url).masked} (table alembic_version):\n001, hosts\n`})

@@ -13,6 +13,7 @@ const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebui
 
 export class SqliteDdlCompiler extends DdlCompiler {
   readonly dialect = 'sqlite' as const
+  readonly integerKeysAutoAssign = true
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
