@@ -109,7 +109,8 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
   }
 }
 
-async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
+/** A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after. */
+export async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
   const {scratch} = dialect.adapter
   if (scratch === 'memory') {
     const connection = await dialect.connect({dialect: dialect.name, filename: ':memory:', masked: `${dialect.name}:///:memory:`, params: {}}, timeoutMs)

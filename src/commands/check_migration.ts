@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'
+import {roundTrip, type RoundTripResult} from '../api/round-trip.js'
 import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
@@ -15,12 +16,15 @@ export default class CheckMigration extends BaseCommand {
     ...autogenerateFlags,
     autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
     'fail-on-pending': Flags.boolean({summary: 'Fail when the database has revisions still to apply.'}),
+    from: Flags.string({dependsOn: ['round-trip'], summary: 'With --round-trip: check the revisions from REV on (those before it are only applied).'}),
+    'round-trip': Flags.boolean({summary: 'On a scratch database, upgrade, downgrade and upgrade again every revision, and fail on the first whose downgrade does not restore the schema.'}),
+    strict: Flags.boolean({dependsOn: ['round-trip'], summary: 'With --round-trip: a script without downgrade() fails the check.'}),
     'no-db': Flags.boolean({summary: 'Check the scripts only; ask no database.'}),
   }
 
   static summary = 'Check the revision chain (for CI).'
 
-  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]}> {
+  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; roundTrip?: RoundTripResult[]}> {
     const {flags} = await this.parse(CheckMigration)
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
@@ -52,6 +56,21 @@ export default class CheckMigration extends BaseCommand {
       if (count > 0) throw new ChainError(`check_migration found ${count} problem(s) with the database's revisions`, {data: {chain: results, database}})
     }
 
+    let trips: RoundTripResult[] | undefined
+    if (flags['round-trip'] && failed.length === 0) {
+      trips = await roundTrip(config, {debug: sqlDebug(flags.debug), from: flags.from})
+      const lines: string[] = []
+      for (const t of trips) {
+        const prefix = many ? `[${t.database}] ` : ''
+        for (const file of t.withoutDowngrade) lines.push(`${prefix}${file} has no downgrade(): not round-tripped${flags.strict ? ' (--strict)' : ''}`)
+        lines.push(t.problem ? `${prefix}${t.problem}` : `${prefix}OK: round trip of ${t.checked.length} revision(s) on a scratch database: every downgrade restores the schema before its upgrade`)
+      }
+
+      this.printLines(lines)
+      const count = trips.filter((t) => t.problem).length + (flags.strict ? trips.reduce((n, t) => n + t.withoutDowngrade.length, 0) : 0)
+      if (count > 0) throw new ChainError(`check_migration --round-trip found ${count} problem(s)`, {data: {chain: results, database, roundTrip: trips}})
+    }
+
     let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
       drift = await checkAutogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug)})
@@ -74,7 +93,7 @@ export default class CheckMigration extends BaseCommand {
 
     // With a database or --autogenerate, --json carries what they found too (notCompared counts included).
     const asked = database?.some((d) => !d.skipped) ? database : undefined
-    return drift || asked ? {autogenerate: drift, chain: results, database: asked} : results
+    return drift || asked || trips ? {autogenerate: drift, chain: results, database: asked, roundTrip: trips} : results
   }
 }
 

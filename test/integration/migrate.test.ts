@@ -186,6 +186,27 @@ for (const dialect of dialectsUnderTest()) {
       expect(await query(db, "SELECT direction, from_revision, to_revision FROM db_manage_history WHERE revision = '005'")).to.deep.equal([{direction: 'stamp', from_revision: '003', to_revision: '005'}])
     })
 
+    it('check_migration --round-trip names the first revision whose downgrade does not restore the schema', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true}), op.column('b', 'string(20)')])", "await op.dropTable('a')")
+      writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.createIndex('ix_a_b', 'a', ['b'])", "await op.execute('SELECT 1')")
+      writeScript(dir, '003_c.ts', {down: '002', id: '003', message: 'c'}, "await op.addColumn('a', op.column('c', 'integer'))")
+      const chainOk = 'OK: 3 revision(s), 001 -> 003, one linear sequential chain\n'
+      const forgot = await runCli(['check_migration', '--round-trip', '--no-db'], {cwd: dir})
+      expect(forgot).to.deep.equal({
+        code: 1, stderr: 'Error: check_migration --round-trip found 1 problem(s)\n',
+        stdout: `${chainOk}002_b.ts: its downgrade does not restore the schema it started from (to get back: drop index ix_a_b on a (b))\n`,
+      })
+      writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.createIndex('ix_a_b', 'a', ['b'])", "await op.dropIndex('ix_a_b', 'a')")
+      expect(await runCli(['check_migration', '--round-trip', '--no-db'], {cwd: dir})).to.deep.equal({
+        code: 0, stderr: '', stdout: `${chainOk}003_c.ts has no downgrade(): not round-tripped\nOK: round trip of 2 revision(s) on a scratch database: every downgrade restores the schema before its upgrade\n`,
+      })
+      expect((await runCli(['check_migration', '--round-trip', '--no-db', '--strict'], {cwd: dir})).code).to.equal(1)
+      expect((await runCli(['check_migration', '--round-trip', '--no-db', '--from', '002'], {cwd: dir})).stdout).to.include('OK: round trip of 1 revision(s)')
+      // The configured database itself was never touched: the round trip ran on a scratch one.
+      expect(await tables(db)).to.deep.equal([])
+    })
+
     it('stamps without migrating, and --purge clears stray rows', async () => {
       const dir = shippedProject(db.url)
       expect((await runCli(['stamp', '003'], {cwd: dir})).stdout).to.equal('stamp <base> -> 003\n')

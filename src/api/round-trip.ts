@@ -1,0 +1,70 @@
+import type {Config} from '../config/config.js'
+import {compareSchemas} from '../autogenerate/compare.js'
+import {withScratch} from '../autogenerate/scratch.js'
+import {getDialect} from '../dialects/registry.js'
+import {OnlineExecutor} from '../runtime/executor.js'
+import {loadScript} from '../runtime/load-script.js'
+import {MigrationContext, onlineState, planSteps} from '../runtime/migration-context.js'
+import {VersionStore} from '../runtime/version-store.js'
+import {ConfigError} from '../util/errors.js'
+import {chainOf, eachDatabase} from './chain.js'
+
+export interface RoundTripResult {
+  readonly database: string
+  /** Revisions whose downgrade was run and compared. */
+  readonly checked: readonly string[]
+  /** Scripts without downgrade(), which could not be round-tripped. */
+  readonly withoutDowngrade: readonly string[]
+  /** The first revision whose downgrade does not restore the schema, and how, when one does not. */
+  readonly problem?: string
+}
+
+/**
+ * check_migration --round-trip: on a scratch database (SQLite in memory, a
+ * temporary database on the server otherwise), for every revision from base
+ * (or from `from`) to head: upgrade, reflect, downgrade, reflect, upgrade
+ * again. After each downgrade the schema must equal the one before that
+ * upgrade, read by the same reflection autogenerate uses. It stops at the
+ * first revision that fails, naming it and the difference.
+ */
+export async function roundTrip(config: Config, options: {from?: string; debug?: (line: string) => void} = {}): Promise<RoundTripResult[]> {
+  return eachDatabase(config, async (database) => {
+    const {chain, dir} = await chainOf(config, database)
+    const url = database.url
+    if (!url) throw new ConfigError(`check_migration --round-trip needs a dialect and a server for its scratch database: configure a connection for [${database.name}] or pass --url`)
+    const dialect = await getDialect(url.dialect)
+    const start = options.from === undefined ? 1 : dir.map.position(options.from)
+    const checked: string[] = []
+    const withoutDowngrade: string[] = []
+    const problem = await withScratch(dialect, database, config.lockTimeout * 1000, async (connection) => {
+      const executor = new OnlineExecutor(connection, options.debug)
+      const versions = new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})
+      await versions.ensure(dialect.adapter, connection)
+      const context = new MigrationContext({
+        dialect, executor, introspector: dialect.introspector(connection), online: onlineState({connection, executor, versions}), transactionPerMigration: true, versions,
+      })
+      const reflect = async () => (await dialect.introspector(connection).schema()).filter((t) => t.name !== database.versionTable && t.name !== database.historyTable)
+      for (const [i, script] of chain.entries()) {
+        const [up] = planSteps(chain, i, i + 1)
+        const loaded = await loadScript(script)
+        const before = await reflect()
+        await context.run([up], new Map([[up, loaded.upgrade!]]))
+        if (i + 1 < start) continue
+        if (!loaded.downgrade) {
+          withoutDowngrade.push(script.fileName)
+          continue
+        }
+
+        const [down] = planSteps(chain, i + 1, i)
+        await context.run([down], new Map([[down, loaded.downgrade]]))
+        const differences = compareSchemas(await reflect(), before, {dialect: dialect.name}).filter((c) => c.upgrade).map((c) => c.description)
+        if (differences.length > 0) return `${script.fileName}: its downgrade does not restore the schema it started from (to get back: ${differences.join('; ')})`
+        await context.run([up], new Map([[up, loaded.upgrade!]]))
+        checked.push(script.id)
+      }
+
+      return undefined
+    })
+    return {checked, problem, withoutDowngrade}
+  })
+}
