@@ -1,1 +1,0 @@
-CREATE INDEX CONCURRENTLY ix_h ON hosts (name);

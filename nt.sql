@@ -1,2 +1,0 @@
-CREATE TABLE t2 (id int);
-INSERT INTO nope VALUES (1);

@@ -1,2 +1,0 @@
-BEGIN;
-CREATE TABLE t3 (id int);
