@@ -2,7 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'
+import {lint, type LintResult} from '../api/lint.js'
 import {roundTrip, type RoundTripResult} from '../api/round-trip.js'
+import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
@@ -15,7 +17,10 @@ export default class CheckMigration extends BaseCommand {
   static flags = {
     ...autogenerateFlags,
     autogenerate: Flags.boolean({summary: 'Also fail when the database at head differs from target_schema (a model change without its migration).'}),
+    dialect: Flags.string({dependsOn: ['lint'], options: [...DIALECT_NAMES], summary: 'With --lint and no connection: the dialect the revisions run on.'}),
     'fail-on-pending': Flags.boolean({summary: 'Fail when the database has revisions still to apply.'}),
+    lint: Flags.boolean({summary: 'Check the operations of the pending revisions (or those after --since) for data loss, locks and rewrites, per dialect (rules DM101-DM110).'}),
+    since: Flags.string({dependsOn: ['lint'], summary: 'With --lint: check the revisions after REV.'}),
     from: Flags.string({dependsOn: ['round-trip'], summary: 'With --round-trip: check the revisions from REV on (those before it are only applied).'}),
     'round-trip': Flags.boolean({summary: 'On a scratch database, upgrade, downgrade and upgrade again every revision, and fail on the first whose downgrade does not restore the schema.'}),
     strict: Flags.boolean({dependsOn: ['round-trip'], summary: 'With --round-trip: a script without downgrade() fails the check.'}),
@@ -24,7 +29,7 @@ export default class CheckMigration extends BaseCommand {
 
   static summary = 'Check the revision chain (for CI).'
 
-  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; roundTrip?: RoundTripResult[]}> {
+  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; lint?: LintResult[]; roundTrip?: RoundTripResult[]}> {
     const {flags} = await this.parse(CheckMigration)
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
@@ -71,6 +76,28 @@ export default class CheckMigration extends BaseCommand {
       if (count > 0) throw new ChainError(`check_migration --round-trip found ${count} problem(s)`, {data: {chain: results, database, roundTrip: trips}})
     }
 
+    let linted: LintResult[] | undefined
+    if (flags.lint && failed.length === 0) {
+      linted = await lint(config, {dialect: flags.dialect as DialectName | undefined, noDb: flags['no-db'], since: flags.since})
+      const lines: string[] = []
+      let errors = 0
+      for (const l of linted) {
+        const prefix = many ? `[${l.database}] ` : ''
+        for (const r of l.revisions) {
+          for (const f of r.findings) {
+            if (f.severity === 'error' && !f.allowed) errors++
+            lines.push(`${prefix}${r.fileName}: ${f.rule} ${f.allowed ? `allowed (${f.allowed})` : f.severity}: ${f.message}: ${f.reason}; fix: ${f.fix}`)
+          }
+        }
+
+        const care = l.revisions.filter((r) => r.class === 'needs-care').map((r) => r.revision)
+        lines.push(`${prefix}lint of ${l.revisions.length} revision(s) (${l.scope}) for ${l.dialect}: ${care.length === 0 ? 'every one online-safe' : `needs-care: ${care.join(', ')}; online-safe: ${l.revisions.length - care.length}`}`)
+      }
+
+      this.printLines(lines)
+      if (errors > 0) throw new ChainError(`check_migration --lint found ${errors} error(s) not allowed: fix them, or allow each with "// db-manage: allow DMxxx -- reason" in the script`, {data: {chain: results, database, lint: linted}})
+    }
+
     let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
       drift = await checkAutogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug)})
@@ -93,7 +120,7 @@ export default class CheckMigration extends BaseCommand {
 
     // With a database or --autogenerate, --json carries what they found too (notCompared counts included).
     const asked = database?.some((d) => !d.skipped) ? database : undefined
-    return drift || asked || trips ? {autogenerate: drift, chain: results, database: asked, roundTrip: trips} : results
+    return drift || asked || trips || linted ? {autogenerate: drift, chain: results, database: asked, lint: linted, roundTrip: trips} : results
   }
 }
 

@@ -18,6 +18,8 @@ export interface DatabaseConfig {
   readonly versionTable: string
   /** db-manage's own record of every step beside Alembic's version table (`history_table`). */
   readonly historyTable: string
+  /** Lint rules allowed for the whole chain, each with its reason (`lint_allow`). */
+  readonly lintAllow: ReadonlyMap<string, string>
   /** Absolute path of the target schema module or `.sql` file, if configured. */
   readonly targetSchema?: string
   /** Autogenerate compares only tables matching these patterns (`*` wildcard); empty: all. */

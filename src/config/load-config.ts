@@ -37,7 +37,7 @@ export interface LoadConfigOptions {
 type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
-const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
+const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'lint_allow', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
 const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'transaction_per_migration'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
@@ -107,6 +107,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
         scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
         targetSchema: target ? path.resolve(dir, target) : undefined,
         historyTable: checkIdentifier(pick('history_table') ?? historyTable, where(sectionName, 'history_table')),
+        lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
         versionTable: checkIdentifier(pick('version_table') ?? versionTable, where(sectionName, 'version_table')),
       },
       url: connectionOf(section, sectionName, defaults, {base, dir, env}),
@@ -303,4 +304,16 @@ function parseInteger(text: string, where: string, min: number, max: number): nu
 function checkIdentifier(name: string, where: string): string {
   if (!/^[A-Za-z_][\w$]{0,62}$/.test(name)) throw new ConfigError(`${where}: "${name}" is not a plain table name`)
   return name
+}
+
+/** `DM110 -- raw SQL is reviewed by the DBA | DM106 -- ...`: each rule allowed with its reason, which is required. */
+function parseLintAllow(text: string | undefined, where: string): ReadonlyMap<string, string> {
+  const allowed = new Map<string, string>()
+  for (const entry of (text ?? '').split('|').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^(DM\d{3})\s+--\s*(\S.*)$/.exec(entry)
+    if (!m) throw new ConfigError(`${where}: "${entry}" should be "DMxxx -- the reason it is allowed" (the reason is required)`)
+    allowed.set(m[1], m[2].trim())
+  }
+
+  return allowed
 }

@@ -4,6 +4,7 @@ import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
+import {RULES} from '../../src/lint/rules.js'
 import {scriptChecksum} from '../../src/script/script-directory.js'
 import {ROOT, runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
@@ -205,6 +206,62 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['check_migration', '--round-trip', '--no-db', '--from', '002'], {cwd: dir})).stdout).to.include('OK: round trip of 1 revision(s)')
       // The configured database itself was never touched: the round trip ran on a scratch one.
       expect(await tables(db)).to.deep.equal([])
+    })
+
+    it('check_migration --lint checks the pending revisions\' operations with the rules of this dialect, and an allowed finding needs a reason', async () => {
+      const dir = project(db.url)
+      writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true}), op.column('b', 'string(20)')])")
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      const steps: Array<[string, string]> = [
+        ['002_index.ts', "await op.createIndex('ix_a_b', 'a', ['b'])"],
+        ['003_notnull.ts', "await op.addColumn('a', op.column('c', 'integer', {nullable: false}))"],
+        ['004_retype.ts', "await op.alterColumn('a', 'b', {existingType: 'string(20)', type: 'string(40)'})"],
+        ['005_keys.ts', "await op.createForeignKey('fk_a_self', 'a', 'a', ['c'], ['id']); await op.alterColumn('a', 'c', {existingNullable: true, existingType: 'integer', nullable: false}); await op.createUniqueConstraint('uq_a_b', 'a', ['b'])"],
+        ['006_rename.ts', "// db-manage: allow DM101 -- c was never read\nawait op.renameTable('a', 'a2'); await op.dropColumn('a2', 'c')"],
+        ['007_raw.ts', "await op.execute('UPDATE a2 SET b = NULL')"],
+        ['008_batch.ts', "await op.batchAlterTable('a2', (batch) => { batch.addColumn(op.column('d', 'integer')) })"],
+        ['009_fresh.ts', "await op.createTable('t', [op.column('id', 'integer', {primaryKey: true}), op.column('v', 'integer')]); await op.createIndex('ix_t_v', 't', ['v'])"],
+      ]
+      for (const [i, [file, body]] of steps.entries()) {
+        const id = file.slice(0, 3)
+        writeScript(dir, file, {down: `00${i + 1}`, id, message: file.slice(4, -3)}, body)
+      }
+
+      const line = (file: string, rule: string, status: string, what: string) => {
+        const r = RULES[rule]
+        return `${file}: ${rule} ${status}: ${what}: ${r.reason}; fix: ${r.fix}`
+      }
+
+      const expected = [
+        ...(dialect === 'postgresql' ? [line('002_index.ts', 'DM103', 'error', 'create index ix_a_b on existing table a without concurrently')] : []),
+        line('003_notnull.ts', 'DM102', 'error', 'add NOT NULL column a.c without a default'),
+        ...(dialect === 'sqlite' ? [] : [line('004_retype.ts', 'DM104', 'warning', 'change the type of a.b to string(40)')]),
+        ...(dialect === 'postgresql' ? [
+          line('005_keys.ts', 'DM105', 'warning', 'add foreign key fk_a_self on existing table a'),
+          line('005_keys.ts', 'DM107', 'warning', 'set a.c NOT NULL'),
+          line('005_keys.ts', 'DM108', 'warning', 'add unique constraint uq_a_b on existing table a'),
+        ] : []),
+        line('006_rename.ts', 'DM106', 'warning', 'rename table a to a2'),
+        line('006_rename.ts', 'DM101', 'allowed (c was never read)', 'drop column a2.c'),
+        line('007_raw.ts', 'DM110', 'info', '1 raw SQL statement (op.execute or a .sql script)'),
+        ...(dialect === 'sqlite' ? [line('008_batch.ts', 'DM109', 'warning', 'batchAlterTable rebuilds existing table a2')] : []),
+      ]
+      const care = {mysql: '003, 004, 006', postgresql: '002, 003, 004, 005, 006', sqlite: '003, 006, 008'}[dialect]
+      const result = await runCli(['check_migration', '--lint'], {cwd: dir})
+      expect(result.code).to.equal(1)
+      expect(result.stderr).to.equal(`Error: check_migration --lint found ${dialect === 'postgresql' ? 2 : 1} error(s) not allowed: fix them, or allow each with "// db-manage: allow DMxxx -- reason" in the script\n`)
+      expect(result.stdout.trimEnd().split('\n').slice(2)).to.deep.equal([
+        ...expected, `lint of 8 revision(s) (pending on the database, at 001) for ${dialect}: needs-care: ${care}; online-safe: ${8 - care.split(', ').length}`,
+      ])
+      // Allowed with their reasons, the errors no longer fail the check; --since narrows what is checked.
+      writeFileSync(path.join(dir, 'db-manage.ini'), `${readFileSync(path.join(dir, 'db-manage.ini'), 'utf8')}\n[db_manage]\nlint_allow = DM102 -- the table is empty in every environment | DM103 -- a has ten rows\n`.replace('[db_manage]\nscript_location = migrations\n', '').replace('[db_manage]\nlint_allow', '[db_manage]\nscript_location = migrations\nlint_allow'))
+      const allowed = await runCli(['check_migration', '--lint', '--since', '005'], {cwd: dir})
+      expect(allowed.code, allowed.stderr).to.equal(0)
+      expect(allowed.stdout.trimEnd().split('\n').at(-1)).to.match(new RegExp(`^lint of 4 revision\\(s\\) \\(after 005\\) for ${dialect}: `))
+      const all = await runCli(['check_migration', '--lint', '--no-db', '--since', '001'], {cwd: dir})
+      expect(all.code, all.stdout + all.stderr).to.equal(0)
+      writeScript(dir, '010_bad.ts', {down: '009', id: '010', message: 'bad'}, "// db-manage: allow DM101\nawait op.dropTable('t')")
+      expect((await runCli(['check_migration', '--lint', '--since', '009'], {cwd: dir})).stderr).to.equal('Error: 010_bad.ts: "db-manage: allow DM101" needs a reason after " -- "\n')
     })
 
     it('stamps without migrating, and --purge clears stray rows', async () => {
