@@ -15,6 +15,8 @@ export interface RevisionInfo {
   /** Two or more revisions build on it (a chain that branched, before renumber). */
   readonly isBranchpoint?: boolean
   readonly isCurrent?: boolean
+  /** What --lint makes of it (history -v): online-safe, or needs-care with the rules that fired. */
+  readonly lintClass?: string
   /** For a revision the database holds, what the history table recorded when it was applied. */
   readonly applied?: {readonly at: string; readonly by: null | string; readonly ms: null | number; readonly checksum: 'differs' | 'matches' | 'unknown'}
 }

@@ -21,6 +21,7 @@ export function revisionBlock(rev: RevisionInfo): string {
     `    ${rev.message}`,
     '',
     ...(rev.createdAt ? [`    Create Date: ${rev.createdAt}`, ''] : []),
+    ...(rev.lintClass ? [`    Class: ${rev.lintClass}`, ''] : []),
     ...(rev.applied ? [`    Applied: ${rev.applied.at} UTC by ${rev.applied.by ?? 'unknown'}${rev.applied.ms === null ? '' : ` in ${rev.applied.ms} ms`}; checksum ${rev.applied.checksum === 'differs' ? 'DIFFERS: the script was edited after it was applied' : rev.applied.checksum}`, ''] : []),
   ].join('\n')
 }

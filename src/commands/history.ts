@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {history} from '../api/history.js'
+import {lint} from '../api/lint.js'
 import {stateIfReachable} from '../api/reachable.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
@@ -22,6 +23,19 @@ export default class History extends BaseCommand {
     const result = await history(config, {
       current: async (name) => (await state(name))?.current, history: flags.verbose ? async (name) => (await state(name))?.history : undefined, range: flags.rev,
     })
+    if (flags.verbose) {
+      // The lint class of each revision, when the scripts load and the dialect is known; history works without it.
+      const classes = await lint(config, {noDb: true}).catch(() => [])
+      for (const r of result) {
+        const linted = new Map(classes.find((c) => c.database === r.database)?.revisions.map((l) => [l.revision, l]))
+        r.revisions = r.revisions.map((rev) => {
+          const l = linted.get(rev.id)
+          const rules = l?.findings.filter((f) => f.severity !== 'info').map((f) => f.rule) ?? []
+          return l ? {...rev, lintClass: `${l.class}${rules.length > 0 ? ` (${[...new Set(rules)].join(', ')})` : ''}`} : rev
+        })
+      }
+    }
+
     this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine)))
     return result
   }

@@ -253,6 +253,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(result.stdout.trimEnd().split('\n').slice(2)).to.deep.equal([
         ...expected, `lint of 8 revision(s) (pending on the database, at 001) for ${dialect}: needs-care: ${care}; online-safe: ${8 - care.split(', ').length}`,
       ])
+      // history -v shows each revision's class.
+      const verbose = (await runCli(['history', '-v'], {cwd: dir})).stdout
+      expect(verbose).to.match(/Rev: 003\n[\s\S]*?    Class: needs-care \(DM102\)\n/)
+      expect(verbose).to.match(/Rev: 009 \(head\)\n[\s\S]*?    Class: online-safe\n/)
       // Allowed with their reasons, the errors no longer fail the check; --since narrows what is checked.
       writeFileSync(path.join(dir, 'db-manage.ini'), `${readFileSync(path.join(dir, 'db-manage.ini'), 'utf8')}\n[db_manage]\nlint_allow = DM102 -- the table is empty in every environment | DM103 -- a has ten rows\n`.replace('[db_manage]\nscript_location = migrations\n', '').replace('[db_manage]\nlint_allow', '[db_manage]\nscript_location = migrations\nlint_allow'))
       const allowed = await runCli(['check_migration', '--lint', '--since', '005'], {cwd: dir})
