@@ -3,6 +3,7 @@
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
 //   node bench/run.mjs autogenerate [--runs N]  revision/check_migration --autogenerate on 300 tables (10% changed)
 //   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
+//   node bench/run.mjs roundtrip [--runs N]  check_migration --round-trip of 100 revisions vs upgrade head of the same chain on a fresh database
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -188,6 +189,40 @@ function sqlBench() {
   for (const dir of dirs) rmSync(dir, {force: true, recursive: true})
 }
 
+/**
+ * check_migration --round-trip of 100 generated revisions (upgrade, reflect,
+ * downgrade, reflect, upgrade again, each) against `upgrade head` of the same
+ * chain on a fresh database, interleaved: SQLite, and PostgreSQL when
+ * DB_MANAGE_TEST_PG_URL is set.
+ */
+function roundTripBench() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-roundtrip-'))
+  writeChain(dir, 100)
+  console.log(`round trip of 100 revisions in ${dir}; ${runs} runs each, interleaved; node ${process.version}`)
+  const pg = process.env.DB_MANAGE_TEST_PG_URL
+  const targets = [['sqlite', (i) => `sqlite:///${path.join(dir, `up-${i}.sqlite`)}`, `sqlite:///${path.join(dir, 'unused.sqlite')}`]]
+  if (pg) {
+    targets.push(['postgresql', (i) => {
+      execFileSync('psql', ['-X', '-q', pg, '-c', `DROP DATABASE IF EXISTS dbm_rt_${i}`, '-c', `CREATE DATABASE dbm_rt_${i}`])
+      return pg.replace(/\/[^/]*$/, `/dbm_rt_${i}`)
+    }, pg])
+  }
+
+  for (const [dialect, fresh, server] of targets) {
+    const rows = [{ms: [], name: 'upgrade head (fresh database)', rss: []}, {ms: [], name: 'check_migration --round-trip', rss: []}]
+    for (let i = 0; i < runs; i++) {
+      rows[0].ms.push(timed(process.execPath, [bin, 'upgrade', 'head', '--url', fresh(i)], {cwd: dir}).ms)
+      rows[1].ms.push(timed(process.execPath, [bin, 'check_migration', '--round-trip', '--no-db', '--url', server], {cwd: dir}).ms)
+    }
+
+    console.log(`\n${dialect}:`)
+    report(rows, 'upgrade head (fresh database)')
+    if (dialect === 'postgresql') for (let i = 0; i < runs; i++) execFileSync('psql', ['-X', '-q', pg, '-c', `DROP DATABASE IF EXISTS dbm_rt_${i}`])
+  }
+
+  rmSync(dir, {force: true, recursive: true})
+}
+
 async function autogenerateBench() {
   const started = servers()
   try {
@@ -258,3 +293,4 @@ if (which === 'chain' || which === 'all') chainBench()
 if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()
 if (which === 'autogenerate' || which === 'all') await autogenerateBench()
+if (which === 'roundtrip' || which === 'all') roundTripBench()
