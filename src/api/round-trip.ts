@@ -1,5 +1,5 @@
 import type {Config} from '../config/config.js'
-import {compareSchemas} from '../autogenerate/compare.js'
+import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {withScratch} from '../autogenerate/scratch.js'
 import {getDialect} from '../dialects/registry.js'
 import {OnlineExecutor} from '../runtime/executor.js'
@@ -40,10 +40,14 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
       const executor = new OnlineExecutor(connection, options.debug)
       const versions = new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})
       await versions.ensure(dialect.adapter, connection)
+      const reader = dialect.introspector(connection)
       const context = new MigrationContext({
-        dialect, executor, introspector: dialect.introspector(connection), online: onlineState({connection, executor, versions}), transactionPerMigration: true, versions,
+        dialect, executor, introspector: reader, online: onlineState({connection, executor, versions}), transactionPerMigration: true, versions,
       })
-      const reflect = async () => (await dialect.introspector(connection).schema()).filter((t) => t.name !== database.versionTable && t.name !== database.historyTable)
+      const reflect = async () => ({
+        domains: await reader.domains(), enums: await reader.enums(),
+        tables: (await reader.schema()).filter((t) => t.name !== database.versionTable && t.name !== database.historyTable),
+      })
       for (const [i, script] of chain.entries()) {
         const [up] = planSteps(chain, i, i + 1)
         const loaded = await loadScript(script)
@@ -57,7 +61,11 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
 
         const [down] = planSteps(chain, i + 1, i)
         await context.run([down], new Map([[down, loaded.downgrade]]))
-        const differences = compareSchemas(await reflect(), before, {dialect: dialect.name}).filter((c) => c.upgrade).map((c) => c.description)
+        const after = await reflect()
+        const enums = compareEnums(after.enums, before.enums)
+        const domains = compareDomains(after.domains, before.domains)
+        const differences = [...enums.before, ...domains.before, ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}), ...domains.after, ...enums.after]
+          .filter((c) => c.upgrade).map((c) => c.description)
         if (differences.length > 0) return `${script.fileName}: its downgrade does not restore the schema it started from (to get back: ${differences.join('; ')})`
         await context.run([up], new Map([[up, loaded.upgrade!]]))
         checked.push(script.id)

@@ -206,6 +206,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['check_migration', '--round-trip', '--no-db', '--from', '002'], {cwd: dir})).stdout).to.include('OK: round trip of 1 revision(s)')
       // The configured database itself was never touched: the round trip ran on a scratch one.
       expect(await tables(db)).to.deep.equal([])
+      if (dialect === 'postgresql') {
+        // Types are compared too: an enum the downgrade leaves behind is named.
+        writeScript(dir, '003_c.ts', {down: '002', id: '003', message: 'c'}, "await op.createEnumType('mood', ['ok', 'meh'])", "await op.execute('SELECT 1')")
+        expect((await runCli(['check_migration', '--round-trip', '--no-db'], {cwd: dir})).stdout).to.equal(`${chainOk}003_c.ts: its downgrade does not restore the schema it started from (to get back: drop enum type mood)\n`)
+      }
     })
 
     it('check_migration --lint checks the pending revisions\' operations with the rules of this dialect, and an allowed finding needs a reason', async () => {
