@@ -1,4 +1,5 @@
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
@@ -8,7 +9,7 @@ import {getDialect} from '../../src/dialects/registry.js'
 import {MysqlIntrospector} from '../../src/dialects/mysql/mysql-introspector.js'
 import {SqliteIntrospector} from '../../src/dialects/sqlite/sqlite-introspector.js'
 import {DatabaseError} from '../../src/util/errors.js'
-import {tempProject} from '../helpers/cli.js'
+import {BIN, tempProject} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 /** A project whose chain is the given upgrade/downgrade bodies, one revision each. */
@@ -177,7 +178,12 @@ for (const dialect of dialectsUnderTest()) {
             failure = error
           })
           expect(failure).to.be.instanceOf(DatabaseError)
-          expect((failure as Error).message).to.equal('another db-manage run holds the migration lock and did not release it within 1s (--lock-timeout)')
+          // The error says who holds the lock, as the database tells it.
+          const holder = dialect === 'postgresql'
+            ? /: held by PostgreSQL backend \d+ \(application db-manage, user \w+, from 127\.0\.0\.1\), connected since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, idle$/
+            : /: held by connection \d+ \(\w+@[\w.]+:\d+, \d+s in its current state\)$/
+          expect((failure as Error).message.startsWith('another db-manage run holds the migration lock and did not release it within 1s (--lock-timeout)')).to.equal(true)
+          expect((failure as Error).message, (failure as Error).message).to.match(holder)
           expect(Date.now() - started).to.be.within(900, 5000)
         } finally {
           await d.adapter.releaseLock(holder, 'db-manage:alembic_version')
@@ -186,6 +192,33 @@ for (const dialect of dialectsUnderTest()) {
 
         const result = await upgrade(config, {lockTimeout: 1})
         expect(result[0].steps.map((s) => s.to)).to.deep.equal(['001'])
+      })
+    }
+
+    if (dialect === 'postgresql') {
+      it('a run killed with -9 inside a slow statement frees the lock within seconds (client_connection_check_interval)', async () => {
+        const dir = project(db.url, [{up: "await op.execute('SELECT pg_sleep(30)')"}])
+        const child = spawn(process.execPath, [BIN, 'upgrade', 'head'], {cwd: dir, env: {...process.env, DATABASE_URL: undefined}, stdio: 'ignore'})
+        const holder = await db.connect()
+        try {
+          // Wait until the run is inside its slow statement, holding the lock.
+          for (let i = 0; i < 100; i++) {
+            const {rows} = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'db-manage' AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(30)%' AND state = 'active'")
+            if (Number(rows[0].n) > 0) break
+            await new Promise((r) => setTimeout(r, 100))
+            if (i === 99) throw new Error('the run never reached its slow statement')
+          }
+
+          child.kill('SIGKILL')
+          const started = Date.now()
+          const config = await loadConfig({cwd: dir, env: {}})
+          const {stamp} = await import('../../src/api/migrate.js')
+          await stamp(config, 'base', {lockTimeout: 5})
+          expect(Date.now() - started).to.be.below(5000)
+        } finally {
+          child.kill('SIGKILL')
+          await holder.close()
+        }
       })
     }
   })

@@ -8,12 +8,26 @@ function lockName(key: string): string {
   return key.length <= 64 ? key : key.slice(0, 64)
 }
 
+/** Who holds the named lock: IS_USED_LOCK's connection id, with what PROCESSLIST says of it. */
+async function lockHolder(connection: Connection, name: string): Promise<string> {
+  try {
+    const {rows} = await connection.query('SELECT IS_USED_LOCK(?) AS id', [name])
+    const id = rows[0]?.id
+    if (id === null || id === undefined) return ''
+    const {rows: processes} = await connection.query('SELECT USER AS user, HOST AS host, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+    const p = processes[0]
+    return `: held by connection ${String(id)}${p ? ` (${String(p.user)}@${String(p.host)}, ${String(p.seconds)}s in its current state)` : ''}`
+  } catch {
+    return ''
+  }
+}
+
 export const mysqlAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
   async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
     const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [lockName(key), timeoutSeconds])
     if (Number(rows[0]?.ok) !== 1) {
-      throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)`)
+      throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, lockName(key))}`)
     }
   },
   dumpFile: {

@@ -10,16 +10,37 @@ export function advisoryKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString()
 }
 
+const CHECK_CONNECTION = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '2000', false); EXCEPTION WHEN undefined_object THEN NULL; END $$`
+
+/** Who holds the advisory lock, as pg_stat_activity tells it (what the role may see of it): `: held by PostgreSQL backend 123 (...)`. */
+async function lockHolder(connection: Connection, key: string): Promise<string> {
+  try {
+    const {rows} = await connection.query(`SELECT a.pid, a.application_name, host(a.client_addr) AS addr, a.usename,
+        to_char(a.backend_start AT TIME ZONE 'utc', 'YYYY-MM-DD HH24:MI:SS') AS since, a.state, left(a.query, 80) AS query
+      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`, [advisoryKey(key)])
+    const h = rows[0]
+    if (!h) return ''
+    const who = [h.application_name ? `application ${String(h.application_name)}` : '', h.usename ? `user ${String(h.usename)}` : '', h.addr ? `from ${String(h.addr)}` : ''].filter(Boolean).join(', ')
+    return `: held by PostgreSQL backend ${String(h.pid)}${who ? ` (${who})` : ''}${h.since ? `, connected since ${String(h.since)} UTC` : ''}${h.state ? `, ${String(h.state)}` : ''}`
+  } catch {
+    return ''
+  }
+}
+
 export const postgresAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
   async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
+    // A client killed with -9 cannot release the lock: from PostgreSQL 14 the server checks the
+    // connection while a statement runs, so it aborts the statement and frees the lock within seconds.
+    await connection.query(CHECK_CONNECTION)
     // lock_timeout applies to advisory lock waits too; 0 would mean "wait forever".
     await connection.query(`SET lock_timeout = '${Math.max(1, Math.round(timeoutSeconds * 1000))}ms'`)
     try {
       await connection.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(key)])
     } catch (error) {
       if ((error as {code?: string}).code === '55P03') {
-        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)`)
+        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, key)}`)
       }
 
       throw error
