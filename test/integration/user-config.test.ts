@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {ROOT, runCli, shippedProject, tempProject} from '../helpers/cli.js'
-import {adminConnection, connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {adminConnection, connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const PASSWORD = 'p@ss/w:rd#1%'
 const rowsOf = (db: TestDatabase, sql: string) => connected(db, async (c) => (await c.query(sql)).rows)
@@ -163,103 +163,88 @@ describe('a database at a revision the scripts do not know', () => {
 if (dialectsUnderTest().includes('postgresql')) {
   describe('exec as the runner of a container job: a URL and a file name, no config file', function () {
     this.timeout(60_000)
+    let db: TestDatabase
+    useTestDatabase('postgresql', (created) => {
+      db = created
+    })
+
     it('runs DB_MANAGE_EXEC_FILE from DB_MANAGE_EXEC_DIR against DATABASE_URL, and --dry-run needs only --dialect', async () => {
-      const db = await createTestDatabase('postgresql')
-      try {
-        const job = tempProject()
-        const sqlDir = tempProject()
-        writeFileSync(path.join(sqlDir, '003.sql'), 'CREATE TABLE hosts (id integer PRIMARY KEY, name text);\nINSERT INTO hosts VALUES (1, \'a\');\nSELECT count(*) AS n FROM hosts;\n')
-        const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}
-        const ran = await runCli(['exec'], {cwd: job, env})
-        expect(ran).to.deep.equal({
-          code: 0, stderr: '',
-          stdout: '-- statement 1\nCREATE TABLE hosts (id integer PRIMARY KEY, name text);\n  (done)\n-- statement 2\nINSERT INTO hosts VALUES (1, \'a\');\n  (1 row affected)\n-- statement 3\nSELECT count(*) AS n FROM hosts;\n  {"n":"1"}\n  (1 row)\n',
-        })
-        const dry = await runCli(['exec', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}})
-        expect(dry.code).to.equal(0)
-        expect(dry.stdout.split('\n')[0]).to.equal('-- statement 1')
-        // An explicit ./ path wins over the folder.
-        const local = await runCli(['exec', './003.sql', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir}})
-        expect(local.code).to.equal(2)
-        expect(local.stderr).to.equal('Error: cannot read SQL file ./003.sql: ENOENT\n')
-      } finally {
-        await db.drop()
-      }
+      const job = tempProject()
+      const sqlDir = tempProject()
+      writeFileSync(path.join(sqlDir, '003.sql'), 'CREATE TABLE hosts (id integer PRIMARY KEY, name text);\nINSERT INTO hosts VALUES (1, \'a\');\nSELECT count(*) AS n FROM hosts;\n')
+      const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}
+      const ran = await runCli(['exec'], {cwd: job, env})
+      expect(ran).to.deep.equal({
+        code: 0, stderr: '',
+        stdout: '-- statement 1\nCREATE TABLE hosts (id integer PRIMARY KEY, name text);\n  (done)\n-- statement 2\nINSERT INTO hosts VALUES (1, \'a\');\n  (1 row affected)\n-- statement 3\nSELECT count(*) AS n FROM hosts;\n  {"n":"1"}\n  (1 row)\n',
+      })
+      const dry = await runCli(['exec', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '003.sql'}})
+      expect(dry.code).to.equal(0)
+      expect(dry.stdout.split('\n')[0]).to.equal('-- statement 1')
+      // An explicit ./ path wins over the folder.
+      const local = await runCli(['exec', './003.sql', '--dry-run', '--dialect', 'postgresql'], {cwd: job, env: {DB_MANAGE_EXEC_DIR: sqlDir}})
+      expect(local.code).to.equal(2)
+      expect(local.stderr).to.equal('Error: cannot read SQL file ./003.sql: ENOENT\n')
     })
 
     it('a job renders the clean file with --script-location and runs it with exec: the file\'s own blocks are respected and reported', async () => {
-      const db = await createTestDatabase('postgresql')
-      try {
-        const repo = tempProject()
-        mkdirSync(path.join(repo, 'scripts'))
-        writeFileSync(path.join(repo, 'scripts', '001_hosts.sql'), '-- revision: 001\n-- down_revision: none\n-- message: hosts\n-- +upgrade\nCREATE TABLE hosts (id integer PRIMARY KEY, name text);\n-- +downgrade\nDROP TABLE hosts;\n')
-        writeFileSync(path.join(repo, 'scripts', '002_clusters.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: clusters\n-- +upgrade\nCREATE TABLE clusters (id integer PRIMARY KEY, host_id integer REFERENCES hosts (id));\nCREATE INDEX ix_clusters_host ON clusters (host_id);\n-- +downgrade\nDROP TABLE clusters;\n')
-        // No config file anywhere: the scripts' folder and the dialect are all the render needs.
-        const sqlDir = tempProject()
-        const rendered = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '--script-location', 'scripts', '-o', path.join(sqlDir, '002.sql')], {cwd: repo})
-        expect(rendered.code, rendered.stderr).to.equal(0)
-        const file = readFileSync(path.join(sqlDir, '002.sql'), 'utf8')
-        expect(file.match(/^(BEGIN|COMMIT);$/gm)).to.deep.equal(['BEGIN;', 'COMMIT;', 'BEGIN;', 'COMMIT;'])
-        // The target already has a table the second block creates: that block fails, the first stays.
-        await connected(db, (c) => c.query('CREATE TABLE clusters (x integer)'))
-        const job = tempProject()
-        const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '002.sql'}
-        const failed = await runCli(['exec'], {cwd: job, env})
-        expect(failed.code).to.equal(1)
-        expect(failed.stderr).to.equal(`Error: ${path.join(sqlDir, '002.sql')}: statement 9 of 13 failed: relation "clusters" already exists; statements 1 to 7 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 8 to 9 were rolled back (the block its statement 8 opened); statements 10 to 13 were not run\n`)
-        // current needs no config either: the URL alone reads the version table the first block wrote.
-        expect(await runCli(['current'], {cwd: job, env: {DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '001\n'})
-        expect(await runCli(['current', '--url', db.url, '--script-location', path.join(repo, 'scripts'), '-v'], {cwd: job})).to.deep.include({code: 0, stdout: `Current revision for ${parseDatabaseUrl(db.url).masked} (table alembic_version):\n001, hosts\n`})
-        expect(await columnsOf(db, 'clusters')).to.deep.equal(['x'])
-        expect(await columnsOf(db, 'hosts')).to.deep.equal(['id', 'name'])
-      } finally {
-        await db.drop()
-      }
+      const repo = tempProject()
+      mkdirSync(path.join(repo, 'scripts'))
+      writeFileSync(path.join(repo, 'scripts', '001_hosts.sql'), '-- revision: 001\n-- down_revision: none\n-- message: hosts\n-- +upgrade\nCREATE TABLE hosts (id integer PRIMARY KEY, name text);\n-- +downgrade\nDROP TABLE hosts;\n')
+      writeFileSync(path.join(repo, 'scripts', '002_clusters.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: clusters\n-- +upgrade\nCREATE TABLE clusters (id integer PRIMARY KEY, host_id integer REFERENCES hosts (id));\nCREATE INDEX ix_clusters_host ON clusters (host_id);\n-- +downgrade\nDROP TABLE clusters;\n')
+      // No config file anywhere: the scripts' folder and the dialect are all the render needs.
+      const sqlDir = tempProject()
+      const rendered = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '--script-location', 'scripts', '-o', path.join(sqlDir, '002.sql')], {cwd: repo})
+      expect(rendered.code, rendered.stderr).to.equal(0)
+      const file = readFileSync(path.join(sqlDir, '002.sql'), 'utf8')
+      expect(file.match(/^(BEGIN|COMMIT);$/gm)).to.deep.equal(['BEGIN;', 'COMMIT;', 'BEGIN;', 'COMMIT;'])
+      // The target already has a table the second block creates: that block fails, the first stays.
+      await connected(db, (c) => c.query('CREATE TABLE clusters (x integer)'))
+      const job = tempProject()
+      const env = {DATABASE_URL: db.url, DB_MANAGE_EXEC_DIR: sqlDir, DB_MANAGE_EXEC_FILE: '002.sql'}
+      const failed = await runCli(['exec'], {cwd: job, env})
+      expect(failed.code).to.equal(1)
+      expect(failed.stderr).to.equal(`Error: ${path.join(sqlDir, '002.sql')}: statement 9 of 13 failed: relation "clusters" already exists; statements 1 to 7 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 8 to 9 were rolled back (the block its statement 8 opened); statements 10 to 13 were not run\n`)
+      // current needs no config either: the URL alone reads the version table the first block wrote.
+      expect(await runCli(['current'], {cwd: job, env: {DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '001\n'})
+      expect(await runCli(['current', '--url', db.url, '--script-location', path.join(repo, 'scripts'), '-v'], {cwd: job})).to.deep.include({code: 0, stdout: `Current revision for ${parseDatabaseUrl(db.url).masked} (table alembic_version):\n001, hosts\n`})
+      expect(await columnsOf(db, 'clusters')).to.deep.equal(['x'])
+      expect(await columnsOf(db, 'hosts')).to.deep.equal(['id', 'name'])
     })
 
     it('commands that never connect need none of the connection\'s variables, and --url or DATABASE_URL replace it unexpanded', async () => {
-      const db = await createTestDatabase('postgresql')
-      try {
-        const dir = shippedProject()
-        writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(/^connection = .*$/m, 'connection = postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}/app'))
-        const env = {POSTGRES_HOST: undefined, POSTGRES_PASSWORD: undefined, POSTGRES_USER: undefined}
-        for (const args of [['revision', '-m', 'x'], ['history'], ['heads'], ['check_migration'], ['upgrade', '--sql', '--dialect', 'postgresql']]) {
-          const r = await runCli(args, {cwd: dir, env})
-          expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0)
-        }
-
-        expect(await runCli(['current', '--url', db.url], {cwd: dir, env})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
-        expect(await runCli(['current'], {cwd: dir, env: {...env, DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
-        expect((await runCli(['current'], {cwd: dir, env})).stderr).to.equal('Error: db-manage.ini [database] connection: environment variable POSTGRES_USER is not set (write ${POSTGRES_USER:-default} to give a default)\n')
-      } finally {
-        await db.drop()
+      const dir = shippedProject()
+      writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(/^connection = .*$/m, 'connection = postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@${POSTGRES_HOST}/app'))
+      const env = {POSTGRES_HOST: undefined, POSTGRES_PASSWORD: undefined, POSTGRES_USER: undefined}
+      for (const args of [['revision', '-m', 'x'], ['history'], ['heads'], ['check_migration'], ['upgrade', '--sql', '--dialect', 'postgresql']]) {
+        const r = await runCli(args, {cwd: dir, env})
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0)
       }
+
+      expect(await runCli(['current', '--url', db.url], {cwd: dir, env})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
+      expect(await runCli(['current'], {cwd: dir, env: {...env, DATABASE_URL: db.url}})).to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
+      expect((await runCli(['current'], {cwd: dir, env})).stderr).to.equal('Error: db-manage.ini [database] connection: environment variable POSTGRES_USER is not set (write ${POSTGRES_USER:-default} to give a default)\n')
     })
 
     it('runs CREATE INDEX CONCURRENTLY on its own, and --no-transaction runs each statement on its own', async () => {
-      const db = await createTestDatabase('postgresql')
-      try {
-        const job = tempProject()
-        const env = {DATABASE_URL: db.url}
-        writeFileSync(path.join(job, 'index.sql'), 'CREATE TABLE t1 (id integer);\nCREATE INDEX CONCURRENTLY ix_t1 ON t1 (id);\nINSERT INTO t1 VALUES (1);\n')
-        expect(await runCli(['exec', 'index.sql'], {cwd: job, env})).to.deep.equal({
-          code: 0, stderr: '',
-          stdout: '-- statement 1\nCREATE TABLE t1 (id integer);\n  (done)\n-- statement 2\nCREATE INDEX CONCURRENTLY ix_t1 ON t1 (id);\n  (done, on its own: it cannot run inside a transaction)\n-- statement 3\nINSERT INTO t1 VALUES (1);\n  (1 row affected)\n',
-        })
-        writeFileSync(path.join(job, 'mixed.sql'), 'CREATE TABLE t2 (id integer);\nCREATE INDEX CONCURRENTLY ix_t2 ON t2 (id);\nINSERT INTO t2 VALUES (1);\nINSERT INTO nowhere VALUES (1);\nSELECT 1;\n')
-        const mixed = await runCli(['exec', 'mixed.sql'], {cwd: job, env})
-        expect(mixed.stderr).to.equal('Error: mixed.sql: statement 4 of 5 failed: relation "nowhere" does not exist; statements 1 to 2 were committed and stay; statements 3 to 4 were rolled back; statement 5 was not run\n')
-        expect(await rowsOf(db, 'SELECT count(*)::int AS n FROM t2')).to.deep.equal([{n: 0}])
-        writeFileSync(path.join(job, 'each.sql'), 'CREATE TABLE t3 (id integer);\nINSERT INTO t3 VALUES (1);\nINSERT INTO nowhere VALUES (1);\n')
-        const each = await runCli(['exec', 'each.sql', '--no-transaction'], {cwd: job, env})
-        expect(each).to.deep.include({code: 1, stderr: 'Error: each.sql: statement 3 of 3 failed: relation "nowhere" does not exist; statements 1 to 2 were committed and stay\n'})
-        expect(await rowsOf(db, 'SELECT count(*)::int AS n FROM t3')).to.deep.equal([{n: 1}])
-        writeFileSync(path.join(job, 'open.sql'), 'BEGIN;\nCREATE TABLE t4 (id integer);\n')
-        expect((await runCli(['exec', 'open.sql'], {cwd: job, env})).stderr).to.equal('Error: open.sql: the file ends inside the transaction its statement 1 opened, without COMMIT: statements 1 to 2 were rolled back\n')
-        expect(await rowsOf(db, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't4'")).to.deep.equal([{n: 0}])
-      } finally {
-        await db.drop()
-      }
+      const job = tempProject()
+      const env = {DATABASE_URL: db.url}
+      writeFileSync(path.join(job, 'index.sql'), 'CREATE TABLE t1 (id integer);\nCREATE INDEX CONCURRENTLY ix_t1 ON t1 (id);\nINSERT INTO t1 VALUES (1);\n')
+      expect(await runCli(['exec', 'index.sql'], {cwd: job, env})).to.deep.equal({
+        code: 0, stderr: '',
+        stdout: '-- statement 1\nCREATE TABLE t1 (id integer);\n  (done)\n-- statement 2\nCREATE INDEX CONCURRENTLY ix_t1 ON t1 (id);\n  (done, on its own: it cannot run inside a transaction)\n-- statement 3\nINSERT INTO t1 VALUES (1);\n  (1 row affected)\n',
+      })
+      writeFileSync(path.join(job, 'mixed.sql'), 'CREATE TABLE t2 (id integer);\nCREATE INDEX CONCURRENTLY ix_t2 ON t2 (id);\nINSERT INTO t2 VALUES (1);\nINSERT INTO nowhere VALUES (1);\nSELECT 1;\n')
+      const mixed = await runCli(['exec', 'mixed.sql'], {cwd: job, env})
+      expect(mixed.stderr).to.equal('Error: mixed.sql: statement 4 of 5 failed: relation "nowhere" does not exist; statements 1 to 2 were committed and stay; statements 3 to 4 were rolled back; statement 5 was not run\n')
+      expect(await rowsOf(db, 'SELECT count(*)::int AS n FROM t2')).to.deep.equal([{n: 0}])
+      writeFileSync(path.join(job, 'each.sql'), 'CREATE TABLE t3 (id integer);\nINSERT INTO t3 VALUES (1);\nINSERT INTO nowhere VALUES (1);\n')
+      const each = await runCli(['exec', 'each.sql', '--no-transaction'], {cwd: job, env})
+      expect(each).to.deep.include({code: 1, stderr: 'Error: each.sql: statement 3 of 3 failed: relation "nowhere" does not exist; statements 1 to 2 were committed and stay\n'})
+      expect(await rowsOf(db, 'SELECT count(*)::int AS n FROM t3')).to.deep.equal([{n: 1}])
+      writeFileSync(path.join(job, 'open.sql'), 'BEGIN;\nCREATE TABLE t4 (id integer);\n')
+      expect((await runCli(['exec', 'open.sql'], {cwd: job, env})).stderr).to.equal('Error: open.sql: the file ends inside the transaction its statement 1 opened, without COMMIT: statements 1 to 2 were rolled back\n')
+      expect(await rowsOf(db, "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 't4'")).to.deep.equal([{n: 0}])
     })
   })
 }
@@ -267,17 +252,17 @@ if (dialectsUnderTest().includes('postgresql')) {
 if (dialectsUnderTest().includes('mysql')) {
   describe('exec on MariaDB: a file with its own transaction', function () {
     this.timeout(60_000)
+    let db: TestDatabase
+    useTestDatabase('mysql', (created) => {
+      db = created
+    })
+
     it('rolls back the open transaction\'s data on failure and says what stays', async () => {
-      const db = await createTestDatabase('mysql')
-      try {
-        const job = tempProject()
-        writeFileSync(path.join(job, 'fix.sql'), 'CREATE TABLE m (id int);\nSTART TRANSACTION;\nINSERT INTO m VALUES (1);\nINSERT INTO nowhere VALUES (1);\nCOMMIT;\n')
-        const failed = await runCli(['exec', 'fix.sql'], {cwd: job, env: {DATABASE_URL: db.url}})
-        expect(failed).to.deep.include({code: 1, stderr: `Error: fix.sql: statement 4 of 5 failed: Table '${parseDatabaseUrl(db.url).database}.nowhere' doesn't exist (ER_NO_SUCH_TABLE); statement 1 was applied and stays (MySQL commits as it goes); statements 2 to 4 were rolled back (the transaction its statement 2 opened), except any DDL among them, which MySQL commits as it runs; statement 5 was not run\n`})
-        expect(await rowsOf(db, 'SELECT count(*) AS n FROM m')).to.deep.equal([{n: 0}])
-      } finally {
-        await db.drop()
-      }
+      const job = tempProject()
+      writeFileSync(path.join(job, 'fix.sql'), 'CREATE TABLE m (id int);\nSTART TRANSACTION;\nINSERT INTO m VALUES (1);\nINSERT INTO nowhere VALUES (1);\nCOMMIT;\n')
+      const failed = await runCli(['exec', 'fix.sql'], {cwd: job, env: {DATABASE_URL: db.url}})
+      expect(failed).to.deep.include({code: 1, stderr: `Error: fix.sql: statement 4 of 5 failed: Table '${parseDatabaseUrl(db.url).database}.nowhere' doesn't exist (ER_NO_SUCH_TABLE); statement 1 was applied and stays (MySQL commits as it goes); statements 2 to 4 were rolled back (the transaction its statement 2 opened), except any DDL among them, which MySQL commits as it runs; statement 5 was not run\n`})
+      expect(await rowsOf(db, 'SELECT count(*) AS n FROM m')).to.deep.equal([{n: 0}])
     })
   })
 }
