@@ -9,7 +9,7 @@ import type {TableSchema} from '../dialects/table-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
 import {createdAtOf, scriptFileName, typescriptScript} from '../script/templates.js'
 import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
-import {chainOf, eachDatabase} from './chain.js'
+import {chainOf, eachDatabase, isOwnTable} from './chain.js'
 
 export interface DiffOptions extends SessionOptions {
   /** A target with no tables may drop every table of the database (--allow-empty-target). */
@@ -24,11 +24,11 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`)).join('.*')}$`)
 }
 
-/** Tables autogenerate looks at: not the version table, and as include_tables / exclude_tables say. */
+/** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
 function inScope(database: DatabaseConfig): (table: TableSchema) => boolean {
   const include = database.includeTables.map(globToRegExp)
   const exclude = database.excludeTables.map(globToRegExp)
-  return (t) => t.name !== database.versionTable && t.name !== database.historyTable && !t.name.startsWith('_db_manage_tmp_')
+  return (t) => !isOwnTable(database, t.name)
     && (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name))
 }
 

@@ -1,11 +1,12 @@
 import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
-import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
+import {readState, type SessionOptions, withSession} from '../runtime/session.js'
 import type {HistoryRow} from '../runtime/version-store.js'
 import type {ChainProblem} from '../script/revision-map.js'
+import type {Revision} from '../script/revision.js'
 import {errorMessage} from '../util/errors.js'
-import {chainOf, eachDatabase, scriptsOf} from './chain.js'
+import {appliedCount, chainOf, eachDatabase, scriptsOf} from './chain.js'
 
 export interface CheckProblem {
   readonly kind: ChainProblem['kind'] | 'unreadable'
@@ -49,10 +50,15 @@ export interface DatabaseCheck {
   readonly problems: readonly string[]
 }
 
-/** The latest recorded checksum of each revision: what the script looked like when it was applied, stamped or accepted. */
-export function recordedChecksums(rows: readonly HistoryRow[]): Map<string, HistoryRow> {
+/**
+ * For each revision the database holds now (the first `appliedCount` of the
+ * chain), the latest row that recorded its checksum: what the script looked
+ * like when it was applied, stamped or accepted.
+ */
+export function appliedRecords(chain: readonly Revision[], current: null | string, rows: readonly HistoryRow[]): Map<string, HistoryRow> {
+  const applied = new Set(chain.slice(0, appliedCount(chain, current)).map((r) => r.id))
   const latest = new Map<string, HistoryRow>()
-  for (const row of rows) if (row.checksum !== null && row.direction !== 'downgrade') latest.set(row.revision, row)
+  for (const row of rows) if (row.checksum !== null && row.direction !== 'downgrade' && applied.has(row.revision)) latest.set(row.revision, row)
   return latest
 }
 
@@ -74,22 +80,16 @@ export async function checkDatabase(config: Config, options: SessionOptions & {f
     }
 
     const {chain, dir} = await chainOf(config, database)
-    const all = chain.map((r) => r.id)
     // A database file not made yet is a database at base; asking would create it.
-    if (url.filename && url.filename !== ':memory:' && !existsSync(url.filename)) {
-      return {...none, current: null, pending: all, problems: options.failOnPending && all.length > 0 ? [`${all.length} revision(s) pending: ${all.join(', ')}`] : []}
-    }
-
-    const {current, rows} = await withSession(config, database, {lockTimeout: options.lockTimeout ?? 10, ...options}, async (session) => ({
-      current: await readCurrent(session),
-      rows: await session.versions.readHistory(session.dialect.adapter, session.connection),
-    }))
+    const {current, history} = url.filename && url.filename !== ':memory:' && !existsSync(url.filename)
+      ? {current: null, history: []}
+      : await withSession(config, database, {lockTimeout: options.lockTimeout ?? 10, ...options}, readState)
     if (current !== null && !dir.map.get(current)) {
       return {...none, current, problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`]}
     }
 
-    const position = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
-    const recorded = recordedChecksums(rows)
+    const position = appliedCount(chain, current)
+    const recorded = appliedRecords(chain, current, history)
     const problems: string[] = []
     const unknownChecksums: string[] = []
     let matching = 0
@@ -104,7 +104,7 @@ export async function checkDatabase(config: Config, options: SessionOptions & {f
       }
     }
 
-    const pending = all.slice(position)
+    const pending = chain.slice(position).map((r) => r.id)
     if (options.failOnPending && pending.length > 0) problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
     return {current, matching, pending, problems, unknownChecksums}
   })

@@ -63,13 +63,33 @@ class Progress {
   /** The file's own BEGIN ... COMMIT blocks that committed. */
   blocksCommitted = 0
 
+  /** A transaction opens: exec's own BEGIN, or the file's at statement `i` (counting what was open as kept, as MySQL's implicit commit does). */
+  begin(i?: number): void {
+    this.committed.push(...this.open)
+    this.open = i === undefined ? [] : [i]
+    this.inTransaction = true
+  }
+
+  /** Statement `i` ran: it stays once committed, or at once outside a transaction. */
   done(i: number): void {
     if (this.inTransaction) this.open.push(i)
     else this.committed.push(i)
   }
 
-  commit(): void {
+  /** The open transaction committed (with the file's COMMIT at `i`, a block of its own). */
+  commit(i?: number): void {
+    if (i !== undefined) {
+      this.open.push(i)
+      this.blocksCommitted++
+    }
+
     this.committed.push(...this.open)
+    this.open = []
+    this.inTransaction = false
+  }
+
+  /** The file's ROLLBACK: what the block held is gone. */
+  rollback(): void {
     this.open = []
     this.inTransaction = false
   }
@@ -121,7 +141,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
           progress.commit()
         } else if (wrap && kind !== 'outside' && !progress.inTransaction) {
           await executor.execute({sql: session.dialect.adapter.beginSql})
-          progress.inTransaction = true
+          progress.begin()
         }
 
         let result
@@ -133,22 +153,10 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
           throw new DatabaseError(`${file}: statement ${i + 1} of ${sqls.length} failed: ${describeDriverError(error)}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
         }
 
-        if (kind === 'begin') {
-          progress.committed.push(...progress.open)
-          progress.open = [i]
-          progress.inTransaction = true
-        } else if (kind === 'commit' || kind === 'rollback') {
-          progress.open.push(i)
-          if (kind === 'commit') {
-            progress.commit()
-            progress.blocksCommitted++
-          } else {
-            progress.open = []
-            progress.inTransaction = false
-          }
-        } else {
-          progress.done(i)
-        }
+        if (kind === 'begin') progress.begin(i)
+        else if (kind === 'commit') progress.commit(i)
+        else if (kind === 'rollback') progress.rollback()
+        else progress.done(i)
 
         const statement = {
           ...(wrap && kind === 'outside' ? {outsideTransaction: true} : {}),

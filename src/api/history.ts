@@ -3,7 +3,7 @@ import {RevisionError} from '../util/errors.js'
 import type {HistoryRow} from '../runtime/version-store.js'
 import type {Revision} from '../script/revision.js'
 import {requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
-import {recordedChecksums} from './check.js'
+import {appliedRecords} from './check.js'
 import {eachDatabase, linearMarks, revisionInfo, type RevisionInfo, type RevisionMarks, scriptsOf} from './chain.js'
 
 export interface HistoryOptions {
@@ -53,9 +53,8 @@ export async function history(config: Config, options: HistoryOptions = {}): Pro
     // As in Alembic, a history range includes its start revision.
     const marks = linearMarks(chain, current)
     const rows = await options.history?.(database.name)
-    // What was recorded for the revisions the database holds now: a later downgrade undid an earlier row.
-    const position = current ? chain.findIndex((r) => r.id === current) + 1 : 0
-    const applied = rows ? new Map([...recordedChecksums(rows)].filter(([id]) => chain.findIndex((r) => r.id === id) < position)) : undefined
+    // Only what was recorded for the revisions the database holds now: a later downgrade undid an earlier row.
+    const applied = rows && current !== undefined ? appliedRecords(chain, current, rows) : undefined
     const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => withApplied(revisionInfo(rev, marks), rev, applied)).reverse()
     return {revisions}
   })

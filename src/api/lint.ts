@@ -7,7 +7,7 @@ import type {Operation} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import {loadScript} from '../runtime/load-script.js'
 import {UsageError} from '../util/errors.js'
-import {chainOf, eachDatabase} from './chain.js'
+import {appliedCount, chainOf, eachDatabase} from './chain.js'
 import {stateIfReachable} from './reachable.js'
 
 export interface LintFinding {
@@ -92,7 +92,7 @@ export async function lint(config: Config, options: {since?: string; dialect?: D
     } else if (!options.noDb) {
       const known = await state(database.name)
       if (known) {
-        from = known.current === null ? 0 : chain.findIndex((r) => r.id === known.current) + 1
+        from = appliedCount(chain, known.current)
         scope = `pending on the database, at ${known.current ?? 'base'}`
       }
     }

@@ -1,11 +1,11 @@
 import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
-import {loadSteps, MigrationContext, onlineState, planSteps, type StepResult} from '../runtime/migration-context.js'
-import {readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
+import {loadSteps, onlineContext, planSteps, type StepResult} from '../runtime/migration-context.js'
+import {readCurrent, type SessionOptions, withLock, withSession} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
-import {chainOf, eachDatabase} from './chain.js'
+import {appliedCount, chainOf, eachDatabase} from './chain.js'
 
 export interface MigrateOptions extends SessionOptions {
   /** head, base, an id, +N, -N, head-N, REV+N. */
@@ -44,14 +44,6 @@ export function targetSpec(direction: 'downgrade' | 'upgrade', target: string | 
   return direction === 'upgrade' ? `+${delta}` : `-${delta}`
 }
 
-/** The migration context of a connected session. */
-function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
-  const {connection, dialect, executor, versions} = session
-  return new MigrationContext({
-    dialect, executor, introspector: dialect.introspector(connection), online: onlineState(session), transactionPerMigration, versions,
-  })
-}
-
 async function migrate(config: Config, direction: 'downgrade' | 'upgrade', options: MigrateOptions): Promise<MigrateResult[]> {
   const spec = targetSpec(direction, options.target, options.delta)
   return eachDatabase(config, async (database) => {
@@ -63,7 +55,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
         throw new RevisionError(`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`)
       }
 
-      const fromPos = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+      const fromPos = appliedCount(chain, current)
       const toPos = dir.map.position(spec, current)
       if (direction === 'upgrade' && toPos < fromPos) {
         throw new RevisionError(`upgrade ${spec}: that is below the current revision ${current}; use downgrade`)
@@ -165,7 +157,7 @@ export async function acceptEdit(config: Config, spec: string, options: SessionO
       const id = dir.map.resolve(spec, current)
       if (id === null) throw new RevisionError('--accept-edit needs a revision, not base')
       const position = chain.findIndex((r) => r.id === id) + 1
-      const at = current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+      const at = appliedCount(chain, current)
       if (position > at) throw new RevisionError(`${id} is not applied (the database is at ${current ?? 'base'}): there is no edit to accept`)
       const script = chain[position - 1]
       await session.versions.acceptEdit(id, script.checksum)

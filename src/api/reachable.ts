@@ -23,14 +23,11 @@ export function stateIfReachable(config: Config): (name: string) => Promise<Data
 async function read(config: Config, name: string): Promise<DatabaseState | undefined> {
   const database = config.databases.find((d) => d.name === name)
   if (!database?.hasConnection) return undefined
-  const {readCurrent, withSession} = await import('../runtime/session.js')
+  const {readState, withSession} = await import('../runtime/session.js')
   try {
     // A connection whose variables are not set is as good as unreachable here.
     if (!database.url) return undefined
-    return await withSession(config, database, {lockTimeout: 3}, async (session) => ({
-      current: await readCurrent(session),
-      history: await session.versions.readHistory(session.dialect.adapter, session.connection),
-    }))
+    return await withSession(config, database, {lockTimeout: 3}, readState)
   } catch {
     return undefined
   }

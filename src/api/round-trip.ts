@@ -2,12 +2,11 @@ import type {Config} from '../config/config.js'
 import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {withScratch} from '../autogenerate/scratch.js'
 import {getDialect} from '../dialects/registry.js'
-import {OnlineExecutor} from '../runtime/executor.js'
 import {loadScript} from '../runtime/load-script.js'
-import {MigrationContext, onlineState, planSteps} from '../runtime/migration-context.js'
-import {VersionStore} from '../runtime/version-store.js'
+import {onlineContext, planSteps} from '../runtime/migration-context.js'
+import {sessionOn} from '../runtime/session.js'
 import {ConfigError} from '../util/errors.js'
-import {chainOf, eachDatabase} from './chain.js'
+import {chainOf, eachDatabase, isOwnTable} from './chain.js'
 
 export interface RoundTripResult {
   readonly database: string
@@ -37,16 +36,13 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
     const checked: string[] = []
     const withoutDowngrade: string[] = []
     const problem = await withScratch(dialect, database, config.lockTimeout * 1000, async (connection) => {
-      const executor = new OnlineExecutor(connection, options.debug)
-      const versions = new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})
-      await versions.ensure(dialect.adapter, connection)
+      const session = sessionOn(connection, dialect, database, options.debug)
+      await session.versions.ensure(dialect.adapter, connection)
+      const context = onlineContext(session, true)
       const reader = dialect.introspector(connection)
-      const context = new MigrationContext({
-        dialect, executor, introspector: reader, online: onlineState({connection, executor, versions}), transactionPerMigration: true, versions,
-      })
       const reflect = async () => ({
         domains: await reader.domains(), enums: await reader.enums(),
-        tables: (await reader.schema()).filter((t) => t.name !== database.versionTable && t.name !== database.historyTable),
+        tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
       })
       for (const [i, script] of chain.entries()) {
         const [up] = planSteps(chain, i, i + 1)

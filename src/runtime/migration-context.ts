@@ -1,4 +1,3 @@
-import type {Connection} from '../dialects/connection.js'
 import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../dialects/schema-tracker.js'
@@ -7,9 +6,10 @@ import {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
-import type {OnlineExecutor, SqlExecutor} from './executor.js'
+import type {SqlExecutor} from './executor.js'
 import {loadScript, type MigrationFunction} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
+import type {Session} from './session.js'
 import type {VersionStore} from './version-store.js'
 
 /** The statements that end a transaction, in one place. */
@@ -64,15 +64,20 @@ export interface OnlineState {
   readonly markExecuted: () => void
 }
 
-/** The online state of a session: its version read inside the transaction, and the statements it ran. */
-export function onlineState(session: {connection: Connection; executor: OnlineExecutor; versions: VersionStore}): OnlineState {
-  return {
-    executed: () => session.executor.executed,
-    markExecuted() {
-      session.executor.executed = []
+/** The context of a connected session: its version read inside the transaction, and the statements it ran. */
+export function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
+  const {connection, dialect, executor, versions} = session
+  return new MigrationContext({
+    dialect, executor, introspector: dialect.introspector(connection),
+    online: {
+      executed: () => executor.executed,
+      markExecuted() {
+        executor.executed = []
+      },
+      readVersion: () => versions.read(connection),
     },
-    readVersion: () => session.versions.read(session.connection),
-  }
+    transactionPerMigration, versions,
+  })
 }
 
 export interface MigrationContextOptions {

@@ -5,7 +5,7 @@ import {getDialect} from '../dialects/registry.js'
 import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import {OnlineExecutor} from './executor.js'
-import {VersionStore} from './version-store.js'
+import {type HistoryRow, VersionStore} from './version-store.js'
 
 export {describeDriverError} from './driver-error.js'
 
@@ -38,7 +38,12 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
     throw new DatabaseError(`cannot connect to ${url.masked}: ${describeDriverError(error)}`)
   }
 
-  const executor = new OnlineExecutor(connection, options.debug)
+  return sessionOn(connection, dialect, database, options.debug)
+}
+
+/** A session on a connection already open (a scratch database's, say). */
+export function sessionOn(connection: Connection, dialect: Dialect, database: DatabaseConfig, debug?: (line: string) => void): Session {
+  const executor = new OnlineExecutor(connection, debug)
   return {connection, database, dialect, executor, versions: new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})}
 }
 
@@ -60,6 +65,11 @@ export async function withSession<T>(config: Config, database: DatabaseConfig, o
 export async function readCurrent(session: Session): Promise<null | string> {
   if (!(await session.dialect.adapter.tableExists(session.connection, session.database.versionTable))) return null
   return session.versions.read(session.connection)
+}
+
+/** The version row and the history rows, as one read of the database's bookkeeping. */
+export async function readState(session: Session): Promise<{current: null | string; history: HistoryRow[]}> {
+  return {current: await readCurrent(session), history: await session.versions.readHistory(session.dialect.adapter, session.connection)}
 }
 
 /** Hold the migration lock around `fn`, released in finally. */

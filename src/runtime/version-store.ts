@@ -84,17 +84,26 @@ function historyTable(table: string, compiler: DdlCompiler): CreateTable {
   }
 }
 
-/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host. */
-export function actor(): string {
-  if (process.env.DB_MANAGE_ACTOR) return process.env.DB_MANAGE_ACTOR
-  let user: string
-  try {
-    user = os.userInfo().username
-  } catch {
-    user = `uid ${process.getuid?.() ?? '?'}`
+/** The OS user at the host, asked once a process: every history row of a run names it. */
+let osActor: string | undefined
+function osUserAtHost(): string {
+  if (osActor === undefined) {
+    let user: string
+    try {
+      user = os.userInfo().username
+    } catch {
+      user = `uid ${process.getuid?.() ?? '?'}`
+    }
+
+    osActor = `${user}@${os.hostname()}`
   }
 
-  return `${user}@${os.hostname()}`
+  return osActor
+}
+
+/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host. */
+export function actor(): string {
+  return process.env.DB_MANAGE_ACTOR || osUserAtHost()
 }
 
 let ownVersion: string | undefined

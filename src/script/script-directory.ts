@@ -63,7 +63,16 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
     try {
       const text = readFileSync(file, 'utf8')
       const header = readHeader(text, kind, fileName)
-      return {...header, checksum: scriptChecksum(text), fileName, kind, path: file, slug} satisfies ScriptRevision
+      // Hashed when first asked for (a step applied, a check, history -v), not by every command that lists the chain.
+      let checksum: string | undefined
+      return {
+        ...header,
+        get checksum() {
+          checksum ??= scriptChecksum(text)
+          return checksum
+        },
+        fileName, kind, path: file, slug,
+      } satisfies ScriptRevision
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript
     }
