@@ -50,6 +50,8 @@ export interface DatabaseCheck {
   readonly problems: readonly string[]
 }
 
+const RECORDS_SCRIPT = new Set(['accept-edit', 'stamp', 'upgrade'])
+
 /**
  * For each revision the database holds now (the first `appliedCount` of the
  * chain), the latest row that recorded its checksum: what the script looked
@@ -58,7 +60,8 @@ export interface DatabaseCheck {
 export function appliedRecords(chain: readonly Revision[], current: null | string, rows: readonly HistoryRow[]): Map<string, HistoryRow> {
   const applied = new Set(chain.slice(0, appliedCount(chain, current)).map((r) => r.id))
   const latest = new Map<string, HistoryRow>()
-  for (const row of rows) if (row.checksum !== null && row.direction !== 'downgrade' && applied.has(row.revision)) latest.set(row.revision, row)
+  // A downgrade's row, or a step's in-progress mark (MySQL), says nothing of what is applied now.
+  for (const row of rows) if (row.checksum !== null && RECORDS_SCRIPT.has(row.direction) && applied.has(row.revision)) latest.set(row.revision, row)
   return latest
 }
 

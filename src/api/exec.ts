@@ -5,8 +5,9 @@ import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
 import {splitSql} from '../runtime/split-sql.js'
 import {leadingWords, type StatementKind, statementKind} from '../runtime/statement-kind.js'
+import {checkInterrupt, guarded, Interrupted, interruption} from '../runtime/interrupt.js'
 import {END_TRANSACTION} from '../runtime/migration-context.js'
-import {describeDriverError, type SessionOptions, withSession} from '../runtime/session.js'
+import {describeDriverError, type Session, type SessionOptions, withSession} from '../runtime/session.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
 import {eachDatabase} from './chain.js'
 
@@ -126,13 +127,12 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       return {statements}
     }
 
-    return withSession(config, database, options, async (session) => {
+    return withSession(config, database, options, async (session) => guardedRun(session, async (progress) => {
       const {executor} = session
       const version = dialect === 'postgresql' && sqls.some((sql) => /\bADD\s+VALUE\b/i.test(sql)) ? await serverVersion(session.executor) : undefined
       const kinds = sqls.map((sql) => statementKind(sql, dialect, version))
       const ownTransactions = kinds.some((k) => k === 'begin' || k === 'commit' || k === 'rollback')
       const wrap = session.dialect.adapter.supportsTransactionalDdl && !ownTransactions && !options.noTransaction
-      const progress = new Progress()
       const statements: ExecStatement[] = []
       for (const [i, sql] of sqls.entries()) {
         const kind = kinds[i]
@@ -146,11 +146,13 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
 
         let result
         try {
+          await checkInterrupt()
           result = await executor.execute({sql})
         } catch (error) {
           const rolledBack = progress.inTransaction ? [...progress.open, i] : []
           if (progress.inTransaction) await executor.execute(END_TRANSACTION.rollback).catch(() => {})
-          throw new DatabaseError(`${file}: statement ${i + 1} of ${sqls.length} failed: ${describeDriverError(error)}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
+          const signal = interruption()
+          throw new (signal ? Interrupted : DatabaseError)(`${file}: statement ${i + 1} of ${sqls.length} ${signal ? `stopped: interrupted by ${signal}` : `failed: ${describeDriverError(error)}`}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
         }
 
         if (kind === 'begin') progress.begin(i)
@@ -178,7 +180,18 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
       }
 
       return {statements}
-    })
+    }))
+  })
+}
+
+/**
+ * exec's run under a first SIGINT/SIGTERM: the statement running is cancelled
+ * on the server when its transaction will roll back anyway.
+ */
+async function guardedRun<T>(session: Session, fn: (progress: Progress) => Promise<T>): Promise<T> {
+  const progress = new Progress()
+  return guarded(() => fn(progress), () => {
+    if (progress.inTransaction) session.connection.cancel?.().catch(() => {})
   })
 }
 

@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
-import {loadSteps, onlineContext, planSteps, type StepResult} from '../runtime/migration-context.js'
-import {readCurrent, type SessionOptions, withLock, withSession} from '../runtime/session.js'
+import {loadSteps, onlineContext, planSteps, settleHint, type StepResult} from '../runtime/migration-context.js'
+import {readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {appliedCount, chainOf, eachDatabase} from './chain.js'
@@ -55,6 +55,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
         throw new RevisionError(`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`)
       }
 
+      await unfinishedStep(session, chain, current)
       const fromPos = appliedCount(chain, current)
       const toPos = dir.map.position(spec, current)
       if (direction === 'upgrade' && toPos < fromPos) {
@@ -75,6 +76,27 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
     options.onDatabase?.({...result, database: database.name})
     return result
   })
+}
+
+/**
+ * Where DDL commits as it runs (MySQL), a step a killed or failed run left
+ * marked in progress is named, and the run refuses to guess: a stamp settles
+ * it. A mark whose step moved the version (the run died between the version
+ * update and its history row) finished: its row is completed.
+ */
+async function unfinishedStep(session: Session, chain: readonly ScriptRevision[], current: null | string): Promise<void> {
+  if (session.dialect.adapter.supportsTransactionalDdl) return
+  const mark = await session.versions.openMark(session.dialect.adapter, session.connection)
+  if (!mark) return
+  const direction = mark.revision === mark.toRevision ? 'upgrade' : 'downgrade'
+  if (current === mark.toRevision && current !== mark.fromRevision) {
+    await session.versions.finishMark(direction)
+    return
+  }
+
+  const fileName = chain.find((r) => r.id === mark.revision)?.fileName ?? `revision ${mark.revision}`
+  throw new RevisionError(`${direction} ${mark.fromRevision ?? '<base>'} -> ${mark.toRevision ?? '<base>'} (${fileName}) started at ${mark.appliedAt} UTC by ${mark.appliedBy ?? 'unknown'} and did not finish (the run was killed or failed part-way): `
+    + `MySQL commits DDL as it goes, so some of its statements may have been applied while the version table says ${current ?? 'base'}; check the schema, then ${settleHint(fileName, mark.fromRevision, mark.toRevision)}`)
 }
 
 export async function upgrade(config: Config, options: MigrateOptions = {}): Promise<MigrateResult[]> {
@@ -130,7 +152,9 @@ export async function stamp(config: Config, spec: string, options: SessionOption
       await session.versions.ensure(session.dialect.adapter, session.connection)
       const from = options.purge ? null : await readCurrent(session)
       const to = dir.map.resolve(spec, from)
-      await onlineContext(session, config.transactionPerMigration).stamp(from, to, {checksum: to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum, purge: options.purge})
+      // A stamp settles a step a run left unfinished (MySQL): the mark stays in the history as interrupted.
+      const settle = !session.dialect.adapter.supportsTransactionalDdl && (await session.versions.openMark(session.dialect.adapter, session.connection)) !== undefined
+      await onlineContext(session, config.transactionPerMigration).stamp(from, to, {checksum: to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum, purge: options.purge, settle})
       return {from, to}
     }))
   })

@@ -3,6 +3,7 @@ import {Command, Flags, type Interfaces} from '@oclif/core'
 import type {Config} from '../config/config.js'
 import {maskUrl} from '../config/database-url.js'
 import {loadConfig} from '../config/load-config.js'
+import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
 import {DbManageError, errorMessage} from '../util/errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -41,6 +42,11 @@ export abstract class BaseCommand extends Command {
   /** A command that can act on a URL alone (a container job's runner has nothing else) works with no config file. */
   protected readonly worksWithoutConfig: boolean = false
 
+  async init(): Promise<void> {
+    await super.init()
+    installSignalHandlers()
+  }
+
   /** Load the config with the global flags applied. */
   protected async loadConfig(flags: {'config-file'?: string; db?: string; 'script-location'?: string; url?: string}): Promise<Config> {
     return loadConfig({
@@ -55,7 +61,8 @@ export abstract class BaseCommand extends Command {
 
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const debug = this.argv.includes('--debug')
-    const code = error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1)
+    // A run a signal stopped exits 130/143 whatever error its stop became.
+    const code = interruptExitCode() ?? (error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1))
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')

@@ -8,4 +8,6 @@ export interface QueryResult {
 export interface Connection {
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>
   close(): Promise<void>
+  /** Ask the server to cancel the statement running on this session (PostgreSQL); the statement then fails. */
+  cancel?(): Promise<void>
 }

@@ -7,6 +7,7 @@ import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import type {SqlExecutor} from './executor.js'
+import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {loadScript, type MigrationFunction} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
 import type {Session} from './session.js'
@@ -55,6 +56,14 @@ export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, Migra
   return functions
 }
 
+export interface RunOptions {
+  /** Offline, from base: the file creates the tables first. */
+  readonly createVersionTable?: boolean
+  /** Offline from elsewhere: the history table is created if the database lacks it. */
+  readonly ensureHistory?: boolean
+  readonly onStep?: (result: StepResult) => void
+}
+
 /** Where the database is asked, online; absent offline, where SQL is only written. */
 export interface OnlineState {
   /** The version as the database holds it now (read inside each step's transaction when the lock does not span the run). */
@@ -62,6 +71,8 @@ export interface OnlineState {
   /** Statements run since the last mark, to say what a failed MySQL revision left behind. */
   readonly executed: () => readonly string[]
   readonly markExecuted: () => void
+  /** Cancel the statement running on the server (PostgreSQL), on a first SIGINT/SIGTERM inside a transaction. */
+  readonly cancel?: () => Promise<void>
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
@@ -70,6 +81,7 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
   return new MigrationContext({
     dialect, executor, introspector: dialect.introspector(connection),
     online: {
+      cancel: connection.cancel && (() => connection.cancel!()),
       executed: () => executor.executed,
       markExecuted() {
         executor.executed = []
@@ -115,6 +127,8 @@ export class MigrationContext {
   readonly transactional: boolean
   private readonly beginSql: string
   private inTransaction = false
+  /** A statement that cannot run in a transaction is running: a signal lets it finish (a cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index). */
+  private runningOutside = false
   private steppedOut?: StepOut
   private running?: Step
   /** The version as last committed. */
@@ -151,14 +165,27 @@ export class MigrationContext {
 
     await executor.execute(END_TRANSACTION.commit)
     this.steppedOut = {partial: this.running!, sql: statement.sql, version: this.committed}
-    await executor.execute(statement)
+    this.runningOutside = true
+    try {
+      await executor.execute(statement)
+    } finally {
+      this.runningOutside = false
+    }
+
     await executor.execute({sql: this.beginSql})
   }
 
   private sink(step: Step): MigrationSink {
-    const {dialect, executor, introspector, query, tracker} = this.options
+    const {dialect, executor, introspector, online, query, tracker} = this.options
+    // Online, a signal stops the step before its next statement.
+    const checked: SqlExecutor = online
+      ? {async execute(statement) {
+        await checkInterrupt()
+        return executor.execute(statement)
+      }}
+      : executor
     return new MigrationSink({
-      compiler: dialect.compiler, dialect: dialect.name, executor, introspector,
+      compiler: dialect.compiler, dialect: dialect.name, executor: checked, introspector,
       outside: (statement) => this.outside(statement), query: query?.(step), tracker,
     })
   }
@@ -172,8 +199,18 @@ export class MigrationContext {
    * from base, the file creates the tables first; `ensureHistory`: offline
    * from elsewhere, the history table is created if the database lacks it.
    */
-  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: {createVersionTable?: boolean; ensureHistory?: boolean; onStep?: (result: StepResult) => void} = {}): Promise<StepResult[]> {
+  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions = {}): Promise<StepResult[]> {
+    const {online} = this.options
+    if (!online) return this.runSteps(steps, functions, options)
+    // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
+    return guarded(() => this.runSteps(steps, functions, options), () => {
+      if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
+    })
+  }
+
+  private async runSteps(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions): Promise<StepResult[]> {
     const {dialect, executor, online, versions} = this.options
+    const marks = !dialect.adapter.supportsTransactionalDdl
     const results: StepResult[] = []
     this.committed = steps[0]?.from ?? null
     const {whole} = this
@@ -182,6 +219,10 @@ export class MigrationContext {
       if (options.createVersionTable) await versions.create()
       else if (options.ensureHistory) await versions.ensureHistory()
       for (const step of steps) {
+        if (online && interruption()) {
+          throw new Interrupted(`interrupted by ${interruption()} before ${describe(step)}: ${whole ? `the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}` : `the database is at ${this.committed ?? 'base'}`}`)
+        }
+
         const started = performance.now()
         if (this.transactional && !whole) await this.begin()
         const current = online && !dialect.adapter.lockSpansRun ? await online.readVersion() : this.committed
@@ -195,14 +236,18 @@ export class MigrationContext {
           throw new DatabaseError(`the database moved to ${current ?? 'base'} while this run expected ${step.from ?? 'base'}; run again`)
         }
 
+        executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
+        if (marks) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()
         this.running = step
-        executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
         try {
           await functions.get(step)!(new Operations(this.sink(step)))
-          await versions.applied({...step, checksum: step.script.checksum, ms: Math.round(performance.now() - started)})
+          if (online) await checkInterrupt()
+          await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
+          // Nothing of the step committed: its mark would only block the next run.
+          if (marks && online?.executed().length === 0) await versions.unmark().catch(() => {})
           throw online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
         }
 
@@ -223,12 +268,12 @@ export class MigrationContext {
   }
 
   /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */
-  async stamp(from: null | string, to: null | string, options: {checksum?: string; create?: boolean; purge?: boolean} = {}): Promise<void> {
+  async stamp(from: null | string, to: null | string, options: {checksum?: string; create?: boolean; purge?: boolean; settle?: boolean} = {}): Promise<void> {
     const {versions} = this.options
     if (this.transactional) await this.begin()
     try {
       if (options.create) await versions.create()
-      await versions.stamp(from, to, {checksum: options.checksum, purge: options.purge})
+      await versions.stamp(from, to, {checksum: options.checksum, purge: options.purge, settle: options.settle})
     } catch (error) {
       if (this.transactional) await this.end('rollback').catch(() => {})
       throw error
@@ -239,22 +284,35 @@ export class MigrationContext {
 
   /** `committed` is where the rollback leaves the database: the run's start when it was one transaction. */
   private stepError(step: Step, error: unknown, committed: null | string): DbManageError {
-    const what = `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName}) failed`
-    const reason = error instanceof DbManageError ? error.message : describeDriverError(error)
+    const what = `${describe(step)} failed`
+    // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
+    const signal = interruption()
+    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : describeDriverError(error)
+    const Kind = signal ? Interrupted : DatabaseError
     const out = this.steppedOut
     if (out) {
       const statement = out.sql.replaceAll(/\s+/g, ' ').slice(0, 120)
-      return new DatabaseError(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${statement}, which committed what came before it: `
+      return new Kind(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${statement}, which committed what came before it: `
         + `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`)
     }
 
-    if (this.whole) return new DatabaseError(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
-    if (this.transactional) return new DatabaseError(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
+    if (this.whole) return new Kind(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
+    if (this.transactional) return new Kind(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
     const executed = this.options.online!.executed()
     const done = executed.length
-    const partly = done === 0
-      ? 'none of its statements had run'
-      : `${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${executed.at(-1)!.replaceAll(/\s+/g, ' ').slice(0, 120)})`
-    return new DatabaseError(`${what}: ${reason}; the version table still says ${committed ?? 'base'} and ${partly}: undo or finish them by hand, then "db-manage stamp ${step.to ?? 'base'}" or run again`)
+    const at = committed ?? 'base'
+    if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
+    return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${executed.at(-1)!.replaceAll(/\s+/g, ' ').slice(0, 120)}): `
+      + settleHint(step.script.fileName, committed, step.to))
   }
+}
+
+/** `upgrade 002 -> 003 (003_x.ts)` */
+function describe(step: Step): string {
+  return `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName})`
+}
+
+/** What to do about a step whose statements were only partly committed: the two stamps that settle it. */
+export function settleHint(fileName: string, from: null | string, to: null | string): string {
+  return `undo them by hand and run "db-manage stamp ${from ?? 'base'}", or finish them and run "db-manage stamp ${to ?? 'base'}"; until then upgrade and downgrade refuse to run (${fileName} is marked unfinished)`
 }

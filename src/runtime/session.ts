@@ -5,6 +5,7 @@ import {getDialect} from '../dialects/registry.js'
 import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import {OnlineExecutor} from './executor.js'
+import {guarded} from './interrupt.js'
 import {type HistoryRow, VersionStore} from './version-store.js'
 
 export {describeDriverError} from './driver-error.js'
@@ -51,11 +52,11 @@ export async function closeSession(session: Session): Promise<void> {
   await session.connection.close().catch(() => {})
 }
 
-/** Open a session for `fn` and close it however `fn` ends. */
+/** Open a session for `fn` and close it however `fn` ends; a first SIGINT/SIGTERM lets it end (interrupt.ts). */
 export async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const session = await openSession(config, database, options)
   try {
-    return await fn(session)
+    return await guarded(() => fn(session))
   } finally {
     await closeSession(session)
   }

@@ -50,7 +50,7 @@ export interface AppliedStep {
 /** One row of the history table. */
 export interface HistoryRow {
   readonly revision: string
-  /** upgrade, downgrade, stamp, or accept-edit (a deliberate edit of an applied script, accepted). */
+  /** upgrade, downgrade, stamp, accept-edit (a deliberate edit of an applied script, accepted), started (a step in progress, MySQL) or interrupted (one a stamp settled). */
   readonly direction: string
   readonly fromRevision: null | string
   readonly toRevision: null | string
@@ -59,6 +59,14 @@ export interface HistoryRow {
   readonly durationMs: null | number
   readonly appliedBy: null | string
   readonly dbManageVersion: null | string
+}
+
+/** The direction of a history row that marks a step in progress (MySQL); `interrupted` once a stamp settled it. */
+export const STARTED = 'started'
+
+/** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
+function stepRevision(step: AppliedStep): string {
+  return (step.direction === 'upgrade' ? step.to : step.from)!
 }
 
 const HISTORY_COLUMNS = ['revision', 'direction', 'from_revision', 'to_revision', 'checksum', 'applied_at', 'duration_ms', 'applied_by', 'db_manage_version'] as const
@@ -165,9 +173,10 @@ export class VersionStore {
   }
 
   /** The history, oldest first; empty when there is no history table (a database Alembic managed). */
-  async readHistory(adapter: Adapter, connection: Connection): Promise<HistoryRow[]> {
+  async readHistory(adapter: Adapter, connection: Connection, direction?: string): Promise<HistoryRow[]> {
     if (!(await adapter.tableExists(connection, this.history.table))) return []
-    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} ORDER BY id`)
+    const where = direction === undefined ? '' : ` WHERE direction = ${this.compiler.literal(direction)}`
+    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`)
     const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
     return rows.map((r) => ({
       appliedAt: r.applied_at instanceof Date ? r.applied_at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') : String(r.applied_at),
@@ -204,10 +213,10 @@ export class VersionStore {
   }
 
   /**
-   * A step is done: move the version, in the step's own transaction (the
-   * history row of the CI-gate issue belongs here, beside it).
+   * A step is done: move the version, in the step's own transaction, and
+   * write its history row (or turn its in-progress marker into that row).
    */
-  async applied(step: AppliedStep): Promise<void> {
+  async applied(step: AppliedStep & {marked?: boolean}): Promise<void> {
     if (!this.enabled) return
     const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
@@ -215,18 +224,55 @@ export class VersionStore {
       throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     }
 
-    const revision = step.direction === 'upgrade' ? step.to : step.from
-    await this.record({checksum: step.checksum, direction: step.direction, from: step.from, ms: step.ms, revision: revision!, to: step.to})
+    if (step.marked) {
+      const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
+      await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${this.compiler.literal(step.direction)}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`})
+      return
+    }
+
+    await this.record({checksum: step.checksum, direction: step.direction, from: step.from, ms: step.ms, revision: stepRevision(step), to: step.to})
+  }
+
+  /**
+   * Where DDL commits as it runs (MySQL), a step is marked in progress before
+   * its first statement, and the mark becomes its history row when it is
+   * done: a run killed or failed half-way leaves the mark, and the next run
+   * names that revision and refuses to guess (openMark).
+   */
+  async started(step: AppliedStep): Promise<void> {
+    if (this.enabled) await this.record({checksum: step.checksum, direction: STARTED, from: step.from, revision: stepRevision(step), to: step.to})
+  }
+
+  /** A failed step that committed none of its statements leaves nothing to resolve: its mark goes. */
+  async unmark(): Promise<void> {
+    if (this.enabled) await this.executor.execute({sql: `DELETE FROM ${this.history.table} WHERE direction = ${this.compiler.literal(STARTED)}`})
+  }
+
+  /** The step a run left unfinished, if any (online, where DDL is not transactional). */
+  async openMark(adapter: Adapter, connection: Connection): Promise<HistoryRow | undefined> {
+    if (!this.enabled) return undefined
+    return (await this.readHistory(adapter, connection, STARTED)).at(-1)
+  }
+
+  /** The step of a mark finished (the version moved) but its history row was not written: it is now. */
+  async finishMark(direction: 'downgrade' | 'upgrade'): Promise<void> {
+    await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${this.compiler.literal(direction)} WHERE direction = ${this.compiler.literal(STARTED)}`})
+  }
+
+  /** `stamp` settled an unfinished step: its mark stays in the history, as interrupted. */
+  async settle(): Promise<void> {
+    if (this.enabled) await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = 'interrupted' WHERE direction = ${this.compiler.literal(STARTED)}`})
   }
 
   /** Set the version without running anything; `purge` empties the table first. The history row says it was a stamp. */
-  async stamp(from: null | string, to: null | string, options: {checksum?: string; purge?: boolean} = {}): Promise<void> {
+  async stamp(from: null | string, to: null | string, options: {checksum?: string; purge?: boolean; settle?: boolean} = {}): Promise<void> {
     if (!this.enabled) return
     if (options.purge) await this.executor.execute(this.sql.deleteAll())
     const move = this.sql.move(options.purge ? null : from, to)
     if (move) await this.executor.execute(move)
+    if (options.settle) await this.settle()
     const revision = to ?? from
-    if (revision !== null && (move || options.purge)) await this.record({checksum: to === null ? undefined : options.checksum, direction: 'stamp', from: options.purge ? null : from, revision, to})
+    if (revision !== null && (move || options.purge || options.settle)) await this.record({checksum: to === null ? undefined : options.checksum, direction: 'stamp', from: options.purge ? null : from, revision, to})
   }
 
   /** A deliberate edit of an applied script, accepted: its new checksum becomes the one to match (Flyway's repair). */

@@ -295,8 +295,20 @@ for (const dialect of dialectsUnderTest()) {
       expect(stripMs(result.stdout)).to.deep.equal(['upgrade <base> -> 001, a'])
       expect(result.stderr.split('\n')).to.have.length(2)
       if (dialect === 'mysql') {
-        expect(result.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: boom in 002; the version table still says 001 and 1 of its statements had already committed \(MySQL commits DDL as it goes; the last: CREATE TABLE `b` .*\): undo or finish them by hand, then "db-manage stamp 002" or run again\n$/)
+        expect(result.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: boom in 002; the version table still says 001 and 1 of its statements had already committed \(MySQL commits DDL as it goes; the last: CREATE TABLE `b` .*\): undo them by hand and run "db-manage stamp 001", or finish them and run "db-manage stamp 002"; until then upgrade and downgrade refuse to run \(002_b\.ts is marked unfinished\)\n$/)
         expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b', 'db_manage_history'])
+        // The next run names the unfinished revision and refuses to guess, until a stamp settles it.
+        const refused = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(refused.code).to.equal(1)
+        expect(refused.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) started at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by \S+ and did not finish \(the run was killed or failed part-way\): MySQL commits DDL as it goes, so some of its statements may have been applied while the version table says 001; check the schema, then undo them by hand and run "db-manage stamp 001", or finish them and run "db-manage stamp 002"; until then upgrade and downgrade refuse to run \(002_b\.ts is marked unfinished\)\n$/)
+        expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'b', 'db_manage_history'])
+        await query(db, 'DROP TABLE b')
+        expect((await runCli(['stamp', '001'], {cwd: dir})).stdout).to.equal('stamp 001 -> 001\n')
+        expect(await query(db, 'SELECT revision, direction FROM db_manage_history ORDER BY id')).to.deep.equal([
+          {direction: 'upgrade', revision: '001'}, {direction: 'interrupted', revision: '002'}, {direction: 'stamp', revision: '001'},
+        ])
+        const again = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(again.stderr).to.match(/^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: boom in 002; /)
       } else {
         expect(result.stderr).to.equal('Error: upgrade 001 -> 002 (002_b.ts) failed: boom in 002; rolled back, the database is at 001\n')
         expect(await tables(db)).to.deep.equal(['a', 'alembic_version', 'db_manage_history'])

@@ -4,7 +4,7 @@ import type {Connection} from '../connection.js'
 export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
   const {default: pg} = await import('pg')
   const ssl = url.params.sslmode && url.params.sslmode !== 'disable' ? {rejectUnauthorized: url.params.sslmode === 'verify-full'} : undefined
-  const client = new pg.Client({
+  const settings = {
     application_name: 'db-manage',
     connectionTimeoutMillis: connectTimeoutMs,
     database: url.database,
@@ -13,12 +13,26 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
     port: url.port ?? 5432,
     ssl,
     user: url.user,
-  })
+  }
+  const client = new pg.Client(settings)
   client.on('error', () => {}) // a dropped connection surfaces on the next query
   await client.connect()
   // Keep server notices (e.g. "relation already exists, skipping") off stdout.
   client.on('notice', () => {})
   return {
+    async cancel() {
+      // PostgreSQL cancels a statement on request from another connection, as psql's Ctrl-C does.
+      const canceller = new pg.Client(settings)
+      canceller.on('error', () => {})
+      try {
+        await canceller.connect()
+        await canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as {processID: number}).processID])
+      } catch {
+        // The statement then runs to its end; the run still stops after it.
+      } finally {
+        await canceller.end().catch(() => {})
+      }
+    },
     async close() {
       await client.end()
     },
