@@ -10,8 +10,6 @@ export function advisoryKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString()
 }
 
-const CHECK_CONNECTION = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '2000', false); EXCEPTION WHEN undefined_object THEN NULL; END $$`
-
 /** Who holds the advisory lock, as pg_stat_activity tells it (what the role may see of it): `: held by PostgreSQL backend 123 (...)`. */
 async function lockHolder(connection: Connection, key: string): Promise<string> {
   try {
@@ -31,9 +29,6 @@ async function lockHolder(connection: Connection, key: string): Promise<string> 
 export const postgresAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
   async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
-    // A client killed with -9 cannot release the lock: from PostgreSQL 14 the server checks the
-    // connection while a statement runs, so it aborts the statement and frees the lock within seconds.
-    await connection.query(CHECK_CONNECTION)
     // lock_timeout applies to advisory lock waits too; 0 would mean "wait forever".
     await connection.query(`SET lock_timeout = '${Math.max(1, Math.round(timeoutSeconds * 1000))}ms'`)
     try {

@@ -1,6 +1,8 @@
 import type {DatabaseUrl} from '../../config/database-url.js'
 import type {Connection} from '../connection.js'
 
+const CHECK_CONNECTION = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '2000', false); EXCEPTION WHEN undefined_object THEN NULL; END $$`
+
 export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
   const {default: pg} = await import('pg')
   const ssl = url.params.sslmode && url.params.sslmode !== 'disable' ? {rejectUnauthorized: url.params.sslmode === 'verify-full'} : undefined
@@ -17,6 +19,9 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
   const client = new pg.Client(settings)
   client.on('error', () => {}) // a dropped connection surfaces on the next query
   await client.connect()
+  // A client killed with -9 cannot release the lock nor stop its statement: from PostgreSQL 14 the
+  // server checks the connection while a statement runs, and aborts it within seconds (frees the lock).
+  await client.query(CHECK_CONNECTION)
   // Keep server notices (e.g. "relation already exists, skipping") off stdout.
   client.on('notice', () => {})
   return {
