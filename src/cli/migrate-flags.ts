@@ -13,8 +13,7 @@ export const migrateFlags = {
 /** `upgrade 006 -> 007, add cluster events (45 ms)` */
 export function stepLine(step: StepResult, prefix = ''): string {
   const arrow = `${step.from ?? '<base>'} -> ${step.to ?? '<base>'}`
-  const tail = step.skipped ? 'already applied by a concurrent run' : `${step.ms} ms`
-  return `${prefix}${step.direction} ${arrow}, ${step.message} (${tail})`
+  return `${prefix}${step.direction} ${arrow}, ${step.message} (${step.ms} ms)`
 }
 
 export function sqlDebug(enabled: boolean): ((line: string) => void) | undefined {

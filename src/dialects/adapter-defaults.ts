@@ -7,7 +7,6 @@ import type {Adapter} from './dialect.js'
 export const ADAPTER_DEFAULTS = {
   altersNeedBatch: false,
   beginSql: 'BEGIN',
-  lockSpansRun: true,
   offlineTransactions: false,
   scratch: {
     create: async (_admin, name) => `CREATE DATABASE ${name}`,

@@ -7,18 +7,15 @@ import type {Introspector, SchemaReader} from './table-schema.js'
 export interface Adapter {
   /** DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite). */
   readonly supportsTransactionalDdl: boolean
-  /**
-   * acquireLock holds a lock for the whole run (advisory lock, GET_LOCK), so
-   * the version read before planning stays true. Without one (SQLite's write
-   * lock lasts one transaction) the runner reads the version again inside
-   * each revision's transaction.
-   */
-  readonly lockSpansRun: boolean
   /** Offline SQL wraps revisions in BEGIN;/COMMIT; (Alembic does so only for PostgreSQL). */
   readonly offlineTransactions: boolean
   /** The statement that opens a migration transaction. */
   readonly beginSql: string
-  /** Serialise concurrent runs; throws a DatabaseError on timeout. */
+  /**
+   * Serialise concurrent runs with a lock held for the whole run (advisory
+   * lock, GET_LOCK, SQLite's lock file), so the version read before planning
+   * stays true; throws a DatabaseError on timeout.
+   */
   acquireLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void>
   releaseLock(connection: Connection, key: string): Promise<void>
   tableExists(connection: Connection, table: string): Promise<boolean>

@@ -30,8 +30,6 @@ export interface StepResult {
   readonly to: null | string
   readonly message: string
   readonly ms: number
-  /** True when a concurrent run had already applied this step. */
-  readonly skipped?: boolean
 }
 
 /** The steps from one position of the chain to another (0 is base), in the order they run. */
@@ -66,8 +64,6 @@ export interface RunOptions {
 
 /** Where the database is asked, online; absent offline, where SQL is only written. */
 export interface OnlineState {
-  /** The version as the database holds it now (read inside each step's transaction when the lock does not span the run). */
-  readonly readVersion: () => Promise<null | string>
   /** Statements run since the last mark, to say what a failed MySQL revision left behind. */
   readonly executed: () => readonly string[]
   readonly markExecuted: () => void
@@ -86,7 +82,6 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
       markExecuted() {
         executor.executed = []
       },
-      readVersion: () => versions.read(connection),
     },
     transactionPerMigration, versions,
   })
@@ -193,9 +188,9 @@ export class MigrationContext {
   /**
    * Run the steps, each revision and its version update in one transaction
    * where the database allows (or all in one with transaction_per_migration
-   * false). Online, inside each transaction the version is read again unless
-   * the lock spans the run, so a racing run that got there first is noticed
-   * and the step skipped, never applied twice. `createVersionTable`: offline,
+   * false). Online, the migration lock spans the run, so the version read
+   * before planning stays true (a tool that ignores the lock is caught when
+   * the version row is not where the step expects it). `createVersionTable`: offline,
    * from base, the file creates the tables first; `ensureHistory`: offline
    * from elsewhere, the history table is created if the database lacks it.
    */
@@ -225,17 +220,6 @@ export class MigrationContext {
 
         const started = performance.now()
         if (this.transactional && !whole) await this.begin()
-        const current = online && !dialect.adapter.lockSpansRun ? await online.readVersion() : this.committed
-        if (current !== step.from) {
-          if (this.transactional && !whole) await this.end('rollback')
-          if (steps.slice(steps.indexOf(step)).some((s) => s.to === current)) {
-            results.push({direction: step.direction, from: step.from, message: step.script.message, ms: 0, skipped: true, to: step.to})
-            continue
-          }
-
-          throw new DatabaseError(`the database moved to ${current ?? 'base'} while this run expected ${step.from ?? 'base'}; run again`)
-        }
-
         executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
         if (marks) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()

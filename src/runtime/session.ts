@@ -5,7 +5,7 @@ import {getDialect} from '../dialects/registry.js'
 import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import {OnlineExecutor} from './executor.js'
-import {guarded} from './interrupt.js'
+import {guarded, Interrupted, interruption} from './interrupt.js'
 import {type HistoryRow, VersionStore} from './version-store.js'
 
 export {describeDriverError} from './driver-error.js'
@@ -73,18 +73,25 @@ export async function readState(session: Session): Promise<{current: null | stri
   return {current: await readCurrent(session), history: await session.versions.readHistory(session.dialect.adapter, session.connection)}
 }
 
+function waitInterrupted(): Interrupted {
+  return new Interrupted(`interrupted by ${interruption()} while waiting for the migration lock; nothing was changed`)
+}
+
 /** Hold the migration lock around `fn`, released in finally. */
 export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
   const {adapter} = session.dialect
   const key = `db-manage:${session.database.versionTable}`
   try {
-    await adapter.acquireLock(session.connection, key, timeoutSeconds)
+    // A first signal while waiting cancels the wait (PostgreSQL); nothing has changed yet.
+    await guarded(() => adapter.acquireLock(session.connection, key, timeoutSeconds), () => session.connection.cancel?.().catch(() => {}))
   } catch (error) {
+    if (interruption()) throw waitInterrupted()
     if (error instanceof DbManageError) throw error
     throw new DatabaseError(`cannot take the migration lock: ${describeDriverError(error)}`)
   }
 
   try {
+    if (interruption()) throw waitInterrupted()
     return await fn()
   } finally {
     await adapter.releaseLock(session.connection, key).catch(() => {})

@@ -81,11 +81,13 @@ export interface Killed {
   readonly killedAt?: number
   readonly code: null | number
   readonly stdout: string
+  /** ms from the first step line to the exit. */
+  readonly chainMs: number
 }
 
 /**
  * Start `db-manage ARGS`; once its first step line is out, wait `delay` ms
- * and kill it with SIGKILL (or the given signal).
+ * and kill it with SIGKILL (or the given signal); an infinite delay lets it run.
  */
 export function runAndKill(args: string[], cwd: string, delay: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<Killed> {
   return new Promise((resolve) => {
@@ -94,10 +96,12 @@ export function runAndKill(args: string[], cwd: string, delay: number, signal: N
     let stdout = ''
     let killedAt: number | undefined
     let timer: NodeJS.Timeout | undefined
+    let firstStep: number | undefined
     child.stdout.on('data', (d) => {
       stdout += d
-      if (timer === undefined && /\(\d+ ms\)/.test(stdout)) {
-        timer = setTimeout(() => {
+      if (firstStep === undefined && /\(\d+ ms\)/.test(stdout)) {
+        firstStep = performance.now()
+        if (Number.isFinite(delay)) timer = setTimeout(() => {
           if (child.exitCode === null) {
             killedAt = performance.now() - started
             child.kill(signal)
@@ -108,7 +112,7 @@ export function runAndKill(args: string[], cwd: string, delay: number, signal: N
     child.stderr.resume()
     child.on('close', (code) => {
       clearTimeout(timer)
-      resolve({code, killedAt, stdout})
+      resolve({chainMs: performance.now() - (firstStep ?? started), code, killedAt, stdout})
     })
   })
 }

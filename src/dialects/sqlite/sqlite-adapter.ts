@@ -1,19 +1,56 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
+import type {SqliteConnection} from './sqlite-driver.js'
 
 const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
 
+/** The lock file of each connection that holds the migration lock. */
+const held = new WeakMap<Connection, import('better-sqlite3').Database>()
+
+/** `app.db` -> `app.db.db-manage-alembic_version.lock` */
+export function lockFileOf(file: string, key: string): string {
+  return `${file}.${key.replaceAll(/[^\w.]+/g, '-')}.lock`
+}
+
 /**
- * SQLite's lock is its write lock: each migration transaction opens with
- * BEGIN IMMEDIATE, waits up to the busy timeout for other writers, and the
- * runner re-reads the version inside it, so racing runs apply each revision once.
+ * SQLite has no advisory lock: the migration lock is a write transaction
+ * held open on a small SQLite file beside the database for the whole run.
+ * The operating system releases it when the process dies, even by kill -9,
+ * so nothing is left to clean up. Waiting polls, so signals are still seen.
+ * An in-memory database is private to its connection and needs none.
  */
+async function acquireFileLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void> {
+  const {filename} = connection as SqliteConnection
+  if (!filename || filename === ':memory:') return
+  const {default: Database} = await import('better-sqlite3')
+  const file = lockFileOf(filename, key)
+  const lock = new Database(file, {timeout: 0})
+  const deadline = performance.now() + timeoutSeconds * 1000
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      lock.exec('BEGIN IMMEDIATE')
+      held.set(connection, lock)
+      return
+    } catch (error) {
+      if ((error as {code?: string}).code !== 'SQLITE_BUSY' || performance.now() >= deadline) {
+        lock.close()
+        if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error
+        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout): held on ${file} by a process on this machine or one sharing the file`)
+      }
+    }
+
+    await sleep(wait)
+  }
+}
+
 export const sqliteAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
-  async acquireLock() {},
+  acquireLock: acquireFileLock,
   altersNeedBatch: true,
-  lockSpansRun: false,
   dumpFile: {
     after: [],
     before: [],
@@ -22,7 +59,11 @@ export const sqliteAdapter: Adapter = {
     skip: (statement) => /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?["'`[]?sqlite_/i.test(statement),
   },
   beginSql: 'BEGIN IMMEDIATE',
-  async releaseLock() {},
+  async releaseLock(connection: Connection) {
+    const lock = held.get(connection)
+    held.delete(connection)
+    lock?.close()
+  },
   scratch: 'memory',
   splitter: {
     options: 'sqliteSplitterOptions',

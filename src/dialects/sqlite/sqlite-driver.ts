@@ -5,8 +5,14 @@ import type {DatabaseUrl} from '../../config/database-url.js'
 import {DatabaseError, errorMessage} from '../../util/errors.js'
 import type {Connection, QueryResult} from '../connection.js'
 
+/** A SQLite connection knows its file: the migration lock is a file beside it. */
+export interface SqliteConnection extends Connection {
+  /** The database file, or `:memory:`. */
+  readonly filename: string
+}
+
 /** better-sqlite3 behind the async Connection interface. */
-export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<Connection> {
+export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<SqliteConnection> {
   const {default: Database} = await import('better-sqlite3')
   const file = url.filename ?? ':memory:'
   if (file !== ':memory:') await mkdir(path.dirname(file), {recursive: true})
@@ -24,6 +30,7 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
     async close() {
       db.close()
     },
+    filename: file,
     async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
       const statement = db.prepare(sql)
       const bound = params.map((p) => (typeof p === 'boolean' ? Number(p) : p))
