@@ -50,6 +50,7 @@ export async function history(config: Config, options: HistoryOptions = {}): Pro
 
     const chain = requireChain(dir)
     const {from, to} = options.range ? dir.map.range(options.range, current) : {from: 0, to: chain.length}
+    if (from > to) throw new RevisionError(`history -r ${options.range}: its start comes after its end in the chain; write the older revision first`)
     // As in Alembic, a history range includes its start revision.
     const marks = linearMarks(chain, current)
     const rows = await options.history?.(database.name)

@@ -12,6 +12,8 @@ export interface MigrateOptions extends SessionOptions {
   readonly target?: string
   /** sahara's --delta N: +N for upgrade, -N for downgrade. */
   readonly delta?: number
+  /** Seconds a statement may wait for a table lock (wins over statement_lock_timeout); 0 waits as the server does. */
+  readonly statementLockTimeout?: number
   /** Called as each step completes, for one line per step as it happens. */
   readonly onStep?: (database: string, step: StepResult) => void
   /** Called as each database is done, before the next starts: output stays in the databases' order. */
@@ -49,6 +51,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
     const result = await withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
+      await versionTableKept(session)
       if (direction === 'upgrade') await session.versions.ensure(session.dialect.adapter, session.connection)
       const current = await readCurrent(session)
       if (current !== null && !dir.map.get(current)) {
@@ -56,6 +59,8 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
       }
 
       await unfinishedStep(session, chain, current)
+      const lockWait = options.statementLockTimeout ?? config.statementLockTimeout
+      if (lockWait > 0) await session.dialect.adapter.limitLockWaits?.(session.connection, lockWait)
       const fromPos = appliedCount(chain, current)
       const toPos = dir.map.position(spec, current)
       if (direction === 'upgrade' && toPos < fromPos) {
@@ -76,6 +81,21 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
     options.onDatabase?.({...result, database: database.name})
     return result
   })
+}
+
+/**
+ * A version table dropped while the history table says the database was at
+ * a revision: upgrading from base would run the chain again over the
+ * schema. The run refuses, and says how to restore it.
+ */
+async function versionTableKept(session: Session): Promise<void> {
+  const {adapter} = session.dialect
+  if (await adapter.tableExists(session.connection, session.versions.table)) return
+  const last = await session.versions.lastMove(adapter, session.connection)
+  if (last?.toRevision) {
+    throw new RevisionError(`${session.versions.table} is missing, but ${session.versions.historyTable} says the database was at ${last.toRevision} (its last ${last.direction}, ${last.appliedAt} UTC by ${last.appliedBy ?? 'unknown'}): `
+      + `the version table was dropped; if the schema is at ${last.toRevision}, restore it with "db-manage stamp ${last.toRevision}"`)
+  }
 }
 
 /**

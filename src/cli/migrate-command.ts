@@ -37,6 +37,7 @@ export abstract class MigrateCommand extends BaseCommand {
       debug: sqlDebug(flags.debug),
       delta: flags.delta,
       lockTimeout: flags['lock-timeout'],
+      statementLockTimeout: flags['statement-lock-timeout'],
       onDatabase: (r) => {
         if (r.steps.length === 0) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
       },

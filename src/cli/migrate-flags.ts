@@ -8,6 +8,10 @@ export const migrateFlags = {
     env: 'DB_MANAGE_LOCK_TIMEOUT',
     summary: 'Seconds to wait for another run\'s migration lock (default: lock_timeout, 60).',
   }),
+  'statement-lock-timeout': Flags.integer({
+    env: 'DB_MANAGE_STATEMENT_LOCK_TIMEOUT',
+    summary: 'Seconds each statement may wait for a table lock before the revision gives up and rolls back (default: statement_lock_timeout, 0: no limit).',
+  }),
 }
 
 /** `upgrade 006 -> 007, add cluster events (45 ms)` */

@@ -41,6 +41,12 @@ export interface Config {
   readonly revisionDigits: number
   /** Seconds to wait for the migration lock. */
   readonly lockTimeout: number
+  /**
+   * Seconds each migration statement may wait for a table lock before it
+   * gives up (statement_lock_timeout); 0, the default, waits as long as the
+   * server does.
+   */
+  readonly statementLockTimeout: number
   readonly databases: readonly DatabaseConfig[]
   /**
    * Whether a config file or --script-location said where the scripts are;

@@ -38,7 +38,7 @@ type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
 const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'lint_allow', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
-const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'transaction_per_migration'])
+const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
 const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection'])
@@ -82,6 +82,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const transactionPerMigration = parseBoolean(get('transaction_per_migration') ?? 'true', where('db_manage', 'transaction_per_migration'))
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
+  const statementLockTimeout = parseInteger(get('statement_lock_timeout') ?? '0', where('db_manage', 'statement_lock_timeout'), 0, 86_400)
   const targetSchema = get('target_schema')
 
   const defaults = raw.database as Section | undefined
@@ -96,6 +97,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     const target = pick('target_schema') ?? targetSchema
     const patterns = (key: string) => (pick(key) ?? get(key) ?? '').split(/[\s,]+/).filter(Boolean)
     const execLocation = pick('exec_location') ?? get('exec_location')
+    // A bad name is reported in the section that set it.
+    const tableName = (key: string, fromMain: string) => {
+      const own = pick(key)
+      return checkIdentifier(own ?? fromMain, where(own === undefined ? 'db_manage' : sectionName, key))
+    }
+
     return {
       fields: {
         excludeTables: patterns('exclude_tables'),
@@ -106,9 +113,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
         scratchUrl: pick('scratch_url') ?? get('scratch_url'),
         scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
         targetSchema: target ? path.resolve(dir, target) : undefined,
-        historyTable: checkIdentifier(pick('history_table') ?? historyTable, where(sectionName, 'history_table')),
+        historyTable: tableName('history_table', historyTable),
         lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
-        versionTable: checkIdentifier(pick('version_table') ?? versionTable, where(sectionName, 'version_table')),
+        versionTable: tableName('version_table', versionTable),
       },
       url: connectionOf(section, sectionName, defaults, {base, dir, env}),
     }
@@ -142,7 +149,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
   const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
-  return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, scriptsGiven, transactionPerMigration})
+  return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration})
 }
 
 /**

@@ -18,6 +18,13 @@ export interface Adapter {
    */
   acquireLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void>
   releaseLock(connection: Connection, key: string): Promise<void>
+  /**
+   * statement_lock_timeout: make each statement of the session give up after
+   * waiting `seconds` for a lock, rather than queue behind a long transaction
+   * (and block every reader queued behind it). Absent where a statement does
+   * not queue so (SQLite's writer waits for the busy timeout).
+   */
+  limitLockWaits?(connection: Connection, seconds: number): Promise<void>
   tableExists(connection: Connection, table: string): Promise<boolean>
   /**
    * Where autogenerate builds a target: `memory` (SQLite), or a temporary

@@ -230,9 +230,10 @@ export class MigrationContext {
           await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
+          const failure = online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
           // Nothing of the step committed: its mark would only block the next run.
           if (marks && online?.executed().length === 0) await versions.unmark().catch(() => {})
-          throw online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
+          throw failure
         }
 
         if (this.transactional && !whole) await this.end('commit')
@@ -271,7 +272,8 @@ export class MigrationContext {
     const what = `${describe(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
-    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : describeDriverError(error)
+    const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code)) ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)' : ''
+    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : `${describeDriverError(error)}${lockWait}`
     const Kind = signal ? Interrupted : DatabaseError
     const out = this.steppedOut
     if (out) {

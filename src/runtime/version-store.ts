@@ -92,6 +92,21 @@ function historyTable(table: string, compiler: DdlCompiler): CreateTable {
   }
 }
 
+function historyRow(r: Record<string, unknown>): HistoryRow {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  return {
+    appliedAt: r.applied_at instanceof Date ? r.applied_at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') : String(r.applied_at),
+    appliedBy: text(r.applied_by),
+    checksum: text(r.checksum),
+    dbManageVersion: text(r.db_manage_version),
+    direction: String(r.direction),
+    durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
+    fromRevision: text(r.from_revision),
+    revision: String(r.revision),
+    toRevision: text(r.to_revision),
+  }
+}
+
 /** The OS user at the host, asked once a process: every history row of a run names it. */
 let osActor: string | undefined
 function osUserAtHost(): string {
@@ -177,18 +192,14 @@ export class VersionStore {
     if (!(await adapter.tableExists(connection, this.history.table))) return []
     const where = direction === undefined ? '' : ` WHERE direction = ${this.compiler.literal(direction)}`
     const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`)
-    const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
-    return rows.map((r) => ({
-      appliedAt: r.applied_at instanceof Date ? r.applied_at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') : String(r.applied_at),
-      appliedBy: text(r.applied_by),
-      checksum: text(r.checksum),
-      dbManageVersion: text(r.db_manage_version),
-      direction: String(r.direction),
-      durationMs: r.duration_ms === null || r.duration_ms === undefined ? null : Number(r.duration_ms),
-      fromRevision: text(r.from_revision),
-      revision: String(r.revision),
-      toRevision: text(r.to_revision),
-    }))
+    return rows.map(historyRow)
+  }
+
+  /** The history's last row that moved the version (upgrade, downgrade, stamp), if there is a history. */
+  async lastMove(adapter: Adapter, connection: Connection): Promise<HistoryRow | undefined> {
+    if (!this.enabled || !(await adapter.tableExists(connection, this.history.table))) return undefined
+    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} WHERE direction IN ('upgrade', 'downgrade', 'stamp') ORDER BY id DESC LIMIT 1`)
+    return rows.map(historyRow)[0]
   }
 
   /** One history row, in the statement the executor runs or writes. */

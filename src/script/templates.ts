@@ -12,7 +12,7 @@ export function createdAtOf(now: Date = new Date()): string {
 
 /** `add user email` -> `add_user_email`: the file name's part after the id. */
 export function slugify(message: string): string {
-  const slug = message.toLowerCase().replaceAll(/[^\da-z]+/g, '_').replaceAll(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '')
+  const slug = message.toLowerCase().replaceAll(/[^\p{L}\p{N}]+/gu, '_').replaceAll(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '')
   return slug || 'revision'
 }
 

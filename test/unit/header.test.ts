@@ -52,5 +52,7 @@ throw new Error('never run')
   it('slugifies messages for file names', () => {
     expect(slugify('Add user e-mail (v2)!')).to.equal('add_user_e_mail_v2')
     expect(slugify('!!!')).to.equal('revision')
+    // Letters of any script stay, as in Alembic's slug (\w+ in Python 3 is Unicode).
+    expect(slugify('Ajouter la colonne « été »')).to.equal('ajouter_la_colonne_été')
   })
 })

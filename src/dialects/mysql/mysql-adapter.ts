@@ -37,6 +37,10 @@ export const mysqlAdapter: Adapter = {
     prepare: (text) => text,
     skip: () => false,
   },
+  async limitLockWaits(connection: Connection, seconds: number) {
+    // DDL waits for metadata locks (lock_wait_timeout, a year by default), DML for row locks.
+    await connection.query(`SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}`)
+  },
   async releaseLock(connection: Connection, key: string) {
     await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])
   },

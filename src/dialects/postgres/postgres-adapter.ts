@@ -43,6 +43,9 @@ export const postgresAdapter: Adapter = {
       await connection.query('RESET lock_timeout')
     }
   },
+  async limitLockWaits(connection: Connection, seconds: number) {
+    await connection.query(`SET lock_timeout = '${seconds}s'`)
+  },
   offlineTransactions: true,
   dumpFile: {
     after: ['RESET search_path'],
