@@ -1,5 +1,5 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
-import {UsageError} from '../util/errors.js'
+import {DbManageError, errorMessage, UsageError} from '../util/errors.js'
 import type {Revision} from '../script/revision.js'
 import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
 
@@ -70,10 +70,70 @@ export async function chainOf(config: Config, database: DatabaseConfig): Promise
 }
 
 /** Run one api step for each configured database, in file order. */
-export async function eachDatabase<T>(config: Config, fn: (database: DatabaseConfig) => Promise<T>): Promise<Array<T & {database: string}>> {
-  const results: Array<T & {database: string}> = []
-  for (const database of config.databases) results.push({...(await fn(database)), database: database.name})
-  return results
+export async function eachDatabase<T>(config: Config, fn: (database: DatabaseConfig) => Promise<T>, hooks: EachHooks = {}): Promise<Array<T & {database: string}>> {
+  const {databases} = config
+  if (config.parallel <= 1 && !databases.some((d) => d.fleet)) {
+    // One after another, stopping at the first failure: the order is the point (subscribers first).
+    const results: Array<T & {database: string}> = []
+    for (const database of databases) results.push({...(await fn(database)), database: database.name})
+    return results
+  }
+
+  const results = new Map<DatabaseConfig, T & {database: string}>()
+  const failed: Array<{database: string; error: unknown}> = []
+  // Databases of one order run together, `parallel` at once; the next order starts when all of them are done.
+  for (const group of groupsByOrder(databases)) {
+    let stop = false
+    let next = 0
+    const worker = async () => {
+      while (!stop && next < group.length) {
+        const database = group[next++]
+        try {
+          results.set(database, {...(await fn(database)), database: database.name})
+        } catch (error) {
+          failed.push({database: database.name, error})
+          hooks.onFailure?.(database.name, error)
+          // A tenant's failure leaves the fleet going unless --fail-fast; any other database's stops the run.
+          if (config.failFast || !database.fleet) stop = true
+        }
+      }
+    }
+
+    await Promise.all(Array.from({length: Math.min(config.parallel, group.length)}, worker))
+    if (failed.length > 0) break
+  }
+
+  const done = databases.filter((d) => results.has(d)).map((d) => results.get(d)!)
+  if (failed.length > 0) throw new DatabasesFailed(failed, databases.length - done.length - failed.length, done)
+  return done
+}
+
+export interface EachHooks {
+  /** A database failed; with several, the others may go on. */
+  readonly onFailure?: (database: string, error: unknown) => void
+}
+
+function groupsByOrder(databases: readonly DatabaseConfig[]): DatabaseConfig[][] {
+  const groups: DatabaseConfig[][] = []
+  for (const database of databases) {
+    const last = groups.at(-1)
+    if (last && last[0].order === database.order) last.push(database)
+    else groups.push([database])
+  }
+
+  return groups
+}
+
+/** Some of several databases failed: one line naming them, and what was done (for --json and the summary). */
+export class DatabasesFailed extends DbManageError {
+  constructor(readonly failed: ReadonlyArray<{database: string; error: unknown}>, readonly notRun: number, done: readonly unknown[]) {
+    const shown = failed.slice(0, 3).map((f) => `${f.database}: ${errorMessage(f.error)}`).join('; ')
+    const more = failed.length > 3 ? `; and ${failed.length - 3} more` : ''
+    const skipped = notRun > 0 ? `; ${notRun} not run` : ''
+    super(`${failed.length} of ${failed.length + done.length + notRun} databases failed${skipped}: ${shown}${more}`, {
+      data: {done, failed: failed.map((f) => ({database: f.database, error: errorMessage(f.error)}))},
+    })
+  }
 }
 
 /**

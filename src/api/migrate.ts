@@ -18,6 +18,8 @@ export interface MigrateOptions extends SessionOptions {
   readonly onStep?: (database: string, step: StepResult) => void
   /** Called as each database is done, before the next starts: output stays in the databases' order. */
   readonly onDatabase?: (result: MigrateResult) => void
+  /** Called when a database fails, while others (a fleet's tenants) may go on. */
+  readonly onFailure?: (database: string, error: unknown) => void
 }
 
 export interface MigrateResult {
@@ -80,7 +82,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
     }))
     options.onDatabase?.({...result, database: database.name})
     return result
-  })
+  }, {onFailure: options.onFailure})
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Global flags that take a value, and those that do not. */
-const VALUE_FLAGS = new Set(['--config-file', '-c', '--db', '--script-location', '--url'])
-const SWITCHES = new Set(['--debug'])
+const VALUE_FLAGS = new Set(['--config-file', '-c', '--db', '--parallel', '--script-location', '--shard', '--url'])
+const SWITCHES = new Set(['--debug', '--fail-fast'])
 
 /**
  * Move the global flags written before the command to after it, so

@@ -26,6 +26,21 @@ export abstract class BaseCommand extends Command {
       summary: 'Act on the [database:NAME] section NAME only (default: every database, in file order).',
     }),
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
+    'fail-fast': Flags.boolean({
+      env: 'DB_MANAGE_FAIL_FAST',
+      helpGroup: 'GLOBAL',
+      summary: 'Stop a fleet at its first failing tenant (otherwise the others go on, and the exit code is 1).',
+    }),
+    parallel: Flags.integer({
+      env: 'DB_MANAGE_PARALLEL',
+      helpGroup: 'GLOBAL',
+      summary: 'Run N databases of one order (a fleet\'s tenants) at once, each with its own connection and lock (default 1).',
+    }),
+    shard: Flags.string({
+      env: 'DB_MANAGE_SHARD',
+      helpGroup: 'GLOBAL',
+      summary: 'Act on shard I of N only (I from 0), a stable split by database name: one Job per shard.',
+    }),
     'script-location': Flags.string({
       env: 'DB_MANAGE_SCRIPT_LOCATION',
       helpGroup: 'GLOBAL',
@@ -48,9 +63,10 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Load the config with the global flags applied. */
-  protected async loadConfig(flags: {'config-file'?: string; db?: string; 'script-location'?: string; url?: string}): Promise<Config> {
+  protected async loadConfig(flags: {'config-file'?: string; db?: string; 'fail-fast'?: boolean; parallel?: number; 'script-location'?: string; shard?: string; url?: string}): Promise<Config> {
     return loadConfig({
-      configFile: flags['config-file'], db: flags.db, scriptLocation: flags['script-location'], url: flags.url, withoutFile: this.worksWithoutConfig,
+      configFile: flags['config-file'], db: flags.db, failFast: flags['fail-fast'], parallel: flags.parallel, scriptLocation: flags['script-location'], shard: flags.shard,
+      url: flags.url, withoutFile: this.worksWithoutConfig,
     })
   }
 

@@ -32,18 +32,59 @@ export abstract class MigrateCommand extends BaseCommand {
     }
 
     const many = config.databases.length > 1
+    const fleet = config.databases.some((d) => d.fleet)
+    const tally = new FleetTally(config.databases.length, this.direction, fleet && process.stderr.isTTY && !this.jsonEnabled())
     const migrate = this.direction === 'upgrade' ? upgrade : downgrade
-    const result = await migrate(config, {
-      debug: sqlDebug(flags.debug),
-      delta: flags.delta,
-      lockTimeout: flags['lock-timeout'],
-      statementLockTimeout: flags['statement-lock-timeout'],
-      onDatabase: (r) => {
-        if (r.steps.length === 0) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
-      },
-      onStep: (db, step) => this.log(stepLine(step, many ? `[${db}] ` : '')),
-      target: args.target,
-    })
-    return result
+    try {
+      return await migrate(config, {
+        debug: sqlDebug(flags.debug),
+        delta: flags.delta,
+        lockTimeout: flags['lock-timeout'],
+        onDatabase: (r) => {
+          tally.done(r)
+          if (r.steps.length === 0 && !tally.live) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
+        },
+        onFailure: (database) => tally.failed(database),
+        onStep: (db, step) => tally.live || this.log(stepLine(step, many ? `[${db}] ` : '')),
+        statementLockTimeout: flags['statement-lock-timeout'],
+        target: args.target,
+      })
+    } finally {
+      if (fleet && !this.jsonEnabled()) this.log(tally.summary())
+    }
+  }
+}
+
+/**
+ * A fleet's run as it goes: on a terminal one progress line on stderr
+ * (`37/100 done, 1 failed`) in place of every tenant's step lines, and a
+ * summary at the end, on a terminal or not.
+ */
+class FleetTally {
+  private readonly migrated: string[] = []
+  private readonly unchanged: string[] = []
+  private readonly failures: string[] = []
+
+  constructor(private readonly total: number, private readonly direction: 'downgrade' | 'upgrade', readonly live: boolean) {}
+
+  done(result: MigrateResult): void {
+    const list = result.steps.length > 0 ? this.migrated : this.unchanged
+    list.push(result.database)
+    this.progress()
+  }
+
+  failed(database: string): void {
+    this.failures.push(database)
+    this.progress()
+  }
+
+  private progress(): void {
+    if (this.live) process.stderr.write(`\r${this.migrated.length + this.unchanged.length + this.failures.length}/${this.total} done, ${this.failures.length} failed${this.migrated.length + this.unchanged.length + this.failures.length === this.total ? '\n' : ''}`)
+  }
+
+  summary(): string {
+    const notRun = this.total - this.migrated.length - this.unchanged.length - this.failures.length
+    const failed = this.failures.length > 0 ? ` (${this.failures.sort().join(', ')})` : ''
+    return `Summary: ${this.migrated.length} ${this.direction === 'upgrade' ? 'migrated' : 'downgraded'}, ${this.unchanged.length} already there, ${this.failures.length} failed${failed}${notRun > 0 ? `, ${notRun} not run` : ''}`
   }
 }

@@ -31,6 +31,10 @@ export interface DatabaseConfig {
   readonly execLocation?: string
   /** Autogenerate writes changes to existing tables as batchAlterTable on every dialect. */
   readonly renderAsBatch: boolean
+  /** `order`: databases run in ascending order (file order among equals); 0 unless set. */
+  readonly order: number
+  /** The `[fleet:NAME]` this database is a tenant of (its name is NAME/TENANT). */
+  readonly fleet?: string
 }
 
 /** The typed configuration every api function takes. */
@@ -48,6 +52,10 @@ export interface Config {
    */
   readonly statementLockTimeout: number
   readonly databases: readonly DatabaseConfig[]
+  /** `--parallel N`: databases of one order (a fleet's tenants) run N at once. */
+  readonly parallel: number
+  /** `--fail-fast`: a failing tenant stops its fleet; otherwise the others go on. */
+  readonly failFast: boolean
   /**
    * Whether a config file or --script-location said where the scripts are;
    * false for a command run on a URL alone, whose script folder is only the

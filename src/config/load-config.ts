@@ -7,7 +7,11 @@ import {ConfigError, errorMessage} from '../util/errors.js'
 import {type Config, type DatabaseConfig, databaseConfig} from './config.js'
 import {type DatabaseUrl, parseDatabaseUrl, urlFromParts} from './database-url.js'
 import {expandEnv, expandUrlTemplate} from './expand-env.js'
+import {FLEET_OWN_KEYS, fleetTenants, parseShard, shardOf} from './fleet.js'
 import {OSLO_DB_OPTIONS} from './oslo.js'
+
+/** A section's name after the colon. */
+const TENANT_OR_NAME = /^[\w-]+$/
 
 export const CONFIG_FILE_NAMES = ['db-manage.ini', '.db-managerc', '.db-managerc.ini'] as const
 
@@ -17,8 +21,14 @@ export interface LoadConfigOptions {
   readonly cwd?: string
   /** `--url`, which wins over `DATABASE_URL`, which wins over the file. */
   readonly url?: string
-  /** `--db NAME`: act on that database only. */
+  /** `--db NAME`: act on that database only (a fleet's name: all its tenants; NAME/TENANT: one). */
   readonly db?: string
+  /** `--shard I/N`: only the databases whose name falls in shard I of N. */
+  readonly shard?: string
+  /** `--parallel N`: how many databases of one order (a fleet's tenants) run at once. */
+  readonly parallel?: number
+  /** `--fail-fast`: a failing tenant stops the fleet. */
+  readonly failFast?: boolean
   readonly env?: NodeJS.ProcessEnv
   /**
    * With no config file found, act on the URL alone (`--url` or
@@ -41,11 +51,12 @@ const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'includ
 const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
-const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection'])
+const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'order'])
+const FLEET_KEYS = new Set([...SHARED_KEYS, ...FLEET_OWN_KEYS])
 
 /** The sections db-manage owns; any other (an oslo [DEFAULT], [keystone_authtoken], ...) belongs to another tool. */
 export function ownsSection(name: string): boolean {
-  return name === 'db_manage' || name === 'database' || name.startsWith('database:')
+  return name === 'db_manage' || name === 'database' || name.startsWith('database:') || name.startsWith('fleet:')
 }
 
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
@@ -71,7 +82,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   }
 
   for (const name of Object.keys(raw).filter(ownsSection)) {
-    checkKeys(raw[name], name, name === 'db_manage' ? MAIN_KEYS : DATABASE_KEYS, base)
+    checkKeys(raw[name], name, name === 'db_manage' ? MAIN_KEYS : name.startsWith('fleet:') ? FLEET_KEYS : DATABASE_KEYS, base)
   }
 
   const main = raw.db_manage as Section | undefined
@@ -87,12 +98,15 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
   const defaults = raw.database as Section | undefined
   const named = Object.keys(raw).filter((n) => n.startsWith('database:'))
+  const fleets = Object.keys(raw).filter((n) => n.startsWith('fleet:'))
+  // With fleets and no named databases, a plain [database] is a database only when it connects somewhere.
+  const plainIsDatabase = named.length === 0 && (fleets.length === 0 || connectionOf(defaults, 'database', undefined, {base, dir, env}) !== undefined)
   const sections: Array<[string, string, Section | undefined]> = named.length > 0
     ? named.map((n) => [n.slice('database:'.length), n, raw[n] as Section])
-    : [['default', 'database', defaults]]
+    : plainIsDatabase ? [['default', 'database', defaults]] : []
 
-  const fields = sections.map(([name, sectionName, section]) => {
-    if (!name) throw new ConfigError(`${base}: section [${sectionName}] needs a name after the colon`)
+  /** A database's settings: its section's, else [database]'s, else [db_manage]'s. */
+  const fieldsOf = (name: string, sectionName: string, section: Section | undefined, fleet?: string) => {
     const pick = (key: string) => value(section, sectionName, key) ?? value(defaults, 'database', key)
     const target = pick('target_schema') ?? targetSchema
     const patterns = (key: string) => (pick(key) ?? get(key) ?? '').split(/[\s,]+/).filter(Boolean)
@@ -104,32 +118,61 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }
 
     return {
-      fields: {
-        excludeTables: patterns('exclude_tables'),
-        execLocation: execLocation === undefined ? undefined : path.resolve(dir, execLocation),
-        includeTables: patterns('include_tables'),
-        name,
-        renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
-        scratchUrl: pick('scratch_url') ?? get('scratch_url'),
-        scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
-        targetSchema: target ? path.resolve(dir, target) : undefined,
-        historyTable: tableName('history_table', historyTable),
-        lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
-        versionTable: tableName('version_table', versionTable),
-      },
-      url: connectionOf(section, sectionName, defaults, {base, dir, env}),
+      excludeTables: patterns('exclude_tables'),
+      execLocation: execLocation === undefined ? undefined : path.resolve(dir, execLocation),
+      fleet,
+      historyTable: tableName('history_table', historyTable),
+      includeTables: patterns('include_tables'),
+      lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
+      name,
+      order: parseInteger(value(section, sectionName, 'order') ?? '0', where(sectionName, 'order'), -1_000_000, 1_000_000),
+      renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
+      scratchUrl: pick('scratch_url') ?? get('scratch_url'),
+      scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
+      targetSchema: target ? path.resolve(dir, target) : undefined,
+      versionTable: tableName('version_table', versionTable),
     }
+  }
+
+  const fields: Array<{fields: ReturnType<typeof fieldsOf>; url: (() => DatabaseUrl) | undefined}> = sections.map(([name, sectionName, section]) => {
+    if (!name) throw new ConfigError(`${base}: section [${sectionName}] needs a name after the colon`)
+    return {fields: fieldsOf(name, sectionName, section), url: connectionOf(section, sectionName, defaults, {base, dir, env})}
   })
+
+  // A fleet is one database per tenant, all on the fleet's chain: its URL template with ${tenant} filled in.
+  for (const sectionName of fleets) {
+    const fleet = sectionName.slice('fleet:'.length)
+    if (!TENANT_OR_NAME.test(fleet)) throw new ConfigError(`${base}: section [${sectionName}] needs a plain name after the colon`)
+    const section = raw[sectionName] as Section
+    const whereFleet = (key: string) => where(sectionName, key)
+    if (section.url_template === undefined || section.url_template === null) throw new ConfigError(`${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes`)
+    const template = String(section.url_template)
+    for (const tenant of await fleetTenants(section, whereFleet, dir, env)) {
+      fields.push({
+        fields: fieldsOf(`${fleet}/${tenant}`, sectionName, section, fleet),
+        url: () => naming(whereFleet('url_template'), () => parseDatabaseUrl(expandUrlTemplate(template, whereFleet('url_template'), {...env, tenant}), dir)),
+      })
+    }
+  }
+
+  // `order` fixes the order (subscribers before their publisher); equal orders keep the file's.
+  fields.sort((a, b) => a.fields.order - b.fields.order)
 
   let chosen = fields
   if (options.db !== undefined) {
-    const match = fields.find((d) => d.fields.name === options.db)
-    if (!match) {
-      throw new ConfigError(`--db ${options.db}: no such database in ${base} (it has: ${fields.map((d) => d.fields.name).join(', ')})`)
+    chosen = fields.filter((d) => d.fields.name === options.db || d.fields.fleet === options.db)
+    if (chosen.length === 0) {
+      const names = [...new Set(fields.map((d) => (d.fields.fleet ? `${d.fields.fleet} (a fleet; or ${d.fields.fleet}/TENANT)` : d.fields.name)))]
+      throw new ConfigError(`--db ${options.db}: no such database in ${base} (it has: ${names.join(', ')})`)
     }
-
-    chosen = [match]
   }
+
+  if (options.shard !== undefined) {
+    const {count, index} = parseShard(options.shard)
+    chosen = chosen.filter((d) => shardOf(d.fields.name, count) === index)
+  }
+
+  if (chosen.length === 0 && fields.length === 0 && fleets.length > 0) throw new ConfigError(`${base}: no database to act on`)
 
   if (override) {
     if (chosen.length > 1) {
@@ -149,7 +192,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
   const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
-  return Object.freeze({databases: Object.freeze(databases), file, lockTimeout, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration})
+  const parallel = options.parallel ?? 1
+  if (!Number.isInteger(parallel) || parallel < 1) throw new ConfigError(`--parallel ${parallel}: expected a whole number of 1 or more`)
+  return Object.freeze({
+    databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
+  })
 }
 
 /**

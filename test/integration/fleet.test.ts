@@ -1,0 +1,133 @@
+import {expect} from 'chai'
+import {randomBytes} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {runCli, startCli} from '../helpers/cli.js'
+import {adminConnection, dialectsUnderTest} from '../helpers/databases.js'
+import {chainProject} from '../faults/chain.js'
+
+/** A project whose config is one fleet over `tenants`, on a 5-revision chain of plain SQL. */
+function fleetProject(section: string): string {
+  const dir = chainProject('sqlite:///unused.db', 5)
+  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[fleet:customers]\n${section}\n`)
+  return dir
+}
+
+describe('fleets: one chain over many tenant databases', () => {
+  it('SQLite: tenants from a list or a file, --parallel, --db NAME/TENANT, --shard I/N, a failing tenant that does not stop the others, and a rerun that finishes it', async () => {
+    const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants_file = tenants.txt')
+    writeFileSync(path.join(dir, 'tenants.txt'), '# one per line\nacme\nglobex\n\ninitech  # the third\numbrella\n')
+    // umbrella already has the table revision 003 creates.
+    expect((await runCli(['upgrade', '002', '--db', 'customers/umbrella'], {cwd: dir})).code).to.equal(0)
+    writeFileSync(path.join(dir, 'stray.sql'), 'CREATE TABLE t_3 (id INTEGER);\n')
+    expect((await runCli(['exec', 'stray.sql', '--db', 'customers/umbrella'], {cwd: dir})).code).to.equal(0)
+
+    const run = await runCli(['upgrade', 'head', '--parallel', '2'], {cwd: dir})
+    expect(run.code).to.equal(1)
+    const lines = run.stdout.trim().split('\n')
+    // Every tenant's lines carry its name; the summary closes the run.
+    expect(lines.filter((l) => l.startsWith('[customers/acme] ')).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([1, 2, 3, 4, 5].map((k) => `[customers/acme] upgrade ${k === 1 ? '<base>' : `00${k - 1}`} -> 00${k}, step ${k}`))
+    expect(lines.at(-1)).to.equal('Summary: 3 migrated, 0 already there, 1 failed (customers/umbrella)')
+    expect(run.stderr, run.stderr).to.match(/^Error: 1 of 4 databases failed: customers\/umbrella: upgrade 002 -> 003 \(003_step\.sql\) failed: table t_3 already exists \(SQLITE_ERROR\); rolled back, the database is at 002\n$/)
+    const current = await runCli(['current'], {cwd: dir})
+    expect(current.stdout).to.equal('[customers/acme]\n005 (head)\n[customers/globex]\n005 (head)\n[customers/initech]\n005 (head)\n[customers/umbrella]\n002\n')
+
+    // Fixed, a rerun finishes the one that failed and leaves the others be.
+    writeFileSync(path.join(dir, 'fix.sql'), 'DROP TABLE t_3;\n')
+    expect((await runCli(['exec', 'fix.sql', '--db', 'customers/umbrella'], {cwd: dir})).code).to.equal(0)
+    const rerun = await runCli(['upgrade', 'head', '--parallel', '4'], {cwd: dir})
+    expect(rerun.code, rerun.stderr).to.equal(0)
+    expect(rerun.stdout.split('\n').filter((l) => / \(\d+ ms\)$/.test(l))).to.have.length(3)
+    expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 3 already there, 0 failed')
+
+    // --shard splits the tenants the same way every time, each in exactly one shard.
+    const shard = async (i: number) => (JSON.parse((await runCli(['current', '--json', '--shard', `${i}/3`], {cwd: dir})).stdout) as Array<{database: string}>).map((r) => r.database)
+    const shards = [await shard(0), await shard(1), await shard(2)]
+    expect(shards.flat().sort()).to.deep.equal(['customers/acme', 'customers/globex', 'customers/initech', 'customers/umbrella'])
+    expect(await shard(1)).to.deep.equal(shards[1])
+    expect((await runCli(['current', '--shard', '3/3'], {cwd: dir})).stderr).to.equal('Error: --shard 3/3: expected I/N with 0 <= I < N (e.g. --shard 0/4)\n')
+  })
+
+  it('order fixes the order of [database:NAME] sections, whatever the file order; a failure stops the later ones', async () => {
+    const dir = chainProject('sqlite:///unused.db', 2)
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n\n[database:publisher]\nconnection = sqlite:///pub.db\norder = 20\n\n[database:subscriber]\nconnection = sqlite:///sub.db\norder = 10\n')
+    const run = await runCli(['upgrade', 'head'], {cwd: dir})
+    expect(run.code, run.stderr).to.equal(0)
+    expect(run.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([
+      '[subscriber] upgrade <base> -> 001, step 1', '[subscriber] upgrade 001 -> 002, step 2', '[publisher] upgrade <base> -> 001, step 1', '[publisher] upgrade 001 -> 002, step 2',
+    ])
+    // The subscriber failing leaves the publisher alone, even with --parallel.
+    writeFileSync(path.join(dir, 'migrations', '003_step.sql'), '-- revision: 003\n-- down_revision: 002\n-- message: bad\n-- +upgrade\nINSERT INTO no_such_table VALUES (1);\n')
+    const failed = await runCli(['upgrade', 'head', '--parallel', '4'], {cwd: dir})
+    expect(failed.code).to.equal(1)
+    expect(failed.stderr).to.match(/^Error: 1 of 2 databases failed; 1 not run: subscriber: upgrade 002 -> 003 \(003_step\.sql\) failed: no such table: no_such_table/)
+    expect((await runCli(['current', '--db', 'publisher'], {cwd: dir})).stdout).to.equal('002\n')
+  })
+
+  it('refuses a fleet without url_template, with two tenant sources, or a tenant that is not a plain name, in one line', async () => {
+    const cases: Array<[string, string]> = [
+      ['tenants = a, b', 'Error: db-manage.ini [fleet:customers] url_template: a fleet needs url_template, with ${tenant} where each tenant\'s name goes\n'],
+      ['url_template = sqlite:///t/${tenant}.db\ntenants = a\ntenants_file = t.txt', 'Error: db-manage.ini [fleet:customers] tenants: give exactly one of tenants, tenants_file or tenants_query (it has tenants, tenants_file)\n'],
+      ['url_template = sqlite:///t/${tenant}.db\ntenants = a, ../etc', 'Error: db-manage.ini [fleet:customers] tenants: tenant "../etc" is not a plain name (letters, digits, _ and -, at most 63)\n'],
+      ['url_template = sqlite:///t/${tenant}.db\ntenants_query = SELECT 1', 'Error: db-manage.ini [fleet:customers] tenants_query: needs control_url, the database to ask\n'],
+    ]
+    for (const [section, error] of cases) {
+      const result = await runCli(['current'], {cwd: fleetProject(section)})
+      expect(result).to.deep.equal({code: 2, stderr: error, stdout: ''})
+    }
+  })
+
+  if (dialectsUnderTest().includes('postgresql')) {
+    it('PostgreSQL: 100 tenant databases from a tenants_query, --parallel 8 on at most 9 connections; the broken one is named, exit 1, and a rerun finishes it', async function () {
+      this.timeout(300_000)
+      const prefix = `dbm_t${randomBytes(3).toString('hex')}_`
+      const tenants = Array.from({length: 100}, (_, i) => `${prefix}${String(i).padStart(3, '0')}`)
+      const admin = await adminConnection('postgresql')
+      const server = process.env.DB_MANAGE_TEST_PG_URL!
+      const tenantUrl = (t: string) => server.replace(/\/[^/]*$/, `/${t}`)
+      try {
+        for (const t of tenants) await admin.query(`CREATE DATABASE ${t}`)
+        const broken = tenants[42]
+        const dir = fleetProject(`url_template = ${server.replace(/\/[^/]*$/, '/${tenant}')}\ncontrol_url = ${server}\ntenants_query = SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%' ORDER BY 1`)
+        const {getDialect} = await import('../../src/dialects/registry.js')
+        const {parseDatabaseUrl} = await import('../../src/config/database-url.js')
+        const pg = await getDialect('postgresql')
+        const stray = await pg.connect(parseDatabaseUrl(tenantUrl(broken)), 10_000)
+        await stray.query('CREATE TABLE t_3 (id INTEGER)')
+        await stray.close()
+
+        // Count db-manage's connections while it runs.
+        let peak = 0
+        let watching = true
+        const watch = (async () => {
+          while (watching) {
+            const {rows} = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'db-manage' AND datname LIKE $1", [`${prefix}%`])
+            peak = Math.max(peak, Number(rows[0].n))
+            await new Promise((r) => setTimeout(r, 10))
+          }
+        })()
+        const run = await startCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
+        watching = false
+        await watch
+        expect(run.code).to.equal(1)
+        expect(run.stderr).to.equal(`Error: 1 of 100 databases failed: customers/${broken}: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists; rolled back, the database is at 002\n`)
+        expect(run.stdout.trim().split('\n').at(-1)).to.equal(`Summary: 99 migrated, 0 already there, 1 failed (customers/${broken})`)
+        expect(peak).to.be.within(1, 8)
+
+        const fix = await pg.connect(parseDatabaseUrl(tenantUrl(broken)), 10_000)
+        await fix.query('DROP TABLE t_3')
+        await fix.close()
+        const rerun = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
+        expect(rerun.code, rerun.stderr).to.equal(0)
+        expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
+        const json = JSON.parse((await runCli(['current', '--json', '--parallel', '8'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        expect(json).to.have.length(100)
+        expect(new Set(json.map((j) => j.current))).to.deep.equal(new Set(['005']))
+      } finally {
+        for (const t of tenants) await admin.query(`DROP DATABASE IF EXISTS ${t} WITH (FORCE)`)
+        await admin.close()
+      }
+    })
+  }
+})
