@@ -3,6 +3,7 @@
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
 //   node bench/run.mjs autogenerate [--runs N]  revision/check_migration --autogenerate on 300 tables (10% changed)
 //   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
+//   node bench/run.mjs fleet [--runs N]      upgrade head of 100 PostgreSQL tenants x 20 revisions at --parallel 1, 4 and 8
 //   node bench/run.mjs roundtrip [--runs N]  check_migration --round-trip of 100 revisions vs upgrade head of the same chain on a fresh database
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
@@ -113,6 +114,49 @@ async function floorSql(dir, dialect) {
   }
 
   return out.join('\n') + '\n'
+}
+
+/**
+ * A fleet of 100 tenant databases on the test PostgreSQL server, a 20-revision
+ * chain each: `upgrade head` from empty at --parallel 1 (the baseline), 4 and
+ * 8, the tenants dropped and created again before every run.
+ */
+async function fleetBench() {
+  const started = servers()
+  const fleetRuns = Number(args[args.indexOf('--runs') + 1]) || 3
+  try {
+    const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
+    const serverUrl = process.env.DB_MANAGE_TEST_PG_URL
+    const admin = await (await getDialect('postgresql')).connect(parseDatabaseUrl(serverUrl), 10_000)
+    const tenants = Array.from({length: 100}, (_, i) => `dbm_fleet_${String(i).padStart(3, '0')}`)
+    const fresh = async () => {
+      for (const t of tenants) await admin.query(`DROP DATABASE IF EXISTS ${t} WITH (FORCE)`)
+      for (const t of tenants) await admin.query(`CREATE DATABASE ${t}`)
+      await admin.query('CHECKPOINT')
+    }
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-fleet-'))
+    writeChain(dir, 20)
+    writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[fleet:bench]\nurl_template = ${serverUrl.replace(/\/[^/]*$/, '/${tenant}')}\ntenants = ${tenants.join(', ')}\n`)
+    console.log(`100 tenants x 20 revisions on PostgreSQL; ${fleetRuns} runs each, interleaved, fresh databases before each; node ${process.version}`)
+    const cases = [1, 4, 8].map((n) => ({argv: [bin, 'upgrade', 'head', '--parallel', String(n)], ms: [], name: `upgrade head --parallel ${n}`, rss: []}))
+    for (let i = 0; i < fleetRuns; i++) {
+      for (const c of cases) {
+        await fresh()
+        const {ms, rss} = timed(process.execPath, c.argv, {cwd: dir, rss: i === 0})
+        c.ms.push(ms)
+        if (rss !== undefined) c.rss.push(rss)
+      }
+    }
+
+    report(cases, 'upgrade head --parallel 1')
+    for (const t of tenants) await admin.query(`DROP DATABASE IF EXISTS ${t} WITH (FORCE)`)
+    await admin.close()
+    rmSync(dir, {force: true, recursive: true})
+  } finally {
+    if (started) execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'stop', started])
+  }
 }
 
 async function onlineBench() {
@@ -294,3 +338,4 @@ if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()
 if (which === 'autogenerate' || which === 'all') await autogenerateBench()
 if (which === 'roundtrip' || which === 'all') roundTripBench()
+if (which === 'fleet' || which === 'all') await fleetBench()
