@@ -104,7 +104,7 @@ export async function eachDatabase<T>(config: Config, fn: (database: DatabaseCon
   }
 
   const done = databases.filter((d) => results.has(d)).map((d) => results.get(d)!)
-  if (failed.length > 0) throw new DatabasesFailed(failed, databases.length - done.length - failed.length, done)
+  if (failed.length > 0) throw new DatabasesFailed(failed, done, databases.length)
   return done
 }
 
@@ -126,11 +126,12 @@ function groupsByOrder(databases: readonly DatabaseConfig[]): DatabaseConfig[][]
 
 /** Some of several databases failed: one line naming them, and what was done (for --json and the summary). */
 export class DatabasesFailed extends DbManageError {
-  constructor(readonly failed: ReadonlyArray<{database: string; error: unknown}>, readonly notRun: number, done: readonly unknown[]) {
+  constructor(failed: ReadonlyArray<{database: string; error: unknown}>, done: readonly unknown[], total: number) {
     const shown = failed.slice(0, 3).map((f) => `${f.database}: ${errorMessage(f.error)}`).join('; ')
     const more = failed.length > 3 ? `; and ${failed.length - 3} more` : ''
+    const notRun = total - done.length - failed.length
     const skipped = notRun > 0 ? `; ${notRun} not run` : ''
-    super(`${failed.length} of ${failed.length + done.length + notRun} databases failed${skipped}: ${shown}${more}`, {
+    super(`${failed.length} of ${total} databases failed${skipped}: ${shown}${more}`, {
       data: {done, failed: failed.map((f) => ({database: f.database, error: errorMessage(f.error)}))},
     })
   }

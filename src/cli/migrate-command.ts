@@ -61,15 +61,19 @@ export abstract class MigrateCommand extends BaseCommand {
  * summary at the end, on a terminal or not.
  */
 class FleetTally {
-  private readonly migrated: string[] = []
-  private readonly unchanged: string[] = []
+  private migrated = 0
+  private unchanged = 0
   private readonly failures: string[] = []
 
   constructor(private readonly total: number, private readonly direction: 'downgrade' | 'upgrade', readonly live: boolean) {}
 
+  private get finished(): number {
+    return this.migrated + this.unchanged + this.failures.length
+  }
+
   done(result: MigrateResult): void {
-    const list = result.steps.length > 0 ? this.migrated : this.unchanged
-    list.push(result.database)
+    if (result.steps.length > 0) this.migrated++
+    else this.unchanged++
     this.progress()
   }
 
@@ -79,12 +83,12 @@ class FleetTally {
   }
 
   private progress(): void {
-    if (this.live) process.stderr.write(`\r${this.migrated.length + this.unchanged.length + this.failures.length}/${this.total} done, ${this.failures.length} failed${this.migrated.length + this.unchanged.length + this.failures.length === this.total ? '\n' : ''}`)
+    if (this.live) process.stderr.write(`\r${this.finished}/${this.total} done, ${this.failures.length} failed${this.finished === this.total ? '\n' : ''}`)
   }
 
   summary(): string {
-    const notRun = this.total - this.migrated.length - this.unchanged.length - this.failures.length
+    const notRun = this.total - this.finished
     const failed = this.failures.length > 0 ? ` (${this.failures.sort().join(', ')})` : ''
-    return `Summary: ${this.migrated.length} ${this.direction === 'upgrade' ? 'migrated' : 'downgraded'}, ${this.unchanged.length} already there, ${this.failures.length} failed${failed}${notRun > 0 ? `, ${notRun} not run` : ''}`
+    return `Summary: ${this.migrated} ${this.direction === 'upgrade' ? 'migrated' : 'downgraded'}, ${this.unchanged} already there, ${this.failures.length} failed${failed}${notRun > 0 ? `, ${notRun} not run` : ''}`
   }
 }

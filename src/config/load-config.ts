@@ -147,9 +147,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     const whereFleet = (key: string) => where(sectionName, key)
     if (section.url_template === undefined || section.url_template === null) throw new ConfigError(`${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes`)
     const template = String(section.url_template)
+    // Every tenant has the fleet's settings, read once; only its name and URL are its own.
+    const shared = fieldsOf(fleet, sectionName, section, fleet)
     for (const tenant of await fleetTenants(section, whereFleet, dir, env)) {
       fields.push({
-        fields: fieldsOf(`${fleet}/${tenant}`, sectionName, section, fleet),
+        fields: {...shared, name: `${fleet}/${tenant}`},
         url: () => naming(whereFleet('url_template'), () => parseDatabaseUrl(expandUrlTemplate(template, whereFleet('url_template'), {...env, tenant}), dir)),
       })
     }

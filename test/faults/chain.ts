@@ -1,16 +1,10 @@
-import {spawn} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
-import {BIN, tempProject} from '../helpers/cli.js'
+import {spawnCli, tempProject} from '../helpers/cli.js'
+import {TABLES} from '../helpers/catalog.js'
 import {connected, type TestDatabase} from '../helpers/databases.js'
 
-export const TABLES: Record<DialectName, string> = {
-  mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()',
-  postgresql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'",
-  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-}
 
 export const id = (k: number) => String(k).padStart(3, '0')
 
@@ -79,42 +73,36 @@ export function consistent(state: ChainState): boolean {
 export interface Killed {
   /** ms from spawn to the kill; undefined when the run ended first. */
   readonly killedAt?: number
-  readonly code: null | number
-  readonly stdout: string
+  readonly code: number
   /** ms from the first step line to the exit. */
   readonly chainMs: number
 }
 
 /**
  * Start `db-manage ARGS`; once its first step line is out, wait `delay` ms
- * and kill it with SIGKILL (or the given signal); an infinite delay lets it run.
+ * and kill it with SIGKILL; an infinite delay lets it run.
  */
-export function runAndKill(args: string[], cwd: string, delay: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<Killed> {
-  return new Promise((resolve) => {
-    const started = performance.now()
-    const child = spawn(process.execPath, [BIN, ...args], {cwd, env: {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined}})
-    let stdout = ''
-    let killedAt: number | undefined
-    let timer: NodeJS.Timeout | undefined
-    let firstStep: number | undefined
-    child.stdout.on('data', (d) => {
-      stdout += d
-      if (firstStep === undefined && /\(\d+ ms\)/.test(stdout)) {
-        firstStep = performance.now()
-        if (Number.isFinite(delay)) timer = setTimeout(() => {
-          if (child.exitCode === null) {
-            killedAt = performance.now() - started
-            child.kill(signal)
-          }
-        }, delay)
-      }
-    })
-    child.stderr.resume()
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({chainMs: performance.now() - (firstStep ?? started), code, killedAt, stdout})
-    })
+export async function runAndKill(args: string[], cwd: string, delay: number): Promise<Killed> {
+  const started = performance.now()
+  const run = spawnCli(args, {cwd})
+  let killedAt: number | undefined
+  let timer: NodeJS.Timeout | undefined
+  let firstStep: number | undefined
+  run.child.stdout.on('data', () => {
+    if (firstStep !== undefined || !/\(\d+ ms\)/.test(run.stdout())) return
+    firstStep = performance.now()
+    if (Number.isFinite(delay)) {
+      timer = setTimeout(() => {
+        if (run.child.exitCode === null) {
+          killedAt = performance.now() - started
+          run.child.kill('SIGKILL')
+        }
+      }, delay)
+    }
   })
+  const {code} = await run.done
+  clearTimeout(timer)
+  return {chainMs: performance.now() - (firstStep ?? started), code, killedAt}
 }
 
 /** How many trials a fault test runs: the full counts under `npm run test:faults` (DB_MANAGE_FAULT_TRIALS=full), fewer in `npm test`. */

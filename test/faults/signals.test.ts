@@ -1,10 +1,9 @@
 import {expect} from 'chai'
-import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
-import {BIN, runCli} from '../helpers/cli.js'
+import {runCli, spawnCli} from '../helpers/cli.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {chainProject, chainState} from './chain.js'
 
@@ -29,7 +28,7 @@ function slowProject(db: TestDatabase): string {
 }
 
 interface Run {
-  readonly code: null | number
+  readonly code: number
   readonly stdout: string
   readonly stderr: string
   /** ms from the last signal to the exit. */
@@ -38,22 +37,16 @@ interface Run {
 
 /** Run `args`, wait until the slow statement runs, send `signals` (the second 300 ms after the first). */
 async function signalled(db: TestDatabase, dir: string, args: string[], signals: NodeJS.Signals[]): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, ...args], {cwd: dir, env: {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined}})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<null | number>((resolve) => child.on('close', resolve))
-  await untilSlow(db, () => stdout)
+  const run = spawnCli(args, {cwd: dir})
+  await untilSlow(db, run.stdout)
   let last = 0
   for (const [i, signal] of signals.entries()) {
     if (i > 0) await new Promise((r) => setTimeout(r, 300))
-    child.kill(signal)
+    run.child.kill(signal)
     last = performance.now()
   }
 
-  const code = await exited
-  return {afterSignal: performance.now() - last, code, stderr, stdout}
+  return {...(await run.done), afterSignal: performance.now() - last}
 }
 
 /** Counts the slow statements running on the server. */
@@ -149,11 +142,10 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a signal before any revision runs exits at once and changes nothing', async () => {
       const dir = chainProject(db.url, 2)
-      const child = spawn(process.execPath, [BIN, 'upgrade', 'head'], {cwd: dir, env: {...process.env, DATABASE_URL: undefined}})
-      child.kill('SIGTERM')
-      const code = await new Promise((resolve) => child.on('close', resolve))
+      const run = spawnCli(['upgrade', 'head'], {cwd: dir})
+      run.child.kill('SIGTERM')
       // Killed before its handler was installed (the default action) or by it: either way 143 and nothing applied.
-      expect(code === 143 || code === null).to.equal(true)
+      expect((await run.done).code).to.equal(143)
       expect((await chainState(db, 2)).version).to.equal(0)
     })
   })

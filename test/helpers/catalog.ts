@@ -6,6 +6,13 @@ import {readFileSync} from 'node:fs'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {connected, type TestDatabase} from './databases.js'
 
+/** The tables a database holds, by name, in name order. */
+export const TABLES: Record<string, string> = {
+  mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
+  postgresql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+}
+
 const CATALOG: Record<string, string[]> = {
   mysql: [
     'SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION',

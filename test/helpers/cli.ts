@@ -1,4 +1,4 @@
-import {execFile, spawn} from 'node:child_process'
+import {type ChildProcessWithoutNullStreams, execFile, spawn} from 'node:child_process'
 import {cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,26 +13,43 @@ export interface CliResult {
   readonly stderr: string
 }
 
+/** The environment a test run gets: the caller's, without a connection or config file of its own. */
+function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env}
+}
+
 /** Run the built CLI as a user would: a whole process, its stdout and exit code. */
 export function runCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const env = {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...options.env}
-    execFile(process.execPath, [BIN, ...args], {cwd: options.cwd, env}, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], {cwd: options.cwd, env: cliEnv(options.env)}, (error, stdout, stderr) => {
       resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, stdout})
     })
   })
 }
 
+/** A run of the CLI in progress, for races, signals and kills: its process, its stdout so far, and its end. */
+export interface RunningCli {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly stdout: () => string
+  /** The exit code; a process a signal ended gets the shell's 128 + its number (143 for SIGTERM). */
+  readonly done: Promise<CliResult>
+}
+
+export function spawnCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd, env: cliEnv(options.env)})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const done = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({code: code ?? (signal ? 128 + os.constants.signals[signal] : 1), stderr, stdout}))
+  })
+  return {child, done, stdout: () => stdout}
+}
+
 /** Start the CLI without waiting, for races. */
 export function startCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: options.cwd, env: {...process.env, DATABASE_URL: undefined, ...options.env}})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('close', (code) => resolve({code: code ?? 1, stderr, stdout}))
-  })
+  return spawnCli(args, options).done
 }
 
 export function tempProject(): string {

@@ -7,13 +7,9 @@ import type {Connection} from '../../src/dialects/connection.js'
 import {RULES} from '../../src/lint/rules.js'
 import {scriptChecksum} from '../../src/script/script-directory.js'
 import {ROOT, runCli, shippedProject, startCli, tempProject, withConnection} from '../helpers/cli.js'
+import {TABLES} from '../helpers/catalog.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
-const TABLES: Record<DialectName, string> = {
-  mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
-  postgresql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
-  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-}
 const COLUMNS: Record<DialectName, string> = {
   mysql: 'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
   postgresql: "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",

@@ -36,9 +36,10 @@ async function acquireFileLock(connection: Connection, key: string, timeoutSecon
       held.set(connection, lock)
       return
     } catch (error) {
-      if ((error as {code?: string}).code !== 'SQLITE_BUSY' || performance.now() >= deadline) {
+      const busy = (error as {code?: string}).code === 'SQLITE_BUSY'
+      if (!busy || performance.now() >= deadline) {
         lock.close()
-        if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error
+        if (!busy) throw error
         throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout): held on ${file} by a process on this machine or one sharing the file`)
       }
     }
