@@ -35,6 +35,12 @@ export interface DatabaseConfig {
   readonly order: number
   /** The `[fleet:NAME]` this database is a tenant of (its name is NAME/TENANT). */
   readonly fleet?: string
+  /**
+   * PostgreSQL schema a fleet's tenant lives in (`schema_template`): the
+   * session's search_path is that schema alone, so the version table and
+   * every object of the chain are created there.
+   */
+  readonly schema?: string
 }
 
 /** The typed configuration every api function takes. */

@@ -7,7 +7,7 @@ import {parseDatabaseUrl} from './database-url.js'
 import {expandUrlTemplate} from './expand-env.js'
 
 /** The keys of a `[fleet:NAME]` section beside the shared ones. */
-export const FLEET_OWN_KEYS = ['control_url', 'order', 'tenants', 'tenants_file', 'tenants_query', 'url_template'] as const
+export const FLEET_OWN_KEYS = ['control_url', 'order', 'schema_template', 'tenants', 'tenants_file', 'tenants_query', 'url_template'] as const
 
 /** A tenant name goes into URLs and database names: a plain word. */
 const TENANT = /^[\w-]{1,63}$/

@@ -121,6 +121,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       excludeTables: patterns('exclude_tables'),
       execLocation: execLocation === undefined ? undefined : path.resolve(dir, execLocation),
       fleet,
+      schema: undefined as string | undefined,
       historyTable: tableName('history_table', historyTable),
       includeTables: patterns('include_tables'),
       lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
@@ -145,13 +146,23 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     if (!TENANT_OR_NAME.test(fleet)) throw new ConfigError(`${base}: section [${sectionName}] needs a plain name after the colon`)
     const section = raw[sectionName] as Section
     const whereFleet = (key: string) => where(sectionName, key)
-    if (section.url_template === undefined || section.url_template === null) throw new ConfigError(`${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes`)
+    if (section.url_template === undefined || section.url_template === null) throw new ConfigError(`${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes (or a schema_template that has it)`)
     const template = String(section.url_template)
-    // Every tenant has the fleet's settings, read once; only its name and URL are its own.
+    const schemaTemplate = section.schema_template === undefined || section.schema_template === null ? undefined : String(section.schema_template)
+    if (!template.includes('${tenant}') && !schemaTemplate?.includes('${tenant}')) {
+      throw new ConfigError(`${whereFleet(schemaTemplate === undefined ? 'url_template' : 'schema_template')}: no \${tenant} in url_template${schemaTemplate === undefined ? '' : ' nor in schema_template'}: every tenant would be the same database`)
+    }
+
+    if (schemaTemplate !== undefined && !/^postgres(ql)?(\+[\w.-]+)?:\/\//i.test(template.trim())) {
+      throw new ConfigError(`${whereFleet('schema_template')}: a schema per tenant needs PostgreSQL, and url_template is not a postgresql:// URL`)
+    }
+
+    // Every tenant has the fleet's settings, read once; only its name, URL and schema are its own.
     const shared = fieldsOf(fleet, sectionName, section, fleet)
     for (const tenant of await fleetTenants(section, whereFleet, dir, env)) {
+      const schema = schemaTemplate === undefined ? undefined : checkIdentifier(schemaTemplate.replaceAll('${tenant}', tenant), whereFleet('schema_template'), 'schema')
       fields.push({
-        fields: {...shared, name: `${fleet}/${tenant}`},
+        fields: {...shared, name: `${fleet}/${tenant}`, schema},
         url: () => naming(whereFleet('url_template'), () => parseDatabaseUrl(expandUrlTemplate(template, whereFleet('url_template'), {...env, tenant}), dir)),
       })
     }
@@ -357,8 +368,8 @@ function parseInteger(text: string, where: string, min: number, max: number): nu
   return n
 }
 
-function checkIdentifier(name: string, where: string): string {
-  if (!/^[A-Za-z_][\w$]{0,62}$/.test(name)) throw new ConfigError(`${where}: "${name}" is not a plain table name`)
+function checkIdentifier(name: string, where: string, what = 'table'): string {
+  if (!/^[A-Za-z_][\w$]{0,62}$/.test(name)) throw new ConfigError(`${where}: "${name}" is not a plain ${what} name`)
   return name
 }
 

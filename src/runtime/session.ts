@@ -31,6 +31,10 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
     throw new ConfigError(`no database connection configured for [${database.name === 'default' ? 'database' : `database:${database.name}`}] in ${config.file}: set "connection", DATABASE_URL or --url`)
   }
 
+  if (database.schema !== undefined && url.dialect !== 'postgresql') {
+    throw new ConfigError(`[fleet:${database.fleet}] schema_template: a schema per tenant needs PostgreSQL, and ${database.name} is on ${url.dialect}`)
+  }
+
   const dialect = await getDialect(url.dialect)
   let connection: Connection
   try {
@@ -39,7 +43,31 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
     throw new DatabaseError(`cannot connect to ${url.masked}: ${describeDriverError(error)}`)
   }
 
+  // A schema-per-tenant tenant sees its schema alone: the version table, the objects the scripts
+  // create and what autogenerate reads are all there. A schema not created yet reads as base.
+  if (database.schema !== undefined) {
+    try {
+      await connection.query(`SET search_path TO ${dialect.compiler.quote(database.schema)}`)
+    } catch (error) {
+      await connection.close().catch(() => {})
+      throw error
+    }
+  }
+
   return sessionOn(connection, dialect, database, options.debug)
+}
+
+/** A tenant's schema, created if missing before the version table is (upgrade, stamp), as Flyway's createSchemas does. */
+export async function ensureSchema(session: Session): Promise<void> {
+  const {schema} = session.database
+  if (schema !== undefined) await session.executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${session.dialect.compiler.quote(schema)}`})
+}
+
+/** The SQL that puts an offline script in a tenant's schema (created first when the script starts at base). */
+export function schemaPreamble(database: DatabaseConfig, dialect: Dialect, create: boolean): string {
+  if (database.schema === undefined) return ''
+  const name = dialect.compiler.quote(database.schema)
+  return `${create ? `CREATE SCHEMA IF NOT EXISTS ${name};\n\n` : ''}SET search_path TO ${name};\n\n`
 }
 
 /** A session on a connection already open (a scratch database's, say). */
@@ -80,7 +108,9 @@ function waitInterrupted(): Interrupted {
 /** Hold the migration lock around `fn`, released in finally. */
 export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
   const {adapter} = session.dialect
-  const key = `db-manage:${session.database.versionTable}`
+  // Advisory locks are per database: tenants in schemas of one database each take their own.
+  const {schema, versionTable} = session.database
+  const key = `db-manage:${schema === undefined ? '' : `${schema}.`}${versionTable}`
   try {
     // A first signal while waiting cancels the wait (PostgreSQL); nothing has changed yet.
     await guarded(() => adapter.acquireLock(session.connection, key, timeoutSeconds), () => session.connection.cancel?.().catch(() => {}))

@@ -4,7 +4,7 @@ import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, startCli} from '../helpers/cli.js'
-import {adminConnection, dialectsUnderTest} from '../helpers/databases.js'
+import {adminConnection, connected, createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {chainProject} from '../faults/chain.js'
 
 /** A project whose config is one fleet over `tenants`, on a 5-revision chain of plain SQL. */
@@ -67,10 +67,13 @@ describe('fleets: one chain over many tenant databases', () => {
 
   it('refuses a fleet without url_template, with two tenant sources, or a tenant that is not a plain name, in one line', async () => {
     const cases: Array<[string, string]> = [
-      ['tenants = a, b', 'Error: db-manage.ini [fleet:customers] url_template: a fleet needs url_template, with ${tenant} where each tenant\'s name goes\n'],
+      ['tenants = a, b', 'Error: db-manage.ini [fleet:customers] url_template: a fleet needs url_template, with ${tenant} where each tenant\'s name goes (or a schema_template that has it)\n'],
+      ['url_template = sqlite:///t/one.db\ntenants = a, b', 'Error: db-manage.ini [fleet:customers] url_template: no ${tenant} in url_template: every tenant would be the same database\n'],
+      ['url_template = postgresql://u@h/db\nschema_template = tenant-${tenant}\ntenants = a', 'Error: db-manage.ini [fleet:customers] schema_template: "tenant-a" is not a plain schema name\n'],
       ['url_template = sqlite:///t/${tenant}.db\ntenants = a\ntenants_file = t.txt', 'Error: db-manage.ini [fleet:customers] tenants: give exactly one of tenants, tenants_file or tenants_query (it has tenants, tenants_file)\n'],
       ['url_template = sqlite:///t/${tenant}.db\ntenants = a, ../etc', 'Error: db-manage.ini [fleet:customers] tenants: tenant "../etc" is not a plain name (letters, digits, _ and -, at most 63)\n'],
       ['url_template = sqlite:///t/${tenant}.db\ntenants_query = SELECT 1', 'Error: db-manage.ini [fleet:customers] tenants_query: needs control_url, the database to ask\n'],
+      ['url_template = sqlite:///one.db\nschema_template = tenant_${tenant}\ntenants = a', 'Error: db-manage.ini [fleet:customers] schema_template: a schema per tenant needs PostgreSQL, and url_template is not a postgresql:// URL\n'],
     ]
     for (const [section, error] of cases) {
       const result = await runCli(['current'], {cwd: fleetProject(section)})
@@ -78,7 +81,63 @@ describe('fleets: one chain over many tenant databases', () => {
     }
   })
 
+  it('--sql renders every tenant under a comment naming it; --db NAME/TENANT renders one', async () => {
+    const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants = acme, globex')
+    const all = await runCli(['upgrade', '004:005', '--sql'], {cwd: dir})
+    expect(all.code, all.stderr).to.equal(0)
+    const one = await runCli(['upgrade', '004:005', '--sql', '--db', 'customers/globex'], {cwd: dir})
+    expect(one.code, one.stderr).to.equal(0)
+    expect(one.stdout).to.include("-- Running upgrade 004 -> 005\n\nCREATE TABLE t_5 (id INTEGER PRIMARY KEY, v VARCHAR(20));\n\n")
+    expect(one.stdout).to.include("UPDATE alembic_version SET version_num='005' WHERE alembic_version.version_num = '004';\n\n")
+    expect(all.stdout).to.equal(`-- Database: customers/acme\n\n${one.stdout}-- Database: customers/globex\n\n${one.stdout}`)
+  })
+
   if (dialectsUnderTest().includes('postgresql')) {
+    it('PostgreSQL: a schema per tenant (schema_template), 100 schemas of one database at --parallel 8: each holds its own version table and objects, the broken one is named, a rerun finishes it, --sql sets the schema', async function () {
+      this.timeout(300_000)
+      const db = await createTestDatabase('postgresql')
+      try {
+        const tenants = Array.from({length: 100}, (_, i) => `c${String(i).padStart(3, '0')}`)
+        const dir = fleetProject(`url_template = ${db.url}\nschema_template = tenant_\${tenant}\ntenants = ${tenants.join(', ')}`)
+        // c042's schema exists already, with the table revision 003 creates; the others are created by upgrade.
+        await connected(db, async (c) => {
+          await c.query('CREATE SCHEMA tenant_c042')
+          await c.query('CREATE TABLE tenant_c042.t_3 (id INTEGER)')
+        })
+        const before = await runCli(['current', '--db', 'customers/c001'], {cwd: dir})
+        expect(before, 'a schema not created yet is at base').to.deep.equal({code: 0, stderr: '', stdout: '<base>\n'})
+
+        const run = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
+        expect(run.code).to.equal(1)
+        expect(run.stderr).to.equal('Error: 1 of 100 databases failed: customers/c042: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists; rolled back, the database is at 002\n')
+        expect(run.stdout.trim().split('\n').at(-1)).to.equal('Summary: 99 migrated, 0 already there, 1 failed (customers/c042)')
+        await connected(db, async (c) => {
+          const {rows} = await c.query(`SELECT table_schema AS s, count(*)::int AS n FROM information_schema.tables WHERE table_schema LIKE 'tenant_%' OR table_schema = 'public' GROUP BY 1 ORDER BY 1`)
+          // Each schema: alembic_version, db_manage_history, applied_log and t_k, u_k for k = 1..5; c042: up to 2, and its stray t_3.
+          expect(rows.filter((r) => r.n === 13).map((r) => r.s)).to.have.length(99)
+          expect(rows.find((r) => r.s === 'tenant_c042')?.n).to.equal(8)
+          expect(rows.some((r) => r.s === 'public')).to.equal(false)
+          await c.query('DROP TABLE tenant_c042.t_3')
+        })
+
+        const rerun = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
+        expect(rerun.code, rerun.stderr).to.equal(0)
+        expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
+        const down = await runCli(['downgrade', '004', '--db', 'customers/c007'], {cwd: dir})
+        expect(down.code, down.stderr).to.equal(0)
+        const json = JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        expect(json.filter((j) => j.current !== '005').map((j) => [j.database, j.current])).to.deep.equal([['customers/c007', '004']])
+
+        const sql = await runCli(['upgrade', 'base:001', '--sql', '--db', 'customers/c005'], {cwd: dir})
+        expect(sql.stdout.split('\n\n').slice(0, 3)).to.deep.equal(['CREATE SCHEMA IF NOT EXISTS "tenant_c005";', 'SET search_path TO "tenant_c005";', 'CREATE TABLE alembic_version (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n);'])
+        const later = await runCli(['upgrade', '004:005', '--sql', '--db', 'customers/c005'], {cwd: dir})
+        expect(later.stdout.split('\n\n')[0]).to.equal('SET search_path TO "tenant_c005";')
+        expect(later.stdout).to.not.include('CREATE SCHEMA')
+      } finally {
+        await db.drop()
+      }
+    })
+
     it('PostgreSQL: 100 tenant databases from a tenants_query, --parallel 8 on at most 9 connections; the broken one is named, exit 1, and a rerun finishes it', async function () {
       this.timeout(300_000)
       const prefix = `dbm_t${randomBytes(3).toString('hex')}_`
