@@ -15,24 +15,33 @@ as_user() { # as_user USER CMD...
   if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
 }
 
+start_pg() { # start_pg BIN DIR EXTRA-OPTIONS... -> prints the port
+  local bin=$1 home=$2 port; shift 2
+  port=$(free_port)
+  mkdir "$home"
+  [ "$(id -u)" = 0 ] && chown postgres "$home"
+  echo secret > "$home/pw" && chmod 644 "$home/pw"
+  as_user postgres "$bin/initdb" -D "$home/data" -U postgres --pwfile="$home/pw" \
+    --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --no-sync >"$home/initdb.log" 2>&1 \
+    || { cat "$home/initdb.log" >&2; exit 1; }
+  as_user postgres "$bin/pg_ctl" -D "$home/data" -l "$home/server.log" -w \
+    -o "-h 127.0.0.1 -p $port -k $home -F -c max_connections=200 -c shared_buffers=64MB $*" start >/dev/null \
+    || { cat "$home/server.log" >&2; exit 1; }
+  echo "$port"
+}
+
 start() {
-  local dir pg_bin pg_port my_port
+  local dir pg_bin pg_port pg2_port my_port
   dir=$(mktemp -d /tmp/db-manage-servers.XXXXXX)
   chmod 755 "$dir"
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -n "$pg_bin" ] || { echo "test-servers: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
   command -v mariadbd >/dev/null || { echo "test-servers: MariaDB is not installed (apt-get install mariadb-server)" >&2; exit 1; }
 
-  pg_port=$(free_port)
-  mkdir "$dir/pg"
-  [ "$(id -u)" = 0 ] && chown postgres "$dir/pg"
-  echo secret > "$dir/pg/pw" && chmod 644 "$dir/pg/pw"
-  as_user postgres "$pg_bin/initdb" -D "$dir/pg/data" -U postgres --pwfile="$dir/pg/pw" \
-    --auth-host=scram-sha-256 --auth-local=trust -E UTF8 --no-sync >"$dir/pg/initdb.log" 2>&1 \
-    || { cat "$dir/pg/initdb.log" >&2; exit 1; }
-  as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w \
-    -o "-h 127.0.0.1 -p $pg_port -k $dir/pg -F -c max_connections=200 -c shared_buffers=64MB" start >/dev/null \
-    || { cat "$dir/pg/server.log" >&2; exit 1; }
+  # Two PostgreSQL servers: the first is also a logical-replication publisher (wal_level=logical),
+  # the second its subscriber in the replicated-tables tests; the other tests use the first.
+  pg_port=$(start_pg "$pg_bin" "$dir/pg" -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=10)
+  pg2_port=$(start_pg "$pg_bin" "$dir/pg2" -c max_logical_replication_workers=4 -c wal_retrieve_retry_interval=200ms)
 
   my_port=$(free_port)
   mkdir -p "$dir/my"
@@ -55,6 +64,7 @@ start() {
 
   echo "export DB_MANAGE_TEST_SERVERS=$dir"
   echo "export DB_MANAGE_TEST_PG_URL=postgresql://postgres:secret@127.0.0.1:$pg_port/postgres"
+  echo "export DB_MANAGE_TEST_PG2_URL=postgresql://postgres:secret@127.0.0.1:$pg2_port/postgres"
   echo "export DB_MANAGE_TEST_MYSQL_URL=mysql://dbm:secret@127.0.0.1:$my_port/mysql"
 }
 
@@ -63,7 +73,9 @@ stop() {
   case $dir in /tmp/db-manage-servers.*) ;; *) echo "test-servers: refusing to stop $dir" >&2; exit 1 ;; esac
   local pg_bin
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [ -d "$dir/pg/data" ] && as_user postgres "$pg_bin/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  for pg in "$dir/pg" "$dir/pg2"; do
+    [ -d "$pg/data" ] && as_user postgres "$pg_bin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 || true
+  done
   if [ -f "$dir/my/pid" ]; then
     local pid
     pid=$(cat "$dir/my/pid")

@@ -4,7 +4,7 @@ import type {Config} from '../config/config.js'
 import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import {findings, RULES, type Severity} from '../lint/rules.js'
 import type {Operation} from '../operations/nodes.js'
-import {Operations} from '../operations/operations.js'
+import {Operations, settleOperations} from '../operations/operations.js'
 import {loadScript} from '../runtime/load-script.js'
 import {UsageError} from '../util/errors.js'
 import {appliedCount, chainOf, eachDatabase} from './chain.js'
@@ -52,7 +52,7 @@ function allowComments(text: string, fileName: string): Map<string, string> {
 async function recordedOperations(script: Parameters<typeof loadScript>[0], dialect: DialectName): Promise<Operation[]> {
   const operations: Operation[] = []
   const loaded = await loadScript(script)
-  await loaded.upgrade?.(new Operations({
+  const op = new Operations({
     dialect,
     async query() {
       return []
@@ -60,7 +60,9 @@ async function recordedOperations(script: Parameters<typeof loadScript>[0], dial
     async run(operation) {
       operations.push(operation)
     },
-  }))
+  })
+  await loaded.upgrade?.(op)
+  await settleOperations(op)
   return operations
 }
 

@@ -60,6 +60,12 @@ export abstract class BaseCommand extends Command {
   async init(): Promise<void> {
     await super.init()
     installSignalHandlers()
+    // A script's own promise that nobody awaited and that failed: one line, not Node's crash report.
+    process.on('unhandledRejection', (reason) => {
+      const debug = this.argv.includes('--debug') && reason instanceof Error && reason.stack
+      process.stderr.write(`Error: ${maskUrl(debug ? String(reason.stack) : errorMessage(reason))} (a promise nobody awaited: does a script miss an "await"?)\n`)
+      process.exit(1)
+    })
   }
 
   /** Load the config with the global flags applied. */

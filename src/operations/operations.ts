@@ -20,6 +20,46 @@ function column(name: string, type: string, options: ColumnOptions = {}): Column
   return freeze({name, type, ...options})
 }
 
+/**
+ * The promise an operation returns, which records whether the script looked
+ * at it (awaited it, or attached then/catch): a failure nobody looked at is
+ * the step's failure all the same, never lost nor an unhandled rejection.
+ */
+class OperationPromise extends Promise<void> {
+  static get [Symbol.species]() {
+    return Promise
+  }
+
+  observed = false
+
+  override then<A = void, B = never>(onFulfilled?: ((value: void) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+    this.observed = true
+    return super.then(onFulfilled, onRejected)
+  }
+}
+
+/** What one Operations object has started: the end of the last call, and the calls that failed. */
+interface Calls {
+  last: Promise<void>
+  readonly failed: Array<{call: OperationPromise; error: unknown}>
+}
+
+const calls = new WeakMap<Operations, Calls>()
+const noop = () => {}
+
+/**
+ * Wait for every operation a script started, awaited or not. A call the
+ * script never awaited that failed fails the step with its own error (a
+ * forgotten `await` must not turn into a crash, nor into a step that
+ * "succeeded"); a failure the script awaited and caught was its choice.
+ */
+export async function settleOperations(op: Operations): Promise<void> {
+  const state = calls.get(op)!
+  await state.last
+  const lost = state.failed.find((f) => !f.call.observed)
+  if (lost) throw lost.error
+}
+
 /** The operations that may stand inside batchAlterTable, recorded for one table. */
 export class BatchOperations {
   readonly operations: BatchOperation[] = []
@@ -78,7 +118,9 @@ export class BatchOperations {
  * it for the dialect and executes it or writes it out.
  */
 export class Operations {
-  constructor(private readonly sink: OperationSink) {}
+  constructor(private readonly sink: OperationSink) {
+    calls.set(this, {failed: [], last: Promise.resolve()})
+  }
 
   /** Where the script runs: 'postgresql', 'mysql' or 'sqlite'. */
   get dialect(): DialectName {
@@ -127,6 +169,7 @@ export class Operations {
 
   /** A new table; options may hold its table-level constraints (a composite primary key, uniques, foreign keys, checks). */
   createTable(table: string, columns: Column[], options: CreateTableOptions = {}): Promise<void> {
+    if (!Array.isArray(columns)) throw new UsageError(`op.createTable("${table}") takes its columns as an array: op.createTable("${table}", [op.column(...), ...])`)
     return this.run({...options, columns, kind: 'createTable', table})
   }
 
@@ -205,7 +248,19 @@ export class Operations {
   }
 
   private run(operation: Operation): Promise<void> {
-    return this.sink.run(freeze(operation))
+    const node = freeze(operation)
+    const state = calls.get(this)!
+    // Operations run one at a time in the order called, even when the script does not await them.
+    const result = state.last.then(() => this.sink.run(node))
+    const call = new OperationPromise((resolve, reject) => {
+      result.then(resolve, reject)
+    })
+    // The next call waits for this one, whatever its end. Its failure is handled here without marking
+    // the call observed: settleOperations reports it if the script never looks at it.
+    state.last = Promise.prototype.then.call(call, noop, (error: unknown) => {
+      state.failed.push({call, error})
+    }) as Promise<void>
+    return call
   }
 }
 

@@ -2,7 +2,7 @@ import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../dialects/schema-tracker.js'
 import type {Introspector} from '../dialects/table-schema.js'
-import {Operations} from '../operations/operations.js'
+import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
@@ -225,7 +225,9 @@ export class MigrationContext {
         online?.markExecuted()
         this.running = step
         try {
-          await functions.get(step)!(new Operations(this.sink(step)))
+          const op = new Operations(this.sink(step))
+          await functions.get(step)!(op)
+          await settleOperations(op)
           if (online) await checkInterrupt()
           await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
         } catch (error) {

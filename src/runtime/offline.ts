@@ -3,7 +3,7 @@ import type {QueryResult} from '../dialects/connection.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {SchemaTracker} from '../dialects/schema-tracker.js'
-import {Operations} from '../operations/operations.js'
+import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {ScriptError} from '../util/errors.js'
 import type {SqlExecutor} from './executor.js'
@@ -110,7 +110,9 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
       tracker.lose(step.script.fileName)
       return []
     }, tracker})
-    await priorFunctions.get(step)!(new Operations(sink))
+    const op = new Operations(sink)
+    await priorFunctions.get(step)!(op)
+    await settleOperations(op)
   }
 
   const {context, writer} = offlineContext(dialect, database, {tracker, transactionPerMigration: options.transactionPerMigration, versionTable: options.versionTable})

@@ -44,6 +44,32 @@ export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<
     expect(result.stderr).to.include('SQL: CREATE TABLE from_helper_tla (id INTEGER)')
   })
 
+  it('a forgotten await: the operations still run in order, a failing one fails its step (rolled back), and a stray promise of the script is one line, not a crash', async () => {
+    const dir = project()
+    const m = (file: string, text: string) => writeFileSync(path.join(dir, 'migrations', file), text)
+    // No await anywhere: the table exists before the insert, all the same.
+    m('001_a.js', `${header('001', null)}export async function upgrade(op) { op.execute('CREATE TABLE a (id INTEGER)'); op.execute('INSERT INTO a VALUES (1)'); op.execute('INSERT INTO a VALUES (2)') }\n`)
+    const ok = await runCli(['upgrade', '001'], {cwd: dir})
+    expect(ok.code, ok.stderr).to.equal(0)
+    m('002_b.js', `${header('002', '001')}export async function upgrade(op) { op.execute('CREATE TABLE b (id INTEGER)'); op.execute('INSERT INTO no_such VALUES (1)') }\n`)
+    expect(await runCli(['upgrade', '002'], {cwd: dir})).to.deep.equal({
+      code: 1, stderr: 'Error: upgrade 001 -> 002 (002_b.js) failed: no such table: no_such (SQLITE_ERROR); rolled back, the database is at 001\n', stdout: '',
+    })
+    // A failure the script awaited and caught is its own choice: the step goes on.
+    m('002_b.js', `${header('002', '001')}export async function upgrade(op) { await op.execute('DROP TABLE no_such').catch(() => {}); await op.execute('CREATE TABLE b (id INTEGER)') }\n`)
+    expect((await runCli(['upgrade', '002'], {cwd: dir})).code).to.equal(0)
+    m('003_c.js', `${header('003', '002')}export async function upgrade(op) { Promise.reject(new Error('lookup failed')); await new Promise((r) => setTimeout(r, 50)); await op.execute('CREATE TABLE c (id INTEGER)') }\n`)
+    expect(await runCli(['upgrade', '003'], {cwd: dir})).to.deep.equal({
+      code: 1, stderr: 'Error: lookup failed (a promise nobody awaited: does a script miss an "await"?)\n', stdout: '',
+    })
+    const {default: Database} = await import('better-sqlite3')
+    const db = new Database(path.join(dir, 'app.sqlite'))
+    expect(db.prepare('SELECT id FROM a ORDER BY id').all()).to.deep.equal([{id: 1}, {id: 2}])
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('b', 'c')").all()).to.deep.equal([{name: 'b'}])
+    expect(db.prepare('SELECT version_num FROM alembic_version').all()).to.deep.equal([{version_num: '002'}])
+    db.close()
+  })
+
   it('a script that does not load is one line naming it, and nothing runs', async () => {
     const dir = project()
     writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `${header('001', null)}export async function upgrade(op: any) { await op.execute('CREATE TABLE a (id INTEGER)') }\n`)

@@ -1,6 +1,8 @@
 // Mocha global setup: real PostgreSQL and MariaDB servers on 127.0.0.1.
-// When DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL are set (as .ci/run
-// does) they are used; otherwise scripts/test-servers.sh starts throwaway
+// When DB_MANAGE_TEST_PG_URL, DB_MANAGE_TEST_PG2_URL (a second PostgreSQL,
+// the subscriber of the logical-replication tests; the first runs with
+// wal_level=logical) and DB_MANAGE_TEST_MYSQL_URL are set (as .ci/run does)
+// they are used; otherwise scripts/test-servers.sh starts throwaway
 // servers for this run and stops them afterwards. DB_MANAGE_TEST_DIALECTS
 // (e.g. "sqlite") narrows the dialects, as Kysely's tests do.
 import {execFileSync} from 'node:child_process'
@@ -11,7 +13,8 @@ let started: string | undefined
 
 export function mochaGlobalSetup(): void {
   const wantsServer = dialectsUnderTest().some((d) => d !== 'sqlite')
-  if (!wantsServer || (process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_MYSQL_URL)) return
+  const given = process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_PG2_URL && process.env.DB_MANAGE_TEST_MYSQL_URL
+  if (!wantsServer || given) return
   const out = execFileSync('bash', ['scripts/test-servers.sh', 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
   for (const line of out.split('\n')) {
     const m = /^export (\w+)=(.*)$/.exec(line)

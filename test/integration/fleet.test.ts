@@ -1,9 +1,9 @@
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, startCli} from '../helpers/cli.js'
+import {runCli, startCli, tempProject} from '../helpers/cli.js'
 import {adminConnection, connected, createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {chainProject} from '../faults/chain.js'
 
@@ -186,6 +186,59 @@ describe('fleets: one chain over many tenant databases', () => {
       } finally {
         for (const t of tenants) await admin.query(`DROP DATABASE IF EXISTS ${t} WITH (FORCE)`)
         await admin.close()
+      }
+    })
+  }
+})
+
+describe('two databases of one service, one config: SQLite on a laptop, PostgreSQL in production', () => {
+  const config = [
+    '[db_manage]', '',
+    '[database:catalog]', 'connection = ${CATALOG_URL:-sqlite:///catalog.sqlite}', 'script_location = catalog', '',
+    '[database:monitoring]', 'connection = ${MONITORING_URL:-sqlite:///monitoring.sqlite}', 'script_location = monitoring', '',
+  ].join('\n')
+  const script = (up: string, down: string) => `import type {Operations} from 'db-manage'\n\nexport async function upgrade(op: Operations) {\n  ${up}\n}\n\nexport async function downgrade(op: Operations) {\n  ${down}\n}\n`
+
+  for (const dialect of dialectsUnderTest().filter((d) => d !== 'mysql')) {
+    it(`${dialect}: upgrade head migrates both chains in file order, current and --db NAME see each, downgrade base empties both`, async function () {
+      this.timeout(60_000)
+      const dir = tempProject()
+      for (const name of ['catalog', 'monitoring']) mkdirSync(path.join(dir, name))
+      writeFileSync(path.join(dir, 'db-manage.ini'), config)
+      const header = (id: string, down: string, message: string) => `export const revision = '${id}'\nexport const downRevision = ${down ? `'${down}'` : 'null'}\nexport const message = '${message}'\n\n`
+      writeFileSync(path.join(dir, 'catalog', '001_hosts.ts'), header('001', '', 'hosts') + script("await op.createTable('hosts', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(80)', {nullable: false})])", "await op.dropTable('hosts')"))
+      writeFileSync(path.join(dir, 'catalog', '002_host_kind.ts'), header('002', '001', 'host kind') + script("await op.addColumn('hosts', op.column('kind', 'string(20)', {default: 'vm'}))", "await op.dropColumn('hosts', 'kind')"))
+      writeFileSync(path.join(dir, 'monitoring', '001_samples.ts'), header('001', '', 'samples') + script("await op.createTable('samples', [op.column('id', 'bigint', {primaryKey: true}), op.column('at', 'timestamp', {nullable: false})])", "await op.dropTable('samples')"))
+      mkdirSync(path.join(dir, 'node_modules'))
+      const {symlinkSync} = await import('node:fs')
+      const {ROOT} = await import('../helpers/cli.js')
+      symlinkSync(ROOT, path.join(dir, 'node_modules', 'db-manage'), 'dir')
+
+      const made = dialect === 'postgresql' ? [await createTestDatabase('postgresql'), await createTestDatabase('postgresql')] : []
+      const env = made.length > 0 ? {CATALOG_URL: made[0].url, MONITORING_URL: made[1].url} : {}
+      try {
+        const up = await runCli(['upgrade', 'head'], {cwd: dir, env})
+        expect(up.code, up.stderr).to.equal(0)
+        expect(up.stdout.replace(/ \(\d+ ms\)/g, '')).to.equal('[catalog] upgrade <base> -> 001, hosts\n[catalog] upgrade 001 -> 002, host kind\n[monitoring] upgrade <base> -> 001, samples\n')
+        expect((await runCli(['current'], {cwd: dir, env})).stdout).to.equal('[catalog]\n002 (head)\n[monitoring]\n001 (head)\n')
+        expect((await runCli(['downgrade', '-1', '--db', 'catalog'], {cwd: dir, env})).code).to.equal(0)
+        expect((await runCli(['current', '--db', 'catalog'], {cwd: dir, env})).stdout).to.equal('001\n')
+        expect((await runCli(['check_migration'], {cwd: dir, env})).code).to.equal(0)
+        const down = await runCli(['downgrade', 'base'], {cwd: dir, env})
+        expect(down.code, down.stderr).to.equal(0)
+        expect(down.stdout.replace(/ \(\d+ ms\)/g, '')).to.equal('[catalog] downgrade 001 -> <base>, hosts\n[monitoring] downgrade 001 -> <base>, samples\n')
+        const tables = made.length > 0
+          ? await Promise.all(made.map((db) => connected(db, async (c) => (await c.query("SELECT table_name AS n FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")).rows.map((r) => String(r.n)))))
+          : await Promise.all(['catalog', 'monitoring'].map(async (name) => {
+            const {default: Database} = await import('better-sqlite3')
+            const file = new Database(path.join(dir, `${name}.sqlite`))
+            const names = (file.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1").all() as Array<{name: string}>).map((r) => r.name)
+            file.close()
+            return names
+          }))
+        expect(tables).to.deep.equal([['alembic_version', 'db_manage_history'], ['alembic_version', 'db_manage_history']])
+      } finally {
+        for (const db of made) await db.drop()
       }
     })
   }
