@@ -72,7 +72,7 @@ export async function renderStampSql(config: Config, revisions: string, options:
 }
 
 /** Several databases' SQL in one text, each under a comment naming it. */
-export function joinOffline(results: readonly OfflineResult[]): string {
-  if (results.length === 1) return results[0].sql
+export function joinOffline(results: readonly OfflineResult[], named = results.length > 1): string {
+  if (!named) return results.map((r) => r.sql).join('')
   return results.map((r) => `-- Database: ${r.database}\n\n${r.sql}`).join('')
 }

@@ -27,8 +27,8 @@ export function revisionBlock(rev: RevisionInfo): string {
 }
 
 /** Lines of several databases' results, each under a `[name]` heading when there is more than one. */
-export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[]): string[] {
-  if (results.length === 1) return lines(results[0])
+export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[], named = results.length > 1): string[] {
+  if (!named) return results.flatMap(lines)
   return results.flatMap((r) => [`[${r.database}]`, ...lines(r)])
 }
 
@@ -37,9 +37,9 @@ export function perDatabase<T extends {database: string}>(results: readonly T[],
  * (views, functions, triggers, ...), so nothing is left out silently;
  * --json carries the counts in `notCompared`.
  */
-export function notComparedLine(results: ReadonlyArray<{database: string; notCompared: Readonly<Record<string, number>>}>): void {
+export function notComparedLine(results: ReadonlyArray<{database: string; notCompared: Readonly<Record<string, number>>}>, named = results.length > 1): void {
   for (const r of results) {
     const text = describeUncompared(r.notCompared)
-    if (text) process.stderr.write(`${results.length > 1 ? `[${r.database}] ` : ''}not compared: ${text}\n`)
+    if (text) process.stderr.write(`${named ? `[${r.database}] ` : ''}not compared: ${text}\n`)
   }
 }

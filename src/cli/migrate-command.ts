@@ -27,11 +27,11 @@ export abstract class MigrateCommand extends BaseCommand {
         revisions: args.target ?? (this.direction === 'upgrade' ? 'head' : ''),
         versionTable: !flags['no-version-table'],
       })
-      await writeSql(joinOffline(sql), flags['output-file'], (text) => this.log(text))
+      await writeSql(joinOffline(sql, config.nameEach), flags['output-file'], (text) => this.log(text))
       return sql
     }
 
-    const many = config.databases.length > 1
+    const many = config.nameEach
     const fleet = config.databases.some((d) => d.fleet)
     const tally = new FleetTally(config.databases.length, this.direction, fleet && process.stderr.isTTY && !this.jsonEnabled())
     const migrate = this.direction === 'upgrade' ? upgrade : downgrade

@@ -33,7 +33,7 @@ export default class CheckMigration extends BaseCommand {
     const {flags} = await this.parse(CheckMigration)
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
-    const many = results.length > 1
+    const many = config.nameEach
     for (const r of results) {
       const prefix = many ? `[${r.database}] ` : ''
       if (r.ok) {
@@ -101,7 +101,7 @@ export default class CheckMigration extends BaseCommand {
     let drift: Awaited<ReturnType<typeof checkAutogenerate>> | undefined
     if (flags.autogenerate && failed.length === 0) {
       drift = await checkAutogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug)})
-      notComparedLine(drift)
+      notComparedLine(drift, config.nameEach)
       for (const d of drift) {
         const prefix = many ? `[${d.database}] ` : ''
         this.log(d.changes.length === 0 ? `${prefix}OK: the database at head matches the target schema` : d.changes.map((c) => `${prefix}${c}`).join('\n'))

@@ -20,7 +20,7 @@ export default class Current extends BaseCommand {
     this.printLines(perDatabase(result, (r) => [
       ...(flags.verbose ? [`Current revision for ${r.url} (table ${r.versionTable}):`] : []),
       r.current === null ? '<base>' : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
-    ]))
+    ], config.nameEach))
     return result
   }
 }

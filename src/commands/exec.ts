@@ -34,7 +34,7 @@ export default class Exec extends BaseCommand {
     if (!given) throw new UsageError('exec needs a SQL file: db-manage exec FILE (or DB_MANAGE_EXEC_FILE)')
     const config = await this.loadConfig(flags)
     const file = resolveExecFile(given, config.databases[0]?.execLocation, process.env.DB_MANAGE_EXEC_DIR)
-    const many = config.databases.length > 1
+    const many = config.nameEach
     return execSqlFile(config, file, {
       debug: sqlDebug(flags.debug),
       dialect: flags.dialect as DialectName | undefined,

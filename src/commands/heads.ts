@@ -16,7 +16,7 @@ export default class Heads extends BaseCommand {
     const {flags} = await this.parse(Heads)
     const config = await this.loadConfig(flags)
     const result = await heads(config)
-    this.printLines(perDatabase(result, (r) => r.heads.map((h) => (flags.verbose ? revisionBlock(h) : `${h.id} (head)`))))
+    this.printLines(perDatabase(result, (r) => r.heads.map((h) => (flags.verbose ? revisionBlock(h) : `${h.id} (head)`)), config.nameEach))
     return result
   }
 }

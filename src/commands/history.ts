@@ -36,7 +36,7 @@ export default class History extends BaseCommand {
       }
     }
 
-    this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine)))
+    this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine), config.nameEach))
     return result
   }
 }

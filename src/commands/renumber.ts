@@ -23,7 +23,7 @@ export default class Renumber extends BaseCommand {
         ...r.changes.map((c) => `${c.from.fileName} -> ${c.to.fileName} (revision ${c.from.id} -> ${c.to.id}, down ${c.from.downRevision ?? 'null'} -> ${c.to.downRevision ?? 'null'})`),
         r.dryRun ? `${r.changes.length} file(s) would change (dry run: nothing written)` : `${r.changes.length} file(s) renumbered`,
       ]
-    }))
+    }, config.nameEach))
     return result
   }
 }

@@ -26,15 +26,15 @@ export default class Revision extends BaseCommand {
     const config = await this.loadConfig(flags)
     if (flags.autogenerate) {
       const result = await autogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug), message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
-      notComparedLine(result)
+      notComparedLine(result, config.nameEach)
       this.printLines(perDatabase(result, (r) => (r.path
         ? [...r.changes.map((c) => `  ${c}`), `Generated ${r.path}`]
-        : ['No changes detected: the database matches the target schema; nothing written.'])))
+        : ['No changes detected: the database matches the target schema; nothing written.']), config.nameEach))
       return result
     }
 
     const result = await revision(config, {message: flags.message, template: flags.template as 'sql' | 'ts'})
-    this.printLines(perDatabase(result, (r) => [`Generated ${r.path}`]))
+    this.printLines(perDatabase(result, (r) => [`Generated ${r.path}`], config.nameEach))
     return result
   }
 }

@@ -15,7 +15,7 @@ export default class Show extends BaseCommand {
     const {args, flags} = await this.parse(Show)
     const config = await this.loadConfig(flags)
     const result = await show(config, args.revision)
-    this.printLines(perDatabase(result, (r) => [revisionBlock(r.revision)]))
+    this.printLines(perDatabase(result, (r) => [revisionBlock(r.revision)], config.nameEach))
     return result
   }
 }

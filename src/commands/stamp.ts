@@ -27,18 +27,18 @@ export default class Stamp extends BaseCommand {
     const config = await this.loadConfig(flags)
     if (flags['accept-edit']) {
       const accepted = await acceptEdit(config, args.revision, {lockTimeout: flags['lock-timeout']})
-      this.printLines(perDatabase(accepted, (r) => [`accepted the edit of ${r.fileName}: its checksum is now ${r.checksum.slice(0, 12)}`]))
+      this.printLines(perDatabase(accepted, (r) => [`accepted the edit of ${r.fileName}: its checksum is now ${r.checksum.slice(0, 12)}`], config.nameEach))
       return accepted
     }
 
     if (flags.sql) {
       const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as DialectName | undefined, versionTable: !flags['no-version-table']})
-      await writeSql(joinOffline(sql), flags['output-file'], (text) => this.log(text))
+      await writeSql(joinOffline(sql, config.nameEach), flags['output-file'], (text) => this.log(text))
       return sql
     }
 
     const result = await stamp(config, args.revision, {lockTimeout: flags['lock-timeout'], purge: flags.purge})
-    this.printLines(perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`]))
+    this.printLines(perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`], config.nameEach))
     return result
   }
 }

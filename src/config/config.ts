@@ -60,6 +60,11 @@ export interface Config {
   readonly databases: readonly DatabaseConfig[]
   /** `--parallel N`: databases of one order (a fleet's tenants) run N at once. */
   readonly parallel: number
+  /**
+   * Output names each database (`[name] ...`): more than one is acted on, or
+   * a fleet's tenants were (a shard may hold one), unless --db chose it.
+   */
+  readonly nameEach: boolean
   /** `--fail-fast`: a failing tenant stops its fleet; otherwise the others go on. */
   readonly failFast: boolean
   /**

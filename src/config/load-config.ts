@@ -207,8 +207,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
   const parallel = options.parallel ?? 1
   if (!Number.isInteger(parallel) || parallel < 1) throw new ConfigError(`--parallel ${parallel}: expected a whole number of 1 or more`)
+  const nameEach = databases.length > 1 || (databases.some((d) => d.fleet) && options.db !== databases[0]?.name)
   return Object.freeze({
-    databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
+    databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, nameEach, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
   })
 }
 

@@ -81,6 +81,16 @@ describe('fleets: one chain over many tenant databases', () => {
     }
   })
 
+  it('a run over a fleet names its tenant even when only one is acted on (a shard of one); --db NAME/TENANT does not', async () => {
+    const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants = solo')
+    const up = await runCli(['upgrade', '001'], {cwd: dir})
+    expect(up.stdout.replace(/ \(\d+ ms\)/, '')).to.equal('[customers/solo] upgrade <base> -> 001, step 1\nSummary: 1 migrated, 0 already there, 0 failed\n')
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[customers/solo]\n001\n')
+    expect((await runCli(['current', '--db', 'customers'], {cwd: dir})).stdout).to.equal('[customers/solo]\n001\n')
+    expect((await runCli(['current', '--db', 'customers/solo'], {cwd: dir})).stdout).to.equal('001\n')
+    expect((await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})).stdout).to.match(/^-- Database: customers\/solo\n\n/)
+  })
+
   it('--sql renders every tenant under a comment naming it; --db NAME/TENANT renders one', async () => {
     const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants = acme, globex')
     const all = await runCli(['upgrade', '004:005', '--sql'], {cwd: dir})
