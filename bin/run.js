@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// The bundle (scripts/bundle.mjs) holds the CLI and @oclif/core in a few files: start-up reads those only.
+import {main} from '../dist/bundle/main.js'
 
-import {hoistGlobalFlags} from '../dist/cli/argv.js'
-
-await execute({args: hoistGlobalFlags(process.argv.slice(2)), dir: import.meta.url})
+await main(process.argv.slice(2), import.meta.url)

@@ -4,6 +4,7 @@ import type {Config} from '../config/config.js'
 import {maskUrl} from '../config/database-url.js'
 import {loadConfig} from '../config/load-config.js'
 import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
+import {phaseLine, timed} from '../runtime/phases.js'
 import {DbManageError, errorMessage} from '../util/errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -70,10 +71,16 @@ export abstract class BaseCommand extends Command {
 
   /** Load the config with the global flags applied. */
   protected async loadConfig(flags: {'config-file'?: string; db?: string; 'fail-fast'?: boolean; parallel?: number; 'script-location'?: string; shard?: string; url?: string}): Promise<Config> {
-    return loadConfig({
+    return timed('config', () => loadConfig({
       configFile: flags['config-file'], db: flags.db, failFast: flags['fail-fast'], parallel: flags.parallel, scriptLocation: flags['script-location'], shard: flags.shard,
       url: flags.url, withoutFile: this.worksWithoutConfig,
-    })
+    }))
+  }
+
+  /** With --debug, where the time went (one line on stderr), however the command ended. */
+  async finally(error: Error | undefined): Promise<unknown> {
+    if (this.argv.includes('--debug')) process.stderr.write(`db-manage: ${phaseLine()}\n`)
+    return super.finally(error)
   }
 
   /** Print lines in one write (a long history is one syscall, not thousands). */

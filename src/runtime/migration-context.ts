@@ -8,6 +8,7 @@ import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import type {SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
+import {timed} from './phases.js'
 import {loadScript, type MigrationFunction} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
 import type {Session} from './session.js'
@@ -45,7 +46,7 @@ export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toP
 export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, MigrationFunction>> {
   const functions = new Map<Step, MigrationFunction>()
   for (const step of steps) {
-    const loaded = await loadScript(step.script)
+    const loaded = await timed('script import', () => loadScript(step.script))
     const fn = loaded[step.direction]
     if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
     functions.set(step, fn)
@@ -226,10 +227,12 @@ export class MigrationContext {
         this.running = step
         try {
           const op = new Operations(this.sink(step))
-          await functions.get(step)!(op)
-          await settleOperations(op)
+          await timed('steps', async () => {
+            await functions.get(step)!(op)
+            await settleOperations(op)
+          })
           if (online) await checkInterrupt()
-          await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
+          await timed('version update and commit', () => versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)}))
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
           const failure = online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
@@ -238,7 +241,7 @@ export class MigrationContext {
           throw failure
         }
 
-        if (this.transactional && !whole) await this.end('commit')
+        if (this.transactional && !whole) await timed('version update and commit', () => this.end('commit'))
         this.committed = step.to
         const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
         results.push(result)

@@ -1,0 +1,37 @@
+/**
+ * The CLI's entry, bundled by scripts/bundle.mjs with @oclif/core into
+ * dist/bundle/main.js, so that start-up loads a few files instead of a few
+ * hundred (see bench/README.md, start-up). bin/run.js imports it; oclif finds
+ * the commands in COMMANDS (package.json oclif.commands, strategy explicit) and
+ * the hooks by their identifiers, in this same module.
+ */
+import {execute} from '@oclif/core'
+
+import CheckMigration from '../commands/check_migration.js'
+import Current from '../commands/current.js'
+import Downgrade from '../commands/downgrade.js'
+import Exec from '../commands/exec.js'
+import Heads from '../commands/heads.js'
+import History from '../commands/history.js'
+import Init from '../commands/init.js'
+import Renumber from '../commands/renumber.js'
+import Revision from '../commands/revision.js'
+import Show from '../commands/show.js'
+import Stamp from '../commands/stamp.js'
+import Upgrade from '../commands/upgrade.js'
+import {add} from '../runtime/phases.js'
+import {hoistGlobalFlags} from './argv.js'
+
+export {default as commandNotFound} from '../hooks/command-not-found.js'
+
+export const COMMANDS = {
+  check_migration: CheckMigration, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, history: History, init: Init, renumber: Renumber,
+  revision: Revision, show: Show, stamp: Stamp, upgrade: Upgrade,
+}
+
+/** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's bin/run.js URL. */
+export async function main(argv: string[], root: string): Promise<void> {
+  // From the process's start to here: Node itself and loading the bundle.
+  add('start-up', performance.now())
+  await execute({args: hoistGlobalFlags(argv), dir: root})
+}
