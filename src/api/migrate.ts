@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
 import {loadSteps, onlineContext, planSteps, settleHint, type StepResult} from '../runtime/migration-context.js'
-import {ensureSchema, readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
+import {ensureVersionTable, readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {appliedCount, chainOf, eachDatabase} from './chain.js'
@@ -54,10 +54,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
     const {chain, dir} = await chainOf(config, database)
     const result = await withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
       await versionTableKept(session)
-      if (direction === 'upgrade') {
-        await ensureSchema(session)
-        await session.versions.ensure(session.dialect.adapter, session.connection)
-      }
+      if (direction === 'upgrade') await ensureVersionTable(session)
       const current = await readCurrent(session)
       if (current !== null && !dir.map.get(current)) {
         throw new RevisionError(`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`)
@@ -174,8 +171,7 @@ export async function stamp(config: Config, spec: string, options: SessionOption
   return eachDatabase(config, async (database) => {
     const {dir} = await chainOf(config, database)
     return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
-      await ensureSchema(session)
-      await session.versions.ensure(session.dialect.adapter, session.connection)
+      await ensureVersionTable(session)
       const from = options.purge ? null : await readCurrent(session)
       const to = dir.map.resolve(spec, from)
       // A stamp settles a step a run left unfinished (MySQL): the mark stays in the history as interrupted.
@@ -202,8 +198,7 @@ export async function acceptEdit(config: Config, spec: string, options: SessionO
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
     return withSession(config, database, options, (session) => withLock(session, options.lockTimeout ?? config.lockTimeout, async () => {
-      await ensureSchema(session)
-      await session.versions.ensure(session.dialect.adapter, session.connection)
+      await ensureVersionTable(session)
       const current = await readCurrent(session)
       const id = dir.map.resolve(spec, current)
       if (id === null) throw new RevisionError('--accept-edit needs a revision, not base')

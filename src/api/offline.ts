@@ -3,7 +3,6 @@ import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {renderStamp, renderSteps} from '../runtime/offline.js'
-import {schemaPreamble} from '../runtime/session.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {chainOf, eachDatabase} from './chain.js'
@@ -53,7 +52,7 @@ export async function renderMigration(config: Config, direction: 'downgrade' | '
     const sql = await renderSteps(dialect, database, chain, {
       from, to, transactionPerMigration: config.transactionPerMigration, versionTable: options.versionTable !== false,
     })
-    return {sql: schemaPreamble(database, dialect, from === 0 && to > 0) + sql}
+    return {sql}
   })
 }
 
@@ -64,10 +63,8 @@ export async function renderStampSql(config: Config, revisions: string, options:
     const {dir} = await chainOf(config, database)
     const dialect = await dialectOf(database, options.dialect)
     const to = dir.map.resolve(endSpec)
-    const from = dir.map.resolve(startSpec)
-    if (options.versionTable === false) return {sql: ''}
-    const sql = await renderStamp(dialect, database, from, to, to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum)
-    return {sql: schemaPreamble(database, dialect, from === null && to !== null) + sql}
+    const sql = options.versionTable === false ? '' : await renderStamp(dialect, database, dir.map.resolve(startSpec), to, to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum)
+    return {sql}
   })
 }
 

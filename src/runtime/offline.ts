@@ -75,6 +75,14 @@ export interface RenderOptions {
   readonly transactionPerMigration: boolean
 }
 
+/** A schema-per-tenant script starts in the tenant's schema, creating it when the script starts at base. */
+async function enterSchema(writer: OfflineWriter, dialect: Dialect, database: DatabaseConfig, create: boolean): Promise<void> {
+  if (database.schema === undefined) return
+  const name = dialect.compiler.quote(database.schema)
+  if (create) await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${name}`})
+  await writer.execute({sql: `SET search_path TO ${name}`})
+}
+
 /** A migration context that writes SQL: no connection, a tracker in place of the catalog. */
 function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean}): {context: MigrationContext; writer: OfflineWriter} {
   const writer = new OfflineWriter(dialect.compiler)
@@ -117,6 +125,7 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
 
   const {context, writer} = offlineContext(dialect, database, {tracker, transactionPerMigration: options.transactionPerMigration, versionTable: options.versionTable})
   const fromBase = options.from === 0 && options.to > 0
+  await enterSchema(writer, dialect, database, fromBase)
   await context.run(steps, functions, {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0})
   return writer.text()
 }
@@ -124,6 +133,8 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
 /** `stamp --sql`: only the version table's statements. */
 export async function renderStamp(dialect: Dialect, database: DatabaseConfig, from: null | string, to: null | string, checksum?: string): Promise<string> {
   const {context, writer} = offlineContext(dialect, database, {tracker: new SchemaTracker(dialect.compiler), transactionPerMigration: true, versionTable: true})
-  await context.stamp(from, to, {checksum, create: from === null && to !== null})
+  const create = from === null && to !== null
+  await enterSchema(writer, dialect, database, create)
+  await context.stamp(from, to, {checksum, create})
   return writer.text()
 }

@@ -57,17 +57,14 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
   return sessionOn(connection, dialect, database, options.debug)
 }
 
-/** A tenant's schema, created if missing before the version table is (upgrade, stamp), as Flyway's createSchemas does. */
-export async function ensureSchema(session: Session): Promise<void> {
+/**
+ * The version and history tables, created when missing (upgrade, stamp); a
+ * tenant's schema first, as Flyway's createSchemas does.
+ */
+export async function ensureVersionTable(session: Session): Promise<void> {
   const {schema} = session.database
   if (schema !== undefined) await session.executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${session.dialect.compiler.quote(schema)}`})
-}
-
-/** The SQL that puts an offline script in a tenant's schema (created first when the script starts at base). */
-export function schemaPreamble(database: DatabaseConfig, dialect: Dialect, create: boolean): string {
-  if (database.schema === undefined) return ''
-  const name = dialect.compiler.quote(database.schema)
-  return `${create ? `CREATE SCHEMA IF NOT EXISTS ${name};\n\n` : ''}SET search_path TO ${name};\n\n`
+  await session.versions.ensure(session.dialect.adapter, session.connection)
 }
 
 /** A session on a connection already open (a scratch database's, say). */

@@ -1,12 +1,12 @@
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync} from 'node:fs'
+import {cpSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import yaml from 'js-yaml'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
-import {type CliResult, ROOT, runCli, tempProject} from '../helpers/cli.js'
+import {type CliResult, ROOT, runCli, shippedCopy} from '../helpers/cli.js'
 import {adminConnection, connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
 
 /**
@@ -74,11 +74,11 @@ function renderHelm(file: string, release: string): Doc[] {
 }
 
 /**
- * The environment a container gets: literal values (a cluster host name
- * replaced by the test server's), Secrets and field references from what the
+ * The environment a container gets: literal values (a name only the
+ * cluster knows, a host or a role, replaced by the test's own), Secrets and field references from what the
  * test gives, then `$(VAR)` references expanded as the kubelet does.
  */
-function containerEnv(container: Container, cluster: {secrets: Record<string, string>; fields?: Record<string, string>; hosts?: Record<string, string>}): Record<string, string> {
+function containerEnv(container: Container, cluster: {secrets: Record<string, string>; fields?: Record<string, string>; names?: Record<string, string>}): Record<string, string> {
   const env: Record<string, string> = {}
   for (const v of container.env ?? []) {
     let value: string
@@ -89,7 +89,7 @@ function containerEnv(container: Container, cluster: {secrets: Record<string, st
     } else if (v.valueFrom?.fieldRef) {
       value = cluster.fields?.[v.valueFrom.fieldRef.fieldPath] ?? ''
     } else {
-      value = cluster.hosts?.[v.value!] ?? v.value!
+      value = cluster.names?.[v.value!] ?? v.value!
     }
 
     env[v.name] = value.replaceAll(/\$\((\w+)\)/g, (whole, name: string) => env[name] ?? whole)
@@ -100,13 +100,9 @@ function containerEnv(container: Container, cluster: {secrets: Record<string, st
 
 /** A folder laid out as the image's /opt/db-manage: the config, the migrations, deploy/*.ini, db-manage resolvable by name. */
 function imageHome(): string {
-  const dir = tempProject()
-  cpSync(path.join(ROOT, 'migrations'), path.join(dir, 'migrations'), {recursive: true})
-  cpSync(path.join(ROOT, 'db-manage.ini'), path.join(dir, 'db-manage.ini'))
+  const dir = shippedCopy()
   mkdirSync(path.join(dir, 'deploy'))
   for (const f of readdirSync(DEPLOY).filter((n) => n.endsWith('.ini'))) cpSync(path.join(DEPLOY, f), path.join(dir, 'deploy', f))
-  mkdirSync(path.join(dir, 'node_modules'))
-  symlinkSync(ROOT, path.join(dir, 'node_modules', 'db-manage'), 'dir')
   return dir
 }
 
@@ -195,7 +191,7 @@ describe('deploy/: the container image, the Kubernetes Jobs, the Helm hook and t
         for (let index = 0; index < count; index++) {
           const env = containerEnv(container, {
             fields: {"metadata.annotations['batch.kubernetes.io/job-completion-index']": String(index)},
-            hosts: {'tenants-db': server.host!, migrator: `migrator_${suffix}`},
+            names: {'tenants-db': server.host!, migrator: `migrator_${suffix}`},
             secrets: {'db-manage-fleet/CONTROL_DATABASE_URL': db.url, 'db-manage-fleet/TENANT_DB_PASSWORD': password},
           })
           expect(env.DB_MANAGE_SHARD).to.equal(`${index}/${count}`)

@@ -56,16 +56,24 @@ export function tempProject(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'db-manage-cli-'))
 }
 
-/** A temporary project holding a copy of the shipped migrations and a config pointing at `url`. */
-export function shippedProject(url?: string): string {
-  const dir = tempProject()
-  cpSync(path.join(ROOT, 'migrations'), path.join(dir, 'migrations'), {recursive: true})
-  const connection = url ?? 'sqlite:///app.sqlite'
-  cpSync(path.join(ROOT, 'db-manage.ini'), path.join(dir, 'db-manage.ini'))
-  // As in an application that installed db-manage: scripts and schemas import it by name.
+/** As in an application that installed db-manage: scripts and schemas in `dir` import it by name. */
+export function linkDbManage(dir: string): void {
   mkdirSync(path.join(dir, 'node_modules'))
   symlinkSync(ROOT, path.join(dir, 'node_modules', 'db-manage'), 'dir')
-  return withConnection(dir, connection)
+}
+
+/** A temporary project holding a copy of the shipped migrations and db-manage.ini, as they are. */
+export function shippedCopy(): string {
+  const dir = tempProject()
+  cpSync(path.join(ROOT, 'migrations'), path.join(dir, 'migrations'), {recursive: true})
+  cpSync(path.join(ROOT, 'db-manage.ini'), path.join(dir, 'db-manage.ini'))
+  linkDbManage(dir)
+  return dir
+}
+
+/** A temporary project holding a copy of the shipped migrations and a config pointing at `url`. */
+export function shippedProject(url?: string): string {
+  return withConnection(shippedCopy(), url ?? 'sqlite:///app.sqlite')
 }
 
 export function withConnection(dir: string, connection: string): string {

@@ -3,7 +3,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, startCli, tempProject} from '../helpers/cli.js'
+import {linkDbManage, runCli, startCli, tempProject} from '../helpers/cli.js'
 import {adminConnection, connected, createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {chainProject} from '../faults/chain.js'
 
@@ -219,10 +219,7 @@ describe('two databases of one service, one config: SQLite on a laptop, PostgreS
       writeFileSync(path.join(dir, 'catalog', '001_hosts.ts'), header('001', '', 'hosts') + script("await op.createTable('hosts', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(80)', {nullable: false})])", "await op.dropTable('hosts')"))
       writeFileSync(path.join(dir, 'catalog', '002_host_kind.ts'), header('002', '001', 'host kind') + script("await op.addColumn('hosts', op.column('kind', 'string(20)', {default: 'vm'}))", "await op.dropColumn('hosts', 'kind')"))
       writeFileSync(path.join(dir, 'monitoring', '001_samples.ts'), header('001', '', 'samples') + script("await op.createTable('samples', [op.column('id', 'bigint', {primaryKey: true}), op.column('at', 'timestamp', {nullable: false})])", "await op.dropTable('samples')"))
-      mkdirSync(path.join(dir, 'node_modules'))
-      const {symlinkSync} = await import('node:fs')
-      const {ROOT} = await import('../helpers/cli.js')
-      symlinkSync(ROOT, path.join(dir, 'node_modules', 'db-manage'), 'dir')
+      linkDbManage(dir)
 
       const made = dialect === 'postgresql' ? [await createTestDatabase('postgresql'), await createTestDatabase('postgresql')] : []
       const env = made.length > 0 ? {CATALOG_URL: made[0].url, MONITORING_URL: made[1].url} : {}
