@@ -4,6 +4,7 @@ import type {Config} from '../config/config.js'
 import {maskUrl} from '../config/database-url.js'
 import {loadConfig} from '../config/load-config.js'
 import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
+import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'
 import {DbManageError, errorMessage} from '../util/errors.js'
 
@@ -79,6 +80,8 @@ export abstract class BaseCommand extends Command {
 
   /** With --debug, where the time went (one line on stderr), however the command ended. */
   async finally(error: Error | undefined): Promise<unknown> {
+    // Scripts compiled by lint or the round trip, which load them one by one.
+    saveScriptCaches()
     if (this.argv.includes('--debug')) process.stderr.write(`db-manage: ${phaseLine()}\n`)
     return super.finally(error)
   }

@@ -1,4 +1,4 @@
-import type {Connection, QueryResult} from '../dialects/connection.js'
+import {batchIndex, type Connection, type QueryResult} from '../dialects/connection.js'
 import type {Statement} from '../dialects/ddl-compiler.js'
 
 /**
@@ -8,18 +8,103 @@ import type {Statement} from '../dialects/ddl-compiler.js'
  */
 export interface SqlExecutor {
   execute(statement: Statement): Promise<QueryResult>
+  /**
+   * Online, while a run batches and where the connection takes several
+   * statements in one round trip: queue a statement whose result nobody
+   * reads; it runs with the next statement that is executed, or at `flush`.
+   * `check` sees its result then, and may throw. False: nothing was queued,
+   * execute it.
+   */
+  defer?(statement: Statement, check?: (result: QueryResult) => void): boolean
+  /** Run what was deferred (a step's end, before anything reads the database). */
+  flush?(): Promise<void>
+  /** Drop what was deferred: the transaction is rolled back anyway. */
+  discard?(): void
+}
+
+/** A statement that failed, kept on the driver's error, so a failure names it exactly. */
+export function failedStatement(error: unknown): string | undefined {
+  const statement = (error as {statement?: unknown})?.statement
+  return typeof statement === 'string' ? statement : undefined
+}
+
+function naming(error: unknown, sql: string): unknown {
+  if (error && typeof error === 'object' && failedStatement(error) === undefined) Object.assign(error, {statement: sql})
+  return error
+}
+
+interface Deferred {
+  readonly sql: string
+  readonly check?: (result: QueryResult) => void
 }
 
 export class OnlineExecutor implements SqlExecutor {
   /** Statements run since the last mark, for reporting what a failed MySQL revision left behind. */
   executed: string[] = []
+  private pending: Deferred[] = []
+  /**
+   * Set by a migration run (PostgreSQL, inside its transaction): a step's
+   * statements and its version update go in one round trip.
+   */
+  batching = false
 
   constructor(readonly connection: Connection, private readonly debug?: (line: string) => void) {}
 
-  async execute(statement: Statement): Promise<QueryResult> {
+  defer(statement: Statement, check?: (result: QueryResult) => void): boolean {
+    if (!this.batching || !this.connection.batch || statement.params?.length) return false
+    this.trace(statement)
+    this.pending.push({check, sql: statement.sql})
+    return true
+  }
+
+  private trace(statement: Statement): void {
     this.debug?.(`SQL: ${statement.sql}${statement.params?.length ? ` -- params: ${JSON.stringify(statement.params)}` : ''}`)
-    const result = await this.connection.query(statement.sql, statement.params)
-    this.executed.push(statement.sql)
-    return result
+  }
+
+  async execute(statement: Statement): Promise<QueryResult> {
+    // Not after a checked statement: the check must see its result before anything else (a COMMIT) runs.
+    if (this.pending.length > 0 && !statement.params?.length && !this.pending.some((d) => d.check)) {
+      this.trace(statement)
+      const results = await this.runPending({sql: statement.sql})
+      return results.at(-1)!
+    }
+
+    await this.flush()
+    this.trace(statement)
+    try {
+      const result = await this.connection.query(statement.sql, statement.params)
+      this.executed.push(statement.sql)
+      return result
+    } catch (error) {
+      throw naming(error, statement.sql)
+    }
+  }
+
+  discard(): void {
+    this.pending = []
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length > 0) await this.runPending()
+  }
+
+  /** The deferred statements, and `last` after them, in one round trip; each deferred check sees its result. */
+  private async runPending(last?: Deferred): Promise<QueryResult[]> {
+    const batch = last ? [...this.pending, last] : this.pending
+    this.pending = []
+    const sqls = batch.map((d) => d.sql)
+    let results: QueryResult[]
+    try {
+      results = await this.connection.batch!(sqls)
+    } catch (error) {
+      const index = batchIndex(error) ?? 0
+      this.executed.push(...sqls.slice(0, index))
+      throw naming(error, sqls[index])
+    }
+
+    this.executed.push(...sqls)
+    // A last statement that held several returns several results: the deferred ones come first.
+    for (const [i, deferred] of batch.entries()) deferred.check?.(results[i] ?? {rows: []})
+    return last ? [results.at(-1)!] : results
   }
 }

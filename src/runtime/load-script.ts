@@ -1,9 +1,12 @@
 import {readFile} from 'node:fs/promises'
+import path from 'node:path'
 import {pathToFileURL} from 'node:url'
+import {compileFunction} from 'node:vm'
 
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
+import {ScriptCache, sourceHash} from './script-cache.js'
 import {splitSql} from './split-sql.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
@@ -18,20 +21,35 @@ let jiti: undefined | {import: (id: string) => Promise<unknown>}
 /** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
 const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
 
+function needsBabel(source: string): boolean {
+  return TOP_LEVEL_AWAIT.test(source) || source.includes('import.meta')
+}
+
+type Sucrase = typeof import('sucrase')
+let sucrase: Sucrase | undefined
+
+/** TypeScript (or plain ES modules) to CommonJS, lines kept where they were, in well under a millisecond a script. */
+function transform(source: string, filePath: string, ts: boolean): string {
+  const transforms: Array<'imports' | 'typescript'> = ts ? ['typescript', 'imports'] : ['imports']
+  return sucrase!.transform(source, {filePath, transforms}).code
+}
+
 async function createLoader(): Promise<{import: (id: string) => Promise<unknown>}> {
-  const [{createJiti}, sucrase] = await Promise.all([import('jiti'), import('sucrase')])
+  const [{createJiti}] = await Promise.all([import('jiti'), loadSucrase()])
   const babel = createJiti(import.meta.url, {fsCache: true, moduleCache: false})
-  // Sucrase strips types and turns imports into requires in well under a
-  // millisecond a script; jiti's Babel transform takes several.
+  // Sucrase strips types and turns imports into requires; jiti's Babel transform takes several milliseconds a script.
   return createJiti(import.meta.url, {
     fsCache: true,
     moduleCache: false,
     transform(opts) {
-      if (TOP_LEVEL_AWAIT.test(opts.source) || opts.source.includes('import.meta')) return {code: babel.transform(opts)}
-      const transforms: Array<'imports' | 'typescript'> = opts.ts ? ['typescript', 'imports'] : ['imports']
-      return {code: sucrase.transform(opts.source, {filePath: opts.filename, transforms}).code}
+      if (needsBabel(opts.source)) return {code: babel.transform(opts)}
+      return {code: transform(opts.source, opts.filename ?? 'script.ts', Boolean(opts.ts))}
     },
   })
+}
+
+async function loadSucrase(): Promise<void> {
+  sucrase ??= await import('sucrase')
 }
 
 /** Import a TypeScript or JavaScript module with no build step (a script, or a target schema). */
@@ -44,18 +62,61 @@ export async function importModule(file: string): Promise<Record<string, unknown
   return (await import(pathToFileURL(file).href)) as Record<string, unknown>
 }
 
-/** Import a script only when it runs: TypeScript through jiti, no build step. */
+const caches = new Map<string, ScriptCache>()
+
+/** Write back the compiled-script caches this process added to (once, after a run's scripts are loaded). */
+export function saveScriptCaches(): void {
+  for (const cache of caches.values()) cache.save()
+}
+
+/**
+ * A TypeScript script, from the compiled-script cache when its text is there:
+ * code that requires nothing (a script whose only import is `import type`)
+ * runs as it is, with no loader; anything else goes through jiti, which
+ * resolves its imports.
+ */
+async function importTypeScript(script: ScriptRevision): Promise<Record<string, unknown>> {
+  const source = script.source ?? await readFile(script.path, 'utf8')
+  const location = path.dirname(script.path)
+  let cache = caches.get(location)
+  if (!cache) caches.set(location, cache = new ScriptCache(location))
+  const hash = sourceHash(source)
+  let compiled = cache.get(hash)
+  if (!compiled) {
+    if (needsBabel(source)) {
+      compiled = {code: '', plain: false}
+    } else {
+      await loadSucrase()
+      const code = transform(source, script.path, true)
+      compiled = {code, plain: !/\brequire\s*\(/.test(code)}
+    }
+
+    cache.set(hash, compiled)
+  }
+
+  if (!compiled.plain) {
+    jiti ??= await createLoader()
+    return (await jiti.import(script.path)) as Record<string, unknown>
+  }
+
+  const module = {exports: {} as Record<string, unknown>}
+  const run = compileFunction(compiled.code, ['exports', 'require', 'module', '__filename', '__dirname'], {filename: script.path})
+  const noRequire = (id: string) => {
+    throw new Error(`require(${JSON.stringify(id)}) in a script compiled as needing nothing`)
+  }
+
+  run(module.exports, noRequire, module, script.path, location)
+  return module.exports
+}
+
+/** Import a script only when it runs: TypeScript compiled once and cached, no build step. */
 export async function loadScript(script: ScriptRevision): Promise<LoadedScript> {
   if (script.kind === 'sql') return loadSqlScript(script)
   let module: Record<string, unknown>
   try {
-    if (script.kind === 'ts') {
-      jiti ??= await createLoader()
-
-      module = (await jiti.import(script.path)) as Record<string, unknown>
-    } else {
-      module = (await import(pathToFileURL(script.path).href)) as Record<string, unknown>
-    }
+    module = script.kind === 'ts'
+      ? await importTypeScript(script)
+      : (await import(pathToFileURL(script.path).href)) as Record<string, unknown>
   } catch (error) {
     throw new ScriptError(`${script.fileName}: cannot load: ${errorMessage(error).split('\n')[0]}`)
   }

@@ -6,10 +6,10 @@ import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
-import type {SqlExecutor} from './executor.js'
+import {failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
-import {loadScript, type MigrationFunction} from './load-script.js'
+import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
 import type {Session} from './session.js'
 import type {VersionStore} from './version-store.js'
@@ -52,6 +52,7 @@ export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, Migra
     functions.set(step, fn)
   }
 
+  saveScriptCaches()
   return functions
 }
 
@@ -70,14 +71,25 @@ export interface OnlineState {
   readonly markExecuted: () => void
   /** Cancel the statement running on the server (PostgreSQL), on a first SIGINT/SIGTERM inside a transaction. */
   readonly cancel?: () => Promise<void>
+  /** Send a step's statements and its version update in one round trip, where the connection can (PostgreSQL). */
+  readonly batching?: (on: boolean) => void
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
 export function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
   const {connection, dialect, executor, versions} = session
+  // What a step reads (an operation compiled from the live table) sees the statements deferred before it.
+  const reading = {...connection, async query(sql: string, params?: readonly unknown[]) {
+    await executor.flush()
+    return connection.query(sql, params)
+  }}
   return new MigrationContext({
-    dialect, executor, introspector: dialect.introspector(connection),
+    dialect, executor, introspector: dialect.introspector(reading),
     online: {
+      batching(on) {
+        executor.batching = on
+        if (!on) executor.discard()
+      },
       cancel: connection.cancel && (() => connection.cancel!()),
       executed: () => executor.executed,
       markExecuted() {
@@ -141,13 +153,15 @@ export class MigrationContext {
   }
 
   private async begin(): Promise<void> {
-    await this.options.executor.execute({sql: this.beginSql})
+    const {executor} = this.options
+    if (!executor.defer?.({sql: this.beginSql})) await executor.execute({sql: this.beginSql})
     this.inTransaction = true
     if (!this.whole) this.steppedOut = undefined
   }
 
   private async end(how: 'commit' | 'rollback'): Promise<void> {
     this.inTransaction = false
+    if (how === 'rollback') this.options.executor.discard?.()
     await this.options.executor.execute(END_TRANSACTION[how])
   }
 
@@ -175,10 +189,13 @@ export class MigrationContext {
     const {dialect, executor, introspector, online, query, tracker} = this.options
     // Online, a signal stops the step before its next statement.
     const checked: SqlExecutor = online
-      ? {async execute(statement) {
-        await checkInterrupt()
-        return executor.execute(statement)
-      }}
+      ? {
+        defer: executor.defer && ((statement, check) => executor.defer!(statement, check)),
+        async execute(statement) {
+          await checkInterrupt()
+          return executor.execute(statement)
+        },
+      }
       : executor
     return new MigrationSink({
       compiler: dialect.compiler, dialect: dialect.name, executor: checked, introspector,
@@ -198,10 +215,16 @@ export class MigrationContext {
   async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions = {}): Promise<StepResult[]> {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
-    // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
-    return guarded(() => this.runSteps(steps, functions, options), () => {
-      if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
-    })
+    // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
+    online.batching?.(this.transactional)
+    try {
+      // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
+      return await guarded(() => this.runSteps(steps, functions, options), () => {
+        if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
+      })
+    } finally {
+      online.batching?.(false)
+    }
   }
 
   private async runSteps(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions): Promise<StepResult[]> {
@@ -232,7 +255,12 @@ export class MigrationContext {
             await settleOperations(op)
           })
           if (online) await checkInterrupt()
-          await timed('version update and commit', () => versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)}))
+          await timed('version update and commit', async () => {
+            await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
+            // The step's batch goes with its COMMIT, or alone: either way a failure in it is this step's.
+            if (this.transactional && !whole) await this.end('commit')
+            else await executor.flush?.()
+          })
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
           const failure = online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
@@ -241,7 +269,6 @@ export class MigrationContext {
           throw failure
         }
 
-        if (this.transactional && !whole) await timed('version update and commit', () => this.end('commit'))
         this.committed = step.to
         const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
         results.push(result)
@@ -278,12 +305,13 @@ export class MigrationContext {
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
     const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code)) ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)' : ''
-    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : `${describeDriverError(error)}${lockWait}`
+    const statement = failedStatement(error)
+    // The statement is named as Alembic users know it from SQLAlchemy: [SQL: ...].
+    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}${lockWait}`
     const Kind = signal ? Interrupted : DatabaseError
     const out = this.steppedOut
     if (out) {
-      const statement = out.sql.replaceAll(/\s+/g, ' ').slice(0, 120)
-      return new Kind(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${statement}, which committed what came before it: `
+      return new Kind(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: `
         + `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`)
     }
 
@@ -293,9 +321,14 @@ export class MigrationContext {
     const done = executed.length
     const at = committed ?? 'base'
     if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
-    return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${executed.at(-1)!.replaceAll(/\s+/g, ' ').slice(0, 120)}): `
+    return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): `
       + settleHint(step.script.fileName, committed, step.to))
   }
+}
+
+/** A statement on one line, its first 120 characters. */
+function brief(sql: string): string {
+  return sql.replaceAll(/\s+/g, ' ').trim().slice(0, 120)
 }
 
 /** `upgrade 002 -> 003 (003_x.ts)` */

@@ -45,7 +45,9 @@ export class MigrationSink implements OperationSink {
     const statements = await compiler.compile(operation, {introspector})
     tracker?.apply(operation)
     for (const statement of statements) {
-      await (statement.nonTransactional && outside ? outside(statement) : executor.execute(statement))
+      if (statement.nonTransactional && outside) await outside(statement)
+      // An operation's own DDL goes with the step's next round trip; SQL a script runs itself (op.execute) is run as it comes.
+      else if (operation.kind === 'execute' || !executor.defer?.(statement)) await executor.execute(statement)
     }
   }
 }

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs'
 import os from 'node:os'
 
-import type {Connection} from '../dialects/connection.js'
+import type {Connection, QueryResult} from '../dialects/connection.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Adapter} from '../dialects/dialect.js'
 import type {CreateTable} from '../operations/nodes.js'
@@ -208,9 +208,10 @@ export class VersionStore {
     const value = (v: null | number | string | undefined) => (v === undefined || v === null ? 'NULL' : compiler.literal(v))
     const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
     const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
-    await this.executor.execute({
+    const insert = {
       sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, value(this.history.offline ? undefined : row.ms), value(by), value(dbManageVersion())].join(', ')})`,
-    })
+    }
+    if (!this.executor.defer?.(insert)) await this.executor.execute(insert)
   }
 
   /** The version row, null at base; a clear error when the table holds several. */
@@ -231,9 +232,11 @@ export class VersionStore {
     if (!this.enabled) return
     const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
-    if (move && (await this.executor.execute(move)).rowCount === 0) {
-      throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
+    const check = (result: QueryResult) => {
+      if (result.rowCount === 0) throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     }
+
+    if (move && !this.executor.defer?.(move, check)) check(await this.executor.execute(move))
 
     if (step.marked) {
       const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)

@@ -16,6 +16,8 @@ export interface ScriptRevision extends Revision {
   readonly slug: string
   /** sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is applied. */
   readonly checksum: string
+  /** The file's text as read with its header (absent: read again when the script is imported). */
+  readonly source?: string
 }
 
 /** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
@@ -71,7 +73,7 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
           checksum ??= scriptChecksum(text)
           return checksum
         },
-        fileName, kind, path: file, slug,
+        fileName, kind, path: file, slug, source: text,
       } satisfies ScriptRevision
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript

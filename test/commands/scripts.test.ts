@@ -53,7 +53,7 @@ export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<
     expect(ok.code, ok.stderr).to.equal(0)
     m('002_b.js', `${header('002', '001')}export async function upgrade(op) { op.execute('CREATE TABLE b (id INTEGER)'); op.execute('INSERT INTO no_such VALUES (1)') }\n`)
     expect(await runCli(['upgrade', '002'], {cwd: dir})).to.deep.equal({
-      code: 1, stderr: 'Error: upgrade 001 -> 002 (002_b.js) failed: no such table: no_such (SQLITE_ERROR); rolled back, the database is at 001\n', stdout: '',
+      code: 1, stderr: 'Error: upgrade 001 -> 002 (002_b.js) failed: no such table: no_such (SQLITE_ERROR) [SQL: INSERT INTO no_such VALUES (1)]; rolled back, the database is at 001\n', stdout: '',
     })
     // A failure the script awaited and caught is its own choice: the step goes on.
     m('002_b.js', `${header('002', '001')}export async function upgrade(op) { await op.execute('DROP TABLE no_such').catch(() => {}); await op.execute('CREATE TABLE b (id INTEGER)') }\n`)

@@ -28,7 +28,7 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
         expect(blocked.code).to.equal(1)
         const said = dialect === 'postgresql' ? 'canceling statement due to lock timeout' : 'Lock wait timeout exceeded; try restarting transaction (ER_LOCK_WAIT_TIMEOUT)'
         const where = dialect === 'postgresql' ? 'rolled back, the database is at 001' : 'none of its statements had run: the database is at 001'
-        expect(blocked.stderr).to.equal(`Error: upgrade 001 -> 002 (002_alter.sql) failed: ${said} (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends); ${where}\n`)
+        expect(blocked.stderr).to.equal(`Error: upgrade 001 -> 002 (002_alter.sql) failed: ${said} [SQL: ALTER TABLE t_1 ADD COLUMN w INTEGER] (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends); ${where}\n`)
         // The flag wins over the key: 0 waits as the server does, so with the reader gone it goes through.
       } finally {
         await reader.query('ROLLBACK')

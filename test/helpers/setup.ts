@@ -6,12 +6,19 @@
 // servers for this run and stops them afterwards. DB_MANAGE_TEST_DIALECTS
 // (e.g. "sqlite") narrows the dialects, as Kysely's tests do.
 import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {dialectsUnderTest} from './dialects.js'
 
 let started: string | undefined
+let cacheDir: string | undefined
 
 export function mochaGlobalSetup(): void {
+  // The compiled-script cache of the CLIs the tests run: one folder for this run, removed after it.
+  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-test-cache-'))
+  process.env.DB_MANAGE_CACHE_DIR ??= cacheDir
   const wantsServer = dialectsUnderTest().some((d) => d !== 'sqlite')
   const given = process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_PG2_URL && process.env.DB_MANAGE_TEST_MYSQL_URL
   if (!wantsServer || given) return
@@ -25,5 +32,6 @@ export function mochaGlobalSetup(): void {
 }
 
 export function mochaGlobalTeardown(): void {
+  if (cacheDir) rmSync(cacheDir, {force: true, recursive: true})
   if (started) execFileSync('bash', ['scripts/test-servers.sh', 'stop', started], {stdio: 'inherit'})
 }

@@ -29,7 +29,7 @@ describe('fleets: one chain over many tenant databases', () => {
     // Every tenant's lines carry its name; the summary closes the run.
     expect(lines.filter((l) => l.startsWith('[customers/acme] ')).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([1, 2, 3, 4, 5].map((k) => `[customers/acme] upgrade ${k === 1 ? '<base>' : `00${k - 1}`} -> 00${k}, step ${k}`))
     expect(lines.at(-1)).to.equal('Summary: 3 migrated, 0 already there, 1 failed (customers/umbrella)')
-    expect(run.stderr, run.stderr).to.match(/^Error: 1 of 4 databases failed: customers\/umbrella: upgrade 002 -> 003 \(003_step\.sql\) failed: table t_3 already exists \(SQLITE_ERROR\); rolled back, the database is at 002\n$/)
+    expect(run.stderr, run.stderr).to.match(/^Error: 1 of 4 databases failed: customers\/umbrella: upgrade 002 -> 003 \(003_step\.sql\) failed: table t_3 already exists \(SQLITE_ERROR\) \[SQL: CREATE TABLE t_3 \(id INTEGER PRIMARY KEY, v VARCHAR\(20\)\)\]; rolled back, the database is at 002\n$/)
     const current = await runCli(['current'], {cwd: dir})
     expect(current.stdout).to.equal('[customers/acme]\n005 (head)\n[customers/globex]\n005 (head)\n[customers/initech]\n005 (head)\n[customers/umbrella]\n002\n')
 
@@ -119,7 +119,7 @@ describe('fleets: one chain over many tenant databases', () => {
 
         const run = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
         expect(run.code).to.equal(1)
-        expect(run.stderr).to.equal('Error: 1 of 100 databases failed: customers/c042: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists; rolled back, the database is at 002\n')
+        expect(run.stderr).to.equal('Error: 1 of 100 databases failed: customers/c042: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists [SQL: CREATE TABLE t_3 (id INTEGER PRIMARY KEY, v VARCHAR(20))]; rolled back, the database is at 002\n')
         expect(run.stdout.trim().split('\n').at(-1)).to.equal('Summary: 99 migrated, 0 already there, 1 failed (customers/c042)')
         await connected(db, async (c) => {
           const {rows} = await c.query(`SELECT table_schema AS s, count(*)::int AS n FROM information_schema.tables WHERE table_schema LIKE 'tenant_%' OR table_schema = 'public' GROUP BY 1 ORDER BY 1`)
@@ -180,7 +180,7 @@ describe('fleets: one chain over many tenant databases', () => {
         watching = false
         await watch
         expect(run.code).to.equal(1)
-        expect(run.stderr).to.equal(`Error: 1 of 100 databases failed: customers/${broken}: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists; rolled back, the database is at 002\n`)
+        expect(run.stderr).to.equal(`Error: 1 of 100 databases failed: customers/${broken}: upgrade 002 -> 003 (003_step.sql) failed: relation "t_3" already exists [SQL: CREATE TABLE t_3 (id INTEGER PRIMARY KEY, v VARCHAR(20))]; rolled back, the database is at 002\n`)
         expect(run.stdout.trim().split('\n').at(-1)).to.equal(`Summary: 99 migrated, 0 already there, 1 failed (customers/${broken})`)
         expect(peak).to.be.within(1, 8)
 

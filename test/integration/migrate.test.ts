@@ -351,6 +351,48 @@ for (const dialect of dialectsUnderTest()) {
       expect(rows).to.deep.equal(dialect === 'mysql' ? [1] : [])
     })
 
+    // PostgreSQL sends a revision's statements and its version update in one round trip: the failing one is still named.
+    for (const perMigration of [true, false]) {
+      it(`names the statement that failed among a revision's operations, and keeps the version check (transaction_per_migration = ${perMigration})`, async () => {
+        const dir = project(db.url)
+        if (!perMigration) writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\ntransaction_per_migration = false\n\n[database]\nconnection = ${db.url}\n`)
+        writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")
+        writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, [
+          "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true}), op.column('v', 'integer')])",
+          "await op.createIndex('ix_b_v', 'b', ['v'])",
+          "await op.createIndex('ix_b_nope', 'b', ['nope'])",
+          "await op.createTable('c', [op.column('id', 'integer', {primaryKey: true})])",
+        ].join('\n'))
+        const result = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(result.code).to.equal(1)
+        expect(stripMs(result.stdout)).to.deep.equal(['upgrade <base> -> 001, a'])
+        const at = perMigration || dialect === 'mysql' ? 'rolled back, the database is at 001' : 'the whole run was rolled back (transaction_per_migration = false): the database is at base'
+        const failed = {
+          mysql: /^Error: upgrade 001 -> 002 \(002_b\.ts\) failed: Key column 'nope' doesn't exist in table \(ER_KEY_COLUMN_DOES_NOT_EXITS\) \[SQL: CREATE INDEX `ix_b_nope` ON `b` \(`nope`\)\]; the version table still says 001 and 2 of its statements had already committed \(MySQL commits DDL as it goes; the last: CREATE INDEX `ix_b_v` ON `b` \(`v`\)\): /,
+          postgresql: `Error: upgrade 001 -> 002 (002_b.ts) failed: column "nope" does not exist [SQL: CREATE INDEX "ix_b_nope" ON "b" ("nope")]; ${at}\n`,
+          sqlite: `Error: upgrade 001 -> 002 (002_b.ts) failed: no such column: "nope" - should this be a string literal in single-quotes? (SQLITE_ERROR) [SQL: CREATE INDEX "ix_b_nope" ON "b" ("nope")]; ${at}\n`,
+        }[dialect]
+        if (typeof failed === 'string') expect(result.stderr).to.equal(failed)
+        else expect(result.stderr).to.match(failed)
+        if (dialect === 'mysql') return
+        expect(await tables(db)).to.deep.equal(perMigration ? ['a', 'alembic_version', 'db_manage_history'] : ['alembic_version', 'db_manage_history'])
+
+        // A script that moves the version row itself: the version update finds it elsewhere and the revision rolls back.
+        writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, [
+          "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true})])",
+          "await op.execute(\"UPDATE alembic_version SET version_num = '999'\")",
+        ].join('\n'))
+        const moved = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(moved.code).to.equal(1)
+        const start = perMigration ? 'rolled back, the database is at 001' : 'the whole run was rolled back (transaction_per_migration = false): the database is at base'
+        expect(moved.stderr).to.equal(`Error: upgrade 001 -> 002 (002_b.ts) failed: alembic_version did not hold 001 when this revision finished; another tool changed it; ${start}\n`)
+        expect((await runCli(['current'], {cwd: dir})).stdout).to.equal(perMigration ? '001\n' : '<base>\n')
+        writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.createTable('b', [op.column('id', 'integer', {primaryKey: true})])")
+        expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+        expect(await query(db, 'SELECT revision, from_revision FROM db_manage_history ORDER BY id')).to.deep.equal([{from_revision: null, revision: '001'}, {from_revision: '001', revision: '002'}])
+      })
+    }
+
     it('refuses a downgrade through a script without downgrade() before changing anything', async () => {
       const dir = project(db.url)
       writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")

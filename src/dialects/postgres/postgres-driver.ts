@@ -24,7 +24,35 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
   await client.query(CHECK_CONNECTION)
   // Keep server notices (e.g. "relation already exists, skipping") off stdout.
   client.on('notice', () => {})
+  // Counts the statements of a multi-statement query that completed, so a failure names its statement
+  // (handleCommandComplete is how pg's Query hears of each one; it is not in pg's types).
+  const handleCommandComplete = (pg.Query.prototype as unknown as {handleCommandComplete: (message: unknown, connection: unknown) => void}).handleCommandComplete
+  class CountingQuery extends pg.Query {
+    completed = 0
+    handleCommandComplete(message: unknown, connection: unknown): void {
+      this.completed++
+      handleCommandComplete.call(this, message, connection)
+    }
+  }
+
+  type Result = {rowCount: null | number; rows: Array<Record<string, unknown>>}
+
   return {
+    batch(statements) {
+      return new Promise((resolve, reject) => {
+        // Each statement ends on a line of its own, so a trailing -- comment cannot swallow the separator.
+        const query: CountingQuery = new CountingQuery(statements.join('\n;\n'), (error: Error | undefined, result: unknown) => {
+          if (error) {
+            reject(Object.assign(error, {batchIndex: Math.min(query.completed, statements.length - 1)}))
+            return
+          }
+
+          const results = (Array.isArray(result) ? result : [result]) as Result[]
+          resolve(results.map((r) => ({rowCount: r.rowCount ?? undefined, rows: r.rows ?? []})))
+        })
+        client.query(query)
+      })
+    },
     async cancel() {
       // PostgreSQL cancels a statement on request from another connection, as psql's Ctrl-C does.
       const canceller = new pg.Client(settings)

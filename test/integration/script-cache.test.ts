@@ -1,0 +1,84 @@
+import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {runCli, tempProject} from '../helpers/cli.js'
+
+// TypeScript scripts are compiled once and kept in one cache file per script
+// folder, keyed by their text: a warm run loads no TypeScript loader at all.
+// What matters to a user: an edited script runs as edited, a script that
+// imports a helper still works, and a cache that is broken, unwritable or
+// turned off only costs time.
+function script(id: string, down: null | string, body: string, imports = "import type {Operations} from 'db-manage'", table = `t${id}`): string {
+  return `${imports}
+export const revision = '${id}'
+export const downRevision = ${down === null ? 'null' : `'${down}'`}
+export const message = 'm${id}'
+export async function upgrade(op: Operations): Promise<void> {
+  ${body}
+}
+export async function downgrade(op: Operations): Promise<void> {
+  await op.execute('DROP TABLE IF EXISTS ${table}')
+}
+`
+}
+
+function project(): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  mkdirSync(path.join(dir, 'lib'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n\n[database]\nconnection = sqlite:///app.sqlite\n')
+  writeFileSync(path.join(dir, 'lib', 'names.ts'), "export const suffix: string = '_helper'\n")
+  writeFileSync(path.join(dir, 'migrations', '001_a.ts'), script('001', null, "await op.execute('CREATE TABLE t001 (id INTEGER)')"))
+  writeFileSync(path.join(dir, 'migrations', '002_b.ts'), script('002', '001', "await op.execute(`CREATE TABLE t002${suffix} (id INTEGER)`)", "import type {Operations} from 'db-manage'\nimport {suffix} from '../lib/names.ts'", 't002_helper'))
+  return dir
+}
+
+const cacheFiles = (cache: string) => readdirSync(cache).filter((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))
+const offlineSql = async (dir: string, env: NodeJS.ProcessEnv) => (await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
+
+describe('the compiled-script cache', () => {
+  it('keeps each script by its text in one file: an edited script runs as edited, a helper import still resolves', async () => {
+    const dir = project()
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
+    const env = {DB_MANAGE_CACHE_DIR: cache}
+    const first = await runCli(['upgrade', 'head'], {cwd: dir, env})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(first.stdout.replaceAll(/ \(\d+ ms\)$/gm, '')).to.equal('upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n')
+    const [file] = cacheFiles(cache)
+    const entries = Object.values((JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: Record<string, {plain: boolean}>}).entries)
+    // 001 needs nothing at run time; 002 imports a helper, so it goes through the loader that resolves it.
+    expect(entries.map((e) => e.plain).sort()).to.deep.equal([false, true])
+
+    // Edited after it ran: the downgrade and the upgrade run the new text, not the cached one.
+    expect((await runCli(['downgrade', 'base'], {cwd: dir, env})).code).to.equal(0)
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), script('001', null, "await op.execute('CREATE TABLE t001_edited (id INTEGER)')", undefined, 't001_edited'))
+    const again = await runCli(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(again.code, again.stderr).to.equal(0)
+    expect(again.stderr).to.include('SQL: CREATE TABLE t001_edited (id INTEGER)')
+    expect(again.stderr).to.include('SQL: CREATE TABLE t002_helper (id INTEGER)')
+    expect(cacheFiles(cache)).to.have.length(1)
+  })
+
+  it('a corrupt, unwritable or disabled cache only costs time: the same SQL, nothing on stderr', async () => {
+    const dir = project()
+    const off = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: 'off'}})
+    expect(off.code, off.stderr).to.equal(0)
+    expect(off.stdout).to.include('CREATE TABLE t002_helper (id INTEGER);')
+
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
+    expect(await offlineSql(dir, {DB_MANAGE_CACHE_DIR: cache})).to.equal(off.stdout)
+    const [file] = cacheFiles(cache)
+    writeFileSync(path.join(cache, file), '{"entries": {"x": ')
+    const corrupt = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: cache}})
+    expect(corrupt).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    // Written anew, whole.
+    expect(() => JSON.parse(readFileSync(path.join(cache, file), 'utf8'))).not.to.throw()
+
+    // A "folder" that is a file cannot hold the cache.
+    const notADirectory = path.join(cache, file)
+    const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: notADirectory}})
+    expect(unwritable).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+  })
+})
