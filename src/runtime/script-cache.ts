@@ -13,8 +13,8 @@ import {fileURLToPath} from 'node:url'
  *
  * The file lives in db-manage's own `node_modules/.cache/db-manage/` (where
  * build tools keep such caches, and where the benchmark's cold runs clear
- * them), else in the OS temporary folder; `DB_MANAGE_CACHE_DIR` names another
- * folder, and `DB_MANAGE_CACHE_DIR=off` turns the cache off. A cache that
+ * them), else in the OS temporary folder; `DB_MANAGE_SCRIPT_CACHE` names another
+ * folder, and `DB_MANAGE_SCRIPT_CACHE=off` turns the cache off. A cache that
  * cannot be read or written only costs time: the scripts are compiled again.
  */
 export interface CompiledScript {
@@ -50,7 +50,7 @@ function cacheKey(): string {
 }
 
 function cacheDirectories(): string[] {
-  const chosen = process.env.DB_MANAGE_CACHE_DIR
+  const chosen = process.env.DB_MANAGE_SCRIPT_CACHE
   if (chosen === 'off') return []
   if (chosen) return [chosen]
   const own = fileURLToPath(new URL('../../node_modules/.cache/db-manage', import.meta.url))

@@ -18,7 +18,7 @@ let cacheDir: string | undefined
 export function mochaGlobalSetup(): void {
   // The compiled-script cache of the CLIs the tests run: one folder for this run, removed after it.
   cacheDir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-test-cache-'))
-  process.env.DB_MANAGE_CACHE_DIR ??= cacheDir
+  process.env.DB_MANAGE_SCRIPT_CACHE ??= cacheDir
   const wantsServer = dialectsUnderTest().some((d) => d !== 'sqlite')
   const given = process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_PG2_URL && process.env.DB_MANAGE_TEST_MYSQL_URL
   if (!wantsServer || given) return

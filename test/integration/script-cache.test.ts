@@ -42,7 +42,7 @@ describe('the compiled-script cache', () => {
   it('keeps each script by its text in one file: an edited script runs as edited, a helper import still resolves', async () => {
     const dir = project()
     const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
-    const env = {DB_MANAGE_CACHE_DIR: cache}
+    const env = {DB_MANAGE_SCRIPT_CACHE: cache}
     const first = await runCli(['upgrade', 'head'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(first.stdout.replaceAll(/ \(\d+ ms\)$/gm, '')).to.equal('upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n')
@@ -63,22 +63,22 @@ describe('the compiled-script cache', () => {
 
   it('a corrupt, unwritable or disabled cache only costs time: the same SQL, nothing on stderr', async () => {
     const dir = project()
-    const off = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: 'off'}})
+    const off = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: 'off'}})
     expect(off.code, off.stderr).to.equal(0)
     expect(off.stdout).to.include('CREATE TABLE t002_helper (id INTEGER);')
 
     const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
-    expect(await offlineSql(dir, {DB_MANAGE_CACHE_DIR: cache})).to.equal(off.stdout)
+    expect(await offlineSql(dir, {DB_MANAGE_SCRIPT_CACHE: cache})).to.equal(off.stdout)
     const [file] = cacheFiles(cache)
     writeFileSync(path.join(cache, file), '{"entries": {"x": ')
-    const corrupt = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: cache}})
+    const corrupt = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
     expect(corrupt).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
     // Written anew, whole.
     expect(() => JSON.parse(readFileSync(path.join(cache, file), 'utf8'))).not.to.throw()
 
     // A "folder" that is a file cannot hold the cache.
     const notADirectory = path.join(cache, file)
-    const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_CACHE_DIR: notADirectory}})
+    const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: notADirectory}})
     expect(unwritable).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
   })
 })
