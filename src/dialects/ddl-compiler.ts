@@ -52,6 +52,14 @@ export abstract class DdlCompiler {
   /** The current time in UTC, as a value for a TIMESTAMP column (SQLite's CURRENT_TIMESTAMP is UTC). */
   readonly utcNow: string = 'CURRENT_TIMESTAMP'
 
+  /**
+   * Milliseconds the server has spent on the statements sent before this one
+   * in the same multi-statement query, where the driver sends a revision's
+   * statements together (PostgreSQL: the query arrived at
+   * statement_timestamp()); the history row's duration adds it.
+   */
+  readonly batchElapsedMs?: string
+
   /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
   readonly dollarQuoting: boolean = false
 

@@ -208,10 +208,13 @@ export class VersionStore {
     const value = (v: null | number | string | undefined) => (v === undefined || v === null ? 'NULL' : compiler.literal(v))
     const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
     const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
-    const insert = {
-      sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, value(this.history.offline ? undefined : row.ms), value(by), value(dbManageVersion())].join(', ')})`,
-    }
-    if (!this.executor.defer?.(insert)) await this.executor.execute(insert)
+    const insert = (ms: string) => ({
+      sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, ms, value(by), value(dbManageVersion())].join(', ')})`,
+    })
+    const ms = value(this.history.offline ? undefined : row.ms)
+    // Sent with the step's statements, the row's duration adds what the server spent on them.
+    const batched = row.ms !== undefined && compiler.batchElapsedMs ? `${ms} + ${compiler.batchElapsedMs}` : ms
+    if (!this.executor.defer?.(insert(batched))) await this.executor.execute(insert(ms))
   }
 
   /** The version row, null at base; a clear error when the table holds several. */

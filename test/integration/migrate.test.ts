@@ -393,6 +393,25 @@ for (const dialect of dialectsUnderTest()) {
       })
     }
 
+    if (dialect === 'postgresql') {
+      it('a revision sent in one round trip records the time the server spent on it', async () => {
+        const dir = project(db.url)
+        writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, [
+          "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])",
+          "await op.execute('INSERT INTO a (id) VALUES (1)')",
+          "await op.execute(\"CREATE FUNCTION slow_one() RETURNS integer VOLATILE LANGUAGE sql AS 'SELECT 1 FROM pg_sleep(0.4)'\")",
+        ].join('\n'))
+        // A volatile default is evaluated for the row already there: the ALTER, queued with the version update, takes 0.4 s on the server.
+        writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.addColumn('a', op.column('slow', 'integer', {default: op.sql('slow_one()')}))")
+        const result = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(result.code, result.stderr).to.equal(0)
+        const printed = Number(/^upgrade 001 -> 002, b \((\d+) ms\)$/m.exec(result.stdout)?.[1])
+        const [row] = await query(db, "SELECT duration_ms FROM db_manage_history WHERE revision = '002'")
+        expect(printed).to.be.at.least(400)
+        expect(row.duration_ms).to.be.at.least(400).and.at.most(printed)
+      })
+    }
+
     it('refuses a downgrade through a script without downgrade() before changing anything', async () => {
       const dir = project(db.url)
       writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])")

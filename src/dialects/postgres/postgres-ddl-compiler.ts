@@ -8,6 +8,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly dollarQuoting = true
   readonly parameterStyle = 'numbered' as const
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
+  readonly batchElapsedMs = '(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer'
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
