@@ -208,11 +208,12 @@ export class MigrationContext {
    * where the database allows (or all in one with transaction_per_migration
    * false). Online, the migration lock spans the run, so the version read
    * before planning stays true (a tool that ignores the lock is caught when
-   * the version row is not where the step expects it). `createVersionTable`: offline,
+   * the version row is not where the step expects it). Each function is
+   * taken out of `functions` as its step runs. `createVersionTable`: offline,
    * from base, the file creates the tables first; `ensureHistory`: offline
    * from elsewhere, the history table is created if the database lacks it.
    */
-  async run(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions = {}): Promise<StepResult[]> {
+  async run(steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: RunOptions = {}): Promise<StepResult[]> {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
     // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
@@ -227,7 +228,7 @@ export class MigrationContext {
     }
   }
 
-  private async runSteps(steps: readonly Step[], functions: ReadonlyMap<Step, MigrationFunction>, options: RunOptions): Promise<StepResult[]> {
+  private async runSteps(steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: RunOptions): Promise<StepResult[]> {
     const {dialect, executor, online, versions} = this.options
     const marks = !dialect.adapter.supportsTransactionalDdl
     const results: StepResult[] = []
@@ -251,7 +252,10 @@ export class MigrationContext {
         try {
           const op = new Operations(this.sink(step))
           await timed('steps', async () => {
-            await functions.get(step)!(op)
+            const fn = functions.get(step)!
+            // Once run, a script's function goes: on a long chain its module can be collected.
+            functions.delete(step)
+            await fn(op)
             await settleOperations(op)
           })
           if (online) await checkInterrupt()
