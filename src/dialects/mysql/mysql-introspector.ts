@@ -46,7 +46,7 @@ function index(name: string, rows: readonly Row[]): IndexSchema {
 }
 
 /**
- * Tables from information_schema: five queries for any number of tables.
+ * Tables from information_schema: eight queries for any number of tables.
  * MariaDB reports COLUMN_DEFAULT as SQL (quoted literals, NULL for none);
  * MySQL reports the bare value and marks expressions DEFAULT_GENERATED:
  * both become SQL text here.
@@ -67,26 +67,38 @@ export class MysqlIntrospector extends CatalogReader {
     const filter = only !== undefined
     const q = async (sql: string) => (await this.connection.query(sql, filter ? [only] : [])).rows
     this.mariadb ??= /mariadb/i.test(String((await this.connection.query('SELECT VERSION() AS v')).rows[0]?.v))
+    // Each information_schema table is read on its own, filtered by constants, and joined here: MariaDB
+    // answers a join of two of them by opening every table of the schema (~10 ms a query at 400 tables,
+    // against ~1 ms alone), and an alterColumn on MySQL reads its table online.
     // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not the default.
-    const columns = await q(`SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.COLUMN_TYPE AS type, c.IS_NULLABLE AS nullable, c.COLUMN_DEFAULT AS dflt, c.EXTRA AS extra,
-        c.COLLATION_NAME AS collation, c.COLUMN_COMMENT AS comment, t.TABLE_COLLATION AS table_collation, t.TABLE_COMMENT AS table_comment, t.CREATE_OPTIONS AS create_options,
-        CASE WHEN t.ENGINE <> @@default_storage_engine THEN t.ENGINE END AS engine
-      FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE'
-      WHERE ${scope(filter, 'c.')}
-      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`)
+    const tables = new Map((await q(`SELECT TABLE_NAME AS tbl, TABLE_COLLATION AS table_collation, TABLE_COMMENT AS table_comment, CREATE_OPTIONS AS create_options,
+        CASE WHEN ENGINE <> @@default_storage_engine THEN ENGINE END AS engine
+      FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)).map((t) => [String(t.tbl), t]))
+    const columns = (await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+        COLLATION_NAME AS collation, COLUMN_COMMENT AS comment
+      FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`))
+      .filter((c) => tables.has(String(c.tbl))).map((c) => ({...tables.get(String(c.tbl)), ...c}))
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
     const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
         INDEX_TYPE AS method, SUB_PART AS sub_part, COLLATION AS ord${this.mariadb ? '' : ', EXPRESSION AS expr'}
       FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`), (r) => String(r.tbl))
-    const constraints = groupBy(await q(`SELECT tc.TABLE_NAME AS tbl, tc.CONSTRAINT_NAME AS name, tc.CONSTRAINT_TYPE AS type, cc.CHECK_CLAUSE AS check_clause
-      FROM information_schema.TABLE_CONSTRAINTS tc
-      LEFT JOIN information_schema.CHECK_CONSTRAINTS cc ON cc.CONSTRAINT_SCHEMA = tc.TABLE_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
-      WHERE ${scope(filter, 'tc.')} ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME`), (r) => String(r.tbl))
-    const keys = groupBy(await q(`SELECT k.TABLE_NAME AS tbl, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS col, k.REFERENCED_TABLE_NAME AS referent,
-      k.REFERENCED_COLUMN_NAME AS ref_col, r.DELETE_RULE AS on_delete, r.UPDATE_RULE AS on_update
-      FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-        ON r.CONSTRAINT_SCHEMA = k.TABLE_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME
-      WHERE ${scope(filter, 'k.')} AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`), (r) => String(r.tbl))
+    // A check's name is its table's on MariaDB (CHECK_CONSTRAINTS has TABLE_NAME there) and the schema's on MySQL 8.
+    const checkKey = (table: unknown, name: unknown) => this.mariadb ? `${String(table)}.${String(name)}` : String(name)
+    const clauses = new Map((await this.connection.query(`SELECT ${this.mariadb ? 'TABLE_NAME' : 'NULL'} AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS check_clause
+      FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter && this.mariadb ? ' AND TABLE_NAME = ?' : ''}`, filter && this.mariadb ? [only] : []))
+      .rows.map((c) => [checkKey(c.tbl, c.name), c.check_clause]))
+    const constraints = groupBy((await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CONSTRAINT_TYPE AS type
+      FROM information_schema.TABLE_CONSTRAINTS WHERE ${scope(filter)} ORDER BY TABLE_NAME, CONSTRAINT_NAME`))
+      .map((c) => (c.type === 'CHECK' ? {...c, check_clause: clauses.get(checkKey(c.tbl, c.name))} : c)), (r) => String(r.tbl))
+    const rules = new Map((await this.connection.query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, DELETE_RULE AS on_delete, UPDATE_RULE AS on_update
+      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter ? ' AND TABLE_NAME = ?' : ''}`, filter ? [only] : []))
+      .rows.map((r) => [`${String(r.tbl)}.${String(r.name)}`, r]))
+    const keys = groupBy((await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS referent, REFERENCED_COLUMN_NAME AS ref_col
+      FROM information_schema.KEY_COLUMN_USAGE WHERE ${scope(filter)} AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`))
+      .flatMap((k) => {
+        const rule = rules.get(`${String(k.tbl)}.${String(k.name)}`)
+        return rule ? [{...k, on_delete: rule.on_delete, on_update: rule.on_update} as Row] : []
+      }), (r) => String(r.tbl))
 
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]): TableSchema => {
       const cons = constraints.get(name) ?? []
