@@ -6,7 +6,7 @@ import {compileFunction} from 'node:vm'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
-import {ScriptCache, sourceHash} from './script-cache.js'
+import {ScriptCache} from './script-cache.js'
 import {splitSql} from './split-sql.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
@@ -80,7 +80,8 @@ async function importTypeScript(script: ScriptRevision): Promise<Record<string, 
   const location = path.dirname(script.path)
   let cache = caches.get(location)
   if (!cache) caches.set(location, cache = new ScriptCache(location))
-  const hash = sourceHash(source)
+  // The script's checksum (also its history row's) keys it: text that differs only in line endings or a BOM runs alike.
+  const hash = script.checksum
   let compiled = cache.get(hash)
   if (!compiled) {
     if (needsBabel(source)) {

@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url'
 
 /**
  * Compiled TypeScript scripts, kept between runs: one file per script folder,
- * keyed by each script's content hash. A run whose scripts are all in it
+ * keyed by each script's checksum (the sha256 of its text). A run whose scripts are all in it
  * reads that one file and loads neither jiti nor sucrase (issue: performance:
  * importing 1,000 scripts through jiti's per-file cache took ~0.9 s).
  *
@@ -29,7 +29,7 @@ interface CacheFile {
   readonly entries: Record<string, CompiledScript>
 }
 
-const FORMAT = 1
+const FORMAT = 2
 
 let compilerKey: string | undefined
 /** What the cached code depends on besides the source: this format and the transform's version. */
@@ -40,7 +40,7 @@ function cacheKey(): string {
       const file = createRequire(import.meta.url).resolve('sucrase/package.json')
       sucrase = String((JSON.parse(readFileSync(file, 'utf8')) as {version?: string}).version)
     } catch {
-      // Then every entry reads as stale only if the version later becomes known.
+      // Unknown: the key still changes with FORMAT.
     }
 
     compilerKey = `${FORMAT}:sucrase@${sucrase}`
@@ -56,10 +56,6 @@ function cacheDirectories(): string[] {
   const own = fileURLToPath(new URL('../../node_modules/.cache/db-manage', import.meta.url))
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user'
   return [own, path.join(tmpdir(), `db-manage-${uid}`)]
-}
-
-export function sourceHash(source: string): string {
-  return createHash('sha256').update(source).digest('base64url')
 }
 
 /** Entries past this many are dropped, oldest first: edited scripts' old versions age out. */
