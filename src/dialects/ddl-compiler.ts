@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  DropTable, Execute, AlterTableOptions, IndexOptions, Operation, RenameTable,
+  DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RenameTable,
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
@@ -123,7 +123,23 @@ export abstract class DdlCompiler {
     const autoincrement = column.autoincrement ? this.autoincrementClause(column, Boolean(options.soleAutoincrementKey)) : undefined
     const type = autoincrement?.type ?? this.type(column.type)
     const onUpdate = column.onUpdateDefault === undefined ? '' : this.onUpdateClause(column.name, this.literal(column.onUpdateDefault))
+    if (column.generated) {
+      if ((column.default ?? null) !== null || column.autoincrement || column.onUpdateDefault !== undefined) {
+        throw new UsageError(`column ${column.name} is generated: it cannot also have a default, ON UPDATE or autoincrement`)
+      }
+
+      return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${this.generatedClause(column.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(column.comment)}`
+    }
+
     return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${onUpdate}${autoincrement?.suffix ?? ''}${this.inlineComment(column.comment)}`
+  }
+
+  /** Whether a generated column whose `stored` is left out is STORED (PostgreSQL) or VIRTUAL (MySQL, SQLite). */
+  readonly storedByDefault: boolean = false
+
+  /** ` GENERATED ALWAYS AS (expression) STORED|VIRTUAL` after a column's type. */
+  generatedClause(generated: GeneratedColumn): string {
+    return ` GENERATED ALWAYS AS (${generated.expression}) ${(generated.stored ?? this.storedByDefault) ? 'STORED' : 'VIRTUAL'}`
   }
 
   /** ` COLLATE name` after a column's type. */

@@ -1,7 +1,7 @@
-import type {Column, CreateTable, Operation} from '../operations/nodes.js'
+import type {CreateTable, Operation} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
-import {applyTableOperations} from './table-changes.js'
+import {applyTableOperations, columnSchemaOf} from './table-changes.js'
 import type {Introspector, TableSchema} from './table-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 
@@ -90,14 +90,10 @@ export class SchemaTracker implements Introspector {
   /** A table as a createTable made it: its columns' flags and the table-level key, uniques, foreign keys and checks. */
   private fromCreate(op: CreateTable): TableSchema {
     const {columns, table: name} = op
-    const literal = (c: Column) => (c.default === undefined || c.default === null ? undefined : this.compiler.literal(c.default))
     const keys = op.primaryKey?.columns ?? columns.filter((c) => c.primaryKey).map((c) => c.name)
     return {
       checks: (op.checks ?? []).map((k) => ({condition: k.condition, name: k.name})),
-      columns: columns.map((c) => ({
-        autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: literal(c), name: c.name, nullable: c.nullable ?? !keys.includes(c.name),
-        onUpdateDefault: c.onUpdateDefault === undefined ? undefined : this.compiler.literal(c.onUpdateDefault), type: this.compiler.type(c.type),
-      })),
+      columns: columns.map((c) => columnSchemaOf(c, this.compiler, keys.includes(c.name))),
       foreignKeys: [
         ...columns.filter((c) => c.references).map((c) => {
           const [referent, referentColumn] = splitReference(c.references!, c.name)

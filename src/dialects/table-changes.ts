@@ -1,9 +1,20 @@
-import type {BatchOperation} from '../operations/nodes.js'
+import type {BatchOperation, Column} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {type DdlCompiler, splitReference} from './ddl-compiler.js'
 import {IDENT, isQuotedIdent, unquoteIdent} from './identifiers.js'
 import type {ColumnSchema, TableSchema} from './table-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
+
+/** A declared column as the database will report it: its type, default and ON UPDATE as SQL, a generated column's kind settled. */
+export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean): ColumnSchema {
+  const sql = (v: Column['default']) => (v === undefined || v === null ? undefined : compiler.literal(v))
+  return {
+    autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: sql(c.default),
+    ...(c.generated ? {generated: {expression: c.generated.expression, stored: c.generated.stored ?? compiler.storedByDefault}} : {}),
+    ...(c.identity === 'always' ? {identity: 'always' as const} : {}),
+    name: c.name, nullable: c.nullable ?? !keyed, onUpdateDefault: sql(c.onUpdateDefault), type: compiler.type(c.type),
+  }
+}
 
 /**
  * A table after some operations on it, and which new column is copied from
@@ -11,7 +22,8 @@ import {defaultConstraintName} from '../operations/naming.js'
  * keeps track of tables it cannot read.
  */
 export function applyTableOperations(before: TableSchema, operations: readonly BatchOperation[], compiler: DdlCompiler): {after: TableSchema; copied: Array<[string, string]>} {
-  let columns: Array<{column: ColumnSchema; source?: string}> = before.columns.map((c) => ({column: c, source: c.name}))
+  // A generated column is computed, never copied.
+  let columns: Array<{column: ColumnSchema; source?: string}> = before.columns.map((c) => ({column: c, source: c.generated ? undefined : c.name}))
   let {checks, foreignKeys, indexes, primaryKey, uniques} = before
   const where = (what: string) => `batchAlterTable ${before.name}: ${what}`
   const find = (name: string) => {
@@ -26,8 +38,7 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
       case 'addColumn': {
         const c = op.column
         if (columns.some((x) => x.column.name === c.name)) throw new UsageError(where(`column ${c.name} already exists`))
-        const defaultSql = c.default === undefined || c.default === null ? undefined : compiler.literal(c.default)
-        columns.push({column: {autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: defaultSql, name: c.name, nullable: c.nullable ?? !c.primaryKey, type: compiler.type(c.type)}})
+        columns.push({column: columnSchemaOf(c, compiler, Boolean(c.primaryKey))})
         if (c.primaryKey) primaryKey = {columns: [...(primaryKey?.columns ?? []), c.name], name: primaryKey?.name}
         if (c.unique) uniques = [...uniques, {columns: [c.name], name: defaultConstraintName.unique(before.name, [c.name])}]
         if (c.references) {
@@ -57,6 +68,8 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         if (op.default !== undefined) defaultSql = op.default === null ? undefined : compiler.literal(op.default)
         const name = op.newName ?? c.name
         entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
+        if (op.autoincrement !== undefined) entry.column = {...entry.column, autoincrement: op.autoincrement}
+        if (op.identity !== undefined || op.autoincrement === false) entry.column = {...entry.column, identity: op.autoincrement === false ? undefined : op.identity}
         if (op.collation !== undefined) entry.column = {...entry.column, collation: op.collation ?? undefined}
         if (op.comment !== undefined) entry.column = {...entry.column, comment: op.comment ?? undefined}
         if (op.onUpdateDefault !== undefined) entry.column = {...entry.column, onUpdateDefault: op.onUpdateDefault === null ? undefined : compiler.literal(op.onUpdateDefault)}
@@ -103,7 +116,10 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
       }
 
       case 'createForeignKey': {
-        foreignKeys = [...foreignKeys, {columns: op.columns, name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate, referent: op.referent, referentColumns: op.referentColumns}]
+        foreignKeys = [...foreignKeys, {
+          columns: op.columns, name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate, referent: op.referent, referentColumns: op.referentColumns,
+          ...(op.deferrable ? {deferrable: true} : {}), ...(op.initiallyDeferred ? {initiallyDeferred: true} : {}),
+        }]
         break
       }
 
@@ -114,8 +130,10 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 
       case 'dropConstraint': {
         const count = uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)
-        if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => k.name !== op.name)
-        if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => k.name !== op.name)
+        // An unnamed key (SQLite keeps no name for `REFERENCES p` or `UNIQUE (a)`) answers to the name autogenerate gives it.
+        const named = (k: {name?: string; columns: readonly string[]}, fallback: (table: string, columns: readonly string[]) => string) => (k.name ?? fallback(before.name, k.columns)) === op.name
+        if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => !named(k, defaultConstraintName.unique))
+        if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => !named(k, defaultConstraintName.foreignKey))
         if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => k.name !== op.name)
         if ((op.type === undefined || op.type === 'primary') && primaryKey?.name === op.name) primaryKey = undefined
         if (count === uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)) {

@@ -16,6 +16,8 @@ export interface ColumnSchema {
   readonly comment?: string
   /** MySQL's ON UPDATE, as SQL (CURRENT_TIMESTAMP). */
   readonly onUpdateDefault?: string
+  /** A generated column: its expression as the database prints it, and whether it is STORED. */
+  readonly generated?: {readonly expression: string; readonly stored: boolean}
 }
 
 export interface KeySchema {
@@ -65,8 +67,6 @@ export interface TableSchema extends TableOptions {
   readonly indexes: readonly IndexSchema[]
   /** SQLite: a WITHOUT ROWID table, which a batch rebuild keeps so. */
   readonly withoutRowid?: boolean
-  /** SQLite: generated columns, which the column list leaves out and a batch rebuild cannot yet restate. */
-  readonly generatedColumns?: readonly string[]
 }
 
 /** Reads tables from a live database; absent in offline mode. */

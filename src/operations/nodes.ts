@@ -34,6 +34,18 @@ export interface ColumnOptions {
   readonly comment?: string
   /** MySQL: what the column is set to whenever its row is updated (ON UPDATE CURRENT_TIMESTAMP: op.now()). */
   readonly onUpdateDefault?: DefaultValue
+  /** A generated (computed) column: GENERATED ALWAYS AS (expression), STORED or VIRTUAL (see GeneratedColumn). */
+  readonly generated?: GeneratedColumn
+}
+
+/**
+ * GENERATED ALWAYS AS (expression) STORED | VIRTUAL. `stored` left out means
+ * the database's own default: STORED on PostgreSQL (its only kind before 18),
+ * VIRTUAL on MySQL and SQLite. Autogenerate always writes it.
+ */
+export interface GeneratedColumn {
+  readonly expression: string
+  readonly stored?: boolean
 }
 
 export interface Column extends ColumnOptions {
@@ -108,6 +120,14 @@ export interface AlterColumnOptions {
   readonly existingNullable?: boolean
   readonly existingDefault?: DefaultValue
   readonly existingAutoincrement?: boolean
+  /**
+   * Make the column autoincrement (true) or plain (false): PostgreSQL adds
+   * or drops an identity (and a serial's nextval default), MySQL restates
+   * AUTO_INCREMENT, SQLite rebuilds in batch mode.
+   */
+  readonly autoincrement?: boolean
+  /** PostgreSQL: the identity kind to set (SET GENERATED ALWAYS | BY DEFAULT), or to add with autoincrement: true. */
+  readonly identity?: 'always' | 'by default'
   /** MySQL offline: what its restatement of the column keeps. */
   readonly existingCollation?: string
   readonly existingComment?: string

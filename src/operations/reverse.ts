@@ -23,7 +23,8 @@ export function reverse(op: Operation): Operation {
     }
 
     case 'alterColumn': {
-      if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.collation !== undefined || op.comment !== undefined || op.onUpdateDefault !== undefined) {
+      if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.collation !== undefined || op.comment !== undefined || op.onUpdateDefault !== undefined
+        || op.autoincrement !== undefined || op.identity !== undefined) {
         throw new Error(`cannot reverse a change of column ${op.table}.${op.column} other than a rename: write both directions`)
       }
 

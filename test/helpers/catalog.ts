@@ -15,7 +15,7 @@ export const TABLES: Record<string, string> = {
 
 const CATALOG: Record<string, string[]> = {
   mysql: [
-    'SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION',
+    'SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION',
     "SELECT TABLE_NAME, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'alembic_version' ORDER BY 1",
     'SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE, SUB_PART, COLLATION FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2, 3',
     'SELECT TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1, 2',
@@ -23,7 +23,7 @@ const CATALOG: Record<string, string[]> = {
     'SELECT CONSTRAINT_NAME, DELETE_RULE, UPDATE_RULE, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1',
   ],
   postgresql: [
-    "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default, is_identity, collation_name, col_description(format('%I', table_name)::regclass, ordinal_position) AS comment FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
+    "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default, is_identity, identity_generation, is_generated, generation_expression, collation_name, col_description(format('%I', table_name)::regclass, ordinal_position) AS comment FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position",
     "SELECT relname, obj_description(oid, 'pg_class') AS comment FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY 1",
     "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2",
     "SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
@@ -58,7 +58,8 @@ const STRUCTURE: Record<string, string[]> = {
   sqlite: [
     "SELECT m.name, p.cid, p.name AS col, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' ORDER BY 1, 2",
     "SELECT m.name, l.name AS idx, l.\"unique\", l.origin, l.partial, x.seqno, x.cid, x.name AS col, x.\"desc\", x.coll, x.key FROM sqlite_master m JOIN pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) x WHERE m.type = 'table' ORDER BY 1, 2, 6",
-    "SELECT m.name, f.* FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3",
+    // Keys by what they are, not by their place in CREATE TABLE (a rebuild that re-adds one puts it last).
+    "SELECT m.name, f.\"from\", f.\"table\", f.\"to\", f.seq, f.on_update, f.on_delete, f.match FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3, 4",
   ],
 }
 

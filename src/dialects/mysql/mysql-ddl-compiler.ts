@@ -71,7 +71,7 @@ export class MysqlDdlCompiler extends DdlCompiler {
    */
   async alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> {
     const table = this.table(op.table)
-    const onlyDefault = [op.type, op.nullable, op.newName, op.collation, op.comment, op.onUpdateDefault].every((v) => v === undefined)
+    const onlyDefault = [op.type, op.nullable, op.newName, op.collation, op.comment, op.onUpdateDefault, op.autoincrement].every((v) => v === undefined)
     if (onlyDefault) {
       if (op.default === undefined) return []
       const action = op.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${this.literal(op.default)}`
@@ -89,8 +89,12 @@ export class MysqlDdlCompiler extends DdlCompiler {
     const comment = op.comment === undefined ? existing.comment : op.comment ?? undefined
     let onUpdate = existing.onUpdateDefault
     if (op.onUpdateDefault !== undefined) onUpdate = op.onUpdateDefault === null ? undefined : this.literal(op.onUpdateDefault)
-    const definition = `${type}${this.collateClause(collation)}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}`
-      + `${onUpdate === undefined ? '' : ` ON UPDATE ${onUpdate}`}${existing.autoincrement ? ' AUTO_INCREMENT' : ''}${this.inlineComment(comment)}`
+    const autoincrement = op.autoincrement ?? existing.autoincrement
+    // A generated column is restated with its generation (and no default); MariaDB takes no NULL after it.
+    const definition = existing.generated
+      ? `${type}${this.collateClause(collation)}${this.generatedClause(existing.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(comment)}`
+      : `${type}${this.collateClause(collation)}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}`
+        + `${onUpdate === undefined ? '' : ` ON UPDATE ${onUpdate}`}${autoincrement ? ' AUTO_INCREMENT' : ''}${this.inlineComment(comment)}`
     const sql = op.newName === undefined
       ? `ALTER TABLE ${table} MODIFY COLUMN ${this.quote(op.column)} ${definition}`
       : `ALTER TABLE ${table} CHANGE COLUMN ${this.quote(op.column)} ${this.quote(op.newName)} ${definition}`

@@ -75,7 +75,7 @@ export class MysqlIntrospector extends CatalogReader {
         CASE WHEN ENGINE <> @@default_storage_engine THEN ENGINE END AS engine
       FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)).map((t) => [String(t.tbl), t]))
     const columns = (await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
-        COLLATION_NAME AS collation, COLUMN_COMMENT AS comment
+        COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation
       FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`))
       .filter((c) => tables.has(String(c.tbl))).map((c) => ({...tables.get(String(c.tbl)), ...c}))
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
@@ -114,16 +114,21 @@ export class MysqlIntrospector extends CatalogReader {
         ...(cols[0].engine ? {mysqlEngine: String(cols[0].engine)} : {}),
         ...(rowFormat ? {mysqlRowFormat: rowFormat.toUpperCase()} : {}),
         checks: cons.filter((c) => c.type === 'CHECK').map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
-        columns: cols.map((c): ColumnSchema => ({
+        columns: cols.map((c): ColumnSchema => {
+          // EXTRA says VIRTUAL GENERATED or STORED GENERATED (MariaDB's PERSISTENT too); the expression is as the server prints it.
+          const generated = /\b(virtual|stored) generated\b/i.exec(String(c.extra))
+          return {
           autoincrement: /auto_increment/i.test(String(c.extra)),
           ...(c.collation === null ? {} : {collation: String(c.collation)}),
           ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
           ...onUpdate(String(c.extra)),
-          default: this.defaultSql(c.dflt as null | string, String(c.extra)),
+          default: generated ? undefined : this.defaultSql(c.dflt as null | string, String(c.extra)),
+          ...(generated ? {generated: {expression: String(c.generation), stored: generated[1].toLowerCase() === 'stored'}} : {}),
           name: String(c.name),
           nullable: c.nullable === 'YES',
           type: String(c.type),
-        })),
+          }
+        }),
         foreignKeys: fks.map(([fk, rows]) => ({
           columns: rows.map((r) => String(r.col)), name: fk,
           onDelete: rows[0].on_delete === 'RESTRICT' || rows[0].on_delete === 'NO ACTION' ? undefined : String(rows[0].on_delete),

@@ -8,6 +8,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly dollarQuoting = true
   readonly parameterStyle = 'numbered' as const
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
+  readonly storedByDefault = true
   readonly batchElapsedMs = '(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer'
 
   quote(name: string): string {
@@ -64,9 +65,25 @@ export class PostgresDdlCompiler extends DdlCompiler {
     // A new type keeps the column's collation unless the operation names another.
     let collation = op.collation === null ? 'default' : op.collation
     if (op.collation === undefined && op.type !== undefined && /char|text|citext/i.test(this.type(op.type))) collation = op.existingCollation
+    // No longer autoincrement: an identity is dropped, and so is a serial's nextval() default (its sequence stays, owned by the column).
+    if (op.autoincrement === false) statements.push({sql: `${table} DROP IDENTITY IF EXISTS`}, {sql: `${table} DROP DEFAULT`})
     if (op.type !== undefined || op.collation !== undefined) statements.push({sql: `${table} TYPE ${this.type((op.type ?? op.existingType)!)}${this.collateClause(collation)}`})
     if (op.nullable !== undefined) statements.push({sql: `${table} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`})
-    if (op.default !== undefined) statements.push({sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`})
+    if (op.default !== undefined && !(op.default === null && op.autoincrement === false)) {
+      statements.push({sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`})
+    }
+
+    const kind = op.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'
+    if (op.autoincrement === true) {
+      // The new identity's sequence starts past the values the rows already have.
+      const column = this.quote(op.column)
+      statements.push(
+        {sql: `${table} ADD GENERATED ${kind} AS IDENTITY`},
+        {sql: `SELECT setval(pg_get_serial_sequence(${this.literal(this.table(op.table))}, ${this.literal(op.column)}), COALESCE(MAX(${column}), 0) + 1, false) FROM ${this.table(op.table)}`},
+      )
+    } else if (op.identity !== undefined && op.autoincrement === undefined) {
+      statements.push({sql: `${table} SET GENERATED ${kind}`})
+    }
     if (op.comment !== undefined) statements.push(this.commentOn(op.table, op.column, op.comment))
     if (op.newName !== undefined) {
       statements.push({sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`})

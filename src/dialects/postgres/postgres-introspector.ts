@@ -5,7 +5,7 @@ import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSc
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
-  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always,
+  pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always, a.attgenerated = 's' AS generated,
   CASE WHEN a.attcollation NOT IN (0, (SELECT typcollation FROM pg_type WHERE oid = a.atttypid)) THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
   col_description(c.oid, a.attnum) AS comment, obj_description(c.oid, 'pg_class') AS table_comment,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
@@ -157,7 +157,8 @@ export class PostgresIntrospector extends CatalogReader {
           ...(c.collation === null ? {} : {collation: String(c.collation)}),
           ...(c.comment === null ? {} : {comment: String(c.comment)}),
           ...(c.always === true ? {identity: 'always' as const} : {}),
-          default: c.dflt === null || serial ? undefined : String(c.dflt),
+          default: c.dflt === null || serial || c.generated === true ? undefined : String(c.dflt),
+          ...(c.generated === true ? {generated: {expression: String(c.dflt), stored: true}} : {}),
           name: String(c.name),
           nullable: c.nullable === true,
           type: String(c.type),

@@ -7,7 +7,8 @@ export function createTableSql(compiler: DdlCompiler, name: string, table: Table
   const inlineAuto = pk?.columns.length === 1 ? table.columns.find((c) => c.name === pk.columns[0] && c.autoincrement) : undefined
   const elements = table.columns.map((c) => {
     if (c === inlineAuto) return `${compiler.quote(c.name)} INTEGER${c.nullable ? '' : ' NOT NULL'} PRIMARY KEY AUTOINCREMENT`
-    return `${compiler.quote(c.name)} ${c.type}${compiler.collateClause(c.collation)}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
+    const generated = c.generated ? compiler.generatedClause(c.generated) : ''
+    return `${compiler.quote(c.name)} ${c.type}${compiler.collateClause(c.collation)}${generated}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
   })
   elements.push(...compiler.constraintElements({...table, primaryKey: inlineAuto ? undefined : pk}))
   return `CREATE TABLE ${compiler.quote(name)} ${tableBody(elements)}${table.withoutRowid ? ' WITHOUT ROWID' : ''}`

@@ -41,6 +41,7 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
   addColumn(op: AddColumn): Statement[] {
     const {column} = op
+    if (column.generated && (column.generated.stored ?? this.storedByDefault)) throw this.cannot(`add a STORED generated column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
     if (column.primaryKey || column.unique) throw this.cannot(`add a ${column.primaryKey ? 'primary key' : 'unique'} column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
     let sql = `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`
     if (column.references) {
@@ -52,8 +53,8 @@ export class SqliteDdlCompiler extends DdlCompiler {
   }
 
   alterColumn(op: AlterColumn): Statement[] {
-    if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined) {
-      throw this.cannot(`change the type, nullability or default of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`)
+    if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.autoincrement !== undefined) {
+      throw this.cannot(`change the type, nullability, default or autoincrement of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`)
     }
 
     if (op.newName === undefined) return []
@@ -88,10 +89,6 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     const before = await context.introspector.table(op.table)
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
-    if (before.generatedColumns) {
-      throw this.cannot(`rebuild ${op.table} in batch mode: its generated columns (${before.generatedColumns.join(', ')}) would be lost; change it with op.execute (a new table, INSERT ... SELECT, rename)`)
-    }
-
     const {after, copied} = applyTableOperations(before, op.operations, this)
     const temp = `_db_manage_tmp_${op.table}`
     const statements: Statement[] = [

@@ -41,17 +41,24 @@ function balanced(text: string, open: number): string {
 }
 
 interface ParsedConstraints {
-  names: Array<{kind: 'check' | 'fk' | 'pk' | 'unique'; name?: string; columns: string[]; condition?: string}>
+  /** deferred: a foreign key declared DEFERRABLE INITIALLY DEFERRED, the one spelling SQLite does not check at once. */
+  names: Array<{kind: 'check' | 'fk' | 'pk' | 'unique'; name?: string; columns: string[]; condition?: string; deferred?: boolean}>
   /** Column -> its declared COLLATE (SQLite's collation names are case-insensitive: upper-cased). */
   collations: Map<string, string>
+  /** Column -> its generation expression, as written: `[GENERATED ALWAYS] AS (expr)`. */
+  generated: Map<string, string>
 }
+
+/** A foreign key's clause is checked at commit only when it says DEFERRABLE INITIALLY DEFERRED (not NOT DEFERRABLE). */
+const DEFERRED = /(?<!\bNOT\s+)\bDEFERRABLE\s+INITIALLY\s+DEFERRED\b/i
 
 /** Constraint names and CHECK conditions, which SQLite's pragmas do not report, read from CREATE TABLE. */
 export function parseCreateTable(sql: string): ParsedConstraints {
   const open = sql.indexOf('(')
   const names: ParsedConstraints['names'] = []
   const collations = new Map<string, string>()
-  if (open === -1) return {collations, names}
+  const generated = new Map<string, string>()
+  if (open === -1) return {collations, generated, names}
   const columnsOf = (text: string) => splitTopLevel(text).map((c) => unquoteIdent(c.trim().split(/\s+/)[0]))
   for (const element of splitTopLevel(balanced(sql, open))) {
     const named = new RegExp(String.raw`^(?:CONSTRAINT\s+(${IDENT})\s+)?(PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\s*\(`, 'i').exec(element)
@@ -60,7 +67,8 @@ export function parseCreateTable(sql: string): ParsedConstraints {
       const body = balanced(element, named[0].length - 1)
       const name = named[1] ? unquoteIdent(named[1]) : undefined
       if (kind === 'CHECK') names.push({columns: [], condition: body.trim(), kind: 'check', name})
-      else names.push({columns: columnsOf(body), kind: kind === 'UNIQUE' ? 'unique' : kind === 'PRIMARY KEY' ? 'pk' : 'fk', name})
+      else if (kind === 'FOREIGN KEY') names.push({columns: columnsOf(body), kind: 'fk', name, ...(DEFERRED.test(element) ? {deferred: true} : {})})
+      else names.push({columns: columnsOf(body), kind: kind === 'UNIQUE' ? 'unique' : 'pk', name})
       continue
     }
 
@@ -70,18 +78,20 @@ export function parseCreateTable(sql: string): ParsedConstraints {
     const rest = element.slice(column[0].length)
     const collate = new RegExp(String.raw`\bCOLLATE\s+(${IDENT})`, 'i').exec(rest.replaceAll(/\((?:[^()]|\([^()]*\))*\)/g, ''))
     if (collate) collations.set(columnName, unquoteIdent(collate[1]).toUpperCase())
+    const as = /\b(?:GENERATED\s+ALWAYS\s+)?AS\s*\(/i.exec(rest)
+    if (as) generated.set(columnName, balanced(rest, as.index + as[0].length - 1).trim())
     const constraint = new RegExp(String.raw`(?:CONSTRAINT\s+(${IDENT})\s+)?(REFERENCES|CHECK\s*\(|UNIQUE|PRIMARY\s+KEY)`, 'gi')
     for (const m of rest.matchAll(constraint)) {
       const name = m[1] ? unquoteIdent(m[1]) : undefined
       const word = m[2].toUpperCase()
       if (word.startsWith('CHECK')) names.push({columns: [columnName], condition: balanced(rest, m.index + m[0].length - 1).trim(), kind: 'check', name})
-      else if (word === 'REFERENCES') names.push({columns: [columnName], kind: 'fk', name})
+      else if (word === 'REFERENCES') names.push({columns: [columnName], kind: 'fk', name, ...(DEFERRED.test(rest.slice(m.index)) ? {deferred: true} : {})})
       else if (word === 'UNIQUE') names.push({columns: [columnName], kind: 'unique', name})
       else names.push({columns: [columnName], kind: 'pk', name})
     }
   }
 
-  return {collations, names}
+  return {collations, generated, names}
 }
 
 const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i])
@@ -93,8 +103,7 @@ const sameColumns = (a: readonly string[], b: readonly string[]) => a.length ===
  * the CREATE TABLE text.
  */
 export class SqliteIntrospector extends CatalogReader {
-  protected readonly uncomparedSql = `SELECT type AS kind, COUNT(*) AS n FROM sqlite_master WHERE type IN ('view', 'trigger') GROUP BY type
-    UNION ALL SELECT 'generated column', COUNT(*) FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' AND p.hidden IN (2, 3)`
+  protected readonly uncomparedSql = `SELECT type AS kind, COUNT(*) AS n FROM sqlite_master WHERE type IN ('view', 'trigger') GROUP BY type`
 
   constructor(protected readonly connection: Connection) {
     super()
@@ -105,8 +114,8 @@ export class SqliteIntrospector extends CatalogReader {
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
     const allColumns = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
       FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} ORDER BY m.name, p.cid`)
-    const columnRows = allColumns.filter((r) => Number(r.hidden) === 0)
-    const generated = groupBy(allColumns.filter((r) => Number(r.hidden) !== 0), (r) => String(r.tbl))
+    // hidden: 0 a column, 1 a virtual table's hidden one, 2 a VIRTUAL and 3 a STORED generated column.
+    const columnRows = allColumns.filter((r) => Number(r.hidden) !== 1)
     const fkRows = groupBy(await q(`SELECT m.name AS tbl, f.id, f.seq, f."table" AS referent, f."from" AS col, f."to" AS ref_col, f.on_update, f.on_delete
       FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${where} ORDER BY m.name, f.id, f.seq`), (r) => String(r.tbl))
     const indexRows = groupBy(await q(`SELECT m.name AS tbl, l.name AS idx, l."unique" AS is_unique, l.origin, l.partial, i.name AS col, s.sql AS index_sql
@@ -123,6 +132,7 @@ export class SqliteIntrospector extends CatalogReader {
         autoincrement: autoincrement && Number(r.pk) === 1,
         ...(parsed.collations.has(String(r.name)) ? {collation: parsed.collations.get(String(r.name))} : {}),
         default: r.dflt_value === null ? undefined : String(r.dflt_value),
+        ...(Number(r.hidden) >= 2 ? {generated: {expression: parsed.generated.get(String(r.name)) ?? '', stored: Number(r.hidden) === 3}} : {}),
         name: String(r.name),
         // As declared: on SQLite a key column is NOT NULL only when it says so.
         nullable: Number(r.notnull) === 0,
@@ -135,7 +145,8 @@ export class SqliteIntrospector extends CatalogReader {
       const foreignKeys: ForeignKeySchema[] = fks.map(([, rows]) => {
         const cols = rows.map((r) => String(r.col))
         const action = (a: unknown) => (a === 'NO ACTION' ? undefined : String(a))
-        return {columns: cols, name: nameOf('fk', cols), onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => (r.ref_col === null ? 'null' : String(r.ref_col)))}
+        const declared = parsed.names.find((n) => n.kind === 'fk' && sameColumns(n.columns, cols))
+        return {columns: cols, ...(declared?.deferred ? {deferrable: true, initiallyDeferred: true} : {}), name: declared?.name, onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => (r.ref_col === null ? 'null' : String(r.ref_col)))}
       })
       const uniques: KeySchema[] = []
       const indexes: IndexSchema[] = []
@@ -149,9 +160,8 @@ export class SqliteIntrospector extends CatalogReader {
       }
 
       const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
-      const generatedColumns = (generated.get(name) ?? []).map((r) => String(r.name))
       return {
-        checks, columns, foreignKeys, ...(generatedColumns.length > 0 ? {generatedColumns} : {}), indexes, name,
+        checks, columns, foreignKeys, indexes, name,
         primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques,
         ...(/\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql) ? {withoutRowid: true} : {}),
       }
