@@ -82,7 +82,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     }
 
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
-    const enums = compareEnums(liveEnums, target.enums)
+    const enums = compareEnums(liveEnums, target.enums, live)
     const domains = compareDomains(liveDomains, target.domains)
     const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,

@@ -58,7 +58,7 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
         const [down] = planSteps(chain, i + 1, i)
         await context.run([down], new Map([[down, loaded.downgrade]]))
         const after = await reflect()
-        const enums = compareEnums(after.enums, before.enums)
+        const enums = compareEnums(after.enums, before.enums, after.tables)
         const domains = compareDomains(after.domains, before.domains)
         const differences = [...enums.before, ...domains.before, ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}), ...domains.after, ...enums.after]
           .filter((c) => c.upgrade).map((c) => c.description)

@@ -1,10 +1,11 @@
 import {type ColumnSchema, createIndexOf, indexElementsText, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
-import {type BatchOperation, type Column, type DefaultValue, type IndexElement, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
+import {type BatchOperation, type Column, type DefaultValue, type EnumColumn, type IndexElement, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
 import {reverse} from '../operations/reverse.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
+import {UsageError} from '../util/errors.js'
 import {mentions} from '../dialects/table-changes.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
@@ -208,7 +209,8 @@ function tableOptionsChange(live: TableSchema, target: TableSchema): Change[] {
   if (changed.length === 0) return []
   const to = (t: TableSchema): Operation => ({
     kind: 'alterTableOptions', table: target.name,
-    ...Object.fromEntries(changed.map((k) => [k, t[k] ?? (k === 'comment' ? null : k === 'mysqlRowFormat' ? 'DEFAULT' : undefined)])),
+    // Back to no option: no comment, ROW_FORMAT=DEFAULT, the server's default engine (ENGINE takes no DEFAULT).
+    ...Object.fromEntries(changed.map((k) => [k, t[k] ?? {comment: null, mysqlEngine: live.mysqlDefaultEngine ?? target.mysqlDefaultEngine, mysqlRowFormat: 'DEFAULT'}[k as string]])),
   })
   const describe = (t: TableSchema) => changed.map((k) => `${k} ${t[k] === undefined ? '(none)' : JSON.stringify(t[k])}`).join(', ')
   return [{description: `change table ${target.name}: ${describe(live)} -> ${describe(target)}`, downgrade: to(live), table: target.name, upgrade: to(target)}]
@@ -251,7 +253,7 @@ function describeExtra(op: BatchOperation): string {
   switch (op.kind) {
     case 'createIndex': {
       const kind = [op.unique && 'unique', op.fulltext && 'fulltext', op.spatial && 'spatial', op.using].filter(Boolean).join(' ')
-      return `${kind ? `${kind} ` : ''}index ${op.name} on ${op.table} (${indexElementsText(op).join(', ')})${op.include ? ` include (${op.include.join(', ')})` : ''}${op.where ? ` where ${op.where}` : ''}`
+      return `${kind ? `${kind} ` : ''}index ${op.name} on ${op.table} (${indexElementsText(op).join(', ')})${op.include ? ` include (${op.include.join(', ')})` : ''}${op.with ? ` with (${Object.entries(op.with).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}${op.where ? ` where ${op.where}` : ''}`
     }
 
     case 'createUniqueConstraint': {
@@ -432,7 +434,7 @@ function identityChange(from: ColumnSchema, to: ColumnSchema): {autoincrement?: 
  * place (ALTER TYPE ... ADD VALUE ... BEFORE). PostgreSQL cannot remove a
  * value, so such a downgrade leaves it, and says so in the change.
  */
-export function compareEnums(live: readonly EnumSchema[], target: readonly EnumSchema[]): {before: Change[]; after: Change[]} {
+export function compareEnums(live: readonly EnumSchema[], target: readonly EnumSchema[], liveTables: readonly TableSchema[] = []): {before: Change[]; after: Change[]} {
   const before: Change[] = []
   const after: Change[] = []
   const liveByName = new Map(live.map((e) => [e.name, e]))
@@ -441,6 +443,18 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
     const was = liveByName.get(e.name)
     if (!was) {
       before.push(added(`add enum type ${e.name} (${e.values.join(', ')})`, e.name, {kind: 'createEnumType', name: e.name, values: e.values}))
+      continue
+    }
+
+    // ADD VALUE reaches only a list that keeps every value in its order; anything else recreates the type.
+    const kept = e.values.filter((v) => was.values.includes(v))
+    if (kept.length !== was.values.length || kept.some((v, i) => v !== was.values[i])) {
+      const recreate = (values: readonly string[]): Operation => ({columns: enumColumns(e.name, liveTables), kind: 'recreateEnumType', name: e.name, values})
+      const removed = was.values.filter((v) => !e.values.includes(v))
+      before.push({
+        description: `recreate enum type ${e.name} (${was.values.join(', ')} -> ${e.values.join(', ')})${removed.length > 0 ? `: a row holding ${removed.map((v) => `'${v}'`).join(' or ')} makes the upgrade fail` : ''}`,
+        downgrade: recreate(was.values), table: e.name, upgrade: recreate(e.values),
+      })
       continue
     }
 
@@ -461,17 +475,61 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
   return {after, before}
 }
 
-/** Domains (PostgreSQL): created before the tables that use them (after enum types), dropped after them. */
+/** The columns of enum type `name` (or of an array of it), with their defaults, as recreateEnumType converts them. */
+function enumColumns(name: string, tables: readonly TableSchema[]): EnumColumn[] {
+  const quoted = `"${name.replaceAll('"', '""')}"`
+  return tables.flatMap((t) => t.columns.flatMap((c): EnumColumn[] => {
+    const array = c.type.endsWith('[]')
+    const base = array ? c.type.slice(0, -2) : c.type
+    if (base !== name && base !== quoted) return []
+    return [{column: c.name, table: t.name, ...(array ? {array: true} : {}), ...(c.default === undefined ? {} : {default: defaultValue(c.default)})}]
+  }))
+}
+
+/**
+ * Domains (PostgreSQL): created before the tables that use them (after enum
+ * types), dropped after them; a changed default, NOT NULL or check is altered
+ * in place. A changed base type has no ALTER: the diff says so and stops.
+ */
 export function compareDomains(live: readonly DomainSchema[], target: readonly DomainSchema[]): {before: Change[]; after: Change[]} {
   const create = (d: DomainSchema): Operation => ({
     checks: d.checks.length > 0 ? d.checks.map((k) => ({condition: k.condition, name: k.name})) : undefined,
     default: d.default === undefined ? undefined : defaultValue(d.default),
     kind: 'createDomain', name: d.name, nullable: d.nullable ? undefined : false, type: d.type,
   })
-  const liveNames = new Set(live.map((d) => d.name))
+  const liveByName = new Map(live.map((d) => [d.name, d]))
   const targetNames = new Set(target.map((d) => d.name))
+  const changed: Change[] = []
+  for (const d of target) {
+    const was = liveByName.get(d.name)
+    if (!was) continue
+    if (was.type !== d.type) {
+      throw new UsageError(`domain ${d.name} changes its base type (${was.type} -> ${d.type}): PostgreSQL has no ALTER DOMAIN for that; write this migration by hand (a new domain, ALTER TABLE ... TYPE, DROP DOMAIN)`)
+    }
+
+    const alter = (from: DomainSchema, to: DomainSchema): Operation | undefined => {
+      const checkKey = (k: {name: string; condition: string}) => `${k.name}\u0000${k.condition}`
+      const fromChecks = new Set(from.checks.map(checkKey))
+      const toChecks = new Set(to.checks.map(checkKey))
+      const op = {
+        ...((from.default ?? null) === (to.default ?? null) ? {} : {default: to.default === undefined ? null : defaultValue(to.default)}),
+        ...(from.nullable === to.nullable ? {} : {nullable: to.nullable}),
+        ...(from.checks.some((k) => !toChecks.has(checkKey(k))) ? {dropChecks: from.checks.filter((k) => !toChecks.has(checkKey(k))).map((k) => k.name)} : {}),
+        ...(to.checks.some((k) => !fromChecks.has(checkKey(k))) ? {addChecks: to.checks.filter((k) => !fromChecks.has(checkKey(k))).map((k) => ({condition: k.condition, name: k.name}))} : {}),
+      }
+      return Object.keys(op).length === 0 ? undefined : {kind: 'alterDomain', name: d.name, ...op}
+    }
+
+    const upgrade = alter(was, d)
+    if (upgrade) changed.push({description: `change domain ${d.name}: ${describeDomain(was)} -> ${describeDomain(d)}`, downgrade: alter(d, was), table: d.name, upgrade})
+  }
+
   return {
     after: live.filter((d) => !targetNames.has(d.name)).map((d) => dropped(`drop domain ${d.name}`, d.name, create(d))),
-    before: target.filter((d) => !liveNames.has(d.name)).map((d) => added(`add domain ${d.name} (${d.type})`, d.name, create(d))),
+    before: [...target.filter((d) => !liveByName.has(d.name)).map((d) => added(`add domain ${d.name} (${d.type})`, d.name, create(d))), ...changed],
   }
+}
+
+function describeDomain(d: DomainSchema): string {
+  return `${d.type}${d.nullable ? '' : ' NOT NULL'}${d.default === undefined ? '' : ` DEFAULT ${d.default}`}${d.checks.map((k) => ` CHECK (${k.condition})`).join('')}`
 }

@@ -67,6 +67,15 @@ function operationCode(op: Operation): string {
       return `await op.addEnumValue(${args(quote(op.name), quote(op.value), options({after: op.after, before: op.before}))})`
     }
 
+    case 'recreateEnumType': {
+      return `await op.recreateEnumType(${args(quote(op.name), value(op.values), value(op.columns))})`
+    }
+
+    case 'alterDomain': {
+      const {kind: _, name, ...rest} = op
+      return `await op.alterDomain(${args(quote(name), options(rest))})`
+    }
+
     case 'createDomain': {
       return `await op.createDomain(${args(quote(op.name), quote(op.type), options({checks: op.checks, default: op.default, nullable: op.nullable}))})`
     }

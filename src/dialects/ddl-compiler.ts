@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RenameTable,
+  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable,
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
@@ -277,6 +277,14 @@ export abstract class DdlCompiler {
       case 'dropDomain': {
         return this.dropDomain(operation)
       }
+
+      case 'recreateEnumType': {
+        return this.recreateEnumType(operation)
+      }
+
+      case 'alterDomain': {
+        return this.alterDomain(operation)
+      }
     }
   }
 
@@ -352,6 +360,14 @@ export abstract class DdlCompiler {
     throw this.cannot(`drop domain ${op.name}: domains are PostgreSQL's`)
   }
 
+  recreateEnumType(op: RecreateEnumType): Statement[] {
+    throw this.cannot(`recreate enum type ${op.name}: enum types are PostgreSQL's`)
+  }
+
+  alterDomain(op: AlterDomain): Statement[] {
+    throw this.cannot(`alter domain ${op.name}: domains are PostgreSQL's`)
+  }
+
   dropTable(op: DropTable): Statement[] {
     return [{sql: `DROP TABLE ${this.table(op.table)}`}]
   }
@@ -395,7 +411,8 @@ export abstract class DdlCompiler {
     const using = op.using ? ` USING ${op.using}` : ''
     const include = op.include?.length ? ` INCLUDE ${this.columnList(op.include)}` : ''
     const where = op.where ? ` WHERE ${op.where}` : ''
-    const sql = `CREATE ${kind}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${where}`
+    const parameters = op.with === undefined ? '' : ` WITH (${Object.entries(op.with).map(([k, v]) => `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`).join(', ')})`
+    const sql = `CREATE ${kind}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${parameters}${where}`
     return [op.concurrently ? {nonTransactional: true, sql} : {sql}]
   }
 
@@ -494,6 +511,7 @@ const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex
   spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
   using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
   where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,
+  with: (op) => `create an index WITH storage parameters (${op.name}): that is PostgreSQL only`,
 }
 
 /** A name written into SQL unquoted (a collation, a MySQL engine): letters, digits and _ only, else one clear line. */

@@ -59,6 +59,8 @@ export class SchemaTracker implements Introspector {
 
       case 'alterTableOptions':
       case 'addEnumValue':
+      case 'alterDomain':
+      case 'recreateEnumType':
       case 'bulkInsert':
       case 'createDomain':
       case 'createEnumType':

@@ -65,6 +65,8 @@ export interface TableSchema extends TableOptions {
   readonly foreignKeys: readonly ForeignKeySchema[]
   readonly checks: readonly CheckSchema[]
   readonly indexes: readonly IndexSchema[]
+  /** MySQL, beside a mysqlEngine that is not the server's default: that default, which a table going back to it is given. */
+  readonly mysqlDefaultEngine?: string
   /** SQLite: a WITHOUT ROWID table, which a batch rebuild keeps so. */
   readonly withoutRowid?: boolean
 }

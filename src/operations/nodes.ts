@@ -163,6 +163,8 @@ export interface IndexOptions {
   readonly fulltext?: boolean
   /** MySQL: a SPATIAL index. */
   readonly spatial?: boolean
+  /** PostgreSQL: storage parameters, WITH (fillfactor = 70): values as SQL text or numbers. */
+  readonly with?: Readonly<Record<string, number | string>>
   /** MySQL: prefix lengths of columns, by column name: `{url: 191}` indexes url(191). */
   readonly lengths?: Readonly<Record<string, number>>
 }
@@ -247,6 +249,36 @@ export interface AddEnumValue {
   readonly after?: string
 }
 
+/**
+ * PostgreSQL: an enum type given values PostgreSQL cannot add in place (one
+ * removed, or the order changed): renamed aside, created anew, each column of
+ * it converted through text (its default dropped and set again), the old
+ * type dropped. A row holding a value no longer listed makes it fail.
+ */
+export interface RecreateEnumType {
+  readonly kind: 'recreateEnumType'
+  readonly name: string
+  readonly values: readonly string[]
+  readonly columns: ReadonlyArray<EnumColumn>
+}
+/** A column of an enum type, or of an array of it, and the default it has. */
+export interface EnumColumn {
+  readonly table: string
+  readonly column: string
+  readonly array?: boolean
+  readonly default?: DefaultValue
+}
+
+/** PostgreSQL: ALTER DOMAIN: a new default (null drops it), NOT NULL or not, checks dropped (by name) and added. */
+export interface AlterDomain {
+  readonly kind: 'alterDomain'
+  readonly name: string
+  readonly default?: DefaultValue
+  readonly nullable?: boolean
+  readonly dropChecks?: readonly string[]
+  readonly addChecks?: ReadonlyArray<{readonly name?: string; readonly condition: string}>
+}
+
 /** A PostgreSQL domain: a base type with NOT NULL, a default and checks. */
 export interface CreateDomain {
   readonly kind: 'createDomain'
@@ -275,7 +307,7 @@ export interface BatchAlterTable {
 
 export type Operation =
   | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
-  | AlterTableOptions | Execute | RenameTable
+  | AlterDomain | AlterTableOptions | Execute | RecreateEnumType | RenameTable
 
 /** A string that reads as SQL the server computes (CURRENT_TIMESTAMP, now(), gen_random_uuid()), not as text to store. */
 export function looksLikeSql(text: string): boolean {

@@ -1,8 +1,8 @@
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {
-  type AlterColumnOptions, type AlterTableOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
-  checkDefault, type DefaultValue, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
+  type AlterColumnOptions, type AlterDomain, type AlterTableOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
+  checkDefault, type DefaultValue, type EnumColumn, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
 } from './nodes.js'
 
 /** Where the `op` object sends its nodes: the runner, online or offline. */
@@ -226,6 +226,20 @@ export class Operations {
   /** PostgreSQL: ALTER TYPE name ADD VALUE value [BEFORE | AFTER existing]. */
   addEnumValue(name: string, value: string, options: {before?: string; after?: string} = {}): Promise<void> {
     return this.run({...options, kind: 'addEnumValue', name, value})
+  }
+
+  /**
+   * PostgreSQL: give an enum type values in an order ADD VALUE cannot reach
+   * (one removed, or reordered): it is created anew and `columns` (those of
+   * its type, with their defaults) are converted to it through text.
+   */
+  recreateEnumType(name: string, values: string[], columns: EnumColumn[]): Promise<void> {
+    return this.run({columns, kind: 'recreateEnumType', name, values})
+  }
+
+  /** PostgreSQL: ALTER DOMAIN name SET/DROP DEFAULT, SET/DROP NOT NULL, DROP CONSTRAINT, ADD CONSTRAINT ... CHECK. */
+  alterDomain(name: string, options: Omit<AlterDomain, 'kind' | 'name'>): Promise<void> {
+    return this.run({...options, kind: 'alterDomain', name})
   }
 
   /** PostgreSQL: CREATE DOMAIN name AS type [NOT NULL] [DEFAULT x] [CONSTRAINT c CHECK (...)]. */

@@ -191,11 +191,11 @@ const INDEX_DIFFERENCES: Record<DialectName, {live: string; target: string; chan
   },
   postgresql: {
     changes: [
-      'drop index t_code on t (code)', 'drop index t_email on t (email)', 'drop index t_score on t (score DESC)',
-      'add hash index t_code on t (code)', 'add index t_email on t (lower(email))', 'add index t_score on t (score DESC NULLS LAST)',
+      'drop index t_code on t (code)', 'drop index t_email on t (email)', 'drop index t_fill on t (score)', 'drop index t_score on t (score DESC)',
+      'add hash index t_code on t (code)', 'add index t_email on t (lower(email))', 'add index t_fill on t (score) with (fillfactor=70)', 'add index t_score on t (score DESC NULLS LAST)',
     ],
-    live: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_code ON t (code);\nCREATE INDEX t_score ON t (score DESC);\n',
-    target: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_code ON t USING hash (code);\nCREATE INDEX t_score ON t (score DESC NULLS LAST);\n',
+    live: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_code ON t (code);\nCREATE INDEX t_score ON t (score DESC);\nCREATE INDEX t_fill ON t (score);\n',
+    target: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_code ON t USING hash (code);\nCREATE INDEX t_score ON t (score DESC NULLS LAST);\nCREATE INDEX t_fill ON t (score) WITH (fillfactor = 70);\n',
   },
   sqlite: {
     changes: [
@@ -306,6 +306,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(script).to.include(`generated: {expression: ${{mysql: "'`price` * `qty` * 2', stored: true", postgresql: "'((price * qty) * 2)', stored: true", sqlite: "'price * qty * 2', stored: true"}[dialect]}}`)
     })
 
+    if (dialect === 'mysql') {
+      it('a table taken back to the server\'s default engine is given it by name (ENGINE takes no DEFAULT), and the other way', async () => {
+        const script = await evolves(db, 'CREATE TABLE a (id int PRIMARY KEY) ENGINE=MyISAM;\nCREATE TABLE b (id int PRIMARY KEY);\n', 'CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY) ENGINE=MyISAM;\n', async (c) => {
+          expect((await c.query("SELECT TABLE_NAME AS t, ENGINE = @@default_storage_engine AS d FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('a', 'b') ORDER BY 1")).rows)
+            .to.deep.equal([{d: 1, t: 'a'}, {d: 0, t: 'b'}])
+        })
+        expect(script).to.include("await op.alterTableOptions('a', {mysqlEngine: 'InnoDB'})")
+      })
+    }
+
     it('autoincrement turned on for a table with rows (new rows come after them) and off for another', async () => {
       await evolves(db, AUTOINCREMENT[dialect].live, AUTOINCREMENT[dialect].target, async (c) => {
         await c.query('INSERT INTO seq_on (n) VALUES (2)')
@@ -318,7 +328,7 @@ for (const dialect of dialectsUnderTest()) {
       })
     })
 
-    it('the check fails when an index differs only in its method, kind, order, prefix or expression', async () => {
+    it('the check fails when an index differs only in its method, kind, order, prefix, expression or (PostgreSQL) storage parameters', async () => {
       const pair = INDEX_DIFFERENCES[dialect]
       nativeClient(db, writeTemp(pair.live))
       const dir = projectWith(db, pair.target)
@@ -367,6 +377,47 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(down.stderr).to.equal('')
       await connected(db, async (c) => {
         expect((await c.query("SELECT count(*)::int AS n FROM pg_type WHERE typname = 'mpaa_rating'")).rows[0].n).to.equal(0)
+      })
+    })
+
+    const rated = (values: string) => `CREATE TYPE mpaa_rating AS ENUM (${values});\nCREATE TABLE film (film_id int PRIMARY KEY, rating mpaa_rating DEFAULT 'G'::mpaa_rating, past mpaa_rating[]);\n`
+    const labels = async (c: Connection) => (await c.query("SELECT enumlabel AS v FROM pg_enum WHERE enumtypid = 'mpaa_rating'::regtype ORDER BY enumsortorder")).rows.map((r) => r.v)
+
+    it('a reordered enum, or one that loses a value, is recreated: its columns (arrays too) keep their rows and defaults', async () => {
+      const script = await evolves(db, `${rated("'G', 'PG', 'R', 'NC-17'")}INSERT INTO film VALUES (1, 'R', '{G,PG}');\n`, rated("'NC-17', 'G', 'PG', 'PG-13', 'R'"), async (c) => {
+        expect(await labels(c)).to.deep.equal(['NC-17', 'G', 'PG', 'PG-13', 'R'])
+        expect((await c.query('SELECT rating, past::text FROM film')).rows).to.deep.equal([{past: '{G,PG}', rating: 'R'}])
+        expect((await c.query('INSERT INTO film (film_id) VALUES (2) RETURNING rating')).rows).to.deep.equal([{rating: 'G'}])
+        expect((await c.query("SELECT typname FROM pg_type WHERE typname LIKE '%mpaa_rating%' ORDER BY 1")).rows).to.deep.equal([{typname: '_mpaa_rating'}, {typname: 'mpaa_rating'}])
+      })
+      expect(script).to.include("await op.recreateEnumType('mpaa_rating', ['NC-17', 'G', 'PG', 'PG-13', 'R'], [{column: 'rating', table: 'film', default: 'G'}, {column: 'past', table: 'film', array: true}])")
+    })
+
+    it('a value removed while a row holds it: the upgrade fails in one line and the type stays as it was', async () => {
+      nativeClient(db, writeTemp(`${rated("'G', 'PG', 'R'")}INSERT INTO film VALUES (1, 'PG', NULL);\n`))
+      const dir = projectWith(db, rated("'G', 'R'"))
+      const generated = await runCli(['revision', '--autogenerate', '-m', 'no pg'], {cwd: dir})
+      expect(generated.stdout.split('\n')[0]).to.equal("  recreate enum type mpaa_rating (G, PG, R -> G, R): a row holding 'PG' makes the upgrade fail")
+      const up = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(up.code).to.equal(1)
+      expect(up.stderr).to.match(/^Error: upgrade <base> -> 001 \(001_no_pg\.ts\) failed: invalid input value for enum mpaa_rating: "PG" \[SQL: ALTER TABLE "film" ALTER COLUMN "rating" TYPE "mpaa_rating" USING "rating"::text::"mpaa_rating"\]; rolled back, the database is at base\n$/)
+      await connected(db, async (c) => expect(await labels(c)).to.deep.equal(['G', 'PG', 'R']))
+    })
+
+    it('a domain\'s default, NOT NULL and checks are altered in place, and back; a changed base type stops the diff in one line', async () => {
+      const script = await evolves(db,
+        'CREATE DOMAIN positive AS integer CHECK (VALUE > 0);\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\nINSERT INTO stock VALUES (1, 3);\n',
+        'CREATE DOMAIN positive AS integer NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK (VALUE >= 0) CONSTRAINT positive_small CHECK (VALUE < 1000);\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\n',
+        async (c) => {
+          expect((await c.query('INSERT INTO stock (id) VALUES (2) RETURNING n')).rows).to.deep.equal([{n: 1}])
+          let refused: unknown
+          await c.query('INSERT INTO stock VALUES (3, 1000)').catch((error: unknown) => (refused = error))
+          expect(String(refused)).to.include('violates check constraint "positive_small"')
+        })
+      expect(script).to.include("await op.alterDomain('positive', {default: 1, nullable: false, dropChecks: ['positive_check'], addChecks: [{condition: '(VALUE >= 0)', name: 'positive_check'}, {condition: '(VALUE < 1000)', name: 'positive_small'}]})")
+      const dir = projectWith(db, 'CREATE DOMAIN positive AS bigint;\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\n')
+      expect(await runCli(['revision', '--autogenerate', '-m', 'wider'], {cwd: dir})).to.deep.include({
+        code: 2, stderr: 'Error: domain positive changes its base type (integer -> bigint): PostgreSQL has no ALTER DOMAIN for that; write this migration by hand (a new domain, ALTER TABLE ... TYPE, DROP DOMAIN)\n',
       })
     })
   })

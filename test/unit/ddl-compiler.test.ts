@@ -145,6 +145,34 @@ describe('DDL compilers: exact SQL per dialect', () => {
     sqlite: '',
   })
 
+  pins('createIndex with storage parameters', (op) => op.createIndex('ix_t_a', 't', ['a'], {include: ['b'], where: 'a > 0', with: {buffering: 'auto', fillfactor: 70}}), {
+    mysql: {error: 'mysql cannot create an index with INCLUDE columns (ix_t_a): that is PostgreSQL only'},
+    postgresql: 'CREATE INDEX "ix_t_a" ON "t" ("a") INCLUDE ("b") WITH (buffering = auto, fillfactor = 70) WHERE a > 0',
+    sqlite: {error: 'sqlite cannot create an index with INCLUDE columns (ix_t_a): that is PostgreSQL only'},
+  })
+
+  pins('createIndex WITH elsewhere than PostgreSQL', (op) => op.createIndex('ix_t_a', 't', ['a'], {with: {fillfactor: 70}}), {
+    mysql: {error: 'mysql cannot create an index WITH storage parameters (ix_t_a): that is PostgreSQL only'},
+    postgresql: 'CREATE INDEX "ix_t_a" ON "t" ("a") WITH (fillfactor = 70)',
+    sqlite: {error: 'sqlite cannot create an index WITH storage parameters (ix_t_a): that is PostgreSQL only'},
+  })
+
+  pins('recreateEnumType converts its columns through text, defaults dropped and set again', (op) => op.recreateEnumType('mood', ['ok', "it's"], [{column: 'm', default: 'ok', table: 't'}, {array: true, column: 'ms', table: 't'}]), {
+    mysql: {error: 'mysql cannot recreate enum type mood: enum types are PostgreSQL\'s'},
+    postgresql: [
+      'ALTER TYPE "mood" RENAME TO "mood__db_manage_old"', 'CREATE TYPE "mood" AS ENUM (\'ok\', \'it\'\'s\')',
+      'ALTER TABLE "t" ALTER COLUMN "m" DROP DEFAULT', 'ALTER TABLE "t" ALTER COLUMN "m" TYPE "mood" USING "m"::text::"mood"', 'ALTER TABLE "t" ALTER COLUMN "m" SET DEFAULT \'ok\'',
+      'ALTER TABLE "t" ALTER COLUMN "ms" TYPE "mood"[] USING "ms"::text[]::"mood"[]', 'DROP TYPE "mood__db_manage_old"',
+    ].join(';\n'),
+    sqlite: {error: 'sqlite cannot recreate enum type mood: enum types are PostgreSQL\'s'},
+  })
+
+  pins('alterDomain', (op) => op.alterDomain('positive', {addChecks: [{condition: 'VALUE < 10', name: 'small'}], default: null, dropChecks: ['positive_check'], nullable: false}), {
+    mysql: {error: 'mysql cannot alter domain positive: domains are PostgreSQL\'s'},
+    postgresql: 'ALTER DOMAIN "positive" DROP CONSTRAINT "positive_check";\nALTER DOMAIN "positive" DROP DEFAULT;\nALTER DOMAIN "positive" SET NOT NULL;\nALTER DOMAIN "positive" ADD CONSTRAINT "small" CHECK (VALUE < 10)',
+    sqlite: {error: 'sqlite cannot alter domain positive: domains are PostgreSQL\'s'},
+  })
+
   pins('dropColumn', (op) => op.dropColumn('t', 'c'), {
     mysql: 'ALTER TABLE `t` DROP COLUMN `c`',
     postgresql: 'ALTER TABLE "t" DROP COLUMN "c"',

@@ -72,7 +72,7 @@ export class MysqlIntrospector extends CatalogReader {
     // against ~1 ms alone), and an alterColumn on MySQL reads its table online.
     // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not the default.
     const tables = new Map((await q(`SELECT TABLE_NAME AS tbl, TABLE_COLLATION AS table_collation, TABLE_COMMENT AS table_comment, CREATE_OPTIONS AS create_options,
-        CASE WHEN ENGINE <> @@default_storage_engine THEN ENGINE END AS engine
+        CASE WHEN ENGINE <> @@default_storage_engine THEN ENGINE END AS engine, CASE WHEN ENGINE <> @@default_storage_engine THEN @@default_storage_engine END AS default_engine
       FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)).map((t) => [String(t.tbl), t]))
     const columns = (await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
         COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation
@@ -111,7 +111,7 @@ export class MysqlIntrospector extends CatalogReader {
       return {
         ...(cols[0].table_comment ? {comment: String(cols[0].table_comment)} : {}),
         ...(cols[0].table_collation ? {mysqlCollate: String(cols[0].table_collation)} : {}),
-        ...(cols[0].engine ? {mysqlEngine: String(cols[0].engine)} : {}),
+        ...(cols[0].engine ? {mysqlDefaultEngine: String(cols[0].default_engine), mysqlEngine: String(cols[0].engine)} : {}),
         ...(rowFormat ? {mysqlRowFormat: rowFormat.toUpperCase()} : {}),
         checks: cons.filter((c) => c.type === 'CHECK').map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
         columns: cols.map((c): ColumnSchema => {

@@ -1,4 +1,4 @@
-import type {AddEnumValue, AlterColumn, Column, CreateDomain, CreateEnumType, DropDomain, DropEnumType, DropIndex, IndexOptions} from '../../operations/nodes.js'
+import type {AddEnumValue, AlterColumn, AlterDomain, Column, CreateDomain, RecreateEnumType, CreateEnumType, DropDomain, DropEnumType, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {DdlCompiler, type Statement} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
 
@@ -92,7 +92,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return statements
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'using', 'where'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'using', 'where', 'with'])
 
   createEnumType(op: CreateEnumType): Statement[] {
     return [{sql: `CREATE TYPE ${this.quote(op.name)} AS ENUM (${op.values.map((v) => this.literal(v)).join(', ')})`}]
@@ -105,6 +105,32 @@ export class PostgresDdlCompiler extends DdlCompiler {
   addEnumValue(op: AddEnumValue): Statement[] {
     const position = op.before === undefined ? (op.after === undefined ? '' : ` AFTER ${this.literal(op.after)}`) : ` BEFORE ${this.literal(op.before)}`
     return [{sql: `ALTER TYPE ${this.quote(op.name)} ADD VALUE ${this.literal(op.value)}${position}`}]
+  }
+
+  recreateEnumType(op: RecreateEnumType): Statement[] {
+    const type = this.quote(op.name)
+    const aside = this.quote(`${op.name}__db_manage_old`)
+    const statements: Statement[] = [{sql: `ALTER TYPE ${type} RENAME TO ${aside}`}, ...this.createEnumType({kind: 'createEnumType', name: op.name, values: op.values})]
+    for (const c of op.columns) {
+      const column = `ALTER TABLE ${this.table(c.table)} ALTER COLUMN ${this.quote(c.column)}`
+      const suffix = c.array ? '[]' : ''
+      if (c.default !== undefined && c.default !== null) statements.push({sql: `${column} DROP DEFAULT`})
+      statements.push({sql: `${column} TYPE ${type}${suffix} USING ${this.quote(c.column)}::text${suffix}::${type}${suffix}`})
+      if (c.default !== undefined && c.default !== null) statements.push({sql: `${column} SET DEFAULT ${this.literal(c.default)}`})
+    }
+
+    statements.push({sql: `DROP TYPE ${aside}`})
+    return statements
+  }
+
+  alterDomain(op: AlterDomain): Statement[] {
+    const domain = `ALTER DOMAIN ${this.quote(op.name)}`
+    return [
+      ...(op.dropChecks ?? []).map((name) => ({sql: `${domain} DROP CONSTRAINT ${this.quote(name)}`})),
+      ...(op.default === undefined ? [] : [{sql: op.default === null ? `${domain} DROP DEFAULT` : `${domain} SET DEFAULT ${this.literal(op.default)}`}]),
+      ...(op.nullable === undefined ? [] : [{sql: `${domain} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`}]),
+      ...this.constraintElements({checks: op.addChecks}).map((k) => ({sql: `${domain} ADD ${k}`})),
+    ]
   }
 
   createDomain(op: CreateDomain): Statement[] {

@@ -48,7 +48,7 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
     ORDER BY k.i) AS elements,
   ARRAY(SELECT a.attname::text FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k(i)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[k.i - 1] ORDER BY k.i) AS include,
-  pg_get_expr(ix.indpred, ix.indrelid) AS pred
+  pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
@@ -101,7 +101,14 @@ UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELE
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
+UNION ALL SELECT 'table storage setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND reloptions IS NOT NULL
+UNION ALL SELECT 'tablespace placement', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'i') AND reltablespace <> 0
 UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'`
+
+/** `{fillfactor=70}` as {fillfactor: '70'}, in the catalog's order. */
+function storageParameters(options: readonly string[]): Record<string, string> {
+  return Object.fromEntries(options.map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]))
+}
 
 /** The current schema from pg_catalog: three queries for any number of tables. */
 export class PostgresIntrospector extends CatalogReader {
@@ -176,6 +183,7 @@ export class PostgresIntrospector extends CatalogReader {
           unique: i.is_unique === true,
           ...(i.method === 'btree' ? {} : {using: String(i.method)}),
           ...(i.pred === null ? {} : {where: String(i.pred)}),
+          ...(i.options === null ? {} : {with: storageParameters(i.options as string[])}),
         })),
         name,
         primaryKey: pk ? {columns: pk.cols as string[], name: String(pk.name)} : undefined,
