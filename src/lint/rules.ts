@@ -82,6 +82,12 @@ export function findings(operations: readonly Operation[], dialect: DialectName)
         break
       }
 
+      case 'recreateEnumType': {
+        // Each column is converted to the new type: a rewrite under an exclusive lock, as a change of type is.
+        for (const c of op.columns) if (!created.has(c.table)) add('DM104', `change the type of ${c.table}.${c.column} to the recreated enum ${op.name}`)
+        break
+      }
+
       case 'createForeignKey':
       case 'createCheckConstraint': {
         if (existing) add('DM105', `add ${op.kind === 'createForeignKey' ? 'foreign key' : 'check'} ${op.name} on existing table ${op.table}`)
