@@ -453,6 +453,25 @@ if (dialectsUnderTest().includes('postgresql')) {
         code: 0, stderr: notCompared, stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
       })
     })
+
+    it('old-style partitions (INHERITS, as Sakila\'s payment_p2007_*) are counted as not compared, and the sequence they share with their parent is its autoincrement', async () => {
+      // As pg_dump wrote Sakila: the children repeat the parent's nextval() default.
+      const dir = projectWith(db, [
+        'CREATE SEQUENCE payment_payment_id_seq INCREMENT BY 1 NO MAXVALUE NO MINVALUE CACHE 1;',
+        "CREATE TABLE payment (payment_id integer DEFAULT nextval('payment_payment_id_seq'::regclass) NOT NULL, amount numeric(5,2) NOT NULL, payment_date timestamp without time zone NOT NULL);",
+        "CREATE TABLE payment_p2007_01 (CONSTRAINT payment_p2007_01_payment_date_check CHECK (((payment_date >= '2007-01-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-02-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
+        "CREATE TABLE payment_p2007_02 (CONSTRAINT payment_p2007_02_payment_date_check CHECK (((payment_date >= '2007-02-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-03-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
+        'ALTER TABLE ONLY payment ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);',
+      ].join('\n'))
+      const notCompared = 'not compared: 2 inheriting tables, 1 unowned sequence\n'
+      const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
+      expect(first.stderr).to.equal(notCompared)
+      const script = readFileSync(path.join(dir, 'migrations', '001_initial.ts'), 'utf8')
+      expect(script).to.include("op.column('payment_id', 'integer', {autoincrement: true, primaryKey: true})")
+      expect(script).not.to.include('payment_p2007')
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
+      expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
+    })
   })
 }
 

@@ -14,11 +14,11 @@ const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.attty
     WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
       AND (SELECT count(*) FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
-        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT uc.relispartition) = 1) AS private_sequence
+        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = current_schema()
+WHERE c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid) AND n.nspname = current_schema()
 ORDER BY c.relname, a.attnum`
 
 const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype AS type,
@@ -29,7 +29,7 @@ const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype A
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT c.relispartition
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
 ORDER BY c.relname, con.conname`
 
 /**
@@ -51,7 +51,7 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
   pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT t.relispartition
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = t.oid)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY t.relname, i.relname`
 
@@ -98,6 +98,8 @@ UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace 
 UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
 UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relispartition AND relkind IN ('r', 'p')
+UNION ALL SELECT 'inheriting table', count(*) FROM pg_class c WHERE relnamespace IN (SELECT oid FROM ns) AND NOT relispartition AND relkind IN ('r', 'p')
+  AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
