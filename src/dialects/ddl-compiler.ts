@@ -134,6 +134,9 @@ export abstract class DdlCompiler {
     return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${onUpdate}${autoincrement?.suffix ?? ''}${this.inlineComment(column.comment)}`
   }
 
+  /** Where the server can refuse it: an UPDATE or DELETE made to fail when it touches no row (PostgreSQL). */
+  guardedDml?(sql: string): string
+
   /** Whether a generated column whose `stored` is left out is STORED (PostgreSQL) or VIRTUAL (MySQL, SQLite). */
   readonly storedByDefault: boolean = false
 

@@ -15,12 +15,26 @@ export interface SqlExecutor {
    * `check` sees its result then, and may throw. False: nothing was queued,
    * execute it.
    */
-  defer?(statement: Statement, check?: (result: QueryResult) => void): boolean
+  defer?(statement: Statement, check?: (result: QueryResult) => void, guarded?: Guarded): boolean
   /** Run what was deferred (a step's end, before anything reads the database). */
   flush?(): Promise<void>
   /** Drop what was deferred: the transaction is rolled back anyway. */
   discard?(): void
 }
+
+/**
+ * The same statement made to fail on the server where `check` would throw
+ * (PostgreSQL: `... SELECT 1 / count(*)`, division by zero when nothing
+ * moved). Nothing then waits on the client for its result, so what follows
+ * it (the COMMIT) goes in the same round trip; `error` is what its failure says.
+ */
+export interface Guarded {
+  readonly sql: string
+  readonly error: () => Error
+}
+
+/** PostgreSQL's division_by_zero, which a guarded statement raises when its check fails. */
+const GUARD_FAILED = '22012'
 
 /** A statement that failed, kept on the driver's error, so a failure names it exactly. */
 export function failedStatement(error: unknown): string | undefined {
@@ -36,6 +50,7 @@ function naming(error: unknown, sql: string): unknown {
 interface Deferred {
   readonly sql: string
   readonly check?: (result: QueryResult) => void
+  readonly guard?: () => Error
 }
 
 export class OnlineExecutor implements SqlExecutor {
@@ -47,13 +62,25 @@ export class OnlineExecutor implements SqlExecutor {
    * statements and its version update go in one round trip.
    */
   batching = false
+  /**
+   * Set with batching where a COMMIT follows each step: a statement with a
+   * server-side form (Guarded) is sent so, and the COMMIT joins its round
+   * trip. Elsewhere the client checks (the server's check costs more than it saves).
+   */
+  guarding = false
 
   constructor(readonly connection: Connection, private readonly debug?: (line: string) => void) {}
 
-  defer(statement: Statement, check?: (result: QueryResult) => void): boolean {
+  defer(statement: Statement, check?: (result: QueryResult) => void, guarded?: Guarded): boolean {
     if (!this.batching || !this.connection.batch || statement.params?.length) return false
-    this.trace(statement)
-    this.pending.push({check, sql: statement.sql})
+    if (guarded && this.guarding) {
+      this.trace({sql: guarded.sql})
+      this.pending.push({guard: guarded.error, sql: guarded.sql})
+    } else {
+      this.trace(statement)
+      this.pending.push({check, sql: statement.sql})
+    }
+
     return true
   }
 
@@ -93,12 +120,15 @@ export class OnlineExecutor implements SqlExecutor {
     const batch = last ? [...this.pending, last] : this.pending
     this.pending = []
     const sqls = batch.map((d) => d.sql)
+    this.debug?.(`round trip: ${sqls.length} statement(s) in one query, the last ${sqls.at(-1)!.length > 60 ? `${sqls.at(-1)!.slice(0, 60)}...` : sqls.at(-1)}`)
     let results: QueryResult[]
     try {
       results = await this.connection.batch!(sqls)
     } catch (error) {
       const index = batchIndex(error) ?? 0
       this.executed.push(...sqls.slice(0, index))
+      const guard = batch[index]?.guard
+      if (guard && (error as {code?: unknown})?.code === GUARD_FAILED) throw guard()
       throw naming(error, sqls[index])
     }
 

@@ -71,8 +71,12 @@ export interface OnlineState {
   readonly markExecuted: () => void
   /** Cancel the statement running on the server (PostgreSQL), on a first SIGINT/SIGTERM inside a transaction. */
   readonly cancel?: () => Promise<void>
-  /** Send a step's statements and its version update in one round trip, where the connection can (PostgreSQL). */
-  readonly batching?: (on: boolean) => void
+  /**
+   * Send a step's statements and its version update in one round trip, where
+   * the connection can (PostgreSQL); `withCommit`: each step commits, so the
+   * version move is checked on the server and the COMMIT goes along too.
+   */
+  readonly batching?: (on: boolean, withCommit?: boolean) => void
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
@@ -86,8 +90,9 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
   return new MigrationContext({
     dialect, executor, introspector: dialect.introspector(reading),
     online: {
-      batching(on) {
+      batching(on, withCommit = false) {
         executor.batching = on
+        executor.guarding = on && withCommit
         if (!on) executor.discard()
       },
       cancel: connection.cancel && (() => connection.cancel!()),
@@ -217,7 +222,7 @@ export class MigrationContext {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
     // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
-    online.batching?.(this.transactional)
+    online.batching?.(this.transactional, this.transactional && !this.whole)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
       return await guarded(() => this.runSteps(steps, functions, options), () => {

@@ -239,7 +239,13 @@ export class VersionStore {
       if (result.rowCount === 0) throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     }
 
-    if (move && !this.executor.defer?.(move, check)) check(await this.executor.execute(move))
+    // From base the move is an INSERT, which always adds its row: nothing to check. Where the server can check
+    // an UPDATE or DELETE (PostgreSQL), nothing waits for the row count: the COMMIT goes in the same round trip.
+    const checked = move !== undefined && step.from !== null
+    const guarded = checked && this.compiler.guardedDml
+      ? {error: () => new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`), sql: this.compiler.guardedDml(move.sql)}
+      : undefined
+    if (move && !this.executor.defer?.(move, checked ? check : undefined, guarded)) check(await this.executor.execute(move))
 
     if (step.marked) {
       const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)

@@ -392,6 +392,28 @@ for (const dialect of dialectsUnderTest()) {
     }
 
     if (dialect === 'postgresql') {
+      it('a revision is one round trip: with a transaction each, its version move is checked by the server so the COMMIT goes along', async () => {
+        for (const perMigration of [true, false]) {
+          const dir = project(db.url, perMigration)
+          writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])", "await op.dropTable('a')")
+          writeScript(dir, '002_b.ts', {down: '001', id: '002', message: 'b'}, "await op.addColumn('a', op.column('b', 'integer'))", "await op.dropColumn('a', 'b')")
+          writeScript(dir, '003_c.ts', {down: '002', id: '003', message: 'c'}, "await op.addColumn('a', op.column('c', 'integer'))", "await op.dropColumn('a', 'c')")
+          const result = await runCli(['upgrade', 'head', '--debug'], {cwd: dir})
+          expect(result.code, result.stderr).to.equal(0)
+          const trips = result.stderr.split('\n').filter((l) => l.includes('round trip:')).map((l) => l.replace(/^.*round trip: \d+ statement\(s\) in one query, the last /, ''))
+          if (perMigration) {
+            expect(trips).to.deep.equal(['COMMIT', 'COMMIT', 'COMMIT'])
+            expect(result.stderr).to.include('SQL: WITH moved AS (UPDATE alembic_version SET version_num=\'002\' WHERE alembic_version.version_num = \'001\' RETURNING 1) SELECT 1 / count(*) FROM moved')
+          } else {
+            // One transaction for the run: the client checks each move, so the run's COMMIT goes alone.
+            expect(trips).to.have.length(3)
+            expect(trips.every((t) => t.startsWith('INSERT INTO db_manage_history'))).to.equal(true)
+          }
+
+          expect((await runCli(['downgrade', 'base'], {cwd: dir})).code).to.equal(0)
+        }
+      })
+
       it('a revision sent in one round trip records the time the server spent on it', async () => {
         const dir = project(db.url)
         writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, [

@@ -11,6 +11,11 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly storedByDefault = true
   readonly batchElapsedMs = '(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer'
 
+  /** An UPDATE or DELETE that fails on the server (division by zero) when it touches no row. */
+  guardedDml(sql: string): string {
+    return `WITH moved AS (${sql} RETURNING 1) SELECT 1 / count(*) FROM moved`
+  }
+
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
   }
