@@ -59,6 +59,8 @@ export abstract class DdlCompiler {
    * statement_timestamp()); the history row's duration adds it.
    */
   readonly batchElapsedMs?: string
+  /** Where several steps go in one query: a statement that marks a step's start for batchElapsedMs (PostgreSQL). */
+  readonly stepStartedSql?: string
 
   /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
   readonly dollarQuoting: boolean = false

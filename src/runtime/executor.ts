@@ -20,6 +20,14 @@ export interface SqlExecutor {
   flush?(): Promise<void>
   /** Drop what was deferred: the transaction is rolled back anyway. */
   discard?(): void
+  /** Online, batching: send what is queued without waiting (see OnlineExecutor.sendAhead). */
+  sendAhead?(): Promise<boolean>
+  /** Online: who the statements deferred from now on belong to. */
+  owner?: unknown
+  /** Online: the owner of the last deferred statement the server ran. */
+  confirmedOwner?: unknown
+  /** Online: whether statements are being batched (defer queues them). */
+  readonly batches?: boolean
 }
 
 /**
@@ -51,6 +59,13 @@ interface Deferred {
   readonly sql: string
   readonly check?: (result: QueryResult) => void
   readonly guard?: () => Error
+  /** Whose statement it is (a migration step), put on the error when it fails in a later round trip. */
+  readonly owner?: unknown
+}
+
+/** The owner (a migration step) of the statement an error came from, when it was sent ahead with others. */
+export function failedOwner(error: unknown): unknown {
+  return (error as {owner?: unknown})?.owner
 }
 
 export class OnlineExecutor implements SqlExecutor {
@@ -68,17 +83,24 @@ export class OnlineExecutor implements SqlExecutor {
    * trip. Elsewhere the client checks (the server's check costs more than it saves).
    */
   guarding = false
+  /** Who the statements deferred from now on belong to (the step running). */
+  owner?: unknown
+  /** The owner of the last deferred statement the server ran. */
+  confirmedOwner?: unknown
+  /** What sendAhead sent and nobody has waited for yet. */
+  private inflight?: Promise<void>
 
   constructor(readonly connection: Connection, private readonly debug?: (line: string) => void) {}
 
   defer(statement: Statement, check?: (result: QueryResult) => void, guarded?: Guarded): boolean {
     if (!this.batching || !this.connection.batch || statement.params?.length) return false
+    const {owner} = this
     if (guarded && this.guarding) {
       this.trace({sql: guarded.sql})
-      this.pending.push({guard: guarded.error, sql: guarded.sql})
+      this.pending.push({guard: guarded.error, owner, sql: guarded.sql})
     } else {
       this.trace(statement)
-      this.pending.push({check, sql: statement.sql})
+      this.pending.push({check, owner, sql: statement.sql})
     }
 
     return true
@@ -92,7 +114,7 @@ export class OnlineExecutor implements SqlExecutor {
     // Not after a checked statement: the check must see its result before anything else (a COMMIT) runs.
     if (this.pending.length > 0 && !statement.params?.length && !this.pending.some((d) => d.check)) {
       this.trace(statement)
-      const results = await this.runPending({sql: statement.sql})
+      const results = await this.runPending({owner: this.owner, sql: statement.sql})
       return results.at(-1)!
     }
 
@@ -109,16 +131,55 @@ export class OnlineExecutor implements SqlExecutor {
 
   discard(): void {
     this.pending = []
+    this.inflight = undefined
   }
 
   async flush(): Promise<void> {
+    await this.settle()
     if (this.pending.length > 0) await this.runPending()
+  }
+
+  get batches(): boolean {
+    return this.batching && this.connection.batch !== undefined
+  }
+
+  /**
+   * Send what is queued without waiting for the server (one transaction for
+   * the run, no client-side check queued): the client goes on with the next
+   * steps while the server runs these. The next flush or execute waits for
+   * it, and a failure surfaces there, with its statement's owner. The promise
+   * says, once the server is done with them, whether they ran (it never
+   * rejects: the failure is flush's to throw).
+   */
+  sendAhead(): Promise<boolean> {
+    const batch = this.pending
+    this.pending = []
+    const previous = this.inflight
+    const sending = (async () => {
+      if (previous) await previous
+      if (batch.length > 0) await this.runBatch(batch)
+    })()
+    this.inflight = sending
+    return sending.then(() => true, () => false)
+  }
+
+  /** Wait for what was sent ahead; its failure is thrown here. */
+  private async settle(): Promise<void> {
+    const {inflight} = this
+    this.inflight = undefined
+    if (inflight) await inflight
   }
 
   /** The deferred statements, and `last` after them, in one round trip; each deferred check sees its result. */
   private async runPending(last?: Deferred): Promise<QueryResult[]> {
+    await this.settle()
     const batch = last ? [...this.pending, last] : this.pending
     this.pending = []
+    const results = await this.runBatch(batch)
+    return last ? [results.at(-1)!] : results
+  }
+
+  private async runBatch(batch: readonly Deferred[]): Promise<QueryResult[]> {
     const sqls = batch.map((d) => d.sql)
     this.debug?.(`round trip: ${sqls.length} statement(s) in one query, the last ${sqls.at(-1)!.length > 60 ? `${sqls.at(-1)!.slice(0, 60)}...` : sqls.at(-1)}`)
     let results: QueryResult[]
@@ -128,13 +189,16 @@ export class OnlineExecutor implements SqlExecutor {
       const index = batchIndex(error) ?? 0
       this.executed.push(...sqls.slice(0, index))
       const guard = batch[index]?.guard
-      if (guard && (error as {code?: unknown})?.code === GUARD_FAILED) throw guard()
-      throw naming(error, sqls[index])
+      const owned = {owner: batch[index]?.owner}
+      if (guard && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(guard(), owned)
+      const named = naming(error, sqls[index])
+      throw named && typeof named === 'object' ? Object.assign(named, owned) : named
     }
 
     this.executed.push(...sqls)
+    this.confirmedOwner = batch.at(-1)?.owner ?? this.confirmedOwner
     // A last statement that held several returns several results: the deferred ones come first.
     for (const [i, deferred] of batch.entries()) deferred.check?.(results[i] ?? {rows: []})
-    return last ? [results.at(-1)!] : results
+    return results
   }
 }

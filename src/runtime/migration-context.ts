@@ -6,7 +6,7 @@ import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
-import {failedStatement, type SqlExecutor} from './executor.js'
+import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
@@ -16,6 +16,9 @@ import type {VersionStore} from './version-store.js'
 
 /** The statements that end a transaction, in one place. */
 export const END_TRANSACTION = {commit: {sql: 'COMMIT'}, rollback: {sql: 'ROLLBACK'}} as const
+
+/** With one transaction for the run (PostgreSQL), how many steps go to the server in one query, sent without waiting. */
+const AHEAD = 50
 
 export interface Step {
   readonly direction: 'downgrade' | 'upgrade'
@@ -73,10 +76,10 @@ export interface OnlineState {
   readonly cancel?: () => Promise<void>
   /**
    * Send a step's statements and its version update in one round trip, where
-   * the connection can (PostgreSQL); `withCommit`: each step commits, so the
-   * version move is checked on the server and the COMMIT goes along too.
+   * the connection can (PostgreSQL); the version move is then checked by the
+   * server, so nothing waits on the client for it.
    */
-  readonly batching?: (on: boolean, withCommit?: boolean) => void
+  readonly batching?: (on: boolean) => void
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
@@ -90,9 +93,11 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
   return new MigrationContext({
     dialect, executor, introspector: dialect.introspector(reading),
     online: {
-      batching(on, withCommit = false) {
+      batching(on) {
         executor.batching = on
-        executor.guarding = on && withCommit
+        executor.guarding = on
+        executor.owner = undefined
+        executor.confirmedOwner = undefined
         if (!on) executor.discard()
       },
       cancel: connection.cancel && (() => connection.cancel!()),
@@ -222,7 +227,7 @@ export class MigrationContext {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
     // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
-    online.batching?.(this.transactional, this.transactional && !this.whole)
+    online.batching?.(this.transactional)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
       return await guarded(() => this.runSteps(steps, functions, options), () => {
@@ -239,6 +244,45 @@ export class MigrationContext {
     const results: StepResult[] = []
     this.committed = steps[0]?.from ?? null
     const {whole} = this
+    // One transaction for the run, batched (PostgreSQL): steps go to the server AHEAD at a time, without
+    // waiting, while the client prepares the next; each is printed once the server has run it.
+    const ahead = whole && online !== undefined && executor.batches === true && executor.sendAhead !== undefined
+    const report = (result: StepResult) => {
+      results.push(result)
+      options.onStep?.(result)
+    }
+
+    // Steps done on the client and not yet reported: each is reported once the server has run it.
+    const waiting: Array<{result: StepResult; step: Step}> = []
+    let confirming: Promise<unknown> = Promise.resolve()
+    let sinceSent = 0
+    /**
+     * Report the waiting steps before `step`, and `step` too when `inclusive`;
+     * every waiting step when `step` is the one running, not yet waiting (they
+     * all came before it); none when `step` was reported already.
+     */
+    const reportUpTo = (step: Step, inclusive: boolean, running?: Step) => {
+      const found = waiting.findIndex((w) => w.step === step)
+      let at = 0
+      if (found !== -1) at = found + (inclusive ? 1 : 0)
+      else if (step === running) at = waiting.length
+      for (const w of waiting.splice(0, at)) report(w.result)
+    }
+
+    /**
+     * A failure of statements sent ahead belongs to the step that sent the
+     * failing one, and the steps before it ran: they are reported. Otherwise
+     * (the current step's own statement, or its script) the steps through
+     * the last one the server confirmed ran.
+     */
+    const failedAhead = async (error: unknown, current: Step): Promise<Step> => {
+      await confirming
+      const owner = failedOwner(error) as Step | undefined
+      if (owner) reportUpTo(owner, false, current)
+      else if (executor.confirmedOwner) reportUpTo(executor.confirmedOwner as Step, true, current)
+      return owner ?? current
+    }
+
     if (whole) await this.begin()
     try {
       if (options.createVersionTable) await versions.create()
@@ -249,6 +293,8 @@ export class MigrationContext {
         }
 
         const started = performance.now()
+        executor.owner = step
+        if (ahead && dialect.compiler.stepStartedSql) executor.defer!({sql: dialect.compiler.stepStartedSql})
         if (this.transactional && !whole) await this.begin()
         executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
         if (marks) await versions.started({...step, checksum: step.script.checksum})
@@ -268,11 +314,13 @@ export class MigrationContext {
             await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
             // The step's batch goes with its COMMIT, or alone: either way a failure in it is this step's.
             if (this.transactional && !whole) await this.end('commit')
-            else await executor.flush?.()
+            else if (!ahead) await executor.flush?.()
           })
         } catch (error) {
           if (this.transactional && !whole) await this.end('rollback').catch(() => {})
-          const failure = online ? this.stepError(step, error, whole ? steps[0].from : this.committed) : error
+          // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
+          const failed = ahead ? await failedAhead(error, step) : step
+          const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
           // Nothing of the step committed: its mark would only block the next run.
           if (marks && online?.executed().length === 0) await versions.unmark().catch(() => {})
           throw failure
@@ -280,11 +328,30 @@ export class MigrationContext {
 
         this.committed = step.to
         const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
-        results.push(result)
-        options.onStep?.(result)
+        if (ahead) {
+          waiting.push({result, step})
+          if (++sinceSent >= AHEAD) {
+            sinceSent = 0
+            confirming = executor.sendAhead!().then((ran) => ran && reportUpTo(step, true))
+          }
+        } else {
+          report(result)
+        }
       }
 
-      if (whole) await this.end('commit')
+      if (ahead) {
+        // What is still queued goes with the COMMIT; a failure of anything sent ahead comes out here.
+        try {
+          await this.end('commit')
+        } catch (error) {
+          throw this.stepError(await failedAhead(error, steps.at(-1)!), error, steps[0].from)
+        }
+
+        await confirming
+        reportUpTo(steps.at(-1)!, true)
+      } else if (whole) {
+        await this.end('commit')
+      }
     } catch (error) {
       if (whole) await this.end('rollback').catch(() => {})
       throw error

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/config/database-url.js'
@@ -392,7 +392,7 @@ for (const dialect of dialectsUnderTest()) {
     }
 
     if (dialect === 'postgresql') {
-      it('a revision is one round trip: with a transaction each, its version move is checked by the server so the COMMIT goes along', async () => {
+      it('a revision is one round trip with a transaction each (its version move checked by the server, so the COMMIT goes along), and a run in one transaction sends its steps together', async () => {
         for (const perMigration of [true, false]) {
           const dir = project(db.url, perMigration)
           writeScript(dir, '001_a.ts', {down: null, id: '001', message: 'a'}, "await op.createTable('a', [op.column('id', 'integer', {primaryKey: true})])", "await op.dropTable('a')")
@@ -405,13 +405,51 @@ for (const dialect of dialectsUnderTest()) {
             expect(trips).to.deep.equal(['COMMIT', 'COMMIT', 'COMMIT'])
             expect(result.stderr).to.include('SQL: WITH moved AS (UPDATE alembic_version SET version_num=\'002\' WHERE alembic_version.version_num = \'001\' RETURNING 1) SELECT 1 / count(*) FROM moved')
           } else {
-            // One transaction for the run: the client checks each move, so the run's COMMIT goes alone.
-            expect(trips).to.have.length(3)
-            expect(trips.every((t) => t.startsWith('INSERT INTO db_manage_history'))).to.equal(true)
+            // One transaction for the run: its steps go together (50 at a time), with the run's COMMIT.
+            expect(trips).to.deep.equal(['COMMIT'])
           }
 
           expect((await runCli(['downgrade', 'base'], {cwd: dir})).code).to.equal(0)
         }
+      })
+
+      it('one transaction for the run, 60 revisions sent 50 at a time: a failure in either batch names its own revision, and only the revisions before it are reported', async () => {
+        const dir = project(db.url, false)
+        const chain = (fail: number, how: string) => {
+          rmSync(path.join(dir, 'migrations'), {force: true, recursive: true})
+          for (let i = 1; i <= 60; i++) {
+            const id = String(i).padStart(3, '0')
+            const body = i === fail ? how : `await op.createTable('t${id}', [op.column('id', 'integer', {primaryKey: true})])`
+            writeScript(dir, `${id}_r.ts`, {down: i === 1 ? null : String(i - 1).padStart(3, '0'), id, message: 'r'}, body)
+          }
+        }
+
+        const reported = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))
+        const upTo = (n: number) => Array.from({length: n}, (_, i) => `upgrade ${i === 0 ? '<base>' : String(i).padStart(3, '0')} -> ${String(i + 1).padStart(3, '0')}, r`)
+        const whole = 'the whole run was rolled back (transaction_per_migration = false): the database is at base'
+        // A statement of revision 12, in the first batch: sent ahead while the client went on to 13..50 and beyond.
+        chain(12, "await op.createIndex('ix_nope', 't011', ['nope'])")
+        const early = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(early.stderr).to.equal(`Error: upgrade 011 -> 012 (012_r.ts) failed: column "nope" does not exist [SQL: CREATE INDEX "ix_nope" ON "t011" ("nope")]; ${whole}\n`)
+        expect(reported(early.stdout)).to.deep.equal(upTo(11))
+        // A statement of revision 55, in the last batch, which goes with the COMMIT.
+        chain(55, "await op.createIndex('ix_nope', 't054', ['nope'])")
+        const late = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(late.stderr).to.equal(`Error: upgrade 054 -> 055 (055_r.ts) failed: column "nope" does not exist [SQL: CREATE INDEX "ix_nope" ON "t054" ("nope")]; ${whole}\n`)
+        expect(reported(late.stdout)).to.deep.equal(upTo(54))
+        // A script that throws in revision 55: the first 50 were confirmed by the server; nothing after them ran.
+        chain(55, "throw new Error('boom')")
+        const thrown = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(thrown.stderr).to.equal(`Error: upgrade 054 -> 055 (055_r.ts) failed: boom; ${whole}\n`)
+        expect(reported(thrown.stdout)).to.deep.equal(upTo(50))
+        expect(await tables(db)).to.deep.equal(['alembic_version', 'db_manage_history'])
+        expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('<base>\n')
+        // And the chain as it should be: every revision reported, in order, each with its history row.
+        chain(0, '')
+        const ok = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(ok.stderr).to.equal('')
+        expect(reported(ok.stdout)).to.deep.equal(upTo(60))
+        expect(await query(db, 'SELECT count(*)::int AS n, count(DISTINCT revision)::int AS d FROM db_manage_history')).to.deep.equal([{d: 60, n: 60}])
       })
 
       it('a revision sent in one round trip records the time the server spent on it', async () => {

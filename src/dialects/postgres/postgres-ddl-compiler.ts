@@ -9,7 +9,9 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly parameterStyle = 'numbered' as const
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
   readonly storedByDefault = true
-  readonly batchElapsedMs = '(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer'
+  // From the step's start where a run sends several steps in one query (stepStartedSql), else from the query's.
+  readonly batchElapsedMs = "(extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting('db_manage.step_started', true), '')::timestamptz, statement_timestamp())) * 1000)::integer"
+  readonly stepStartedSql = "SELECT set_config('db_manage.step_started', clock_timestamp()::text, true)"
 
   /** An UPDATE or DELETE that fails on the server (division by zero) when it touches no row. */
   guardedDml(sql: string): string {
