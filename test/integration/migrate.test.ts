@@ -467,6 +467,15 @@ for (const dialect of dialectsUnderTest()) {
         const [row] = await query(db, "SELECT duration_ms FROM db_manage_history WHERE revision = '002'")
         expect(printed).to.be.at.least(400)
         expect(row.duration_ms).to.be.at.least(400).and.at.most(printed)
+
+        // One transaction for the run: the steps go together, and each row times its own step from the marker it set.
+        await query(db, 'DROP TABLE a, alembic_version, db_manage_history; DROP FUNCTION slow_one()')
+        writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('script_location = migrations\n', 'script_location = migrations\ntransaction_per_migration = false\n'))
+        expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+        const rows = await query(db, "SELECT revision, duration_ms FROM db_manage_history WHERE direction = 'upgrade' ORDER BY id DESC LIMIT 2")
+        expect(rows.map((r) => r.revision)).to.deep.equal(['002', '001'])
+        expect(rows[0].duration_ms).to.be.at.least(400)
+        expect(rows[1].duration_ms).to.be.below(400)
       })
     }
 
