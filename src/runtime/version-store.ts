@@ -245,11 +245,23 @@ export class VersionStore {
     const guarded = checked && this.compiler.guardedDml
       ? {error: () => new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`), sql: this.compiler.guardedDml(move.sql)}
       : undefined
+    const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
+    const direction = this.compiler.literal(step.direction)
+    if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline) {
+      // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
+      // one statement, one round trip; neither changes when the version is not where the step started.
+      const h = this.history.table
+      check(await this.executor.execute({
+        sql: `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} `
+          + `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${h}.direction = ${this.compiler.literal(STARTED)}`,
+      }))
+      return
+    }
+
     if (move && !this.executor.defer?.(move, checked ? check : undefined, guarded)) check(await this.executor.execute(move))
 
     if (step.marked) {
-      const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
-      await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${this.compiler.literal(step.direction)}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`})
+      await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`})
       return
     }
 
