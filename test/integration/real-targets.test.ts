@@ -437,7 +437,10 @@ if (dialectsUnderTest().includes('postgresql')) {
         'ALTER TABLE ONLY public.actor ADD CONSTRAINT actor_pkey PRIMARY KEY (actor_id);',
         'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
         "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
+        // Unowned and used by no column: not compared, and said so.
+        'CREATE SEQUENCE public.spare_seq;',
       ].join('\n'))
+      // actor_actor_id_seq, used by actor's nextval() default alone, is actor_id's autoincrement: not counted.
       const notCompared = 'not compared: 1 partition, 1 unowned sequence\n'
       const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
       expect(first.stderr).to.equal(notCompared)
@@ -463,7 +466,7 @@ if (dialectsUnderTest().includes('postgresql')) {
         "CREATE TABLE payment_p2007_02 (CONSTRAINT payment_p2007_02_payment_date_check CHECK (((payment_date >= '2007-02-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-03-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
         'ALTER TABLE ONLY payment ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);',
       ].join('\n'))
-      const notCompared = 'not compared: 2 inheriting tables, 1 unowned sequence\n'
+      const notCompared = 'not compared: 2 inheriting tables\n'
       const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
       expect(first.stderr).to.equal(notCompared)
       const script = readFileSync(path.join(dir, 'migrations', '001_initial.ts'), 'utf8')

@@ -102,6 +102,9 @@ UNION ALL SELECT 'inheriting table', count(*) FROM pg_class c WHERE relnamespace
   AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
+  -- One that a single table's nextval() default uses (pg_dump's Pagila style) is that column's autoincrement, compared as such.
+  AND (SELECT count(*) <> 1 OR bool_or(pg_get_expr(ad.adbin, ad.adrelid) NOT LIKE 'nextval(%') FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
+    WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = s.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid))
 UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
 UNION ALL SELECT 'table storage setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL SELECT 'tablespace placement', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'i') AND reltablespace <> 0
