@@ -340,7 +340,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   const targetExtras = new Map(tableExtras(target).map((op) => [extraKey(op), op]))
   // Drops: foreign keys first, then checks, uniques, indexes (MySQL will not drop an index a foreign key needs); adds the other way round.
   const rank = (op: BatchOperation) => ['createForeignKey', 'createCheckConstraint', 'createUniqueConstraint', 'createIndex'].indexOf(op.kind)
-  const onRegenerated = (op: BatchOperation) => regenerated.size > 0 && [...regenerated].some((column) => namesColumn(op, column))
+  const onRegenerated = (op: BatchOperation) => [...regenerated].some((column) => namesColumn(op, column))
   const drops = [...liveExtras].filter(([key, op]) => !targetExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(a) - rank(b))
   const adds = [...targetExtras].filter(([key, op]) => !liveExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
   const key = keyOf(live.primaryKey ?? {columns: []}) === keyOf(target.primaryKey ?? {columns: []}) ? {add: [], drop: []} : primaryKeyChanges(live, target)
@@ -449,7 +449,8 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
     // ADD VALUE reaches only a list that keeps every value in its order; anything else recreates the type.
     const kept = e.values.filter((v) => was.values.includes(v))
     if (kept.length !== was.values.length || kept.some((v, i) => v !== was.values[i])) {
-      const recreate = (values: readonly string[]): Operation => ({columns: enumColumns(e.name, liveTables), kind: 'recreateEnumType', name: e.name, values})
+      const columns = enumColumns(e.name, liveTables)
+      const recreate = (values: readonly string[]): Operation => ({columns, kind: 'recreateEnumType', name: e.name, values})
       const removed = was.values.filter((v) => !e.values.includes(v))
       before.push({
         description: `recreate enum type ${e.name} (${was.values.join(', ')} -> ${e.values.join(', ')})${removed.length > 0 ? `: a row holding ${removed.map((v) => `'${v}'`).join(' or ')} makes the upgrade fail` : ''}`,
@@ -511,11 +512,13 @@ export function compareDomains(live: readonly DomainSchema[], target: readonly D
       const checkKey = (k: {name: string; condition: string}) => `${k.name}\u0000${k.condition}`
       const fromChecks = new Set(from.checks.map(checkKey))
       const toChecks = new Set(to.checks.map(checkKey))
+      const dropChecks = from.checks.filter((k) => !toChecks.has(checkKey(k))).map((k) => k.name)
+      const addChecks = to.checks.filter((k) => !fromChecks.has(checkKey(k))).map((k) => ({condition: k.condition, name: k.name}))
       const op = {
         ...((from.default ?? null) === (to.default ?? null) ? {} : {default: to.default === undefined ? null : defaultValue(to.default)}),
         ...(from.nullable === to.nullable ? {} : {nullable: to.nullable}),
-        ...(from.checks.some((k) => !toChecks.has(checkKey(k))) ? {dropChecks: from.checks.filter((k) => !toChecks.has(checkKey(k))).map((k) => k.name)} : {}),
-        ...(to.checks.some((k) => !fromChecks.has(checkKey(k))) ? {addChecks: to.checks.filter((k) => !fromChecks.has(checkKey(k))).map((k) => ({condition: k.condition, name: k.name}))} : {}),
+        ...(dropChecks.length > 0 ? {dropChecks} : {}),
+        ...(addChecks.length > 0 ? {addChecks} : {}),
       }
       return Object.keys(op).length === 0 ? undefined : {kind: 'alterDomain', name: d.name, ...op}
     }

@@ -12,10 +12,10 @@ export interface SqlExecutor {
    * Online, while a run batches and where the connection takes several
    * statements in one round trip: queue a statement whose result nobody
    * reads; it runs with the next statement that is executed, or at `flush`.
-   * `check` sees its result then, and may throw. False: nothing was queued,
-   * execute it.
+   * `failure`: what a division by zero from it means (a statement the server
+   * checks, see DdlCompiler.guardedDml). False: nothing was queued, execute it.
    */
-  defer?(statement: Statement, check?: (result: QueryResult) => void, guarded?: Guarded): boolean
+  defer?(statement: Statement, failure?: () => Error): boolean
   /** Run what was deferred (a step's end, before anything reads the database). */
   flush?(): Promise<void>
   /** Drop what was deferred: the transaction is rolled back anyway. */
@@ -30,19 +30,13 @@ export interface SqlExecutor {
   readonly batches?: boolean
 }
 
-/**
- * The same statement made to fail on the server where `check` would throw
- * (PostgreSQL: `... SELECT 1 / count(*)`, division by zero when nothing
- * moved). Nothing then waits on the client for its result, so what follows
- * it (the COMMIT) goes in the same round trip; `error` is what its failure says.
- */
-export interface Guarded {
-  readonly sql: string
-  readonly error: () => Error
-}
-
-/** PostgreSQL's division_by_zero, which a guarded statement raises when its check fails. */
+/** PostgreSQL's division_by_zero, which a statement the server checks raises when its check fails. */
 const GUARD_FAILED = '22012'
+
+/** A statement on one line, its first 120 characters. */
+export function brief(sql: string): string {
+  return sql.replaceAll(/\s+/g, ' ').trim().slice(0, 120)
+}
 
 /** A statement that failed, kept on the driver's error, so a failure names it exactly. */
 export function failedStatement(error: unknown): string | undefined {
@@ -57,8 +51,7 @@ function naming(error: unknown, sql: string): unknown {
 
 interface Deferred {
   readonly sql: string
-  readonly check?: (result: QueryResult) => void
-  readonly guard?: () => Error
+  readonly failure?: () => Error
   /** Whose statement it is (a migration step), put on the error when it fails in a later round trip. */
   readonly owner?: unknown
 }
@@ -77,12 +70,6 @@ export class OnlineExecutor implements SqlExecutor {
    * statements and its version update go in one round trip.
    */
   batching = false
-  /**
-   * Set with batching where a COMMIT follows each step: a statement with a
-   * server-side form (Guarded) is sent so, and the COMMIT joins its round
-   * trip. Elsewhere the client checks (the server's check costs more than it saves).
-   */
-  guarding = false
   /** Who the statements deferred from now on belong to (the step running). */
   owner?: unknown
   /** The owner of the last deferred statement the server ran. */
@@ -92,17 +79,10 @@ export class OnlineExecutor implements SqlExecutor {
 
   constructor(readonly connection: Connection, private readonly debug?: (line: string) => void) {}
 
-  defer(statement: Statement, check?: (result: QueryResult) => void, guarded?: Guarded): boolean {
-    if (!this.batching || !this.connection.batch || statement.params?.length) return false
-    const {owner} = this
-    if (guarded && this.guarding) {
-      this.trace({sql: guarded.sql})
-      this.pending.push({guard: guarded.error, owner, sql: guarded.sql})
-    } else {
-      this.trace(statement)
-      this.pending.push({check, owner, sql: statement.sql})
-    }
-
+  defer(statement: Statement, failure?: () => Error): boolean {
+    if (!this.batches || statement.params?.length) return false
+    this.trace(statement)
+    this.pending.push({failure, owner: this.owner, sql: statement.sql})
     return true
   }
 
@@ -111,8 +91,7 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   async execute(statement: Statement): Promise<QueryResult> {
-    // Not after a checked statement: the check must see its result before anything else (a COMMIT) runs.
-    if (this.pending.length > 0 && !statement.params?.length && !this.pending.some((d) => d.check)) {
+    if (this.pending.length > 0 && !statement.params?.length) {
       this.trace(statement)
       const results = await this.runPending({owner: this.owner, sql: statement.sql})
       return results.at(-1)!
@@ -145,8 +124,8 @@ export class OnlineExecutor implements SqlExecutor {
 
   /**
    * Send what is queued without waiting for the server (one transaction for
-   * the run, no client-side check queued): the client goes on with the next
-   * steps while the server runs these. The next flush or execute waits for
+   * the run): the client goes on with the next steps while the server runs
+   * these. The next flush or execute waits for
    * it, and a failure surfaces there, with its statement's owner. The promise
    * says, once the server is done with them, whether they ran (it never
    * rejects: the failure is flush's to throw).
@@ -170,7 +149,7 @@ export class OnlineExecutor implements SqlExecutor {
     if (inflight) await inflight
   }
 
-  /** The deferred statements, and `last` after them, in one round trip; each deferred check sees its result. */
+  /** The deferred statements, and `last` after them, in one round trip. */
   private async runPending(last?: Deferred): Promise<QueryResult[]> {
     await this.settle()
     const batch = last ? [...this.pending, last] : this.pending
@@ -181,24 +160,22 @@ export class OnlineExecutor implements SqlExecutor {
 
   private async runBatch(batch: readonly Deferred[]): Promise<QueryResult[]> {
     const sqls = batch.map((d) => d.sql)
-    this.debug?.(`round trip: ${sqls.length} statement(s) in one query, the last ${sqls.at(-1)!.length > 60 ? `${sqls.at(-1)!.slice(0, 60)}...` : sqls.at(-1)}`)
+    this.debug?.(`round trip: ${sqls.length} statement(s) in one query, the last ${brief(sqls.at(-1)!)}`)
     let results: QueryResult[]
     try {
       results = await this.connection.batch!(sqls)
     } catch (error) {
       const index = batchIndex(error) ?? 0
       this.executed.push(...sqls.slice(0, index))
-      const guard = batch[index]?.guard
+      const failure = batch[index]?.failure
       const owned = {owner: batch[index]?.owner}
-      if (guard && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(guard(), owned)
+      if (failure && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(failure(), owned)
       const named = naming(error, sqls[index])
       throw named && typeof named === 'object' ? Object.assign(named, owned) : named
     }
 
     this.executed.push(...sqls)
     this.confirmedOwner = batch.at(-1)?.owner ?? this.confirmedOwner
-    // A last statement that held several returns several results: the deferred ones come first.
-    for (const [i, deferred] of batch.entries()) deferred.check?.(results[i] ?? {rows: []})
     return results
   }
 }

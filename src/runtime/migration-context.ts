@@ -6,7 +6,7 @@ import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
-import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
+import {brief, failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
@@ -95,7 +95,6 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
     online: {
       batching(on) {
         executor.batching = on
-        executor.guarding = on
         executor.owner = undefined
         executor.confirmedOwner = undefined
         if (!on) executor.discard()
@@ -200,7 +199,7 @@ export class MigrationContext {
     // Online, a signal stops the step before its next statement.
     const checked: SqlExecutor = online
       ? {
-        defer: executor.defer && ((statement, check) => executor.defer!(statement, check)),
+        defer: executor.defer && ((statement) => executor.defer!(statement)),
         async execute(statement) {
           await checkInterrupt()
           return executor.execute(statement)
@@ -400,11 +399,6 @@ export class MigrationContext {
     return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): `
       + settleHint(step.script.fileName, committed, step.to))
   }
-}
-
-/** A statement on one line, its first 120 characters. */
-function brief(sql: string): string {
-  return sql.replaceAll(/\s+/g, ' ').trim().slice(0, 120)
 }
 
 /** `upgrade 002 -> 003 (003_x.ts)` */

@@ -235,16 +235,11 @@ export class VersionStore {
     if (!this.enabled) return
     const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
+    const moved = () => new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     const check = (result: QueryResult) => {
-      if (result.rowCount === 0) throw new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
+      if (result.rowCount === 0) throw moved()
     }
 
-    // From base the move is an INSERT, which always adds its row: nothing to check. Where the server can check
-    // an UPDATE or DELETE (PostgreSQL), nothing waits for the row count: the COMMIT goes in the same round trip.
-    const checked = move !== undefined && step.from !== null
-    const guarded = checked && this.compiler.guardedDml
-      ? {error: () => new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`), sql: this.compiler.guardedDml(move.sql)}
-      : undefined
     const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
     const direction = this.compiler.literal(step.direction)
     if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline) {
@@ -258,7 +253,13 @@ export class VersionStore {
       return
     }
 
-    if (move && !this.executor.defer?.(move, checked ? check : undefined, guarded)) check(await this.executor.execute(move))
+    if (move) {
+      // From base the move is an INSERT, which always adds its row: nothing to check. An UPDATE or DELETE is
+      // queued only where the server checks it (PostgreSQL), so nothing waits for its row count.
+      const {compiler, executor} = this
+      const queued = step.from === null ? executor.defer?.(move) : compiler.guardedDml !== undefined && executor.defer?.({sql: compiler.guardedDml(move.sql)}, moved)
+      if (!queued) check(await this.executor.execute(move))
+    }
 
     if (step.marked) {
       await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`})
