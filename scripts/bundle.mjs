@@ -1,26 +1,83 @@
 // Bundles the CLI (dist/cli/main.js, which tsc built) with @oclif/core into
-// dist/bundle/: start-up then reads a handful of files instead of the few
-// hundred of @oclif/core and its dependencies. The database drivers, the
-// script loaders and cosmiconfig stay external (loaded only by the commands
-// that need them), and each dynamic import of db-manage's own modules becomes
-// a chunk, loaded as lazily as before.
+// one CommonJS file, dist/bundle/main.cjs: start-up reads that one file
+// instead of the few hundred of @oclif/core and its dependencies, and
+// bin/run.js compiles it through V8's code cache (src/cli/code-cache.ts),
+// which takes CommonJS only on Node 20. db-manage's own modules that were
+// imported dynamically are still evaluated only when first needed.
+//
+// - import() becomes require() (`dynamic-import` unsupported): code compiled
+//   by vm.Script has no module loader behind import() on Node 20. The one
+//   import() of a file URL (a .js/.mjs script) goes through util/import-url.ts,
+//   which bin/run.js supplies.
+// - import.meta.url is the bundle's own URL (dist/bundle/ is as deep as the
+//   dist/<folder>/ the sources were compiled to, so relative URLs hold).
+// - The database drivers, the script loaders, cosmiconfig and the SQL
+//   splitter stay external: each loads only when a command needs it.
 import {build} from 'esbuild'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../..')
-await build({
+
+/**
+ * Two edits to @oclif/core's code as it goes into the bundle. The build fails
+ * when oclif's code no longer reads as expected, so that an upgrade of oclif
+ * is reviewed here.
+ *
+ * - It sorts a plugin's commands with localeCompare, whose first call loads
+ *   ICU's collation data: ~8 ms of every command, and nothing else in a run
+ *   compares strings by locale. Command ids are ASCII words, which sort the
+ *   same by code point.
+ * - It imports an ES-module plugin's commands (@oclif/plugin-autocomplete's)
+ *   with import(), which the bundle cannot use (above): it goes through
+ *   util/import-url.ts, as db-manage's own imports of file URLs do.
+ */
+const importUrl = JSON.stringify(path.join(root, 'dist/util/import-url.js'))
+const OCLIF_EDITS = [
+  {file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, from: '.sort((a, b) => a.id.localeCompare(b.id))', times: 1, to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'},
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/, from: 'await import((0, node_url_1.pathToFileURL)(filePath).href)', prefix: `const {importUrl: __dbmImportUrl} = require(${importUrl});\n`,
+    times: 3, to: 'await __dbmImportUrl((0, node_url_1.pathToFileURL)(filePath).href)',
+  },
+]
+const editOclif = {
+  name: 'edit-oclif',
+  setup(build) {
+    for (const edit of OCLIF_EDITS) {
+      build.onLoad({filter: edit.file}, async (args) => {
+        const text = await readFile(args.path, 'utf8')
+        const found = text.split(edit.from).length - 1
+        if (found !== edit.times) throw new Error(`${args.path}: "${edit.from}" found ${found} times, not ${edit.times}: review scripts/bundle.mjs for this @oclif/core`)
+        return {contents: (edit.prefix ?? '') + text.replaceAll(edit.from, edit.to), loader: 'js'}
+      })
+    }
+  },
+}
+
+const {outputFiles} = await build({
   absWorkingDir: root,
-  banner: {js: "import {createRequire as __dbmCreateRequire} from 'node:module'; const require = __dbmCreateRequire(import.meta.url);"},
+  banner: {js: "var __dbmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   bundle: true,
-  chunkNames: 'chunk-[hash]',
+  charset: 'ascii',
+  define: {'import.meta.url': '__dbmImportMetaUrl'},
   entryPoints: ['dist/cli/main.js'],
   // typescript and ts-node: @oclif/core's development mode asks for them, never in a built CLI.
-  external: ['better-sqlite3', 'cosmiconfig', 'jiti', 'mysql2', 'pg', 'sucrase', 'dbgate-query-splitter', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
-  format: 'esm',
+  // pg is bundled (its optional pg-native and pg-cloudflare are not): its code then comes from the code cache too.
+  external: ['better-sqlite3', 'cosmiconfig', 'jiti', 'mysql2', 'pg-cloudflare', 'pg-native', 'sucrase', 'dbgate-query-splitter', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
+  format: 'cjs',
   logLevel: 'warning',
-  outdir: 'dist/bundle',
+  outfile: 'dist/bundle/main.cjs',
   platform: 'node',
-  splitting: true,
+  plugins: [editOclif],
+  supported: {'dynamic-import': false},
   target: 'node20',
+  write: false,
 })
+// Plain ASCII, so that bin/run.js can decode it as Latin-1, ~2.5 ms faster than
+// UTF-8: esbuild leaves a few characters of comments and regular expressions
+// as they are, and an escape means the same there.
+for (const file of outputFiles) {
+  await mkdir(path.dirname(file.path), {recursive: true})
+  await writeFile(file.path, file.text.replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+}

@@ -1,7 +1,7 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
 import {DbManageError, errorMessage, UsageError} from '../util/errors.js'
 import type {Revision} from '../script/revision.js'
-import {timed} from '../runtime/phases.js'
+import {annotate, timed} from '../runtime/phases.js'
 import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
 
 /** A revision as the chain commands report it. */
@@ -61,7 +61,9 @@ export function isOwnTable(database: DatabaseConfig, name: string): boolean {
 
 /** Read the script directory of one database. */
 export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
-  return timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
+  const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
+  annotate('headers', `${dir.cached} of ${dir.scripts.length} from the cache`)
+  return dir
 }
 
 /** The sound chain of one database's scripts, or a typed error naming the defect. */

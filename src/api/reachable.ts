@@ -1,33 +1,33 @@
 import type {Config} from '../config/config.js'
 import type {HistoryRow} from '../runtime/version-store.js'
 
-/** What a reachable database says: its revision and its history rows. */
+/** What a reachable database says: its revision and, when asked for, its history rows. */
 export interface DatabaseState {
   readonly current: null | string
-  readonly history: readonly HistoryRow[]
+  readonly history?: readonly HistoryRow[]
 }
 
 /**
- * The database's state when it can be read quickly, else undefined: for
+ * The database's state (its history rows too with `history`) when it can be read quickly, else undefined: for
  * commands (history, renumber) that work without a database but say more
  * with one. The runner is imported only when there is a database to ask.
  */
-export function stateIfReachable(config: Config): (name: string) => Promise<DatabaseState | undefined> {
+export function stateIfReachable(config: Config, options: {history?: boolean} = {}): (name: string) => Promise<DatabaseState | undefined> {
   const cache = new Map<string, Promise<DatabaseState | undefined>>()
   return (name) => {
-    if (!cache.has(name)) cache.set(name, read(config, name))
+    if (!cache.has(name)) cache.set(name, read(config, name, Boolean(options.history)))
     return cache.get(name)!
   }
 }
 
-async function read(config: Config, name: string): Promise<DatabaseState | undefined> {
+async function read(config: Config, name: string, history: boolean): Promise<DatabaseState | undefined> {
   const database = config.databases.find((d) => d.name === name)
   if (!database?.hasConnection) return undefined
-  const {readState, withSession} = await import('../runtime/session.js')
+  const {readCurrent, readState, withSession} = await import('../runtime/session.js')
   try {
     // A connection whose variables are not set is as good as unreachable here.
     if (!database.url) return undefined
-    return await withSession(config, database, {lockTimeout: 3}, readState)
+    return await withSession(config, database, {lockTimeout: 3}, async (session) => (history ? readState(session) : {current: await readCurrent(session)}))
   } catch {
     return undefined
   }

@@ -1,7 +1,7 @@
 /**
- * The CLI's entry, bundled by scripts/bundle.mjs with @oclif/core into
- * dist/bundle/main.js, so that start-up loads a few files instead of a few
- * hundred (see bench/README.md, start-up). bin/run.js imports it; oclif finds
+ * The CLI's entry, bundled by scripts/bundle.mjs with @oclif/core into one
+ * CommonJS file, dist/bundle/main.cjs, which bin/run.js loads through V8's
+ * code cache (cli/code-cache.ts; see bench/README.md, start-up); oclif finds
  * the commands in COMMANDS (package.json oclif.commands, strategy explicit) and
  * the hooks by their identifiers, in this same module.
  */
@@ -19,7 +19,8 @@ import Revision from '../commands/revision.js'
 import Show from '../commands/show.js'
 import Stamp from '../commands/stamp.js'
 import Upgrade from '../commands/upgrade.js'
-import {add} from '../runtime/phases.js'
+import {add, annotate} from '../runtime/phases.js'
+import {useImporter} from '../util/import-url.js'
 import {hoistGlobalFlags} from './argv.js'
 
 export {default as commandNotFound} from '../hooks/command-not-found.js'
@@ -29,9 +30,18 @@ export const COMMANDS = {
   revision: Revision, show: Show, stamp: Stamp, upgrade: Upgrade,
 }
 
+export interface MainOptions {
+  /** What loading the bundle did with V8's code cache (cli/code-cache.ts), for --debug. */
+  readonly codeCache?: string
+  /** import() from outside the bundle, which runs where it has none (util/import-url.ts). */
+  readonly importUrl?: (url: string) => Promise<unknown>
+}
+
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's bin/run.js URL. */
-export async function main(argv: string[], root: string): Promise<void> {
+export async function main(argv: string[], root: string, options: MainOptions = {}): Promise<void> {
   // From the process's start to here: Node itself and loading the bundle.
   add('start-up', performance.now())
+  if (options.codeCache) annotate('start-up', `code cache ${options.codeCache}`)
+  if (options.importUrl) useImporter(options.importUrl)
   await execute({args: hoistGlobalFlags(argv), dir: root})
 }

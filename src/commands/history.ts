@@ -19,7 +19,8 @@ export default class History extends BaseCommand {
   async run(): Promise<Awaited<ReturnType<typeof history>>> {
     const {flags} = await this.parse(History)
     const config = await this.loadConfig(flags)
-    const state = stateIfReachable(config)
+    // The history rows only for --verbose: the plain list marks the current revision alone.
+    const state = stateIfReachable(config, {history: flags.verbose})
     const result = await history(config, {
       current: async (name) => (await state(name))?.current, history: flags.verbose ? async (name) => (await state(name))?.history : undefined, range: flags.rev,
     })

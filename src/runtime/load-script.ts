@@ -6,6 +6,7 @@ import {compileFunction} from 'node:vm'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
+import {importUrl} from '../util/import-url.js'
 import {ScriptCache} from './script-cache.js'
 import {splitSql} from './split-sql.js'
 
@@ -59,7 +60,7 @@ export async function importModule(file: string): Promise<Record<string, unknown
     return (await jiti.import(file)) as Record<string, unknown>
   }
 
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  return importUrl(pathToFileURL(file).href)
 }
 
 const caches = new Map<string, ScriptCache>()
@@ -117,7 +118,7 @@ export async function loadScript(script: ScriptRevision): Promise<LoadedScript> 
   try {
     module = script.kind === 'ts'
       ? await importTypeScript(script)
-      : (await import(pathToFileURL(script.path).href)) as Record<string, unknown>
+      : await importUrl(pathToFileURL(script.path).href)
   } catch (error) {
     throw new ScriptError(`${script.fileName}: cannot load: ${errorMessage(error).split('\n')[0]}`)
   }

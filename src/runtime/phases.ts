@@ -5,6 +5,7 @@
  * phase adds up over the run; `--debug` prints one line at the end.
  */
 const spent = new Map<string, number>()
+const notes = new Map<string, string>()
 
 /** Add the time `fn` takes to `phase`. */
 export async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
@@ -20,8 +21,13 @@ export function add(phase: string, ms: number): void {
   spent.set(phase, (spent.get(phase) ?? 0) + ms)
 }
 
+/** Say something of a phase in the line: `start-up 80 ms (code cache read)`. */
+export function annotate(phase: string, note: string): void {
+  notes.set(phase, note)
+}
+
 /** `phases: start-up 112 ms, config 4 ms, ...; total 930 ms` (total from the process's start). */
 export function phaseLine(): string {
-  const parts = [...spent].map(([phase, ms]) => `${phase} ${Math.round(ms)} ms`)
+  const parts = [...spent].map(([phase, ms]) => `${phase} ${Math.round(ms)} ms${notes.has(phase) ? ` (${notes.get(phase)})` : ''}`)
   return `phases: ${parts.join(', ')}; total ${Math.round(performance.now())} ms`
 }

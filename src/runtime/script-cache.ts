@@ -1,9 +1,9 @@
 import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
+
+import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
 
 /**
  * Compiled TypeScript scripts, kept between runs: one file per script folder,
@@ -11,11 +11,10 @@ import {fileURLToPath} from 'node:url'
  * reads that one file and loads neither jiti nor sucrase (issue: performance:
  * importing 1,000 scripts through jiti's per-file cache took ~0.9 s).
  *
- * The file lives in db-manage's own `node_modules/.cache/db-manage/` (where
- * build tools keep such caches, and where the benchmark's cold runs clear
- * them), else in the OS temporary folder; `DB_MANAGE_SCRIPT_CACHE` names another
- * folder, and `DB_MANAGE_SCRIPT_CACHE=off` turns the cache off. A cache that
- * cannot be read or written only costs time: the scripts are compiled again.
+ * The file lives in one of cacheDirectories() (db-manage's own
+ * `node_modules/.cache/db-manage/`, where the benchmark's cold runs clear it).
+ * A cache that cannot be read or written only costs time: the scripts are
+ * compiled again.
  */
 export interface CompiledScript {
   /** CommonJS code of the script, lines as in the source. */
@@ -49,14 +48,6 @@ function cacheKey(): string {
   return compilerKey
 }
 
-function cacheDirectories(): string[] {
-  const chosen = process.env.DB_MANAGE_SCRIPT_CACHE
-  if (chosen === 'off') return []
-  if (chosen) return [chosen]
-  const own = fileURLToPath(new URL('../../node_modules/.cache/db-manage', import.meta.url))
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user'
-  return [own, path.join(tmpdir(), `db-manage-${uid}`)]
-}
 
 /** Entries past this many are dropped, oldest first: edited scripts' old versions age out. */
 const MAX_ENTRIES = 5000
@@ -100,18 +91,7 @@ export class ScriptCache {
     const hashes = Object.keys(this.entries)
     for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
     const text = JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile)
-    const candidates = [...new Set([...(this.file ? [this.file] : []), ...cacheDirectories().map((dir) => path.join(dir, this.name))])]
-    for (const file of candidates) {
-      try {
-        mkdirSync(path.dirname(file), {recursive: true})
-        const temporary = `${file}.${process.pid}.tmp`
-        writeFileSync(temporary, text)
-        renameSync(temporary, file)
-        this.file = file
-        return
-      } catch {
-        // Not writable here (a read-only install): the next folder; none at all only costs time.
-      }
-    }
+    const written = writeCacheFile([...(this.file ? [this.file] : []), ...cacheDirectories().map((dir) => path.join(dir, this.name))], text)
+    if (written) this.file = written
   }
 }

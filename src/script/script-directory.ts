@@ -5,7 +5,8 @@ import path from 'node:path'
 
 import {ConfigError, errorMessage, ScriptError} from '../util/errors.js'
 import {readHeader, SCRIPT_FILE, type ScriptKind} from './header.js'
-import type {Revision} from './revision.js'
+import {HeaderCache} from './header-cache.js'
+import type {Revision, RevisionHeader} from './revision.js'
 import {RevisionMap} from './revision-map.js'
 
 export interface ScriptRevision extends Revision {
@@ -16,13 +17,40 @@ export interface ScriptRevision extends Revision {
   readonly slug: string
   /** sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is applied. */
   readonly checksum: string
-  /** The file's text as read with its header (absent: read again when the script is imported). */
+  /** The file's text, read with its header or, when the header came from the cache, when first asked for. */
   readonly source?: string
 }
 
 /** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
 export function scriptChecksum(text: string): string {
   return createHash('sha256').update(text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n')).digest('hex')
+}
+
+/** A script as listed: its text is read with its header, or when first asked for if the header came from the cache. */
+class ScriptFile implements ScriptRevision {
+  readonly id: string
+  readonly downRevision: null | string
+  readonly message: string
+  readonly createdAt?: string
+  private sum?: string
+
+  constructor(header: RevisionHeader, readonly fileName: string, readonly kind: ScriptKind, readonly path: string, readonly slug: string, private text?: string) {
+    this.id = header.id
+    this.downRevision = header.downRevision
+    this.message = header.message
+    if (header.createdAt !== undefined) this.createdAt = header.createdAt
+  }
+
+  get source(): string {
+    this.text ??= readFileSync(this.path, 'utf8')
+    return this.text
+  }
+
+  /** Hashed when first asked for (a step applied, a check, history -v), not by every command that lists the chain. */
+  get checksum(): string {
+    this.sum ??= scriptChecksum(this.source)
+    return this.sum
+  }
 }
 
 /** A file that looks like a script but whose header could not be read. */
@@ -36,6 +64,8 @@ export interface ScriptDirectory {
   readonly scripts: readonly ScriptRevision[]
   readonly unreadable: readonly UnreadableScript[]
   readonly map: RevisionMap
+  /** How many headers came from the header cache (script/header-cache.ts), unread. */
+  readonly cached: number
 }
 
 /** The sound chain, or a ScriptError/ChainError naming what is wrong. */
@@ -56,6 +86,8 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
   }
 
   const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
+  const cache = HeaderCache.open(location)
+  let cached = 0
   // Synchronous reads: for many small files far cheaper than fs/promises,
   // and chain-only commands read every header at start-up.
   const read = files.map((fileName) => {
@@ -63,23 +95,23 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
     const kind: ScriptKind = ext === 'mts' ? 'ts' : ext as ScriptKind
     const file = path.join(location, fileName)
     try {
+      const stamp = cache?.stamp(file)
+      const known = cache?.get(fileName, stamp)
+      if (known) {
+        cached += 1
+        return new ScriptFile(known, fileName, kind, file, slug)
+      }
+
       const text = readFileSync(file, 'utf8')
       const header = readHeader(text, kind, fileName)
-      // Hashed when first asked for (a step applied, a check, history -v), not by every command that lists the chain.
-      let checksum: string | undefined
-      return {
-        ...header,
-        get checksum() {
-          checksum ??= scriptChecksum(text)
-          return checksum
-        },
-        fileName, kind, path: file, slug, source: text,
-      } satisfies ScriptRevision
+      cache?.set(fileName, stamp, header)
+      return new ScriptFile(header, fileName, kind, file, slug, text)
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript
     }
   })
+  cache?.save()
   const scripts = read.filter((r): r is ScriptRevision => 'id' in r)
   const unreadable = read.filter((r): r is UnreadableScript => !('id' in r))
-  return {location, map: new RevisionMap(scripts, digits), scripts, unreadable}
+  return {cached, location, map: new RevisionMap(scripts, digits), scripts, unreadable}
 }

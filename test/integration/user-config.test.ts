@@ -101,7 +101,7 @@ if (dialectsUnderTest().includes('mysql')) {
         const debug = await runCli(['-c', conf, '--debug', 'current'], {cwd: elsewhere, env})
         expect(debug.stdout).to.equal('005 (head)\n')
         // --debug's only extra is the phase line: no SQL is logged for a read, and the password never shows.
-        expect(debug.stderr).to.match(/^db-manage: phases: start-up \d+ ms, config \d+ ms, headers \d+ ms; total \d+ ms\n$/)
+        expect(debug.stderr).to.match(/^db-manage: phases: start-up \d+ ms \(code cache (?:read|absent)\), config \d+ ms, headers \d+ ms \(\d of 5 from the cache\); total \d+ ms\n$/)
         expect((await runCli(['--config-file', conf, 'history'], {cwd: elsewhere, env})).stdout.split('\n')[0]).to.equal('004 -> 005 (head) (current), node group limits')
       } finally {
         await role.db.drop()

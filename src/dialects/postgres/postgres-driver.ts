@@ -3,8 +3,26 @@ import type {Connection} from '../connection.js'
 
 const CHECK_CONNECTION = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '2000', false); EXCEPTION WHEN undefined_object THEN NULL; END $$`
 
+/**
+ * pg, loaded. On loading, pg asks whether it runs on Cloudflare Workers: with
+ * no `navigator` (Node 20 has none) it builds a fetch Response to find out,
+ * which loads Node's whole fetch implementation (undici), ~20 ms of every
+ * command that connects. A navigator that says Node answers it first; it is
+ * there only while pg loads (Node 21 and later have their own).
+ */
+async function loadPg(): Promise<typeof import('pg').default> {
+  const global = globalThis as {navigator?: unknown}
+  const shim = global.navigator === undefined
+  if (shim) global.navigator = {userAgent: `Node.js/${process.version}`}
+  try {
+    return (await import('pg')).default
+  } finally {
+    if (shim) delete global.navigator
+  }
+}
+
 export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
-  const {default: pg} = await import('pg')
+  const pg = await loadPg()
   const ssl = url.params.sslmode && url.params.sslmode !== 'disable' ? {rejectUnauthorized: url.params.sslmode === 'verify-full'} : undefined
   const settings = {
     application_name: 'db-manage',

@@ -1,0 +1,128 @@
+/**
+ * Loads the CLI's bundle (dist/bundle/main.cjs) through V8's code cache, so
+ * that start-up deserializes compiled code instead of parsing and compiling
+ * a megabyte of JavaScript on every run (issue: performance; Node 20 has no
+ * `module.enableCompileCache()`, which does this from Node 22 on).
+ *
+ * bin/run.js calls loadBundle(); this module is tsc's output, outside the
+ * bundle, and needs only Node's own modules and two small ones of ours.
+ *
+ * - One cache file per command (`code-<key>-<command>.bin`), written when the
+ *   process exits after a run that had none: it then holds the functions that
+ *   command compiled, not only the bundle's top level.
+ * - The key is a hash of the bundle's text, Node's version and the platform:
+ *   a rebuilt or upgraded db-manage never reads an older file (and removes
+ *   the older files of its folder when it writes its own). V8 also refuses
+ *   data made by another V8 or other flags; the file carries its own sha1, so a
+ *   damaged file is refused before V8 sees it.
+ * - It lives where the compiled scripts do (util/cache-dir.ts);
+ *   `DB_MANAGE_SCRIPT_CACHE=off` turns it off, and the bundle is then required
+ *   as any CommonJS file. Anything that goes wrong only costs time.
+ */
+import {isAscii} from 'node:buffer'
+import {createHash} from 'node:crypto'
+import {readdirSync, readFileSync, unlinkSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import Module from 'node:module'
+import path from 'node:path'
+import {Script} from 'node:vm'
+
+import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
+import {hoistGlobalFlags} from './argv.js'
+
+/** What start-up did with the code cache, for `--debug`: absent and refused caches are written at exit. */
+export type CodeCacheUse = 'absent' | 'off' | 'read' | 'refused'
+
+export interface LoadedBundle {
+  readonly exports: Record<string, unknown>
+  readonly codeCache: CodeCacheUse
+}
+
+/** Node's CommonJS internals this needs (public in practice, untyped in @types/node). */
+interface ModuleInternals {
+  _cache: Record<string, unknown>
+  _nodeModulePaths(dir: string): string[]
+  wrap(code: string): string
+  new (id: string): {exports: Record<string, unknown>; filename: string; loaded: boolean; paths: string[]}
+}
+
+const SHA1_BYTES = 20
+
+/** The command's name, for the cache file's: a word, or "other" (help, --version, a typo). */
+function commandName(argv: readonly string[]): string {
+  const [first] = hoistGlobalFlags(argv)
+  return first !== undefined && /^[a-z][a-z_]{0,30}$/.test(first) ? first : 'other'
+}
+
+function sha1(data: string | Uint8Array): Buffer {
+  return createHash('sha1').update(data).digest()
+}
+
+/** The payload of a cache file whose checksum holds, else undefined. */
+function readChecked(file: string): Buffer | undefined {
+  try {
+    const data = readFileSync(file)
+    const payload = data.subarray(SHA1_BYTES)
+    return payload.length > 0 && sha1(payload).equals(data.subarray(0, SHA1_BYTES)) ? payload : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Remove the cache files of other builds in `dir` (this build's own, of other commands, stay). */
+function removeOthers(dir: string, key: string): void {
+  try {
+    for (const name of readdirSync(dir)) {
+      if (/^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(name) && !name.startsWith(`code-${key}-`)) unlinkSync(path.join(dir, name))
+    }
+  } catch {
+    // Only disk space is at stake.
+  }
+}
+
+/** Load the bundle at `file` (an absolute path) for a run with `argv`. */
+export function loadBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
+  const directories = cacheDirectories(env)
+  if (directories.length === 0) return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
+  const bytes = readFileSync(file)
+  const key = createHash('sha1').update(`${process.version} ${process.platform} ${process.arch}\n`).update(bytes).digest('hex').slice(0, 16)
+  // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
+  const name = `code-${key}-${commandName(argv)}.bin`
+  const files = directories.map((dir) => path.join(dir, name))
+  let cachedData: Buffer | undefined
+  let from: string | undefined
+  for (const f of files) {
+    cachedData = readChecked(f)
+    if (cachedData) {
+      from = f
+      break
+    }
+  }
+
+  const internals = Module as unknown as ModuleInternals
+  const script = new Script(internals.wrap(source), {cachedData, filename: file})
+  const module = new internals(file)
+  module.filename = file
+  module.paths = internals._nodeModulePaths(path.dirname(file))
+  // oclif requires the same file for the commands and hooks (package.json oclif): it finds this module.
+  internals._cache[file] = module
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file))
+  module.loaded = true
+  const use: CodeCacheUse = cachedData ? (script.cachedDataRejected ? 'refused' : 'read') : 'absent'
+  if (use !== 'read') {
+    // At exit, the cache holds what this command compiled too.
+    process.once('exit', () => {
+      try {
+        const data = script.createCachedData()
+        const written = writeCacheFile(from ? [from, ...files] : files, Buffer.concat([sha1(data), data]))
+        if (written) removeOthers(path.dirname(written), key)
+      } catch {
+        // Only time is lost.
+      }
+    })
+  }
+
+  return {codeCache: use, exports: module.exports}
+}

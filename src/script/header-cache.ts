@@ -1,0 +1,98 @@
+import {createHash} from 'node:crypto'
+import {readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
+import type {RevisionHeader} from './revision.js'
+
+/**
+ * The headers of a script folder, kept between runs so that listing a long
+ * chain stats each file instead of reading and parsing it (issue:
+ * performance; history and current on 1,000 revisions spent a third of
+ * their time there). One file per folder, beside the compiled scripts
+ * (util/cache-dir.ts), keyed by file name.
+ *
+ * A header is taken from the cache only when the file's size, inode, mtime
+ * and ctime (nanoseconds) are those recorded, and the file was last written
+ * well before it was recorded: a file written in the same clock tick as it
+ * was read could change again without its times changing (git's "racily
+ * clean" entries), so such a file is read again until it is older.
+ */
+const FORMAT = 1
+
+/** How much older than its recording a file must be to be trusted: coarser than any file system's timestamps. */
+const SETTLED_MS = 2000
+
+interface Entry {
+  readonly stamp: string
+  readonly recordedAt: number
+  readonly header: RevisionHeader
+}
+
+interface Stamp {
+  /** Size, inode, mtime and ctime. */
+  readonly key: string
+  readonly mtimeMs: number
+}
+
+interface CacheFile {
+  readonly format: number
+  readonly entries: Record<string, Entry>
+}
+
+export class HeaderCache {
+  private readonly entries: Record<string, Entry>
+  private readonly next: Record<string, Entry> = {}
+  private dirty = false
+
+  private constructor(private readonly files: readonly string[], private file: string | undefined, entries: Record<string, Entry>) {
+    this.entries = entries
+  }
+
+  /** The cache of the scripts in `location`; undefined when caches are off. */
+  static open(location: string): HeaderCache | undefined {
+    const directories = cacheDirectories()
+    if (directories.length === 0) return undefined
+    const name = `headers-${createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 16)}.json`
+    const files = directories.map((dir) => path.join(dir, name))
+    for (const file of files) {
+      try {
+        const read = JSON.parse(readFileSync(file, 'utf8')) as CacheFile
+        if (read.format === FORMAT && read.entries && typeof read.entries === 'object') return new HeaderCache(files, file, read.entries)
+      } catch {
+        // Absent or unreadable: the headers are read from the scripts, and the file written anew.
+      }
+    }
+
+    return new HeaderCache(files, undefined, {})
+  }
+
+  /** What identifies the file's current content; undefined when it cannot be stat'ed (then it is read, and fails there). */
+  stamp(file: string): Stamp | undefined {
+    // Milliseconds as a double keep the times to well under a microsecond.
+    const s = statSync(file, {throwIfNoEntry: false})
+    return s ? {key: `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, mtimeMs: s.mtimeMs} : undefined
+  }
+
+  /** The recorded header of `fileName` when its stamp is unchanged and the file had settled when it was recorded. */
+  get(fileName: string, stamp: Stamp | undefined): RevisionHeader | undefined {
+    const entry = this.entries[fileName]
+    if (!entry || stamp === undefined || entry.stamp !== stamp.key) return undefined
+    if (stamp.mtimeMs > entry.recordedAt - SETTLED_MS) return undefined
+    this.next[fileName] = entry
+    return entry.header
+  }
+
+  set(fileName: string, stamp: Stamp | undefined, header: RevisionHeader): void {
+    if (stamp === undefined) return
+    this.next[fileName] = {header, recordedAt: Date.now(), stamp: stamp.key}
+    this.dirty = true
+  }
+
+  /** Write the file when a header was read from its script, or a script went: only the folder's present scripts stay. */
+  save(): void {
+    if (!this.dirty && Object.keys(this.next).length === Object.keys(this.entries).length) return
+    const written = writeCacheFile(this.file ? [this.file, ...this.files] : this.files, JSON.stringify({entries: this.next, format: FORMAT} satisfies CacheFile))
+    if (written) this.file = written
+  }
+}

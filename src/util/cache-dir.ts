@@ -1,0 +1,42 @@
+import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+/**
+ * Where db-manage keeps what it compiled, first choice first: its own
+ * `node_modules/.cache/db-manage/` (where build tools keep such caches), else
+ * the OS temporary folder; `DB_MANAGE_SCRIPT_CACHE` names another folder and
+ * `off` turns the caches off (none). Both the compiled scripts and the CLI's
+ * code cache live there; a cache that cannot be read or written only costs time.
+ */
+export function cacheDirectories(env: NodeJS.ProcessEnv = process.env): string[] {
+  const chosen = env.DB_MANAGE_SCRIPT_CACHE
+  if (chosen === 'off') return []
+  if (chosen) return [chosen]
+  // dist/<folder>/<file>.js, bundled or not: two levels up is the package.
+  const own = fileURLToPath(new URL('../../node_modules/.cache/db-manage', import.meta.url))
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user'
+  return [own, path.join(tmpdir(), `db-manage-${uid}`)]
+}
+
+/**
+ * Write `data` to the first of `files` that takes it, atomically (a run that
+ * reads it at the same time sees the old file or the new one); the file
+ * written, or undefined when none could be (a read-only install: only time is lost).
+ */
+export function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
+  for (const file of new Set(files)) {
+    try {
+      mkdirSync(path.dirname(file), {recursive: true})
+      const temporary = `${file}.${process.pid}.tmp`
+      writeFileSync(temporary, data)
+      renameSync(temporary, file)
+      return file
+    } catch {
+      // Not writable here: the next folder.
+    }
+  }
+
+  return undefined
+}
