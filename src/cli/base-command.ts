@@ -80,8 +80,8 @@ export abstract class BaseCommand extends Command {
 
   /** With --debug, where the time went (one line on stderr), however the command ended. */
   async finally(error: Error | undefined): Promise<unknown> {
-    // Scripts compiled by lint or the round trip, which load them one by one.
-    saveScriptCaches()
+    // Scripts compiled by lint or the round trip, which load them one by one; V8's code of the scripts that ran.
+    saveScriptCaches({code: true})
     if (this.argv.includes('--debug')) process.stderr.write(`db-manage: ${phaseLine()}\n`)
     return super.finally(error)
   }

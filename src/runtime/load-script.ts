@@ -1,7 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
-import {compileFunction} from 'node:vm'
 
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
@@ -65,9 +64,13 @@ export async function importModule(file: string): Promise<Record<string, unknown
 
 const caches = new Map<string, ScriptCache>()
 
-/** Write back the compiled-script caches this process added to (once, after a run's scripts are loaded). */
-export function saveScriptCaches(): void {
-  for (const cache of caches.values()) cache.save()
+/**
+ * Write back the compiled-script caches this process added to: once a run's
+ * scripts are loaded, and again when the command is over, with `code`, V8's
+ * code of what ran.
+ */
+export function saveScriptCaches(options: {code?: boolean} = {}): void {
+  for (const cache of caches.values()) cache.save(options)
 }
 
 /**
@@ -77,14 +80,15 @@ export function saveScriptCaches(): void {
  * resolves its imports.
  */
 async function importTypeScript(script: ScriptRevision): Promise<Record<string, unknown>> {
-  const source = script.source ?? await readFile(script.path, 'utf8')
   const location = path.dirname(script.path)
   let cache = caches.get(location)
   if (!cache) caches.set(location, cache = new ScriptCache(location))
   // The script's checksum (also its history row's) keys it: text that differs only in line endings or a BOM runs alike.
+  // Known from the header cache, a cached script's text is not even read.
   const hash = script.checksum
   let compiled = cache.get(hash)
   if (!compiled) {
+    const source = script.source ?? await readFile(script.path, 'utf8')
     if (needsBabel(source)) {
       compiled = {code: '', plain: false}
     } else {
@@ -102,7 +106,7 @@ async function importTypeScript(script: ScriptRevision): Promise<Record<string, 
   }
 
   const module = {exports: {} as Record<string, unknown>}
-  const run = compileFunction(compiled.code, ['exports', 'require', 'module', '__filename', '__dirname'], {filename: script.path})
+  const run = cache.compile(hash, compiled.code, script.path)
   const noRequire = (id: string) => {
     throw new Error(`require(${JSON.stringify(id)}) in a script compiled as needing nothing`)
   }

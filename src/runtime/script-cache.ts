@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
+import {Script} from 'node:vm'
 
 import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
 
@@ -14,7 +15,9 @@ import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
  * The file lives in one of cacheDirectories() (db-manage's own
  * `node_modules/.cache/db-manage/`, where the benchmark's cold runs clear it).
  * A cache that cannot be read or written only costs time: the scripts are
- * compiled again.
+ * compiled again. Beside it, V8's own code cache of those scripts (V8Code):
+ * a run then does not compile them either, as Python runs Alembic's scripts
+ * from their .pyc files.
  */
 export interface CompiledScript {
   /** CommonJS code of the script, lines as in the source. */
@@ -48,7 +51,6 @@ function cacheKey(): string {
   return compilerKey
 }
 
-
 /** Entries past this many are dropped, oldest first: edited scripts' old versions age out. */
 const MAX_ENTRIES = 5000
 
@@ -59,6 +61,11 @@ export class ScriptCache {
   private readonly name: string
   /** Where the file was read from, and so where it is written back. */
   private file?: string
+
+  /** V8's compiled code of the scripts, beside the file (`.v8`): read when first asked for. */
+  private v8?: V8Code
+  /** Scripts compiled by V8 in this run with no code cache: their code is kept when the run is over. */
+  private readonly compiledNow = new Map<string, Script>()
 
   constructor(location: string) {
     this.name = `scripts-${createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 16)}.json`
@@ -84,14 +91,106 @@ export class ScriptCache {
     this.dirty = true
   }
 
-  /** Write the file back when a script was compiled (atomically: a concurrent run reads the old file or the new one). */
-  save(): void {
-    if (!this.dirty) return
-    this.dirty = false
-    const hashes = Object.keys(this.entries)
-    for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
-    const text = JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile)
-    const written = writeCacheFile([...(this.file ? [this.file] : []), ...cacheDirectories().map((dir) => path.join(dir, this.name))], text)
-    if (written) this.file = written
+  /**
+   * The script's compiled CommonJS code as a function of (exports, require,
+   * module, __filename, __dirname), compiled by V8 from its code cache when
+   * it is there (wrapped as Node wraps a CommonJS module: the lines stay where they are).
+   */
+  compile(hash: string, code: string, filename: string): (...args: unknown[]) => void {
+    this.v8 ??= V8Code.read(this.candidates().map((f) => `${f}.v8`))
+    const cachedData = this.v8.get(hash)
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${code}\n})`, {cachedData, filename})
+    if (!cachedData || script.cachedDataRejected) this.compiledNow.set(hash, script)
+    return script.runInThisContext() as (...args: unknown[]) => void
+  }
+
+  private candidates(): string[] {
+    return [...(this.file ? [this.file] : []), ...cacheDirectories().map((dir) => path.join(dir, this.name))]
+  }
+
+  /**
+   * Write the file back when a script was compiled (atomically: a concurrent
+   * run reads the old file or the new one); with `code`, once the run is
+   * over, V8's code of the scripts compiled without it too: it then holds
+   * the functions that ran, not only the scripts' top level.
+   */
+  save(options: {code?: boolean} = {}): void {
+    if (this.dirty) {
+      this.dirty = false
+      const hashes = Object.keys(this.entries)
+      for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
+      const text = JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile)
+      const written = writeCacheFile(this.candidates(), text)
+      if (written) this.file = written
+    }
+
+    if (options.code && this.compiledNow.size > 0 && this.v8) {
+      for (const [hash, script] of this.compiledNow) this.v8.set(hash, script.createCachedData())
+      this.compiledNow.clear()
+      this.v8.write(this.candidates().map((f) => `${f}.v8`), new Set(Object.keys(this.entries)))
+    }
+  }
+}
+
+/**
+ * V8's code cache of a folder's compiled scripts, in one binary file: a
+ * header line, the length of a JSON index, the index (the Node build it
+ * is for, a sha1 of the data, each script's offset and length by its
+ * checksum), then the data. V8 refuses data of another V8 or other flags;
+ * the sha1 refuses a damaged file before V8 sees it.
+ */
+class V8Code {
+  private static readonly MAGIC = 'db-manage v8 code 1\n'
+
+  private constructor(private readonly blobs: Map<string, Buffer>) {}
+
+  static read(files: readonly string[]): V8Code {
+    for (const file of files) {
+      try {
+        const bytes = readFileSync(file)
+        const magic = Buffer.byteLength(V8Code.MAGIC)
+        if (bytes.toString('latin1', 0, magic) !== V8Code.MAGIC) continue
+        const length = bytes.readUInt32LE(magic)
+        const index = JSON.parse(bytes.toString('utf8', magic + 4, magic + 4 + length)) as {build: string; sha1: string; scripts: Record<string, [number, number]>}
+        const data = bytes.subarray(magic + 4 + length)
+        if (index.build !== V8Code.build() || createHash('sha1').update(data).digest('hex') !== index.sha1) continue
+        return new V8Code(new Map(Object.entries(index.scripts).map(([hash, [at, size]]) => [hash, data.subarray(at, at + size)])))
+      } catch {
+        // Absent or unreadable: the scripts are compiled, and their code written anew.
+      }
+    }
+
+    return new V8Code(new Map())
+  }
+
+  private static build(): string {
+    return `${process.version} ${process.platform} ${process.arch}`
+  }
+
+  get(hash: string): Buffer | undefined {
+    return this.blobs.get(hash)
+  }
+
+  set(hash: string, data: Buffer): void {
+    this.blobs.set(hash, data)
+  }
+
+  /** Write the scripts still in the compiled-script cache (`keep`) to the first of `files` that takes them. */
+  write(files: readonly string[], keep: ReadonlySet<string>): void {
+    const scripts: Record<string, [number, number]> = {}
+    const parts: Buffer[] = []
+    let at = 0
+    for (const [hash, blob] of this.blobs) {
+      if (!keep.has(hash)) continue
+      scripts[hash] = [at, blob.length]
+      parts.push(blob)
+      at += blob.length
+    }
+
+    const data = Buffer.concat(parts)
+    const index = Buffer.from(JSON.stringify({build: V8Code.build(), scripts, sha1: createHash('sha1').update(data).digest('hex')}))
+    const length = Buffer.alloc(4)
+    length.writeUInt32LE(index.length)
+    writeCacheFile(files, Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))
   }
 }

@@ -124,9 +124,11 @@ function osUserAtHost(): string {
   return osActor
 }
 
-/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host. */
+let runBy: string | undefined
+/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host (read once: every step's history row asks). */
 export function actor(): string {
-  return process.env.DB_MANAGE_ACTOR || osUserAtHost()
+  runBy ??= process.env.DB_MANAGE_ACTOR || osUserAtHost()
+  return runBy
 }
 
 let ownVersion: string | undefined

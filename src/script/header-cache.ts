@@ -6,8 +6,9 @@ import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
 import type {RevisionHeader} from './revision.js'
 
 /**
- * The headers of a script folder, kept between runs so that listing a long
- * chain stats each file instead of reading and parsing it (issue:
+ * The headers and checksums of a script folder, kept between runs so that
+ * listing a long chain stats each file instead of reading and parsing it,
+ * and a script whose compiled code is cached is not read at all (issue:
  * performance; history and current on 1,000 revisions spent a third of
  * their time there). One file per folder, beside the compiled scripts
  * (util/cache-dir.ts), keyed by file name.
@@ -18,7 +19,7 @@ import type {RevisionHeader} from './revision.js'
  * was read could change again without its times changing (git's "racily
  * clean" entries), so such a file is read again until it is older.
  */
-const FORMAT = 1
+const FORMAT = 2
 
 /** How much older than its recording a file must be to be trusted: coarser than any file system's timestamps. */
 const SETTLED_MS = 2000
@@ -27,6 +28,14 @@ interface Entry {
   readonly stamp: string
   readonly recordedAt: number
   readonly header: RevisionHeader
+  /** The script's checksum (script-directory.ts), which keys its compiled code: a cached script is then not read at all. */
+  readonly checksum: string
+}
+
+/** What the cache gives for a file: its header and checksum. */
+export interface Known {
+  readonly header: RevisionHeader
+  readonly checksum: string
 }
 
 interface Stamp {
@@ -74,18 +83,18 @@ export class HeaderCache {
     return s ? {key: `${s.size}:${s.ino}:${s.mtimeMs}:${s.ctimeMs}`, mtimeMs: s.mtimeMs} : undefined
   }
 
-  /** The recorded header of `fileName` when its stamp is unchanged and the file had settled when it was recorded. */
-  get(fileName: string, stamp: Stamp | undefined): RevisionHeader | undefined {
+  /** What was recorded of `fileName` when its stamp is unchanged and the file had settled when it was recorded. */
+  get(fileName: string, stamp: Stamp | undefined): Known | undefined {
     const entry = this.entries[fileName]
-    if (!entry || stamp === undefined || entry.stamp !== stamp.key) return undefined
+    if (!entry || stamp === undefined || entry.stamp !== stamp.key || typeof entry.checksum !== 'string') return undefined
     if (stamp.mtimeMs > entry.recordedAt - SETTLED_MS) return undefined
     this.next[fileName] = entry
-    return entry.header
+    return entry
   }
 
-  set(fileName: string, stamp: Stamp | undefined, header: RevisionHeader): void {
+  set(fileName: string, stamp: Stamp | undefined, known: Known): void {
     if (stamp === undefined) return
-    this.next[fileName] = {header, recordedAt: Date.now(), stamp: stamp.key}
+    this.next[fileName] = {...known, recordedAt: Date.now(), stamp: stamp.key}
     this.dirty = true
   }
 

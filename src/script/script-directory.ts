@@ -26,15 +26,14 @@ export function scriptChecksum(text: string): string {
   return createHash('sha256').update(text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n')).digest('hex')
 }
 
-/** A script as listed: its text is read with its header, or when first asked for if the header came from the cache. */
+/** A script as listed: its text is read with its header, or when first asked for if the header and checksum came from the cache. */
 class ScriptFile implements ScriptRevision {
   readonly id: string
   readonly downRevision: null | string
   readonly message: string
   readonly createdAt?: string
-  private sum?: string
 
-  constructor(header: RevisionHeader, readonly fileName: string, readonly kind: ScriptKind, readonly path: string, readonly slug: string, private text?: string) {
+  constructor(header: RevisionHeader, readonly fileName: string, readonly kind: ScriptKind, readonly path: string, readonly slug: string, private text?: string, private sum?: string) {
     this.id = header.id
     this.downRevision = header.downRevision
     this.message = header.message
@@ -99,13 +98,16 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
       const known = cache?.get(fileName, stamp)
       if (known) {
         cached += 1
-        return new ScriptFile(known, fileName, kind, file, slug)
+        return new ScriptFile(known.header, fileName, kind, file, slug, undefined, known.checksum)
       }
 
       const text = readFileSync(file, 'utf8')
       const header = readHeader(text, kind, fileName)
-      cache?.set(fileName, stamp, header)
-      return new ScriptFile(header, fileName, kind, file, slug, text)
+      if (!cache) return new ScriptFile(header, fileName, kind, file, slug, text)
+      // Recorded, the checksum saves the next runs reading the file: it is worth hashing now.
+      const checksum = scriptChecksum(text)
+      cache.set(fileName, stamp, {checksum, header})
+      return new ScriptFile(header, fileName, kind, file, slug, text, checksum)
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript
     }

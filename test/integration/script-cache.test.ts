@@ -76,6 +76,18 @@ describe('the compiled-script cache', () => {
     // Written anew, whole.
     expect(() => JSON.parse(readFileSync(path.join(cache, file), 'utf8'))).not.to.throw()
 
+    // V8's code of the scripts, beside it: damaged (one byte flipped), or of another Node, it is not used, and is written anew.
+    const v8 = path.join(cache, `${file}.v8`)
+    const bytes = readFileSync(v8)
+    expect(bytes.toString('latin1', 0, 20)).to.equal('db-manage v8 code 1\n')
+    bytes[bytes.length - 5] ^= 0xFF
+    writeFileSync(v8, bytes)
+    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    expect(readFileSync(v8).equals(bytes)).to.equal(false)
+    writeFileSync(v8, readFileSync(v8, 'latin1').replace(/"build":"v\d+/, '"build":"v0'), 'latin1')
+    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    expect(readFileSync(v8, 'latin1')).to.match(/"build":"v[1-9]/)
+
     // A "folder" that is a file cannot hold the cache.
     const notADirectory = path.join(cache, file)
     const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: notADirectory}})
