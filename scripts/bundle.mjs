@@ -55,29 +55,36 @@ const editOclif = {
   },
 }
 
-const {outputFiles} = await build({
+const common = {
   absWorkingDir: root,
   banner: {js: "var __dbmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   bundle: true,
   charset: 'ascii',
   define: {'import.meta.url': '__dbmImportMetaUrl'},
-  entryPoints: ['dist/cli/main.js'],
-  // typescript and ts-node: @oclif/core's development mode asks for them, never in a built CLI.
-  // pg is bundled (its optional pg-native and pg-cloudflare are not): its code then comes from the code cache too.
-  external: ['better-sqlite3', 'cosmiconfig', 'jiti', 'mysql2', 'pg-cloudflare', 'pg-native', 'sucrase', 'dbgate-query-splitter', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
   format: 'cjs',
   logLevel: 'warning',
-  outfile: 'dist/bundle/main.cjs',
   platform: 'node',
-  plugins: [editOclif],
   supported: {'dynamic-import': false},
   target: 'node20',
   write: false,
-})
+}
+const outputs = await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['dist/cli/main.js'],
+    // typescript and ts-node: @oclif/core's development mode (and cosmiconfig's .ts configs) ask for them, never in a built CLI.
+    // pg and cosmiconfig are bundled (pg's optional pg-native and pg-cloudflare are not): their code then comes from the code cache too.
+    external: ['better-sqlite3', 'jiti', 'mysql2', 'pg-cloudflare', 'pg-native', 'sucrase', 'dbgate-query-splitter', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
+    outfile: 'dist/bundle/main.cjs',
+    plugins: [editOclif],
+  }),
+  // What bin/run.js requires first: the loader of the bundle above, CommonJS too (an ES module costs Node's ESM loader at start-up).
+  build({...common, entryPoints: ['dist/cli/code-cache.js'], outfile: 'dist/bundle/load.cjs'}),
+])
 // Plain ASCII, so that bin/run.js can decode it as Latin-1, ~2.5 ms faster than
 // UTF-8: esbuild leaves a few characters of comments and regular expressions
 // as they are, and an escape means the same there.
-for (const file of outputFiles) {
+for (const file of outputs.flatMap((o) => o.outputFiles)) {
   await mkdir(path.dirname(file.path), {recursive: true})
   await writeFile(file.path, file.text.replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
 }

@@ -12,7 +12,7 @@
  *   command compiled, not only the bundle's top level.
  * - The key is a hash of the bundle's text, Node's version and the platform:
  *   a rebuilt or upgraded db-manage never reads an older file (and removes
- *   the older files of its folder when it writes its own). V8 also refuses
+ *   other builds' files of its folder, an hour old, when it writes its own). V8 also refuses
  *   data made by another V8 or other flags; the file carries its own sha1, so a
  *   damaged file is refused before V8 sees it.
  * - It lives where the compiled scripts do (util/cache-dir.ts);
@@ -21,7 +21,7 @@
  */
 import {isAscii} from 'node:buffer'
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, unlinkSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync, unlinkSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import Module from 'node:module'
 import path from 'node:path'
@@ -69,11 +69,16 @@ function readChecked(file: string): Buffer | undefined {
   }
 }
 
-/** Remove the cache files of other builds in `dir` (this build's own, of other commands, stay). */
+/** Another build's files are removed once they are this old: two builds sharing a folder (the OS temporary one) do not undo each other's. */
+const STALE_MS = 3_600_000
+
+/** Remove the cache files of other builds in `dir`, unless one was written within the hour (this build's own, of other commands, stay). */
 function removeOthers(dir: string, key: string): void {
   try {
     for (const name of readdirSync(dir)) {
-      if (/^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(name) && !name.startsWith(`code-${key}-`)) unlinkSync(path.join(dir, name))
+      if (!/^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(name) || name.startsWith(`code-${key}-`)) continue
+      const file = path.join(dir, name)
+      if (Date.now() - statSync(file).mtimeMs > STALE_MS) unlinkSync(file)
     }
   } catch {
     // Only disk space is at stake.

@@ -37,7 +37,7 @@ export interface MainOptions {
   readonly importUrl?: (url: string) => Promise<unknown>
 }
 
-/** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's bin/run.js URL. */
+/** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it). */
 export async function main(argv: string[], root: string, options: MainOptions = {}): Promise<void> {
   // From the process's start to here: Node itself and loading the bundle.
   add('start-up', performance.now())

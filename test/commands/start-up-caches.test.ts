@@ -37,11 +37,17 @@ describe("start-up's caches", () => {
     expect([heads.code, heads.stdout, notes(heads).code]).to.deep.equal([0, '005 (head)\n', 'absent'])
     expect(codeFiles(env.DB_MANAGE_SCRIPT_CACHE).map((f) => f.slice(22))).to.deep.equal(['heads.bin', 'history.bin'])
 
-    // A file of another build of db-manage goes when this build writes its own.
-    const stale = path.join(env.DB_MANAGE_SCRIPT_CACHE, 'code-0123456789abcdef-history.bin')
-    writeFileSync(stale, 'old')
+    // A file of another build of db-manage goes when this build writes its own, once it is an hour old (two builds may share a folder).
+    const recent = path.join(env.DB_MANAGE_SCRIPT_CACHE, 'code-0123456789abcdef-history.bin')
+    const stale = path.join(env.DB_MANAGE_SCRIPT_CACHE, 'code-fedcba9876543210-history.bin')
+    writeFileSync(recent, 'another build')
+    writeFileSync(stale, 'an older build')
+    const twoHoursAgo = new Date(Date.now() - 7_200_000)
+    utimesSync(stale, twoHoursAgo, twoHoursAgo)
     await runCli(['current'], {cwd: dir, env})
-    expect(codeFiles(env.DB_MANAGE_SCRIPT_CACHE).map((f) => f.slice(22))).to.deep.equal(['current.bin', 'heads.bin', 'history.bin'])
+    const left = codeFiles(env.DB_MANAGE_SCRIPT_CACHE)
+    expect(left).to.include(path.basename(recent)).and.not.include(path.basename(stale))
+    expect(left.filter((f) => f !== path.basename(recent)).map((f) => f.slice(22))).to.deep.equal(['current.bin', 'heads.bin', 'history.bin'])
   })
 
   it('a damaged or foreign code cache is not used, and is written anew; turned off, the bundle loads as it is', async () => {
