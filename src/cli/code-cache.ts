@@ -4,8 +4,9 @@
  * a megabyte of JavaScript on every run (issue: performance; Node 20 has no
  * `module.enableCompileCache()`, which does this from Node 22 on).
  *
- * bin/run.js calls loadBundle(); this module is tsc's output, outside the
- * bundle, and needs only Node's own modules and two small ones of ours.
+ * bin/run.js requires this module, built apart from the bundle into
+ * dist/bundle/load.cjs (CommonJS, as bin/run.js is: Node's ES module loader
+ * would cost start-up time), and calls loadBundle().
  *
  * - One cache file per command (`code-<key>-<command>.bin`), written when the
  *   process exits after a run that had none: it then holds the functions that
@@ -22,8 +23,7 @@
 import {isAscii} from 'node:buffer'
 import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, statSync, unlinkSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import Module from 'node:module'
+import Module, {createRequire} from 'node:module'
 import path from 'node:path'
 import {Script} from 'node:vm'
 
