@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 /** Flags that revision --autogenerate and check_migration --autogenerate share. */
 export const autogenerateFlags = {

@@ -1,4 +1,6 @@
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
+import {Command} from '@oclif/core/command'
 
 import type {Config} from '../config/config.js'
 import {maskUrl} from '../config/database-url.js'

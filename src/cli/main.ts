@@ -5,7 +5,7 @@
  * the commands in COMMANDS (package.json oclif.commands, strategy explicit) and
  * the hooks by their identifiers, in this same module.
  */
-import {execute} from '@oclif/core'
+import {execute} from '@oclif/core/execute'
 
 import CheckMigration from '../commands/check_migration.js'
 import Current from '../commands/current.js'

@@ -1,4 +1,5 @@
-import {Args, type Interfaces} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import type * as Interfaces from '@oclif/core/interfaces'
 
 import {downgrade, type MigrateResult, upgrade} from '../api/migrate.js'
 import {joinOffline, type OfflineResult, renderMigration} from '../api/offline.js'

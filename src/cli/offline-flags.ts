@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {DIALECT_NAMES} from '../config/database-url.js'
 
 export const offlineFlags = {

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {history} from '../api/history.js'
 import {lint} from '../api/lint.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {currentIfReachable} from '../api/reachable.js'
 import {renumber} from '../api/renumber.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {autogenerate} from '../api/autogenerate.js'
 import {revision} from '../api/revision.js'

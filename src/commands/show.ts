@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {show} from '../api/history.js'
 import {BaseCommand} from '../cli/base-command.js'

@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {acceptEdit, stamp} from '../api/migrate.js'
 import {joinOffline, renderStampSql} from '../api/offline.js'

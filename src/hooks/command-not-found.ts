@@ -1,4 +1,4 @@
-import type {Hook} from '@oclif/core'
+import type {Hook} from '@oclif/core/interfaces'
 
 /** An unknown command gets the one-line error every other mistake gets, and exit 2 (usage). */
 const hook: Hook.CommandNotFound = async function (options) {
