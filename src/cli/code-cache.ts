@@ -10,7 +10,9 @@
  *
  * - One cache file per command (`code-<key>-<command>.bin`), written when the
  *   process exits after a run that had none: it then holds the functions that
- *   command compiled, not only the bundle's top level.
+ *   command compiled, not only the bundle's top level. A chunk the bundle
+ *   requires beside it (mysql2.cjs) has its own, keyed by its text too
+ *   (`code-<key>-<command>.mysql2-<its key>.bin`).
  * - The key is a hash of the bundle's text, Node's version and the platform:
  *   a rebuilt or upgraded db-manage never reads an older file (and removes
  *   other builds' files of its folder, an hour old, when it writes its own). V8 also refuses
@@ -71,12 +73,13 @@ function readChecked(file: string): Buffer | undefined {
 
 /** Another build's files are removed once they are this old: two builds sharing a folder (the OS temporary one) do not undo each other's. */
 const STALE_MS = 3_600_000
+const CACHE_FILE = /^code-[0-9a-f]{16}-[\w.-]+\.bin$/
 
 /** Remove the cache files of other builds in `dir`, unless one was written within the hour (this build's own, of other commands, stay). */
 function removeOthers(dir: string, key: string): void {
   try {
     for (const name of readdirSync(dir)) {
-      if (!/^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(name) || name.startsWith(`code-${key}-`)) continue
+      if (!CACHE_FILE.test(name) || name.startsWith(`code-${key}-`)) continue
       const file = path.join(dir, name)
       if (Date.now() - statSync(file).mtimeMs > STALE_MS) unlinkSync(file)
     }
@@ -85,15 +88,19 @@ function removeOthers(dir: string, key: string): void {
   }
 }
 
-/** Load the bundle at `file` (an absolute path) for a run with `argv`. */
-export function loadBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
-  const directories = cacheDirectories(env)
-  if (directories.length === 0) return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
-  const bytes = readFileSync(file)
-  const key = createHash('sha1').update(`${process.version} ${process.platform} ${process.arch}\n`).update(bytes).digest('hex').slice(0, 16)
+function keyOf(bytes: Buffer): string {
+  return createHash('sha1').update(`${process.version} ${process.platform} ${process.arch}\n`).update(bytes).digest('hex').slice(0, 16)
+}
+
+/**
+ * Run the CommonJS file `file` (its text `bytes`) as Node would require it,
+ * compiled with the code cache `name` from the first of `directories` that
+ * has a sound one; at exit, when there was none, the cache is written with
+ * what the run compiled. `build` is the bundle's key: other builds' files go.
+ */
+function runCached(file: string, bytes: Buffer, name: string, directories: readonly string[], build: string): {exports: Record<string, unknown>; use: CodeCacheUse} {
   // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
-  const name = `code-${key}-${commandName(argv)}.bin`
   const files = directories.map((dir) => path.join(dir, name))
   let cachedData: Buffer | undefined
   let from: string | undefined
@@ -110,10 +117,10 @@ export function loadBundle(file: string, argv: readonly string[], env: NodeJS.Pr
   const module = new internals(file)
   module.filename = file
   module.paths = internals._nodeModulePaths(path.dirname(file))
-  // oclif requires the same file for the commands and hooks (package.json oclif): it finds this module.
+  // oclif requires the bundle for the commands and hooks (package.json oclif): it finds this module.
   internals._cache[file] = module
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file))
+  wrapper.call(module.exports, module.exports, requireFor(file, directories, build, name), module, file, path.dirname(file))
   module.loaded = true
   const use: CodeCacheUse = cachedData ? (script.cachedDataRejected ? 'refused' : 'read') : 'absent'
   if (use !== 'read') {
@@ -122,12 +129,41 @@ export function loadBundle(file: string, argv: readonly string[], env: NodeJS.Pr
       try {
         const data = script.createCachedData()
         const written = writeCacheFile(from ? [from, ...files] : files, Buffer.concat([sha1(data), data]))
-        if (written) removeOthers(path.dirname(written), key)
+        if (written) removeOthers(path.dirname(written), build)
       } catch {
         // Only time is lost.
       }
     })
   }
 
-  return {codeCache: use, exports: module.exports}
+  return {exports: module.exports, use}
+}
+
+/**
+ * The bundle's require: Node's, except for the bundle's own chunks
+ * (`./<name>.cjs` beside it: mysql2, bundled apart so that only commands on
+ * MySQL read it), which go through the code cache too.
+ */
+function requireFor(file: string, directories: readonly string[], build: string, name: string): NodeJS.Require {
+  const plain = createRequire(file)
+  const chunk = (id: string): unknown => {
+    if (!/^\.\/[\w-]+\.cjs$/.test(id)) return plain(id)
+    const chunkFile = path.join(path.dirname(file), id)
+    const cached = (plain.cache[chunkFile] as undefined | {exports: unknown})
+    if (cached) return cached.exports
+    const bytes = readFileSync(chunkFile)
+    return runCached(chunkFile, bytes, `${name.slice(0, -'.bin'.length)}.${path.basename(id, '.cjs')}-${keyOf(bytes)}.bin`, directories, build).exports
+  }
+
+  return Object.assign(chunk, plain) as NodeJS.Require
+}
+
+/** Load the bundle at `file` (an absolute path) for a run with `argv`. */
+export function loadBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
+  const directories = cacheDirectories(env)
+  if (directories.length === 0) return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
+  const bytes = readFileSync(file)
+  const key = keyOf(bytes)
+  const {exports, use} = runCached(file, bytes, `code-${key}-${commandName(argv)}.bin`, directories, key)
+  return {codeCache: use, exports}
 }

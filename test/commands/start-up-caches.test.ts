@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {type CliResult, runCli, shippedProject} from '../helpers/cli.js'
+import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 
 // Two caches make start-up fast (issue: performance): V8's compiled code of
 // the CLI's bundle, one file per command, and the headers of the scripts,
@@ -108,5 +109,30 @@ describe("start-up's caches", () => {
     writeFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, headerFile), '{"format": 1, "entries": ')
     const damaged = await runCli(['history', '--debug'], {cwd: dir, env})
     expect([damaged.code, damaged.stdout, notes(damaged).headers]).to.deep.equal([0, edited.stdout, '0 of 5'])
+  })
+
+  it('on MySQL, mysql2 (a file of its own beside the bundle) goes through the code cache too', async function () {
+    if (!dialectsUnderTest().includes('mysql')) this.skip()
+    const db = await createTestDatabase('mysql')
+    try {
+      const dir = shippedProject(db.url)
+      const env = {DB_MANAGE_SCRIPT_CACHE: cacheDir()}
+      const up = await runCli(['upgrade', 'head'], {cwd: dir, env})
+      expect(up.code, up.stderr).to.equal(0)
+      const chunks = () => readdirSync(env.DB_MANAGE_SCRIPT_CACHE).filter((f) => /^code-[0-9a-f]{16}-current\.mysql2-[0-9a-f]{16}\.bin$/.test(f))
+      const first = await runCli(['current'], {cwd: dir, env})
+      expect(first).to.deep.equal({code: 0, stderr: '', stdout: '005 (head)\n'})
+      expect(chunks()).to.have.length(1)
+      const bytes = readFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0]))
+      // Read, not written again; damaged, refused and written anew: the same answer each time.
+      expect(await runCli(['current'], {cwd: dir, env})).to.deep.equal(first)
+      expect(readFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0])).equals(bytes)).to.equal(true)
+      bytes[bytes.length >> 1] ^= 0xFF
+      writeFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0]), bytes)
+      expect(await runCli(['current'], {cwd: dir, env})).to.deep.equal(first)
+      expect(readFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0])).equals(bytes)).to.equal(false)
+    } finally {
+      await db.drop()
+    }
   })
 })
