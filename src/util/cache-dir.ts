@@ -1,4 +1,4 @@
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, renameSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -9,15 +9,31 @@ import {fileURLToPath} from 'node:url'
  * the OS temporary folder; `DB_MANAGE_SCRIPT_CACHE` names another folder and
  * `off` turns the caches off (none). Both the compiled scripts and the CLI's
  * code cache live there; a cache that cannot be read or written only costs time.
+ *
+ * What is there runs as code, so a folder that another user owns or may
+ * write to (one planted in the shared temporary folder under the name this
+ * user's would have) is not used at all; db-manage creates its folders for
+ * its user alone (0700).
  */
 export function cacheDirectories(env: NodeJS.ProcessEnv = process.env): string[] {
   const chosen = env.DB_MANAGE_SCRIPT_CACHE
   if (chosen === 'off') return []
-  if (chosen) return [chosen]
+  if (chosen) return [chosen].filter(private_)
   // dist/<folder>/<file>.js, bundled or not: two levels up is the package.
   const own = fileURLToPath(new URL('../../node_modules/.cache/db-manage', import.meta.url))
   const uid = typeof process.getuid === 'function' ? process.getuid() : 'user'
-  return [own, path.join(tmpdir(), `db-manage-${uid}`)]
+  return [own, path.join(tmpdir(), `db-manage-${uid}`)].filter(private_)
+}
+
+/** Absent (then created 0700), or a real folder of this user's that nobody else may write to. */
+function private_(dir: string): boolean {
+  try {
+    const s = lstatSync(dir)
+    const mine = typeof process.getuid !== 'function' || s.uid === process.getuid()
+    return s.isDirectory() && mine && (s.mode & 0o022) === 0
+  } catch {
+    return true
+  }
 }
 
 /**
@@ -28,7 +44,7 @@ export function cacheDirectories(env: NodeJS.ProcessEnv = process.env): string[]
 export function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
   for (const file of new Set(files)) {
     try {
-      mkdirSync(path.dirname(file), {recursive: true})
+      mkdirSync(path.dirname(file), {mode: 0o700, recursive: true})
       const temporary = `${file}.${process.pid}.tmp`
       writeFileSync(temporary, data)
       renameSync(temporary, file)

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -77,6 +77,17 @@ describe("start-up's caches", () => {
 
     const off = await runCli(['history', '--debug'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: 'off'}})
     expect([off.code, off.stdout, notes(off)]).to.deep.equal([0, good.stdout, {code: 'off', headers: '0 of 5'}])
+
+    // What is cached runs as code: a folder others may write to (one planted in /tmp, say) is not used, as if off.
+    const open = cacheDir()
+    chmodSync(open, 0o777)
+    const planted = await runCli(['history', '--debug'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: open}})
+    expect([planted.code, planted.stdout, notes(planted).code]).to.deep.equal([0, good.stdout, 'off'])
+    expect(readdirSync(open)).to.deep.equal([])
+    // A folder db-manage creates is its user's alone.
+    const created = path.join(cacheDir(), 'new')
+    await runCli(['history'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: created}})
+    expect(statSync(created).mode & 0o777).to.equal(0o700)
   })
 
   it('headers come from the cache only for files unchanged and settled: an edit of the same size is read, even with its mtime put back', async () => {
