@@ -6,9 +6,9 @@
 // imported dynamically are still evaluated only when first needed.
 //
 // - import() becomes require() (`dynamic-import` unsupported): code compiled
-//   by vm.Script has no module loader behind import() on Node 20. The one
-//   import() of a file URL (a .js/.mjs script) goes through util/import-url.ts,
-//   which bin/run.js supplies.
+//   by vm.Script has no module loader behind import() on Node 20. Imports of
+//   a file URL (a .js/.mjs script, and oclif's of an ES-module plugin, below)
+//   go through util/import-url.ts, whose import() bin/run.js supplies.
 // - import.meta.url is the bundle's own URL (dist/bundle/ is as deep as the
 //   dist/<folder>/ the sources were compiled to, so relative URLs hold).
 // - better-sqlite3 (a native module), the script loaders and the SQL splitter

@@ -29,7 +29,7 @@ import Module, {createRequire} from 'node:module'
 import path from 'node:path'
 import {Script} from 'node:vm'
 
-import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
+import {CacheSlot, cacheDirectories, NODE_BUILD} from '../util/cache-dir.js'
 import {hoistGlobalFlags} from './argv.js'
 
 /** What start-up did with the code cache, for `--debug`: absent and refused caches are written at exit. */
@@ -61,14 +61,9 @@ function sha1(data: string | Uint8Array): Buffer {
 }
 
 /** The payload of a cache file whose checksum holds, else undefined. */
-function readChecked(file: string): Buffer | undefined {
-  try {
-    const data = readFileSync(file)
-    const payload = data.subarray(SHA1_BYTES)
-    return payload.length > 0 && sha1(payload).equals(data.subarray(0, SHA1_BYTES)) ? payload : undefined
-  } catch {
-    return undefined
-  }
+function checked(data: Buffer): Buffer | undefined {
+  const payload = data.subarray(SHA1_BYTES)
+  return payload.length > 0 && sha1(payload).equals(data.subarray(0, SHA1_BYTES)) ? payload : undefined
 }
 
 /** Another build's files are removed once they are this old: two builds sharing a folder (the OS temporary one) do not undo each other's. */
@@ -89,7 +84,7 @@ function removeOthers(dir: string, key: string): void {
 }
 
 function keyOf(bytes: Buffer): string {
-  return createHash('sha1').update(`${process.version} ${process.platform} ${process.arch}\n`).update(bytes).digest('hex').slice(0, 16)
+  return createHash('sha1').update(`${NODE_BUILD}\n`).update(bytes).digest('hex').slice(0, 16)
 }
 
 /**
@@ -101,16 +96,8 @@ function keyOf(bytes: Buffer): string {
 function runCached(file: string, bytes: Buffer, name: string, directories: readonly string[], build: string): {exports: Record<string, unknown>; use: CodeCacheUse} {
   // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
-  const files = directories.map((dir) => path.join(dir, name))
-  let cachedData: Buffer | undefined
-  let from: string | undefined
-  for (const f of files) {
-    cachedData = readChecked(f)
-    if (cachedData) {
-      from = f
-      break
-    }
-  }
+  const slot = new CacheSlot(name, directories)
+  const cachedData = slot.read(checked)
 
   const internals = Module as unknown as ModuleInternals
   const script = new Script(internals.wrap(source), {cachedData, filename: file})
@@ -128,7 +115,7 @@ function runCached(file: string, bytes: Buffer, name: string, directories: reado
     process.once('exit', () => {
       try {
         const data = script.createCachedData()
-        const written = writeCacheFile(from ? [from, ...files] : files, Buffer.concat([sha1(data), data]))
+        const written = slot.write(Buffer.concat([sha1(data), data]))
         if (written) removeOthers(path.dirname(written), build)
       } catch {
         // Only time is lost.

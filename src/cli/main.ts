@@ -20,7 +20,7 @@ import Show from '../commands/show.js'
 import Stamp from '../commands/stamp.js'
 import Upgrade from '../commands/upgrade.js'
 import {add, annotate} from '../runtime/phases.js'
-import {useImporter} from '../util/import-url.js'
+import {type Importer, useImporter} from '../util/import-url.js'
 import {hoistGlobalFlags} from './argv.js'
 
 export {default as commandNotFound} from '../hooks/command-not-found.js'
@@ -34,7 +34,7 @@ export interface MainOptions {
   /** What loading the bundle did with V8's code cache (cli/code-cache.ts), for --debug. */
   readonly codeCache?: string
   /** import() from outside the bundle, which runs where it has none (util/import-url.ts). */
-  readonly importUrl?: (url: string) => Promise<unknown>
+  readonly importUrl?: Importer
 }
 
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it). */

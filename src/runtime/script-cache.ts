@@ -1,10 +1,9 @@
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import path from 'node:path'
 import {Script} from 'node:vm'
 
-import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
+import {CacheSlot, folderKey, NODE_BUILD} from '../util/cache-dir.js'
 
 /**
  * Compiled TypeScript scripts, kept between runs: one file per script folder,
@@ -56,30 +55,24 @@ const MAX_ENTRIES = 5000
 
 /** The compiled scripts of one script folder: read once, written back when something was added. */
 export class ScriptCache {
-  private entries: Record<string, CompiledScript> = {}
+  private readonly entries: Record<string, CompiledScript>
   private dirty = false
-  private readonly name: string
-  /** Where the file was read from, and so where it is written back. */
-  private file?: string
-
+  private readonly slot: CacheSlot
   /** V8's compiled code of the scripts, beside the file (`.v8`): read when first asked for. */
+  private readonly v8Slot: CacheSlot
   private v8?: V8Code
   /** Scripts compiled by V8 in this run with no code cache: their code is kept when the run is over. */
   private readonly compiledNow = new Map<string, Script>()
 
   constructor(location: string) {
-    this.name = `scripts-${createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 16)}.json`
-    for (const dir of cacheDirectories()) {
-      const file = path.join(dir, this.name)
-      try {
-        const read = JSON.parse(readFileSync(file, 'utf8')) as CacheFile
-        if (read.key === cacheKey() && read.entries && typeof read.entries === 'object') this.entries = read.entries
-        this.file = file
-        break
-      } catch {
-        // Absent (the first run) or unreadable: compiled again, and written to the first folder that takes it.
-      }
-    }
+    const name = `scripts-${folderKey(location)}.json`
+    this.slot = new CacheSlot(name)
+    this.v8Slot = new CacheSlot(`${name}.v8`)
+    // A file of another format or sucrase is written over, where it is.
+    this.entries = this.slot.read((bytes) => {
+      const read = JSON.parse(bytes.toString('utf8')) as CacheFile
+      return read.key === cacheKey() && read.entries && typeof read.entries === 'object' ? read.entries : {}
+    }) ?? {}
   }
 
   get(hash: string): CompiledScript | undefined {
@@ -97,15 +90,11 @@ export class ScriptCache {
    * it is there (wrapped as Node wraps a CommonJS module: the lines stay where they are).
    */
   compile(hash: string, code: string, filename: string): (...args: unknown[]) => void {
-    this.v8 ??= V8Code.read(this.candidates().map((f) => `${f}.v8`))
+    this.v8 ??= V8Code.read(this.v8Slot)
     const cachedData = this.v8.get(hash)
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${code}\n})`, {cachedData, filename})
     if (!cachedData || script.cachedDataRejected) this.compiledNow.set(hash, script)
     return script.runInThisContext() as (...args: unknown[]) => void
-  }
-
-  private candidates(): string[] {
-    return [...(this.file ? [this.file] : []), ...cacheDirectories().map((dir) => path.join(dir, this.name))]
   }
 
   /**
@@ -119,15 +108,13 @@ export class ScriptCache {
       this.dirty = false
       const hashes = Object.keys(this.entries)
       for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
-      const text = JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile)
-      const written = writeCacheFile(this.candidates(), text)
-      if (written) this.file = written
+      this.slot.write(JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile))
     }
 
     if (options.code && this.compiledNow.size > 0 && this.v8) {
       for (const [hash, script] of this.compiledNow) this.v8.set(hash, script.createCachedData())
       this.compiledNow.clear()
-      this.v8.write(this.candidates().map((f) => `${f}.v8`), new Set(Object.keys(this.entries)))
+      this.v8.write(this.v8Slot, new Set(Object.keys(this.entries)))
     }
   }
 }
@@ -144,27 +131,18 @@ class V8Code {
 
   private constructor(private readonly blobs: Map<string, Buffer>) {}
 
-  static read(files: readonly string[]): V8Code {
-    for (const file of files) {
-      try {
-        const bytes = readFileSync(file)
-        const magic = Buffer.byteLength(V8Code.MAGIC)
-        if (bytes.toString('latin1', 0, magic) !== V8Code.MAGIC) continue
-        const length = bytes.readUInt32LE(magic)
-        const index = JSON.parse(bytes.toString('utf8', magic + 4, magic + 4 + length)) as {build: string; sha1: string; scripts: Record<string, [number, number]>}
-        const data = bytes.subarray(magic + 4 + length)
-        if (index.build !== V8Code.build() || createHash('sha1').update(data).digest('hex') !== index.sha1) continue
-        return new V8Code(new Map(Object.entries(index.scripts).map(([hash, [at, size]]) => [hash, data.subarray(at, at + size)])))
-      } catch {
-        // Absent or unreadable: the scripts are compiled, and their code written anew.
-      }
-    }
-
-    return new V8Code(new Map())
-  }
-
-  private static build(): string {
-    return `${process.version} ${process.platform} ${process.arch}`
+  static read(slot: CacheSlot): V8Code {
+    const blobs = slot.read((bytes) => {
+      const magic = Buffer.byteLength(V8Code.MAGIC)
+      if (bytes.toString('latin1', 0, magic) !== V8Code.MAGIC) return undefined
+      const length = bytes.readUInt32LE(magic)
+      const index = JSON.parse(bytes.toString('utf8', magic + 4, magic + 4 + length)) as {build: string; sha1: string; scripts: Record<string, [number, number]>}
+      const data = bytes.subarray(magic + 4 + length)
+      if (index.build !== NODE_BUILD || createHash('sha1').update(data).digest('hex') !== index.sha1) return undefined
+      return new Map(Object.entries(index.scripts).map(([hash, [at, size]]) => [hash, data.subarray(at, at + size)]))
+    })
+    // Absent or unsound: the scripts are compiled, and their code written anew.
+    return new V8Code(blobs ?? new Map())
   }
 
   get(hash: string): Buffer | undefined {
@@ -175,8 +153,8 @@ class V8Code {
     this.blobs.set(hash, data)
   }
 
-  /** Write the scripts still in the compiled-script cache (`keep`) to the first of `files` that takes them. */
-  write(files: readonly string[], keep: ReadonlySet<string>): void {
+  /** Write the scripts still in the compiled-script cache (`keep`). */
+  write(slot: CacheSlot, keep: ReadonlySet<string>): void {
     const scripts: Record<string, [number, number]> = {}
     const parts: Buffer[] = []
     let at = 0
@@ -188,9 +166,9 @@ class V8Code {
     }
 
     const data = Buffer.concat(parts)
-    const index = Buffer.from(JSON.stringify({build: V8Code.build(), scripts, sha1: createHash('sha1').update(data).digest('hex')}))
+    const index = Buffer.from(JSON.stringify({build: NODE_BUILD, scripts, sha1: createHash('sha1').update(data).digest('hex')}))
     const length = Buffer.alloc(4)
     length.writeUInt32LE(index.length)
-    writeCacheFile(files, Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))
+    slot.write(Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))
   }
 }

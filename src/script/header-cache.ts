@@ -1,8 +1,6 @@
-import {createHash} from 'node:crypto'
-import {readFileSync, statSync} from 'node:fs'
-import path from 'node:path'
+import {statSync} from 'node:fs'
 
-import {cacheDirectories, writeCacheFile} from '../util/cache-dir.js'
+import {CacheSlot, folderKey} from '../util/cache-dir.js'
 import type {RevisionHeader} from './revision.js'
 
 /**
@@ -14,7 +12,7 @@ import type {RevisionHeader} from './revision.js'
  * (util/cache-dir.ts), keyed by file name.
  *
  * A header is taken from the cache only when the file's size, inode, mtime
- * and ctime (nanoseconds) are those recorded, and the file was last written
+ * and ctime (milliseconds as doubles: well under a microsecond) are those recorded, and the file was last written
  * well before it was recorded: a file written in the same clock tick as it
  * was read could change again without its times changing (git's "racily
  * clean" entries), so such a file is read again until it is older.
@@ -50,30 +48,20 @@ interface CacheFile {
 }
 
 export class HeaderCache {
-  private readonly entries: Record<string, Entry>
   private readonly next: Record<string, Entry> = {}
   private dirty = false
 
-  private constructor(private readonly files: readonly string[], private file: string | undefined, entries: Record<string, Entry>) {
-    this.entries = entries
-  }
+  private constructor(private readonly slot: CacheSlot, private readonly entries: Record<string, Entry>) {}
 
   /** The cache of the scripts in `location`; undefined when caches are off. */
   static open(location: string): HeaderCache | undefined {
-    const directories = cacheDirectories()
-    if (directories.length === 0) return undefined
-    const name = `headers-${createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 16)}.json`
-    const files = directories.map((dir) => path.join(dir, name))
-    for (const file of files) {
-      try {
-        const read = JSON.parse(readFileSync(file, 'utf8')) as CacheFile
-        if (read.format === FORMAT && read.entries && typeof read.entries === 'object') return new HeaderCache(files, file, read.entries)
-      } catch {
-        // Absent or unreadable: the headers are read from the scripts, and the file written anew.
-      }
-    }
-
-    return new HeaderCache(files, undefined, {})
+    const slot = new CacheSlot(`headers-${folderKey(location)}.json`)
+    if (slot.disabled) return undefined
+    const entries = slot.read((bytes) => {
+      const read = JSON.parse(bytes.toString('utf8')) as CacheFile
+      return read.format === FORMAT && read.entries && typeof read.entries === 'object' ? read.entries : undefined
+    })
+    return new HeaderCache(slot, entries ?? {})
   }
 
   /** What identifies the file's current content; undefined when it cannot be stat'ed (then it is read, and fails there). */
@@ -101,7 +89,6 @@ export class HeaderCache {
   /** Write the file when a header was read from its script, or a script went: only the folder's present scripts stay. */
   save(): void {
     if (!this.dirty && Object.keys(this.next).length === Object.keys(this.entries).length) return
-    const written = writeCacheFile(this.file ? [this.file, ...this.files] : this.files, JSON.stringify({entries: this.next, format: FORMAT} satisfies CacheFile))
-    if (written) this.file = written
+    this.slot.write(JSON.stringify({entries: this.next, format: FORMAT} satisfies CacheFile))
   }
 }

@@ -1,4 +1,5 @@
-import {lstatSync, mkdirSync, renameSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -41,7 +42,7 @@ function private_(dir: string): boolean {
  * reads it at the same time sees the old file or the new one); the file
  * written, or undefined when none could be (a read-only install: only time is lost).
  */
-export function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
+function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
   for (const file of new Set(files)) {
     try {
       mkdirSync(path.dirname(file), {mode: 0o700, recursive: true})
@@ -55,4 +56,55 @@ export function writeCacheFile(files: readonly string[], data: string | Uint8Arr
   }
 
   return undefined
+}
+
+/** The Node build compiled code is for: V8's code of one build means nothing to another. */
+export const NODE_BUILD = `${process.version} ${process.platform} ${process.arch}`
+
+/** A script folder's part of a cache file's name (its absolute path, hashed). */
+export function folderKey(location: string): string {
+  return createHash('sha256').update(path.resolve(location)).digest('hex').slice(0, 16)
+}
+
+/**
+ * One cache file, looked for under `name` in each cache folder in turn: read
+ * from the first that holds a sound one, written back where it was read,
+ * else to the first folder that takes it.
+ */
+export class CacheSlot {
+  private readonly files: readonly string[]
+  private from?: string
+
+  constructor(name: string, directories: readonly string[] = cacheDirectories()) {
+    this.files = directories.map((dir) => path.join(dir, name))
+  }
+
+  /** No cache folder at all (caches off, or none is private). */
+  get disabled(): boolean {
+    return this.files.length === 0
+  }
+
+  /** What `parse` makes of the first file it accepts (undefined refuses one, as a throw does); undefined when none. */
+  read<T>(parse: (bytes: Buffer) => T | undefined): T | undefined {
+    for (const file of this.files) {
+      try {
+        const value = parse(readFileSync(file))
+        if (value !== undefined) {
+          this.from = file
+          return value
+        }
+      } catch {
+        // Absent or unreadable: the next folder.
+      }
+    }
+
+    return undefined
+  }
+
+  /** Write `data` (see writeCacheFile); the file written, or undefined. */
+  write(data: string | Uint8Array): string | undefined {
+    const written = writeCacheFile(this.from ? [this.from, ...this.files] : this.files, data)
+    if (written) this.from = written
+    return written
+  }
 }

@@ -5,7 +5,7 @@
  * Node 20: bin/run.js hands in its own. Everywhere else (the library's
  * dist/, the tests) this is import() itself.
  */
-type Importer = (url: string) => Promise<unknown>
+export type Importer = (url: string) => Promise<unknown>
 
 let importer: Importer | undefined
 
