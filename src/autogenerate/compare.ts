@@ -7,6 +7,7 @@ import type {TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 import {UsageError} from '../util/errors.js'
 import {mentions} from '../dialects/table-changes.js'
+import {MYSQL_QUOTED, unescapeMysqlString} from '../dialects/mysql/mysql-literal.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
 export interface Change {
@@ -55,8 +56,10 @@ function dropped(description: string, table: string, create: Operation, more: Pa
  * in its own spelling, so a script written against one database runs on
  * another; anything else (a function call, an expression) as op.sql.
  */
-export function defaultValue(text: string): DefaultValue {
+export function defaultValue(text: string, dialect?: DialectName): DefaultValue {
   const t = text.trim()
+  // MySQL's literals hold backslash escapes (MariaDB reports `'a\\b'`, `'\0\0'`): read with its rules.
+  if (dialect === 'mysql' && MYSQL_QUOTED.test(t)) return stringDefault(t, unescapeMysqlString(MYSQL_QUOTED.exec(t)![1]))
   const quoted = /^'((?:[^']|'')*)'(?:::[\w\s".]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[])?)?$/.exec(t)
   // Text that reads as SQL (a stored 'now()') stays a quoted literal, which a string default may not be.
   if (quoted) return looksLikeSql(quoted[1].replaceAll("''", "'")) ? sql(`'${quoted[1]}'`) : quoted[1].replaceAll("''", "'")
@@ -65,6 +68,8 @@ export function defaultValue(text: string): DefaultValue {
   if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true'
   return sql(t)
 }
+/** A string default as its value, unless the value reads as SQL (then the literal, as op.sql). */
+const stringDefault = (literal: string, value: string): DefaultValue => (looksLikeSql(value) ? sql(literal) : value)
 const keyOf = (k: {columns: readonly string[]}) => k.columns.join(',')
 const sameColumn = (a: ColumnSchema, b: ColumnSchema) =>
   a.type.toLowerCase() === b.type.toLowerCase() && a.nullable === b.nullable && (a.default ?? null) === (b.default ?? null)
@@ -81,13 +86,13 @@ export function reflectedColumn(c: ColumnSchema, dialect: DialectName, primaryKe
     // A MySQL column in its table's collation says nothing: it follows the table's.
     collation: c.collation === table?.mysqlCollate ? undefined : c.collation,
     comment: c.comment,
-    default: c.default === undefined ? undefined : defaultValue(c.default),
+    default: c.default === undefined ? undefined : defaultValue(c.default, dialect),
     generated: c.generated ? {expression: c.generated.expression, stored: c.generated.stored} : undefined,
     identity: c.autoincrement && c.identity === 'always' ? 'always' : undefined,
     name: c.name,
     // A key is NOT NULL unless it says otherwise (SQLite lets a key column be declared without NOT NULL).
     nullable: primaryKey && !c.nullable ? undefined : c.nullable,
-    onUpdateDefault: c.onUpdateDefault === undefined ? undefined : defaultValue(c.onUpdateDefault),
+    onUpdateDefault: c.onUpdateDefault === undefined ? undefined : defaultValue(c.onUpdateDefault, dialect),
     primaryKey: primaryKey || undefined,
     type: portableType(dialect, c.type),
   }
@@ -290,7 +295,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     liveColumns.delete(from)
     liveColumns.set(to, {...c, name: to})
     changes.push(added(`rename column ${name}.${from} to ${to}`, name, {
-      column: from, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: to, table: name, ...existingDefault(c),
+      column: from, existingNullable: c.nullable, existingType: portableType(options.dialect, c.type), kind: 'alterColumn', newName: to, table: name, ...existingDefault(c, options.dialect),
     }))
   }
 
@@ -390,8 +395,8 @@ function describeColumn(c: ColumnSchema): string {
     + `${c.comment === undefined ? '' : ` COMMENT ${JSON.stringify(c.comment)}`}`
 }
 
-function existingDefault(c: ColumnSchema): {existingDefault?: DefaultValue} {
-  return c.default === undefined ? {} : {existingDefault: defaultValue(c.default)}
+function existingDefault(c: ColumnSchema, dialect: DialectName): {existingDefault?: DefaultValue} {
+  return c.default === undefined ? {} : {existingDefault: defaultValue(c.default, dialect)}
 }
 
 /** alterColumn from one reflected column to another, restating what MySQL needs. */
@@ -399,7 +404,7 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
   const typeChanged = from.type.toLowerCase() !== to.type.toLowerCase()
   const defaultChanged = (from.default ?? null) !== (to.default ?? null)
   let newDefault: DefaultValue | undefined
-  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default)
+  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default, dialect)
   return {
     ...identityChange(from, to),
     collation: from.collation === to.collation ? undefined : to.collation ?? null,
@@ -408,14 +413,14 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
     default: newDefault,
     ...(from.collation === undefined ? {} : {existingCollation: from.collation}),
     ...(from.comment === undefined ? {} : {existingComment: from.comment}),
-    ...(from.onUpdateDefault === undefined ? {} : {existingOnUpdateDefault: defaultValue(from.onUpdateDefault)}),
-    existingDefault: from.default === undefined ? undefined : defaultValue(from.default),
+    ...(from.onUpdateDefault === undefined ? {} : {existingOnUpdateDefault: defaultValue(from.onUpdateDefault, dialect)}),
+    existingDefault: from.default === undefined ? undefined : defaultValue(from.default, dialect),
     ...(from.autoincrement ? {existingAutoincrement: true} : {}),
     existingNullable: from.nullable,
     existingType: portableType(dialect, from.type),
     kind: 'alterColumn',
     nullable: from.nullable === to.nullable ? undefined : to.nullable,
-    onUpdateDefault: from.onUpdateDefault === to.onUpdateDefault ? undefined : to.onUpdateDefault === undefined ? null : defaultValue(to.onUpdateDefault),
+    onUpdateDefault: from.onUpdateDefault === to.onUpdateDefault ? undefined : to.onUpdateDefault === undefined ? null : defaultValue(to.onUpdateDefault, dialect),
     table,
     type: typeChanged ? declared?.type ?? portableType(dialect, to.type) : undefined,
   }

@@ -5,7 +5,9 @@ import type {Change} from './compare.js'
 const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint'])
 
 function quote(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll('\n', String.raw`\n`)}'`
+  // Control characters (a BINARY default's NULs) as escapes, so the script stays plain text.
+  const controls = (c: string) => (c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`)
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll(/[\0-\u0008\n-\u001F\u007F]/g, controls)}'`
 }
 
 function value(v: unknown): string {

@@ -3,6 +3,7 @@ import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, plainName, type Statement} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
 import type {ColumnSchema} from '../table-schema.js'
+import {mysqlStringLiteral} from './mysql-literal.js'
 
 
 const TEXTUAL = /char|text|enum|set\(/i
@@ -30,7 +31,7 @@ export class MysqlDdlCompiler extends DdlCompiler {
 
   /** MySQL reads backslash escapes in string literals unless NO_BACKSLASH_ESCAPES is set. */
   protected stringLiteral(text: string): string {
-    return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`
+    return mysqlStringLiteral(text)
   }
 
   protected deferral(options: {deferrable?: boolean; initiallyDeferred?: boolean}): string {

@@ -1,5 +1,6 @@
 import type {Connection} from '../connection.js'
 import type {IndexElement} from '../../operations/nodes.js'
+import {MYSQL_QUOTED, mysqlStringLiteral} from './mysql-literal.js'
 import {CatalogReader, type ColumnSchema, groupBy, type IndexSchema, type TableSchema} from '../table-schema.js'
 
 const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`
@@ -78,6 +79,7 @@ export class MysqlIntrospector extends CatalogReader {
         COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation
       FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`))
       .filter((c) => tables.has(String(c.tbl))).map((c) => ({...tables.get(String(c.tbl)), ...c}))
+    const bytes = await this.binaryDefaults(columns)
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
     const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
         INDEX_TYPE AS method, SUB_PART AS sub_part, COLLATION AS ord${this.mariadb ? '' : ', EXPRESSION AS expr'}
@@ -122,7 +124,7 @@ export class MysqlIntrospector extends CatalogReader {
           ...(c.collation === null ? {} : {collation: String(c.collation)}),
           ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
           ...onUpdate(String(c.extra)),
-          default: generated ? undefined : this.defaultSql(c.dflt as null | string, String(c.extra)),
+          default: generated ? undefined : bytes.get(`${name}.${String(c.name)}`) ?? this.defaultSql(c.dflt as null | string, String(c.extra)),
           ...(generated ? {generated: {expression: String(c.generation), stored: generated[1].toLowerCase() === 'stored'}} : {}),
           name: String(c.name),
           nullable: c.nullable === 'YES',
@@ -145,10 +147,34 @@ export class MysqlIntrospector extends CatalogReader {
     })
   }
 
+  /**
+   * COLUMN_DEFAULT is text in utf8, so a binary column's default bytes that
+   * are not UTF-8 come back as '?': where one may have (a '?' in a binary
+   * column's literal default), DEFAULT() reads the bytes, one query for each
+   * such table. Bytes that are not text are written X'hex'. Keyed `table.column`.
+   */
+  private async binaryDefaults(columns: readonly Row[]): Promise<Map<string, string>> {
+    const suspect = columns.filter((c) => /^(var)?binary\(|blob$/i.test(String(c.type)) && typeof c.dflt === 'string' && c.dflt.includes('?')
+      && !/DEFAULT_GENERATED/i.test(String(c.extra)) && (!this.mariadb || MYSQL_QUOTED.test(c.dflt)))
+    const exact = new Map<string, string>()
+    for (const [table, cols] of groupBy(suspect, (c) => String(c.tbl))) {
+      const q = (name: string) => `\`${name.replaceAll('`', '``')}\``
+      const list = cols.map((c, i) => `HEX(DEFAULT(t.${q(String(c.name))})) AS c${i}`).join(', ')
+      const row = (await this.connection.query(`SELECT ${list} FROM (SELECT 1) AS one LEFT JOIN ${q(table)} AS t ON FALSE`)).rows[0] ?? {}
+      for (const [i, c] of cols.entries()) {
+        const value = Buffer.from(String(row[`c${i}`] ?? ''), 'hex')
+        const text = value.toString('utf8')
+        exact.set(`${table}.${String(c.name)}`, Buffer.from(text, 'utf8').equals(value) ? mysqlStringLiteral(text) : `X'${value.toString('hex')}'`)
+      }
+    }
+
+    return exact
+  }
+
   private defaultSql(value: null | string, extra: string): string | undefined {
     if (value === null) return undefined
     if (this.mariadb) return value === 'NULL' ? undefined : value
     if (/DEFAULT_GENERATED/i.test(extra) || /^current_timestamp/i.test(value)) return value
-    return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`
+    return mysqlStringLiteral(value)
   }
 }
