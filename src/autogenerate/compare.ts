@@ -1,6 +1,6 @@
 import {type ColumnSchema, createIndexOf, indexElementsText, type DomainSchema, type EnumSchema, type ForeignKeySchema, type KeySchema, type TableSchema} from '../dialects/table-schema.js'
 import type {DialectName} from '../config/database-url.js'
-import {type BatchOperation, type Column, type DefaultValue, type EnumColumn, type IndexElement, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
+import {type BatchOperation, type Column, type CreateForeignKey, type DefaultValue, type EnumColumn, type IndexElement, looksLikeSql, type Operation, type ReferentialAction, type TableOptions} from '../operations/nodes.js'
 import {reverse} from '../operations/reverse.js'
 import {portableType} from './portable-types.js'
 import type {TableDefinition} from './target-schema.js'
@@ -8,6 +8,7 @@ import {defaultConstraintName} from '../operations/naming.js'
 import {UsageError} from '../util/errors.js'
 import {mentions} from '../dialects/table-changes.js'
 import {MYSQL_QUOTED, unescapeMysqlString} from '../dialects/mysql/mysql-literal.js'
+import {leavesUnserved, madeForForeignKey} from './foreign-key-indexes.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
 export interface Change {
@@ -36,6 +37,8 @@ export interface CompareOptions {
   readonly renameTables?: ReadonlyMap<string, string>
   /** table -> (OLD -> NEW) column renames. */
   readonly renameColumns?: ReadonlyMap<string, ReadonlyMap<string, string>>
+  /** MySQL: a foreign key needs an index, and makes one when it has none (foreign-key-indexes.ts). */
+  readonly foreignKeysNeedIndexes?: boolean
 }
 
 const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
@@ -193,7 +196,8 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
     ...tableOptions(table),
   }
   const changes: Change[] = [added(`add table ${table.name}`, table.name, create)]
-  for (const index of table.indexes) {
+  // MySQL makes an inline foreign key's index with the table.
+  for (const index of table.indexes.filter((i) => !(options.foreignKeysNeedIndexes && madeForForeignKey(i, inline)))) {
     const op = createIndexOf(table.name, index)
     changes.push({description: `add ${describeExtra(op)}`, table: table.name, upgrade: op})
   }
@@ -349,17 +353,32 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   const drops = [...liveExtras].filter(([key, op]) => !targetExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(a) - rank(b))
   const adds = [...targetExtras].filter(([key, op]) => !liveExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
   const key = keyOf(live.primaryKey ?? {columns: []}) === keyOf(target.primaryKey ?? {columns: []}) ? {add: [], drop: []} : primaryKeyChanges(live, target)
+  const relinked = options.foreignKeysNeedIndexes ? relink(live, target, {adds, drops, liveExtras, primaryKeyChanges: key.add.length + key.drop.length > 0, targetExtras}) : []
   // What goes is dropped before the columns change and what comes is added after, so
   // no drop names a column already gone (PostgreSQL drops an index with its column,
   // a SQLite rebuild leaves it out) and the downgrade re-adds columns before their indexes.
   return [
     ...tableOptionsChange(live, target),
+    ...relinked.map((op) => dropped(`drop ${describeExtra(op)} (added again once the indexes it needs have changed)`, name, op)),
     ...key.drop,
     ...drops.map((op) => extraChange(name, op, 'drop')),
     ...changes,
     ...adds.map((op) => extraChange(name, op, 'add')),
     ...key.add,
+    ...relinked.map((op) => added(`add ${describeExtra(op)} again`, name, op)),
   ]
+}
+
+/**
+ * MySQL: the foreign keys that stay while the change (or its downgrade) drops
+ * every index that serves them, which DROP INDEX refuses (ER_DROP_INDEX_FK):
+ * each is dropped before the indexes change and added again after.
+ */
+function relink(live: TableSchema, target: TableSchema, c: {liveExtras: Map<string, BatchOperation>; targetExtras: Map<string, BatchOperation>; drops: BatchOperation[]; adds: BatchOperation[]; primaryKeyChanges: boolean}): CreateForeignKey[] {
+  const [drops, adds] = [new Set(c.drops), new Set(c.adds)]
+  const pk = (t: TableSchema) => (c.primaryKeyChanges ? undefined : t.primaryKey?.columns)
+  return [...c.liveExtras.values()].filter((op): op is CreateForeignKey => op.kind === 'createForeignKey' && !drops.has(op))
+    .filter((fk) => leavesUnserved(fk, c.liveExtras.values(), drops, pk(live)) || leavesUnserved(fk, c.targetExtras.values(), adds, pk(target)))
 }
 
 function primaryKeyChanges(live: TableSchema, target: TableSchema): {add: Change[]; drop: Change[]} {

@@ -44,6 +44,12 @@ export interface Adapter {
    */
   readonly altersNeedBatch: boolean
   /**
+   * A foreign key needs an index on its columns, makes one (named as the
+   * key) when there is none, and leaves it behind when dropped (MySQL):
+   * autogenerate then states that index, and orders index changes around the key.
+   */
+  readonly foreignKeysNeedIndexes?: boolean
+  /**
    * How dbgate-query-splitter reads this dialect's SQL files: its options by
    * name, and text it would misread swapped for text it reads right while
    * splitting (`protect`), then swapped back in each statement (`restore`).

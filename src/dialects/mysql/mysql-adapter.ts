@@ -30,6 +30,7 @@ export const mysqlAdapter: Adapter = {
       throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, lockName(key))}`)
     }
   },
+  foreignKeysNeedIndexes: true,
   dumpFile: {
     after: ['SET FOREIGN_KEY_CHECKS = 1'],
     // mysqldump writes tables in name order, with foreign keys to tables not yet created.

@@ -105,7 +105,6 @@ export class MysqlIntrospector extends CatalogReader {
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]): TableSchema => {
       const cons = constraints.get(name) ?? []
       const uniqueNames = new Set(cons.filter((c) => c.type === 'UNIQUE').map((c) => String(c.name)))
-      const fkNames = new Set(cons.filter((c) => c.type === 'FOREIGN KEY').map((c) => String(c.name)))
       const indexes = [...groupBy(statistics.get(name) ?? [], (r) => String(r.name))]
       const fks = [...groupBy(keys.get(name) ?? [], (r) => String(r.name))]
       const primary = indexes.find(([n]) => n === 'PRIMARY')
@@ -137,9 +136,10 @@ export class MysqlIntrospector extends CatalogReader {
           onUpdate: rows[0].on_update === 'RESTRICT' || rows[0].on_update === 'NO ACTION' ? undefined : String(rows[0].on_update),
           referent: String(rows[0].referent), referentColumns: rows.map((r) => String(r.ref_col)),
         })),
-        // An index named like a foreign key is the one MySQL made for it; a unique constraint is its index,
-        // kept as an index when it has what a constraint cannot say (a prefix, an order, an expression).
-        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && !fkNames.has(n) && (!uniqueNames.has(n) || !plainKey(rows))).map(([n, rows]) => index(n, rows)),
+        // The index MySQL made for a foreign key is an index like any other: it stays when the key goes.
+        // A unique constraint is its index, kept as an index when it has what a constraint cannot say
+        // (a prefix, an order, an expression).
+        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && (!uniqueNames.has(n) || !plainKey(rows))).map(([n, rows]) => index(n, rows)),
         name,
         primaryKey: primary ? {columns: primary[1].map((r) => String(r.col))} : undefined,
         uniques: indexes.filter(([n, rows]) => uniqueNames.has(n) && plainKey(rows)).map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
