@@ -86,7 +86,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const domains = compareDomains(liveDomains, target.domains)
     const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
-      foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
+      columnBytes: session.dialect.adapter.columnBytes, foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
     }), ...domains.after, ...enums.after]
     return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
   })

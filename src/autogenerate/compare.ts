@@ -9,6 +9,7 @@ import {UsageError} from '../util/errors.js'
 import {mentions} from '../dialects/table-changes.js'
 import {MYSQL_QUOTED, unescapeMysqlString} from '../dialects/mysql/mysql-literal.js'
 import {leavesUnserved, madeForForeignKey} from './foreign-key-indexes.js'
+import {shrinkingFirst} from './row-size-order.js'
 
 /** One difference, with the operation that removes it and the one that undoes that. */
 export interface Change {
@@ -39,6 +40,8 @@ export interface CompareOptions {
   readonly renameColumns?: ReadonlyMap<string, ReadonlyMap<string, string>>
   /** MySQL: a foreign key needs an index, and makes one when it has none (foreign-key-indexes.ts). */
   readonly foreignKeysNeedIndexes?: boolean
+  /** MySQL: bytes a column takes toward the row-size limit; column changes that free room then go first (row-size-order.ts). */
+  readonly columnBytes?: (column: ColumnSchema) => number
 }
 
 const sql = (text: string): DefaultValue => ({kind: 'sql', sql: text})
@@ -345,6 +348,7 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
     }
   }
 
+  if (options.columnBytes) shrinkingFirst(changes, liveColumns, targetColumns, options.columnBytes)
   const liveExtras = new Map(tableExtras(live).map((op) => [extraKey(op), op]))
   const targetExtras = new Map(tableExtras(target).map((op) => [extraKey(op), op]))
   // Drops: foreign keys first, then checks, uniques, indexes (MySQL will not drop an index a foreign key needs); adds the other way round.

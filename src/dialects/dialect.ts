@@ -1,7 +1,7 @@
 import type {DatabaseUrl, DialectName} from '../config/database-url.js'
 import type {Connection} from './connection.js'
 import type {DdlCompiler} from './ddl-compiler.js'
-import type {Introspector, SchemaReader} from './table-schema.js'
+import type {ColumnSchema, Introspector, SchemaReader} from './table-schema.js'
 
 /** What differs between databases beyond SQL spelling: capabilities and the lock. */
 export interface Adapter {
@@ -49,6 +49,8 @@ export interface Adapter {
    * autogenerate then states that index, and orders index changes around the key.
    */
   readonly foreignKeysNeedIndexes?: boolean
+  /** Bytes a column takes toward the row-size limit (MySQL): autogenerate frees room before it takes some. */
+  columnBytes?(column: ColumnSchema): number
   /**
    * How dbgate-query-splitter reads this dialect's SQL files: its options by
    * name, and text it would misread swapped for text it reads right while

@@ -2,6 +2,7 @@ import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
+import {columnBytes} from './mysql-row-size.js'
 
 /** GET_LOCK names are at most 64 characters. */
 function lockName(key: string): string {
@@ -30,6 +31,7 @@ export const mysqlAdapter: Adapter = {
       throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, lockName(key))}`)
     }
   },
+  columnBytes,
   foreignKeysNeedIndexes: true,
   dumpFile: {
     after: ['SET FOREIGN_KEY_CHECKS = 1'],
