@@ -2,6 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {type Change, compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
@@ -25,7 +26,7 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
-function inScope(database: DatabaseConfig): (table: TableSchema) => boolean {
+function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) => boolean {
   const include = database.includeTables.map(globToRegExp)
   const exclude = database.excludeTables.map(globToRegExp)
   return (t) => !isOwnTable(database, t.name)
@@ -74,6 +75,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const live = (await reader.schema()).filter(keep)
     const liveEnums = await reader.enums()
     const liveDomains = await reader.domains()
+    const liveVirtual = await reader.virtualTables()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const targetTables = target.tables.filter(keep)
@@ -84,10 +86,11 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
     const enums = compareEnums(liveEnums, target.enums, live)
     const domains = compareDomains(liveDomains, target.domains)
-    const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
+    const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
+    const changes = [...virtual.before, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
       columnBytes: session.dialect.adapter.columnBytes, foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
-    }), ...domains.after, ...enums.after]
+    }), ...domains.after, ...enums.after, ...virtual.after]
     return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
   })
 }

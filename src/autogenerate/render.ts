@@ -1,8 +1,11 @@
 import type {BatchOperation, Column, CreateIndex, Operation} from '../operations/nodes.js'
 import type {Change} from './compare.js'
 
-// Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table.
+// Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table. They join
+// a table's batch once it has one: the rebuild recreates the indexes it keeps, so one dropped after it could be
+// gone already (its column dropped), and one whose WHERE names a dropped column could not be recreated.
 const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint'])
+const INDEX_OPS = new Set(['createIndex', 'dropIndex'])
 
 function quote(text: string): string {
   // Control characters (a BINARY default's NULs) as escapes, so the script stays plain text.
@@ -185,7 +188,8 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
   const batches = new Map<string, string[]>()
   for (const {description, destructive, op} of items) {
     const note = destructive ? `// DATA LOSS: ${description}\n` : ''
-    if (!asBatch || !BATCHABLE.has(op.kind)) {
+    const joins = INDEX_OPS.has(op.kind) && batches.has((op as BatchOperation).table ?? '')
+    if (!asBatch || !(BATCHABLE.has(op.kind) || joins)) {
       entries.push({code: `${note}${operationCode(op)}`})
       continue
     }

@@ -6,7 +6,7 @@ import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
 import {splitReference} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
-import type {DomainSchema, EnumSchema, TableSchema} from '../dialects/table-schema.js'
+import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../dialects/table-schema.js'
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import {OnlineExecutor} from '../runtime/executor.js'
@@ -24,6 +24,7 @@ export interface TargetSchema {
   readonly uncompared: Record<string, number>
   readonly enums: EnumSchema[]
   readonly domains: DomainSchema[]
+  readonly virtualTables: VirtualTableSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -69,6 +70,7 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
         try {
           await executor.execute({sql})
         } catch (error) {
+          if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
           throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${describeDriverError(error)}`)
         }
       }
@@ -79,7 +81,9 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
     }
 
     const reader = dialect.introspector(connection)
-    return {declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared()}
+    return {
+      declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
+    }
   })
 }
 

@@ -67,10 +67,14 @@ export abstract class DdlCompiler {
 
   /** Map a portable type to this dialect's type; raw types pass through. */
   type(type: string): string {
+    if (type.trim() === '' && !this.typelessColumns) throw this.cannot('create a column without a type (SQLite alone has them)')
     const portable = parsePortableType(type)
     if (!portable) return type.trim()
     return this.portableType(portable)
   }
+
+  /** A column may be declared without a type (SQLite's `CREATE TABLE kv (k, v)`). */
+  readonly typelessColumns: boolean = false
 
   /** This dialect's spellings where they differ from STANDARD_TYPES. */
   protected readonly typeOverrides: TypeMap = {}
@@ -130,10 +134,10 @@ export abstract class DdlCompiler {
         throw new UsageError(`column ${column.name} is generated: it cannot also have a default, ON UPDATE or autoincrement`)
       }
 
-      return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${this.generatedClause(column.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(column.comment)}`
+      return `${this.quote(column.name)}${type ? ` ${type}` : ''}${this.collateClause(column.collation)}${this.generatedClause(column.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(column.comment)}`
     }
 
-    return `${this.quote(column.name)} ${type}${this.collateClause(column.collation)}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${onUpdate}${autoincrement?.suffix ?? ''}${this.inlineComment(column.comment)}`
+    return `${this.quote(column.name)}${type ? ` ${type}` : ''}${this.collateClause(column.collation)}${nullable ? '' : ' NOT NULL'}${this.defaultClause(column.default)}${onUpdate}${autoincrement?.suffix ?? ''}${this.inlineComment(column.comment)}`
   }
 
   /** Where the server can refuse it: an UPDATE or DELETE made to fail when it touches no row (PostgreSQL). */
@@ -176,7 +180,14 @@ export abstract class DdlCompiler {
   }
 
   foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string; deferrable?: boolean; initiallyDeferred?: boolean}): string {
-    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)} ${this.columnList(referentColumns)}${this.actions(actions)}${this.deferral(actions)}`
+    // No referenced columns: the referent's primary key, as `REFERENCES a` says it (PostgreSQL, SQLite).
+    const to = referentColumns.length === 0 ? this.implicitReferent(referent) : ` ${this.columnList(referentColumns)}`
+    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)}${to}${this.actions(actions)}${this.deferral(actions)}`
+  }
+
+  /** What follows `REFERENCES a` when no columns are named: nothing, where the referent's primary key is meant. */
+  protected implicitReferent(_referent: string): string {
+    return ''
   }
 
   /** DEFERRABLE [INITIALLY DEFERRED]: PostgreSQL and SQLite; MySQL says it cannot. */

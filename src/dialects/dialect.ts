@@ -73,6 +73,12 @@ export interface Adapter {
     readonly skip: (statement: string) => boolean
     readonly before: readonly string[]
     readonly after: readonly string[]
+    /**
+     * Whether a statement that failed made nothing the schema lacks (SQLite:
+     * `.schema` lists a virtual table's shadow tables as CREATE TABLE IF NOT
+     * EXISTS, which the module made already and a defensive connection refuses).
+     */
+    readonly madeAlready?: (connection: Connection, statement: string, error: unknown) => Promise<boolean>
   }
 }
 

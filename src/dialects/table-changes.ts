@@ -53,8 +53,9 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         find(op.column)
         columns = columns.filter((c) => c.column.name !== op.column)
         const keeps = (k: {columns: readonly string[]}) => !k.columns.includes(op.column)
-        // As SQLite does: an index on the column, or on an expression that names it, goes with it.
-        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column))) && !i.include?.includes(op.column))
+        // As SQLite does: an index on the column, on an expression that names it, or whose WHERE names it goes with it.
+        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column))) && !i.include?.includes(op.column)
+          && (i.where === undefined || !mentions(i.where, op.column)))
         uniques = uniques.filter(keeps)
         foreignKeys = foreignKeys.filter(keeps)
         if (primaryKey && !keeps(primaryKey)) primaryKey = undefined
@@ -130,12 +131,13 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 
       case 'dropConstraint': {
         const count = uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)
-        // An unnamed key (SQLite keeps no name for `REFERENCES p` or `UNIQUE (a)`) answers to the name autogenerate gives it.
+        // An unnamed key or check (SQLite keeps no name for `REFERENCES p`, `UNIQUE (a)`, `PRIMARY KEY (a, b)`, `CHECK (...)`)
+        // answers to the name autogenerate gives it.
         const named = (k: {name?: string; columns: readonly string[]}, fallback: (table: string, columns: readonly string[]) => string) => (k.name ?? fallback(before.name, k.columns)) === op.name
         if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => !named(k, defaultConstraintName.unique))
         if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => !named(k, defaultConstraintName.foreignKey))
-        if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => k.name !== op.name)
-        if ((op.type === undefined || op.type === 'primary') && primaryKey?.name === op.name) primaryKey = undefined
+        if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => (k.name ?? defaultConstraintName.check(before.name)) !== op.name)
+        if ((op.type === undefined || op.type === 'primary') && primaryKey && named(primaryKey, defaultConstraintName.primaryKey)) primaryKey = undefined
         if (count === uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)) {
           throw new UsageError(where(`no ${op.type ?? ''} constraint named ${op.name}`.replace('  ', ' ')))
         }

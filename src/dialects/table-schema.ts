@@ -18,6 +18,8 @@ export interface ColumnSchema {
   readonly onUpdateDefault?: string
   /** A generated column: its expression as the database prints it, and whether it is STORED. */
   readonly generated?: {readonly expression: string; readonly stored: boolean}
+  /** SQLite: the table's rowid (its INTEGER PRIMARY KEY), never NULL whether or not it says NOT NULL. */
+  readonly rowid?: boolean
 }
 
 export interface KeySchema {
@@ -69,6 +71,10 @@ export interface TableSchema extends TableOptions {
   readonly mysqlDefaultEngine?: string
   /** SQLite: a WITHOUT ROWID table, which a batch rebuild keeps so. */
   readonly withoutRowid?: boolean
+  /** SQLite, read for one table: the CREATE TRIGGER statements on it, which a batch rebuild makes again. */
+  readonly triggers?: readonly string[]
+  /** SQLite, read for one table: the views that name it, which a batch rebuild checks still read. */
+  readonly views?: readonly string[]
 }
 
 /** Reads tables from a live database; absent in offline mode. */
@@ -92,6 +98,13 @@ export interface DomainSchema {
   readonly checks: ReadonlyArray<{readonly name: string; readonly condition: string}>
 }
 
+/** A table a module implements (SQLite's CREATE VIRTUAL TABLE ... USING fts5(...)): made and compared by its statement. */
+export interface VirtualTableSchema {
+  readonly name: string
+  /** The CREATE VIRTUAL TABLE statement as the database keeps it. */
+  readonly sql: string
+}
+
 /** Reads the whole schema with a fixed handful of catalog queries, whatever the number of tables. */
 export interface SchemaReader {
   schema(): Promise<TableSchema[]>
@@ -99,6 +112,8 @@ export interface SchemaReader {
   enums(): Promise<EnumSchema[]>
   /** Domains (PostgreSQL's CREATE DOMAIN); none elsewhere. */
   domains(): Promise<DomainSchema[]>
+  /** Virtual tables (SQLite's full-text and other modules), which schema() leaves out with the tables they keep; none elsewhere. */
+  virtualTables(): Promise<VirtualTableSchema[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>
 }
@@ -126,6 +141,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   }
 
   async domains(): Promise<DomainSchema[]> {
+    return []
+  }
+
+  async virtualTables(): Promise<VirtualTableSchema[]> {
     return []
   }
 

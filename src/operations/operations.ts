@@ -15,7 +15,8 @@ export interface OperationSink {
 
 function column(name: string, type: string, options: ColumnOptions = {}): Column {
   if (!name) throw new UsageError('op.column needs a name')
-  if (!type) throw new UsageError(`op.column("${name}") needs a type`)
+  // '' is a column without a type, which SQLite has (and the other dialects refuse by name).
+  if (typeof type !== 'string') throw new UsageError(`op.column("${name}") needs a type`)
   checkDefault(`column ${name}`, options.default)
   return freeze({name, type, ...options})
 }

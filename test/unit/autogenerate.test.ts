@@ -66,10 +66,18 @@ describe('autogenerate: compare and render (no database)', () => {
       "  batch.addColumn(op.column('age', 'INTEGER', {nullable: true}))",
       '  // DATA LOSS: drop column users.old',
       "  batch.dropColumn('old')",
+      // CREATE INDEX needs no rebuild on SQLite, but joins the table's batch once it has one
+      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true})",
       '})',
-      // CREATE INDEX needs no rebuild on SQLite
-      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
     ].join('\n'))
+  })
+
+  it('leaves an index change alone before its table has a batch, and puts it in the batch after', () => {
+    const before = [table('t', {columns: [{name: 'id', nullable: false, type: 'INTEGER'}, {name: 'a', nullable: true, type: 'TEXT'}], indexes: [{columns: ['a'], name: 't_a', unique: false}]})]
+    const after = [table('t', {checks: [{condition: 'id > 0', name: 't_check'}], columns: [{name: 'id', nullable: false, type: 'INTEGER'}, {name: 'a', nullable: true, type: 'TEXT'}]})]
+    const {downgrade, upgrade} = renderChanges(compareSchemas(before, after, {dialect: 'sqlite'}), {asBatch: true})
+    expect(upgrade).to.equal("await op.dropIndex('t_a', 't')\nawait op.batchAlterTable('t', (batch) => {\n  batch.createCheckConstraint('t_check', 'id > 0')\n})")
+    expect(downgrade).to.equal("await op.batchAlterTable('t', (batch) => {\n  batch.dropConstraint('t_check', {type: 'check'})\n  batch.createIndex('t_a', ['a'])\n})")
   })
 
   it('drops referencing tables first and recreates referenced ones first, each whole', () => {
@@ -160,5 +168,18 @@ describe('reverse(op)', () => {
     expect(reverse({columns: ['a'], kind: 'createForeignKey', name: 'fk', referent: 'r', referentColumns: ['id'], table: 't'})).to.deep.equal({kind: 'dropConstraint', name: 'fk', table: 't', type: 'foreignkey'})
     expect(() => reverse({kind: 'dropTable', table: 't'})).to.throw('cannot reverse dropTable from the operation alone')
     expect(() => reverse({column: 'a', kind: 'alterColumn', table: 't', type: 'text'})).to.throw('cannot reverse a change of column t.a other than a rename')
+  })
+})
+
+describe('MySQL defaults as MariaDB reports them (issue 27 item 12)', () => {
+  it('reads the backslash escapes of a quoted default as MySQL does, and nothing else so', async () => {
+    const {defaultValue} = await import('../../src/autogenerate/compare.js')
+    expect(defaultValue(String.raw`'a\\b'`, 'mysql')).to.equal('a\\b')
+    expect(defaultValue(String.raw`'\0\0'`, 'mysql')).to.equal('\0\0')
+    expect(defaultValue(String.raw`'it''s \'x\' \n\t\Z\%\_'`, 'mysql')).to.equal("it's 'x' \n\t\u001A\\%\\_")
+    expect(defaultValue(String.raw`'now()'`, 'mysql')).to.deep.equal({kind: 'sql', sql: "'now()'"})
+    // PostgreSQL and SQLite literals have no backslash escapes.
+    expect(defaultValue(String.raw`'a\\b'`, 'postgresql')).to.equal(String.raw`a\\b`)
+    expect(defaultValue(String.raw`'a\\b'`)).to.equal(String.raw`a\\b`)
   })
 })

@@ -34,6 +34,10 @@ export class MysqlDdlCompiler extends DdlCompiler {
     return mysqlStringLiteral(text)
   }
 
+  protected implicitReferent(referent: string): string {
+    throw this.cannot(`reference ${referent} without naming its columns: name them (its primary key)`)
+  }
+
   protected deferral(options: {deferrable?: boolean; initiallyDeferred?: boolean}): string {
     if (options.deferrable || options.initiallyDeferred) throw this.cannot('defer a foreign key check (DEFERRABLE): MySQL checks every key at once')
     return ''

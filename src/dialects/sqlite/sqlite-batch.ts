@@ -8,7 +8,7 @@ export function createTableSql(compiler: DdlCompiler, name: string, table: Table
   const elements = table.columns.map((c) => {
     if (c === inlineAuto) return `${compiler.quote(c.name)} INTEGER${c.nullable ? '' : ' NOT NULL'} PRIMARY KEY AUTOINCREMENT`
     const generated = c.generated ? compiler.generatedClause(c.generated) : ''
-    return `${compiler.quote(c.name)} ${c.type}${compiler.collateClause(c.collation)}${generated}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
+    return `${compiler.quote(c.name)}${c.type ? ` ${c.type}` : ''}${compiler.collateClause(c.collation)}${generated}${c.nullable ? '' : ' NOT NULL'}${c.default === undefined ? '' : ` DEFAULT ${c.default}`}`
   })
   elements.push(...compiler.constraintElements({...table, primaryKey: inlineAuto ? undefined : pk}))
   return `CREATE TABLE ${compiler.quote(name)} ${tableBody(elements)}${table.withoutRowid ? ' WITHOUT ROWID' : ''}`

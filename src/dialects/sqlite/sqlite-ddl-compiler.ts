@@ -14,6 +14,7 @@ const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebui
 export class SqliteDdlCompiler extends DdlCompiler {
   readonly dialect = 'sqlite' as const
   readonly integerKeysAutoAssign = true
+  readonly typelessColumns = true
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
@@ -91,16 +92,22 @@ export class SqliteDdlCompiler extends DdlCompiler {
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
     const {after, copied} = applyTableOperations(before, op.operations, this)
     const temp = `_db_manage_tmp_${op.table}`
+    // SQLite's twelve steps (lang_altertable.html#otheralter): a view that names the table would stop the rename
+    // (the table is gone for a moment), so the rename is the legacy one, which leaves views as they are written;
+    // the table's indexes and triggers, dropped with it, are made again; each view that names it must still read.
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},
       {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(copied.map(([to]) => to))} SELECT ${copied.map(([, from]) => this.quote(from)).join(', ')} FROM ${this.table(op.table)}`},
       {sql: `DROP TABLE ${this.table(op.table)}`},
+      {sql: 'PRAGMA legacy_alter_table = ON'},
       {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},
+      {sql: 'PRAGMA legacy_alter_table = OFF'},
     ]
     for (const index of after.indexes) {
       statements.push(...super.createIndex(createIndexOf(op.table, index)))
     }
 
+    statements.push(...(before.triggers ?? []).map((sql) => ({sql})), ...(before.views ?? []).map((view) => ({sql: `SELECT * FROM ${this.quote(view)} LIMIT 0`})))
     return statements
   }
 }

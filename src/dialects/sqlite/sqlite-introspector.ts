@@ -1,7 +1,8 @@
 import type {IndexElement} from '../../operations/nodes.js'
 import type {Connection} from '../connection.js'
 import {IDENT, unquoteIdent} from '../identifiers.js'
-import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema} from '../table-schema.js'
+import {mentions} from '../table-changes.js'
+import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema, type VirtualTableSchema} from '../table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
 export function splitTopLevel(text: string): string[] {
@@ -109,8 +110,28 @@ export class SqliteIntrospector extends CatalogReader {
     super()
   }
 
+  /** One table, with the triggers on it and the views that name it: what a batch rebuild must keep (sqlite-ddl-compiler.ts). */
+  async table(name: string): Promise<TableSchema | undefined> {
+    const table = await super.table(name)
+    if (!table) return undefined
+    const {rows} = await this.connection.query(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') AND sql IS NOT NULL ORDER BY name`)
+    return {
+      ...table,
+      triggers: rows.filter((r) => r.type === 'trigger' && r.tbl_name === name).map((r) => String(r.sql)),
+      views: rows.filter((r) => r.type === 'view' && mentions(String(r.sql), name)).map((r) => String(r.name)),
+    }
+  }
+
+  async virtualTables(): Promise<VirtualTableSchema[]> {
+    const {rows} = await this.connection.query(`SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main'
+      WHERE m.type = 'table' AND l.type = 'virtual' ORDER BY m.name`)
+    return rows.map((r) => ({name: String(r.name), sql: String(r.sql)}))
+  }
+
   protected async read(only?: string): Promise<TableSchema[]> {
-    const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}`
+    // A virtual table, and the shadow tables its module keeps, are not tables to compare: virtualTables() reads them.
+    const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}
+      AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('shadow', 'virtual'))`
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
     const allColumns = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
       FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} ORDER BY m.name, p.cid`)
@@ -128,6 +149,9 @@ export class SqliteIntrospector extends CatalogReader {
       const parsed = parseCreateTable(sql)
       const keyed = info.filter((r) => Number(r.pk) > 0)
       const autoincrement = /\bAUTOINCREMENT\b/i.test(sql) && keyed.length === 1
+      const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql)
+      // A lone INTEGER PRIMARY KEY is the rowid (an alias of it), which NOT NULL does not change.
+      const rowid = keyed.length === 1 && !withoutRowid && String(keyed[0].type).toUpperCase() === 'INTEGER' ? String(keyed[0].name) : undefined
       const columns: ColumnSchema[] = info.map((r) => ({
         autoincrement: autoincrement && Number(r.pk) === 1,
         ...(parsed.collations.has(String(r.name)) ? {collation: parsed.collations.get(String(r.name))} : {}),
@@ -136,6 +160,7 @@ export class SqliteIntrospector extends CatalogReader {
         name: String(r.name),
         // As declared: on SQLite a key column is NOT NULL only when it says so.
         nullable: Number(r.notnull) === 0,
+        ...(String(r.name) === rowid ? {rowid: true} : {}),
         type: String(r.type),
       }))
       const pkColumns = keyed.sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => String(r.name))
@@ -146,7 +171,7 @@ export class SqliteIntrospector extends CatalogReader {
         const cols = rows.map((r) => String(r.col))
         const action = (a: unknown) => (a === 'NO ACTION' ? undefined : String(a))
         const declared = parsed.names.find((n) => n.kind === 'fk' && sameColumns(n.columns, cols))
-        return {columns: cols, ...(declared?.deferred ? {deferrable: true, initiallyDeferred: true} : {}), name: declared?.name, onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: rows.map((r) => (r.ref_col === null ? 'null' : String(r.ref_col)))}
+        return {columns: cols, ...(declared?.deferred ? {deferrable: true, initiallyDeferred: true} : {}), name: declared?.name, onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: referentColumns(rows)}
       })
       const uniques: KeySchema[] = []
       const indexes: IndexSchema[] = []
@@ -163,19 +188,19 @@ export class SqliteIntrospector extends CatalogReader {
       return {
         checks, columns, foreignKeys, indexes, name,
         primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques,
-        ...(/\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql) ? {withoutRowid: true} : {}),
+        ...(withoutRowid ? {withoutRowid: true} : {}),
       }
     })
-    return Promise.all(tables.map(async (t) => (t.foreignKeys.some(implicitReferent) ? {...t, foreignKeys: await Promise.all(t.foreignKeys.map((fk) => this.resolveReferent(fk, tables)))} : t)))
+    return tables
   }
+}
 
-  /** `REFERENCES a` without a column list means a's primary key, which pragma_foreign_key_list reports as NULL. */
-  private async resolveReferent(fk: ForeignKeySchema, tables: readonly TableSchema[]): Promise<ForeignKeySchema> {
-    if (!implicitReferent(fk)) return fk
-    const known = tables.find((t) => t.name === fk.referent)?.primaryKey?.columns
-    const key = known ?? (await this.connection.query('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk', [fk.referent])).rows.map((r) => String(r.name))
-    return key.length === fk.columns.length ? {...fk, referentColumns: key} : fk
-  }
+/**
+ * The referenced columns; none for `REFERENCES a` without a column list (a's
+ * primary key, which pragma_foreign_key_list reports as NULL), kept so.
+ */
+function referentColumns(rows: ReadonlyArray<Record<string, unknown>>): string[] {
+  return rows.some((r) => r.ref_col === null) ? [] : rows.map((r) => String(r.ref_col))
 }
 
 /**
@@ -194,4 +219,3 @@ function indexElements(sql: string, rows: ReadonlyArray<Record<string, unknown>>
   })
 }
 
-const implicitReferent = (fk: ForeignKeySchema) => fk.referentColumns.some((c) => c === 'null')
