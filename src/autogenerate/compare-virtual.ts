@@ -52,7 +52,7 @@ export function compareVirtualTables(live: readonly VirtualTableSchema[], target
     const own = !externalContent(was.sql)
     if (!own) before.push({description: `rebuild virtual table ${was.name} from its content table`, downgrade: rebuild(was), table: was.name})
     before.push({
-      description: next ? `drop virtual table ${was.name} to make it again as ${definition(next.sql)}` : `drop virtual table ${was.name}`,
+      description: `drop virtual table ${was.name}${own ? ' and what it holds' : ''}${next ? `, to make it again as ${definition(next.sql)}` : ''}`,
       destructive: own, downgrade: create(was), table: was.name, upgrade: {kind: 'dropTable', table: was.name},
     })
   }
@@ -62,7 +62,8 @@ export function compareVirtualTables(live: readonly VirtualTableSchema[], target
     if (was && definition(was.sql) === definition(table.sql)) continue
     const own = !externalContent(table.sql)
     after.push({
-      description: `add virtual table ${table.name} ${definition(table.sql)}`, downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create(table),
+      description: `add virtual table ${table.name} ${definition(table.sql)}${was && own ? ' (the downgrade drops it and what it holds, to make it again as it was)' : ''}`,
+      downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create(table),
       ...(was && own ? {downgradeNote: `the downgrade drops virtual table ${table.name} and what it holds, to make it again as it was`} : {}),
     })
     if (!own) after.push({description: `rebuild virtual table ${table.name} from its content table`, table: table.name, upgrade: rebuild(table)})

@@ -171,6 +171,40 @@ if (dialectsUnderTest().includes('sqlite')) {
       expect(script).not.to.include('_data')
     })
 
+    it('a full-text table whose definition changes is made again: one over a table is rebuilt from it, one of its own says its rows are lost (issue 27 item 14)', async () => {
+      const base = 'CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT);\n'
+      const {generated, script} = await evolve(db, {
+        async atHead(c) {
+          // Rebuilt from doc with the new tokenizer: 'running' now finds 'runs'.
+          expect((await c.query("SELECT rowid FROM doc_fts WHERE doc_fts MATCH 'running'")).rows).to.deep.equal([{rowid: 1}])
+        },
+        counts: {doc: 2},
+        live: `${base}CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');\nCREATE VIRTUAL TABLE memo USING fts4(text);\n`,
+        rows: "INSERT INTO doc VALUES (1, 'she runs'), (2, 'he walks');\nINSERT INTO doc_fts(doc_fts) VALUES('rebuild');\nINSERT INTO memo VALUES ('kept until the upgrade');\n",
+        target: `${base}CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id', tokenize='porter');\nCREATE VIRTUAL TABLE memo USING fts4(text, tokenize=porter);\n`,
+      })
+      expect(generated.stdout).to.include('  drop virtual table memo and what it holds, to make it again as fts4(text, tokenize=porter)\n')
+      expect(generated.stdout).to.include('  add virtual table memo fts4(text, tokenize=porter) (the downgrade drops it and what it holds, to make it again as it was)\n')
+      expect(script).to.include("  // DATA LOSS: drop virtual table memo and what it holds, to make it again as fts4(text, tokenize=porter)\n  await op.dropTable('memo')\n")
+      expect(script).to.include("  // DATA LOSS: the downgrade drops virtual table memo and what it holds, to make it again as it was\n  await op.dropTable('memo')\n")
+    })
+
+    it('a rebuild keeps the table\'s triggers, and stops (rolled back, in one line) when one names a column it drops', async () => {
+      runNative(db, 'CREATE TABLE page (id INTEGER PRIMARY KEY, body TEXT, hits INTEGER);\nCREATE TABLE log (page_id INTEGER, body TEXT);\n'
+        + 'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;\n'
+        + "INSERT INTO page VALUES (1, 'x', 0);\n")
+      const dir = projectWith(db, 'CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);\nCREATE TABLE log (page_id INTEGER, body TEXT);\n')
+      expect((await runCli(['revision', '--autogenerate', '-m', 'no body'], {cwd: dir})).code).to.equal(0)
+      expect(await runCli(['upgrade', 'head'], {cwd: dir})).to.deep.equal({
+        code: 1, stdout: '',
+        stderr: 'Error: upgrade <base> -> 001 (001_no_body.ts) failed: no such column: new.body (SQLITE_ERROR) [SQL: EXPLAIN INSERT INTO "page" DEFAULT VALUES]; rolled back, the database is at base\n',
+      })
+      await connected(db, async (c) => {
+        expect((await c.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")).rows).to.deep.equal([{name: 'page_ai'}])
+        expect((await c.query('SELECT body FROM page')).rows).to.deep.equal([{body: 'x'}])
+      })
+    })
+
     /** A second empty database, dropped after the test. */
     const others: TestDatabase[] = []
     async function fresh(): Promise<TestDatabase> {

@@ -7,7 +7,11 @@ import {applyTableOperations} from '../table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
 import {createIndexOf} from '../table-schema.js'
 import {defaultConstraintName} from '../../operations/naming.js'
+import {IDENT} from '../identifiers.js'
 
+
+/** What fires a trigger: `CREATE TRIGGER name [BEFORE|AFTER|INSTEAD OF] DELETE|INSERT|UPDATE`. */
+const TRIGGER_EVENT = new RegExp(String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s*\.\s*)?${IDENT}\s+(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(DELETE|INSERT|UPDATE)\b`, 'i')
 
 const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
 
@@ -94,7 +98,9 @@ export class SqliteDdlCompiler extends DdlCompiler {
     const temp = `_db_manage_tmp_${op.table}`
     // SQLite's twelve steps (lang_altertable.html#otheralter): a view that names the table would stop the rename
     // (the table is gone for a moment), so the rename is the legacy one, which leaves views as they are written;
-    // the table's indexes and triggers, dropped with it, are made again; each view that names it must still read.
+    // the table's indexes and triggers, dropped with it, are made again; each view that names it, and each
+    // trigger on it, must still compile (EXPLAIN prepares a statement and its triggers without running them),
+    // as SQLite's own ALTER TABLE would insist.
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},
       {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(copied.map(([to]) => to))} SELECT ${copied.map(([, from]) => this.quote(from)).join(', ')} FROM ${this.table(op.table)}`},
@@ -107,7 +113,20 @@ export class SqliteDdlCompiler extends DdlCompiler {
       statements.push(...super.createIndex(createIndexOf(op.table, index)))
     }
 
-    statements.push(...(before.triggers ?? []).map((sql) => ({sql})), ...(before.views ?? []).map((view) => ({sql: `SELECT * FROM ${this.quote(view)} LIMIT 0`})))
+    const triggers = before.triggers ?? []
+    statements.push(...triggers.map((sql) => ({sql})), ...this.compiles(op.table, after.columns.filter((c) => !c.generated).map((c) => c.name), triggers, before.views ?? []))
     return statements
+  }
+
+  /** EXPLAINs that make SQLite prepare each view and each kind of trigger of a rebuilt table, failing on a name gone. */
+  private compiles(table: string, columns: readonly string[], triggers: readonly string[], views: readonly string[]): Statement[] {
+    const events = new Set(triggers.map((sql) => TRIGGER_EVENT.exec(sql)?.[1].toUpperCase()))
+    const t = this.table(table)
+    return [
+      ...(events.has('INSERT') ? [{sql: `EXPLAIN INSERT INTO ${t} DEFAULT VALUES`}] : []),
+      ...(events.has('UPDATE') ? [{sql: `EXPLAIN UPDATE ${t} SET ${columns.map((c) => `${this.quote(c)} = ${this.quote(c)}`).join(', ')}`}] : []),
+      ...(events.has('DELETE') ? [{sql: `EXPLAIN DELETE FROM ${t}`}] : []),
+      ...views.map((view) => ({sql: `EXPLAIN SELECT * FROM ${this.quote(view)}`})),
+    ]
   }
 }
