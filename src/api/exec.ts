@@ -120,7 +120,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
   return eachDatabase(config, async (database) => {
     const dialect = options.dialect ?? database.url?.dialect
     if (!dialect) throw new UsageError(`exec needs a dialect to split ${file}: configure a connection URL or pass --dialect`)
-    const sqls = splitSql(text, dialect, file).map((s) => s.sql)
+    let sqls = splitSql(text, dialect, file).map((s) => s.sql)
     if (options.dryRun) {
       const statements = sqls.map((sql) => ({sql}))
       for (const [i, s] of statements.entries()) options.onStatement?.(database.name, i, s)
@@ -129,6 +129,11 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
 
     return withSession(config, database, options, async (session) => guardedRun(session, async (progress) => {
       const {executor} = session
+      // The mysql client reads backslashes in strings as the server's sql_mode says; so does the split.
+      if (dialect === 'mysql' && /NO_BACKSLASH_ESCAPES/i.test(String((await executor.execute({sql: 'SELECT @@SESSION.sql_mode AS m'})).rows[0]?.m))) {
+        sqls = splitSql(text, dialect, file, {state: {noBackslashEscapes: true}}).map((s) => s.sql)
+      }
+
       const version = dialect === 'postgresql' && sqls.some((sql) => /\bADD\s+VALUE\b/i.test(sql)) ? await serverVersion(session.executor) : undefined
       const kinds = sqls.map((sql) => statementKind(sql, dialect, version))
       const ownTransactions = kinds.some((k) => k === 'begin' || k === 'commit' || k === 'rollback')
