@@ -51,7 +51,10 @@ export function installSignalHandlers(write: (text: string) => void = (text) => 
     process.on(signal, () => {
       if (received || guards.size === 0) process.exit(EXIT_CODES[signal])
       received = signal
-      if (changing()) write(`db-manage: ${signal} received: stopping after the current statement (${signal} again exits at once)\n`)
+      if (changing()) {
+        write(`db-manage: ${signal} received: stopping after the current statement (${signal} again exits at once)\n`)
+      }
+
       for (const guard of guards) guard.cancel?.()
     })
   }

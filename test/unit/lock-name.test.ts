@@ -12,7 +12,7 @@ describe('mysqlLockName: one GET_LOCK name per database and version table, withi
     expect(mysqlLockName(fits, 'alembic_version')).to.equal(`db-manage:${fits}.alembic_version`).and.to.have.length(63)
   })
 
-  it('cuts a longer one and ends it with a hash of the whole: exactly 64 characters, distinct for names alike but for their end', () => {
+  it('cuts a longer one and ends it with a hash of the whole: 64 characters, distinct when only ends differ', () => {
     const a = mysqlLockName(`${'x'.repeat(63)}1`, 'alembic_version')
     const b = mysqlLockName(`${'x'.repeat(63)}2`, 'alembic_version')
     const c = mysqlLockName(`${'x'.repeat(63)}1`, 'other_version')

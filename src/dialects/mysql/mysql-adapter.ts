@@ -57,9 +57,14 @@ export const mysqlAdapter: Adapter = {
       const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [name, slice / 1000])
       const ok = rows[0]?.ok
       if (Number(ok) === 1) return
-      if (ok === null || ok === undefined) throw new DatabaseError(`cannot take the migration lock: GET_LOCK('${name}') returned NULL`)
+      if (ok === null || ok === undefined) {
+        throw new DatabaseError(`cannot take the migration lock: GET_LOCK('${name}') returned NULL`)
+      }
+
       if (performance.now() >= deadline) {
-        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, name)}`)
+        const holder = await lockHolder(connection, name)
+        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
       }
 
       const rest = slice - (performance.now() - started)

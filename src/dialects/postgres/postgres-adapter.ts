@@ -39,7 +39,9 @@ export const postgresAdapter: Adapter = {
       await connection.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(name)])
     } catch (error) {
       if ((error as {code?: string}).code === '55P03') {
-        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, name)}`)
+        const holder = await lockHolder(connection, name)
+        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
       }
 
       throw error
@@ -60,7 +62,8 @@ export const postgresAdapter: Adapter = {
     skip: () => false,
   },
   // Advisory locks are per database; a tenant schema of one database has its own.
-  lockName: async (_connection, {schema, versionTable}) => `db-manage:${schema === undefined ? '' : `${schema}.`}${versionTable}`,
+  lockName: async (_connection, {schema, versionTable}) =>
+    `db-manage:${schema === undefined ? '' : `${schema}.`}${versionTable}`,
   async releaseLock(connection: Connection, name: string) {
     await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(name)])
   },

@@ -24,7 +24,9 @@ export function lockFileOf(file: string, key: string): string {
  * so nothing is left to clean up. Waiting polls, so signals are still seen.
  * An in-memory database is private to its connection and needs none.
  */
-async function acquireFileLock(connection: Connection, file: string, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
+async function acquireFileLock(
+  connection: Connection, file: string, timeoutSeconds: number, signal?: AbortSignal,
+): Promise<void> {
   if (!file) return
   const {default: Database} = await import('better-sqlite3')
   const lock = new Database(file, {timeout: 0})
@@ -39,7 +41,9 @@ async function acquireFileLock(connection: Connection, file: string, timeoutSeco
       } catch (error) {
         if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error
         if (performance.now() >= deadline) {
-          throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout): held on ${file} by a process on this machine or one sharing the file`)
+          throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+            + ` within ${timeoutSeconds}s (--lock-timeout): held on ${file}`
+            + ' by a process on this machine or one sharing the file')
         }
       }
 
