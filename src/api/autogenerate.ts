@@ -89,7 +89,8 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
     const changes = [...virtual.before, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
-      columnBytes: session.dialect.adapter.columnBytes, foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
+      columnBytes: session.dialect.adapter.columnBytes,
+      foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
     }), ...domains.after, ...enums.after, ...virtual.after]
     return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
   })

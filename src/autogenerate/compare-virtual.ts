@@ -6,7 +6,7 @@ import type {Change} from './compare.js'
 /** `CREATE VIRTUAL TABLE name USING module(args)`: the module and its arguments. */
 const USING = /\bUSING\s+(\w+)\s*(?:\(([\s\S]*)\))?\s*$/i
 
-/** A definition as what it says, not how it is spaced: the module, lower case, and each argument with its spaces collapsed. */
+/** A definition as what it says, not how it is spaced: the module, lower case, and each argument, spaces collapsed. */
 function definition(sql: string): string {
   const m = USING.exec(sql)
   if (!m) return sql.replaceAll(/\s+/g, ' ').trim()
@@ -23,6 +23,8 @@ function externalContent(sql: string): boolean {
   return Boolean(m && /^fts[45]$/i.test(m[1]) && /(?:^|,)\s*content\s*=\s*(?:'[^']+'|"[^"]+"|\w+)/i.test(m[2] ?? ''))
 }
 
+const rebuilt = (t: VirtualTableSchema) => `rebuild virtual table ${t.name} from its content table`
+const AGAIN = 'to make it again as it was'
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`
 
 function create(table: VirtualTableSchema): Operation {
@@ -41,7 +43,9 @@ function rebuild(table: VirtualTableSchema): Operation {
  * definition has no ALTER: the table is dropped and made again, and what it
  * held is lost unless it indexes another table's rows.
  */
-export function compareVirtualTables(live: readonly VirtualTableSchema[], target: readonly VirtualTableSchema[]): {before: Change[]; after: Change[]} {
+export function compareVirtualTables(
+  live: readonly VirtualTableSchema[], target: readonly VirtualTableSchema[],
+): {before: Change[]; after: Change[]} {
   const before: Change[] = []
   const after: Change[] = []
   const targetByName = new Map(target.map((t) => [t.name, t]))
@@ -50,9 +54,10 @@ export function compareVirtualTables(live: readonly VirtualTableSchema[], target
     const next = targetByName.get(was.name)
     if (next && definition(next.sql) === definition(was.sql)) continue
     const own = !externalContent(was.sql)
-    if (!own) before.push({description: `rebuild virtual table ${was.name} from its content table`, downgrade: rebuild(was), table: was.name})
+    if (!own) before.push({description: rebuilt(was), downgrade: rebuild(was), table: was.name})
     before.push({
-      description: `drop virtual table ${was.name}${own ? ' and what it holds' : ''}${next ? `, to make it again as ${definition(next.sql)}` : ''}`,
+      description: `drop virtual table ${was.name}${own ? ' and what it holds' : ''}`
+        + (next ? `, to make it again as ${definition(next.sql)}` : ''),
       destructive: own, downgrade: create(was), table: was.name, upgrade: {kind: 'dropTable', table: was.name},
     })
   }
@@ -62,11 +67,13 @@ export function compareVirtualTables(live: readonly VirtualTableSchema[], target
     if (was && definition(was.sql) === definition(table.sql)) continue
     const own = !externalContent(table.sql)
     after.push({
-      description: `add virtual table ${table.name} ${definition(table.sql)}${was && own ? ' (the downgrade drops it and what it holds, to make it again as it was)' : ''}`,
+      description: `add virtual table ${table.name} ${definition(table.sql)}`
+        + (was && own ? ` (the downgrade drops it and what it holds, ${AGAIN})` : ''),
       downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create(table),
-      ...(was && own ? {downgradeNote: `the downgrade drops virtual table ${table.name} and what it holds, to make it again as it was`} : {}),
+      ...(was && own ? {downgradeNote: `the downgrade drops virtual table ${table.name} and what it holds, ${AGAIN}`}
+        : {}),
     })
-    if (!own) after.push({description: `rebuild virtual table ${table.name} from its content table`, table: table.name, upgrade: rebuild(table)})
+    if (!own) after.push({description: rebuilt(table), table: table.name, upgrade: rebuild(table)})
   }
 
   return {after, before}

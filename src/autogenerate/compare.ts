@@ -40,7 +40,7 @@ export interface CompareOptions {
   readonly renameColumns?: ReadonlyMap<string, ReadonlyMap<string, string>>
   /** MySQL: a foreign key needs an index, and makes one when it has none (foreign-key-indexes.ts). */
   readonly foreignKeysNeedIndexes?: boolean
-  /** MySQL: bytes a column takes toward the row-size limit; column changes that free room then go first (row-size-order.ts). */
+  /** MySQL: bytes a column takes toward the row-size limit; changes that free room go first (row-size-order.ts). */
   readonly columnBytes?: (column: ColumnSchema) => number
 }
 
@@ -65,7 +65,8 @@ function dropped(description: string, table: string, create: Operation, more: Pa
 export function defaultValue(text: string, dialect?: DialectName): DefaultValue {
   const t = text.trim()
   // MySQL's literals hold backslash escapes (MariaDB reports `'a\\b'`, `'\0\0'`): read with its rules.
-  if (dialect === 'mysql' && MYSQL_QUOTED.test(t)) return stringDefault(t, unescapeMysqlString(MYSQL_QUOTED.exec(t)![1]))
+  const mysql = dialect === 'mysql' ? MYSQL_QUOTED.exec(t) : null
+  if (mysql) return stringDefault(t, unescapeMysqlString(mysql[1]))
   const quoted = /^'((?:[^']|'')*)'(?:::[\w\s".]+(?:\(\d+(?:,\s*\d+)?\))?(?:\[])?)?$/.exec(t)
   // Text that reads as SQL (a stored 'now()') stays a quoted literal, which a string default may not be.
   if (quoted) return looksLikeSql(quoted[1].replaceAll("''", "'")) ? sql(`'${quoted[1]}'`) : quoted[1].replaceAll("''", "'")
@@ -357,13 +358,15 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   const drops = [...liveExtras].filter(([key, op]) => !targetExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(a) - rank(b))
   const adds = [...targetExtras].filter(([key, op]) => !liveExtras.has(key) || onRegenerated(op)).map(([, op]) => op).sort((a, b) => rank(b) - rank(a))
   const key = keyOf(live.primaryKey ?? {columns: []}) === keyOf(target.primaryKey ?? {columns: []}) ? {add: [], drop: []} : primaryKeyChanges(live, target)
-  const relinked = options.foreignKeysNeedIndexes ? relink(live, target, {adds, drops, liveExtras, primaryKeyChanges: key.add.length + key.drop.length > 0, targetExtras}) : []
+  const keyChanges = key.add.length + key.drop.length > 0
+  const relinked = options.foreignKeysNeedIndexes
+    ? relink(live, target, {adds, drops, keyChanges, liveExtras, targetExtras}) : []
   // What goes is dropped before the columns change and what comes is added after, so
   // no drop names a column already gone (PostgreSQL drops an index with its column,
   // a SQLite rebuild leaves it out) and the downgrade re-adds columns before their indexes.
   return [
     ...tableOptionsChange(live, target),
-    ...relinked.map((op) => dropped(`drop ${describeExtra(op)} (added again once the indexes it needs have changed)`, name, op)),
+    ...relinked.map((op) => dropped(`drop ${describeExtra(op)} (added again once its indexes have changed)`, name, op)),
     ...key.drop,
     ...drops.map((op) => extraChange(name, op, 'drop')),
     ...changes,
@@ -378,11 +381,16 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
  * every index that serves them, which DROP INDEX refuses (ER_DROP_INDEX_FK):
  * each is dropped before the indexes change and added again after.
  */
-function relink(live: TableSchema, target: TableSchema, c: {liveExtras: Map<string, BatchOperation>; targetExtras: Map<string, BatchOperation>; drops: BatchOperation[]; adds: BatchOperation[]; primaryKeyChanges: boolean}): CreateForeignKey[] {
+function relink(live: TableSchema, target: TableSchema, c: {
+  liveExtras: Map<string, BatchOperation>; targetExtras: Map<string, BatchOperation>
+  drops: BatchOperation[]; adds: BatchOperation[]; keyChanges: boolean
+}): CreateForeignKey[] {
   const [drops, adds] = [new Set(c.drops), new Set(c.adds)]
-  const pk = (t: TableSchema) => (c.primaryKeyChanges ? undefined : t.primaryKey?.columns)
-  return [...c.liveExtras.values()].filter((op): op is CreateForeignKey => op.kind === 'createForeignKey' && !drops.has(op))
-    .filter((fk) => leavesUnserved(fk, c.liveExtras.values(), drops, pk(live)) || leavesUnserved(fk, c.targetExtras.values(), adds, pk(target)))
+  const pk = (t: TableSchema) => (c.keyChanges ? undefined : t.primaryKey?.columns)
+  const kept = [...c.liveExtras.values()]
+    .filter((op): op is CreateForeignKey => op.kind === 'createForeignKey' && !drops.has(op))
+  return kept.filter((fk) => leavesUnserved(fk, c.liveExtras.values(), drops, pk(live))
+    || leavesUnserved(fk, c.targetExtras.values(), adds, pk(target)))
 }
 
 function primaryKeyChanges(live: TableSchema, target: TableSchema): {add: Change[]; drop: Change[]} {

@@ -10,7 +10,8 @@ import type {BatchOperation, CreateForeignKey} from '../operations/nodes.js'
  * the one the key made.
  */
 
-const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((x, i) => x === b[i])
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i])
 
 /** The index CREATE TABLE makes for one of its foreign keys: named as the key, on its columns alone, plain. */
 export function madeForForeignKey(index: IndexSchema, keys: readonly ForeignKeySchema[]): boolean {
@@ -24,7 +25,8 @@ function serves(op: BatchOperation | readonly string[], columns: readonly string
   const index = op as BatchOperation
   if (index.kind === 'createUniqueConstraint') return sameList(index.columns.slice(0, columns.length), columns)
   if (index.kind !== 'createIndex' || index.fulltext || index.spatial) return false
-  return sameList(index.columns.slice(0, columns.length), columns) && columns.every((c) => index.lengths?.[c] === undefined)
+  return sameList(index.columns.slice(0, columns.length), columns)
+    && columns.every((c) => index.lengths?.[c] === undefined)
 }
 
 /**
@@ -33,7 +35,10 @@ function serves(op: BatchOperation | readonly string[], columns: readonly string
  * `removed` those the change drops, `primaryKey` the key's columns unless
  * the change drops it too.
  */
-export function leavesUnserved(fk: CreateForeignKey, extras: Iterable<BatchOperation>, removed: ReadonlySet<BatchOperation>, primaryKey: readonly string[] | undefined): boolean {
+export function leavesUnserved(
+  fk: CreateForeignKey, extras: Iterable<BatchOperation>, removed: ReadonlySet<BatchOperation>,
+  primaryKey: readonly string[] | undefined,
+): boolean {
   if (primaryKey && serves(primaryKey, fk.columns)) return false
   return ![...extras].some((op) => !removed.has(op) && serves(op, fk.columns))
 }

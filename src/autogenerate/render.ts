@@ -9,8 +9,9 @@ const INDEX_OPS = new Set(['createIndex', 'dropIndex'])
 
 function quote(text: string): string {
   // Control characters (a BINARY default's NULs) as escapes, so the script stays plain text.
-  const controls = (c: string) => (c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`)
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll(/[\0-\u0008\n-\u001F\u007F]/g, controls)}'`
+  const control = (c: string) => (c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`)
+  const escaped = text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`)
+  return `'${escaped.replaceAll(/[\0-\u0008\n-\u001F\u007F]/g, control)}'`
 }
 
 function value(v: unknown): string {

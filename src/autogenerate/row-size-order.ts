@@ -8,7 +8,10 @@ import type {Change} from './compare.js'
  * room (a widening, an addition), each group in its order. The downgrade,
  * the same list reversed, frees room first too. Sorts `changes` in place.
  */
-export function shrinkingFirst(changes: Change[], live: ReadonlyMap<string, ColumnSchema>, target: ReadonlyMap<string, ColumnSchema>, bytes: (c: ColumnSchema) => number): void {
+export function shrinkingFirst(
+  changes: Change[], live: ReadonlyMap<string, ColumnSchema>, target: ReadonlyMap<string, ColumnSchema>,
+  bytes: (c: ColumnSchema) => number,
+): void {
   const size = (c: ColumnSchema | undefined) => (c === undefined ? 0 : bytes(c))
   const growth = (change: Change): number => {
     const op = change.upgrade
@@ -22,7 +25,8 @@ export function shrinkingFirst(changes: Change[], live: ReadonlyMap<string, Colu
       }
 
       case 'alterColumn': {
-        return op.newName === undefined ? size(target.get(op.column)) - size(live.get(op.column)) : Number.NEGATIVE_INFINITY
+        if (op.newName !== undefined) return Number.NEGATIVE_INFINITY
+        return size(target.get(op.column)) - size(live.get(op.column))
       }
 
       default: {

@@ -84,7 +84,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
 
     const reader = dialect.introspector(connection)
     return {
-      declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
+      declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(),
+      uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
     }
   })
 }

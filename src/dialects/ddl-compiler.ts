@@ -67,7 +67,10 @@ export abstract class DdlCompiler {
 
   /** Map a portable type to this dialect's type; raw types pass through. */
   type(type: string): string {
-    if (type.trim() === '' && !this.typelessColumns) throw this.cannot('create a column without a type (SQLite alone has them)')
+    if (type.trim() === '' && !this.typelessColumns) {
+      throw this.cannot('create a column without a type (SQLite alone has them)')
+    }
+
     const portable = parsePortableType(type)
     if (!portable) return type.trim()
     return this.portableType(portable)
@@ -182,7 +185,8 @@ export abstract class DdlCompiler {
   foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string; deferrable?: boolean; initiallyDeferred?: boolean}): string {
     // No referenced columns: the referent's primary key, as `REFERENCES a` says it (PostgreSQL, SQLite).
     const to = referentColumns.length === 0 ? this.implicitReferent(referent) : ` ${this.columnList(referentColumns)}`
-    return `FOREIGN KEY ${this.columnList(columns)} REFERENCES ${this.table(referent)}${to}${this.actions(actions)}${this.deferral(actions)}`
+    const references = `REFERENCES ${this.table(referent)}${to}`
+    return `FOREIGN KEY ${this.columnList(columns)} ${references}${this.actions(actions)}${this.deferral(actions)}`
   }
 
   /** What follows `REFERENCES a` when no columns are named: nothing, where the referent's primary key is meant. */

@@ -54,7 +54,8 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         columns = columns.filter((c) => c.column.name !== op.column)
         const keeps = (k: {columns: readonly string[]}) => !k.columns.includes(op.column)
         // As SQLite does: an index on the column, on an expression that names it, or whose WHERE names it goes with it.
-        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column))) && !i.include?.includes(op.column)
+        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column)))
+          && !i.include?.includes(op.column)
           && (i.where === undefined || !mentions(i.where, op.column)))
         uniques = uniques.filter(keeps)
         foreignKeys = foreignKeys.filter(keeps)
@@ -131,13 +132,15 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 
       case 'dropConstraint': {
         const count = uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)
-        // An unnamed key or check (SQLite keeps no name for `REFERENCES p`, `UNIQUE (a)`, `PRIMARY KEY (a, b)`, `CHECK (...)`)
-        // answers to the name autogenerate gives it.
+        // An unnamed key or check (SQLite keeps no name for `REFERENCES p`, `UNIQUE (a)`, `PRIMARY KEY (a, b)`,
+        // `CHECK (...)`) answers to the name autogenerate gives it.
         const named = (k: {name?: string; columns: readonly string[]}, fallback: (table: string, columns: readonly string[]) => string) => (k.name ?? fallback(before.name, k.columns)) === op.name
         if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => !named(k, defaultConstraintName.unique))
         if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => !named(k, defaultConstraintName.foreignKey))
-        if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => (k.name ?? defaultConstraintName.check(before.name)) !== op.name)
-        if ((op.type === undefined || op.type === 'primary') && primaryKey && named(primaryKey, defaultConstraintName.primaryKey)) primaryKey = undefined
+        const check = (k: {name?: string}) => (k.name ?? defaultConstraintName.check(before.name)) === op.name
+        if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => !check(k))
+        const primary = op.type === undefined || op.type === 'primary'
+        if (primary && primaryKey && named(primaryKey, defaultConstraintName.primaryKey)) primaryKey = undefined
         if (count === uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)) {
           throw new UsageError(where(`no ${op.type ?? ''} constraint named ${op.name}`.replace('  ', ' ')))
         }

@@ -98,7 +98,7 @@ export interface DomainSchema {
   readonly checks: ReadonlyArray<{readonly name: string; readonly condition: string}>
 }
 
-/** A table a module implements (SQLite's CREATE VIRTUAL TABLE ... USING fts5(...)): made and compared by its statement. */
+/** A table a module implements (SQLite's CREATE VIRTUAL TABLE ... USING fts5(...)): made, compared by its statement. */
 export interface VirtualTableSchema {
   readonly name: string
   /** The CREATE VIRTUAL TABLE statement as the database keeps it. */
@@ -112,7 +112,7 @@ export interface SchemaReader {
   enums(): Promise<EnumSchema[]>
   /** Domains (PostgreSQL's CREATE DOMAIN); none elsewhere. */
   domains(): Promise<DomainSchema[]>
-  /** Virtual tables (SQLite's full-text and other modules), which schema() leaves out with the tables they keep; none elsewhere. */
+  /** Virtual tables (SQLite's full-text and other modules), which schema() leaves out with their shadow tables. */
   virtualTables(): Promise<VirtualTableSchema[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>

@@ -13,10 +13,11 @@ const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared'
 const SAKILA = path.join(SAMPLES, 'sakila.mysql.sql')
 
 /** Sakila's DDL (jOOQ/sakila, as its authors wrote it) with each [from, to] made, every `from` being there. */
-function sakila(...edits: Array<[string, string]>): string {
+function sakila(...edits: Array<[RegExp | string, string]>): string {
   let text = readFileSync(SAKILA, 'utf8')
   for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`sakila.mysql.sql has no ${JSON.stringify(from)}`)
+    const there = typeof from === 'string' ? text.includes(from) : from.test(text)
+    if (!there) throw new Error(`sakila.mysql.sql has no ${String(from)}`)
     text = text.replace(from, to)
   }
 
@@ -47,13 +48,14 @@ if (dialectsUnderTest().includes('mysql')) {
       const {script} = await evolve(db, {
         atHead: async (c) => {
           await c.query('INSERT INTO token (id) VALUES (9)')
-          expect((await c.query('SELECT HEX(secret) AS secret, path, note, HEX(magic) AS magic, pattern FROM token WHERE id = 9')).rows).to.deep.equal([
-            {magic: '01FF', note: 'line\none', path: 'C:\\temp', pattern: '%\\_', secret: '00000000'},
-          ])
+          const {rows} = await c.query('SELECT HEX(secret) secret, path, note, HEX(magic) magic, pattern FROM token')
+          const row = {magic: '01FF', note: 'line\none', path: 'C:\\temp', pattern: '%\\_', secret: '00000000'}
+          expect(rows).to.deep.include(row)
           await c.query('DELETE FROM token WHERE id = 9')
         },
         counts: {token: 2},
-        live: 'CREATE TABLE token (id int PRIMARY KEY, label varchar(20) NOT NULL DEFAULT \'it\'\'s\') DEFAULT CHARSET=utf8mb4;\n',
+        live: "CREATE TABLE token (id int PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'it''s')"
+          + ' DEFAULT CHARSET=utf8mb4;\n',
         rows: "INSERT INTO token (id) VALUES (1), (2);\n",
         target: [
           'CREATE TABLE token (',
@@ -76,31 +78,36 @@ if (dialectsUnderTest().includes('mysql')) {
 
     const sample = existsSync(SAKILA) ? it : it.skip
 
-    sample('a foreign key added to a table keeps the index MySQL makes for it only while it lives: downgrade drops it, and dropping a key drops its index (issue 27 item 5)', async () => {
+    sample('a foreign key added to a table keeps the index MySQL makes for it only while it lives: downgrade drops it, '
+      + 'and dropping a key drops its index (issue 27 item 5)', async () => {
       // Release A: inventory has no key to film; rental's key to staff has the index MySQL made for it.
       // Release B: inventory gets that key (no index of its own: MySQL makes one), rental loses its key to staff.
       const {script} = await evolve(db, {
         counts: SAKILA_COUNTS,
         live: sakila(
           ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
-          ['  CONSTRAINT fk_inventory_store FOREIGN KEY (store_id) REFERENCES store (store_id) ON DELETE RESTRICT ON UPDATE CASCADE,\n  CONSTRAINT fk_inventory_film FOREIGN KEY (film_id) REFERENCES film (film_id) ON DELETE RESTRICT ON UPDATE CASCADE',
-            '  CONSTRAINT fk_inventory_store FOREIGN KEY (store_id) REFERENCES store (store_id) ON DELETE RESTRICT ON UPDATE CASCADE'],
+          [/,\n {2}CONSTRAINT fk_inventory_film FOREIGN KEY [^\n]*/, ''],
           ['  KEY idx_fk_staff_id (staff_id),\n  CONSTRAINT fk_rental_staff', '  CONSTRAINT fk_rental_staff'],
         ),
         rows: SAKILA_ROWS,
         target: sakila(
           ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
-          ['  KEY idx_fk_staff_id (staff_id),\n  CONSTRAINT fk_rental_staff FOREIGN KEY (staff_id) REFERENCES staff (staff_id) ON DELETE RESTRICT ON UPDATE CASCADE,\n', ''],
+          [/ {2}KEY idx_fk_staff_id \(staff_id\),\n {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
         ),
       })
       expect(script).to.include([
         "  await op.createIndex('fk_inventory_film', 'inventory', ['film_id'])",
-        "  await op.createForeignKey('fk_inventory_film', 'inventory', 'film', ['film_id'], ['film_id'], {onUpdate: 'CASCADE'})",
+        "  await op.createForeignKey('fk_inventory_film', 'inventory', 'film', ['film_id'], ['film_id'], "
+          + "{onUpdate: 'CASCADE'})",
       ].join('\n'))
-      expect(script).to.include("  await op.dropConstraint('fk_rental_staff', 'rental', {type: 'foreignkey'})\n  await op.dropIndex('fk_rental_staff', 'rental')\n")
+      expect(script).to.include([
+        "  await op.dropConstraint('fk_rental_staff', 'rental', {type: 'foreignkey'})",
+        "  await op.dropIndex('fk_rental_staff', 'rental')\n",
+      ].join('\n'))
     })
 
-    sample('an index a foreign key needs, dropped or replaced: the key is dropped before and added again after, upgrade and downgrade (issue 27 item 18)', async () => {
+    sample('an index a foreign key needs, dropped or replaced: the key is dropped before and added again after, '
+      + 'upgrade and downgrade (issue 27 item 18)', async () => {
       // film_actor's key becomes (film_id, actor_id), which serves the key to film: its own index goes,
       // and the key to actor is left to the index MySQL makes; inventory's index on film_id gains store_id.
       const {script} = await evolve(db, {
@@ -108,8 +115,10 @@ if (dialectsUnderTest().includes('mysql')) {
         live: sakila(),
         rows: SAKILA_ROWS,
         target: sakila(
-          ['  PRIMARY KEY  (actor_id,film_id),\n  KEY idx_fk_film_id (`film_id`),', '  PRIMARY KEY  (film_id,actor_id),'],
-          ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_fk_film_id (film_id,store_id),\n  KEY idx_store_id_film_id'],
+          ['  PRIMARY KEY  (actor_id,film_id),\n  KEY idx_fk_film_id (`film_id`),',
+            '  PRIMARY KEY  (film_id,actor_id),'],
+          ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id',
+            '  KEY idx_fk_film_id (film_id,store_id),\n  KEY idx_store_id_film_id'],
         ),
       })
       expect(script).to.include([
@@ -119,29 +128,38 @@ if (dialectsUnderTest().includes('mysql')) {
       ].join('\n'))
     })
 
-    sample('an index added where the key had made its own: the downgrade drops the key around it (issue 27 item 18)', async () => {
-      await evolve(db, {
-        counts: SAKILA_COUNTS,
-        live: sakila(['  KEY idx_fk_film_id (`film_id`),\n', '']),
-        rows: SAKILA_ROWS,
-        target: sakila(),
+    sample('an index added where the key had made its own: the downgrade drops the key around it (issue 27 item 18)',
+      async () => {
+        const live = sakila(['  KEY idx_fk_film_id (`film_id`),\n', ''])
+        await evolve(db, {counts: SAKILA_COUNTS, live, rows: SAKILA_ROWS, target: sakila()})
       })
-    })
 
-    it('a table at InnoDB\'s row-size limit: columns are dropped and narrowed before others are added and widened (issue 27 item 11)', async () => {
-      // As CRMs keep custom fields: one wide table, 40 VARCHAR(50) in utf8mb4, a few bytes under the 8126 a row may take.
-      const fields = (types: Record<number, string>, extra = '') => `CREATE TABLE lead_cf (\n  lead_id int NOT NULL PRIMARY KEY,\n${
-        Array.from({length: 40}, (_, i) => i + 1).filter((i) => types[i] !== '').map((i) => `  cf_${String(i).padStart(2, '0')} ${types[i] ?? 'varchar(50)'} DEFAULT NULL`).join(',\n')}${extra}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n`
+    it('a table at InnoDB\'s row-size limit: columns are dropped and narrowed before others are added and widened '
+      + '(issue 27 item 11)', async () => {
+      // As CRMs keep custom fields: one wide table, 40 VARCHAR(50) in utf8mb4, a few bytes under the 8126 a row
+      // may take.
+      const fields = (types: Record<number, string>, extra = '') => {
+        const numbers = Array.from({length: 40}, (_, i) => i + 1).filter((i) => types[i] !== '')
+        const columns = numbers.map((i) => `  cf_${String(i).padStart(2, '0')} ${types[i] ?? 'varchar(50)'}`)
+        const body = `  lead_id int NOT NULL PRIMARY KEY,\n${columns.join(',\n')}${extra}`
+        return `CREATE TABLE lead_cf (\n${body}\n) DEFAULT CHARSET=utf8mb4;\n`
+      }
+
       const {script} = await evolve(db, {
         counts: {lead_cf: 3},
         live: fields({}),
-        rows: "INSERT INTO lead_cf (lead_id, cf_01, cf_39, cf_40) VALUES (1, 'a', 'short', 'gone'), (2, NULL, NULL, NULL), (3, 'b', 'x', 'y');\n",
-        // cf_01 widened, cf_39 narrowed, cf_40 dropped, cf_41 added: 120 bytes fewer once applied, 160 more if widened first.
-        target: fields({1: 'varchar(80)', 39: 'varchar(10)', 40: ''}, ',\n  cf_41 varchar(50) DEFAULT NULL'),
+        rows: "INSERT INTO lead_cf (lead_id, cf_01, cf_39, cf_40)\n"
+          + "VALUES (1, 'a', 'short', 'gone'), (2, NULL, NULL, NULL), (3, 'b', 'x', 'y');\n",
+        // cf_01 widened, cf_39 narrowed, cf_40 dropped, cf_41 added: 120 bytes fewer once applied, 160 more if widened
+        // first (and the downgrade fails so when it adds cf_40 back before it narrows cf_01).
+        target: fields({1: 'varchar(80)', 39: 'varchar(10)', 40: ''}, ',\n  cf_41 varchar(50)'),
       })
-      const columns = (body: string) => [...body.matchAll(/^ {2}await op\.(\w+)\('lead_cf', (?:op\.column\()?'(cf_\d+)'/gm)].map((m) => `${m[1]} ${m[2]}`)
-      expect(columns(script.slice(script.indexOf('upgrade('), script.indexOf('downgrade(')))).to.deep.equal(['alterColumn cf_39', 'dropColumn cf_40', 'alterColumn cf_01', 'addColumn cf_41'])
-      expect(columns(script.slice(script.indexOf('downgrade(')))).to.deep.equal(['dropColumn cf_41', 'alterColumn cf_01', 'addColumn cf_40', 'alterColumn cf_39'])
+      const step = /^ {2}await op\.(\w+)\('lead_cf', (?:op\.column\()?'(cf_\d+)'/gm
+      const steps = (body: string) => [...body.matchAll(step)].map((m) => `${m[1]} ${m[2]}`)
+      const split = script.indexOf('downgrade(')
+      const [up, down] = [steps(script.slice(0, split)), steps(script.slice(split))]
+      expect(up).to.deep.equal(['alterColumn cf_39', 'dropColumn cf_40', 'alterColumn cf_01', 'addColumn cf_41'])
+      expect(down).to.deep.equal(['dropColumn cf_41', 'alterColumn cf_01', 'addColumn cf_40', 'alterColumn cf_39'])
     })
   })
 }

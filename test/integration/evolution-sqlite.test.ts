@@ -8,7 +8,8 @@ import path from 'node:path'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {ROOT, runCli} from '../helpers/cli.js'
 import {structure} from '../helpers/catalog.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase}
+  from '../helpers/databases.js'
 import {evolve, projectWith, runNative} from '../helpers/evolution.js'
 
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
@@ -16,26 +17,34 @@ const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared'
 const SAKILA = path.join(SAMPLES, 'sakila.sqlite.sql')
 
 /** Sakila's SQLite DDL (jOOQ/sakila) with each [from, to] made, every `from` being there. */
-function sakila(...edits: Array<[string, string]>): string {
+function sakila(...edits: Array<[RegExp | string, string]>): string {
   let text = readFileSync(SAKILA, 'utf8')
   for (const [from, to] of edits) {
-    if (!text.includes(from)) throw new Error(`sakila.sqlite.sql has no ${JSON.stringify(from)}`)
+    const there = typeof from === 'string' ? text.includes(from) : from.test(text)
+    if (!there) throw new Error(`sakila.sqlite.sql has no ${String(from)}`)
     text = text.replace(from, to)
   }
 
   return text
 }
 
+/** SQL text: one statement a line. */
+const sql = (...statements: string[]) => statements.map((s) => `${s}\n`).join('')
+
 const NOW = "'2006-02-15 04:34:33'"
-const SAKILA_ROWS = [
+const SAKILA_ROWS = sql(
   `INSERT INTO language VALUES (1, 'English', ${NOW});`,
-  `INSERT INTO film (film_id, title, language_id, last_update) VALUES (1, 'ACADEMY DINOSAUR', 1, ${NOW}), (2, 'ACE GOLDFINGER', 1, ${NOW});`,
+  `INSERT INTO film (film_id, title, language_id, last_update) VALUES (1, 'ACADEMY DINOSAUR', 1, ${NOW});`,
+  `INSERT INTO film (film_id, title, language_id, last_update) VALUES (2, 'ACE GOLDFINGER', 1, ${NOW});`,
   `INSERT INTO actor VALUES (1, 'PENELOPE', 'GUINESS', ${NOW}), (2, 'NICK', 'WAHLBERG', ${NOW});`,
   `INSERT INTO film_actor VALUES (1, 1, ${NOW}), (2, 1, ${NOW}), (2, 2, ${NOW});`,
   `INSERT INTO inventory VALUES (1, 1, 1, ${NOW}), (2, 2, 1, ${NOW});`,
-  `INSERT INTO rental VALUES (1, '2005-05-24 22:53:30', 1, 130, '2005-05-26 22:04:30', 1, ${NOW}), (2, '2005-05-24 22:54:33', 2, 459, NULL, 1, ${NOW});`,
-].join('\n')
+  `INSERT INTO rental VALUES (1, '2005-05-24 22:53:30', 1, 130, '2005-05-26 22:04:30', 1, ${NOW});`,
+  `INSERT INTO rental VALUES (2, '2005-05-24 22:54:33', 2, 459, NULL, 1, ${NOW});`,
+)
 const SAKILA_COUNTS = {actor: 2, film: 2, film_actor: 3, inventory: 2, rental: 2}
+const OK_AT_BASE = 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n'
+  + 'OK: the database at head matches the target schema\n'
 
 if (dialectsUnderTest().includes('sqlite')) {
   describe('SQLite: real schemas evolve both ways', function () {
@@ -44,38 +53,57 @@ if (dialectsUnderTest().includes('sqlite')) {
     useTestDatabase('sqlite', (d) => (db = d))
     const sample = existsSync(SAKILA) ? it : it.skip
 
-    sample('a composite primary key created natively changes, on a table views and triggers name (issue 27 item 9)', async () => {
+    /** A second empty database, dropped after the test. */
+    const others: TestDatabase[] = []
+    async function fresh(): Promise<TestDatabase> {
+      const other = await createTestDatabase('sqlite')
+      others.push(other)
+      return other
+    }
+
+    afterEach(async () => {
+      for (const other of others.splice(0)) await other.drop()
+    })
+
+    sample('a composite primary key created natively changes, on a table views and triggers name (issue 27 item 9)',
+      async () => {
       const {script} = await evolve(db, {
         counts: SAKILA_COUNTS,
         live: sakila(),
         rows: SAKILA_ROWS,
-        target: sakila(['  PRIMARY KEY  (actor_id,film_id),\n  CONSTRAINT fk_film_actor_actor', '  PRIMARY KEY  (film_id,actor_id),\n  CONSTRAINT fk_film_actor_actor']),
+        target: sakila([/PRIMARY KEY {2}\(actor_id,film_id\),(?=\n {2}CONSTRAINT fk_film_actor_actor)/,
+          'PRIMARY KEY (film_id,actor_id),']),
         async atHead(c) {
           // The table's own trigger was made again: a new row is stamped.
           await c.query(`INSERT INTO film_actor VALUES (1, 2, '2000-01-01')`)
-          expect((await c.query("SELECT last_update > '2000-01-01' AS stamped FROM film_actor WHERE actor_id = 1 AND film_id = 2")).rows).to.deep.equal([{stamped: 1}])
+          const {rows} = await c.query("SELECT last_update > '2000-01-01' AS stamped FROM film_actor\n"
+            + 'WHERE actor_id = 1 AND film_id = 2')
+          expect(rows).to.deep.equal([{stamped: 1}])
           await c.query('DELETE FROM film_actor WHERE actor_id = 1 AND film_id = 2')
           expect((await c.query('SELECT COUNT(*) AS n FROM film_list')).rows).to.deep.equal([{n: 0}])
         },
       })
-      expect(script).to.include("  await op.batchAlterTable('film_actor', (batch) => {\n    batch.dropConstraint('film_actor_pkey', {type: 'primary'})\n")
+      expect(script).to.include("  await op.batchAlterTable('film_actor', (batch) => {\n"
+        + "    batch.dropConstraint('film_actor_pkey', {type: 'primary'})\n")
     })
 
-    sample('columns dropped under a plain index and under a partial one, after a key: no index dropped twice, none rebuilt on a column gone (issue 27 item 10)', async () => {
+    sample('columns dropped under a plain index and under a partial one, after a key: no index dropped twice, '
+      + 'none rebuilt on a column gone (issue 27 item 10)', async () => {
       // Release A keeps an index of open rentals; release B drops the return date, the key of rentals to staff,
       // and films' original language with its key and index.
+      const staffIndex = 'CREATE INDEX idx_rental_fk_staff_id ON rental(staff_id)\n;\n'
       const openRentals = 'CREATE INDEX idx_rental_open ON rental (inventory_id) WHERE return_date IS NULL\n;\n'
       const {script} = await evolve(db, {
         counts: SAKILA_COUNTS,
         dropsColumns: true,
-        live: sakila(['CREATE INDEX idx_rental_fk_staff_id ON rental(staff_id)\n;\n', `CREATE INDEX idx_rental_fk_staff_id ON rental(staff_id)\n;\n${openRentals}`]),
+        live: sakila([staffIndex, `${staffIndex}${openRentals}`]),
         rows: SAKILA_ROWS,
         target: sakila(
           ['  original_language_id INT DEFAULT NULL,\n', ''],
-          [',\n  CONSTRAINT fk_film_language_original FOREIGN KEY (original_language_id) REFERENCES language (language_id)\n', '\n'],
+          [/,\n {2}CONSTRAINT fk_film_language_original FOREIGN KEY [^\n]*\n/, '\n'],
           ['CREATE  INDEX idx_fk_original_language_id ON film(original_language_id)\n;\n', ''],
           ['  return_date TIMESTAMP DEFAULT NULL,\n', ''],
-          ['  CONSTRAINT fk_rental_staff FOREIGN KEY (staff_id) REFERENCES staff (staff_id) ,\n', ''],
+          [/ {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
         ),
       })
       expect(script).to.include([
@@ -90,141 +118,172 @@ if (dialectsUnderTest().includes('sqlite')) {
       ].join('\n'))
     })
 
-    it('the same on a table no view names: a key dropped first, then an index on a dropped column and a partial one on another (issue 27 item 10)', async () => {
+    it('the same on a table no view names: a key dropped first, then an index on a dropped column and a partial one '
+      + 'on another (issue 27 item 10)', async () => {
       const {script} = await evolve(db, {
         counts: {author: 2, post: 2},
         dropsColumns: true,
-        live: 'CREATE TABLE author (id INTEGER PRIMARY KEY);\n'
-          + 'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER REFERENCES author (id), state TEXT, slug TEXT, body TEXT);\n'
-          + "CREATE INDEX post_slug ON post (slug);\nCREATE INDEX post_live ON post (author) WHERE state = 'live';\n",
-        rows: "INSERT INTO author VALUES (1), (2);\nINSERT INTO post VALUES (1, 1, 'live', 'a', 'x'), (2, 2, 'draft', 'b', 'y');\n",
-        target: 'CREATE TABLE author (id INTEGER PRIMARY KEY);\nCREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER, body TEXT);\n',
+        live: sql(
+          'CREATE TABLE author (id INTEGER PRIMARY KEY);',
+          'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER REFERENCES author (id), state TEXT,\n'
+            + 'slug TEXT, body TEXT);',
+          "CREATE INDEX post_slug ON post (slug);\nCREATE INDEX post_live ON post (author) WHERE state = 'live';",
+        ),
+        rows: sql('INSERT INTO author VALUES (1), (2);',
+          "INSERT INTO post VALUES (1, 1, 'live', 'a', 'x'), (2, 2, 'draft', 'b', 'y');"),
+        target: sql('CREATE TABLE author (id INTEGER PRIMARY KEY);',
+          'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER, body TEXT);'),
       })
-      expect(script).to.include("    batch.dropConstraint('post_author_fkey', {type: 'foreignkey'})\n    batch.dropIndex('post_live')\n    batch.dropIndex('post_slug')\n")
+      expect(script).to.include("    batch.dropConstraint('post_author_fkey', {type: 'foreignkey'})\n"
+        + "    batch.dropIndex('post_live')\n    batch.dropIndex('post_slug')\n")
     })
 
-    it('INTEGER PRIMARY KEY AUTOINCREMENT, with NOT NULL or without: no difference, no rebuild (issue 27 item 16)', async () => {
+    it('INTEGER PRIMARY KEY AUTOINCREMENT, with NOT NULL or without: no difference, no rebuild (issue 27 item 16)',
+      async () => {
       // Django writes "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT; a hand-written schema leaves NOT NULL out.
-      const django = 'CREATE TABLE "auth_group" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "name" varchar(150) NOT NULL UNIQUE);\n'
-        + 'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL);\n'
-      const handWritten = 'CREATE TABLE auth_group (id INTEGER PRIMARY KEY AUTOINCREMENT, name varchar(150) NOT NULL UNIQUE);\n'
-        + 'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, "session_data" text NOT NULL, "expire_date" datetime NOT NULL);\n'
+      const session = 'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, '
+        + '"session_data" text NOT NULL, "expire_date" datetime NOT NULL);'
+      const name = 'varchar(150) NOT NULL UNIQUE'
+      const key = '"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT'
+      const django = sql(`CREATE TABLE "auth_group" (${key}, "name" ${name});`, session)
+      const handWritten = sql(`CREATE TABLE auth_group (id INTEGER PRIMARY KEY AUTOINCREMENT, name ${name});`, session)
       runNative(db, `${django}INSERT INTO auth_group (name) VALUES ('editors');\n`)
       const dir = projectWith(db, handWritten)
-      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: '', stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
-      })
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir}))
+        .to.deep.equal({code: 0, stderr: '', stdout: OK_AT_BASE})
       // And the other way round, with a change beside it: the key is left as it is.
       const {script} = await evolve(await fresh(), {
         counts: {auth_group: 1},
         live: handWritten,
         rows: "INSERT INTO auth_group (name) VALUES ('editors');\n",
-        target: django.replace('"name" varchar(150) NOT NULL UNIQUE', '"name" varchar(150) NOT NULL UNIQUE, "note" text NULL'),
+        target: django.replace(`"name" ${name}`, `"name" ${name}, "note" text NULL`),
       })
       expect(script).not.to.include("'id'")
     })
 
-    it('REFERENCES a table without a column list stays so: the catalog is the one the DDL makes (issue 27 item 19)', async () => {
+    it('REFERENCES a table without a column list stays so: the catalog is the one the DDL makes (issue 27 item 19)',
+      async () => {
       // As looqs and many hand-written SQLite schemas write their keys: to the parent's primary key, unnamed.
-      const target = 'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);\n'
-        + 'CREATE TABLE tag (id integer PRIMARY KEY, name varchar(128) UNIQUE);\n'
-        + 'CREATE TABLE filetag (fileid integer REFERENCES file ON DELETE CASCADE, tagid integer REFERENCES tag, PRIMARY KEY (fileid, tagid));\n'
-      const {dir, script} = await evolve(db, {
-        counts: {file: 2},
-        live: 'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);\n',
-        rows: "INSERT INTO file VALUES (1, '/a', 0), (2, '/b', 0);\n",
-        target,
-      })
-      expect(script).to.include("foreignKeys: [{columns: ['fileid'], referent: 'file', referentColumns: [], onDelete: 'CASCADE'}, {columns: ['tagid'], referent: 'tag', referentColumns: []}]")
+      const file = 'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);'
+      const target = sql(
+        file,
+        'CREATE TABLE tag (id integer PRIMARY KEY, name varchar(128) UNIQUE);',
+        'CREATE TABLE filetag (fileid integer REFERENCES file ON DELETE CASCADE, tagid integer REFERENCES tag, '
+          + 'PRIMARY KEY (fileid, tagid));',
+      )
+      const rows = "INSERT INTO file VALUES (1, '/a', 0), (2, '/b', 0);\n"
+      const {dir, script} = await evolve(db, {counts: {file: 2}, live: sql(file), rows, target})
+      expect(script).to.include("foreignKeys: [{columns: ['fileid'], referent: 'file', referentColumns: [], "
+        + "onDelete: 'CASCADE'}, "
+        + "{columns: ['tagid'], referent: 'tag', referentColumns: []}]")
       const native = await fresh()
       runNative(native, target)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect(await structure(db)).to.deep.equal(await structure(native))
     })
 
-    it('full-text tables (fts5 over a table, fts4 of its own) and typeless columns are made, checked and dropped (issue 27 item 14)', async () => {
+    it('full-text tables (fts5 over a table, fts4 of its own) and typeless columns are made, checked and dropped '
+      + '(issue 27 item 14)', async () => {
       // A desktop search index in the idiom of looqs and Firefox's places.sqlite: an external-content fts5 kept by
       // triggers, a contentless trigram one, an fts4 table holding its own text, and moz_meta's typeless value.
-      const base = 'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);\n'
-        + 'CREATE TABLE content (id INTEGER PRIMARY KEY, fileid INTEGER REFERENCES file (id) ON DELETE CASCADE, page integer, content text);\n'
-      const index = "CREATE VIRTUAL TABLE content_fts USING fts5(content, content='content', content_rowid='id');\n"
-        + 'CREATE TRIGGER content_ai AFTER INSERT ON content BEGIN INSERT INTO content_fts(rowid, content) VALUES (new.id, new.content); END;\n'
-      const {script, generated} = await evolve(db, {
+      const base = sql(
+        'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);',
+        'CREATE TABLE content (id INTEGER PRIMARY KEY, fileid INTEGER REFERENCES file (id) ON DELETE CASCADE,\n'
+          + 'page integer, content text);',
+      )
+      const {generated, script} = await evolve(db, {
         async atHead(c) {
-          expect((await c.query("SELECT rowid FROM content_fts WHERE content_fts MATCH 'lazy'")).rows).to.deep.equal([{rowid: 2}])
-          expect((await c.query("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'fox'")).rows).to.deep.equal([{n: 0}])
+          const rows = async (query: string) => (await c.query(query)).rows
+          expect(await rows("SELECT rowid FROM content_fts WHERE content_fts MATCH 'lazy'")).to.deep.equal([{rowid: 2}])
+          expect(await rows("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'fox'")).to.deep.equal([{n: 0}])
           await c.query("INSERT INTO moz_meta VALUES ('origin_frecency_count', 42)")
-          expect((await c.query("SELECT typeof(value) AS t FROM moz_meta")).rows).to.deep.equal([{t: 'integer'}])
+          expect((await c.query('SELECT typeof(value) AS t FROM moz_meta')).rows).to.deep.equal([{t: 'integer'}])
           await c.query('DELETE FROM moz_meta')
         },
         counts: {content: 2, file: 1},
         live: base,
-        rows: "INSERT INTO file VALUES (1, '/a.txt', 0);\nINSERT INTO content VALUES (1, 1, 1, 'the quick brown fox'), (2, 1, 2, 'jumps over the lazy dog');\n",
-        target: `${base}${index}CREATE VIRTUAL TABLE fts_trigram USING fts5(content, content='', tokenize="trigram");\n`
-          + 'CREATE VIRTUAL TABLE notes_fts USING fts4(title, body);\n'
-          + 'CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;\n',
+        rows: sql("INSERT INTO file VALUES (1, '/a.txt', 0);",
+          "INSERT INTO content VALUES (1, 1, 1, 'the quick brown fox');",
+          "INSERT INTO content VALUES (2, 1, 2, 'jumps over the lazy dog');"),
+        target: base + sql(
+          "CREATE VIRTUAL TABLE content_fts USING fts5(content, content='content', content_rowid='id');",
+          'CREATE TRIGGER content_ai AFTER INSERT ON content BEGIN '
+            + 'INSERT INTO content_fts(rowid, content) VALUES (new.id, new.content); END;',
+          'CREATE VIRTUAL TABLE fts_trigram USING fts5(content, content=\'\', tokenize="trigram");',
+          'CREATE VIRTUAL TABLE notes_fts USING fts4(title, body);',
+          'CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;',
+        ),
       })
-      expect(generated.stdout).to.include("  add virtual table content_fts fts5(content, content='content', content_rowid='id')\n")
-      expect(script).to.include("  await op.execute('CREATE VIRTUAL TABLE content_fts USING fts5(content, content=\\'content\\', content_rowid=\\'id\\')')\n"
+      expect(generated.stdout)
+        .to.include("  add virtual table content_fts fts5(content, content='content', content_rowid='id')\n")
+      expect(script).to.include(
+        "  await op.execute('CREATE VIRTUAL TABLE content_fts USING fts5(content, content=\\'content\\', "
+        + "content_rowid=\\'id\\')')\n"
         + "  await op.execute('INSERT INTO \"content_fts\"(\"content_fts\") VALUES(\\'rebuild\\')')\n")
       expect(script).to.include("op.column('value', '', {nullable: false})")
       expect(script).not.to.include('_data')
     })
 
-    it('a full-text table whose definition changes is made again: one over a table is rebuilt from it, one of its own says its rows are lost (issue 27 item 14)', async () => {
+    it('a full-text table whose definition changes is made again: one over a table is rebuilt from it, one of its own '
+      + 'says its rows are lost (issue 27 item 14)', async () => {
       const base = 'CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT);\n'
       const {generated, script} = await evolve(db, {
         async atHead(c) {
           // Rebuilt from doc with the new tokenizer: 'running' now finds 'runs'.
-          expect((await c.query("SELECT rowid FROM doc_fts WHERE doc_fts MATCH 'running'")).rows).to.deep.equal([{rowid: 1}])
+          const {rows} = await c.query("SELECT rowid FROM doc_fts WHERE doc_fts MATCH 'running'")
+          expect(rows).to.deep.equal([{rowid: 1}])
         },
         counts: {doc: 2},
-        live: `${base}CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');\nCREATE VIRTUAL TABLE memo USING fts4(text);\n`,
-        rows: "INSERT INTO doc VALUES (1, 'she runs'), (2, 'he walks');\nINSERT INTO doc_fts(doc_fts) VALUES('rebuild');\nINSERT INTO memo VALUES ('kept until the upgrade');\n",
-        target: `${base}CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id', tokenize='porter');\nCREATE VIRTUAL TABLE memo USING fts4(text, tokenize=porter);\n`,
+        live: base + sql("CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');",
+          'CREATE VIRTUAL TABLE memo USING fts4(text);'),
+        rows: sql("INSERT INTO doc VALUES (1, 'she runs'), (2, 'he walks');",
+          "INSERT INTO doc_fts(doc_fts) VALUES('rebuild');",
+          "INSERT INTO memo VALUES ('kept until the upgrade');"),
+        target: base + sql(
+          "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id', tokenize='porter');",
+          'CREATE VIRTUAL TABLE memo USING fts4(text, tokenize=porter);'),
       })
-      expect(generated.stdout).to.include('  drop virtual table memo and what it holds, to make it again as fts4(text, tokenize=porter)\n')
-      expect(generated.stdout).to.include('  add virtual table memo fts4(text, tokenize=porter) (the downgrade drops it and what it holds, to make it again as it was)\n')
-      expect(script).to.include("  // DATA LOSS: drop virtual table memo and what it holds, to make it again as fts4(text, tokenize=porter)\n  await op.dropTable('memo')\n")
-      expect(script).to.include("  // DATA LOSS: the downgrade drops virtual table memo and what it holds, to make it again as it was\n  await op.dropTable('memo')\n")
+      const again = 'to make it again as'
+      const porter = 'fts4(text, tokenize=porter)'
+      expect(generated.stdout).to.include(`  drop virtual table memo and what it holds, ${again} ${porter}\n`)
+      expect(generated.stdout)
+        .to.include(`  add virtual table memo ${porter} (the downgrade drops it and what it holds, ${again} it was)\n`)
+      expect(script).to.include(`  // DATA LOSS: drop virtual table memo and what it holds, ${again} ${porter}\n`
+        + "  await op.dropTable('memo')\n")
+      expect(script).to.include(
+        `  // DATA LOSS: the downgrade drops virtual table memo and what it holds, ${again} it was\n`
+        + "  await op.dropTable('memo')\n")
     })
 
-    it('a rebuild keeps the table\'s triggers, and stops (rolled back, in one line) when one names a column it drops', async () => {
-      runNative(db, 'CREATE TABLE page (id INTEGER PRIMARY KEY, body TEXT, hits INTEGER);\nCREATE TABLE log (page_id INTEGER, body TEXT);\n'
-        + 'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;\n'
-        + "INSERT INTO page VALUES (1, 'x', 0);\n")
-      const dir = projectWith(db, 'CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);\nCREATE TABLE log (page_id INTEGER, body TEXT);\n')
+    it('a rebuild keeps the table\'s triggers, and stops (rolled back, in one line) when one names a column it drops',
+      async () => {
+      const log = 'CREATE TABLE log (page_id INTEGER, body TEXT);'
+      runNative(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, body TEXT, hits INTEGER);', log,
+        'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;',
+        "INSERT INTO page VALUES (1, 'x', 0);"))
+      const dir = projectWith(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);', log))
       expect((await runCli(['revision', '--autogenerate', '-m', 'no body'], {cwd: dir})).code).to.equal(0)
       expect(await runCli(['upgrade', 'head'], {cwd: dir})).to.deep.equal({
         code: 1, stdout: '',
-        stderr: 'Error: upgrade <base> -> 001 (001_no_body.ts) failed: no such column: new.body (SQLITE_ERROR) [SQL: EXPLAIN INSERT INTO "page" DEFAULT VALUES]; rolled back, the database is at base\n',
+        stderr: 'Error: upgrade <base> -> 001 (001_no_body.ts) failed: no such column: new.body (SQLITE_ERROR) '
+          + '[SQL: EXPLAIN INSERT INTO "page" DEFAULT VALUES]; rolled back, the database is at base\n',
       })
       await connected(db, async (c) => {
-        expect((await c.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")).rows).to.deep.equal([{name: 'page_ai'}])
+        const {rows} = await c.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        expect(rows).to.deep.equal([{name: 'page_ai'}])
         expect((await c.query('SELECT body FROM page')).rows).to.deep.equal([{body: 'x'}])
       })
     })
 
-    /** A second empty database, dropped after the test. */
-    const others: TestDatabase[] = []
-    async function fresh(): Promise<TestDatabase> {
-      const other = await createTestDatabase('sqlite')
-      others.push(other)
-      return other
-    }
-
-    afterEach(async () => {
-      for (const other of others.splice(0)) await other.drop()
-    })
-
-    it('a .schema dump of a database with full-text tables (their shadow tables listed) shows no difference against it (issue 27 item 14)', async () => {
-      runNative(db, "CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);\nCREATE VIRTUAL TABLE note_fts USING fts5(body, content='note', content_rowid='id');\n"
-        + 'CREATE VIRTUAL TABLE legacy USING fts4(subject, text);\n')
+    it('a .schema dump of a database with full-text tables (their shadow tables listed) shows no difference against it '
+      + '(issue 27 item 14)', async () => {
+      runNative(db, sql('CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);',
+        "CREATE VIRTUAL TABLE note_fts USING fts5(body, content='note', content_rowid='id');",
+        'CREATE VIRTUAL TABLE legacy USING fts4(subject, text);'))
       const dump = execFileSync('sqlite3', [parseDatabaseUrl(db.url).filename!, '.schema'], {encoding: 'utf8'})
       expect(dump).to.include("CREATE TABLE IF NOT EXISTS 'note_fts_data'")
-      expect(await runCli(['check_migration', '--autogenerate'], {cwd: projectWith(db, dump)})).to.deep.equal({
-        code: 0, stderr: '', stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
-      })
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: projectWith(db, dump)}))
+        .to.deep.equal({code: 0, stderr: '', stdout: OK_AT_BASE})
     })
   })
 }

@@ -507,7 +507,8 @@ if (dialectsUnderTest().includes('sqlite')) {
       const dir = projectWith(db, 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n')
       expect((await runCli(['revision', '--autogenerate', '-m', 'ab'], {cwd: dir})).code).to.equal(0)
       // Kept as written (issue 27 item 19): no columns named, the primary key meant.
-      expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8')).to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}]")
+      expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8'))
+        .to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}]")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
       await connected(db, async (c) => {

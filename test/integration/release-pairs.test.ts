@@ -18,7 +18,8 @@ const NAME = /^(?<product>[\w-]+)@(?<version>[\w.-]+)\.(?<dialect>mysql|postgres
 const byVersion = (a: string, b: string) => a.localeCompare(b, 'en', {numeric: true})
 
 for (const dialect of dialectsUnderTest()) {
-  const files = FOLDER && existsSync(FOLDER) ? readdirSync(FOLDER).map((f) => NAME.exec(f)?.groups).filter((g) => g?.dialect === dialect) : []
+  const names = FOLDER && existsSync(FOLDER) ? readdirSync(FOLDER) : []
+  const files = names.map((f) => NAME.exec(f)?.groups).filter((g) => g?.dialect === dialect)
   const products = [...new Set(files.map((f) => f!.product))]
   if (products.length === 0) continue
   describe(`real release pairs on ${dialect} (${FOLDER})`, function () {
@@ -30,15 +31,18 @@ for (const dialect of dialectsUnderTest()) {
       for (const [i, from] of versions.slice(0, -1).entries()) {
         const to = versions[i + 1]
         it(`${product} ${from} -> ${to} and back`, async () => {
-          const file = (version: string, suffix = 'sql') => path.join(FOLDER!, `${product}@${version}.${dialect}.${suffix}`)
+          const file = (version: string, suffix = 'sql') =>
+            path.join(FOLDER!, `${product}@${version}.${dialect}.${suffix}`)
           const rows = existsSync(file(from, 'rows.sql')) ? readFileSync(file(from, 'rows.sql'), 'utf8') : undefined
           // The tables given rows keep them, both ways.
           const counts: Record<string, number> = {}
-          for (const m of (rows ?? '').matchAll(/INSERT\s+INTO\s+[`"]?(\w+)[`"]?\s*(?:\([^)]*\))?\s*VALUES\s*([\s\S]*?);\s*$/gim)) {
+          const inserts = /INSERT\s+INTO\s+[`"]?(\w+)[`"]?\s*(?:\([^)]*\))?\s*VALUES\s*([\s\S]*?);\s*$/gim
+          for (const m of (rows ?? '').matchAll(inserts)) {
             counts[m[1]] = (counts[m[1]] ?? 0) + (m[2].match(/\)\s*,\s*\(/g)?.length ?? 0) + 1
           }
 
-          await evolve(db, {counts, dropsColumns: true, live: readFileSync(file(from), 'utf8'), rows, target: readFileSync(file(to), 'utf8')})
+          const [live, target] = [readFileSync(file(from), 'utf8'), readFileSync(file(to), 'utf8')]
+          await evolve(db, {counts, dropsColumns: true, live, rows, target})
         })
       }
     }

@@ -326,15 +326,17 @@ describe('DDL compilers: exact SQL per dialect', () => {
     sqlite: {error: 'SQLite batch mode needs a database connection'},
   })
 
-  pins('a foreign key to the referent\'s primary key, its columns not named (issue 27 item 19)', (op) => op.createTable('b', [op.column('a_id', 'integer')], {
-    foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}],
-  }), {
+  pins('a key to the referent\'s primary key, no columns named (issue 27 item 19)', (op) => op.createTable('b', [
+    op.column('a_id', 'integer'),
+  ], {foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}]}), {
     mysql: {error: 'mysql cannot reference a without naming its columns: name them (its primary key)'},
     postgresql: 'CREATE TABLE "b" (\n    "a_id" INTEGER,\n    FOREIGN KEY ("a_id") REFERENCES "a"\n)',
     sqlite: 'CREATE TABLE "b" (\n    "a_id" INTEGER,\n    FOREIGN KEY ("a_id") REFERENCES "a"\n)',
   })
 
-  pins('a column without a type (issue 27 item 14)', (op) => op.createTable('kv', [op.column('k', 'text', {primaryKey: true}), op.column('v', '', {nullable: false})]), {
+  pins('a column without a type (issue 27 item 14)', (op) => op.createTable('kv', [
+    op.column('k', 'text', {primaryKey: true}), op.column('v', '', {nullable: false}),
+  ]), {
     mysql: {error: 'mysql cannot create a column without a type (SQLite alone has them)'},
     postgresql: {error: 'postgresql cannot create a column without a type (SQLite alone has them)'},
     sqlite: 'CREATE TABLE "kv" (\n    "k" TEXT NOT NULL,\n    "v" NOT NULL,\n    PRIMARY KEY ("k")\n)',

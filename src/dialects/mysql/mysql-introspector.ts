@@ -123,7 +123,8 @@ export class MysqlIntrospector extends CatalogReader {
           ...(c.collation === null ? {} : {collation: String(c.collation)}),
           ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
           ...onUpdate(String(c.extra)),
-          default: generated ? undefined : bytes.get(`${name}.${String(c.name)}`) ?? this.defaultSql(c.dflt as null | string, String(c.extra)),
+          default: generated ? undefined
+            : bytes.get(`${name}.${String(c.name)}`) ?? this.defaultSql(c.dflt as null | string, String(c.extra)),
           ...(generated ? {generated: {expression: String(c.generation), stored: generated[1].toLowerCase() === 'stored'}} : {}),
           name: String(c.name),
           nullable: c.nullable === 'YES',
@@ -139,7 +140,8 @@ export class MysqlIntrospector extends CatalogReader {
         // The index MySQL made for a foreign key is an index like any other: it stays when the key goes.
         // A unique constraint is its index, kept as an index when it has what a constraint cannot say
         // (a prefix, an order, an expression).
-        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && (!uniqueNames.has(n) || !plainKey(rows))).map(([n, rows]) => index(n, rows)),
+        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && (!uniqueNames.has(n) || !plainKey(rows)))
+          .map(([n, rows]) => index(n, rows)),
         name,
         primaryKey: primary ? {columns: primary[1].map((r) => String(r.col))} : undefined,
         uniques: indexes.filter(([n, rows]) => uniqueNames.has(n) && plainKey(rows)).map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
@@ -154,17 +156,19 @@ export class MysqlIntrospector extends CatalogReader {
    * such table. Bytes that are not text are written X'hex'. Keyed `table.column`.
    */
   private async binaryDefaults(columns: readonly Row[]): Promise<Map<string, string>> {
-    const suspect = columns.filter((c) => /^(var)?binary\(|blob$/i.test(String(c.type)) && typeof c.dflt === 'string' && c.dflt.includes('?')
+    const suspect = columns.filter((c) => /^(var)?binary\(|blob$/i.test(String(c.type))
+      && typeof c.dflt === 'string' && c.dflt.includes('?')
       && !/DEFAULT_GENERATED/i.test(String(c.extra)) && (!this.mariadb || MYSQL_QUOTED.test(c.dflt)))
     const exact = new Map<string, string>()
     for (const [table, cols] of groupBy(suspect, (c) => String(c.tbl))) {
       const q = (name: string) => `\`${name.replaceAll('`', '``')}\``
       const list = cols.map((c, i) => `HEX(DEFAULT(t.${q(String(c.name))})) AS c${i}`).join(', ')
-      const row = (await this.connection.query(`SELECT ${list} FROM (SELECT 1) AS one LEFT JOIN ${q(table)} AS t ON FALSE`)).rows[0] ?? {}
+      const {rows} = await this.connection.query(`SELECT ${list} FROM (SELECT 1) AS one LEFT JOIN ${q(table)} AS t ON 0`)
       for (const [i, c] of cols.entries()) {
-        const value = Buffer.from(String(row[`c${i}`] ?? ''), 'hex')
+        const value = Buffer.from(String(rows[0]?.[`c${i}`] ?? ''), 'hex')
         const text = value.toString('utf8')
-        exact.set(`${table}.${String(c.name)}`, Buffer.from(text, 'utf8').equals(value) ? mysqlStringLiteral(text) : `X'${value.toString('hex')}'`)
+        const literal = Buffer.from(text, 'utf8').equals(value) ? mysqlStringLiteral(text) : `X'${value.toString('hex')}'`
+        exact.set(`${table}.${String(c.name)}`, literal)
       }
     }
 

@@ -20,12 +20,16 @@ export function unescapeMysqlString(body: string): string {
   })
 }
 
+const ESCAPED: Readonly<Record<string, string>> = {
+  '\0': '\\0', '\n': '\\n', '\r': '\\r', '\u001A': '\\Z', "'": "''", '\\': '\\\\',
+}
+
 /**
  * A value as a literal any MySQL client reads back exactly: a quote doubled,
  * backslash, NUL, CR, LF and Ctrl-Z escaped (the mysql client refuses a raw
  * NUL in a statement, and a raw Ctrl-Z ends a file on Windows).
  */
 export function mysqlStringLiteral(value: string): string {
-  const escaped = value.replaceAll(/[\0\n\r\u001A'\\]/g, (c) => ({'\0': '\\0', '\n': '\\n', '\r': '\\r', '\u001A': '\\Z', "'": "''", '\\': '\\\\'})[c]!)
+  const escaped = value.replaceAll(/[\0\n\r\u001A'\\]/g, (c) => ESCAPED[c])
   return `'${escaped}'`
 }

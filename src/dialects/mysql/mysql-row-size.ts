@@ -5,12 +5,13 @@ const CHARSET_BYTES: ReadonlyArray<[RegExp, number]> = [
   [/^(utf8mb4|utf16|utf16le|utf32|gb18030)_/i, 4],
   [/^(utf8mb3|utf8|ujis|eucjpms)_/i, 3],
   [/^(ucs2|big5|cp932|euckr|gb2312|gbk|sjis)_/i, 2],
-  [/^(armscii8|ascii|binary|cp\d+|dec8|geostd8|greek|hebrew|hp8|keybcs2|koi8[ru]|latin\d|macce|macroman|swe7|tis620)(_|$)/i, 1],
+  [/^(armscii8|ascii|binary|cp\d+|dec8|geostd8|greek|hebrew|hp8|keybcs2|koi8[ru]|latin\d|mac\w+|swe7|tis620)(_|$)/i, 1],
 ]
 
 /** Fixed sizes of the types that have one, by name. */
 const FIXED: Readonly<Record<string, number>> = {
-  bigint: 8, date: 3, datetime: 8, double: 8, float: 4, int: 4, integer: 4, mediumint: 3, real: 8, smallint: 2, time: 6, timestamp: 7, tinyint: 1, year: 1,
+  bigint: 8, date: 3, datetime: 8, double: 8, float: 4, int: 4, integer: 4, mediumint: 3, real: 8, smallint: 2, time: 6,
+  timestamp: 7, tinyint: 1, year: 1,
 }
 
 /**

@@ -62,7 +62,8 @@ export const sqliteAdapter: Adapter = {
     // `.schema` lists SQLite's own sqlite_sequence and sqlite_stat tables, which only SQLite may create.
     skip: (statement) => /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?["'`[]?sqlite_/i.test(statement),
     async madeAlready(connection, statement, error) {
-      const shadow = /object name reserved for internal use: ([^\s(]+)/.exec(String((error as Error | undefined)?.message))?.[1]
+      const message = String((error as Error | undefined)?.message)
+      const shadow = /object name reserved for internal use: ([^\s(]+)/.exec(message)?.[1]
       if (!shadow || !/^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s/i.test(statement)) return false
       return sqliteAdapter.tableExists(connection, shadow)
     },

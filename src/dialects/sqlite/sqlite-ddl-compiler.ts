@@ -11,7 +11,8 @@ import {IDENT} from '../identifiers.js'
 
 
 /** What fires a trigger: `CREATE TRIGGER name [BEFORE|AFTER|INSTEAD OF] DELETE|INSERT|UPDATE`. */
-const TRIGGER_EVENT = new RegExp(String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s*\.\s*)?${IDENT}\s+(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(DELETE|INSERT|UPDATE)\b`, 'i')
+const TRIGGER_EVENT = new RegExp(String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?`
+  + String.raw`(?:${IDENT}\s*\.\s*)?${IDENT}\s+(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(DELETE|INSERT|UPDATE)\b`, 'i')
 
 const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
 
@@ -114,17 +115,19 @@ export class SqliteDdlCompiler extends DdlCompiler {
     }
 
     const triggers = before.triggers ?? []
-    statements.push(...triggers.map((sql) => ({sql})), ...this.compiles(op.table, after.columns.filter((c) => !c.generated).map((c) => c.name), triggers, before.views ?? []))
+    const stored = after.columns.filter((c) => !c.generated).map((c) => c.name)
+    statements.push(...triggers.map((sql) => ({sql})), ...this.compiles(op.table, stored, triggers, before.views ?? []))
     return statements
   }
 
-  /** EXPLAINs that make SQLite prepare each view and each kind of trigger of a rebuilt table, failing on a name gone. */
-  private compiles(table: string, columns: readonly string[], triggers: readonly string[], views: readonly string[]): Statement[] {
+  /** EXPLAINs that make SQLite prepare each view and trigger kind of a rebuilt table, failing on a name gone. */
+  private compiles(table: string, columns: readonly string[], triggers: readonly string[], views: readonly string[]) {
     const events = new Set(triggers.map((sql) => TRIGGER_EVENT.exec(sql)?.[1].toUpperCase()))
     const t = this.table(table)
+    const every = columns.map((c) => `${this.quote(c)} = ${this.quote(c)}`).join(', ')
     return [
       ...(events.has('INSERT') ? [{sql: `EXPLAIN INSERT INTO ${t} DEFAULT VALUES`}] : []),
-      ...(events.has('UPDATE') ? [{sql: `EXPLAIN UPDATE ${t} SET ${columns.map((c) => `${this.quote(c)} = ${this.quote(c)}`).join(', ')}`}] : []),
+      ...(events.has('UPDATE') ? [{sql: `EXPLAIN UPDATE ${t} SET ${every}`}] : []),
       ...(events.has('DELETE') ? [{sql: `EXPLAIN DELETE FROM ${t}`}] : []),
       ...views.map((view) => ({sql: `EXPLAIN SELECT * FROM ${this.quote(view)}`})),
     ]

@@ -110,11 +110,12 @@ export class SqliteIntrospector extends CatalogReader {
     super()
   }
 
-  /** One table, with the triggers on it and the views that name it: what a batch rebuild must keep (sqlite-ddl-compiler.ts). */
+  /** One table, with its triggers and the views that name it: what a batch rebuild keeps (sqlite-ddl-compiler.ts). */
   async table(name: string): Promise<TableSchema | undefined> {
     const table = await super.table(name)
     if (!table) return undefined
-    const {rows} = await this.connection.query(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') AND sql IS NOT NULL ORDER BY name`)
+    const {rows} = await this.connection.query(`SELECT type, name, tbl_name, sql FROM sqlite_master
+      WHERE type IN ('trigger', 'view') AND sql IS NOT NULL ORDER BY name`)
     return {
       ...table,
       triggers: rows.filter((r) => r.type === 'trigger' && r.tbl_name === name).map((r) => String(r.sql)),
@@ -123,14 +124,16 @@ export class SqliteIntrospector extends CatalogReader {
   }
 
   async virtualTables(): Promise<VirtualTableSchema[]> {
-    const {rows} = await this.connection.query(`SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main'
+    const {rows} = await this.connection.query(`SELECT m.name, m.sql
+      FROM sqlite_master m JOIN pragma_table_list l ON l.name = m.name AND l.schema = 'main'
       WHERE m.type = 'table' AND l.type = 'virtual' ORDER BY m.name`)
     return rows.map((r) => ({name: String(r.name), sql: String(r.sql)}))
   }
 
   protected async read(only?: string): Promise<TableSchema[]> {
     // A virtual table, and the shadow tables its module keeps, are not tables to compare: virtualTables() reads them.
-    const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'${only === undefined ? '' : ' AND m.name = ?'}
+    const where = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+      ${only === undefined ? '' : 'AND m.name = ?'}
       AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('shadow', 'virtual'))`
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
     const allColumns = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
@@ -151,7 +154,8 @@ export class SqliteIntrospector extends CatalogReader {
       const autoincrement = /\bAUTOINCREMENT\b/i.test(sql) && keyed.length === 1
       const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql)
       // A lone INTEGER PRIMARY KEY is the rowid (an alias of it), which NOT NULL does not change.
-      const rowid = keyed.length === 1 && !withoutRowid && String(keyed[0].type).toUpperCase() === 'INTEGER' ? String(keyed[0].name) : undefined
+      const rowid = keyed.length === 1 && !withoutRowid && String(keyed[0].type).toUpperCase() === 'INTEGER'
+        ? String(keyed[0].name) : undefined
       const columns: ColumnSchema[] = info.map((r) => ({
         autoincrement: autoincrement && Number(r.pk) === 1,
         ...(parsed.collations.has(String(r.name)) ? {collation: parsed.collations.get(String(r.name))} : {}),
