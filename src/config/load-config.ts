@@ -1,3 +1,4 @@
+import {lstatSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
@@ -291,7 +292,31 @@ async function readRawConfig(configFile: string | undefined, cwd: string, withou
     throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init", or pass --config-file or --script-location`)
   }
 
+  refusePlanted(found.filepath)
   return {file: found.filepath, raw: found.config as RawConfig}
+}
+
+/**
+ * A config found by the search upward that sits in a folder every user may
+ * write to (/tmp, /var/tmp) and is another user's is not read: its
+ * script_location and target_schema name code that would run as this user
+ * (a run in /tmp/work with no config of its own would find /tmp/db-manage.ini).
+ * Named with --config-file, it is read: the user chose it.
+ */
+function refusePlanted(file: string): void {
+  if (typeof process.getuid !== 'function') return
+  let owner: number
+  let folderMode: number
+  try {
+    owner = lstatSync(file).uid
+    folderMode = statSync(path.dirname(file)).mode
+  } catch {
+    return
+  }
+
+  if ((folderMode & 0o002) === 0 || owner === process.getuid() || owner === 0) return
+  throw new ConfigError(`${file} is another user's (uid ${owner}) in a folder anyone may write to: not read, as what it names `
+    + 'would run as you (name it with --config-file to use it anyway, or add a config of your own)')
 }
 
 /**
