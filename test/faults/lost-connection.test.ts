@@ -94,5 +94,18 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
         expect(tables).to.deep.equal(dialect === 'mysql' ? ['t_1', 't_2', 't_3'] : perMigration ? ['t_1', 't_2'] : ['t_1'])
       })
     }
+
+    it('exec: says what committed before, and that the statement running (and its transaction) is unknown', async () => {
+      const dir = tempProject()
+      writeFileSync(path.join(dir, 'job.sql'), `CREATE TABLE e_1 (id INTEGER);\n${SLEEP[dialect as keyof typeof SLEEP]};\nCREATE TABLE e_2 (id INTEGER);\n`)
+      const run = spawnCli(['exec', 'job.sql', '--url', db.url], {cwd: dir})
+      await endTheSleeper(db)
+      const {code, stderr} = await run.done
+      expect(code).to.equal(1)
+      const known = dialect === 'mysql'
+        ? 'statement 1 was committed and stays; whether statement 2 committed is unknown'
+        : 'nothing before it had committed; whether statement 2 and the transaction it was in (statements 1 to 2) committed is unknown'
+      expect(stderr).to.match(new RegExp(`^Error: job\\.sql: statement 2 of 3 failed: the connection to the server was lost \\(.+\\); ${known.replaceAll(/[()]/g, '\\$&')}: check the database before running the file again; statement 3 was not run\n$`))
+    })
   })
 }
