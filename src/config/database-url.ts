@@ -125,11 +125,9 @@ export function parseDatabaseUrl(raw: string, baseDir: string = process.cwd()): 
 
   const params: Record<string, string> = {}
   for (const [key, value] of url.searchParams) params[key] = value
-  // A password written raw and cut short (by an ini comment, say) can leave a URL without its host or database.
-  const cut = url.password ? ` (a password written raw? ${URL_PASSWORD_FIX})` : ''
-  if (!url.hostname && !params.host) throw new ConfigError(`${written}:// URL names no host${cut}`)
+  if (!url.hostname && !params.host) throw new ConfigError(`${written}:// URL names no host`)
   const database = decode(url.pathname.replace(/^\//, ''), 'database name')
-  if (!database) throw new ConfigError(`${written}:// URL names no database (add /DBNAME after the host)${cut}`)
+  if (!database) throw new ConfigError(`${written}:// URL names no database (add /DBNAME after the host)`)
   const port = url.port ? Number(url.port) : undefined
   const host = decode(url.hostname || params.host, 'host').replace(/^\[(.*)]$/, '$1')
   const user = url.username ? decode(url.username, 'user') : undefined

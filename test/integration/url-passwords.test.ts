@@ -61,7 +61,7 @@ const SETTING: Record<Source, string> = {
 /** The one line of a refusal: the setting, that it is not printed, and the fix. */
 const refusal = (source: Source) => new RegExp(`^${SETTING[source].replaceAll(/[[\]]/g, '\\$&')}: .*it is not printed.*: `
   + 'percent-encode the user and password \\(@ %40, / %2F, \\? %3F, # %23, % %25, : %3A, ; %3B, space %20\\), '
-  + 'or use the discrete keys \\(host, username, database, \\.\\.\\.\\) with password = \\$\\{VAR\\}\\)?$')
+  + 'or use the discrete keys \\(host, username, database, \\.\\.\\.\\) with password = \\$\\{VAR\\}$')
 
 function project(connection?: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-pw-'))
