@@ -29,9 +29,10 @@ function project(url: string, perMigration: boolean): string {
 async function endTheSleeper(db: TestDatabase): Promise<void> {
   const admin = await adminConnection(db.dialect as 'mysql' | 'postgresql')
   try {
+    const name = new URL(db.url).pathname.slice(1)
     const find = db.dialect === 'postgresql'
-      ? "SELECT pid AS id FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid()"
-      : "SELECT id FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(60)%'"
+      ? `SELECT pid AS id FROM pg_stat_activity WHERE datname = '${name}' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()`
+      : `SELECT id FROM information_schema.processlist WHERE db = '${name}' AND info LIKE 'SELECT SLEEP(60)%'`
     for (let i = 0; i < 600; i++) {
       const [row] = (await admin.query(find)).rows
       if (row) {
