@@ -170,7 +170,8 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     return async (op) => {
       const statements = (known || read(op.dialect))[section]
       if (!statements) throw new ScriptError(`${script.fileName}: no "-- +${section}" section`)
-      for (const statement of statements) await op.execute(statement.sql)
+      // Split once, here, with the settings the file's own statements made (a SET standard_conforming_strings).
+      for (const statement of statements) await op.execute(statement.sql, undefined, {split: false})
     }
   }
 
