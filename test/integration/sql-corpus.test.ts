@@ -1,0 +1,203 @@
+// Proof against each database's own client (issue 26): every file of the SQL
+// corpus is run by psql, mariadb or sqlite3 on one fresh database, by
+// `db-manage exec FILE` on another, and as the one `.sql` revision of a chain
+// whose `upgrade head --sql` output the client runs on a third. The schema and
+// the rows of every table must be the same in all three. For some hostile
+// files the statements db-manage sends are pinned too (NAME.statements.json).
+//
+// The corpus: test/fixtures/sql-corpus/<dialect>/ (hand-written hostile files
+// and dumps of them made by pg_dump, mariadb-dump and sqlite3), the hand-written
+// schemas of test/fixtures/schemas, and, where a shared folder holds them, the
+// public sample schemas (DB_MANAGE_FIXTURES, ../shared/fixtures) and dumps of
+// public application schemas (DB_MANAGE_SQL_CORPUS, ../shared/sql-corpus/<dialect>/),
+// which this repository does not keep.
+import {expect} from 'chai'
+import {existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {ROOT, runCli, tempProject} from '../helpers/cli.js'
+import {databaseFacts, type DatabaseFacts} from '../helpers/database-facts.js'
+import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {comparable, mysqlGeneralLog, runClient} from '../helpers/sql-client.js'
+
+const CORPUS = path.join(ROOT, 'test', 'fixtures', 'sql-corpus')
+const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
+const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
+const PUBLIC = process.env.DB_MANAGE_SQL_CORPUS ?? path.join(ROOT, '..', 'shared', 'sql-corpus')
+
+interface CorpusFile {
+  /** Where it comes from and its name, as the test titles show it. */
+  readonly name: string
+  readonly file: string
+}
+
+function sqlFiles(dir: string, suffix = '.sql'): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => path.join(dir, f))
+}
+
+/** Every corpus file for a dialect, from the folders that exist here. */
+function corpusFiles(dialect: string): CorpusFile[] {
+  const from = (label: string, files: string[]) => files.map((file) => ({file, name: `${label}/${path.basename(file)}`}))
+  return [
+    ...from('sql-corpus', sqlFiles(path.join(CORPUS, dialect))),
+    ...from('schemas', sqlFiles(SCHEMAS, `.${dialect}.sql`)),
+    ...from('shared/fixtures', sqlFiles(SAMPLES, `.${dialect}.sql`)),
+    ...from('shared/sql-corpus', sqlFiles(path.join(PUBLIC, dialect))),
+  ]
+}
+
+/** A project whose one revision, 001, is the file as a `.sql` script. */
+function revisionProject(file: string): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n')
+  const header = '-- revision: 001\n-- down_revision: null\n-- message: corpus file\n-- +upgrade\n'
+  writeFileSync(path.join(dir, 'migrations', '001_corpus.sql'), Buffer.concat([Buffer.from(header), readFileSync(file)]))
+  return dir
+}
+
+/**
+ * The text of a MySQL stored program as the server keeps it, without its comments: the mariadb
+ * client strips the comments of what it sends, db-manage need not (what runs is the same).
+ */
+const PROGRAM_TEXT = new Set(['ACTION_STATEMENT', 'EVENT_DEFINITION', 'ROUTINE_DEFINITION'])
+
+function line(row: unknown, dialect: string): string {
+  if (typeof row !== 'object' || row === null) return String(row)
+  const entries = Object.entries(row).map(([k, v]) => [k, PROGRAM_TEXT.has(k) && typeof v === 'string' ? comparable(v, dialect) : v])
+  return JSON.stringify(Object.fromEntries(entries))
+}
+
+/** What differs, kind by kind and table by table: the rows one side lacks, or the fields of a row that differ. */
+function differences(got: DatabaseFacts, want: DatabaseFacts, dialect: string): string[] {
+  const out: string[] = []
+  const short = (v: unknown) => {
+    const t = typeof v === 'string' ? v : JSON.stringify(v)
+    return t.length > 240 ? `${t.slice(0, 240)}...` : t
+  }
+
+  const compare = (what: string, a: unknown[] = [], b: unknown[] = []) => {
+    const as = a.map((r) => line(r, dialect))
+    const bs = b.map((r) => line(r, dialect))
+    const extra = as.filter((x) => !bs.includes(x))
+    const missing = bs.filter((x) => !as.includes(x))
+    if (extra.length === 0 && missing.length === 0) {
+      if (as.length !== bs.length) out.push(`${what}: ${as.length} rows instead of ${bs.length}`)
+      return
+    }
+
+    // A row on both sides whose first field (its name) is the same: only the fields that differ.
+    const first = (x: string) => JSON.stringify(Object.values(JSON.parse(x) as object).slice(0, 2))
+    for (const m of [...missing]) {
+      const e = extra.find((x) => first(x) === first(m))
+      if (!e || !m.startsWith('{')) continue
+      const mo = JSON.parse(m) as Record<string, unknown>
+      const eo = JSON.parse(e) as Record<string, unknown>
+      const fields = Object.keys(mo).filter((k) => JSON.stringify(mo[k]) !== JSON.stringify(eo[k]))
+      out.push(`${what} ${first(m)}: ${fields.map((k) => `${k} is ${short(eo[k])}, not ${short(mo[k])}`).join(', ')}`)
+      missing.splice(missing.indexOf(m), 1)
+      extra.splice(extra.indexOf(e), 1)
+    }
+
+    if (missing.length > 0) out.push(`${what}: ${missing.length} missing (${missing.slice(0, 3).map(short).join(' | ')})`)
+    if (extra.length > 0) out.push(`${what}: ${extra.length} unexpected (${extra.slice(0, 3).map(short).join(' | ')})`)
+  }
+
+  compare('tables', Object.keys(got.rows).sort(), Object.keys(want.rows).sort())
+  for (const kind of Object.keys(want.catalog)) compare(`catalog ${kind}`, got.catalog[kind], want.catalog[kind])
+  for (const table of Object.keys(want.rows)) if (got.rows[table]) compare(`rows of ${table}`, got.rows[table], want.rows[table])
+  return out
+}
+
+/** Where two statement lists part, as a reader wants it: the first statement that differs, on each side. */
+function statementDifference(got: string[], want: string[], dialect: string): string | undefined {
+  const a = got.map((sql) => comparable(sql, dialect))
+  const b = want.map((sql) => comparable(sql, dialect))
+  const i = a.findIndex((sql, k) => sql !== b[k])
+  const at = i < 0 ? Math.min(a.length, b.length) : i
+  if (i < 0 && a.length === b.length) return undefined
+  const show = (sql: string | undefined) => (sql === undefined ? '(none)' : JSON.stringify(sql.length > 200 ? `${sql.slice(0, 200)}...` : sql))
+  return `${a.length} statements instead of ${b.length}; statement ${at + 1} is ${show(got[at])}, not ${show(want[at])}`
+}
+
+for (const dialect of dialectsUnderTest()) {
+  const files = corpusFiles(dialect)
+  describe(`the SQL corpus on ${dialect}: db-manage runs each file as the database's own client does`, function () {
+    this.timeout(120_000)
+    const dbs: TestDatabase[] = []
+    const dirs: string[] = []
+    const fresh = async () => {
+      const db = await createTestDatabase(dialect)
+      dbs.push(db)
+      return db
+    }
+
+    afterEach(async () => {
+      for (const db of dbs.splice(0)) await db.drop()
+      for (const dir of dirs.splice(0)) rmSync(dir, {force: true, recursive: true})
+    })
+
+    it(`holds at least 60 files (${files.length} here)`, () => {
+      const own = files.filter((f) => f.name.startsWith('sql-corpus/'))
+      expect(own.length, 'the corpus files this repository keeps').to.be.at.least(45)
+      if (existsSync(path.join(PUBLIC, dialect))) expect(files.length).to.be.at.least(60)
+    })
+
+    const generalLog = mysqlGeneralLog()
+    if (dialect === 'mysql') {
+      before(() => generalLog.start())
+      after(() => generalLog.stop())
+    }
+
+    for (const {file, name} of files) {
+      const pinned = file.replace(/\.sql$/, '.statements.json')
+      it(name, async () => {
+        const cwd = tempProject()
+        const project = revisionProject(file)
+        dirs.push(cwd, project)
+        const [byClient, byExec, byOffline] = await Promise.all([fresh(), fresh(), fresh()])
+        const [exec, offline, dry] = await Promise.all([
+          runCli(['exec', file, '--url', byExec.url, '--json'], {cwd}),
+          runCli(['upgrade', 'head', '--sql', '--url', byOffline.url], {cwd: project}),
+          runCli(['exec', file, '--dry-run', '--dialect', dialect, '--json'], {cwd}),
+        ])
+        const sent = await runClient(byClient, readFileSync(file), {oneTransaction: true, trace: true})
+        const want = await databaseFacts(byClient)
+        const failures: string[] = []
+        const check = async (fn: () => Promise<void> | void) => {
+          try {
+            await fn()
+          } catch (error) {
+            failures.push((error as Error).message)
+          }
+        }
+
+        await check(async () => {
+          expect(exec.code, `db-manage exec failed: ${(exec.stderr || exec.stdout).trim()}`).to.equal(0)
+          const diff = differences(await databaseFacts(byExec), want, dialect)
+          if (diff.length > 0) throw new Error(`db-manage exec left another database than the client: ${diff.join('; ')}`)
+        })
+        await check(() => {
+          expect(dry.code, `db-manage exec --dry-run failed: ${(dry.stderr || dry.stdout).trim()}`).to.equal(0)
+          const statements = (JSON.parse(dry.stdout) as Array<{statements: Array<{sql: string}>}>)[0].statements.map((s) => s.sql)
+          const apart = statementDifference(statements, sent, dialect)
+          if (apart) throw new Error(`db-manage exec sends other statements than the client: ${apart}`)
+          if (existsSync(pinned)) {
+            const wrong = statementDifference(statements, JSON.parse(readFileSync(pinned, 'utf8')) as string[], dialect)
+            if (wrong) throw new Error(`db-manage exec sends other statements than ${path.basename(pinned)}: ${wrong}`)
+          }
+        })
+        await check(async () => {
+          expect(offline.code, `db-manage upgrade head --sql failed: ${offline.stderr.trim()}`).to.equal(0)
+          await runClient(byOffline, offline.stdout).catch((error: Error) => {
+            throw new Error(`upgrade head --sql, run by the client: ${error.message}`)
+          })
+          const diff = differences(await databaseFacts(byOffline), want, dialect)
+          if (diff.length > 0) throw new Error(`upgrade head --sql, run by the client, left another database than the file: ${diff.join('; ')}`)
+        })
+        if (failures.length > 0) throw new Error(failures.join('\n'))
+      })
+    }
+  })
+}
