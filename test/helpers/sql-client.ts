@@ -1,8 +1,10 @@
 // Each database's own command-line client (psql, mariadb, sqlite3) running a
-// SQL text as a DBA would, and the statements the server received from it:
-// psql's statement log (log_statement = all, sent back to the client as LOG
-// messages), MariaDB's general log, sqlite3's `.trace --profile`.
+// SQL text as a DBA would, and the statements it sent: psql's query log
+// (-L), MariaDB's general log, sqlite3's `.trace --profile`.
 import {spawnSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {adminConnection, type TestDatabase} from './databases.js'
@@ -14,11 +16,11 @@ export interface ClientRun {
   readonly trace?: boolean
 }
 
-function command(db: TestDatabase, run: ClientRun): {args: string[]; bin: string; env?: NodeJS.ProcessEnv} {
+function command(db: TestDatabase, run: ClientRun, log: string): {args: string[]; bin: string} {
   const url = parseDatabaseUrl(db.url)
   if (db.dialect === 'postgresql') {
-    const env = run.trace ? {...process.env, PGOPTIONS: '-c log_statement=all -c client_min_messages=log'} : undefined
-    return {args: ['-X', '-q', ...(run.oneTransaction ? ['-1'] : []), '-v', 'ON_ERROR_STOP=1', '-f', '-', db.url], bin: 'psql', env}
+    const args = ['-X', '-q', ...(run.oneTransaction ? ['-1'] : []), ...(run.trace ? ['-L', log] : []), '-v', 'ON_ERROR_STOP=1', '-f', '-']
+    return {args: [...args, db.url], bin: 'psql'}
   }
 
   if (db.dialect === 'mysql') {
@@ -29,44 +31,41 @@ function command(db: TestDatabase, run: ClientRun): {args: string[]; bin: string
   return {args: ['-bail', ...(run.trace ? ['-cmd', '.trace stderr --profile'] : []), url.filename!], bin: 'sqlite3'}
 }
 
-/** psql's LOG lines: `psql:<stdin>:12: LOG:  statement: SQL`, the SQL going on over the lines after. */
-const PG_MESSAGE = /^(?:psql:(?:<stdin>:\d+:)? )?(LOG|NOTICE|WARNING|INFO|DEBUG|DETAIL|HINT|CONTEXT|ERROR): {2}/m
-
-function pgStatements(stderr: string): string[] {
-  const out: string[] = []
-  const parts = stderr.split(PG_MESSAGE)
-  // split() with a group gives [before, level, text, level, text, ...].
-  for (let i = 1; i < parts.length; i += 2) {
-    const text = parts[i + 1]
-    if (parts[i] === 'LOG' && text.startsWith('statement: ')) out.push(text.slice('statement: '.length).replace(/\n$/, ''))
-  }
-
-  // psql -1 wraps the file in its own BEGIN and COMMIT.
-  if (out[0] === 'BEGIN') out.shift()
-  if (out.at(-1) === 'COMMIT') out.pop()
-  return out
+/** psql's query log: each query it sent between `********* QUERY **********` and a line of 26 stars. */
+function pgStatements(log: string): string[] {
+  return [...log.matchAll(/^\*{9} QUERY \*{10}\n([\s\S]*?)\n\*{26}\n/gm)].map((m) => m[1])
 }
 
-/** sqlite3's profile trace: each statement run, then `; -- N ns`. */
-function sqliteStatements(stderr: string): string[] {
+/**
+ * sqlite3's profile trace: each statement run, then `; -- N ns`. The statements a virtual table
+ * runs itself (FTS5 creating its shadow tables) are left out: what the shell sent is in the input.
+ */
+function sqliteStatements(stderr: string, input: string): string[] {
   const parts = stderr.split(/; -- \d+ ns\n/)
   parts.pop()
-  return parts
+  const text = input.replaceAll('\r\n', '\n')
+  return parts.filter((sql) => text.includes(sql.replaceAll('\r\n', '\n').replace(/;$/, '')))
 }
 
 /** Run `sql` with the client; with `trace`, the statements it sent. A refusal throws the client's own words. */
 export async function runClient(db: TestDatabase, sql: Buffer | string, run: ClientRun = {}): Promise<string[]> {
-  const {args, bin, env} = command(db, run)
-  const result = spawnSync(bin, args, {encoding: 'utf8', env: env ?? process.env, input: sql, maxBuffer: 1 << 28, stdio: ['pipe', 'ignore', 'pipe']})
-  if (result.status !== 0) {
-    const said = result.stderr.split('\n').filter((l) => !PG_MESSAGE.test(l) || /ERROR/.test(l)).join('\n').trim()
-    throw new Error(`${bin} refused it: ${said || result.error?.message || `exit ${result.status}`}`)
-  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-client-'))
+  const log = path.join(dir, 'queries.log')
+  try {
+    const {args, bin} = command(db, run, log)
+    const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28, stdio: ['pipe', 'ignore', 'pipe']})
+    if (result.status !== 0) {
+      const said = result.stderr.split('\n').filter((l) => !/^(?:psql:\S* )?(?:NOTICE|WARNING|INFO):/.test(l)).join('\n').trim()
+      throw new Error(`${bin} refused it: ${said || result.error?.message || `exit ${result.status}`}`)
+    }
 
-  if (!run.trace) return []
-  if (db.dialect === 'postgresql') return pgStatements(result.stderr)
-  if (db.dialect === 'sqlite') return sqliteStatements(result.stderr)
-  return mysqlClientStatements(db)
+    if (!run.trace) return []
+    if (db.dialect === 'postgresql') return pgStatements(readFileSync(log, 'utf8'))
+    if (db.dialect === 'sqlite') return sqliteStatements(result.stderr, sql.toString())
+    return await mysqlClientStatements(db)
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+  }
 }
 
 /** MariaDB's general log on (as a table) for the tests in between, and as it was after. */
@@ -138,11 +137,11 @@ function commentEnd(sql: string, i: number, dialect: string): number {
  * A statement as sent, made comparable with another client's: without the
  * comments before it and the `;` after it. On MySQL, whose client strips every
  * comment but `/*! ... *\/` from what it sends, without any comment, and with
- * each run of whitespace one space. A test's normalizer, not a lexer: it knows
+ * each run of whitespace one space. Line ends as LF (mariadb and sqlite3 read CR LF so). A test's normalizer, not a lexer: it knows
  * quotes and comments well enough for the corpus's statements.
  */
 export function comparable(sql: string, dialect: string): string {
-  let s = sql.trim()
+  let s = sql.replaceAll('\r\n', '\n').trim()
   for (let end = commentEnd(s, 0, dialect); end >= 0; end = commentEnd(s, 0, dialect)) s = s.slice(end).trimStart()
   s = s.replace(/[\s;]+$/, '')
   if (dialect !== 'mysql') return s
