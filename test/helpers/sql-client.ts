@@ -104,7 +104,9 @@ async function mysqlClientStatements(db: TestDatabase): Promise<string[]> {
     const sessions = await admin.query("SELECT thread_id FROM mysql.general_log WHERE command_type = 'Connect' AND argument LIKE ?", [`% on ${name} using %`])
     if (sessions.rows.length !== 1) throw new Error(`the general log holds ${sessions.rows.length} sessions of the client on ${name}`)
     const {rows} = await admin.query("SELECT CONVERT(argument USING utf8mb4) AS sql_text FROM mysql.general_log WHERE thread_id = ? AND command_type = 'Query'", [sessions.rows[0].thread_id])
-    return rows.map((r) => String(r.sql_text))
+    // The log keeps text as utf8mb3: a 4-byte character is written as its bytes, \xF0\x9F\x99\x82.
+    const fourBytes = /\\x(F[0-4])\\x([89AB][0-9A-F])\\x([89AB][0-9A-F])\\x([89AB][0-9A-F])/g
+    return rows.map((r) => String(r.sql_text).replace(fourBytes, (...m) => Buffer.from(m.slice(1, 5).join(''), 'hex').toString('utf8')))
   } finally {
     await admin.close()
   }
@@ -141,7 +143,8 @@ function commentEnd(sql: string, i: number, dialect: string): number {
  * quotes and comments well enough for the corpus's statements.
  */
 export function comparable(sql: string, dialect: string): string {
-  let s = sql.replaceAll('\r\n', '\n').trim()
+  // mariadb-dump's first line, which the mariadb client reads as its own command (\-, sandbox mode).
+  let s = sql.replaceAll('\r\n', '\n').replace(/^\/\*M!999999(?:\\-)? enable the sandbox mode \*\/\s*/, '').trim()
   for (let end = commentEnd(s, 0, dialect); end >= 0; end = commentEnd(s, 0, dialect)) s = s.slice(end).trimStart()
   s = s.replace(/[\s;]+$/, '')
   if (dialect !== 'mysql') return s
