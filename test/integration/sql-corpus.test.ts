@@ -17,7 +17,8 @@ import path from 'node:path'
 
 import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {databaseFacts, type DatabaseFacts} from '../helpers/database-facts.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import type {DialectName} from '../../src/config/database-url.js'
+import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {comparable, mysqlGeneralLog, runClient} from '../helpers/sql-client.js'
 
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'sql-corpus')
@@ -122,83 +123,105 @@ function statementDifference(got: string[], want: string[], dialect: string): st
   return `${a.length} statements instead of ${b.length}; statement ${at + 1} is ${show(a[at])}, not ${show(b[at])}`
 }
 
+/** How many files run at once: each waits on its clients and databases much of the time. */
+const CONCURRENCY = Number(process.env.DB_MANAGE_CORPUS_CONCURRENCY ?? 3)
+
+/** Run one file the three ways; what differs, one line a check (none when all agree). */
+async function runFile(dialect: DialectName, file: string): Promise<string[]> {
+  const pinned = file.replace(/\.sql$/, '.statements.json')
+  const cwd = tempProject()
+  const project = revisionProject(file)
+  const dbs = await Promise.all([createTestDatabase(dialect), createTestDatabase(dialect), createTestDatabase(dialect)])
+  const [byClient, byExec, byOffline] = dbs
+  const failures: string[] = []
+  const check = async (fn: () => Promise<void>) => {
+    try {
+      await fn()
+    } catch (error) {
+      failures.push((error as Error).message)
+    }
+  }
+
+  try {
+    // The version table's statements are db-manage's own: what is compared is the file's.
+    const [exec, offline] = await Promise.all([
+      runCli(['exec', file, '--url', byExec.url, '--json'], {cwd}),
+      runCli(['upgrade', 'head', '--sql', '--no-version-table', '--url', byOffline.url], {cwd: project}),
+    ])
+    const sent = await runClient(byClient, readFileSync(file), {oneTransaction: true, trace: true}).catch((error: Error) => {
+      throw new Error(`the corpus file is not valid for its client: ${error.message}`)
+    })
+    const want = await databaseFacts(byClient)
+    await check(async () => {
+      expect(exec.code, `db-manage exec failed: ${(exec.stderr || exec.stdout).trim()}`).to.equal(0)
+      const diff = differences(await databaseFacts(byExec), want, dialect)
+      if (diff.length > 0) throw new Error(`db-manage exec left another database than the client: ${diff.join('; ')}`)
+    })
+    await check(async () => {
+      // The statements exec ran, as it lists them; when it failed part way, the ones it would send.
+      const listed = exec.code === 0 ? exec : await runCli(['exec', file, '--dry-run', '--dialect', dialect, '--json'], {cwd})
+      expect(listed.code, `db-manage exec --dry-run failed: ${(listed.stderr || listed.stdout).trim()}`).to.equal(0)
+      const statements = (JSON.parse(listed.stdout) as Array<{statements: Array<{sql: string}>}>)[0].statements.map((s) => s.sql)
+      const apart = statementDifference(statements, sent, dialect)
+      if (apart) throw new Error(`db-manage exec sends other statements than the client: ${apart}`)
+      if (existsSync(pinned)) {
+        const wrong = statementDifference(statements, JSON.parse(readFileSync(pinned, 'utf8')) as string[], dialect)
+        if (wrong) throw new Error(`db-manage exec sends other statements than ${path.basename(pinned)}: ${wrong}`)
+      }
+    })
+    await check(async () => {
+      expect(offline.code, `db-manage upgrade head --sql failed: ${offline.stderr.trim()}`).to.equal(0)
+      await runClient(byOffline, offline.stdout).catch((error: Error) => {
+        throw new Error(`upgrade head --sql, run by the client: ${error.message}`)
+      })
+      const diff = differences(await databaseFacts(byOffline), want, dialect)
+      if (diff.length > 0) throw new Error(`upgrade head --sql, run by the client, left another database than the file: ${diff.join('; ')}`)
+    })
+    return failures
+  } finally {
+    await Promise.all(dbs.map((db) => db.drop()))
+    rmSync(cwd, {force: true, recursive: true})
+    rmSync(project, {force: true, recursive: true})
+  }
+}
+
 for (const dialect of dialectsUnderTest()) {
   const files = corpusFiles(dialect)
   describe(`the SQL corpus on ${dialect}: db-manage runs each file as the database's own client does`, function () {
-    this.timeout(120_000)
-    const dbs: TestDatabase[] = []
-    const dirs: string[] = []
-    const fresh = async () => {
-      const db = await createTestDatabase(dialect)
-      dbs.push(db)
-      return db
-    }
-
-    afterEach(async () => {
-      for (const db of dbs.splice(0)) await db.drop()
-      for (const dir of dirs.splice(0)) rmSync(dir, {force: true, recursive: true})
-    })
-
+    this.timeout(300_000)
     it(`holds at least 60 files (${files.length} here)`, () => {
       const kept = files.filter((f) => !f.name.startsWith('shared/'))
       expect(kept.length, 'the corpus files this repository keeps').to.be.at.least(58)
       if (existsSync(SAMPLES)) expect(files.length, 'with the shared sample schemas').to.be.at.least(60)
     })
 
+    // The files run CONCURRENCY at a time from the first test on; each test waits for its own.
+    const results = new Map<string, Promise<string[]>>()
     const generalLog = mysqlGeneralLog()
-    if (dialect === 'mysql') {
-      before(() => generalLog.start())
-      after(() => generalLog.stop())
-    }
-
-    for (const {file, name} of files) {
-      const pinned = file.replace(/\.sql$/, '.statements.json')
-      it(name, async () => {
-        const cwd = tempProject()
-        const project = revisionProject(file)
-        dirs.push(cwd, project)
-        const [byClient, byExec, byOffline] = await Promise.all([fresh(), fresh(), fresh()])
-        // The version table's statements are db-manage's own: what is compared is the file's.
-        const [exec, offline] = await Promise.all([
-          runCli(['exec', file, '--url', byExec.url, '--json'], {cwd}),
-          runCli(['upgrade', 'head', '--sql', '--no-version-table', '--url', byOffline.url], {cwd: project}),
-        ])
-        const sent = await runClient(byClient, readFileSync(file), {oneTransaction: true, trace: true})
-        const want = await databaseFacts(byClient)
-        const failures: string[] = []
-        const check = async (fn: () => Promise<void> | void) => {
-          try {
-            await fn()
-          } catch (error) {
-            failures.push((error as Error).message)
-          }
+    before(async () => {
+      if (dialect === 'mysql') await generalLog.start()
+      const queue = [...files]
+      const settle: Array<(r: Promise<string[]>) => void> = []
+      for (const {name} of files) results.set(name, new Promise((resolve) => settle.push(resolve)))
+      const byName = new Map(files.map((f, i) => [f.name, settle[i]]))
+      const worker = async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) {
+          const run = runFile(dialect, next.file)
+          byName.get(next.name)!(run)
+          await run.catch(() => {})
         }
+      }
 
-        await check(async () => {
-          expect(exec.code, `db-manage exec failed: ${(exec.stderr || exec.stdout).trim()}`).to.equal(0)
-          const diff = differences(await databaseFacts(byExec), want, dialect)
-          if (diff.length > 0) throw new Error(`db-manage exec left another database than the client: ${diff.join('; ')}`)
-        })
-        await check(async () => {
-          // The statements exec ran, as it lists them; when it failed part way, the ones it would send.
-          const listed = exec.code === 0 ? exec : await runCli(['exec', file, '--dry-run', '--dialect', dialect, '--json'], {cwd})
-          expect(listed.code, `db-manage exec --dry-run failed: ${(listed.stderr || listed.stdout).trim()}`).to.equal(0)
-          const statements = (JSON.parse(listed.stdout) as Array<{statements: Array<{sql: string}>}>)[0].statements.map((s) => s.sql)
-          const apart = statementDifference(statements, sent, dialect)
-          if (apart) throw new Error(`db-manage exec sends other statements than the client: ${apart}`)
-          if (existsSync(pinned)) {
-            const wrong = statementDifference(statements, JSON.parse(readFileSync(pinned, 'utf8')) as string[], dialect)
-            if (wrong) throw new Error(`db-manage exec sends other statements than ${path.basename(pinned)}: ${wrong}`)
-          }
-        })
-        await check(async () => {
-          expect(offline.code, `db-manage upgrade head --sql failed: ${offline.stderr.trim()}`).to.equal(0)
-          await runClient(byOffline, offline.stdout).catch((error: Error) => {
-            throw new Error(`upgrade head --sql, run by the client: ${error.message}`)
-          })
-          const diff = differences(await databaseFacts(byOffline), want, dialect)
-          if (diff.length > 0) throw new Error(`upgrade head --sql, run by the client, left another database than the file: ${diff.join('; ')}`)
-        })
+      for (let i = 0; i < CONCURRENCY; i++) void worker()
+    })
+    after(async () => {
+      await Promise.allSettled(results.values())
+      if (dialect === 'mysql') await generalLog.stop()
+    })
+
+    for (const {name} of files) {
+      it(name, async () => {
+        const failures = await results.get(name)!
         if (failures.length > 0) throw new Error(failures.join('\n'))
       })
     }
