@@ -1,18 +1,18 @@
 // Each database's own command-line client (psql, mariadb, sqlite3) running a
 // SQL text as a DBA would, and the statements it sent: psql's query log
-// (-L), MariaDB's general log, sqlite3's `.trace --profile`.
+// (-L), mariadb's -vvv echo, sqlite3's `.trace --profile`.
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
-import {adminConnection, type TestDatabase} from './databases.js'
+import type {TestDatabase} from './databases.js'
 
 export interface ClientRun {
   /** Run psql with -1 (one transaction), as `psql -1 -f` does. */
   readonly oneTransaction?: boolean
-  /** Return the statements the client sent (MySQL: the general log must be on, see `mysqlGeneralLog`). */
+  /** Return the statements the client sent. */
   readonly trace?: boolean
 }
 
@@ -25,7 +25,7 @@ function command(db: TestDatabase, run: ClientRun, log: string): {args: string[]
 
   if (db.dialect === 'mysql') {
     const args = ['--no-defaults', '--default-character-set=utf8mb4', '-h', url.host!, '-P', String(url.port), '-u', url.user!]
-    return {args: [...args, `-p${url.password}`, url.database!], bin: 'mariadb'}
+    return {args: [...args, ...(run.trace ? ['-vvv'] : []), `-p${url.password}`, url.database!], bin: 'mariadb'}
   }
 
   return {args: ['-bail', ...(run.trace ? ['-cmd', '.trace stderr --profile'] : []), url.filename!], bin: 'sqlite3'}
@@ -53,7 +53,7 @@ export async function runClient(db: TestDatabase, sql: Buffer | string, run: Cli
   const log = path.join(dir, 'queries.log')
   try {
     const {args, bin} = command(db, run, log)
-    const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28, stdio: ['pipe', 'ignore', 'pipe']})
+    const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe']})
     if (result.status !== 0) {
       const said = result.stderr.split('\n').filter((l) => !/^(?:psql:\S* )?(?:NOTICE|WARNING|INFO):/.test(l)).join('\n').trim()
       throw new Error(`${bin} refused it: ${said || result.error?.message || `exit ${result.status}`}`)
@@ -62,54 +62,15 @@ export async function runClient(db: TestDatabase, sql: Buffer | string, run: Cli
     if (!run.trace) return []
     if (db.dialect === 'postgresql') return pgStatements(readFileSync(log, 'utf8'))
     if (db.dialect === 'sqlite') return sqliteStatements(result.stderr, sql.toString())
-    return await mysqlClientStatements(db)
+    return mysqlStatements(result.stdout)
   } finally {
     rmSync(dir, {force: true, recursive: true})
   }
 }
 
-/** MariaDB's general log on (as a table) for the tests in between, and as it was after. */
-export function mysqlGeneralLog(): {start: () => Promise<void>; stop: () => Promise<void>} {
-  let saved: Record<string, unknown> | undefined
-  return {
-    async start() {
-      const admin = await adminConnection('mysql')
-      try {
-        saved = (await admin.query('SELECT @@GLOBAL.general_log AS general_log, @@GLOBAL.log_output AS log_output')).rows[0]
-        await admin.query("SET GLOBAL log_output = 'TABLE'")
-        await admin.query('SET GLOBAL general_log = ON')
-      } finally {
-        await admin.close()
-      }
-    },
-    async stop() {
-      if (!saved) return
-      const admin = await adminConnection('mysql')
-      try {
-        await admin.query(`SET GLOBAL general_log = ${Number(saved.general_log) ? 'ON' : 'OFF'}`)
-        await admin.query(`SET GLOBAL log_output = '${String(saved.log_output).replaceAll("'", '')}'`)
-        await admin.query('TRUNCATE mysql.general_log')
-      } finally {
-        await admin.close()
-      }
-    },
-  }
-}
-
-/** The statements the client's session sent, from the general log: the session that connected to this database. */
-async function mysqlClientStatements(db: TestDatabase): Promise<string[]> {
-  const name = parseDatabaseUrl(db.url).database!
-  const admin = await adminConnection('mysql')
-  try {
-    const sessions = await admin.query("SELECT thread_id FROM mysql.general_log WHERE command_type = 'Connect' AND argument LIKE ?", [`% on ${name} using %`])
-    if (sessions.rows.length !== 1) throw new Error(`the general log holds ${sessions.rows.length} sessions of the client on ${name}`)
-    const {rows} = await admin.query("SELECT CONVERT(argument USING utf8mb4) AS sql_text FROM mysql.general_log WHERE thread_id = ? AND command_type = 'Query'", [sessions.rows[0].thread_id])
-    // The log keeps text as utf8mb3: a 4-byte character is written as its bytes, \xF0\x9F\x99\x82.
-    const fourBytes = /\\x(F[0-4])\\x([89AB][0-9A-F])\\x([89AB][0-9A-F])\\x([89AB][0-9A-F])/g
-    return rows.map((r) => String(r.sql_text).replace(fourBytes, (...m) => Buffer.from(m.slice(1, 5).join(''), 'hex').toString('utf8')))
-  } finally {
-    await admin.close()
-  }
+/** mariadb -vvv: each statement it sends between two lines of 14 dashes, its result after. */
+function mysqlStatements(stdout: string): string[] {
+  return [...stdout.matchAll(/^-{14}\n([\s\S]*?)\n-{14}\n/gm)].map((m) => m[1])
 }
 
 /** The end of the comment that starts at `i` (PostgreSQL's nest), or -1 when none starts there. */

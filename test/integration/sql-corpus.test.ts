@@ -19,7 +19,7 @@ import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {databaseFacts, type DatabaseFacts} from '../helpers/database-facts.js'
 import type {DialectName} from '../../src/config/database-url.js'
 import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
-import {comparable, mysqlGeneralLog, runClient} from '../helpers/sql-client.js'
+import {comparable, runClient} from '../helpers/sql-client.js'
 
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'sql-corpus')
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
@@ -197,9 +197,7 @@ for (const dialect of dialectsUnderTest()) {
 
     // The files run CONCURRENCY at a time from the first test on; each test waits for its own.
     const results = new Map<string, Promise<string[]>>()
-    const generalLog = mysqlGeneralLog()
-    before(async () => {
-      if (dialect === 'mysql') await generalLog.start()
+    before(() => {
       const queue = [...files]
       const settle: Array<(r: Promise<string[]>) => void> = []
       for (const {name} of files) results.set(name, new Promise((resolve) => settle.push(resolve)))
@@ -214,10 +212,7 @@ for (const dialect of dialectsUnderTest()) {
 
       for (let i = 0; i < CONCURRENCY; i++) void worker()
     })
-    after(async () => {
-      await Promise.allSettled(results.values())
-      if (dialect === 'mysql') await generalLog.stop()
-    })
+    after(() => Promise.allSettled(results.values()))
 
     for (const {name} of files) {
       it(name, async () => {
