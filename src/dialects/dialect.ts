@@ -44,24 +44,13 @@ export interface Adapter {
    */
   readonly altersNeedBatch: boolean
   /**
-   * How dbgate-query-splitter reads this dialect's SQL files: its options by
-   * name, and text it would misread swapped for text it reads right while
-   * splitting (`protect`), then swapped back in each statement (`restore`).
-   */
-  readonly splitter: {
-    readonly options: 'mysqlSplitterOptions' | 'postgreSplitterOptions' | 'sqliteSplitterOptions'
-    readonly protect?: (sql: string) => string
-    readonly restore?: (statement: string) => string
-  }
-  /**
    * A target .sql file as a dump tool writes it, made ready for the scratch
-   * database: tool-only lines dropped (psql's meta-commands), statements the
-   * server refuses to take from a file skipped (SQLite's own tables), and what
+   * database: statements the server refuses to take from a file skipped
+   * (SQLite's own tables), and what
    * to run before and after it (MySQL: foreign key checks off, as mysqldump
    * assumes; PostgreSQL: pg_dump's emptied search_path restored before reading).
    */
   readonly dumpFile: {
-    readonly prepare: (text: string) => string
     readonly skip: (statement: string) => boolean
     readonly before: readonly string[]
     readonly after: readonly string[]

@@ -34,7 +34,6 @@ export const mysqlAdapter: Adapter = {
     after: ['SET FOREIGN_KEY_CHECKS = 1'],
     // mysqldump writes tables in name order, with foreign keys to tables not yet created.
     before: ['SET FOREIGN_KEY_CHECKS = 0'],
-    prepare: (text) => text,
     skip: () => false,
   },
   async limitLockWaits(connection: Connection, seconds: number) {
@@ -52,7 +51,6 @@ export const mysqlAdapter: Adapter = {
       return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
     },
   },
-  splitter: {options: 'mysqlSplitterOptions'},
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])
     return Number(rows[0]?.n) > 0

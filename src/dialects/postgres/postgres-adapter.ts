@@ -50,8 +50,6 @@ export const postgresAdapter: Adapter = {
   dumpFile: {
     after: ['RESET search_path'],
     before: [],
-    // psql meta-commands (\\restrict KEY, \\connect db) are psql's, not SQL.
-    prepare: (text) => text.replaceAll(/^\\.*$/gm, ''),
     skip: () => false,
   },
   async releaseLock(connection: Connection, key: string) {
@@ -62,7 +60,6 @@ export const postgresAdapter: Adapter = {
     // A scratch database someone still looks at is dropped all the same.
     drop: (name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
   },
-  splitter: {options: 'postgreSplitterOptions'},
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT to_regclass($1) IS NOT NULL AS present', [`"${table.replaceAll('"', '""')}"`])

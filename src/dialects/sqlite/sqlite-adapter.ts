@@ -6,8 +6,6 @@ import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 import type {SqliteConnection} from './sqlite-driver.js'
 
-const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
-
 /** The lock file of each connection that holds the migration lock. */
 const held = new WeakMap<Connection, import('better-sqlite3').Database>()
 
@@ -55,7 +53,6 @@ export const sqliteAdapter: Adapter = {
   dumpFile: {
     after: [],
     before: [],
-    prepare: (text) => text,
     // `.schema` lists SQLite's own sqlite_sequence and sqlite_stat tables, which only SQLite may create.
     skip: (statement) => /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?["'`[]?sqlite_/i.test(statement),
   },
@@ -66,14 +63,6 @@ export const sqliteAdapter: Adapter = {
     lock?.close()
   },
   scratch: 'memory',
-  splitter: {
-    options: 'sqliteSplitterOptions',
-    // The splitter reads a bare `BEGIN;` as a trigger's BEGIN ... END and then
-    // never splits again; `BEGIN TRANSACTION` means the same to SQLite and
-    // splits right, so it stands in while splitting.
-    protect: (sql) => sql.replace(/\b(begin)(\s*;)/gi, `$1${SQLITE_BEGIN}$2`),
-    restore: (statement) => statement.replaceAll(SQLITE_BEGIN, ''),
-  },
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
