@@ -96,38 +96,58 @@ function commentEnd(sql: string, i: number, dialect: string): number {
   return sql.length
 }
 
+/** The end of the quoted text that starts at `i` (a string, a quoted name, a dollar-quoted body), or -1. */
+function quotedEnd(sql: string, i: number, dialect: string): number {
+  const c = sql[i]
+  if (dialect === 'postgresql' && c === '$') {
+    const tag = /^\$(?:[A-Za-z_][\w]*)?\$/.exec(sql.slice(i))
+    if (!tag || (i > 0 && /[\w$]/.test(sql[i - 1]))) return -1
+    const end = sql.indexOf(tag[0], i + tag[0].length)
+    return end < 0 ? sql.length : end + tag[0].length
+  }
+
+  const close = c === '[' && dialect === 'sqlite' ? ']' : c
+  if (!(c === "'" || c === '"' || (c === '`' && dialect !== 'postgresql') || (c === '[' && dialect === 'sqlite'))) return -1
+  // Backslashes escape in MySQL strings and in PostgreSQL's E'' strings.
+  const backslash = c !== '`' && c !== '[' && (dialect === 'mysql' || (c === "'" && /[eE]$/.test(sql.slice(0, i))))
+  for (let j = i + 1; j < sql.length; j++) {
+    if (backslash && sql[j] === '\\') j++
+    else if (sql[j] === close && sql[j + 1] === close && close !== ']') j++
+    else if (sql[j] === close) return j + 1
+  }
+
+  return sql.length
+}
+
 /**
  * A statement as sent, made comparable with another client's: without the
- * comments before it and the `;` after it. On MySQL, whose client strips every
- * comment but `/*! ... *\/` from what it sends, without any comment, and with
- * each run of whitespace one space. Line ends as LF (mariadb and sqlite3 read CR LF so). A test's normalizer, not a lexer: it knows
- * quotes and comments well enough for the corpus's statements.
+ * comments before and after it and the `;` after it. On MySQL, whose client
+ * strips every comment but `/*! ... *\/` from what it sends, without any
+ * comment, and with each run of whitespace one space. Line ends as LF (mariadb
+ * and sqlite3 read CR LF so). A test's normalizer, not a lexer: it knows quotes
+ * and comments well enough for the corpus's statements.
  */
 export function comparable(sql: string, dialect: string): string {
   // mariadb-dump's first line, which the mariadb client reads as its own command (\-, sandbox mode).
-  let s = sql.replaceAll('\r\n', '\n').replace(/^\/\*M!999999(?:\\-)? enable the sandbox mode \*\/\s*/, '').trim()
-  for (let end = commentEnd(s, 0, dialect); end >= 0; end = commentEnd(s, 0, dialect)) s = s.slice(end).trimStart()
-  s = s.replace(/[\s;]+$/, '')
-  if (dialect !== 'mysql') return s
-  let out = ''
+  const s = sql.replaceAll('\r\n', '\n').replace(/^\/\*M!999999(?:\\-)? enable the sandbox mode \*\/\s*/, '')
+  // The text as pieces: code, or a comment (quoted text is code).
+  const pieces: Array<{comment: boolean; text: string}> = []
   for (let i = 0; i < s.length;) {
-    const quote = s[i]
-    if (quote === "'" || quote === '"' || quote === '`') {
-      let j = i + 1
-      while (j < s.length && !(s[j] === quote && s[j + 1] !== quote)) j += s[j] === '\\' && quote !== '`' ? 2 : s[j] === quote ? 2 : 1
-      out += s.slice(i, j + 1)
-      i = j + 1
-      continue
-    }
-
-    const end = commentEnd(s, i, dialect)
-    if (end >= 0) {
-      out += ' '
-      i = end
-    } else {
-      out += s[i++]
-    }
+    const quoted = quotedEnd(s, i, dialect)
+    const comment = quoted < 0 ? commentEnd(s, i, dialect) : -1
+    const end = quoted >= 0 ? quoted : comment >= 0 ? comment : i + 1
+    const last = pieces.at(-1)
+    if (comment < 0 && last && !last.comment) last.text += s.slice(i, end)
+    else pieces.push({comment: comment >= 0, text: s.slice(i, end)})
+    i = end
   }
 
-  return out.replace(/\s+/g, ' ').replace(/[\s;]+$/, '').trim()
+  const code = (p: {comment: boolean; text: string}) => !p.comment && /[^\s;]/.test(p.text)
+  const first = pieces.findIndex(code)
+  if (first < 0) return ''
+  let last = pieces.length - 1
+  while (!code(pieces[last])) last--
+  const kept = pieces.slice(first, last + 1).filter((p) => dialect !== 'mysql' || !p.comment)
+  const text = kept.map((p) => p.text).join(dialect === 'mysql' ? ' ' : '')
+  return (dialect === 'mysql' ? text.replace(/\s+/g, ' ') : text).trim().replace(/[\s;]+$/, '')
 }

@@ -169,6 +169,17 @@ async function runFile(dialect: DialectName, file: string): Promise<string[]> {
         if (wrong) throw new Error(`db-manage exec sends other statements than ${path.basename(pinned)}: ${wrong}`)
       }
     })
+    // db-manage runs a revision in a transaction of its own (PostgreSQL, SQLite): a file with its own
+    // BEGIN ... COMMIT (as sqlite3's .dump writes) is no revision body, and must be refused before any output.
+    const ownTransaction = dialect !== 'mysql' && sent.some((sql) => /^(BEGIN|COMMIT|END|ROLLBACK|START\s+TRANSACTION)\b(?!\s+ATOMIC)/i.test(comparable(sql, dialect)))
+    if (ownTransaction) {
+      await check(async () => {
+        if (offline.code === 0) throw new Error('upgrade head --sql rendered a revision that holds its own BEGIN ... COMMIT')
+        expect(offline.stdout, 'upgrade head --sql printed SQL before refusing').to.equal('')
+      })
+      return failures
+    }
+
     await check(async () => {
       expect(offline.code, `db-manage upgrade head --sql failed: ${offline.stderr.trim()}`).to.equal(0)
       await runClient(byOffline, offline.stdout).catch((error: Error) => {
