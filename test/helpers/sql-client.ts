@@ -19,12 +19,14 @@ export interface ClientRun {
 function command(db: TestDatabase, run: ClientRun, log: string): {args: string[]; bin: string} {
   const url = parseDatabaseUrl(db.url)
   if (db.dialect === 'postgresql') {
-    const args = ['-X', '-q', ...(run.oneTransaction ? ['-1'] : []), ...(run.trace ? ['-L', log] : []), '-v', 'ON_ERROR_STOP=1', '-f', '-']
+    const args = ['-X', '-q', ...(run.oneTransaction ? ['-1'] : []), ...(run.trace ? ['-L', log] : [])]
+    args.push('-v', 'ON_ERROR_STOP=1', '-f', '-')
     return {args: [...args, db.url], bin: 'psql'}
   }
 
   if (db.dialect === 'mysql') {
-    const args = ['--no-defaults', '--default-character-set=utf8mb4', '-h', url.host!, '-P', String(url.port), '-u', url.user!]
+    const args = ['--no-defaults', '--default-character-set=utf8mb4', '-h', url.host!, '-P', String(url.port)]
+    args.push('-u', url.user!)
     return {args: [...args, ...(run.trace ? ['-vvv'] : []), `-p${url.password}`, url.database!], bin: 'mariadb'}
   }
 
@@ -53,9 +55,10 @@ export async function runClient(db: TestDatabase, sql: Buffer | string, run: Cli
   const log = path.join(dir, 'queries.log')
   try {
     const {args, bin} = command(db, run, log)
-    const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe']})
+    const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28})
     if (result.status !== 0) {
-      const said = result.stderr.split('\n').filter((l) => !/^(?:psql:\S* )?(?:NOTICE|WARNING|INFO):/.test(l)).join('\n').trim()
+      const notice = /^(?:psql:\S* )?(?:NOTICE|WARNING|INFO):/
+      const said = result.stderr.split('\n').filter((l) => !notice.test(l)).join('\n').trim()
       throw new Error(`${bin} refused it: ${said || result.error?.message || `exit ${result.status}`}`)
     }
 
@@ -75,7 +78,9 @@ function mysqlStatements(stdout: string): string[] {
 
 /** The end of the comment that starts at `i` (PostgreSQL's nest), or -1 when none starts there. */
 function commentEnd(sql: string, i: number, dialect: string): number {
-  const dashes = sql.startsWith('--', i) && (dialect !== 'mysql' || i + 2 >= sql.length || /[\s\p{Cc}]/u.test(sql[i + 2]))
+  // MySQL's -- is a comment only before a space or a control character (or at the end).
+  const spaced = dialect !== 'mysql' || i + 2 >= sql.length || /[\s\p{Cc}]/u.test(sql[i + 2])
+  const dashes = sql.startsWith('--', i) && spaced
   if (dashes || (dialect === 'mysql' && sql[i] === '#')) {
     const end = sql.indexOf('\n', i)
     return end < 0 ? sql.length : end
@@ -107,7 +112,8 @@ function quotedEnd(sql: string, i: number, dialect: string): number {
   }
 
   const close = c === '[' && dialect === 'sqlite' ? ']' : c
-  if (!(c === "'" || c === '"' || (c === '`' && dialect !== 'postgresql') || (c === '[' && dialect === 'sqlite'))) return -1
+  const opens = c === "'" || c === '"' || (c === '`' && dialect !== 'postgresql') || (c === '[' && dialect === 'sqlite')
+  if (!opens) return -1
   // Backslashes escape in MySQL strings and in PostgreSQL's E'' strings.
   const backslash = c !== '`' && c !== '[' && (dialect === 'mysql' || (c === "'" && /[eE]$/.test(sql.slice(0, i))))
   for (let j = i + 1; j < sql.length; j++) {
