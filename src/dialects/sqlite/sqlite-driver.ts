@@ -1,4 +1,4 @@
-import {mkdir} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {DatabaseUrl} from '../../config/database-url.js'
@@ -15,7 +15,13 @@ export interface SqliteConnection extends Connection {
 export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<SqliteConnection> {
   const {default: Database} = await import('better-sqlite3')
   const file = url.filename ?? ':memory:'
-  if (file !== ':memory:') await mkdir(path.dirname(file), {recursive: true})
+  // A folder that is not there is a typo more often than a wish: SQLite would otherwise start a new, empty
+  // database wherever the path points. `db-manage init` writes a config whose file sits beside it.
+  if (file !== ':memory:' && !(await stat(path.dirname(file)).then((s) => s.isDirectory(), () => false))) {
+    throw new DatabaseError(`SQLite database ${file}: its folder ${path.dirname(file)} does not exist (a typo in the path?): `
+      + 'correct the URL, or create the folder first')
+  }
+
   let db: import('better-sqlite3').Database
   try {
     db = new Database(file, {timeout: busyTimeoutMs})
