@@ -181,7 +181,7 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
     if (first !== -1) {
       const start = tokens[first].start
       if (dialect === 'sqlite') {
-        out.push({offset: start, sql: sqliteText(text, start, delimiter, tokens.findLast((t) => t.kind !== 'space')!)})
+        out.push({offset: start, sql: sqliteText(text, start, delimiter, [...tokens].reverse().find((t) => t.kind !== 'space')!)})
       } else if (dialect === 'mysql' && state.delimiter !== ';') {
         // The mysql client sends what lies between two DELIMITERs whole, with multi-statements on: the
         // server runs each statement of it, a stored program's body being one.
