@@ -120,10 +120,28 @@ function differences(got: DatabaseFacts, want: DatabaseFacts, dialect: string): 
 }
 
 /** Where two statement lists part, as a reader wants it: the first statement that differs, on each side. */
+/** `got`, with each run of its statements that the client sent as one text (`a; b`) joined as the client sent it. */
+function joinedAs(got: string[], want: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < got.length; i++) {
+    const target = want[out.length]
+    let joined = got[i]
+    let k = i
+    while (joined !== target && k + 1 < got.length && target?.startsWith(`${joined};`)) joined = `${joined}; ${got[++k]}`
+    if (joined === target) i = k
+    out.push(joined === target ? joined : got[i])
+  }
+
+  return out
+}
+
 function statementDifference(got: string[], want: string[], dialect: string): string | undefined {
   // An empty statement (psql sends a lone `;`, and a comment left at the end of a file) does nothing.
-  const a = got.map((sql) => comparable(sql, dialect)).filter((sql) => sql !== '')
+  let a = got.map((sql) => comparable(sql, dialect)).filter((sql) => sql !== '')
   const b = want.map((sql) => comparable(sql, dialect)).filter((sql) => sql !== '')
+  // The mysql client sends what lies between two DELIMITERs whole, with multi-statements on, and the server
+  // runs each statement of it; db-manage sends those statements one by one.
+  if (dialect === 'mysql') a = joinedAs(a, b)
   const i = a.findIndex((sql, k) => sql !== b[k])
   const at = i < 0 ? Math.min(a.length, b.length) : i
   if (i < 0 && a.length === b.length) return undefined

@@ -32,6 +32,9 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
   // Like SQLAlchemy (and so Alembic), migrations run with foreign key
   // enforcement off, so batch mode can drop and rename referenced tables.
   db.pragma('foreign_keys = OFF')
+  // As sqlite3 runs a file: without better-sqlite3's defensive mode, so what sqlite3's own .dump and .schema
+  // write for FTS tables (PRAGMA writable_schema, their shadow tables) runs as it does there.
+  db.unsafeMode(true)
   return {
     async close() {
       db.close()
