@@ -5,6 +5,7 @@ import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from '../runtime/interrupt.js'
 import {END_TRANSACTION} from '../runtime/migration-context.js'
+import {connectionLost} from '../runtime/driver-error.js'
 import {describeDriverError, type Session, type SessionOptions, withSession} from '../runtime/session.js'
 import {splitSql} from '../sql/split.js'
 import {leadingWords, type StatementKind, statementKind} from '../sql/statement-kind.js'
@@ -157,6 +158,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
           const rolledBack = progress.inTransaction ? [...progress.open, i] : []
           if (progress.inTransaction) await executor.execute(END_TRANSACTION.rollback).catch(() => {})
           const signal = interruption()
+          if (!signal && connectionLost(error)) throw new DatabaseError(lostState(file, {error, progress, total: sqls.length, unsure: rolledBack}, i))
           throw new (signal ? Interrupted : DatabaseError)(`${file}: statement ${i + 1} of ${sqls.length} ${signal ? `stopped: interrupted by ${signal}` : `failed: ${describeDriverError(error)}`}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind, dialect)}`)
         }
 
@@ -215,6 +217,20 @@ function invalidIndexHint(sql: string, kind: StatementKind, dialect: DialectName
 function these(indexes: readonly number[], what: string, stay = false): string {
   const one = indexes.length === 1
   return `${one ? `statement ${indexes[0] + 1} was` : `statements ${numbers(indexes)} were`} ${what}${stay ? (one ? ' and stays' : ' and stay') : ''}`
+}
+
+/**
+ * The connection went away during statement `i`: what committed before it stays; whether it (and the
+ * transaction it was in, `unsure`) committed, the server alone knows.
+ */
+function lostState(file: string, run: {error: unknown; progress: Progress; total: number; unsure: number[]}, i: number): string {
+  const {progress, total, unsure} = run
+  const rest = Array.from({length: total - i - 1}, (_, k) => i + 1 + k)
+  const kept = progress.committed.length > 0 ? these(progress.committed, 'committed', true) : 'nothing before it had committed'
+  const open = unsure.length > 1 ? ` and the transaction it was in (statements ${numbers(unsure)})` : ''
+  return `${file}: statement ${i + 1} of ${total} failed: the connection to the server was lost (${describeDriverError(run.error)}); ${kept};`
+    + ` whether statement ${i + 1}${open} committed is unknown: check the database before running the file again`
+    + `${rest.length > 0 ? `; ${these(rest, 'not run')}` : ''}`
 }
 
 /** After statement `i` failed: what stays, what was rolled back, what never ran. */

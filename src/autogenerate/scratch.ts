@@ -14,7 +14,7 @@ import {importModule} from '../runtime/load-script.js'
 import {MigrationSink} from '../runtime/migration-sink.js'
 import {describeDriverError} from '../runtime/driver-error.js'
 import {splitSql} from '../sql/split.js'
-import {ConfigError, DatabaseError, ScriptError} from '../util/errors.js'
+import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 
@@ -116,6 +116,15 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
   }
 }
 
+/** scratch_url parsed, its error naming the setting. */
+function scratchServer(text: string): DatabaseUrl {
+  try {
+    return parseDatabaseUrl(text)
+  } catch (error) {
+    throw new ConfigError(`scratch_url: ${errorMessage(error)}`)
+  }
+}
+
 /** A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after. */
 export async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
   const {scratch} = dialect.adapter
@@ -128,7 +137,7 @@ export async function withScratch<T>(dialect: Dialect, database: DatabaseConfig,
     }
   }
 
-  const server: DatabaseUrl = database.scratchUrl ? parseDatabaseUrl(database.scratchUrl) : database.url!
+  const server: DatabaseUrl = database.scratchUrl ? scratchServer(database.scratchUrl) : database.url!
   const name = `db_manage_scratch_${randomBytes(4).toString('hex')}`
   let admin: Connection
   try {

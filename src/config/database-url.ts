@@ -57,6 +57,34 @@ function maskedText(scheme: string, parts: {user?: string; password?: string; ho
   return `${scheme}://${auth}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
 }
 
+/** How to write a password that holds what a URL uses to separate its parts: the end of each URL error that may be one. */
+export const URL_PASSWORD_FIX = 'percent-encode the user and password (@ %40, / %2F, ? %3F, # %23, % %25, : %3A, ; %3B, space %20),'
+  + ' or use the discrete keys (host, username, database, ...) with password = ${VAR}'
+
+/**
+ * Refuse a URL (the text after `scheme://`) that can be read two ways, before
+ * any part of it is used or printed. A raw password holding `/`, `?` or `#`
+ * ends the URL's authority early: `app:p/ss@db/app` reads as host `app`
+ * and database `ss@db/app`, which would be printed. Such a password always
+ * leaves an `@` after the authority's end, where a URL has none of its own
+ * (a database name or option holding one is written %40). A `#` would start
+ * a fragment, which a database URL never has; a tab or line break is
+ * silently dropped by the URL parser.
+ */
+function refuseAmbiguous(rest: string, scheme: string): void {
+  const authorityEnd = rest.search(/[/?#]/)
+  const late = authorityEnd !== -1 && rest.includes('@', authorityEnd)
+  if (late || rest.includes('#')) {
+    throw new ConfigError(`the ${scheme}:// URL can be read two ways: ${late ? 'an @ comes after a / ? or #' : 'it has a #'}`
+      + ` (a password written raw?); it is not printed: ${URL_PASSWORD_FIX}`)
+  }
+
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001F\u007F]/.test(rest)) {
+    throw new ConfigError(`the ${scheme}:// URL holds a control character (tab, line break); it is not printed: ${URL_PASSWORD_FIX}`)
+  }
+}
+
 /**
  * Parse a connection URL as SQLAlchemy spells it. A driver suffix
  * (`postgresql+psycopg2://`) is accepted and ignored so that an existing
@@ -78,19 +106,20 @@ export function parseDatabaseUrl(raw: string, baseDir: string = process.cwd()): 
 
   const rest = text.slice(match[0].length)
   if (dialect === 'sqlite') return parseSqlite(rest, written, baseDir)
+  refuseAmbiguous(rest, written)
 
   let url: URL
   try {
     url = new URL(`db://${rest}`)
   } catch {
-    throw new ConfigError(`invalid ${written}:// URL (it is not printed: it may hold a password; percent-encode @ / : # % in the user and password)`)
+    throw new ConfigError(`invalid ${written}:// URL (it is not printed: it may hold a password): ${URL_PASSWORD_FIX}`)
   }
 
   const decode = (part: string, what: string) => {
     try {
       return decodeURIComponent(part)
     } catch {
-      throw new ConfigError(`invalid ${written}:// URL: its ${what} has a bad %-escape (it is not printed: it may hold a password)`)
+      throw new ConfigError(`invalid ${written}:// URL: its ${what} has a bad %-escape (it is not printed: it may hold a password): ${URL_PASSWORD_FIX}`)
     }
   }
 

@@ -49,7 +49,7 @@ async function queryTenants(section: Record<string, unknown>, sql: string, where
   try {
     url = parseDatabaseUrl(expandUrlTemplate(String(section.control_url), where('control_url'), env), dir)
   } catch (error) {
-    throw error instanceof ConfigError ? error : new ConfigError(`${where('control_url')}: ${errorMessage(error)}`)
+    throw new ConfigError(`${where('control_url')}: ${errorMessage(error)}`)
   }
 
   const {getDialect} = await import('../dialects/registry.js')

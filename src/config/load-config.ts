@@ -1,3 +1,4 @@
+import {lstatSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
@@ -5,7 +6,7 @@ import ini from 'ini'
 
 import {ConfigError, errorMessage} from '../util/errors.js'
 import {type Config, type DatabaseConfig, databaseConfig} from './config.js'
-import {type DatabaseUrl, parseDatabaseUrl, urlFromParts} from './database-url.js'
+import {type DatabaseUrl, parseDatabaseUrl, URL_PASSWORD_FIX, urlFromParts} from './database-url.js'
 import {expandEnv, expandUrlTemplate} from './expand-env.js'
 import {FLEET_OWN_KEYS, fleetTenants, parseShard, shardOf} from './fleet.js'
 import {OSLO_DB_OPTIONS} from './oslo.js'
@@ -63,17 +64,19 @@ export function ownsSection(name: string): boolean {
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
+  // An empty --url is a mistake (an unset variable in `--url "$URL"`), not a wish for the file's database.
+  if (options.url !== undefined && options.url.trim() === '') throw new ConfigError('--url is empty: give a database URL, or leave the flag out')
   const override = options.url ? {source: '--url', text: options.url} : env.DATABASE_URL ? {source: 'DATABASE_URL', text: env.DATABASE_URL} : undefined
   const found = await readRawConfig(options.configFile, cwd, Boolean(options.withoutFile || options.scriptLocation))
   const {file, raw} = found ?? {file: `(no config file; ${override?.source ?? 'no URL'})`, raw: {database: {}}}
   const dir = found ? path.dirname(file) : cwd
   const base = found ? path.basename(file) : 'db-manage'
   const where = (section: string, key: string) => `${base} [${section}] ${key}`
-  const value = (section: Section | undefined, sectionName: string, key: string): string | undefined => {
+  const value = (section: Section | undefined, sectionName: string, key: string, expand = expandEnv): string | undefined => {
     const v = section?.[key]
     if (v === undefined || v === null) return undefined
     if (typeof v === 'object') throw new ConfigError(`${where(sectionName, key)}: expected a single value`)
-    return expandEnv(String(v), where(sectionName, key), env)
+    return expand(String(v), where(sectionName, key), env)
   }
 
   for (const name of Object.keys(raw)) {
@@ -128,7 +131,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       name,
       order: parseInteger(value(section, sectionName, 'order') ?? '0', where(sectionName, 'order'), -1_000_000, 1_000_000),
       renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
-      scratchUrl: pick('scratch_url') ?? get('scratch_url'),
+      // A URL: a variable in its user or password is inserted percent-encoded, as in `connection`.
+      scratchUrl: value(section, sectionName, 'scratch_url', expandUrlTemplate) ?? value(defaults, 'database', 'scratch_url', expandUrlTemplate)
+        ?? value(main, 'db_manage', 'scratch_url', expandUrlTemplate),
       scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
@@ -291,7 +296,31 @@ async function readRawConfig(configFile: string | undefined, cwd: string, withou
     throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init", or pass --config-file or --script-location`)
   }
 
+  refusePlanted(found.filepath)
   return {file: found.filepath, raw: found.config as RawConfig}
+}
+
+/**
+ * A config found by the search upward that sits in a folder every user may
+ * write to (/tmp, /var/tmp) and is another user's is not read: its
+ * script_location and target_schema name code that would run as this user
+ * (a run in /tmp/work with no config of its own would find /tmp/db-manage.ini).
+ * Named with --config-file, it is read: the user chose it.
+ */
+function refusePlanted(file: string): void {
+  if (typeof process.getuid !== 'function') return
+  let owner: number
+  let folderMode: number
+  try {
+    owner = lstatSync(file).uid
+    folderMode = statSync(path.dirname(file)).mode
+  } catch {
+    return
+  }
+
+  if ((folderMode & 0o002) === 0 || owner === process.getuid() || owner === 0) return
+  throw new ConfigError(`${file} is another user's (uid ${owner}) in a folder anyone may write to: not read, as what it names `
+    + 'would run as you (name it with --config-file to use it anyway, or add a config of your own)')
 }
 
 /**
@@ -313,11 +342,31 @@ export function parseConfigText(text: string, file: string): RawConfig {
       throw new ConfigError(`${file}:${i + 1}: not an ini line: ${t.slice(0, 60)}`)
     } else if (section === undefined) {
       throw new ConfigError(`${file}:${i + 1}: setting outside any section (start with [db_manage] or [database])`)
+    } else {
+      refuseCutSecret(t, section, file)
     }
   }
 
   // ini nests sections on dots ([a.b]); db-manage's section names have none.
   return ini.parse(text) as RawConfig
+}
+
+/** The keys whose value may hold a password written as it is. */
+const SECRET_KEYS = new Set(['connection', 'control_url', 'password', 'scratch_url', 'url_template', 'username'])
+
+/**
+ * The ini format ends a value at a `;` or `#` (a comment): in a password
+ * written as it is, one would silently cut the URL or the password. A `;`
+ * or `#` that follows a space is a comment, as anywhere in the file; one
+ * inside the value (`p;ss`) is refused, naming the setting and not the value.
+ */
+function refuseCutSecret(line: string, section: string, file: string): void {
+  const [, key, value] = /^([^=]+?)\s*=\s*(.*)$/.exec(line) ?? []
+  if (!key || !SECRET_KEYS.has(key) || /^["']/.test(value)) return
+  if (!/[^\s\\][;#]/.test(value)) return
+  const fix = key === 'password' || key === 'username' ? 'quote the value ("...") or write password = ${VAR}' : URL_PASSWORD_FIX
+  throw new ConfigError(`${path.basename(file)} [${section}] ${key}: a ; or # inside the value would start an ini comment`
+    + ` and cut it (a password written raw?); it is not printed: ${fix}`)
 }
 
 /** The section of db-manage's that a foreign-looking section name is one or two typos away from. */

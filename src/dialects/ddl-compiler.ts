@@ -474,7 +474,7 @@ export abstract class DdlCompiler {
    * where revisions run in one (all but MySQL).
    */
   execute(op: Execute): Statement[] {
-    const statements = op.params && op.params.length > 0
+    const statements = (op.params && op.params.length > 0) || op.split === false
       ? [op.sql]
       : splitSql(op.sql, this.dialect, 'op.execute', {programs: true}).map((s) => s.sql)
     return statements.map((sql, i) => {

@@ -223,6 +223,8 @@ export interface Execute {
   readonly kind: 'execute'
   readonly sql: string
   readonly params?: readonly unknown[]
+  /** false: the text is one statement, sent whole (a statement a `.sql` revision's split already gave). */
+  readonly split?: false
 }
 export interface BulkInsert {
   readonly kind: 'bulkInsert'

@@ -194,9 +194,13 @@ export class Operations {
     return this.run({kind: 'dropTable', table})
   }
 
-  /** Raw SQL; params are bound with the driver's own placeholders ($1 on PostgreSQL, ? elsewhere). */
-  execute(sql: string, params?: unknown[]): Promise<void> {
-    return this.run({kind: 'execute', params, sql})
+  /**
+   * Raw SQL, split into statements as the dialect's client would; with params
+   * (bound with the driver's own placeholders: $1 on PostgreSQL, ? elsewhere)
+   * or `{split: false}`, one statement sent whole.
+   */
+  execute(sql: string, params?: unknown[], options: {split?: boolean} = {}): Promise<void> {
+    return this.run({kind: 'execute', params, sql, ...(options.split === false ? {split: false as const} : {})})
   }
 
   /** A default of CURRENT_TIMESTAMP. */

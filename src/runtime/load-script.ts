@@ -7,6 +7,7 @@ import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {SqlTextError, tokenize} from '../sql/lexer.js'
 import {refusal, splitSql, type SqlStatement} from '../sql/split.js'
+import {privateCacheFolder} from '../util/cache-dir.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {importUrl} from '../util/import-url.js'
 import {ScriptCache} from './script-cache.js'
@@ -36,13 +37,24 @@ function transform(source: string, filePath: string, ts: boolean): string {
   return sucrase!.transform(source, {filePath, transforms}).code
 }
 
+/**
+ * jiti keeps the code it compiled (a script's helper imports) in files it
+ * runs on the next load: by default in the shared temporary folder
+ * (`/tmp/jiti`), where another user may have put a folder of their own
+ * first. Its files go to db-manage's own private cache folder instead
+ * (util/cache-dir.ts), or nowhere when caches are off or none is private.
+ */
+function jitiOptions(): {esmEvalTempFile: false; fsCache: false | string; moduleCache: false} {
+  return {esmEvalTempFile: false, fsCache: privateCacheFolder('jiti') ?? false, moduleCache: false}
+}
+
 async function createLoader(): Promise<{import: (id: string) => Promise<unknown>}> {
   const [{createJiti}] = await Promise.all([import('jiti'), loadSucrase()])
-  const babel = createJiti(import.meta.url, {fsCache: true, moduleCache: false})
+  const options = jitiOptions()
+  const babel = createJiti(import.meta.url, options)
   // Sucrase strips types and turns imports into requires; jiti's Babel transform takes several milliseconds a script.
   return createJiti(import.meta.url, {
-    fsCache: true,
-    moduleCache: false,
+    ...options,
     transform(opts) {
       if (needsBabel(opts.source)) return {code: babel.transform(opts)}
       return {code: transform(opts.source, opts.filename ?? 'script.ts', Boolean(opts.ts))}
@@ -158,7 +170,8 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     return async (op) => {
       const statements = (known || read(op.dialect))[section]
       if (!statements) throw new ScriptError(`${script.fileName}: no "-- +${section}" section`)
-      for (const statement of statements) await op.execute(statement.sql)
+      // Split once, here, with the settings the file's own statements made (a SET standard_conforming_strings).
+      for (const statement of statements) await op.execute(statement.sql, undefined, {split: false})
     }
   }
 

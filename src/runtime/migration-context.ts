@@ -6,7 +6,7 @@ import type {Introspector} from '../dialects/table-schema.js'
 import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
-import {describeDriverError} from './driver-error.js'
+import {connectionLost, describeDriverError} from './driver-error.js'
 import {brief, failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
@@ -283,11 +283,14 @@ export class MigrationContext {
       return owner ?? current
     }
 
+    // The step under way, for a connection lost between its statements (its BEGIN, the run's last COMMIT).
+    let current: Step | undefined
     if (whole) await this.begin()
     try {
       if (options.createVersionTable) await versions.create()
       else if (options.ensureHistory) await versions.ensureHistory()
       for (const step of steps) {
+        current = step
         if (online && interruption()) {
           throw new Interrupted(`interrupted by ${interruption()} before ${describe(step)}: ${whole ? `the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}` : `the database is at ${this.committed ?? 'base'}`}`)
         }
@@ -354,10 +357,19 @@ export class MigrationContext {
       }
     } catch (error) {
       if (whole) await this.end('rollback').catch(() => {})
+      if (online && current && !(error instanceof DbManageError) && connectionLost(error) && !interruption()) {
+        throw this.lostError(current, error, whole ? steps[0].from : this.committed)
+      }
+
       throw error
     }
 
     return results
+  }
+
+  private lostError(step: Step, error: unknown, before: null | string): DbManageError {
+    const executed = this.options.online?.executed() ?? []
+    return new DatabaseError(lostMessage(step, error, before, {executed, transactional: this.transactional, whole: this.whole}))
   }
 
   /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */
@@ -377,6 +389,7 @@ export class MigrationContext {
 
   /** `committed` is where the rollback leaves the database: the run's start when it was one transaction. */
   private stepError(step: Step, error: unknown, committed: null | string): DbManageError {
+    if (connectionLost(error) && !interruption()) return this.lostError(step, error, committed)
     const what = `${describe(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
@@ -400,6 +413,31 @@ export class MigrationContext {
     return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): `
       + settleHint(step.script.fileName, committed, step.to))
   }
+}
+
+/**
+ * The connection went away while `step` ran (the server stopped, or its session was ended): whether the
+ * server committed what it was given last is unknown, so the message says what db-manage read and did
+ * (the version before the step, or before the run when it was one transaction; the statements that
+ * committed on MySQL), and names the command that reads where the database is. It states no version it did not read.
+ */
+function lostMessage(step: Step, error: unknown, before: null | string, context: {whole: boolean; transactional: boolean; executed: readonly string[]}): string {
+  const statement = failedStatement(error)
+  const head = `${describe(step)} failed: the connection to the server was lost (${describeDriverError(error)})${statement ? ` [SQL: ${brief(statement)}]` : ''}`
+  const file = step.script.fileName
+  const check = 'run "db-manage current" to see where it is'
+  if (context.whole) {
+    return `${head}; the database was at ${before ?? 'base'} before this run, and whether the run (one transaction,`
+      + ` transaction_per_migration = false) committed is unknown: ${check}`
+  }
+
+  if (context.transactional) return `${head}; the database was at ${before ?? 'base'} before ${file}, and whether ${file} committed is unknown: ${check}`
+  const done = context.executed.length
+  const kept = done === 0 ? 'none of its statements had committed' : `${done} of its statements had committed (MySQL commits DDL as it goes; the last: ${brief(context.executed.at(-1)!)})`
+  return `${head}; the database was at ${before ?? 'base'} before ${file}, ${kept}, and whether the statement`
+    + ` running then and its version update committed is unknown: ${check}; while ${file} is marked unfinished, upgrade and`
+    + ` downgrade refuse to run: undo its statements by hand and run "db-manage stamp ${before ?? 'base'}", or finish them`
+    + ` and run "db-manage stamp ${step.to ?? 'base'}"`
 }
 
 /** `upgrade 002 -> 003 (003_x.ts)` */

@@ -51,7 +51,7 @@ export function terminate(sql: string, dialect: DialectName): string {
 
   const meaningful = tokens.filter((t) => t.kind !== 'space')
   const lastComment = meaningful.at(-1)?.kind === 'comment' && /^(--|#)/.test(sql.slice(meaningful.at(-1)!.start))
-  const end = lastComment ? '\n' : ''
+  const end = lastComment && !sql.endsWith('\n') ? '\n' : ''
   if (dialect === 'mysql' && tokens.some((t) => t.kind === 'delimiter')) {
     const delimiter = ['$$', '//', ';;', '$$$', '///'].find((d) => !sql.includes(d)) ?? '$$__db_manage__$$'
     return `DELIMITER ${delimiter}\n${sql}${end}${delimiter}\nDELIMITER ;\n\n`

@@ -16,8 +16,19 @@ export function slugify(message: string): string {
   return slug || 'revision'
 }
 
+/** Line breaks (CR, LF, U+2028, ...) and tabs: a message is written on one line, each run of them a space. */
+const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g
+const escaped = (c: string) => `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`
+
+/**
+ * A string literal of `text`, on one line and in plain
+ * characters: line breaks become a space, other control characters (ESC,
+ * NUL, ...) are written as escapes, which the header reader reads back.
+ */
 function quote(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`).replaceAll(/\r?\n/g, ' ')}'`
+  return `'${text.replaceAll(BREAKS, ' ').replaceAll(/[\\']/g, '\\$&').replaceAll(CONTROLS, escaped)}'`
 }
 
 function headerLines(header: RevisionHeader): string {
@@ -47,7 +58,7 @@ export async function downgrade(op: Operations): Promise<void> {${block(body.dow
 export function sqlScript(header: RevisionHeader): string {
   return `-- revision: ${header.id}
 -- down_revision: ${header.downRevision ?? 'null'}
--- message: ${header.message.replaceAll(/\r?\n/g, ' ')}
+-- message: ${header.message.replaceAll(BREAKS, ' ').replaceAll(CONTROLS, escaped)}
 -- created_at: ${header.createdAt ?? ''}
 -- +upgrade
 

@@ -176,9 +176,22 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
     return program
   }
 
-  const emit = () => {
+  /** The statement ends at `delimiter` (undefined: at the end of the text). */
+  const emit = (delimiter?: Token) => {
     if (first !== -1) {
-      out.push({offset: tokens[first].start, sql: text.slice(tokens[first].start, tokens[last].end)})
+      const start = tokens[first].start
+      if (dialect === 'sqlite') {
+        out.push({offset: start, sql: sqliteText(text, start, delimiter, [...tokens].reverse().find((t) => t.kind !== 'space')!)})
+      } else if (dialect === 'mysql' && state.delimiter !== ';') {
+        // The mysql client sends what lies between two DELIMITERs whole, with multi-statements on: the
+        // server runs each statement of it, a stored program's body being one.
+        const chunk = text.slice(start, tokens[last].end)
+        const inner = split(chunk, dialect, {...state, delimiter: ';'}, {...options, programs: true})
+        out.push(...inner.map((s) => ({offset: s.offset + start, sql: s.sql})))
+      } else {
+        out.push({offset: start, sql: text.slice(start, tokens[last].end)})
+      }
+
       settings(text, tokens, dialect, state, initial)
     }
 
@@ -203,7 +216,7 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
 
     if (dialect === 'mysql' && first === -1 && token.kind === 'word' && delimiterCommand(text, token, lexer)) continue
     if (token.kind === 'delimiter' && end.ends(token) && !(first !== -1 && inProgram())) {
-      emit()
+      emit(token)
       continue
     }
 
@@ -218,6 +231,18 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
   if (first !== -1) end.check()
   emit()
   return out
+}
+
+/**
+ * SQLite keeps a statement's text in sqlite_master as sqlite3 sent it: from
+ * its first token up to the `;` (comments and line breaks before the `;`
+ * included), lines ending in LF; at the end of the text, trailing space
+ * dropped but for the line break that ends a last line comment.
+ */
+function sqliteText(text: string, start: number, delimiter: Token | undefined, last: Token): string {
+  let sql = text.slice(start, delimiter ? delimiter.start : undefined)
+  if (!delimiter) sql = sql.trimEnd() + (last.kind === 'comment' && text[last.start] === '-' ? '\n' : '')
+  return sql.replaceAll('\r\n', '\n')
 }
 
 /** MySQL: the statement creates a stored program: CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE] PROCEDURE|... or BEGIN NOT ATOMIC. */

@@ -77,8 +77,9 @@ export function statementKind(sql: string, dialect: DialectName, serverVersion?:
   }
 
   if (dialect === 'sqlite') {
-    // PRAGMA foreign_keys is a silent no-op inside a transaction, and journal_mode = WAL refused there.
-    if (first === 'PRAGMA' && /^(?:\w+\.)?(FOREIGN_KEYS|JOURNAL_MODE)$/i.test(second ?? '')) return 'outside'
+    // PRAGMA journal_mode = WAL is refused inside a transaction. (PRAGMA foreign_keys is a no-op there,
+    // and migrations run with foreign keys off, as Alembic's do: it stays inside, changing nothing.)
+    if (first === 'PRAGMA' && /^(?:\w+\.)?JOURNAL_MODE$/i.test(second ?? '')) return 'outside'
     return first === 'VACUUM' ? 'outside' : 'plain'
   }
 

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, type Stats, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -29,12 +29,59 @@ export function cacheDirectories(env: NodeJS.ProcessEnv = process.env): string[]
 /** Absent (then created 0700), or a real folder of this user's that nobody else may write to. */
 function private_(dir: string): boolean {
   try {
-    const s = lstatSync(dir)
-    const mine = typeof process.getuid !== 'function' || s.uid === process.getuid()
-    return s.isDirectory() && mine && (s.mode & 0o022) === 0
+    return ownedPrivately(lstatSync(dir))
   } catch {
     return true
   }
+}
+
+function ownedPrivately(s: Stats): boolean {
+  const mine = typeof process.getuid !== 'function' || s.uid === process.getuid()
+  return s.isDirectory() && mine && (s.mode & 0o022) === 0
+}
+
+/**
+ * `dir` exists and is this user's alone, and so is the way to it, checked
+ * when it is used: a folder another user created after cacheDirectories()
+ * looked (under the name this user's would have), or one inside a folder
+ * another user could rename it out of, is neither read nor written. Each
+ * folder above it is this user's or root's, and closed to others or sticky
+ * (as /tmp is: nobody renames what is not theirs there).
+ */
+function usable(dir: string): boolean {
+  try {
+    const real = realpathSync(dir)
+    if (!ownedPrivately(lstatSync(real))) return false
+    for (let up = path.dirname(real); ; up = path.dirname(up)) {
+      const s = lstatSync(up)
+      const owner = typeof process.getuid !== 'function' || s.uid === process.getuid() || s.uid === 0
+      if (!owner || ((s.mode & 0o022) !== 0 && (s.mode & 0o1000) === 0)) return false
+      if (path.dirname(up) === up) return true
+    }
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A folder `name` of db-manage's own in the first cache folder that takes
+ * it, created 0700 and checked after, for a loader that keeps its own files
+ * (jiti's compiled helper imports); undefined when caches are off or no
+ * folder is private: the loader then keeps none.
+ */
+export function privateCacheFolder(name: string, directories = cacheDirectories()): string | undefined {
+  for (const dir of directories) {
+    const folder = path.join(dir, name)
+    try {
+      mkdirSync(folder, {mode: 0o700, recursive: true})
+    } catch {
+      continue
+    }
+
+    if (usable(dir) && usable(folder)) return folder
+  }
+
+  return undefined
 }
 
 /**
@@ -46,6 +93,7 @@ function writeCacheFile(files: readonly string[], data: string | Uint8Array): st
   for (const file of new Set(files)) {
     try {
       mkdirSync(path.dirname(file), {mode: 0o700, recursive: true})
+      if (!usable(path.dirname(file))) continue
       const temporary = `${file}.${process.pid}.tmp`
       writeFileSync(temporary, data)
       renameSync(temporary, file)
@@ -87,6 +135,7 @@ export class CacheSlot {
   /** What `parse` makes of the first file it accepts (undefined refuses one, as a throw does); undefined when none. */
   read<T>(parse: (bytes: Buffer) => T | undefined): T | undefined {
     for (const file of this.files) {
+      if (!usable(path.dirname(file))) continue
       try {
         const value = parse(readFileSync(file))
         if (value !== undefined) {

@@ -11,6 +11,8 @@ import {chainProject} from '../faults/chain.js'
 function fleetProject(section: string): string {
   const dir = chainProject('sqlite:///unused.db', 5)
   writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[fleet:customers]\n${section}\n`)
+  // The tenants' SQLite files go in a folder of their own, which must exist (db-manage does not create one).
+  mkdirSync(path.join(dir, 'tenants'))
   return dir
 }
 

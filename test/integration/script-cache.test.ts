@@ -1,5 +1,8 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {
+  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -92,5 +95,53 @@ describe('the compiled-script cache', () => {
     const notADirectory = path.join(cache, file)
     const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: notADirectory}})
     expect(unwritable).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+  })
+
+  it('runs nothing from a shared temporary folder: a planted /tmp/jiti of another user is not read', async () => {
+    // jiti's own default keeps compiled helper imports in <tmpdir>/jiti and runs them on the next load: another
+    // local user who creates that folder first (open to all, as jiti needs it) plants code there.
+    const dir = project()
+    const shared = mkdtempSync(path.join(os.tmpdir(), 'db-manage-shared-tmp-'))
+    chmodSync(shared, 0o1777)
+    const planted = path.join(shared, 'jiti')
+    mkdirSync(planted)
+    const marker = path.join(dir, 'planted-code-ran')
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex')
+    for (const file of [path.join(dir, 'lib', 'names.ts'), path.join(dir, 'migrations', '002_b.ts')]) {
+      // jiti 2's cache file: <folder>-<name>.<md5 of the path>.<cjs|mjs>, taken when it ends with the source's md5.
+      const name = `${path.basename(path.dirname(file))}-${path.basename(file, '.ts')}.${md5(file).slice(0, 8)}`
+      const write = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, ${JSON.stringify(file)})`
+      const code = `${write}; exports.suffix = '_planted'`
+      const tail = ` /* v9-${md5(readFileSync(file, 'utf8')).slice(0, 16)} */\n`
+      for (const ext of ['.cjs', '.mjs', '.i.cjs', '.i.mjs']) writeFileSync(path.join(planted, name + ext), code + tail)
+    }
+
+    chmodSync(planted, 0o777)
+    // Another uid (nobody) when the tests run as root; otherwise a folder of this user's, which jiti would use as well.
+    if (process.getuid?.() === 0) chownSync(planted, 65_534, 65_534)
+    const plantedFiles = readdirSync(planted).sort()
+
+    // The plant is what jiti reads: jiti itself, told to use that folder, runs it.
+    const {createJiti} = await import('jiti')
+    await createJiti(import.meta.url, {fsCache: planted, moduleCache: false}).import(path.join(dir, 'lib', 'names.ts'))
+    expect(existsSync(marker), 'the planted module is not one jiti would read: fix the test').to.equal(true)
+    rmSync(marker)
+
+    const own = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
+    for (const cache of [undefined, own, 'off']) {
+      // undefined: db-manage's default cache folders (its own, else <tmpdir>/db-manage-<uid>).
+      const env = {DB_MANAGE_SCRIPT_CACHE: cache, TMPDIR: shared}
+      const run = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})
+      expect(run.code, `${cache}: ${run.stderr}`).to.equal(0)
+      expect(run.stdout).to.include('CREATE TABLE t002_helper (id INTEGER);')
+      expect(existsSync(marker), `planted code ran (DB_MANAGE_SCRIPT_CACHE=${cache})`).to.equal(false)
+      expect(readdirSync(planted).sort()).to.deep.equal(plantedFiles)
+    }
+
+    // The helper's compiled code is kept in db-manage's own folder, for its user alone; with caches off, nowhere.
+    const kept = path.join(own, 'jiti')
+    expect(statSync(kept).mode & 0o777).to.equal(0o700)
+    expect(readdirSync(kept).some((f) => f.startsWith('lib-names.'))).to.equal(true)
+    expect(readdirSync(shared).filter((f) => f !== 'jiti' && !f.startsWith('db-manage-'))).to.deep.equal([])
   })
 })

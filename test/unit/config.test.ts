@@ -41,7 +41,7 @@ describe('database URLs', () => {
       ['postgresql://u:hunter2@h', 'postgresql:// URL names no database (add /DBNAME after the host)'],
       ['localhost:5432', 'invalid database URL: expected scheme://..., e.g. postgresql://user@host/db or sqlite:///app.sqlite'],
       ['sqlite:app.db', 'invalid database URL: expected scheme://'],
-      ['mysql+pymysql://u:hunter2@[h/d', 'invalid mysql+pymysql:// URL (it is not printed: it may hold a password; percent-encode @ / : # % in the user and password)'],
+      ['mysql+pymysql://u:hunter2@[h/d', 'invalid mysql+pymysql:// URL (it is not printed: it may hold a password): percent-encode the user and password'],
       ['postgresql://u:hunter2%zz@h/d', 'invalid postgresql:// URL: its password has a bad %-escape'],
     ]
     for (const [url, message] of cases) {

@@ -155,3 +155,15 @@ describe('splitSql: statements as each database client reads a file', () => {
     })
   })
 })
+
+describe('splitSql: what the server keeps of a statement', () => {
+  it('SQLite: the text up to the ; as sqlite3 sends it (sqlite_master keeps comments and line breaks), LF line ends', () => {
+    const text = 'CREATE VIEW v AS SELECT 1 /* c */ ;\r\nCREATE INDEX i ON a(\r\n x)\r\n;\nCREATE INDEX j ON a(x) -- c\n\n'
+    expect(split(text, 'sqlite')).to.deep.equal(['CREATE VIEW v AS SELECT 1 /* c */ ', 'CREATE INDEX i ON a(\n x)\n', 'CREATE INDEX j ON a(x) -- c\n'])
+  })
+
+  it('MySQL: what lies between two DELIMITERs is each statement the server would run of it, a program whole', () => {
+    const text = 'DELIMITER $$\nINSERT INTO t VALUES (1); INSERT INTO t VALUES (2)$$\nCREATE PROCEDURE p() BEGIN SELECT 1; END$$\nDELIMITER ;\n'
+    expect(split(text, 'mysql')).to.deep.equal(['INSERT INTO t VALUES (1)', 'INSERT INTO t VALUES (2)', 'CREATE PROCEDURE p() BEGIN SELECT 1; END'])
+  })
+})

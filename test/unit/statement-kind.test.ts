@@ -45,7 +45,7 @@ describe('statementKind: what a raw statement means to the transaction around it
     ['DROP SUBSCRIPTION s', 'postgresql', 'outside'],
     ['/*!40101 VACUUM */', 'mysql', 'plain'],
     ['-- VACUUM\nSELECT 1', 'sqlite', 'plain'],
-    ['PRAGMA foreign_keys = OFF', 'sqlite', 'outside'],
+    ['PRAGMA foreign_keys = OFF', 'sqlite', 'plain'],
     ['pragma main.journal_mode=WAL', 'sqlite', 'outside'],
     ['PRAGMA user_version = 3', 'sqlite', 'plain'],
     ["/* BEGIN; */ VACUUM", 'postgresql', 'outside'],

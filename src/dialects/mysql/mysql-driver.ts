@@ -7,6 +7,9 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number): 
     charset: url.params.charset ?? 'utf8mb4',
     connectTimeout: connectTimeoutMs,
     database: url.database,
+    // As the mysql client connects: mysql2 asks for IGNORE_SPACE, which the server adds to the sql_mode that
+    // every routine, trigger and event records, and which makes function names reserved words.
+    flags: ['-IGNORE_SPACE'],
     host: url.host,
     password: url.password,
     port: url.port ?? 3306,

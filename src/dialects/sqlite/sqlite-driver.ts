@@ -1,4 +1,4 @@
-import {mkdir} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {DatabaseUrl} from '../../config/database-url.js'
@@ -15,7 +15,13 @@ export interface SqliteConnection extends Connection {
 export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<SqliteConnection> {
   const {default: Database} = await import('better-sqlite3')
   const file = url.filename ?? ':memory:'
-  if (file !== ':memory:') await mkdir(path.dirname(file), {recursive: true})
+  // A folder that is not there is a typo more often than a wish: SQLite would otherwise start a new, empty
+  // database wherever the path points. `db-manage init` writes a config whose file sits beside it.
+  if (file !== ':memory:' && !(await stat(path.dirname(file)).then((s) => s.isDirectory(), () => false))) {
+    throw new DatabaseError(`SQLite database ${file}: its folder ${path.dirname(file)} does not exist (a typo in the path?): `
+      + 'correct the URL, or create the folder first')
+  }
+
   let db: import('better-sqlite3').Database
   try {
     db = new Database(file, {timeout: busyTimeoutMs})
@@ -26,6 +32,9 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
   // Like SQLAlchemy (and so Alembic), migrations run with foreign key
   // enforcement off, so batch mode can drop and rename referenced tables.
   db.pragma('foreign_keys = OFF')
+  // As sqlite3 runs a file: without better-sqlite3's defensive mode, so what sqlite3's own .dump and .schema
+  // write for FTS tables (PRAGMA writable_schema, their shadow tables) runs as it does there.
+  db.unsafeMode(true)
   return {
     async close() {
       db.close()
