@@ -115,7 +115,8 @@ export class Lexer {
       return this.token('space', start)
     }
 
-    if (c === '-' && d === '-' && (dialect !== 'mysql' || this.mysqlDashComment(start + 2))) return this.lineComment(start)
+    const dashes = c === '-' && d === '-'
+    if (dashes && (dialect !== 'mysql' || this.mysqlDashComment(start + 2))) return this.lineComment(start)
     if (c === '#' && dialect === 'mysql') return this.lineComment(start)
     if (c === '/' && d === '*') {
       if (dialect === 'mysql' && (text[start + 2] === '!' || (text[start + 2] === 'M' && text[start + 3] === '!'))) {

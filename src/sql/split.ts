@@ -112,7 +112,7 @@ class StatementEnd {
   }
 }
 
-/** psql meta-commands that change nothing db-manage does: pg_dump's \restrict guard, and stopping on error (always on). */
+/** psql meta-commands that change nothing db-manage does: pg_dump's \restrict guard, stopping on error (always on). */
 const HARMLESS_DIRECTIVE = /^\\(?:restrict|unrestrict)\b|^\\set\s+ON_ERROR_STOP\b/i
 
 export interface SplitOptions {
@@ -141,7 +141,9 @@ export interface SplitOptions {
  * a psql meta-command db-manage cannot run) is refused whole, naming the line
  * and column, before anything of it runs.
  */
-export function splitSql(text: string, dialect: DialectName, source: string, options: SplitOptions = {}): SqlStatement[] {
+export function splitSql(
+  text: string, dialect: DialectName, source: string, options: SplitOptions = {},
+): SqlStatement[] {
   const [from, to] = options.range ?? [0, text.length]
   try {
     const part = from === 0 && to === text.length ? text : text.slice(from, to)
@@ -159,7 +161,9 @@ export function refusal(text: string, source: string, error: SqlTextError, base 
   return new ScriptError(`${source}:${line}:${column}: ${error.reason}; nothing of it was run`)
 }
 
-function split(text: string, dialect: DialectName, state: LexerState, options: SplitOptions): Array<{offset: number; sql: string}> {
+function split(
+  text: string, dialect: DialectName, state: LexerState, options: SplitOptions,
+): Array<{offset: number; sql: string}> {
   const skipDirectives = options.directives === 'skip'
   const initial = {...state}
   const lexer = new Lexer(text, dialect, state)
@@ -181,7 +185,8 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
     if (first !== -1) {
       const start = tokens[first].start
       if (dialect === 'sqlite') {
-        out.push({offset: start, sql: sqliteText(text, start, delimiter, [...tokens].reverse().find((t) => t.kind !== 'space')!)})
+        const lastToken = [...tokens].reverse().find((t) => t.kind !== 'space')!
+        out.push({offset: start, sql: sqliteText(text, start, delimiter, lastToken)})
       } else if (dialect === 'mysql' && state.delimiter !== ';') {
         // The mysql client sends what lies between two DELIMITERs whole, with multi-statements on: the
         // server runs each statement of it, a stored program's body being one.
@@ -206,9 +211,10 @@ function split(text: string, dialect: DialectName, state: LexerState, options: S
     const token = lexer.next()
     if (token.kind === 'directive') {
       const line = text.slice(token.start, token.end).trim()
-      if (first !== -1) throw new SqlTextError(`psql meta-command ${line.split(/\s/)[0]} inside a statement`, token.start)
+      const command = line.split(/\s/)[0]
+      if (first !== -1) throw new SqlTextError(`psql meta-command ${command} inside a statement`, token.start)
       if (!skipDirectives && !HARMLESS_DIRECTIVE.test(line)) {
-        throw new SqlTextError(`psql meta-command ${line.split(/\s/)[0]} is not SQL, and db-manage runs only SQL`, token.start)
+        throw new SqlTextError(`psql meta-command ${command} is not SQL, and db-manage runs only SQL`, token.start)
       }
 
       continue
@@ -245,7 +251,10 @@ function sqliteText(text: string, start: number, delimiter: Token | undefined, l
   return sql.replaceAll('\r\n', '\n')
 }
 
-/** MySQL: the statement creates a stored program: CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE] PROCEDURE|... or BEGIN NOT ATOMIC. */
+/**
+ * MySQL: the statement creates a stored program: CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE]
+ * PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE, or BEGIN NOT ATOMIC.
+ */
 function storedProgram(text: string, tokens: readonly Token[]): boolean {
   const words = tokens.filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close')
     .slice(0, 16).map((t) => text.slice(t.start, t.end).toUpperCase())
@@ -256,7 +265,8 @@ function storedProgram(text: string, tokens: readonly Token[]): boolean {
   if (words[i] === 'DEFINER' && words[i + 1] === '=') {
     // user@host, CURRENT_USER or CURRENT_USER(): up to the next keyword.
     i += 2
-    while (i < words.length && !/^(AGGREGATE|PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE|SQL|VIEW|ALGORITHM)$/.test(words[i])) i++
+    const next = /^(AGGREGATE|PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE|SQL|VIEW|ALGORITHM)$/
+    while (i < words.length && !next.test(words[i])) i++
   }
 
   if (words[i] === 'AGGREGATE') i++
@@ -278,8 +288,10 @@ function delimiterCommand(text: string, token: Token, lexer: Lexer): boolean {
   return true
 }
 
-/** What a statement sets for the rest of the text: MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's standard_conforming_strings. */
-function settings(text: string, tokens: readonly Token[], dialect: DialectName, state: LexerState, initial: LexerState): void {
+/** What a statement sets for the rest: MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's standard_conforming_strings. */
+function settings(
+  text: string, tokens: readonly Token[], dialect: DialectName, state: LexerState, initial: LexerState,
+): void {
   if (dialect === 'sqlite') return
   const words = tokens.filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close')
   const word = (t: Token | undefined) => (t ? text.slice(t.start, t.end).toUpperCase() : '')
@@ -292,9 +304,10 @@ function settings(text: string, tokens: readonly Token[], dialect: DialectName, 
     if (word(words[k]) !== '=' && word(words[k]) !== 'TO') continue
     const value = words[k + 1]
     if (dialect === 'mysql') {
-      // A string sets the mode; an expression holding NO_BACKSLASH_ESCAPES (CONCAT(@@sql_mode, ...)) adds it; else unknown.
+      // A string sets the mode; an expression holding NO_BACKSLASH_ESCAPES (CONCAT(@@sql_mode, ...)) adds it.
       const rest = value ? text.slice(value.start, words.at(-1)!.end) : ''
-      if (value?.kind === 'string') state.noBackslashEscapes = /NO_BACKSLASH_ESCAPES/i.test(text.slice(value.start, value.end))
+      const literal = value?.kind === 'string' ? text.slice(value.start, value.end) : undefined
+      if (literal !== undefined) state.noBackslashEscapes = /NO_BACKSLASH_ESCAPES/i.test(literal)
       else state.noBackslashEscapes = /NO_BACKSLASH_ESCAPES/i.test(rest) || initial.noBackslashEscapes
       continue
     }

@@ -39,8 +39,8 @@ export function leadingWords(sql: string, dialect: DialectName, limit = 8): stri
         dotted = true
       } else if (token.kind === 'word' || token.kind === 'quoted' || token.kind === 'number') {
         const quoted = token.kind === 'quoted'
-        if (dotted) Object.assign(words.at(-1)!, {parts: words.at(-1)!.parts + 1, quoted: words.at(-1)!.quoted || quoted})
-        if (dotted) words.at(-1)!.text += text
+        const word = words.at(-1)
+        if (dotted && word) Object.assign(word, {parts: word.parts + 1, quoted: word.quoted || quoted, text: word.text + text})
         else words.push({parts: 1, quoted, text})
         dotted = false
       } else {
