@@ -27,22 +27,22 @@ export abstract class BaseCommand extends Command {
     db: Flags.string({
       env: 'DB_MANAGE_DB',
       helpGroup: 'GLOBAL',
-      summary: 'Act on the [database:NAME] section NAME only (default: every database, in file order).',
+      summary: 'Act on one database only: a [database:NAME] section, a [fleet:NAME], or one tenant NAME/TENANT (default: every database, by their order key, then file order).',
     }),
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
     'fail-fast': Flags.boolean({
       env: 'DB_MANAGE_FAIL_FAST',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Stop a fleet at its first failing tenant (otherwise the others go on, and the exit code is 1).',
     }),
     parallel: Flags.integer({
       env: 'DB_MANAGE_PARALLEL',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Run N databases of one order (a fleet\'s tenants) at once, each with its own connection and lock (default 1).',
     }),
     shard: Flags.string({
       env: 'DB_MANAGE_SHARD',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Act on shard I of N only (I from 0), a stable split by database name: one Job per shard.',
     }),
     'script-location': Flags.string({

@@ -1,0 +1,29 @@
+import * as Args from '@oclif/core/args'
+import {Command} from '@oclif/core/command'
+
+import {DbManageHelp} from '../cli/help.js'
+import {discardCodeCache} from '../cli/code-cache-control.js'
+
+export default class HelpCommand extends Command {
+  static args = {
+    command: Args.string({description: 'The command to explain (default: list the commands).', required: false}),
+  }
+
+  static description = 'Lists the commands, or explains one: what it does, its arguments, its own flags first, then the offline (--sql), global and multi-database flags it takes, and examples. "db-manage COMMAND --help" is the same.'
+  static examples = ['<%= config.bin %> help', '<%= config.bin %> help upgrade']
+  static strict = false
+  static summary = 'Show help for db-manage or one of its commands.'
+
+  async run(): Promise<void> {
+    const {argv} = await this.parse(HelpCommand)
+    try {
+      await new DbManageHelp(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(argv as string[])
+    } catch (error) {
+      const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
+      if (exit === undefined) throw error
+      discardCodeCache()
+      process.stderr.write(`Error: ${(error as Error).message}\n`)
+      this.exit(exit)
+    }
+  }
+}
