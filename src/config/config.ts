@@ -73,6 +73,12 @@ export interface Config {
    * default `migrations` and may not exist.
    */
   readonly scriptsGiven: boolean
+  /**
+   * `upgrade` first compares the applied scripts with the checksums recorded
+   * when they ran, and refuses when one was edited (Flyway's validateOnMigrate);
+   * `validate_on_migrate = false` skips it.
+   */
+  readonly validateOnMigrate: boolean
 }
 
 /** A database config whose `url` is computed on first use (and then kept). */

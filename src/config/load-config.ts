@@ -48,7 +48,7 @@ type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
 const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'lint_allow', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
-const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration'])
+const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration', 'validate_on_migrate'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
 const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'order'])
@@ -94,6 +94,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
   const statementLockTimeout = parseInteger(get('statement_lock_timeout') ?? '0', where('db_manage', 'statement_lock_timeout'), 0, 86_400)
+  const validateOnMigrate = parseBoolean(get('validate_on_migrate') ?? 'true', where('db_manage', 'validate_on_migrate'))
   const targetSchema = get('target_schema')
 
   const defaults = raw.database as Section | undefined
@@ -210,6 +211,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const nameEach = databases.length > 1 || (databases.some((d) => d.fleet) && options.db !== databases[0]?.name)
   return Object.freeze({
     databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, nameEach, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
+    validateOnMigrate,
   })
 }
 

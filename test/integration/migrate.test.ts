@@ -170,6 +170,32 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['check_migration'], {cwd: dir})).stdout).to.equal(`${chainOk}the database is at revision 042, which no script in ${path.join(dir, 'migrations')} declares\n`)
     })
 
+    it('upgrade refuses before applying anything when an applied script was edited, naming each, until the edit is accepted or validate_on_migrate is off', async () => {
+      const dir = shippedProject(db.url)
+      const file = (name: string) => path.join(dir, 'migrations', name)
+      expect((await runCli(['upgrade', '002'], {cwd: dir, env: {DB_MANAGE_ACTOR: 'deployer@ci'}})).code).to.equal(0)
+      for (const name of ['001_create_clusters.ts', '002_create_node_groups.ts']) writeFileSync(file(name), `${readFileSync(file(name), 'utf8')}// tidied\n`)
+      const edit = (name: string, id: string) => `${name} was edited after it was applied \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by deployer@ci\\): its checksum was [\\da-f]{12}, it is [\\da-f]{12} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${id}"`
+      const refused = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(refused.code).to.equal(1)
+      expect(refused.stdout).to.equal('')
+      expect(refused.stderr).to.match(new RegExp(`^Error: upgrade refused, nothing was applied: ${edit('001_create_clusters\\.ts', '001')}; ${edit('002_create_node_groups\\.ts', '002')} \\(validate_on_migrate = false in \\[db_manage\\] skips this check\\)\n$`))
+      expect(await query(db, 'SELECT version_num FROM alembic_version', [], 'version_num')).to.deep.equal(['002'])
+      expect(await tables(db)).to.not.include('cluster_events')
+
+      expect((await runCli(['stamp', '--accept-edit', '001'], {cwd: dir})).code).to.equal(0)
+      const still = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(still.stderr).to.match(new RegExp(`^Error: upgrade refused, nothing was applied: ${edit('002_create_node_groups\\.ts', '002')} \\(`))
+
+      const ini = path.join(dir, 'db-manage.ini')
+      writeFileSync(ini, readFileSync(ini, 'utf8').replace('[db_manage]\n', '[db_manage]\nvalidate_on_migrate = false\n'))
+      const applied = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(applied.code, applied.stderr).to.equal(0)
+      expect(stripMs(applied.stdout)).to.deep.equal(['upgrade 002 -> 003, create cluster events', 'upgrade 003 -> 004, backfill cluster events', 'upgrade 004 -> 005, node group limits'])
+      // check_migration still names the edit: the setting only lets upgrade go on.
+      expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(1)
+    })
+
     it('takes over an Alembic database silently: the history table appears, earlier checksums are unknown, a stamp is marked as one', async () => {
       const dir = shippedProject(db.url)
       // What Alembic leaves: the schema at 002 and its version table, no history.
