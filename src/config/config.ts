@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   readonly hasConnection: boolean
   /** Absolute folder holding the revision scripts. */
   readonly scriptLocation: string
+  /** When script_location was set nowhere and no default folder exists: where it looked, and what sets it. */
+  readonly missingScripts?: string
   readonly versionTable: string
   /** db-manage's own record of every step beside Alembic's version table (`history_table`). */
   readonly historyTable: string

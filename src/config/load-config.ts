@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
@@ -59,6 +60,26 @@ export function ownsSection(name: string): boolean {
   return name === 'db_manage' || name === 'database' || name.startsWith('database:') || name.startsWith('fleet:')
 }
 
+/**
+ * The scripts' folder: script_location relative to the config file. Not set
+ * anywhere, it is `migrations` beside the config file, else (a sahara.conf in
+ * etc/, an alembic.ini elsewhere) `migrations` in the working directory, as a
+ * sahara user runs sahara-db-manage from anywhere; when neither exists, the
+ * error says where it looked and which key sets it.
+ */
+function scriptFolder(given: string | undefined, at: {base: string; cwd: string; dir: string; found: boolean}): {missingScripts?: string; scriptLocation: string} {
+  if (given !== undefined) return {scriptLocation: path.resolve(at.dir, given)}
+  const beside = path.resolve(at.dir, 'migrations')
+  if (!at.found || existsSync(beside)) return {scriptLocation: beside}
+  const here = path.resolve(at.cwd, 'migrations')
+  if (existsSync(here)) return {scriptLocation: here}
+  const looked = here === beside ? `${beside}` : `${beside} (beside ${at.base}) and ${here} (the working directory)`
+  return {
+    missingScripts: `no migrations folder: looked in ${looked}; set script_location in [db_manage] of ${at.base} (relative to it), or give --script-location DIR (run "db-manage init" to start a chain)`,
+    scriptLocation: beside,
+  }
+}
+
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const env = options.env ?? process.env
@@ -87,7 +108,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
   const main = raw.db_manage as Section | undefined
   const get = (key: string) => value(main, 'db_manage', key)
-  const scriptLocation = get('script_location') ?? 'migrations'
+  const scriptLocation = get('script_location')
   const versionTable = get('version_table') ?? 'alembic_version'
   const historyTable = get('history_table') ?? 'db_manage_history'
   const transactionPerMigration = parseBoolean(get('transaction_per_migration') ?? 'true', where('db_manage', 'transaction_per_migration'))
@@ -130,7 +151,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       order: parseInteger(value(section, sectionName, 'order') ?? '0', where(sectionName, 'order'), -1_000_000, 1_000_000),
       renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
       scratchUrl: pick('scratch_url') ?? get('scratch_url'),
-      scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
+      ...scriptFolder(pick('script_location') ?? scriptLocation, {base, cwd, dir, found: found !== undefined}),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
     }
@@ -201,7 +222,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     const locations = new Set(chosen.map((d) => d.fields.scriptLocation))
     if (locations.size > 1) throw new ConfigError(`--script-location names one chain but ${base} has ${locations.size}: choose one database with --db NAME`)
     const scriptLocation = path.resolve(cwd, options.scriptLocation)
-    chosen = chosen.map((d) => ({...d, fields: {...d.fields, scriptLocation}}))
+    chosen = chosen.map((d) => ({...d, fields: {...d.fields, missingScripts: undefined, scriptLocation}}))
   }
 
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
