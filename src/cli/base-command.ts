@@ -8,7 +8,7 @@ import {loadConfig} from '../config/load-config.js'
 import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
 import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'
-import {DbManageError, errorMessage} from '../util/errors.js'
+import {databaseOf, DbManageError, errorMessage} from '../util/errors.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -100,12 +100,13 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
+    const database = databaseOf(error)
     if (this.jsonEnabled()) {
       // Exactly one JSON document: what was found, if anything, and the error.
       const data = error instanceof DbManageError ? error.data : undefined
       this.logJson({...(data === undefined ? {} : {result: data}), error: {code, message, name: error.name}})
     } else {
-      process.stderr.write(`Error: ${message}\n`)
+      process.stderr.write(`${database === undefined ? '' : `[${database}] `}Error: ${message}\n`)
       if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)
     }
 

@@ -2,12 +2,12 @@ import * as Args from '@oclif/core/args'
 import type * as Interfaces from '@oclif/core/interfaces'
 
 import {downgrade, type MigrateResult, upgrade} from '../api/migrate.js'
-import {joinOffline, type OfflineResult, renderMigration} from '../api/offline.js'
+import {type OfflineResult, renderMigration} from '../api/offline.js'
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand} from './base-command.js'
 import {migrateFlags, sqlDebug, stepLine} from './migrate-flags.js'
-import {offlineFlags, writeSql} from './offline-flags.js'
+import {checkOfflineTargets, offlineFlags, writeOffline} from './offline-flags.js'
 
 /** upgrade and downgrade: the same flags and the same two paths, online or --sql. */
 export abstract class MigrateCommand extends BaseCommand {
@@ -23,12 +23,13 @@ export abstract class MigrateCommand extends BaseCommand {
     const config = await this.loadConfig(flags)
     if (flags.sql) {
       if (flags.delta !== undefined) throw new UsageError('--delta counts from the database\'s revision, which --sql does not read: give START:END')
+      checkOfflineTargets(config, flags, this.direction)
       const sql = await renderMigration(config, this.direction, {
         dialect: flags.dialect as DialectName | undefined,
         revisions: args.target ?? (this.direction === 'upgrade' ? 'head' : ''),
         versionTable: !flags['no-version-table'],
       })
-      await writeSql(joinOffline(sql, config.nameEach), flags['output-file'], (text) => this.log(text))
+      await writeOffline(sql, config, flags['output-file'], (text) => this.log(text))
       return sql
     }
 

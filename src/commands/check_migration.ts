@@ -9,7 +9,7 @@ import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
-import {ChainError} from '../util/errors.js'
+import {ChainError, UsageError} from '../util/errors.js'
 
 export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
@@ -31,6 +31,10 @@ export default class CheckMigration extends BaseCommand {
 
   async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; lint?: LintResult[]; roundTrip?: RoundTripResult[]}> {
     const {flags} = await this.parse(CheckMigration)
+    for (const needsDb of ['autogenerate', 'fail-on-pending'] as const) {
+      if (flags[needsDb] && flags['no-db']) throw new UsageError(`--${needsDb} asks the database, and --no-db asks none: give one or the other`)
+    }
+
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
     const many = config.nameEach
