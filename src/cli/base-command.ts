@@ -9,6 +9,7 @@ import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
 import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'
 import {databaseOf, DbManageError, errorMessage} from '../util/errors.js'
+import {envelope, type JsonEnvelope} from './json-envelope.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -72,12 +73,20 @@ export abstract class BaseCommand extends Command {
     })
   }
 
+  /** The config the command loaded, for the JSON envelope's database. */
+  private loaded?: Config
+
   /** Load the config with the global flags applied. */
   protected async loadConfig(flags: {'config-file'?: string; db?: string; 'fail-fast'?: boolean; parallel?: number; 'script-location'?: string; shard?: string; url?: string}): Promise<Config> {
-    return timed('config', () => loadConfig({
+    return this.loaded = await timed('config', () => loadConfig({
       configFile: flags['config-file'], db: flags.db, failFast: flags['fail-fast'], parallel: flags.parallel, scriptLocation: flags['script-location'], shard: flags.shard,
       url: flags.url, withoutFile: this.worksWithoutConfig,
     }))
+  }
+
+  /** --json: the command's result in the one envelope every command uses. */
+  protected toSuccessJson(result: unknown): JsonEnvelope {
+    return envelope(this.id ?? 'db-manage', this.loaded, result, null)
   }
 
   /** With --debug, where the time went (one line on stderr), however the command ended. */
@@ -104,7 +113,7 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) {
       // Exactly one JSON document: what was found, if anything, and the error.
       const data = error instanceof DbManageError ? error.data : undefined
-      this.logJson({...(data === undefined ? {} : {result: data}), error: {code, message, name: error.name}})
+      this.logJson(envelope(this.id ?? 'db-manage', this.loaded, data, {code, message, name: error.name, ...(database === undefined ? {} : {database})}))
     } else {
       process.stderr.write(`${database === undefined ? '' : `[${database}] `}Error: ${message}\n`)
       if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)

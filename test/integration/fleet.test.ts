@@ -42,7 +42,7 @@ describe('fleets: one chain over many tenant databases', () => {
     expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 3 already there, 0 failed')
 
     // --shard splits the tenants the same way every time, each in exactly one shard.
-    const shard = async (i: number) => (JSON.parse((await runCli(['current', '--json', '--shard', `${i}/3`], {cwd: dir})).stdout) as Array<{database: string}>).map((r) => r.database)
+    const shard = async (i: number) => (JSON.parse((await runCli(['current', '--json', '--shard', `${i}/3`], {cwd: dir})).stdout).data as Array<{database: string}>).map((r) => r.database)
     const shards = [await shard(0), await shard(1), await shard(2)]
     expect(shards.flat().sort()).to.deep.equal(['customers/acme', 'customers/globex', 'customers/initech', 'customers/umbrella'])
     expect(await shard(1)).to.deep.equal(shards[1])
@@ -141,7 +141,7 @@ describe('fleets: one chain over many tenant databases', () => {
         expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
         const down = await runCli(['downgrade', '004', '--db', 'customers/c007'], {cwd: dir})
         expect(down.code, down.stderr).to.equal(0)
-        const json = JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        const json = JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout).data as Array<{database: string; current: string}>
         expect(json.filter((j) => j.current !== '005').map((j) => [j.database, j.current])).to.deep.equal([['customers/c007', '004']])
 
         const sql = await runCli(['upgrade', 'base:001', '--sql', '--db', 'customers/c005'], {cwd: dir})
@@ -196,7 +196,7 @@ describe('fleets: one chain over many tenant databases', () => {
         const rerun = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
         expect(rerun.code, rerun.stderr).to.equal(0)
         expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
-        const json = JSON.parse((await runCli(['current', '--json', '--parallel', '8'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        const json = JSON.parse((await runCli(['current', '--json', '--parallel', '8'], {cwd: dir})).stdout).data as Array<{database: string; current: string}>
         expect(json).to.have.length(100)
         expect(new Set(json.map((j) => j.current))).to.deep.equal(new Set(['005']))
       } finally {
