@@ -7,6 +7,7 @@ import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {importUrl} from '../util/import-url.js'
+import {statementsExpected} from './progress.js'
 import {ScriptCache} from './script-cache.js'
 import {splitSql} from './split-sql.js'
 
@@ -196,7 +197,9 @@ async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
   const run = (sql: string | undefined): MigrationFunction | undefined => {
     if (sql === undefined) return undefined
     return async (op) => {
-      for (const statement of await splitSql(sql, op.dialect)) await op.execute(statement)
+      const statements = await splitSql(sql, op.dialect)
+      statementsExpected(statements.length)
+      for (const statement of statements) await op.execute(statement)
     }
   }
 
