@@ -8,6 +8,7 @@
 import {execute} from '@oclif/core/execute'
 
 import CheckMigration from '../commands/check_migration.js'
+import Completion from '../commands/completion.js'
 import Current from '../commands/current.js'
 import Downgrade from '../commands/downgrade.js'
 import Exec from '../commands/exec.js'
@@ -30,7 +31,7 @@ export {default as commandNotFound} from '../hooks/command-not-found.js'
 export {DbManageHelp as Help} from './help.js'
 
 export const COMMANDS = {
-  check_migration: CheckMigration, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, help: HelpCommand, history: History, init: Init, renumber: Renumber,
+  check_migration: CheckMigration, completion: Completion, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, help: HelpCommand, history: History, init: Init, renumber: Renumber,
   revision: Revision, show: Show, stamp: Stamp, upgrade: Upgrade,
 }
 

@@ -1,10 +1,10 @@
 import * as Args from '@oclif/core/args'
-import {Command} from '@oclif/core/command'
 
 import {DbManageHelp} from '../cli/help.js'
 import {discardCodeCache} from '../cli/code-cache-control.js'
+import {SimpleCommand} from '../cli/simple-command.js'
 
-export default class HelpCommand extends Command {
+export default class HelpCommand extends SimpleCommand {
   static args = {
     command: Args.string({description: 'The command to explain (default: list the commands).', required: false}),
   }
@@ -19,11 +19,9 @@ export default class HelpCommand extends Command {
     try {
       await new DbManageHelp(this.config, this.config.pjson.oclif.helpOptions ?? {}).showHelp(argv as string[])
     } catch (error) {
-      const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
-      if (exit === undefined) throw error
+      // A mistyped command name leaves no code cache, as at the top level.
       discardCodeCache()
-      process.stderr.write(`Error: ${(error as Error).message}\n`)
-      this.exit(exit)
+      throw error
     }
   }
 }

@@ -60,7 +60,7 @@ describe('an unknown command', () => {
     const r = await runWithCache(['frobnicate'])
     expect(r).to.deep.equal({
       cache: [], code: 2, stdout: '',
-      stderr: 'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, current, downgrade, exec, heads, help, history, init, renumber, revision, show, stamp, upgrade; db-manage help COMMAND explains one)\n',
+      stderr: 'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, revision, show, stamp, upgrade; db-manage help COMMAND explains one)\n',
     })
   })
 
