@@ -84,6 +84,20 @@ export async function downgrade(op: Operations): Promise<void> {
     expect(typo).to.deep.include({code: 2, stderr: 'Error: unknown command "upgrad": did you mean "upgrade"? (db-manage help lists the commands)\n'})
   })
 
+  it('npm link puts db-manage on the PATH (into a prefix of its own here), and a path install works', async () => {
+    const prefix = tempProject()
+    await run('npm', ['link', '--ignore-scripts', '--no-audit', '--no-fund'], {cwd: ROOT, env: {...process.env, npm_config_prefix: prefix}})
+    const project = tempProject()
+    const env = {...process.env, DATABASE_URL: undefined, PATH: `${path.join(prefix, 'bin')}:${process.env.PATH}`}
+    expect((await run('db-manage', ['init'], {cwd: project, env})).stdout).to.equal(`Created ${project}/db-manage.ini\nCreated ${project}/migrations/\n`)
+    expect((await run('db-manage', ['current'], {cwd: project, env})).stdout).to.equal('<base>\n')
+
+    const other = tempProject()
+    writeFileSync(path.join(other, 'package.json'), JSON.stringify({name: 'other', private: true, version: '1.0.0'}))
+    await run('npm', ['install', '--save-dev', ROOT, '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {cwd: other})
+    expect((await run('npx', ['--no-install', 'db-manage', 'init'], {cwd: other})).stdout).to.equal(`Created ${other}/db-manage.ini\nCreated ${other}/migrations/\n`)
+  })
+
   it('exports the library API to the project\'s code, with its types', async () => {
     writeFileSync(path.join(app, 'report.ts'), `import {type Config, history, loadConfig} from 'db-manage'
 const config: Config = await loadConfig()
