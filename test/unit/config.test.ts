@@ -180,7 +180,8 @@ describe('shared config files, real passwords and lazy connections', () => {
   it('reads an oslo sahara.conf as it is: other tools\' sections and oslo.db options ignored', async () => {
     const dir = tempDir()
     writeFileSync(path.join(dir, 'sahara.conf'), sahara)
-    const config = await loadConfig({configFile: path.join(dir, 'sahara.conf'), env: {SAHARA_DB_PASSWORD: 'p@ss/w:rd#1%'}})
+    // Run from the config file's folder: script_location set nowhere is migrations/ there (test/commands/sahara-conf.test.ts: elsewhere).
+    const config = await loadConfig({configFile: path.join(dir, 'sahara.conf'), cwd: dir, env: {SAHARA_DB_PASSWORD: 'p@ss/w:rd#1%'}})
     expect(config.databases).to.have.length(1)
     expect(config.databases[0].url).to.deep.include({database: 'sahara', dialect: 'mysql', host: '127.0.0.1', password: 'p@ss/w:rd#1%', port: 3306, user: 'sahara'})
     expect(config.databases[0].url!.masked).to.equal('mysql+pymysql://sahara:***@127.0.0.1:3306/sahara?charset=utf8')
