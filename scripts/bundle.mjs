@@ -11,7 +11,7 @@
 //   go through util/import-url.ts, whose import() bin/run.js supplies.
 // - import.meta.url is the bundle's own URL (dist/bundle/ is as deep as the
 //   dist/<folder>/ the sources were compiled to, so relative URLs hold).
-// - better-sqlite3 (a native module), the script loaders and the SQL splitter
+// - better-sqlite3 (a native module) and the script loaders
 //   stay external: each loads only when a command needs it. mysql2 is
 //   bundled apart (below).
 import {build} from 'esbuild'
@@ -88,7 +88,7 @@ const outputs = await Promise.all([
     entryPoints: ['dist/cli/main.js'],
     // typescript and ts-node: @oclif/core's development mode (and cosmiconfig's .ts configs) ask for them, never in a built CLI.
     // pg and cosmiconfig are bundled (pg's optional pg-native and pg-cloudflare are not): their code then comes from the code cache too.
-    external: ['better-sqlite3', 'jiti', 'pg-cloudflare', 'pg-native', 'sucrase', 'dbgate-query-splitter', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
+    external: ['better-sqlite3', 'jiti', 'pg-cloudflare', 'pg-native', 'sucrase', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
     outfile: 'dist/bundle/main.cjs',
     plugins: [editOclif, mysql2Apart],
   }),

@@ -3,11 +3,11 @@ import path from 'node:path'
 
 import type {Config} from '../config/config.js'
 import type {DialectName} from '../config/database-url.js'
-import {splitSql} from '../runtime/split-sql.js'
-import {leadingWords, type StatementKind, statementKind} from '../runtime/statement-kind.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from '../runtime/interrupt.js'
 import {END_TRANSACTION} from '../runtime/migration-context.js'
 import {describeDriverError, type Session, type SessionOptions, withSession} from '../runtime/session.js'
+import {splitSql} from '../sql/split.js'
+import {leadingWords, type StatementKind, statementKind} from '../sql/statement-kind.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
 import {eachDatabase} from './chain.js'
 
@@ -120,7 +120,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
   return eachDatabase(config, async (database) => {
     const dialect = options.dialect ?? database.url?.dialect
     if (!dialect) throw new UsageError(`exec needs a dialect to split ${file}: configure a connection URL or pass --dialect`)
-    const sqls = await splitSql(text, dialect)
+    let sqls = splitSql(text, dialect, file).map((s) => s.sql)
     if (options.dryRun) {
       const statements = sqls.map((sql) => ({sql}))
       for (const [i, s] of statements.entries()) options.onStatement?.(database.name, i, s)
@@ -129,6 +129,11 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
 
     return withSession(config, database, options, async (session) => guardedRun(session, async (progress) => {
       const {executor} = session
+      // The mysql client reads backslashes in strings as the server's sql_mode says; so does the split.
+      if (dialect === 'mysql' && /NO_BACKSLASH_ESCAPES/i.test(String((await executor.execute({sql: 'SELECT @@SESSION.sql_mode AS m'})).rows[0]?.m))) {
+        sqls = splitSql(text, dialect, file, {state: {noBackslashEscapes: true}}).map((s) => s.sql)
+      }
+
       const version = dialect === 'postgresql' && sqls.some((sql) => /\bADD\s+VALUE\b/i.test(sql)) ? await serverVersion(session.executor) : undefined
       const kinds = sqls.map((sql) => statementKind(sql, dialect, version))
       const ownTransactions = kinds.some((k) => k === 'begin' || k === 'commit' || k === 'rollback')
@@ -152,7 +157,7 @@ export async function execSqlFile(config: Config, file: string, options: ExecOpt
           const rolledBack = progress.inTransaction ? [...progress.open, i] : []
           if (progress.inTransaction) await executor.execute(END_TRANSACTION.rollback).catch(() => {})
           const signal = interruption()
-          throw new (signal ? Interrupted : DatabaseError)(`${file}: statement ${i + 1} of ${sqls.length} ${signal ? `stopped: interrupted by ${signal}` : `failed: ${describeDriverError(error)}`}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind)}`)
+          throw new (signal ? Interrupted : DatabaseError)(`${file}: statement ${i + 1} of ${sqls.length} ${signal ? `stopped: interrupted by ${signal}` : `failed: ${describeDriverError(error)}`}; ${failureState({dialect, ownTransactions, progress, rolledBack, total: sqls.length}, i)}${invalidIndexHint(sql, kind, dialect)}`)
         }
 
         if (kind === 'begin') progress.begin(i)
@@ -201,8 +206,8 @@ async function serverVersion(executor: {execute: (s: {sql: string}) => Promise<{
 }
 
 /** PostgreSQL leaves a failed CREATE INDEX CONCURRENTLY behind as an INVALID index, which blocks a rerun. */
-function invalidIndexHint(sql: string, kind: StatementKind): string {
-  const words = leadingWords(sql, 4)
+function invalidIndexHint(sql: string, kind: StatementKind, dialect: DialectName): string {
+  const words = leadingWords(sql, dialect, 4)
   return kind === 'outside' && words[0] === 'CREATE' && words.includes('CONCURRENTLY') ? ' (a failed CREATE INDEX CONCURRENTLY can leave an INVALID index behind: drop it before running the file again)' : ''
 }
 

@@ -76,7 +76,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
       }
 
       const steps = planSteps(chain, fromPos, toPos)
-      const functions = await loadSteps(steps)
+      const functions = await loadSteps(steps, session.dialect.name)
       const results = await onlineContext(session, config.transactionPerMigration).run(steps, functions, {
         onStep: (step) => options.onStep?.(database.name, step),
       })

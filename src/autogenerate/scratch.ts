@@ -11,9 +11,9 @@ import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import {OnlineExecutor} from '../runtime/executor.js'
 import {importModule} from '../runtime/load-script.js'
-import {splitSql} from '../runtime/split-sql.js'
 import {MigrationSink} from '../runtime/migration-sink.js'
 import {describeDriverError} from '../runtime/driver-error.js'
+import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
@@ -47,7 +47,9 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
       throw new ConfigError(`target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`)
     }
 
-    statements = (await splitSql(dialect.adapter.dumpFile.prepare(text), dialect.name)).filter((sql) => !dialect.adapter.dumpFile.skip(sql))
+    // A dump's client commands (psql's \\connect, \\restrict) are the dump tool's, not the schema's.
+    statements = splitSql(text, dialect.name, `target_schema ${file}`, {directives: 'skip'})
+      .map((s) => s.sql).filter((sql) => !dialect.adapter.dumpFile.skip(sql))
   } else {
     let module: Record<string, unknown>
     try {

@@ -4,7 +4,9 @@ import type {
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
   AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable,
 } from '../operations/nodes.js'
-import {UsageError} from '../util/errors.js'
+import {splitSql} from '../sql/split.js'
+import {leadingWords, statementKind} from '../sql/statement-kind.js'
+import {ScriptError, UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 import {parsePortableType, type PortableType, STANDARD_TYPES, type TypeMap} from './portable-type.js'
@@ -62,8 +64,6 @@ export abstract class DdlCompiler {
   /** Where several steps go in one query: a statement that marks a step's start for batchElapsedMs (PostgreSQL). */
   readonly stepStartedSql?: string
 
-  /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
-  readonly dollarQuoting: boolean = false
 
   /** Map a portable type to this dialect's type; raw types pass through. */
   type(type: string): string {
@@ -450,8 +450,27 @@ export abstract class DdlCompiler {
     return [{sql: `ALTER TABLE ${this.table(op.table)} DROP CONSTRAINT ${this.quote(op.name)}`}]
   }
 
+  /**
+   * Raw SQL: split as the dialect's client splits a file (with bound
+   * parameters, one statement as given), each statement read by the one rule
+   * for raw SQL: a statement the server refuses inside a transaction (VACUUM,
+   * CREATE INDEX CONCURRENTLY, ...) runs outside the revision's, and one that
+   * would end the revision's transaction (BEGIN, COMMIT, ROLLBACK) is refused
+   * where revisions run in one (all but MySQL).
+   */
   execute(op: Execute): Statement[] {
-    return [{params: op.params, sql: op.sql}]
+    const statements = op.params && op.params.length > 0
+      ? [op.sql]
+      : splitSql(op.sql, this.dialect, 'op.execute', {programs: true}).map((s) => s.sql)
+    return statements.map((sql, i) => {
+      const kind = statementKind(sql, this.dialect)
+      if ((kind === 'begin' || kind === 'commit' || kind === 'rollback') && this.dialect !== 'mysql') {
+        const words = leadingWords(sql, this.dialect, 1).join(' ')
+        throw new ScriptError(`op.execute: statement ${i + 1} (${words}) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out`)
+      }
+
+      return kind === 'outside' ? {nonTransactional: true, params: op.params, sql} : {params: op.params, sql}
+    })
   }
 
   /** One INSERT of many rows with bound parameters, in chunks. */

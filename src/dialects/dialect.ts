@@ -3,6 +3,12 @@ import type {Connection} from './connection.js'
 import type {DdlCompiler} from './ddl-compiler.js'
 import type {Introspector, SchemaReader} from './table-schema.js'
 
+/** What a migration lock guards: one version table, in a tenant's schema when it has one. */
+export interface LockTarget {
+  readonly versionTable: string
+  readonly schema?: string
+}
+
 /** What differs between databases beyond SQL spelling: capabilities and the lock. */
 export interface Adapter {
   /** DDL runs inside a transaction and rolls back with it (PostgreSQL, SQLite). */
@@ -12,12 +18,20 @@ export interface Adapter {
   /** The statement that opens a migration transaction. */
   readonly beginSql: string
   /**
-   * Serialise concurrent runs with a lock held for the whole run (advisory
-   * lock, GET_LOCK, SQLite's lock file), so the version read before planning
-   * stays true; throws a DatabaseError on timeout.
+   * The name of the migration lock that serialises the runs on one version
+   * table (an advisory lock key, a GET_LOCK name, a lock file): the same for
+   * every run on that table, by whatever path or URL it came, and different
+   * for every other table, database or tenant schema.
    */
-  acquireLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void>
-  releaseLock(connection: Connection, key: string): Promise<void>
+  lockName(connection: Connection, target: LockTarget): Promise<string>
+  /**
+   * Take the named lock for the whole run, so the version read before
+   * planning stays true; throws a DatabaseError after `timeoutSeconds`. When
+   * `signal` aborts, the wait ends within a fraction of a second and this
+   * rejects (with whatever error); the caller says why.
+   */
+  acquireLock(connection: Connection, name: string, timeoutSeconds: number, signal?: AbortSignal): Promise<void>
+  releaseLock(connection: Connection, name: string): Promise<void>
   /**
    * statement_lock_timeout: make each statement of the session give up after
    * waiting `seconds` for a lock, rather than queue behind a long transaction
@@ -44,24 +58,13 @@ export interface Adapter {
    */
   readonly altersNeedBatch: boolean
   /**
-   * How dbgate-query-splitter reads this dialect's SQL files: its options by
-   * name, and text it would misread swapped for text it reads right while
-   * splitting (`protect`), then swapped back in each statement (`restore`).
-   */
-  readonly splitter: {
-    readonly options: 'mysqlSplitterOptions' | 'postgreSplitterOptions' | 'sqliteSplitterOptions'
-    readonly protect?: (sql: string) => string
-    readonly restore?: (statement: string) => string
-  }
-  /**
    * A target .sql file as a dump tool writes it, made ready for the scratch
-   * database: tool-only lines dropped (psql's meta-commands), statements the
-   * server refuses to take from a file skipped (SQLite's own tables), and what
+   * database: statements the server refuses to take from a file skipped
+   * (SQLite's own tables), and what
    * to run before and after it (MySQL: foreign key checks off, as mysqldump
    * assumes; PostgreSQL: pg_dump's emptied search_path restored before reading).
    */
   readonly dumpFile: {
-    readonly prepare: (text: string) => string
     readonly skip: (statement: string) => boolean
     readonly before: readonly string[]
     readonly after: readonly string[]

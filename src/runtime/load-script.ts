@@ -3,13 +3,15 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
+import type {DialectName} from '../config/database-url.js'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
+import {SqlTextError, tokenize} from '../sql/lexer.js'
+import {refusal, splitSql, type SqlStatement} from '../sql/split.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {importUrl} from '../util/import-url.js'
 import {statementsExpected} from './progress.js'
 import {ScriptCache} from './script-cache.js'
-import {splitSql} from './split-sql.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
 
@@ -159,8 +161,8 @@ async function importTypeScript(script: ScriptRevision): Promise<Record<string, 
 }
 
 /** Import a script only when it runs: TypeScript compiled once and cached, no build step. */
-export async function loadScript(script: ScriptRevision): Promise<LoadedScript> {
-  if (script.kind === 'sql') return loadSqlScript(script)
+export async function loadScript(script: ScriptRevision, dialect?: DialectName): Promise<LoadedScript> {
+  if (script.kind === 'sql') return loadSqlScript(script, dialect)
   let module: Record<string, unknown>
   try {
     module = script.kind === 'ts'
@@ -183,25 +185,58 @@ export async function loadScript(script: ScriptRevision): Promise<LoadedScript> 
   return {downgrade: pick('downgrade'), upgrade: pick('upgrade')}
 }
 
-async function loadSqlScript(script: ScriptRevision): Promise<LoadedScript> {
+/**
+ * A `.sql` revision: its `-- +upgrade` and `-- +downgrade` sections (marker
+ * comments at the start of a line, found by the dialect's lexer, so a marker
+ * inside a string or a $$ body is text), each split as the dialect's client
+ * would. With the dialect known at load, a text that cannot be read to a
+ * clean end is refused before anything runs.
+ */
+async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Promise<LoadedScript> {
   const text = await readFile(script.path, 'utf8')
-  const marker = /^[ \t]*--[ \t]*\+(upgrade|downgrade)\b.*$/gim
-  const sections: Record<string, string> = {}
-  const marks = [...text.matchAll(marker)]
-  if (marks.length === 0) throw new ScriptError(`${script.fileName}: no "-- +upgrade" section`)
-  for (const [i, m] of marks.entries()) {
-    const end = marks[i + 1]?.index ?? text.length
-    sections[m[1].toLowerCase()] = text.slice(m.index + m[0].length, end)
-  }
-
-  const run = (sql: string | undefined): MigrationFunction | undefined => {
-    if (sql === undefined) return undefined
+  const read = (name: DialectName) => sqlSections(text, name, script.fileName)
+  const known = dialect && read(dialect)
+  const run = (section: 'downgrade' | 'upgrade'): MigrationFunction | undefined => {
+    if (known && !known[section]) return undefined
     return async (op) => {
-      const statements = await splitSql(sql, op.dialect)
+      const statements = (known || read(op.dialect))[section]
+      if (!statements) throw new ScriptError(`${script.fileName}: no "-- +${section}" section`)
       statementsExpected(statements.length)
-      for (const statement of statements) await op.execute(statement)
+      for (const statement of statements) await op.execute(statement.sql)
     }
   }
 
-  return {downgrade: run(sections.downgrade), upgrade: run(sections.upgrade)}
+  if (known && !known.upgrade && !known.downgrade) throw new ScriptError(`${script.fileName}: no "-- +upgrade" section`)
+  return {downgrade: run('downgrade'), upgrade: run('upgrade')}
+}
+
+const SECTION_MARK = /^--[ \t]*\+(upgrade|downgrade)\b/i
+
+/** The statements of each section of a `.sql` revision. */
+export function sqlSections(text: string, dialect: DialectName, fileName: string): Partial<Record<'downgrade' | 'upgrade', SqlStatement[]>> {
+  const marks: Array<{end: number; name: 'downgrade' | 'upgrade'; start: number}> = []
+  let tokens
+  try {
+    tokens = tokenize(text, dialect)
+  } catch (error) {
+    throw error instanceof SqlTextError ? refusal(text, fileName, error) : error
+  }
+
+  for (const token of tokens) {
+    if (token.kind !== 'comment') continue
+    const mark = SECTION_MARK.exec(text.slice(token.start, token.end))
+    const lineStart = text.lastIndexOf('\n', token.start - 1) + 1
+    if (mark && /^[ \t]*$/.test(text.slice(lineStart, token.start))) {
+      marks.push({end: token.end, name: mark[1].toLowerCase() as 'downgrade' | 'upgrade', start: token.start})
+    }
+  }
+
+  if (marks.length === 0) throw new ScriptError(`${fileName}: no "-- +upgrade" section`)
+  const sections: Partial<Record<'downgrade' | 'upgrade', SqlStatement[]>> = {}
+  for (const [i, mark] of marks.entries()) {
+    if (sections[mark.name]) throw new ScriptError(`${fileName}: a second "-- +${mark.name}" section`)
+    sections[mark.name] = splitSql(text, dialect, fileName, {range: [mark.end, marks[i + 1]?.start ?? text.length]})
+  }
+
+  return sections
 }

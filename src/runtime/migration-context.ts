@@ -1,3 +1,4 @@
+import type {DialectName} from '../config/database-url.js'
 import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../dialects/schema-tracker.js'
@@ -47,10 +48,10 @@ export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toP
 }
 
 /** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
-export async function loadSteps(steps: readonly Step[]): Promise<Map<Step, MigrationFunction>> {
+export async function loadSteps(steps: readonly Step[], dialect?: DialectName): Promise<Map<Step, MigrationFunction>> {
   const functions = new Map<Step, MigrationFunction>()
   for (const step of steps) {
-    const loaded = await timed('script import', () => loadScript(step.script))
+    const loaded = await timed('script import', () => loadScript(step.script, dialect))
     const fn = loaded[step.direction]
     if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
     functions.set(step, fn)

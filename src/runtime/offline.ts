@@ -1,10 +1,12 @@
 import type {DatabaseConfig} from '../config/config.js'
+import type {DialectName} from '../config/database-url.js'
 import type {QueryResult} from '../dialects/connection.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {SchemaTracker} from '../dialects/schema-tracker.js'
 import {Operations, settleOperations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
+import {type Token, tokenize} from '../sql/lexer.js'
 import {ScriptError} from '../util/errors.js'
 import type {SqlExecutor} from './executor.js'
 import {MigrationSink} from './migration-sink.js'
@@ -12,39 +14,50 @@ import {loadSteps, MigrationContext, planSteps} from './migration-context.js'
 import {VersionStore} from './version-store.js'
 
 /**
- * Put bound parameters into the SQL as escaped literals, skipping quoted
- * strings, quoted identifiers, comments and PostgreSQL dollar-quoted bodies.
+ * Put bound parameters into the SQL as escaped literals: each parameter token
+ * of the dialect's lexer (`$1` on PostgreSQL, `?` elsewhere), never a `?` or
+ * `$1` inside a string, a quoted name, a comment or a dollar-quoted body.
  */
 export function inlineParameters(sql: string, params: readonly unknown[] | undefined, compiler: DdlCompiler): string {
   if (!params || params.length === 0) return sql
   let out = ''
+  let at = 0
   let next = 0
-  let i = 0
-  while (i < sql.length) {
-    const ch = sql[i]
-    const rest = sql.slice(i)
-    const skip = /^(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|--[^\n]*|\/\*[\s\S]*?\*\/)/.exec(rest)
-      ?? (compiler.dollarQuoting ? /^(\$\w*\$)[\s\S]*?\1/.exec(rest) : null)
-    if (skip) {
-      out += skip[0]
-      i += skip[0].length
-      continue
-    }
-
-    const numbered = compiler.parameterStyle === 'numbered' ? /^\$(\d+)/.exec(rest) : null
-    if (numbered) {
-      out += compiler.literal(params[Number(numbered[1]) - 1])
-      i += numbered[0].length
-    } else if (ch === '?' && compiler.parameterStyle === 'question') {
-      out += compiler.literal(params[next++])
-      i++
-    } else {
-      out += ch
-      i++
-    }
+  for (const token of tokenize(sql, compiler.dialect)) {
+    if (token.kind !== 'param') continue
+    const text = sql.slice(token.start, token.end)
+    const index = compiler.parameterStyle === 'numbered' ? (/^\$\d+$/.test(text) ? Number(text.slice(1)) - 1 : -1) : text === '?' ? next++ : -1
+    if (index === -1) continue
+    out += sql.slice(at, token.start) + compiler.literal(params[index])
+    at = token.end
   }
 
-  return out
+  return out + sql.slice(at)
+}
+
+/**
+ * A statement as a file for the dialect's client ends it: `;` after it (on a
+ * line of its own when it ends in a line comment, which would swallow it);
+ * on MySQL, a statement with a `;` inside (a stored program's body) between
+ * DELIMITER lines, as mysqldump writes them, so the mysql client sends it whole.
+ */
+export function terminate(sql: string, dialect: DialectName): string {
+  let tokens: Token[]
+  try {
+    tokens = tokenize(sql, dialect)
+  } catch {
+    return `${sql};\n\n`
+  }
+
+  const meaningful = tokens.filter((t) => t.kind !== 'space')
+  const lastComment = meaningful.at(-1)?.kind === 'comment' && /^(--|#)/.test(sql.slice(meaningful.at(-1)!.start))
+  const end = lastComment ? '\n' : ''
+  if (dialect === 'mysql' && tokens.some((t) => t.kind === 'delimiter')) {
+    const delimiter = ['$$', '//', ';;', '$$$', '///'].find((d) => !sql.includes(d)) ?? '$$__db_manage__$$'
+    return `DELIMITER ${delimiter}\n${sql}${end}${delimiter}\nDELIMITER ;\n\n`
+  }
+
+  return `${sql}${end};\n\n`
 }
 
 /** The offline executor: every statement written as Alembic writes it, `;` and a blank line after each. */
@@ -54,12 +67,13 @@ export class OfflineWriter implements SqlExecutor {
   constructor(private readonly compiler: DdlCompiler) {}
 
   async execute(statement: Statement): Promise<QueryResult> {
-    this.parts.push(`${inlineParameters(statement.sql, statement.params, this.compiler)};\n\n`)
+    this.parts.push(terminate(inlineParameters(statement.sql, statement.params, this.compiler), this.compiler.dialect))
     return {rows: []}
   }
 
+  /** A comment line: any line break in `text` starts another comment line, never SQL. */
   comment(text: string): void {
-    this.parts.push(`-- ${text}\n\n`)
+    this.parts.push(`${text.split(/\r\n|[\r\n\u2028\u2029]/).map((line) => `-- ${line}`).join('\n')}\n\n`)
   }
 
   text(): string {
@@ -107,10 +121,10 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
   const {compiler} = dialect
   const tracker = new SchemaTracker(compiler)
   const steps = planSteps(chain, options.from, options.to)
-  const functions = await loadSteps(steps)
+  const functions = await loadSteps(steps, dialect.name)
 
   const prior = planSteps(chain, 0, options.from)
-  const priorFunctions = await loadSteps(prior)
+  const priorFunctions = await loadSteps(prior, dialect.name)
   // The scripts before the range only feed the tracker: their SQL is discarded.
   const silent: SqlExecutor = {execute: async () => ({rows: []})}
   for (const step of prior) {

@@ -5,7 +5,7 @@ import {getDialect} from '../dialects/registry.js'
 import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
 import {describeDriverError} from './driver-error.js'
 import {OnlineExecutor} from './executor.js'
-import {guarded, Interrupted, interruption} from './interrupt.js'
+import {guarded, Interrupted, interruption, waiting} from './interrupt.js'
 import {type HistoryRow, VersionStore} from './version-store.js'
 
 export {describeDriverError} from './driver-error.js'
@@ -81,7 +81,7 @@ export async function closeSession(session: Session): Promise<void> {
 export async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
   const session = await openSession(config, database, options)
   try {
-    return await guarded(() => fn(session))
+    return await guarded(() => fn(session), undefined, 'session')
   } finally {
     await closeSession(session)
   }
@@ -105,12 +105,17 @@ function waitInterrupted(): Interrupted {
 /** Hold the migration lock around `fn`, released in finally. */
 export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
   const {adapter} = session.dialect
-  // Advisory locks are per database: tenants in schemas of one database each take their own.
   const {schema, versionTable} = session.database
-  const key = `db-manage:${schema === undefined ? '' : `${schema}.`}${versionTable}`
+  let name: string
+  // A first signal while waiting ends the wait within a fraction of a second: nothing has changed yet.
+  const stop = new AbortController()
   try {
-    // A first signal while waiting cancels the wait (PostgreSQL); nothing has changed yet.
-    await guarded(() => adapter.acquireLock(session.connection, key, timeoutSeconds), () => session.connection.cancel?.().catch(() => {}))
+    if (interruption()) throw waitInterrupted()
+    name = await waiting(async () => {
+      const lock = await adapter.lockName(session.connection, {schema, versionTable})
+      await adapter.acquireLock(session.connection, lock, timeoutSeconds, stop.signal)
+      return lock
+    }, () => stop.abort())
   } catch (error) {
     if (interruption()) throw waitInterrupted()
     if (error instanceof DbManageError) throw error
@@ -121,6 +126,6 @@ export async function withLock<T>(session: Session, timeoutSeconds: number, fn: 
     if (interruption()) throw waitInterrupted()
     return await fn()
   } finally {
-    await adapter.releaseLock(session.connection, key).catch(() => {})
+    await adapter.releaseLock(session.connection, name).catch(() => {})
   }
 }

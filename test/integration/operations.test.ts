@@ -170,7 +170,8 @@ for (const dialect of dialectsUnderTest()) {
         const config = await loadConfig({cwd: dir, env: {}})
         const d = await getDialect(dialect)
         const holder = await db.connect()
-        await d.adapter.acquireLock(holder, 'db-manage:alembic_version', 5)
+        const lock = await d.adapter.lockName(holder, {versionTable: 'alembic_version'})
+        await d.adapter.acquireLock(holder, lock, 5)
         try {
           const started = Date.now()
           let failure: unknown
@@ -186,7 +187,7 @@ for (const dialect of dialectsUnderTest()) {
           expect((failure as Error).message, (failure as Error).message).to.match(holder)
           expect(Date.now() - started).to.be.within(900, 5000)
         } finally {
-          await d.adapter.releaseLock(holder, 'db-manage:alembic_version')
+          await d.adapter.releaseLock(holder, lock)
           await holder.close()
         }
 

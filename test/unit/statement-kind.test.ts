@@ -1,11 +1,11 @@
 import {expect} from 'chai'
 
-import {leadingWords, statementKind} from '../../src/runtime/statement-kind.js'
+import {leadingWords, statementKind} from '../../src/sql/statement-kind.js'
 
 describe('statementKind: what a raw statement means to the transaction around it', () => {
   it('reads the leading words past comments, option lists and quoted names', () => {
-    expect(leadingWords('-- why\n/* note */ reindex (verbose) table concurrently "My Table"')).to.deep.equal(['REINDEX', 'TABLE', 'CONCURRENTLY', '"My Table"'])
-    expect(leadingWords('ALTER TYPE public."Mood" ADD VALUE \'meh\'')).to.deep.equal(['ALTER', 'TYPE', 'public."Mood"', 'ADD', 'VALUE'])
+    expect(leadingWords('-- why\n/* note */ reindex (verbose) table concurrently "My Table"', 'postgresql')).to.deep.equal(['REINDEX', 'TABLE', 'CONCURRENTLY', '"My Table"'])
+    expect(leadingWords('ALTER TYPE public."Mood" ADD VALUE \'meh\'', 'postgresql')).to.deep.equal(['ALTER', 'TYPE', 'public."Mood"', 'ADD', 'VALUE'])
   })
 
   const cases: Array<[string, 'mysql' | 'postgresql' | 'sqlite', string, number?]> = [
@@ -36,6 +36,19 @@ describe('statementKind: what a raw statement means to the transaction around it
     ['ALTER TYPE mood ADD VALUE \'meh\'', 'postgresql', 'outside', 110_005],
     ['ALTER TYPE mood ADD VALUE \'meh\'', 'postgresql', 'plain', 150_004],
     ['UPDATE t SET a = 1', 'postgresql', 'plain'],
+    ['ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY', 'postgresql', 'outside'],
+    ['ALTER TABLE measurements DETACH PARTITION measurements_2020', 'postgresql', 'plain'],
+    ['CLUSTER', 'postgresql', 'outside'],
+    ['CLUSTER t USING ix', 'postgresql', 'plain'],
+    ['DISCARD ALL', 'postgresql', 'outside'],
+    ['ALTER DATABASE app SET TABLESPACE fast', 'postgresql', 'outside'],
+    ['DROP SUBSCRIPTION s', 'postgresql', 'outside'],
+    ['/*!40101 VACUUM */', 'mysql', 'plain'],
+    ['-- VACUUM\nSELECT 1', 'sqlite', 'plain'],
+    ['PRAGMA foreign_keys = OFF', 'sqlite', 'outside'],
+    ['pragma main.journal_mode=WAL', 'sqlite', 'outside'],
+    ['PRAGMA user_version = 3', 'sqlite', 'plain'],
+    ["/* BEGIN; */ VACUUM", 'postgresql', 'outside'],
   ]
   for (const [sql, dialect, kind, version] of cases) {
     it(`${dialect}${version ? ` ${version}` : ''}: ${sql} is ${kind}`, () => {

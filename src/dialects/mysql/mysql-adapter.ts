@@ -1,12 +1,36 @@
+import {createHash} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 
-/** GET_LOCK names are at most 64 characters. */
-function lockName(key: string): string {
-  return key.length <= 64 ? key : key.slice(0, 64)
+/** GET_LOCK names are server-wide, and at most 64 characters on MySQL. */
+const MAX_NAME = 64
+
+/**
+ * The GET_LOCK name of a version table: `db-manage:app.alembic_version`,
+ * its database named, since the name is the server's and not the
+ * database's. One that would not fit is cut and ends with a hash of the
+ * whole (`db-manage:<first 37 characters>~<16 hex>`): exactly 64
+ * characters, so it is never the name of a shorter pair.
+ */
+export function mysqlLockName(database: string, versionTable: string): string {
+  const table = `${database}.${versionTable}`
+  const name = `db-manage:${table}`
+  const chars = [...name]
+  if (chars.length < MAX_NAME) return name
+  const hash = createHash('sha256').update(table).digest('hex').slice(0, 16)
+  return `${chars.slice(0, MAX_NAME - hash.length - 1).join('')}~${hash}`
 }
+
+/**
+ * How long one GET_LOCK waits before the run looks for a signal again.
+ * MariaDB waits fractions of a second; MySQL rounds them to whole seconds
+ * (this rounds to 0, an attempt), so the rest of the slice is waited here.
+ */
+const SLICE_MS = 250
 
 /** Who holds the named lock: IS_USED_LOCK's connection id, with what PROCESSLIST says of it. */
 async function lockHolder(connection: Connection, name: string): Promise<string> {
@@ -24,25 +48,47 @@ async function lockHolder(connection: Connection, name: string): Promise<string>
 
 export const mysqlAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
-  async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
-    const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [lockName(key), timeoutSeconds])
-    if (Number(rows[0]?.ok) !== 1) {
-      throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, lockName(key))}`)
+  async acquireLock(connection: Connection, name: string, timeoutSeconds: number, signal?: AbortSignal) {
+    const deadline = performance.now() + timeoutSeconds * 1000
+    for (;;) {
+      signal?.throwIfAborted()
+      const started = performance.now()
+      const slice = Math.max(0, Math.min(SLICE_MS, Math.round(deadline - started)))
+      const {rows} = await connection.query('SELECT GET_LOCK(?, ?) AS ok', [name, slice / 1000])
+      const ok = rows[0]?.ok
+      if (Number(ok) === 1) return
+      if (ok === null || ok === undefined) {
+        throw new DatabaseError(`cannot take the migration lock: GET_LOCK('${name}') returned NULL`)
+      }
+
+      if (performance.now() >= deadline) {
+        const holder = await lockHolder(connection, name)
+        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
+      }
+
+      const rest = slice - (performance.now() - started)
+      if (rest > 1) await sleep(rest, undefined, {signal})
     }
   },
   dumpFile: {
     after: ['SET FOREIGN_KEY_CHECKS = 1'],
     // mysqldump writes tables in name order, with foreign keys to tables not yet created.
     before: ['SET FOREIGN_KEY_CHECKS = 0'],
-    prepare: (text) => text,
     skip: () => false,
   },
   async limitLockWaits(connection: Connection, seconds: number) {
     // DDL waits for metadata locks (lock_wait_timeout, a year by default), DML for row locks.
     await connection.query(`SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}`)
   },
-  async releaseLock(connection: Connection, key: string) {
-    await connection.query('SELECT RELEASE_LOCK(?)', [lockName(key)])
+  async lockName(connection: Connection, {versionTable}) {
+    // Where names are case-insensitive (lower_case_table_names), App and app are one database.
+    const {rows} = await connection.query('SELECT DATABASE() AS db, @@lower_case_table_names AS lower')
+    const fold = (text: string) => (Number(rows[0]?.lower) === 0 ? text : text.toLowerCase())
+    return mysqlLockName(fold(String(rows[0]?.db ?? '')), fold(versionTable))
+  },
+  async releaseLock(connection: Connection, name: string) {
+    await connection.query('SELECT RELEASE_LOCK(?)', [name])
   },
   scratch: {
     ...ADAPTER_DEFAULTS.scratch,
@@ -52,7 +98,6 @@ export const mysqlAdapter: Adapter = {
       return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
     },
   },
-  splitter: {options: 'mysqlSplitterOptions'},
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])
     return Number(rows[0]?.n) > 0

@@ -28,18 +28,25 @@ async function lockHolder(connection: Connection, key: string): Promise<string> 
 
 export const postgresAdapter: Adapter = {
   ...ADAPTER_DEFAULTS,
-  async acquireLock(connection: Connection, key: string, timeoutSeconds: number) {
+  async acquireLock(connection: Connection, name: string, timeoutSeconds: number, signal?: AbortSignal) {
+    signal?.throwIfAborted()
     // lock_timeout applies to advisory lock waits too; 0 would mean "wait forever".
     await connection.query(`SET lock_timeout = '${Math.max(1, Math.round(timeoutSeconds * 1000))}ms'`)
+    // A signal cancels the wait from a second connection, as psql's Ctrl-C does.
+    const cancel = () => void connection.cancel?.().catch(() => {})
+    signal?.addEventListener('abort', cancel, {once: true})
     try {
-      await connection.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(key)])
+      await connection.query('SELECT pg_advisory_lock($1::bigint)', [advisoryKey(name)])
     } catch (error) {
       if ((error as {code?: string}).code === '55P03') {
-        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout)${await lockHolder(connection, key)}`)
+        const holder = await lockHolder(connection, name)
+        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
       }
 
       throw error
     } finally {
+      signal?.removeEventListener('abort', cancel)
       await connection.query('RESET lock_timeout')
     }
   },
@@ -50,19 +57,19 @@ export const postgresAdapter: Adapter = {
   dumpFile: {
     after: ['RESET search_path'],
     before: [],
-    // psql meta-commands (\\restrict KEY, \\connect db) are psql's, not SQL.
-    prepare: (text) => text.replaceAll(/^\\.*$/gm, ''),
     skip: () => false,
   },
-  async releaseLock(connection: Connection, key: string) {
-    await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(key)])
+  // Advisory locks are per database; a tenant schema of one database has its own.
+  lockName: async (_connection, {schema, versionTable}) =>
+    `db-manage:${schema === undefined ? '' : `${schema}.`}${versionTable}`,
+  async releaseLock(connection: Connection, name: string) {
+    await connection.query('SELECT pg_advisory_unlock($1::bigint)', [advisoryKey(name)])
   },
   scratch: {
     ...ADAPTER_DEFAULTS.scratch,
     // A scratch database someone still looks at is dropped all the same.
     drop: (name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`,
   },
-  splitter: {options: 'postgreSplitterOptions'},
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query('SELECT to_regclass($1) IS NOT NULL AS present', [`"${table.replaceAll('"', '""')}"`])

@@ -5,7 +5,6 @@ import type {TypeMap} from '../portable-type.js'
 
 export class PostgresDdlCompiler extends DdlCompiler {
   readonly dialect = 'postgresql' as const
-  readonly dollarQuoting = true
   readonly parameterStyle = 'numbered' as const
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
   readonly storedByDefault = true

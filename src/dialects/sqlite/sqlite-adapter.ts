@@ -1,3 +1,4 @@
+import {realpath} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {DatabaseError} from '../../util/errors.js'
@@ -5,8 +6,6 @@ import type {Connection} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 import type {SqliteConnection} from './sqlite-driver.js'
-
-const SQLITE_BEGIN = ' TRANSACTION/*db-manage*/'
 
 /** The lock file of each connection that holds the migration lock. */
 const held = new WeakMap<Connection, import('better-sqlite3').Database>()
@@ -23,28 +22,33 @@ export function lockFileOf(file: string, key: string): string {
  * so nothing is left to clean up. Waiting polls, so signals are still seen.
  * An in-memory database is private to its connection and needs none.
  */
-async function acquireFileLock(connection: Connection, key: string, timeoutSeconds: number): Promise<void> {
-  const {filename} = connection as SqliteConnection
-  if (!filename || filename === ':memory:') return
+async function acquireFileLock(
+  connection: Connection, file: string, timeoutSeconds: number, signal?: AbortSignal,
+): Promise<void> {
+  if (!file) return
   const {default: Database} = await import('better-sqlite3')
-  const file = lockFileOf(filename, key)
   const lock = new Database(file, {timeout: 0})
   const deadline = performance.now() + timeoutSeconds * 1000
-  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
-    try {
-      lock.exec('BEGIN IMMEDIATE')
-      held.set(connection, lock)
-      return
-    } catch (error) {
-      const busy = (error as {code?: string}).code === 'SQLITE_BUSY'
-      if (!busy || performance.now() >= deadline) {
-        lock.close()
-        if (!busy) throw error
-        throw new DatabaseError(`another db-manage run holds the migration lock and did not release it within ${timeoutSeconds}s (--lock-timeout): held on ${file} by a process on this machine or one sharing the file`)
+  try {
+    for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+      signal?.throwIfAborted()
+      try {
+        lock.exec('BEGIN IMMEDIATE')
+        held.set(connection, lock)
+        return
+      } catch (error) {
+        if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error
+        if (performance.now() >= deadline) {
+          throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
+            + ` within ${timeoutSeconds}s (--lock-timeout): held on ${file}`
+            + ' by a process on this machine or one sharing the file')
+        }
       }
-    }
 
-    await sleep(wait)
+      await sleep(Math.min(wait, Math.max(1, deadline - performance.now())), undefined, {signal})
+    }
+  } finally {
+    if (held.get(connection) !== lock) lock.close()
   }
 }
 
@@ -55,25 +59,25 @@ export const sqliteAdapter: Adapter = {
   dumpFile: {
     after: [],
     before: [],
-    prepare: (text) => text,
     // `.schema` lists SQLite's own sqlite_sequence and sqlite_stat tables, which only SQLite may create.
     skip: (statement) => /^CREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?["'`[]?sqlite_/i.test(statement),
   },
   beginSql: 'BEGIN IMMEDIATE',
+  /**
+   * The lock file beside the database's real path: a path through a symlink
+   * (to the file or a folder above it) takes the lock that the real path does.
+   */
+  async lockName(connection: Connection, {versionTable}) {
+    const {filename} = connection as SqliteConnection
+    if (!filename || filename === ':memory:') return ''
+    return lockFileOf(await realpath(filename), `db-manage:${versionTable}`)
+  },
   async releaseLock(connection: Connection) {
     const lock = held.get(connection)
     held.delete(connection)
     lock?.close()
   },
   scratch: 'memory',
-  splitter: {
-    options: 'sqliteSplitterOptions',
-    // The splitter reads a bare `BEGIN;` as a trigger's BEGIN ... END and then
-    // never splits again; `BEGIN TRANSACTION` means the same to SQLite and
-    // splits right, so it stands in while splitting.
-    protect: (sql) => sql.replace(/\b(begin)(\s*;)/gi, `$1${SQLITE_BEGIN}$2`),
-    restore: (statement) => statement.replaceAll(SQLITE_BEGIN, ''),
-  },
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
     const {rows} = await connection.query(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
