@@ -47,7 +47,8 @@ describe('a long revision shows what it does', function () {
         expect(r.code, r.stderr).to.equal(0)
         expect(r.stdout).to.match(/^upgrade <base> -> 001, slow \(\d+ ms\)\n$/)
         const lines = r.stderr.trimEnd().split('\n')
-        expect(lines.length).to.be.within(2, 4)
+        // One a second of a step of 3 s or more (longer on a loaded machine).
+        expect(lines.length).to.be.at.least(2)
         for (const line of lines) {
           expect(line).to.match(new RegExp(`^db-manage: still running upgrade <base> -> 001 \\(001_slow\\.sql\\): statement [12] of 3, \\d+ s: ${SLEEP[dialect].replace(/[()]/g, '\\$&')}$`))
         }
