@@ -1,5 +1,7 @@
+import {existsSync} from 'node:fs'
+
 import type {Config, DatabaseConfig} from '../config/config.js'
-import {DbManageError, errorMessage, UsageError} from '../util/errors.js'
+import {ConfigError, DbManageError, errorMessage, ofDatabase, UsageError} from '../util/errors.js'
 import type {Revision} from '../script/revision.js'
 import {annotate, timed} from '../runtime/phases.js'
 import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
@@ -61,6 +63,7 @@ export function isOwnTable(database: DatabaseConfig, name: string): boolean {
 
 /** Read the script directory of one database. */
 export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
+  if (database.missingScripts && !existsSync(database.scriptLocation)) throw new ConfigError(database.missingScripts)
   const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
   annotate('headers', `${dir.cached} of ${dir.scripts.length} from the cache`)
   return dir
@@ -78,7 +81,15 @@ export async function eachDatabase<T>(config: Config, fn: (database: DatabaseCon
   if (config.parallel <= 1 && !databases.some((d) => d.fleet)) {
     // One after another, stopping at the first failure: the order is the point (subscribers first).
     const results: Array<T & {database: string}> = []
-    for (const database of databases) results.push({...(await fn(database)), database: database.name})
+    for (const database of databases) {
+      try {
+        results.push({...(await fn(database)), database: database.name})
+      } catch (error) {
+        // With several databases, the error says which one failed (the CLI starts its line with the name).
+        throw config.nameEach ? ofDatabase(error, database.name) : error
+      }
+    }
+
     return results
   }
 

@@ -5,6 +5,7 @@ import {readState, type SessionOptions, withSession} from '../runtime/session.js
 import type {HistoryRow} from '../runtime/version-store.js'
 import type {ChainProblem} from '../script/revision-map.js'
 import type {Revision} from '../script/revision.js'
+import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage} from '../util/errors.js'
 import {appliedCount, chainOf, eachDatabase, scriptsOf} from './chain.js'
 
@@ -66,6 +67,30 @@ export function appliedRecords(chain: readonly Revision[], current: null | strin
 }
 
 /**
+ * The applied scripts of `chain` (the database is at `current`) against the
+ * checksums `history` recorded: one line for each edited script, naming it,
+ * when and by whom it was applied, and the command that accepts the edit.
+ */
+export function compareChecksums(chain: readonly ScriptRevision[], current: null | string, history: readonly HistoryRow[]): {edited: string[]; matching: number; unknownChecksums: string[]} {
+  const recorded = appliedRecords(chain, current, history)
+  const edited: string[] = []
+  const unknownChecksums: string[] = []
+  let matching = 0
+  for (const script of chain.slice(0, appliedCount(chain, current))) {
+    const row = recorded.get(script.id)
+    if (!row) {
+      unknownChecksums.push(script.id)
+    } else if (row.checksum === script.checksum) {
+      matching++
+    } else {
+      edited.push(`${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`)
+    }
+  }
+
+  return {edited, matching, unknownChecksums}
+}
+
+/**
  * The half of check_migration that asks the database: it fails when the
  * database is at a revision no script declares, or when an applied script was
  * edited after it was applied (Flyway's validate); pending revisions are
@@ -92,21 +117,8 @@ export async function checkDatabase(config: Config, options: SessionOptions & {f
     }
 
     const position = appliedCount(chain, current)
-    const recorded = appliedRecords(chain, current, history)
-    const problems: string[] = []
-    const unknownChecksums: string[] = []
-    let matching = 0
-    for (const script of chain.slice(0, position)) {
-      const row = recorded.get(script.id)
-      if (!row) {
-        unknownChecksums.push(script.id)
-      } else if (row.checksum === script.checksum) {
-        matching++
-      } else {
-        problems.push(`${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`)
-      }
-    }
-
+    const {edited, matching, unknownChecksums} = compareChecksums(chain, current, history)
+    const problems = [...edited]
     const pending = chain.slice(position).map((r) => r.id)
     if (options.failOnPending && pending.length > 0) problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
     return {current, matching, pending, problems, unknownChecksums}

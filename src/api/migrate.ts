@@ -3,9 +3,10 @@ import {existsSync} from 'node:fs'
 import type {Config} from '../config/config.js'
 import {loadSteps, onlineContext, planSteps, settleHint, type StepResult} from '../runtime/migration-context.js'
 import {ensureVersionTable, readCurrent, type Session, type SessionOptions, withLock, withSession} from '../runtime/session.js'
-import {RevisionError, UsageError} from '../util/errors.js'
+import {ChainError, RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {appliedCount, chainOf, eachDatabase} from './chain.js'
+import {compareChecksums} from './check.js'
 
 export interface MigrateOptions extends SessionOptions {
   /** head, base, an id, +N, -N, head-N, REV+N. */
@@ -61,6 +62,7 @@ async function migrate(config: Config, direction: 'downgrade' | 'upgrade', optio
       }
 
       await unfinishedStep(session, chain, current)
+      if (direction === 'upgrade' && config.validateOnMigrate && current !== null) await validateApplied(session, chain, current)
       const lockWait = options.statementLockTimeout ?? config.statementLockTimeout
       if (lockWait > 0) await session.dialect.adapter.limitLockWaits?.(session.connection, lockWait)
       const fromPos = appliedCount(chain, current)
@@ -98,6 +100,19 @@ async function versionTableKept(session: Session): Promise<void> {
     throw new RevisionError(`${session.versions.table} is missing, but ${session.versions.historyTable} says the database was at ${last.toRevision} (its last ${last.direction}, ${last.appliedAt} UTC by ${last.appliedBy ?? 'unknown'}): `
       + `the version table was dropped; if the schema is at ${last.toRevision}, restore it with "db-manage stamp ${last.toRevision}"`)
   }
+}
+
+/**
+ * Before anything is applied, the applied scripts are compared with the
+ * checksums recorded when they ran (Flyway's validate on migrate): a script
+ * edited after it ran means the database no longer holds what the chain
+ * says, and what comes next would build on it unseen.
+ */
+async function validateApplied(session: Session, chain: readonly ScriptRevision[], current: string): Promise<void> {
+  const history = await session.versions.readHistory(session.dialect.adapter, session.connection)
+  const {edited} = compareChecksums(chain, current, history)
+  if (edited.length === 0) return
+  throw new ChainError(`upgrade refused, nothing was applied: ${edited.join('; ')} (validate_on_migrate = false in [db_manage] skips this check)`)
 }
 
 /**

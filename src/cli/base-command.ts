@@ -8,7 +8,8 @@ import {loadConfig} from '../config/load-config.js'
 import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
 import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'
-import {DbManageError, errorMessage} from '../util/errors.js'
+import {databaseOf, DbManageError, errorMessage} from '../util/errors.js'
+import {envelope, type JsonEnvelope} from './json-envelope.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
@@ -27,22 +28,22 @@ export abstract class BaseCommand extends Command {
     db: Flags.string({
       env: 'DB_MANAGE_DB',
       helpGroup: 'GLOBAL',
-      summary: 'Act on the [database:NAME] section NAME only (default: every database, in file order).',
+      summary: 'Act on one database only: a [database:NAME] section, a [fleet:NAME], or one tenant NAME/TENANT (default: every database, by their order key, then file order).',
     }),
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
     'fail-fast': Flags.boolean({
       env: 'DB_MANAGE_FAIL_FAST',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Stop a fleet at its first failing tenant (otherwise the others go on, and the exit code is 1).',
     }),
     parallel: Flags.integer({
       env: 'DB_MANAGE_PARALLEL',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Run N databases of one order (a fleet\'s tenants) at once, each with its own connection and lock (default 1).',
     }),
     shard: Flags.string({
       env: 'DB_MANAGE_SHARD',
-      helpGroup: 'GLOBAL',
+      helpGroup: 'MULTI-DATABASE',
       summary: 'Act on shard I of N only (I from 0), a stable split by database name: one Job per shard.',
     }),
     'script-location': Flags.string({
@@ -72,12 +73,20 @@ export abstract class BaseCommand extends Command {
     })
   }
 
+  /** The config the command loaded, for the JSON envelope's database. */
+  private loaded?: Config
+
   /** Load the config with the global flags applied. */
   protected async loadConfig(flags: {'config-file'?: string; db?: string; 'fail-fast'?: boolean; parallel?: number; 'script-location'?: string; shard?: string; url?: string}): Promise<Config> {
-    return timed('config', () => loadConfig({
+    return this.loaded = await timed('config', () => loadConfig({
       configFile: flags['config-file'], db: flags.db, failFast: flags['fail-fast'], parallel: flags.parallel, scriptLocation: flags['script-location'], shard: flags.shard,
       url: flags.url, withoutFile: this.worksWithoutConfig,
     }))
+  }
+
+  /** --json: the command's result in the one envelope every command uses. */
+  protected toSuccessJson(result: unknown): JsonEnvelope {
+    return envelope(this.id ?? 'db-manage', this.loaded, result, null)
   }
 
   /** With --debug, where the time went (one line on stderr), however the command ended. */
@@ -100,12 +109,13 @@ export abstract class BaseCommand extends Command {
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
+    const database = databaseOf(error)
     if (this.jsonEnabled()) {
       // Exactly one JSON document: what was found, if anything, and the error.
       const data = error instanceof DbManageError ? error.data : undefined
-      this.logJson({...(data === undefined ? {} : {result: data}), error: {code, message, name: error.name}})
+      this.logJson(envelope(this.id ?? 'db-manage', this.loaded, data, {code, message, name: error.name, ...(database === undefined ? {} : {database})}))
     } else {
-      process.stderr.write(`Error: ${message}\n`)
+      process.stderr.write(`${database === undefined ? '' : `[${database}] `}Error: ${message}\n`)
       if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)
     }
 

@@ -38,7 +38,11 @@ export type CodeCacheUse = 'absent' | 'off' | 'read' | 'refused'
 export interface LoadedBundle {
   readonly exports: Record<string, unknown>
   readonly codeCache: CodeCacheUse
+  /** Write no cache file at exit: the run compiled nothing worth keeping (a mistyped command). */
+  readonly discard: () => void
 }
+
+let discarded = false
 
 /** Node's CommonJS internals this needs (public in practice, untyped in @types/node). */
 interface ModuleInternals {
@@ -113,6 +117,7 @@ function runCached(file: string, bytes: Buffer, name: string, directories: reado
   if (use !== 'read') {
     // At exit, the cache holds what this command compiled too.
     process.once('exit', () => {
+      if (discarded) return
       try {
         const data = script.createCachedData()
         const written = slot.write(Buffer.concat([sha1(data), data]))
@@ -148,9 +153,13 @@ function requireFor(file: string, directories: readonly string[], build: string,
 /** Load the bundle at `file` (an absolute path) for a run with `argv`. */
 export function loadBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
   const directories = cacheDirectories(env)
-  if (directories.length === 0) return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
+  const discard = (): void => {
+    discarded = true
+  }
+
+  if (directories.length === 0) return {codeCache: 'off', discard, exports: createRequire(file)(file) as Record<string, unknown>}
   const bytes = readFileSync(file)
   const key = keyOf(bytes)
   const {exports, use} = runCached(file, bytes, `code-${key}-${commandName(argv)}.bin`, directories, key)
-  return {codeCache: use, exports}
+  return {codeCache: use, discard, exports}
 }

@@ -26,10 +26,15 @@ export function revisionBlock(rev: RevisionInfo): string {
   ].join('\n')
 }
 
-/** Lines of several databases' results, each under a `[name]` heading when there is more than one. */
+/** Lines of several databases' results, each line starting with its database's name (`[catalog] 003 (head)`) when there is more than one. */
 export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[], named = results.length > 1): string[] {
   if (!named) return results.flatMap(lines)
-  return results.flatMap((r) => [`[${r.database}]`, ...lines(r)])
+  return results.flatMap((r) => prefixLines(lines(r).flatMap((l) => l.split('\n')), r.database))
+}
+
+/** `[name] line` for each line (`[name]` alone for a blank one). */
+export function prefixLines(lines: readonly string[], database: string): string[] {
+  return lines.map((l) => (l ? `[${database}] ${l}` : `[${database}]`))
 }
 
 /**

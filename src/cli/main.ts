@@ -8,10 +8,12 @@
 import {execute} from '@oclif/core/execute'
 
 import CheckMigration from '../commands/check_migration.js'
+import Completion from '../commands/completion.js'
 import Current from '../commands/current.js'
 import Downgrade from '../commands/downgrade.js'
 import Exec from '../commands/exec.js'
 import Heads from '../commands/heads.js'
+import HelpCommand from '../commands/help.js'
 import History from '../commands/history.js'
 import Init from '../commands/init.js'
 import Renumber from '../commands/renumber.js'
@@ -22,17 +24,22 @@ import Upgrade from '../commands/upgrade.js'
 import {add, annotate} from '../runtime/phases.js'
 import {type Importer, useImporter} from '../util/import-url.js'
 import {hoistGlobalFlags} from './argv.js'
+import {useCodeCacheDiscard} from './code-cache-control.js'
 
 export {default as commandNotFound} from '../hooks/command-not-found.js'
+/** oclif's help with db-manage's order of flag groups (package.json oclif.helpClass). */
+export {DbManageHelp as Help} from './help.js'
 
 export const COMMANDS = {
-  check_migration: CheckMigration, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, history: History, init: Init, renumber: Renumber,
+  check_migration: CheckMigration, completion: Completion, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, help: HelpCommand, history: History, init: Init, renumber: Renumber,
   revision: Revision, show: Show, stamp: Stamp, upgrade: Upgrade,
 }
 
 export interface MainOptions {
   /** What loading the bundle did with V8's code cache (cli/code-cache.ts), for --debug. */
   readonly codeCache?: string
+  /** Tell the loader to write no code cache for this run (a mistyped command). */
+  readonly discardCodeCache?: () => void
   /** import() from outside the bundle, which runs where it has none (util/import-url.ts). */
   readonly importUrl?: Importer
 }
@@ -43,5 +50,6 @@ export async function main(argv: string[], root: string, options: MainOptions = 
   add('start-up', performance.now())
   if (options.codeCache) annotate('start-up', `code cache ${options.codeCache}`)
   if (options.importUrl) useImporter(options.importUrl)
+  if (options.discardCodeCache) useCodeCacheDiscard(options.discardCodeCache)
   await execute({args: hoistGlobalFlags(argv), dir: root})
 }

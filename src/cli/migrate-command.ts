@@ -2,12 +2,13 @@ import * as Args from '@oclif/core/args'
 import type * as Interfaces from '@oclif/core/interfaces'
 
 import {downgrade, type MigrateResult, upgrade} from '../api/migrate.js'
-import {joinOffline, type OfflineResult, renderMigration} from '../api/offline.js'
+import {type OfflineResult, renderMigration} from '../api/offline.js'
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand} from './base-command.js'
 import {migrateFlags, sqlDebug, stepLine} from './migrate-flags.js'
-import {offlineFlags, writeSql} from './offline-flags.js'
+import {ProgressLine, progressOptions} from './progress-line.js'
+import {checkOfflineTargets, offlineFlags, writeOffline} from './offline-flags.js'
 
 /** upgrade and downgrade: the same flags and the same two paths, online or --sql. */
 export abstract class MigrateCommand extends BaseCommand {
@@ -23,12 +24,13 @@ export abstract class MigrateCommand extends BaseCommand {
     const config = await this.loadConfig(flags)
     if (flags.sql) {
       if (flags.delta !== undefined) throw new UsageError('--delta counts from the database\'s revision, which --sql does not read: give START:END')
+      checkOfflineTargets(config, flags, this.direction)
       const sql = await renderMigration(config, this.direction, {
         dialect: flags.dialect as DialectName | undefined,
         revisions: args.target ?? (this.direction === 'upgrade' ? 'head' : ''),
         versionTable: !flags['no-version-table'],
       })
-      await writeSql(joinOffline(sql, config.nameEach), flags['output-file'], (text) => this.log(text))
+      await writeOffline(sql, config, flags['output-file'], (text) => this.log(text))
       return sql
     }
 
@@ -36,6 +38,8 @@ export abstract class MigrateCommand extends BaseCommand {
     const fleet = config.databases.some((d) => d.fleet)
     const tally = new FleetTally(config.databases.length, this.direction, fleet && process.stderr.isTTY && !this.jsonEnabled())
     const migrate = this.direction === 'upgrade' ? upgrade : downgrade
+    // A long revision shows what it does (a fleet's tenants have their own progress line).
+    const progress = fleet ? undefined : new ProgressLine(progressOptions()).start()
     try {
       return await migrate(config, {
         debug: sqlDebug(flags.debug),
@@ -46,11 +50,15 @@ export abstract class MigrateCommand extends BaseCommand {
           if (r.steps.length === 0 && !tally.live) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
         },
         onFailure: (database) => tally.failed(database),
-        onStep: (db, step) => tally.live || this.log(stepLine(step, many ? `[${db}] ` : '')),
+        onStep: (db, step) => {
+          progress?.clear()
+          if (!tally.live) this.log(stepLine(step, many ? `[${db}] ` : ''))
+        },
         statementLockTimeout: flags['statement-lock-timeout'],
         target: args.target,
       })
     } finally {
+      progress?.stop()
       if (fleet && !this.jsonEnabled()) this.log(tally.summary())
     }
   }

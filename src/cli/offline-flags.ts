@@ -1,22 +1,73 @@
 import * as Flags from '@oclif/core/flags'
+import {existsSync, statSync} from 'node:fs'
+import path from 'node:path'
+
+import {joinOffline, type OfflineResult} from '../api/offline.js'
+import type {Config} from '../config/config.js'
 import {DIALECT_NAMES} from '../config/database-url.js'
+import {UsageError} from '../util/errors.js'
 
 export const offlineFlags = {
   dialect: Flags.string({
     dependsOn: ['sql'],
+    helpGroup: 'OFFLINE',
     options: [...DIALECT_NAMES],
     summary: 'With --sql: the SQL dialect to write (default: the connection URL\'s).',
   }),
   'no-version-table': Flags.boolean({
     dependsOn: ['sql'],
+    helpGroup: 'OFFLINE',
     env: 'DB_MANAGE_NO_VERSION_TABLE',
     summary: 'With --sql: leave out every version-table statement (clean SQL for replicated tables).',
   }),
-  'output-file': Flags.string({char: 'o', dependsOn: ['sql'], summary: 'With --sql: write the SQL to this file instead of stdout.'}),
+  'output-file': Flags.string({char: 'o', dependsOn: ['sql'], helpGroup: 'OFFLINE', summary: 'With --sql: write the SQL to this file instead of stdout.'}),
   sql: Flags.boolean({
     env: 'DB_MANAGE_SQL',
+    helpGroup: 'OFFLINE',
     summary: 'Write the SQL instead of running it (offline mode; no connection is made).',
   }),
+}
+
+/**
+ * Several databases' SQL is never mixed by accident in one text (a file run
+ * on one of them would run the others' too): without --db choosing them,
+ * `--sql` over several databases needs `-o DIR`, which gets one file each.
+ * Checked before anything is rendered.
+ */
+export function checkOfflineTargets(config: Config, flags: {db?: string; 'output-file'?: string}, command: string): void {
+  const names = config.databases.map((d) => d.name)
+  if (names.length <= 1 || flags.db !== undefined) return
+  const list = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}`
+  if (flags['output-file'] === undefined) {
+    throw new UsageError(`${command} --sql would write the SQL of ${names.length} databases (${list}) as one text: choose one with --db NAME, or give -o DIR for one file per database`)
+  }
+
+  if (!isFolder(flags['output-file'])) {
+    throw new UsageError(`${command} --sql -o ${flags['output-file']}: ${names.length} databases (${list}) need a folder, one file each (-o ${flags['output-file'].replace(/\.sql$/, '')}/), or --db NAME`)
+  }
+}
+
+function isFolder(target: string): boolean {
+  return /[\\/]$/.test(target) || (existsSync(target) && statSync(target).isDirectory())
+}
+
+/**
+ * Write offline SQL: to stdout, to the --output-file with a note on stderr,
+ * or, for several databases and -o DIR, to DIR/NAME.sql each (a fleet's
+ * tenant NAME/TENANT to DIR/NAME/TENANT.sql).
+ */
+export async function writeOffline(results: readonly OfflineResult[], config: Config, file: string | undefined, log: (text: string) => void): Promise<void> {
+  if (results.length <= 1 || file === undefined || !isFolder(file)) {
+    await writeSql(joinOffline(results, config.nameEach), file, log)
+    return
+  }
+
+  const {mkdir} = await import('node:fs/promises')
+  for (const r of results) {
+    const target = path.join(file, `${r.database}.sql`)
+    await mkdir(path.dirname(target), {recursive: true})
+    await writeSql(r.sql, target, log)
+  }
 }
 
 /** Write offline SQL to stdout, or to the --output-file with a note on stderr. */

@@ -9,7 +9,7 @@ import {autogenerateFlags} from '../cli/autogenerate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {notComparedLine} from '../cli/format.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
-import {ChainError} from '../util/errors.js'
+import {ChainError, UsageError} from '../util/errors.js'
 
 export default class CheckMigration extends BaseCommand {
   static aliases = ['check-migration']
@@ -29,8 +29,12 @@ export default class CheckMigration extends BaseCommand {
 
   static summary = 'Check the revision chain (for CI).'
 
-  async run(): Promise<Awaited<ReturnType<typeof checkMigration>> | {autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; lint?: LintResult[]; roundTrip?: RoundTripResult[]}> {
+  async run(): Promise<{autogenerate?: Awaited<ReturnType<typeof checkAutogenerate>>; chain: Awaited<ReturnType<typeof checkMigration>>; database?: DatabaseCheck[]; lint?: LintResult[]; roundTrip?: RoundTripResult[]}> {
     const {flags} = await this.parse(CheckMigration)
+    for (const needsDb of ['autogenerate', 'fail-on-pending'] as const) {
+      if (flags[needsDb] && flags['no-db']) throw new UsageError(`--${needsDb} asks the database, and --no-db asks none: give one or the other`)
+    }
+
     const config = await this.loadConfig(flags)
     const results = await checkMigration(config)
     const many = config.nameEach
@@ -115,12 +119,12 @@ export default class CheckMigration extends BaseCommand {
 
     if (failed.length > 0) {
       const count = failed.reduce((n, r) => n + r.problems.length, 0)
-      throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`, {data: results})
+      throw new ChainError(`check_migration found ${count} problem(s) in the revision chain`, {data: {chain: results}})
     }
 
-    // With a database or --autogenerate, --json carries what they found too (notCompared counts included).
+    // --json: one shape whatever was asked; what was not asked is left out (a database not asked included).
     const asked = database?.some((d) => !d.skipped) ? database : undefined
-    return drift || asked || trips || linted ? {autogenerate: drift, chain: results, database: asked, lint: linted, roundTrip: trips} : results
+    return {autogenerate: drift, chain: results, database: asked, lint: linted, roundTrip: trips}
   }
 }
 

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {type ExecStatement, execSqlFile, resolveExecFile} from '../api/exec.js'
 import {BaseCommand} from '../cli/base-command.js'
+import {prefixLines} from '../cli/format.js'
 import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {UsageError} from '../util/errors.js'
@@ -34,6 +35,10 @@ export default class Exec extends BaseCommand {
     const given = args.file ?? process.env.DB_MANAGE_EXEC_FILE
     if (!given) throw new UsageError('exec needs a SQL file: db-manage exec FILE (or DB_MANAGE_EXEC_FILE)')
     const config = await this.loadConfig(flags)
+    if (config.databases.length > 1 && flags.db === undefined) {
+      throw new UsageError(`exec runs ${given} on one database, and ${config.databases.length} are configured (${config.databases.slice(0, 5).map((d) => d.name).join(', ')}${config.databases.length > 5 ? ', ...' : ''}): choose one with --db NAME (a fleet's name runs it on each tenant)`)
+    }
+
     const file = resolveExecFile(given, config.databases[0]?.execLocation, process.env.DB_MANAGE_EXEC_DIR)
     const many = config.nameEach
     return execSqlFile(config, file, {
@@ -42,8 +47,8 @@ export default class Exec extends BaseCommand {
       dryRun: flags['dry-run'],
       noTransaction: flags['no-transaction'],
       onStatement: (database, i, s) => {
-        const lines = [`${many ? `[${database}] ` : ''}-- statement ${i + 1}`, `${s.sql};`, ...(flags['dry-run'] ? [] : describeResult(s))]
-        this.log(lines.join('\n'))
+        const lines = [`-- statement ${i + 1}`, ...`${s.sql};`.split('\n'), ...(flags['dry-run'] ? [] : describeResult(s))]
+        this.log((many ? prefixLines(lines, database) : lines).join('\n'))
       },
     })
   }

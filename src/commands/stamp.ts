@@ -2,11 +2,11 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
 import {acceptEdit, stamp} from '../api/migrate.js'
-import {joinOffline, renderStampSql} from '../api/offline.js'
+import {renderStampSql} from '../api/offline.js'
 import type {DialectName} from '../config/database-url.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
-import {offlineFlags, writeSql} from '../cli/offline-flags.js'
+import {checkOfflineTargets, offlineFlags, writeOffline} from '../cli/offline-flags.js'
 
 export default class Stamp extends BaseCommand {
   static args = {
@@ -33,8 +33,9 @@ export default class Stamp extends BaseCommand {
     }
 
     if (flags.sql) {
+      checkOfflineTargets(config, flags, 'stamp')
       const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as DialectName | undefined, versionTable: !flags['no-version-table']})
-      await writeSql(joinOffline(sql, config.nameEach), flags['output-file'], (text) => this.log(text))
+      await writeOffline(sql, config, flags['output-file'], (text) => this.log(text))
       return sql
     }
 

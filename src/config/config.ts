@@ -15,6 +15,8 @@ export interface DatabaseConfig {
   readonly hasConnection: boolean
   /** Absolute folder holding the revision scripts. */
   readonly scriptLocation: string
+  /** When script_location was set nowhere and no default folder exists: where it looked, and what sets it. */
+  readonly missingScripts?: string
   readonly versionTable: string
   /** db-manage's own record of every step beside Alembic's version table (`history_table`). */
   readonly historyTable: string
@@ -73,6 +75,12 @@ export interface Config {
    * default `migrations` and may not exist.
    */
   readonly scriptsGiven: boolean
+  /**
+   * `upgrade` first compares the applied scripts with the checksums recorded
+   * when they ran, and refuses when one was edited (Flyway's validateOnMigrate);
+   * `validate_on_migrate = false` skips it.
+   */
+  readonly validateOnMigrate: boolean
 }
 
 /** A database config whose `url` is computed on first use (and then kept). */

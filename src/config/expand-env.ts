@@ -1,11 +1,12 @@
 import {ConfigError} from '../util/errors.js'
 
-const REFERENCE = /\$\$|\$\{([A-Za-z_]\w*)(?::?-([^}]*))?}/g
+/** `$$`, `${VAR}`, `${VAR:-default}`, and a default that is itself a reference, `${POSTGRES_DB:-${POSTGRES_DATABASE}}`. */
+const REFERENCE = /\$\$|\$\{([A-Za-z_]\w*)(?::?-((?:\$\{[A-Za-z_]\w*(?::?-[^{}]*)?\}|[^}])*))?}/g
 
 function lookup(whole: string, name: string, fallback: string | undefined, where: string, env: NodeJS.ProcessEnv): string {
   const set = env[name]
   if (set !== undefined && (set !== '' || !whole.includes(':-'))) return set
-  if (fallback !== undefined) return fallback
+  if (fallback !== undefined) return fallback.includes('${') ? expandEnv(fallback, where, env) : fallback
   throw new ConfigError(`${where}: environment variable ${name} is not set (write \${${name}:-default} to give a default)`)
 }
 

@@ -1,4 +1,4 @@
-import {lstatSync, statSync} from 'node:fs'
+import {existsSync, lstatSync, statSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
@@ -49,7 +49,7 @@ type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
 const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'lint_allow', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
-const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration'])
+const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration', 'validate_on_migrate'])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
 const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'order'])
@@ -58,6 +58,26 @@ const FLEET_KEYS = new Set([...SHARED_KEYS, ...FLEET_OWN_KEYS])
 /** The sections db-manage owns; any other (an oslo [DEFAULT], [keystone_authtoken], ...) belongs to another tool. */
 export function ownsSection(name: string): boolean {
   return name === 'db_manage' || name === 'database' || name.startsWith('database:') || name.startsWith('fleet:')
+}
+
+/**
+ * The scripts' folder: script_location relative to the config file. Not set
+ * anywhere, it is `migrations` beside the config file, else (a sahara.conf in
+ * etc/, an alembic.ini elsewhere) `migrations` in the working directory, as a
+ * sahara user runs sahara-db-manage from anywhere; when neither exists, the
+ * error says where it looked and which key sets it.
+ */
+function scriptFolder(given: string | undefined, at: {base: string; cwd: string; dir: string; found: boolean}): {missingScripts?: string; scriptLocation: string} {
+  if (given !== undefined) return {scriptLocation: path.resolve(at.dir, given)}
+  const beside = path.resolve(at.dir, 'migrations')
+  if (!at.found || existsSync(beside)) return {scriptLocation: beside}
+  const here = path.resolve(at.cwd, 'migrations')
+  if (existsSync(here)) return {scriptLocation: here}
+  const looked = here === beside ? `${beside}` : `${beside} (beside ${at.base}) and ${here} (the working directory)`
+  return {
+    missingScripts: `no migrations folder: looked in ${looked}; set script_location in [db_manage] of ${at.base} (relative to it), or give --script-location DIR (run "db-manage init" to start a chain)`,
+    scriptLocation: beside,
+  }
 }
 
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
@@ -90,13 +110,14 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
   const main = raw.db_manage as Section | undefined
   const get = (key: string) => value(main, 'db_manage', key)
-  const scriptLocation = get('script_location') ?? 'migrations'
+  const scriptLocation = get('script_location')
   const versionTable = get('version_table') ?? 'alembic_version'
   const historyTable = get('history_table') ?? 'db_manage_history'
   const transactionPerMigration = parseBoolean(get('transaction_per_migration') ?? 'true', where('db_manage', 'transaction_per_migration'))
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
   const statementLockTimeout = parseInteger(get('statement_lock_timeout') ?? '0', where('db_manage', 'statement_lock_timeout'), 0, 86_400)
+  const validateOnMigrate = parseBoolean(get('validate_on_migrate') ?? 'true', where('db_manage', 'validate_on_migrate'))
   const targetSchema = get('target_schema')
 
   const defaults = raw.database as Section | undefined
@@ -134,7 +155,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       // A URL: a variable in its user or password is inserted percent-encoded, as in `connection`.
       scratchUrl: value(section, sectionName, 'scratch_url', expandUrlTemplate) ?? value(defaults, 'database', 'scratch_url', expandUrlTemplate)
         ?? value(main, 'db_manage', 'scratch_url', expandUrlTemplate),
-      scriptLocation: path.resolve(dir, pick('script_location') ?? scriptLocation),
+      ...scriptFolder(pick('script_location') ?? scriptLocation, {base, cwd, dir, found: found !== undefined}),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
     }
@@ -205,7 +226,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     const locations = new Set(chosen.map((d) => d.fields.scriptLocation))
     if (locations.size > 1) throw new ConfigError(`--script-location names one chain but ${base} has ${locations.size}: choose one database with --db NAME`)
     const scriptLocation = path.resolve(cwd, options.scriptLocation)
-    chosen = chosen.map((d) => ({...d, fields: {...d.fields, scriptLocation}}))
+    chosen = chosen.map((d) => ({...d, fields: {...d.fields, missingScripts: undefined, scriptLocation}}))
   }
 
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
@@ -215,6 +236,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const nameEach = databases.length > 1 || (databases.some((d) => d.fleet) && options.db !== databases[0]?.name)
   return Object.freeze({
     databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, nameEach, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
+    validateOnMigrate,
   })
 }
 

@@ -1,10 +1,16 @@
 import type {Hook} from '@oclif/core/interfaces'
 
-/** An unknown command gets the one-line error every other mistake gets, and exit 2 (usage). */
+import {discardCodeCache} from '../cli/code-cache-control.js'
+import {unknownCommandLine} from '../cli/help.js'
+
+/**
+ * An unknown command gets the one-line error every other mistake gets, the
+ * nearest command when one is near ("did you mean upgrade?"), exit 2 (usage),
+ * and leaves no code cache behind.
+ */
 const hook: Hook.CommandNotFound = async function (options) {
-  const aliases = new Set(this.config.commands.flatMap((c) => c.aliases))
-  const known = [...new Set(this.config.commands.filter((c) => !c.hidden && !aliases.has(c.id)).map((c) => c.id))].sort()
-  process.stderr.write(`Error: unknown command "${options.id}" (the commands: ${known.join(', ')})\n`)
+  discardCodeCache()
+  process.stderr.write(`Error: ${unknownCommandLine(options.id, this.config.commands)}\n`)
   this.exit(2)
 }
 

@@ -1,6 +1,7 @@
+import {existsSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
-import {pathToFileURL} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import type {DialectName} from '../config/database-url.js'
 import type {Operations} from '../operations/operations.js'
@@ -10,6 +11,7 @@ import {refusal, splitSql, type SqlStatement} from '../sql/split.js'
 import {privateCacheFolder} from '../util/cache-dir.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {importUrl} from '../util/import-url.js'
+import {statementsExpected} from './progress.js'
 import {ScriptCache} from './script-cache.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
@@ -19,7 +21,40 @@ export interface LoadedScript {
   readonly downgrade?: MigrationFunction
 }
 
-let jiti: undefined | {import: (id: string) => Promise<unknown>}
+type Loader = {import: (id: string) => Promise<unknown>}
+
+/** jiti as it resolves imports (`plain`), and with 'db-manage' mapped to the running db-manage (`own`). */
+const loaders: {own?: Loader; plain?: Loader} = {}
+
+/** The running db-manage's library entry (dist/index.js; src/index.ts when run from the sources). */
+function ownEntry(): string {
+  const js = fileURLToPath(new URL('../index.js', import.meta.url))
+  return existsSync(js) ? js : js.replace(/\.js$/, '.ts')
+}
+
+const installed = new Map<string, boolean>()
+
+/** Whether a project folder (or one above it) has db-manage in its node_modules. */
+function installedFrom(dir: string): boolean {
+  let known = installed.get(dir)
+  if (known === undefined) {
+    const parent = path.dirname(dir)
+    known = existsSync(path.join(dir, 'node_modules', 'db-manage', 'package.json')) || (parent !== dir && installedFrom(parent))
+    installed.set(dir, known)
+  }
+
+  return known
+}
+
+/**
+ * The loader for a module in `dir`: a project that has not installed
+ * db-manage (a quick start, a job's image running the global one) still
+ * imports 'db-manage' in its scripts and target schema, as the running one.
+ */
+async function loaderFor(dir: string): Promise<Loader> {
+  const kind = installedFrom(dir) ? 'plain' : 'own'
+  return (loaders[kind] ??= await createLoader(kind === 'own' ? {'db-manage': ownEntry()} : undefined))
+}
 
 /** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
 const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
@@ -48,9 +83,9 @@ function jitiOptions(): {esmEvalTempFile: false; fsCache: false | string; module
   return {esmEvalTempFile: false, fsCache: privateCacheFolder('jiti') ?? false, moduleCache: false}
 }
 
-async function createLoader(): Promise<{import: (id: string) => Promise<unknown>}> {
+async function createLoader(alias?: Record<string, string>): Promise<Loader> {
   const [{createJiti}] = await Promise.all([import('jiti'), loadSucrase()])
-  const options = jitiOptions()
+  const options = {...jitiOptions(), alias}
   const babel = createJiti(import.meta.url, options)
   // Sucrase strips types and turns imports into requires; jiti's Babel transform takes several milliseconds a script.
   return createJiti(import.meta.url, {
@@ -68,12 +103,22 @@ async function loadSucrase(): Promise<void> {
 
 /** Import a TypeScript or JavaScript module with no build step (a script, or a target schema). */
 export async function importModule(file: string): Promise<Record<string, unknown>> {
-  if (/\.m?ts$/.test(file)) {
-    jiti ??= await createLoader()
-    return (await jiti.import(file)) as Record<string, unknown>
-  }
+  if (/\.m?ts$/.test(file)) return (await (await loaderFor(path.dirname(file))).import(file)) as Record<string, unknown>
+  return importJavaScript(file)
+}
 
-  return importUrl(pathToFileURL(file).href)
+/**
+ * A .js/.mjs module, by Node's own import(); one that imports 'db-manage'
+ * where it is not installed goes through the loader that maps the name.
+ */
+async function importJavaScript(file: string): Promise<Record<string, unknown>> {
+  try {
+    return await importUrl(pathToFileURL(file).href)
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /['"]db-manage['"]/.test(errorMessage(error))
+    if (!missing || installedFrom(path.dirname(file))) throw error
+    return (await (await loaderFor(path.dirname(file))).import(file)) as Record<string, unknown>
+  }
 }
 
 const caches = new Map<string, ScriptCache>()
@@ -114,10 +159,7 @@ async function importTypeScript(script: ScriptRevision): Promise<Record<string, 
     cache.set(hash, compiled)
   }
 
-  if (!compiled.plain) {
-    jiti ??= await createLoader()
-    return (await jiti.import(script.path)) as Record<string, unknown>
-  }
+  if (!compiled.plain) return (await (await loaderFor(location)).import(script.path)) as Record<string, unknown>
 
   const module = {exports: {} as Record<string, unknown>}
   const run = cache.compile(hash, compiled.code, script.path)
@@ -136,7 +178,7 @@ export async function loadScript(script: ScriptRevision, dialect?: DialectName):
   try {
     module = script.kind === 'ts'
       ? await importTypeScript(script)
-      : await importUrl(pathToFileURL(script.path).href)
+      : await importJavaScript(script.path)
   } catch (error) {
     throw new ScriptError(`${script.fileName}: cannot load: ${errorMessage(error).split('\n')[0]}`)
   }
@@ -170,6 +212,7 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     return async (op) => {
       const statements = (known || read(op.dialect))[section]
       if (!statements) throw new ScriptError(`${script.fileName}: no "-- +${section}" section`)
+      statementsExpected(statements.length)
       // Split once, here, with the settings the file's own statements made (a SET standard_conforming_strings).
       for (const statement of statements) await op.execute(statement.sql, undefined, {split: false})
     }

@@ -12,6 +12,7 @@ import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js
 import {timed} from './phases.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
+import {statementStarted, stepEnded, stepStarted} from './progress.js'
 import type {Session} from './session.js'
 import type {VersionStore} from './version-store.js'
 
@@ -198,18 +199,28 @@ export class MigrationContext {
   private sink(step: Step): MigrationSink {
     const {dialect, executor, introspector, online, query, tracker} = this.options
     // Online, a signal stops the step before its next statement.
+    // Online, each statement is counted for a long step's progress line (runtime/progress.ts).
     const checked: SqlExecutor = online
       ? {
-        defer: executor.defer && ((statement) => executor.defer!(statement)),
+        defer: executor.defer && ((statement) => {
+          const deferred = executor.defer!(statement)
+          if (deferred) statementStarted(statement.sql)
+          return deferred
+        }),
         async execute(statement) {
           await checkInterrupt()
+          statementStarted(statement.sql)
           return executor.execute(statement)
         },
       }
       : executor
     return new MigrationSink({
       compiler: dialect.compiler, dialect: dialect.name, executor: checked, introspector,
-      outside: (statement) => this.outside(statement), query: query?.(step), tracker,
+      outside: (statement) => {
+        if (online) statementStarted(statement.sql)
+        return this.outside(statement)
+      },
+      query: query?.(step), tracker,
     })
   }
 
@@ -303,6 +314,7 @@ export class MigrationContext {
         if (marks) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()
         this.running = step
+        if (online) stepStarted(describe(step))
         try {
           const op = new Operations(this.sink(step))
           await timed('steps', async () => {
@@ -327,6 +339,8 @@ export class MigrationContext {
           // Nothing of the step committed: its mark would only block the next run.
           if (marks && online?.executed().length === 0) await versions.unmark().catch(() => {})
           throw failure
+        } finally {
+          if (online) stepEnded()
         }
 
         this.committed = step.to

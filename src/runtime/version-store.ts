@@ -6,6 +6,7 @@ import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Adapter} from '../dialects/dialect.js'
 import type {CreateTable} from '../operations/nodes.js'
 import {DatabaseError} from '../util/errors.js'
+import {describeDriverError} from './driver-error.js'
 import type {SqlExecutor} from './executor.js'
 
 /**
@@ -193,7 +194,15 @@ export class VersionStore {
   async readHistory(adapter: Adapter, connection: Connection, direction?: string): Promise<HistoryRow[]> {
     if (!(await adapter.tableExists(connection, this.history.table))) return []
     const where = direction === undefined ? '' : ` WHERE direction = ${this.compiler.literal(direction)}`
-    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`)
+    const sql = `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`
+    let rows
+    try {
+      ({rows} = await connection.query(sql))
+    } catch (error) {
+      // A history table another tool changed: say which table, not only the column the server missed.
+      throw new DatabaseError(`cannot read ${this.history.table}, db-manage's history table: ${describeDriverError(error)} [SQL: ${sql}]`, {cause: error})
+    }
+
     return rows.map(historyRow)
   }
 

@@ -53,6 +53,19 @@ export class UsageError extends DbManageError {
   override readonly exitCode = 2
 }
 
+const DATABASE = Symbol.for('db-manage.error-database')
+
+/** Mark `error` as one database's of several (kept through rethrows); the CLI prefixes its line with the name. */
+export function ofDatabase(error: unknown, database: string): unknown {
+  if (error instanceof Error && !(DATABASE in error)) Object.defineProperty(error, DATABASE, {value: database})
+  return error
+}
+
+/** The database an error came from, when several were acted on. */
+export function databaseOf(error: unknown): string | undefined {
+  return error instanceof Error ? (error as Error & {[DATABASE]?: string})[DATABASE] : undefined
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message
   return String(error)

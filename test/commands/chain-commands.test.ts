@@ -1,9 +1,10 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, shippedProject, tempProject} from '../helpers/cli.js'
+import {linkDbManage, ROOT, runCli, shippedProject, tempProject} from '../helpers/cli.js'
+import {validate} from '../helpers/json-schema.js'
 
 function script(dir: string, file: string, id: string, down: null | string, message = `rev ${id}`): void {
   const table = `t_${file.replace(/\.\w+$/, '')}`
@@ -56,7 +57,7 @@ describe('command: revision, history, heads, show', () => {
     expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('002 (head)\n')
     const show = await runCli(['show', 'head-1'], {cwd: dir})
     expect(show.stdout).to.match(/^Rev: 001 \(base\)\nParent: <base>\nPath: migrations\/001_create_clusters\.ts\n\n {4}create clusters\n\n {4}Create Date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n\n$/)
-    const json = JSON.parse((await runCli(['heads', '--json'], {cwd: dir})).stdout)
+    const json = JSON.parse((await runCli(['heads', '--json'], {cwd: dir})).stdout).data
     expect(json).to.deep.equal([{database: 'default', heads: [{createdAt: json[0].heads[0].createdAt, downRevision: '001', id: '002', isBase: false, isHead: true, message: 'backfill events', path: `${dir}/migrations/002_backfill_events.sql`}]}])
   })
 
@@ -142,9 +143,10 @@ describe('command: check_migration', () => {
     expect(result.code).to.equal(1)
     // One document: what was found, and the error.
     const json = JSON.parse(result.stdout)
+    expect(json).to.deep.include({command: 'check_migration', database: 'default', ok: false})
     expect(json.error).to.deep.equal({code: 1, message: 'check_migration found 1 problem(s) in the revision chain', name: 'ChainError'})
-    expect(json.result[0]).to.deep.include({database: 'default', ok: false, revisions: 2})
-    expect(json.result[0].problems).to.deep.equal([{kind: 'non-sequential', message: '005_b.ts: revision 005 is not sequential after 001 (expected 002)'}])
+    expect(json.data.chain[0]).to.deep.include({database: 'default', ok: false, revisions: 2})
+    expect(json.data.chain[0].problems).to.deep.equal([{kind: 'non-sequential', message: '005_b.ts: revision 005 is not sequential after 001 (expected 002)'}])
   })
 
   it('refuses a revision id that is not a plain word, in one line, before it reaches SQL', async () => {
@@ -159,22 +161,67 @@ describe('command: check_migration', () => {
 })
 
 describe('--json', () => {
-  it('prints exactly one JSON document for every command, on success and on failure', async () => {
+  const schema = JSON.parse(readFileSync(path.join(ROOT, 'docs/json-output.schema.json'), 'utf8'))
+
+  it('prints exactly one JSON document for every command, on success and on failure, in the envelope docs/json-output.schema.json describes', async () => {
     const good = shippedProject()
     const bad = tempProject()
-    const cases: Array<[string[], string, number]> = [
-      [['history'], good, 0], [['heads'], good, 0], [['show', 'head'], good, 0], [['check_migration'], good, 0], [['current'], good, 0],
-      [['upgrade', 'head'], good, 0], [['upgrade', '--sql', '--dialect', 'sqlite'], good, 0], [['downgrade', '-1'], good, 0], [['stamp', 'head'], good, 0],
-      [['renumber', '--dry-run'], good, 0], [['exec', 'none.sql'], good, 2], [['show', 'nope'], good, 1], [['downgrade'], good, 2],
-      [['history'], bad, 2], [['upgrade', 'head'], bad, 2], [['check_migration', '--autogenerate'], bad, 2], [['revision', '-m', 'x'], bad, 2],
+    writeFileSync(path.join(good, 'fix.sql'), 'SELECT 1 AS one;\n')
+    const two = tempProject()
+    writeFileSync(path.join(two, 'db-manage.ini'), '[database:a]\nconnection = sqlite:///a.sqlite\n\n[database:b]\nconnection = sqlite:///b.sqlite\n')
+    cpSync(path.join(good, 'migrations'), path.join(two, 'migrations'), {recursive: true})
+    linkDbManage(two)
+    const cases: Array<[string[], string, number, null | string]> = [
+      [['init', 'fresh'], bad, 0, null], [['history'], good, 0, 'default'], [['heads'], good, 0, 'default'], [['show', 'head'], good, 0, 'default'],
+      [['check_migration'], good, 0, 'default'], [['check-migration', '--no-db'], good, 0, 'default'], [['current'], good, 0, 'default'],
+      [['upgrade', 'head'], good, 0, 'default'], [['upgrade', '--sql', '--dialect', 'sqlite'], good, 0, 'default'], [['downgrade', '-1'], good, 0, 'default'],
+      [['downgrade', '--sql', 'head:003'], good, 0, 'default'], [['stamp', 'head'], good, 0, 'default'], [['stamp', '--accept-edit', 'head'], good, 0, 'default'],
+      [['stamp', '--sql', '005'], good, 0, 'default'], [['exec', 'fix.sql'], good, 0, 'default'], [['exec', 'fix.sql', '--dry-run'], good, 0, 'default'],
+      [['check_migration', '--lint'], good, 0, 'default'], [['renumber', '--dry-run'], good, 0, 'default'], [['revision', '-m', 'x'], good, 0, 'default'],
+      [['upgrade', 'head'], two, 0, null], [['current'], two, 0, null],
+      [['exec', 'none.sql'], good, 2, 'default'], [['show', 'nope'], good, 1, 'default'], [['downgrade'], good, 2, 'default'],
+      [['history'], bad, 2, null], [['upgrade', 'head'], bad, 2, null], [['check_migration', '--autogenerate'], bad, 2, null], [['revision', '-m', 'x'], bad, 2, null],
+      [['check_migration', '--autogenerate', '--no-db'], good, 2, null], [['exec', 'fix.sql'], two, 2, null],
     ]
-    for (const [args, cwd, code] of cases) {
+    for (const [args, cwd, code, database] of cases) {
+      const what = args.join(' ')
       const result = await runCli([...args, '--json'], {cwd})
-      expect(result.code, args.join(' ')).to.equal(code)
-      let parsed: unknown
-      expect(() => (parsed = JSON.parse(result.stdout)), `${args.join(' ')}: ${result.stdout}`).not.to.throw()
-      if (code !== 0) expect((parsed as {error: {code: number}}).error.code, args.join(' ')).to.equal(code)
+      expect(result.code, `${what}: ${result.stderr}`).to.equal(code)
+      let parsed: any
+      expect(() => (parsed = JSON.parse(result.stdout)), `${what}: ${result.stdout}`).not.to.throw()
+      expect(validate(parsed, schema), what).to.deep.equal([])
+      expect(parsed.command, what).to.equal(args[0] === 'check-migration' ? 'check_migration' : args[0])
+      expect(parsed.ok, what).to.equal(code === 0)
+      expect(parsed.database, what).to.equal(database)
+      if (code === 0) expect(parsed.error, what).to.equal(null)
+      else expect(parsed.error.code, what).to.equal(code)
     }
+  })
+
+  it('names the failing database of several in the error', async () => {
+    const dir = tempProject()
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[database:a]\nconnection = sqlite:///a.sqlite\nscript_location = a\n\n[database:b]\nconnection = sqlite:///b.sqlite\nscript_location = b\n')
+    for (const folder of ['a', 'b']) mkdirSync(path.join(dir, folder))
+    writeFileSync(path.join(dir, 'a', '001_good.sql'), '-- revision: 001\n-- down_revision: null\n-- message: good\n-- +upgrade\nCREATE TABLE t (id INTEGER);\n')
+    writeFileSync(path.join(dir, 'b', '001_bad.sql'), '-- revision: 001\n-- down_revision: null\n-- message: bad\n-- +upgrade\nSELECT * FROM nope;\n')
+    const result = await runCli(['upgrade', '--json'], {cwd: dir})
+    expect(result.code).to.equal(1)
+    const json = JSON.parse(result.stdout)
+    expect(validate(json, schema)).to.deep.equal([])
+    expect(json).to.deep.include({command: 'upgrade', data: null, database: null, ok: false})
+    expect(json.error).to.deep.include({code: 1, database: 'b'})
+    expect(json.error.message).to.match(/^upgrade <base> -> 001 \(001_bad\.sql\) failed: no such table: nope/)
+  })
+
+  it('the schema check fails a document that strays from the envelope', () => {
+    const ok = {command: 'current', data: [{current: '001', database: 'default', isHead: true, url: 'sqlite:///x', versionTable: 'alembic_version'}], database: 'default', error: null, ok: true}
+    expect(validate(ok, schema)).to.deep.equal([])
+    expect(validate({...ok, result: []}, schema)).to.deep.equal(['$: "result" is not allowed'])
+    expect(validate({...ok, command: 'upgrad'}, schema)[0]).to.match(/^\$\.command: "upgrad" is not one of/)
+    expect(validate({...ok, ok: false}, schema)).to.deep.equal(['$.error: expected object, got null'])
+    expect(validate({...ok, data: [{database: 'default'}]}, schema)).to.deep.equal(['$.data[0]: "url" is required', '$.data[0]: "versionTable" is required', '$.data[0]: "current" is required', '$.data[0]: "isHead" is required'])
+    const {database: _, ...noDatabase} = ok
+    expect(validate(noDatabase, schema)).to.deep.equal(['$: "database" is required'])
   })
 })
 

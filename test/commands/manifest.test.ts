@@ -16,7 +16,7 @@ describe('oclif.manifest.json', () => {
   it('lists every command the CLI answers to', async () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8'))
     expect(Object.keys(manifest.commands).sort()).to.deep.equal([
-      'check_migration', 'current', 'downgrade', 'exec', 'heads', 'history', 'init', 'renumber', 'revision', 'show', 'stamp', 'upgrade',
+      'check_migration', 'completion', 'current', 'downgrade', 'exec', 'heads', 'help', 'history', 'init', 'renumber', 'revision', 'show', 'stamp', 'upgrade',
     ])
     const help = await runCli(['--help'], {cwd: tempProject()})
     for (const id of Object.keys(manifest.commands)) expect(help.stdout).to.include(id)

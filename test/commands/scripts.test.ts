@@ -23,13 +23,13 @@ describe('script kinds', () => {
     m('004_d.sql', '-- revision: 004\n-- down_revision: 003\n-- message: m004\n-- +upgrade\nCREATE TABLE d (id INTEGER);\n-- +downgrade\nDROP TABLE d;\n')
     const result = await runCli(['upgrade', '--json'], {cwd: dir})
     expect(result.code, result.stderr).to.equal(0)
-    const json = JSON.parse(result.stdout)
+    const json = JSON.parse(result.stdout).data
     expect(json).to.have.length(1)
     expect(json[0]).to.deep.include({database: 'default', from: null, to: '004'})
     expect(json[0].steps.map((s: {direction: string; from: null | string; to: string; message: string}) => [s.direction, s.from, s.to, s.message])).to.deep.equal([
       ['upgrade', null, '001', 'm001'], ['upgrade', '001', '002', 'm002'], ['upgrade', '002', '003', 'm003'], ['upgrade', '003', '004', 'm004'],
     ])
-    expect((await runCli(['current', '--json'], {cwd: dir})).stdout).to.include('"current": "004"')
+    expect(JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout).data[0].current).to.equal('004')
   })
 
   it('loads TypeScript with a top-level await and an import of a sibling helper', async () => {

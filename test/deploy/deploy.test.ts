@@ -244,7 +244,7 @@ describe('deploy/: the container image, the Kubernetes Jobs, the Helm hook and t
         const dry = await run('true', '1')
         expect(dry.code, dry.stderr).to.equal(0)
         expect(dry.stdout).to.equal([
-          '-- statement 1', 'BEGIN;', '-- statement 2', '-- Running upgrade 004 -> 005', '', 'ALTER TABLE "clusters" ADD COLUMN "description" TEXT;',
+          '-- statement 1', 'BEGIN;', '-- statement 2', 'ALTER TABLE "clusters" ADD COLUMN "description" TEXT;',
           '-- statement 3', 'ALTER TABLE "node_groups" ADD COLUMN "max_count" INTEGER NOT NULL DEFAULT 10;',
           '-- statement 4', 'ALTER TABLE "node_groups" ADD CONSTRAINT "ck_node_groups_count_positive" CHECK (count > 0);',
           '-- statement 5', 'ALTER TABLE "node_groups" ALTER COLUMN "flavor_id" TYPE VARCHAR(64);', '-- statement 6', 'COMMIT;', '',

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {linkDbManage, runCli, startCli, tempProject} from '../helpers/cli.js'
@@ -33,7 +33,7 @@ describe('fleets: one chain over many tenant databases', () => {
     expect(lines.at(-1)).to.equal('Summary: 3 migrated, 0 already there, 1 failed (customers/umbrella)')
     expect(run.stderr, run.stderr).to.match(/^Error: 1 of 4 databases failed: customers\/umbrella: upgrade 002 -> 003 \(003_step\.sql\) failed: table t_3 already exists \(SQLITE_ERROR\) \[SQL: CREATE TABLE t_3 \(id INTEGER PRIMARY KEY, v VARCHAR\(20\)\)\]; rolled back, the database is at 002\n$/)
     const current = await runCli(['current'], {cwd: dir})
-    expect(current.stdout).to.equal('[customers/acme]\n005 (head)\n[customers/globex]\n005 (head)\n[customers/initech]\n005 (head)\n[customers/umbrella]\n002\n')
+    expect(current.stdout).to.equal('[customers/acme] 005 (head)\n[customers/globex] 005 (head)\n[customers/initech] 005 (head)\n[customers/umbrella] 002\n')
 
     // Fixed, a rerun finishes the one that failed and leaves the others be.
     writeFileSync(path.join(dir, 'fix.sql'), 'DROP TABLE t_3;\n')
@@ -44,7 +44,7 @@ describe('fleets: one chain over many tenant databases', () => {
     expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 3 already there, 0 failed')
 
     // --shard splits the tenants the same way every time, each in exactly one shard.
-    const shard = async (i: number) => (JSON.parse((await runCli(['current', '--json', '--shard', `${i}/3`], {cwd: dir})).stdout) as Array<{database: string}>).map((r) => r.database)
+    const shard = async (i: number) => (JSON.parse((await runCli(['current', '--json', '--shard', `${i}/3`], {cwd: dir})).stdout).data as Array<{database: string}>).map((r) => r.database)
     const shards = [await shard(0), await shard(1), await shard(2)]
     expect(shards.flat().sort()).to.deep.equal(['customers/acme', 'customers/globex', 'customers/initech', 'customers/umbrella'])
     expect(await shard(1)).to.deep.equal(shards[1])
@@ -87,21 +87,27 @@ describe('fleets: one chain over many tenant databases', () => {
     const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants = solo')
     const up = await runCli(['upgrade', '001'], {cwd: dir})
     expect(up.stdout.replace(/ \(\d+ ms\)/, '')).to.equal('[customers/solo] upgrade <base> -> 001, step 1\nSummary: 1 migrated, 0 already there, 0 failed\n')
-    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[customers/solo]\n001\n')
-    expect((await runCli(['current', '--db', 'customers'], {cwd: dir})).stdout).to.equal('[customers/solo]\n001\n')
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[customers/solo] 001\n')
+    expect((await runCli(['current', '--db', 'customers'], {cwd: dir})).stdout).to.equal('[customers/solo] 001\n')
     expect((await runCli(['current', '--db', 'customers/solo'], {cwd: dir})).stdout).to.equal('001\n')
     expect((await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})).stdout).to.match(/^-- Database: customers\/solo\n\n/)
   })
 
-  it('--sql renders every tenant under a comment naming it; --db NAME/TENANT renders one', async () => {
+  it('--sql over several tenants needs --db or -o DIR: the fleet\'s name renders every tenant under a comment naming it, -o DIR one file each; --db NAME/TENANT renders one', async () => {
     const dir = fleetProject('url_template = sqlite:///tenants/${tenant}.db\ntenants = acme, globex')
-    const all = await runCli(['upgrade', '004:005', '--sql'], {cwd: dir})
+    expect(await runCli(['upgrade', '004:005', '--sql'], {cwd: dir})).to.deep.equal({
+      code: 2, stdout: '', stderr: 'Error: upgrade --sql would write the SQL of 2 databases (customers/acme, customers/globex) as one text: choose one with --db NAME, or give -o DIR for one file per database\n',
+    })
+    const all = await runCli(['upgrade', '004:005', '--sql', '--db', 'customers'], {cwd: dir})
     expect(all.code, all.stderr).to.equal(0)
+    const files = await runCli(['upgrade', '004:005', '--sql', '-o', 'seed/'], {cwd: dir})
+    expect(files.stderr).to.match(/^Wrote \d+ bytes of SQL to seed\/customers\/acme\.sql\nWrote \d+ bytes of SQL to seed\/customers\/globex\.sql\n$/)
     const one = await runCli(['upgrade', '004:005', '--sql', '--db', 'customers/globex'], {cwd: dir})
     expect(one.code, one.stderr).to.equal(0)
     expect(one.stdout).to.include("-- Running upgrade 004 -> 005\n\nCREATE TABLE t_5 (id INTEGER PRIMARY KEY, v VARCHAR(20));\n\n")
     expect(one.stdout).to.include("UPDATE alembic_version SET version_num='005' WHERE alembic_version.version_num = '004';\n\n")
     expect(all.stdout).to.equal(`-- Database: customers/acme\n\n${one.stdout}-- Database: customers/globex\n\n${one.stdout}`)
+    expect(`${readFileSync(path.join(dir, 'seed/customers/globex.sql'), 'utf8').replace(/\n$/, '')}\n`).to.equal(one.stdout)
   })
 
   if (dialectsUnderTest().includes('postgresql')) {
@@ -137,7 +143,7 @@ describe('fleets: one chain over many tenant databases', () => {
         expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
         const down = await runCli(['downgrade', '004', '--db', 'customers/c007'], {cwd: dir})
         expect(down.code, down.stderr).to.equal(0)
-        const json = JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        const json = JSON.parse((await runCli(['current', '--json'], {cwd: dir})).stdout).data as Array<{database: string; current: string}>
         expect(json.filter((j) => j.current !== '005').map((j) => [j.database, j.current])).to.deep.equal([['customers/c007', '004']])
 
         const sql = await runCli(['upgrade', 'base:001', '--sql', '--db', 'customers/c005'], {cwd: dir})
@@ -192,7 +198,7 @@ describe('fleets: one chain over many tenant databases', () => {
         const rerun = await runCli(['upgrade', 'head', '--parallel', '8'], {cwd: dir})
         expect(rerun.code, rerun.stderr).to.equal(0)
         expect(rerun.stdout.trim().split('\n').at(-1)).to.equal('Summary: 1 migrated, 99 already there, 0 failed')
-        const json = JSON.parse((await runCli(['current', '--json', '--parallel', '8'], {cwd: dir})).stdout) as Array<{database: string; current: string}>
+        const json = JSON.parse((await runCli(['current', '--json', '--parallel', '8'], {cwd: dir})).stdout).data as Array<{database: string; current: string}>
         expect(json).to.have.length(100)
         expect(new Set(json.map((j) => j.current))).to.deep.equal(new Set(['005']))
       } finally {
@@ -229,7 +235,7 @@ describe('two databases of one service, one config: SQLite on a laptop, PostgreS
         const up = await runCli(['upgrade', 'head'], {cwd: dir, env})
         expect(up.code, up.stderr).to.equal(0)
         expect(up.stdout.replace(/ \(\d+ ms\)/g, '')).to.equal('[catalog] upgrade <base> -> 001, hosts\n[catalog] upgrade 001 -> 002, host kind\n[monitoring] upgrade <base> -> 001, samples\n')
-        expect((await runCli(['current'], {cwd: dir, env})).stdout).to.equal('[catalog]\n002 (head)\n[monitoring]\n001 (head)\n')
+        expect((await runCli(['current'], {cwd: dir, env})).stdout).to.equal('[catalog] 002 (head)\n[monitoring] 001 (head)\n')
         expect((await runCli(['downgrade', '-1', '--db', 'catalog'], {cwd: dir, env})).code).to.equal(0)
         expect((await runCli(['current', '--db', 'catalog'], {cwd: dir, env})).stdout).to.equal('001\n')
         expect((await runCli(['check_migration'], {cwd: dir, env})).code).to.equal(0)

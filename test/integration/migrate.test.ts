@@ -170,6 +170,32 @@ for (const dialect of dialectsUnderTest()) {
       expect((await runCli(['check_migration'], {cwd: dir})).stdout).to.equal(`${chainOk}the database is at revision 042, which no script in ${path.join(dir, 'migrations')} declares\n`)
     })
 
+    it('upgrade refuses before applying anything when an applied script was edited, naming each, until the edit is accepted or validate_on_migrate is off', async () => {
+      const dir = shippedProject(db.url)
+      const file = (name: string) => path.join(dir, 'migrations', name)
+      expect((await runCli(['upgrade', '002'], {cwd: dir, env: {DB_MANAGE_ACTOR: 'deployer@ci'}})).code).to.equal(0)
+      for (const name of ['001_create_clusters.ts', '002_create_node_groups.ts']) writeFileSync(file(name), `${readFileSync(file(name), 'utf8')}// tidied\n`)
+      const edit = (name: string, id: string) => `${name} was edited after it was applied \\(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC by deployer@ci\\): its checksum was [\\da-f]{12}, it is [\\da-f]{12} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${id}"`
+      const refused = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(refused.code).to.equal(1)
+      expect(refused.stdout).to.equal('')
+      expect(refused.stderr).to.match(new RegExp(`^Error: upgrade refused, nothing was applied: ${edit('001_create_clusters\\.ts', '001')}; ${edit('002_create_node_groups\\.ts', '002')} \\(validate_on_migrate = false in \\[db_manage\\] skips this check\\)\n$`))
+      expect(await query(db, 'SELECT version_num FROM alembic_version', [], 'version_num')).to.deep.equal(['002'])
+      expect(await tables(db)).to.not.include('cluster_events')
+
+      expect((await runCli(['stamp', '--accept-edit', '001'], {cwd: dir})).code).to.equal(0)
+      const still = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(still.stderr).to.match(new RegExp(`^Error: upgrade refused, nothing was applied: ${edit('002_create_node_groups\\.ts', '002')} \\(`))
+
+      const ini = path.join(dir, 'db-manage.ini')
+      writeFileSync(ini, readFileSync(ini, 'utf8').replace('[db_manage]\n', '[db_manage]\nvalidate_on_migrate = false\n'))
+      const applied = await runCli(['upgrade', 'head'], {cwd: dir})
+      expect(applied.code, applied.stderr).to.equal(0)
+      expect(stripMs(applied.stdout)).to.deep.equal(['upgrade 002 -> 003, create cluster events', 'upgrade 003 -> 004, backfill cluster events', 'upgrade 004 -> 005, node group limits'])
+      // check_migration still names the edit: the setting only lets upgrade go on.
+      expect((await runCli(['check_migration'], {cwd: dir})).code).to.equal(1)
+    })
+
     it('takes over an Alembic database silently: the history table appears, earlier checksums are unknown, a stamp is marked as one', async () => {
       const dir = shippedProject(db.url)
       // What Alembic leaves: the schema at 002 and its version table, no history.
@@ -545,10 +571,50 @@ describe('several databases in one config', () => {
 
     const all = await runCli(['upgrade'], {cwd: dir})
     expect(stripMs(all.stdout)).to.deep.equal(['[subscriber] upgrade <base> -> 001, sub init', '[publisher] upgrade <base> -> 001, pub init'])
-    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber]\n001 (head)\n[publisher]\n001 (head)\n')
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber] 001 (head)\n[publisher] 001 (head)\n')
     const one = await runCli(['downgrade', 'base', '--db', 'publisher'], {cwd: dir})
     expect(stripMs(one.stdout)).to.deep.equal(['downgrade 001 -> <base>, pub init'])
     expect((await runCli(['current', '--db', 'subscriber'], {cwd: dir})).stdout).to.equal('001 (head)\n')
     withConnection(dir, 'sqlite:///x.sqlite')
+  })
+
+  it('names the database on every line and error; --sql and exec over several need --db (or -o DIR); --autogenerate --no-db is refused', async () => {
+    const dir = tempProject()
+    writeFileSync(path.join(dir, 'db-manage.ini'), '[database:catalog]\nconnection = sqlite:///catalog.sqlite\nscript_location = catalog\n\n[database:monitoring]\nconnection = sqlite:///monitoring.sqlite\nscript_location = monitoring\n')
+    for (const folder of ['catalog', 'monitoring']) {
+      mkdirSync(path.join(dir, folder))
+      writeFileSync(path.join(dir, folder, '001_init.sql'), `-- revision: 001\n-- down_revision: null\n-- message: ${folder} init\n-- +upgrade\nCREATE TABLE ${folder}_t (id INTEGER);\n-- +downgrade\nDROP TABLE ${folder}_t;\n`)
+    }
+
+    writeFileSync(path.join(dir, 'monitoring', '002_bad.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: bad\n-- +upgrade\nSELECT * FROM nope;\n')
+    const failed = await runCli(['upgrade', 'head'], {cwd: dir})
+    expect(failed.code).to.equal(1)
+    expect(stripMs(failed.stdout)).to.deep.equal(['[catalog] upgrade <base> -> 001, catalog init', '[monitoring] upgrade <base> -> 001, monitoring init'])
+    expect(failed.stderr).to.equal('[monitoring] Error: upgrade 001 -> 002 (002_bad.sql) failed: no such table: nope (SQLITE_ERROR) [SQL: SELECT * FROM nope]; rolled back, the database is at 001\n')
+    expect((await runCli(['history'], {cwd: dir})).stdout).to.equal('[catalog] <base> -> 001 (head) (current), catalog init\n[monitoring] 001 -> 002 (head), bad\n[monitoring] <base> -> 001 (current), monitoring init\n')
+    const shown = await runCli(['show', '001'], {cwd: dir})
+    for (const line of shown.stdout.trimEnd().split('\n')) expect(line).to.match(/^\[(catalog|monitoring)\]( |$)/)
+
+    // The offline route: one file per database, never one text for both.
+    expect(await runCli(['upgrade', '--sql', 'base:001', '--no-version-table'], {cwd: dir})).to.deep.equal({
+      code: 2, stdout: '', stderr: 'Error: upgrade --sql would write the SQL of 2 databases (catalog, monitoring) as one text: choose one with --db NAME, or give -o DIR for one file per database\n',
+    })
+    expect((await runCli(['upgrade', '--sql', 'base:001', '-o', '001.sql'], {cwd: dir})).stderr).to.equal('Error: upgrade --sql -o 001.sql: 2 databases (catalog, monitoring) need a folder, one file each (-o 001/), or --db NAME\n')
+    expect((await runCli(['stamp', '--sql', '001'], {cwd: dir})).code).to.equal(2)
+    const perDb = await runCli(['upgrade', '--sql', 'base:001', '--no-version-table', '-o', 'seed/'], {cwd: dir})
+    expect(perDb.stderr).to.match(/^Wrote \d+ bytes of SQL to seed\/catalog\.sql\nWrote \d+ bytes of SQL to seed\/monitoring\.sql\n$/)
+    expect(readFileSync(path.join(dir, 'seed/monitoring.sql'), 'utf8')).to.equal('-- Running upgrade  -> 001\n\nCREATE TABLE monitoring_t (id INTEGER);\n\n')
+    const one = await runCli(['upgrade', '--sql', 'base:001', '--no-version-table', '--db', 'catalog'], {cwd: dir})
+    expect(one.stdout).to.equal('-- Running upgrade  -> 001\n\nCREATE TABLE catalog_t (id INTEGER);\n\n')
+
+    writeFileSync(path.join(dir, 'fix.sql'), 'SELECT 1 AS one;\n')
+    expect(await runCli(['exec', 'fix.sql'], {cwd: dir})).to.deep.equal({
+      code: 2, stdout: '', stderr: 'Error: exec runs fix.sql on one database, and 2 are configured (catalog, monitoring): choose one with --db NAME (a fleet\'s name runs it on each tenant)\n',
+    })
+    expect((await runCli(['exec', 'fix.sql', '--db', 'catalog'], {cwd: dir})).stdout).to.equal('-- statement 1\nSELECT 1 AS one;\n  {"one":1}\n  (1 row)\n')
+
+    for (const flag of ['--autogenerate', '--fail-on-pending']) {
+      expect(await runCli(['check_migration', flag, '--no-db'], {cwd: dir})).to.deep.equal({code: 2, stdout: '', stderr: `Error: ${flag} asks the database, and --no-db asks none: give one or the other\n`})
+    }
   })
 })

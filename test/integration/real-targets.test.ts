@@ -277,7 +277,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
         code: 0, stderr: STORE_NOT_COMPARED[dialect], stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
       })
-      const json = JSON.parse((await runCli(['check_migration', '--autogenerate', '--json'], {cwd: dir})).stdout)
+      const json = JSON.parse((await runCli(['check_migration', '--autogenerate', '--json'], {cwd: dir})).stdout).data
       expect(json.chain[0]).to.include({ok: true})
       expect(json.autogenerate).to.deep.equal([{changes: [], database: 'default', notCompared: {
         mysql: {view: 1}, postgresql: {function: 1, trigger: 1, view: 1}, sqlite: {trigger: 1, view: 1},

@@ -138,7 +138,7 @@ if (dialectsUnderTest().includes('postgresql')) {
       // exec leaves the version table alone: stamp records what the file did.
       expect((await runCli(['current', '--db', 'subscriber'], {cwd: dir})).stdout).to.equal('003\n')
       expect((await runCli(['stamp', '004', '--db', 'subscriber'], {cwd: dir})).code).to.equal(0)
-      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber]\n004 (head)\n[publisher]\n004 (head)\n')
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber] 004 (head)\n[publisher] 004 (head)\n')
     })
   })
 }

@@ -128,7 +128,7 @@ describe('commands that write, on several chains', () => {
     expect(written.stdout).to.equal(`Generated ${path.join(dir, 'monitoring', '001_add_hosts.ts')}\n`)
     expect(readdirSync(path.join(dir, 'catalog'))).to.deep.equal([])
     // Read-only commands still act on all.
-    expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('[catalog]\n[monitoring]\n001 (head)\n')
+    expect((await runCli(['heads'], {cwd: dir})).stdout).to.equal('[monitoring] 001 (head)\n')
   })
 
   it('upgrade prints each database\'s lines in the databases\' order, "Nothing to upgrade" included', async () => {

@@ -71,6 +71,24 @@ describe('environment expansion', () => {
     expect(expandEnv('${EMPTY:-fallback} $$x', 'k', env)).to.equal('fallback $x')
   })
 
+  it('expands a default that is itself a reference, as a shell does', () => {
+    expect(expandEnv('${POSTGRES_DB:-${POSTGRES_DATABASE}}', 'k', {POSTGRES_DATABASE: 'app'})).to.equal('app')
+    expect(expandEnv('${POSTGRES_DB:-${POSTGRES_DATABASE}}', 'k', {POSTGRES_DATABASE: 'app', POSTGRES_DB: 'main'})).to.equal('main')
+    expect(expandEnv('${A:-${B:-x}}/${C:-c}', 'k', {})).to.equal('x/c')
+    expect(expandEnv('${A:-a$b}', 'k', {})).to.equal('a$b')
+    expect(() => expandEnv('${POSTGRES_DB:-${POSTGRES_DATABASE}}', 'f [database] database', {})).to.throw(ConfigError, 'f [database] database: environment variable POSTGRES_DATABASE is not set')
+    expect(expandUrlTemplate('postgresql://u:${PW:-${PASS}}@h/${DB:-${NAME}}', 'k', {NAME: 'n', PASS: 'p@ss'})).to.equal('postgresql://u:p%40ss@h/n')
+  })
+
+  it('deploy/postgres-env.ini reads the database name from POSTGRES_DB or POSTGRES_DATABASE', async () => {
+    const configFile = path.join(ROOT, 'deploy', 'postgres-env.ini')
+    const parts = {POSTGRES_HOST: 'db.internal', POSTGRES_PASSWORD: 'p@ss/w:rd#1%', POSTGRES_USER: 'app'}
+    for (const [env, name] of [[{POSTGRES_DB: 'inventory'}, 'inventory'], [{POSTGRES_DATABASE: 'catalog'}, 'catalog'], [{POSTGRES_DATABASE: 'b', POSTGRES_DB: 'a'}, 'a']] as const) {
+      const config = await loadConfig({configFile, env: {...parts, ...env}})
+      expect(config.databases[0].url!.masked).to.equal(`postgresql://app:***@db.internal:5432/${name}?sslmode=disable`)
+    }
+  })
+
   it('names an unset variable and the key', () => {
     expect(() => expandEnv('${DB_PASSWORD}', 'db-manage.ini [database] connection', env)).to.throw(ConfigError, 'db-manage.ini [database] connection: environment variable DB_PASSWORD is not set')
   })
@@ -162,7 +180,8 @@ describe('shared config files, real passwords and lazy connections', () => {
   it('reads an oslo sahara.conf as it is: other tools\' sections and oslo.db options ignored', async () => {
     const dir = tempDir()
     writeFileSync(path.join(dir, 'sahara.conf'), sahara)
-    const config = await loadConfig({configFile: path.join(dir, 'sahara.conf'), env: {SAHARA_DB_PASSWORD: 'p@ss/w:rd#1%'}})
+    // Run from the config file's folder: script_location set nowhere is migrations/ there (test/commands/sahara-conf.test.ts: elsewhere).
+    const config = await loadConfig({configFile: path.join(dir, 'sahara.conf'), cwd: dir, env: {SAHARA_DB_PASSWORD: 'p@ss/w:rd#1%'}})
     expect(config.databases).to.have.length(1)
     expect(config.databases[0].url).to.deep.include({database: 'sahara', dialect: 'mysql', host: '127.0.0.1', password: 'p@ss/w:rd#1%', port: 3306, user: 'sahara'})
     expect(config.databases[0].url!.masked).to.equal('mysql+pymysql://sahara:***@127.0.0.1:3306/sahara?charset=utf8')
