@@ -36,7 +36,7 @@ describe('revision -m with control characters', () => {
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
       expect(up.code, up.stderr).to.equal(0)
       const history = await runCli(['history', '--json'], {cwd: dir})
-      const [{revisions: [entry]}] = (JSON.parse(history.stdout) as Array<{revisions: Array<{message: string}>}>)
+      const [{revisions: [entry]}] = (JSON.parse(history.stdout) as {data: Array<{revisions: Array<{message: string}>}>}).data
       expect(entry.message).to.equal(template === 'ts'
         ? 'fix the users table now \u001B[31mred\u001B[0m \u0007\u007F\u009B end'
         : String.raw`fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end`)

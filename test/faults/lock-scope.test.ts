@@ -69,7 +69,7 @@ describe('what one migration lock covers', function () {
         expect(run.code).to.equal(0)
         expect(run.stdout.trim().split('\n').at(-1)).to.equal('Summary: 4 migrated, 0 already there, 0 failed')
         const json = await runCli(['current', '--json'], {cwd: dir})
-        const current = JSON.parse(json.stdout) as Array<Record<string, string>>
+        const current = (JSON.parse(json.stdout) as {data: Array<Record<string, string>>}).data
         expect(current.map((c) => [c.database, c.current])).to.deep.equal(tenants.map((t) => [`customers/${t}`, '002']))
         report(`mysql: 4 tenant databases of one server, --parallel 4, a 2 s revision each, lock_timeout 1: 4 migrated`
           + ` in ${Math.round(ms)} ms`)

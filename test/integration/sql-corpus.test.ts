@@ -190,7 +190,7 @@ async function runFile(dialect: DialectName, file: string): Promise<string[]> {
       const dry = ['exec', file, '--dry-run', '--dialect', dialect, '--json']
       const listed = exec.code === 0 ? exec : await runCli(dry, {cwd})
       expect(listed.code, `db-manage exec --dry-run failed: ${(listed.stderr || listed.stdout).trim()}`).to.equal(0)
-      const [{statements: run}] = JSON.parse(listed.stdout) as Array<{statements: Array<{sql: string}>}>
+      const [{statements: run}] = (JSON.parse(listed.stdout) as {data: Array<{statements: Array<{sql: string}>}>}).data
       const statements = run.map((s) => s.sql)
       const apart = statementDifference(statements, sent, dialect)
       if (apart) throw new Error(`db-manage exec sends other statements than the client: ${apart}`)
