@@ -98,6 +98,8 @@ export interface AutogenerateResult {
   readonly notCompared: Readonly<Record<string, number>>
   /** The script written, or undefined when there was nothing to write. */
   readonly path?: string
+  /** What the script's downgrade cannot give back as it was (its DATA LOSS comments there). */
+  readonly downgradeNotes?: readonly string[]
 }
 
 /** revision --autogenerate: write the migration that makes the database match the target schema. */
@@ -116,7 +118,8 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})), {flag: 'wx'})
-    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file}
+    const downgradeNotes = changes.filter((c) => c.downgradeNote !== undefined).map((c) => c.downgradeNote!)
+    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
   })
 }
 

@@ -119,7 +119,7 @@ function operationCode(op: Operation): string {
     }
 
     case 'createUniqueConstraint': {
-      return `await op.createUniqueConstraint(${quote(op.name)}, ${quote(op.table)}, ${value(op.columns)})`
+      return `await op.createUniqueConstraint(${args(quote(op.name), quote(op.table), value(op.columns), options({nullsNotDistinct: op.nullsNotDistinct}))})`
     }
 
     case 'createForeignKey': {

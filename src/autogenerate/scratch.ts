@@ -93,7 +93,7 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
 
   for (const [name, table] of Object.entries(tables)) {
     const extras: BatchOperation[] = [
-      ...(table.uniques ?? []).map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name, table: name})),
+      ...(table.uniques ?? []).map((u): BatchOperation => ({...u, kind: 'createUniqueConstraint', table: name})),
       ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
         const [referent, referentColumn] = splitReference(c.references!, c.name)
         return {columns: [c.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}

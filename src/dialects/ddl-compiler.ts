@@ -324,7 +324,7 @@ export abstract class DdlCompiler {
     const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
     return [
       ...(t.primaryKey ? [`${named(t.primaryKey.name)}PRIMARY KEY ${this.columnList(t.primaryKey.columns)}`] : []),
-      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE ${this.columnList(u.columns)}`),
+      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE${this.nullsNotDistinct(u)} ${this.columnList(u.columns)}`),
       ...(t.foreignKeys ?? []).map((f) => `${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`),
       ...(t.checks ?? []).map((k) => `${named(k.name)}CHECK (${k.condition})`),
     ]
@@ -415,10 +415,22 @@ export abstract class DdlCompiler {
     const kind = op.unique ? 'UNIQUE ' : op.fulltext ? 'FULLTEXT ' : op.spatial ? 'SPATIAL ' : ''
     const using = op.using ? ` USING ${op.using}` : ''
     const include = op.include?.length ? ` INCLUDE ${this.columnList(op.include)}` : ''
+    const nulls = op.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''
     const where = op.where ? ` WHERE ${op.where}` : ''
     const parameters = op.with === undefined ? '' : ` WITH (${Object.entries(op.with).map(([k, v]) => `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`).join(', ')})`
-    const sql = `CREATE ${kind}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${parameters}${where}`
-    return [op.concurrently ? {nonTransactional: true, sql} : {sql}]
+    const online = op.concurrently ? this.onlineIndex(op) : {}
+    const sql = `CREATE ${kind}INDEX ${online.keyword ?? ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${nulls}${parameters}${where}${online.suffix ?? ''}`
+    return [online.nonTransactional ? {nonTransactional: true, sql} : {sql}]
+  }
+
+  /**
+   * How `concurrently: true`, the portable request for an index built while
+   * the table takes writes, is spelled: PostgreSQL's CONCURRENTLY (outside
+   * the transaction), MySQL's ALGORITHM=INPLACE LOCK=NONE. SQLite builds an
+   * index no other way than plainly, so by default nothing is added.
+   */
+  protected onlineIndex(_op: CreateIndex): {keyword?: string; suffix?: string; nonTransactional?: boolean} {
+    return {}
   }
 
   /** `("a", lower(b), "url"(191))`. */
@@ -435,7 +447,13 @@ export abstract class DdlCompiler {
   }
 
   createUniqueConstraint(op: CreateUniqueConstraint): Statement[] {
-    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} UNIQUE ${this.columnList(op.columns)}`}]
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} UNIQUE${this.nullsNotDistinct(op)} ${this.columnList(op.columns)}`}]
+  }
+
+  /** ` NULLS NOT DISTINCT` after UNIQUE: PostgreSQL 15's; elsewhere NULLs are always distinct, so it is refused. */
+  protected nullsNotDistinct(key: {name?: string; nullsNotDistinct?: boolean}): string {
+    if (!key.nullsNotDistinct) return ''
+    throw this.cannot(`make unique key ${key.name ?? ''} NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)`.replace('key  ', 'key '))
   }
 
   createForeignKey(op: CreateForeignKey): Statement[] {
@@ -509,10 +527,10 @@ export function splitReference(reference: string, column: string): [string, stri
 
 /** Why a dialect without an index option refuses it. */
 const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex) => string>> = {
-  concurrently: (op) => `create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`,
   fulltext: (op) => `create a FULLTEXT index (${op.name}): that is MySQL's (PostgreSQL has tsvector with a gin index)`,
   include: (op) => `create an index with INCLUDE columns (${op.name}): that is PostgreSQL only`,
   lengths: (op) => `create an index on column prefixes (${op.name} lengths): that is MySQL only`,
+  nullsNotDistinct: (op) => `create an index NULLS NOT DISTINCT (${op.name}): that is PostgreSQL's (15 and later)`,
   spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
   using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
   where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,

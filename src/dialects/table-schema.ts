@@ -23,6 +23,8 @@ export interface ColumnSchema {
 export interface KeySchema {
   readonly name?: string
   readonly columns: readonly string[]
+  /** A unique key for which NULLs are equal (PostgreSQL 15's NULLS NOT DISTINCT). */
+  readonly nullsNotDistinct?: boolean
 }
 
 export interface ForeignKeySchema extends KeySchema {

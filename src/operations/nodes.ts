@@ -58,7 +58,7 @@ export interface Column extends ColumnOptions {
 export interface TableConstraints {
   /** A key whose column order is its own (a composite key), instead of the columns' primaryKey flags. */
   readonly primaryKey?: {readonly name?: string; readonly columns: readonly string[]}
-  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]}>
+  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]; readonly nullsNotDistinct?: boolean}>
   readonly foreignKeys?: ReadonlyArray<ForeignKeyOptions & {
     readonly name?: string; readonly columns: readonly string[]; readonly referent: string; readonly referentColumns: readonly string[]
   }>
@@ -167,6 +167,8 @@ export interface IndexOptions {
   readonly with?: Readonly<Record<string, number | string>>
   /** MySQL: prefix lengths of columns, by column name: `{url: 191}` indexes url(191). */
   readonly lengths?: Readonly<Record<string, number>>
+  /** PostgreSQL 15: a unique index for which NULLs are equal (NULLS NOT DISTINCT), so one NULL row at most. */
+  readonly nullsNotDistinct?: boolean
 }
 export interface CreateIndex extends IndexOptions {
   readonly kind: 'createIndex'
@@ -190,6 +192,8 @@ export interface CreateUniqueConstraint {
   readonly name: string
   readonly table: string
   readonly columns: readonly string[]
+  /** PostgreSQL 15: UNIQUE NULLS NOT DISTINCT, for which NULLs are equal. */
+  readonly nullsNotDistinct?: boolean
 }
 export interface ForeignKeyOptions {
   readonly onDelete?: ReferentialAction

@@ -91,8 +91,8 @@ export class BatchOperations {
     this.push({columns, kind: 'createPrimaryKey', name, table: this.table})
   }
 
-  createUniqueConstraint(name: string, columns: string[]): void {
-    this.push({columns, kind: 'createUniqueConstraint', name, table: this.table})
+  createUniqueConstraint(name: string, columns: string[], options: {nullsNotDistinct?: boolean} = {}): void {
+    this.push({columns, kind: 'createUniqueConstraint', name, table: this.table, ...options})
   }
 
   dropColumn(name: string): void {
@@ -173,8 +173,8 @@ export class Operations {
     return this.run({...options, columns, kind: 'createTable', table})
   }
 
-  createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {
-    return this.run({columns, kind: 'createUniqueConstraint', name, table})
+  createUniqueConstraint(name: string, table: string, columns: string[], options: {nullsNotDistinct?: boolean} = {}): Promise<void> {
+    return this.run({columns, kind: 'createUniqueConstraint', name, table, ...options})
   }
 
   dropColumn(table: string, name: string): Promise<void> {

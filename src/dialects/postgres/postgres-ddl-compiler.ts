@@ -99,7 +99,15 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return statements
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'using', 'where', 'with'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'nullsNotDistinct', 'using', 'where', 'with'])
+
+  protected onlineIndex(): {keyword?: string; nonTransactional?: boolean} {
+    return {keyword: 'CONCURRENTLY ', nonTransactional: true}
+  }
+
+  protected nullsNotDistinct(key: {nullsNotDistinct?: boolean}): string {
+    return key.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''
+  }
 
   createEnumType(op: CreateEnumType): Statement[] {
     return [{sql: `CREATE TYPE ${this.quote(op.name)} AS ENUM (${op.values.map((v) => this.literal(v)).join(', ')})`}]

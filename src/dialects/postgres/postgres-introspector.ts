@@ -26,7 +26,9 @@ const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype A
   fc.relname AS referent,
   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.condeferrable AS deferrable, con.condeferred AS deferred,
-  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr
+  CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
+  -- indnullsnotdistinct is PostgreSQL 15's: read through to_jsonb, so older servers give NULL.
+  (SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::boolean FROM pg_index i WHERE i.indexrelid = con.conindid) AS nulls_not_distinct
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
@@ -48,7 +50,7 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
     ORDER BY k.i) AS elements,
   ARRAY(SELECT a.attname::text FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k(i)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[k.i - 1] ORDER BY k.i) AS include,
-  pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options
+  pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options, (to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean AS nulls_not_distinct
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = t.oid)
@@ -185,6 +187,7 @@ export class PostgresIntrospector extends CatalogReader {
           columns: (i.elements as IndexElementRow[]).map((e) => indexElement(e)),
           ...((i.include as string[]).length > 0 ? {include: i.include as string[]} : {}),
           name: String(i.name),
+          ...(i.nulls_not_distinct === true ? {nullsNotDistinct: true} : {}),
           unique: i.is_unique === true,
           ...(i.method === 'btree' ? {} : {using: String(i.method)}),
           ...(i.pred === null ? {} : {where: String(i.pred)}),
@@ -192,7 +195,7 @@ export class PostgresIntrospector extends CatalogReader {
         })),
         name,
         primaryKey: pk ? {columns: pk.cols as string[], name: String(pk.name)} : undefined,
-        uniques: cons.filter((c) => c.type === 'u').map((c) => ({columns: c.cols as string[], name: String(c.name)})),
+        uniques: cons.filter((c) => c.type === 'u').map((c) => ({columns: c.cols as string[], name: String(c.name), ...(c.nulls_not_distinct === true ? {nullsNotDistinct: true} : {})})),
       }
     })
   }

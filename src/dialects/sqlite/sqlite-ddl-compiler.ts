@@ -24,11 +24,6 @@ export class SqliteDdlCompiler extends DdlCompiler {
   }
 
 
-  literal(value: unknown): string {
-    if (typeof value === 'boolean') return value ? '1' : '0'
-    return super.literal(value)
-  }
-
   /** SQLite autoincrements only an inline INTEGER PRIMARY KEY. */
   protected autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string} {
     if (!soleKey) throw this.cannot(`autoincrement ${column.name} unless it is the table's only primary key column`)
@@ -89,11 +84,13 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     const before = await context.introspector.table(op.table)
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
-    const {after, copied} = applyTableOperations(before, op.operations, this)
+    const {after, copied, filled} = applyTableOperations(before, op.operations, this)
+    const into = [...copied.map(([to]) => to), ...filled.map(([to]) => to)]
+    const values = [...copied.map(([, from]) => this.quote(from)), ...filled.map(([, sql]) => sql)]
     const temp = `_db_manage_tmp_${op.table}`
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},
-      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(copied.map(([to]) => to))} SELECT ${copied.map(([, from]) => this.quote(from)).join(', ')} FROM ${this.table(op.table)}`},
+      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(into)} SELECT ${values.join(', ')} FROM ${this.table(op.table)}`},
       {sql: `DROP TABLE ${this.table(op.table)}`},
       {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},
     ]
