@@ -43,7 +43,7 @@ describe('autogenerate: compare and render (no database)', () => {
       "await op.addColumn('users', op.column('age', 'integer', {nullable: true}))",
       '// DATA LOSS: drop column users.old',
       "await op.dropColumn('users', 'old')",
-      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true, concurrently: true})",
     ].join('\n'))
     expect(downgrade).to.equal([
       "await op.dropIndex('ix_users_mail', 'users')",
@@ -68,7 +68,7 @@ describe('autogenerate: compare and render (no database)', () => {
       "  batch.dropColumn('old')",
       '})',
       // CREATE INDEX needs no rebuild on SQLite
-      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true, concurrently: true})",
     ].join('\n'))
   })
 
