@@ -46,13 +46,13 @@ function columnCode(c: Column): string {
 function operationCode(op: Operation): string {
   switch (op.kind) {
     case 'createTable': {
-      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques} = op
-      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques})
+      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques} = op
+      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques})
       return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]${extras ? `, ${extras}` : ''})`
     }
 
     case 'dropTable': {
-      return `await op.dropTable(${quote(op.table)})`
+      return `await op.dropTable(${args(quote(op.table), options({sequences: op.sequences}))})`
     }
 
     case 'createEnumType': {
@@ -82,6 +82,18 @@ function operationCode(op: Operation): string {
 
     case 'dropDomain': {
       return `await op.dropDomain(${quote(op.name)})`
+    }
+
+    case 'alterPartition': {
+      return `await op.alterPartition(${args(quote(op.table), quote(op.partition), options({bound: op.bound, existingBound: op.existingBound}))})`
+    }
+
+    case 'createExtension': {
+      return `await op.createExtension(${quote(op.name)})`
+    }
+
+    case 'dropExtension': {
+      return `await op.dropExtension(${quote(op.name)})`
     }
 
     case 'alterTableOptions': {
@@ -177,12 +189,12 @@ function batchCode(op: BatchOperation): string {
  * DATA LOSS comment before what drops data, and on SQLite the changes to
  * each existing table grouped into one batchAlterTable (move and copy).
  */
-export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, asBatch: boolean): string {
+export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string; comment?: string}>, asBatch: boolean): string {
   // In order of first appearance: a lone operation, or one table's batch gathering every later change to it.
   const entries: Array<{code: string} | {table: string; codes: string[]}> = []
   const batches = new Map<string, string[]>()
-  for (const {description, destructive, op} of items) {
-    const note = destructive ? `// DATA LOSS: ${description}\n` : ''
+  for (const {comment, description, destructive, op} of items) {
+    const note = `${comment ? `// ${comment}\n` : ''}${destructive ? `// DATA LOSS: ${description}\n` : ''}`
     if (!asBatch || !BATCHABLE.has(op.kind)) {
       entries.push({code: `${note}${operationCode(op)}`})
       continue
@@ -214,7 +226,8 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
  */
 export function renderChanges(changes: readonly Change[], options: {asBatch: boolean}): {upgrade: string; downgrade: string} {
   const {asBatch} = options
-  const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
-  const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
+  const up = changes.filter((c) => c.upgrade).map((c) => ({comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!}))
+  const down = [...changes].reverse().filter((c) => c.downgrade)
+    .map((c) => ({comment: c.comment, description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable,
+  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable, CreateExtension, DropExtension,
 } from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
@@ -290,10 +290,23 @@ export abstract class DdlCompiler {
       case 'alterDomain': {
         return this.alterDomain(operation)
       }
+
+      case 'alterPartition': {
+        throw this.cannot(`change the bound of partition ${operation.partition}: partitioning is PostgreSQL's here`)
+      }
+
+      case 'createExtension':
+      case 'dropExtension': {
+        return this.extension(operation)
+      }
     }
   }
 
   createTable(op: CreateTable): Statement[] {
+    if (op.partitionBy !== undefined || op.partitionOf !== undefined) {
+      throw this.cannot(`create table ${op.table} ${op.partitionOf ? `as a partition of ${op.partitionOf.parent}` : `PARTITION BY ${op.partitionBy}`}: partitioning is PostgreSQL's here`)
+    }
+
     const keys = op.primaryKey?.columns ?? op.columns.filter((c) => c.primaryKey).map((c) => c.name)
     const autoKeys = op.columns.filter((c) => c.autoincrement && keys.includes(c.name))
     const soleAutoincrementKey = autoKeys.length === 1 && keys.length === 1
@@ -342,6 +355,11 @@ export abstract class DdlCompiler {
 
   alterTableOptions(op: AlterTableOptions): Statement[] {
     return this.tableCommentStatements(op.table, op.comment)
+  }
+
+  /** CREATE / DROP EXTENSION: PostgreSQL's. */
+  protected extension(op: CreateExtension | DropExtension): Statement[] {
+    throw this.cannot(`${op.kind === 'createExtension' ? 'create' : 'drop'} extension ${op.name}: extensions are PostgreSQL's`)
   }
 
   /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */

@@ -58,6 +58,9 @@ export class SchemaTracker implements Introspector {
       }
 
       case 'alterTableOptions':
+      case 'alterPartition':
+      case 'createExtension':
+      case 'dropExtension':
       case 'addEnumValue':
       case 'alterDomain':
       case 'recreateEnumType':

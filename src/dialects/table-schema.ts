@@ -1,4 +1,4 @@
-import type {CreateIndex, IndexElement, IndexOptions, TableOptions} from '../operations/nodes.js'
+import type {CreateIndex, IndexElement, IndexOptions, TableOptions, TablePartitioning} from '../operations/nodes.js'
 
 /** A table as a database reports it: what introspectors return and batch mode rebuilds. */
 export interface ColumnSchema {
@@ -11,6 +11,8 @@ export interface ColumnSchema {
   readonly autoincrement?: boolean
   /** PostgreSQL identity columns: ALWAYS or BY DEFAULT. */
   readonly identity?: 'always' | 'by default'
+  /** PostgreSQL: the sequence a serial-style autoincrement column's nextval() default uses (none for an identity). */
+  readonly sequence?: {readonly name: string; readonly type: string; readonly owned: boolean}
   /** A collation of its own: one its type does not have by default (PostgreSQL), other than its table's (MySQL), declared (SQLite). */
   readonly collation?: string
   readonly comment?: string
@@ -59,7 +61,12 @@ export function createIndexOf(table: string, index: IndexSchema): CreateIndex {
   return {...rest, kind: 'createIndex', table, ...(unique ? {unique: true} : {})}
 }
 
-export interface TableSchema extends TableOptions {
+/**
+ * A table as the catalog reports it. A PostgreSQL partition (partitionOf) has
+ * no columns here (they are its parent's) and only the keys, checks and
+ * indexes of its own, not those its parent gives it.
+ */
+export interface TableSchema extends TableOptions, TablePartitioning {
   readonly name: string
   readonly columns: readonly ColumnSchema[]
   readonly primaryKey?: KeySchema

@@ -189,8 +189,8 @@ export class Operations {
     return this.run({kind: 'dropIndex', name, table})
   }
 
-  dropTable(table: string): Promise<void> {
-    return this.run({kind: 'dropTable', table})
+  dropTable(table: string, options: {sequences?: string[]} = {}): Promise<void> {
+    return this.run({kind: 'dropTable', table, ...options})
   }
 
   /** Raw SQL; params are bound with the driver's own placeholders ($1 on PostgreSQL, ? elsewhere). */
@@ -253,6 +253,20 @@ export class Operations {
   }
 
   /** A table's comment (PostgreSQL, MySQL) and MySQL's collation, engine and ROW_FORMAT. */
+  /** PostgreSQL: give a partition of `table` another bound (DETACH, then ATTACH PARTITION ... `bound`). */
+  alterPartition(table: string, partition: string, options: {bound: string; existingBound: string}): Promise<void> {
+    return this.run({bound: options.bound, existingBound: options.existingBound, kind: 'alterPartition', partition, table})
+  }
+
+  /** PostgreSQL: CREATE EXTENSION IF NOT EXISTS name (in the current schema). */
+  createExtension(name: string): Promise<void> {
+    return this.run({kind: 'createExtension', name})
+  }
+
+  dropExtension(name: string): Promise<void> {
+    return this.run({kind: 'dropExtension', name})
+  }
+
   alterTableOptions(table: string, options: Omit<AlterTableOptions, 'kind' | 'table'>): Promise<void> {
     return this.run({...options, kind: 'alterTableOptions', table})
   }

@@ -40,14 +40,20 @@ const PG_MORE = [
   "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1",
 ]
 
-/** The catalog as structure() reads it, and on PostgreSQL what PG_MORE adds; db-manage's own tables left out. */
+/**
+ * The catalog as structure() reads it, and on PostgreSQL what PG_MORE adds;
+ * db-manage's own tables left out, and views, which autogenerate does not
+ * compare (it names them on its "not compared" line).
+ */
 export async function catalog(db: TestDatabase): Promise<unknown[]> {
   const out = await structure(db)
   if (db.dialect !== 'postgresql') return out
   const own = (v: unknown) => typeof v === 'string' && /^(alembic_version|db_manage_history)/.test(v)
   return connected(db, async (c) => {
+    const views = new Set((await c.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm')")).rows.map((r) => r.relname))
+    const tables = (rows: unknown[]) => (rows as Array<Record<string, unknown>>).filter((r) => ![r.table_name, r.relname, r.tablename].some((n) => views.has(n)))
     for (const sql of PG_MORE) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).some((v) => own(v))))
-    return out
+    return out.map((rows) => tables(rows as unknown[]))
   })
 }
 

@@ -4,21 +4,34 @@ import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSc
 
 const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
 
+/**
+ * Tables compared: not an extension's (postgis' spatial_ref_sys), and not one
+ * that inherits another (INHERITS, the partitions of old), except a partition.
+ */
+const OWN_TABLE = `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+  AND (c.relispartition OR NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid))`
+
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
   pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always, a.attgenerated = 's' AS generated,
   CASE WHEN a.attcollation NOT IN (0, (SELECT typcollation FROM pg_type WHERE oid = a.atttypid)) THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
   col_description(c.oid, a.attnum) AS comment, obj_description(c.oid, 'pg_class') AS table_comment,
+  pg_get_partkeydef(c.oid) AS partition_key, pg_get_expr(c.relpartbound, c.oid) AS partition_bound,
+  (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE c.relispartition AND i.inhrelid = c.oid) AS partition_parent,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
     WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
       AND (SELECT count(*) FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
-        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence
+        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence,
+  (SELECT json_build_object('name', sq.relname, 'type', format_type(ps.seqtypid, NULL), 'owned', EXISTS (SELECT 1 FROM pg_depend o
+      WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype = 'a' AND o.refobjid = c.oid AND o.refobjsubid = a.attnum))
+    FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = sq.oid
+    WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid LIMIT 1) AS seq
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid) AND n.nspname = current_schema()
+WHERE c.relkind IN ('r', 'p') AND ${OWN_TABLE} AND n.nspname = current_schema()
 ORDER BY c.relname, a.attnum`
 
 const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype AS type,
@@ -31,7 +44,9 @@ const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype A
   (SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::boolean FROM pg_index i WHERE i.indexrelid = con.conindid) AS nulls_not_distinct
 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
-WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
+WHERE n.nspname = current_schema() AND con.contype IN ('p', 'u', 'f', 'c') AND ${OWN_TABLE}
+  -- A partition's own: not those its parent gives it (cloned keys, inherited checks).
+  AND con.conparentid = 0 AND con.coninhcount = 0
 ORDER BY c.relname, con.conname`
 
 /**
@@ -53,8 +68,10 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
   pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options, (to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean AS nulls_not_distinct
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = t.oid)
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ${OWN_TABLE.replaceAll('c.', 't.')}
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
+  -- A partition's index made by its parent's (attached to it) is the parent's.
+  AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = ix.indexrelid)
 ORDER BY t.relname, i.relname`
 
 interface IndexElementRow {
@@ -99,7 +116,6 @@ SELECT 'view' AS kind, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT
 UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'm'
 UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
-UNION ALL SELECT 'partition', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relispartition AND relkind IN ('r', 'p')
 UNION ALL SELECT 'inheriting table', count(*) FROM pg_class c WHERE relnamespace IN (SELECT oid FROM ns) AND NOT relispartition AND relkind IN ('r', 'p')
   AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
@@ -159,10 +175,14 @@ export class PostgresIntrospector extends CatalogReader {
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]) => {
       const cons = constraints.get(name) ?? []
       const pk = cons.find((c) => c.type === 'p')
+      const [{partition_bound: bound, partition_key: key, partition_parent: parent}] = cols
       return {
         ...(cols[0].table_comment === null ? {} : {comment: String(cols[0].table_comment)}),
+        ...(key === null ? {} : {partitionBy: String(key)}),
+        // A partition's columns are its parent's.
+        ...(parent === null ? {} : {partitionOf: {parent: String(parent), bound: String(bound)}}),
         checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
-        columns: cols.map((c) => {
+        columns: parent !== null ? [] : cols.map((c) => {
           // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity
           // is; so is nextval() of a sequence nothing owns and no other default uses (pg_dump's Pagila style).
           const serial = (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
@@ -171,6 +191,7 @@ export class PostgresIntrospector extends CatalogReader {
           ...(c.collation === null ? {} : {collation: String(c.collation)}),
           ...(c.comment === null ? {} : {comment: String(c.comment)}),
           ...(c.always === true ? {identity: 'always' as const} : {}),
+          ...(serial && c.seq !== null ? {sequence: c.seq as {name: string; type: string; owned: boolean}} : {}),
           default: c.dflt === null || serial || c.generated === true ? undefined : String(c.dflt),
           ...(c.generated === true ? {generated: {expression: String(c.dflt), stored: true}} : {}),
           name: String(c.name),
