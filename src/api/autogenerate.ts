@@ -2,6 +2,7 @@ import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {type Change, compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
@@ -74,6 +75,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const live = (await reader.schema()).filter(keep)
     const liveEnums = await reader.enums()
     const liveDomains = await reader.domains()
+    const liveExtensions = await reader.extensions()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const targetTables = target.tables.filter(keep)
@@ -84,7 +86,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
     const enums = compareEnums(liveEnums, target.enums, live)
     const domains = compareDomains(liveDomains, target.domains)
-    const changes = [...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
+    const changes = [...compareExtensions(liveExtensions, target.extensions), ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
     }), ...domains.after, ...enums.after]
     return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}

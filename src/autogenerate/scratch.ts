@@ -24,6 +24,8 @@ export interface TargetSchema {
   readonly uncompared: Record<string, number>
   readonly enums: EnumSchema[]
   readonly domains: DomainSchema[]
+  /** The extensions it creates (PostgreSQL). */
+  readonly extensions: string[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -69,7 +71,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
         try {
           await executor.execute({sql})
         } catch (error) {
-          throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${describeDriverError(error)}`)
+          const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+          throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${why ?? describeDriverError(error)}`)
         }
       }
 
@@ -79,7 +82,9 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
     }
 
     const reader = dialect.introspector(connection)
-    return {declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(), uncompared: await reader.uncompared()}
+    return {
+      declared, domains: await reader.domains(), enums: await reader.enums(), extensions: await reader.extensions(), tables: await reader.schema(), uncompared: await reader.uncompared(),
+    }
   })
 }
 

@@ -66,6 +66,8 @@ export interface Adapter {
     readonly before: readonly string[]
     readonly after: readonly string[]
   }
+  /** Why a target's statement failed, where the server's own words do not point at the cause (PostgreSQL: a missing extension). */
+  readonly explainFailure?: (error: unknown, connection: Connection) => Promise<string | undefined>
 }
 
 /** A database kind: four parts, each in a same-named file of its folder. */

@@ -108,6 +108,8 @@ export interface SchemaReader {
   enums(): Promise<EnumSchema[]>
   /** Domains (PostgreSQL's CREATE DOMAIN); none elsewhere. */
   domains(): Promise<DomainSchema[]>
+  /** The extensions created in the database (PostgreSQL's CREATE EXTENSION, plpgsql aside); none elsewhere. */
+  extensions(): Promise<string[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>
 }
@@ -135,6 +137,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   }
 
   async domains(): Promise<DomainSchema[]> {
+    return []
+  }
+
+  async extensions(): Promise<string[]> {
     return []
   }
 

@@ -123,7 +123,6 @@ UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespa
   -- One that a single table's nextval() default uses (pg_dump's Pagila style) is that column's autoincrement, compared as such.
   AND (SELECT count(*) <> 1 OR bool_or(pg_get_expr(ad.adbin, ad.adrelid) NOT LIKE 'nextval(%') FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
     WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = s.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid))
-UNION ALL SELECT 'extension', count(*) FROM pg_extension WHERE extname <> 'plpgsql'
 UNION ALL SELECT 'table storage setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL SELECT 'tablespace placement', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'i') AND reltablespace <> 0
 UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'`
@@ -155,6 +154,10 @@ export class PostgresIntrospector extends CatalogReader {
       nullable: r.nullable === true,
       type: String(r.type),
     }))
+  }
+
+  async extensions(): Promise<string[]> {
+    return (await this.connection.query("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname")).rows.map((r) => String(r.extname))
   }
 
   async enums(): Promise<EnumSchema[]> {
