@@ -157,9 +157,15 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   protected abstract read(only?: string): Promise<TableSchema[]>
 }
 
+/** Kinds whose plural is not the kind with an s. */
+const PLURALS: Record<string, string> = {
+  'function in another schema': 'functions in other schemas', policy: 'policies', 'replica identity': 'replica identities', 'table in another schema': 'tables in other schemas',
+  'view in another schema': 'views in other schemas',
+}
+
 /** `2 views, 1 function, 3 triggers` from counts keyed by the singular kind, or '' when there is nothing. */
 export function describeUncompared(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ')
+  return Object.entries(counts).map(([kind, n]) => `${n} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`).join(', ')
 }
 
 /** Group rows by a key, keeping first-seen order. */

@@ -127,6 +127,18 @@ for (const dialect of dialectsUnderTest()) {
       })
     }
 
+    if (dialect === 'mysql') {
+      it('item 6: what the comparison skips is named on the "not compared" line: sequences, partitioning, system versioning, index comments', async () => {
+        const dir = projectWith(db, [
+          'CREATE SEQUENCE invoice_no START WITH 1000;',
+          "CREATE TABLE events (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at), KEY events_at (at) COMMENT 'for the monthly report') PARTITION BY RANGE (YEAR(at)) (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN MAXVALUE);",
+          'CREATE TABLE prices (id int PRIMARY KEY, amount decimal(8,2)) WITH SYSTEM VERSIONING;',
+        ].join('\n'))
+        const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
+        expect(checked.stderr).to.match(/^not compared: 1 sequence, 1 system-versioned table, 1 partitioned table, 1 index comment\n/)
+      })
+    }
+
     if (dialect === 'sqlite') {
       it('item 13: DEFAULT FALSE and DEFAULT TRUE are built as written and show no drift', async () => {
         const {script} = await evolve(db, {

@@ -115,6 +115,8 @@ ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
 SELECT 'view' AS kind, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'v' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'm'
 UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
+  -- A range type's constructors are the type's.
+  AND oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_proc'::regclass AND deptype = 'i')
 UNION ALL SELECT 'trigger', count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT t.tgisinternal
 UNION ALL SELECT 'inheriting table', count(*) FROM pg_class c WHERE relnamespace IN (SELECT oid FROM ns) AND NOT relispartition AND relkind IN ('r', 'p')
   AND EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid)
@@ -125,7 +127,51 @@ UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespa
     WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = s.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid))
 UNION ALL SELECT 'table storage setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL SELECT 'tablespace placement', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'i') AND reltablespace <> 0
-UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'`
+UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'
+UNION ALL SELECT 'unvalidated constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND NOT con.convalidated
+UNION ALL SELECT 'deferrable key', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+  WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype IN ('p', 'u') AND con.condeferrable
+UNION ALL SELECT 'match full foreign key', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+  WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'f' AND con.confmatchtype = 'f'
+UNION ALL SELECT 'rule', count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE c.relnamespace IN (SELECT oid FROM ns) AND r.rulename <> '_RETURN'
+UNION ALL SELECT 'sequence option', count(*) FROM pg_sequence q JOIN pg_class s ON s.oid = q.seqrelid WHERE s.relnamespace IN (SELECT oid FROM ns)
+  AND (q.seqincrement <> 1 OR q.seqcache <> 1 OR q.seqcycle OR q.seqstart <> 1 OR q.seqmin <> 1
+    OR q.seqmax <> CASE q.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END)
+UNION ALL SELECT kind, count(*) FILTER (WHERE hit) FROM (SELECT a.attoptions IS NOT NULL AS options, a.attstattarget >= 0 AS stats, a.attstorage <> t.typstorage AS storage
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+    WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped) col,
+  LATERAL (VALUES ('column option', options), ('column statistics target', stats), ('column storage', storage)) v(kind, hit) GROUP BY kind
+UNION ALL SELECT 'extended statistics object', count(*) FROM pg_statistic_ext WHERE stxnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'row security setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND (relrowsecurity OR relforcerowsecurity)
+UNION ALL SELECT 'policy', count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM ns)
+UNION ALL SELECT 'replica identity', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND relreplident <> 'd'
+UNION ALL SELECT 'unlogged table', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND relpersistence = 'u'
+UNION ALL SELECT 'foreign table', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'f'
+UNION ALL SELECT 'type', count(*) FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.oid NOT IN (SELECT objid FROM ext) AND t.typcategory <> 'A'
+  AND (t.typtype IN ('b', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+UNION ALL SELECT kind, count(*) FROM (VALUES ('collation', 'pg_collation'::regclass), ('operator', 'pg_operator'::regclass), ('operator class', 'pg_opclass'::regclass),
+    ('text search configuration', 'pg_ts_config'::regclass), ('conversion', 'pg_conversion'::regclass)) k(kind, catalog)
+  JOIN pg_depend d ON d.classid = k.catalog AND d.refclassid = 'pg_namespace'::regclass AND d.refobjid IN (SELECT oid FROM ns) AND d.deptype = 'n'
+  WHERE d.objid NOT IN (SELECT objid FROM ext) GROUP BY kind
+-- Comments on what is compared without its comment: constraints, indexes, sequences, types.
+UNION ALL SELECT 'other comment', count(*) FROM pg_description d WHERE d.objsubid = 0 AND (
+  (d.classoid = 'pg_constraint'::regclass AND d.objoid IN (SELECT con.oid FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns)))
+  OR (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('i', 'I', 'S')))
+  OR (d.classoid = 'pg_type'::regclass AND d.objoid IN (SELECT oid FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns))))
+UNION ALL SELECT 'privilege grant', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND relacl IS NOT NULL
+  AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'default privilege', count(*) FROM pg_default_acl
+UNION ALL SELECT 'event trigger', count(*) FROM pg_event_trigger WHERE oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'publication', count(*) FROM pg_publication
+-- Schemas besides the one compared, and what they hold (extensions' own aside).
+UNION ALL SELECT 'other schema', count(*) FROM pg_namespace n WHERE n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('public', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
+  AND n.oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT kind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+    LATERAL (SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'table in another schema' WHEN c.relkind IN ('v', 'm') THEN 'view in another schema' END AS kind) k
+  WHERE k.kind IS NOT NULL AND n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('information_schema') AND n.nspname NOT LIKE 'pg\_%' AND c.oid NOT IN (SELECT objid FROM ext)
+  GROUP BY kind
+UNION ALL SELECT 'function in another schema', count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('information_schema') AND n.nspname NOT LIKE 'pg\_%' AND p.oid NOT IN (SELECT objid FROM ext)`
 
 /** `{fillfactor=70}` as {fillfactor: '70'}, in the catalog's order. */
 function storageParameters(options: readonly string[]): Record<string, string> {
