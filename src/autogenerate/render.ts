@@ -48,7 +48,9 @@ function operationCode(op: Operation): string {
     case 'createTable': {
       const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques} = op
       const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques})
-      return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]${extras ? `, ${extras}` : ''})`
+      // A partition has no columns of its own: `[]`.
+      const columns = op.columns.length === 0 ? '[]' : `[\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]`
+      return `await op.createTable(${quote(op.table)}, ${columns}${extras ? `, ${extras}` : ''})`
     }
 
     case 'dropTable': {
