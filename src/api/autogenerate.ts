@@ -86,7 +86,8 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
     const enums = compareEnums(liveEnums, target.enums, live)
     const domains = compareDomains(liveDomains, target.domains)
-    const changes = [...compareExtensions(liveExtensions, target.extensions), ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
+    const extensions = compareExtensions(liveExtensions, target.extensions)
+    const changes = [...extensions, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
     }), ...domains.after, ...enums.after]
     return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
@@ -121,7 +122,8 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})), {flag: 'wx'})
     const downgradeNotes = changes.filter((c) => c.downgradeNote !== undefined).map((c) => c.downgradeNote!)
-    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
+    const described = changes.filter((c) => c.upgrade).map((c) => c.description)
+    return {changes: described, notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
   })
 }
 

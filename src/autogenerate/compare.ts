@@ -183,7 +183,8 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
   const declared = options.declared?.[table.name]
   const pk = table.primaryKey?.columns ?? []
   // A key of its own name (pushers2_pkey on pushers) is written as the table's, so the name is kept.
-  const ownName = table.primaryKey?.name !== undefined && table.primaryKey.name !== defaultConstraintName.primaryKey(table.name)
+  const keyName = table.primaryKey?.name
+  const ownName = keyName !== undefined && keyName !== defaultConstraintName.primaryKey(table.name)
   const flagged = pk.length === 1 && !ownName ? pk : []
   const columns = table.partitionOf ? [] : declared
     ? declared.columns.map((c) => ({...c, onDelete: undefined, onUpdate: undefined, primaryKey: flagged.includes(c.name) || undefined, references: undefined, unique: undefined}))
@@ -201,7 +202,8 @@ function createTableChanges(table: TableSchema, options: CompareOptions, later: 
     ...tableOptions(table),
     ...partitioning(table),
   }
-  const changes: Change[] = [added(`add table ${table.name}${table.partitionOf ? ` (partition of ${table.partitionOf.parent})` : ''}`, table.name, create)]
+  const of = table.partitionOf ? ` (partition of ${table.partitionOf.parent})` : ''
+  const changes: Change[] = [added(`add table ${table.name}${of}`, table.name, create)]
   for (const index of table.indexes) {
     const op = createIndexOf(table.name, index)
     changes.push({description: `add ${describeExtra(op)}`, table: table.name, upgrade: op})
@@ -378,7 +380,8 @@ function onlineIndex(change: Change, table: TableSchema): Change {
   const create = change.upgrade?.kind === 'createIndex' ? change.upgrade : change.downgrade
   if (create?.kind !== 'createIndex' || create.fulltext || create.spatial) return change
   if (table.partitionBy !== undefined) {
-    return {...change, comment: `db-manage: allow DM103 -- PostgreSQL cannot build an index on a partitioned table (${table.name}) concurrently`}
+    const why = `PostgreSQL cannot build an index on a partitioned table (${table.name}) concurrently`
+    return {...change, comment: `db-manage: allow DM103 -- ${why}`}
   }
 
   return {...change, downgrade: withOnline(change.downgrade), upgrade: withOnline(change.upgrade)}
@@ -394,20 +397,29 @@ function onlineIndex(change: Change, table: TableSchema): Change {
 function droppedColumn(live: TableSchema, c: ColumnSchema, dialect: DialectName): Change[] {
   const name = live.name
   const back = reflectedColumn(c, dialect, false, live)
-  const drop = (column: Column, note?: string) => dropped(`drop column ${name}.${c.name}`, name, {column, kind: 'addColumn', table: name}, {destructive: true, ...(note ? {downgradeNote: note} : {})})
+  const drop = (column: Column, note?: string) => dropped(`drop column ${name}.${c.name}`, name, {column, kind: 'addColumn', table: name},
+    {destructive: true, ...(note ? {downgradeNote: note} : {})})
   if (c.nullable || c.default !== undefined || c.autoincrement || c.generated) return [drop(back)]
+  const lost = `the upgrade dropped ${name}.${c.name} and its values`
   const fill = fillValue(c.type, dialect)
   if (fill === undefined) {
-    return [drop({...back, nullable: true}, `the upgrade dropped ${name}.${c.name} and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('${name}', '${c.name}', {existingType: '${back.type}', nullable: false})`)]
+    const then = `await op.alterColumn('${name}', '${c.name}', {existingType: '${back.type}', nullable: false})`
+    const why = 'so it comes back nullable (rows have nothing to put in it)'
+    return [drop({...back, nullable: true}, `${lost}, ${why}; once every row has a value: ${then}`)]
   }
 
-  const shown = typeof fill === 'string' ? `'${fill}'` : typeof fill === 'object' && fill !== null && 'sql' in fill ? fill.sql : String(fill)
+  // MySQL's expression default ('') is shown as the value it gives.
+  const expression = typeof fill === 'object' && fill !== null && 'sql' in fill ? fill.sql.replace(/^\((.*)\)$/, '$1') : undefined
+  const shown = expression ?? (typeof fill === 'string' ? `'${fill}'` : String(fill))
   // Listed first, so the downgrade (run in reverse) drops the filling default once the column is back.
   const unfill: Change = {
     description: `drop the default ${name}.${c.name} came back with`, table: name,
-    downgrade: {column: c.name, default: null, existingDefault: fill, existingNullable: false, existingType: back.type, kind: 'alterColumn', table: name},
+    downgrade: {
+      column: c.name, default: null, existingDefault: fill, existingNullable: false, existingType: back.type,
+      kind: 'alterColumn', table: name,
+    },
   }
-  return [unfill, drop({...back, default: fill}, `the upgrade dropped ${name}.${c.name} and its values: it comes back NOT NULL holding ${shown} in every row`)]
+  return [unfill, drop({...back, default: fill}, `${lost}: it comes back NOT NULL holding ${shown} in every row`)]
 }
 
 function primaryKeyChanges(live: TableSchema, target: TableSchema): {add: Change[]; drop: Change[]} {

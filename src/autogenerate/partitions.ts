@@ -5,7 +5,10 @@ import type {Change} from './compare.js'
 
 /** A table's partitioning as createTable states it (PostgreSQL). */
 export function partitioning(table: TableSchema): TablePartitioning {
-  return {...(table.partitionBy === undefined ? {} : {partitionBy: table.partitionBy}), ...(table.partitionOf ? {partitionOf: table.partitionOf} : {})}
+  return {
+    ...(table.partitionBy === undefined ? {} : {partitionBy: table.partitionBy}),
+    ...(table.partitionOf ? {partitionOf: table.partitionOf} : {}),
+  }
 }
 
 /**
@@ -20,7 +23,9 @@ export function partitionChanges(live: TableSchema, target: TableSchema): Change
   const of = (t: TableSchema) => (t.partitionOf ? `a partition of ${t.partitionOf.parent}` : 'not a partition')
   if (by(live) !== by(target) || live.partitionOf?.parent !== target.partitionOf?.parent) {
     const what = by(live) === by(target) ? `${of(live)} -> ${of(target)}` : `partition by ${by(live)} -> ${by(target)}`
-    throw new UsageError(`table ${name} changes its partitioning (${what}): PostgreSQL cannot do that in place; write this migration by hand (a new table, the rows moved, the old one dropped; or ATTACH / DETACH PARTITION)`)
+    throw new UsageError(`table ${name} changes its partitioning (${what}): PostgreSQL cannot do that in place;`
+      + ' write this migration by hand (a new table, the rows moved, the old one dropped;'
+      + ' or ATTACH / DETACH PARTITION)')
   }
 
   const [was, is] = [live.partitionOf, target.partitionOf]

@@ -49,7 +49,8 @@ function operationCode(op: Operation): string {
       const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques} = op
       const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques})
       // A partition has no columns of its own: `[]`.
-      const columns = op.columns.length === 0 ? '[]' : `[\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]`
+      const list = op.columns.map((c) => `  ${columnCode(c)},`).join('\n')
+      const columns = op.columns.length === 0 ? '[]' : `[\n${list}\n]`
       return `await op.createTable(${quote(op.table)}, ${columns}${extras ? `, ${extras}` : ''})`
     }
 
@@ -87,7 +88,8 @@ function operationCode(op: Operation): string {
     }
 
     case 'alterPartition': {
-      return `await op.alterPartition(${args(quote(op.table), quote(op.partition), options({bound: op.bound, existingBound: op.existingBound}))})`
+      const bounds = options({bound: op.bound, existingBound: op.existingBound})
+      return `await op.alterPartition(${args(quote(op.table), quote(op.partition), bounds)})`
     }
 
     case 'createExtension': {
@@ -133,7 +135,8 @@ function operationCode(op: Operation): string {
     }
 
     case 'createUniqueConstraint': {
-      return `await op.createUniqueConstraint(${args(quote(op.name), quote(op.table), value(op.columns), options({nullsNotDistinct: op.nullsNotDistinct}))})`
+      const nulls = options({nullsNotDistinct: op.nullsNotDistinct})
+      return `await op.createUniqueConstraint(${args(quote(op.name), quote(op.table), value(op.columns), nulls)})`
     }
 
     case 'createForeignKey': {
@@ -186,12 +189,22 @@ function batchCode(op: BatchOperation): string {
   }
 }
 
+/** An operation to render, with the comment lines that go before it. */
+interface RenderItem {
+  readonly op: Operation
+  readonly description: string
+  /** Drops data: a DATA LOSS line saying `description`. */
+  readonly destructive?: boolean
+  /** A line of its own (a lint allowance and its reason). */
+  readonly comment?: string
+}
+
 /**
  * The body of upgrade() or downgrade(): one statement per operation, a
  * DATA LOSS comment before what drops data, and on SQLite the changes to
  * each existing table grouped into one batchAlterTable (move and copy).
  */
-export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string; comment?: string}>, asBatch: boolean): string {
+export function renderOperations(items: readonly RenderItem[], asBatch: boolean): string {
   // In order of first appearance: a lone operation, or one table's batch gathering every later change to it.
   const entries: Array<{code: string} | {table: string; codes: string[]}> = []
   const batches = new Map<string, string[]>()
@@ -228,8 +241,12 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
  */
 export function renderChanges(changes: readonly Change[], options: {asBatch: boolean}): {upgrade: string; downgrade: string} {
   const {asBatch} = options
-  const up = changes.filter((c) => c.upgrade).map((c) => ({comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!}))
-  const down = [...changes].reverse().filter((c) => c.downgrade)
-    .map((c) => ({comment: c.comment, description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
+  const up = changes.filter((c) => c.upgrade).map((c): RenderItem => ({
+    comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!,
+  }))
+  const down = [...changes].reverse().filter((c) => c.downgrade).map((c): RenderItem => ({
+    comment: c.comment, description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined,
+    op: c.downgrade!,
+  }))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

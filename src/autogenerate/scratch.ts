@@ -72,7 +72,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
           await executor.execute({sql})
         } catch (error) {
           const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
-          throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${why ?? describeDriverError(error)}`)
+          const statement = `target_schema ${file}: statement ${i + 1}`
+          throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
         }
       }
 
@@ -83,7 +84,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
 
     const reader = dialect.introspector(connection)
     return {
-      declared, domains: await reader.domains(), enums: await reader.enums(), extensions: await reader.extensions(), tables: await reader.schema(), uncompared: await reader.uncompared(),
+      declared, domains: await reader.domains(), enums: await reader.enums(), extensions: await reader.extensions(),
+      tables: await reader.schema(), uncompared: await reader.uncompared(),
     }
   })
 }

@@ -3,12 +3,13 @@ import type {AlterColumnOptions, ColumnSequence} from '../operations/nodes.js'
 
 type Sequence = NonNullable<ColumnSchema['sequence']>
 
-/** A reflected serial-style sequence as a script states it: its name alone when it is serial's own (the column's type, owned). */
+/** A reflected sequence as a script states it: its name alone when it is serial's own (the column's type, owned). */
 export function sequenceOption(c: ColumnSchema): ColumnSequence | string | undefined {
   const s = c.sequence
   if (!s) return undefined
   const as = s.type.toLowerCase() === c.type.toLowerCase() ? undefined : s.type
-  return as === undefined && s.owned ? s.name : {name: s.name, ...(as === undefined ? {} : {as}), ...(s.owned ? {} : {owned: false})}
+  if (as === undefined && s.owned) return s.name
+  return {name: s.name, ...(as === undefined ? {} : {as}), ...(s.owned ? {} : {owned: false})}
 }
 
 export function sameSequence(a: Sequence | undefined, b: Sequence | undefined): boolean {
@@ -22,12 +23,19 @@ export function sameSequence(a: Sequence | undefined, b: Sequence | undefined): 
  * identity's kind changed. The sequence it has now is named, so the change
  * drops it or carries its value over.
  */
-export function numberingChange(from: ColumnSchema, to: ColumnSchema): Pick<AlterColumnOptions, 'autoincrement' | 'existingSequence' | 'identity' | 'sequence'> {
+export function numberingChange(from: ColumnSchema, to: ColumnSchema): Numbering {
   const kind = to.identity === 'always' ? {identity: 'always' as const} : {}
   const existing = from.sequence ? {existingSequence: from.sequence.name} : {}
-  const sequence = to.sequence ? {sequence: sequenceOption(to)} : {}
-  if (Boolean(from.autoincrement) !== Boolean(to.autoincrement)) return to.autoincrement ? {autoincrement: true, ...(to.sequence ? sequence : kind)} : {autoincrement: false, ...existing}
+  const sequence = to.sequence ? {sequence: sequenceOption(to)} : {sequence: null, ...kind}
+  if (Boolean(from.autoincrement) !== Boolean(to.autoincrement)) {
+    if (!to.autoincrement) return {autoincrement: false, ...existing}
+    return {autoincrement: true, ...(to.sequence ? sequence : kind)}
+  }
+
   if (!to.autoincrement) return {}
-  if (!sameSequence(from.sequence, to.sequence)) return {...existing, ...(to.sequence ? sequence : {sequence: null, ...kind})}
-  return (from.identity === 'always') !== (to.identity === 'always') ? {identity: to.identity === 'always' ? 'always' : 'by default'} : {}
+  if (!sameSequence(from.sequence, to.sequence)) return {...existing, ...sequence}
+  if ((from.identity === 'always') === (to.identity === 'always')) return {}
+  return {identity: to.identity === 'always' ? 'always' : 'by default'}
 }
+
+type Numbering = Pick<AlterColumnOptions, 'autoincrement' | 'existingSequence' | 'identity' | 'sequence'>

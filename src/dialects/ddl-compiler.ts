@@ -62,6 +62,11 @@ export abstract class DdlCompiler {
   /** Where several steps go in one query: a statement that marks a step's start for batchElapsedMs (PostgreSQL). */
   readonly stepStartedSql?: string
 
+  /** The name a primary key created without one has: PostgreSQL's `<table>_pkey` (MySQL's PRIMARY answers to it). */
+  unnamedPrimaryKey(table: string): string | undefined {
+    return defaultConstraintName.primaryKey(table)
+  }
+
   /** Dollar-quoted bodies (`$$ ... $$`, `$fn$ ... $fn$`) are strings, not code with placeholders. */
   readonly dollarQuoting: boolean = false
 
@@ -304,7 +309,8 @@ export abstract class DdlCompiler {
 
   createTable(op: CreateTable): Statement[] {
     if (op.partitionBy !== undefined || op.partitionOf !== undefined) {
-      throw this.cannot(`create table ${op.table} ${op.partitionOf ? `as a partition of ${op.partitionOf.parent}` : `PARTITION BY ${op.partitionBy}`}: partitioning is PostgreSQL's here`)
+      const how = op.partitionOf ? `as a partition of ${op.partitionOf.parent}` : `PARTITION BY ${op.partitionBy}`
+      throw this.cannot(`create table ${op.table} ${how}: partitioning is PostgreSQL's here`)
     }
 
     const keys = op.primaryKey?.columns ?? op.columns.filter((c) => c.primaryKey).map((c) => c.name)
@@ -359,7 +365,8 @@ export abstract class DdlCompiler {
 
   /** CREATE / DROP EXTENSION: PostgreSQL's. */
   protected extension(op: CreateExtension | DropExtension): Statement[] {
-    throw this.cannot(`${op.kind === 'createExtension' ? 'create' : 'drop'} extension ${op.name}: extensions are PostgreSQL's`)
+    const verb = op.kind === 'createExtension' ? 'create' : 'drop'
+    throw this.cannot(`${verb} extension ${op.name}: extensions are PostgreSQL's`)
   }
 
   /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */
@@ -437,7 +444,9 @@ export abstract class DdlCompiler {
     const where = op.where ? ` WHERE ${op.where}` : ''
     const parameters = op.with === undefined ? '' : ` WITH (${Object.entries(op.with).map(([k, v]) => `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`).join(', ')})`
     const online = op.concurrently ? this.onlineIndex(op) : {}
-    const sql = `CREATE ${kind}INDEX ${online.keyword ?? ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${nulls}${parameters}${where}${online.suffix ?? ''}`
+    const target = `${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}`
+    const options = `${include}${nulls}${parameters}${where}${online.suffix ?? ''}`
+    const sql = `CREATE ${kind}INDEX ${online.keyword ?? ''}${target}${options}`
     return [online.nonTransactional ? {nonTransactional: true, sql} : {sql}]
   }
 
@@ -465,13 +474,15 @@ export abstract class DdlCompiler {
   }
 
   createUniqueConstraint(op: CreateUniqueConstraint): Statement[] {
-    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} UNIQUE${this.nullsNotDistinct(op)} ${this.columnList(op.columns)}`}]
+    const unique = `UNIQUE${this.nullsNotDistinct(op)} ${this.columnList(op.columns)}`
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} ${unique}`}]
   }
 
   /** ` NULLS NOT DISTINCT` after UNIQUE: PostgreSQL 15's; elsewhere NULLs are always distinct, so it is refused. */
   protected nullsNotDistinct(key: {name?: string; nullsNotDistinct?: boolean}): string {
     if (!key.nullsNotDistinct) return ''
-    throw this.cannot(`make unique key ${key.name ?? ''} NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)`.replace('key  ', 'key '))
+    const name = key.name ? `${key.name} ` : ''
+    throw this.cannot(`make unique key ${name}NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)`)
   }
 
   createForeignKey(op: CreateForeignKey): Statement[] {

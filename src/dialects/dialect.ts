@@ -66,7 +66,7 @@ export interface Adapter {
     readonly before: readonly string[]
     readonly after: readonly string[]
   }
-  /** Why a target's statement failed, where the server's own words do not point at the cause (PostgreSQL: a missing extension). */
+  /** Why a target's statement failed, where the server's words do not point at the cause (PostgreSQL: an extension). */
   readonly explainFailure?: (error: unknown, connection: Connection) => Promise<string | undefined>
 }
 

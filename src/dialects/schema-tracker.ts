@@ -108,8 +108,8 @@ export class SchemaTracker implements Introspector {
       ],
       indexes: [],
       name,
-      // Unnamed, the key has the name PostgreSQL gives it, which a later dropConstraint uses (MySQL's answers to it too).
-      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name ?? defaultConstraintName.primaryKey(name)} : undefined,
+      // Unnamed, the key has the name the database gives it, which a later dropConstraint uses.
+      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name ?? this.compiler.unnamedPrimaryKey(name)} : undefined,
       uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: defaultConstraintName.unique(name, [c.name])})), ...(op.uniques ?? [])],
     }
   }

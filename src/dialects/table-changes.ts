@@ -69,7 +69,9 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         let defaultSql = c.default
         if (op.default !== undefined) defaultSql = op.default === null ? undefined : compiler.literal(op.default)
         // Added by this batch with a default that is then dropped (NOT NULL, filled): the rows there get that value.
-        if (op.default === null && entry.source === undefined && !c.generated && c.default !== undefined) entry.fill = c.default
+        if (op.default === null && entry.source === undefined && !c.generated && c.default !== undefined) {
+          entry.fill = c.default
+        }
         const name = op.newName ?? c.name
         entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
         if (op.autoincrement !== undefined) entry.column = {...entry.column, autoincrement: op.autoincrement}

@@ -159,8 +159,9 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
 
 /** Kinds whose plural is not the kind with an s. */
 const PLURALS: Record<string, string> = {
-  'function in another schema': 'functions in other schemas', policy: 'policies', 'replica identity': 'replica identities', 'table in another schema': 'tables in other schemas',
-  'view in another schema': 'views in other schemas',
+  'function in another schema': 'functions in other schemas', policy: 'policies',
+  'replica identity': 'replica identities',
+  'table in another schema': 'tables in other schemas', 'view in another schema': 'views in other schemas',
 }
 
 /** `2 views, 1 function, 3 triggers` from counts keyed by the singular kind, or '' when there is nothing. */

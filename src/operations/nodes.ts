@@ -50,7 +50,7 @@ export interface ColumnSequence {
   readonly name: string
   /** Its type (AS smallint | integer | bigint); left out, the column's, as serial makes it. */
   readonly as?: string
-  /** Owned by the column, so dropped with it (serial); false for one of its own, as pg_dump writes Pagila's. True when left out. */
+  /** Owned by the column, so dropped with it (serial; the default); false for one of its own (pg_dump's Pagila). */
   readonly owned?: boolean
 }
 
@@ -97,7 +97,7 @@ export interface CreateTableOptions extends TableConstraints, TableOptions, Tabl
 
 /** PostgreSQL's declarative partitioning; refused elsewhere. */
 export interface TablePartitioning {
-  /** A partitioned table, by this key as pg_get_partkeydef writes it: `RANGE (payment_date)`, `LIST (region)`, `HASH (id)`. */
+  /** A partitioned table, by this key as pg_get_partkeydef writes it: `RANGE (at)`, `LIST (region)`, `HASH (id)`. */
   readonly partitionBy?: string
   /**
    * A partition of `parent` (its columns are the parent's: createTable gets none), with its bound as
@@ -106,7 +106,7 @@ export interface TablePartitioning {
   readonly partitionOf?: {readonly parent: string; readonly bound: string}
 }
 
-/** PostgreSQL: a partition given another bound: detached, then attached again with it (rows outside it make that fail). */
+/** PostgreSQL: a partition given another bound: detached, then attached again with it (rows outside it fail that). */
 export interface AlterPartition {
   readonly kind: 'alterPartition'
   /** The partitioned table. */

@@ -255,7 +255,8 @@ export class Operations {
   /** A table's comment (PostgreSQL, MySQL) and MySQL's collation, engine and ROW_FORMAT. */
   /** PostgreSQL: give a partition of `table` another bound (DETACH, then ATTACH PARTITION ... `bound`). */
   alterPartition(table: string, partition: string, options: {bound: string; existingBound: string}): Promise<void> {
-    return this.run({bound: options.bound, existingBound: options.existingBound, kind: 'alterPartition', partition, table})
+    const {bound, existingBound} = options
+    return this.run({bound, existingBound, kind: 'alterPartition', partition, table})
   }
 
   /** PostgreSQL: CREATE EXTENSION IF NOT EXISTS name (in the current schema). */

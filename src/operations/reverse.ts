@@ -12,7 +12,10 @@ export function reverse(op: Operation): Operation {
   switch (op.kind) {
     case 'createTable': {
       // A sequence a column is numbered by but does not own (not serial's) outlives DROP TABLE: it goes too.
-      const sequences = op.columns.flatMap((c) => (c.autoincrement && typeof c.sequence === 'object' && c.sequence.owned === false ? [c.sequence.name] : []))
+      const sequences = op.columns.flatMap((c) => {
+        const s = c.autoincrement ? c.sequence : undefined
+        return typeof s === 'object' && s.owned === false ? [s.name] : []
+      })
       return {kind: 'dropTable', table: op.table, ...(sequences.length > 0 ? {sequences} : {})}
     }
 

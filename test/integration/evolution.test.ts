@@ -40,15 +40,15 @@ const NAMED: Record<DialectName, string> = {
 /** A table whose NOT NULL columns (with and without a default) the target drops. */
 const ACCOUNTS: Record<DialectName, {live: string; target: string}> = {
   mysql: {
-    live: "CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL, plan varchar(20) NOT NULL DEFAULT 'free', score int NOT NULL, joined date NOT NULL, active tinyint(1) NOT NULL);",
+    live: "CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL, plan varchar(20) NOT NULL DEFAULT 'free', score int NOT NULL, joined date NOT NULL, active tinyint(1) NOT NULL, bio text NOT NULL);",
     target: 'CREATE TABLE accounts (id int PRIMARY KEY);',
   },
   postgresql: {
-    live: "CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL, plan varchar(20) NOT NULL DEFAULT 'free', score int NOT NULL, joined date NOT NULL, active boolean NOT NULL);",
+    live: "CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL, plan varchar(20) NOT NULL DEFAULT 'free', score int NOT NULL, joined date NOT NULL, active boolean NOT NULL, bio text NOT NULL);",
     target: 'CREATE TABLE accounts (id int PRIMARY KEY);',
   },
   sqlite: {
-    live: "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL, plan VARCHAR(20) NOT NULL DEFAULT 'free', score INTEGER NOT NULL, joined DATE NOT NULL, active BOOLEAN NOT NULL);",
+    live: "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email VARCHAR(100) NOT NULL, plan VARCHAR(20) NOT NULL DEFAULT 'free', score INTEGER NOT NULL, joined DATE NOT NULL, active BOOLEAN NOT NULL, bio TEXT NOT NULL);",
     target: 'CREATE TABLE accounts (id INTEGER PRIMARY KEY);',
   },
 }
@@ -81,7 +81,8 @@ for (const dialect of dialectsUnderTest()) {
     it('item 7: a downgrade gives back dropped NOT NULL columns as they were (type, NOT NULL, default) and says their values are gone', async () => {
       const {generated, script} = await evolve(db, {
         afterDown: async (c) => {
-          await c.query("INSERT INTO accounts (id, email, score, joined, active) VALUES (9, 'x@example.org', 1, '2024-01-01', TRUE)")
+          await c.query("INSERT INTO accounts (id, email, score, joined, active, bio) VALUES (9, 'x@example.org', 1, '2024-01-01', TRUE, 'b')")
+          await c.query('DELETE FROM accounts WHERE id = 9')
           let refused: unknown
           await c.query('INSERT INTO accounts (id) VALUES (10)').catch((error: unknown) => (refused = error))
           expect(String(refused)).to.match(/null|default value/i)
@@ -89,8 +90,9 @@ for (const dialect of dialectsUnderTest()) {
         counts: {accounts: 3},
         live: ACCOUNTS[dialect].live,
         target: ACCOUNTS[dialect].target,
-        rows: "INSERT INTO accounts VALUES (1, 'a@example.org', 'pro', 5, '2020-01-01', TRUE), (2, 'b@example.org', 'free', 0, '2021-06-01', FALSE), (3, 'c@example.org', 'free', 7, '2022-03-04', TRUE);",
+        rows: "INSERT INTO accounts VALUES (1, 'a@example.org', 'pro', 5, '2020-01-01', TRUE, 'hi'), (2, 'b@example.org', 'free', 0, '2021-06-01', FALSE, ''), (3, 'c@example.org', 'free', 7, '2022-03-04', TRUE, 'x');",
         stderr: [
+          "downgrade: the upgrade dropped accounts.bio and its values: it comes back NOT NULL holding '' in every row",
           'downgrade: the upgrade dropped accounts.active and its values: it comes back NOT NULL holding false in every row',
           "downgrade: the upgrade dropped accounts.joined and its values: it comes back NOT NULL holding '1970-01-01' in every row",
           'downgrade: the upgrade dropped accounts.score and its values: it comes back NOT NULL holding 0 in every row',

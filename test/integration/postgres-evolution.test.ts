@@ -207,6 +207,14 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(first.code).to.equal(0)
     })
 
+    it('item 7: a dropped NOT NULL column whose type has no zero (an enum) comes back nullable, and the script and the command say so', async () => {
+      runNative(db, "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TABLE people (id int PRIMARY KEY, mood mood NOT NULL);")
+      const dir = projectWith(db, "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TABLE people (id int PRIMARY KEY);")
+      const note = "the upgrade dropped people.mood and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('people', 'mood', {existingType: 'mood', nullable: false})"
+      expect(await runCli(['revision', '--autogenerate', '-m', 'people'], {cwd: dir})).to.deep.include({code: 0, stderr: `downgrade: ${note}\n`})
+      expect(readFileSync(path.join(dir, 'migrations', '001_people.ts'), 'utf8')).to.include(`  // DATA LOSS: ${note}\n  await op.addColumn('people', op.column('mood', 'mood', {nullable: true}))\n`)
+    })
+
     it('item 13: a default whose cast differs from the column\'s type (text DEFAULT \'\'::character varying) is built as written and shows no drift', async () => {
       await evolve(db, {
         counts: {notes: 1},

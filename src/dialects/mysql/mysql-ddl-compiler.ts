@@ -144,7 +144,9 @@ export class MysqlDdlCompiler extends DdlCompiler {
   /** InnoDB builds an index in place while the table takes writes; LOCK=NONE makes it fail rather than block them. */
   protected onlineIndex(op: CreateIndex): {suffix?: string} {
     if (op.fulltext || op.spatial) {
-      throw this.cannot(`build ${op.fulltext ? 'FULLTEXT' : 'SPATIAL'} index ${op.name} while the table takes writes (concurrently: LOCK=NONE): InnoDB blocks writes to build one; leave out concurrently`)
+      const kind = op.fulltext ? 'FULLTEXT' : 'SPATIAL'
+      throw this.cannot(`build ${kind} index ${op.name} while the table takes writes (concurrently: LOCK=NONE):`
+        + ' InnoDB blocks writes to build one; leave out concurrently')
     }
 
     return {suffix: ' ALGORITHM=INPLACE LOCK=NONE'}

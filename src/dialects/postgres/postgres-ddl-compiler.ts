@@ -49,7 +49,8 @@ export class PostgresDdlCompiler extends DdlCompiler {
 
   /** An identity, or (with `sequence`) serial's nextval() default of a sequence created before the table. */
   protected autoincrementClause(column: Column): {suffix?: string; type?: string} {
-    if (column.sequence !== undefined) return {suffix: this.sequences.nextval(settled(column.sequence, column.type, this).name)}
+    const sequence = column.sequence === undefined ? undefined : settled(column.sequence, column.type, this)
+    if (sequence) return {suffix: this.sequences.nextval(sequence.name)}
     return {suffix: ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`}
   }
 
@@ -57,9 +58,12 @@ export class PostgresDdlCompiler extends DdlCompiler {
   private serial(table: string, columns: readonly Column[], statements: Statement[]): Statement[] {
     const numbered = columns.filter((c) => c.autoincrement && c.sequence !== undefined)
     return [
-      ...numbered.map((c) => this.sequences.create(table, c)),
+      ...numbered.map((c) => this.sequences.create(c)),
       ...statements,
-      ...numbered.map((c) => ({c, s: settled(c.sequence!, c.type, this)})).filter(({s}) => s.owned).map(({c, s}) => this.sequences.ownedBy(s.name, table, c.name)),
+      ...numbered.flatMap((c) => {
+        const s = settled(c.sequence!, c.type, this)
+        return s.owned ? [this.sequences.ownedBy(s.name, table, c.name)] : []
+      }),
     ]
   }
 
@@ -67,11 +71,18 @@ export class PostgresDdlCompiler extends DdlCompiler {
     const {partitionBy, partitionOf} = op
     if (partitionOf) {
       // A partition: its columns are its parent's; its own keys and checks stand in its parentheses.
-      if (op.columns.length > 0) throw new UsageError(`createTable ${op.table}: a partition (partitionOf) takes its columns from ${partitionOf.parent}: give it none`)
-      const elements = this.constraintElements({checks: op.checks, foreignKeys: op.foreignKeys, primaryKey: op.primaryKey, uniques: op.uniques})
+      if (op.columns.length > 0) {
+        const why = `a partition (partitionOf) takes its columns from ${partitionOf.parent}: give it none`
+        throw new UsageError(`createTable ${op.table}: ${why}`)
+      }
+
+      const {checks, foreignKeys, primaryKey, uniques} = op
+      const elements = this.constraintElements({checks, foreignKeys, primaryKey, uniques})
       const body = elements.length > 0 ? ` ${tableBody(elements)}` : ''
+      const sub = partitionBy ? ` PARTITION BY ${partitionBy}` : ''
+      const create = `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)}`
       return [
-        {sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} PARTITION OF ${this.table(partitionOf.parent)}${body} ${partitionOf.bound}${partitionBy ? ` PARTITION BY ${partitionBy}` : ''}`},
+        {sql: `${create} PARTITION OF ${this.table(partitionOf.parent)}${body} ${partitionOf.bound}${sub}`},
         ...this.tableCommentStatements(op.table, op.comment),
       ]
     }
@@ -79,15 +90,19 @@ export class PostgresDdlCompiler extends DdlCompiler {
     const statements = super.createTable({...op, partitionBy: undefined})
     // PARTITION BY after the column list: the first statement is the CREATE TABLE.
     const [create, ...rest] = statements
-    return this.serial(op.table, op.columns, partitionBy ? [{...create, sql: `${create.sql} PARTITION BY ${partitionBy}`}, ...rest] : statements)
+    const by = partitionBy ? ` PARTITION BY ${partitionBy}` : ''
+    const partitioned = [{...create, sql: `${create.sql}${by}`}, ...rest]
+    return this.serial(op.table, op.columns, partitioned)
   }
 
   dropTable(op: DropTable): Statement[] {
-    return [...super.dropTable(op), ...(op.sequences ?? []).map((name) => ({sql: `DROP SEQUENCE IF EXISTS ${this.quote(name)}`}))]
+    const sequences = (op.sequences ?? []).map((name) => ({sql: `DROP SEQUENCE IF EXISTS ${this.quote(name)}`}))
+    return [...super.dropTable(op), ...sequences]
   }
 
   protected extension(op: CreateExtension | DropExtension): Statement[] {
-    return [{sql: op.kind === 'createExtension' ? `CREATE EXTENSION IF NOT EXISTS ${this.quote(op.name)}` : `DROP EXTENSION ${this.quote(op.name)}`}]
+    const name = this.quote(op.name)
+    return [{sql: op.kind === 'createExtension' ? `CREATE EXTENSION IF NOT EXISTS ${name}` : `DROP EXTENSION ${name}`}]
   }
 
   async compile(operation: Operation, context: CompileContext = {}): Promise<Statement[]> {
@@ -97,7 +112,11 @@ export class PostgresDdlCompiler extends DdlCompiler {
   /** A partition given another bound: detached and attached again; rows outside the new bound make the ATTACH fail. */
   alterPartition(op: AlterPartition): Statement[] {
     const parent = `ALTER TABLE ${this.table(op.table)}`
-    return [{sql: `${parent} DETACH PARTITION ${this.table(op.partition)}`}, {sql: `${parent} ATTACH PARTITION ${this.table(op.partition)} ${op.bound}`}]
+    const partition = this.table(op.partition)
+    return [
+      {sql: `${parent} DETACH PARTITION ${partition}`},
+      {sql: `${parent} ATTACH PARTITION ${partition} ${op.bound}`},
+    ]
   }
 
   async addColumn(op: AddColumn, context: CompileContext): Promise<Statement[]> {
@@ -150,7 +169,9 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return statements
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'nullsNotDistinct', 'using', 'where', 'with'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set([
+    'concurrently', 'include', 'nullsNotDistinct', 'using', 'where', 'with',
+  ])
 
   protected onlineIndex(): {keyword?: string; nonTransactional?: boolean} {
     return {keyword: 'CONCURRENTLY ', nonTransactional: true}

@@ -11,8 +11,17 @@ interface Spelling {
 
 const INTEGERS = /^(smallint|integer|bigint|int2|int4|int8)$/i
 
+interface Settled {
+  readonly name: string
+  readonly as?: string
+  readonly owned: boolean
+}
+
+/** What of a column a sequence is made for. */
+type Numbered = Pick<Column, 'name' | 'sequence' | 'type'>
+
 /** A column's sequence with what it leaves out settled: the column's integer type (as serial makes it), owned. */
-export function settled(sequence: ColumnSequence | string, columnType: string, sql: Spelling): {name: string; as?: string; owned: boolean} {
+export function settled(sequence: ColumnSequence | string, columnType: string, sql: Spelling): Settled {
   const s = typeof sequence === 'string' ? {name: sequence} : sequence
   const type = sql.type(s.as ?? columnType)
   return {name: s.name, owned: s.owned ?? true, ...(INTEGERS.test(type) ? {as: type} : {})}
@@ -27,15 +36,20 @@ export function settled(sequence: ColumnSequence | string, columnType: string, s
 export class SequenceStatements {
   constructor(private readonly sql: Spelling) {}
 
-  /** CREATE SEQUENCE for a column; one not owned (a sequence of its own, which DROP TABLE leaves) is created unless it is there. */
-  create(table: string, column: Column | {name: string; type: string; sequence: ColumnSequence | string}, name?: string): Statement {
+  /**
+   * CREATE SEQUENCE for a column (under `name` when given); one not owned (a
+   * sequence of its own, which DROP TABLE leaves) is created unless it is there.
+   */
+  create(column: Numbered, name?: string): Statement {
     const s = settled(column.sequence!, column.type, this.sql)
-    return {sql: `CREATE SEQUENCE ${s.owned ? '' : 'IF NOT EXISTS '}${this.sql.quote(name ?? s.name)}${s.as ? ` AS ${s.as}` : ''}`}
+    const as = s.as ? ` AS ${s.as}` : ''
+    return {sql: `CREATE SEQUENCE ${s.owned ? '' : 'IF NOT EXISTS '}${this.sql.quote(name ?? s.name)}${as}`}
   }
 
   /** ALTER SEQUENCE ... OWNED BY the column (or NONE), so it goes with the column, as serial's does. */
   ownedBy(name: string, table: string, column: string, owned = true): Statement {
-    return {sql: `ALTER SEQUENCE ${this.sql.quote(name)} OWNED BY ${owned ? `${this.sql.table(table)}.${this.sql.quote(column)}` : 'NONE'}`}
+    const by = owned ? `${this.sql.table(table)}.${this.sql.quote(column)}` : 'NONE'
+    return {sql: `ALTER SEQUENCE ${this.sql.quote(name)} OWNED BY ${by}`}
   }
 
   /** ` DEFAULT nextval('"name"'::regclass)`, the default serial gives a column. */
@@ -43,11 +57,16 @@ export class SequenceStatements {
     return ` DEFAULT nextval(${this.sql.literal(this.sql.quote(name))}::regclass)`
   }
 
-  /** The sequence (regclass) PostgreSQL made for the column's identity (deptype i), or, with `a`, those the column owns. */
+  /** The sequence (regclass) PostgreSQL made for the column's identity (deptype i), or, with `a`, those it owns. */
   private ownedByColumn(table: string, column: string, deptype: 'a' | 'i'): string {
     const t = `${this.sql.literal(this.sql.table(table))}::regclass`
-    return `SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = ${t} AND deptype = '${deptype}'`
-      + ` AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = ${t} AND attname = ${this.sql.literal(column)})`
+    const attnum = `(SELECT attnum FROM pg_attribute WHERE attrelid = ${t} AND attname = ${this.sql.literal(column)})`
+    return `SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = ${t}`
+      + ` AND deptype = '${deptype}' AND refobjsubid = ${attnum}`
+  }
+
+  private rename(from: string, to: string): Statement {
+    return {sql: `ALTER SEQUENCE ${this.sql.quote(from)} RENAME TO ${this.sql.quote(to)}`}
   }
 
   /** The column's identity sequence. */
@@ -55,10 +74,10 @@ export class SequenceStatements {
     return `(${this.ownedByColumn(table, column, 'i')})`
   }
 
-  /** setval(sequence) to the greater of the rows' highest value + 1 and what `previous` (a next value, NULL if none) says. */
+  /** setval(sequence) to the greater of the rows' highest value + 1 and `previous` (a next value, NULL if none). */
   restart(sequence: string, table: string, column: string, previous: string): Statement {
-    const c = this.sql.quote(column)
-    return {sql: `SELECT setval(${sequence}, GREATEST(COALESCE(MAX(${c}), 0) + 1, ${previous}), false) FROM ${this.sql.table(table)}`}
+    const next = `GREATEST(COALESCE(MAX(${this.sql.quote(column)}), 0) + 1, ${previous})`
+    return {sql: `SELECT setval(${sequence}, ${next}, false) FROM ${this.sql.table(table)}`}
   }
 
   /** The next value a sequence (a regclass expression) would give, NULL when it never gave one. */
@@ -66,9 +85,10 @@ export class SequenceStatements {
     return `pg_sequence_last_value(${sequence}) + 1`
   }
 
-  /** The next value of the sequences the column still owns besides its identity (a serial's left by a plain autoincrement: false). */
+  /** The next value of the sequences the column owns besides an identity (a serial's, left by autoincrement: false). */
   nextOfOwned(table: string, column: string): string {
-    return `(SELECT max(pg_sequence_last_value(objid)) + 1 FROM (${this.ownedByColumn(table, column, 'a')}) owned(objid))`
+    const owned = this.ownedByColumn(table, column, 'a')
+    return `(SELECT max(pg_sequence_last_value(objid)) + 1 FROM (${owned}) owned(objid))`
   }
 
   /**
@@ -83,14 +103,15 @@ export class SequenceStatements {
     const type = columnType ?? 'bigint'
     if (op.autoincrement === false) {
       // An identity is dropped, and so is a serial's nextval() default and (when named) its sequence.
-      const drop = op.existingSequence === undefined ? [] : [{sql: `DROP SEQUENCE IF EXISTS ${this.sql.quote(op.existingSequence)}`}]
+      const existing = op.existingSequence
+      const drop = existing === undefined ? [] : [{sql: `DROP SEQUENCE IF EXISTS ${this.sql.quote(existing)}`}]
       return {after: [], before: [{sql: `${column} DROP IDENTITY IF EXISTS`}, {sql: `${column} DROP DEFAULT`}, ...drop]}
     }
 
     if (op.autoincrement === true && op.sequence) {
       const s = settled(op.sequence, type, this.sql)
       return {after: [
-        this.create(op.table, {name: op.column, sequence: op.sequence, type}),
+        this.create({name: op.column, sequence: op.sequence, type}),
         ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
         this.restart(regclass(s.name), op.table, op.column, this.next(regclass(s.name))),
         {sql: `${column} SET${this.nextval(s.name)}`},
@@ -105,11 +126,11 @@ export class SequenceStatements {
     }
 
     if (op.sequence === null) {
-      // From a sequence to an identity: the sequence is put aside so the identity's takes the natural name, then dropped.
+      // From a sequence to an identity: the sequence put aside, so the identity's has the natural name, then dropped.
       const aside = `${op.existingSequence!}__db_manage_old`
       return {after: [
         {sql: `${column} DROP DEFAULT`},
-        {sql: `ALTER SEQUENCE ${this.sql.quote(op.existingSequence!)} RENAME TO ${this.sql.quote(aside)}`},
+        this.rename(op.existingSequence!, aside),
         {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
         this.restart(this.identity(op.table, op.column), op.table, op.column, this.next(regclass(aside))),
         {sql: `DROP SEQUENCE ${this.sql.quote(aside)}`},
@@ -120,21 +141,21 @@ export class SequenceStatements {
       // From one sequence to another: the same sequence renamed, retyped and (dis)owned, so it keeps its value.
       const s = settled(op.sequence, type, this.sql)
       return {after: [
-        ...(s.name === op.existingSequence ? [] : [{sql: `ALTER SEQUENCE ${this.sql.quote(op.existingSequence)} RENAME TO ${this.sql.quote(s.name)}`}]),
+        ...(s.name === op.existingSequence ? [] : [this.rename(op.existingSequence, s.name)]),
         ...(s.as ? [{sql: `ALTER SEQUENCE ${this.sql.quote(s.name)} AS ${s.as}`}] : []),
         this.ownedBy(s.name, op.table, op.column, s.owned),
       ], before: []}
     }
 
     if (op.sequence !== undefined) {
-      // From an identity to a sequence: the new one is made aside and set past the identity's value before the identity goes.
+      // From an identity to a sequence: the new one made aside and set past the identity's value before it goes.
       const s = settled(op.sequence, type, this.sql)
       const fresh = `${s.name}__db_manage_new`
       return {after: [
-        this.create(op.table, {name: op.column, sequence: {...s, owned: true}, type}, fresh),
+        this.create({name: op.column, sequence: {...s, owned: true}, type}, fresh),
         this.restart(regclass(fresh), op.table, op.column, this.next(this.identity(op.table, op.column))),
         {sql: `${column} DROP IDENTITY`},
-        {sql: `ALTER SEQUENCE ${this.sql.quote(fresh)} RENAME TO ${this.sql.quote(s.name)}`},
+        this.rename(fresh, s.name),
         ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
         {sql: `${column} SET${this.nextval(s.name)}`},
       ], before: []}

@@ -23,6 +23,11 @@ export class SqliteDdlCompiler extends DdlCompiler {
     return '?'
   }
 
+  /** SQLite keeps no name for a key declared without one. */
+  unnamedPrimaryKey(): undefined {
+    return undefined
+  }
+
 
   /** SQLite autoincrements only an inline INTEGER PRIMARY KEY. */
   protected autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string} {
