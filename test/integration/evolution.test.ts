@@ -113,6 +113,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
         const file = path.join(dir, 'all.sql')
         const offline = await runCli(['upgrade', '--sql', 'base:head', '-o', file], {cwd: dir})
+        expect(offline.code, offline.stderr).to.equal(0)
         expect(offline.stderr).to.equal(`Wrote ${readFileSync(file).length} bytes of SQL to ${file}\n`)
         const copy = await createTestDatabase(dialect)
         try {
