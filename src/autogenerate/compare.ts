@@ -22,7 +22,7 @@ export interface Change {
   readonly destructive?: boolean
   /** What the downgrade cannot give back, rendered as a DATA LOSS comment before it. */
   readonly downgradeNote?: string
-  /** A comment written before the operation, each way (a lint allowance and its reason). */
+  /** A comment written before the upgrade's operation (a lint allowance and its reason: the lint reads upgrade()). */
   readonly comment?: string
 }
 
@@ -381,7 +381,7 @@ function onlineIndex(change: Change, table: TableSchema): Change {
   if (create?.kind !== 'createIndex' || create.fulltext || create.spatial) return change
   if (table.partitionBy !== undefined) {
     const why = `PostgreSQL cannot build an index on a partitioned table (${table.name}) concurrently`
-    return {...change, comment: `db-manage: allow DM103 -- ${why}`}
+    return change.upgrade?.kind === 'createIndex' ? {...change, comment: `db-manage: allow DM103 -- ${why}`} : change
   }
 
   return {...change, downgrade: withOnline(change.downgrade), upgrade: withOnline(change.upgrade)}

@@ -245,8 +245,7 @@ export function renderChanges(changes: readonly Change[], options: {asBatch: boo
     comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!,
   }))
   const down = [...changes].reverse().filter((c) => c.downgrade).map((c): RenderItem => ({
-    comment: c.comment, description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined,
-    op: c.downgrade!,
+    description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!,
   }))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

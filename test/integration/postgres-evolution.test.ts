@@ -56,7 +56,8 @@ if (dialectsUnderTest().includes('postgresql')) {
 
     it('items 1 and 17: serial -> identity and back re-creates the sequence at its current value, not at the rows\' maximum', async () => {
       await evolve(db, {
-        afterDown: async (c) => expect(await insert("INSERT INTO tickets (title) VALUES ('after') RETURNING id")(c)).to.deep.equal([{id: 12}]),
+        // 12 online, where 11 was taken at head; 11 on the offline copy, where nothing was; never 4, the rows' maximum + 1.
+        afterDown: async (c) => expect([11, 12]).to.include((await insert("INSERT INTO tickets (title) VALUES ('after') RETURNING id")(c))[0].id),
         atHead: async (c) => {
           expect(await insert("INSERT INTO tickets (title) VALUES ('head') RETURNING id")(c)).to.deep.equal([{id: 11}])
           await c.query('DELETE FROM tickets WHERE id = 11')
@@ -201,7 +202,7 @@ if (dialectsUnderTest().includes('postgresql')) {
       ].join('\n')
       const dir = projectWith(db, target)
       const first = await runCli(['revision', '--autogenerate', '-m', 'orders'], {cwd: dir})
-      expect(first.stderr).to.equal('not compared: 1 unowned sequence, 1 rule, 1 sequence option, 1 column option, 1 column storage, 1 column statistics target, '
+      expect(first.stderr).to.equal('not compared: 1 unowned sequence, 1 rule, 1 sequence option, 1 column option, 1 column statistics target, 1 column storage, '
         + '1 extended statistics object, 1 row security setting, 1 policy, 1 replica identity, 1 unlogged table, 2 types, 2 other comments, 1 privilege grant, '
         + '1 other schema, 1 table in another schema\n')
       expect(first.code).to.equal(0)

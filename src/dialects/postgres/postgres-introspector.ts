@@ -111,7 +111,15 @@ function parenthesized(sql: string): boolean {
 
 /** Objects of the current schema that are not tables, counted by kind; an extension's own objects are the extension's. */
 const UNCOMPARED = `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
-ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e')
+ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e'),
+cols AS (SELECT a.attoptions IS NOT NULL AS options, a.attstattarget >= 0 AS stats, a.attstorage <> t.typstorage AS storage
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+  WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped),
+-- Objects of the catalogs below that live in the schema compared, as pg_depend ties them to it.
+named AS (SELECT classid FROM pg_depend WHERE refclassid = 'pg_namespace'::regclass AND refobjid IN (SELECT oid FROM ns) AND deptype = 'n'
+  AND objid NOT IN (SELECT objid FROM ext)),
+other AS (SELECT oid, nspname FROM pg_namespace WHERE oid NOT IN (SELECT oid FROM ns) AND nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%'),
+elsewhere AS (SELECT relkind FROM pg_class WHERE relnamespace IN (SELECT oid FROM other) AND oid NOT IN (SELECT objid FROM ext))
 SELECT 'view' AS kind, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'v' AND oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'materialized view', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'm'
 UNION ALL SELECT 'function', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) AND oid NOT IN (SELECT objid FROM ext)
@@ -137,10 +145,9 @@ UNION ALL SELECT 'rule', count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r
 UNION ALL SELECT 'sequence option', count(*) FROM pg_sequence q JOIN pg_class s ON s.oid = q.seqrelid WHERE s.relnamespace IN (SELECT oid FROM ns)
   AND (q.seqincrement <> 1 OR q.seqcache <> 1 OR q.seqcycle OR q.seqstart <> 1 OR q.seqmin <> 1
     OR q.seqmax <> CASE q.seqtypid WHEN 'int2'::regtype THEN 32767 WHEN 'int4'::regtype THEN 2147483647 ELSE 9223372036854775807 END)
-UNION ALL SELECT kind, count(*) FILTER (WHERE hit) FROM (SELECT a.attoptions IS NOT NULL AS options, a.attstattarget >= 0 AS stats, a.attstorage <> t.typstorage AS storage
-    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
-    WHERE c.relnamespace IN (SELECT oid FROM ns) AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped) col,
-  LATERAL (VALUES ('column option', options), ('column statistics target', stats), ('column storage', storage)) v(kind, hit) GROUP BY kind
+UNION ALL SELECT 'column option', count(*) FROM cols WHERE options
+UNION ALL SELECT 'column statistics target', count(*) FROM cols WHERE stats
+UNION ALL SELECT 'column storage', count(*) FROM cols WHERE storage
 UNION ALL SELECT 'extended statistics object', count(*) FROM pg_statistic_ext WHERE stxnamespace IN (SELECT oid FROM ns)
 UNION ALL SELECT 'row security setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND (relrowsecurity OR relforcerowsecurity)
 UNION ALL SELECT 'policy', count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace IN (SELECT oid FROM ns)
@@ -149,10 +156,11 @@ UNION ALL SELECT 'unlogged table', count(*) FROM pg_class WHERE relnamespace IN 
 UNION ALL SELECT 'foreign table', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind = 'f'
 UNION ALL SELECT 'type', count(*) FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.oid NOT IN (SELECT objid FROM ext) AND t.typcategory <> 'A'
   AND (t.typtype IN ('b', 'r') OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
-UNION ALL SELECT kind, count(*) FROM (VALUES ('collation', 'pg_collation'::regclass), ('operator', 'pg_operator'::regclass), ('operator class', 'pg_opclass'::regclass),
-    ('text search configuration', 'pg_ts_config'::regclass), ('conversion', 'pg_conversion'::regclass)) k(kind, catalog)
-  JOIN pg_depend d ON d.classid = k.catalog AND d.refclassid = 'pg_namespace'::regclass AND d.refobjid IN (SELECT oid FROM ns) AND d.deptype = 'n'
-  WHERE d.objid NOT IN (SELECT objid FROM ext) GROUP BY kind
+UNION ALL SELECT 'collation', count(*) FROM named WHERE classid = 'pg_collation'::regclass
+UNION ALL SELECT 'operator', count(*) FROM named WHERE classid = 'pg_operator'::regclass
+UNION ALL SELECT 'operator class', count(*) FROM named WHERE classid = 'pg_opclass'::regclass
+UNION ALL SELECT 'text search configuration', count(*) FROM named WHERE classid = 'pg_ts_config'::regclass
+UNION ALL SELECT 'conversion', count(*) FROM named WHERE classid = 'pg_conversion'::regclass
 -- Comments on what is compared without its comment: constraints, indexes, sequences, types.
 UNION ALL SELECT 'other comment', count(*) FROM pg_description d WHERE d.objsubid = 0 AND (
   (d.classoid = 'pg_constraint'::regclass AND d.objoid IN (SELECT con.oid FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns)))
@@ -164,14 +172,10 @@ UNION ALL SELECT 'default privilege', count(*) FROM pg_default_acl
 UNION ALL SELECT 'event trigger', count(*) FROM pg_event_trigger WHERE oid NOT IN (SELECT objid FROM ext)
 UNION ALL SELECT 'publication', count(*) FROM pg_publication
 -- Schemas besides the one compared, and what they hold (extensions' own aside).
-UNION ALL SELECT 'other schema', count(*) FROM pg_namespace n WHERE n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('public', 'information_schema') AND n.nspname NOT LIKE 'pg\_%'
-  AND n.oid NOT IN (SELECT objid FROM ext)
-UNION ALL SELECT kind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
-    LATERAL (SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'table in another schema' WHEN c.relkind IN ('v', 'm') THEN 'view in another schema' END AS kind) k
-  WHERE k.kind IS NOT NULL AND n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('information_schema') AND n.nspname NOT LIKE 'pg\_%' AND c.oid NOT IN (SELECT objid FROM ext)
-  GROUP BY kind
-UNION ALL SELECT 'function in another schema', count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.oid NOT IN (SELECT oid FROM ns) AND n.nspname NOT IN ('information_schema') AND n.nspname NOT LIKE 'pg\_%' AND p.oid NOT IN (SELECT objid FROM ext)`
+UNION ALL SELECT 'other schema', count(*) FROM other WHERE nspname <> 'public' AND oid NOT IN (SELECT objid FROM ext)
+UNION ALL SELECT 'table in another schema', count(*) FROM elsewhere WHERE relkind IN ('r', 'p')
+UNION ALL SELECT 'view in another schema', count(*) FROM elsewhere WHERE relkind IN ('v', 'm')
+UNION ALL SELECT 'function in another schema', count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM other) AND oid NOT IN (SELECT objid FROM ext)`
 
 /** `{fillfactor=70}` as {fillfactor: '70'}, in the catalog's order. */
 function storageParameters(options: readonly string[]): Record<string, string> {

@@ -74,14 +74,25 @@ export class SequenceStatements {
     return `(${this.ownedByColumn(table, column, 'i')})`
   }
 
-  /** setval(sequence) to the greater of the rows' highest value + 1 and `previous` (a next value, NULL if none). */
+  /**
+   * setval(sequence) so that it gives next the greater of the rows' highest
+   * value + 1 and `previous` (a next value, NULL if none). Past 1 it is set as
+   * having given the value before (is_called), which pg_sequence_last_value
+   * reads back when this sequence is replaced in turn; at 1 it is as new.
+   */
   restart(sequence: string, table: string, column: string, previous: string): Statement {
     const next = `GREATEST(COALESCE(MAX(${this.sql.quote(column)}), 0) + 1, ${previous})`
-    return {sql: `SELECT setval(${sequence}, ${next}, false) FROM ${this.sql.table(table)}`}
+    const rows = `(SELECT ${next} AS n FROM ${this.sql.table(table)}) v`
+    return {sql: `SELECT setval(${sequence}, GREATEST(n - 1, 1), n > 1) FROM ${rows}`}
   }
 
-  /** The next value a sequence (a regclass expression) would give, NULL when it never gave one. */
-  next(sequence: string): string {
+  /** The next value a sequence named `name` gives. */
+  next(name: string): string {
+    return `(SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM ${this.sql.quote(name)})`
+  }
+
+  /** The next value a sequence (a regclass expression) gives once it gave one; NULL before (restart leaves one at 1). */
+  nextOf(sequence: string): string {
     return `pg_sequence_last_value(${sequence}) + 1`
   }
 
@@ -113,7 +124,7 @@ export class SequenceStatements {
       return {after: [
         this.create({name: op.column, sequence: op.sequence, type}),
         ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
-        this.restart(regclass(s.name), op.table, op.column, this.next(regclass(s.name))),
+        this.restart(regclass(s.name), op.table, op.column, this.next(s.name)),
         {sql: `${column} SET${this.nextval(s.name)}`},
       ], before: []}
     }
@@ -132,7 +143,7 @@ export class SequenceStatements {
         {sql: `${column} DROP DEFAULT`},
         this.rename(op.existingSequence!, aside),
         {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
-        this.restart(this.identity(op.table, op.column), op.table, op.column, this.next(regclass(aside))),
+        this.restart(this.identity(op.table, op.column), op.table, op.column, this.next(aside)),
         {sql: `DROP SEQUENCE ${this.sql.quote(aside)}`},
       ], before: []}
     }
@@ -153,7 +164,7 @@ export class SequenceStatements {
       const fresh = `${s.name}__db_manage_new`
       return {after: [
         this.create({name: op.column, sequence: {...s, owned: true}, type}, fresh),
-        this.restart(regclass(fresh), op.table, op.column, this.next(this.identity(op.table, op.column))),
+        this.restart(regclass(fresh), op.table, op.column, this.nextOf(this.identity(op.table, op.column))),
         {sql: `${column} DROP IDENTITY`},
         this.rename(fresh, s.name),
         ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
