@@ -43,7 +43,7 @@ describe('autogenerate: compare and render (no database)', () => {
       "await op.addColumn('users', op.column('age', 'integer', {nullable: true}))",
       '// DATA LOSS: drop column users.old',
       "await op.dropColumn('users', 'old')",
-      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true, concurrently: true})",
     ].join('\n'))
     expect(downgrade).to.equal([
       "await op.dropIndex('ix_users_mail', 'users')",
@@ -66,8 +66,9 @@ describe('autogenerate: compare and render (no database)', () => {
       "  batch.addColumn(op.column('age', 'INTEGER', {nullable: true}))",
       '  // DATA LOSS: drop column users.old',
       "  batch.dropColumn('old')",
-      // CREATE INDEX needs no rebuild on SQLite, but joins the table's batch once it has one
-      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true})",
+      // CREATE INDEX needs no rebuild on SQLite, but joins the table's batch once it has one (still online:
+      // render_as_batch on PostgreSQL runs a batch's operations one by one)
+      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true, concurrently: true})",
       '})',
     ].join('\n'))
   })
@@ -86,7 +87,8 @@ describe('autogenerate: compare and render (no database)', () => {
     expect(downgrade.split('\n')).to.deep.equal([
       "await op.batchAlterTable('t', (batch) => {",
       "  batch.dropConstraint('t_check', {type: 'check'})",
-      "  batch.createIndex('t_a', ['a'])",
+      // the downgrade rebuilds the index on a table that exists: online, as outside a batch
+      "  batch.createIndex('t_a', ['a'], {concurrently: true})",
       '})',
     ])
   })
