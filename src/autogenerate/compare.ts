@@ -501,7 +501,9 @@ function alterTo(table: string, from: ColumnSchema, to: ColumnSchema, declared: 
   const typeChanged = from.type.toLowerCase() !== to.type.toLowerCase()
   const defaultChanged = !sameDefault(from.default, to.default)
   let newDefault: DefaultValue | undefined
-  if (defaultChanged) newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default, dialect, to.type)
+  if (defaultChanged) {
+    newDefault = to.default === undefined ? null : declared?.default ?? defaultValue(to.default, dialect, to.type)
+  }
   return {
     ...numberingChange(from, to),
     collation: from.collation === to.collation ? undefined : to.collation ?? null,
@@ -579,7 +581,8 @@ function enumColumns(name: string, tables: readonly TableSchema[]): EnumColumn[]
     const array = c.type.endsWith('[]')
     const base = array ? c.type.slice(0, -2) : c.type
     if (base !== name && base !== quoted) return []
-    return [{column: c.name, table: t.name, ...(array ? {array: true} : {}), ...(c.default === undefined ? {} : {default: defaultValue(c.default, undefined, c.type)})}]
+    const fallback = c.default === undefined ? {} : {default: defaultValue(c.default, undefined, c.type)}
+    return [{column: c.name, table: t.name, ...(array ? {array: true} : {}), ...fallback}]
   }))
 }
 
