@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import {type Change, compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
+import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
@@ -76,6 +77,7 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const liveEnums = await reader.enums()
     const liveDomains = await reader.domains()
     const liveVirtual = await reader.virtualTables()
+    const liveExtensions = await reader.extensions()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const targetTables = target.tables.filter(keep)
@@ -87,7 +89,9 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const enums = compareEnums(liveEnums, target.enums, live)
     const domains = compareDomains(liveDomains, target.domains)
     const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
-    const changes = [...virtual.before, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
+    const extensions = compareExtensions(liveExtensions, target.extensions)
+    const changes = [
+      ...extensions, ...virtual.before, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
       declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
       columnBytes: session.dialect.adapter.columnBytes,
       foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
@@ -103,6 +107,8 @@ export interface AutogenerateResult {
   readonly notCompared: Readonly<Record<string, number>>
   /** The script written, or undefined when there was nothing to write. */
   readonly path?: string
+  /** What the script's downgrade cannot give back as it was (its DATA LOSS comments there). */
+  readonly downgradeNotes?: readonly string[]
 }
 
 /** revision --autogenerate: write the migration that makes the database match the target schema. */
@@ -121,7 +127,9 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
     await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})), {flag: 'wx'})
-    return {changes: changes.filter((c) => c.upgrade).map((c) => c.description), notCompared, path: file}
+    const downgradeNotes = changes.filter((c) => c.downgradeNote !== undefined).map((c) => c.downgradeNote!)
+    const described = changes.filter((c) => c.upgrade).map((c) => c.description)
+    return {changes: described, notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
   })
 }
 

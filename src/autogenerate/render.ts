@@ -52,13 +52,16 @@ function columnCode(c: Column): string {
 function operationCode(op: Operation): string {
   switch (op.kind) {
     case 'createTable': {
-      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques} = op
-      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, primaryKey, uniques})
-      return `await op.createTable(${quote(op.table)}, [\n${op.columns.map((c) => `  ${columnCode(c)},`).join('\n')}\n]${extras ? `, ${extras}` : ''})`
+      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques} = op
+      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques})
+      // A partition has no columns of its own: `[]`.
+      const list = op.columns.map((c) => `  ${columnCode(c)},`).join('\n')
+      const columns = op.columns.length === 0 ? '[]' : `[\n${list}\n]`
+      return `await op.createTable(${quote(op.table)}, ${columns}${extras ? `, ${extras}` : ''})`
     }
 
     case 'dropTable': {
-      return `await op.dropTable(${quote(op.table)})`
+      return `await op.dropTable(${args(quote(op.table), options({sequences: op.sequences}))})`
     }
 
     case 'createEnumType': {
@@ -88,6 +91,19 @@ function operationCode(op: Operation): string {
 
     case 'dropDomain': {
       return `await op.dropDomain(${quote(op.name)})`
+    }
+
+    case 'alterPartition': {
+      const bounds = options({bound: op.bound, existingBound: op.existingBound})
+      return `await op.alterPartition(${args(quote(op.table), quote(op.partition), bounds)})`
+    }
+
+    case 'createExtension': {
+      return `await op.createExtension(${quote(op.name)})`
+    }
+
+    case 'dropExtension': {
+      return `await op.dropExtension(${quote(op.name)})`
     }
 
     case 'alterTableOptions': {
@@ -125,7 +141,8 @@ function operationCode(op: Operation): string {
     }
 
     case 'createUniqueConstraint': {
-      return `await op.createUniqueConstraint(${quote(op.name)}, ${quote(op.table)}, ${value(op.columns)})`
+      const nulls = options({nullsNotDistinct: op.nullsNotDistinct})
+      return `await op.createUniqueConstraint(${args(quote(op.name), quote(op.table), value(op.columns), nulls)})`
     }
 
     case 'createForeignKey': {
@@ -178,17 +195,27 @@ function batchCode(op: BatchOperation): string {
   }
 }
 
+/** An operation to render, with the comment lines that go before it. */
+interface RenderItem {
+  readonly op: Operation
+  readonly description: string
+  /** Drops data: a DATA LOSS line saying `description`. */
+  readonly destructive?: boolean
+  /** A line of its own (a lint allowance and its reason). */
+  readonly comment?: string
+}
+
 /**
  * The body of upgrade() or downgrade(): one statement per operation, a
  * DATA LOSS comment before what drops data, and on SQLite the changes to
  * each existing table grouped into one batchAlterTable (move and copy).
  */
-export function renderOperations(items: ReadonlyArray<{op: Operation; destructive?: boolean; description: string}>, asBatch: boolean): string {
+export function renderOperations(items: readonly RenderItem[], asBatch: boolean): string {
   // In order of first appearance: a lone operation, or one table's batch gathering every later change to it.
   const entries: Array<{code: string} | {table: string; codes: string[]}> = []
   const batches = new Map<string, string[]>()
-  for (const {description, destructive, op} of items) {
-    const note = destructive ? `// DATA LOSS: ${description}\n` : ''
+  for (const {comment, description, destructive, op} of items) {
+    const note = `${comment ? `// ${comment}\n` : ''}${destructive ? `// DATA LOSS: ${description}\n` : ''}`
     const joins = INDEX_OPS.has(op.kind) && batches.has((op as BatchOperation).table ?? '')
     if (!asBatch || !(BATCHABLE.has(op.kind) || joins)) {
       entries.push({code: `${note}${operationCode(op)}`})
@@ -221,7 +248,11 @@ export function renderOperations(items: ReadonlyArray<{op: Operation; destructiv
  */
 export function renderChanges(changes: readonly Change[], options: {asBatch: boolean}): {upgrade: string; downgrade: string} {
   const {asBatch} = options
-  const up = changes.filter((c) => c.upgrade).map((c) => ({description: c.description, destructive: c.destructive, op: c.upgrade!}))
-  const down = [...changes].reverse().filter((c) => c.downgrade).map((c) => ({description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!}))
+  const up = changes.filter((c) => c.upgrade).map((c): RenderItem => ({
+    comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!,
+  }))
+  const down = [...changes].reverse().filter((c) => c.downgrade).map((c): RenderItem => ({
+    description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!,
+  }))
   return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
 }

@@ -15,6 +15,13 @@ export function shrinkingFirst(
   const size = (c: ColumnSchema | undefined) => (c === undefined ? 0 : bytes(c))
   const growth = (change: Change): number => {
     const op = change.upgrade
+    // A downgrade-only step on a column the upgrade drops (the default a dropped NOT NULL column
+    // comes back with) stays just before that drop, so the downgrade runs it after the column is back.
+    const back = change.downgrade
+    if (op === undefined && back?.kind === 'alterColumn' && live.has(back.column) && !target.has(back.column)) {
+      return -size(live.get(back.column))
+    }
+
     switch (op?.kind) {
       case 'addColumn': {
         return size(target.get(op.column.name))

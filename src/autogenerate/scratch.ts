@@ -25,6 +25,8 @@ export interface TargetSchema {
   readonly enums: EnumSchema[]
   readonly domains: DomainSchema[]
   readonly virtualTables: VirtualTableSchema[]
+  /** The extensions it creates (PostgreSQL). */
+  readonly extensions: string[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -73,7 +75,9 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
           await executor.execute({sql})
         } catch (error) {
           if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
-          throw new ScriptError(`target_schema ${file}: statement ${i + 1} failed in the scratch database: ${describeDriverError(error)}`)
+          const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+          const statement = `target_schema ${file}: statement ${i + 1}`
+          throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
         }
       }
 
@@ -84,8 +88,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
 
     const reader = dialect.introspector(connection)
     return {
-      declared, domains: await reader.domains(), enums: await reader.enums(), tables: await reader.schema(),
-      uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
+      declared, domains: await reader.domains(), enums: await reader.enums(), extensions: await reader.extensions(),
+      tables: await reader.schema(), uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
     }
   })
 }
@@ -100,7 +104,7 @@ async function buildDeclared(dialect: Dialect, connection: Connection, executor:
 
   for (const [name, table] of Object.entries(tables)) {
     const extras: BatchOperation[] = [
-      ...(table.uniques ?? []).map((u): BatchOperation => ({columns: u.columns, kind: 'createUniqueConstraint', name: u.name, table: name})),
+      ...(table.uniques ?? []).map((u): BatchOperation => ({...u, kind: 'createUniqueConstraint', table: name})),
       ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
         const [referent, referentColumn] = splitReference(c.references!, c.name)
         return {columns: [c.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}

@@ -4,7 +4,7 @@ import {checkDefault, type Column, freeze, type IndexElement, type IndexOptions,
 export interface TableDefinition {
   readonly columns: readonly Column[]
   readonly indexes?: ReadonlyArray<Omit<IndexOptions, 'concurrently'> & {name: string; columns: IndexElement[]}>
-  readonly uniques?: ReadonlyArray<{name: string; columns: string[]}>
+  readonly uniques?: ReadonlyArray<{name: string; columns: string[]; nullsNotDistinct?: boolean}>
   readonly foreignKeys?: ReadonlyArray<{
     name: string; columns: string[]; referent: string; referentColumns: string[]; onDelete?: ReferentialAction; onUpdate?: ReferentialAction
   }>

@@ -27,6 +27,11 @@ export default class Revision extends BaseCommand {
     if (flags.autogenerate) {
       const result = await autogenerate(config, {allowEmptyTarget: flags['allow-empty-target'], debug: sqlDebug(flags.debug), message: flags.message, renameColumns: flags['rename-column'], renameTables: flags['rename-table']})
       notComparedLine(result, config.nameEach)
+      // What the downgrade cannot give back as it was, as the script's DATA LOSS comments say.
+      for (const r of result) {
+        const prefix = config.nameEach ? `[${r.database}] ` : ''
+        for (const note of r.downgradeNotes ?? []) process.stderr.write(`${prefix}downgrade: ${note}\n`)
+      }
       this.printLines(perDatabase(result, (r) => (r.path
         ? [...r.changes.map((c) => `  ${c}`), `Generated ${r.path}`]
         : ['No changes detected: the database matches the target schema; nothing written.']), config.nameEach))

@@ -2,7 +2,7 @@ import type {DialectName} from '../config/database-url.js'
 import type {
   AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
   CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable,
+  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable, CreateExtension, DropExtension,
 } from '../operations/nodes.js'
 import {splitSql} from '../sql/split.js'
 import {leadingWords, statementKind} from '../sql/statement-kind.js'
@@ -64,6 +64,10 @@ export abstract class DdlCompiler {
   /** Where several steps go in one query: a statement that marks a step's start for batchElapsedMs (PostgreSQL). */
   readonly stepStartedSql?: string
 
+  /** The name a primary key created without one has: PostgreSQL's `<table>_pkey` (MySQL's PRIMARY answers to it). */
+  unnamedPrimaryKey(table: string): string | undefined {
+    return defaultConstraintName.primaryKey(table)
+  }
 
   /** Map a portable type to this dialect's type; raw types pass through. */
   type(type: string): string {
@@ -305,10 +309,24 @@ export abstract class DdlCompiler {
       case 'alterDomain': {
         return this.alterDomain(operation)
       }
+
+      case 'alterPartition': {
+        throw this.cannot(`change the bound of partition ${operation.partition}: partitioning is PostgreSQL's here`)
+      }
+
+      case 'createExtension':
+      case 'dropExtension': {
+        return this.extension(operation)
+      }
     }
   }
 
   createTable(op: CreateTable): Statement[] {
+    if (op.partitionBy !== undefined || op.partitionOf !== undefined) {
+      const how = op.partitionOf ? `as a partition of ${op.partitionOf.parent}` : `PARTITION BY ${op.partitionBy}`
+      throw this.cannot(`create table ${op.table} ${how}: partitioning is PostgreSQL's here`)
+    }
+
     const keys = op.primaryKey?.columns ?? op.columns.filter((c) => c.primaryKey).map((c) => c.name)
     const autoKeys = op.columns.filter((c) => c.autoincrement && keys.includes(c.name))
     const soleAutoincrementKey = autoKeys.length === 1 && keys.length === 1
@@ -339,7 +357,7 @@ export abstract class DdlCompiler {
     const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
     return [
       ...(t.primaryKey ? [`${named(t.primaryKey.name)}PRIMARY KEY ${this.columnList(t.primaryKey.columns)}`] : []),
-      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE ${this.columnList(u.columns)}`),
+      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE${this.nullsNotDistinct(u)} ${this.columnList(u.columns)}`),
       ...(t.foreignKeys ?? []).map((f) => `${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`),
       ...(t.checks ?? []).map((k) => `${named(k.name)}CHECK (${k.condition})`),
     ]
@@ -357,6 +375,12 @@ export abstract class DdlCompiler {
 
   alterTableOptions(op: AlterTableOptions): Statement[] {
     return this.tableCommentStatements(op.table, op.comment)
+  }
+
+  /** CREATE / DROP EXTENSION: PostgreSQL's. */
+  protected extension(op: CreateExtension | DropExtension): Statement[] {
+    const verb = op.kind === 'createExtension' ? 'create' : 'drop'
+    throw this.cannot(`${verb} extension ${op.name}: extensions are PostgreSQL's`)
   }
 
   /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */
@@ -430,10 +454,24 @@ export abstract class DdlCompiler {
     const kind = op.unique ? 'UNIQUE ' : op.fulltext ? 'FULLTEXT ' : op.spatial ? 'SPATIAL ' : ''
     const using = op.using ? ` USING ${op.using}` : ''
     const include = op.include?.length ? ` INCLUDE ${this.columnList(op.include)}` : ''
+    const nulls = op.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''
     const where = op.where ? ` WHERE ${op.where}` : ''
     const parameters = op.with === undefined ? '' : ` WITH (${Object.entries(op.with).map(([k, v]) => `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`).join(', ')})`
-    const sql = `CREATE ${kind}INDEX ${op.concurrently ? 'CONCURRENTLY ' : ''}${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}${include}${parameters}${where}`
-    return [op.concurrently ? {nonTransactional: true, sql} : {sql}]
+    const online = op.concurrently ? this.onlineIndex(op) : {}
+    const target = `${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}`
+    const options = `${include}${nulls}${parameters}${where}${online.suffix ?? ''}`
+    const sql = `CREATE ${kind}INDEX ${online.keyword ?? ''}${target}${options}`
+    return [online.nonTransactional ? {nonTransactional: true, sql} : {sql}]
+  }
+
+  /**
+   * How `concurrently: true`, the portable request for an index built while
+   * the table takes writes, is spelled: PostgreSQL's CONCURRENTLY (outside
+   * the transaction), MySQL's ALGORITHM=INPLACE LOCK=NONE. SQLite builds an
+   * index no other way than plainly, so by default nothing is added.
+   */
+  protected onlineIndex(_op: CreateIndex): {keyword?: string; suffix?: string; nonTransactional?: boolean} {
+    return {}
   }
 
   /** `("a", lower(b), "url"(191))`. */
@@ -450,7 +488,15 @@ export abstract class DdlCompiler {
   }
 
   createUniqueConstraint(op: CreateUniqueConstraint): Statement[] {
-    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} UNIQUE ${this.columnList(op.columns)}`}]
+    const unique = `UNIQUE${this.nullsNotDistinct(op)} ${this.columnList(op.columns)}`
+    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} ${unique}`}]
+  }
+
+  /** ` NULLS NOT DISTINCT` after UNIQUE: PostgreSQL 15's; elsewhere NULLs are always distinct, so it is refused. */
+  protected nullsNotDistinct(key: {name?: string; nullsNotDistinct?: boolean}): string {
+    if (!key.nullsNotDistinct) return ''
+    const name = key.name ? `${key.name} ` : ''
+    throw this.cannot(`make unique key ${name}NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)`)
   }
 
   createForeignKey(op: CreateForeignKey): Statement[] {
@@ -543,10 +589,10 @@ export function splitReference(reference: string, column: string): [string, stri
 
 /** Why a dialect without an index option refuses it. */
 const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex) => string>> = {
-  concurrently: (op) => `create an index CONCURRENTLY (${op.name}): that is PostgreSQL only`,
   fulltext: (op) => `create a FULLTEXT index (${op.name}): that is MySQL's (PostgreSQL has tsvector with a gin index)`,
   include: (op) => `create an index with INCLUDE columns (${op.name}): that is PostgreSQL only`,
   lengths: (op) => `create an index on column prefixes (${op.name} lengths): that is MySQL only`,
+  nullsNotDistinct: (op) => `create an index NULLS NOT DISTINCT (${op.name}): that is PostgreSQL's (15 and later)`,
   spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
   using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
   where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,

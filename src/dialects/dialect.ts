@@ -83,6 +83,8 @@ export interface Adapter {
      */
     readonly madeAlready?: (connection: Connection, statement: string, error: unknown) => Promise<boolean>
   }
+  /** Why a target's statement failed, where the server's words do not point at the cause (PostgreSQL: an extension). */
+  readonly explainFailure?: (error: unknown, connection: Connection) => Promise<string | undefined>
 }
 
 /** A database kind: four parts, each in a same-named file of its folder. */

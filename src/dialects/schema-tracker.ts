@@ -58,6 +58,9 @@ export class SchemaTracker implements Introspector {
       }
 
       case 'alterTableOptions':
+      case 'alterPartition':
+      case 'createExtension':
+      case 'dropExtension':
       case 'addEnumValue':
       case 'alterDomain':
       case 'recreateEnumType':
@@ -105,7 +108,8 @@ export class SchemaTracker implements Introspector {
       ],
       indexes: [],
       name,
-      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name} : undefined,
+      // Unnamed, the key has the name the database gives it, which a later dropConstraint uses.
+      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name ?? this.compiler.unnamedPrimaryKey(name)} : undefined,
       uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: defaultConstraintName.unique(name, [c.name])})), ...(op.uniques ?? [])],
     }
   }

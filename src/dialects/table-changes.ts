@@ -21,9 +21,11 @@ export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean)
  * which old one: what SQLite's batch mode rebuilds, and how offline rendering
  * keeps track of tables it cannot read.
  */
-export function applyTableOperations(before: TableSchema, operations: readonly BatchOperation[], compiler: DdlCompiler): {after: TableSchema; copied: Array<[string, string]>} {
-  // A generated column is computed, never copied.
-  let columns: Array<{column: ColumnSchema; source?: string}> = before.columns.map((c) => ({column: c, source: c.generated ? undefined : c.name}))
+export function applyTableOperations(before: TableSchema, operations: readonly BatchOperation[], compiler: DdlCompiler): {
+  after: TableSchema; copied: Array<[string, string]>; filled: Array<[string, string]>
+} {
+  // A generated column is computed, never copied; a new one whose default is dropped keeps that default's value (fill).
+  let columns: Array<{column: ColumnSchema; source?: string; fill?: string}> = before.columns.map((c) => ({column: c, source: c.generated ? undefined : c.name}))
   let {checks, foreignKeys, indexes, primaryKey, uniques} = before
   const where = (what: string) => `batchAlterTable ${before.name}: ${what}`
   const find = (name: string) => {
@@ -68,6 +70,10 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         const c = entry.column
         let defaultSql = c.default
         if (op.default !== undefined) defaultSql = op.default === null ? undefined : compiler.literal(op.default)
+        // Added by this batch with a default that is then dropped (NOT NULL, filled): the rows there get that value.
+        if (op.default === null && entry.source === undefined && !c.generated && c.default !== undefined) {
+          entry.fill = c.default
+        }
         const name = op.newName ?? c.name
         entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
         if (op.autoincrement !== undefined) entry.column = {...entry.column, autoincrement: op.autoincrement}
@@ -113,7 +119,7 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
       }
 
       case 'createUniqueConstraint': {
-        uniques = [...uniques, {columns: op.columns, name: op.name}]
+        uniques = [...uniques, {columns: op.columns, name: op.name, ...(op.nullsNotDistinct ? {nullsNotDistinct: true} : {})}]
         break
       }
 
@@ -152,7 +158,8 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
 
   const after: TableSchema = {checks, columns: columns.map((c) => c.column), foreignKeys, indexes, name: before.name, primaryKey, uniques, ...(before.withoutRowid ? {withoutRowid: true} : {})}
   const copied = columns.filter((c) => c.source !== undefined).map((c): [string, string] => [c.column.name, c.source!])
-  return {after, copied}
+  const filled = columns.filter((c) => c.fill !== undefined).map((c): [string, string] => [c.column.name, c.fill!])
+  return {after, copied, filled}
 }
 
 

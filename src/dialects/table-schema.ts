@@ -1,4 +1,4 @@
-import type {CreateIndex, IndexElement, IndexOptions, TableOptions} from '../operations/nodes.js'
+import type {CreateIndex, IndexElement, IndexOptions, TableOptions, TablePartitioning} from '../operations/nodes.js'
 
 /** A table as a database reports it: what introspectors return and batch mode rebuilds. */
 export interface ColumnSchema {
@@ -11,6 +11,8 @@ export interface ColumnSchema {
   readonly autoincrement?: boolean
   /** PostgreSQL identity columns: ALWAYS or BY DEFAULT. */
   readonly identity?: 'always' | 'by default'
+  /** PostgreSQL: the sequence a serial-style autoincrement column's nextval() default uses (none for an identity). */
+  readonly sequence?: {readonly name: string; readonly type: string; readonly owned: boolean}
   /** A collation of its own: one its type does not have by default (PostgreSQL), other than its table's (MySQL), declared (SQLite). */
   readonly collation?: string
   readonly comment?: string
@@ -25,6 +27,8 @@ export interface ColumnSchema {
 export interface KeySchema {
   readonly name?: string
   readonly columns: readonly string[]
+  /** A unique key for which NULLs are equal (PostgreSQL 15's NULLS NOT DISTINCT). */
+  readonly nullsNotDistinct?: boolean
 }
 
 export interface ForeignKeySchema extends KeySchema {
@@ -59,7 +63,12 @@ export function createIndexOf(table: string, index: IndexSchema): CreateIndex {
   return {...rest, kind: 'createIndex', table, ...(unique ? {unique: true} : {})}
 }
 
-export interface TableSchema extends TableOptions {
+/**
+ * A table as the catalog reports it. A PostgreSQL partition (partitionOf) has
+ * no columns here (they are its parent's) and only the keys, checks and
+ * indexes of its own, not those its parent gives it.
+ */
+export interface TableSchema extends TableOptions, TablePartitioning {
   readonly name: string
   readonly columns: readonly ColumnSchema[]
   readonly primaryKey?: KeySchema
@@ -114,6 +123,8 @@ export interface SchemaReader {
   domains(): Promise<DomainSchema[]>
   /** Virtual tables (SQLite's full-text and other modules), which schema() leaves out with their shadow tables. */
   virtualTables(): Promise<VirtualTableSchema[]>
+  /** The extensions created in the database (PostgreSQL's CREATE EXTENSION, plpgsql aside); none elsewhere. */
+  extensions(): Promise<string[]>
   /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
   uncompared(): Promise<Record<string, number>>
 }
@@ -148,6 +159,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
     return []
   }
 
+  async extensions(): Promise<string[]> {
+    return []
+  }
+
   async uncompared(): Promise<Record<string, number>> {
     const counts: Record<string, number> = {}
     for (const row of (await this.connection.query(this.uncomparedSql)).rows) {
@@ -161,9 +176,16 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   protected abstract read(only?: string): Promise<TableSchema[]>
 }
 
+/** Kinds whose plural is not the kind with an s. */
+const PLURALS: Record<string, string> = {
+  'function in another schema': 'functions in other schemas', policy: 'policies',
+  'replica identity': 'replica identities',
+  'table in another schema': 'tables in other schemas', 'view in another schema': 'views in other schemas',
+}
+
 /** `2 views, 1 function, 3 triggers` from counts keyed by the singular kind, or '' when there is nothing. */
 export function describeUncompared(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`).join(', ')
+  return Object.entries(counts).map(([kind, n]) => `${n} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`).join(', ')
 }
 
 /** Group rows by a key, keeping first-seen order. */

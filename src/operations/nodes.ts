@@ -21,6 +21,13 @@ export interface ColumnOptions {
   readonly autoincrement?: boolean
   /** PostgreSQL: `always` makes an autoincrement column GENERATED ALWAYS AS IDENTITY (explicit values refused); elsewhere ignored. */
   readonly identity?: 'always' | 'by default'
+  /**
+   * PostgreSQL: an autoincrement column numbered by a sequence, as serial
+   * makes one (CREATE SEQUENCE, a nextval() default, the sequence owned by
+   * the column), instead of an identity; elsewhere ignored. A name, or the
+   * sequence with its type and ownership.
+   */
+  readonly sequence?: ColumnSequence | string
   readonly nullable?: boolean
   readonly default?: DefaultValue
   readonly unique?: boolean
@@ -36,6 +43,15 @@ export interface ColumnOptions {
   readonly onUpdateDefault?: DefaultValue
   /** A generated (computed) column: GENERATED ALWAYS AS (expression), STORED or VIRTUAL (see GeneratedColumn). */
   readonly generated?: GeneratedColumn
+}
+
+/** The sequence a serial-style column is numbered by. */
+export interface ColumnSequence {
+  readonly name: string
+  /** Its type (AS smallint | integer | bigint); left out, the column's, as serial makes it. */
+  readonly as?: string
+  /** Owned by the column, so dropped with it (serial; the default); false for one of its own (pg_dump's Pagila). */
+  readonly owned?: boolean
 }
 
 /**
@@ -58,7 +74,7 @@ export interface Column extends ColumnOptions {
 export interface TableConstraints {
   /** A key whose column order is its own (a composite key), instead of the columns' primaryKey flags. */
   readonly primaryKey?: {readonly name?: string; readonly columns: readonly string[]}
-  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]}>
+  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]; readonly nullsNotDistinct?: boolean}>
   readonly foreignKeys?: ReadonlyArray<ForeignKeyOptions & {
     readonly name?: string; readonly columns: readonly string[]; readonly referent: string; readonly referentColumns: readonly string[]
   }>
@@ -75,8 +91,39 @@ export interface TableOptions {
   readonly mysqlRowFormat?: string
 }
 
-export interface CreateTableOptions extends TableConstraints, TableOptions {
+export interface CreateTableOptions extends TableConstraints, TableOptions, TablePartitioning {
   readonly ifNotExists?: boolean
+}
+
+/** PostgreSQL's declarative partitioning; refused elsewhere. */
+export interface TablePartitioning {
+  /** A partitioned table, by this key as pg_get_partkeydef writes it: `RANGE (at)`, `LIST (region)`, `HASH (id)`. */
+  readonly partitionBy?: string
+  /**
+   * A partition of `parent` (its columns are the parent's: createTable gets none), with its bound as
+   * pg_get_expr writes it: `FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')`, `FOR VALUES IN ('eu')`, `DEFAULT`.
+   */
+  readonly partitionOf?: {readonly parent: string; readonly bound: string}
+}
+
+/** PostgreSQL: a partition given another bound: detached, then attached again with it (rows outside it fail that). */
+export interface AlterPartition {
+  readonly kind: 'alterPartition'
+  /** The partitioned table. */
+  readonly table: string
+  readonly partition: string
+  readonly bound: string
+  readonly existingBound: string
+}
+
+/** PostgreSQL: CREATE EXTENSION IF NOT EXISTS, in the current schema. */
+export interface CreateExtension {
+  readonly kind: 'createExtension'
+  readonly name: string
+}
+export interface DropExtension {
+  readonly kind: 'dropExtension'
+  readonly name: string
 }
 
 /** Change a table's options; a comment of null removes it. */
@@ -94,6 +141,8 @@ export interface CreateTable extends CreateTableOptions {
 export interface DropTable {
   readonly kind: 'dropTable'
   readonly table: string
+  /** PostgreSQL: sequences of its columns that it does not own (which DROP TABLE would leave), dropped after it. */
+  readonly sequences?: readonly string[]
 }
 export interface RenameTable {
   readonly kind: 'renameTable'
@@ -128,6 +177,15 @@ export interface AlterColumnOptions {
   readonly autoincrement?: boolean
   /** PostgreSQL: the identity kind to set (SET GENERATED ALWAYS | BY DEFAULT), or to add with autoincrement: true. */
   readonly identity?: 'always' | 'by default'
+  /**
+   * PostgreSQL: number the column by this sequence, serial-style (with
+   * autoincrement: true, or instead of its identity or other sequence);
+   * null: by an identity instead of its sequence. The new sequence continues
+   * from the one it replaces, or after the rows' highest value.
+   */
+  readonly sequence?: ColumnSequence | null | string
+  /** PostgreSQL: the sequence the column is numbered by now (serial-style), dropped or replaced by the change. */
+  readonly existingSequence?: string
   /** MySQL offline: what its restatement of the column keeps. */
   readonly existingCollation?: string
   readonly existingComment?: string
@@ -167,6 +225,8 @@ export interface IndexOptions {
   readonly with?: Readonly<Record<string, number | string>>
   /** MySQL: prefix lengths of columns, by column name: `{url: 191}` indexes url(191). */
   readonly lengths?: Readonly<Record<string, number>>
+  /** PostgreSQL 15: a unique index for which NULLs are equal (NULLS NOT DISTINCT), so one NULL row at most. */
+  readonly nullsNotDistinct?: boolean
 }
 export interface CreateIndex extends IndexOptions {
   readonly kind: 'createIndex'
@@ -190,6 +250,8 @@ export interface CreateUniqueConstraint {
   readonly name: string
   readonly table: string
   readonly columns: readonly string[]
+  /** PostgreSQL 15: UNIQUE NULLS NOT DISTINCT, for which NULLs are equal. */
+  readonly nullsNotDistinct?: boolean
 }
 export interface ForeignKeyOptions {
   readonly onDelete?: ReferentialAction
@@ -308,6 +370,7 @@ export interface BatchAlterTable {
 }
 
 export type Operation =
+  | AlterPartition | CreateExtension | DropExtension
   | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
   | AlterDomain | AlterTableOptions | Execute | RecreateEnumType | RenameTable
 

@@ -92,8 +92,8 @@ export class BatchOperations {
     this.push({columns, kind: 'createPrimaryKey', name, table: this.table})
   }
 
-  createUniqueConstraint(name: string, columns: string[]): void {
-    this.push({columns, kind: 'createUniqueConstraint', name, table: this.table})
+  createUniqueConstraint(name: string, columns: string[], options: {nullsNotDistinct?: boolean} = {}): void {
+    this.push({columns, kind: 'createUniqueConstraint', name, table: this.table, ...options})
   }
 
   dropColumn(name: string): void {
@@ -174,8 +174,8 @@ export class Operations {
     return this.run({...options, columns, kind: 'createTable', table})
   }
 
-  createUniqueConstraint(name: string, table: string, columns: string[]): Promise<void> {
-    return this.run({columns, kind: 'createUniqueConstraint', name, table})
+  createUniqueConstraint(name: string, table: string, columns: string[], options: {nullsNotDistinct?: boolean} = {}): Promise<void> {
+    return this.run({columns, kind: 'createUniqueConstraint', name, table, ...options})
   }
 
   dropColumn(table: string, name: string): Promise<void> {
@@ -190,8 +190,8 @@ export class Operations {
     return this.run({kind: 'dropIndex', name, table})
   }
 
-  dropTable(table: string): Promise<void> {
-    return this.run({kind: 'dropTable', table})
+  dropTable(table: string, options: {sequences?: string[]} = {}): Promise<void> {
+    return this.run({kind: 'dropTable', table, ...options})
   }
 
   /**
@@ -258,6 +258,21 @@ export class Operations {
   }
 
   /** A table's comment (PostgreSQL, MySQL) and MySQL's collation, engine and ROW_FORMAT. */
+  /** PostgreSQL: give a partition of `table` another bound (DETACH, then ATTACH PARTITION ... `bound`). */
+  alterPartition(table: string, partition: string, options: {bound: string; existingBound: string}): Promise<void> {
+    const {bound, existingBound} = options
+    return this.run({bound, existingBound, kind: 'alterPartition', partition, table})
+  }
+
+  /** PostgreSQL: CREATE EXTENSION IF NOT EXISTS name (in the current schema). */
+  createExtension(name: string): Promise<void> {
+    return this.run({kind: 'createExtension', name})
+  }
+
+  dropExtension(name: string): Promise<void> {
+    return this.run({kind: 'dropExtension', name})
+  }
+
   alterTableOptions(table: string, options: Omit<AlterTableOptions, 'kind' | 'table'>): Promise<void> {
     return this.run({...options, kind: 'alterTableOptions', table})
   }

@@ -11,7 +11,12 @@ import type {Operation} from './nodes.js'
 export function reverse(op: Operation): Operation {
   switch (op.kind) {
     case 'createTable': {
-      return {kind: 'dropTable', table: op.table}
+      // A sequence a column is numbered by but does not own (not serial's) outlives DROP TABLE: it goes too.
+      const sequences = op.columns.flatMap((c) => {
+        const s = c.autoincrement ? c.sequence : undefined
+        return typeof s === 'object' && s.owned === false ? [s.name] : []
+      })
+      return {kind: 'dropTable', table: op.table, ...(sequences.length > 0 ? {sequences} : {})}
     }
 
     case 'renameTable': {
@@ -24,7 +29,7 @@ export function reverse(op: Operation): Operation {
 
     case 'alterColumn': {
       if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.collation !== undefined || op.comment !== undefined || op.onUpdateDefault !== undefined
-        || op.autoincrement !== undefined || op.identity !== undefined) {
+        || op.autoincrement !== undefined || op.identity !== undefined || op.sequence !== undefined) {
         throw new Error(`cannot reverse a change of column ${op.table}.${op.column} other than a rename: write both directions`)
       }
 
@@ -58,6 +63,14 @@ export function reverse(op: Operation): Operation {
 
     case 'createDomain': {
       return {kind: 'dropDomain', name: op.name}
+    }
+
+    case 'createExtension': {
+      return {kind: 'dropExtension', name: op.name}
+    }
+
+    case 'alterPartition': {
+      return {...op, bound: op.existingBound, existingBound: op.bound}
     }
 
     default: {

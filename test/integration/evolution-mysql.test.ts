@@ -96,7 +96,8 @@ if (dialectsUnderTest().includes('mysql')) {
         ),
       })
       expect(script).to.include([
-        "  await op.createIndex('fk_inventory_film', 'inventory', ['film_id'])",
+        // built online (LOCK=NONE): inventory exists and takes writes (issue 27 item 20)
+        "  await op.createIndex('fk_inventory_film', 'inventory', ['film_id'], {concurrently: true})",
         "  await op.createForeignKey('fk_inventory_film', 'inventory', 'film', ['film_id'], ['film_id'], "
           + "{onUpdate: 'CASCADE'})",
       ].join('\n'))

@@ -3,6 +3,7 @@ import {expect} from 'chai'
 import {compareSchemas} from '../../src/autogenerate/compare.js'
 import {renderChanges} from '../../src/autogenerate/render.js'
 import type {TableSchema} from '../../src/dialects/table-schema.js'
+import {columnBytes} from '../../src/dialects/mysql/mysql-row-size.js'
 
 const table = (name: string, extra: Partial<TableSchema> = {}): TableSchema => ({
   checks: [], columns: [{name: 'id', nullable: false, type: 'integer'}], foreignKeys: [], indexes: [], name, primaryKey: {columns: ['id'], name: `${name}_pkey`}, uniques: [], ...extra,
@@ -43,7 +44,7 @@ describe('autogenerate: compare and render (no database)', () => {
       "await op.addColumn('users', op.column('age', 'integer', {nullable: true}))",
       '// DATA LOSS: drop column users.old',
       "await op.dropColumn('users', 'old')",
-      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true})",
+      "await op.createIndex('ix_users_mail', 'users', ['mail'], {unique: true, concurrently: true})",
     ].join('\n'))
     expect(downgrade).to.equal([
       "await op.dropIndex('ix_users_mail', 'users')",
@@ -66,8 +67,9 @@ describe('autogenerate: compare and render (no database)', () => {
       "  batch.addColumn(op.column('age', 'INTEGER', {nullable: true}))",
       '  // DATA LOSS: drop column users.old',
       "  batch.dropColumn('old')",
-      // CREATE INDEX needs no rebuild on SQLite, but joins the table's batch once it has one
-      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true})",
+      // CREATE INDEX needs no rebuild on SQLite, but joins the table's batch once it has one (still online:
+      // render_as_batch on PostgreSQL runs a batch's operations one by one)
+      "  batch.createIndex('ix_users_mail', ['mail'], {unique: true, concurrently: true})",
       '})',
     ].join('\n'))
   })
@@ -86,7 +88,8 @@ describe('autogenerate: compare and render (no database)', () => {
     expect(downgrade.split('\n')).to.deep.equal([
       "await op.batchAlterTable('t', (batch) => {",
       "  batch.dropConstraint('t_check', {type: 'check'})",
-      "  batch.createIndex('t_a', ['a'])",
+      // the downgrade rebuilds the index on a table that exists: online, as outside a batch
+      "  batch.createIndex('t_a', ['a'], {concurrently: true})",
       '})',
     ])
   })
@@ -147,6 +150,25 @@ describe('autogenerate: compare and render (no database)', () => {
     expect(compareSchemas(before, after, {dialect: 'postgresql'}).map((c) => c.description)).to.deep.equal(['add table b', 'drop table a'])
     const renamed = compareSchemas(before, after, {dialect: 'postgresql', renameColumns: new Map([['b', new Map([['x', 'y']])]]), renameTables: new Map([['a', 'b']])})
     expect(renamed.map((c) => c.description)).to.deep.equal(['rename table a to b', 'rename column b.x to y'])
+  })
+
+  it('MySQL: a dropped NOT NULL column\'s filling default stays with its drop when changes that free room go first', () => {
+    const columns = [{name: 'id', nullable: false, type: 'int(11)'}, {name: 'note', nullable: true, type: 'varchar(10)'}]
+    const before = [table('t', {columns: [...columns, {name: 'code', nullable: false, type: 'varchar(20)'}]})]
+    const after = [table('t', {columns: [columns[0], {name: 'note', nullable: true, type: 'varchar(100)'},
+      {name: 'extra', nullable: true, type: 'int(11)'}]})]
+    const changes = compareSchemas(before, after, {columnBytes, dialect: 'mysql'})
+    const {downgrade, upgrade} = renderChanges(changes, {asBatch: false})
+    // What frees room first: the drop, then the widening and the addition.
+    expect(upgrade.split('\n').filter((l) => !l.startsWith('//')).map((l) => l.replace(/\(.*/, ''))).to.deep.equal([
+      'await op.dropColumn', 'await op.alterColumn', 'await op.addColumn',
+    ])
+    // The downgrade adds the column back holding '' and only then drops that default.
+    expect(downgrade.split('\n').slice(-2)).to.deep.equal([
+      "await op.addColumn('t', op.column('code', 'string(20)', {default: '', nullable: false}))",
+      "await op.alterColumn('t', 'code', "
+        + "{default: null, existingDefault: '', existingNullable: false, existingType: 'string(20)'})",
+    ])
   })
 })
 

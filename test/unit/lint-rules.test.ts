@@ -13,4 +13,17 @@ describe('lint rules on operations', () => {
       {message: 'change the type of film.past to the recreated enum mpaa_rating', rule: 'DM104'},
     ])
   })
+
+  it('a serial column (numbered by a sequence) is an info on PostgreSQL (DM111), the migration keeping it so; nothing elsewhere', () => {
+    const ops = [
+      {columns: [{autoincrement: true, name: 'id', sequence: 'posts_id_seq', type: 'bigint'}], kind: 'createTable', table: 'posts'},
+      {autoincrement: true, column: 'id', kind: 'alterColumn', sequence: 'tags_id_seq', table: 'tags'},
+      {columns: [{autoincrement: true, name: 'id', type: 'bigint'}], kind: 'createTable', table: 'plain'},
+    ] as never
+    expect(findings(ops, 'postgresql')).to.deep.equal([
+      {message: 'column posts.id numbered by a sequence (serial)', rule: 'DM111'},
+      {message: 'column tags.id numbered by a sequence (serial)', rule: 'DM111'},
+    ])
+    expect(findings(ops, 'mysql')).to.deep.equal([])
+  })
 })

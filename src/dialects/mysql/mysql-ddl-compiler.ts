@@ -1,4 +1,4 @@
-import type {AlterColumn, AlterTableOptions, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
+import type {AlterColumn, AlterTableOptions, CreateIndex, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, plainName, type Statement} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
@@ -144,7 +144,18 @@ export class MysqlDdlCompiler extends DdlCompiler {
     }
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['fulltext', 'lengths', 'spatial'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'fulltext', 'lengths', 'spatial'])
+
+  /** InnoDB builds an index in place while the table takes writes; LOCK=NONE makes it fail rather than block them. */
+  protected onlineIndex(op: CreateIndex): {suffix?: string} {
+    if (op.fulltext || op.spatial) {
+      const kind = op.fulltext ? 'FULLTEXT' : 'SPATIAL'
+      throw this.cannot(`build ${kind} index ${op.name} while the table takes writes (concurrently: LOCK=NONE):`
+        + ' InnoDB blocks writes to build one; leave out concurrently')
+    }
+
+    return {suffix: ' ALGORITHM=INPLACE LOCK=NONE'}
+  }
 
   dropIndex(op: DropIndex): Statement[] {
     if (!op.table) throw new UsageError(`mysql needs the table to drop index ${op.name}: op.dropIndex('${op.name}', 'table')`)

@@ -58,7 +58,12 @@ export class MysqlIntrospector extends CatalogReader {
   protected readonly uncomparedSql = `SELECT 'view' AS kind, COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'VIEW'
     UNION ALL SELECT LOWER(ROUTINE_TYPE), COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() GROUP BY ROUTINE_TYPE
     UNION ALL SELECT 'trigger', COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
-    UNION ALL SELECT 'event', COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()`
+    UNION ALL SELECT 'event', COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
+    UNION ALL SELECT IF(TABLE_TYPE = 'SEQUENCE', 'sequence', 'system-versioned table'), COUNT(*) FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SEQUENCE', 'SYSTEM VERSIONED') GROUP BY TABLE_TYPE
+    UNION ALL SELECT 'partitioned table', COUNT(DISTINCT TABLE_NAME) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
+    UNION ALL SELECT 'index comment', COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_COMMENT <> '' AND SEQ_IN_INDEX = 1
+    UNION ALL SELECT 'privilege grant', COUNT(*) FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = DATABASE()`
 
   constructor(protected readonly connection: Connection) {
     super()

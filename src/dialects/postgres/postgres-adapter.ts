@@ -4,6 +4,7 @@ import {DatabaseError} from '../../util/errors.js'
 import type {Connection} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
+import {explainExtensionFailure} from './postgres-extensions.js'
 
 /** A stable signed 64-bit advisory lock key for a name. */
 export function advisoryKey(name: string): string {
@@ -53,6 +54,7 @@ export const postgresAdapter: Adapter = {
   async limitLockWaits(connection: Connection, seconds: number) {
     await connection.query(`SET lock_timeout = '${seconds}s'`)
   },
+  explainFailure: explainExtensionFailure,
   offlineTransactions: true,
   dumpFile: {
     after: ['RESET search_path'],

@@ -1,6 +1,11 @@
-import type {AddEnumValue, AlterColumn, AlterDomain, Column, CreateDomain, RecreateEnumType, CreateEnumType, DropDomain, DropEnumType, DropIndex, IndexOptions} from '../../operations/nodes.js'
-import {DdlCompiler, type Statement} from '../ddl-compiler.js'
+import type {
+  AddColumn, AddEnumValue, AlterColumn, AlterDomain, AlterPartition, Column, CreateDomain, CreateExtension, CreateTable, RecreateEnumType, CreateEnumType, DropDomain,
+  DropEnumType, DropExtension, DropIndex, DropTable, IndexOptions, Operation,
+} from '../../operations/nodes.js'
+import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
+import {SequenceStatements, settled} from './postgres-sequences.js'
+import {UsageError} from '../../util/errors.js'
 
 
 export class PostgresDdlCompiler extends DdlCompiler {
@@ -39,8 +44,82 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return `'\\x${bytes.toString('hex')}'::bytea`
   }
 
+  private readonly sequences = new SequenceStatements(this)
+
+  /** An identity, or (with `sequence`) serial's nextval() default of a sequence created before the table. */
   protected autoincrementClause(column: Column): {suffix?: string; type?: string} {
+    const sequence = column.sequence === undefined ? undefined : settled(column.sequence, column.type, this)
+    if (sequence) return {suffix: this.sequences.nextval(sequence.name)}
     return {suffix: ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`}
+  }
+
+  /** Serial-style columns: each sequence created before the table and owned by its column after. */
+  private serial(table: string, columns: readonly Column[], statements: Statement[]): Statement[] {
+    const numbered = columns.filter((c) => c.autoincrement && c.sequence !== undefined)
+    return [
+      ...numbered.map((c) => this.sequences.create(c)),
+      ...statements,
+      ...numbered.flatMap((c) => {
+        const s = settled(c.sequence!, c.type, this)
+        return s.owned ? [this.sequences.ownedBy(s.name, table, c.name)] : []
+      }),
+    ]
+  }
+
+  createTable(op: CreateTable): Statement[] {
+    const {partitionBy, partitionOf} = op
+    if (partitionOf) {
+      // A partition: its columns are its parent's; its own keys and checks stand in its parentheses.
+      if (op.columns.length > 0) {
+        const why = `a partition (partitionOf) takes its columns from ${partitionOf.parent}: give it none`
+        throw new UsageError(`createTable ${op.table}: ${why}`)
+      }
+
+      const {checks, foreignKeys, primaryKey, uniques} = op
+      const elements = this.constraintElements({checks, foreignKeys, primaryKey, uniques})
+      const body = elements.length > 0 ? ` ${tableBody(elements)}` : ''
+      const sub = partitionBy ? ` PARTITION BY ${partitionBy}` : ''
+      const create = `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)}`
+      return [
+        {sql: `${create} PARTITION OF ${this.table(partitionOf.parent)}${body} ${partitionOf.bound}${sub}`},
+        ...this.tableCommentStatements(op.table, op.comment),
+      ]
+    }
+
+    const statements = super.createTable({...op, partitionBy: undefined})
+    // PARTITION BY after the column list: the first statement is the CREATE TABLE.
+    const [create, ...rest] = statements
+    const by = partitionBy ? ` PARTITION BY ${partitionBy}` : ''
+    const partitioned = [{...create, sql: `${create.sql}${by}`}, ...rest]
+    return this.serial(op.table, op.columns, partitioned)
+  }
+
+  dropTable(op: DropTable): Statement[] {
+    const sequences = (op.sequences ?? []).map((name) => ({sql: `DROP SEQUENCE IF EXISTS ${this.quote(name)}`}))
+    return [...super.dropTable(op), ...sequences]
+  }
+
+  protected extension(op: CreateExtension | DropExtension): Statement[] {
+    const name = this.quote(op.name)
+    return [{sql: op.kind === 'createExtension' ? `CREATE EXTENSION IF NOT EXISTS ${name}` : `DROP EXTENSION ${name}`}]
+  }
+
+  async compile(operation: Operation, context: CompileContext = {}): Promise<Statement[]> {
+    return operation.kind === 'alterPartition' ? this.alterPartition(operation) : super.compile(operation, context)
+  }
+
+  /** A partition given another bound: detached and attached again; rows outside the new bound make the ATTACH fail. */
+  alterPartition(op: AlterPartition): Statement[] {
+    const parent = `ALTER TABLE ${this.table(op.table)}`
+    const partition = this.table(op.partition)
+    return [
+      {sql: `${parent} DETACH PARTITION ${partition}`},
+      {sql: `${parent} ATTACH PARTITION ${partition} ${op.bound}`},
+    ]
+  }
+
+  async addColumn(op: AddColumn, context: CompileContext): Promise<Statement[]> {
+    return this.serial(op.table, [op.column], await super.addColumn(op, context))
   }
 
   /** Any collation name, quoted as PostgreSQL spells it ("C", "en-US-x-icu"). */
@@ -71,25 +150,16 @@ export class PostgresDdlCompiler extends DdlCompiler {
     // A new type keeps the column's collation unless the operation names another.
     let collation = op.collation === null ? 'default' : op.collation
     if (op.collation === undefined && op.type !== undefined && /char|text|citext/i.test(this.type(op.type))) collation = op.existingCollation
-    // No longer autoincrement: an identity is dropped, and so is a serial's nextval() default (its sequence stays, owned by the column).
-    if (op.autoincrement === false) statements.push({sql: `${table} DROP IDENTITY IF EXISTS`}, {sql: `${table} DROP DEFAULT`})
+    const numbering = this.sequences.alter(op, op.type ?? op.existingType)
+    statements.push(...numbering.before)
     if (op.type !== undefined || op.collation !== undefined) statements.push({sql: `${table} TYPE ${this.type((op.type ?? op.existingType)!)}${this.collateClause(collation)}`})
     if (op.nullable !== undefined) statements.push({sql: `${table} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`})
     if (op.default !== undefined && !(op.default === null && op.autoincrement === false)) {
       statements.push({sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`})
     }
 
-    const kind = op.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'
-    if (op.autoincrement === true) {
-      // The new identity's sequence starts past the values the rows already have.
-      const column = this.quote(op.column)
-      statements.push(
-        {sql: `${table} ADD GENERATED ${kind} AS IDENTITY`},
-        {sql: `SELECT setval(pg_get_serial_sequence(${this.literal(this.table(op.table))}, ${this.literal(op.column)}), COALESCE(MAX(${column}), 0) + 1, false) FROM ${this.table(op.table)}`},
-      )
-    } else if (op.identity !== undefined && op.autoincrement === undefined) {
-      statements.push({sql: `${table} SET GENERATED ${kind}`})
-    }
+    // A numbering added or switched comes after a change of type, so a new sequence has the column's new type.
+    statements.push(...numbering.after)
     if (op.comment !== undefined) statements.push(this.commentOn(op.table, op.column, op.comment))
     if (op.newName !== undefined) {
       statements.push({sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`})
@@ -98,7 +168,17 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return statements
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'include', 'using', 'where', 'with'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set([
+    'concurrently', 'include', 'nullsNotDistinct', 'using', 'where', 'with',
+  ])
+
+  protected onlineIndex(): {keyword?: string; nonTransactional?: boolean} {
+    return {keyword: 'CONCURRENTLY ', nonTransactional: true}
+  }
+
+  protected nullsNotDistinct(key: {nullsNotDistinct?: boolean}): string {
+    return key.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''
+  }
 
   createEnumType(op: CreateEnumType): Statement[] {
     return [{sql: `CREATE TYPE ${this.quote(op.name)} AS ENUM (${op.values.map((v) => this.literal(v)).join(', ')})`}]

@@ -29,11 +29,11 @@ export class SqliteDdlCompiler extends DdlCompiler {
     return '?'
   }
 
-
-  literal(value: unknown): string {
-    if (typeof value === 'boolean') return value ? '1' : '0'
-    return super.literal(value)
+  /** SQLite keeps no name for a key declared without one. */
+  unnamedPrimaryKey(): undefined {
+    return undefined
   }
+
 
   /** SQLite autoincrements only an inline INTEGER PRIMARY KEY. */
   protected autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string} {
@@ -95,7 +95,9 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
     const before = await context.introspector.table(op.table)
     if (!before) throw new UsageError(`batchAlterTable: table ${op.table} does not exist`)
-    const {after, copied} = applyTableOperations(before, op.operations, this)
+    const {after, copied, filled} = applyTableOperations(before, op.operations, this)
+    const into = [...copied.map(([to]) => to), ...filled.map(([to]) => to)]
+    const values = [...copied.map(([, from]) => this.quote(from)), ...filled.map(([, sql]) => sql)]
     const temp = `_db_manage_tmp_${op.table}`
     // SQLite's twelve steps (lang_altertable.html#otheralter): a view that names the table would stop the rename
     // (the table is gone for a moment), so the rename is the legacy one, which leaves views as they are written;
@@ -104,7 +106,7 @@ export class SqliteDdlCompiler extends DdlCompiler {
     // as SQLite's own ALTER TABLE would insist.
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},
-      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(copied.map(([to]) => to))} SELECT ${copied.map(([, from]) => this.quote(from)).join(', ')} FROM ${this.table(op.table)}`},
+      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(into)} SELECT ${values.join(', ')} FROM ${this.table(op.table)}`},
       {sql: `DROP TABLE ${this.table(op.table)}`},
       {sql: 'PRAGMA legacy_alter_table = ON'},
       {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},
