@@ -5,7 +5,7 @@ import type {
   AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable, CreateExtension, DropExtension,
 } from '../operations/nodes.js'
 import {splitSql} from '../sql/split.js'
-import {leadingWords, statementKind} from '../sql/statement-kind.js'
+import {changesSearchPath, leadingWords, statementKind} from '../sql/statement-kind.js'
 import {ScriptError, UsageError} from '../util/errors.js'
 import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
@@ -17,6 +17,8 @@ export interface Statement {
   readonly params?: readonly unknown[]
   /** Must run outside a transaction (CREATE INDEX CONCURRENTLY). */
   readonly nonTransactional?: boolean
+  /** Raw SQL that changes the session's search_path (pg_dump's set_config): db-manage restores it after the step. */
+  readonly searchPath?: boolean
 }
 
 export interface CompileContext {
@@ -530,7 +532,8 @@ export abstract class DdlCompiler {
         throw new ScriptError(`op.execute: statement ${i + 1} (${words}) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out`)
       }
 
-      return kind === 'outside' ? {nonTransactional: true, params: op.params, sql} : {params: op.params, sql}
+      const path = this.dialect === 'postgresql' && changesSearchPath(sql) ? {searchPath: true} : {}
+      return kind === 'outside' ? {nonTransactional: true, params: op.params, sql, ...path} : {params: op.params, sql, ...path}
     })
   }
 

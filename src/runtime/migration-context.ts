@@ -123,6 +123,8 @@ export interface MigrationContextOptions {
   readonly tracker?: SchemaTracker
   /** Offline: what op.query does for a step's script (it throws). */
   readonly query?: (step: Step) => (sql: string) => Promise<Array<Record<string, unknown>>>
+  /** Offline: what puts the search_path back after a step that changed it (RESET search_path, or the tenant's SET). */
+  readonly searchPathReset?: string
 }
 
 /** Where a step out of the transaction left things: the version then, and the revision whose statements were committed with it. */
@@ -152,6 +154,8 @@ export class MigrationContext {
   private running?: Step
   /** The version as last committed. */
   private committed: null | string = null
+  /** A step's raw SQL changed the search_path (online: what it was before, to put back before the version update). */
+  private searchPath?: {before?: string}
 
   constructor(private readonly options: MigrationContextOptions) {
     const {adapter} = options.dialect
@@ -196,6 +200,21 @@ export class MigrationContext {
     await executor.execute({sql: this.beginSql})
   }
 
+  /**
+   * A step's SQL that set the search_path (a pg_dump file as a revision sets it to '') would leave the version
+   * table out of reach: it is put back before the version update, as it was before the step changed it.
+   */
+  private async restoreSearchPath(): Promise<void> {
+    const changed = this.searchPath
+    if (!changed) return
+    this.searchPath = undefined
+    const {compiler} = this.options.dialect
+    const sql = changed.before === undefined
+      ? this.options.searchPathReset ?? 'RESET search_path'
+      : `SELECT pg_catalog.set_config('search_path', ${compiler.literal(changed.before)}, false)`
+    await this.options.executor.execute({sql})
+  }
+
   private sink(step: Step): MigrationSink {
     const {dialect, executor, introspector, online, query, tracker} = this.options
     // Online, a signal stops the step before its next statement.
@@ -216,6 +235,11 @@ export class MigrationContext {
       : executor
     return new MigrationSink({
       compiler: dialect.compiler, dialect: dialect.name, executor: checked, introspector,
+      searchPathChanging: async () => {
+        if (this.searchPath) return
+        const read = online ? await executor.execute({sql: "SELECT current_setting('search_path') AS path"}) : undefined
+        this.searchPath = {before: read ? String(read.rows[0]?.path) : undefined}
+      },
       outside: (statement) => {
         if (online) statementStarted(statement.sql)
         return this.outside(statement)
@@ -324,6 +348,7 @@ export class MigrationContext {
             await fn(op)
             await settleOperations(op)
           })
+          await this.restoreSearchPath()
           if (online) await checkInterrupt()
           await timed('version update and commit', async () => {
             await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})

@@ -21,6 +21,8 @@ export interface MigrationSinkOptions {
   readonly tracker?: SchemaTracker
   /** Offline: what op.query does (it throws). */
   readonly query?: (sql: string) => Promise<Array<Record<string, unknown>>>
+  /** Called before a statement that changes the session's search_path runs. */
+  readonly searchPathChanging?: () => Promise<void>
 }
 
 /**
@@ -45,6 +47,7 @@ export class MigrationSink implements OperationSink {
     const statements = await compiler.compile(operation, {introspector})
     tracker?.apply(operation)
     for (const statement of statements) {
+      if (statement.searchPath) await this.options.searchPathChanging?.()
       if (statement.nonTransactional && outside) await outside(statement)
       // An operation's own DDL goes with the step's next round trip; SQL a script runs itself (op.execute) is run as it comes.
       else if (operation.kind === 'execute' || !executor.defer?.(statement)) await executor.execute(statement)

@@ -105,6 +105,7 @@ function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tr
     query: (step) => async () => {
       throw new ScriptError(`${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
     },
+    searchPathReset: database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
     tracker: options.tracker,
     transactionPerMigration: options.transactionPerMigration,
     versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {offline: true, table: database.historyTable}),

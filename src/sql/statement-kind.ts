@@ -108,3 +108,14 @@ export function statementKind(sql: string, dialect: DialectName, serverVersion?:
 function concurrentlyLast(sql: string, dialect: DialectName): boolean {
   return leadingWords(sql, dialect, 12).at(-1) === 'CONCURRENTLY'
 }
+
+/**
+ * PostgreSQL: the statement changes the session's search_path (SET [SESSION|LOCAL] search_path, SET SCHEMA,
+ * RESET search_path / ALL, or set_config('search_path', ...), as pg_dump writes it).
+ */
+export function changesSearchPath(sql: string): boolean {
+  const [first, second, third] = leadingWords(sql, 'postgresql', 3)
+  if (first === 'SET') return second === 'SEARCH_PATH' || second === 'SCHEMA' || third === 'SEARCH_PATH'
+  if (first === 'RESET') return second === 'SEARCH_PATH' || second === 'ALL'
+  return /\bset_config\s*\(\s*'search_path'/i.test(sql)
+}

@@ -2,10 +2,10 @@
 // offline (piped through the client), `exec`, and `op.execute` of several
 // statements, on files db-manage did not write (issue 26, findings 1-3 and 10).
 import {expect} from 'chai'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
 import type {TestDialect} from '../helpers/dialects.js'
@@ -145,6 +145,24 @@ for (const dialect of dialectsUnderTest()) {
       expect(up.code, up.stderr).to.equal(0)
       expect(await rows(db, 'SELECT id, note FROM s ORDER BY id')).to.deep.equal(['1|a;b', '2|c'])
     })
+
+    if (dialect === 'postgresql') {
+      it("a pg_dump file as the first revision (it empties the search_path) upgrades, online and through psql", async () => {
+        const dump = readFileSync(path.join(ROOT, 'test/fixtures/sql-corpus/postgresql/app-helpdesk.pg_dump-inserts.sql'), 'utf8')
+        expect(dump).to.include("set_config('search_path', '', false)")
+        const [online, offline] = [await fresh(), await fresh()]
+        const dir = project(online.url, {'001_baseline.sql': `${header('001', 'none')}${dump}`})
+        const up = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(up.code, up.stderr).to.equal(0)
+        expect(await rows(online, 'SELECT version_num FROM alembic_version')).to.deep.equal(['001'])
+        const out = path.join(dir, 'out.sql')
+        const rendered = await runCli(['upgrade', 'head', '--sql', '-o', out], {cwd: dir})
+        expect(rendered.code, rendered.stderr).to.equal(0)
+        expect(readFileSync(out, 'utf8')).to.include('RESET search_path;\n\nINSERT INTO alembic_version')
+        applyWithClient(offline, out)
+        expect(await rows(offline, 'SELECT version_num FROM alembic_version')).to.deep.equal(['001'])
+      })
+    }
 
     if (dialect !== 'mysql') {
       it('a .sql revision that ends the transaction db-manage opened is refused in one line; nothing is applied', async () => {
