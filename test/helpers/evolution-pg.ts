@@ -100,6 +100,17 @@ export interface Evolution {
    * what autogenerate says it does not compare (views, INHERITS children) and labels the server treats alike.
    */
   readonly compared?: (facts: unknown[]) => unknown[]
+  /**
+   * A dropped column comes back last on downgrade (addColumn appends): the downgrade's catalog is then compared
+   * with the columns in any order.
+   */
+  readonly dropsColumns?: boolean
+}
+
+/** Catalog facts as sorted sets, with SQLite's column numbers left out. */
+function unordered(facts: unknown[]): string[][] {
+  return facts.map((rows) => (rows as Array<Record<string, unknown>>).map(({cid: _, ...rest}) => JSON.stringify(rest))
+    .sort())
 }
 
 async function countRows(db: TestDatabase, counts: Readonly<Record<string, number>>): Promise<void> {
@@ -154,7 +165,8 @@ export async function evolve(db: TestDatabase, e: Evolution): Promise<{script: s
   await cli(dir, ['downgrade', 'base'])
   const down = await catalog(db)
   await withBuilt(db.dialect, e.live, async (native) => {
-    expect(down, 'the downgrade gives back what live built').to.deep.equal(await catalog(native))
+    const facts = (c: unknown[]) => (e.dropsColumns ? unordered(c) : c)
+    expect(facts(down), 'the downgrade gives back what live built').to.deep.equal(facts(await catalog(native)))
   })
   if (e.counts) await countRows(db, e.counts)
   if (e.afterDown) await connected(db, e.afterDown)
