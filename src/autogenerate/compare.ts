@@ -23,7 +23,7 @@ export interface Change {
   readonly downgrade?: Operation
   /** Drops data: the rendered script marks it. */
   readonly destructive?: boolean
-  /** What the downgrade cannot give back, rendered as a DATA LOSS comment before it. */
+  /** What the downgrade cannot give back: a DATA LOSS comment before it, or a NOT UNDONE comment where it has none. */
   readonly downgradeNote?: string
   /** A comment written before the upgrade's operation (a lint allowance and its reason: the lint reads upgrade()). */
   readonly comment?: string
@@ -562,6 +562,7 @@ export function compareEnums(live: readonly EnumSchema[], target: readonly EnumS
       const next = e.values.slice(i + 1).find((v) => was.values.includes(v))
       before.push({
         description: `add value '${value}' to enum type ${e.name} (a downgrade cannot remove it: PostgreSQL has no DROP VALUE)`, table: e.name,
+        downgradeNote: `value '${value}' stays in enum type ${e.name}: PostgreSQL has no DROP VALUE (op.recreateEnumType can remove it)`,
         upgrade: {kind: 'addEnumValue', name: e.name, value, ...(next === undefined ? {} : {before: next})},
       })
     }

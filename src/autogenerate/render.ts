@@ -254,5 +254,7 @@ export function renderChanges(changes: readonly Change[], options: {asBatch: boo
   const down = [...changes].reverse().filter((c) => c.downgrade).map((c): RenderItem => ({
     description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!,
   }))
-  return {downgrade: renderOperations(down, asBatch), upgrade: renderOperations(up, asBatch)}
+  // What no downgrade step can undo is said where the reader of downgrade() looks for it.
+  const notes = [...changes].reverse().filter((c) => !c.downgrade && c.downgradeNote).map((c) => `// NOT UNDONE: ${c.downgradeNote}`)
+  return {downgrade: [...notes, renderOperations(down, asBatch)].filter((s) => s !== '').join('\n'), upgrade: renderOperations(up, asBatch)}
 }

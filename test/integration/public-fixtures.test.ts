@@ -271,6 +271,8 @@ for (const dialect of dialectsUnderTest()) {
         // PostgreSQL has no DROP VALUE: the command says the downgrade leaves 'NR' in mpaa_rating.
         expect(generated.stdout).to.include("  add value 'NR' to enum type mpaa_rating (a downgrade cannot remove it:"
           + ' PostgreSQL has no DROP VALUE)\n')
+        // ... and the script's downgrade() says so.
+        expect(script).to.include("// NOT UNDONE: value 'NR' stays in enum type mpaa_rating: PostgreSQL has no DROP VALUE")
         await connected(db, async (c) => {
           expect((await c.query("SELECT enum_range(NULL::mpaa_rating)::text AS r")).rows)
             .to.deep.equal([{r: '{G,PG,PG-13,R,NC-17,NR}'}])
