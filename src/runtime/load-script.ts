@@ -218,7 +218,6 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     }
   }
 
-  if (known && !known.upgrade && !known.downgrade) throw new ScriptError(`${script.fileName}: no "-- +upgrade" section`)
   return {downgrade: run('downgrade'), upgrade: run('upgrade')}
 }
 

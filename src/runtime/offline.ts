@@ -42,6 +42,9 @@ export function inlineParameters(sql: string, params: readonly unknown[] | undef
  * DELIMITER lines, as mysqldump writes them, so the mysql client sends it whole.
  */
 export function terminate(sql: string, dialect: DialectName): string {
+  // Most statements (all the compilers write) hold no line comment and, on MySQL, no `;`: nothing to lex.
+  const comment = sql.includes('--') || (dialect === 'mysql' && sql.includes('#'))
+  if (!comment && !(dialect === 'mysql' && sql.includes(';'))) return `${sql};\n\n`
   let tokens: Token[]
   try {
     tokens = tokenize(sql, dialect)

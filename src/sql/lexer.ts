@@ -314,8 +314,8 @@ export class Lexer {
 }
 
 /** Every token of a text, in order (no statement splitting; a MySQL text is read with `;` as its delimiter). */
-export function tokenize(text: string, dialect: DialectName, state?: LexerState): Token[] {
-  const lexer = new Lexer(text, dialect, state ? {...state} : undefined)
+export function tokenize(text: string, dialect: DialectName): Token[] {
+  const lexer = new Lexer(text, dialect)
   const tokens: Token[] = []
   while (!lexer.done) tokens.push(lexer.next())
   lexer.finish()
