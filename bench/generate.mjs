@@ -8,7 +8,10 @@ const pad = (n) => String(n).padStart(4, '0')
  * to the previous table and an index; every fifth also alters an earlier table. */
 export function writeChain(dir, count, {connection} = {}) {
   mkdirSync(path.join(dir, 'migrations'), {recursive: true})
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\nrevision_digits = 4\n${connection ? `\n[database]\nconnection = ${connection}\n` : ''}`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\nscript_location = migrations\nrevision_digits = 4\n${connection ? `\n[database]\nconnection = ${connection}\n` : ''}`,
+  )
   for (let i = 1; i <= count; i++) {
     writeFileSync(path.join(dir, 'migrations', `${pad(i)}_step_${i}.ts`), script(i))
   }

@@ -46,7 +46,9 @@ function timed(command, argv, options = {}) {
   let rss
   try {
     rss = Math.max(...readFileSync(rssFile, 'utf8').trim().split('\n').map(Number)) / 1024
-  } catch {}
+  } catch {
+    // no RSS figure: the wrapper did not write one
+  }
   return {ms, rss}
 }
 
@@ -55,7 +57,9 @@ function report(rows, baselineName) {
   for (const r of rows) {
     const ms = median(r.ms)
     const rss = r.rss.length ? `${median(r.rss).toFixed(0)} MiB peak` : ''
-    console.log(`${r.name.padEnd(34)} median ${ms.toFixed(0).padStart(6)} ms  ${(ms / median(base.ms)).toFixed(2).padStart(5)}x ${baselineName}  ${rss}`)
+    console.log(
+      `${r.name.padEnd(34)} median ${ms.toFixed(0).padStart(6)} ms  ${(ms / median(base.ms)).toFixed(2).padStart(5)}x ${baselineName}  ${rss}`,
+    )
   }
 }
 
@@ -95,11 +99,15 @@ async function floorSql(dir, dialect) {
   const jiti = createJiti(import.meta.url)
   const out = [versionStatements('alembic_version').create().sql + ';']
   const statements = []
-  const op = new Operations({async query() {
-    return []
-  }, async run(node) {
-    for (const s of await compiler.compile(node)) statements.push(s.sql)
-  }, dialect})
+  const op = new Operations({
+    async query() {
+      return []
+    },
+    async run(node) {
+      for (const s of await compiler.compile(node)) statements.push(s.sql)
+    },
+    dialect,
+  })
   const {readdirSync} = await import('node:fs')
   let previous = null
   for (const file of readdirSync(path.join(dir, 'migrations')).sort()) {
@@ -138,9 +146,19 @@ async function fleetBench() {
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-fleet-'))
     writeChain(dir, 20)
-    writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[fleet:bench]\nurl_template = ${serverUrl.replace(/\/[^/]*$/, '/${tenant}')}\ntenants = ${tenants.join(', ')}\n`)
-    console.log(`100 tenants x 20 revisions on PostgreSQL; ${fleetRuns} runs each, interleaved, fresh databases before each; node ${process.version}`)
-    const cases = [1, 4, 8].map((n) => ({argv: [bin, 'upgrade', 'head', '--parallel', String(n)], ms: [], name: `upgrade head --parallel ${n}`, rss: []}))
+    writeFileSync(
+      path.join(dir, 'db-manage.ini'),
+      `[db_manage]\nscript_location = migrations\n\n[fleet:bench]\nurl_template = ${serverUrl.replace(/\/[^/]*$/, '/${tenant}')}\ntenants = ${tenants.join(', ')}\n`,
+    )
+    console.log(
+      `100 tenants x 20 revisions on PostgreSQL; ${fleetRuns} runs each, interleaved, fresh databases before each; node ${process.version}`,
+    )
+    const cases = [1, 4, 8].map((n) => ({
+      argv: [bin, 'upgrade', 'head', '--parallel', String(n)],
+      ms: [],
+      name: `upgrade head --parallel ${n}`,
+      rss: [],
+    }))
     for (let i = 0; i < fleetRuns; i++) {
       for (const c of cases) {
         await fresh()
@@ -164,12 +182,19 @@ async function onlineBench() {
   try {
     const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
     const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
-    for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
+    for (const [dialect, serverUrl] of [
+      ['postgresql', process.env.DB_MANAGE_TEST_PG_URL],
+      ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL],
+    ]) {
       const url = parseDatabaseUrl(serverUrl)
       const admin = await (await getDialect(dialect)).connect(url, 10_000)
       const dbUrl = serverUrl.replace(/\/[^/]*$/, '/dbm_bench')
       const fresh = async () => {
-        await admin.query(dialect === 'postgresql' ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)' : 'DROP DATABASE IF EXISTS dbm_bench')
+        await admin.query(
+          dialect === 'postgresql'
+            ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)'
+            : 'DROP DATABASE IF EXISTS dbm_bench',
+        )
         await admin.query('CREATE DATABASE dbm_bench')
         // Flush the dropped database's WAL now, not during the next timed run.
         if (dialect === 'postgresql') await admin.query('CHECKPOINT')
@@ -179,9 +204,30 @@ async function onlineBench() {
       writeChain(dir, 500, {connection: dbUrl})
       const sqlFile = path.join(dir, 'floor.sql')
       writeFileSync(sqlFile, await floorSql(dir, dialect))
-      const client = dialect === 'postgresql'
-        ? {argv: ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-f', sqlFile, dbUrl.replace('postgresql://', 'postgres://')], command: 'psql', name: 'psql -f (floor)'}
-        : {argv: ['--no-defaults', '-h', url.host, '-P', String(url.port), '-u', url.user, `-p${url.password}`, 'dbm_bench', '-e', `source ${sqlFile}`], command: 'mariadb', name: 'mysql < file (floor)'}
+      const client =
+        dialect === 'postgresql'
+          ? {
+              argv: ['-q', '-X', '-v', 'ON_ERROR_STOP=1', '-f', sqlFile, dbUrl.replace('postgresql://', 'postgres://')],
+              command: 'psql',
+              name: 'psql -f (floor)',
+            }
+          : {
+              argv: [
+                '--no-defaults',
+                '-h',
+                url.host,
+                '-P',
+                String(url.port),
+                '-u',
+                url.user,
+                `-p${url.password}`,
+                'dbm_bench',
+                '-e',
+                `source ${sqlFile}`,
+              ],
+              command: 'mariadb',
+              name: 'mysql < file (floor)',
+            }
       const cases = [
         {...client, ms: [], rss: []},
         {argv: [bin, 'upgrade', 'head'], command: process.execPath, ms: [], name: 'db-manage upgrade head', rss: []},
@@ -199,10 +245,16 @@ async function onlineBench() {
         }
       }
 
-      console.log(`\n${dialect}: 500 revisions (table + foreign key + index each, every fifth alters an earlier table); ${runs} runs each, interleaved`)
+      console.log(
+        `\n${dialect}: 500 revisions (table + foreign key + index each, every fifth alters an earlier table); ${runs} runs each, interleaved`,
+      )
       console.log(`${'db-manage upgrade head (cold cache)'.padEnd(34)}        ${cold.ms.toFixed(0).padStart(6)} ms`)
       report(cases, cases[0].name)
-      await admin.query(dialect === 'postgresql' ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)' : 'DROP DATABASE IF EXISTS dbm_bench')
+      await admin.query(
+        dialect === 'postgresql'
+          ? 'DROP DATABASE IF EXISTS dbm_bench WITH (FORCE)'
+          : 'DROP DATABASE IF EXISTS dbm_bench',
+      )
       await admin.close()
       rmSync(dir, {force: true, recursive: true})
     }
@@ -212,14 +264,20 @@ async function onlineBench() {
 }
 
 function sqlBench() {
-  console.log(`upgrade head --sql (PostgreSQL dialect) on generated chains; ${runs} runs each, interleaved; node ${process.version}`)
+  console.log(
+    `upgrade head --sql (PostgreSQL dialect) on generated chains; ${runs} runs each, interleaved; node ${process.version}`,
+  )
   const cases = [{argv: ['-e', '0'], cwd: undefined, name: 'node -e 0'}]
   const dirs = []
   for (const n of [250, 500, 1000]) {
     const dir = mkdtempSync(path.join(os.tmpdir(), `db-manage-bench-sql-${n}-`))
     writeChain(dir, n)
     dirs.push(dir)
-    cases.push({argv: [bin, 'upgrade', 'head', '--sql', '--dialect', 'postgresql', '-o', path.join(dir, 'out.sql')], cwd: dir, name: `--sql, ${n} revisions`})
+    cases.push({
+      argv: [bin, 'upgrade', 'head', '--sql', '--dialect', 'postgresql', '-o', path.join(dir, 'out.sql')],
+      cwd: dir,
+      name: `--sql, ${n} revisions`,
+    })
   }
 
   const rows = cases.map((c) => ({...c, ms: [], rss: []}))
@@ -229,7 +287,12 @@ function sqlBench() {
   report(rows, 'node -e 0')
   const per = rows.slice(1).map((r, i) => `${(median(r.ms) / [250, 500, 1000][i]).toFixed(2)} ms`)
   console.log(`per revision: ${per.join(', ')} (250, 500, 1,000)`)
-  console.log(`cold (jiti transforming every script): ${cold.slice(1).map((c) => `${c.ms.toFixed(0)} ms / ${c.rss.toFixed(0)} MiB`).join(', ')}`)
+  console.log(
+    `cold (jiti transforming every script): ${cold
+      .slice(1)
+      .map((c) => `${c.ms.toFixed(0)} ms / ${c.rss.toFixed(0)} MiB`)
+      .join(', ')}`,
+  )
   for (const dir of dirs) rmSync(dir, {force: true, recursive: true})
 }
 
@@ -244,24 +307,44 @@ function roundTripBench() {
   writeChain(dir, 100)
   console.log(`round trip of 100 revisions in ${dir}; ${runs} runs each, interleaved; node ${process.version}`)
   const pg = process.env.DB_MANAGE_TEST_PG_URL
-  const targets = [['sqlite', (i) => `sqlite:///${path.join(dir, `up-${i}.sqlite`)}`, `sqlite:///${path.join(dir, 'unused.sqlite')}`]]
+  const targets = [
+    ['sqlite', (i) => `sqlite:///${path.join(dir, `up-${i}.sqlite`)}`, `sqlite:///${path.join(dir, 'unused.sqlite')}`],
+  ]
   if (pg) {
-    targets.push(['postgresql', (i) => {
-      execFileSync('psql', ['-X', '-q', pg, '-c', `DROP DATABASE IF EXISTS dbm_rt_${i}`, '-c', `CREATE DATABASE dbm_rt_${i}`])
-      return pg.replace(/\/[^/]*$/, `/dbm_rt_${i}`)
-    }, pg])
+    targets.push([
+      'postgresql',
+      (i) => {
+        execFileSync('psql', [
+          '-X',
+          '-q',
+          pg,
+          '-c',
+          `DROP DATABASE IF EXISTS dbm_rt_${i}`,
+          '-c',
+          `CREATE DATABASE dbm_rt_${i}`,
+        ])
+        return pg.replace(/\/[^/]*$/, `/dbm_rt_${i}`)
+      },
+      pg,
+    ])
   }
 
   for (const [dialect, fresh, server] of targets) {
-    const rows = [{ms: [], name: 'upgrade head (fresh database)', rss: []}, {ms: [], name: 'check_migration --round-trip', rss: []}]
+    const rows = [
+      {ms: [], name: 'upgrade head (fresh database)', rss: []},
+      {ms: [], name: 'check_migration --round-trip', rss: []},
+    ]
     for (let i = 0; i < runs; i++) {
       rows[0].ms.push(timed(process.execPath, [bin, 'upgrade', 'head', '--url', fresh(i)], {cwd: dir}).ms)
-      rows[1].ms.push(timed(process.execPath, [bin, 'check_migration', '--round-trip', '--no-db', '--url', server], {cwd: dir}).ms)
+      rows[1].ms.push(
+        timed(process.execPath, [bin, 'check_migration', '--round-trip', '--no-db', '--url', server], {cwd: dir}).ms,
+      )
     }
 
     console.log(`\n${dialect}:`)
     report(rows, 'upgrade head (fresh database)')
-    if (dialect === 'postgresql') for (let i = 0; i < runs; i++) execFileSync('psql', ['-X', '-q', pg, '-c', `DROP DATABASE IF EXISTS dbm_rt_${i}`])
+    if (dialect === 'postgresql')
+      for (let i = 0; i < runs; i++) execFileSync('psql', ['-X', '-q', pg, '-c', `DROP DATABASE IF EXISTS dbm_rt_${i}`])
   }
 
   rmSync(dir, {force: true, recursive: true})
@@ -272,27 +355,46 @@ async function autogenerateBench() {
   try {
     const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
     const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
-    for (const [dialect, serverUrl] of [['postgresql', process.env.DB_MANAGE_TEST_PG_URL], ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL]]) {
+    for (const [dialect, serverUrl] of [
+      ['postgresql', process.env.DB_MANAGE_TEST_PG_URL],
+      ['mysql', process.env.DB_MANAGE_TEST_MYSQL_URL],
+    ]) {
       const admin = await (await getDialect(dialect)).connect(parseDatabaseUrl(serverUrl), 10_000)
-      console.log(`\n${dialect}: revision --autogenerate and check_migration --autogenerate; ${runs} runs each, interleaved`)
+      console.log(
+        `\n${dialect}: revision --autogenerate and check_migration --autogenerate; ${runs} runs each, interleaved`,
+      )
       for (const tables of [100, 300]) {
         const db = `dbm_bench_ag_${tables}`
         const dbUrl = serverUrl.replace(/\/[^/]*$/, `/${db}`)
-        await admin.query(dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`)
+        await admin.query(
+          dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`,
+        )
         await admin.query(`CREATE DATABASE ${db}`)
         const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-ag-'))
         writeChain(dir, tables, {connection: dbUrl})
         timed(process.execPath, [bin, 'upgrade', 'head'], {cwd: dir})
         // The target: the same schema, with every tenth table changed (a column added, its index dropped).
-        let target = timed(process.execPath, [bin, 'upgrade', 'base:head', '--sql', '--no-version-table', '-o', 'target.sql'], {cwd: dir}) && readFileSync(path.join(dir, 'target.sql'), 'utf8')
+        let target =
+          timed(process.execPath, [bin, 'upgrade', 'base:head', '--sql', '--no-version-table', '-o', 'target.sql'], {
+            cwd: dir,
+          }) && readFileSync(path.join(dir, 'target.sql'), 'utf8')
         for (let t = 10; t <= tables; t += 10) {
           target += `ALTER TABLE t${t} ADD COLUMN note VARCHAR(30);\n`
           target += dialect === 'postgresql' ? `DROP INDEX ix_t${t}_name;\n` : `DROP INDEX ix_t${t}_name ON t${t};\n`
         }
 
         writeFileSync(path.join(dir, 'target.sql'), target)
-        writeFileSync(path.join(dir, 'db-manage.ini'), readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace('[db_manage]\n', '[db_manage]\ntarget_schema = target.sql\n'))
-        const check = spawnSync(process.execPath, [bin, 'check_migration', '--autogenerate', '--debug'], {cwd: dir, encoding: 'utf8'})
+        writeFileSync(
+          path.join(dir, 'db-manage.ini'),
+          readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(
+            '[db_manage]\n',
+            '[db_manage]\ntarget_schema = target.sql\n',
+          ),
+        )
+        const check = spawnSync(process.execPath, [bin, 'check_migration', '--autogenerate', '--debug'], {
+          cwd: dir,
+          encoding: 'utf8',
+        })
         const queries = /with (\d+) catalog queries/.exec(check.stderr)?.[1]
         const differences = check.stdout.split('\n').filter((l) => /^(add|drop|change)/.test(l)).length
         const rows = [
@@ -301,9 +403,16 @@ async function autogenerateBench() {
           {argv: [bin, 'revision', '-m', 'bench', '--autogenerate'], name: 'revision --autogenerate'},
         ].map((c) => ({...c, ms: [], rss: []}))
         const once = (c, rss) => {
-          const r = spawnSync(process.execPath, c.argv, {cwd: dir, encoding: 'utf8', env: rss ? {...process.env, DB_MANAGE_BENCH_RSS: path.join(dir, 'rss'), NODE_OPTIONS: `--import ${rssHook}`} : process.env})
+          const r = spawnSync(process.execPath, c.argv, {
+            cwd: dir,
+            encoding: 'utf8',
+            env: rss
+              ? {...process.env, DB_MANAGE_BENCH_RSS: path.join(dir, 'rss'), NODE_OPTIONS: `--import ${rssHook}`}
+              : process.env,
+          })
           if (r.status !== 0 && !c.ok) throw new Error(r.stderr)
-          for (const f of readdirSync(path.join(dir, 'migrations'))) if (f.endsWith('_bench.ts')) rmSync(path.join(dir, 'migrations', f))
+          for (const f of readdirSync(path.join(dir, 'migrations')))
+            if (f.endsWith('_bench.ts')) rmSync(path.join(dir, 'migrations', f))
         }
 
         for (const c of rows) {
@@ -320,9 +429,13 @@ async function autogenerateBench() {
           }
         }
 
-        console.log(`${tables} tables, ${differences} differences found, live schema read with ${queries} catalog queries`)
+        console.log(
+          `${tables} tables, ${differences} differences found, live schema read with ${queries} catalog queries`,
+        )
         report(rows, 'node -e 0')
-        await admin.query(dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`)
+        await admin.query(
+          dialect === 'postgresql' ? `DROP DATABASE IF EXISTS ${db} WITH (FORCE)` : `DROP DATABASE IF EXISTS ${db}`,
+        )
         rmSync(dir, {force: true, recursive: true})
       }
 

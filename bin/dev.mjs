@@ -5,4 +5,8 @@ import {fileURLToPath} from 'node:url'
 
 import {hoistGlobalFlags} from '../src/cli/argv.ts'
 
-await execute({args: hoistGlobalFlags(process.argv.slice(2)), development: true, dir: fileURLToPath(new URL('..', import.meta.url))})
+await execute({
+  args: hoistGlobalFlags(process.argv.slice(2)),
+  development: true,
+  dir: fileURLToPath(new URL('..', import.meta.url)),
+})

@@ -9,5 +9,7 @@ const argv = process.argv.slice(2)
 const bundle = loadBundle(path.join(__dirname, '../dist/bundle/main.cjs'), argv)
 // The package's folder, where oclif finds package.json; import() for ES modules, which the bundle cannot use itself.
 bundle.exports.main(argv, path.join(__dirname, '..'), {
-  codeCache: bundle.codeCache, discardCodeCache: bundle.discard, importUrl: (url) => import(url),
+  codeCache: bundle.codeCache,
+  discardCodeCache: bundle.discard,
+  importUrl: (url) => import(url),
 })

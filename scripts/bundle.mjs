@@ -36,10 +36,18 @@ const root = path.resolve(fileURLToPath(import.meta.url), '../..')
  */
 const importUrl = JSON.stringify(path.join(root, 'dist/util/import-url.js'))
 const OCLIF_EDITS = [
-  {file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, from: '.sort((a, b) => a.id.localeCompare(b.id))', times: 1, to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'},
   {
-    file: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/, from: 'await import((0, node_url_1.pathToFileURL)(filePath).href)', prefix: `const {importUrl: __dbmImportUrl} = require(${importUrl});\n`,
-    times: 3, to: 'await __dbmImportUrl((0, node_url_1.pathToFileURL)(filePath).href)',
+    file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+    from: '.sort((a, b) => a.id.localeCompare(b.id))',
+    times: 1,
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+  },
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/,
+    from: 'await import((0, node_url_1.pathToFileURL)(filePath).href)',
+    prefix: `const {importUrl: __dbmImportUrl} = require(${importUrl});\n`,
+    times: 3,
+    to: 'await __dbmImportUrl((0, node_url_1.pathToFileURL)(filePath).href)',
   },
 ]
 const editOclif = {
@@ -49,7 +57,10 @@ const editOclif = {
       build.onLoad({filter: edit.file}, async (args) => {
         const text = await readFile(args.path, 'utf8')
         const found = text.split(edit.from).length - 1
-        if (found !== edit.times) throw new Error(`${args.path}: "${edit.from}" found ${found} times, not ${edit.times}: review scripts/bundle.mjs for this @oclif/core`)
+        if (found !== edit.times)
+          throw new Error(
+            `${args.path}: "${edit.from}" found ${found} times, not ${edit.times}: review scripts/bundle.mjs for this @oclif/core`,
+          )
         return {contents: (edit.prefix ?? '') + text.replaceAll(edit.from, edit.to), loader: 'js'}
       })
     }
@@ -88,7 +99,16 @@ const outputs = await Promise.all([
     entryPoints: ['dist/cli/main.js'],
     // typescript and ts-node: @oclif/core's development mode (and cosmiconfig's .ts configs) ask for them, never in a built CLI.
     // pg and cosmiconfig are bundled (pg's optional pg-native and pg-cloudflare are not): their code then comes from the code cache too.
-    external: ['better-sqlite3', 'jiti', 'pg-cloudflare', 'pg-native', 'sucrase', '@oclif/plugin-autocomplete', 'typescript', 'ts-node'],
+    external: [
+      'better-sqlite3',
+      'jiti',
+      'pg-cloudflare',
+      'pg-native',
+      'sucrase',
+      '@oclif/plugin-autocomplete',
+      'typescript',
+      'ts-node',
+    ],
     outfile: 'dist/bundle/main.cjs',
     plugins: [editOclif, mysql2Apart],
   }),
@@ -101,5 +121,8 @@ const outputs = await Promise.all([
 // as they are, and an escape means the same there.
 for (const file of outputs.flatMap((o) => o.outputFiles)) {
   await mkdir(path.dirname(file.path), {recursive: true})
-  await writeFile(file.path, file.text.replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  await writeFile(
+    file.path,
+    file.text.replaceAll(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  )
 }

@@ -8,7 +8,13 @@ import {fileURLToPath} from 'node:url'
 import {Plugin} from '@oclif/core'
 
 const root = path.resolve(fileURLToPath(import.meta.url), '../..')
-const plugin = new Plugin({errorOnManifestCreate: true, ignoreManifest: true, respectNoCacheDefault: true, root, type: 'core'})
+const plugin = new Plugin({
+  errorOnManifestCreate: true,
+  ignoreManifest: true,
+  respectNoCacheDefault: true,
+  root,
+  type: 'core',
+})
 await plugin.load()
 const text = JSON.stringify(plugin.manifest, null, 2) + '\n'
 const file = path.join(root, 'oclif.manifest.json')

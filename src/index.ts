@@ -13,8 +13,16 @@ export type {Revision, RevisionHeader} from './script/revision.js'
 export * from './util/errors.js'
 export {current, downgrade, stamp, upgrade} from './api/migrate.js'
 export type {
-  AlterColumnOptions, Column, ColumnOptions, ConstraintType, DefaultValue, ForeignKeyOptions, IndexOptions,
-  Operation, ReferentialAction, SqlExpression,
+  AlterColumnOptions,
+  Column,
+  ColumnOptions,
+  ConstraintType,
+  DefaultValue,
+  ForeignKeyOptions,
+  IndexOptions,
+  Operation,
+  ReferentialAction,
+  SqlExpression,
 } from './operations/nodes.js'
 export {BatchOperations, Operations} from './operations/operations.js'
 export {autogenerate, checkAutogenerate} from './api/autogenerate.js'

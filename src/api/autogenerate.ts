@@ -23,15 +23,22 @@ export interface DiffOptions extends SessionOptions {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`)).join('.*')}$`)
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`))
+      .join('.*')}$`,
+  )
 }
 
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
 function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) => boolean {
   const include = database.includeTables.map(globToRegExp)
   const exclude = database.excludeTables.map(globToRegExp)
-  return (t) => !isOwnTable(database, t.name)
-    && (include.length === 0 || include.some((r) => r.test(t.name))) && !exclude.some((r) => r.test(t.name))
+  return (t) =>
+    !isOwnTable(database, t.name) &&
+    (include.length === 0 || include.some((r) => r.test(t.name))) &&
+    !exclude.some((r) => r.test(t.name))
 }
 
 function parseRenames(renameTables: readonly string[] = [], renameColumns: readonly string[] = []) {
@@ -55,22 +62,34 @@ function parseRenames(renameTables: readonly string[] = [], renameColumns: reado
 }
 
 /** What the database (at head) lacks compared with the target schema. */
-export async function diffDatabase(config: Config, database: DatabaseConfig, options: DiffOptions = {}): Promise<{asBatch: boolean; changes: Change[]; head: null | string; notCompared: Record<string, number>}> {
-  if (!database.targetSchema) throw new ConfigError(`autogenerate needs target_schema in [db_manage] (or in [${database.name === 'default' ? 'database' : `database:${database.name}`}]) of ${config.file}`)
+export async function diffDatabase(
+  config: Config,
+  database: DatabaseConfig,
+  options: DiffOptions = {},
+): Promise<{asBatch: boolean; changes: Change[]; head: null | string; notCompared: Record<string, number>}> {
+  if (!database.targetSchema)
+    throw new ConfigError(
+      `autogenerate needs target_schema in [db_manage] (or in [${database.name === 'default' ? 'database' : `database:${database.name}`}]) of ${config.file}`,
+    )
   const {chain} = await chainOf(config, database)
   const head = chain.at(-1)?.id ?? null
   const renames = parseRenames(options.renameTables, options.renameColumns)
   return withSession(config, database, options, async (session) => {
     const current = await readCurrent(session)
     if (current !== head) {
-      throw new RevisionError(`the database is at ${current ?? 'base'} but the head is ${head ?? 'base'}: run "db-manage upgrade head" before autogenerating`)
+      throw new RevisionError(
+        `the database is at ${current ?? 'base'} but the head is ${head ?? 'base'}: run "db-manage upgrade head" before autogenerating`,
+      )
     }
 
     let queries = 0
-    const counting = {close: session.connection.close, async query(sql: string, params?: readonly unknown[]) {
-      queries++
-      return session.connection.query(sql, params)
-    }}
+    const counting = {
+      close: session.connection.close,
+      async query(sql: string, params?: readonly unknown[]) {
+        queries++
+        return session.connection.query(sql, params)
+      },
+    }
     const keep = inScope(database)
     const reader = session.dialect.introspector(counting)
     const live = (await reader.schema()).filter(keep)
@@ -82,7 +101,9 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
     const targetTables = target.tables.filter(keep)
     if (targetTables.length === 0 && live.length > 0 && !options.allowEmptyTarget) {
-      throw new UsageError(`target_schema ${database.targetSchema} holds no tables while the database has ${live.length}: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean`)
+      throw new UsageError(
+        `target_schema ${database.targetSchema} holds no tables while the database has ${live.length}: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean`,
+      )
     }
 
     // Types before the tables that use them (enums before domains, which may be over them), dropped after.
@@ -91,12 +112,29 @@ export async function diffDatabase(config: Config, database: DatabaseConfig, opt
     const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
     const extensions = compareExtensions(liveExtensions, target.extensions)
     const changes = [
-      ...extensions, ...virtual.before, ...enums.before, ...domains.before, ...compareSchemas(live, targetTables, {
-      declared: target.declared, dialect: session.dialect.name, inlineCycleKeys: session.dialect.adapter.altersNeedBatch, renameColumns: renames.columns, renameTables: renames.tables,
-      columnBytes: session.dialect.adapter.columnBytes,
-      foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
-    }), ...domains.after, ...enums.after, ...virtual.after]
-    return {asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch, changes, head, notCompared: target.uncompared}
+      ...extensions,
+      ...virtual.before,
+      ...enums.before,
+      ...domains.before,
+      ...compareSchemas(live, targetTables, {
+        declared: target.declared,
+        dialect: session.dialect.name,
+        inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
+        renameColumns: renames.columns,
+        renameTables: renames.tables,
+        columnBytes: session.dialect.adapter.columnBytes,
+        foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
+      }),
+      ...domains.after,
+      ...enums.after,
+      ...virtual.after,
+    ]
+    return {
+      asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
+      changes,
+      head,
+      notCompared: target.uncompared,
+    }
   })
 }
 
@@ -112,11 +150,16 @@ export interface AutogenerateResult {
 }
 
 /** revision --autogenerate: write the migration that makes the database match the target schema. */
-export async function autogenerate(config: Config, options: DiffOptions & {message: string; now?: Date}): Promise<AutogenerateResult[]> {
+export async function autogenerate(
+  config: Config,
+  options: DiffOptions & {message: string; now?: Date},
+): Promise<AutogenerateResult[]> {
   const message = options.message.trim()
   if (!message) throw new ScriptError('a revision needs a message: -m "what it does"')
   if (config.databases.length > 1) {
-    throw new UsageError(`revision --autogenerate compares one database with its target: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`)
+    throw new UsageError(
+      `revision --autogenerate compares one database with its target: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`,
+    )
   }
 
   return eachDatabase(config, async (database) => {
@@ -126,7 +169,11 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
     const id = dir.map.nextId()
     const createdAt = createdAtOf(options.now)
     const file = path.join(database.scriptLocation, scriptFileName(id, message, 'ts'))
-    await writeFile(file, typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})), {flag: 'wx'})
+    await writeFile(
+      file,
+      typescriptScript({createdAt, downRevision: head, id, message}, renderChanges(changes, {asBatch})),
+      {flag: 'wx'},
+    )
     const downgradeNotes = changes.filter((c) => c.downgradeNote !== undefined).map((c) => c.downgradeNote!)
     const described = changes.filter((c) => c.upgrade).map((c) => c.description)
     return {changes: described, notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
@@ -134,7 +181,10 @@ export async function autogenerate(config: Config, options: DiffOptions & {messa
 }
 
 /** check_migration --autogenerate: the differences, empty when the database at head matches the target. */
-export async function checkAutogenerate(config: Config, options: DiffOptions = {}): Promise<Array<{database: string; changes: string[]; notCompared: Record<string, number>}>> {
+export async function checkAutogenerate(
+  config: Config,
+  options: DiffOptions = {},
+): Promise<Array<{database: string; changes: string[]; notCompared: Record<string, number>}>> {
   return eachDatabase(config, async (database) => {
     const {changes, notCompared} = await diffDatabase(config, database, options)
     // What the database lacks: steps that only restore things on downgrade are not differences.

@@ -4,7 +4,12 @@ import type {Config, DatabaseConfig} from '../config/config.js'
 import {ConfigError, DbManageError, errorMessage, ofDatabase, UsageError} from '../util/errors.js'
 import type {Revision} from '../script/revision.js'
 import {annotate, timed} from '../runtime/phases.js'
-import {readScriptDirectory, requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
+import {
+  readScriptDirectory,
+  requireChain,
+  type ScriptDirectory,
+  type ScriptRevision,
+} from '../script/script-directory.js'
 
 /** A revision as the chain commands report it. */
 export interface RevisionInfo {
@@ -21,7 +26,12 @@ export interface RevisionInfo {
   /** What --lint makes of it (history -v): online-safe, or needs-care with the rules that fired. */
   readonly lintClass?: string
   /** For a revision the database holds, what the history table recorded when it was applied. */
-  readonly applied?: {readonly at: string; readonly by: null | string; readonly ms: null | number; readonly checksum: 'differs' | 'matches' | 'unknown'}
+  readonly applied?: {
+    readonly at: string
+    readonly by: null | string
+    readonly ms: null | number
+    readonly checksum: 'differs' | 'matches' | 'unknown'
+  }
 }
 
 /** Where a revision stands: the chain's heads and branch points, the database's revision. */
@@ -70,13 +80,20 @@ export async function scriptsOf(config: Config, database: DatabaseConfig): Promi
 }
 
 /** The sound chain of one database's scripts, or a typed error naming the defect. */
-export async function chainOf(config: Config, database: DatabaseConfig): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
+export async function chainOf(
+  config: Config,
+  database: DatabaseConfig,
+): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
   const dir = await scriptsOf(config, database)
   return {chain: requireChain(dir), dir}
 }
 
 /** Run one api step for each configured database, in file order. */
-export async function eachDatabase<T>(config: Config, fn: (database: DatabaseConfig) => Promise<T>, hooks: EachHooks = {}): Promise<Array<T & {database: string}>> {
+export async function eachDatabase<T>(
+  config: Config,
+  fn: (database: DatabaseConfig) => Promise<T>,
+  hooks: EachHooks = {},
+): Promise<Array<T & {database: string}>> {
   const {databases} = config
   if (config.parallel <= 1 && !databases.some((d) => d.fleet)) {
     // One after another, stopping at the first failure: the order is the point (subscribers first).
@@ -141,7 +158,10 @@ function groupsByOrder(databases: readonly DatabaseConfig[]): DatabaseConfig[][]
 /** Some of several databases failed: one line naming them, and what was done (for --json and the summary). */
 export class DatabasesFailed extends DbManageError {
   constructor(failed: ReadonlyArray<{database: string; error: unknown}>, done: readonly unknown[], total: number) {
-    const shown = failed.slice(0, 3).map((f) => `${f.database}: ${errorMessage(f.error)}`).join('; ')
+    const shown = failed
+      .slice(0, 3)
+      .map((f) => `${f.database}: ${errorMessage(f.error)}`)
+      .join('; ')
     const more = failed.length > 3 ? `; and ${failed.length - 3} more` : ''
     const notRun = total - done.length - failed.length
     const skipped = notRun > 0 ? `; ${notRun} not run` : ''
@@ -158,7 +178,9 @@ export class DatabasesFailed extends DbManageError {
 export function oneChain(config: Config, what: string): DatabaseConfig {
   const locations = new Set(config.databases.map((d) => d.scriptLocation))
   if (locations.size > 1) {
-    throw new UsageError(`${what} writes into one chain, and ${config.databases.length} databases are configured with their own script_location: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`)
+    throw new UsageError(
+      `${what} writes into one chain, and ${config.databases.length} databases are configured with their own script_location: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`,
+    )
   }
 
   return config.databases[0]

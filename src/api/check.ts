@@ -58,11 +58,17 @@ const RECORDS_SCRIPT = new Set(['accept-edit', 'stamp', 'upgrade'])
  * chain), the latest row that recorded its checksum: what the script looked
  * like when it was applied, stamped or accepted.
  */
-export function appliedRecords(chain: readonly Revision[], current: null | string, rows: readonly HistoryRow[]): Map<string, HistoryRow> {
+export function appliedRecords(
+  chain: readonly Revision[],
+  current: null | string,
+  rows: readonly HistoryRow[],
+): Map<string, HistoryRow> {
   const applied = new Set(chain.slice(0, appliedCount(chain, current)).map((r) => r.id))
   const latest = new Map<string, HistoryRow>()
   // A downgrade's row, or a step's in-progress mark (MySQL), says nothing of what is applied now.
-  for (const row of rows) if (row.checksum !== null && RECORDS_SCRIPT.has(row.direction) && applied.has(row.revision)) latest.set(row.revision, row)
+  for (const row of rows)
+    if (row.checksum !== null && RECORDS_SCRIPT.has(row.direction) && applied.has(row.revision))
+      latest.set(row.revision, row)
   return latest
 }
 
@@ -71,7 +77,11 @@ export function appliedRecords(chain: readonly Revision[], current: null | strin
  * checksums `history` recorded: one line for each edited script, naming it,
  * when and by whom it was applied, and the command that accepts the edit.
  */
-export function compareChecksums(chain: readonly ScriptRevision[], current: null | string, history: readonly HistoryRow[]): {edited: string[]; matching: number; unknownChecksums: string[]} {
+export function compareChecksums(
+  chain: readonly ScriptRevision[],
+  current: null | string,
+  history: readonly HistoryRow[],
+): {edited: string[]; matching: number; unknownChecksums: string[]} {
   const recorded = appliedRecords(chain, current, history)
   const edited: string[] = []
   const unknownChecksums: string[] = []
@@ -83,7 +93,9 @@ export function compareChecksums(chain: readonly ScriptRevision[], current: null
     } else if (row.checksum === script.checksum) {
       matching++
     } else {
-      edited.push(`${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`)
+      edited.push(
+        `${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`,
+      )
     }
   }
 
@@ -96,7 +108,10 @@ export function compareChecksums(chain: readonly ScriptRevision[], current: null
  * edited after it was applied (Flyway's validate); pending revisions are
  * reported, and fail only with `failOnPending`.
  */
-export async function checkDatabase(config: Config, options: SessionOptions & {failOnPending?: boolean} = {}): Promise<DatabaseCheck[]> {
+export async function checkDatabase(
+  config: Config,
+  options: SessionOptions & {failOnPending?: boolean} = {},
+): Promise<DatabaseCheck[]> {
   return eachDatabase(config, async (database) => {
     const none = {matching: 0, pending: [], problems: [], unknownChecksums: []}
     if (!database.hasConnection) return {...none, skipped: 'no database connection configured'}
@@ -109,18 +124,24 @@ export async function checkDatabase(config: Config, options: SessionOptions & {f
 
     const {chain, dir} = await chainOf(config, database)
     // A database file not made yet is a database at base; asking would create it.
-    const {current, history} = url.filename && url.filename !== ':memory:' && !existsSync(url.filename)
-      ? {current: null, history: []}
-      : await withSession(config, database, {lockTimeout: options.lockTimeout ?? 10, ...options}, readState)
+    const {current, history} =
+      url.filename && url.filename !== ':memory:' && !existsSync(url.filename)
+        ? {current: null, history: []}
+        : await withSession(config, database, {lockTimeout: options.lockTimeout ?? 10, ...options}, readState)
     if (current !== null && !dir.map.get(current)) {
-      return {...none, current, problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`]}
+      return {
+        ...none,
+        current,
+        problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`],
+      }
     }
 
     const position = appliedCount(chain, current)
     const {edited, matching, unknownChecksums} = compareChecksums(chain, current, history)
     const problems = [...edited]
     const pending = chain.slice(position).map((r) => r.id)
-    if (options.failOnPending && pending.length > 0) problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
+    if (options.failOnPending && pending.length > 0)
+      problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
     return {current, matching, pending, problems, unknownChecksums}
   })
 }

@@ -16,12 +16,24 @@ export interface HistoryOptions {
 }
 
 /** When an applied revision was applied, by whom, how long it took, and whether its script is still as it was. */
-function withApplied(info: RevisionInfo, rev: Revision, applied: ReadonlyMap<string, HistoryRow> | undefined): RevisionInfo {
+function withApplied(
+  info: RevisionInfo,
+  rev: Revision,
+  applied: ReadonlyMap<string, HistoryRow> | undefined,
+): RevisionInfo {
   if (!applied) return info
   const row = applied.get(rev.id)
   if (!row) return info
   const checksum = (rev as ScriptRevision).checksum
-  return {...info, applied: {at: row.appliedAt, by: row.appliedBy, checksum: row.checksum === null ? 'unknown' : row.checksum === checksum ? 'matches' : 'differs', ms: row.durationMs}}
+  return {
+    ...info,
+    applied: {
+      at: row.appliedAt,
+      by: row.appliedBy,
+      checksum: row.checksum === null ? 'unknown' : row.checksum === checksum ? 'matches' : 'differs',
+      ms: row.durationMs,
+    },
+  }
 }
 
 /** A chain that branched (two revisions on one parent) is still listed whole; anything worse is an error. */
@@ -37,26 +49,38 @@ function graphMarks(dir: ScriptDirectory, current?: null | string): RevisionMark
  * The chain newest first, as Alembic prints it; a range START:END includes
  * both ends. A branched chain is listed whole, each branch point marked.
  */
-export async function history(config: Config, options: HistoryOptions = {}): Promise<Array<{database: string; revisions: RevisionInfo[]}>> {
+export async function history(
+  config: Config,
+  options: HistoryOptions = {},
+): Promise<Array<{database: string; revisions: RevisionInfo[]}>> {
   return eachDatabase(config, async (database) => {
     const dir = await scriptsOf(config, database)
     const current = await options.current?.(database.name)
     if (isBranched(dir)) {
       const walk = dir.map.graph()
-      if (options.range) throw new RevisionError(`a range needs a linear chain, and this one has ${dir.map.heads.length} heads: run "db-manage renumber" first`)
+      if (options.range)
+        throw new RevisionError(
+          `a range needs a linear chain, and this one has ${dir.map.heads.length} heads: run "db-manage renumber" first`,
+        )
       const marks = graphMarks(dir, current)
       return {revisions: walk.map((rev) => revisionInfo(rev, marks))}
     }
 
     const chain = requireChain(dir)
     const {from, to} = options.range ? dir.map.range(options.range, current) : {from: 0, to: chain.length}
-    if (from > to) throw new RevisionError(`history -r ${options.range}: its start comes after its end in the chain; write the older revision first`)
+    if (from > to)
+      throw new RevisionError(
+        `history -r ${options.range}: its start comes after its end in the chain; write the older revision first`,
+      )
     // As in Alembic, a history range includes its start revision.
     const marks = linearMarks(chain, current)
     const rows = await options.history?.(database.name)
     // Only what was recorded for the revisions the database holds now: a later downgrade undid an earlier row.
     const applied = rows && current !== undefined ? appliedRecords(chain, current, rows) : undefined
-    const revisions = dir.map.between(Math.max(0, from - 1), to).map((rev) => withApplied(revisionInfo(rev, marks), rev, applied)).reverse()
+    const revisions = dir.map
+      .between(Math.max(0, from - 1), to)
+      .map((rev) => withApplied(revisionInfo(rev, marks), rev, applied))
+      .reverse()
     return {revisions}
   })
 }

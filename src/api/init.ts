@@ -39,7 +39,8 @@ export async function init(directory: string): Promise<InitResult> {
   try {
     await writeFile(configFile, DEFAULT_CONFIG, {flag: 'wx'})
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${configFile} already exists; not overwriting`)
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new UsageError(`${configFile} already exists; not overwriting`)
     throw new UsageError(`cannot write ${configFile}: ${(error as NodeJS.ErrnoException).code}`)
   }
 

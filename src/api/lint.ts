@@ -49,7 +49,10 @@ function allowComments(text: string, fileName: string): Map<string, string> {
 }
 
 /** The operations a revision's upgrade() would run, recorded as nodes: nothing is compiled, nothing connects. */
-async function recordedOperations(script: Parameters<typeof loadScript>[0], dialect: DialectName): Promise<Operation[]> {
+async function recordedOperations(
+  script: Parameters<typeof loadScript>[0],
+  dialect: DialectName,
+): Promise<Operation[]> {
   const operations: Operation[] = []
   const loaded = await loadScript(script)
   const op = new Operations({
@@ -72,7 +75,10 @@ async function recordedOperations(script: Parameters<typeof loadScript>[0], dial
  * after `since`, else those pending on the configured database (unless
  * `noDb`), else all.
  */
-export async function lint(config: Config, options: {since?: string; dialect?: DialectName; noDb?: boolean} = {}): Promise<LintResult[]> {
+export async function lint(
+  config: Config,
+  options: {since?: string; dialect?: DialectName; noDb?: boolean} = {},
+): Promise<LintResult[]> {
   const state = stateIfReachable(config)
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
@@ -85,7 +91,10 @@ export async function lint(config: Config, options: {since?: string; dialect?: D
       }
     }
 
-    if (!dialect) throw new UsageError(`--lint needs the dialect the revisions run on: configure a connection for [${database.name}] or pass --dialect ${DIALECT_NAMES.join('|')}`)
+    if (!dialect)
+      throw new UsageError(
+        `--lint needs the dialect the revisions run on: configure a connection for [${database.name}] or pass --dialect ${DIALECT_NAMES.join('|')}`,
+      )
     let from = 0
     let scope = 'all'
     if (options.since !== undefined) {
@@ -101,12 +110,27 @@ export async function lint(config: Config, options: {since?: string; dialect?: D
 
     const revisions: LintedRevision[] = []
     for (const script of chain.slice(from)) {
-      const allowed = new Map([...database.lintAllow, ...allowComments(readFileSync(script.path, 'utf8'), script.fileName)])
+      const allowed = new Map([
+        ...database.lintAllow,
+        ...allowComments(readFileSync(script.path, 'utf8'), script.fileName),
+      ])
       const found = findings(await recordedOperations(script, dialect), dialect).map((f): LintFinding => {
         const rule = RULES[f.rule]
-        return {fix: rule.fix, message: f.message, reason: rule.reason, rule: f.rule, severity: rule.severity, ...(allowed.has(f.rule) ? {allowed: allowed.get(f.rule)} : {})}
+        return {
+          fix: rule.fix,
+          message: f.message,
+          reason: rule.reason,
+          rule: f.rule,
+          severity: rule.severity,
+          ...(allowed.has(f.rule) ? {allowed: allowed.get(f.rule)} : {}),
+        }
       })
-      revisions.push({class: found.some((f) => f.severity !== 'info') ? 'needs-care' : 'online-safe', fileName: script.fileName, findings: found, revision: script.id})
+      revisions.push({
+        class: found.some((f) => f.severity !== 'info') ? 'needs-care' : 'online-safe',
+        fileName: script.fileName,
+        findings: found,
+        revision: script.id,
+      })
     }
 
     return {dialect, revisions, scope}

@@ -23,7 +23,10 @@ export interface OfflineResult {
 
 async function dialectOf(database: DatabaseConfig, name: DialectName | undefined): Promise<Dialect> {
   const chosen = name ?? database.url?.dialect
-  if (!chosen) throw new UsageError(`--sql needs a dialect: configure a connection URL for [${database.name}] or pass --dialect ${DIALECT_NAMES.join('|')}`)
+  if (!chosen)
+    throw new UsageError(
+      `--sql needs a dialect: configure a connection URL for [${database.name}] or pass --dialect ${DIALECT_NAMES.join('|')}`,
+    )
   return getDialect(chosen)
 }
 
@@ -36,9 +39,15 @@ function offlineRange(spec: string): [string, string] {
 }
 
 /** `upgrade --sql` / `downgrade --sql`: the migration as SQL text, no connection made. */
-export async function renderMigration(config: Config, direction: 'downgrade' | 'upgrade', options: OfflineOptions): Promise<OfflineResult[]> {
+export async function renderMigration(
+  config: Config,
+  direction: 'downgrade' | 'upgrade',
+  options: OfflineOptions,
+): Promise<OfflineResult[]> {
   if (direction === 'downgrade' && !options.revisions.includes(':')) {
-    throw new UsageError(`downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts`)
+    throw new UsageError(
+      `downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts`,
+    )
   }
 
   const [startSpec, endSpec] = offlineRange(options.revisions)
@@ -46,24 +55,46 @@ export async function renderMigration(config: Config, direction: 'downgrade' | '
     const {chain, dir} = await chainOf(config, database)
     const from = dir.map.position(startSpec)
     const to = dir.map.position(endSpec)
-    if (direction === 'upgrade' && to < from) throw new RevisionError(`upgrade --sql ${options.revisions}: ${endSpec} is below ${startSpec}; use downgrade --sql`)
-    if (direction === 'downgrade' && to > from) throw new RevisionError(`downgrade --sql ${options.revisions}: ${endSpec} is above ${startSpec}; use upgrade --sql`)
+    if (direction === 'upgrade' && to < from)
+      throw new RevisionError(
+        `upgrade --sql ${options.revisions}: ${endSpec} is below ${startSpec}; use downgrade --sql`,
+      )
+    if (direction === 'downgrade' && to > from)
+      throw new RevisionError(
+        `downgrade --sql ${options.revisions}: ${endSpec} is above ${startSpec}; use upgrade --sql`,
+      )
     const dialect = await dialectOf(database, options.dialect)
     const sql = await renderSteps(dialect, database, chain, {
-      from, to, transactionPerMigration: config.transactionPerMigration, versionTable: options.versionTable !== false,
+      from,
+      to,
+      transactionPerMigration: config.transactionPerMigration,
+      versionTable: options.versionTable !== false,
     })
     return {sql}
   })
 }
 
 /** `stamp --sql REV` (from base) or `stamp --sql FROM:TO`. */
-export async function renderStampSql(config: Config, revisions: string, options: Omit<OfflineOptions, 'revisions'> = {}): Promise<OfflineResult[]> {
+export async function renderStampSql(
+  config: Config,
+  revisions: string,
+  options: Omit<OfflineOptions, 'revisions'> = {},
+): Promise<OfflineResult[]> {
   const [startSpec, endSpec] = offlineRange(revisions)
   return eachDatabase(config, async (database) => {
     const {dir} = await chainOf(config, database)
     const dialect = await dialectOf(database, options.dialect)
     const to = dir.map.resolve(endSpec)
-    const sql = options.versionTable === false ? '' : await renderStamp(dialect, database, dir.map.resolve(startSpec), to, to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum)
+    const sql =
+      options.versionTable === false
+        ? ''
+        : await renderStamp(
+            dialect,
+            database,
+            dir.map.resolve(startSpec),
+            to,
+            to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum,
+          )
     return {sql}
   })
 }

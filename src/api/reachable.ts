@@ -12,7 +12,10 @@ export interface DatabaseState {
  * commands (history, renumber) that work without a database but say more
  * with one. The runner is imported only when there is a database to ask.
  */
-export function stateIfReachable(config: Config, options: {history?: boolean} = {}): (name: string) => Promise<DatabaseState | undefined> {
+export function stateIfReachable(
+  config: Config,
+  options: {history?: boolean} = {},
+): (name: string) => Promise<DatabaseState | undefined> {
   const cache = new Map<string, Promise<DatabaseState | undefined>>()
   return (name) => {
     if (!cache.has(name)) cache.set(name, read(config, name, Boolean(options.history)))
@@ -27,7 +30,9 @@ async function read(config: Config, name: string, history: boolean): Promise<Dat
   try {
     // A connection whose variables are not set is as good as unreachable here.
     if (!database.url) return undefined
-    return await withSession(config, database, {lockTimeout: 3}, async (session) => (history ? readState(session) : {current: await readCurrent(session)}))
+    return await withSession(config, database, {lockTimeout: 3}, async (session) =>
+      history ? readState(session) : {current: await readCurrent(session)},
+    )
   } catch {
     return undefined
   }

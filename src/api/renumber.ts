@@ -22,7 +22,9 @@ export async function renumber(config: Config, options: RenumberOptions = {}): P
     if (dir.unreadable.length > 0) throw new ScriptError(`cannot renumber: ${dir.unreadable[0].message}`)
     const applied = await options.applied?.(database.name)
     const plan = planRenumber(dir.scripts, await gitAddedTimes(dir.location), config.revisionDigits, applied)
-    const changes = plan.filter((s) => s.from.fileName !== s.to.fileName || s.from.id !== s.to.id || s.from.downRevision !== s.to.downRevision)
+    const changes = plan.filter(
+      (s) => s.from.fileName !== s.to.fileName || s.from.id !== s.to.id || s.from.downRevision !== s.to.downRevision,
+    )
     if (!options.dryRun && changes.length > 0) {
       await applyRenumber(dir.location, changes, new Map(dir.scripts.map((s) => [s.fileName, s.kind])))
     }

@@ -26,11 +26,17 @@ export interface RoundTripResult {
  * upgrade, read by the same reflection autogenerate uses. It stops at the
  * first revision that fails, naming it and the difference.
  */
-export async function roundTrip(config: Config, options: {from?: string; debug?: (line: string) => void} = {}): Promise<RoundTripResult[]> {
+export async function roundTrip(
+  config: Config,
+  options: {from?: string; debug?: (line: string) => void} = {},
+): Promise<RoundTripResult[]> {
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
     const url = database.url
-    if (!url) throw new ConfigError(`check_migration --round-trip needs a dialect and a server for its scratch database: configure a connection for [${database.name}] or pass --url`)
+    if (!url)
+      throw new ConfigError(
+        `check_migration --round-trip needs a dialect and a server for its scratch database: configure a connection for [${database.name}] or pass --url`,
+      )
     const dialect = await getDialect(url.dialect)
     const start = options.from === undefined ? 1 : dir.map.position(options.from)
     const checked: string[] = []
@@ -41,7 +47,8 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
       const context = onlineContext(session, true)
       const reader = dialect.introspector(connection)
       const reflect = async () => ({
-        domains: await reader.domains(), enums: await reader.enums(),
+        domains: await reader.domains(),
+        enums: await reader.enums(),
         tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
       })
       for (const [i, script] of chain.entries()) {
@@ -60,9 +67,17 @@ export async function roundTrip(config: Config, options: {from?: string; debug?:
         const after = await reflect()
         const enums = compareEnums(after.enums, before.enums, after.tables)
         const domains = compareDomains(after.domains, before.domains)
-        const differences = [...enums.before, ...domains.before, ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}), ...domains.after, ...enums.after]
-          .filter((c) => c.upgrade).map((c) => c.description)
-        if (differences.length > 0) return `${script.fileName}: its downgrade does not restore the schema it started from (to get back: ${differences.join('; ')})`
+        const differences = [
+          ...enums.before,
+          ...domains.before,
+          ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}),
+          ...domains.after,
+          ...enums.after,
+        ]
+          .filter((c) => c.upgrade)
+          .map((c) => c.description)
+        if (differences.length > 0)
+          return `${script.fileName}: its downgrade does not restore the schema it started from (to get back: ${differences.join('; ')})`
         await context.run([up], new Map([[up, loaded.upgrade!]]))
         checked.push(script.id)
       }

@@ -10,7 +10,9 @@ const USING = /\bUSING\s+(\w+)\s*(?:\(([\s\S]*)\))?\s*$/i
 function definition(sql: string): string {
   const m = USING.exec(sql)
   if (!m) return sql.replaceAll(/\s+/g, ' ').trim()
-  return `${m[1].toLowerCase()}(${splitTopLevel(m[2] ?? '').map((a) => a.replaceAll(/\s+/g, ' ')).join(', ')})`
+  return `${m[1].toLowerCase()}(${splitTopLevel(m[2] ?? '')
+    .map((a) => a.replaceAll(/\s+/g, ' '))
+    .join(', ')})`
 }
 
 /**
@@ -44,7 +46,8 @@ function rebuild(table: VirtualTableSchema): Operation {
  * held is lost unless it indexes another table's rows.
  */
 export function compareVirtualTables(
-  live: readonly VirtualTableSchema[], target: readonly VirtualTableSchema[],
+  live: readonly VirtualTableSchema[],
+  target: readonly VirtualTableSchema[],
 ): {before: Change[]; after: Change[]} {
   const before: Change[] = []
   const after: Change[] = []
@@ -56,9 +59,13 @@ export function compareVirtualTables(
     const own = !externalContent(was.sql)
     if (!own) before.push({description: rebuilt(was), downgrade: rebuild(was), table: was.name})
     before.push({
-      description: `drop virtual table ${was.name}${own ? ' and what it holds' : ''}`
-        + (next ? `, to make it again as ${definition(next.sql)}` : ''),
-      destructive: own, downgrade: create(was), table: was.name, upgrade: {kind: 'dropTable', table: was.name},
+      description:
+        `drop virtual table ${was.name}${own ? ' and what it holds' : ''}` +
+        (next ? `, to make it again as ${definition(next.sql)}` : ''),
+      destructive: own,
+      downgrade: create(was),
+      table: was.name,
+      upgrade: {kind: 'dropTable', table: was.name},
     })
   }
 
@@ -67,10 +74,14 @@ export function compareVirtualTables(
     if (was && definition(was.sql) === definition(table.sql)) continue
     const own = !externalContent(table.sql)
     after.push({
-      description: `add virtual table ${table.name} ${definition(table.sql)}`
-        + (was && own ? ` (the downgrade drops it and what it holds, ${AGAIN})` : ''),
-      downgrade: {kind: 'dropTable', table: table.name}, table: table.name, upgrade: create(table),
-      ...(was && own ? {downgradeNote: `the downgrade drops virtual table ${table.name} and what it holds, ${AGAIN}`}
+      description:
+        `add virtual table ${table.name} ${definition(table.sql)}` +
+        (was && own ? ` (the downgrade drops it and what it holds, ${AGAIN})` : ''),
+      downgrade: {kind: 'dropTable', table: table.name},
+      table: table.name,
+      upgrade: create(table),
+      ...(was && own
+        ? {downgradeNote: `the downgrade drops virtual table ${table.name} and what it holds, ${AGAIN}`}
         : {}),
     })
     if (!own) after.push({description: rebuilt(table), table: table.name, upgrade: rebuild(table)})

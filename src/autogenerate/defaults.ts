@@ -3,16 +3,32 @@ import type {DefaultValue} from '../operations/nodes.js'
 
 /** PostgreSQL's short names of types, as casts print them, and the names format_type gives a column. */
 const ALIASES: Record<string, string> = {
-  bool: 'boolean', bpchar: 'character', char: 'character', decimal: 'numeric', float4: 'real',
-  float8: 'double precision', int: 'integer', int2: 'smallint', int4: 'integer', int8: 'bigint',
-  time: 'time without time zone', timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone',
-  timetz: 'time with time zone', varbit: 'bit varying', varchar: 'character varying',
+  bool: 'boolean',
+  bpchar: 'character',
+  char: 'character',
+  decimal: 'numeric',
+  float4: 'real',
+  float8: 'double precision',
+  int: 'integer',
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  time: 'time without time zone',
+  timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone',
+  timetz: 'time with time zone',
+  varbit: 'bit varying',
+  varchar: 'character varying',
 }
 
 /** A type's name without modifiers and quotes, spelled long: `character varying(36)` -> `character varying`. */
 function baseType(type: string): string {
-  const name = type.replaceAll(/\(\s*\d+(?:\s*,\s*\d+)?\s*\)/g, '').replaceAll('"', '')
-    .replaceAll(/\s+/g, ' ').trim().toLowerCase()
+  const name = type
+    .replaceAll(/\(\s*\d+(?:\s*,\s*\d+)?\s*\)/g, '')
+    .replaceAll('"', '')
+    .replaceAll(/\s+/g, ' ')
+    .trim()
+    .toLowerCase()
   const array = name.endsWith('[]') ? '[]' : ''
   const bare = array ? name.slice(0, -2).trim() : name
   return `${ALIASES[bare] ?? bare}${array}`
@@ -57,11 +73,30 @@ export function sameDefault(a: string | undefined, b: string | undefined): boole
 }
 
 /** Character and byte types, whose zero is ''. */
-const TEXT_OR_BYTES = new RegExp(`^(${[
-  'character varying', 'character', 'varchar', 'char', 'nvarchar', 'nchar', 'varchar2', 'citext', 'clob',
-  'text', 'tinytext', 'mediumtext', 'longtext',
-  'bytea', 'blob', 'tinyblob', 'mediumblob', 'longblob', 'binary', 'varbinary',
-].join('|')})\\b`)
+const TEXT_OR_BYTES = new RegExp(
+  `^(${[
+    'character varying',
+    'character',
+    'varchar',
+    'char',
+    'nvarchar',
+    'nchar',
+    'varchar2',
+    'citext',
+    'clob',
+    'text',
+    'tinytext',
+    'mediumtext',
+    'longtext',
+    'bytea',
+    'blob',
+    'tinyblob',
+    'mediumblob',
+    'longblob',
+    'binary',
+    'varbinary',
+  ].join('|')})\\b`,
+)
 
 /**
  * What rows are given when a NOT NULL column without a default comes back
@@ -73,8 +108,8 @@ const TEXT_OR_BYTES = new RegExp(`^(${[
 export function fillValue(type: string, dialect: DialectName): DefaultValue | undefined {
   const t = type.trim().toLowerCase()
   // MySQL takes no literal default on TEXT, BLOB and JSON columns, only an expression (8.0.13; MariaDB both).
-  const expression = (v: string): DefaultValue => (dialect === 'mysql' && /text|blob|json/.test(t)
-    ? {kind: 'sql', sql: `('${v}')`} : v)
+  const expression = (v: string): DefaultValue =>
+    dialect === 'mysql' && /text|blob|json/.test(t) ? {kind: 'sql', sql: `('${v}')`} : v
   if (t.endsWith('[]')) return '{}'
   if (/^(bool|boolean|tinyint\(1\))$/.test(t)) return false
   if (/^(tinyint|smallint|mediumint|int|integer|bigint|numeric|decimal|real|float|double|money)\b/.test(t)) return 0

@@ -8,8 +8,10 @@ import type {Change} from './compare.js'
  * left alone: it may be there for another reason (pg_stat_statements).
  */
 export function compareExtensions(live: readonly string[], target: readonly string[]): Change[] {
-  return target.filter((name) => !live.includes(name)).map((name) => {
-    const create = {kind: 'createExtension', name} as const
-    return {description: `add extension ${name}`, downgrade: reverse(create), table: name, upgrade: create}
-  })
+  return target
+    .filter((name) => !live.includes(name))
+    .map((name) => {
+      const create = {kind: 'createExtension', name} as const
+      return {description: `add extension ${name}`, downgrade: reverse(create), table: name, upgrade: create}
+    })
 }

@@ -15,8 +15,13 @@ const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
 
 /** The index CREATE TABLE makes for one of its foreign keys: named as the key, on its columns alone, plain. */
 export function madeForForeignKey(index: IndexSchema, keys: readonly ForeignKeySchema[]): boolean {
-  return !index.unique && !index.fulltext && !index.spatial && index.lengths === undefined
-    && keys.some((k) => k.name === index.name && sameList(k.columns, index.columns))
+  return (
+    !index.unique &&
+    !index.fulltext &&
+    !index.spatial &&
+    index.lengths === undefined &&
+    keys.some((k) => k.name === index.name && sameList(k.columns, index.columns))
+  )
 }
 
 /** Whether an index, unique constraint or primary key (its columns) serves a foreign key on `columns`. */
@@ -25,8 +30,9 @@ function serves(op: BatchOperation | readonly string[], columns: readonly string
   const index = op as BatchOperation
   if (index.kind === 'createUniqueConstraint') return sameList(index.columns.slice(0, columns.length), columns)
   if (index.kind !== 'createIndex' || index.fulltext || index.spatial) return false
-  return sameList(index.columns.slice(0, columns.length), columns)
-    && columns.every((c) => index.lengths?.[c] === undefined)
+  return (
+    sameList(index.columns.slice(0, columns.length), columns) && columns.every((c) => index.lengths?.[c] === undefined)
+  )
 }
 
 /**
@@ -36,7 +42,9 @@ function serves(op: BatchOperation | readonly string[], columns: readonly string
  * the change drops it too.
  */
 export function leavesUnserved(
-  fk: CreateForeignKey, extras: Iterable<BatchOperation>, removed: ReadonlySet<BatchOperation>,
+  fk: CreateForeignKey,
+  extras: Iterable<BatchOperation>,
+  removed: ReadonlySet<BatchOperation>,
   primaryKey: readonly string[] | undefined,
 ): boolean {
   if (primaryKey && serves(primaryKey, fk.columns)) return false

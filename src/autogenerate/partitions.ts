@@ -23,16 +23,21 @@ export function partitionChanges(live: TableSchema, target: TableSchema): Change
   const of = (t: TableSchema) => (t.partitionOf ? `a partition of ${t.partitionOf.parent}` : 'not a partition')
   if (by(live) !== by(target) || live.partitionOf?.parent !== target.partitionOf?.parent) {
     const what = by(live) === by(target) ? `${of(live)} -> ${of(target)}` : `partition by ${by(live)} -> ${by(target)}`
-    throw new UsageError(`table ${name} changes its partitioning (${what}): PostgreSQL cannot do that in place;`
-      + ' write this migration by hand (a new table, the rows moved, the old one dropped;'
-      + ' or ATTACH / DETACH PARTITION)')
+    throw new UsageError(
+      `table ${name} changes its partitioning (${what}): PostgreSQL cannot do that in place;` +
+        ' write this migration by hand (a new table, the rows moved, the old one dropped;' +
+        ' or ATTACH / DETACH PARTITION)',
+    )
   }
 
   const [was, is] = [live.partitionOf, target.partitionOf]
   if (!was || !is || was.bound === is.bound) return []
-  return [{
-    description: `change partition ${name} of ${is.parent}: ${was.bound} -> ${is.bound}`, table: name,
-    downgrade: {bound: was.bound, existingBound: is.bound, kind: 'alterPartition', partition: name, table: is.parent},
-    upgrade: {bound: is.bound, existingBound: was.bound, kind: 'alterPartition', partition: name, table: is.parent},
-  }]
+  return [
+    {
+      description: `change partition ${name} of ${is.parent}: ${was.bound} -> ${is.bound}`,
+      table: name,
+      downgrade: {bound: was.bound, existingBound: is.bound, kind: 'alterPartition', partition: name, table: is.parent},
+      upgrade: {bound: is.bound, existingBound: was.bound, kind: 'alterPartition', partition: name, table: is.parent},
+    },
+  ]
 }

@@ -4,7 +4,16 @@ import type {Change} from './compare.js'
 // Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table. They join
 // a table's batch once it has one: the rebuild recreates the indexes it keeps, so one dropped after it could be
 // gone already (its column dropped), and one whose WHERE names a dropped column could not be recreated.
-const BATCHABLE = new Set(['addColumn', 'alterColumn', 'createCheckConstraint', 'createForeignKey', 'createPrimaryKey', 'createUniqueConstraint', 'dropColumn', 'dropConstraint'])
+const BATCHABLE = new Set([
+  'addColumn',
+  'alterColumn',
+  'createCheckConstraint',
+  'createForeignKey',
+  'createPrimaryKey',
+  'createUniqueConstraint',
+  'dropColumn',
+  'dropConstraint',
+])
 const INDEX_OPS = new Set(['createIndex', 'dropIndex'])
 
 function quote(text: string): string {
@@ -20,7 +29,8 @@ function value(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v)
   if (typeof v === 'bigint') return `${v}n`
   if (Array.isArray(v)) return `[${v.map(value).join(', ')}]`
-  if (typeof v === 'object' && v !== null && (v as {kind?: string}).kind === undefined) return options(v as Record<string, unknown>) || '{}'
+  if (typeof v === 'object' && v !== null && (v as {kind?: string}).kind === undefined)
+    return options(v as Record<string, unknown>) || '{}'
   if (typeof v === 'object' && (v as {kind?: string}).kind === 'sql') {
     const {sql} = v as {sql: string}
     return /^current_timestamp(\(\))?$/i.test(sql) ? 'op.now()' : `op.sql(${quote(sql)})`
@@ -32,7 +42,9 @@ function value(v: unknown): string {
 /** `{a: 1, b: 'x'}`, leaving out undefined, or '' when nothing is left. */
 function options(o: Record<string, unknown>): string {
   const entries = Object.entries(o).filter(([, v]) => v !== undefined)
-  return entries.length === 0 ? '' : `{${entries.map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${value(v)}`).join(', ')}}`
+  return entries.length === 0
+    ? ''
+    : `{${entries.map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${value(v)}`).join(', ')}}`
 }
 
 function args(...parts: string[]): string {
@@ -52,8 +64,32 @@ function columnCode(c: Column): string {
 function operationCode(op: Operation): string {
   switch (op.kind) {
     case 'createTable': {
-      const {checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques} = op
-      const extras = options({checks, comment, foreignKeys, ifNotExists, mysqlCollate, mysqlEngine, mysqlRowFormat, partitionBy, partitionOf, primaryKey, uniques})
+      const {
+        checks,
+        comment,
+        foreignKeys,
+        ifNotExists,
+        mysqlCollate,
+        mysqlEngine,
+        mysqlRowFormat,
+        partitionBy,
+        partitionOf,
+        primaryKey,
+        uniques,
+      } = op
+      const extras = options({
+        checks,
+        comment,
+        foreignKeys,
+        ifNotExists,
+        mysqlCollate,
+        mysqlEngine,
+        mysqlRowFormat,
+        partitionBy,
+        partitionOf,
+        primaryKey,
+        uniques,
+      })
       // A partition has no columns of its own: `[]`.
       const list = op.columns.map((c) => `  ${columnCode(c)},`).join('\n')
       const columns = op.columns.length === 0 ? '[]' : `[\n${list}\n]`
@@ -233,11 +269,16 @@ export function renderOperations(items: readonly RenderItem[], asBatch: boolean)
     codes.push(`${note}${batchCode(op as BatchOperation)}`)
   }
 
-  return entries.map((entry) => {
-    if ('code' in entry) return entry.code
-    const body = entry.codes.flatMap((c) => c.split('\n')).map((l) => `  ${l}`).join('\n')
-    return `await op.batchAlterTable(${quote(entry.table)}, (batch) => {\n${body}\n})`
-  }).join('\n')
+  return entries
+    .map((entry) => {
+      if ('code' in entry) return entry.code
+      const body = entry.codes
+        .flatMap((c) => c.split('\n'))
+        .map((l) => `  ${l}`)
+        .join('\n')
+      return `await op.batchAlterTable(${quote(entry.table)}, (batch) => {\n${body}\n})`
+    })
+    .join('\n')
 }
 
 /**
@@ -246,15 +287,34 @@ export function renderOperations(items: readonly RenderItem[], asBatch: boolean)
  * changes to an existing table are grouped into batchAlterTable, so a script
  * written against PostgreSQL also runs on a developer's SQLite.
  */
-export function renderChanges(changes: readonly Change[], options: {asBatch: boolean}): {upgrade: string; downgrade: string} {
+export function renderChanges(
+  changes: readonly Change[],
+  options: {asBatch: boolean},
+): {upgrade: string; downgrade: string} {
   const {asBatch} = options
-  const up = changes.filter((c) => c.upgrade).map((c): RenderItem => ({
-    comment: c.comment, description: c.description, destructive: c.destructive, op: c.upgrade!,
-  }))
-  const down = [...changes].reverse().filter((c) => c.downgrade).map((c): RenderItem => ({
-    description: c.downgradeNote ?? c.description, destructive: c.downgradeNote !== undefined, op: c.downgrade!,
-  }))
+  const up = changes
+    .filter((c) => c.upgrade)
+    .map((c): RenderItem => ({
+      comment: c.comment,
+      description: c.description,
+      destructive: c.destructive,
+      op: c.upgrade!,
+    }))
+  const down = [...changes]
+    .reverse()
+    .filter((c) => c.downgrade)
+    .map((c): RenderItem => ({
+      description: c.downgradeNote ?? c.description,
+      destructive: c.downgradeNote !== undefined,
+      op: c.downgrade!,
+    }))
   // What no downgrade step can undo is said where the reader of downgrade() looks for it.
-  const notes = [...changes].reverse().filter((c) => !c.downgrade && c.downgradeNote).map((c) => `// NOT UNDONE: ${c.downgradeNote}`)
-  return {downgrade: [...notes, renderOperations(down, asBatch)].filter((s) => s !== '').join('\n'), upgrade: renderOperations(up, asBatch)}
+  const notes = [...changes]
+    .reverse()
+    .filter((c) => !c.downgrade && c.downgradeNote)
+    .map((c) => `// NOT UNDONE: ${c.downgradeNote}`)
+  return {
+    downgrade: [...notes, renderOperations(down, asBatch)].filter((s) => s !== '').join('\n'),
+    upgrade: renderOperations(up, asBatch),
+  }
 }

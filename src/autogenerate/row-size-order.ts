@@ -9,7 +9,9 @@ import type {Change} from './compare.js'
  * the same list reversed, frees room first too. Sorts `changes` in place.
  */
 export function shrinkingFirst(
-  changes: Change[], live: ReadonlyMap<string, ColumnSchema>, target: ReadonlyMap<string, ColumnSchema>,
+  changes: Change[],
+  live: ReadonlyMap<string, ColumnSchema>,
+  target: ReadonlyMap<string, ColumnSchema>,
   bytes: (c: ColumnSchema) => number,
 ): void {
   const size = (c: ColumnSchema | undefined) => (c === undefined ? 0 : bytes(c))

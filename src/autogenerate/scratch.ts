@@ -38,7 +38,11 @@ export interface TargetSchema {
  * PostgreSQL and MySQL: a temporary database on the configured server (or
  * scratch_url's), created and dropped here.
  */
-export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, timeoutMs: number): Promise<TargetSchema> {
+export async function reflectTarget(
+  dialect: Dialect,
+  database: DatabaseConfig,
+  timeoutMs: number,
+): Promise<TargetSchema> {
   const file = database.targetSchema!
   let declared: SchemaDefinition['tables'] | undefined
   let statements: string[] | undefined
@@ -47,12 +51,15 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      throw new ConfigError(`target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`)
+      throw new ConfigError(
+        `target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`,
+      )
     }
 
     // A dump's client commands (psql's \\connect, \\restrict) are the dump tool's, not the schema's.
     statements = splitSql(text, dialect.name, `target_schema ${file}`, {directives: 'skip'})
-      .map((s) => s.sql).filter((sql) => !dialect.adapter.dumpFile.skip(sql))
+      .map((s) => s.sql)
+      .filter((sql) => !dialect.adapter.dumpFile.skip(sql))
   } else {
     let module: Record<string, unknown>
     try {
@@ -62,7 +69,8 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
     }
 
     const schema = (module.default ?? module.schema) as SchemaDefinition | undefined
-    if (!schema || typeof schema.tables !== 'object') throw new ScriptError(`target_schema ${file} must export (default or "schema") defineSchema({tables: {...}})`)
+    if (!schema || typeof schema.tables !== 'object')
+      throw new ScriptError(`target_schema ${file} must export (default or "schema") defineSchema({tables: {...}})`)
     declared = schema.tables
   }
 
@@ -88,29 +96,63 @@ export async function reflectTarget(dialect: Dialect, database: DatabaseConfig, 
 
     const reader = dialect.introspector(connection)
     return {
-      declared, domains: await reader.domains(), enums: await reader.enums(), extensions: await reader.extensions(),
-      tables: await reader.schema(), uncompared: await reader.uncompared(), virtualTables: await reader.virtualTables(),
+      declared,
+      domains: await reader.domains(),
+      enums: await reader.enums(),
+      extensions: await reader.extensions(),
+      tables: await reader.schema(),
+      uncompared: await reader.uncompared(),
+      virtualTables: await reader.virtualTables(),
     }
   })
 }
 
 /** Create the declared tables: first bare (no foreign keys), then their indexes and constraints. */
-async function buildDeclared(dialect: Dialect, connection: Connection, executor: OnlineExecutor, tables: SchemaDefinition['tables']): Promise<void> {
-  const sink = new MigrationSink({compiler: dialect.compiler, dialect: dialect.name, executor, introspector: dialect.introspector(connection)})
+async function buildDeclared(
+  dialect: Dialect,
+  connection: Connection,
+  executor: OnlineExecutor,
+  tables: SchemaDefinition['tables'],
+): Promise<void> {
+  const sink = new MigrationSink({
+    compiler: dialect.compiler,
+    dialect: dialect.name,
+    executor,
+    introspector: dialect.introspector(connection),
+  })
   const op = new Operations(sink)
   for (const [name, table] of Object.entries(tables)) {
-    await op.createTable(name, table.columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})))
+    await op.createTable(
+      name,
+      table.columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})),
+    )
   }
 
   for (const [name, table] of Object.entries(tables)) {
     const extras: BatchOperation[] = [
       ...(table.uniques ?? []).map((u): BatchOperation => ({...u, kind: 'createUniqueConstraint', table: name})),
-      ...table.columns.filter((c) => c.references).map((c): BatchOperation => {
-        const [referent, referentColumn] = splitReference(c.references!, c.name)
-        return {columns: [c.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn], table: name}
-      }),
+      ...table.columns
+        .filter((c) => c.references)
+        .map((c): BatchOperation => {
+          const [referent, referentColumn] = splitReference(c.references!, c.name)
+          return {
+            columns: [c.name],
+            kind: 'createForeignKey',
+            name: defaultConstraintName.foreignKey(name, [c.name]),
+            onDelete: c.onDelete,
+            onUpdate: c.onUpdate,
+            referent,
+            referentColumns: [referentColumn],
+            table: name,
+          }
+        }),
       ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
-      ...(table.checks ?? []).map((c): BatchOperation => ({condition: c.condition, kind: 'createCheckConstraint', name: c.name, table: name})),
+      ...(table.checks ?? []).map((c): BatchOperation => ({
+        condition: c.condition,
+        kind: 'createCheckConstraint',
+        name: c.name,
+        table: name,
+      })),
       ...(table.indexes ?? []).map((i): BatchOperation => ({...i, kind: 'createIndex', table: name})),
     ]
     if (extras.length === 0) continue
@@ -130,10 +172,18 @@ function scratchServer(text: string): DatabaseUrl {
 }
 
 /** A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after. */
-export async function withScratch<T>(dialect: Dialect, database: DatabaseConfig, timeoutMs: number, fn: (connection: Connection) => Promise<T>): Promise<T> {
+export async function withScratch<T>(
+  dialect: Dialect,
+  database: DatabaseConfig,
+  timeoutMs: number,
+  fn: (connection: Connection) => Promise<T>,
+): Promise<T> {
   const {scratch} = dialect.adapter
   if (scratch === 'memory') {
-    const connection = await dialect.connect({dialect: dialect.name, filename: ':memory:', masked: `${dialect.name}:///:memory:`, params: {}}, timeoutMs)
+    const connection = await dialect.connect(
+      {dialect: dialect.name, filename: ':memory:', masked: `${dialect.name}:///:memory:`, params: {}},
+      timeoutMs,
+    )
     try {
       return await fn(connection)
     } finally {
@@ -148,7 +198,9 @@ export async function withScratch<T>(dialect: Dialect, database: DatabaseConfig,
     admin = await dialect.connect(server, timeoutMs)
     await admin.query(await scratch.create(admin, name))
   } catch (error) {
-    throw new DatabaseError(`autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`)
+    throw new DatabaseError(
+      `autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`,
+    )
   }
 
   try {

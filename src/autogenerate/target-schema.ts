@@ -1,4 +1,12 @@
-import {checkDefault, type Column, freeze, type IndexElement, type IndexOptions, type ReferentialAction, type SqlExpression} from '../operations/nodes.js'
+import {
+  checkDefault,
+  type Column,
+  freeze,
+  type IndexElement,
+  type IndexOptions,
+  type ReferentialAction,
+  type SqlExpression,
+} from '../operations/nodes.js'
 
 /** One table of a declared target schema. */
 export interface TableDefinition {
@@ -6,7 +14,12 @@ export interface TableDefinition {
   readonly indexes?: ReadonlyArray<Omit<IndexOptions, 'concurrently'> & {name: string; columns: IndexElement[]}>
   readonly uniques?: ReadonlyArray<{name: string; columns: string[]; nullsNotDistinct?: boolean}>
   readonly foreignKeys?: ReadonlyArray<{
-    name: string; columns: string[]; referent: string; referentColumns: string[]; onDelete?: ReferentialAction; onUpdate?: ReferentialAction
+    name: string
+    columns: string[]
+    referent: string
+    referentColumns: string[]
+    onDelete?: ReferentialAction
+    onUpdate?: ReferentialAction
   }>
   readonly checks?: ReadonlyArray<{name: string; condition: string}>
 }

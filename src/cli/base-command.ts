@@ -11,7 +11,9 @@ import {phaseLine, timed} from '../runtime/phases.js'
 import {databaseOf, DbManageError, errorMessage} from '../util/errors.js'
 import {envelope, type JsonEnvelope} from './json-envelope.js'
 
-export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>
 
 /**
  * Shared flags, config loading and the one place where an error becomes a
@@ -28,7 +30,8 @@ export abstract class BaseCommand extends Command {
     db: Flags.string({
       env: 'DB_MANAGE_DB',
       helpGroup: 'GLOBAL',
-      summary: 'Act on one database only: a [database:NAME] section, a [fleet:NAME], or one tenant NAME/TENANT (default: every database, by their order key, then file order).',
+      summary:
+        'Act on one database only: a [database:NAME] section, a [fleet:NAME], or one tenant NAME/TENANT (default: every database, by their order key, then file order).',
     }),
     debug: Flags.boolean({helpGroup: 'GLOBAL', summary: 'Show stack traces and log every SQL statement to stderr.'}),
     'fail-fast': Flags.boolean({
@@ -39,7 +42,8 @@ export abstract class BaseCommand extends Command {
     parallel: Flags.integer({
       env: 'DB_MANAGE_PARALLEL',
       helpGroup: 'MULTI-DATABASE',
-      summary: 'Run N databases of one order (a fleet\'s tenants) at once, each with its own connection and lock (default 1).',
+      summary:
+        "Run N databases of one order (a fleet's tenants) at once, each with its own connection and lock (default 1).",
     }),
     shard: Flags.string({
       env: 'DB_MANAGE_SHARD',
@@ -68,7 +72,9 @@ export abstract class BaseCommand extends Command {
     // A script's own promise that nobody awaited and that failed: one line, not Node's crash report.
     process.on('unhandledRejection', (reason) => {
       const debug = this.argv.includes('--debug') && reason instanceof Error && reason.stack
-      process.stderr.write(`Error: ${maskUrl(debug ? String(reason.stack) : errorMessage(reason))} (a promise nobody awaited: does a script miss an "await"?)\n`)
+      process.stderr.write(
+        `Error: ${maskUrl(debug ? String(reason.stack) : errorMessage(reason))} (a promise nobody awaited: does a script miss an "await"?)\n`,
+      )
       process.exit(1)
     })
   }
@@ -77,11 +83,27 @@ export abstract class BaseCommand extends Command {
   private loaded?: Config
 
   /** Load the config with the global flags applied. */
-  protected async loadConfig(flags: {'config-file'?: string; db?: string; 'fail-fast'?: boolean; parallel?: number; 'script-location'?: string; shard?: string; url?: string}): Promise<Config> {
-    return this.loaded = await timed('config', () => loadConfig({
-      configFile: flags['config-file'], db: flags.db, failFast: flags['fail-fast'], parallel: flags.parallel, scriptLocation: flags['script-location'], shard: flags.shard,
-      url: flags.url, withoutFile: this.worksWithoutConfig,
-    }))
+  protected async loadConfig(flags: {
+    'config-file'?: string
+    db?: string
+    'fail-fast'?: boolean
+    parallel?: number
+    'script-location'?: string
+    shard?: string
+    url?: string
+  }): Promise<Config> {
+    return (this.loaded = await timed('config', () =>
+      loadConfig({
+        configFile: flags['config-file'],
+        db: flags.db,
+        failFast: flags['fail-fast'],
+        parallel: flags.parallel,
+        scriptLocation: flags['script-location'],
+        shard: flags.shard,
+        url: flags.url,
+        withoutFile: this.worksWithoutConfig,
+      }),
+    ))
   }
 
   /** --json: the command's result in the one envelope every command uses. */
@@ -108,12 +130,23 @@ export abstract class BaseCommand extends Command {
     const code = interruptExitCode() ?? (error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1))
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
-    const message = maskUrl(errorMessage(error)).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
+    const message = maskUrl(errorMessage(error))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('See more help'))
+      .join(' ')
     const database = databaseOf(error)
     if (this.jsonEnabled()) {
       // Exactly one JSON document: what was found, if anything, and the error.
       const data = error instanceof DbManageError ? error.data : undefined
-      this.logJson(envelope(this.id ?? 'db-manage', this.loaded, data, {code, message, name: error.name, ...(database === undefined ? {} : {database})}))
+      this.logJson(
+        envelope(this.id ?? 'db-manage', this.loaded, data, {
+          code,
+          message,
+          name: error.name,
+          ...(database === undefined ? {} : {database}),
+        }),
+      )
     } else {
       process.stderr.write(`${database === undefined ? '' : `[${database}] `}Error: ${message}\n`)
       if (debug && error.stack) process.stderr.write(`${maskUrl(error.stack)}\n`)

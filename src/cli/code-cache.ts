@@ -97,7 +97,13 @@ function keyOf(bytes: Buffer): string {
  * has a sound one; at exit, when there was none, the cache is written with
  * what the run compiled. `build` is the bundle's key: other builds' files go.
  */
-function runCached(file: string, bytes: Buffer, name: string, directories: readonly string[], build: string): {exports: Record<string, unknown>; use: CodeCacheUse} {
+function runCached(
+  file: string,
+  bytes: Buffer,
+  name: string,
+  directories: readonly string[],
+  build: string,
+): {exports: Record<string, unknown>; use: CodeCacheUse} {
   // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
   const slot = new CacheSlot(name, directories)
@@ -111,7 +117,14 @@ function runCached(file: string, bytes: Buffer, name: string, directories: reado
   // oclif requires the bundle for the commands and hooks (package.json oclif): it finds this module.
   internals._cache[file] = module
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void
-  wrapper.call(module.exports, module.exports, requireFor(file, directories, build, name), module, file, path.dirname(file))
+  wrapper.call(
+    module.exports,
+    module.exports,
+    requireFor(file, directories, build, name),
+    module,
+    file,
+    path.dirname(file),
+  )
   module.loaded = true
   const use: CodeCacheUse = cachedData ? (script.cachedDataRejected ? 'refused' : 'read') : 'absent'
   if (use !== 'read') {
@@ -141,10 +154,16 @@ function requireFor(file: string, directories: readonly string[], build: string,
   const chunk = (id: string): unknown => {
     if (!/^\.\/[\w-]+\.cjs$/.test(id)) return plain(id)
     const chunkFile = path.join(path.dirname(file), id)
-    const cached = (plain.cache[chunkFile] as undefined | {exports: unknown})
+    const cached = plain.cache[chunkFile] as undefined | {exports: unknown}
     if (cached) return cached.exports
     const bytes = readFileSync(chunkFile)
-    return runCached(chunkFile, bytes, `${name.slice(0, -'.bin'.length)}.${path.basename(id, '.cjs')}-${keyOf(bytes)}.bin`, directories, build).exports
+    return runCached(
+      chunkFile,
+      bytes,
+      `${name.slice(0, -'.bin'.length)}.${path.basename(id, '.cjs')}-${keyOf(bytes)}.bin`,
+      directories,
+      build,
+    ).exports
   }
 
   return Object.assign(chunk, plain) as NodeJS.Require
@@ -157,7 +176,8 @@ export function loadBundle(file: string, argv: readonly string[], env: NodeJS.Pr
     discarded = true
   }
 
-  if (directories.length === 0) return {codeCache: 'off', discard, exports: createRequire(file)(file) as Record<string, unknown>}
+  if (directories.length === 0)
+    return {codeCache: 'off', discard, exports: createRequire(file)(file) as Record<string, unknown>}
   const bytes = readFileSync(file)
   const key = keyOf(bytes)
   const {exports, use} = runCached(file, bytes, `code-${key}-${commandName(argv)}.bin`, directories, key)

@@ -33,10 +33,15 @@ export function bashCompletion(bin: string, commands: readonly CompletionCommand
       if (f.type !== 'option') continue
       const forms = [`--${name}`, ...(f.char ? [`-${f.char}`] : [])]
       for (const form of forms) valueFlags.add(form)
-      const action = f.options ? `COMPREPLY=($(compgen -W "${f.options.map(word).join(' ')}" -- "$cur"))`
-        : FILE_FLAGS.has(name) ? 'COMPREPLY=($(compgen -f -- "$cur"))'
-          : FOLDER_FLAGS.has(name) ? 'COMPREPLY=($(compgen -d -- "$cur"))' : 'COMPREPLY=()'
-      for (const id of [c.id, ...c.aliases]) for (const form of forms) valueCases.set(`${word(id)}:${word(form)}`, action)
+      const action = f.options
+        ? `COMPREPLY=($(compgen -W "${f.options.map(word).join(' ')}" -- "$cur"))`
+        : FILE_FLAGS.has(name)
+          ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+          : FOLDER_FLAGS.has(name)
+            ? 'COMPREPLY=($(compgen -d -- "$cur"))'
+            : 'COMPREPLY=()'
+      for (const id of [c.id, ...c.aliases])
+        for (const form of forms) valueCases.set(`${word(id)}:${word(form)}`, action)
     }
   }
 

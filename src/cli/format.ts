@@ -22,14 +22,28 @@ export function revisionBlock(rev: RevisionInfo): string {
     '',
     ...(rev.createdAt ? [`    Create Date: ${rev.createdAt}`, ''] : []),
     ...(rev.lintClass ? [`    Class: ${rev.lintClass}`, ''] : []),
-    ...(rev.applied ? [`    Applied: ${rev.applied.at} UTC by ${rev.applied.by ?? 'unknown'}${rev.applied.ms === null ? '' : ` in ${rev.applied.ms} ms`}; checksum ${rev.applied.checksum === 'differs' ? 'DIFFERS: the script was edited after it was applied' : rev.applied.checksum}`, ''] : []),
+    ...(rev.applied
+      ? [
+          `    Applied: ${rev.applied.at} UTC by ${rev.applied.by ?? 'unknown'}${rev.applied.ms === null ? '' : ` in ${rev.applied.ms} ms`}; checksum ${rev.applied.checksum === 'differs' ? 'DIFFERS: the script was edited after it was applied' : rev.applied.checksum}`,
+          '',
+        ]
+      : []),
   ].join('\n')
 }
 
 /** Lines of several databases' results, each line starting with its database's name (`[catalog] 003 (head)`) when there is more than one. */
-export function perDatabase<T extends {database: string}>(results: readonly T[], lines: (result: T) => string[], named = results.length > 1): string[] {
+export function perDatabase<T extends {database: string}>(
+  results: readonly T[],
+  lines: (result: T) => string[],
+  named = results.length > 1,
+): string[] {
   if (!named) return results.flatMap(lines)
-  return results.flatMap((r) => prefixLines(lines(r).flatMap((l) => l.split('\n')), r.database))
+  return results.flatMap((r) =>
+    prefixLines(
+      lines(r).flatMap((l) => l.split('\n')),
+      r.database,
+    ),
+  )
 }
 
 /** `[name] line` for each line (`[name]` alone for a blank one). */
@@ -42,7 +56,10 @@ export function prefixLines(lines: readonly string[], database: string): string[
  * (views, functions, triggers, ...), so nothing is left out silently;
  * --json carries the counts in `notCompared`.
  */
-export function notComparedLine(results: ReadonlyArray<{database: string; notCompared: Readonly<Record<string, number>>}>, named = results.length > 1): void {
+export function notComparedLine(
+  results: ReadonlyArray<{database: string; notCompared: Readonly<Record<string, number>>}>,
+  named = results.length > 1,
+): void {
   for (const r of results) {
     const text = describeUncompared(r.notCompared)
     if (text) process.stderr.write(`${named ? `[${r.database}] ` : ''}not compared: ${text}\n`)

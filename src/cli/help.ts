@@ -11,7 +11,10 @@ import {nearest} from '../util/nearest.js'
 export const FLAG_GROUPS = ['OFFLINE', 'GLOBAL', 'MULTI-DATABASE'] as const
 
 class DbManageCommandHelp extends CommandHelp {
-  protected groupFlags(flags: Array<Command.Flag.Any>): {flagGroups: Record<string, Array<Command.Flag.Any>>; mainFlags: Array<Command.Flag.Any>} {
+  protected groupFlags(flags: Array<Command.Flag.Any>): {
+    flagGroups: Record<string, Array<Command.Flag.Any>>
+    mainFlags: Array<Command.Flag.Any>
+  } {
     const {flagGroups, mainFlags} = super.groupFlags(flags)
     const rank = (name: string): number => {
       const i = (FLAG_GROUPS as readonly string[]).indexOf(name)
@@ -38,7 +41,10 @@ export class DbManageHelp extends Help {
 }
 
 /** `unknown command "upgrad": did you mean "upgrade"?`, or the list of the commands when none is near. */
-export function unknownCommandLine(id: string, commands: ReadonlyArray<{aliases: string[]; hidden: boolean; id: string}>): string {
+export function unknownCommandLine(
+  id: string,
+  commands: ReadonlyArray<{aliases: string[]; hidden: boolean; id: string}>,
+): string {
   const aliases = new Set(commands.flatMap((c) => c.aliases))
   const visible = commands.filter((c) => !c.hidden)
   const names = [...new Set(visible.flatMap((c) => [c.id, ...c.aliases]))]

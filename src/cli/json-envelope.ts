@@ -25,7 +25,12 @@ export interface JsonError {
   readonly database?: string
 }
 
-export function envelope(command: string, config: Config | undefined, data: unknown, error: JsonError | null): JsonEnvelope {
+export function envelope(
+  command: string,
+  config: Config | undefined,
+  data: unknown,
+  error: JsonError | null,
+): JsonEnvelope {
   const database = config?.databases.length === 1 ? config.databases[0].name : null
   return {command, data: data === undefined ? null : data, database, error, ok: error === null}
 }

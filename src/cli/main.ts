@@ -31,8 +31,20 @@ export {default as commandNotFound} from '../hooks/command-not-found.js'
 export {DbManageHelp as Help} from './help.js'
 
 export const COMMANDS = {
-  check_migration: CheckMigration, completion: Completion, current: Current, downgrade: Downgrade, exec: Exec, heads: Heads, help: HelpCommand, history: History, init: Init, renumber: Renumber,
-  revision: Revision, show: Show, stamp: Stamp, upgrade: Upgrade,
+  check_migration: CheckMigration,
+  completion: Completion,
+  current: Current,
+  downgrade: Downgrade,
+  exec: Exec,
+  heads: Heads,
+  help: HelpCommand,
+  history: History,
+  init: Init,
+  renumber: Renumber,
+  revision: Revision,
+  show: Show,
+  stamp: Stamp,
+  upgrade: Upgrade,
 }
 
 export interface MainOptions {

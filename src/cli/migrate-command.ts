@@ -23,7 +23,8 @@ export abstract class MigrateCommand extends BaseCommand {
     }
     const config = await this.loadConfig(flags)
     if (flags.sql) {
-      if (flags.delta !== undefined) throw new UsageError('--delta counts from the database\'s revision, which --sql does not read: give START:END')
+      if (flags.delta !== undefined)
+        throw new UsageError("--delta counts from the database's revision, which --sql does not read: give START:END")
       checkOfflineTargets(config, flags, this.direction)
       const sql = await renderMigration(config, this.direction, {
         dialect: flags.dialect as DialectName | undefined,
@@ -36,7 +37,11 @@ export abstract class MigrateCommand extends BaseCommand {
 
     const many = config.nameEach
     const fleet = config.databases.some((d) => d.fleet)
-    const tally = new FleetTally(config.databases.length, this.direction, fleet && process.stderr.isTTY && !this.jsonEnabled())
+    const tally = new FleetTally(
+      config.databases.length,
+      this.direction,
+      fleet && process.stderr.isTTY && !this.jsonEnabled(),
+    )
     const migrate = this.direction === 'upgrade' ? upgrade : downgrade
     // A long revision shows what it does (a fleet's tenants have their own progress line).
     const progress = fleet ? undefined : new ProgressLine(progressOptions()).start()
@@ -47,7 +52,10 @@ export abstract class MigrateCommand extends BaseCommand {
         lockTimeout: flags['lock-timeout'],
         onDatabase: (r) => {
           tally.done(r)
-          if (r.steps.length === 0 && !tally.live) this.log(`${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`)
+          if (r.steps.length === 0 && !tally.live)
+            this.log(
+              `${many ? `[${r.database}] ` : ''}Nothing to ${this.direction}: the database is at ${r.to ?? 'base'}`,
+            )
         },
         onFailure: (database) => tally.failed(database),
         onStep: (db, step) => {
@@ -74,7 +82,11 @@ class FleetTally {
   private unchanged = 0
   private readonly failures: string[] = []
 
-  constructor(private readonly total: number, private readonly direction: 'downgrade' | 'upgrade', readonly live: boolean) {}
+  constructor(
+    private readonly total: number,
+    private readonly direction: 'downgrade' | 'upgrade',
+    readonly live: boolean,
+  ) {}
 
   private get finished(): number {
     return this.migrated + this.unchanged + this.failures.length
@@ -92,7 +104,10 @@ class FleetTally {
   }
 
   private progress(): void {
-    if (this.live) process.stderr.write(`\r${this.finished}/${this.total} done, ${this.failures.length} failed${this.finished === this.total ? '\n' : ''}`)
+    if (this.live)
+      process.stderr.write(
+        `\r${this.finished}/${this.total} done, ${this.failures.length} failed${this.finished === this.total ? '\n' : ''}`,
+      )
   }
 
   summary(): string {

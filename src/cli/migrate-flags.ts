@@ -6,11 +6,12 @@ export const migrateFlags = {
   delta: Flags.integer({summary: "Move this many revisions (sahara's --delta); not with a TARGET."}),
   'lock-timeout': Flags.integer({
     env: 'DB_MANAGE_LOCK_TIMEOUT',
-    summary: 'Seconds to wait for another run\'s migration lock (default: lock_timeout, 60).',
+    summary: "Seconds to wait for another run's migration lock (default: lock_timeout, 60).",
   }),
   'statement-lock-timeout': Flags.integer({
     env: 'DB_MANAGE_STATEMENT_LOCK_TIMEOUT',
-    summary: 'Seconds each statement may wait for a table lock before the revision gives up and rolls back (default: statement_lock_timeout, 0: no limit).',
+    summary:
+      'Seconds each statement may wait for a table lock before the revision gives up and rolls back (default: statement_lock_timeout, 0: no limit).',
   }),
 }
 

@@ -12,7 +12,7 @@ export const offlineFlags = {
     dependsOn: ['sql'],
     helpGroup: 'OFFLINE',
     options: [...DIALECT_NAMES],
-    summary: 'With --sql: the SQL dialect to write (default: the connection URL\'s).',
+    summary: "With --sql: the SQL dialect to write (default: the connection URL's).",
   }),
   'no-version-table': Flags.boolean({
     dependsOn: ['sql'],
@@ -20,7 +20,12 @@ export const offlineFlags = {
     env: 'DB_MANAGE_NO_VERSION_TABLE',
     summary: 'With --sql: leave out every version-table statement (clean SQL for replicated tables).',
   }),
-  'output-file': Flags.string({char: 'o', dependsOn: ['sql'], helpGroup: 'OFFLINE', summary: 'With --sql: write the SQL to this file instead of stdout.'}),
+  'output-file': Flags.string({
+    char: 'o',
+    dependsOn: ['sql'],
+    helpGroup: 'OFFLINE',
+    summary: 'With --sql: write the SQL to this file instead of stdout.',
+  }),
   sql: Flags.boolean({
     env: 'DB_MANAGE_SQL',
     helpGroup: 'OFFLINE',
@@ -34,16 +39,24 @@ export const offlineFlags = {
  * `--sql` over several databases needs `-o DIR`, which gets one file each.
  * Checked before anything is rendered.
  */
-export function checkOfflineTargets(config: Config, flags: {db?: string; 'output-file'?: string}, command: string): void {
+export function checkOfflineTargets(
+  config: Config,
+  flags: {db?: string; 'output-file'?: string},
+  command: string,
+): void {
   const names = config.databases.map((d) => d.name)
   if (names.length <= 1 || flags.db !== undefined) return
   const list = `${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}`
   if (flags['output-file'] === undefined) {
-    throw new UsageError(`${command} --sql would write the SQL of ${names.length} databases (${list}) as one text: choose one with --db NAME, or give -o DIR for one file per database`)
+    throw new UsageError(
+      `${command} --sql would write the SQL of ${names.length} databases (${list}) as one text: choose one with --db NAME, or give -o DIR for one file per database`,
+    )
   }
 
   if (!isFolder(flags['output-file'])) {
-    throw new UsageError(`${command} --sql -o ${flags['output-file']}: ${names.length} databases (${list}) need a folder, one file each (-o ${flags['output-file'].replace(/\.sql$/, '')}/), or --db NAME`)
+    throw new UsageError(
+      `${command} --sql -o ${flags['output-file']}: ${names.length} databases (${list}) need a folder, one file each (-o ${flags['output-file'].replace(/\.sql$/, '')}/), or --db NAME`,
+    )
   }
 }
 
@@ -56,7 +69,12 @@ function isFolder(target: string): boolean {
  * or, for several databases and -o DIR, to DIR/NAME.sql each (a fleet's
  * tenant NAME/TENANT to DIR/NAME/TENANT.sql).
  */
-export async function writeOffline(results: readonly OfflineResult[], config: Config, file: string | undefined, log: (text: string) => void): Promise<void> {
+export async function writeOffline(
+  results: readonly OfflineResult[],
+  config: Config,
+  file: string | undefined,
+  log: (text: string) => void,
+): Promise<void> {
   if (results.length <= 1 || file === undefined || !isFolder(file)) {
     await writeSql(joinOffline(results, config.nameEach), file, log)
     return

@@ -10,7 +10,11 @@ export abstract class SimpleCommand extends Command {
   protected async catch(error: Error & {oclif?: {exit?: number}}): Promise<unknown> {
     // oclif's own exits (help's, this.exit()) are not errors to print.
     if (error.oclif?.exit === 0 || (error as {code?: string}).code === 'EEXIT') throw error
-    const message = errorMessage(error).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('See more help')).join(' ')
+    const message = errorMessage(error)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('See more help'))
+      .join(' ')
     process.stderr.write(`Error: ${message}\n`)
     return this.exit(error.oclif?.exit ?? 1)
   }

@@ -5,7 +5,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 
 export default class Current extends BaseCommand {
-  static description = 'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending. It needs no config file: with --url or DATABASE_URL alone it reads the version table (and, when a migrations folder is there or --script-location names one, checks the revision against its scripts).'
+  static description =
+    'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending. It needs no config file: with --url or DATABASE_URL alone it reads the version table (and, when a migrations folder is there or --script-location names one, checks the revision against its scripts).'
   static flags = {
     verbose: Flags.boolean({char: 'v', summary: 'Also show the connection (password masked) and the version table.'}),
   }
@@ -17,10 +18,18 @@ export default class Current extends BaseCommand {
     const {flags} = await this.parse(Current)
     const config = await this.loadConfig(flags)
     const result = await current(config)
-    this.printLines(perDatabase(result, (r) => [
-      ...(flags.verbose ? [`Current revision for ${r.url} (table ${r.versionTable}):`] : []),
-      r.current === null ? '<base>' : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
-    ], config.nameEach))
+    this.printLines(
+      perDatabase(
+        result,
+        (r) => [
+          ...(flags.verbose ? [`Current revision for ${r.url} (table ${r.versionTable}):`] : []),
+          r.current === null
+            ? '<base>'
+            : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
+        ],
+        config.nameEach,
+      ),
+    )
     return result
   }
 }

@@ -9,7 +9,8 @@ export default class HelpCommand extends SimpleCommand {
     command: Args.string({description: 'The command to explain (default: list the commands).', required: false}),
   }
 
-  static description = 'Lists the commands, or explains one: what it does, its arguments, its own flags first, then the offline (--sql), global and multi-database flags it takes, and examples. "db-manage COMMAND --help" is the same.'
+  static description =
+    'Lists the commands, or explains one: what it does, its arguments, its own flags first, then the offline (--sql), global and multi-database flags it takes, and examples. "db-manage COMMAND --help" is the same.'
   static examples = ['<%= config.bin %> help', '<%= config.bin %> help upgrade']
   static strict = false
   static summary = 'Show help for db-manage or one of its commands.'

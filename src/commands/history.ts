@@ -7,7 +7,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
 
 export default class History extends BaseCommand {
-  static description = 'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached; with --verbose, each applied revision also says when it was applied, by whom, how long it took, and whether its script still matches the checksum recorded then. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
+  static description =
+    'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached; with --verbose, each applied revision also says when it was applied, by whom, how long it took, and whether its script still matches the checksum recorded then. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
   static examples = ['<%= config.bin %> history', '<%= config.bin %> history -r 003:head --verbose']
   static flags = {
     rev: Flags.string({char: 'r', summary: 'Range START:END, e.g. base:005, 003:, :head-1.'}),
@@ -22,7 +23,9 @@ export default class History extends BaseCommand {
     // The history rows only for --verbose: the plain list marks the current revision alone.
     const state = stateIfReachable(config, {history: flags.verbose})
     const result = await history(config, {
-      current: async (name) => (await state(name))?.current, history: flags.verbose ? async (name) => (await state(name))?.history : undefined, range: flags.rev,
+      current: async (name) => (await state(name))?.current,
+      history: flags.verbose ? async (name) => (await state(name))?.history : undefined,
+      range: flags.rev,
     })
     if (flags.verbose) {
       // The lint class of each revision, when the scripts load and the dialect is known; history works without it.
@@ -32,12 +35,16 @@ export default class History extends BaseCommand {
         r.revisions = r.revisions.map((rev) => {
           const l = linted.get(rev.id)
           const rules = l?.findings.filter((f) => f.severity !== 'info').map((f) => f.rule) ?? []
-          return l ? {...rev, lintClass: `${l.class}${rules.length > 0 ? ` (${[...new Set(rules)].join(', ')})` : ''}`} : rev
+          return l
+            ? {...rev, lintClass: `${l.class}${rules.length > 0 ? ` (${[...new Set(rules)].join(', ')})` : ''}`}
+            : rev
         })
       }
     }
 
-    this.printLines(perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine), config.nameEach))
+    this.printLines(
+      perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine), config.nameEach),
+    )
     return result
   }
 }

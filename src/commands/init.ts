@@ -11,7 +11,8 @@ export default class Init extends BaseCommand {
   /** init reads no config and no database: of the shared flags only --debug applies. */
   static baseFlags = {debug: BaseCommand.baseFlags.debug} as unknown as typeof BaseCommand.baseFlags
 
-  static description = 'Writes a db-manage.ini whose connection is a SQLite file (the embedded default) and an empty migrations/ folder. Refuses to overwrite either.'
+  static description =
+    'Writes a db-manage.ini whose connection is a SQLite file (the embedded default) and an empty migrations/ folder. Refuses to overwrite either.'
   static examples = ['<%= config.bin %> init', '<%= config.bin %> init services/catalog']
   static summary = 'Create a config and an empty migrations folder.'
 
@@ -23,4 +24,3 @@ export default class Init extends BaseCommand {
     return result
   }
 }
-

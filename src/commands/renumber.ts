@@ -17,13 +17,24 @@ export default class Renumber extends BaseCommand {
     const {flags} = await this.parse(Renumber)
     const config = await this.loadConfig(flags)
     const result = await renumber(config, {applied: currentIfReachable(config), dryRun: flags['dry-run']})
-    this.printLines(perDatabase(result, (r) => {
-      if (r.changes.length === 0) return ['Nothing to renumber: the chain is linear and sequential.']
-      return [
-        ...r.changes.map((c) => `${c.from.fileName} -> ${c.to.fileName} (revision ${c.from.id} -> ${c.to.id}, down ${c.from.downRevision ?? 'null'} -> ${c.to.downRevision ?? 'null'})`),
-        r.dryRun ? `${r.changes.length} file(s) would change (dry run: nothing written)` : `${r.changes.length} file(s) renumbered`,
-      ]
-    }, config.nameEach))
+    this.printLines(
+      perDatabase(
+        result,
+        (r) => {
+          if (r.changes.length === 0) return ['Nothing to renumber: the chain is linear and sequential.']
+          return [
+            ...r.changes.map(
+              (c) =>
+                `${c.from.fileName} -> ${c.to.fileName} (revision ${c.from.id} -> ${c.to.id}, down ${c.from.downRevision ?? 'null'} -> ${c.to.downRevision ?? 'null'})`,
+            ),
+            r.dryRun
+              ? `${r.changes.length} file(s) would change (dry run: nothing written)`
+              : `${r.changes.length} file(s) renumbered`,
+          ]
+        },
+        config.nameEach,
+      ),
+    )
     return result
   }
 }

@@ -9,7 +9,8 @@ export default class Show extends BaseCommand {
     revision: Args.string({description: 'head, an id, head-N, REV+N, ...', required: true}),
   }
 
-  static description = 'Prints one revision as Alembic does: its id and tags (head, base, current), its parent, the script\'s path, its message and creation date. On a branched chain, name it by its id.'
+  static description =
+    "Prints one revision as Alembic does: its id and tags (head, base, current), its parent, the script's path, its message and creation date. On a branched chain, name it by its id."
   static examples = ['<%= config.bin %> show head', '<%= config.bin %> show 003', '<%= config.bin %> show head-1']
   static summary = 'Show one revision in full.'
 

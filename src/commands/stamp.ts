@@ -13,28 +13,49 @@ export default class Stamp extends BaseCommand {
     revision: Args.string({description: 'head, base, an id, ...; with --sql also FROM:TO.', required: true}),
   }
 
-  static description = 'Writes REV into the version table without running any migration: to take over a database whose schema is already there, or to record by hand where a failed MySQL revision left it.'
+  static description =
+    'Writes REV into the version table without running any migration: to take over a database whose schema is already there, or to record by hand where a failed MySQL revision left it.'
   static flags = {
-    'lock-timeout': Flags.integer({env: 'DB_MANAGE_LOCK_TIMEOUT', summary: "Seconds to wait for another run's migration lock."}),
-    'accept-edit': Flags.boolean({exclusive: ['purge', 'sql'], summary: 'Accept a deliberate edit of the applied script REV: record its new checksum, so check_migration passes again.'}),
+    'lock-timeout': Flags.integer({
+      env: 'DB_MANAGE_LOCK_TIMEOUT',
+      summary: "Seconds to wait for another run's migration lock.",
+    }),
+    'accept-edit': Flags.boolean({
+      exclusive: ['purge', 'sql'],
+      summary:
+        'Accept a deliberate edit of the applied script REV: record its new checksum, so check_migration passes again.',
+    }),
     purge: Flags.boolean({summary: 'Delete every row of the version table first.'}),
     ...offlineFlags,
   }
 
   static summary = 'Set the current revision without migrating.'
 
-  async run(): Promise<Awaited<ReturnType<typeof acceptEdit>> | Awaited<ReturnType<typeof renderStampSql>> | Awaited<ReturnType<typeof stamp>>> {
+  async run(): Promise<
+    | Awaited<ReturnType<typeof acceptEdit>>
+    | Awaited<ReturnType<typeof renderStampSql>>
+    | Awaited<ReturnType<typeof stamp>>
+  > {
     const {args, flags} = await this.parse(Stamp)
     const config = await this.loadConfig(flags)
     if (flags['accept-edit']) {
       const accepted = await acceptEdit(config, args.revision, {lockTimeout: flags['lock-timeout']})
-      this.printLines(perDatabase(accepted, (r) => [`accepted the edit of ${r.fileName}: its checksum is now ${r.checksum.slice(0, 12)}`], config.nameEach))
+      this.printLines(
+        perDatabase(
+          accepted,
+          (r) => [`accepted the edit of ${r.fileName}: its checksum is now ${r.checksum.slice(0, 12)}`],
+          config.nameEach,
+        ),
+      )
       return accepted
     }
 
     if (flags.sql) {
       checkOfflineTargets(config, flags, 'stamp')
-      const sql = await renderStampSql(config, args.revision, {dialect: flags.dialect as DialectName | undefined, versionTable: !flags['no-version-table']})
+      const sql = await renderStampSql(config, args.revision, {
+        dialect: flags.dialect as DialectName | undefined,
+        versionTable: !flags['no-version-table'],
+      })
       await writeOffline(sql, config, flags['output-file'], (text) => this.log(text))
       return sql
     }

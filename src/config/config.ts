@@ -84,7 +84,10 @@ export interface Config {
 }
 
 /** A database config whose `url` is computed on first use (and then kept). */
-export function databaseConfig(fields: Omit<DatabaseConfig, 'hasConnection' | 'url'>, url: (() => DatabaseUrl | undefined) | undefined): DatabaseConfig {
+export function databaseConfig(
+  fields: Omit<DatabaseConfig, 'hasConnection' | 'url'>,
+  url: (() => DatabaseUrl | undefined) | undefined,
+): DatabaseConfig {
   let read: undefined | {url?: DatabaseUrl}
   const config = {...fields, hasConnection: url !== undefined}
   // A failed read is not kept: the next access fails the same way.

@@ -44,22 +44,40 @@ const SECRET_PARAMS = /^(password|passwd|pass|secret|sslpassword|sslkey)$/i
  * `user:password@host:port` as a URL writes it: the user percent-encoded, an
  * IPv6 host bracketed, the password as the caller gives it (encoded, or `***`).
  */
-function authority(user: string | undefined, password: string | undefined, host: string, port: number | string | undefined): string {
+function authority(
+  user: string | undefined,
+  password: string | undefined,
+  host: string,
+  port: number | string | undefined,
+): string {
   const who = user === undefined ? '' : encodeURIComponent(user)
   const auth = who || password !== undefined ? `${who}${password === undefined ? '' : `:${password}`}@` : ''
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
   return `${auth}${bracketed}${port === undefined || port === '' ? '' : `:${port}`}`
 }
 
-function maskedText(scheme: string, parts: {user?: string; password?: string; host?: string; port?: number; database?: string; params: Record<string, string>}): string {
-  const query = Object.entries(parts.params).map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAMS.test(k) ? '***' : encodeURIComponent(v)}`).join('&')
+function maskedText(
+  scheme: string,
+  parts: {
+    user?: string
+    password?: string
+    host?: string
+    port?: number
+    database?: string
+    params: Record<string, string>
+  },
+): string {
+  const query = Object.entries(parts.params)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${SECRET_PARAMS.test(k) ? '***' : encodeURIComponent(v)}`)
+    .join('&')
   const auth = authority(parts.user, parts.password === undefined ? undefined : '***', parts.host ?? '', parts.port)
   return `${scheme}://${auth}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
 }
 
 /** How to write a password that holds what a URL uses to separate its parts: the end of each URL error that may be one. */
-export const URL_PASSWORD_FIX = 'percent-encode the user and password (@ %40, / %2F, ? %3F, # %23, % %25, : %3A, ; %3B, space %20),'
-  + ' or use the discrete keys (host, username, database, ...) with password = ${VAR}'
+export const URL_PASSWORD_FIX =
+  'percent-encode the user and password (@ %40, / %2F, ? %3F, # %23, % %25, : %3A, ; %3B, space %20),' +
+  ' or use the discrete keys (host, username, database, ...) with password = ${VAR}'
 
 /**
  * Refuse a URL (the text after `scheme://`) that can be read two ways, before
@@ -75,13 +93,16 @@ function refuseAmbiguous(rest: string, scheme: string): void {
   const authorityEnd = rest.search(/[/?#]/)
   const late = authorityEnd !== -1 && rest.includes('@', authorityEnd)
   if (late || rest.includes('#')) {
-    throw new ConfigError(`the ${scheme}:// URL can be read two ways: ${late ? 'an @ comes after a / ? or #' : 'it has a #'}`
-      + ` (a password written raw?); it is not printed: ${URL_PASSWORD_FIX}`)
+    throw new ConfigError(
+      `the ${scheme}:// URL can be read two ways: ${late ? 'an @ comes after a / ? or #' : 'it has a #'}` +
+        ` (a password written raw?); it is not printed: ${URL_PASSWORD_FIX}`,
+    )
   }
 
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001F\u007F]/.test(rest)) {
-    throw new ConfigError(`the ${scheme}:// URL holds a control character (tab, line break); it is not printed: ${URL_PASSWORD_FIX}`)
+    throw new ConfigError(
+      `the ${scheme}:// URL holds a control character (tab, line break); it is not printed: ${URL_PASSWORD_FIX}`,
+    )
   }
 }
 
@@ -96,12 +117,17 @@ function refuseAmbiguous(rest: string, scheme: string): void {
 export function parseDatabaseUrl(raw: string, baseDir: string = process.cwd()): DatabaseUrl {
   const text = raw.trim()
   const match = /^([a-z][\w.-]*)(\+[\w.-]+)?:\/\//i.exec(text)
-  if (!match) throw new ConfigError('invalid database URL: expected scheme://..., e.g. postgresql://user@host/db or sqlite:///app.sqlite')
+  if (!match)
+    throw new ConfigError(
+      'invalid database URL: expected scheme://..., e.g. postgresql://user@host/db or sqlite:///app.sqlite',
+    )
   const scheme = match[1].toLowerCase()
   const written = `${scheme}${match[2] ?? ''}`
   const dialect = SCHEMES[scheme]
   if (!dialect) {
-    throw new ConfigError(`unsupported database URL scheme "${scheme}": use postgresql://, mysql://, mariadb:// or sqlite:///`)
+    throw new ConfigError(
+      `unsupported database URL scheme "${scheme}": use postgresql://, mysql://, mariadb:// or sqlite:///`,
+    )
   }
 
   const rest = text.slice(match[0].length)
@@ -119,7 +145,9 @@ export function parseDatabaseUrl(raw: string, baseDir: string = process.cwd()): 
     try {
       return decodeURIComponent(part)
     } catch {
-      throw new ConfigError(`invalid ${written}:// URL: its ${what} has a bad %-escape (it is not printed: it may hold a password): ${URL_PASSWORD_FIX}`)
+      throw new ConfigError(
+        `invalid ${written}:// URL: its ${what} has a bad %-escape (it is not printed: it may hold a password): ${URL_PASSWORD_FIX}`,
+      )
     }
   }
 
@@ -155,7 +183,9 @@ function parseSqlite(rest: string, scheme: string, baseDir: string): DatabaseUrl
   }
 
   if (!location.startsWith('/')) {
-    throw new ConfigError('invalid SQLite URL: use sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:')
+    throw new ConfigError(
+      'invalid SQLite URL: use sqlite:///relative/path, sqlite:////absolute/path or sqlite:///:memory:',
+    )
   }
 
   const file = decodeURIComponent(location.slice(1))
@@ -183,12 +213,21 @@ export function urlFromParts(parts: ConnectionParts, baseDir: string): DatabaseU
   if (dialect === 'sqlite') {
     if (!parts.database) return parseDatabaseUrl(`sqlite://${query}`, baseDir)
     const file = parts.database === ':memory:' ? ':memory:' : path.resolve(baseDir, parts.database)
-    return parseDatabaseUrl(`sqlite:///${file === ':memory:' ? file : file.split('/').map(encodeURIComponent).join('/')}${query}`, baseDir)
+    return parseDatabaseUrl(
+      `sqlite:///${file === ':memory:' ? file : file.split('/').map(encodeURIComponent).join('/')}${query}`,
+      baseDir,
+    )
   }
 
   if (!parts.host) throw new ConfigError('host is required with discrete connection keys')
   if (!parts.database) throw new ConfigError('database is required with discrete connection keys')
-  if (parts.port !== undefined && !/^\d{1,5}$/.test(parts.port.trim())) throw new ConfigError(`port "${parts.port}" is not a port number`)
-  const auth = authority(parts.username, parts.password === undefined ? undefined : encodeURIComponent(parts.password), parts.host, parts.port?.trim())
+  if (parts.port !== undefined && !/^\d{1,5}$/.test(parts.port.trim()))
+    throw new ConfigError(`port "${parts.port}" is not a port number`)
+  const auth = authority(
+    parts.username,
+    parts.password === undefined ? undefined : encodeURIComponent(parts.password),
+    parts.host,
+    parts.port?.trim(),
+  )
   return parseDatabaseUrl(`${scheme}://${auth}/${encodeURIComponent(parts.database)}${query}`, baseDir)
 }

@@ -3,11 +3,19 @@ import {ConfigError} from '../util/errors.js'
 /** `$$`, `${VAR}`, `${VAR:-default}`, and a default that is itself a reference, `${POSTGRES_DB:-${POSTGRES_DATABASE}}`. */
 const REFERENCE = /\$\$|\$\{([A-Za-z_]\w*)(?::?-((?:\$\{[A-Za-z_]\w*(?::?-[^{}]*)?\}|[^}])*))?}/g
 
-function lookup(whole: string, name: string, fallback: string | undefined, where: string, env: NodeJS.ProcessEnv): string {
+function lookup(
+  whole: string,
+  name: string,
+  fallback: string | undefined,
+  where: string,
+  env: NodeJS.ProcessEnv,
+): string {
   const set = env[name]
   if (set !== undefined && (set !== '' || !whole.includes(':-'))) return set
   if (fallback !== undefined) return fallback.includes('${') ? expandEnv(fallback, where, env) : fallback
-  throw new ConfigError(`${where}: environment variable ${name} is not set (write \${${name}:-default} to give a default)`)
+  throw new ConfigError(
+    `${where}: environment variable ${name} is not set (write \${${name}:-default} to give a default)`,
+  )
 }
 
 /**
@@ -16,7 +24,9 @@ function lookup(whole: string, name: string, fallback: string | undefined, where
  * An unset variable without a default is an error naming it and the key.
  */
 export function expandEnv(value: string, where: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replaceAll(REFERENCE, (whole, name: string | undefined, fallback: string | undefined) => (name ? lookup(whole, name, fallback, where, env) : '$'))
+  return value.replaceAll(REFERENCE, (whole, name: string | undefined, fallback: string | undefined) =>
+    name ? lookup(whole, name, fallback, where, env) : '$',
+  )
 }
 
 /**
@@ -37,9 +47,12 @@ export function expandUrlTemplate(template: string, where: string, env: NodeJS.P
   const authorityEnd = slash === -1 ? literal.length : start + slash
   const at = literal.lastIndexOf('@', authorityEnd - 1)
   const userInfoEnd = at >= start ? at : -1
-  return template.replaceAll(REFERENCE, (whole, name: string | undefined, fallback: string | undefined, offset: number) => {
-    if (!name) return '$'
-    const value = lookup(whole, name, fallback, where, env)
-    return offset >= start && offset < userInfoEnd ? encodeURIComponent(value) : value
-  })
+  return template.replaceAll(
+    REFERENCE,
+    (whole, name: string | undefined, fallback: string | undefined, offset: number) => {
+      if (!name) return '$'
+      const value = lookup(whole, name, fallback, where, env)
+      return offset >= start && offset < userInfoEnd ? encodeURIComponent(value) : value
+    },
+  )
 }

@@ -7,7 +7,15 @@ import {parseDatabaseUrl} from './database-url.js'
 import {expandUrlTemplate} from './expand-env.js'
 
 /** The keys of a `[fleet:NAME]` section beside the shared ones. */
-export const FLEET_OWN_KEYS = ['control_url', 'order', 'schema_template', 'tenants', 'tenants_file', 'tenants_query', 'url_template'] as const
+export const FLEET_OWN_KEYS = [
+  'control_url',
+  'order',
+  'schema_template',
+  'tenants',
+  'tenants_file',
+  'tenants_query',
+  'url_template',
+] as const
 
 /** A tenant name goes into URLs and database names: a plain word. */
 const TENANT = /^[\w-]{1,63}$/
@@ -17,9 +25,19 @@ const TENANT = /^[\w-]{1,63}$/
  * `tenants_file` (one per line, `#` comments) or `tenants_query` (its first
  * column, run on `control_url`), checked and without duplicates.
  */
-export async function fleetTenants(section: Record<string, unknown>, where: (key: string) => string, dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const sources = (['tenants', 'tenants_file', 'tenants_query'] as const).filter((k) => section[k] !== undefined && section[k] !== null)
-  if (sources.length !== 1) throw new ConfigError(`${where('tenants')}: give exactly one of tenants, tenants_file or tenants_query${sources.length > 1 ? ` (it has ${sources.join(', ')})` : ''}`)
+export async function fleetTenants(
+  section: Record<string, unknown>,
+  where: (key: string) => string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  const sources = (['tenants', 'tenants_file', 'tenants_query'] as const).filter(
+    (k) => section[k] !== undefined && section[k] !== null,
+  )
+  if (sources.length !== 1)
+    throw new ConfigError(
+      `${where('tenants')}: give exactly one of tenants, tenants_file or tenants_query${sources.length > 1 ? ` (it has ${sources.join(', ')})` : ''}`,
+    )
   const [source] = sources
   const text = String(section[source])
   let names: string[]
@@ -30,7 +48,9 @@ export async function fleetTenants(section: Record<string, unknown>, where: (key
     try {
       names = (await readFile(file, 'utf8')).split('\n').map((l) => l.replace(/#.*/, ''))
     } catch (error) {
-      throw new ConfigError(`${where('tenants_file')}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`)
+      throw new ConfigError(
+        `${where('tenants_file')}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+      )
     }
   } else {
     names = await queryTenants(section, text, where, dir, env)
@@ -38,13 +58,23 @@ export async function fleetTenants(section: Record<string, unknown>, where: (key
 
   names = [...new Set(names.map((n) => n.trim()).filter(Boolean))]
   const bad = names.find((n) => !TENANT.test(n))
-  if (bad !== undefined) throw new ConfigError(`${where(source)}: tenant "${bad}" is not a plain name (letters, digits, _ and -, at most 63)`)
+  if (bad !== undefined)
+    throw new ConfigError(
+      `${where(source)}: tenant "${bad}" is not a plain name (letters, digits, _ and -, at most 63)`,
+    )
   if (names.length === 0) throw new ConfigError(`${where(source)}: no tenants`)
   return names
 }
 
-async function queryTenants(section: Record<string, unknown>, sql: string, where: (key: string) => string, dir: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  if (section.control_url === undefined) throw new ConfigError(`${where('tenants_query')}: needs control_url, the database to ask`)
+async function queryTenants(
+  section: Record<string, unknown>,
+  sql: string,
+  where: (key: string) => string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  if (section.control_url === undefined)
+    throw new ConfigError(`${where('tenants_query')}: needs control_url, the database to ask`)
   let url
   try {
     url = parseDatabaseUrl(expandUrlTemplate(String(section.control_url), where('control_url'), env), dir)
@@ -78,6 +108,7 @@ export function parseShard(text: string): {index: number; count: number} {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim())
   const index = Number(m?.[1])
   const count = Number(m?.[2])
-  if (!m || count < 1 || index >= count) throw new ConfigError(`--shard ${text}: expected I/N with 0 <= I < N (e.g. --shard 0/4)`)
+  if (!m || count < 1 || index >= count)
+    throw new ConfigError(`--shard ${text}: expected I/N with 0 <= I < N (e.g. --shard 0/4)`)
   return {count, index}
 }

@@ -48,8 +48,26 @@ export interface LoadConfigOptions {
 type Section = Record<string, unknown>
 type RawConfig = Record<string, unknown>
 
-const SHARED_KEYS = ['exclude_tables', 'exec_location', 'history_table', 'include_tables', 'lint_allow', 'render_as_batch', 'scratch_url', 'script_location', 'target_schema', 'version_table']
-const MAIN_KEYS = new Set([...SHARED_KEYS, 'lock_timeout', 'revision_digits', 'statement_lock_timeout', 'transaction_per_migration', 'validate_on_migrate'])
+const SHARED_KEYS = [
+  'exclude_tables',
+  'exec_location',
+  'history_table',
+  'include_tables',
+  'lint_allow',
+  'render_as_batch',
+  'scratch_url',
+  'script_location',
+  'target_schema',
+  'version_table',
+]
+const MAIN_KEYS = new Set([
+  ...SHARED_KEYS,
+  'lock_timeout',
+  'revision_digits',
+  'statement_lock_timeout',
+  'transaction_per_migration',
+  'validate_on_migrate',
+])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
 const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'order'])
@@ -67,7 +85,10 @@ export function ownsSection(name: string): boolean {
  * sahara user runs sahara-db-manage from anywhere; when neither exists, the
  * error says where it looked and which key sets it.
  */
-function scriptFolder(given: string | undefined, at: {base: string; cwd: string; dir: string; found: boolean}): {missingScripts?: string; scriptLocation: string} {
+function scriptFolder(
+  given: string | undefined,
+  at: {base: string; cwd: string; dir: string; found: boolean},
+): {missingScripts?: string; scriptLocation: string} {
   if (given !== undefined) return {scriptLocation: path.resolve(at.dir, given)}
   const beside = path.resolve(at.dir, 'migrations')
   if (!at.found || existsSync(beside)) return {scriptLocation: beside}
@@ -85,14 +106,24 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
   // An empty --url is a mistake (an unset variable in `--url "$URL"`), not a wish for the file's database.
-  if (options.url !== undefined && options.url.trim() === '') throw new ConfigError('--url is empty: give a database URL, or leave the flag out')
-  const override = options.url ? {source: '--url', text: options.url} : env.DATABASE_URL ? {source: 'DATABASE_URL', text: env.DATABASE_URL} : undefined
+  if (options.url !== undefined && options.url.trim() === '')
+    throw new ConfigError('--url is empty: give a database URL, or leave the flag out')
+  const override = options.url
+    ? {source: '--url', text: options.url}
+    : env.DATABASE_URL
+      ? {source: 'DATABASE_URL', text: env.DATABASE_URL}
+      : undefined
   const found = await readRawConfig(options.configFile, cwd, Boolean(options.withoutFile || options.scriptLocation))
   const {file, raw} = found ?? {file: `(no config file; ${override?.source ?? 'no URL'})`, raw: {database: {}}}
   const dir = found ? path.dirname(file) : cwd
   const base = found ? path.basename(file) : 'db-manage'
   const where = (section: string, key: string) => `${base} [${section}] ${key}`
-  const value = (section: Section | undefined, sectionName: string, key: string, expand = expandEnv): string | undefined => {
+  const value = (
+    section: Section | undefined,
+    sectionName: string,
+    key: string,
+    expand = expandEnv,
+  ): string | undefined => {
     const v = section?.[key]
     if (v === undefined || v === null) return undefined
     if (typeof v === 'object') throw new ConfigError(`${where(sectionName, key)}: expected a single value`)
@@ -105,7 +136,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   }
 
   for (const name of Object.keys(raw).filter(ownsSection)) {
-    checkKeys(raw[name], name, name === 'db_manage' ? MAIN_KEYS : name.startsWith('fleet:') ? FLEET_KEYS : DATABASE_KEYS, base)
+    checkKeys(
+      raw[name],
+      name,
+      name === 'db_manage' ? MAIN_KEYS : name.startsWith('fleet:') ? FLEET_KEYS : DATABASE_KEYS,
+      base,
+    )
   }
 
   const main = raw.db_manage as Section | undefined
@@ -113,21 +149,37 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const scriptLocation = get('script_location')
   const versionTable = get('version_table') ?? 'alembic_version'
   const historyTable = get('history_table') ?? 'db_manage_history'
-  const transactionPerMigration = parseBoolean(get('transaction_per_migration') ?? 'true', where('db_manage', 'transaction_per_migration'))
+  const transactionPerMigration = parseBoolean(
+    get('transaction_per_migration') ?? 'true',
+    where('db_manage', 'transaction_per_migration'),
+  )
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
-  const statementLockTimeout = parseInteger(get('statement_lock_timeout') ?? '0', where('db_manage', 'statement_lock_timeout'), 0, 86_400)
-  const validateOnMigrate = parseBoolean(get('validate_on_migrate') ?? 'true', where('db_manage', 'validate_on_migrate'))
+  const statementLockTimeout = parseInteger(
+    get('statement_lock_timeout') ?? '0',
+    where('db_manage', 'statement_lock_timeout'),
+    0,
+    86_400,
+  )
+  const validateOnMigrate = parseBoolean(
+    get('validate_on_migrate') ?? 'true',
+    where('db_manage', 'validate_on_migrate'),
+  )
   const targetSchema = get('target_schema')
 
   const defaults = raw.database as Section | undefined
   const named = Object.keys(raw).filter((n) => n.startsWith('database:'))
   const fleets = Object.keys(raw).filter((n) => n.startsWith('fleet:'))
   // With fleets and no named databases, a plain [database] is a database only when it connects somewhere.
-  const plainIsDatabase = named.length === 0 && (fleets.length === 0 || connectionOf(defaults, 'database', undefined, {base, dir, env}) !== undefined)
-  const sections: Array<[string, string, Section | undefined]> = named.length > 0
-    ? named.map((n) => [n.slice('database:'.length), n, raw[n] as Section])
-    : plainIsDatabase ? [['default', 'database', defaults]] : []
+  const plainIsDatabase =
+    named.length === 0 &&
+    (fleets.length === 0 || connectionOf(defaults, 'database', undefined, {base, dir, env}) !== undefined)
+  const sections: Array<[string, string, Section | undefined]> =
+    named.length > 0
+      ? named.map((n) => [n.slice('database:'.length), n, raw[n] as Section])
+      : plainIsDatabase
+        ? [['default', 'database', defaults]]
+        : []
 
   /** A database's settings: its section's, else [database]'s, else [db_manage]'s. */
   const fieldsOf = (name: string, sectionName: string, section: Section | undefined, fleet?: string) => {
@@ -150,46 +202,78 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       includeTables: patterns('include_tables'),
       lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
       name,
-      order: parseInteger(value(section, sectionName, 'order') ?? '0', where(sectionName, 'order'), -1_000_000, 1_000_000),
-      renderAsBatch: parseBoolean(pick('render_as_batch') ?? get('render_as_batch') ?? 'false', where(sectionName, 'render_as_batch')),
+      order: parseInteger(
+        value(section, sectionName, 'order') ?? '0',
+        where(sectionName, 'order'),
+        -1_000_000,
+        1_000_000,
+      ),
+      renderAsBatch: parseBoolean(
+        pick('render_as_batch') ?? get('render_as_batch') ?? 'false',
+        where(sectionName, 'render_as_batch'),
+      ),
       // A URL: a variable in its user or password is inserted percent-encoded, as in `connection`.
-      scratchUrl: value(section, sectionName, 'scratch_url', expandUrlTemplate) ?? value(defaults, 'database', 'scratch_url', expandUrlTemplate)
-        ?? value(main, 'db_manage', 'scratch_url', expandUrlTemplate),
+      scratchUrl:
+        value(section, sectionName, 'scratch_url', expandUrlTemplate) ??
+        value(defaults, 'database', 'scratch_url', expandUrlTemplate) ??
+        value(main, 'db_manage', 'scratch_url', expandUrlTemplate),
       ...scriptFolder(pick('script_location') ?? scriptLocation, {base, cwd, dir, found: found !== undefined}),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
     }
   }
 
-  const fields: Array<{fields: ReturnType<typeof fieldsOf>; url: (() => DatabaseUrl) | undefined}> = sections.map(([name, sectionName, section]) => {
-    if (!name) throw new ConfigError(`${base}: section [${sectionName}] needs a name after the colon`)
-    return {fields: fieldsOf(name, sectionName, section), url: connectionOf(section, sectionName, defaults, {base, dir, env})}
-  })
+  const fields: Array<{fields: ReturnType<typeof fieldsOf>; url: (() => DatabaseUrl) | undefined}> = sections.map(
+    ([name, sectionName, section]) => {
+      if (!name) throw new ConfigError(`${base}: section [${sectionName}] needs a name after the colon`)
+      return {
+        fields: fieldsOf(name, sectionName, section),
+        url: connectionOf(section, sectionName, defaults, {base, dir, env}),
+      }
+    },
+  )
 
   // A fleet is one database per tenant, all on the fleet's chain: its URL template with ${tenant} filled in.
   for (const sectionName of fleets) {
     const fleet = sectionName.slice('fleet:'.length)
-    if (!TENANT_OR_NAME.test(fleet)) throw new ConfigError(`${base}: section [${sectionName}] needs a plain name after the colon`)
+    if (!TENANT_OR_NAME.test(fleet))
+      throw new ConfigError(`${base}: section [${sectionName}] needs a plain name after the colon`)
     const section = raw[sectionName] as Section
     const whereFleet = (key: string) => where(sectionName, key)
-    if (section.url_template === undefined || section.url_template === null) throw new ConfigError(`${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes (or a schema_template that has it)`)
+    if (section.url_template === undefined || section.url_template === null)
+      throw new ConfigError(
+        `${whereFleet('url_template')}: a fleet needs url_template, with \${tenant} where each tenant's name goes (or a schema_template that has it)`,
+      )
     const template = String(section.url_template)
-    const schemaTemplate = section.schema_template === undefined || section.schema_template === null ? undefined : String(section.schema_template)
+    const schemaTemplate =
+      section.schema_template === undefined || section.schema_template === null
+        ? undefined
+        : String(section.schema_template)
     if (!template.includes('${tenant}') && !schemaTemplate?.includes('${tenant}')) {
-      throw new ConfigError(`${whereFleet(schemaTemplate === undefined ? 'url_template' : 'schema_template')}: no \${tenant} in url_template${schemaTemplate === undefined ? '' : ' nor in schema_template'}: every tenant would be the same database`)
+      throw new ConfigError(
+        `${whereFleet(schemaTemplate === undefined ? 'url_template' : 'schema_template')}: no \${tenant} in url_template${schemaTemplate === undefined ? '' : ' nor in schema_template'}: every tenant would be the same database`,
+      )
     }
 
     if (schemaTemplate !== undefined && !/^postgres(ql)?(\+[\w.-]+)?:\/\//i.test(template.trim())) {
-      throw new ConfigError(`${whereFleet('schema_template')}: a schema per tenant needs PostgreSQL, and url_template is not a postgresql:// URL`)
+      throw new ConfigError(
+        `${whereFleet('schema_template')}: a schema per tenant needs PostgreSQL, and url_template is not a postgresql:// URL`,
+      )
     }
 
     // Every tenant has the fleet's settings, read once; only its name, URL and schema are its own.
     const shared = fieldsOf(fleet, sectionName, section, fleet)
     for (const tenant of await fleetTenants(section, whereFleet, dir, env)) {
-      const schema = schemaTemplate === undefined ? undefined : checkIdentifier(schemaTemplate.replaceAll('${tenant}', tenant), whereFleet('schema_template'), 'schema')
+      const schema =
+        schemaTemplate === undefined
+          ? undefined
+          : checkIdentifier(schemaTemplate.replaceAll('${tenant}', tenant), whereFleet('schema_template'), 'schema')
       fields.push({
         fields: {...shared, name: `${fleet}/${tenant}`, schema},
-        url: () => naming(whereFleet('url_template'), () => parseDatabaseUrl(expandUrlTemplate(template, whereFleet('url_template'), {...env, tenant}), dir)),
+        url: () =>
+          naming(whereFleet('url_template'), () =>
+            parseDatabaseUrl(expandUrlTemplate(template, whereFleet('url_template'), {...env, tenant}), dir),
+          ),
       })
     }
   }
@@ -201,7 +285,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   if (options.db !== undefined) {
     chosen = fields.filter((d) => d.fields.name === options.db || d.fields.fleet === options.db)
     if (chosen.length === 0) {
-      const names = [...new Set(fields.map((d) => (d.fields.fleet ? `${d.fields.fleet} (a fleet; or ${d.fields.fleet}/TENANT)` : d.fields.name)))]
+      const names = [
+        ...new Set(
+          fields.map((d) =>
+            d.fields.fleet ? `${d.fields.fleet} (a fleet; or ${d.fields.fleet}/TENANT)` : d.fields.name,
+          ),
+        ),
+      ]
       throw new ConfigError(`--db ${options.db}: no such database in ${base} (it has: ${names.join(', ')})`)
     }
   }
@@ -211,20 +301,28 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     chosen = chosen.filter((d) => shardOf(d.fields.name, count) === index)
   }
 
-  if (chosen.length === 0 && fields.length === 0 && fleets.length > 0) throw new ConfigError(`${base}: no database to act on`)
+  if (chosen.length === 0 && fields.length === 0 && fleets.length > 0)
+    throw new ConfigError(`${base}: no database to act on`)
 
   if (override) {
     if (chosen.length > 1) {
-      throw new ConfigError(`${override.source} names one database but ${base} has ${chosen.length}: choose one with --db NAME`)
+      throw new ConfigError(
+        `${override.source} names one database but ${base} has ${chosen.length}: choose one with --db NAME`,
+      )
     }
 
     // The file's connection is replaced, so it is never expanded: its variables need not be set.
-    chosen = [{fields: chosen[0].fields, url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd))}]
+    chosen = [
+      {fields: chosen[0].fields, url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd))},
+    ]
   }
 
   if (options.scriptLocation) {
     const locations = new Set(chosen.map((d) => d.fields.scriptLocation))
-    if (locations.size > 1) throw new ConfigError(`--script-location names one chain but ${base} has ${locations.size}: choose one database with --db NAME`)
+    if (locations.size > 1)
+      throw new ConfigError(
+        `--script-location names one chain but ${base} has ${locations.size}: choose one database with --db NAME`,
+      )
     const scriptLocation = path.resolve(cwd, options.scriptLocation)
     chosen = chosen.map((d) => ({...d, fields: {...d.fields, missingScripts: undefined, scriptLocation}}))
   }
@@ -232,10 +330,20 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
   const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
   const parallel = options.parallel ?? 1
-  if (!Number.isInteger(parallel) || parallel < 1) throw new ConfigError(`--parallel ${parallel}: expected a whole number of 1 or more`)
+  if (!Number.isInteger(parallel) || parallel < 1)
+    throw new ConfigError(`--parallel ${parallel}: expected a whole number of 1 or more`)
   const nameEach = databases.length > 1 || (databases.some((d) => d.fleet) && options.db !== databases[0]?.name)
   return Object.freeze({
-    databases: Object.freeze(databases), failFast: options.failFast ?? false, file, lockTimeout, nameEach, parallel, revisionDigits, scriptsGiven, statementLockTimeout, transactionPerMigration,
+    databases: Object.freeze(databases),
+    failFast: options.failFast ?? false,
+    file,
+    lockTimeout,
+    nameEach,
+    parallel,
+    revisionDigits,
+    scriptsGiven,
+    statementLockTimeout,
+    transactionPerMigration,
     validateOnMigrate,
   })
 }
@@ -246,7 +354,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
  * percent-encoded) or the discrete keys, in the section or in [database].
  * Nothing is expanded until a command connects.
  */
-function connectionOf(section: Section | undefined, sectionName: string, defaults: Section | undefined, context: {base: string; dir: string; env: NodeJS.ProcessEnv}): (() => DatabaseUrl) | undefined {
+function connectionOf(
+  section: Section | undefined,
+  sectionName: string,
+  defaults: Section | undefined,
+  context: {base: string; dir: string; env: NodeJS.ProcessEnv},
+): (() => DatabaseUrl) | undefined {
   const {base, dir, env} = context
   const has = (s: Section | undefined, key: string) => s?.[key] !== undefined && s?.[key] !== null
   const defines = (s: Section | undefined) => has(s, 'connection') || has(s, 'dialect')
@@ -256,7 +369,10 @@ function connectionOf(section: Section | undefined, sectionName: string, default
   const where = (key: string) => `${base} [${homeName}] ${key}`
   if (has(home, 'connection')) {
     const extra = PART_KEYS.find((k) => has(home, k))
-    if (extra) throw new ConfigError(`${where(extra)}: give either connection or the discrete keys (${PART_KEYS.join(', ')}), not both`)
+    if (extra)
+      throw new ConfigError(
+        `${where(extra)}: give either connection or the discrete keys (${PART_KEYS.join(', ')}), not both`,
+      )
     const template = String(home.connection)
     return () => {
       const text = expandUrlTemplate(template, where('connection'), env)
@@ -266,9 +382,16 @@ function connectionOf(section: Section | undefined, sectionName: string, default
 
   return () => {
     // Expanded first: an unset variable already names its key.
-    const part = (key: (typeof PART_KEYS)[number]) => (has(home, key) ? expandEnv(String(home[key]), where(key), env) : undefined)
+    const part = (key: (typeof PART_KEYS)[number]) =>
+      has(home, key) ? expandEnv(String(home[key]), where(key), env) : undefined
     const parts = {
-      database: part('database'), dialect: part('dialect')!, host: part('host'), password: part('password'), port: part('port'), query: part('query'), username: part('username'),
+      database: part('database'),
+      dialect: part('dialect')!,
+      host: part('host'),
+      password: part('password'),
+      port: part('port'),
+      query: part('query'),
+      username: part('username'),
     }
     return naming(`${base} [${homeName}]`, () => urlFromParts(parts, dir))
   }
@@ -283,14 +406,20 @@ function naming<T>(where: string, read: () => T): T {
   }
 }
 
-async function readRawConfig(configFile: string | undefined, cwd: string, withoutFile: boolean): Promise<undefined | {file: string; raw: RawConfig}> {
+async function readRawConfig(
+  configFile: string | undefined,
+  cwd: string,
+  withoutFile: boolean,
+): Promise<undefined | {file: string; raw: RawConfig}> {
   if (configFile) {
     const file = path.resolve(cwd, configFile)
     let text: string
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      throw new ConfigError(`cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`)
+      throw new ConfigError(
+        `cannot read config file ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`,
+      )
     }
 
     return {file, raw: parseConfigText(text, file)}
@@ -315,7 +444,9 @@ async function readRawConfig(configFile: string | undefined, cwd: string, withou
 
   if (!found || found.isEmpty) {
     if (withoutFile) return undefined
-    throw new ConfigError(`no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init", or pass --config-file or --script-location`)
+    throw new ConfigError(
+      `no db-manage config found in ${cwd} or its parents (looked for ${CONFIG_FILE_NAMES.join(', ')} and a "db-manage" key in package.json): run "db-manage init", or pass --config-file or --script-location`,
+    )
   }
 
   refusePlanted(found.filepath)
@@ -341,8 +472,10 @@ function refusePlanted(file: string): void {
   }
 
   if ((folderMode & 0o002) === 0 || owner === process.getuid() || owner === 0) return
-  throw new ConfigError(`${file} is another user's (uid ${owner}) in a folder anyone may write to: not read, as what it names `
-    + 'would run as you (name it with --config-file to use it anyway, or add a config of your own)')
+  throw new ConfigError(
+    `${file} is another user's (uid ${owner}) in a folder anyone may write to: not read, as what it names ` +
+      'would run as you (name it with --config-file to use it anyway, or add a config of your own)',
+  )
 }
 
 /**
@@ -386,9 +519,12 @@ function refuseCutSecret(line: string, section: string, file: string): void {
   const [, key, value] = /^([^=]+?)\s*=\s*(.*)$/.exec(line) ?? []
   if (!key || !SECRET_KEYS.has(key) || /^["']/.test(value)) return
   if (!/[^\s\\][;#]/.test(value)) return
-  const fix = key === 'password' || key === 'username' ? 'quote the value ("...") or write password = ${VAR}' : URL_PASSWORD_FIX
-  throw new ConfigError(`${path.basename(file)} [${section}] ${key}: a ; or # inside the value would start an ini comment`
-    + ` and cut it (a password written raw?); it is not printed: ${fix}`)
+  const fix =
+    key === 'password' || key === 'username' ? 'quote the value ("...") or write password = ${VAR}' : URL_PASSWORD_FIX
+  throw new ConfigError(
+    `${path.basename(file)} [${section}] ${key}: a ; or # inside the value would start an ini comment` +
+      ` and cut it (a password written raw?); it is not printed: ${fix}`,
+  )
 }
 
 /** The section of db-manage's that a foreign-looking section name is one or two typos away from. */
@@ -407,7 +543,8 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({length: b.length + 1}, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const row = [i]
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
     previous = row
   }
 
@@ -436,7 +573,8 @@ function parseBoolean(text: string, where: string): boolean {
 
 function parseInteger(text: string, where: string, min: number, max: number): number {
   const n = Number(text.trim())
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${where}: expected a whole number from ${min} to ${max}, got "${text}"`)
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${where}: expected a whole number from ${min} to ${max}, got "${text}"`)
   return n
 }
 
@@ -448,9 +586,15 @@ function checkIdentifier(name: string, where: string, what = 'table'): string {
 /** `DM110 -- raw SQL is reviewed by the DBA | DM106 -- ...`: each rule allowed with its reason, which is required. */
 function parseLintAllow(text: string | undefined, where: string): ReadonlyMap<string, string> {
   const allowed = new Map<string, string>()
-  for (const entry of (text ?? '').split('|').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split('|')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const m = /^(DM\d{3})\s+--\s*(\S.*)$/.exec(entry)
-    if (!m) throw new ConfigError(`${where}: "${entry}" should be "DMxxx -- the reason it is allowed" (the reason is required)`)
+    if (!m)
+      throw new ConfigError(
+        `${where}: "${entry}" should be "DMxxx -- the reason it is allowed" (the reason is required)`,
+      )
     allowed.set(m[1], m[2].trim())
   }
 

@@ -1,8 +1,36 @@
 import type {DialectName} from '../config/database-url.js'
 import type {
-  AddColumn, AddEnumValue, CreateDomain, CreateEnumType, DropDomain, DropEnumType, AlterColumn, BatchAlterTable, BulkInsert, Column, CreateCheckConstraint, CreateForeignKey, CreateIndex,
-  CreatePrimaryKey, CreateTable, CreateUniqueConstraint, DefaultValue, DropColumn, DropConstraint, DropIndex,
-  AlterDomain, DropTable, Execute, AlterTableOptions, GeneratedColumn, IndexOptions, Operation, RecreateEnumType, RenameTable, CreateExtension, DropExtension,
+  AddColumn,
+  AddEnumValue,
+  CreateDomain,
+  CreateEnumType,
+  DropDomain,
+  DropEnumType,
+  AlterColumn,
+  BatchAlterTable,
+  BulkInsert,
+  Column,
+  CreateCheckConstraint,
+  CreateForeignKey,
+  CreateIndex,
+  CreatePrimaryKey,
+  CreateTable,
+  CreateUniqueConstraint,
+  DefaultValue,
+  DropColumn,
+  DropConstraint,
+  DropIndex,
+  AlterDomain,
+  DropTable,
+  Execute,
+  AlterTableOptions,
+  GeneratedColumn,
+  IndexOptions,
+  Operation,
+  RecreateEnumType,
+  RenameTable,
+  CreateExtension,
+  DropExtension,
 } from '../operations/nodes.js'
 import {splitSql} from '../sql/split.js'
 import {changesSearchPath, leadingWords, statementKind} from '../sql/statement-kind.js'
@@ -135,12 +163,17 @@ export abstract class DdlCompiler {
   /** `"name" TYPE NOT NULL DEFAULT x` as it stands inside CREATE TABLE or ADD COLUMN. */
   columnDefinition(column: Column, options: {soleAutoincrementKey?: boolean} = {}): string {
     const nullable = column.nullable ?? !column.primaryKey
-    const autoincrement = column.autoincrement ? this.autoincrementClause(column, Boolean(options.soleAutoincrementKey)) : undefined
+    const autoincrement = column.autoincrement
+      ? this.autoincrementClause(column, Boolean(options.soleAutoincrementKey))
+      : undefined
     const type = autoincrement?.type ?? this.type(column.type)
-    const onUpdate = column.onUpdateDefault === undefined ? '' : this.onUpdateClause(column.name, this.literal(column.onUpdateDefault))
+    const onUpdate =
+      column.onUpdateDefault === undefined ? '' : this.onUpdateClause(column.name, this.literal(column.onUpdateDefault))
     if (column.generated) {
       if ((column.default ?? null) !== null || column.autoincrement || column.onUpdateDefault !== undefined) {
-        throw new UsageError(`column ${column.name} is generated: it cannot also have a default, ON UPDATE or autoincrement`)
+        throw new UsageError(
+          `column ${column.name} is generated: it cannot also have a default, ON UPDATE or autoincrement`,
+        )
       }
 
       return `${this.quote(column.name)}${type ? ` ${type}` : ''}${this.collateClause(column.collation)}${this.generatedClause(column.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(column.comment)}`
@@ -188,7 +221,12 @@ export abstract class DdlCompiler {
     return false
   }
 
-  foreignKeyClause(columns: readonly string[], referent: string, referentColumns: readonly string[], actions: {onDelete?: string; onUpdate?: string; deferrable?: boolean; initiallyDeferred?: boolean}): string {
+  foreignKeyClause(
+    columns: readonly string[],
+    referent: string,
+    referentColumns: readonly string[],
+    actions: {onDelete?: string; onUpdate?: string; deferrable?: boolean; initiallyDeferred?: boolean},
+  ): string {
     // No referenced columns: the referent's primary key, as `REFERENCES a` says it (PostgreSQL, SQLite).
     const to = referentColumns.length === 0 ? this.implicitReferent(referent) : ` ${this.columnList(referentColumns)}`
     const references = `REFERENCES ${this.table(referent)}${to}`
@@ -332,20 +370,32 @@ export abstract class DdlCompiler {
     const keys = op.primaryKey?.columns ?? op.columns.filter((c) => c.primaryKey).map((c) => c.name)
     const autoKeys = op.columns.filter((c) => c.autoincrement && keys.includes(c.name))
     const soleAutoincrementKey = autoKeys.length === 1 && keys.length === 1
-    const elements = op.columns.map((c) => this.columnDefinition({...c, nullable: c.nullable ?? (keys.includes(c.name) ? false : undefined)}, {soleAutoincrementKey}))
+    const elements = op.columns.map((c) =>
+      this.columnDefinition(
+        {...c, nullable: c.nullable ?? (keys.includes(c.name) ? false : undefined)},
+        {soleAutoincrementKey},
+      ),
+    )
     if (keys.length > 0 && !(soleAutoincrementKey && this.inlinePrimaryKey(op.columns))) {
       elements.push(...this.constraintElements({primaryKey: {columns: keys, name: op.primaryKey?.name}}))
     }
 
-    for (const c of op.columns.filter((col) => col.unique)) elements.push(`${this.constraintName(defaultConstraintName.unique(op.table, [c.name]))} UNIQUE ${this.columnList([c.name])}`)
+    for (const c of op.columns.filter((col) => col.unique))
+      elements.push(
+        `${this.constraintName(defaultConstraintName.unique(op.table, [c.name]))} UNIQUE ${this.columnList([c.name])}`,
+      )
     for (const c of op.columns.filter((col) => col.references)) {
       const [referent, referentColumn] = splitReference(c.references!, c.name)
-      elements.push(`${this.constraintName(defaultConstraintName.foreignKey(op.table, [c.name]))} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`)
+      elements.push(
+        `${this.constraintName(defaultConstraintName.foreignKey(op.table, [c.name]))} ${this.foreignKeyClause([c.name], referent, [referentColumn], c)}`,
+      )
     }
 
     elements.push(...this.constraintElements({checks: op.checks, foreignKeys: op.foreignKeys, uniques: op.uniques}))
     return [
-      {sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}${this.tableOptionsClause(op)}`},
+      {
+        sql: `CREATE TABLE ${op.ifNotExists ? 'IF NOT EXISTS ' : ''}${this.table(op.table)} ${tableBody(elements)}${this.tableOptionsClause(op)}`,
+      },
       ...this.tableCommentStatements(op.table, op.comment),
       ...this.commentStatements(op.table, op.columns),
     ]
@@ -359,8 +409,12 @@ export abstract class DdlCompiler {
     const named = (name: string | undefined) => (name ? `${this.constraintName(name)} ` : '')
     return [
       ...(t.primaryKey ? [`${named(t.primaryKey.name)}PRIMARY KEY ${this.columnList(t.primaryKey.columns)}`] : []),
-      ...(t.uniques ?? []).map((u) => `${named(u.name)}UNIQUE${this.nullsNotDistinct(u)} ${this.columnList(u.columns)}`),
-      ...(t.foreignKeys ?? []).map((f) => `${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`),
+      ...(t.uniques ?? []).map(
+        (u) => `${named(u.name)}UNIQUE${this.nullsNotDistinct(u)} ${this.columnList(u.columns)}`,
+      ),
+      ...(t.foreignKeys ?? []).map(
+        (f) => `${named(f.name)}${this.foreignKeyClause(f.columns, f.referent, f.referentColumns, f)}`,
+      ),
       ...(t.checks ?? []).map((k) => `${named(k.name)}CHECK (${k.condition})`),
     ]
   }
@@ -387,7 +441,9 @@ export abstract class DdlCompiler {
 
   /** Enum types are PostgreSQL's; elsewhere an enum is a column type (MySQL ENUM(...)) or a CHECK. */
   createEnumType(op: CreateEnumType): Statement[] {
-    throw this.cannot(`create enum type ${op.name}: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)`)
+    throw this.cannot(
+      `create enum type ${op.name}: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)`,
+    )
   }
 
   dropEnumType(op: DropEnumType): Statement[] {
@@ -424,15 +480,37 @@ export abstract class DdlCompiler {
 
   addColumn(op: AddColumn, _context: CompileContext): Promise<Statement[]> | Statement[] {
     const {column} = op
-    if (column.primaryKey) throw this.cannot(`add a primary key column (${op.table}.${column.name}) with addColumn: add the column, then createPrimaryKey`)
-    const statements: Statement[] = [{sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`}, ...this.commentStatements(op.table, [column])]
-    if (column.unique) statements.push(...this.createUniqueConstraint({columns: [column.name], kind: 'createUniqueConstraint', name: defaultConstraintName.unique(op.table, [column.name]), table: op.table}))
+    if (column.primaryKey)
+      throw this.cannot(
+        `add a primary key column (${op.table}.${column.name}) with addColumn: add the column, then createPrimaryKey`,
+      )
+    const statements: Statement[] = [
+      {sql: `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`},
+      ...this.commentStatements(op.table, [column]),
+    ]
+    if (column.unique)
+      statements.push(
+        ...this.createUniqueConstraint({
+          columns: [column.name],
+          kind: 'createUniqueConstraint',
+          name: defaultConstraintName.unique(op.table, [column.name]),
+          table: op.table,
+        }),
+      )
     if (column.references) {
       const [referent, referentColumn] = splitReference(column.references, column.name)
-      statements.push(...this.createForeignKey({
-        columns: [column.name], kind: 'createForeignKey', name: defaultConstraintName.foreignKey(op.table, [column.name]), onDelete: column.onDelete, onUpdate: column.onUpdate,
-        referent, referentColumns: [referentColumn], table: op.table,
-      }))
+      statements.push(
+        ...this.createForeignKey({
+          columns: [column.name],
+          kind: 'createForeignKey',
+          name: defaultConstraintName.foreignKey(op.table, [column.name]),
+          onDelete: column.onDelete,
+          onUpdate: column.onUpdate,
+          referent,
+          referentColumns: [referentColumn],
+          table: op.table,
+        }),
+      )
     }
 
     return statements
@@ -448,7 +526,9 @@ export abstract class DdlCompiler {
   protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['where'])
 
   createIndex(op: CreateIndex): Statement[] {
-    for (const [option, why] of Object.entries(INDEX_OPTION_REFUSALS) as Array<[keyof IndexOptions, (op: CreateIndex) => string]>) {
+    for (const [option, why] of Object.entries(INDEX_OPTION_REFUSALS) as Array<
+      [keyof IndexOptions, (op: CreateIndex) => string]
+    >) {
       const given = op[option]
       if (given !== undefined && given !== false && !this.indexOptions.has(option)) throw this.cannot(why(op))
     }
@@ -458,7 +538,15 @@ export abstract class DdlCompiler {
     const include = op.include?.length ? ` INCLUDE ${this.columnList(op.include)}` : ''
     const nulls = op.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''
     const where = op.where ? ` WHERE ${op.where}` : ''
-    const parameters = op.with === undefined ? '' : ` WITH (${Object.entries(op.with).map(([k, v]) => `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`).join(', ')})`
+    const parameters =
+      op.with === undefined
+        ? ''
+        : ` WITH (${Object.entries(op.with)
+            .map(
+              ([k, v]) =>
+                `${plainName('storage parameter', k)} = ${/^[\w.-]+$/.test(String(v)) ? String(v) : this.literal(String(v))}`,
+            )
+            .join(', ')})`
     const online = op.concurrently ? this.onlineIndex(op) : {}
     const target = `${this.quote(op.name)} ON ${this.table(op.table)}${using} ${this.indexElements(op)}`
     const options = `${include}${nulls}${parameters}${where}${online.suffix ?? ''}`
@@ -486,7 +574,11 @@ export abstract class DdlCompiler {
   }
 
   createPrimaryKey(op: CreatePrimaryKey): Statement[] {
-    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} PRIMARY KEY ${this.columnList(op.columns)}`}]
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} PRIMARY KEY ${this.columnList(op.columns)}`,
+      },
+    ]
   }
 
   createUniqueConstraint(op: CreateUniqueConstraint): Statement[] {
@@ -502,7 +594,11 @@ export abstract class DdlCompiler {
   }
 
   createForeignKey(op: CreateForeignKey): Statement[] {
-    return [{sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} ${this.foreignKeyClause(op.columns, op.referent, op.referentColumns, op)}`}]
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table)} ADD ${this.constraintName(op.name)} ${this.foreignKeyClause(op.columns, op.referent, op.referentColumns, op)}`,
+      },
+    ]
   }
 
   createCheckConstraint(op: CreateCheckConstraint): Statement[] {
@@ -522,18 +618,23 @@ export abstract class DdlCompiler {
    * where revisions run in one (all but MySQL).
    */
   execute(op: Execute): Statement[] {
-    const statements = (op.params && op.params.length > 0) || op.split === false
-      ? [op.sql]
-      : splitSql(op.sql, this.dialect, 'op.execute', {programs: true}).map((s) => s.sql)
+    const statements =
+      (op.params && op.params.length > 0) || op.split === false
+        ? [op.sql]
+        : splitSql(op.sql, this.dialect, 'op.execute', {programs: true}).map((s) => s.sql)
     return statements.map((sql, i) => {
       const kind = statementKind(sql, this.dialect)
       if ((kind === 'begin' || kind === 'commit' || kind === 'rollback') && this.dialect !== 'mysql') {
         const words = leadingWords(sql, this.dialect, 1).join(' ')
-        throw new ScriptError(`op.execute: statement ${i + 1} (${words}) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out`)
+        throw new ScriptError(
+          `op.execute: statement ${i + 1} (${words}) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out`,
+        )
       }
 
       const path = this.dialect === 'postgresql' && changesSearchPath(sql) ? {searchPath: true} : {}
-      return kind === 'outside' ? {nonTransactional: true, params: op.params, sql, ...path} : {params: op.params, sql, ...path}
+      return kind === 'outside'
+        ? {nonTransactional: true, params: op.params, sql, ...path}
+        : {params: op.params, sql, ...path}
     })
   }
 
@@ -546,11 +647,19 @@ export abstract class DdlCompiler {
     for (let start = 0; start < op.rows.length; start += chunk) {
       const rows = op.rows.slice(start, start + chunk)
       const params: unknown[] = []
-      const tuples = rows.map((row) => `(${columns.map((c) => {
-        params.push(this.parameter(row[c]))
-        return this.placeholder(params.length - 1)
-      }).join(', ')})`)
-      statements.push({params, sql: `INSERT INTO ${this.table(op.table)} ${this.columnList(columns)} VALUES ${tuples.join(', ')}`})
+      const tuples = rows.map(
+        (row) =>
+          `(${columns
+            .map((c) => {
+              params.push(this.parameter(row[c]))
+              return this.placeholder(params.length - 1)
+            })
+            .join(', ')})`,
+      )
+      statements.push({
+        params,
+        sql: `INSERT INTO ${this.table(op.table)} ${this.columnList(columns)} VALUES ${tuples.join(', ')}`,
+      })
     }
 
     return statements
@@ -559,7 +668,14 @@ export abstract class DdlCompiler {
   /** A JS value as the driver should bind it. */
   protected parameter(value: unknown): unknown {
     if (value === undefined) return null
-    if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) && !(value instanceof Uint8Array)) return JSON.stringify(value)
+    if (
+      value &&
+      typeof value === 'object' &&
+      !(value instanceof Date) &&
+      !Buffer.isBuffer(value) &&
+      !(value instanceof Uint8Array)
+    )
+      return JSON.stringify(value)
     return value
   }
 
@@ -579,14 +695,18 @@ const ACTIONS = new Set(['CASCADE', 'NO ACTION', 'RESTRICT', 'SET DEFAULT', 'SET
 
 function checkAction(action: string): string {
   const a = action.toUpperCase()
-  if (!ACTIONS.has(a)) throw new UsageError(`unknown referential action "${action}" (use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION)`)
+  if (!ACTIONS.has(a))
+    throw new UsageError(
+      `unknown referential action "${action}" (use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION)`,
+    )
   return a
 }
 
 /** `clusters.id` -> ['clusters', 'id']. */
 export function splitReference(reference: string, column: string): [string, string] {
   const dot = reference.lastIndexOf('.')
-  if (dot <= 0 || dot === reference.length - 1) throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
+  if (dot <= 0 || dot === reference.length - 1)
+    throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
   return [reference.slice(0, dot), reference.slice(dot + 1)]
 }
 
@@ -604,6 +724,7 @@ const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex
 
 /** A name written into SQL unquoted (a collation, a MySQL engine): letters, digits and _ only, else one clear line. */
 export function plainName(what: string, value: string): string {
-  if (!/^\w+$/.test(value)) throw new UsageError(`${what} ${JSON.stringify(value)} is not a name (letters, digits and _)`)
+  if (!/^\w+$/.test(value))
+    throw new UsageError(`${what} ${JSON.stringify(value)} is not a name (letters, digits and _)`)
   return value
 }

@@ -47,10 +47,12 @@ export interface Adapter {
    * tables the target leaves to the default get the collation the live
    * database gives them) and dropped by `drop`.
    */
-  readonly scratch: 'memory' | {
-    create(admin: Connection, name: string): Promise<string>
-    drop(name: string): string
-  }
+  readonly scratch:
+    | 'memory'
+    | {
+        create(admin: Connection, name: string): Promise<string>
+        drop(name: string): string
+      }
   /**
    * Changes to an existing table's columns and constraints need a table
    * rebuild (batchAlterTable) on SQLite, which also checks foreign keys only

@@ -3,7 +3,8 @@
  * each dialect's compiler spells in its own SQL; any other type is raw SQL
  * and passes through as written.
  */
-const PORTABLE = /^(integer|bigint|smallint|boolean|string|text|numeric|float|double|date|time|timestamp|timestamptz|json|uuid|binary)(?:\((\d+)(?:\s*,\s*(\d+))?\))?$/
+const PORTABLE =
+  /^(integer|bigint|smallint|boolean|string|text|numeric|float|double|date|time|timestamp|timestamptz|json|uuid|binary)(?:\((\d+)(?:\s*,\s*(\d+))?\))?$/
 
 export interface PortableType {
   readonly name: string
@@ -15,7 +16,11 @@ export interface PortableType {
 export function parsePortableType(type: string): PortableType | undefined {
   const m = PORTABLE.exec(type.trim())
   if (!m) return undefined
-  return {length: m[2] === undefined ? undefined : Number(m[2]), name: m[1], scale: m[3] === undefined ? undefined : Number(m[3])}
+  return {
+    length: m[2] === undefined ? undefined : Number(m[2]),
+    name: m[1],
+    scale: m[3] === undefined ? undefined : Number(m[3]),
+  }
 }
 
 export type TypeMap = Record<string, (type: PortableType) => string>
@@ -30,7 +35,8 @@ export const STANDARD_TYPES: TypeMap = {
   float: () => 'FLOAT',
   integer: () => 'INTEGER',
   json: () => 'JSON',
-  numeric: (t) => (t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`),
+  numeric: (t) =>
+    t.length === undefined ? 'NUMERIC' : `NUMERIC(${t.length}${t.scale === undefined ? '' : `, ${t.scale}`})`,
   smallint: () => 'SMALLINT',
   string: (t) => (t.length === undefined ? 'VARCHAR' : `VARCHAR(${t.length})`),
   text: () => 'TEXT',

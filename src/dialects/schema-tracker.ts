@@ -20,8 +20,12 @@ export class SchemaTracker implements Introspector {
   async table(name: string): Promise<TableSchema | undefined> {
     const table = this.tables.get(name)
     if (!table) {
-      const why = this.blind ? ` (${this.blind} read the database with op.query, so what came after it is not known)` : ''
-      throw new UsageError(`offline (--sql), table ${name} is not known from the operations before it${why}: it was made by raw SQL or before the rendered range`)
+      const why = this.blind
+        ? ` (${this.blind} read the database with op.query, so what came after it is not known)`
+        : ''
+      throw new UsageError(
+        `offline (--sql), table ${name} is not known from the operations before it${why}: it was made by raw SQL or before the rendered range`,
+      )
     }
 
     return table
@@ -75,7 +79,8 @@ export class SchemaTracker implements Introspector {
 
       case 'dropIndex': {
         for (const [name, table] of this.tables) {
-          if (table.indexes.some((i) => i.name === op.name)) this.tables.set(name, {...table, indexes: table.indexes.filter((i) => i.name !== op.name)})
+          if (table.indexes.some((i) => i.name === op.name))
+            this.tables.set(name, {...table, indexes: table.indexes.filter((i) => i.name !== op.name)})
         }
 
         break
@@ -100,17 +105,34 @@ export class SchemaTracker implements Introspector {
       checks: (op.checks ?? []).map((k) => ({condition: k.condition, name: k.name})),
       columns: columns.map((c) => columnSchemaOf(c, this.compiler, keys.includes(c.name))),
       foreignKeys: [
-        ...columns.filter((c) => c.references).map((c) => {
-          const [referent, referentColumn] = splitReference(c.references!, c.name)
-          return {columns: [c.name], name: defaultConstraintName.foreignKey(name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}
-        }),
+        ...columns
+          .filter((c) => c.references)
+          .map((c) => {
+            const [referent, referentColumn] = splitReference(c.references!, c.name)
+            return {
+              columns: [c.name],
+              name: defaultConstraintName.foreignKey(name, [c.name]),
+              onDelete: c.onDelete,
+              onUpdate: c.onUpdate,
+              referent,
+              referentColumns: [referentColumn],
+            }
+          }),
         ...(op.foreignKeys ?? []),
       ],
       indexes: [],
       name,
       // Unnamed, the key has the name the database gives it, which a later dropConstraint uses.
-      primaryKey: keys.length > 0 ? {columns: keys, name: op.primaryKey?.name ?? this.compiler.unnamedPrimaryKey(name)} : undefined,
-      uniques: [...columns.filter((c) => c.unique).map((c) => ({columns: [c.name], name: defaultConstraintName.unique(name, [c.name])})), ...(op.uniques ?? [])],
+      primaryKey:
+        keys.length > 0
+          ? {columns: keys, name: op.primaryKey?.name ?? this.compiler.unnamedPrimaryKey(name)}
+          : undefined,
+      uniques: [
+        ...columns
+          .filter((c) => c.unique)
+          .map((c) => ({columns: [c.name], name: defaultConstraintName.unique(name, [c.name])})),
+        ...(op.uniques ?? []),
+      ],
     }
   }
 }

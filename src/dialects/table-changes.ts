@@ -9,10 +9,18 @@ import {defaultConstraintName} from '../operations/naming.js'
 export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean): ColumnSchema {
   const sql = (v: Column['default']) => (v === undefined || v === null ? undefined : compiler.literal(v))
   return {
-    autoincrement: c.autoincrement, collation: c.collation, comment: c.comment, default: sql(c.default),
-    ...(c.generated ? {generated: {expression: c.generated.expression, stored: c.generated.stored ?? compiler.storedByDefault}} : {}),
+    autoincrement: c.autoincrement,
+    collation: c.collation,
+    comment: c.comment,
+    default: sql(c.default),
+    ...(c.generated
+      ? {generated: {expression: c.generated.expression, stored: c.generated.stored ?? compiler.storedByDefault}}
+      : {}),
     ...(c.identity === 'always' ? {identity: 'always' as const} : {}),
-    name: c.name, nullable: c.nullable ?? !keyed, onUpdateDefault: sql(c.onUpdateDefault), type: compiler.type(c.type),
+    name: c.name,
+    nullable: c.nullable ?? !keyed,
+    onUpdateDefault: sql(c.onUpdateDefault),
+    type: compiler.type(c.type),
   }
 }
 
@@ -21,11 +29,20 @@ export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean)
  * which old one: what SQLite's batch mode rebuilds, and how offline rendering
  * keeps track of tables it cannot read.
  */
-export function applyTableOperations(before: TableSchema, operations: readonly BatchOperation[], compiler: DdlCompiler): {
-  after: TableSchema; copied: Array<[string, string]>; filled: Array<[string, string]>
+export function applyTableOperations(
+  before: TableSchema,
+  operations: readonly BatchOperation[],
+  compiler: DdlCompiler,
+): {
+  after: TableSchema
+  copied: Array<[string, string]>
+  filled: Array<[string, string]>
 } {
   // A generated column is computed, never copied; a new one whose default is dropped keeps that default's value (fill).
-  let columns: Array<{column: ColumnSchema; source?: string; fill?: string}> = before.columns.map((c) => ({column: c, source: c.generated ? undefined : c.name}))
+  let columns: Array<{column: ColumnSchema; source?: string; fill?: string}> = before.columns.map((c) => ({
+    column: c,
+    source: c.generated ? undefined : c.name,
+  }))
   let {checks, foreignKeys, indexes, primaryKey, uniques} = before
   const where = (what: string) => `batchAlterTable ${before.name}: ${what}`
   const find = (name: string) => {
@@ -39,13 +56,25 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
     switch (op.kind) {
       case 'addColumn': {
         const c = op.column
-        if (columns.some((x) => x.column.name === c.name)) throw new UsageError(where(`column ${c.name} already exists`))
+        if (columns.some((x) => x.column.name === c.name))
+          throw new UsageError(where(`column ${c.name} already exists`))
         columns.push({column: columnSchemaOf(c, compiler, Boolean(c.primaryKey))})
         if (c.primaryKey) primaryKey = {columns: [...(primaryKey?.columns ?? []), c.name], name: primaryKey?.name}
-        if (c.unique) uniques = [...uniques, {columns: [c.name], name: defaultConstraintName.unique(before.name, [c.name])}]
+        if (c.unique)
+          uniques = [...uniques, {columns: [c.name], name: defaultConstraintName.unique(before.name, [c.name])}]
         if (c.references) {
           const [referent, referentColumn] = splitReference(c.references, c.name)
-          foreignKeys = [...foreignKeys, {columns: [c.name], name: defaultConstraintName.foreignKey(before.name, [c.name]), onDelete: c.onDelete, onUpdate: c.onUpdate, referent, referentColumns: [referentColumn]}]
+          foreignKeys = [
+            ...foreignKeys,
+            {
+              columns: [c.name],
+              name: defaultConstraintName.foreignKey(before.name, [c.name]),
+              onDelete: c.onDelete,
+              onUpdate: c.onUpdate,
+              referent,
+              referentColumns: [referentColumn],
+            },
+          ]
         }
 
         break
@@ -56,9 +85,12 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         columns = columns.filter((c) => c.column.name !== op.column)
         const keeps = (k: {columns: readonly string[]}) => !k.columns.includes(op.column)
         // As SQLite does: an index on the column, on an expression that names it, or whose WHERE names it goes with it.
-        indexes = indexes.filter((i) => i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column)))
-          && !i.include?.includes(op.column)
-          && (i.where === undefined || !mentions(i.where, op.column)))
+        indexes = indexes.filter(
+          (i) =>
+            i.columns.every((e) => (typeof e === 'string' ? e !== op.column : !mentions(e.sql, op.column))) &&
+            !i.include?.includes(op.column) &&
+            (i.where === undefined || !mentions(i.where, op.column)),
+        )
         uniques = uniques.filter(keeps)
         foreignKeys = foreignKeys.filter(keeps)
         if (primaryKey && !keeps(primaryKey)) primaryKey = undefined
@@ -75,26 +107,50 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
           entry.fill = c.default
         }
         const name = op.newName ?? c.name
-        entry.column = {...c, default: defaultSql, name, nullable: op.nullable ?? c.nullable, type: op.type === undefined ? c.type : compiler.type(op.type)}
+        entry.column = {
+          ...c,
+          default: defaultSql,
+          name,
+          nullable: op.nullable ?? c.nullable,
+          type: op.type === undefined ? c.type : compiler.type(op.type),
+        }
         if (op.autoincrement !== undefined) entry.column = {...entry.column, autoincrement: op.autoincrement}
-        if (op.identity !== undefined || op.autoincrement === false) entry.column = {...entry.column, identity: op.autoincrement === false ? undefined : op.identity}
+        if (op.identity !== undefined || op.autoincrement === false)
+          entry.column = {...entry.column, identity: op.autoincrement === false ? undefined : op.identity}
         if (op.collation !== undefined) entry.column = {...entry.column, collation: op.collation ?? undefined}
         if (op.comment !== undefined) entry.column = {...entry.column, comment: op.comment ?? undefined}
-        if (op.onUpdateDefault !== undefined) entry.column = {...entry.column, onUpdateDefault: op.onUpdateDefault === null ? undefined : compiler.literal(op.onUpdateDefault)}
+        if (op.onUpdateDefault !== undefined)
+          entry.column = {
+            ...entry.column,
+            onUpdateDefault: op.onUpdateDefault === null ? undefined : compiler.literal(op.onUpdateDefault),
+          }
         if (name !== c.name) {
-          const rename = <T extends {columns: readonly string[]}>(k: T): T => ({...k, columns: renameIn(k.columns, c.name, name)})
+          const rename = <T extends {columns: readonly string[]}>(k: T): T => ({
+            ...k,
+            columns: renameIn(k.columns, c.name, name),
+          })
           indexes = indexes.map((i) => ({
             ...i,
-            columns: i.columns.map((e) => (typeof e === 'string' ? (e === c.name ? name : e) : {...e, sql: renameIdentifier(e.sql, c.name, name, compiler)})),
+            columns: i.columns.map((e) =>
+              typeof e === 'string'
+                ? e === c.name
+                  ? name
+                  : e
+                : {...e, sql: renameIdentifier(e.sql, c.name, name, compiler)},
+            ),
             ...(i.include ? {include: renameIn(i.include, c.name, name)} : {}),
-            ...(i.lengths?.[c.name] === undefined ? {} : {lengths: Object.fromEntries(Object.entries(i.lengths).map(([k, v]) => [k === c.name ? name : k, v]))}),
+            ...(i.lengths?.[c.name] === undefined
+              ? {}
+              : {lengths: Object.fromEntries(Object.entries(i.lengths).map(([k, v]) => [k === c.name ? name : k, v]))}),
           }))
           uniques = uniques.map(rename)
           foreignKeys = foreignKeys.map(rename)
           if (primaryKey) primaryKey = rename(primaryKey)
           // A CHECK condition or a partial index's WHERE that names the column names the new one.
           checks = checks.map((k) => ({...k, condition: renameIdentifier(k.condition, c.name, name, compiler)}))
-          indexes = indexes.map((i) => (i.where === undefined ? i : {...i, where: renameIdentifier(i.where, c.name, name, compiler)}))
+          indexes = indexes.map((i) =>
+            i.where === undefined ? i : {...i, where: renameIdentifier(i.where, c.name, name, compiler)},
+          )
         }
 
         break
@@ -119,15 +175,27 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
       }
 
       case 'createUniqueConstraint': {
-        uniques = [...uniques, {columns: op.columns, name: op.name, ...(op.nullsNotDistinct ? {nullsNotDistinct: true} : {})}]
+        uniques = [
+          ...uniques,
+          {columns: op.columns, name: op.name, ...(op.nullsNotDistinct ? {nullsNotDistinct: true} : {})},
+        ]
         break
       }
 
       case 'createForeignKey': {
-        foreignKeys = [...foreignKeys, {
-          columns: op.columns, name: op.name, onDelete: op.onDelete, onUpdate: op.onUpdate, referent: op.referent, referentColumns: op.referentColumns,
-          ...(op.deferrable ? {deferrable: true} : {}), ...(op.initiallyDeferred ? {initiallyDeferred: true} : {}),
-        }]
+        foreignKeys = [
+          ...foreignKeys,
+          {
+            columns: op.columns,
+            name: op.name,
+            onDelete: op.onDelete,
+            onUpdate: op.onUpdate,
+            referent: op.referent,
+            referentColumns: op.referentColumns,
+            ...(op.deferrable ? {deferrable: true} : {}),
+            ...(op.initiallyDeferred ? {initiallyDeferred: true} : {}),
+          },
+        ]
         break
       }
 
@@ -140,9 +208,14 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
         const count = uniques.length + foreignKeys.length + checks.length + (primaryKey ? 1 : 0)
         // An unnamed key or check (SQLite keeps no name for `REFERENCES p`, `UNIQUE (a)`, `PRIMARY KEY (a, b)`,
         // `CHECK (...)`) answers to the name autogenerate gives it.
-        const named = (k: {name?: string; columns: readonly string[]}, fallback: (table: string, columns: readonly string[]) => string) => (k.name ?? fallback(before.name, k.columns)) === op.name
-        if (op.type === undefined || op.type === 'unique') uniques = uniques.filter((k) => !named(k, defaultConstraintName.unique))
-        if (op.type === undefined || op.type === 'foreignkey') foreignKeys = foreignKeys.filter((k) => !named(k, defaultConstraintName.foreignKey))
+        const named = (
+          k: {name?: string; columns: readonly string[]},
+          fallback: (table: string, columns: readonly string[]) => string,
+        ) => (k.name ?? fallback(before.name, k.columns)) === op.name
+        if (op.type === undefined || op.type === 'unique')
+          uniques = uniques.filter((k) => !named(k, defaultConstraintName.unique))
+        if (op.type === undefined || op.type === 'foreignkey')
+          foreignKeys = foreignKeys.filter((k) => !named(k, defaultConstraintName.foreignKey))
         const check = (k: {name?: string}) => (k.name ?? defaultConstraintName.check(before.name)) === op.name
         if (op.type === undefined || op.type === 'check') checks = checks.filter((k) => !check(k))
         const primary = op.type === undefined || op.type === 'primary'
@@ -156,12 +229,20 @@ export function applyTableOperations(before: TableSchema, operations: readonly B
     }
   }
 
-  const after: TableSchema = {checks, columns: columns.map((c) => c.column), foreignKeys, indexes, name: before.name, primaryKey, uniques, ...(before.withoutRowid ? {withoutRowid: true} : {})}
+  const after: TableSchema = {
+    checks,
+    columns: columns.map((c) => c.column),
+    foreignKeys,
+    indexes,
+    name: before.name,
+    primaryKey,
+    uniques,
+    ...(before.withoutRowid ? {withoutRowid: true} : {}),
+  }
   const copied = columns.filter((c) => c.source !== undefined).map((c): [string, string] => [c.column.name, c.source!])
   const filled = columns.filter((c) => c.fill !== undefined).map((c): [string, string] => [c.column.name, c.fill!])
   return {after, copied, filled}
 }
-
 
 /** String literals and identifiers, the tokens of an expression that may name a column. */
 const TOKENS = () => new RegExp(String.raw`'(?:[^']|'')*'|${IDENT}`, 'g')
@@ -184,5 +265,7 @@ export function mentions(sql: string, name: string): boolean {
 
 /** Replace the column `from` with `to` wherever a SQL expression names it. */
 export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlCompiler): string {
-  return sql.replaceAll(TOKENS(), (token, offset: number) => (namesColumn(sql, token, offset, from) ? compiler.quote(to) : token))
+  return sql.replaceAll(TOKENS(), (token, offset: number) =>
+    namesColumn(sql, token, offset, from) ? compiler.quote(to) : token,
+  )
 }

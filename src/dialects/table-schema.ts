@@ -53,8 +53,13 @@ export interface IndexSchema extends Omit<IndexOptions, 'concurrently' | 'unique
 }
 
 /** An index's elements as text: names through `quote`, with their prefix lengths (`"url"(191)`); SQL elements as written. */
-export function indexElementsText(index: Pick<IndexSchema, 'columns' | 'lengths'>, quote: (name: string) => string = (name) => name): string[] {
-  return index.columns.map((e) => (typeof e === 'string' ? `${quote(e)}${index.lengths?.[e] === undefined ? '' : `(${index.lengths[e]})`}` : e.sql))
+export function indexElementsText(
+  index: Pick<IndexSchema, 'columns' | 'lengths'>,
+  quote: (name: string) => string = (name) => name,
+): string[] {
+  return index.columns.map((e) =>
+    typeof e === 'string' ? `${quote(e)}${index.lengths?.[e] === undefined ? '' : `(${index.lengths[e]})`}` : e.sql,
+  )
 }
 
 /** The createIndex that makes an index as the catalog reports it (unique left out when false). */
@@ -178,14 +183,18 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
 
 /** Kinds whose plural is not the kind with an s. */
 const PLURALS: Record<string, string> = {
-  'function in another schema': 'functions in other schemas', policy: 'policies',
+  'function in another schema': 'functions in other schemas',
+  policy: 'policies',
   'replica identity': 'replica identities',
-  'table in another schema': 'tables in other schemas', 'view in another schema': 'views in other schemas',
+  'table in another schema': 'tables in other schemas',
+  'view in another schema': 'views in other schemas',
 }
 
 /** `2 views, 1 function, 3 triggers` from counts keyed by the singular kind, or '' when there is nothing. */
 export function describeUncompared(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).map(([kind, n]) => `${n} ${n === 1 ? kind : PLURALS[kind] ?? `${kind}s`}`).join(', ')
+  return Object.entries(counts)
+    .map(([kind, n]) => `${n} ${n === 1 ? kind : (PLURALS[kind] ?? `${kind}s`)}`)
+    .join(', ')
 }
 
 /** Group rows by a key, keeping first-seen order. */

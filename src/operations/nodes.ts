@@ -74,10 +74,19 @@ export interface Column extends ColumnOptions {
 export interface TableConstraints {
   /** A key whose column order is its own (a composite key), instead of the columns' primaryKey flags. */
   readonly primaryKey?: {readonly name?: string; readonly columns: readonly string[]}
-  readonly uniques?: ReadonlyArray<{readonly name?: string; readonly columns: readonly string[]; readonly nullsNotDistinct?: boolean}>
-  readonly foreignKeys?: ReadonlyArray<ForeignKeyOptions & {
-    readonly name?: string; readonly columns: readonly string[]; readonly referent: string; readonly referentColumns: readonly string[]
+  readonly uniques?: ReadonlyArray<{
+    readonly name?: string
+    readonly columns: readonly string[]
+    readonly nullsNotDistinct?: boolean
   }>
+  readonly foreignKeys?: ReadonlyArray<
+    ForeignKeyOptions & {
+      readonly name?: string
+      readonly columns: readonly string[]
+      readonly referent: string
+      readonly referentColumns: readonly string[]
+    }
+  >
   readonly checks?: ReadonlyArray<{readonly name?: string; readonly condition: string}>
 }
 
@@ -360,8 +369,16 @@ export interface DropDomain {
 
 /** What may stand inside a batchAlterTable: the operations on one table. */
 export type BatchOperation =
-  | AddColumn | AlterColumn | CreateCheckConstraint | CreateForeignKey | CreateIndex
-  | CreatePrimaryKey | CreateUniqueConstraint | DropColumn | DropConstraint | DropIndex
+  | AddColumn
+  | AlterColumn
+  | CreateCheckConstraint
+  | CreateForeignKey
+  | CreateIndex
+  | CreatePrimaryKey
+  | CreateUniqueConstraint
+  | DropColumn
+  | DropConstraint
+  | DropIndex
 
 export interface BatchAlterTable {
   readonly kind: 'batchAlterTable'
@@ -370,14 +387,33 @@ export interface BatchAlterTable {
 }
 
 export type Operation =
-  | AlterPartition | CreateExtension | DropExtension
-  | AddEnumValue | BatchAlterTable | BatchOperation | BulkInsert | CreateDomain | CreateEnumType | CreateTable | DropDomain | DropEnumType | DropTable
-  | AlterDomain | AlterTableOptions | Execute | RecreateEnumType | RenameTable
+  | AlterPartition
+  | CreateExtension
+  | DropExtension
+  | AddEnumValue
+  | BatchAlterTable
+  | BatchOperation
+  | BulkInsert
+  | CreateDomain
+  | CreateEnumType
+  | CreateTable
+  | DropDomain
+  | DropEnumType
+  | DropTable
+  | AlterDomain
+  | AlterTableOptions
+  | Execute
+  | RecreateEnumType
+  | RenameTable
 
 /** A string that reads as SQL the server computes (CURRENT_TIMESTAMP, now(), gen_random_uuid()), not as text to store. */
 export function looksLikeSql(text: string): boolean {
   const t = text.trim()
-  return /^(current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|null)$/i.test(t) || /^[a-z_][\w.]*\(.*\)$/is.test(t)
+  return (
+    /^(current_timestamp|current_date|current_time|localtimestamp|localtime|current_user|session_user|null)$/i.test(
+      t,
+    ) || /^[a-z_][\w.]*\(.*\)$/is.test(t)
+  )
 }
 
 /**
@@ -387,7 +423,9 @@ export function looksLikeSql(text: string): boolean {
 export function checkDefault(where: string, value: DefaultValue | undefined): void {
   if (typeof value !== 'string' || !looksLikeSql(value)) return
   const text = value.replaceAll("'", "''")
-  throw new UsageError(`${where}: default '${value}' reads as SQL but is a string, so the column would default to that text; write sql('${value}') (op.sql in a migration script) for what the server computes, or sql("'${text}'") if the text is meant`)
+  throw new UsageError(
+    `${where}: default '${value}' reads as SQL but is a string, so the column would default to that text; write sql('${value}') (op.sql in a migration script) for what the server computes, or sql("'${text}'") if the text is meant`,
+  )
 }
 
 /** Deep-freeze a node so nothing downstream can change what a script asked for. */

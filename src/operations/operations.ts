@@ -1,8 +1,23 @@
 import type {DialectName} from '../config/database-url.js'
 import {UsageError} from '../util/errors.js'
 import {
-  type AlterColumnOptions, type AlterDomain, type AlterTableOptions, type BatchOperation, type CreateTableOptions, type Column, type ColumnOptions, type ConstraintType,
-  checkDefault, type DefaultValue, type EnumColumn, type ForeignKeyOptions, freeze, type IndexElement, type IndexOptions, type Operation, type SqlExpression,
+  type AlterColumnOptions,
+  type AlterDomain,
+  type AlterTableOptions,
+  type BatchOperation,
+  type CreateTableOptions,
+  type Column,
+  type ColumnOptions,
+  type ConstraintType,
+  checkDefault,
+  type DefaultValue,
+  type EnumColumn,
+  type ForeignKeyOptions,
+  freeze,
+  type IndexElement,
+  type IndexOptions,
+  type Operation,
+  type SqlExpression,
 } from './nodes.js'
 
 /** Where the `op` object sends its nodes: the runner, online or offline. */
@@ -33,7 +48,10 @@ class OperationPromise extends Promise<void> {
 
   observed = false
 
-  override then<A = void, B = never>(onFulfilled?: ((value: void) => A | PromiseLike<A>) | null, onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  override then<A = void, B = never>(
+    onFulfilled?: ((value: void) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     this.observed = true
     return super.then(onFulfilled, onRejected)
   }
@@ -80,7 +98,13 @@ export class BatchOperations {
     this.push({condition, kind: 'createCheckConstraint', name, table: this.table})
   }
 
-  createForeignKey(name: string, referent: string, columns: string[], referentColumns: string[], options: ForeignKeyOptions = {}): void {
+  createForeignKey(
+    name: string,
+    referent: string,
+    columns: string[],
+    referentColumns: string[],
+    options: ForeignKeyOptions = {},
+  ): void {
     this.push({columns, kind: 'createForeignKey', name, referent, referentColumns, table: this.table, ...options})
   }
 
@@ -156,7 +180,14 @@ export class Operations {
     return this.run({condition, kind: 'createCheckConstraint', name, table})
   }
 
-  createForeignKey(name: string, table: string, referent: string, columns: string[], referentColumns: string[], options: ForeignKeyOptions = {}): Promise<void> {
+  createForeignKey(
+    name: string,
+    table: string,
+    referent: string,
+    columns: string[],
+    referentColumns: string[],
+    options: ForeignKeyOptions = {},
+  ): Promise<void> {
     return this.run({columns, kind: 'createForeignKey', name, referent, referentColumns, table, ...options})
   }
 
@@ -170,11 +201,19 @@ export class Operations {
 
   /** A new table; options may hold its table-level constraints (a composite primary key, uniques, foreign keys, checks). */
   createTable(table: string, columns: Column[], options: CreateTableOptions = {}): Promise<void> {
-    if (!Array.isArray(columns)) throw new UsageError(`op.createTable("${table}") takes its columns as an array: op.createTable("${table}", [op.column(...), ...])`)
+    if (!Array.isArray(columns))
+      throw new UsageError(
+        `op.createTable("${table}") takes its columns as an array: op.createTable("${table}", [op.column(...), ...])`,
+      )
     return this.run({...options, columns, kind: 'createTable', table})
   }
 
-  createUniqueConstraint(name: string, table: string, columns: string[], options: {nullsNotDistinct?: boolean} = {}): Promise<void> {
+  createUniqueConstraint(
+    name: string,
+    table: string,
+    columns: string[],
+    options: {nullsNotDistinct?: boolean} = {},
+  ): Promise<void> {
     return this.run({columns, kind: 'createUniqueConstraint', name, table, ...options})
   }
 
@@ -248,7 +287,11 @@ export class Operations {
   }
 
   /** PostgreSQL: CREATE DOMAIN name AS type [NOT NULL] [DEFAULT x] [CONSTRAINT c CHECK (...)]. */
-  createDomain(name: string, type: string, options: {nullable?: boolean; default?: DefaultValue; checks?: Array<{name?: string; condition: string}>} = {}): Promise<void> {
+  createDomain(
+    name: string,
+    type: string,
+    options: {nullable?: boolean; default?: DefaultValue; checks?: Array<{name?: string; condition: string}>} = {},
+  ): Promise<void> {
     return this.run({...options, kind: 'createDomain', name, type})
   }
 

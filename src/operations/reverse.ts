@@ -28,9 +28,20 @@ export function reverse(op: Operation): Operation {
     }
 
     case 'alterColumn': {
-      if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.collation !== undefined || op.comment !== undefined || op.onUpdateDefault !== undefined
-        || op.autoincrement !== undefined || op.identity !== undefined || op.sequence !== undefined) {
-        throw new Error(`cannot reverse a change of column ${op.table}.${op.column} other than a rename: write both directions`)
+      if (
+        op.type !== undefined ||
+        op.nullable !== undefined ||
+        op.default !== undefined ||
+        op.collation !== undefined ||
+        op.comment !== undefined ||
+        op.onUpdateDefault !== undefined ||
+        op.autoincrement !== undefined ||
+        op.identity !== undefined ||
+        op.sequence !== undefined
+      ) {
+        throw new Error(
+          `cannot reverse a change of column ${op.table}.${op.column} other than a rename: write both directions`,
+        )
       }
 
       // A rename: the same column, called back by its old name; what it holds is unchanged.

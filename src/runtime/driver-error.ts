@@ -20,7 +20,20 @@ export function connectionLost(error: unknown): boolean {
   const e = error as {code?: unknown; errno?: unknown; message?: unknown}
   const code = typeof e?.code === 'string' ? e.code : ''
   if (/^(08...|57P0[1-3])$/.test(code)) return true
-  if (['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN'].includes(code)) return true
+  if (
+    [
+      'ECONNRESET',
+      'EPIPE',
+      'ECONNABORTED',
+      'ETIMEDOUT',
+      'PROTOCOL_CONNECTION_LOST',
+      'ER_CONNECTION_KILLED',
+      'ER_SERVER_SHUTDOWN',
+    ].includes(code)
+  )
+    return true
   const message = typeof e?.message === 'string' ? e.message : ''
-  return /^Connection terminated|connection error and is not queryable|connection is in closed state|Connection lost/i.test(message)
+  return /^Connection terminated|connection error and is not queryable|connection is in closed state|Connection lost/i.test(
+    message,
+  )
 }

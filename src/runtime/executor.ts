@@ -77,7 +77,10 @@ export class OnlineExecutor implements SqlExecutor {
   /** What sendAhead sent and nobody has waited for yet. */
   private inflight?: Promise<void>
 
-  constructor(readonly connection: Connection, private readonly debug?: (line: string) => void) {}
+  constructor(
+    readonly connection: Connection,
+    private readonly debug?: (line: string) => void,
+  ) {}
 
   defer(statement: Statement, failure?: () => Error): boolean {
     if (!this.batches || statement.params?.length) return false
@@ -87,7 +90,9 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   private trace(statement: Statement): void {
-    this.debug?.(`SQL: ${statement.sql}${statement.params?.length ? ` -- params: ${JSON.stringify(statement.params)}` : ''}`)
+    this.debug?.(
+      `SQL: ${statement.sql}${statement.params?.length ? ` -- params: ${JSON.stringify(statement.params)}` : ''}`,
+    )
   }
 
   async execute(statement: Statement): Promise<QueryResult> {
@@ -139,7 +144,10 @@ export class OnlineExecutor implements SqlExecutor {
       if (batch.length > 0) await this.runBatch(batch)
     })()
     this.inflight = sending
-    return sending.then(() => true, () => false)
+    return sending.then(
+      () => true,
+      () => false,
+    )
   }
 
   /** Wait for what was sent ahead; its failure is thrown here. */

@@ -39,7 +39,9 @@ function installedFrom(dir: string): boolean {
   let known = installed.get(dir)
   if (known === undefined) {
     const parent = path.dirname(dir)
-    known = existsSync(path.join(dir, 'node_modules', 'db-manage', 'package.json')) || (parent !== dir && installedFrom(parent))
+    known =
+      existsSync(path.join(dir, 'node_modules', 'db-manage', 'package.json')) ||
+      (parent !== dir && installedFrom(parent))
     installed.set(dir, known)
   }
 
@@ -115,7 +117,8 @@ async function importJavaScript(file: string): Promise<Record<string, unknown>> 
   try {
     return await importUrl(pathToFileURL(file).href)
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /['"]db-manage['"]/.test(errorMessage(error))
+    const missing =
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /['"]db-manage['"]/.test(errorMessage(error))
     if (!missing || installedFrom(path.dirname(file))) throw error
     return (await (await loaderFor(path.dirname(file))).import(file)) as Record<string, unknown>
   }
@@ -141,13 +144,13 @@ export function saveScriptCaches(options: {code?: boolean} = {}): void {
 async function importTypeScript(script: ScriptRevision): Promise<Record<string, unknown>> {
   const location = path.dirname(script.path)
   let cache = caches.get(location)
-  if (!cache) caches.set(location, cache = new ScriptCache(location))
+  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
   // The script's checksum (also its history row's) keys it: text that differs only in line endings or a BOM runs alike.
   // Known from the header cache, a cached script's text is not even read.
   const hash = script.checksum
   let compiled = cache.get(hash)
   if (!compiled) {
-    const source = script.source ?? await readFile(script.path, 'utf8')
+    const source = script.source ?? (await readFile(script.path, 'utf8'))
     if (needsBabel(source)) {
       compiled = {code: '', plain: false}
     } else {
@@ -176,20 +179,21 @@ export async function loadScript(script: ScriptRevision, dialect?: DialectName):
   if (script.kind === 'sql') return loadSqlScript(script, dialect)
   let module: Record<string, unknown>
   try {
-    module = script.kind === 'ts'
-      ? await importTypeScript(script)
-      : await importJavaScript(script.path)
+    module = script.kind === 'ts' ? await importTypeScript(script) : await importJavaScript(script.path)
   } catch (error) {
     throw new ScriptError(`${script.fileName}: cannot load: ${errorMessage(error).split('\n')[0]}`)
   }
 
   if (module.revision !== undefined && module.revision !== script.id) {
-    throw new ScriptError(`${script.fileName}: exports revision ${String(module.revision)} but its header says ${script.id}`)
+    throw new ScriptError(
+      `${script.fileName}: exports revision ${String(module.revision)} but its header says ${script.id}`,
+    )
   }
 
   const pick = (name: string) => {
     const fn = module[name]
-    if (fn !== undefined && typeof fn !== 'function') throw new ScriptError(`${script.fileName}: export ${name} is not a function`)
+    if (fn !== undefined && typeof fn !== 'function')
+      throw new ScriptError(`${script.fileName}: export ${name} is not a function`)
     return fn as MigrationFunction | undefined
   }
 
@@ -224,7 +228,11 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
 const SECTION_MARK = /^--[ \t]*\+(upgrade|downgrade)\b/i
 
 /** The statements of each section of a `.sql` revision. */
-export function sqlSections(text: string, dialect: DialectName, fileName: string): Partial<Record<'downgrade' | 'upgrade', SqlStatement[]>> {
+export function sqlSections(
+  text: string,
+  dialect: DialectName,
+  fileName: string,
+): Partial<Record<'downgrade' | 'upgrade', SqlStatement[]>> {
   const marks: Array<{end: number; name: 'downgrade' | 'upgrade'; start: number}> = []
   let tokens
   try {

@@ -41,10 +41,18 @@ export interface StepResult {
 /** The steps from one position of the chain to another (0 is base), in the order they run. */
 export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toPos: number): Step[] {
   if (toPos >= fromPos) {
-    return chain.slice(fromPos, toPos).map((script, i) => ({direction: 'upgrade', from: i + fromPos === 0 ? null : chain[i + fromPos - 1].id, script, to: script.id}))
+    return chain.slice(fromPos, toPos).map((script, i) => ({
+      direction: 'upgrade',
+      from: i + fromPos === 0 ? null : chain[i + fromPos - 1].id,
+      script,
+      to: script.id,
+    }))
   }
 
-  return chain.slice(toPos, fromPos).reverse().map((script) => ({direction: 'downgrade', from: script.id, script, to: script.downRevision}))
+  return chain
+    .slice(toPos, fromPos)
+    .reverse()
+    .map((script) => ({direction: 'downgrade', from: script.id, script, to: script.downRevision}))
 }
 
 /** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
@@ -88,12 +96,17 @@ export interface OnlineState {
 export function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
   const {connection, dialect, executor, versions} = session
   // What a step reads (an operation compiled from the live table) sees the statements deferred before it.
-  const reading = {...connection, async query(sql: string, params?: readonly unknown[]) {
-    await executor.flush()
-    return connection.query(sql, params)
-  }}
+  const reading = {
+    ...connection,
+    async query(sql: string, params?: readonly unknown[]) {
+      await executor.flush()
+      return connection.query(sql, params)
+    },
+  }
   return new MigrationContext({
-    dialect, executor, introspector: dialect.introspector(reading),
+    dialect,
+    executor,
+    introspector: dialect.introspector(reading),
     online: {
       batching(on) {
         executor.batching = on
@@ -107,7 +120,8 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
         executor.executed = []
       },
     },
-    transactionPerMigration, versions,
+    transactionPerMigration,
+    versions,
   })
 }
 
@@ -209,9 +223,10 @@ export class MigrationContext {
     if (!changed) return
     this.searchPath = undefined
     const {compiler} = this.options.dialect
-    const sql = changed.before === undefined
-      ? this.options.searchPathReset ?? 'RESET search_path'
-      : `SELECT pg_catalog.set_config('search_path', ${compiler.literal(changed.before)}, false)`
+    const sql =
+      changed.before === undefined
+        ? (this.options.searchPathReset ?? 'RESET search_path')
+        : `SELECT pg_catalog.set_config('search_path', ${compiler.literal(changed.before)}, false)`
     await this.options.executor.execute({sql})
   }
 
@@ -221,20 +236,25 @@ export class MigrationContext {
     // Online, each statement is counted for a long step's progress line (runtime/progress.ts).
     const checked: SqlExecutor = online
       ? {
-        defer: executor.defer && ((statement) => {
-          const deferred = executor.defer!(statement)
-          if (deferred) statementStarted(statement.sql)
-          return deferred
-        }),
-        async execute(statement) {
-          await checkInterrupt()
-          statementStarted(statement.sql)
-          return executor.execute(statement)
-        },
-      }
+          defer:
+            executor.defer &&
+            ((statement) => {
+              const deferred = executor.defer!(statement)
+              if (deferred) statementStarted(statement.sql)
+              return deferred
+            }),
+          async execute(statement) {
+            await checkInterrupt()
+            statementStarted(statement.sql)
+            return executor.execute(statement)
+          },
+        }
       : executor
     return new MigrationSink({
-      compiler: dialect.compiler, dialect: dialect.name, executor: checked, introspector,
+      compiler: dialect.compiler,
+      dialect: dialect.name,
+      executor: checked,
+      introspector,
       searchPathChanging: async () => {
         if (this.searchPath) return
         const read = online ? await executor.execute({sql: "SELECT current_setting('search_path') AS path"}) : undefined
@@ -244,7 +264,8 @@ export class MigrationContext {
         if (online) statementStarted(statement.sql)
         return this.outside(statement)
       },
-      query: query?.(step), tracker,
+      query: query?.(step),
+      tracker,
     })
   }
 
@@ -258,22 +279,33 @@ export class MigrationContext {
    * from base, the file creates the tables first; `ensureHistory`: offline
    * from elsewhere, the history table is created if the database lacks it.
    */
-  async run(steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: RunOptions = {}): Promise<StepResult[]> {
+  async run(
+    steps: readonly Step[],
+    functions: Map<Step, MigrationFunction>,
+    options: RunOptions = {},
+  ): Promise<StepResult[]> {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
     // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
     online.batching?.(this.transactional)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
-      return await guarded(() => this.runSteps(steps, functions, options), () => {
-        if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
-      })
+      return await guarded(
+        () => this.runSteps(steps, functions, options),
+        () => {
+          if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
+        },
+      )
     } finally {
       online.batching?.(false)
     }
   }
 
-  private async runSteps(steps: readonly Step[], functions: Map<Step, MigrationFunction>, options: RunOptions): Promise<StepResult[]> {
+  private async runSteps(
+    steps: readonly Step[],
+    functions: Map<Step, MigrationFunction>,
+    options: RunOptions,
+  ): Promise<StepResult[]> {
     const {dialect, executor, online, versions} = this.options
     const marks = !dialect.adapter.supportsTransactionalDdl
     const results: StepResult[] = []
@@ -327,7 +359,9 @@ export class MigrationContext {
       for (const step of steps) {
         current = step
         if (online && interruption()) {
-          throw new Interrupted(`interrupted by ${interruption()} before ${describe(step)}: ${whole ? `the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}` : `the database is at ${this.committed ?? 'base'}`}`)
+          throw new Interrupted(
+            `interrupted by ${interruption()} before ${describe(step)}: ${whole ? `the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}` : `the database is at ${this.committed ?? 'base'}`}`,
+          )
         }
 
         const started = performance.now()
@@ -351,7 +385,12 @@ export class MigrationContext {
           await this.restoreSearchPath()
           if (online) await checkInterrupt()
           await timed('version update and commit', async () => {
-            await versions.applied({...step, checksum: step.script.checksum, marked: marks, ms: Math.round(performance.now() - started)})
+            await versions.applied({
+              ...step,
+              checksum: step.script.checksum,
+              marked: marks,
+              ms: Math.round(performance.now() - started),
+            })
             // The step's batch goes with its COMMIT, or alone: either way a failure in it is this step's.
             if (this.transactional && !whole) await this.end('commit')
             else if (!ahead) await executor.flush?.()
@@ -369,7 +408,13 @@ export class MigrationContext {
         }
 
         this.committed = step.to
-        const result = {direction: step.direction, from: step.from, message: step.script.message, ms: Math.round(performance.now() - started), to: step.to}
+        const result = {
+          direction: step.direction,
+          from: step.from,
+          message: step.script.message,
+          ms: Math.round(performance.now() - started),
+          to: step.to,
+        }
         if (ahead) {
           waiting.push({result, step})
           if (++sinceSent >= AHEAD) {
@@ -408,11 +453,17 @@ export class MigrationContext {
 
   private lostError(step: Step, error: unknown, before: null | string): DbManageError {
     const executed = this.options.online?.executed() ?? []
-    return new DatabaseError(lostMessage(step, error, before, {executed, transactional: this.transactional, whole: this.whole}))
+    return new DatabaseError(
+      lostMessage(step, error, before, {executed, transactional: this.transactional, whole: this.whole}),
+    )
   }
 
   /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */
-  async stamp(from: null | string, to: null | string, options: {checksum?: string; create?: boolean; purge?: boolean; settle?: boolean} = {}): Promise<void> {
+  async stamp(
+    from: null | string,
+    to: null | string,
+    options: {checksum?: string; create?: boolean; purge?: boolean; settle?: boolean} = {},
+  ): Promise<void> {
     const {versions} = this.options
     if (this.transactional) await this.begin()
     try {
@@ -432,25 +483,39 @@ export class MigrationContext {
     const what = `${describe(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
-    const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code)) ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)' : ''
+    const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code))
+      ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)'
+      : ''
     const statement = failedStatement(error)
     // The statement is named as Alembic users know it from SQLAlchemy: [SQL: ...].
-    const reason = signal ? `interrupted by ${signal}` : error instanceof DbManageError ? error.message : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}${lockWait}`
+    const reason = signal
+      ? `interrupted by ${signal}`
+      : error instanceof DbManageError
+        ? error.message
+        : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}${lockWait}`
     const Kind = signal ? Interrupted : DatabaseError
     const out = this.steppedOut
     if (out) {
-      return new Kind(`${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: `
-        + `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`)
+      return new Kind(
+        `${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: ` +
+          `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`,
+      )
     }
 
-    if (this.whole) return new Kind(`${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`)
-    if (this.transactional) return new Kind(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
+    if (this.whole)
+      return new Kind(
+        `${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`,
+      )
+    if (this.transactional)
+      return new Kind(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
     const executed = this.options.online!.executed()
     const done = executed.length
     const at = committed ?? 'base'
     if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
-    return new Kind(`${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): `
-      + settleHint(step.script.fileName, committed, step.to))
+    return new Kind(
+      `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): ` +
+        settleHint(step.script.fileName, committed, step.to),
+    )
   }
 }
 
@@ -460,23 +525,36 @@ export class MigrationContext {
  * (the version before the step, or before the run when it was one transaction; the statements that
  * committed on MySQL), and names the command that reads where the database is. It states no version it did not read.
  */
-function lostMessage(step: Step, error: unknown, before: null | string, context: {whole: boolean; transactional: boolean; executed: readonly string[]}): string {
+function lostMessage(
+  step: Step,
+  error: unknown,
+  before: null | string,
+  context: {whole: boolean; transactional: boolean; executed: readonly string[]},
+): string {
   const statement = failedStatement(error)
   const head = `${describe(step)} failed: the connection to the server was lost (${describeDriverError(error)})${statement ? ` [SQL: ${brief(statement)}]` : ''}`
   const file = step.script.fileName
   const check = 'run "db-manage current" to see where it is'
   if (context.whole) {
-    return `${head}; the database was at ${before ?? 'base'} before this run, and whether the run (one transaction,`
-      + ` transaction_per_migration = false) committed is unknown: ${check}`
+    return (
+      `${head}; the database was at ${before ?? 'base'} before this run, and whether the run (one transaction,` +
+      ` transaction_per_migration = false) committed is unknown: ${check}`
+    )
   }
 
-  if (context.transactional) return `${head}; the database was at ${before ?? 'base'} before ${file}, and whether ${file} committed is unknown: ${check}`
+  if (context.transactional)
+    return `${head}; the database was at ${before ?? 'base'} before ${file}, and whether ${file} committed is unknown: ${check}`
   const done = context.executed.length
-  const kept = done === 0 ? 'none of its statements had committed' : `${done} of its statements had committed (MySQL commits DDL as it goes; the last: ${brief(context.executed.at(-1)!)})`
-  return `${head}; the database was at ${before ?? 'base'} before ${file}, ${kept}, and whether the statement`
-    + ` running then and its version update committed is unknown: ${check}; while ${file} is marked unfinished, upgrade and`
-    + ` downgrade refuse to run: undo its statements by hand and run "db-manage stamp ${before ?? 'base'}", or finish them`
-    + ` and run "db-manage stamp ${step.to ?? 'base'}"`
+  const kept =
+    done === 0
+      ? 'none of its statements had committed'
+      : `${done} of its statements had committed (MySQL commits DDL as it goes; the last: ${brief(context.executed.at(-1)!)})`
+  return (
+    `${head}; the database was at ${before ?? 'base'} before ${file}, ${kept}, and whether the statement` +
+    ` running then and its version update committed is unknown: ${check}; while ${file} is marked unfinished, upgrade and` +
+    ` downgrade refuse to run: undo its statements by hand and run "db-manage stamp ${before ?? 'base'}", or finish them` +
+    ` and run "db-manage stamp ${step.to ?? 'base'}"`
+  )
 }
 
 /** `upgrade 002 -> 003 (003_x.ts)` */

@@ -26,7 +26,14 @@ export function inlineParameters(sql: string, params: readonly unknown[] | undef
   for (const token of tokenize(sql, compiler.dialect)) {
     if (token.kind !== 'param') continue
     const text = sql.slice(token.start, token.end)
-    const index = compiler.parameterStyle === 'numbered' ? (/^\$\d+$/.test(text) ? Number(text.slice(1)) - 1 : -1) : text === '?' ? next++ : -1
+    const index =
+      compiler.parameterStyle === 'numbered'
+        ? /^\$\d+$/.test(text)
+          ? Number(text.slice(1)) - 1
+          : -1
+        : text === '?'
+          ? next++
+          : -1
     if (index === -1) continue
     out += sql.slice(at, token.start) + compiler.literal(params[index])
     at = token.end
@@ -76,7 +83,12 @@ export class OfflineWriter implements SqlExecutor {
 
   /** A comment line: any line break in `text` starts another comment line, never SQL. */
   comment(text: string): void {
-    this.parts.push(`${text.split(/\r\n|[\r\n\u2028\u2029]/).map((line) => `-- ${line}`).join('\n')}\n\n`)
+    this.parts.push(
+      `${text
+        .split(/\r\n|[\r\n\u2028\u2029]/)
+        .map((line) => `-- ${line}`)
+        .join('\n')}\n\n`,
+    )
   }
 
   text(): string {
@@ -93,7 +105,12 @@ export interface RenderOptions {
 }
 
 /** A schema-per-tenant script starts in the tenant's schema, creating it when the script starts at base. */
-async function enterSchema(writer: OfflineWriter, dialect: Dialect, database: DatabaseConfig, create: boolean): Promise<void> {
+async function enterSchema(
+  writer: OfflineWriter,
+  dialect: Dialect,
+  database: DatabaseConfig,
+  create: boolean,
+): Promise<void> {
   if (database.schema === undefined) return
   const name = dialect.compiler.quote(database.schema)
   if (create) await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${name}`})
@@ -101,17 +118,29 @@ async function enterSchema(writer: OfflineWriter, dialect: Dialect, database: Da
 }
 
 /** A migration context that writes SQL: no connection, a tracker in place of the catalog. */
-function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean}): {context: MigrationContext; writer: OfflineWriter} {
+function offlineContext(
+  dialect: Dialect,
+  database: DatabaseConfig,
+  options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean},
+): {context: MigrationContext; writer: OfflineWriter} {
   const writer = new OfflineWriter(dialect.compiler)
   const context = new MigrationContext({
-    dialect, executor: writer, introspector: options.tracker,
+    dialect,
+    executor: writer,
+    introspector: options.tracker,
     query: (step) => async () => {
-      throw new ScriptError(`${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
+      throw new ScriptError(
+        `${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`,
+      )
     },
-    searchPathReset: database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
+    searchPathReset:
+      database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
     tracker: options.tracker,
     transactionPerMigration: options.transactionPerMigration,
-    versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {offline: true, table: database.historyTable}),
+    versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {
+      offline: true,
+      table: database.historyTable,
+    }),
   })
   return {context, writer}
 }
@@ -121,7 +150,12 @@ function offlineContext(dialect: Dialect, database: DatabaseConfig, options: {tr
  * scripts before the range are run against a SchemaTracker only, so batch
  * mode and MySQL's column restatement know the tables they change.
  */
-export async function renderSteps(dialect: Dialect, database: DatabaseConfig, chain: readonly ScriptRevision[], options: RenderOptions): Promise<string> {
+export async function renderSteps(
+  dialect: Dialect,
+  database: DatabaseConfig,
+  chain: readonly ScriptRevision[],
+  options: RenderOptions,
+): Promise<string> {
   const {compiler} = dialect
   const tracker = new SchemaTracker(compiler)
   const steps = planSteps(chain, options.from, options.to)
@@ -132,16 +166,27 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
   // The scripts before the range only feed the tracker: their SQL is discarded.
   const silent: SqlExecutor = {execute: async () => ({rows: []})}
   for (const step of prior) {
-    const sink = new MigrationSink({compiler, dialect: dialect.name, executor: silent, introspector: tracker, async query() {
-      tracker.lose(step.script.fileName)
-      return []
-    }, tracker})
+    const sink = new MigrationSink({
+      compiler,
+      dialect: dialect.name,
+      executor: silent,
+      introspector: tracker,
+      async query() {
+        tracker.lose(step.script.fileName)
+        return []
+      },
+      tracker,
+    })
     const op = new Operations(sink)
     await priorFunctions.get(step)!(op)
     await settleOperations(op)
   }
 
-  const {context, writer} = offlineContext(dialect, database, {tracker, transactionPerMigration: options.transactionPerMigration, versionTable: options.versionTable})
+  const {context, writer} = offlineContext(dialect, database, {
+    tracker,
+    transactionPerMigration: options.transactionPerMigration,
+    versionTable: options.versionTable,
+  })
   const fromBase = options.from === 0 && options.to > 0
   await enterSchema(writer, dialect, database, fromBase)
   await context.run(steps, functions, {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0})
@@ -149,8 +194,18 @@ export async function renderSteps(dialect: Dialect, database: DatabaseConfig, ch
 }
 
 /** `stamp --sql`: only the version table's statements. */
-export async function renderStamp(dialect: Dialect, database: DatabaseConfig, from: null | string, to: null | string, checksum?: string): Promise<string> {
-  const {context, writer} = offlineContext(dialect, database, {tracker: new SchemaTracker(dialect.compiler), transactionPerMigration: true, versionTable: true})
+export async function renderStamp(
+  dialect: Dialect,
+  database: DatabaseConfig,
+  from: null | string,
+  to: null | string,
+  checksum?: string,
+): Promise<string> {
+  const {context, writer} = offlineContext(dialect, database, {
+    tracker: new SchemaTracker(dialect.compiler),
+    transactionPerMigration: true,
+    versionTable: true,
+  })
   const create = from === null && to !== null
   await enterSchema(writer, dialect, database, create)
   await context.stamp(from, to, {checksum, create})

@@ -28,6 +28,8 @@ export function annotate(phase: string, note: string): void {
 
 /** `phases: start-up 112 ms, config 4 ms, ...; total 930 ms` (total from the process's start). */
 export function phaseLine(): string {
-  const parts = [...spent].map(([phase, ms]) => `${phase} ${Math.round(ms)} ms${notes.has(phase) ? ` (${notes.get(phase)})` : ''}`)
+  const parts = [...spent].map(
+    ([phase, ms]) => `${phase} ${Math.round(ms)} ms${notes.has(phase) ? ` (${notes.get(phase)})` : ''}`,
+  )
   return `phases: ${parts.join(', ')}; total ${Math.round(performance.now())} ms`
 }

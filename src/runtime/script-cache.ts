@@ -69,10 +69,11 @@ export class ScriptCache {
     this.slot = new CacheSlot(name)
     this.v8Slot = new CacheSlot(`${name}.v8`)
     // A file of another format or sucrase is written over, where it is.
-    this.entries = this.slot.read((bytes) => {
-      const read = JSON.parse(bytes.toString('utf8')) as CacheFile
-      return read.key === cacheKey() && read.entries && typeof read.entries === 'object' ? read.entries : {}
-    }) ?? {}
+    this.entries =
+      this.slot.read((bytes) => {
+        const read = JSON.parse(bytes.toString('utf8')) as CacheFile
+        return read.key === cacheKey() && read.entries && typeof read.entries === 'object' ? read.entries : {}
+      }) ?? {}
   }
 
   get(hash: string): CompiledScript | undefined {
@@ -92,7 +93,10 @@ export class ScriptCache {
   compile(hash: string, code: string, filename: string): (...args: unknown[]) => void {
     this.v8 ??= V8Code.read(this.v8Slot)
     const cachedData = this.v8.get(hash)
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${code}\n})`, {cachedData, filename})
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${code}\n})`, {
+      cachedData,
+      filename,
+    })
     if (!cachedData || script.cachedDataRejected) this.compiledNow.set(hash, script)
     return script.runInThisContext() as (...args: unknown[]) => void
   }
@@ -136,7 +140,11 @@ class V8Code {
       const magic = Buffer.byteLength(V8Code.MAGIC)
       if (bytes.toString('latin1', 0, magic) !== V8Code.MAGIC) return undefined
       const length = bytes.readUInt32LE(magic)
-      const index = JSON.parse(bytes.toString('utf8', magic + 4, magic + 4 + length)) as {build: string; sha1: string; scripts: Record<string, [number, number]>}
+      const index = JSON.parse(bytes.toString('utf8', magic + 4, magic + 4 + length)) as {
+        build: string
+        sha1: string
+        scripts: Record<string, [number, number]>
+      }
       const data = bytes.subarray(magic + 4 + length)
       if (index.build !== NODE_BUILD || createHash('sha1').update(data).digest('hex') !== index.sha1) return undefined
       return new Map(Object.entries(index.scripts).map(([hash, [at, size]]) => [hash, data.subarray(at, at + size)]))
@@ -166,7 +174,9 @@ class V8Code {
     }
 
     const data = Buffer.concat(parts)
-    const index = Buffer.from(JSON.stringify({build: NODE_BUILD, scripts, sha1: createHash('sha1').update(data).digest('hex')}))
+    const index = Buffer.from(
+      JSON.stringify({build: NODE_BUILD, scripts, sha1: createHash('sha1').update(data).digest('hex')}),
+    )
     const length = Buffer.alloc(4)
     length.writeUInt32LE(index.length)
     slot.write(Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))

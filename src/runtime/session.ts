@@ -25,14 +25,22 @@ export interface SessionOptions {
 }
 
 /** Open a connection to one configured database; errors name the (masked) URL. */
-export async function openSession(config: Config, database: DatabaseConfig, options: SessionOptions = {}): Promise<Session> {
+export async function openSession(
+  config: Config,
+  database: DatabaseConfig,
+  options: SessionOptions = {},
+): Promise<Session> {
   const {url} = database
   if (!url) {
-    throw new ConfigError(`no database connection configured for [${database.name === 'default' ? 'database' : `database:${database.name}`}] in ${config.file}: set "connection", DATABASE_URL or --url`)
+    throw new ConfigError(
+      `no database connection configured for [${database.name === 'default' ? 'database' : `database:${database.name}`}] in ${config.file}: set "connection", DATABASE_URL or --url`,
+    )
   }
 
   if (database.schema !== undefined && url.dialect !== 'postgresql') {
-    throw new ConfigError(`[fleet:${database.fleet}] schema_template: a schema per tenant needs PostgreSQL, and ${database.name} is on ${url.dialect}`)
+    throw new ConfigError(
+      `[fleet:${database.fleet}] schema_template: a schema per tenant needs PostgreSQL, and ${database.name} is on ${url.dialect}`,
+    )
   }
 
   const dialect = await getDialect(url.dialect)
@@ -63,14 +71,26 @@ export async function openSession(config: Config, database: DatabaseConfig, opti
  */
 export async function ensureVersionTable(session: Session): Promise<void> {
   const {schema} = session.database
-  if (schema !== undefined) await session.executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${session.dialect.compiler.quote(schema)}`})
+  if (schema !== undefined)
+    await session.executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${session.dialect.compiler.quote(schema)}`})
   await session.versions.ensure(session.dialect.adapter, session.connection)
 }
 
 /** A session on a connection already open (a scratch database's, say). */
-export function sessionOn(connection: Connection, dialect: Dialect, database: DatabaseConfig, debug?: (line: string) => void): Session {
+export function sessionOn(
+  connection: Connection,
+  dialect: Dialect,
+  database: DatabaseConfig,
+  debug?: (line: string) => void,
+): Session {
   const executor = new OnlineExecutor(connection, debug)
-  return {connection, database, dialect, executor, versions: new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable})}
+  return {
+    connection,
+    database,
+    dialect,
+    executor,
+    versions: new VersionStore(executor, database.versionTable, dialect.compiler, true, {table: database.historyTable}),
+  }
 }
 
 export async function closeSession(session: Session): Promise<void> {
@@ -78,7 +98,12 @@ export async function closeSession(session: Session): Promise<void> {
 }
 
 /** Open a session for `fn` and close it however `fn` ends; a first SIGINT/SIGTERM lets it end (interrupt.ts). */
-export async function withSession<T>(config: Config, database: DatabaseConfig, options: SessionOptions, fn: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  config: Config,
+  database: DatabaseConfig,
+  options: SessionOptions,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
   const session = await openSession(config, database, options)
   try {
     return await guarded(() => fn(session), undefined, 'session')
@@ -95,7 +120,10 @@ export async function readCurrent(session: Session): Promise<null | string> {
 
 /** The version row and the history rows, as one read of the database's bookkeeping. */
 export async function readState(session: Session): Promise<{current: null | string; history: HistoryRow[]}> {
-  return {current: await readCurrent(session), history: await session.versions.readHistory(session.dialect.adapter, session.connection)}
+  return {
+    current: await readCurrent(session),
+    history: await session.versions.readHistory(session.dialect.adapter, session.connection),
+  }
 }
 
 function waitInterrupted(): Interrupted {
@@ -111,11 +139,14 @@ export async function withLock<T>(session: Session, timeoutSeconds: number, fn: 
   const stop = new AbortController()
   try {
     if (interruption()) throw waitInterrupted()
-    name = await waiting(async () => {
-      const lock = await adapter.lockName(session.connection, {schema, versionTable})
-      await adapter.acquireLock(session.connection, lock, timeoutSeconds, stop.signal)
-      return lock
-    }, () => stop.abort())
+    name = await waiting(
+      async () => {
+        const lock = await adapter.lockName(session.connection, {schema, versionTable})
+        await adapter.acquireLock(session.connection, lock, timeoutSeconds, stop.signal)
+        return lock
+      },
+      () => stop.abort(),
+    )
   } catch (error) {
     if (interruption()) throw waitInterrupted()
     if (error instanceof DbManageError) throw error

@@ -19,7 +19,9 @@ export function versionStatements(table: string, compiler?: Pick<DdlCompiler, 'l
   const literal = (id: string) => (compiler ? compiler.literal(id) : `'${id.replaceAll("'", "''")}'`)
   return {
     create(ifNotExists = false): Statement {
-      return {sql: `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${table} (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT ${table}_pkc PRIMARY KEY (version_num)\n)`}
+      return {
+        sql: `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${table} (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT ${table}_pkc PRIMARY KEY (version_num)\n)`,
+      }
     },
     deleteAll(): Statement {
       return {sql: `DELETE FROM ${table}`}
@@ -70,7 +72,17 @@ function stepRevision(step: AppliedStep): string {
   return (step.direction === 'upgrade' ? step.to : step.from)!
 }
 
-const HISTORY_COLUMNS = ['revision', 'direction', 'from_revision', 'to_revision', 'checksum', 'applied_at', 'duration_ms', 'applied_by', 'db_manage_version'] as const
+const HISTORY_COLUMNS = [
+  'revision',
+  'direction',
+  'from_revision',
+  'to_revision',
+  'checksum',
+  'applied_at',
+  'duration_ms',
+  'applied_by',
+  'db_manage_version',
+] as const
 
 /** The history table, as db-manage's own op model spells it for each dialect. */
 function historyTable(table: string, compiler: DdlCompiler): CreateTable {
@@ -96,7 +108,13 @@ function historyTable(table: string, compiler: DdlCompiler): CreateTable {
 function historyRow(r: Record<string, unknown>): HistoryRow {
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
   return {
-    appliedAt: r.applied_at instanceof Date ? r.applied_at.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '') : String(r.applied_at),
+    appliedAt:
+      r.applied_at instanceof Date
+        ? r.applied_at
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.\d+Z$/, '')
+        : String(r.applied_at),
     appliedBy: text(r.applied_by),
     checksum: text(r.checksum),
     dbManageVersion: text(r.db_manage_version),
@@ -135,7 +153,10 @@ export function actor(): string {
 let ownVersion: string | undefined
 /** db-manage's own version, from its package.json. */
 export function dbManageVersion(): string {
-  ownVersion ??= String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}).version ?? 'unknown')
+  ownVersion ??= String(
+    (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version?: string}).version ??
+      'unknown',
+  )
   return ownVersion
 }
 
@@ -154,7 +175,10 @@ export class VersionStore {
    * says so, and has no duration).
    */
   constructor(
-    private readonly executor: SqlExecutor, readonly table: string, private readonly compiler: DdlCompiler, private readonly enabled = true,
+    private readonly executor: SqlExecutor,
+    readonly table: string,
+    private readonly compiler: DdlCompiler,
+    private readonly enabled = true,
     private readonly history: {readonly table: string; readonly offline?: boolean} = {table: 'db_manage_history'},
   ) {
     this.sql = versionStatements(table, compiler)
@@ -172,7 +196,8 @@ export class VersionStore {
   }
 
   private async createHistory(): Promise<void> {
-    for (const statement of await this.compiler.compile(historyTable(this.history.table, this.compiler))) await this.executor.execute(statement)
+    for (const statement of await this.compiler.compile(historyTable(this.history.table, this.compiler)))
+      await this.executor.execute(statement)
   }
 
   /**
@@ -197,10 +222,13 @@ export class VersionStore {
     const sql = `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`
     let rows
     try {
-      ({rows} = await connection.query(sql))
+      ;({rows} = await connection.query(sql))
     } catch (error) {
       // A history table another tool changed: say which table, not only the column the server missed.
-      throw new DatabaseError(`cannot read ${this.history.table}, db-manage's history table: ${describeDriverError(error)} [SQL: ${sql}]`, {cause: error})
+      throw new DatabaseError(
+        `cannot read ${this.history.table}, db-manage's history table: ${describeDriverError(error)} [SQL: ${sql}]`,
+        {cause: error},
+      )
     }
 
     return rows.map(historyRow)
@@ -209,14 +237,24 @@ export class VersionStore {
   /** The history's last row that moved the version (upgrade, downgrade, stamp), if there is a history. */
   async lastMove(adapter: Adapter, connection: Connection): Promise<HistoryRow | undefined> {
     if (!this.enabled || !(await adapter.tableExists(connection, this.history.table))) return undefined
-    const {rows} = await connection.query(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} WHERE direction IN ('upgrade', 'downgrade', 'stamp') ORDER BY id DESC LIMIT 1`)
+    const {rows} = await connection.query(
+      `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} WHERE direction IN ('upgrade', 'downgrade', 'stamp') ORDER BY id DESC LIMIT 1`,
+    )
     return rows.map(historyRow)[0]
   }
 
   /** One history row, in the statement the executor runs or writes. */
-  private async record(row: {revision: string; direction: string; from: null | string; to: null | string; checksum?: string; ms?: number}): Promise<void> {
+  private async record(row: {
+    revision: string
+    direction: string
+    from: null | string
+    to: null | string
+    checksum?: string
+    ms?: number
+  }): Promise<void> {
     const {compiler} = this
-    const value = (v: null | number | string | undefined) => (v === undefined || v === null ? 'NULL' : compiler.literal(v))
+    const value = (v: null | number | string | undefined) =>
+      v === undefined || v === null ? 'NULL' : compiler.literal(v)
     const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
     const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
     const insert = (ms: string) => ({
@@ -232,7 +270,9 @@ export class VersionStore {
   async read(connection: Connection): Promise<null | string> {
     const {rows} = await connection.query(this.sql.select().sql)
     if (rows.length > 1) {
-      throw new DatabaseError(`${this.table} holds ${rows.length} rows (${rows.map((r) => r.version_num).join(', ')}): db-manage keeps one linear chain; fix it with "db-manage stamp REV --purge"`)
+      throw new DatabaseError(
+        `${this.table} holds ${rows.length} rows (${rows.map((r) => r.version_num).join(', ')}): db-manage keeps one linear chain; fix it with "db-manage stamp REV --purge"`,
+      )
     }
 
     return rows.length === 0 ? null : String(rows[0].version_num)
@@ -246,7 +286,8 @@ export class VersionStore {
     if (!this.enabled) return
     const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
-    const moved = () => new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
+    const moved = () =>
+      new DatabaseError(`${this.table} did not hold ${step.from} when this revision finished; another tool changed it`)
     const check = (result: QueryResult) => {
       if (result.rowCount === 0) throw moved()
     }
@@ -257,10 +298,13 @@ export class VersionStore {
       // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
       // one statement, one round trip; neither changes when the version is not where the step started.
       const h = this.history.table
-      check(await this.executor.execute({
-        sql: `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} `
-          + `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${h}.direction = ${this.compiler.literal(STARTED)}`,
-      }))
+      check(
+        await this.executor.execute({
+          sql:
+            `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} ` +
+            `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${h}.direction = ${this.compiler.literal(STARTED)}`,
+        }),
+      )
       return
     }
 
@@ -268,16 +312,28 @@ export class VersionStore {
       // From base the move is an INSERT, which always adds its row: nothing to check. An UPDATE or DELETE is
       // queued only where the server checks it (PostgreSQL), so nothing waits for its row count.
       const {compiler, executor} = this
-      const queued = step.from === null ? executor.defer?.(move) : compiler.guardedDml !== undefined && executor.defer?.({sql: compiler.guardedDml(move.sql)}, moved)
+      const queued =
+        step.from === null
+          ? executor.defer?.(move)
+          : compiler.guardedDml !== undefined && executor.defer?.({sql: compiler.guardedDml(move.sql)}, moved)
       if (!queued) check(await this.executor.execute(move))
     }
 
     if (step.marked) {
-      await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`})
+      await this.executor.execute({
+        sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`,
+      })
       return
     }
 
-    await this.record({checksum: step.checksum, direction: step.direction, from: step.from, ms: step.ms, revision: stepRevision(step), to: step.to})
+    await this.record({
+      checksum: step.checksum,
+      direction: step.direction,
+      from: step.from,
+      ms: step.ms,
+      revision: stepRevision(step),
+      to: step.to,
+    })
   }
 
   /**
@@ -287,12 +343,22 @@ export class VersionStore {
    * names that revision and refuses to guess (openMark).
    */
   async started(step: AppliedStep): Promise<void> {
-    if (this.enabled) await this.record({checksum: step.checksum, direction: STARTED, from: step.from, revision: stepRevision(step), to: step.to})
+    if (this.enabled)
+      await this.record({
+        checksum: step.checksum,
+        direction: STARTED,
+        from: step.from,
+        revision: stepRevision(step),
+        to: step.to,
+      })
   }
 
   /** A failed step that committed none of its statements leaves nothing to resolve: its mark goes. */
   async unmark(): Promise<void> {
-    if (this.enabled) await this.executor.execute({sql: `DELETE FROM ${this.history.table} WHERE direction = ${this.compiler.literal(STARTED)}`})
+    if (this.enabled)
+      await this.executor.execute({
+        sql: `DELETE FROM ${this.history.table} WHERE direction = ${this.compiler.literal(STARTED)}`,
+      })
   }
 
   /** The step a run left unfinished, if any (online, where DDL is not transactional). */
@@ -303,23 +369,39 @@ export class VersionStore {
 
   /** The step of a mark finished (the version moved) but its history row was not written: it is now. */
   async finishMark(direction: 'downgrade' | 'upgrade'): Promise<void> {
-    await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = ${this.compiler.literal(direction)} WHERE direction = ${this.compiler.literal(STARTED)}`})
+    await this.executor.execute({
+      sql: `UPDATE ${this.history.table} SET direction = ${this.compiler.literal(direction)} WHERE direction = ${this.compiler.literal(STARTED)}`,
+    })
   }
 
   /** `stamp` settled an unfinished step: its mark stays in the history, as interrupted. */
   async settle(): Promise<void> {
-    if (this.enabled) await this.executor.execute({sql: `UPDATE ${this.history.table} SET direction = 'interrupted' WHERE direction = ${this.compiler.literal(STARTED)}`})
+    if (this.enabled)
+      await this.executor.execute({
+        sql: `UPDATE ${this.history.table} SET direction = 'interrupted' WHERE direction = ${this.compiler.literal(STARTED)}`,
+      })
   }
 
   /** Set the version without running anything; `purge` empties the table first. The history row says it was a stamp. */
-  async stamp(from: null | string, to: null | string, options: {checksum?: string; purge?: boolean; settle?: boolean} = {}): Promise<void> {
+  async stamp(
+    from: null | string,
+    to: null | string,
+    options: {checksum?: string; purge?: boolean; settle?: boolean} = {},
+  ): Promise<void> {
     if (!this.enabled) return
     if (options.purge) await this.executor.execute(this.sql.deleteAll())
     const move = this.sql.move(options.purge ? null : from, to)
     if (move) await this.executor.execute(move)
     if (options.settle) await this.settle()
     const revision = to ?? from
-    if (revision !== null && (move || options.purge || options.settle)) await this.record({checksum: to === null ? undefined : options.checksum, direction: 'stamp', from: options.purge ? null : from, revision, to})
+    if (revision !== null && (move || options.purge || options.settle))
+      await this.record({
+        checksum: to === null ? undefined : options.checksum,
+        direction: 'stamp',
+        from: options.purge ? null : from,
+        revision,
+        to,
+      })
   }
 
   /** A deliberate edit of an applied script, accepted: its new checksum becomes the one to match (Flyway's repair). */

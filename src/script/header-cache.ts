@@ -51,7 +51,10 @@ export class HeaderCache {
   private readonly next: Record<string, Entry> = {}
   private dirty = false
 
-  private constructor(private readonly slot: CacheSlot, private readonly entries: Record<string, Entry>) {}
+  private constructor(
+    private readonly slot: CacheSlot,
+    private readonly entries: Record<string, Entry>,
+  ) {}
 
   /** The cache of the scripts in `location`; undefined when caches are off. */
   static open(location: string): HeaderCache | undefined {
@@ -74,7 +77,8 @@ export class HeaderCache {
   /** What was recorded of `fileName` when its stamp is unchanged and the file had settled when it was recorded. */
   get(fileName: string, stamp: Stamp | undefined): Known | undefined {
     const entry = this.entries[fileName]
-    if (!entry || stamp === undefined || entry.stamp !== stamp.key || typeof entry.checksum !== 'string') return undefined
+    if (!entry || stamp === undefined || entry.stamp !== stamp.key || typeof entry.checksum !== 'string')
+      return undefined
     if (stamp.mtimeMs > entry.recordedAt - SETTLED_MS) return undefined
     this.next[fileName] = entry
     return entry

@@ -36,9 +36,15 @@ function unquote(literal: string): string {
  */
 export function readHeader(text: string, kind: ScriptKind, fileName: string): RevisionHeader {
   const header = kind === 'sql' ? readSqlHeader(text, fileName) : readModuleHeader(text, fileName)
-  for (const [what, id] of [['revision', header.id], ['downRevision', header.downRevision]] as const) {
+  for (const [what, id] of [
+    ['revision', header.id],
+    ['downRevision', header.downRevision],
+  ] as const) {
     // Ids go into SQL (the version table) and file names: only plain words.
-    if (id !== null && !PLAIN_ID.test(id)) throw new ScriptError(`${fileName}: ${what} ${JSON.stringify(id)} is not a plain word (letters, digits and _ only)`)
+    if (id !== null && !PLAIN_ID.test(id))
+      throw new ScriptError(
+        `${fileName}: ${what} ${JSON.stringify(id)} is not a plain word (letters, digits and _ only)`,
+      )
   }
 
   return header
@@ -59,7 +65,8 @@ function readModuleHeader(text: string, fileName: string): RevisionHeader {
   }
 
   const id = field('revision')
-  if (typeof id !== 'string' || id === '') throw new ScriptError(`${fileName}: no "export const revision = '...'" found`)
+  if (typeof id !== 'string' || id === '')
+    throw new ScriptError(`${fileName}: no "export const revision = '...'" found`)
   const down = field('downRevision')
   if (down === undefined) throw new ScriptError(`${fileName}: no "export const downRevision = '...'" (or null) found`)
   return {createdAt: field('createdAt') ?? undefined, downRevision: down || null, id, message: field('message') ?? ''}
@@ -86,7 +93,10 @@ function readSqlHeader(text: string, fileName: string): RevisionHeader {
   }
 
   if (!header.id) throw new ScriptError(`${fileName}: no "-- revision: ..." header line found`)
-  if (header.downRevision === undefined) throw new ScriptError(`${fileName}: no "-- down_revision: ..." header line found (write "null" for the first revision)`)
+  if (header.downRevision === undefined)
+    throw new ScriptError(
+      `${fileName}: no "-- down_revision: ..." header line found (write "null" for the first revision)`,
+    )
   const down = header.downRevision
   return {
     createdAt: header.createdAt,

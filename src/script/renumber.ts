@@ -17,10 +17,14 @@ export interface RenumberStep {
 export async function gitAddedTimes(location: string): Promise<Map<string, number>> {
   const times = new Map<string, number>()
   try {
-    const {stdout} = await promisify(execFile)('git', ['log', '--diff-filter=A', '--relative', '--name-only', '--format=%x00%ct', '--', '.'], {
-      cwd: location,
-      maxBuffer: 64 * 1024 * 1024,
-    })
+    const {stdout} = await promisify(execFile)(
+      'git',
+      ['log', '--diff-filter=A', '--relative', '--name-only', '--format=%x00%ct', '--', '.'],
+      {
+        cwd: location,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    )
     for (const entry of stdout.split('\0')) {
       const [time, ...names] = entry.trim().split('\n')
       for (const name of names.map((n) => n.trim()).filter(Boolean)) times.set(path.basename(name), Number(time))
@@ -44,8 +48,14 @@ export async function gitAddedTimes(location: string): Promise<Map<string, numbe
  * Revisions up to `applied` (the database's current revision) must keep their
  * ids, or the plan is refused.
  */
-export function planRenumber(scripts: readonly ScriptRevision[], addedAt: ReadonlyMap<string, number>, digits: number, applied?: null | string): RenumberStep[] {
-  const key = (s: ScriptRevision) => [addedAt.get(s.fileName) ?? Number.POSITIVE_INFINITY, s.createdAt ?? '', s.fileName] as const
+export function planRenumber(
+  scripts: readonly ScriptRevision[],
+  addedAt: ReadonlyMap<string, number>,
+  digits: number,
+  applied?: null | string,
+): RenumberStep[] {
+  const key = (s: ScriptRevision) =>
+    [addedAt.get(s.fileName) ?? Number.POSITIVE_INFINITY, s.createdAt ?? '', s.fileName] as const
   const compare = (a: ScriptRevision, b: ScriptRevision) => {
     const [ka, kb] = [key(a), key(b)]
     for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1
@@ -76,7 +86,9 @@ export function planRenumber(scripts: readonly ScriptRevision[], addedAt: Readon
   walk(null)
   const orphans = ordered.filter((s) => !seen.has(s))
   if (orphans.length > 0) {
-    throw new ChainError(`cannot renumber: ${orphans.map((s) => s.fileName).join(', ')} ${orphans.length === 1 ? 'is' : 'are'} not reachable from a base revision (a cycle, or a downRevision that names no script)`)
+    throw new ChainError(
+      `cannot renumber: ${orphans.map((s) => s.fileName).join(', ')} ${orphans.length === 1 ? 'is' : 'are'} not reachable from a base revision (a cycle, or a downRevision that names no script)`,
+    )
   }
 
   const steps = chain.map((script, i): RenumberStep => {
@@ -92,7 +104,11 @@ export function planRenumber(scripts: readonly ScriptRevision[], addedAt: Readon
   return steps
 }
 
-function parentOf(script: ScriptRevision, ordered: readonly ScriptRevision[], compare: (a: ScriptRevision, b: ScriptRevision) => number): ScriptRevision | null | undefined {
+function parentOf(
+  script: ScriptRevision,
+  ordered: readonly ScriptRevision[],
+  compare: (a: ScriptRevision, b: ScriptRevision) => number,
+): ScriptRevision | null | undefined {
   if (script.downRevision === null) return null
   const candidates = ordered.filter((s) => s.id === script.downRevision && s !== script)
   if (candidates.length <= 1) return candidates[0]
@@ -102,21 +118,32 @@ function parentOf(script: ScriptRevision, ordered: readonly ScriptRevision[], co
 
 function checkApplied(steps: readonly RenumberStep[], applied: string): void {
   const index = steps.findIndex((s) => s.from.id === applied)
-  if (index === -1) throw new ChainError(`cannot renumber: the database is at revision ${applied}, which no script declares`)
+  if (index === -1)
+    throw new ChainError(`cannot renumber: the database is at revision ${applied}, which no script declares`)
   if (steps.filter((s) => s.from.id === applied).length > 1) {
-    throw new ChainError(`cannot renumber: the database is at revision ${applied}, and more than one script declares it`)
+    throw new ChainError(
+      `cannot renumber: the database is at revision ${applied}, and more than one script declares it`,
+    )
   }
 
   for (const step of steps.slice(0, index + 1)) {
     if (step.from.id !== step.to.id || step.from.downRevision !== step.to.downRevision) {
-      throw new ChainError(`cannot renumber: ${step.from.fileName} is applied to the database (at ${applied}) and would become ${step.to.id}; resolve this by hand`)
+      throw new ChainError(
+        `cannot renumber: ${step.from.fileName} is applied to the database (at ${applied}) and would become ${step.to.id}; resolve this by hand`,
+      )
     }
   }
 }
 
 /** Carry out a plan: rewrite headers, then rename through temporary names so no file is overwritten. */
-export async function applyRenumber(location: string, steps: readonly RenumberStep[], kinds: ReadonlyMap<string, 'js' | 'mjs' | 'sql' | 'ts'>): Promise<void> {
-  const changed = steps.filter((s) => s.from.fileName !== s.to.fileName || s.from.id !== s.to.id || s.from.downRevision !== s.to.downRevision)
+export async function applyRenumber(
+  location: string,
+  steps: readonly RenumberStep[],
+  kinds: ReadonlyMap<string, 'js' | 'mjs' | 'sql' | 'ts'>,
+): Promise<void> {
+  const changed = steps.filter(
+    (s) => s.from.fileName !== s.to.fileName || s.from.id !== s.to.id || s.from.downRevision !== s.to.downRevision,
+  )
   for (const step of changed) {
     const file = path.join(location, step.from.fileName)
     const text = await readFile(file, 'utf8')
@@ -124,6 +151,8 @@ export async function applyRenumber(location: string, steps: readonly RenumberSt
   }
 
   const renames = changed.filter((s) => s.from.fileName !== s.to.fileName)
-  for (const [i, step] of renames.entries()) await rename(path.join(location, step.from.fileName), path.join(location, `.renumber-${i}.tmp`))
-  for (const [i, step] of renames.entries()) await rename(path.join(location, `.renumber-${i}.tmp`), path.join(location, step.to.fileName))
+  for (const [i, step] of renames.entries())
+    await rename(path.join(location, step.from.fileName), path.join(location, `.renumber-${i}.tmp`))
+  for (const [i, step] of renames.entries())
+    await rename(path.join(location, `.renumber-${i}.tmp`), path.join(location, step.to.fileName))
 }

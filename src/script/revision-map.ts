@@ -3,7 +3,15 @@ import {describe, padId, type Revision} from './revision.js'
 
 /** A defect of the chain, in words that name the files at fault. */
 export interface ChainProblem {
-  readonly kind: 'cycle' | 'duplicate' | 'file-name' | 'missing-down' | 'multiple-bases' | 'multiple-heads' | 'no-base' | 'non-sequential'
+  readonly kind:
+    | 'cycle'
+    | 'duplicate'
+    | 'file-name'
+    | 'missing-down'
+    | 'multiple-bases'
+    | 'multiple-heads'
+    | 'no-base'
+    | 'non-sequential'
   readonly message: string
   readonly revisions: readonly string[]
 }
@@ -21,7 +29,10 @@ export class RevisionMap {
   private linearCache?: readonly Revision[]
   private problemsCache?: ChainProblem[]
 
-  constructor(readonly revisions: readonly Revision[], readonly digits: number = 3) {
+  constructor(
+    readonly revisions: readonly Revision[],
+    readonly digits: number = 3,
+  ) {
     for (const rev of revisions) {
       const list = this.byId.get(rev.id)
       if (list) list.push(rev)
@@ -76,20 +87,33 @@ export class RevisionMap {
 
     const {bases, heads} = this
     if (bases.length === 0 && this.size > 0) add('no-base', [], 'no base revision: every revision has a down revision')
-    if (bases.length > 1) add('multiple-bases', bases, `${bases.length} base revisions: ${bases.map(describe).join(', ')}`)
+    if (bases.length > 1)
+      add('multiple-bases', bases, `${bases.length} base revisions: ${bases.map(describe).join(', ')}`)
     if (heads.length > 1) {
-      add('multiple-heads', heads, `${heads.length} heads: ${heads.map(describe).join(', ')} (run "db-manage renumber" to make the chain linear)`)
+      add(
+        'multiple-heads',
+        heads,
+        `${heads.length} heads: ${heads.map(describe).join(', ')} (run "db-manage renumber" to make the chain linear)`,
+      )
     }
 
     for (const cycle of this.cycles()) {
-      add('cycle', cycle, `cycle: ${[...cycle, cycle[0]].map((r) => r.id).join(' -> ')} (${cycle.map(describe).join(', ')})`)
+      add(
+        'cycle',
+        cycle,
+        `cycle: ${[...cycle, cycle[0]].map((r) => r.id).join(' -> ')} (${cycle.map(describe).join(', ')})`,
+      )
     }
 
     for (const rev of this.revisions) {
       const expected = this.expectedId(rev)
       if (expected !== undefined && expected !== rev.id) {
         const after = rev.downRevision === null ? 'as the first revision' : `after ${rev.downRevision}`
-        add('non-sequential', [rev], `${describe(rev)}: revision ${rev.id} is not sequential ${after} (expected ${expected})`)
+        add(
+          'non-sequential',
+          [rev],
+          `${describe(rev)}: revision ${rev.id} is not sequential ${after} (expected ${expected})`,
+        )
       }
     }
 
@@ -100,7 +124,8 @@ export class RevisionMap {
   linear(): readonly Revision[] {
     if (this.linearCache) return this.linearCache
     const fatal = this.problems().filter((p) => p.kind !== 'non-sequential' && p.kind !== 'file-name')
-    if (fatal.length > 0) throw new ChainError(`the revision chain is broken: ${fatal.map((p) => p.message).join('; ')}`)
+    if (fatal.length > 0)
+      throw new ChainError(`the revision chain is broken: ${fatal.map((p) => p.message).join('; ')}`)
     const child = new Map<null | string, Revision>()
     for (const rev of this.revisions) child.set(rev.downRevision, rev)
     const chain: Revision[] = []
@@ -117,9 +142,11 @@ export class RevisionMap {
    */
   graph(): readonly Revision[] {
     const fatal = this.problems().filter((p) => !['file-name', 'multiple-heads', 'non-sequential'].includes(p.kind))
-    if (fatal.length > 0) throw new ChainError(`the revision chain is broken: ${fatal.map((p) => p.message).join('; ')}`)
+    if (fatal.length > 0)
+      throw new ChainError(`the revision chain is broken: ${fatal.map((p) => p.message).join('; ')}`)
     const children = new Map<string, number>()
-    for (const rev of this.revisions) if (rev.downRevision !== null) children.set(rev.downRevision, (children.get(rev.downRevision) ?? 0) + 1)
+    for (const rev of this.revisions)
+      if (rev.downRevision !== null) children.set(rev.downRevision, (children.get(rev.downRevision) ?? 0) + 1)
     const newestFirst = (a: Revision, b: Revision) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
     const ready = this.heads.sort(newestFirst)
     const order: Revision[] = []
@@ -154,20 +181,27 @@ export class RevisionMap {
   /** A revision by its id or its unpadded number, without needing a linear chain. */
   find(spec: string): Revision | undefined {
     const text = spec.trim()
-    return this.get(text) ?? (/^\d+$/.test(text) ? this.revisions.find((r) => /^\d+$/.test(r.id) && Number(r.id) === Number(text)) : undefined)
+    return (
+      this.get(text) ??
+      (/^\d+$/.test(text) ? this.revisions.find((r) => /^\d+$/.test(r.id) && Number(r.id) === Number(text)) : undefined)
+    )
   }
 
   /** The id the next new revision gets. */
   nextId(): string {
     const {heads} = this
     if (heads.length > 1) {
-      throw new ChainError(`cannot add a revision: the chain has ${heads.length} heads (${heads.map(describe).join(', ')}); run "db-manage renumber" first`)
+      throw new ChainError(
+        `cannot add a revision: the chain has ${heads.length} heads (${heads.map(describe).join(', ')}); run "db-manage renumber" first`,
+      )
     }
 
     if (heads.length === 0) return padId(1, this.digits)
     const n = Number(heads[0].id)
     if (!/^\d+$/.test(heads[0].id)) {
-      throw new ChainError(`cannot add a revision after ${describe(heads[0])}: its id is not a number; run "db-manage renumber" first`)
+      throw new ChainError(
+        `cannot add a revision after ${describe(heads[0])}: its id is not a number; run "db-manage renumber" first`,
+      )
     }
 
     return padId(n + 1, this.digits)
@@ -195,7 +229,9 @@ export class RevisionMap {
       const target = sign === '+' ? anchor + steps : anchor - steps
       const from = anchorText === '' ? 'the current revision' : anchorText
       if (target > chain.length) {
-        throw new RevisionError(`${spec}: only ${chain.length - anchor} revision(s) above ${from} ${this.label(anchor)}`)
+        throw new RevisionError(
+          `${spec}: only ${chain.length - anchor} revision(s) above ${from} ${this.label(anchor)}`,
+        )
       }
 
       if (target < 0) throw new RevisionError(`${spec}: only ${anchor} revision(s) below ${from} ${this.label(anchor)}`)
@@ -238,19 +274,25 @@ export class RevisionMap {
       const matches = chain.flatMap((r, i) => (r.id.startsWith(text) ? [i] : []))
       if (matches.length === 1) return matches[0] + 1
       if (matches.length > 1) {
-        throw new RevisionError(`ambiguous revision "${text}": it could be ${matches.map((i) => chain[i].id).join(', ')}`)
+        throw new RevisionError(
+          `ambiguous revision "${text}": it could be ${matches.map((i) => chain[i].id).join(', ')}`,
+        )
       }
     }
 
     if (!/^[\w-]+$/.test(text)) throw new RevisionError(`invalid revision "${text}"`)
-    throw new RevisionError(`unknown revision "${text}"${chain.length > 0 ? ` (the chain runs ${chain[0].id} to ${chain.at(-1)!.id})` : ' (there are no revisions)'}`)
+    throw new RevisionError(
+      `unknown revision "${text}"${chain.length > 0 ? ` (the chain runs ${chain[0].id} to ${chain.at(-1)!.id})` : ' (there are no revisions)'}`,
+    )
   }
 
   private currentPosition(current: null | string | undefined, spec: string): Position {
-    if (current === undefined) throw new RevisionError(`"${spec}" is relative to the database's current revision, which is not known here`)
+    if (current === undefined)
+      throw new RevisionError(`"${spec}" is relative to the database's current revision, which is not known here`)
     if (current === null) return 0
     const index = this.linear().findIndex((r) => r.id === current)
-    if (index === -1) throw new RevisionError(`the database is at revision ${current}, which no script in the chain declares`)
+    if (index === -1)
+      throw new RevisionError(`the database is at revision ${current}, which no script in the chain declares`)
     return index + 1
   }
 

@@ -23,7 +23,9 @@ export interface ScriptRevision extends Revision {
 
 /** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
 export function scriptChecksum(text: string): string {
-  return createHash('sha256').update(text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n')).digest('hex')
+  return createHash('sha256')
+    .update(text.replace(/^\uFEFF/, '').replaceAll('\r\n', '\n'))
+    .digest('hex')
 }
 
 /** A script as listed: its text is read with its header, or when first asked for if the header and checksum came from the cache. */
@@ -33,7 +35,15 @@ class ScriptFile implements ScriptRevision {
   readonly message: string
   readonly createdAt?: string
 
-  constructor(header: RevisionHeader, readonly fileName: string, readonly kind: ScriptKind, readonly path: string, readonly slug: string, private text?: string, private sum?: string) {
+  constructor(
+    header: RevisionHeader,
+    readonly fileName: string,
+    readonly kind: ScriptKind,
+    readonly path: string,
+    readonly slug: string,
+    private text?: string,
+    private sum?: string,
+  ) {
     this.id = header.id
     this.downRevision = header.downRevision
     this.message = header.message
@@ -80,7 +90,8 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
     names = await readdir(location)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new ConfigError(`script_location ${location} does not exist (run "db-manage init" or fix script_location)`)
+    if (code === 'ENOENT')
+      throw new ConfigError(`script_location ${location} does not exist (run "db-manage init" or fix script_location)`)
     throw new ConfigError(`cannot read script_location ${location}: ${code ?? errorMessage(error)}`)
   }
 
@@ -91,7 +102,7 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
   // and chain-only commands read every header at start-up.
   const read = files.map((fileName) => {
     const [, , slug, ext] = SCRIPT_FILE.exec(fileName)!
-    const kind: ScriptKind = ext === 'mts' ? 'ts' : ext as ScriptKind
+    const kind: ScriptKind = ext === 'mts' ? 'ts' : (ext as ScriptKind)
     const file = path.join(location, fileName)
     try {
       const stamp = cache?.stamp(file)

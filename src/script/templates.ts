@@ -12,13 +12,18 @@ export function createdAtOf(now: Date = new Date()): string {
 
 /** `add user email` -> `add_user_email`: the file name's part after the id. */
 export function slugify(message: string): string {
-  const slug = message.toLowerCase().replaceAll(/[^\p{L}\p{N}]+/gu, '_').replaceAll(/^_+|_+$/g, '').slice(0, 40).replace(/_+$/, '')
+  const slug = message
+    .toLowerCase()
+    .replaceAll(/[^\p{L}\p{N}]+/gu, '_')
+    .replaceAll(/^_+|_+$/g, '')
+    .slice(0, 40)
+    .replace(/_+$/, '')
   return slug || 'revision'
 }
 
 /** Line breaks (CR, LF, U+2028, ...) and tabs: a message is written on one line, each run of them a space. */
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g
-// eslint-disable-next-line no-control-regex
+
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g
 const escaped = (c: string) => `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`
 
@@ -41,8 +46,15 @@ function headerLines(header: RevisionHeader): string {
 }
 
 /** A new TypeScript revision script; `body` is the code of upgrade and downgrade. */
-export function typescriptScript(header: RevisionHeader, body: {upgrade: string; downgrade: string} = {downgrade: '', upgrade: ''}): string {
-  const indent = (code: string) => code.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n')
+export function typescriptScript(
+  header: RevisionHeader,
+  body: {upgrade: string; downgrade: string} = {downgrade: '', upgrade: ''},
+): string {
+  const indent = (code: string) =>
+    code
+      .split('\n')
+      .map((l) => (l ? `  ${l}` : l))
+      .join('\n')
   const block = (code: string) => (code.trim() ? `\n${indent(code.trimEnd())}\n` : '\n')
   return `import type {Operations} from 'db-manage'
 
@@ -68,7 +80,12 @@ export function sqlScript(header: RevisionHeader): string {
 }
 
 /** Replace the id and down revision in a script's text, leaving the rest as written. */
-export function rewriteHeader(text: string, kind: 'js' | 'mjs' | 'sql' | 'ts', id: string, down: null | string): string {
+export function rewriteHeader(
+  text: string,
+  kind: 'js' | 'mjs' | 'sql' | 'ts',
+  id: string,
+  down: null | string,
+): string {
   if (kind === 'sql') {
     return text
       .replace(/^(--\s*revision\s*:).*$/im, (_, key: string) => `${key} ${id}`)
@@ -77,6 +94,9 @@ export function rewriteHeader(text: string, kind: 'js' | 'mjs' | 'sql' | 'ts', i
 
   const literal = String.raw`(?:null|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\x60[^\x60]*\x60)`
   const set = (source: string, name: string, value: string) =>
-    source.replace(new RegExp(String.raw`(export\s+const\s+${name}\s*(?::[^=;]*)?=\s*)${literal}`), (_, prefix: string) => prefix + value)
+    source.replace(
+      new RegExp(String.raw`(export\s+const\s+${name}\s*(?::[^=;]*)?=\s*)${literal}`),
+      (_, prefix: string) => prefix + value,
+    )
   return set(set(text, 'revision', quote(id)), 'downRevision', down === null ? 'null' : quote(down))
 }

@@ -46,7 +46,10 @@ export interface Token {
 
 /** Where and why a SQL text cannot be read to a clean end (the caller turns the offset into a line and column). */
 export class SqlTextError extends Error {
-  constructor(readonly reason: string, readonly offset: number) {
+  constructor(
+    readonly reason: string,
+    readonly offset: number,
+  ) {
     super(`at offset ${offset}: ${reason}`)
   }
 }
@@ -85,7 +88,11 @@ export class Lexer {
   /** MySQL: the position where the open `/*!` began, for an error. */
   private codeStart = 0
 
-  constructor(readonly text: string, readonly dialect: DialectName, readonly state: LexerState = initialState()) {}
+  constructor(
+    readonly text: string,
+    readonly dialect: DialectName,
+    readonly state: LexerState = initialState(),
+  ) {}
 
   get done(): boolean {
     return this.pos >= this.text.length
@@ -141,7 +148,7 @@ export class Lexer {
       return this.token('delimiter', start)
     }
 
-    if (c === "'") return this.quoted(start, "'", this.backslashes(start))
+    if (c === "'") return this.quoted(start, "'", this.backslashes())
     switch (dialect) {
       case 'postgresql': {
         return this.postgres(start)
@@ -192,8 +199,8 @@ export class Lexer {
     fail(start, 'unterminated /* comment')
   }
 
-  /** Whether a backslash escapes the next character in a '' string starting at `start`. */
-  private backslashes(start: number): boolean {
+  /** Whether a backslash escapes the next character in a '' string. */
+  private backslashes(): boolean {
     if (this.dialect === 'mysql') return !this.state.noBackslashEscapes
     if (this.dialect === 'postgresql') return !this.state.standardStrings
     return false

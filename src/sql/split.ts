@@ -19,7 +19,15 @@ export interface SqlDirective {
 }
 
 // sqlite3_complete()'s states and token classes (SQLite's complete.c).
-const enum Sq { Start = 1, Normal, Explain, Create, Trigger, Semi, End }
+const enum Sq {
+  Start = 1,
+  Normal,
+  Explain,
+  Create,
+  Trigger,
+  Semi,
+  End,
+}
 const SQLITE_TRANSITIONS: Record<number, readonly number[]> = {
   //           SEMI       OTHER       EXPLAIN     CREATE     TEMP        TRIGGER     END
   [Sq.Start]: [Sq.Start, Sq.Normal, Sq.Explain, Sq.Create, Sq.Normal, Sq.Normal, Sq.Normal],
@@ -46,7 +54,10 @@ class StatementEnd {
   private sqlite = Sq.Start
   private create = 0
 
-  constructor(private readonly text: string, private readonly dialect: DialectName) {}
+  constructor(
+    private readonly text: string,
+    private readonly dialect: DialectName,
+  ) {}
 
   reset(): void {
     this.parens = []
@@ -142,13 +153,17 @@ export interface SplitOptions {
  * and column, before anything of it runs.
  */
 export function splitSql(
-  text: string, dialect: DialectName, source: string, options: SplitOptions = {},
+  text: string,
+  dialect: DialectName,
+  source: string,
+  options: SplitOptions = {},
 ): SqlStatement[] {
   const [from, to] = options.range ?? [0, text.length]
   try {
     const part = from === 0 && to === text.length ? text : text.slice(from, to)
     return split(part, dialect, {...initialState(), ...options.state}, options)
-      .map(({offset, sql}) => ({offset: offset + from, sql})).map(withPositions(text))
+      .map(({offset, sql}) => ({offset: offset + from, sql}))
+      .map(withPositions(text))
   } catch (error) {
     if (!(error instanceof SqlTextError)) throw error
     throw refusal(text, source, error, from)
@@ -162,7 +177,10 @@ export function refusal(text: string, source: string, error: SqlTextError, base 
 }
 
 function split(
-  text: string, dialect: DialectName, state: LexerState, options: SplitOptions,
+  text: string,
+  dialect: DialectName,
+  state: LexerState,
+  options: SplitOptions,
 ): Array<{offset: number; sql: string}> {
   const skipDirectives = options.directives === 'skip'
   const initial = {...state}
@@ -256,8 +274,10 @@ function sqliteText(text: string, start: number, delimiter: Token | undefined, l
  * PROCEDURE|FUNCTION|TRIGGER|EVENT|PACKAGE, or BEGIN NOT ATOMIC.
  */
 function storedProgram(text: string, tokens: readonly Token[]): boolean {
-  const words = tokens.filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close')
-    .slice(0, 16).map((t) => text.slice(t.start, t.end).toUpperCase())
+  const words = tokens
+    .filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close')
+    .slice(0, 16)
+    .map((t) => text.slice(t.start, t.end).toUpperCase())
   if (words[0] === 'BEGIN') return words[1] === 'NOT' && words[2] === 'ATOMIC'
   if (words[0] !== 'CREATE') return false
   let i = 1
@@ -290,7 +310,11 @@ function delimiterCommand(text: string, token: Token, lexer: Lexer): boolean {
 
 /** What a statement sets for the rest: MySQL's NO_BACKSLASH_ESCAPES, PostgreSQL's standard_conforming_strings. */
 function settings(
-  text: string, tokens: readonly Token[], dialect: DialectName, state: LexerState, initial: LexerState,
+  text: string,
+  tokens: readonly Token[],
+  dialect: DialectName,
+  state: LexerState,
+  initial: LexerState,
 ): void {
   if (dialect === 'sqlite') return
   const words = tokens.filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close')

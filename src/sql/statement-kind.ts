@@ -40,7 +40,8 @@ export function leadingWords(sql: string, dialect: DialectName, limit = 8): stri
       } else if (token.kind === 'word' || token.kind === 'quoted' || token.kind === 'number') {
         const quoted = token.kind === 'quoted'
         const word = words.at(-1)
-        if (dotted && word) Object.assign(word, {parts: word.parts + 1, quoted: word.quoted || quoted, text: word.text + text})
+        if (dotted && word)
+          Object.assign(word, {parts: word.parts + 1, quoted: word.quoted || quoted, text: word.text + text})
         else words.push({parts: 1, quoted, text})
         dotted = false
       } else {
@@ -85,18 +86,22 @@ export function statementKind(sql: string, dialect: DialectName, serverVersion?:
 
   if (dialect !== 'postgresql') return 'plain'
   if (first === 'VACUUM' || (first === 'ALTER' && second === 'SYSTEM')) return 'outside'
-  if ((first === 'CREATE' || first === 'DROP') && ['DATABASE', 'TABLESPACE', 'SUBSCRIPTION'].includes(second)) return 'outside'
+  if ((first === 'CREATE' || first === 'DROP') && ['DATABASE', 'TABLESPACE', 'SUBSCRIPTION'].includes(second))
+    return 'outside'
   // CREATE [UNIQUE] INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX [INDEX|TABLE|...] CONCURRENTLY
   const index = w.indexOf('INDEX')
-  if ((first === 'CREATE' || first === 'DROP') && index !== -1 && index <= 2 && w[index + 1] === 'CONCURRENTLY') return 'outside'
-  if (first === 'REINDEX' && (w.slice(1, 3).includes('CONCURRENTLY') || second === 'DATABASE' || second === 'SYSTEM')) return 'outside'
+  if ((first === 'CREATE' || first === 'DROP') && index !== -1 && index <= 2 && w[index + 1] === 'CONCURRENTLY')
+    return 'outside'
+  if (first === 'REINDEX' && (w.slice(1, 3).includes('CONCURRENTLY') || second === 'DATABASE' || second === 'SYSTEM'))
+    return 'outside'
   if (first === 'ALTER' && second === 'SUBSCRIPTION' && w[3] === 'REFRESH') return 'outside'
   if (first === 'DROP' && second === 'SUBSCRIPTION') return 'outside'
   // CLUSTER with no table (every clustered table), DISCARD ALL, ALTER DATABASE ... SET TABLESPACE.
   if (first === 'CLUSTER' && (second === undefined || second === 'VERBOSE') && w.length <= 2) return 'outside'
   if (first === 'DISCARD' && second === 'ALL') return 'outside'
   if (first === 'ALTER' && second === 'DATABASE' && w[3] === 'SET' && w[4] === 'TABLESPACE') return 'outside'
-  if (first === 'ALTER' && second === 'TABLE' && w.includes('DETACH') && concurrentlyLast(sql, dialect)) return 'outside'
+  if (first === 'ALTER' && second === 'TABLE' && w.includes('DETACH') && concurrentlyLast(sql, dialect))
+    return 'outside'
   if (first === 'ALTER' && second === 'TYPE' && w[3] === 'ADD' && w[4] === 'VALUE') {
     return serverVersion !== undefined && serverVersion < 120_000 ? 'outside' : 'plain'
   }

@@ -17,7 +17,8 @@ export class DbManageError extends Error {
     if (options?.data !== undefined) this.data = options.data
     this.name = new.target.name
     const kinds: string[] = []
-    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as {name: string}).name)
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c))
+      kinds.push((c as {name: string}).name)
     Object.defineProperty(this, KINDS, {value: kinds})
   }
 

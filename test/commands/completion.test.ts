@@ -27,10 +27,13 @@ describe('command: completion', () => {
       [['--script-location', ''], 'migs'],
       [['upgrade', '-o', 'db-'], 'db-manage.ini'],
     ]
-    const script = ['source ./completion.sh', ...cases.map(([words]) => {
-      const quoted = ['db-manage', ...words].map((w) => `'${w}'`).join(' ')
-      return `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length}; COMPREPLY=(); _db_manage_complete; echo "\${COMPREPLY[*]}"`
-    })].join('\n')
+    const script = [
+      'source ./completion.sh',
+      ...cases.map(([words]) => {
+        const quoted = ['db-manage', ...words].map((w) => `'${w}'`).join(' ')
+        return `COMP_WORDS=(${quoted}); COMP_CWORD=${words.length}; COMPREPLY=(); _db_manage_complete; echo "\${COMPREPLY[*]}"`
+      }),
+    ].join('\n')
     const offered = execFileSync('bash', ['-c', script], {cwd: dir, encoding: 'utf8'}).split('\n').slice(0, -1)
     expect(offered).to.deep.equal(cases.map(([, expected]) => expected))
   })

@@ -25,12 +25,24 @@ describe('command: help', () => {
     const r = await runCli(['help', 'upgrade'], {cwd: tempProject()})
     expect(r.code).to.equal(0)
     const headings = r.stdout.split('\n').filter((l) => /^[A-Z][A-Z -]+$/.test(l))
-    expect(headings).to.deep.equal(['USAGE', 'ARGUMENTS', 'FLAGS', 'OFFLINE FLAGS', 'GLOBAL FLAGS', 'MULTI-DATABASE FLAGS', 'DESCRIPTION', 'EXAMPLES'])
+    expect(headings).to.deep.equal([
+      'USAGE',
+      'ARGUMENTS',
+      'FLAGS',
+      'OFFLINE FLAGS',
+      'GLOBAL FLAGS',
+      'MULTI-DATABASE FLAGS',
+      'DESCRIPTION',
+      'EXAMPLES',
+    ])
     const section = (name: string): string => r.stdout.split(`\n${name}\n`)[1].split('\n\n')[0].replaceAll(/\s+/g, ' ')
     expect(section('FLAGS')).to.include('--delta').and.not.include('--sql').and.not.include('--parallel')
     expect(section('OFFLINE FLAGS')).to.include('--sql').and.include('--dialect').and.include('--no-version-table')
     expect(section('MULTI-DATABASE FLAGS')).to.include('--parallel').and.include('--shard').and.include('--fail-fast')
-    expect(section('GLOBAL FLAGS')).to.include('--config-file').and.include('by their order key, then file order').and.not.include('--parallel')
+    expect(section('GLOBAL FLAGS'))
+      .to.include('--config-file')
+      .and.include('by their order key, then file order')
+      .and.not.include('--parallel')
     // The same as the flag.
     expect((await runCli(['upgrade', '--help'], {cwd: tempProject()})).stdout).to.equal(r.stdout)
   })
@@ -41,8 +53,12 @@ describe('command: help', () => {
   })
 
   it('describes every command', () => {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {description?: string; summary?: string}>}
-    const missing = Object.entries(manifest.commands).filter(([, c]) => !c.summary || !c.description).map(([id]) => id)
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, {description?: string; summary?: string}>
+    }
+    const missing = Object.entries(manifest.commands)
+      .filter(([, c]) => !c.summary || !c.description)
+      .map(([id]) => id)
     expect(missing).to.deep.equal([])
   })
 })
@@ -50,8 +66,15 @@ describe('command: help', () => {
 describe('an unknown command', () => {
   it('suggests the nearest command, exits 2 and writes no code cache', async () => {
     const r = await runWithCache(['upgrad'])
-    expect(r).to.deep.equal({cache: [], code: 2, stderr: 'Error: unknown command "upgrad": did you mean "upgrade"? (db-manage help lists the commands)\n', stdout: ''})
-    expect((await runWithCache(['chekc_migration', '--no-db'])).stderr).to.equal('Error: unknown command "chekc_migration": did you mean "check_migration"? (db-manage help lists the commands)\n')
+    expect(r).to.deep.equal({
+      cache: [],
+      code: 2,
+      stderr: 'Error: unknown command "upgrad": did you mean "upgrade"? (db-manage help lists the commands)\n',
+      stdout: '',
+    })
+    expect((await runWithCache(['chekc_migration', '--no-db'])).stderr).to.equal(
+      'Error: unknown command "chekc_migration": did you mean "check_migration"? (db-manage help lists the commands)\n',
+    )
     expect((await runWithCache(['check-migratoin'])).stderr).to.include('did you mean "check-migration"?')
     expect((await runWithCache(['hist'])).stderr).to.include('did you mean "history"?')
   })
@@ -59,14 +82,22 @@ describe('an unknown command', () => {
   it('lists the commands when none is near', async () => {
     const r = await runWithCache(['frobnicate'])
     expect(r).to.deep.equal({
-      cache: [], code: 2, stdout: '',
-      stderr: 'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, revision, show, stamp, upgrade; db-manage help COMMAND explains one)\n',
+      cache: [],
+      code: 2,
+      stdout: '',
+      stderr:
+        'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, revision, show, stamp, upgrade; db-manage help COMMAND explains one)\n',
     })
   })
 
   it('is the same after help', async () => {
     const r = await runWithCache(['help', 'upgrad'])
-    expect(r).to.deep.equal({cache: [], code: 2, stderr: 'Error: unknown command "upgrad": did you mean "upgrade"? (db-manage help lists the commands)\n', stdout: ''})
+    expect(r).to.deep.equal({
+      cache: [],
+      code: 2,
+      stderr: 'Error: unknown command "upgrad": did you mean "upgrade"? (db-manage help lists the commands)\n',
+      stdout: '',
+    })
   })
 
   it('leaves the code cache of a real command alone', async () => {

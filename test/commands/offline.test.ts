@@ -10,7 +10,9 @@ function project(ini = ''): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
   writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n${ini}`)
-  writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `export const revision = '001'
+  writeFileSync(
+    path.join(dir, 'migrations', '001_a.ts'),
+    `export const revision = '001'
 export const downRevision = null
 export const message = 'a'
 export async function upgrade(op: any) {
@@ -19,8 +21,11 @@ export async function upgrade(op: any) {
 export async function downgrade(op: any) {
   await op.dropTable('a')
 }
-`)
-  writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `export const revision = '002'
+`,
+  )
+  writeFileSync(
+    path.join(dir, 'migrations', '002_b.ts'),
+    `export const revision = '002'
 export const downRevision = '001'
 export const message = 'b'
 export async function upgrade(op: any) {
@@ -30,14 +35,19 @@ export async function upgrade(op: any) {
 export async function downgrade(op: any) {
   await op.execute('DELETE FROM a')
 }
-`)
+`,
+  )
   return dir
 }
 
 /** The history table's statements, left out where a test is about the rest (they have a test of their own). */
-const noHistory = (sql: string) => sql.replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '').replaceAll(/(INSERT INTO|UPDATE) db_manage_history [^\n]*;\n\n/g, '')
+const noHistory = (sql: string) =>
+  sql
+    .replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '')
+    .replaceAll(/(INSERT INTO|UPDATE) db_manage_history [^\n]*;\n\n/g, '')
 
-const CREATE_VERSION = 'CREATE TABLE alembic_version (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n);\n\n'
+const CREATE_VERSION =
+  'CREATE TABLE alembic_version (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n);\n\n'
 
 describe('offline SQL (--sql)', () => {
   it('PostgreSQL: BEGIN/COMMIT per revision, version table from base, escaped literals', async () => {
@@ -104,25 +114,36 @@ DELETE FROM alembic_version WHERE alembic_version.version_num = '001';
   })
 
   it('PostgreSQL with transaction_per_migration = false: one BEGIN/COMMIT around the run', async () => {
-    const result = await runCli(['upgrade', 'base:001', '--sql', '--dialect', 'postgresql'], {cwd: project('transaction_per_migration = false\n')})
-    expect(noHistory(result.stdout)).to.equal(`BEGIN;\n\n${CREATE_VERSION}-- Running upgrade  -> 001\n\nCREATE TABLE "a" (\n    "id" INTEGER NOT NULL,\n    "name" VARCHAR(20) NOT NULL,\n    PRIMARY KEY ("id")\n);\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n`)
+    const result = await runCli(['upgrade', 'base:001', '--sql', '--dialect', 'postgresql'], {
+      cwd: project('transaction_per_migration = false\n'),
+    })
+    expect(noHistory(result.stdout)).to.equal(
+      `BEGIN;\n\n${CREATE_VERSION}-- Running upgrade  -> 001\n\nCREATE TABLE "a" (\n    "id" INTEGER NOT NULL,\n    "name" VARCHAR(20) NOT NULL,\n    PRIMARY KEY ("id")\n);\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n`,
+    )
   })
 
   it('--no-version-table leaves out every version-table statement; -o writes a file', async () => {
     const dir = project()
-    const result = await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table', '-o', 'out.sql'], {cwd: dir})
+    const result = await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table', '-o', 'out.sql'], {
+      cwd: dir,
+    })
     expect(result.stdout).to.equal('')
     expect(result.stderr).to.match(/^Wrote \d+ bytes of SQL to out\.sql\n$/)
     const sql = readFileSync(path.join(dir, 'out.sql'), 'utf8')
     expect(sql).to.not.include('alembic_version')
     expect(sql.startsWith('-- Running upgrade  -> 001\n\nCREATE TABLE "a"')).to.equal(true)
-    const env = await runCli(['upgrade', '--dialect', 'sqlite', '--no-version-table'], {cwd: dir, env: {DB_MANAGE_SQL: '1'}})
+    const env = await runCli(['upgrade', '--dialect', 'sqlite', '--no-version-table'], {
+      cwd: dir,
+      env: {DB_MANAGE_SQL: '1'},
+    })
     expect(env.stdout).to.equal(sql)
   })
 
   it('a concurrent index on a table the chain created renders as an autocommit block, in every range', async () => {
     const dir = project()
-    writeFileSync(path.join(dir, 'migrations', '003_ix.ts'), `export const revision = '003'
+    writeFileSync(
+      path.join(dir, 'migrations', '003_ix.ts'),
+      `export const revision = '003'
 export const downRevision = '002'
 export const message = 'ix'
 export async function upgrade(op: any) {
@@ -131,28 +152,39 @@ export async function upgrade(op: any) {
 export async function downgrade(op: any) {
   await op.dropIndex('ix_a_name')
 }
-`)
-    const step = '-- Running upgrade 002 -> 003\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "ix_a_name" ON "a" ("name");\n\nBEGIN;\n\n'
-    const range = await runCli(['upgrade', '--sql', '002:003', '--dialect', 'postgresql', '--no-version-table'], {cwd: dir})
+`,
+    )
+    const step =
+      '-- Running upgrade 002 -> 003\n\nCOMMIT;\n\nCREATE INDEX CONCURRENTLY "ix_a_name" ON "a" ("name");\n\nBEGIN;\n\n'
+    const range = await runCli(['upgrade', '--sql', '002:003', '--dialect', 'postgresql', '--no-version-table'], {
+      cwd: dir,
+    })
     expect(range).to.deep.equal({code: 0, stderr: '', stdout: `BEGIN;\n\n${step}COMMIT;\n\n`})
     const whole = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir})
     expect(whole.code).to.equal(0)
-    expect(noHistory(whole.stdout)).to.include(`BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`)
+    expect(noHistory(whole.stdout)).to.include(
+      `BEGIN;\n\n${step}UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\nCOMMIT;\n\n`,
+    )
   })
 
   it('a key createTable named at table level is known to a later revision in the same render (issue 14 item 5)', async () => {
     const dir = tempProject()
     mkdirSync(path.join(dir, 'migrations'))
     writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n')
-    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), `export const revision = '001'
+    writeFileSync(
+      path.join(dir, 'migrations', '001_a.ts'),
+      `export const revision = '001'
 export const downRevision = null
 export const message = 'a'
 export async function upgrade(op: any) {
   await op.createTable('payment', [op.column('payment_id', 'integer', {nullable: false}), op.column('payment_date', 'timestamp', {nullable: false}), op.column('note', 'string(20)', {collation: 'C'})],
     {primaryKey: {name: 'payment_pkey', columns: ['payment_date', 'payment_id']}, uniques: [{name: 'payment_note', columns: ['note']}]})
 }
-`)
-    writeFileSync(path.join(dir, 'migrations', '002_b.ts'), `export const revision = '002'
+`,
+    )
+    writeFileSync(
+      path.join(dir, 'migrations', '002_b.ts'),
+      `export const revision = '002'
 export const downRevision = '001'
 export const message = 'b'
 export async function upgrade(op: any) {
@@ -162,12 +194,17 @@ export async function upgrade(op: any) {
     batch.createPrimaryKey('payment_pkey', ['payment_id'])
   })
 }
-`)
+`,
+    )
     const out = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '--no-version-table'], {cwd: dir})
     expect(out.stderr).to.equal('')
-    expect(out.stdout).to.include('CREATE TABLE "payment" (\n    "payment_id" INTEGER NOT NULL,\n    "payment_date" TIMESTAMP WITHOUT TIME ZONE NOT NULL,\n    "note" VARCHAR(20) COLLATE "C",\n'
-      + '    CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_date", "payment_id"),\n    CONSTRAINT "payment_note" UNIQUE ("note")\n);')
-    expect(out.stdout).to.include('ALTER TABLE "payment" DROP CONSTRAINT "payment_note";\n\nALTER TABLE "payment" DROP CONSTRAINT "payment_pkey";\n\nALTER TABLE "payment" ADD CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_id");')
+    expect(out.stdout).to.include(
+      'CREATE TABLE "payment" (\n    "payment_id" INTEGER NOT NULL,\n    "payment_date" TIMESTAMP WITHOUT TIME ZONE NOT NULL,\n    "note" VARCHAR(20) COLLATE "C",\n' +
+        '    CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_date", "payment_id"),\n    CONSTRAINT "payment_note" UNIQUE ("note")\n);',
+    )
+    expect(out.stdout).to.include(
+      'ALTER TABLE "payment" DROP CONSTRAINT "payment_note";\n\nALTER TABLE "payment" DROP CONSTRAINT "payment_pkey";\n\nALTER TABLE "payment" ADD CONSTRAINT "payment_pkey" PRIMARY KEY ("payment_id");',
+    )
   })
 
   it('the history table is created beside the version table and gets a row per step, on each dialect', async () => {
@@ -176,69 +213,125 @@ export async function upgrade(op: any) {
     const sum = (file: string) => scriptChecksum(readFileSync(path.join(dir, 'migrations', file), 'utf8'))
     const env = {DB_MANAGE_ACTOR: 'ci@runner'}
     const pg = (await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir, env})).stdout
-    expect(pg).to.include(`${CREATE_VERSION}CREATE TABLE IF NOT EXISTS "db_manage_history" (\n    "id" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,\n    "revision" VARCHAR(32) NOT NULL,\n`)
-    expect(pg).to.include(`INSERT INTO alembic_version (version_num) VALUES ('001');\n\nINSERT INTO db_manage_history (revision, direction, from_revision, to_revision, checksum, applied_at, duration_ms, applied_by, db_manage_version) VALUES ('001', 'upgrade', NULL, '001', '${sum('001_a.ts')}', (now() AT TIME ZONE 'utc'), NULL, 'ci@runner (--sql)', '${version}');\n\nCOMMIT;`)
+    expect(pg).to.include(
+      `${CREATE_VERSION}CREATE TABLE IF NOT EXISTS "db_manage_history" (\n    "id" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,\n    "revision" VARCHAR(32) NOT NULL,\n`,
+    )
+    expect(pg).to.include(
+      `INSERT INTO alembic_version (version_num) VALUES ('001');\n\nINSERT INTO db_manage_history (revision, direction, from_revision, to_revision, checksum, applied_at, duration_ms, applied_by, db_manage_version) VALUES ('001', 'upgrade', NULL, '001', '${sum('001_a.ts')}', (now() AT TIME ZONE 'utc'), NULL, 'ci@runner (--sql)', '${version}');\n\nCOMMIT;`,
+    )
     const mysql = (await runCli(['downgrade', '--sql', '002:001', '--dialect', 'mysql'], {cwd: dir, env})).stdout
-    expect(mysql).to.match(/^CREATE TABLE IF NOT EXISTS `db_manage_history` \(\n {4}`id` INTEGER NOT NULL AUTO_INCREMENT,/)
+    expect(mysql).to.match(
+      /^CREATE TABLE IF NOT EXISTS `db_manage_history` \(\n {4}`id` INTEGER NOT NULL AUTO_INCREMENT,/,
+    )
     // MySQL commits DDL as it goes: the step is marked in progress before its first statement, and the mark becomes its row after the version moves.
-    expect(mysql).to.include(`-- Running downgrade 002 -> 001\n\nINSERT INTO db_manage_history (revision, direction, from_revision, to_revision, checksum, applied_at, duration_ms, applied_by, db_manage_version) VALUES ('002', 'started', '002', '001', '${sum('002_b.ts')}', UTC_TIMESTAMP(), NULL, 'ci@runner (--sql)', '${version}');\n\n`)
-    expect(mysql).to.include("UPDATE alembic_version SET version_num='001' WHERE alembic_version.version_num = '002';\n\nUPDATE db_manage_history SET direction = 'downgrade', duration_ms = NULL WHERE direction = 'started';\n\n")
+    expect(mysql).to.include(
+      `-- Running downgrade 002 -> 001\n\nINSERT INTO db_manage_history (revision, direction, from_revision, to_revision, checksum, applied_at, duration_ms, applied_by, db_manage_version) VALUES ('002', 'started', '002', '001', '${sum('002_b.ts')}', UTC_TIMESTAMP(), NULL, 'ci@runner (--sql)', '${version}');\n\n`,
+    )
+    expect(mysql).to.include(
+      "UPDATE alembic_version SET version_num='001' WHERE alembic_version.version_num = '002';\n\nUPDATE db_manage_history SET direction = 'downgrade', duration_ms = NULL WHERE direction = 'started';\n\n",
+    )
     const sqlite = (await runCli(['stamp', '--sql', '002', '--dialect', 'sqlite'], {cwd: dir, env})).stdout
-    expect(sqlite).to.include(`VALUES ('002', 'stamp', NULL, '002', '${sum('002_b.ts')}', CURRENT_TIMESTAMP, NULL, 'ci@runner (--sql)', '${version}');`)
+    expect(sqlite).to.include(
+      `VALUES ('002', 'stamp', NULL, '002', '${sum('002_b.ts')}', CURRENT_TIMESTAMP, NULL, 'ci@runner (--sql)', '${version}');`,
+    )
     // --no-version-table leaves out both tables.
-    expect((await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table'], {cwd: dir})).stdout).to.not.include('db_manage_history')
+    expect(
+      (await runCli(['upgrade', '--sql', '--dialect', 'sqlite', '--no-version-table'], {cwd: dir})).stdout,
+    ).to.not.include('db_manage_history')
   })
 
   it('stamp --sql writes only the version table', async () => {
-    expect(noHistory((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout)).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
-    expect(noHistory((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout)).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")
+    expect(
+      noHistory((await runCli(['stamp', '--sql', '002', '--dialect', 'postgresql'], {cwd: project()})).stdout),
+    ).to.equal(`BEGIN;\n\n${CREATE_VERSION}INSERT INTO alembic_version (version_num) VALUES ('002');\n\nCOMMIT;\n\n`)
+    expect(
+      noHistory((await runCli(['stamp', '--sql', '001:002', '--dialect', 'mysql'], {cwd: project()})).stdout),
+    ).to.equal("UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';\n\n")
   })
 
   it('a script that needs a live connection fails before any output, naming it', async () => {
     const dir = project()
-    writeFileSync(path.join(dir, 'migrations', '003_c.ts'), `export const revision = '003'
+    writeFileSync(
+      path.join(dir, 'migrations', '003_c.ts'),
+      `export const revision = '003'
 export const downRevision = '002'
 export async function upgrade(op: any) {
   const rows = await op.query('SELECT id FROM a')
   for (const r of rows) await op.execute('UPDATE a SET name = name WHERE id = ' + r.id)
 }
-`)
+`,
+    )
     const result = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '-o', 'out.sql'], {cwd: dir})
-    expect(result).to.deep.equal({code: 1, stderr: 'Error: 003_c.ts calls op.query, which needs a live database: it cannot be rendered with --sql\n', stdout: ''})
+    expect(result).to.deep.equal({
+      code: 1,
+      stderr: 'Error: 003_c.ts calls op.query, which needs a live database: it cannot be rendered with --sql\n',
+      stdout: '',
+    })
     expect(() => readFileSync(path.join(dir, 'out.sql'))).to.throw()
   })
 
   it('refuses what offline cannot know', async () => {
     const dir = project()
     expect(await runCli(['downgrade', '--sql', '001', '--dialect', 'mysql'], {cwd: dir})).to.deep.equal({
-      code: 2, stderr: 'Error: downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts\n', stdout: '',
+      code: 2,
+      stderr:
+        'Error: downgrade --sql needs a range START:END (e.g. 005:003): offline there is no database to say where it starts\n',
+      stdout: '',
     })
-    expect((await runCli(['upgrade', '--sql', '--delta', '1', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal("Error: --delta counts from the database's revision, which --sql does not read: give START:END\n")
-    expect((await runCli(['upgrade', '--sql'], {cwd: dir})).stderr).to.equal('Error: --sql needs a dialect: configure a connection URL for [default] or pass --dialect postgresql|mysql|sqlite\n')
-    expect((await runCli(['upgrade', '002:001', '--sql', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal('Error: upgrade --sql 002:001: 001 is below 002; use downgrade --sql\n')
-    expect((await runCli(['upgrade', '--no-version-table'], {cwd: dir})).stderr).to.equal('Error: The following error occurred: All of the following must be provided when using --no-version-table: --sql\n')
+    expect((await runCli(['upgrade', '--sql', '--delta', '1', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal(
+      "Error: --delta counts from the database's revision, which --sql does not read: give START:END\n",
+    )
+    expect((await runCli(['upgrade', '--sql'], {cwd: dir})).stderr).to.equal(
+      'Error: --sql needs a dialect: configure a connection URL for [default] or pass --dialect postgresql|mysql|sqlite\n',
+    )
+    expect((await runCli(['upgrade', '002:001', '--sql', '--dialect', 'mysql'], {cwd: dir})).stderr).to.equal(
+      'Error: upgrade --sql 002:001: 001 is below 002; use downgrade --sql\n',
+    )
+    expect((await runCli(['upgrade', '--no-version-table'], {cwd: dir})).stderr).to.equal(
+      'Error: The following error occurred: All of the following must be provided when using --no-version-table: --sql\n',
+    )
   })
 })
 
 describe('command: exec', () => {
   it('runs statements one by one, printing rows and counts, and --dry-run only prints', async () => {
     const dir = project('\n[database]\nconnection = sqlite:///x.sqlite\n')
-    writeFileSync(path.join(dir, 'fix.sql'), "-- setup\nCREATE TABLE n (id INTEGER, body TEXT);\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\nSELECT id, body FROM n ORDER BY id;\n")
+    writeFileSync(
+      path.join(dir, 'fix.sql'),
+      "-- setup\nCREATE TABLE n (id INTEGER, body TEXT);\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\nSELECT id, body FROM n ORDER BY id;\n",
+    )
     const dry = await runCli(['exec', 'fix.sql', '--dry-run'], {cwd: dir})
-    expect(dry.stdout).to.equal("-- statement 1\nCREATE TABLE n (id INTEGER, body TEXT);\n-- statement 2\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n")
+    expect(dry.stdout).to.equal(
+      "-- statement 1\nCREATE TABLE n (id INTEGER, body TEXT);\n-- statement 2\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n",
+    )
     const run = await runCli(['exec'], {cwd: dir, env: {DB_MANAGE_EXEC_FILE: 'fix.sql'}})
-    expect(run.stdout).to.equal("-- statement 1\nCREATE TABLE n (id INTEGER, body TEXT);\n  (0 rows affected)\n-- statement 2\nINSERT INTO n VALUES (1, 'semi;colon'), (2, 'it''s');\n  (2 rows affected)\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n  {\"id\":1,\"body\":\"semi;colon\"}\n  {\"id\":2,\"body\":\"it's\"}\n  (2 rows)\n")
+    expect(run.stdout).to.equal(
+      '-- statement 1\nCREATE TABLE n (id INTEGER, body TEXT);\n  (0 rows affected)\n-- statement 2\nINSERT INTO n VALUES (1, \'semi;colon\'), (2, \'it\'\'s\');\n  (2 rows affected)\n-- statement 3\nSELECT id, body FROM n ORDER BY id;\n  {"id":1,"body":"semi;colon"}\n  {"id":2,"body":"it\'s"}\n  (2 rows)\n',
+    )
     writeFileSync(path.join(dir, 'bad.sql'), "INSERT INTO n VALUES (3, 'x');\nSELECT nope FROM nowhere;\n")
     const bad = await runCli(['exec', 'bad.sql'], {cwd: dir})
     expect(bad.code).to.equal(1)
-    expect(bad.stderr).to.equal('Error: bad.sql: statement 2 of 2 failed: no such table: nowhere (SQLITE_ERROR); rolled back: nothing in the file was applied\n')
+    expect(bad.stderr).to.equal(
+      'Error: bad.sql: statement 2 of 2 failed: no such table: nowhere (SQLITE_ERROR); rolled back: nothing in the file was applied\n',
+    )
     // A file with its own blocks runs as written: the first block stays.
-    writeFileSync(path.join(dir, 'blocks.sql'), "BEGIN;\nINSERT INTO n VALUES (3, 'kept');\nCOMMIT;\nBEGIN IMMEDIATE;\nINSERT INTO n VALUES (4, 'lost');\nSELECT nope FROM nowhere;\nCOMMIT;\nVACUUM;\n")
-    expect((await runCli(['exec', 'blocks.sql'], {cwd: dir})).stderr).to.equal('Error: blocks.sql: statement 6 of 8 failed: no such table: nowhere (SQLITE_ERROR); statements 1 to 3 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 4 to 6 were rolled back (the block its statement 4 opened); statements 7 to 8 were not run\n')
-    writeFileSync(path.join(dir, 'vacuum.sql'), "DELETE FROM n WHERE id = 3;\nVACUUM;\n")
-    expect((await runCli(['exec', 'vacuum.sql'], {cwd: dir})).stdout).to.equal('-- statement 1\nDELETE FROM n WHERE id = 3;\n  (1 row affected)\n-- statement 2\nVACUUM;\n  (0 rows affected, on its own: it cannot run inside a transaction)\n')
+    writeFileSync(
+      path.join(dir, 'blocks.sql'),
+      "BEGIN;\nINSERT INTO n VALUES (3, 'kept');\nCOMMIT;\nBEGIN IMMEDIATE;\nINSERT INTO n VALUES (4, 'lost');\nSELECT nope FROM nowhere;\nCOMMIT;\nVACUUM;\n",
+    )
+    expect((await runCli(['exec', 'blocks.sql'], {cwd: dir})).stderr).to.equal(
+      'Error: blocks.sql: statement 6 of 8 failed: no such table: nowhere (SQLITE_ERROR); statements 1 to 3 were committed and stay (1 BEGIN ... COMMIT block of the file); statements 4 to 6 were rolled back (the block its statement 4 opened); statements 7 to 8 were not run\n',
+    )
+    writeFileSync(path.join(dir, 'vacuum.sql'), 'DELETE FROM n WHERE id = 3;\nVACUUM;\n')
+    expect((await runCli(['exec', 'vacuum.sql'], {cwd: dir})).stdout).to.equal(
+      '-- statement 1\nDELETE FROM n WHERE id = 3;\n  (1 row affected)\n-- statement 2\nVACUUM;\n  (0 rows affected, on its own: it cannot run inside a transaction)\n',
+    )
     writeFileSync(path.join(dir, 'count.sql'), 'SELECT COUNT(*) AS n FROM n;\n')
-    expect((await runCli(['exec', 'count.sql'], {cwd: dir})).stdout).to.equal('-- statement 1\nSELECT COUNT(*) AS n FROM n;\n  {"n":2}\n  (1 row)\n')
-    expect((await runCli(['exec', 'missing.sql'], {cwd: dir})).stderr).to.equal('Error: cannot read SQL file missing.sql: ENOENT\n')
+    expect((await runCli(['exec', 'count.sql'], {cwd: dir})).stdout).to.equal(
+      '-- statement 1\nSELECT COUNT(*) AS n FROM n;\n  {"n":2}\n  (1 row)\n',
+    )
+    expect((await runCli(['exec', 'missing.sql'], {cwd: dir})).stderr).to.equal(
+      'Error: cannot read SQL file missing.sql: ENOENT\n',
+    )
   })
 })

@@ -10,7 +10,10 @@ import {linkDbManage, runCli, tempProject} from '../helpers/cli.js'
 function project(connection = 'sqlite:///app.sqlite'): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${connection}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${connection}\n`,
+  )
   linkDbManage(dir)
   return dir
 }
@@ -21,35 +24,53 @@ describe('revision -m with control characters', () => {
   for (const template of ['ts', 'sql'] as const) {
     it(`writes a ${template} file that loads, on one line, with no control character in it or in its name`, async () => {
       const dir = project()
-      const made = await runCli(['revision', '-m', message, ...(template === 'sql' ? ['--template', 'sql'] : [])], {cwd: dir})
+      const made = await runCli(['revision', '-m', message, ...(template === 'sql' ? ['--template', 'sql'] : [])], {
+        cwd: dir,
+      })
       expect(made.code, made.stderr).to.equal(0)
       const [file] = readdirSync(path.join(dir, 'migrations'))
       expect(file).to.equal(`001_fix_the_users_table_now_31mred_0m_end.${template}`)
       const text = readFileSync(path.join(dir, 'migrations', file), 'utf8')
-      // eslint-disable-next-line no-control-regex
+
       expect(text.replaceAll('\n', '')).not.to.match(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/)
       const line = text.split('\n').find((l) => /message/.test(l))
-      expect(line).to.equal(template === 'ts'
-        ? String.raw`export const message = 'fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end'`
-        : String.raw`-- message: fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end`)
+      expect(line).to.equal(
+        template === 'ts'
+          ? String.raw`export const message = 'fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end'`
+          : String.raw`-- message: fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end`,
+      )
       // The script runs, and the chain reads its message back.
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
       expect(up.code, up.stderr).to.equal(0)
       const history = await runCli(['history', '--json'], {cwd: dir})
-      const [{revisions: [entry]}] = (JSON.parse(history.stdout) as {data: Array<{revisions: Array<{message: string}>}>}).data
-      expect(entry.message).to.equal(template === 'ts'
-        ? 'fix the users table now \u001B[31mred\u001B[0m \u0007\u007F\u009B end'
-        : String.raw`fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end`)
+      const [
+        {
+          revisions: [entry],
+        },
+      ] = (JSON.parse(history.stdout) as {data: Array<{revisions: Array<{message: string}>}>}).data
+      expect(entry.message).to.equal(
+        template === 'ts'
+          ? 'fix the users table now \u001B[31mred\u001B[0m \u0007\u007F\u009B end'
+          : String.raw`fix the users table now \x1b[31mred\x1b[0m \x07\x7f\x9b end`,
+      )
     })
   }
 })
 
 describe('an empty --url', () => {
-  it('is an error, not the config file\'s database', async () => {
+  it("is an error, not the config file's database", async () => {
     const dir = project()
-    for (const args of [['upgrade', 'head', '--url', ''], ['current', '--url='], ['upgrade', '--url', '  ']]) {
+    for (const args of [
+      ['upgrade', 'head', '--url', ''],
+      ['current', '--url='],
+      ['upgrade', '--url', '  '],
+    ]) {
       const run = await runCli(args, {cwd: dir})
-      expect(run, args.join(' ')).to.deep.equal({code: 2, stderr: 'Error: --url is empty: give a database URL, or leave the flag out\n', stdout: ''})
+      expect(run, args.join(' ')).to.deep.equal({
+        code: 2,
+        stderr: 'Error: --url is empty: give a database URL, or leave the flag out\n',
+        stdout: '',
+      })
     }
 
     expect(existsSync(path.join(dir, 'app.sqlite'))).to.equal(false)
@@ -62,8 +83,10 @@ describe('a SQLite file in a folder that does not exist', () => {
     for (const args of [['upgrade', 'head'], ['current'], ['stamp', 'base']]) {
       const run = await runCli(args, {cwd: dir})
       expect(run, args.join(' ')).to.deep.equal({
-        code: 1, stderr: `Error: cannot connect to sqlite:///dta/app.sqlite: SQLite database ${path.join(dir, 'dta', 'app.sqlite')}: its folder`
-          + ` ${path.join(dir, 'dta')} does not exist (a typo in the path?): correct the URL, or create the folder first\n`,
+        code: 1,
+        stderr:
+          `Error: cannot connect to sqlite:///dta/app.sqlite: SQLite database ${path.join(dir, 'dta', 'app.sqlite')}: its folder` +
+          ` ${path.join(dir, 'dta')} does not exist (a typo in the path?): correct the URL, or create the folder first\n`,
         stdout: '',
       })
     }

@@ -12,7 +12,10 @@ import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 // output with or without them, an edited script always read as edited, and a
 // damaged cache costing only time.
 const cacheDir = () => mkdtempSync(path.join(os.tmpdir(), 'db-manage-caches-'))
-const codeFiles = (cache: string) => readdirSync(cache).filter((f) => /^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(f)).sort()
+const codeFiles = (cache: string) =>
+  readdirSync(cache)
+    .filter((f) => /^code-[0-9a-f]{16}-[a-z_]+\.bin$/.test(f))
+    .sort()
 /** The phase line's note on the code cache, and on the headers. */
 const notes = (r: CliResult) => ({
   code: /start-up \d+ ms \(code cache (\w+)\)/.exec(r.stderr)?.[1],
@@ -48,7 +51,11 @@ describe("start-up's caches", () => {
     await runCli(['current'], {cwd: dir, env})
     const left = codeFiles(env.DB_MANAGE_SCRIPT_CACHE)
     expect(left).to.include(path.basename(recent)).and.not.include(path.basename(stale))
-    expect(left.filter((f) => f !== path.basename(recent)).map((f) => f.slice(22))).to.deep.equal(['current.bin', 'heads.bin', 'history.bin'])
+    expect(left.filter((f) => f !== path.basename(recent)).map((f) => f.slice(22))).to.deep.equal([
+      'current.bin',
+      'heads.bin',
+      'history.bin',
+    ])
   })
 
   it('a damaged or foreign code cache is not used, and is written anew; turned off, the bundle loads as it is', async () => {
@@ -60,7 +67,7 @@ describe("start-up's caches", () => {
     const bytes = readFileSync(file)
 
     // One byte changed: the file's own checksum refuses it before V8 sees it.
-    bytes[bytes.length >> 1] ^= 0xFF
+    bytes[bytes.length >> 1] ^= 0xff
     writeFileSync(file, bytes)
     const flipped = await runCli(['history', '--debug'], {cwd: dir, env})
     expect([flipped.code, flipped.stdout, notes(flipped).code]).to.deep.equal([0, good.stdout, 'absent'])
@@ -130,7 +137,10 @@ describe("start-up's caches", () => {
       const env = {DB_MANAGE_SCRIPT_CACHE: cacheDir()}
       const up = await runCli(['upgrade', 'head'], {cwd: dir, env})
       expect(up.code, up.stderr).to.equal(0)
-      const chunks = () => readdirSync(env.DB_MANAGE_SCRIPT_CACHE).filter((f) => /^code-[0-9a-f]{16}-current\.mysql2-[0-9a-f]{16}\.bin$/.test(f))
+      const chunks = () =>
+        readdirSync(env.DB_MANAGE_SCRIPT_CACHE).filter((f) =>
+          /^code-[0-9a-f]{16}-current\.mysql2-[0-9a-f]{16}\.bin$/.test(f),
+        )
       const first = await runCli(['current'], {cwd: dir, env})
       expect(first).to.deep.equal({code: 0, stderr: '', stdout: '005 (head)\n'})
       expect(chunks()).to.have.length(1)
@@ -138,7 +148,7 @@ describe("start-up's caches", () => {
       // Read, not written again; damaged, refused and written anew: the same answer each time.
       expect(await runCli(['current'], {cwd: dir, env})).to.deep.equal(first)
       expect(readFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0])).equals(bytes)).to.equal(true)
-      bytes[bytes.length >> 1] ^= 0xFF
+      bytes[bytes.length >> 1] ^= 0xff
       writeFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0]), bytes)
       expect(await runCli(['current'], {cwd: dir, env})).to.deep.equal(first)
       expect(readFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, chunks()[0])).equals(bytes)).to.equal(false)

@@ -5,7 +5,6 @@ import {spawnCli, tempProject} from '../helpers/cli.js'
 import {TABLES} from '../helpers/catalog.js'
 import {connected, type TestDatabase} from '../helpers/databases.js'
 
-
 export const id = (k: number) => String(k).padStart(3, '0')
 
 /**
@@ -16,7 +15,10 @@ export const id = (k: number) => String(k).padStart(3, '0')
 export function chainProject(url: string, length: number): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${url}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${url}\n`,
+  )
   for (let k = 1; k <= length; k++) {
     const up = [
       k === 1 ? 'CREATE TABLE applied_log (revision VARCHAR(8) NOT NULL);' : '',
@@ -26,10 +28,25 @@ export function chainProject(url: string, length: number): string {
       `INSERT INTO applied_log (revision) VALUES ('${id(k)}');`,
       `CREATE TABLE u_${k} (id INTEGER);`,
     ].filter(Boolean)
-    const down = [`DROP TABLE u_${k};`, `DROP TABLE t_${k};`, `DELETE FROM applied_log WHERE revision = '${id(k)}';`, k === 1 ? 'DROP TABLE applied_log;' : ''].filter(Boolean)
-    writeFileSync(path.join(dir, 'migrations', `${id(k)}_step.sql`), [
-      `-- revision: ${id(k)}`, `-- down_revision: ${k === 1 ? '' : id(k - 1)}`, `-- message: step ${k}`, '-- +upgrade', ...up, '-- +downgrade', ...down, '',
-    ].join('\n'))
+    const down = [
+      `DROP TABLE u_${k};`,
+      `DROP TABLE t_${k};`,
+      `DELETE FROM applied_log WHERE revision = '${id(k)}';`,
+      k === 1 ? 'DROP TABLE applied_log;' : '',
+    ].filter(Boolean)
+    writeFileSync(
+      path.join(dir, 'migrations', `${id(k)}_step.sql`),
+      [
+        `-- revision: ${id(k)}`,
+        `-- down_revision: ${k === 1 ? '' : id(k - 1)}`,
+        `-- message: step ${k}`,
+        '-- +upgrade',
+        ...up,
+        '-- +downgrade',
+        ...down,
+        '',
+      ].join('\n'),
+    )
   }
 
   return dir
@@ -48,8 +65,12 @@ export interface ChainState {
 export async function chainState(db: TestDatabase, length: number): Promise<ChainState> {
   return connected(db, async (c) => {
     const names = new Set((await c.query(TABLES[db.dialect])).rows.map((r) => String(r.name)))
-    const version = names.has('alembic_version') ? (await c.query('SELECT version_num FROM alembic_version')).rows.map((r) => Number(r.version_num)) : []
-    const logged = names.has('applied_log') ? (await c.query('SELECT revision FROM applied_log')).rows.map((r) => String(r.revision)).sort() : []
+    const version = names.has('alembic_version')
+      ? (await c.query('SELECT version_num FROM alembic_version')).rows.map((r) => Number(r.version_num))
+      : []
+    const logged = names.has('applied_log')
+      ? (await c.query('SELECT revision FROM applied_log')).rows.map((r) => String(r.revision)).sort()
+      : []
     const whole: number[] = []
     const partial: number[] = []
     for (let k = 1; k <= length; k++) {
@@ -66,8 +87,11 @@ export async function chainState(db: TestDatabase, length: number): Promise<Chai
 /** The state is what the version says: revisions 1..version whole, each logged once, nothing beyond. */
 export function consistent(state: ChainState): boolean {
   const expected = Array.from({length: state.version}, (_, i) => i + 1)
-  return state.partial.length === 0 && JSON.stringify(state.whole) === JSON.stringify(expected)
-    && JSON.stringify(state.logged) === JSON.stringify(expected.map(id))
+  return (
+    state.partial.length === 0 &&
+    JSON.stringify(state.whole) === JSON.stringify(expected) &&
+    JSON.stringify(state.logged) === JSON.stringify(expected.map(id))
+  )
 }
 
 export interface Killed {

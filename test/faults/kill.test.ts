@@ -22,7 +22,11 @@ for (const dialect of dialectsUnderTest()) {
       const calibration = await createTestDatabase(dialect)
       let span: number
       try {
-        const full = await runAndKill(['upgrade', 'head'], chainProject(calibration.url, LENGTH), Number.POSITIVE_INFINITY)
+        const full = await runAndKill(
+          ['upgrade', 'head'],
+          chainProject(calibration.url, LENGTH),
+          Number.POSITIVE_INFINITY,
+        )
         expect(full.code).to.equal(0)
         span = full.chainMs
       } finally {
@@ -41,7 +45,11 @@ for (const dialect of dialectsUnderTest()) {
           const next = await runCli(['upgrade', 'head', '--lock-timeout', '10'], {cwd: dir})
           if (/migration lock/.test(next.stderr)) figures.locksLeft++
           const unfinished = id(state.version + 1)
-          const named = next.code === 1 && next.stderr.includes(`upgrade ${state.version === 0 ? '<base>' : id(state.version)} -> ${unfinished} (${unfinished}_step.sql) started at `)
+          const named =
+            next.code === 1 &&
+            next.stderr.includes(
+              `upgrade ${state.version === 0 ? '<base>' : id(state.version)} -> ${unfinished} (${unfinished}_step.sql) started at `,
+            )
           if (dialect === 'mysql' && named) {
             // MySQL commits DDL as it goes: the killed revision is marked, and the next run names it rather than guess
             // (also when the kill came before its first statement committed).
@@ -51,16 +59,22 @@ for (const dialect of dialectsUnderTest()) {
             const k = state.version + 1
             await connected(db, async (c) => {
               for (const table of [`u_${k}`, `t_${k}`]) await c.query(`DROP TABLE IF EXISTS ${table}`)
-              await c.query(k > 1 ? `DELETE FROM applied_log WHERE revision = '${unfinished}'` : 'DROP TABLE IF EXISTS applied_log')
+              await c.query(
+                k > 1 ? `DELETE FROM applied_log WHERE revision = '${unfinished}'` : 'DROP TABLE IF EXISTS applied_log',
+              )
             })
-            expect((await runCli(['stamp', state.version === 0 ? 'base' : id(state.version)], {cwd: dir})).code).to.equal(0)
+            expect(
+              (await runCli(['stamp', state.version === 0 ? 'base' : id(state.version)], {cwd: dir})).code,
+            ).to.equal(0)
             const settled = await runCli(['upgrade', 'head'], {cwd: dir})
             expect(settled.code, settled.stderr).to.equal(0)
           } else if (consistent(state)) {
             expect(next.code, next.stderr).to.equal(0)
           } else {
             figures.halfApplied++
-            expect.fail(`trial ${trial}: killed at ${killed.killedAt?.toFixed(0)} ms, the database holds ${JSON.stringify(state)} and the next run said: ${next.stderr}`)
+            expect.fail(
+              `trial ${trial}: killed at ${killed.killedAt?.toFixed(0)} ms, the database holds ${JSON.stringify(state)} and the next run said: ${next.stderr}`,
+            )
           }
 
           const after = await chainState(db, LENGTH)
@@ -70,8 +84,10 @@ for (const dialect of dialectsUnderTest()) {
         }
       }
 
-      report(`${dialect}: ${figures.trials} kills (${figures.midChain} mid-chain), ${figures.halfApplied} half-applied, ${figures.locksLeft} locks left`
-        + `${dialect === 'mysql' ? `, ${figures.detected} caught inside a revision, named by the next run and settled by stamp (${figures.markedClean} of them before any of its statements committed)` : ''}`)
+      report(
+        `${dialect}: ${figures.trials} kills (${figures.midChain} mid-chain), ${figures.halfApplied} half-applied, ${figures.locksLeft} locks left` +
+          `${dialect === 'mysql' ? `, ${figures.detected} caught inside a revision, named by the next run and settled by stamp (${figures.markedClean} of them before any of its statements committed)` : ''}`,
+      )
       expect(figures.halfApplied).to.equal(0)
       expect(figures.locksLeft).to.equal(0)
     })

@@ -3,7 +3,13 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {runCli, spawnCli, tempProject} from '../helpers/cli.js'
-import {adminConnection, connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
+import {
+  adminConnection,
+  connected,
+  createTestDatabase,
+  dialectsUnderTest,
+  type TestDatabase,
+} from '../helpers/databases.js'
 
 // The server goes away while a revision runs (here: another session ends the
 // run's backend, as an operator or a failover would). What the server did
@@ -16,10 +22,15 @@ const SLEEP = {mysql: 'SELECT SLEEP(60)', postgresql: 'SELECT pg_sleep(60)'} as 
 function project(url: string, perMigration: boolean): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(path.join(dir, 'db-manage.ini'),
-    `[db_manage]\nscript_location = migrations\ntransaction_per_migration = ${perMigration}\n\n[database]\nconnection = ${url}\n`)
-  const sql = (id: string, down: string, body: string) => writeFileSync(path.join(dir, 'migrations', `${id}_step.sql`),
-    `-- revision: ${id}\n-- down_revision: ${down}\n-- message: step ${id}\n-- +upgrade\n${body}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\nscript_location = migrations\ntransaction_per_migration = ${perMigration}\n\n[database]\nconnection = ${url}\n`,
+  )
+  const sql = (id: string, down: string, body: string) =>
+    writeFileSync(
+      path.join(dir, 'migrations', `${id}_step.sql`),
+      `-- revision: ${id}\n-- down_revision: ${down}\n-- message: step ${id}\n-- +upgrade\n${body}\n`,
+    )
   sql('001', '', 'CREATE TABLE t_1 (id INTEGER);')
   sql('002', '001', 'CREATE TABLE t_2 (id INTEGER);')
   return dir
@@ -30,13 +41,16 @@ async function endTheSleeper(db: TestDatabase): Promise<void> {
   const admin = await adminConnection(db.dialect as 'mysql' | 'postgresql')
   try {
     const name = new URL(db.url).pathname.slice(1)
-    const find = db.dialect === 'postgresql'
-      ? `SELECT pid AS id FROM pg_stat_activity WHERE datname = '${name}' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()`
-      : `SELECT id FROM information_schema.processlist WHERE db = '${name}' AND info LIKE 'SELECT SLEEP(60)%'`
+    const find =
+      db.dialect === 'postgresql'
+        ? `SELECT pid AS id FROM pg_stat_activity WHERE datname = '${name}' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()`
+        : `SELECT id FROM information_schema.processlist WHERE db = '${name}' AND info LIKE 'SELECT SLEEP(60)%'`
     for (let i = 0; i < 600; i++) {
       const [row] = (await admin.query(find)).rows
       if (row) {
-        await admin.query(db.dialect === 'postgresql' ? `SELECT pg_terminate_backend(${Number(row.id)})` : `KILL ${Number(row.id)}`)
+        await admin.query(
+          db.dialect === 'postgresql' ? `SELECT pg_terminate_backend(${Number(row.id)})` : `KILL ${Number(row.id)}`,
+        )
         return
       }
 
@@ -64,8 +78,10 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
       it(`says what is known and that the outcome is unknown${perMigration ? '' : ' (one transaction for the run)'}`, async () => {
         const dir = project(db.url, perMigration)
         expect((await runCli(['upgrade', '001'], {cwd: dir})).code).to.equal(0)
-        writeFileSync(path.join(dir, 'migrations', '003_sleep.sql'),
-          `-- revision: 003\n-- down_revision: 002\n-- message: sleeps\n-- +upgrade\nCREATE TABLE t_3 (id INTEGER);\n${SLEEP[dialect as keyof typeof SLEEP]};\n`)
+        writeFileSync(
+          path.join(dir, 'migrations', '003_sleep.sql'),
+          `-- revision: 003\n-- down_revision: 002\n-- message: sleeps\n-- +upgrade\nCREATE TABLE t_3 (id INTEGER);\n${SLEEP[dialect as keyof typeof SLEEP]};\n`,
+        )
         const run = spawnCli(['upgrade', 'head'], {cwd: dir})
         await endTheSleeper(db)
         const {code, stderr, stdout} = await run.done
@@ -77,11 +93,17 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
         expect(lines[0]).to.include(`[SQL: ${SLEEP[dialect as keyof typeof SLEEP]}]`)
         if (dialect === 'postgresql' && perMigration) {
           expect(stdout).to.equal(`upgrade 001 -> 002, step 002 (${/\((\d+) ms\)/.exec(stdout)?.[1]} ms)\n`)
-          expect(lines[0]).to.match(/; the database was at 002 before 003_sleep\.sql, and whether 003_sleep\.sql committed is unknown: run "db-manage current" to see where it is$/)
+          expect(lines[0]).to.match(
+            /; the database was at 002 before 003_sleep\.sql, and whether 003_sleep\.sql committed is unknown: run "db-manage current" to see where it is$/,
+          )
         } else if (dialect === 'postgresql') {
-          expect(lines[0]).to.match(/; the database was at 001 before this run, and whether the run \(one transaction, transaction_per_migration = false\) committed is unknown: run "db-manage current" to see where it is$/)
+          expect(lines[0]).to.match(
+            /; the database was at 001 before this run, and whether the run \(one transaction, transaction_per_migration = false\) committed is unknown: run "db-manage current" to see where it is$/,
+          )
         } else {
-          expect(lines[0]).to.match(/; the database was at 002 before 003_sleep\.sql, 1 of its statements had committed \(MySQL commits DDL as it goes; the last: CREATE TABLE t_3 \(id INTEGER\)\), and whether the statement running then and its version update committed is unknown: run "db-manage current" to see where it is; while 003_sleep\.sql is marked unfinished, upgrade and downgrade refuse to run: undo its statements by hand and run "db-manage stamp 002", or finish them and run "db-manage stamp 003"$/)
+          expect(lines[0]).to.match(
+            /; the database was at 002 before 003_sleep\.sql, 1 of its statements had committed \(MySQL commits DDL as it goes; the last: CREATE TABLE t_3 \(id INTEGER\)\), and whether the statement running then and its version update committed is unknown: run "db-manage current" to see where it is; while 003_sleep\.sql is marked unfinished, upgrade and downgrade refuse to run: undo its statements by hand and run "db-manage stamp 002", or finish them and run "db-manage stamp 003"$/,
+          )
         }
 
         // It states no version it did not read: no "rolled back", no "is at", no "still says".
@@ -89,24 +111,42 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
         // The command it names tells: the server rolled back the revision's transaction (PostgreSQL); on MySQL it stays at 002.
         const current = await runCli(['current'], {cwd: dir})
         expect([current.code, current.stdout]).to.deep.equal([0, `${perMigration ? '002' : '001'}\n`])
-        const tables = await connected(db, async (c) => (await c.query(dialect === 'postgresql'
-          ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 't\\_%'"
-          : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 't\\_%'")).rows.map((r) => String(r.name)).sort())
-        expect(tables).to.deep.equal(dialect === 'mysql' ? ['t_1', 't_2', 't_3'] : perMigration ? ['t_1', 't_2'] : ['t_1'])
+        const tables = await connected(db, async (c) =>
+          (
+            await c.query(
+              dialect === 'postgresql'
+                ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 't\\_%'"
+                : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 't\\_%'",
+            )
+          ).rows
+            .map((r) => String(r.name))
+            .sort(),
+        )
+        expect(tables).to.deep.equal(
+          dialect === 'mysql' ? ['t_1', 't_2', 't_3'] : perMigration ? ['t_1', 't_2'] : ['t_1'],
+        )
       })
     }
 
     it('exec: says what committed before, and that the statement running (and its transaction) is unknown', async () => {
       const dir = tempProject()
-      writeFileSync(path.join(dir, 'job.sql'), `CREATE TABLE e_1 (id INTEGER);\n${SLEEP[dialect as keyof typeof SLEEP]};\nCREATE TABLE e_2 (id INTEGER);\n`)
+      writeFileSync(
+        path.join(dir, 'job.sql'),
+        `CREATE TABLE e_1 (id INTEGER);\n${SLEEP[dialect as keyof typeof SLEEP]};\nCREATE TABLE e_2 (id INTEGER);\n`,
+      )
       const run = spawnCli(['exec', 'job.sql', '--url', db.url], {cwd: dir})
       await endTheSleeper(db)
       const {code, stderr} = await run.done
       expect(code).to.equal(1)
-      const known = dialect === 'mysql'
-        ? 'statement 1 was committed and stays; whether statement 2 committed is unknown'
-        : 'nothing before it had committed; whether statement 2 and the transaction it was in (statements 1 to 2) committed is unknown'
-      expect(stderr).to.match(new RegExp(`^Error: job\\.sql: statement 2 of 3 failed: the connection to the server was lost \\(.+\\); ${known.replaceAll(/[()]/g, '\\$&')}: check the database before running the file again; statement 3 was not run\n$`))
+      const known =
+        dialect === 'mysql'
+          ? 'statement 1 was committed and stays; whether statement 2 committed is unknown'
+          : 'nothing before it had committed; whether statement 2 and the transaction it was in (statements 1 to 2) committed is unknown'
+      expect(stderr).to.match(
+        new RegExp(
+          `^Error: job\\.sql: statement 2 of 3 failed: the connection to the server was lost \\(.+\\); ${known.replaceAll(/[()]/g, '\\$&')}: check the database before running the file again; statement 3 was not run\n$`,
+        ),
+      )
     })
   })
 }

@@ -14,15 +14,24 @@ for (const dialect of dialectsUnderTest()) {
 
     it('sixteen upgrade head runs from base: all exit 0 and each revision is applied exactly once', async () => {
       const dir = chainProject(db.url, LENGTH)
-      const runs = await Promise.all(Array.from({length: 16}, () => startCli(['upgrade', 'head', '--lock-timeout', '120'], {cwd: dir})))
+      const runs = await Promise.all(
+        Array.from({length: 16}, () => startCli(['upgrade', 'head', '--lock-timeout', '120'], {cwd: dir})),
+      )
       for (const run of runs) expect(run.code, run.stderr).to.equal(0)
       // Each revision's line appears once across the sixteen outputs; the others wait, then find nothing to do or skip it.
       const applied = runs.flatMap((r) => r.stdout.split('\n').filter((l) => / \(\d+ ms\)$/.test(l)))
-      expect(applied.map((l) => l.replace(/ \(\d+ ms\)$/, '')).sort()).to.deep.equal(Array.from({length: LENGTH}, (_, i) => `upgrade ${i === 0 ? '<base>' : id(i)} -> ${id(i + 1)}, step ${i + 1}`).sort())
+      expect(applied.map((l) => l.replace(/ \(\d+ ms\)$/, '')).sort()).to.deep.equal(
+        Array.from(
+          {length: LENGTH},
+          (_, i) => `upgrade ${i === 0 ? '<base>' : id(i)} -> ${id(i + 1)}, step ${i + 1}`,
+        ).sort(),
+      )
       const state = await chainState(db, LENGTH)
       // applied_log has one row per application: twice-applied would show twice.
       expect(consistent(state) && state.version === LENGTH, JSON.stringify(state)).to.equal(true)
-      report(`${dialect}: 16 racing runs, ${applied.length} revision applications for ${LENGTH} revisions, 0 double-applied`)
+      report(
+        `${dialect}: 16 racing runs, ${applied.length} revision applications for ${LENGTH} revisions, 0 double-applied`,
+      )
     })
 
     it('upgrade racing downgrade: one waits for the other, and the database ends whole at one of their targets', async () => {

@@ -13,17 +13,30 @@ const SLOW: Record<DialectName, string> = {
   mysql: 'SELECT SLEEP(5);',
   postgresql: 'SELECT pg_sleep(30);',
   // better-sqlite3 runs a statement to its end: this one counts for a second or two.
-  sqlite: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000000) SELECT count(*) AS n FROM n;',
+  sqlite:
+    'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000000) SELECT count(*) AS n FROM n;',
 }
 
 /** Revision 002 of a 3-revision chain made slow: its table, then the slow statement, then another table. */
 function slowProject(db: TestDatabase): string {
   const dir = chainProject(db.url, 3)
-  writeFileSync(path.join(dir, 'migrations', '002_step.sql'), [
-    '-- revision: 002', '-- down_revision: 001', '-- message: slow', '-- +upgrade',
-    'CREATE TABLE t_2 (id INTEGER PRIMARY KEY, v VARCHAR(20));', SLOW[db.dialect], 'CREATE TABLE u_2 (id INTEGER);', "INSERT INTO applied_log (revision) VALUES ('002');",
-    '-- +downgrade', 'DROP TABLE u_2;', 'DROP TABLE t_2;', '',
-  ].join('\n'))
+  writeFileSync(
+    path.join(dir, 'migrations', '002_step.sql'),
+    [
+      '-- revision: 002',
+      '-- down_revision: 001',
+      '-- message: slow',
+      '-- +upgrade',
+      'CREATE TABLE t_2 (id INTEGER PRIMARY KEY, v VARCHAR(20));',
+      SLOW[db.dialect],
+      'CREATE TABLE u_2 (id INTEGER);',
+      "INSERT INTO applied_log (revision) VALUES ('002');",
+      '-- +downgrade',
+      'DROP TABLE u_2;',
+      'DROP TABLE t_2;',
+      '',
+    ].join('\n'),
+  )
   return dir
 }
 
@@ -52,14 +65,19 @@ async function signalled(db: TestDatabase, dir: string, args: string[], signals:
 /** Counts the slow statements running on the server. */
 const PROBE: Record<DialectName, string> = {
   mysql: "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(5)%'",
-  postgresql: "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'db-manage' AND query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'",
+  postgresql:
+    "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'db-manage' AND query LIKE 'SELECT pg_sleep(30)%' AND state = 'active'",
   sqlite: '',
 }
 
 /** Until the run is inside its slow statement, as the server shows it (SQLite: shortly after 001 is done). */
 async function untilSlow(db: TestDatabase, stdout: () => string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (db.dialect === 'sqlite' ? /001, step 1/.test(stdout()) : Number((await connected(db, (c) => c.query(PROBE[db.dialect]))).rows[0].n) > 0) {
+    if (
+      db.dialect === 'sqlite'
+        ? /001, step 1/.test(stdout())
+        : Number((await connected(db, (c) => c.query(PROBE[db.dialect]))).rows[0].n) > 0
+    ) {
       if (db.dialect === 'sqlite') await new Promise((r) => setTimeout(r, 300))
       return
     }
@@ -82,12 +100,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(run.code).to.equal(143)
       expect(run.stdout).to.match(/^upgrade <base> -> 001, step 1 \(\d+ ms\)\n$/)
       const [notice, error, rest] = run.stderr.split('\n')
-      expect(notice).to.equal('db-manage: SIGTERM received: stopping after the current statement (SIGTERM again exits at once)')
+      expect(notice).to.equal(
+        'db-manage: SIGTERM received: stopping after the current statement (SIGTERM again exits at once)',
+      )
       expect(rest).to.equal('')
       if (dialect === 'mysql') {
         // MySQL committed 002's first table as it ran, and says so; 002 is marked unfinished.
-        expect(error).to.equal('Error: upgrade 001 -> 002 (002_step.sql) failed: interrupted by SIGTERM; the version table still says 001 and 2 of its statements had already committed (MySQL commits DDL as it goes; the last: SELECT SLEEP(5)): '
-          + 'undo them by hand and run "db-manage stamp 001", or finish them and run "db-manage stamp 002"; until then upgrade and downgrade refuse to run (002_step.sql is marked unfinished)')
+        expect(error).to.equal(
+          'Error: upgrade 001 -> 002 (002_step.sql) failed: interrupted by SIGTERM; the version table still says 001 and 2 of its statements had already committed (MySQL commits DDL as it goes; the last: SELECT SLEEP(5)): ' +
+            'undo them by hand and run "db-manage stamp 001", or finish them and run "db-manage stamp 002"; until then upgrade and downgrade refuse to run (002_step.sql is marked unfinished)',
+        )
         expect(await chainState(db, 3)).to.deep.include({partial: [2], version: 1})
         const refused = await runCli(['upgrade', 'head', '--lock-timeout', '1'], {cwd: dir})
         expect(refused.code, 'the lock was released').to.equal(1)
@@ -95,18 +117,30 @@ for (const dialect of dialectsUnderTest()) {
         await connected(db, (c) => c.query('DROP TABLE t_2'))
         expect((await runCli(['stamp', '001'], {cwd: dir})).code).to.equal(0)
         // With the slow statement gone, the chain completes.
-        writeFileSync(path.join(dir, 'migrations', '002_step.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: quick\n-- +upgrade\nCREATE TABLE t_2 (id INTEGER PRIMARY KEY);\nCREATE TABLE u_2 (id INTEGER);\nINSERT INTO applied_log (revision) VALUES (\'002\');\n')
+        writeFileSync(
+          path.join(dir, 'migrations', '002_step.sql'),
+          "-- revision: 002\n-- down_revision: 001\n-- message: quick\n-- +upgrade\nCREATE TABLE t_2 (id INTEGER PRIMARY KEY);\nCREATE TABLE u_2 (id INTEGER);\nINSERT INTO applied_log (revision) VALUES ('002');\n",
+        )
       } else {
-        expect(error).to.equal('Error: upgrade 001 -> 002 (002_step.sql) failed: interrupted by SIGTERM; rolled back, the database is at 001')
+        expect(error).to.equal(
+          'Error: upgrade 001 -> 002 (002_step.sql) failed: interrupted by SIGTERM; rolled back, the database is at 001',
+        )
         // The slow statement was cancelled on the server, not waited for (SQLite runs a statement to its end).
         if (dialect === 'postgresql') expect(run.afterSignal).to.be.below(5000)
         expect(await chainState(db, 3)).to.deep.equal({logged: ['001'], partial: [], version: 1, whole: [1]})
-        writeFileSync(path.join(dir, 'migrations', '002_step.sql'), '-- revision: 002\n-- down_revision: 001\n-- message: quick\n-- +upgrade\nCREATE TABLE t_2 (id INTEGER PRIMARY KEY);\nCREATE TABLE u_2 (id INTEGER);\nINSERT INTO applied_log (revision) VALUES (\'002\');\n')
+        writeFileSync(
+          path.join(dir, 'migrations', '002_step.sql'),
+          "-- revision: 002\n-- down_revision: 001\n-- message: quick\n-- +upgrade\nCREATE TABLE t_2 (id INTEGER PRIMARY KEY);\nCREATE TABLE u_2 (id INTEGER);\nINSERT INTO applied_log (revision) VALUES ('002');\n",
+        )
       }
 
       const next = await runCli(['upgrade', 'head', '--lock-timeout', '1'], {cwd: dir})
       expect(next.stderr).to.equal('')
-      expect(next.stdout.split('\n').map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal(['upgrade 001 -> 002, quick', 'upgrade 002 -> 003, step 3', ''])
+      expect(next.stdout.split('\n').map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([
+        'upgrade 001 -> 002, quick',
+        'upgrade 002 -> 003, step 3',
+        '',
+      ])
       const state = await chainState(db, 3)
       expect(state.version).to.equal(3)
       expect(state.logged).to.deep.equal(['001', '002', '003'])
@@ -116,7 +150,9 @@ for (const dialect of dialectsUnderTest()) {
       const dir = slowProject(db)
       const run = await signalled(db, dir, ['upgrade', 'head'], ['SIGINT'])
       expect(run.code).to.equal(130)
-      expect(run.stderr).to.match(/^db-manage: SIGINT received: stopping after the current statement \(SIGINT again exits at once\)\nError: upgrade 001 -> 002 \(002_step\.sql\) failed: interrupted by SIGINT; /)
+      expect(run.stderr).to.match(
+        /^db-manage: SIGINT received: stopping after the current statement \(SIGINT again exits at once\)\nError: upgrade 001 -> 002 \(002_step\.sql\) failed: interrupted by SIGINT; /,
+      )
       expect((await chainState(db, 3)).version).to.equal(1)
     })
 
@@ -128,7 +164,9 @@ for (const dialect of dialectsUnderTest()) {
         const run = await signalled(db, dir, ['exec', 'slow.sql', '--no-transaction'], ['SIGTERM', 'SIGTERM'])
         expect(run.code).to.equal(143)
         expect(run.afterSignal).to.be.below(2000)
-        expect(run.stderr).to.equal('db-manage: SIGTERM received: stopping after the current statement (SIGTERM again exits at once)\n')
+        expect(run.stderr).to.equal(
+          'db-manage: SIGTERM received: stopping after the current statement (SIGTERM again exits at once)\n',
+        )
         // The server notices the client is gone (PostgreSQL: client_connection_check_interval) and ends the statement.
         const started = performance.now()
         while (Number((await connected(db, (c) => c.query(PROBE[dialect]))).rows[0].n) > 0) {

@@ -9,7 +9,8 @@ import {connected, type TestDatabase} from './databases.js'
 /** The tables a database holds, by name, in name order. */
 export const TABLES: Record<string, string> = {
   mysql: 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME',
-  postgresql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+  postgresql:
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
   sqlite: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
 }
 
@@ -28,7 +29,9 @@ const CATALOG: Record<string, string[]> = {
     "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2",
     "SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
   ],
-  sqlite: ["SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name"],
+  sqlite: [
+    "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name",
+  ],
 }
 
 export interface Snapshot {
@@ -42,8 +45,16 @@ export async function snapshot(db: TestDatabase): Promise<Snapshot> {
   return connected(db, async (c) => {
     const catalog = []
     for (const sql of CATALOG[db.dialect]) catalog.push((await c.query(sql)).rows)
-    const version = await c.query('SELECT version_num FROM alembic_version').then((r) => r.rows, () => ['no version table'])
-    const history = await c.query('SELECT revision, direction, from_revision, to_revision, checksum FROM db_manage_history ORDER BY id').then((r) => r.rows, () => ['no history table'])
+    const version = await c.query('SELECT version_num FROM alembic_version').then(
+      (r) => r.rows,
+      () => ['no version table'],
+    )
+    const history = await c
+      .query('SELECT revision, direction, from_revision, to_revision, checksum FROM db_manage_history ORDER BY id')
+      .then(
+        (r) => r.rows,
+        () => ['no history table'],
+      )
     return {catalog, history, version}
   })
 }
@@ -56,10 +67,10 @@ export async function snapshot(db: TestDatabase): Promise<Snapshot> {
 const STRUCTURE: Record<string, string[]> = {
   ...CATALOG,
   sqlite: [
-    "SELECT m.name, p.cid, p.name AS col, p.type, p.\"notnull\", p.dflt_value, p.pk, p.hidden FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = 'table' ORDER BY 1, 2",
-    "SELECT m.name, l.name AS idx, l.\"unique\", l.origin, l.partial, x.seqno, x.cid, x.name AS col, x.\"desc\", x.coll, x.key FROM sqlite_master m JOIN pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) x WHERE m.type = 'table' ORDER BY 1, 2, 6",
+    'SELECT m.name, p.cid, p.name AS col, p.type, p."notnull", p.dflt_value, p.pk, p.hidden FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE m.type = \'table\' ORDER BY 1, 2',
+    'SELECT m.name, l.name AS idx, l."unique", l.origin, l.partial, x.seqno, x.cid, x.name AS col, x."desc", x.coll, x.key FROM sqlite_master m JOIN pragma_index_list(m.name) l JOIN pragma_index_xinfo(l.name) x WHERE m.type = \'table\' ORDER BY 1, 2, 6',
     // Keys by what they are, not by their place in CREATE TABLE (a rebuild that re-adds one puts it last).
-    "SELECT m.name, f.\"from\", f.\"table\", f.\"to\", f.seq, f.on_update, f.on_delete, f.match FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1, 2, 3, 4",
+    'SELECT m.name, f."from", f."table", f."to", f.seq, f.on_update, f.on_delete, f.match FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = \'table\' ORDER BY 1, 2, 3, 4',
   ],
 }
 
@@ -67,7 +78,18 @@ const STRUCTURE: Record<string, string[]> = {
 export async function structure(db: TestDatabase): Promise<unknown[]> {
   return connected(db, async (c) => {
     const out = []
-    for (const sql of STRUCTURE[db.dialect]) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).some((v) => v === 'alembic_version' || v === 'db_manage_history' || (typeof v === 'string' && /^(sqlite_autoindex_)?db_manage_history/.test(v)))))
+    for (const sql of STRUCTURE[db.dialect])
+      out.push(
+        (await c.query(sql)).rows.filter(
+          (r) =>
+            !Object.values(r).some(
+              (v) =>
+                v === 'alembic_version' ||
+                v === 'db_manage_history' ||
+                (typeof v === 'string' && /^(sqlite_autoindex_)?db_manage_history/.test(v)),
+            ),
+        ),
+      )
     return out
   })
 }
@@ -77,10 +99,15 @@ export function applyWithClient(db: TestDatabase, file: string): void {
   if (db.dialect === 'sqlite') {
     execFileSync('sqlite3', ['-bail', parseDatabaseUrl(db.url).filename!], {input: readFileSync(file)})
   } else if (db.dialect === 'postgresql') {
-    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, db.url], {stdio: ['ignore', 'ignore', 'pipe']})
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, db.url], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
   } else {
     const u = parseDatabaseUrl(db.url)
-    execFileSync('mariadb', ['--no-defaults', '-h', u.host!, '-P', String(u.port), '-u', u.user!, `-p${u.password}`, u.database!], {input: readFileSync(file)})
+    execFileSync(
+      'mariadb',
+      ['--no-defaults', '-h', u.host!, '-P', String(u.port), '-u', u.user!, `-p${u.password}`, u.database!],
+      {input: readFileSync(file)},
+    )
   }
 }
-

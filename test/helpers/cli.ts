@@ -21,9 +21,14 @@ function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Run the built CLI as a user would: a whole process, its stdout and exit code. */
 export function runCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {cwd: options.cwd, env: cliEnv(options.env)}, (error, stdout, stderr) => {
-      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, stdout})
-    })
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {cwd: options.cwd, env: cliEnv(options.env)},
+      (error, stdout, stderr) => {
+        resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, stdout})
+      },
+    )
   })
 }
 
@@ -42,7 +47,9 @@ export function spawnCli(args: string[], options: {cwd: string; env?: NodeJS.Pro
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({code: code ?? (signal ? 128 + os.constants.signals[signal] : 1), stderr, stdout}))
+    child.on('close', (code, signal) =>
+      resolve({code: code ?? (signal ? 128 + os.constants.signals[signal] : 1), stderr, stdout}),
+    )
   })
   return {child, done, stdout: () => stdout}
 }

@@ -18,29 +18,80 @@ function mysql(table: string, columns: string, schema: string, order: string): s
 const CATALOG: Record<string, Record<string, string>> = {
   mysql: {
     checks: mysql('CHECK_CONSTRAINTS', 'TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE', 'CONSTRAINT_SCHEMA', '1, 2'),
-    columns: mysql('COLUMNS', 'TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, '
-      + 'EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT', 'TABLE_SCHEMA', '1, 2'),
-    constraints: mysql('TABLE_CONSTRAINTS', 'TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE', 'CONSTRAINT_SCHEMA',
-      '1, 2, 3'),
-    events: mysql('EVENTS', 'EVENT_NAME, EVENT_DEFINITION, EVENT_TYPE, INTERVAL_VALUE, INTERVAL_FIELD, STATUS, '
-      + 'ON_COMPLETION, EVENT_COMMENT, SQL_MODE, DEFINER', 'EVENT_SCHEMA', '1'),
-    foreignKeys: mysql('REFERENTIAL_CONSTRAINTS', 'TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_NAME, MATCH_OPTION, '
-      + 'UPDATE_RULE, DELETE_RULE, REFERENCED_TABLE_NAME', 'CONSTRAINT_SCHEMA', '1, 2'),
-    indexes: mysql('STATISTICS', 'TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE, '
-      + 'SUB_PART, COLLATION, INDEX_COMMENT', 'TABLE_SCHEMA', '1, 2, 3'),
-    keyColumns: mysql('KEY_COLUMN_USAGE', 'TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION, COLUMN_NAME, '
-      + 'REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME', 'TABLE_SCHEMA', '1, 2, 3'),
-    parameters: mysql('PARAMETERS', 'SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME, '
-      + 'DTD_IDENTIFIER', 'SPECIFIC_SCHEMA', '1, 2, 3'),
-    routines: mysql('ROUTINES', 'ROUTINE_NAME, ROUTINE_TYPE, DTD_IDENTIFIER, ROUTINE_BODY, ROUTINE_DEFINITION, '
-      + 'IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, DEFINER, CHARACTER_SET_CLIENT, '
-      + 'COLLATION_CONNECTION', 'ROUTINE_SCHEMA', '1, 2'),
-    tables: mysql('TABLES', 'TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT',
-      'TABLE_SCHEMA', '1'),
-    triggers: mysql('TRIGGERS', 'TRIGGER_NAME, EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER, '
-      + 'ACTION_STATEMENT, SQL_MODE, DEFINER, CHARACTER_SET_CLIENT, COLLATION_CONNECTION', 'TRIGGER_SCHEMA', '1'),
-    views: mysql('VIEWS', 'TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, IS_UPDATABLE, DEFINER, SECURITY_TYPE, '
-      + 'CHARACTER_SET_CLIENT, COLLATION_CONNECTION', 'TABLE_SCHEMA', '1'),
+    columns: mysql(
+      'COLUMNS',
+      'TABLE_NAME, ORDINAL_POSITION, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, ' +
+        'EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT',
+      'TABLE_SCHEMA',
+      '1, 2',
+    ),
+    constraints: mysql(
+      'TABLE_CONSTRAINTS',
+      'TABLE_NAME, CONSTRAINT_NAME, CONSTRAINT_TYPE',
+      'CONSTRAINT_SCHEMA',
+      '1, 2, 3',
+    ),
+    events: mysql(
+      'EVENTS',
+      'EVENT_NAME, EVENT_DEFINITION, EVENT_TYPE, INTERVAL_VALUE, INTERVAL_FIELD, STATUS, ' +
+        'ON_COMPLETION, EVENT_COMMENT, SQL_MODE, DEFINER',
+      'EVENT_SCHEMA',
+      '1',
+    ),
+    foreignKeys: mysql(
+      'REFERENTIAL_CONSTRAINTS',
+      'TABLE_NAME, CONSTRAINT_NAME, UNIQUE_CONSTRAINT_NAME, MATCH_OPTION, ' +
+        'UPDATE_RULE, DELETE_RULE, REFERENCED_TABLE_NAME',
+      'CONSTRAINT_SCHEMA',
+      '1, 2',
+    ),
+    indexes: mysql(
+      'STATISTICS',
+      'TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, INDEX_TYPE, ' +
+        'SUB_PART, COLLATION, INDEX_COMMENT',
+      'TABLE_SCHEMA',
+      '1, 2, 3',
+    ),
+    keyColumns: mysql(
+      'KEY_COLUMN_USAGE',
+      'TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION, COLUMN_NAME, ' + 'REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME',
+      'TABLE_SCHEMA',
+      '1, 2, 3',
+    ),
+    parameters: mysql(
+      'PARAMETERS',
+      'SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION, PARAMETER_MODE, PARAMETER_NAME, ' + 'DTD_IDENTIFIER',
+      'SPECIFIC_SCHEMA',
+      '1, 2, 3',
+    ),
+    routines: mysql(
+      'ROUTINES',
+      'ROUTINE_NAME, ROUTINE_TYPE, DTD_IDENTIFIER, ROUTINE_BODY, ROUTINE_DEFINITION, ' +
+        'IS_DETERMINISTIC, SQL_DATA_ACCESS, SECURITY_TYPE, SQL_MODE, ROUTINE_COMMENT, DEFINER, CHARACTER_SET_CLIENT, ' +
+        'COLLATION_CONNECTION',
+      'ROUTINE_SCHEMA',
+      '1, 2',
+    ),
+    tables: mysql(
+      'TABLES',
+      'TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, CREATE_OPTIONS, TABLE_COMMENT',
+      'TABLE_SCHEMA',
+      '1',
+    ),
+    triggers: mysql(
+      'TRIGGERS',
+      'TRIGGER_NAME, EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING, ACTION_ORDER, ' +
+        'ACTION_STATEMENT, SQL_MODE, DEFINER, CHARACTER_SET_CLIENT, COLLATION_CONNECTION',
+      'TRIGGER_SCHEMA',
+      '1',
+    ),
+    views: mysql(
+      'VIEWS',
+      'TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, IS_UPDATABLE, DEFINER, SECURITY_TYPE, ' +
+        'CHARACTER_SET_CLIENT, COLLATION_CONNECTION',
+      'TABLE_SCHEMA',
+      '1',
+    ),
   },
   postgresql: {
     columns: [
@@ -51,16 +102,17 @@ const CATALOG: Record<string, Record<string, string>> = {
       'LEFT JOIN pg_collation co ON co.oid = a.attcollation',
       `WHERE a.attnum > 0 AND NOT a.attisdropped AND ${PG_USER} ORDER BY 1, 2, 3`,
     ].join(' '),
-    comments: 'SELECT pg_describe_object(classoid, objoid, objsubid) AS object, description FROM pg_description '
-      + 'WHERE objoid >= 16384 ORDER BY 1',
+    comments:
+      'SELECT pg_describe_object(classoid, objoid, objsubid) AS object, description FROM pg_description ' +
+      'WHERE objoid >= 16384 ORDER BY 1',
     constraints: [
       'SELECT n.nspname, c.conrelid::regclass::text AS rel, c.contypid::regtype::text AS domain, c.conname,',
       'c.contype, pg_get_constraintdef(c.oid) AS def',
       `FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE ${PG_USER} ORDER BY 1, 2, 3, 4`,
     ].join(' '),
     extensions: 'SELECT extname, extversion FROM pg_extension ORDER BY 1',
-    indexes: 'SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes n '
-      + `WHERE ${PG_USER_VIEW} ORDER BY 1, 2, 3`,
+    indexes:
+      'SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes n ' + `WHERE ${PG_USER_VIEW} ORDER BY 1, 2, 3`,
     relations: [
       'SELECT n.nspname, c.relname, c.relkind, c.relpersistence, c.relispartition, c.reloptions::text AS options,',
       'c.relacl::text AS acl, pg_get_userbyid(c.relowner) AS owner,',
@@ -80,8 +132,9 @@ const CATALOG: Record<string, Record<string, string>> = {
       'SELECT schemaname, sequencename, data_type::text, start_value, min_value, max_value, increment_by, cycle,',
       `cache_size, last_value FROM pg_sequences n WHERE ${PG_USER_VIEW} ORDER BY 1, 2`,
     ].join(' '),
-    triggers: 'SELECT t.tgrelid::regclass::text AS rel, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) AS def '
-      + 'FROM pg_trigger t WHERE NOT t.tgisinternal ORDER BY 1, 2',
+    triggers:
+      'SELECT t.tgrelid::regclass::text AS rel, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) AS def ' +
+      'FROM pg_trigger t WHERE NOT t.tgisinternal ORDER BY 1, 2',
     types: [
       'SELECT n.nspname, t.typname, t.typtype, format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull,',
       "t.typdefault, (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e",
@@ -98,13 +151,15 @@ const CATALOG: Record<string, Record<string, string>> = {
 /** The tables whose rows are compared, each as a query for all its rows. */
 const TABLES: Record<string, {list: string; rows: (row: Record<string, unknown>) => string}> = {
   mysql: {
-    list: "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-      + "AND TABLE_TYPE = 'BASE TABLE'",
+    list:
+      'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ' +
+      "AND TABLE_TYPE = 'BASE TABLE'",
     rows: (r) => `SELECT * FROM \`${String(r.name).replaceAll('`', '``')}\``,
   },
   postgresql: {
-    list: "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c "
-      + `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND ${PG_USER}`,
+    list:
+      "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c " +
+      `JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND ${PG_USER}`,
     rows: (r) => `SELECT to_jsonb(x)::text AS row FROM ONLY ${String(r.name)} x`,
   },
   sqlite: {
@@ -154,7 +209,10 @@ export async function databaseFacts(db: TestDatabase): Promise<DatabaseFacts> {
     for (const table of (await c.query(tables.list)).rows) {
       const name = String(table.name)
       if (OWN.test(name)) continue
-      rows[name] = (await c.query(tables.rows(table))).rows.filter((r) => !own(r)).map(text).sort()
+      rows[name] = (await c.query(tables.rows(table))).rows
+        .filter((r) => !own(r))
+        .map(text)
+        .sort()
     }
 
     return {catalog, rows}

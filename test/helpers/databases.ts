@@ -12,7 +12,10 @@ export {dialectsUnderTest} from './dialects.js'
 
 function serverUrl(dialect: 'mysql' | 'postgresql'): string {
   const url = dialect === 'postgresql' ? process.env.DB_MANAGE_TEST_PG_URL : process.env.DB_MANAGE_TEST_MYSQL_URL
-  if (!url) throw new Error(`no ${dialect} test server: set DB_MANAGE_TEST_${dialect === 'postgresql' ? 'PG' : 'MYSQL'}_URL or let test/helpers/setup.ts start one`)
+  if (!url)
+    throw new Error(
+      `no ${dialect} test server: set DB_MANAGE_TEST_${dialect === 'postgresql' ? 'PG' : 'MYSQL'}_URL or let test/helpers/setup.ts start one`,
+    )
   return url
 }
 
@@ -47,9 +50,15 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-test-'))
     const url = `sqlite:///${path.join(dir, 'test.sqlite')}`
-    return {badPasswordUrl: url, connect: () => connect(url), dialect, async drop() {
-      rmSync(dir, {force: true, recursive: true})
-    }, url}
+    return {
+      badPasswordUrl: url,
+      connect: () => connect(url),
+      dialect,
+      async drop() {
+        rmSync(dir, {force: true, recursive: true})
+      },
+      url,
+    }
   }
 
   const name = `dbm_${randomBytes(5).toString('hex')}`

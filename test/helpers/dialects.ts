@@ -8,5 +8,10 @@ export const ALL_DIALECTS: TestDialect[] = ['sqlite', 'postgresql', 'mysql']
 export function dialectsUnderTest(): TestDialect[] {
   const only = process.env.DB_MANAGE_TEST_DIALECTS
   if (!only) return ALL_DIALECTS
-  return ALL_DIALECTS.filter((d) => only.split(',').map((s) => s.trim()).includes(d))
+  return ALL_DIALECTS.filter((d) =>
+    only
+      .split(',')
+      .map((s) => s.trim())
+      .includes(d),
+  )
 }

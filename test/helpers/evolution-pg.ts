@@ -18,7 +18,10 @@ export function projectWith(db: TestDatabase, sql: string): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
   writeFileSync(path.join(dir, 'target.sql'), sql)
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`,
+  )
   return dir
 }
 
@@ -52,8 +55,17 @@ export async function catalog(db: TestDatabase): Promise<unknown[]> {
   if (db.dialect !== 'postgresql') return out
   const own = (v: unknown) => typeof v === 'string' && /^(alembic_version|db_manage_history)/.test(v)
   return connected(db, async (c) => {
-    const views = new Set((await c.query("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm')")).rows.map((r) => r.relname))
-    const tables = (rows: unknown[]) => (rows as Array<Record<string, unknown>>).filter((r) => ![r.table_name, r.relname, r.tablename].some((n) => views.has(n)))
+    const views = new Set(
+      (
+        await c.query(
+          "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('v', 'm')",
+        )
+      ).rows.map((r) => r.relname),
+    )
+    const tables = (rows: unknown[]) =>
+      (rows as Array<Record<string, unknown>>).filter(
+        (r) => ![r.table_name, r.relname, r.tablename].some((n) => views.has(n)),
+      )
     for (const sql of PG_MORE) out.push((await c.query(sql)).rows.filter((r) => !Object.values(r).some((v) => own(v))))
     return out.map((rows) => tables(rows as unknown[]))
   })
@@ -69,7 +81,11 @@ async function cli(dir: string, args: string[]): Promise<CliResult> {
 }
 
 /** A fresh database holding what `sql` builds, for `fn`, dropped after. */
-async function withBuilt<T>(dialect: TestDatabase['dialect'], sql: string, fn: (db: TestDatabase) => Promise<T>): Promise<T> {
+async function withBuilt<T>(
+  dialect: TestDatabase['dialect'],
+  sql: string,
+  fn: (db: TestDatabase) => Promise<T>,
+): Promise<T> {
   const db = await createTestDatabase(dialect)
   try {
     if (sql) runNative(db, sql)
@@ -109,8 +125,9 @@ export interface Evolution {
 
 /** Catalog facts as sorted sets, with SQLite's column numbers left out. */
 function unordered(facts: unknown[]): string[][] {
-  return facts.map((rows) => (rows as Array<Record<string, unknown>>).map(({cid: _, ...rest}) => JSON.stringify(rest))
-    .sort())
+  return facts.map((rows) =>
+    (rows as Array<Record<string, unknown>>).map(({cid: _, ...rest}) => JSON.stringify(rest)).sort(),
+  )
 }
 
 async function countRows(db: TestDatabase, counts: Readonly<Record<string, number>>): Promise<void> {
@@ -130,7 +147,10 @@ async function countRows(db: TestDatabase, counts: Readonly<Record<string, numbe
  * leaves the catalog the online run leaves. Returns the generated script and
  * what autogenerate printed.
  */
-export async function evolve(db: TestDatabase, e: Evolution): Promise<{script: string; generated: CliResult; dir: string}> {
+export async function evolve(
+  db: TestDatabase,
+  e: Evolution,
+): Promise<{script: string; generated: CliResult; dir: string}> {
   const setUp = `${e.live}\n${e.rows ?? ''}`
   runNative(db, setUp)
   const dir = projectWith(db, e.target)
@@ -157,8 +177,12 @@ export async function evolve(db: TestDatabase, e: Evolution): Promise<{script: s
     const compared = e.compared ?? ((facts: unknown[]) => facts)
     expect(compared(atHead), 'the upgrade builds what the target builds').to.deep.equal(compared(await catalog(native)))
   })
-  expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.match(/OK: the database at head matches the target schema\n$/)
-  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout).to.equal('No changes detected: the database matches the target schema; nothing written.\n')
+  expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.match(
+    /OK: the database at head matches the target schema\n$/,
+  )
+  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout).to.equal(
+    'No changes detected: the database matches the target schema; nothing written.\n',
+  )
   if (e.counts) await countRows(db, e.counts)
   if (e.atHead) await connected(db, e.atHead)
 

@@ -69,15 +69,19 @@ const OK_AT_HEAD = [
   'OK: 1 revision(s), 001 -> 001, one linear sequential chain',
   'OK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum',
   'OK: the database at head matches the target schema',
-].map((line) => `${line}\n`).join('')
+]
+  .map((line) => `${line}\n`)
+  .join('')
 
 /** The triggers, by name and table: no migration here touches one, so a table rebuilt must keep its own. */
 async function triggers(db: TestDatabase): Promise<unknown[]> {
-  const sql = db.dialect === 'mysql'
-    ? 'SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS '
-      + 'WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1'
-    : db.dialect === 'sqlite' ? "SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'trigger' ORDER BY 1"
-      : "SELECT tgname AS name, tgrelid::regclass::text AS tbl FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1"
+  const sql =
+    db.dialect === 'mysql'
+      ? 'SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM information_schema.TRIGGERS ' +
+        'WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1'
+      : db.dialect === 'sqlite'
+        ? "SELECT name, tbl_name AS tbl FROM sqlite_master WHERE type = 'trigger' ORDER BY 1"
+        : 'SELECT tgname AS name, tgrelid::regclass::text AS tbl FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1'
   return connected(db, async (c) => (await c.query(sql)).rows)
 }
 
@@ -116,10 +120,14 @@ export async function evolve(db: TestDatabase, e: Evolution): Promise<Evolved> {
   const up = await runCli(['upgrade', 'head'], {cwd: dir})
   expect(up.stderr).to.equal('')
   const notCompared = generated.stderr.replace(/^(?!not compared).*\n/gm, '')
-  expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir}))
-    .to.deep.equal({code: 0, stderr: notCompared, stdout: OK_AT_HEAD})
-  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout)
-    .to.equal('No changes detected: the database matches the target schema; nothing written.\n')
+  expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+    code: 0,
+    stderr: notCompared,
+    stdout: OK_AT_HEAD,
+  })
+  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout).to.equal(
+    'No changes detected: the database matches the target schema; nothing written.\n',
+  )
   if (e.counts) expect(await counted(db, e.counts)).to.deep.equal(e.counts)
   expect(await triggers(db)).to.deep.equal(before)
   if (e.atHead) await connected(db, e.atHead)
@@ -160,8 +168,9 @@ export async function evolve(db: TestDatabase, e: Evolution): Promise<Evolved> {
 
 /** Catalog facts as sorted sets, with SQLite's column numbers left out. */
 function unordered(facts: unknown[]): string[][] {
-  return facts.map((rows) => (rows as Array<Record<string, unknown>>).map(({cid: _, ...rest}) => JSON.stringify(rest))
-    .sort())
+  return facts.map((rows) =>
+    (rows as Array<Record<string, unknown>>).map(({cid: _, ...rest}) => JSON.stringify(rest)).sort(),
+  )
 }
 
 /** A file holding `text`. */

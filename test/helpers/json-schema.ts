@@ -9,7 +9,27 @@
  */
 type Schema = boolean | {[keyword: string]: unknown}
 
-const KNOWN = new Set(['$schema', 'title', 'description', '$defs', 'type', 'enum', 'const', 'required', 'properties', 'additionalProperties', 'items', 'minimum', 'anyOf', 'oneOf', 'allOf', 'if', 'then', 'else', '$ref'])
+const KNOWN = new Set([
+  '$schema',
+  'title',
+  'description',
+  '$defs',
+  'type',
+  'enum',
+  'const',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'minimum',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'if',
+  'then',
+  'else',
+  '$ref',
+])
 
 function typeOf(value: unknown): string {
   if (value === null) return 'null'
@@ -28,23 +48,29 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
   if (schema === true) return []
   if (schema === false) return [`${at}: no value is allowed here`]
   const unknown = Object.keys(schema).filter((k) => !KNOWN.has(k))
-  if (unknown.length > 0) throw new Error(`${at}: schema keyword(s) ${unknown.join(', ')} not supported by test/helpers/json-schema.ts`)
+  if (unknown.length > 0)
+    throw new Error(`${at}: schema keyword(s) ${unknown.join(', ')} not supported by test/helpers/json-schema.ts`)
   const errors: string[] = []
   const s = schema as Record<string, any>
   if (s.$ref !== undefined) {
     const m = /^#\/\$defs\/(\w+)$/.exec(s.$ref)
-    if (!m || typeof root !== 'object' || !(root.$defs as Record<string, Schema>)?.[m[1]]) throw new Error(`${at}: unresolved $ref ${s.$ref}`)
+    if (!m || typeof root !== 'object' || !(root.$defs as Record<string, Schema>)?.[m[1]])
+      throw new Error(`${at}: unresolved $ref ${s.$ref}`)
     errors.push(...validate(value, (root.$defs as Record<string, Schema>)[m[1]], root, at))
   }
 
   if (s.type !== undefined) {
     const types: string[] = Array.isArray(s.type) ? s.type : [s.type]
-    if (!types.some((t) => matchesType(value, t))) return [...errors, `${at}: expected ${types.join(' or ')}, got ${typeOf(value)}`]
+    if (!types.some((t) => matchesType(value, t)))
+      return [...errors, `${at}: expected ${types.join(' or ')}, got ${typeOf(value)}`]
   }
 
-  if (s.enum !== undefined && !s.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(value))) errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`)
-  if (s.const !== undefined && JSON.stringify(s.const) !== JSON.stringify(value)) errors.push(`${at}: expected ${JSON.stringify(s.const)}`)
-  if (s.minimum !== undefined && typeof value === 'number' && value < s.minimum) errors.push(`${at}: ${value} is below ${s.minimum}`)
+  if (s.enum !== undefined && !s.enum.some((e: unknown) => JSON.stringify(e) === JSON.stringify(value)))
+    errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`)
+  if (s.const !== undefined && JSON.stringify(s.const) !== JSON.stringify(value))
+    errors.push(`${at}: expected ${JSON.stringify(s.const)}`)
+  if (s.minimum !== undefined && typeof value === 'number' && value < s.minimum)
+    errors.push(`${at}: ${value} is below ${s.minimum}`)
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>
     for (const key of s.required ?? []) if (!(key in object)) errors.push(`${at}: "${key}" is required`)
@@ -53,14 +79,18 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
     }
 
     if (s.additionalProperties === false) {
-      for (const key of Object.keys(object)) if (!(key in (s.properties ?? {}))) errors.push(`${at}: "${key}" is not allowed`)
+      for (const key of Object.keys(object))
+        if (!(key in (s.properties ?? {}))) errors.push(`${at}: "${key}" is not allowed`)
     }
   }
 
-  if (s.items !== undefined && Array.isArray(value)) value.forEach((item, i) => errors.push(...validate(item, s.items, root, `${at}[${i}]`)))
+  if (s.items !== undefined && Array.isArray(value))
+    value.forEach((item, i) => errors.push(...validate(item, s.items, root, `${at}[${i}]`)))
   if (s.allOf) for (const sub of s.allOf) errors.push(...validate(value, sub, root, at))
   if (s.anyOf && !s.anyOf.some((sub: Schema) => validate(value, sub, root, at).length === 0)) {
-    errors.push(`${at}: matches none of anyOf (${s.anyOf.map((sub: Schema) => validate(value, sub, root, at)[0]).join(' | ')})`)
+    errors.push(
+      `${at}: matches none of anyOf (${s.anyOf.map((sub: Schema) => validate(value, sub, root, at)[0]).join(' | ')})`,
+    )
   }
 
   if (s.oneOf) {

@@ -20,9 +20,13 @@ export function mochaGlobalSetup(): void {
   cacheDir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-test-cache-'))
   process.env.DB_MANAGE_SCRIPT_CACHE ??= cacheDir
   const wantsServer = dialectsUnderTest().some((d) => d !== 'sqlite')
-  const given = process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_PG2_URL && process.env.DB_MANAGE_TEST_MYSQL_URL
+  const given =
+    process.env.DB_MANAGE_TEST_PG_URL && process.env.DB_MANAGE_TEST_PG2_URL && process.env.DB_MANAGE_TEST_MYSQL_URL
   if (!wantsServer || given) return
-  const out = execFileSync('bash', ['scripts/test-servers.sh', 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit']})
+  const out = execFileSync('bash', ['scripts/test-servers.sh', 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   for (const line of out.split('\n')) {
     const m = /^export (\w+)=(.*)$/.exec(line)
     if (m) process.env[m[1]] = m[2]

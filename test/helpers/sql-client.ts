@@ -58,7 +58,11 @@ export async function runClient(db: TestDatabase, sql: Buffer | string, run: Cli
     const result = spawnSync(bin, args, {encoding: 'utf8', input: sql, maxBuffer: 1 << 28})
     if (result.status !== 0) {
       const notice = /^(?:psql:\S* )?(?:NOTICE|WARNING|INFO):/
-      const said = result.stderr.split('\n').filter((l) => !notice.test(l)).join('\n').trim()
+      const said = result.stderr
+        .split('\n')
+        .filter((l) => !notice.test(l))
+        .join('\n')
+        .trim()
       throw new Error(`${bin} refused it: ${said || result.error?.message || `exit ${result.status}`}`)
     }
 

@@ -26,7 +26,9 @@ function alembicProject(dir: string, sqlalchemyUrl: string): void {
   const root = path.join(dir, 'alem')
   mkdirSync(path.join(root, 'versions'), {recursive: true})
   writeFileSync(path.join(dir, 'alembic.ini'), `[alembic]\nscript_location = alem\nsqlalchemy.url = ${sqlalchemyUrl}\n`)
-  writeFileSync(path.join(root, 'env.py'), `from alembic import context
+  writeFileSync(
+    path.join(root, 'env.py'),
+    `from alembic import context
 from sqlalchemy import engine_from_config, pool
 config = context.config
 engine = engine_from_config(config.get_section(config.config_ini_section), prefix='sqlalchemy.', poolclass=pool.NullPool)
@@ -34,12 +36,16 @@ with engine.connect() as connection:
     context.configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
-`)
+`,
+  )
   writeFileSync(path.join(root, 'script.py.mako'), '')
   let previous = 'None'
   for (const id of ['001', '002', '003', '004', '005', '006']) {
-    const body = id === '006' ? "op.create_table('from_alembic', sa.Column('id', sa.Integer, primary_key=True))" : 'pass'
-    writeFileSync(path.join(root, 'versions', `${id}_r.py`), `import sqlalchemy as sa
+    const body =
+      id === '006' ? "op.create_table('from_alembic', sa.Column('id', sa.Integer, primary_key=True))" : 'pass'
+    writeFileSync(
+      path.join(root, 'versions', `${id}_r.py`),
+      `import sqlalchemy as sa
 from alembic import op
 revision = '${id}'
 down_revision = ${previous}
@@ -49,13 +55,18 @@ def upgrade():
     ${body}
 def downgrade():
     pass
-`)
+`,
+    )
     previous = `'${id}'`
   }
 }
 
 function alembic(dir: string, ...args: string[]): string {
-  return execFileSync(PYTHON, ['-m', 'alembic', ...args], {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+  return execFileSync(PYTHON, ['-m', 'alembic', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
 }
 
 for (const dialect of dialectsUnderTest().filter((d) => d !== 'mysql')) {
@@ -71,14 +82,29 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'mysql')) {
       const dir = shippedProject(db.url)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       const u = parseDatabaseUrl(db.url)
-      const url = dialect === 'sqlite' ? `sqlite:///${u.filename}` : `postgresql://${encodeURIComponent(u.user!)}:${encodeURIComponent(u.password ?? '')}@${u.host}:${u.port}/${u.database}`
+      const url =
+        dialect === 'sqlite'
+          ? `sqlite:///${u.filename}`
+          : `postgresql://${encodeURIComponent(u.user!)}:${encodeURIComponent(u.password ?? '')}@${u.host}:${u.port}/${u.database}`
       alembicProject(dir, url.replaceAll('%', '%%'))
       expect(alembic(dir, 'current').trim()).to.equal('005')
       alembic(dir, 'upgrade', 'head')
       expect(alembic(dir, 'current').trim()).to.equal('006 (head)')
-      const tables = await connected(db, async (c) => (await c.query(dialect === 'sqlite' ? "SELECT name FROM sqlite_master WHERE name = 'from_alembic'" : "SELECT tablename AS name FROM pg_tables WHERE tablename = 'from_alembic'")).rows)
+      const tables = await connected(
+        db,
+        async (c) =>
+          (
+            await c.query(
+              dialect === 'sqlite'
+                ? "SELECT name FROM sqlite_master WHERE name = 'from_alembic'"
+                : "SELECT tablename AS name FROM pg_tables WHERE tablename = 'from_alembic'",
+            )
+          ).rows,
+      )
       expect(tables).to.deep.equal([{name: 'from_alembic'}])
-      expect((await runCli(['current'], {cwd: dir})).stderr).to.equal(`Error: the database is at revision 006, which no script in ${path.join(dir, 'migrations')} declares\n`)
+      expect((await runCli(['current'], {cwd: dir})).stderr).to.equal(
+        `Error: the database is at revision 006, which no script in ${path.join(dir, 'migrations')} declares\n`,
+      )
     })
   })
 }

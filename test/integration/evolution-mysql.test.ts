@@ -5,7 +5,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {ROOT} from '../helpers/cli.js'
-import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {evolve} from '../helpers/evolution.js'
 
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
@@ -54,9 +54,10 @@ if (dialectsUnderTest().includes('mysql')) {
           await c.query('DELETE FROM token WHERE id = 9')
         },
         counts: {token: 2},
-        live: "CREATE TABLE token (id int PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'it''s')"
-          + ' DEFAULT CHARSET=utf8mb4;\n',
-        rows: "INSERT INTO token (id) VALUES (1), (2);\n",
+        live:
+          "CREATE TABLE token (id int PRIMARY KEY, label varchar(20) NOT NULL DEFAULT 'it''s')" +
+          ' DEFAULT CHARSET=utf8mb4;\n',
+        rows: 'INSERT INTO token (id) VALUES (1), (2);\n',
         target: [
           'CREATE TABLE token (',
           '  id int PRIMARY KEY,',
@@ -78,89 +79,111 @@ if (dialectsUnderTest().includes('mysql')) {
 
     const sample = existsSync(SAKILA) ? it : it.skip
 
-    sample('a foreign key added to a table keeps the index MySQL makes for it only while it lives: downgrade drops it, '
-      + 'and dropping a key drops its index (issue 27 item 5)', async () => {
-      // Release A: inventory has no key to film; rental's key to staff has the index MySQL made for it.
-      // Release B: inventory gets that key (no index of its own: MySQL makes one), rental loses its key to staff.
-      const {script} = await evolve(db, {
-        counts: SAKILA_COUNTS,
-        live: sakila(
-          ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
-          [/,\n {2}CONSTRAINT fk_inventory_film FOREIGN KEY [^\n]*/, ''],
-          ['  KEY idx_fk_staff_id (staff_id),\n  CONSTRAINT fk_rental_staff', '  CONSTRAINT fk_rental_staff'],
-        ),
-        rows: SAKILA_ROWS,
-        target: sakila(
-          ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
-          [/ {2}KEY idx_fk_staff_id \(staff_id\),\n {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
-        ),
-      })
-      expect(script).to.include([
-        // built online (LOCK=NONE): inventory exists and takes writes (issue 27 item 20)
-        "  await op.createIndex('fk_inventory_film', 'inventory', ['film_id'], {concurrently: true})",
-        "  await op.createForeignKey('fk_inventory_film', 'inventory', 'film', ['film_id'], ['film_id'], "
-          + "{onUpdate: 'CASCADE'})",
-      ].join('\n'))
-      expect(script).to.include([
-        "  await op.dropConstraint('fk_rental_staff', 'rental', {type: 'foreignkey'})",
-        "  await op.dropIndex('fk_rental_staff', 'rental')\n",
-      ].join('\n'))
-    })
+    sample(
+      'a foreign key added to a table keeps the index MySQL makes for it only while it lives: downgrade drops it, ' +
+        'and dropping a key drops its index (issue 27 item 5)',
+      async () => {
+        // Release A: inventory has no key to film; rental's key to staff has the index MySQL made for it.
+        // Release B: inventory gets that key (no index of its own: MySQL makes one), rental loses its key to staff.
+        const {script} = await evolve(db, {
+          counts: SAKILA_COUNTS,
+          live: sakila(
+            ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
+            [/,\n {2}CONSTRAINT fk_inventory_film FOREIGN KEY [^\n]*/, ''],
+            ['  KEY idx_fk_staff_id (staff_id),\n  CONSTRAINT fk_rental_staff', '  CONSTRAINT fk_rental_staff'],
+          ),
+          rows: SAKILA_ROWS,
+          target: sakila(
+            ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id', '  KEY idx_store_id_film_id'],
+            [/ {2}KEY idx_fk_staff_id \(staff_id\),\n {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
+          ),
+        })
+        expect(script).to.include(
+          [
+            // built online (LOCK=NONE): inventory exists and takes writes (issue 27 item 20)
+            "  await op.createIndex('fk_inventory_film', 'inventory', ['film_id'], {concurrently: true})",
+            "  await op.createForeignKey('fk_inventory_film', 'inventory', 'film', ['film_id'], ['film_id'], " +
+              "{onUpdate: 'CASCADE'})",
+          ].join('\n'),
+        )
+        expect(script).to.include(
+          [
+            "  await op.dropConstraint('fk_rental_staff', 'rental', {type: 'foreignkey'})",
+            "  await op.dropIndex('fk_rental_staff', 'rental')\n",
+          ].join('\n'),
+        )
+      },
+    )
 
-    sample('an index a foreign key needs, dropped or replaced: the key is dropped before and added again after, '
-      + 'upgrade and downgrade (issue 27 item 18)', async () => {
-      // film_actor's key becomes (film_id, actor_id), which serves the key to film: its own index goes,
-      // and the key to actor is left to the index MySQL makes; inventory's index on film_id gains store_id.
-      const {script} = await evolve(db, {
-        counts: SAKILA_COUNTS,
-        live: sakila(),
-        rows: SAKILA_ROWS,
-        target: sakila(
-          ['  PRIMARY KEY  (actor_id,film_id),\n  KEY idx_fk_film_id (`film_id`),',
-            '  PRIMARY KEY  (film_id,actor_id),'],
-          ['  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id',
-            '  KEY idx_fk_film_id (film_id,store_id),\n  KEY idx_store_id_film_id'],
-        ),
-      })
-      expect(script).to.include([
-        "  await op.dropConstraint('fk_film_actor_actor', 'film_actor', {type: 'foreignkey'})",
-        "  await op.dropConstraint('fk_film_actor_film', 'film_actor', {type: 'foreignkey'})",
-        "  await op.dropConstraint('film_actor_pkey', 'film_actor', {type: 'primary'})",
-      ].join('\n'))
-    })
+    sample(
+      'an index a foreign key needs, dropped or replaced: the key is dropped before and added again after, ' +
+        'upgrade and downgrade (issue 27 item 18)',
+      async () => {
+        // film_actor's key becomes (film_id, actor_id), which serves the key to film: its own index goes,
+        // and the key to actor is left to the index MySQL makes; inventory's index on film_id gains store_id.
+        const {script} = await evolve(db, {
+          counts: SAKILA_COUNTS,
+          live: sakila(),
+          rows: SAKILA_ROWS,
+          target: sakila(
+            [
+              '  PRIMARY KEY  (actor_id,film_id),\n  KEY idx_fk_film_id (`film_id`),',
+              '  PRIMARY KEY  (film_id,actor_id),',
+            ],
+            [
+              '  KEY idx_fk_film_id (film_id),\n  KEY idx_store_id_film_id',
+              '  KEY idx_fk_film_id (film_id,store_id),\n  KEY idx_store_id_film_id',
+            ],
+          ),
+        })
+        expect(script).to.include(
+          [
+            "  await op.dropConstraint('fk_film_actor_actor', 'film_actor', {type: 'foreignkey'})",
+            "  await op.dropConstraint('fk_film_actor_film', 'film_actor', {type: 'foreignkey'})",
+            "  await op.dropConstraint('film_actor_pkey', 'film_actor', {type: 'primary'})",
+          ].join('\n'),
+        )
+      },
+    )
 
-    sample('an index added where the key had made its own: the downgrade drops the key around it (issue 27 item 18)',
+    sample(
+      'an index added where the key had made its own: the downgrade drops the key around it (issue 27 item 18)',
       async () => {
         const live = sakila(['  KEY idx_fk_film_id (`film_id`),\n', ''])
         await evolve(db, {counts: SAKILA_COUNTS, live, rows: SAKILA_ROWS, target: sakila()})
-      })
+      },
+    )
 
-    it('a table at InnoDB\'s row-size limit: columns are dropped and narrowed before others are added and widened '
-      + '(issue 27 item 11)', async () => {
-      // As CRMs keep custom fields: one wide table, 40 VARCHAR(50) in utf8mb4, a few bytes under the 8126 a row
-      // may take.
-      const fields = (types: Record<number, string>, extra = '') => {
-        const numbers = Array.from({length: 40}, (_, i) => i + 1).filter((i) => types[i] !== '')
-        const columns = numbers.map((i) => `  cf_${String(i).padStart(2, '0')} ${types[i] ?? 'varchar(50)'}`)
-        const body = `  lead_id int NOT NULL PRIMARY KEY,\n${columns.join(',\n')}${extra}`
-        return `CREATE TABLE lead_cf (\n${body}\n) DEFAULT CHARSET=utf8mb4;\n`
-      }
+    it(
+      "a table at InnoDB's row-size limit: columns are dropped and narrowed before others are added and widened " +
+        '(issue 27 item 11)',
+      async () => {
+        // As CRMs keep custom fields: one wide table, 40 VARCHAR(50) in utf8mb4, a few bytes under the 8126 a row
+        // may take.
+        const fields = (types: Record<number, string>, extra = '') => {
+          const numbers = Array.from({length: 40}, (_, i) => i + 1).filter((i) => types[i] !== '')
+          const columns = numbers.map((i) => `  cf_${String(i).padStart(2, '0')} ${types[i] ?? 'varchar(50)'}`)
+          const body = `  lead_id int NOT NULL PRIMARY KEY,\n${columns.join(',\n')}${extra}`
+          return `CREATE TABLE lead_cf (\n${body}\n) DEFAULT CHARSET=utf8mb4;\n`
+        }
 
-      const {script} = await evolve(db, {
-        counts: {lead_cf: 3},
-        live: fields({}),
-        rows: "INSERT INTO lead_cf (lead_id, cf_01, cf_39, cf_40)\n"
-          + "VALUES (1, 'a', 'short', 'gone'), (2, NULL, NULL, NULL), (3, 'b', 'x', 'y');\n",
-        // cf_01 widened, cf_39 narrowed, cf_40 dropped, cf_41 added: 120 bytes fewer once applied, 160 more if widened
-        // first (and the downgrade fails so when it adds cf_40 back before it narrows cf_01).
-        target: fields({1: 'varchar(80)', 39: 'varchar(10)', 40: ''}, ',\n  cf_41 varchar(50)'),
-      })
-      const step = /^ {2}await op\.(\w+)\('lead_cf', (?:op\.column\()?'(cf_\d+)'/gm
-      const steps = (body: string) => [...body.matchAll(step)].map((m) => `${m[1]} ${m[2]}`)
-      const split = script.indexOf('downgrade(')
-      const [up, down] = [steps(script.slice(0, split)), steps(script.slice(split))]
-      expect(up).to.deep.equal(['alterColumn cf_39', 'dropColumn cf_40', 'alterColumn cf_01', 'addColumn cf_41'])
-      expect(down).to.deep.equal(['dropColumn cf_41', 'alterColumn cf_01', 'addColumn cf_40', 'alterColumn cf_39'])
-    })
+        const {script} = await evolve(db, {
+          counts: {lead_cf: 3},
+          live: fields({}),
+          rows:
+            'INSERT INTO lead_cf (lead_id, cf_01, cf_39, cf_40)\n' +
+            "VALUES (1, 'a', 'short', 'gone'), (2, NULL, NULL, NULL), (3, 'b', 'x', 'y');\n",
+          // cf_01 widened, cf_39 narrowed, cf_40 dropped, cf_41 added: 120 bytes fewer once applied, 160 more if widened
+          // first (and the downgrade fails so when it adds cf_40 back before it narrows cf_01).
+          target: fields({1: 'varchar(80)', 39: 'varchar(10)', 40: ''}, ',\n  cf_41 varchar(50)'),
+        })
+        const step = /^ {2}await op\.(\w+)\('lead_cf', (?:op\.column\()?'(cf_\d+)'/gm
+        const steps = (body: string) => [...body.matchAll(step)].map((m) => `${m[1]} ${m[2]}`)
+        const split = script.indexOf('downgrade(')
+        const [up, down] = [steps(script.slice(0, split)), steps(script.slice(split))]
+        expect(up).to.deep.equal(['alterColumn cf_39', 'dropColumn cf_40', 'alterColumn cf_01', 'addColumn cf_41'])
+        expect(down).to.deep.equal(['dropColumn cf_41', 'alterColumn cf_01', 'addColumn cf_40', 'alterColumn cf_39'])
+      },
+    )
   })
 }

@@ -8,8 +8,13 @@ import path from 'node:path'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {ROOT, runCli} from '../helpers/cli.js'
 import {structure} from '../helpers/catalog.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase}
-  from '../helpers/databases.js'
+import {
+  connected,
+  createTestDatabase,
+  dialectsUnderTest,
+  type TestDatabase,
+  useTestDatabase,
+} from '../helpers/databases.js'
 import {evolve, projectWith, runNative} from '../helpers/evolution.js'
 
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
@@ -43,8 +48,9 @@ const SAKILA_ROWS = sql(
   `INSERT INTO rental VALUES (2, '2005-05-24 22:54:33', 2, 459, NULL, 1, ${NOW});`,
 )
 const SAKILA_COUNTS = {actor: 2, film: 2, film_actor: 3, inventory: 2, rental: 2}
-const OK_AT_BASE = 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n'
-  + 'OK: the database at head matches the target schema\n'
+const OK_AT_BASE =
+  'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n' +
+  'OK: the database at head matches the target schema\n'
 
 if (dialectsUnderTest().includes('sqlite')) {
   describe('SQLite: real schemas evolve both ways', function () {
@@ -65,92 +71,118 @@ if (dialectsUnderTest().includes('sqlite')) {
       for (const other of others.splice(0)) await other.drop()
     })
 
-    sample('a composite primary key created natively changes, on a table views and triggers name (issue 27 item 9)',
+    sample(
+      'a composite primary key created natively changes, on a table views and triggers name (issue 27 item 9)',
       async () => {
-      const {script} = await evolve(db, {
-        counts: SAKILA_COUNTS,
-        live: sakila(),
-        rows: SAKILA_ROWS,
-        target: sakila([/PRIMARY KEY {2}\(actor_id,film_id\),(?=\n {2}CONSTRAINT fk_film_actor_actor)/,
-          'PRIMARY KEY (film_id,actor_id),']),
-        async atHead(c) {
-          // The table's own trigger was made again: a new row is stamped.
-          await c.query(`INSERT INTO film_actor VALUES (1, 2, '2000-01-01')`)
-          const {rows} = await c.query("SELECT last_update > '2000-01-01' AS stamped FROM film_actor\n"
-            + 'WHERE actor_id = 1 AND film_id = 2')
-          expect(rows).to.deep.equal([{stamped: 1}])
-          await c.query('DELETE FROM film_actor WHERE actor_id = 1 AND film_id = 2')
-          expect((await c.query('SELECT COUNT(*) AS n FROM film_list')).rows).to.deep.equal([{n: 0}])
-        },
-      })
-      expect(script).to.include("  await op.batchAlterTable('film_actor', (batch) => {\n"
-        + "    batch.dropConstraint('film_actor_pkey', {type: 'primary'})\n")
-    })
+        const {script} = await evolve(db, {
+          counts: SAKILA_COUNTS,
+          live: sakila(),
+          rows: SAKILA_ROWS,
+          target: sakila([
+            /PRIMARY KEY {2}\(actor_id,film_id\),(?=\n {2}CONSTRAINT fk_film_actor_actor)/,
+            'PRIMARY KEY (film_id,actor_id),',
+          ]),
+          async atHead(c) {
+            // The table's own trigger was made again: a new row is stamped.
+            await c.query(`INSERT INTO film_actor VALUES (1, 2, '2000-01-01')`)
+            const {rows} = await c.query(
+              "SELECT last_update > '2000-01-01' AS stamped FROM film_actor\n" + 'WHERE actor_id = 1 AND film_id = 2',
+            )
+            expect(rows).to.deep.equal([{stamped: 1}])
+            await c.query('DELETE FROM film_actor WHERE actor_id = 1 AND film_id = 2')
+            expect((await c.query('SELECT COUNT(*) AS n FROM film_list')).rows).to.deep.equal([{n: 0}])
+          },
+        })
+        expect(script).to.include(
+          "  await op.batchAlterTable('film_actor', (batch) => {\n" +
+            "    batch.dropConstraint('film_actor_pkey', {type: 'primary'})\n",
+        )
+      },
+    )
 
-    sample('columns dropped under a plain index and under a partial one, after a key: no index dropped twice, '
-      + 'none rebuilt on a column gone (issue 27 item 10)', async () => {
-      // Release A keeps an index of open rentals; release B drops the return date, the key of rentals to staff,
-      // and films' original language with its key and index.
-      const staffIndex = 'CREATE INDEX idx_rental_fk_staff_id ON rental(staff_id)\n;\n'
-      const openRentals = 'CREATE INDEX idx_rental_open ON rental (inventory_id) WHERE return_date IS NULL\n;\n'
-      const {script} = await evolve(db, {
-        counts: SAKILA_COUNTS,
-        dropsColumns: true,
-        live: sakila([staffIndex, `${staffIndex}${openRentals}`]),
-        rows: SAKILA_ROWS,
-        target: sakila(
-          ['  original_language_id INT DEFAULT NULL,\n', ''],
-          [/,\n {2}CONSTRAINT fk_film_language_original FOREIGN KEY [^\n]*\n/, '\n'],
-          ['CREATE  INDEX idx_fk_original_language_id ON film(original_language_id)\n;\n', ''],
-          ['  return_date TIMESTAMP DEFAULT NULL,\n', ''],
-          [/ {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
-        ),
-      })
-      expect(script).to.include([
-        "  await op.batchAlterTable('film', (batch) => {",
-        "    batch.dropConstraint('fk_film_language_original', {type: 'foreignkey'})",
-        "    batch.dropIndex('idx_fk_original_language_id')",
-      ].join('\n'))
-      expect(script).to.include([
-        "  await op.batchAlterTable('rental', (batch) => {",
-        "    batch.dropConstraint('fk_rental_staff', {type: 'foreignkey'})",
-        "    batch.dropIndex('idx_rental_open')",
-      ].join('\n'))
-    })
-
-    it('the same on a table no view names: a key dropped first, then an index on a dropped column and a partial one '
-      + 'on another (issue 27 item 10)', async () => {
-      const {script} = await evolve(db, {
-        counts: {author: 2, post: 2},
-        dropsColumns: true,
-        live: sql(
-          'CREATE TABLE author (id INTEGER PRIMARY KEY);',
-          'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER REFERENCES author (id), state TEXT,\n'
-            + 'slug TEXT, body TEXT);',
-          "CREATE INDEX post_slug ON post (slug);\nCREATE INDEX post_live ON post (author) WHERE state = 'live';",
-        ),
-        rows: sql('INSERT INTO author VALUES (1), (2);',
-          "INSERT INTO post VALUES (1, 1, 'live', 'a', 'x'), (2, 2, 'draft', 'b', 'y');"),
-        target: sql('CREATE TABLE author (id INTEGER PRIMARY KEY);',
-          'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER, body TEXT);'),
-      })
-      expect(script).to.include("    batch.dropConstraint('post_author_fkey', {type: 'foreignkey'})\n"
-        + "    batch.dropIndex('post_live')\n    batch.dropIndex('post_slug')\n")
-    })
-
-    it('INTEGER PRIMARY KEY AUTOINCREMENT, with NOT NULL or without: no difference, no rebuild (issue 27 item 16)',
+    sample(
+      'columns dropped under a plain index and under a partial one, after a key: no index dropped twice, ' +
+        'none rebuilt on a column gone (issue 27 item 10)',
       async () => {
+        // Release A keeps an index of open rentals; release B drops the return date, the key of rentals to staff,
+        // and films' original language with its key and index.
+        const staffIndex = 'CREATE INDEX idx_rental_fk_staff_id ON rental(staff_id)\n;\n'
+        const openRentals = 'CREATE INDEX idx_rental_open ON rental (inventory_id) WHERE return_date IS NULL\n;\n'
+        const {script} = await evolve(db, {
+          counts: SAKILA_COUNTS,
+          dropsColumns: true,
+          live: sakila([staffIndex, `${staffIndex}${openRentals}`]),
+          rows: SAKILA_ROWS,
+          target: sakila(
+            ['  original_language_id INT DEFAULT NULL,\n', ''],
+            [/,\n {2}CONSTRAINT fk_film_language_original FOREIGN KEY [^\n]*\n/, '\n'],
+            ['CREATE  INDEX idx_fk_original_language_id ON film(original_language_id)\n;\n', ''],
+            ['  return_date TIMESTAMP DEFAULT NULL,\n', ''],
+            [/ {2}CONSTRAINT fk_rental_staff FOREIGN KEY [^\n]*\n/, ''],
+          ),
+        })
+        expect(script).to.include(
+          [
+            "  await op.batchAlterTable('film', (batch) => {",
+            "    batch.dropConstraint('fk_film_language_original', {type: 'foreignkey'})",
+            "    batch.dropIndex('idx_fk_original_language_id')",
+          ].join('\n'),
+        )
+        expect(script).to.include(
+          [
+            "  await op.batchAlterTable('rental', (batch) => {",
+            "    batch.dropConstraint('fk_rental_staff', {type: 'foreignkey'})",
+            "    batch.dropIndex('idx_rental_open')",
+          ].join('\n'),
+        )
+      },
+    )
+
+    it(
+      'the same on a table no view names: a key dropped first, then an index on a dropped column and a partial one ' +
+        'on another (issue 27 item 10)',
+      async () => {
+        const {script} = await evolve(db, {
+          counts: {author: 2, post: 2},
+          dropsColumns: true,
+          live: sql(
+            'CREATE TABLE author (id INTEGER PRIMARY KEY);',
+            'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER REFERENCES author (id), state TEXT,\n' +
+              'slug TEXT, body TEXT);',
+            "CREATE INDEX post_slug ON post (slug);\nCREATE INDEX post_live ON post (author) WHERE state = 'live';",
+          ),
+          rows: sql(
+            'INSERT INTO author VALUES (1), (2);',
+            "INSERT INTO post VALUES (1, 1, 'live', 'a', 'x'), (2, 2, 'draft', 'b', 'y');",
+          ),
+          target: sql(
+            'CREATE TABLE author (id INTEGER PRIMARY KEY);',
+            'CREATE TABLE post (id INTEGER PRIMARY KEY, author INTEGER, body TEXT);',
+          ),
+        })
+        expect(script).to.include(
+          "    batch.dropConstraint('post_author_fkey', {type: 'foreignkey'})\n" +
+            "    batch.dropIndex('post_live')\n    batch.dropIndex('post_slug')\n",
+        )
+      },
+    )
+
+    it('INTEGER PRIMARY KEY AUTOINCREMENT, with NOT NULL or without: no difference, no rebuild (issue 27 item 16)', async () => {
       // Django writes "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT; a hand-written schema leaves NOT NULL out.
-      const session = 'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, '
-        + '"session_data" text NOT NULL, "expire_date" datetime NOT NULL);'
+      const session =
+        'CREATE TABLE "django_session" ("session_key" varchar(40) NOT NULL PRIMARY KEY, ' +
+        '"session_data" text NOT NULL, "expire_date" datetime NOT NULL);'
       const name = 'varchar(150) NOT NULL UNIQUE'
       const key = '"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT'
       const django = sql(`CREATE TABLE "auth_group" (${key}, "name" ${name});`, session)
       const handWritten = sql(`CREATE TABLE auth_group (id INTEGER PRIMARY KEY AUTOINCREMENT, name ${name});`, session)
       runNative(db, `${django}INSERT INTO auth_group (name) VALUES ('editors');\n`)
       const dir = projectWith(db, handWritten)
-      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir}))
-        .to.deep.equal({code: 0, stderr: '', stdout: OK_AT_BASE})
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0,
+        stderr: '',
+        stdout: OK_AT_BASE,
+      })
       // And the other way round, with a change beside it: the key is left as it is.
       const {script} = await evolve(await fresh(), {
         counts: {auth_group: 1},
@@ -161,112 +193,149 @@ if (dialectsUnderTest().includes('sqlite')) {
       expect(script).not.to.include("'id'")
     })
 
-    it('REFERENCES a table without a column list stays so: the catalog is the one the DDL makes (issue 27 item 19)',
-      async () => {
+    it('REFERENCES a table without a column list stays so: the catalog is the one the DDL makes (issue 27 item 19)', async () => {
       // As looqs and many hand-written SQLite schemas write their keys: to the parent's primary key, unnamed.
       const file = 'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);'
       const target = sql(
         file,
         'CREATE TABLE tag (id integer PRIMARY KEY, name varchar(128) UNIQUE);',
-        'CREATE TABLE filetag (fileid integer REFERENCES file ON DELETE CASCADE, tagid integer REFERENCES tag, '
-          + 'PRIMARY KEY (fileid, tagid));',
+        'CREATE TABLE filetag (fileid integer REFERENCES file ON DELETE CASCADE, tagid integer REFERENCES tag, ' +
+          'PRIMARY KEY (fileid, tagid));',
       )
       const rows = "INSERT INTO file VALUES (1, '/a', 0), (2, '/b', 0);\n"
       const {dir, script} = await evolve(db, {counts: {file: 2}, live: sql(file), rows, target})
-      expect(script).to.include("foreignKeys: [{columns: ['fileid'], referent: 'file', referentColumns: [], "
-        + "onDelete: 'CASCADE'}, "
-        + "{columns: ['tagid'], referent: 'tag', referentColumns: []}]")
+      expect(script).to.include(
+        "foreignKeys: [{columns: ['fileid'], referent: 'file', referentColumns: [], " +
+          "onDelete: 'CASCADE'}, " +
+          "{columns: ['tagid'], referent: 'tag', referentColumns: []}]",
+      )
       const native = await fresh()
       runNative(native, target)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect(await structure(db)).to.deep.equal(await structure(native))
     })
 
-    it('full-text tables (fts5 over a table, fts4 of its own) and typeless columns are made, checked and dropped '
-      + '(issue 27 item 14)', async () => {
-      // A desktop search index in the idiom of looqs and Firefox's places.sqlite: an external-content fts5 kept by
-      // triggers, a contentless trigram one, an fts4 table holding its own text, and moz_meta's typeless value.
-      const base = sql(
-        'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);',
-        'CREATE TABLE content (id INTEGER PRIMARY KEY, fileid INTEGER REFERENCES file (id) ON DELETE CASCADE,\n'
-          + 'page integer, content text);',
-      )
-      const {generated, script} = await evolve(db, {
-        async atHead(c) {
-          const rows = async (query: string) => (await c.query(query)).rows
-          expect(await rows("SELECT rowid FROM content_fts WHERE content_fts MATCH 'lazy'")).to.deep.equal([{rowid: 2}])
-          expect(await rows("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'fox'")).to.deep.equal([{n: 0}])
-          await c.query("INSERT INTO moz_meta VALUES ('origin_frecency_count', 42)")
-          expect((await c.query('SELECT typeof(value) AS t FROM moz_meta')).rows).to.deep.equal([{t: 'integer'}])
-          await c.query('DELETE FROM moz_meta')
-        },
-        counts: {content: 2, file: 1},
-        live: base,
-        rows: sql("INSERT INTO file VALUES (1, '/a.txt', 0);",
-          "INSERT INTO content VALUES (1, 1, 1, 'the quick brown fox');",
-          "INSERT INTO content VALUES (2, 1, 2, 'jumps over the lazy dog');"),
-        target: base + sql(
-          "CREATE VIRTUAL TABLE content_fts USING fts5(content, content='content', content_rowid='id');",
-          'CREATE TRIGGER content_ai AFTER INSERT ON content BEGIN '
-            + 'INSERT INTO content_fts(rowid, content) VALUES (new.id, new.content); END;',
-          'CREATE VIRTUAL TABLE fts_trigram USING fts5(content, content=\'\', tokenize="trigram");',
-          'CREATE VIRTUAL TABLE notes_fts USING fts4(title, body);',
-          'CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;',
-        ),
-      })
-      expect(generated.stdout)
-        .to.include("  add virtual table content_fts fts5(content, content='content', content_rowid='id')\n")
-      expect(script).to.include(
-        "  await op.execute('CREATE VIRTUAL TABLE content_fts USING fts5(content, content=\\'content\\', "
-        + "content_rowid=\\'id\\')')\n"
-        + "  await op.execute('INSERT INTO \"content_fts\"(\"content_fts\") VALUES(\\'rebuild\\')')\n")
-      expect(script).to.include("op.column('value', '', {nullable: false})")
-      expect(script).not.to.include('_data')
-    })
-
-    it('a full-text table whose definition changes is made again: one over a table is rebuilt from it, one of its own '
-      + 'says its rows are lost (issue 27 item 14)', async () => {
-      const base = 'CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT);\n'
-      const {generated, script} = await evolve(db, {
-        async atHead(c) {
-          // Rebuilt from doc with the new tokenizer: 'running' now finds 'runs'.
-          const {rows} = await c.query("SELECT rowid FROM doc_fts WHERE doc_fts MATCH 'running'")
-          expect(rows).to.deep.equal([{rowid: 1}])
-        },
-        counts: {doc: 2},
-        live: base + sql("CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');",
-          'CREATE VIRTUAL TABLE memo USING fts4(text);'),
-        rows: sql("INSERT INTO doc VALUES (1, 'she runs'), (2, 'he walks');",
-          "INSERT INTO doc_fts(doc_fts) VALUES('rebuild');",
-          "INSERT INTO memo VALUES ('kept until the upgrade');"),
-        target: base + sql(
-          "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id', tokenize='porter');",
-          'CREATE VIRTUAL TABLE memo USING fts4(text, tokenize=porter);'),
-      })
-      const again = 'to make it again as'
-      const porter = 'fts4(text, tokenize=porter)'
-      expect(generated.stdout).to.include(`  drop virtual table memo and what it holds, ${again} ${porter}\n`)
-      expect(generated.stdout)
-        .to.include(`  add virtual table memo ${porter} (the downgrade drops it and what it holds, ${again} it was)\n`)
-      expect(script).to.include(`  // DATA LOSS: drop virtual table memo and what it holds, ${again} ${porter}\n`
-        + "  await op.dropTable('memo')\n")
-      expect(script).to.include(
-        `  // DATA LOSS: the downgrade drops virtual table memo and what it holds, ${again} it was\n`
-        + "  await op.dropTable('memo')\n")
-    })
-
-    it('a rebuild keeps the table\'s triggers, and stops (rolled back, in one line) when one names a column it drops',
+    it(
+      'full-text tables (fts5 over a table, fts4 of its own) and typeless columns are made, checked and dropped ' +
+        '(issue 27 item 14)',
       async () => {
+        // A desktop search index in the idiom of looqs and Firefox's places.sqlite: an external-content fts5 kept by
+        // triggers, a contentless trigram one, an fts4 table holding its own text, and moz_meta's typeless value.
+        const base = sql(
+          'CREATE TABLE file (id INTEGER PRIMARY KEY, path varchar(4096) UNIQUE, mtime integer);',
+          'CREATE TABLE content (id INTEGER PRIMARY KEY, fileid INTEGER REFERENCES file (id) ON DELETE CASCADE,\n' +
+            'page integer, content text);',
+        )
+        const {generated, script} = await evolve(db, {
+          async atHead(c) {
+            const rows = async (query: string) => (await c.query(query)).rows
+            expect(await rows("SELECT rowid FROM content_fts WHERE content_fts MATCH 'lazy'")).to.deep.equal([
+              {rowid: 2},
+            ])
+            expect(await rows("SELECT count(*) AS n FROM notes_fts WHERE notes_fts MATCH 'fox'")).to.deep.equal([
+              {n: 0},
+            ])
+            await c.query("INSERT INTO moz_meta VALUES ('origin_frecency_count', 42)")
+            expect((await c.query('SELECT typeof(value) AS t FROM moz_meta')).rows).to.deep.equal([{t: 'integer'}])
+            await c.query('DELETE FROM moz_meta')
+          },
+          counts: {content: 2, file: 1},
+          live: base,
+          rows: sql(
+            "INSERT INTO file VALUES (1, '/a.txt', 0);",
+            "INSERT INTO content VALUES (1, 1, 1, 'the quick brown fox');",
+            "INSERT INTO content VALUES (2, 1, 2, 'jumps over the lazy dog');",
+          ),
+          target:
+            base +
+            sql(
+              "CREATE VIRTUAL TABLE content_fts USING fts5(content, content='content', content_rowid='id');",
+              'CREATE TRIGGER content_ai AFTER INSERT ON content BEGIN ' +
+                'INSERT INTO content_fts(rowid, content) VALUES (new.id, new.content); END;',
+              'CREATE VIRTUAL TABLE fts_trigram USING fts5(content, content=\'\', tokenize="trigram");',
+              'CREATE VIRTUAL TABLE notes_fts USING fts4(title, body);',
+              'CREATE TABLE moz_meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;',
+            ),
+        })
+        expect(generated.stdout).to.include(
+          "  add virtual table content_fts fts5(content, content='content', content_rowid='id')\n",
+        )
+        expect(script).to.include(
+          "  await op.execute('CREATE VIRTUAL TABLE content_fts USING fts5(content, content=\\'content\\', " +
+            "content_rowid=\\'id\\')')\n" +
+            '  await op.execute(\'INSERT INTO "content_fts"("content_fts") VALUES(\\\'rebuild\\\')\')\n',
+        )
+        expect(script).to.include("op.column('value', '', {nullable: false})")
+        expect(script).not.to.include('_data')
+      },
+    )
+
+    it(
+      'a full-text table whose definition changes is made again: one over a table is rebuilt from it, one of its own ' +
+        'says its rows are lost (issue 27 item 14)',
+      async () => {
+        const base = 'CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT);\n'
+        const {generated, script} = await evolve(db, {
+          async atHead(c) {
+            // Rebuilt from doc with the new tokenizer: 'running' now finds 'runs'.
+            const {rows} = await c.query("SELECT rowid FROM doc_fts WHERE doc_fts MATCH 'running'")
+            expect(rows).to.deep.equal([{rowid: 1}])
+          },
+          counts: {doc: 2},
+          live:
+            base +
+            sql(
+              "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');",
+              'CREATE VIRTUAL TABLE memo USING fts4(text);',
+            ),
+          rows: sql(
+            "INSERT INTO doc VALUES (1, 'she runs'), (2, 'he walks');",
+            "INSERT INTO doc_fts(doc_fts) VALUES('rebuild');",
+            "INSERT INTO memo VALUES ('kept until the upgrade');",
+          ),
+          target:
+            base +
+            sql(
+              "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id', tokenize='porter');",
+              'CREATE VIRTUAL TABLE memo USING fts4(text, tokenize=porter);',
+            ),
+        })
+        const again = 'to make it again as'
+        const porter = 'fts4(text, tokenize=porter)'
+        expect(generated.stdout).to.include(`  drop virtual table memo and what it holds, ${again} ${porter}\n`)
+        expect(generated.stdout).to.include(
+          `  add virtual table memo ${porter} (the downgrade drops it and what it holds, ${again} it was)\n`,
+        )
+        expect(script).to.include(
+          `  // DATA LOSS: drop virtual table memo and what it holds, ${again} ${porter}\n` +
+            "  await op.dropTable('memo')\n",
+        )
+        expect(script).to.include(
+          `  // DATA LOSS: the downgrade drops virtual table memo and what it holds, ${again} it was\n` +
+            "  await op.dropTable('memo')\n",
+        )
+      },
+    )
+
+    it("a rebuild keeps the table's triggers, and stops (rolled back, in one line) when one names a column it drops", async () => {
       const log = 'CREATE TABLE log (page_id INTEGER, body TEXT);'
-      runNative(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, body TEXT, hits INTEGER);', log,
-        'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;',
-        "INSERT INTO page VALUES (1, 'x', 0);"))
+      runNative(
+        db,
+        sql(
+          'CREATE TABLE page (id INTEGER PRIMARY KEY, body TEXT, hits INTEGER);',
+          log,
+          'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;',
+          "INSERT INTO page VALUES (1, 'x', 0);",
+        ),
+      )
       const dir = projectWith(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);', log))
       expect((await runCli(['revision', '--autogenerate', '-m', 'no body'], {cwd: dir})).code).to.equal(0)
       expect(await runCli(['upgrade', 'head'], {cwd: dir})).to.deep.equal({
-        code: 1, stdout: '',
-        stderr: 'Error: upgrade <base> -> 001 (001_no_body.ts) failed: no such column: new.body (SQLITE_ERROR) '
-          + '[SQL: EXPLAIN INSERT INTO "page" DEFAULT VALUES]; rolled back, the database is at base\n',
+        code: 1,
+        stdout: '',
+        stderr:
+          'Error: upgrade <base> -> 001 (001_no_body.ts) failed: no such column: new.body (SQLITE_ERROR) ' +
+          '[SQL: EXPLAIN INSERT INTO "page" DEFAULT VALUES]; rolled back, the database is at base\n',
       })
       await connected(db, async (c) => {
         const {rows} = await c.query("SELECT name FROM sqlite_master WHERE type = 'trigger'")
@@ -275,15 +344,26 @@ if (dialectsUnderTest().includes('sqlite')) {
       })
     })
 
-    it('a .schema dump of a database with full-text tables (their shadow tables listed) shows no difference against it '
-      + '(issue 27 item 14)', async () => {
-      runNative(db, sql('CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);',
-        "CREATE VIRTUAL TABLE note_fts USING fts5(body, content='note', content_rowid='id');",
-        'CREATE VIRTUAL TABLE legacy USING fts4(subject, text);'))
-      const dump = execFileSync('sqlite3', [parseDatabaseUrl(db.url).filename!, '.schema'], {encoding: 'utf8'})
-      expect(dump).to.include("CREATE TABLE IF NOT EXISTS 'note_fts_data'")
-      expect(await runCli(['check_migration', '--autogenerate'], {cwd: projectWith(db, dump)}))
-        .to.deep.equal({code: 0, stderr: '', stdout: OK_AT_BASE})
-    })
+    it(
+      'a .schema dump of a database with full-text tables (their shadow tables listed) shows no difference against it ' +
+        '(issue 27 item 14)',
+      async () => {
+        runNative(
+          db,
+          sql(
+            'CREATE TABLE note (id INTEGER PRIMARY KEY, body TEXT);',
+            "CREATE VIRTUAL TABLE note_fts USING fts5(body, content='note', content_rowid='id');",
+            'CREATE VIRTUAL TABLE legacy USING fts4(subject, text);',
+          ),
+        )
+        const dump = execFileSync('sqlite3', [parseDatabaseUrl(db.url).filename!, '.schema'], {encoding: 'utf8'})
+        expect(dump).to.include("CREATE TABLE IF NOT EXISTS 'note_fts_data'")
+        expect(await runCli(['check_migration', '--autogenerate'], {cwd: projectWith(db, dump)})).to.deep.equal({
+          code: 0,
+          stderr: '',
+          stdout: OK_AT_BASE,
+        })
+      },
+    )
   })
 }

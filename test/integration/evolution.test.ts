@@ -9,7 +9,7 @@ import path from 'node:path'
 import type {DialectName} from '../../src/config/database-url.js'
 import {runCli} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {catalog, evolve, projectWith} from '../helpers/evolution-pg.js'
 
 /** Named keys as each database's users write them (Synapse's pushers table kept its pushers2_pkey after a rename). */
@@ -65,15 +65,22 @@ for (const dialect of dialectsUnderTest()) {
     let db: TestDatabase
     useTestDatabase(dialect, (d) => (db = d))
 
-    it('item 4: every named primary key, unique, foreign key and check keeps the target\'s name', async () => {
+    it("item 4: every named primary key, unique, foreign key and check keeps the target's name", async () => {
       const {script} = await evolve(db, {
         // SQLite's pragmas do not give names: its CREATE TABLE text does.
         atHead: async (c) => {
           if (dialect !== 'sqlite') return
           const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'pushers'")).rows[0].sql)
-          for (const name of ['pushers2_pkey', 'pushers2_app_id_pushkey_key', 'pushers2_app_fk', 'pushers2_ts_positive']) expect(sql).to.include(`CONSTRAINT "${name}"`)
+          for (const name of [
+            'pushers2_pkey',
+            'pushers2_app_id_pushkey_key',
+            'pushers2_app_fk',
+            'pushers2_ts_positive',
+          ])
+            expect(sql).to.include(`CONSTRAINT "${name}"`)
         },
-        live: '', target: NAMED[dialect],
+        live: '',
+        target: NAMED[dialect],
       })
       if (dialect !== 'mysql') expect(script).to.include("primaryKey: {columns: ['id'], name: 'pushers2_pkey'}")
     })
@@ -81,7 +88,9 @@ for (const dialect of dialectsUnderTest()) {
     it('item 7: a downgrade gives back dropped NOT NULL columns as they were (type, NOT NULL, default) and says their values are gone', async () => {
       const {generated, script} = await evolve(db, {
         afterDown: async (c) => {
-          await c.query("INSERT INTO accounts (id, email, score, joined, active, bio) VALUES (9, 'x@example.org', 1, '2024-01-01', TRUE, 'b')")
+          await c.query(
+            "INSERT INTO accounts (id, email, score, joined, active, bio) VALUES (9, 'x@example.org', 1, '2024-01-01', TRUE, 'b')",
+          )
           await c.query('DELETE FROM accounts WHERE id = 9')
           let refused: unknown
           await c.query('INSERT INTO accounts (id) VALUES (10)').catch((error: unknown) => (refused = error))
@@ -97,18 +106,28 @@ for (const dialect of dialectsUnderTest()) {
           "downgrade: the upgrade dropped accounts.joined and its values: it comes back NOT NULL holding '1970-01-01' in every row",
           'downgrade: the upgrade dropped accounts.score and its values: it comes back NOT NULL holding 0 in every row',
           "downgrade: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
-        ].map((l) => `${l}\n`).join(''),
+        ]
+          .map((l) => `${l}\n`)
+          .join(''),
       })
-      expect(script).to.include("// DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row")
+      expect(script).to.include(
+        "// DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
+      )
       expect(generated.stdout).to.include('  drop column accounts.email\n')
     })
 
     if (dialect !== 'sqlite') {
       it('item 8: offline, a primary key changed on a table the chain itself created', async () => {
-        const dir = projectWith(db, 'CREATE TABLE devices (user_id varchar(40) NOT NULL, device_id varchar(40) NOT NULL, PRIMARY KEY (device_id));')
+        const dir = projectWith(
+          db,
+          'CREATE TABLE devices (user_id varchar(40) NOT NULL, device_id varchar(40) NOT NULL, PRIMARY KEY (device_id));',
+        )
         expect((await runCli(['revision', '--autogenerate', '-m', 'devices'], {cwd: dir})).code).to.equal(0)
         expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
-        writeFileSync(path.join(dir, 'target.sql'), 'CREATE TABLE devices (user_id varchar(40) NOT NULL, device_id varchar(40) NOT NULL, PRIMARY KEY (user_id, device_id));')
+        writeFileSync(
+          path.join(dir, 'target.sql'),
+          'CREATE TABLE devices (user_id varchar(40) NOT NULL, device_id varchar(40) NOT NULL, PRIMARY KEY (user_id, device_id));',
+        )
         expect((await runCli(['revision', '--autogenerate', '-m', 'key'], {cwd: dir})).code).to.equal(0)
         expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
         const file = path.join(dir, 'all.sql')
@@ -132,13 +151,18 @@ for (const dialect of dialectsUnderTest()) {
 
     if (dialect === 'mysql') {
       it('item 6: what the comparison skips is named on the "not compared" line: sequences, partitioning, system versioning, index comments', async () => {
-        const dir = projectWith(db, [
-          'CREATE SEQUENCE invoice_no START WITH 1000;',
-          "CREATE TABLE events (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at), KEY events_at (at) COMMENT 'for the monthly report') PARTITION BY RANGE (YEAR(at)) (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN MAXVALUE);",
-          'CREATE TABLE prices (id int PRIMARY KEY, amount decimal(8,2)) WITH SYSTEM VERSIONING;',
-        ].join('\n'))
+        const dir = projectWith(
+          db,
+          [
+            'CREATE SEQUENCE invoice_no START WITH 1000;',
+            "CREATE TABLE events (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at), KEY events_at (at) COMMENT 'for the monthly report') PARTITION BY RANGE (YEAR(at)) (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN MAXVALUE);",
+            'CREATE TABLE prices (id int PRIMARY KEY, amount decimal(8,2)) WITH SYSTEM VERSIONING;',
+          ].join('\n'),
+        )
         const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
-        expect(checked.stderr).to.match(/^not compared: 1 sequence, 1 system-versioned table, 1 partitioned table, 1 index comment\n/)
+        expect(checked.stderr).to.match(
+          /^not compared: 1 sequence, 1 system-versioned table, 1 partitioned table, 1 index comment\n/,
+        )
       })
     }
 
@@ -148,7 +172,8 @@ for (const dialect of dialectsUnderTest()) {
           counts: {flags: 1},
           live: 'CREATE TABLE flags (id INTEGER PRIMARY KEY);',
           rows: 'INSERT INTO flags VALUES (1);',
-          target: 'CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL DEFAULT FALSE, seen BOOLEAN DEFAULT TRUE, n INTEGER DEFAULT 0);',
+          target:
+            'CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL DEFAULT FALSE, seen BOOLEAN DEFAULT TRUE, n INTEGER DEFAULT 0);',
         })
         expect(script).to.include("op.column('active', 'boolean', {default: false, nullable: false})")
       })
@@ -168,7 +193,11 @@ for (const dialect of dialectsUnderTest()) {
       })
       expect(script).to.include("await op.createIndex('items_name', 'items', ['name'], {concurrently: true})")
       // MySQL reports a unique index as a unique key: ADD CONSTRAINT ... UNIQUE, which InnoDB builds in place by itself.
-      expect(script).to.include(dialect === 'mysql' ? "await op.createUniqueConstraint('items_sku', 'items', ['sku'])" : "await op.createIndex('items_sku', 'items', ['sku'], {unique: true, concurrently: true})")
+      expect(script).to.include(
+        dialect === 'mysql'
+          ? "await op.createUniqueConstraint('items_sku', 'items', ['sku'])"
+          : "await op.createIndex('items_sku', 'items', ['sku'], {unique: true, concurrently: true})",
+      )
       expect(script).to.include("await op.createIndex('bins_label', 'bins', ['label'])\n")
       const dir = projectWith(db, ITEMS[dialect])
       writeFileSync(path.join(dir, 'migrations', '001_evolve.ts'), script)
@@ -176,11 +205,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(linted.stdout).not.to.include('DM103')
       expect(linted.code).to.equal(0)
       const sql = (await runCli(['upgrade', '--sql', 'base:head'], {cwd: dir})).stdout
-      expect(sql).to.include({
-        mysql: 'CREATE INDEX `items_name` ON `items` (`name`) ALGORITHM=INPLACE LOCK=NONE;',
-        postgresql: 'COMMIT;\n\nCREATE INDEX CONCURRENTLY "items_name" ON "items" ("name");',
-        sqlite: 'CREATE INDEX "items_name" ON "items" ("name");',
-      }[dialect])
+      expect(sql).to.include(
+        {
+          mysql: 'CREATE INDEX `items_name` ON `items` (`name`) ALGORITHM=INPLACE LOCK=NONE;',
+          postgresql: 'COMMIT;\n\nCREATE INDEX CONCURRENTLY "items_name" ON "items" ("name");',
+          sqlite: 'CREATE INDEX "items_name" ON "items" ("name");',
+        }[dialect],
+      )
       expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['001_evolve.ts'])
       expect(readFileSync(path.join(dir, 'migrations', '001_evolve.ts'), 'utf8')).to.equal(script)
     })

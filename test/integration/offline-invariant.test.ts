@@ -26,14 +26,40 @@ async function offline(dir: string, args: string[], url: string): Promise<string
 function concurrentIndexChain(): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n[database]\nconnection = sqlite:///unused.sqlite\n')
-  const script = (id: string, down: null | string, up: string, downgrade: string) => writeFileSync(path.join(dir, 'migrations', `${id}_r.ts`), [
-    `export const revision = '${id}'`, `export const downRevision = ${down === null ? 'null' : `'${down}'`}`, `export const message = 'r${id}'`,
-    `export async function upgrade(op) {\n  ${up}\n}`, `export async function downgrade(op) {\n  ${downgrade}\n}`, '',
-  ].join('\n'))
-  script('001', null, "await op.createTable('hosts', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(80)')])", "await op.dropTable('hosts')")
-  script('002', '001', "await op.createIndex('ix_hosts_name', 'hosts', ['name'], {concurrently: true})", "await op.dropIndex('ix_hosts_name', 'hosts')")
-  script('003', '002', "await op.addColumn('hosts', op.column('zone', 'string(20)'))", "await op.dropColumn('hosts', 'zone')")
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    '[db_manage]\nscript_location = migrations\n[database]\nconnection = sqlite:///unused.sqlite\n',
+  )
+  const script = (id: string, down: null | string, up: string, downgrade: string) =>
+    writeFileSync(
+      path.join(dir, 'migrations', `${id}_r.ts`),
+      [
+        `export const revision = '${id}'`,
+        `export const downRevision = ${down === null ? 'null' : `'${down}'`}`,
+        `export const message = 'r${id}'`,
+        `export async function upgrade(op) {\n  ${up}\n}`,
+        `export async function downgrade(op) {\n  ${downgrade}\n}`,
+        '',
+      ].join('\n'),
+    )
+  script(
+    '001',
+    null,
+    "await op.createTable('hosts', [op.column('id', 'integer', {primaryKey: true}), op.column('name', 'string(80)')])",
+    "await op.dropTable('hosts')",
+  )
+  script(
+    '002',
+    '001',
+    "await op.createIndex('ix_hosts_name', 'hosts', ['name'], {concurrently: true})",
+    "await op.dropIndex('ix_hosts_name', 'hosts')",
+  )
+  script(
+    '003',
+    '002',
+    "await op.addColumn('hosts', op.column('zone', 'string(20)'))",
+    "await op.dropColumn('hosts', 'zone')",
+  )
   return dir
 }
 
@@ -53,12 +79,24 @@ for (const dialect of dialectsUnderTest()) {
 
     const chains: Array<[string, () => string, string]> = [
       ['the shipped migrations', () => shippedProject(), '002'],
-      ['a generated chain of 30 revisions', () => {
-        const dir = tempProject()
-        writeChain(dir, 30)
-        return dir
-      }, '0012'],
-      ...(dialect === 'postgresql' ? [['a chain with a concurrent index on a table the chain made', concurrentIndexChain, '001'] as [string, () => string, string]] : []),
+      [
+        'a generated chain of 30 revisions',
+        () => {
+          const dir = tempProject()
+          writeChain(dir, 30)
+          return dir
+        },
+        '0012',
+      ],
+      ...(dialect === 'postgresql'
+        ? [
+            ['a chain with a concurrent index on a table the chain made', concurrentIndexChain, '001'] as [
+              string,
+              () => string,
+              string,
+            ],
+          ]
+        : []),
     ]
 
     for (const [title, makeProject, middle] of chains) {
@@ -69,8 +107,12 @@ for (const dialect of dialectsUnderTest()) {
         const atHead = await snapshot(online)
         expect(atHead.version).to.have.length(1)
         // One history row per revision, each with its script's checksum: the offline runs below must write the same.
-        expect((atHead.history as Array<{direction: string; checksum: string}>).map((r) => r.direction)).to.deep.equal(Array.from({length: (atHead.history as unknown[]).length}, () => 'upgrade'))
-        expect((atHead.history as Array<{checksum: string}>).every((r) => /^[\da-f]{64}$/.test(r.checksum))).to.equal(true)
+        expect((atHead.history as Array<{direction: string; checksum: string}>).map((r) => r.direction)).to.deep.equal(
+          Array.from({length: (atHead.history as unknown[]).length}, () => 'upgrade'),
+        )
+        expect((atHead.history as Array<{checksum: string}>).every((r) => /^[\da-f]{64}$/.test(r.checksum))).to.equal(
+          true,
+        )
 
         const whole = await fresh()
         applyWithClient(whole, await offline(dir, ['upgrade', 'base:head'], whole.url))

@@ -31,11 +31,13 @@ if (dialectsUnderTest().includes('postgresql')) {
     let db: TestDatabase
     useTestDatabase('postgresql', (d) => (db = d))
 
-    const insert = (sql: string) => async (c: {query(sql: string): Promise<{rows: Array<Record<string, unknown>>}>}) => (await c.query(sql)).rows
+    const insert = (sql: string) => async (c: {query(sql: string): Promise<{rows: Array<Record<string, unknown>>}>}) =>
+      (await c.query(sql)).rows
 
     it('item 1: bigserial -> bigint and back: the downgrade restores the sequence owned by the column, and the next insert succeeds', async () => {
       const {script} = await evolve(db, {
-        afterDown: async (c) => expect(await insert("INSERT INTO events (body) VALUES ('next') RETURNING id")(c)).to.deep.equal([{id: '6'}]),
+        afterDown: async (c) =>
+          expect(await insert("INSERT INTO events (body) VALUES ('next') RETURNING id")(c)).to.deep.equal([{id: '6'}]),
         counts: {events: 5},
         live: 'CREATE TABLE events (id bigserial PRIMARY KEY, body text NOT NULL);',
         rows: "INSERT INTO events (body) SELECT 'e' || g FROM generate_series(1, 5) g;",
@@ -46,7 +48,8 @@ if (dialectsUnderTest().includes('postgresql')) {
 
     it('item 1: an identity dropped and restored by the downgrade continues after the rows', async () => {
       await evolve(db, {
-        afterDown: async (c) => expect(await insert("INSERT INTO jobs (name) VALUES ('next') RETURNING id")(c)).to.deep.equal([{id: 4}]),
+        afterDown: async (c) =>
+          expect(await insert("INSERT INTO jobs (name) VALUES ('next') RETURNING id")(c)).to.deep.equal([{id: 4}]),
         counts: {jobs: 3},
         live: 'CREATE TABLE jobs (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);',
         rows: "INSERT INTO jobs (name) VALUES ('a'), ('b'), ('c');",
@@ -54,10 +57,13 @@ if (dialectsUnderTest().includes('postgresql')) {
       })
     })
 
-    it('items 1 and 17: serial -> identity and back re-creates the sequence at its current value, not at the rows\' maximum', async () => {
+    it("items 1 and 17: serial -> identity and back re-creates the sequence at its current value, not at the rows' maximum", async () => {
       await evolve(db, {
         // 12 online, where 11 was taken at head; 11 on the offline copy, where nothing was; never 4, the rows' maximum + 1.
-        afterDown: async (c) => expect([11, 12]).to.include((await insert("INSERT INTO tickets (title) VALUES ('after') RETURNING id")(c))[0].id),
+        afterDown: async (c) =>
+          expect([11, 12]).to.include(
+            (await insert("INSERT INTO tickets (title) VALUES ('after') RETURNING id")(c))[0].id,
+          ),
         atHead: async (c) => {
           expect(await insert("INSERT INTO tickets (title) VALUES ('head') RETURNING id")(c)).to.deep.equal([{id: 11}])
           await c.query('DELETE FROM tickets WHERE id = 11')
@@ -70,8 +76,10 @@ if (dialectsUnderTest().includes('postgresql')) {
       })
     })
 
-    it('item 17: a target\'s serial and bigserial stay serial (a sequence owned by the column, a nextval() default), from empty and on a table with rows', async () => {
-      const target = await pgDump('CREATE TABLE posts (id bigserial PRIMARY KEY, title text NOT NULL);\nCREATE TABLE tags (id serial PRIMARY KEY, name text);')
+    it("item 17: a target's serial and bigserial stay serial (a sequence owned by the column, a nextval() default), from empty and on a table with rows", async () => {
+      const target = await pgDump(
+        'CREATE TABLE posts (id bigserial PRIMARY KEY, title text NOT NULL);\nCREATE TABLE tags (id serial PRIMARY KEY, name text);',
+      )
       const {script} = await evolve(db, {
         atHead: async (c) => {
           expect(await insert("INSERT INTO tags (name) VALUES ('x') RETURNING id")(c)).to.deep.equal([{id: 8}])
@@ -82,7 +90,9 @@ if (dialectsUnderTest().includes('postgresql')) {
         rows: "INSERT INTO tags VALUES (7, 'seven');",
         target,
       })
-      expect(script).to.include("op.column('id', 'bigint', {autoincrement: true, primaryKey: true, sequence: 'posts_id_seq'})")
+      expect(script).to.include(
+        "op.column('id', 'bigint', {autoincrement: true, primaryKey: true, sequence: 'posts_id_seq'})",
+      )
       expect(script).to.include("await op.alterColumn('tags', 'id', {autoincrement: true, sequence: 'tags_id_seq'")
       expect(script).not.to.include('identity')
     })
@@ -92,7 +102,11 @@ if (dialectsUnderTest().includes('postgresql')) {
         if (!existsSync(path.join(SAMPLES, sample))) continue
         const other = await createTestDatabase('postgresql')
         try {
-          await evolve(other, {live: '', stderr: sample.startsWith('pagila') ? /^not compared: [^\n]+\n$/ : '', target: readFileSync(path.join(SAMPLES, sample), 'utf8')})
+          await evolve(other, {
+            live: '',
+            stderr: sample.startsWith('pagila') ? /^not compared: [^\n]+\n$/ : '',
+            target: readFileSync(path.join(SAMPLES, sample), 'utf8'),
+          })
         } finally {
           await other.drop()
         }
@@ -100,16 +114,20 @@ if (dialectsUnderTest().includes('postgresql')) {
     })
 
     it('item 2: UNIQUE NULLS NOT DISTINCT, as a constraint and as an index, is created, compared and kept', async () => {
-      const target = await pgDump([
-        'CREATE TABLE case_participant (id bigint PRIMARY KEY, shipment_case_id bigint NOT NULL, user_id bigint, external_contact_id bigint,',
-        '  CONSTRAINT case_participant_once UNIQUE NULLS NOT DISTINCT (shipment_case_id, user_id, external_contact_id));',
-        'CREATE UNIQUE INDEX case_participant_user ON case_participant (user_id, shipment_case_id) NULLS NOT DISTINCT;',
-      ].join('\n'))
+      const target = await pgDump(
+        [
+          'CREATE TABLE case_participant (id bigint PRIMARY KEY, shipment_case_id bigint NOT NULL, user_id bigint, external_contact_id bigint,',
+          '  CONSTRAINT case_participant_once UNIQUE NULLS NOT DISTINCT (shipment_case_id, user_id, external_contact_id));',
+          'CREATE UNIQUE INDEX case_participant_user ON case_participant (user_id, shipment_case_id) NULLS NOT DISTINCT;',
+        ].join('\n'),
+      )
       await evolve(db, {
         atHead: async (c) => {
           await c.query('INSERT INTO case_participant VALUES (10, 1, NULL, NULL)')
           let refused: unknown
-          await c.query('INSERT INTO case_participant VALUES (11, 1, NULL, NULL)').catch((error: unknown) => (refused = error))
+          await c
+            .query('INSERT INTO case_participant VALUES (11, 1, NULL, NULL)')
+            .catch((error: unknown) => (refused = error))
           expect(String(refused)).to.include('duplicate key value violates unique constraint')
           await c.query('DELETE FROM case_participant WHERE id = 10')
         },
@@ -128,7 +146,7 @@ if (dialectsUnderTest().includes('postgresql')) {
     })
 
     const partitioned = [
-      "CREATE SEQUENCE public.payment_payment_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;",
+      'CREATE SEQUENCE public.payment_payment_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
       'CREATE TABLE public.customer (customer_id integer PRIMARY KEY, name text NOT NULL);',
       "CREATE TABLE public.payment (payment_id integer DEFAULT nextval('public.payment_payment_id_seq'::regclass) NOT NULL, customer_id integer NOT NULL,",
       '  amount numeric(5,2) NOT NULL, payment_date timestamp with time zone NOT NULL, PRIMARY KEY (payment_date, payment_id)) PARTITION BY RANGE (payment_date);',
@@ -141,8 +159,11 @@ if (dialectsUnderTest().includes('postgresql')) {
       `ALTER TABLE ONLY public.payment_p2022_${month} ADD CONSTRAINT payment_p2022_${month}_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES public.customer(customer_id);`,
     ]
 
-    it('item 3: a partitioned table (Pagila\'s payment) is created PARTITION BY RANGE, with its partitions, their indexes and keys', async () => {
-      const {generated} = await evolve(db, {live: '', target: [...partitioned, ...partition('01', '02'), ...partition('02', '03')].join('\n')})
+    it("item 3: a partitioned table (Pagila's payment) is created PARTITION BY RANGE, with its partitions, their indexes and keys", async () => {
+      const {generated} = await evolve(db, {
+        live: '',
+        target: [...partitioned, ...partition('01', '02'), ...partition('02', '03')].join('\n'),
+      })
       expect(generated.stdout).to.include('  add table payment_p2022_01 (partition of payment)\n')
     })
 
@@ -151,20 +172,28 @@ if (dialectsUnderTest().includes('postgresql')) {
         counts: {customer: 1, payment: 1, payment_p2022_01: 1},
         live: [...partitioned, ...partition('01', '02'), ...partition('02', '03')].join('\n'),
         rows: "INSERT INTO customer VALUES (1, 'Ann');\nINSERT INTO payment (customer_id, amount, payment_date) VALUES (1, 2.99, '2022-01-05');",
-        target: [...partitioned, ...partition('01', '02'), ...partition('03', '04'), 'CREATE INDEX payment_amount ON public.payment (amount);'].join('\n'),
+        target: [
+          ...partitioned,
+          ...partition('01', '02'),
+          ...partition('03', '04'),
+          'CREATE INDEX payment_amount ON public.payment (amount);',
+        ].join('\n'),
       })
       expect(script).to.include('// DATA LOSS: drop table payment_p2022_02')
       expect(script).to.include("partitionOf: {parent: 'payment', bound: ")
       // No index is built CONCURRENTLY on a partitioned table: the script says why, as the lint asks.
-      expect(script).to.include("  // db-manage: allow DM103 -- PostgreSQL cannot build an index on a partitioned table (payment) concurrently\n  await op.createIndex('payment_amount', 'payment', ['amount'])\n")
+      expect(script).to.include(
+        "  // db-manage: allow DM103 -- PostgreSQL cannot build an index on a partitioned table (payment) concurrently\n  await op.createIndex('payment_amount', 'payment', ['amount'])\n",
+      )
     })
 
     it('item 3: a partition given another bound is detached and attached again; a table partitioned in the target is refused, named', async () => {
       await evolve(db, {
         counts: {log: 1, log_2024: 1},
-        live: 'CREATE TABLE log (id int, at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE log_2024 PARTITION OF log FOR VALUES FROM (\'2024-01-01\') TO (\'2024-07-01\');',
+        live: "CREATE TABLE log (id int, at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE log_2024 PARTITION OF log FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');",
         rows: "INSERT INTO log VALUES (1, '2024-03-01');",
-        target: 'CREATE TABLE log (id int, at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE log_2024 PARTITION OF log FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\');',
+        target:
+          "CREATE TABLE log (id int, at date NOT NULL) PARTITION BY RANGE (at);\nCREATE TABLE log_2024 PARTITION OF log FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
       })
       const other = await createTestDatabase('postgresql')
       try {
@@ -172,7 +201,8 @@ if (dialectsUnderTest().includes('postgresql')) {
         const dir = projectWith(other, 'CREATE TABLE log (id int, at date NOT NULL) PARTITION BY RANGE (at);')
         expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.include({
           code: 2,
-          stderr: 'Error: table log changes its partitioning (partition by (none) -> RANGE (at)): PostgreSQL cannot do that in place; write this migration by hand (a new table, the rows moved, the old one dropped; or ATTACH / DETACH PARTITION)\n',
+          stderr:
+            'Error: table log changes its partitioning (partition by (none) -> RANGE (at)): PostgreSQL cannot do that in place; write this migration by hand (a new table, the rows moved, the old one dropped; or ATTACH / DETACH PARTITION)\n',
         })
       } finally {
         await other.drop()
@@ -189,7 +219,7 @@ if (dialectsUnderTest().includes('postgresql')) {
         'ALTER TABLE orders ALTER COLUMN customer SET STORAGE EXTERNAL;',
         'CREATE STATISTICS orders_stats (dependencies) ON customer, total FROM orders;',
         'ALTER TABLE orders ENABLE ROW LEVEL SECURITY;',
-        "CREATE POLICY orders_mine ON orders USING (customer = current_user);",
+        'CREATE POLICY orders_mine ON orders USING (customer = current_user);',
         'ALTER TABLE orders REPLICA IDENTITY FULL;',
         'CREATE UNLOGGED TABLE scratchpad (id int PRIMARY KEY);',
         'CREATE RULE orders_no_delete AS ON DELETE TO orders DO INSTEAD NOTHING;',
@@ -202,33 +232,51 @@ if (dialectsUnderTest().includes('postgresql')) {
       ].join('\n')
       const dir = projectWith(db, target)
       const first = await runCli(['revision', '--autogenerate', '-m', 'orders'], {cwd: dir})
-      expect(first.stderr).to.equal('not compared: 1 unowned sequence, 1 rule, 1 sequence option, 1 column option, 1 column statistics target, 1 column storage, '
-        + '1 extended statistics object, 1 row security setting, 1 policy, 1 replica identity, 1 unlogged table, 2 types, 2 other comments, 1 privilege grant, '
-        + '1 other schema, 1 table in another schema\n')
+      expect(first.stderr).to.equal(
+        'not compared: 1 unowned sequence, 1 rule, 1 sequence option, 1 column option, 1 column statistics target, 1 column storage, ' +
+          '1 extended statistics object, 1 row security setting, 1 policy, 1 replica identity, 1 unlogged table, 2 types, 2 other comments, 1 privilege grant, ' +
+          '1 other schema, 1 table in another schema\n',
+      )
       expect(first.code).to.equal(0)
     })
 
     it('item 7: a dropped NOT NULL column whose type has no zero (an enum) comes back nullable, and the script and the command say so', async () => {
-      runNative(db, "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TABLE people (id int PRIMARY KEY, mood mood NOT NULL);")
+      runNative(
+        db,
+        "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TABLE people (id int PRIMARY KEY, mood mood NOT NULL);",
+      )
       const dir = projectWith(db, "CREATE TYPE mood AS ENUM ('ok', 'sad');\nCREATE TABLE people (id int PRIMARY KEY);")
-      const note = "the upgrade dropped people.mood and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('people', 'mood', {existingType: 'mood', nullable: false})"
-      expect(await runCli(['revision', '--autogenerate', '-m', 'people'], {cwd: dir})).to.deep.include({code: 0, stderr: `downgrade: ${note}\n`})
-      expect(readFileSync(path.join(dir, 'migrations', '001_people.ts'), 'utf8')).to.include(`  // DATA LOSS: ${note}\n  await op.addColumn('people', op.column('mood', 'mood', {nullable: true}))\n`)
+      const note =
+        "the upgrade dropped people.mood and its values, so it comes back nullable (rows have nothing to put in it); once every row has a value: await op.alterColumn('people', 'mood', {existingType: 'mood', nullable: false})"
+      expect(await runCli(['revision', '--autogenerate', '-m', 'people'], {cwd: dir})).to.deep.include({
+        code: 0,
+        stderr: `downgrade: ${note}\n`,
+      })
+      expect(readFileSync(path.join(dir, 'migrations', '001_people.ts'), 'utf8')).to.include(
+        `  // DATA LOSS: ${note}\n  await op.addColumn('people', op.column('mood', 'mood', {nullable: true}))\n`,
+      )
     })
 
-    it('item 13: a default whose cast differs from the column\'s type (text DEFAULT \'\'::character varying) is built as written and shows no drift', async () => {
+    it("item 13: a default whose cast differs from the column's type (text DEFAULT ''::character varying) is built as written and shows no drift", async () => {
       await evolve(db, {
         counts: {notes: 1},
         live: 'CREATE TABLE notes (id int PRIMARY KEY);',
         rows: 'INSERT INTO notes VALUES (1);',
-        target: await pgDump("CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT ''::character varying NOT NULL, code varchar(8) DEFAULT 'x'::text, n numeric DEFAULT '0'::integer);"),
+        target: await pgDump(
+          "CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT ''::character varying NOT NULL, code varchar(8) DEFAULT 'x'::text, n numeric DEFAULT '0'::integer);",
+        ),
       })
       // A database that spells the same default with another cast shows no difference.
       const other = await createTestDatabase('postgresql')
       try {
         runNative(other, "CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT ''::text NOT NULL);")
-        const dir = projectWith(other, "CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT ''::character varying NOT NULL);")
-        expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.match(/OK: the database at head matches the target schema\n$/)
+        const dir = projectWith(
+          other,
+          "CREATE TABLE notes (id int PRIMARY KEY, body text DEFAULT ''::character varying NOT NULL);",
+        )
+        expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.match(
+          /OK: the database at head matches the target schema\n$/,
+        )
       } finally {
         await other.drop()
       }
@@ -237,22 +285,31 @@ if (dialectsUnderTest().includes('postgresql')) {
     it('item 15: the extensions a target declares are created (and dropped by the downgrade); a type of an extension the target does not create names it', async () => {
       const {script} = await evolve(db, {
         live: '',
-        target: await pgDump([
-          'CREATE EXTENSION IF NOT EXISTS citext;', 'CREATE EXTENSION IF NOT EXISTS pg_trgm;',
-          'CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL UNIQUE, name text);',
-          'CREATE INDEX users_name_trgm ON users USING gin (name gin_trgm_ops);',
-        ].join('\n')),
+        target: await pgDump(
+          [
+            'CREATE EXTENSION IF NOT EXISTS citext;',
+            'CREATE EXTENSION IF NOT EXISTS pg_trgm;',
+            'CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL UNIQUE, name text);',
+            'CREATE INDEX users_name_trgm ON users USING gin (name gin_trgm_ops);',
+          ].join('\n'),
+        ),
       })
       expect(script).to.include("  await op.createExtension('citext')\n  await op.createExtension('pg_trgm')\n")
       const dir = projectWith(db, 'CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL);\n')
       expect(await runCli(['revision', '--autogenerate', '-m', 'users'], {cwd: dir})).to.deep.equal({
-        code: 1, stdout: '',
+        code: 1,
+        stdout: '',
         stderr: `Error: target_schema ${path.join(dir, 'target.sql')}: statement 1 failed in the scratch database: type "citext" does not exist: it is the extension citext's, which the target does not create (add CREATE EXTENSION citext; before it)\n`,
       })
-      writeFileSync(path.join(dir, 'target.sql'), 'CREATE EXTENSION postgis;\nCREATE TABLE places (id int PRIMARY KEY);\n')
+      writeFileSync(
+        path.join(dir, 'target.sql'),
+        'CREATE EXTENSION postgis;\nCREATE TABLE places (id int PRIMARY KEY);\n',
+      )
       const missing = await runCli(['revision', '--autogenerate', '-m', 'places'], {cwd: dir})
       expect(missing.code).to.equal(1)
-      expect(missing.stderr).to.equal(`Error: target_schema ${path.join(dir, 'target.sql')}: statement 1 failed in the scratch database: the extension postgis is not installed on the server (pg_available_extensions does not list it)\n`)
+      expect(missing.stderr).to.equal(
+        `Error: target_schema ${path.join(dir, 'target.sql')}: statement 1 failed in the scratch database: the extension postgis is not installed on the server (pg_available_extensions does not list it)\n`,
+      )
     })
   })
 }

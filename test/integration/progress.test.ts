@@ -13,7 +13,10 @@ function slowProject(url: string, sleep: string): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
   writeFileSync(path.join(dir, 'db-manage.ini'), `[database]\nconnection = ${url}\n`)
-  writeFileSync(path.join(dir, 'migrations', '001_slow.sql'), `-- revision: 001\n-- down_revision: null\n-- message: slow\n-- +upgrade\n${sleep};\n${sleep};\nSELECT 1;\n`)
+  writeFileSync(
+    path.join(dir, 'migrations', '001_slow.sql'),
+    `-- revision: 001\n-- down_revision: null\n-- message: slow\n-- +upgrade\n${sleep};\n${sleep};\nSELECT 1;\n`,
+  )
   return dir
 }
 
@@ -21,7 +24,12 @@ function slowProject(url: string, sleep: string): string {
 function onTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
   return new Promise((resolve, reject) => {
-    execFile('script', ['-qec', command, '/dev/null'], {cwd, env: {...process.env, DATABASE_URL: undefined, ...env}}, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    execFile(
+      'script',
+      ['-qec', command, '/dev/null'],
+      {cwd, env: {...process.env, DATABASE_URL: undefined, ...env}},
+      (error, stdout) => (error ? reject(error) : resolve(stdout)),
+    )
   })
 }
 
@@ -50,14 +58,20 @@ describe('a long revision shows what it does', function () {
         // One a second of a step of 3 s or more (longer on a loaded machine).
         expect(lines.length).to.be.at.least(2)
         for (const line of lines) {
-          expect(line).to.match(new RegExp(`^db-manage: still running upgrade <base> -> 001 \\(001_slow\\.sql\\): statement [12] of 3, \\d+ s: ${SLEEP[dialect].replace(/[()]/g, '\\$&')}$`))
+          expect(line).to.match(
+            new RegExp(
+              `^db-manage: still running upgrade <base> -> 001 \\(001_slow\\.sql\\): statement [12] of 3, \\d+ s: ${SLEEP[dialect].replace(/[()]/g, '\\$&')}$`,
+            ),
+          )
         }
       })
 
-      it('on a terminal: one live line once the step has run DB_MANAGE_PROGRESS_AFTER seconds, cleared before the step\'s own line', async () => {
+      it("on a terminal: one live line once the step has run DB_MANAGE_PROGRESS_AFTER seconds, cleared before the step's own line", async () => {
         const dir = slowProject(db.url, SLEEP[dialect])
         const screen = await onTerminal(['upgrade', 'head'], dir, {DB_MANAGE_PROGRESS_AFTER: '1'})
-        expect(screen).to.match(/\r\u001B\[2Kupgrade <base> -> 001 \(001_slow\.sql\): statement [12] of 3, \d+ s: SELECT /)
+        expect(screen).to.match(
+          /\r\u001B\[2Kupgrade <base> -> 001 \(001_slow\.sql\): statement [12] of 3, \d+ s: SELECT /,
+        )
         expect(screen).to.match(/\r\u001B\[2Kupgrade <base> -> 001, slow \(\d+ ms\)\r?\n$/)
         expect(screen).to.not.include('still running')
       })

@@ -10,13 +10,17 @@ import {applyWithClient} from '../helpers/catalog.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
 import type {TestDialect} from '../helpers/dialects.js'
 
-const header = (id: string, down: string) => `-- revision: ${id}\n-- down_revision: ${down}\n-- message: r${id}\n-- +upgrade\n`
+const header = (id: string, down: string) =>
+  `-- revision: ${id}\n-- down_revision: ${down}\n-- message: r${id}\n-- +upgrade\n`
 
 /** A project whose chain is the given `.sql`/`.ts` files, configured for `url`. */
 function project(url: string, files: Record<string, string>): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${url}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${url}\n`,
+  )
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, 'migrations', name), text)
   return dir
 }
@@ -120,7 +124,10 @@ for (const dialect of dialectsUnderTest()) {
         '002_b.sql': `${header('002', '001')}INSERT INTO a VALUES (1);\nINSERT INTO a VALUES ('oops);\n`,
       })
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
-      expect(up).to.deep.include({code: 1, stderr: "Error: 002_b.sql:6:23: unterminated string '...'; nothing of it was run\n"})
+      expect(up).to.deep.include({
+        code: 1,
+        stderr: "Error: 002_b.sql:6:23: unterminated string '...'; nothing of it was run\n",
+      })
       const current = await runCli(['current'], {cwd: dir})
       expect(current.stdout).to.not.match(/001|002/)
     })
@@ -147,8 +154,11 @@ for (const dialect of dialectsUnderTest()) {
     })
 
     if (dialect === 'postgresql') {
-      it("a pg_dump file as the first revision (it empties the search_path) upgrades, online and through psql", async () => {
-        const dump = readFileSync(path.join(ROOT, 'test/fixtures/sql-corpus/postgresql/app-helpdesk.pg_dump-inserts.sql'), 'utf8')
+      it('a pg_dump file as the first revision (it empties the search_path) upgrades, online and through psql', async () => {
+        const dump = readFileSync(
+          path.join(ROOT, 'test/fixtures/sql-corpus/postgresql/app-helpdesk.pg_dump-inserts.sql'),
+          'utf8',
+        )
         expect(dump).to.include("set_config('search_path', '', false)")
         const [online, offline] = [await fresh(), await fresh()]
         const dir = project(online.url, {'001_baseline.sql': `${header('001', 'none')}${dump}`})
@@ -167,17 +177,31 @@ for (const dialect of dialectsUnderTest()) {
     if (dialect !== 'mysql') {
       it('a .sql revision that ends the transaction db-manage opened is refused in one line; nothing is applied', async () => {
         const db = await fresh()
-        const dir = project(db.url, {'001_a.sql': `${header('001', 'none')}CREATE TABLE a (id INT);\nCOMMIT;\nCREATE TABLE b (id INT);\n`})
+        const dir = project(db.url, {
+          '001_a.sql': `${header('001', 'none')}CREATE TABLE a (id INT);\nCOMMIT;\nCREATE TABLE b (id INT);\n`,
+        })
         const up = await runCli(['upgrade', 'head'], {cwd: dir})
         expect(up.code).to.equal(1)
-        expect(up.stderr).to.match(/^Error: .*op\.execute: statement 1 \(COMMIT\) would end the revision's own transaction.*\n$/)
+        expect(up.stderr).to.match(
+          /^Error: .*op\.execute: statement 1 \(COMMIT\) would end the revision's own transaction.*\n$/,
+        )
         expect(up.stderr.split('\n')).to.have.length(2)
-        expect(await rows(db, dialect === 'sqlite' ? "SELECT name FROM sqlite_master WHERE name IN ('a', 'b')" : "SELECT table_name FROM information_schema.tables WHERE table_name IN ('a', 'b')")).to.deep.equal([])
+        expect(
+          await rows(
+            db,
+            dialect === 'sqlite'
+              ? "SELECT name FROM sqlite_master WHERE name IN ('a', 'b')"
+              : "SELECT table_name FROM information_schema.tables WHERE table_name IN ('a', 'b')",
+          ),
+        ).to.deep.equal([])
       })
 
       it('VACUUM (and on PostgreSQL CREATE INDEX CONCURRENTLY) in a .sql revision runs outside the transaction, as exec runs it', async () => {
         const db = await fresh()
-        const concurrent = dialect === 'postgresql' ? 'CREATE INDEX CONCURRENTLY ix_a_id ON a (id);\n' : 'CREATE INDEX ix_a_id ON a (id);\n'
+        const concurrent =
+          dialect === 'postgresql'
+            ? 'CREATE INDEX CONCURRENTLY ix_a_id ON a (id);\n'
+            : 'CREATE INDEX ix_a_id ON a (id);\n'
         const dir = project(db.url, {
           '001_a.sql': `${header('001', 'none')}CREATE TABLE a (id INT);\nINSERT INTO a VALUES (1);\n`,
           '002_b.sql': `${header('002', '001')}-- maintenance\nVACUUM;\n${concurrent}INSERT INTO a VALUES (2);\n`,
@@ -186,7 +210,9 @@ for (const dialect of dialectsUnderTest()) {
         expect(up.code, up.stderr).to.equal(0)
         expect(await rows(db, 'SELECT id FROM a ORDER BY id')).to.deep.equal(['1', '2'])
         if (dialect === 'postgresql') {
-          expect(await rows(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_a_id'::regclass")).to.deep.equal(['true'])
+          expect(
+            await rows(db, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_a_id'::regclass"),
+          ).to.deep.equal(['true'])
         }
 
         const sql = await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})

@@ -39,7 +39,10 @@ function blocksOf(title: string): Block[] {
   const {start, text} = section(title)
   const lineAt = (offset: number) => README.slice(0, start + offset).split('\n').length
   return [...text.matchAll(/^```(\w+)([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
-    body: m[3], file: /\bfile=(\S+)/.exec(m[2])?.[1], lang: m[1], line: lineAt(m.index),
+    body: m[3],
+    file: /\bfile=(\S+)/.exec(m[2])?.[1],
+    lang: m[1],
+    line: lineAt(m.index),
   }))
 }
 
@@ -50,7 +53,11 @@ function script(blocks: readonly Block[]): string {
   const lines = ['set -euo pipefail']
   for (const [i, b] of blocks.entries()) {
     if (b.file) {
-      lines.push(`mkdir -p "$(dirname '${b.file}')"`, `cat > '${b.file}' <<'__README_FILE__'`, `${b.body}__README_FILE__`)
+      lines.push(
+        `mkdir -p "$(dirname '${b.file}')"`,
+        `cat > '${b.file}' <<'__README_FILE__'`,
+        `${b.body}__README_FILE__`,
+      )
     } else if (b.lang === 'sh') {
       lines.push(`echo "@@block ${i}@@"`, b.body)
     }
@@ -70,15 +77,35 @@ function shim(): string {
 
 async function runSection(title: string, env: NodeJS.ProcessEnv): Promise<void> {
   const blocks = blocksOf(title)
-  expect(blocks.filter((b) => b.lang === 'sh'), `${title}: sh blocks`).to.not.be.empty
+  expect(
+    blocks.filter((b) => b.lang === 'sh'),
+    `${title}: sh blocks`,
+  ).to.not.be.empty
   const cwd = tempProject()
   const result = await new Promise<{code: number; stderr: string; stdout: string}>((resolve) => {
-    execFile('bash', ['-c', script(blocks)], {
-      cwd, env: {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env, PATH: `${shim()}:${process.env.PATH}`}, maxBuffer: 1 << 24,
-    }, (error, stdout, stderr) => resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, stdout}))
+    execFile(
+      'bash',
+      ['-c', script(blocks)],
+      {
+        cwd,
+        env: {
+          ...process.env,
+          DATABASE_URL: undefined,
+          DB_MANAGE_CONFIG: undefined,
+          ...env,
+          PATH: `${shim()}:${process.env.PATH}`,
+        },
+        maxBuffer: 1 << 24,
+      },
+      (error, stdout, stderr) =>
+        resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, stdout}),
+    )
   })
   const outputs = new Map<number, string>()
-  for (const part of result.stdout.split(/^@@block (\d+)@@\n/m).slice(1).reduce<string[][]>((pairs, x, i, all) => (i % 2 === 0 ? [...pairs, [x, all[i + 1]]] : pairs), [])) {
+  for (const part of result.stdout
+    .split(/^@@block (\d+)@@\n/m)
+    .slice(1)
+    .reduce<string[][]>((pairs, x, i, all) => (i % 2 === 0 ? [...pairs, [x, all[i + 1]]] : pairs), [])) {
     outputs.set(Number(part[0]), part[1] ?? '')
   }
 
@@ -86,7 +113,10 @@ async function runSection(title: string, env: NodeJS.ProcessEnv): Promise<void> 
   expect(result.code, `${title}: the sh block at README.md:${blocks[last]?.line} failed:\n${result.stderr}`).to.equal(0)
   for (const [i, b] of blocks.entries()) {
     if (b.lang !== 'text' || blocks[i - 1]?.lang !== 'sh' || blocks[i - 1]?.file) continue
-    expect(normalize(outputs.get(i - 1) ?? ''), `${title}: the output of the sh block at README.md:${blocks[i - 1].line}`).to.equal(normalize(b.body))
+    expect(
+      normalize(outputs.get(i - 1) ?? ''),
+      `${title}: the output of the sh block at README.md:${blocks[i - 1].line}`,
+    ).to.equal(normalize(b.body))
   }
 }
 
@@ -116,7 +146,11 @@ describe('README.md, run as written', function () {
       try {
         await clean()
         await runSection('Guide: PostgreSQL', {
-          PGDATABASE: server.database!, PGHOST: server.host!, PGPASSWORD: server.password!, PGPORT: String(server.port), PGUSER: server.user!,
+          PGDATABASE: server.database!,
+          PGHOST: server.host!,
+          PGPASSWORD: server.password!,
+          PGPORT: String(server.port),
+          PGUSER: server.user!,
         })
       } finally {
         await clean()
@@ -136,7 +170,12 @@ describe('README.md, run as written', function () {
 
       try {
         await clean()
-        await runSection('Guide: MariaDB', {MARIADB_ADMIN: server.user!, MYSQL_HOST: server.host!, MYSQL_PWD: server.password!, MYSQL_TCP_PORT: String(server.port)})
+        await runSection('Guide: MariaDB', {
+          MARIADB_ADMIN: server.user!,
+          MYSQL_HOST: server.host!,
+          MYSQL_PWD: server.password!,
+          MYSQL_TCP_PORT: String(server.port),
+        })
       } finally {
         await clean()
         await admin.close()

@@ -13,7 +13,13 @@ import {getDialect} from '../../src/dialects/registry.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient, snapshot, structure} from '../helpers/catalog.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
+import {
+  connected,
+  createTestDatabase,
+  dialectsUnderTest,
+  type TestDatabase,
+  useTestDatabase,
+} from '../helpers/databases.js'
 
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
 /** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
@@ -24,7 +30,10 @@ function projectWith(db: TestDatabase, sql: string): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
   writeFileSync(path.join(dir, 'target.sql'), sql)
-  writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`)
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    `[db_manage]\ntarget_schema = target.sql\n\n[database]\nconnection = ${db.url}\n`,
+  )
   return dir
 }
 
@@ -36,9 +45,15 @@ function project(db: TestDatabase, target: string): string {
 function nativeClient(db: TestDatabase, file: string): void {
   const url = parseDatabaseUrl(db.url)
   if (db.dialect === 'postgresql') {
-    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, db.url], {stdio: ['ignore', 'ignore', 'pipe']})
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, db.url], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
   } else if (db.dialect === 'mysql') {
-    execFileSync('mariadb', ['--no-defaults', '-h', url.host!, '-P', String(url.port), '-u', url.user!, `-p${url.password}`, url.database!], {input: `source ${file}\n`, stdio: ['pipe', 'ignore', 'pipe']})
+    execFileSync(
+      'mariadb',
+      ['--no-defaults', '-h', url.host!, '-P', String(url.port), '-u', url.user!, `-p${url.password}`, url.database!],
+      {input: `source ${file}\n`, stdio: ['pipe', 'ignore', 'pipe']},
+    )
   } else {
     execFileSync('sqlite3', [url.filename!, `.read ${file}`], {stdio: ['ignore', 'ignore', 'pipe']})
   }
@@ -49,7 +64,22 @@ function dump(db: TestDatabase): string {
   const url = parseDatabaseUrl(db.url)
   if (db.dialect === 'postgresql') return execFileSync('pg_dump', ['-s', db.url], {encoding: 'utf8'})
   if (db.dialect === 'mysql') {
-    return execFileSync('mariadb-dump', ['--no-defaults', '--no-data', '-h', url.host!, '-P', String(url.port), '-u', url.user!, `-p${url.password}`, url.database!], {encoding: 'utf8'})
+    return execFileSync(
+      'mariadb-dump',
+      [
+        '--no-defaults',
+        '--no-data',
+        '-h',
+        url.host!,
+        '-P',
+        String(url.port),
+        '-u',
+        url.user!,
+        `-p${url.password}`,
+        url.database!,
+      ],
+      {encoding: 'utf8'},
+    )
   }
 
   return execFileSync('sqlite3', [url.filename!, '.schema'], {encoding: 'utf8'})
@@ -66,15 +96,18 @@ const STORE_NOT_COMPARED: Record<DialectName, string> = {
 const WIDENING: Record<DialectName, {live: string; target: string}> = {
   mysql: {
     live: "CREATE TABLE t (id int PRIMARY KEY, login varchar(20) COLLATE utf8mb4_bin NOT NULL COMMENT 'login', seen timestamp NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last seen', note varchar(10) COLLATE utf8mb4_bin COMMENT 'old') DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n",
-    target: "CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE utf8mb4_bin NOT NULL COMMENT 'login', seen datetime NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last seen', note varchar(10) COLLATE utf8mb4_unicode_ci COMMENT 'new') DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='t';\n",
+    target:
+      "CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE utf8mb4_bin NOT NULL COMMENT 'login', seen datetime NULL DEFAULT NULL ON UPDATE CURRENT_TIMESTAMP COMMENT 'last seen', note varchar(10) COLLATE utf8mb4_unicode_ci COMMENT 'new') DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='t';\n",
   },
   postgresql: {
-    live: "CREATE TABLE t (id int PRIMARY KEY, login varchar(20) COLLATE \"C\" NOT NULL, note text COLLATE \"C\");\nCOMMENT ON COLUMN t.note IS 'old';\n",
-    target: "CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE \"C\" NOT NULL, note text COLLATE \"POSIX\");\nCOMMENT ON COLUMN t.note IS 'new';\nCOMMENT ON TABLE t IS 't';\n",
+    live: 'CREATE TABLE t (id int PRIMARY KEY, login varchar(20) COLLATE "C" NOT NULL, note text COLLATE "C");\nCOMMENT ON COLUMN t.note IS \'old\';\n',
+    target:
+      'CREATE TABLE t (id int PRIMARY KEY, login varchar(40) COLLATE "C" NOT NULL, note text COLLATE "POSIX");\nCOMMENT ON COLUMN t.note IS \'new\';\nCOMMENT ON TABLE t IS \'t\';\n',
   },
   sqlite: {
     live: 'CREATE TABLE t (id INTEGER PRIMARY KEY, login VARCHAR(20) NOT NULL COLLATE NOCASE, note TEXT COLLATE RTRIM);\n',
-    target: 'CREATE TABLE t (id INTEGER PRIMARY KEY, login VARCHAR(40) NOT NULL COLLATE NOCASE, note TEXT COLLATE NOCASE);\n',
+    target:
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, login VARCHAR(40) NOT NULL COLLATE NOCASE, note TEXT COLLATE NOCASE);\n',
   },
 }
 
@@ -86,15 +119,18 @@ const WIDENING: Record<DialectName, {live: string; target: string}> = {
 const GENERATED: Record<DialectName, {live: string; target: string}> = {
   mysql: {
     live: "CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name varchar(40), total int AS (price * qty) STORED, KEY item_total (total));\nINSERT INTO item (id, price, qty, name) VALUES (1, 3, 4, 'Ann');\n",
-    target: 'CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name varchar(40), total int AS (price * qty * 2) STORED, name_key varchar(40) AS (lower(name)) VIRTUAL, KEY item_total (total), UNIQUE KEY item_name_key (name_key));\n',
+    target:
+      'CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name varchar(40), total int AS (price * qty * 2) STORED, name_key varchar(40) AS (lower(name)) VIRTUAL, KEY item_total (total), UNIQUE KEY item_name_key (name_key));\n',
   },
   postgresql: {
     live: "CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name text, total int GENERATED ALWAYS AS (price * qty) STORED);\nCREATE INDEX item_total ON item (total);\nINSERT INTO item (id, price, qty, name) VALUES (1, 3, 4, 'Ann');\n",
-    target: 'CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name text, total int GENERATED ALWAYS AS (price * qty * 2) STORED, name_key text GENERATED ALWAYS AS (lower(name)) STORED);\nCREATE INDEX item_total ON item (total);\nCREATE UNIQUE INDEX item_name_key ON item (name_key);\n',
+    target:
+      'CREATE TABLE item (id int PRIMARY KEY, price int NOT NULL, qty int NOT NULL, name text, total int GENERATED ALWAYS AS (price * qty * 2) STORED, name_key text GENERATED ALWAYS AS (lower(name)) STORED);\nCREATE INDEX item_total ON item (total);\nCREATE UNIQUE INDEX item_name_key ON item (name_key);\n',
   },
   sqlite: {
     live: "CREATE TABLE item (id INTEGER PRIMARY KEY, price INTEGER NOT NULL, qty INTEGER NOT NULL, name TEXT, total INTEGER GENERATED ALWAYS AS (price * qty) STORED);\nCREATE INDEX item_total ON item (total);\nINSERT INTO item (id, price, qty, name) VALUES (1, 3, 4, 'Ann');\n",
-    target: 'CREATE TABLE item (id INTEGER PRIMARY KEY, price INTEGER NOT NULL, qty INTEGER NOT NULL, name TEXT, total INTEGER GENERATED ALWAYS AS (price * qty * 2) STORED, name_key TEXT AS (lower(name)));\nCREATE INDEX item_total ON item (total);\nCREATE UNIQUE INDEX item_name_key ON item (name_key);\n',
+    target:
+      'CREATE TABLE item (id INTEGER PRIMARY KEY, price INTEGER NOT NULL, qty INTEGER NOT NULL, name TEXT, total INTEGER GENERATED ALWAYS AS (price * qty * 2) STORED, name_key TEXT AS (lower(name)));\nCREATE INDEX item_total ON item (total);\nCREATE UNIQUE INDEX item_name_key ON item (name_key);\n',
   },
 }
 
@@ -102,15 +138,18 @@ const GENERATED: Record<DialectName, {live: string; target: string}> = {
 const AUTOINCREMENT: Record<DialectName, {live: string; target: string}> = {
   mysql: {
     live: 'CREATE TABLE seq_on (id int PRIMARY KEY, n int);\nINSERT INTO seq_on VALUES (5, 1);\nCREATE TABLE seq_off (id int AUTO_INCREMENT PRIMARY KEY, n int);\n',
-    target: 'CREATE TABLE seq_on (id int AUTO_INCREMENT PRIMARY KEY, n int);\nCREATE TABLE seq_off (id int PRIMARY KEY, n int);\n',
+    target:
+      'CREATE TABLE seq_on (id int AUTO_INCREMENT PRIMARY KEY, n int);\nCREATE TABLE seq_off (id int PRIMARY KEY, n int);\n',
   },
   postgresql: {
     live: 'CREATE TABLE seq_on (id int PRIMARY KEY, n int);\nINSERT INTO seq_on VALUES (5, 1);\nCREATE TABLE seq_off (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n int);\nCREATE TABLE kind (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);\n',
-    target: 'CREATE TABLE seq_on (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n int);\nCREATE TABLE seq_off (id int PRIMARY KEY, n int);\nCREATE TABLE kind (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n',
+    target:
+      'CREATE TABLE seq_on (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n int);\nCREATE TABLE seq_off (id int PRIMARY KEY, n int);\nCREATE TABLE kind (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n',
   },
   sqlite: {
     live: 'CREATE TABLE seq_on (id INTEGER PRIMARY KEY, n INTEGER);\nINSERT INTO seq_on VALUES (5, 1);\nCREATE TABLE seq_off (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER);\n',
-    target: 'CREATE TABLE seq_on (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER);\nCREATE TABLE seq_off (id INTEGER PRIMARY KEY, n INTEGER);\n',
+    target:
+      'CREATE TABLE seq_on (id INTEGER PRIMARY KEY AUTOINCREMENT, n INTEGER);\nCREATE TABLE seq_off (id INTEGER PRIMARY KEY, n INTEGER);\n',
   },
 }
 
@@ -120,7 +159,12 @@ const AUTOINCREMENT: Record<DialectName, {live: string; target: string}> = {
  * nothing; `atHead` tries the result; downgrade base gives back the catalog
  * `live` builds. Returns the generated script.
  */
-async function evolves(db: TestDatabase, live: string, target: string, atHead?: (c: Connection) => Promise<void>): Promise<string> {
+async function evolves(
+  db: TestDatabase,
+  live: string,
+  target: string,
+  atHead?: (c: Connection) => Promise<void>,
+): Promise<string> {
   nativeClient(db, writeTemp(live))
   const dir = projectWith(db, target)
   const generated = await runCli(['revision', '--autogenerate', '-m', 'evolve'], {cwd: dir})
@@ -128,9 +172,14 @@ async function evolves(db: TestDatabase, live: string, target: string, atHead?: 
   const up = await runCli(['upgrade', 'head'], {cwd: dir})
   expect(up.stderr).to.equal('')
   expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-    code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
+    code: 0,
+    stderr: '',
+    stdout:
+      'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
   })
-  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout).to.equal('No changes detected: the database matches the target schema; nothing written.\n')
+  expect((await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).stdout).to.equal(
+    'No changes detected: the database matches the target schema; nothing written.\n',
+  )
   if (atHead) await connected(db, atHead)
   // And back: the downgrade restores what the database had.
   expect((await runCli(['downgrade', 'base'], {cwd: dir})).stderr).to.equal('')
@@ -142,7 +191,14 @@ async function evolves(db: TestDatabase, live: string, target: string, atHead?: 
     await before.drop()
   }
 
-  return readFileSync(path.join(dir, 'migrations', readdirSync(path.join(dir, 'migrations')).find((f) => f.startsWith('001_'))!), 'utf8')
+  return readFileSync(
+    path.join(
+      dir,
+      'migrations',
+      readdirSync(path.join(dir, 'migrations')).find((f) => f.startsWith('001_'))!,
+    ),
+    'utf8',
+  )
 }
 
 /** What the collations of columns.<dialect>.sql do, tried on the migrated database. */
@@ -152,21 +208,32 @@ const COLLATION_AT_WORK: Record<DialectName, (db: TestDatabase) => Promise<void>
       // utf8mb4_bin tells 'Ann' from 'ann'; ON UPDATE sets touched.
       await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x'), ('ann', 'y')")
       await c.query("UPDATE account SET name = 'z' WHERE login = 'ann'")
-      expect((await c.query("SELECT login, touched IS NOT NULL AS touched FROM account ORDER BY id")).rows).to.deep.equal([{login: 'Ann', touched: 0}, {login: 'ann', touched: 1}])
+      expect(
+        (await c.query('SELECT login, touched IS NOT NULL AS touched FROM account ORDER BY id')).rows,
+      ).to.deep.equal([
+        {login: 'Ann', touched: 0},
+        {login: 'ann', touched: 1},
+      ])
     })
   },
   async postgresql(db) {
     await connected(db, async (c) => {
       await c.query("INSERT INTO account VALUES (1, 'b', 'x'), (2, 'B', 'y'), (3, 'a', 'z')")
       // "C" sorts upper case first.
-      expect((await c.query('SELECT login FROM account ORDER BY login')).rows.map((r) => r.login)).to.deep.equal(['B', 'a', 'b'])
+      expect((await c.query('SELECT login FROM account ORDER BY login')).rows.map((r) => r.login)).to.deep.equal([
+        'B',
+        'a',
+        'b',
+      ])
     })
   },
   async sqlite(db) {
     await connected(db, async (c) => {
       await c.query("INSERT INTO account (login, name) VALUES ('Ann', 'x')")
       let refused: unknown
-      await c.query("INSERT INTO account (login, name) VALUES ('ANN', 'y')").catch((error: unknown) => (refused = error))
+      await c
+        .query("INSERT INTO account (login, name) VALUES ('ANN', 'y')")
+        .catch((error: unknown) => (refused = error))
       expect(String(refused)).to.include('UNIQUE constraint failed')
     })
   },
@@ -183,47 +250,76 @@ function writeTemp(sql: string): string {
 const INDEX_DIFFERENCES: Record<DialectName, {live: string; target: string; changes: string[]}> = {
   mysql: {
     changes: [
-      'drop index t_recent on t (score)', 'drop index t_text on t (title)', 'drop index t_url on t (url(191))',
-      'add index t_recent on t (`score` DESC)', 'add fulltext index t_text on t (title)', 'add index t_url on t (url(100))',
+      'drop index t_recent on t (score)',
+      'drop index t_text on t (title)',
+      'drop index t_url on t (url(191))',
+      'add index t_recent on t (`score` DESC)',
+      'add fulltext index t_text on t (title)',
+      'add index t_url on t (url(100))',
     ],
     live: 'CREATE TABLE t (id int PRIMARY KEY, title varchar(200), url varchar(500), score int, KEY t_text (title), KEY t_url (url(191)), KEY t_recent (score));\n',
-    target: 'CREATE TABLE t (id int PRIMARY KEY, title varchar(200), url varchar(500), score int, FULLTEXT KEY t_text (title), KEY t_url (url(100)), KEY t_recent (score DESC));\n',
+    target:
+      'CREATE TABLE t (id int PRIMARY KEY, title varchar(200), url varchar(500), score int, FULLTEXT KEY t_text (title), KEY t_url (url(100)), KEY t_recent (score DESC));\n',
   },
   postgresql: {
     changes: [
-      'drop index t_code on t (code)', 'drop index t_email on t (email)', 'drop index t_fill on t (score)', 'drop index t_score on t (score DESC)',
-      'add hash index t_code on t (code)', 'add index t_email on t (lower(email))', 'add index t_fill on t (score) with (fillfactor=70)', 'add index t_score on t (score DESC NULLS LAST)',
+      'drop index t_code on t (code)',
+      'drop index t_email on t (email)',
+      'drop index t_fill on t (score)',
+      'drop index t_score on t (score DESC)',
+      'add hash index t_code on t (code)',
+      'add index t_email on t (lower(email))',
+      'add index t_fill on t (score) with (fillfactor=70)',
+      'add index t_score on t (score DESC NULLS LAST)',
     ],
     live: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_code ON t (code);\nCREATE INDEX t_score ON t (score DESC);\nCREATE INDEX t_fill ON t (score);\n',
-    target: 'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_code ON t USING hash (code);\nCREATE INDEX t_score ON t (score DESC NULLS LAST);\nCREATE INDEX t_fill ON t (score) WITH (fillfactor = 70);\n',
+    target:
+      'CREATE TABLE t (id int PRIMARY KEY, email text, code text, score int);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_code ON t USING hash (code);\nCREATE INDEX t_score ON t (score DESC NULLS LAST);\nCREATE INDEX t_fill ON t (score) WITH (fillfactor = 70);\n',
   },
   sqlite: {
     changes: [
-      'drop index t_email on t (email)', 'drop index t_name on t (name)', 'drop index t_score on t (score)',
-      'add index t_email on t (lower(email))', 'add index t_name on t (name COLLATE NOCASE)', 'add index t_score on t (score DESC)',
+      'drop index t_email on t (email)',
+      'drop index t_name on t (name)',
+      'drop index t_score on t (score)',
+      'add index t_email on t (lower(email))',
+      'add index t_name on t (name COLLATE NOCASE)',
+      'add index t_score on t (score DESC)',
     ],
     live: 'CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, name TEXT, score INTEGER);\nCREATE INDEX t_email ON t (email);\nCREATE INDEX t_name ON t (name);\nCREATE INDEX t_score ON t (score);\n',
-    target: 'CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, name TEXT, score INTEGER);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_name ON t (name COLLATE NOCASE);\nCREATE INDEX t_score ON t (score DESC);\n',
+    target:
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, name TEXT, score INTEGER);\nCREATE INDEX t_email ON t (lower(email));\nCREATE INDEX t_name ON t (name COLLATE NOCASE);\nCREATE INDEX t_score ON t (score DESC);\n',
   },
 }
 
 /** From an empty database to head and back, with the target written by someone else. */
-async function fromEmpty(db: TestDatabase, target: string, notCompared: RegExp | string = '', options: {native?: boolean; atHead?: (db: TestDatabase) => Promise<void>} = {}): Promise<void> {
+async function fromEmpty(
+  db: TestDatabase,
+  target: string,
+  notCompared: RegExp | string = '',
+  options: {native?: boolean; atHead?: (db: TestDatabase) => Promise<void>} = {},
+): Promise<void> {
   const dir = project(db, target)
   const first = await runCli(['revision', '--autogenerate', '-m', 'initial'], {cwd: dir})
   if (typeof notCompared === 'string') expect(first.stderr).to.equal(notCompared)
   else expect(first.stderr).to.match(notCompared)
-  expect(first.stdout.trimEnd().split('\n').at(-1)).to.equal(`Generated ${path.join(dir, 'migrations', '001_initial.ts')}`)
+  expect(first.stdout.trimEnd().split('\n').at(-1)).to.equal(
+    `Generated ${path.join(dir, 'migrations', '001_initial.ts')}`,
+  )
   const up = await runCli(['upgrade', 'head'], {cwd: dir})
   expect(up.stderr).to.equal('')
   expect(up.stdout).to.match(/^upgrade <base> -> 001, initial \(\d+ ms\)\n$/)
   const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
   expect({...checked, stderr: ''}).to.deep.equal({
-    code: 0, stderr: '', stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
+    code: 0,
+    stderr: '',
+    stdout:
+      'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
   })
   expect(checked.stderr).to.equal(first.stderr)
   expect(await runCli(['revision', '--autogenerate', '-m', 'again'], {cwd: dir})).to.deep.equal({
-    code: 0, stderr: first.stderr, stdout: 'No changes detected: the database matches the target schema; nothing written.\n',
+    code: 0,
+    stderr: first.stderr,
+    stdout: 'No changes detected: the database matches the target schema; nothing written.\n',
   })
 
   await options.atHead?.(db)
@@ -275,13 +371,24 @@ for (const dialect of dialectsUnderTest()) {
       const dir = project(db, store)
       writeFileSync(path.join(dir, 'target.sql'), dump(db))
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: STORE_NOT_COMPARED[dialect], stdout: 'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
+        code: 0,
+        stderr: STORE_NOT_COMPARED[dialect],
+        stdout:
+          'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nOK: the database at head matches the target schema\n',
       })
       const json = JSON.parse((await runCli(['check_migration', '--autogenerate', '--json'], {cwd: dir})).stdout).data
       expect(json.chain[0]).to.include({ok: true})
-      expect(json.autogenerate).to.deep.equal([{changes: [], database: 'default', notCompared: {
-        mysql: {view: 1}, postgresql: {function: 1, trigger: 1, view: 1}, sqlite: {trigger: 1, view: 1},
-      }[dialect]}])
+      expect(json.autogenerate).to.deep.equal([
+        {
+          changes: [],
+          database: 'default',
+          notCompared: {
+            mysql: {view: 1},
+            postgresql: {function: 1, trigger: 1, view: 1},
+            sqlite: {trigger: 1, view: 1},
+          }[dialect],
+        },
+      ])
     })
 
     it('every kind of index the dialect has (issue items 3, 8, 9, 10): empty -> head, the same catalog as the DDL run natively, nothing more', async () => {
@@ -289,7 +396,10 @@ for (const dialect of dialectsUnderTest()) {
     })
 
     it('column collations and comments, ON UPDATE and table options (issue items 12, 13): empty -> head, the same catalog as the DDL run natively', async () => {
-      await fromEmpty(db, path.join(SCHEMAS, `columns.${dialect}.sql`), '', {atHead: COLLATION_AT_WORK[dialect], native: true})
+      await fromEmpty(db, path.join(SCHEMAS, `columns.${dialect}.sql`), '', {
+        atHead: COLLATION_AT_WORK[dialect],
+        native: true,
+      })
     })
 
     it('widening a column keeps its collation, comment and ON UPDATE (issue item 13); a changed collation or comment is migrated', async () => {
@@ -300,18 +410,35 @@ for (const dialect of dialectsUnderTest()) {
       const script = await evolves(db, GENERATED[dialect].live, GENERATED[dialect].target, async (c) => {
         expect((await c.query('SELECT total, name_key FROM item')).rows).to.deep.equal([{name_key: 'ann', total: 24}])
         let refused: unknown
-        await c.query("INSERT INTO item (id, price, qty, name) VALUES (2, 1, 1, 'ANN')").catch((error: unknown) => (refused = error))
+        await c
+          .query("INSERT INTO item (id, price, qty, name) VALUES (2, 1, 1, 'ANN')")
+          .catch((error: unknown) => (refused = error))
         expect(String(refused)).to.match(/duplicate|unique/i)
       })
-      expect(script).to.include(`generated: {expression: ${{mysql: "'`price` * `qty` * 2', stored: true", postgresql: "'((price * qty) * 2)', stored: true", sqlite: "'price * qty * 2', stored: true"}[dialect]}}`)
+      expect(script).to.include(
+        `generated: {expression: ${{mysql: "'`price` * `qty` * 2', stored: true", postgresql: "'((price * qty) * 2)', stored: true", sqlite: "'price * qty * 2', stored: true"}[dialect]}}`,
+      )
     })
 
     if (dialect === 'mysql') {
-      it('a table taken back to the server\'s default engine is given it by name (ENGINE takes no DEFAULT), and the other way', async () => {
-        const script = await evolves(db, 'CREATE TABLE a (id int PRIMARY KEY) ENGINE=MyISAM;\nCREATE TABLE b (id int PRIMARY KEY);\n', 'CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY) ENGINE=MyISAM;\n', async (c) => {
-          expect((await c.query("SELECT TABLE_NAME AS t, ENGINE = @@default_storage_engine AS d FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('a', 'b') ORDER BY 1")).rows)
-            .to.deep.equal([{d: 1, t: 'a'}, {d: 0, t: 'b'}])
-        })
+      it("a table taken back to the server's default engine is given it by name (ENGINE takes no DEFAULT), and the other way", async () => {
+        const script = await evolves(
+          db,
+          'CREATE TABLE a (id int PRIMARY KEY) ENGINE=MyISAM;\nCREATE TABLE b (id int PRIMARY KEY);\n',
+          'CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY) ENGINE=MyISAM;\n',
+          async (c) => {
+            expect(
+              (
+                await c.query(
+                  "SELECT TABLE_NAME AS t, ENGINE = @@default_storage_engine AS d FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('a', 'b') ORDER BY 1",
+                )
+              ).rows,
+            ).to.deep.equal([
+              {d: 1, t: 'a'},
+              {d: 0, t: 'b'},
+            ])
+          },
+        )
         expect(script).to.include("await op.alterTableOptions('a', {mysqlEngine: 'InnoDB'})")
       })
     }
@@ -321,9 +448,24 @@ for (const dialect of dialectsUnderTest()) {
         await c.query('INSERT INTO seq_on (n) VALUES (2)')
         expect((await c.query('SELECT id FROM seq_on ORDER BY id')).rows).to.deep.equal([{id: 5}, {id: 6}])
         if (dialect === 'postgresql') {
-          expect((await c.query("SELECT attrelid::regclass::text AS t, attidentity FROM pg_attribute WHERE attname = 'id' AND attrelid IN ('kind'::regclass, 'seq_on'::regclass, 'seq_off'::regclass) ORDER BY 1")).rows)
-            .to.deep.equal([{attidentity: 'a', t: 'kind'}, {attidentity: '', t: 'seq_off'}, {attidentity: 'd', t: 'seq_on'}])
-          expect((await c.query("SELECT column_default FROM information_schema.columns WHERE table_name = 'seq_off' AND column_name = 'id'")).rows).to.deep.equal([{column_default: null}])
+          expect(
+            (
+              await c.query(
+                "SELECT attrelid::regclass::text AS t, attidentity FROM pg_attribute WHERE attname = 'id' AND attrelid IN ('kind'::regclass, 'seq_on'::regclass, 'seq_off'::regclass) ORDER BY 1",
+              )
+            ).rows,
+          ).to.deep.equal([
+            {attidentity: 'a', t: 'kind'},
+            {attidentity: '', t: 'seq_off'},
+            {attidentity: 'd', t: 'seq_on'},
+          ])
+          expect(
+            (
+              await c.query(
+                "SELECT column_default FROM information_schema.columns WHERE table_name = 'seq_off' AND column_name = 'id'",
+              )
+            ).rows,
+          ).to.deep.equal([{column_default: null}])
         }
       })
     })
@@ -334,8 +476,12 @@ for (const dialect of dialectsUnderTest()) {
       const dir = projectWith(db, pair.target)
       const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
       expect(checked.code).to.equal(1)
-      expect(checked.stdout).to.equal(`OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n${pair.changes.join('\n')}\n`)
-      expect(checked.stderr).to.equal(`Error: check_migration --autogenerate found ${pair.changes.length} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"\n`)
+      expect(checked.stdout).to.equal(
+        `OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n${pair.changes.join('\n')}\n`,
+      )
+      expect(checked.stderr).to.equal(
+        `Error: check_migration --autogenerate found ${pair.changes.length} difference(s) between the database and the target schema: run "db-manage revision --autogenerate"\n`,
+      )
     })
 
     for (const sample of existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((f) => f.endsWith(`.${dialect}.sql`)) : []) {
@@ -346,69 +492,108 @@ for (const dialect of dialectsUnderTest()) {
   })
 }
 
-
 if (dialectsUnderTest().includes('postgresql')) {
-  describe('PostgreSQL enum types (Pagila\'s mpaa_rating)', function () {
+  describe("PostgreSQL enum types (Pagila's mpaa_rating)", function () {
     this.timeout(120_000)
     let db: TestDatabase
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('creates the type before the table, adds values in place, and drops it after the table on downgrade', async () => {
-      const film = "CREATE TABLE film (\n    film_id serial PRIMARY KEY,\n    rating mpaa_rating DEFAULT 'G'::mpaa_rating\n);\n"
+      const film =
+        "CREATE TABLE film (\n    film_id serial PRIMARY KEY,\n    rating mpaa_rating DEFAULT 'G'::mpaa_rating\n);\n"
       const dir = projectWith(db, `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'R');\n${film}`)
-      expect((await runCli(['revision', '--autogenerate', '-m', 'film'], {cwd: dir})).stdout.split('\n')[0]).to.equal('  add enum type mpaa_rating (G, PG, R)')
+      expect((await runCli(['revision', '--autogenerate', '-m', 'film'], {cwd: dir})).stdout.split('\n')[0]).to.equal(
+        '  add enum type mpaa_rating (G, PG, R)',
+      )
       const first = readFileSync(path.join(dir, 'migrations', '001_film.ts'), 'utf8')
-      expect(first).to.include("  await op.createEnumType('mpaa_rating', ['G', 'PG', 'R'])\n  await op.createTable('film', [")
+      expect(first).to.include(
+        "  await op.createEnumType('mpaa_rating', ['G', 'PG', 'R'])\n  await op.createTable('film', [",
+      )
       expect(first).to.include("op.column('rating', 'mpaa_rating', {default: 'G', nullable: true})")
       expect(first).to.include("  await op.dropTable('film')\n  await op.dropEnumType('mpaa_rating')\n")
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
 
-      writeFileSync(path.join(dir, 'target.sql'), `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'PG-13', 'R', 'NC-17');\n${film}`)
+      writeFileSync(
+        path.join(dir, 'target.sql'),
+        `CREATE TYPE mpaa_rating AS ENUM ('G', 'PG', 'PG-13', 'R', 'NC-17');\n${film}`,
+      )
       const second = await runCli(['revision', '--autogenerate', '-m', 'ratings'], {cwd: dir})
       // No downgrade removes an enum value: the command says so, and so does the script's downgrade().
-      const stays = (v: string) => `value '${v}' stays in enum type mpaa_rating: PostgreSQL has no DROP VALUE (op.recreateEnumType can remove it)`
+      const stays = (v: string) =>
+        `value '${v}' stays in enum type mpaa_rating: PostgreSQL has no DROP VALUE (op.recreateEnumType can remove it)`
       expect(second.stderr).to.equal(`downgrade: ${stays('PG-13')}\ndowngrade: ${stays('NC-17')}\n`)
       const script = readFileSync(path.join(dir, 'migrations', '002_ratings.ts'), 'utf8')
       expect(script).to.include(`  // NOT UNDONE: ${stays('NC-17')}\n  // NOT UNDONE: ${stays('PG-13')}\n`)
-      expect(script).to.include("  await op.addEnumValue('mpaa_rating', 'PG-13', {before: 'R'})\n  await op.addEnumValue('mpaa_rating', 'NC-17')\n")
+      expect(script).to.include(
+        "  await op.addEnumValue('mpaa_rating', 'PG-13', {before: 'R'})\n  await op.addEnumValue('mpaa_rating', 'NC-17')\n",
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: '', stdout: 'OK: 2 revision(s), 001 -> 002, one linear sequential chain\nOK: the database is at 002; nothing pending; 2 applied scripts match their recorded checksums\nOK: the database at head matches the target schema\n',
+        code: 0,
+        stderr: '',
+        stdout:
+          'OK: 2 revision(s), 001 -> 002, one linear sequential chain\nOK: the database is at 002; nothing pending; 2 applied scripts match their recorded checksums\nOK: the database at head matches the target schema\n',
       })
       const down = await runCli(['downgrade', 'base'], {cwd: dir})
       expect(down.stderr).to.equal('')
       await connected(db, async (c) => {
-        expect((await c.query("SELECT count(*)::int AS n FROM pg_type WHERE typname = 'mpaa_rating'")).rows[0].n).to.equal(0)
+        expect(
+          (await c.query("SELECT count(*)::int AS n FROM pg_type WHERE typname = 'mpaa_rating'")).rows[0].n,
+        ).to.equal(0)
       })
     })
 
-    const rated = (values: string) => `CREATE TYPE mpaa_rating AS ENUM (${values});\nCREATE TABLE film (film_id int PRIMARY KEY, rating mpaa_rating DEFAULT 'G'::mpaa_rating, past mpaa_rating[]);\n`
-    const labels = async (c: Connection) => (await c.query("SELECT enumlabel AS v FROM pg_enum WHERE enumtypid = 'mpaa_rating'::regtype ORDER BY enumsortorder")).rows.map((r) => r.v)
+    const rated = (values: string) =>
+      `CREATE TYPE mpaa_rating AS ENUM (${values});\nCREATE TABLE film (film_id int PRIMARY KEY, rating mpaa_rating DEFAULT 'G'::mpaa_rating, past mpaa_rating[]);\n`
+    const labels = async (c: Connection) =>
+      (
+        await c.query(
+          "SELECT enumlabel AS v FROM pg_enum WHERE enumtypid = 'mpaa_rating'::regtype ORDER BY enumsortorder",
+        )
+      ).rows.map((r) => r.v)
 
     it('a reordered enum, or one that loses a value, is recreated: its columns (arrays too) keep their rows and defaults', async () => {
-      const script = await evolves(db, `${rated("'G', 'PG', 'R', 'NC-17'")}INSERT INTO film VALUES (1, 'R', '{G,PG}');\n`, rated("'NC-17', 'G', 'PG', 'PG-13', 'R'"), async (c) => {
-        expect(await labels(c)).to.deep.equal(['NC-17', 'G', 'PG', 'PG-13', 'R'])
-        expect((await c.query('SELECT rating, past::text FROM film')).rows).to.deep.equal([{past: '{G,PG}', rating: 'R'}])
-        expect((await c.query('INSERT INTO film (film_id) VALUES (2) RETURNING rating')).rows).to.deep.equal([{rating: 'G'}])
-        expect((await c.query("SELECT typname FROM pg_type WHERE typname LIKE '%mpaa_rating%' ORDER BY 1")).rows).to.deep.equal([{typname: '_mpaa_rating'}, {typname: 'mpaa_rating'}])
-      })
-      expect(script).to.include("await op.recreateEnumType('mpaa_rating', ['NC-17', 'G', 'PG', 'PG-13', 'R'], [{column: 'rating', table: 'film', default: 'G'}, {column: 'past', table: 'film', array: true}])")
+      const script = await evolves(
+        db,
+        `${rated("'G', 'PG', 'R', 'NC-17'")}INSERT INTO film VALUES (1, 'R', '{G,PG}');\n`,
+        rated("'NC-17', 'G', 'PG', 'PG-13', 'R'"),
+        async (c) => {
+          expect(await labels(c)).to.deep.equal(['NC-17', 'G', 'PG', 'PG-13', 'R'])
+          expect((await c.query('SELECT rating, past::text FROM film')).rows).to.deep.equal([
+            {past: '{G,PG}', rating: 'R'},
+          ])
+          expect((await c.query('INSERT INTO film (film_id) VALUES (2) RETURNING rating')).rows).to.deep.equal([
+            {rating: 'G'},
+          ])
+          expect(
+            (await c.query("SELECT typname FROM pg_type WHERE typname LIKE '%mpaa_rating%' ORDER BY 1")).rows,
+          ).to.deep.equal([{typname: '_mpaa_rating'}, {typname: 'mpaa_rating'}])
+        },
+      )
+      expect(script).to.include(
+        "await op.recreateEnumType('mpaa_rating', ['NC-17', 'G', 'PG', 'PG-13', 'R'], [{column: 'rating', table: 'film', default: 'G'}, {column: 'past', table: 'film', array: true}])",
+      )
     })
 
     it('a value removed while a row holds it: the upgrade fails in one line and the type stays as it was', async () => {
       nativeClient(db, writeTemp(`${rated("'G', 'PG', 'R'")}INSERT INTO film VALUES (1, 'PG', NULL);\n`))
       const dir = projectWith(db, rated("'G', 'R'"))
       const generated = await runCli(['revision', '--autogenerate', '-m', 'no pg'], {cwd: dir})
-      expect(generated.stdout.split('\n')[0]).to.equal("  recreate enum type mpaa_rating (G, PG, R -> G, R): a row holding 'PG' makes the upgrade fail")
+      expect(generated.stdout.split('\n')[0]).to.equal(
+        "  recreate enum type mpaa_rating (G, PG, R -> G, R): a row holding 'PG' makes the upgrade fail",
+      )
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
       expect(up.code).to.equal(1)
-      expect(up.stderr).to.match(/^Error: upgrade <base> -> 001 \(001_no_pg\.ts\) failed: invalid input value for enum mpaa_rating: "PG" \[SQL: ALTER TABLE "film" ALTER COLUMN "rating" TYPE "mpaa_rating" USING "rating"::text::"mpaa_rating"\]; rolled back, the database is at base\n$/)
+      expect(up.stderr).to.match(
+        /^Error: upgrade <base> -> 001 \(001_no_pg\.ts\) failed: invalid input value for enum mpaa_rating: "PG" \[SQL: ALTER TABLE "film" ALTER COLUMN "rating" TYPE "mpaa_rating" USING "rating"::text::"mpaa_rating"\]; rolled back, the database is at base\n$/,
+      )
       await connected(db, async (c) => expect(await labels(c)).to.deep.equal(['G', 'PG', 'R']))
     })
 
-    it('a domain\'s default, NOT NULL and checks are altered in place, and back; a changed base type stops the diff in one line', async () => {
-      const script = await evolves(db,
+    it("a domain's default, NOT NULL and checks are altered in place, and back; a changed base type stops the diff in one line", async () => {
+      const script = await evolves(
+        db,
         'CREATE DOMAIN positive AS integer CHECK (VALUE > 0);\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\nINSERT INTO stock VALUES (1, 3);\n',
         'CREATE DOMAIN positive AS integer NOT NULL DEFAULT 1 CONSTRAINT positive_check CHECK (VALUE >= 0) CONSTRAINT positive_small CHECK (VALUE < 1000);\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\n',
         async (c) => {
@@ -416,11 +601,19 @@ if (dialectsUnderTest().includes('postgresql')) {
           let refused: unknown
           await c.query('INSERT INTO stock VALUES (3, 1000)').catch((error: unknown) => (refused = error))
           expect(String(refused)).to.include('violates check constraint "positive_small"')
-        })
-      expect(script).to.include("await op.alterDomain('positive', {default: 1, nullable: false, dropChecks: ['positive_check'], addChecks: [{condition: '(VALUE >= 0)', name: 'positive_check'}, {condition: '(VALUE < 1000)', name: 'positive_small'}]})")
-      const dir = projectWith(db, 'CREATE DOMAIN positive AS bigint;\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\n')
+        },
+      )
+      expect(script).to.include(
+        "await op.alterDomain('positive', {default: 1, nullable: false, dropChecks: ['positive_check'], addChecks: [{condition: '(VALUE >= 0)', name: 'positive_check'}, {condition: '(VALUE < 1000)', name: 'positive_small'}]})",
+      )
+      const dir = projectWith(
+        db,
+        'CREATE DOMAIN positive AS bigint;\nCREATE TABLE stock (id int PRIMARY KEY, n positive);\n',
+      )
       expect(await runCli(['revision', '--autogenerate', '-m', 'wider'], {cwd: dir})).to.deep.include({
-        code: 2, stderr: 'Error: domain positive changes its base type (integer -> bigint): PostgreSQL has no ALTER DOMAIN for that; write this migration by hand (a new domain, ALTER TABLE ... TYPE, DROP DOMAIN)\n',
+        code: 2,
+        stderr:
+          'Error: domain positive changes its base type (integer -> bigint): PostgreSQL has no ALTER DOMAIN for that; write this migration by hand (a new domain, ALTER TABLE ... TYPE, DROP DOMAIN)\n',
       })
     })
   })
@@ -439,41 +632,58 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(first.stderr).to.equal(notCompared)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
       expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
-        code: 0, stderr: notCompared, stdout: 'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
+        code: 0,
+        stderr: notCompared,
+        stdout:
+          'OK: 1 revision(s), 001 -> 001, one linear sequential chain\nOK: the database is at 001; nothing pending; 1 applied script matches its recorded checksum\nOK: the database at head matches the target schema\n',
       })
       return readFileSync(path.join(dir, 'migrations', '001_initial.ts'), 'utf8')
     }
 
     it('nextval() of a sequence no other column uses is autoincrement by that sequence; a domain is created first; partitions are created as such', async () => {
       // actor_actor_id_seq, used by actor's nextval() default alone, is actor_id's autoincrement: not counted.
-      const script = await initial([
-        'CREATE DOMAIN public.year AS integer\n\tCONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));',
-        'CREATE SEQUENCE public.actor_actor_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
-        "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL, born public.year);",
-        'ALTER TABLE ONLY public.actor ADD CONSTRAINT actor_pkey PRIMARY KEY (actor_id);',
-        'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
-        "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
-        // Unowned and used by no column: not compared, and said so.
-        'CREATE SEQUENCE public.spare_seq;',
-      ], 'not compared: 1 unowned sequence\n')
-      expect(script).to.include("op.column('actor_id', 'integer', {autoincrement: true, primaryKey: true, sequence: {name: 'actor_actor_id_seq', as: 'bigint', owned: false}})")
+      const script = await initial(
+        [
+          'CREATE DOMAIN public.year AS integer\n\tCONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));',
+          'CREATE SEQUENCE public.actor_actor_id_seq START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;',
+          "CREATE TABLE public.actor (actor_id integer DEFAULT nextval('public.actor_actor_id_seq'::regclass) NOT NULL, name text NOT NULL, born public.year);",
+          'ALTER TABLE ONLY public.actor ADD CONSTRAINT actor_pkey PRIMARY KEY (actor_id);',
+          'CREATE TABLE public.payment (payment_id integer NOT NULL, payment_date timestamp with time zone NOT NULL) PARTITION BY RANGE (payment_date);',
+          "CREATE TABLE public.payment_p2022_01 PARTITION OF public.payment FOR VALUES FROM ('2022-01-01 00:00:00+00') TO ('2022-02-01 00:00:00+00');",
+          // Unowned and used by no column: not compared, and said so.
+          'CREATE SEQUENCE public.spare_seq;',
+        ],
+        'not compared: 1 unowned sequence\n',
+      )
+      expect(script).to.include(
+        "op.column('actor_id', 'integer', {autoincrement: true, primaryKey: true, sequence: {name: 'actor_actor_id_seq', as: 'bigint', owned: false}})",
+      )
       expect(script).not.to.include('nextval')
-      expect(script).to.include("  await op.createDomain('year', 'integer', {checks: [{condition: '((VALUE >= 1901) AND (VALUE <= 2155))', name: 'year_check'}]})\n  await op.createTable(")
+      expect(script).to.include(
+        "  await op.createDomain('year', 'integer', {checks: [{condition: '((VALUE >= 1901) AND (VALUE <= 2155))', name: 'year_check'}]})\n  await op.createTable(",
+      )
       expect(script).to.include("op.column('born', 'year', {nullable: true})")
       expect(script).to.include("  await op.dropDomain('year')\n}")
-      expect(script).to.include("await op.createTable('payment_p2022_01', [], {partitionOf: {parent: 'payment', bound: 'FOR VALUES FROM (\\'2022-01-01 00:00:00+00\\') TO (\\'2022-02-01 00:00:00+00\\')'}})")
+      expect(script).to.include(
+        "await op.createTable('payment_p2022_01', [], {partitionOf: {parent: 'payment', bound: 'FOR VALUES FROM (\\'2022-01-01 00:00:00+00\\') TO (\\'2022-02-01 00:00:00+00\\')'}})",
+      )
     })
 
-    it('old-style partitions (INHERITS, as Sakila\'s payment_p2007_*) are counted as not compared, and the sequence they share with their parent is its autoincrement', async () => {
+    it("old-style partitions (INHERITS, as Sakila's payment_p2007_*) are counted as not compared, and the sequence they share with their parent is its autoincrement", async () => {
       // As pg_dump wrote Sakila: the children repeat the parent's nextval() default.
-      const script = await initial([
-        'CREATE SEQUENCE payment_payment_id_seq INCREMENT BY 1 NO MAXVALUE NO MINVALUE CACHE 1;',
-        "CREATE TABLE payment (payment_id integer DEFAULT nextval('payment_payment_id_seq'::regclass) NOT NULL, amount numeric(5,2) NOT NULL, payment_date timestamp without time zone NOT NULL);",
-        "CREATE TABLE payment_p2007_01 (CONSTRAINT payment_p2007_01_payment_date_check CHECK (((payment_date >= '2007-01-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-02-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
-        "CREATE TABLE payment_p2007_02 (CONSTRAINT payment_p2007_02_payment_date_check CHECK (((payment_date >= '2007-02-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-03-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
-        'ALTER TABLE ONLY payment ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);',
-      ], 'not compared: 2 inheriting tables\n')
-      expect(script).to.include("op.column('payment_id', 'integer', {autoincrement: true, primaryKey: true, sequence: {name: 'payment_payment_id_seq', as: 'bigint', owned: false}})")
+      const script = await initial(
+        [
+          'CREATE SEQUENCE payment_payment_id_seq INCREMENT BY 1 NO MAXVALUE NO MINVALUE CACHE 1;',
+          "CREATE TABLE payment (payment_id integer DEFAULT nextval('payment_payment_id_seq'::regclass) NOT NULL, amount numeric(5,2) NOT NULL, payment_date timestamp without time zone NOT NULL);",
+          "CREATE TABLE payment_p2007_01 (CONSTRAINT payment_p2007_01_payment_date_check CHECK (((payment_date >= '2007-01-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-02-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
+          "CREATE TABLE payment_p2007_02 (CONSTRAINT payment_p2007_02_payment_date_check CHECK (((payment_date >= '2007-02-01 00:00:00'::timestamp without time zone) AND (payment_date < '2007-03-01 00:00:00'::timestamp without time zone)))) INHERITS (payment);",
+          'ALTER TABLE ONLY payment ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);',
+        ],
+        'not compared: 2 inheriting tables\n',
+      )
+      expect(script).to.include(
+        "op.column('payment_id', 'integer', {autoincrement: true, primaryKey: true, sequence: {name: 'payment_payment_id_seq', as: 'bigint', owned: false}})",
+      )
       expect(script).not.to.include('payment_p2007')
     })
   })
@@ -486,13 +696,20 @@ if (dialectsUnderTest().includes('postgresql')) {
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('reads a pg_dump preamble (search_path emptied) as the tables it creates, and refuses a truly empty target unless --allow-empty-target', async () => {
-      const dir = projectWith(db, "SELECT pg_catalog.set_config('search_path', '', false);\n\\restrict AbCdEf\nCREATE TABLE public.t (id integer PRIMARY KEY);\n")
-      expect((await runCli(['revision', '--autogenerate', '-m', 't'], {cwd: dir})).stdout).to.equal(`  add table t\nGenerated ${path.join(dir, 'migrations', '001_t.ts')}\n`)
+      const dir = projectWith(
+        db,
+        "SELECT pg_catalog.set_config('search_path', '', false);\n\\restrict AbCdEf\nCREATE TABLE public.t (id integer PRIMARY KEY);\n",
+      )
+      expect((await runCli(['revision', '--autogenerate', '-m', 't'], {cwd: dir})).stdout).to.equal(
+        `  add table t\nGenerated ${path.join(dir, 'migrations', '001_t.ts')}\n`,
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       writeFileSync(path.join(dir, 'target.sql'), "SELECT pg_catalog.set_config('search_path', '', false);\n")
       const refused = await runCli(['revision', '--autogenerate', '-m', 'drop all'], {cwd: dir})
       expect(refused).to.deep.equal({
-        code: 2, stderr: `Error: target_schema ${path.join(dir, 'target.sql')} holds no tables while the database has 1: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean\n`, stdout: '',
+        code: 2,
+        stderr: `Error: target_schema ${path.join(dir, 'target.sql')} holds no tables while the database has 1: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean\n`,
+        stdout: '',
       })
       expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['001_t.ts'])
       const allowed = await runCli(['revision', '--autogenerate', '-m', 'drop all', '--allow-empty-target'], {cwd: dir})
@@ -506,12 +723,16 @@ if (dialectsUnderTest().includes('sqlite')) {
     let db: TestDatabase
     useTestDatabase('sqlite', (d) => (db = d))
 
-    it('REFERENCES without a column list means the referent\'s primary key, so the rendered key works once rows arrive', async () => {
-      const dir = projectWith(db, 'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n')
+    it("REFERENCES without a column list means the referent's primary key, so the rendered key works once rows arrive", async () => {
+      const dir = projectWith(
+        db,
+        'CREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a);\n',
+      )
       expect((await runCli(['revision', '--autogenerate', '-m', 'ab'], {cwd: dir})).code).to.equal(0)
       // Kept as written (issue 27 item 19): no columns named, the primary key meant.
-      expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8'))
-        .to.include("foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}]")
+      expect(readFileSync(path.join(dir, 'migrations', '001_ab.ts'), 'utf8')).to.include(
+        "foreignKeys: [{columns: ['a_id'], referent: 'a', referentColumns: []}]",
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
       await connected(db, async (c) => {
@@ -523,7 +744,8 @@ if (dialectsUnderTest().includes('sqlite')) {
     })
 
     it('DEFERRABLE INITIALLY DEFERRED keys, named or not, are read, migrated and kept; NOT DEFERRABLE INITIALLY DEFERRED is no different from none', async () => {
-      const script = await evolves(db,
+      const script = await evolves(
+        db,
         'CREATE TABLE author (id INTEGER PRIMARY KEY);\nCREATE TABLE book (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES author (id), editor_id INTEGER, CONSTRAINT book_editor FOREIGN KEY (editor_id) REFERENCES author (id) NOT DEFERRABLE INITIALLY DEFERRED);\n',
         'CREATE TABLE author (id INTEGER PRIMARY KEY);\nCREATE TABLE book (id INTEGER PRIMARY KEY, author_id INTEGER REFERENCES author (id) DEFERRABLE INITIALLY DEFERRED, editor_id INTEGER, CONSTRAINT book_editor FOREIGN KEY (editor_id) REFERENCES author (id));\n',
         async (c) => {
@@ -533,9 +755,12 @@ if (dialectsUnderTest().includes('sqlite')) {
           await c.query('INSERT INTO book (id, author_id) VALUES (1, 7)')
           await c.query('INSERT INTO author VALUES (7)')
           await c.query('COMMIT')
-        })
+        },
+      )
       expect(script).to.include("batch.dropConstraint('book_author_id_fkey', {type: 'foreignkey'})")
-      expect(script).to.include("batch.createForeignKey('book_author_id_fkey', 'author', ['author_id'], ['id'], {deferrable: true, initiallyDeferred: true})")
+      expect(script).to.include(
+        "batch.createForeignKey('book_author_id_fkey', 'author', ['author_id'], ['id'], {deferrable: true, initiallyDeferred: true})",
+      )
       expect(script).not.to.include('book_editor')
     })
   })
@@ -548,55 +773,105 @@ if (dialectsUnderTest().includes('postgresql')) {
     useTestDatabase('postgresql', (d) => (db = d))
 
     it('keeps GENERATED ALWAYS and DEFERRABLE INITIALLY DEFERRED, and notices when they differ', async () => {
-      const target = (always: string) => [
-        `CREATE TABLE auth_user (id integer GENERATED ${always} AS IDENTITY PRIMARY KEY, username varchar(150) NOT NULL);`,
-        'CREATE TABLE blog_post (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, author_id integer NOT NULL);',
-        'ALTER TABLE blog_post ADD CONSTRAINT blog_post_author_id_fk_auth_user_id FOREIGN KEY (author_id) REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED;',
-      ].join('\n')
+      const target = (always: string) =>
+        [
+          `CREATE TABLE auth_user (id integer GENERATED ${always} AS IDENTITY PRIMARY KEY, username varchar(150) NOT NULL);`,
+          'CREATE TABLE blog_post (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, author_id integer NOT NULL);',
+          'ALTER TABLE blog_post ADD CONSTRAINT blog_post_author_id_fk_auth_user_id FOREIGN KEY (author_id) REFERENCES auth_user (id) DEFERRABLE INITIALLY DEFERRED;',
+        ].join('\n')
       const dir = projectWith(db, target('ALWAYS'))
       expect((await runCli(['revision', '--autogenerate', '-m', 'django'], {cwd: dir})).code).to.equal(0)
       const script = readFileSync(path.join(dir, 'migrations', '001_django.ts'), 'utf8')
-      expect(script).to.include("op.column('id', 'integer', {autoincrement: true, identity: 'always', primaryKey: true})")
-      expect(script).to.include("foreignKeys: [{columns: ['author_id'], name: 'blog_post_author_id_fk_auth_user_id', deferrable: true, initiallyDeferred: true, referent: 'auth_user', referentColumns: ['id']}]")
+      expect(script).to.include(
+        "op.column('id', 'integer', {autoincrement: true, identity: 'always', primaryKey: true})",
+      )
+      expect(script).to.include(
+        "foreignKeys: [{columns: ['author_id'], name: 'blog_post_author_id_fk_auth_user_id', deferrable: true, initiallyDeferred: true, referent: 'auth_user', referentColumns: ['id']}]",
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
       await connected(db, async (c) => {
-        expect((await c.query("SELECT attidentity FROM pg_attribute WHERE attrelid = 'auth_user'::regclass AND attname = 'id'")).rows).to.deep.equal([{attidentity: 'a'}])
-        expect((await c.query("SELECT condeferrable, condeferred FROM pg_constraint WHERE conname = 'blog_post_author_id_fk_auth_user_id'")).rows).to.deep.equal([{condeferrable: true, condeferred: true}])
+        expect(
+          (
+            await c.query(
+              "SELECT attidentity FROM pg_attribute WHERE attrelid = 'auth_user'::regclass AND attname = 'id'",
+            )
+          ).rows,
+        ).to.deep.equal([{attidentity: 'a'}])
+        expect(
+          (
+            await c.query(
+              "SELECT condeferrable, condeferred FROM pg_constraint WHERE conname = 'blog_post_author_id_fk_auth_user_id'",
+            )
+          ).rows,
+        ).to.deep.equal([{condeferrable: true, condeferred: true}])
       })
 
       writeFileSync(path.join(dir, 'target.sql'), target('BY DEFAULT'))
       const drift = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
       expect(drift.code).to.equal(1)
-      expect(drift.stdout).to.include('change column auth_user.id: integer NOT NULL autoincrement (always) -> integer NOT NULL autoincrement')
+      expect(drift.stdout).to.include(
+        'change column auth_user.id: integer NOT NULL autoincrement (always) -> integer NOT NULL autoincrement',
+      )
       // The kind is migrated in place, and back.
       expect((await runCli(['revision', '--autogenerate', '-m', 'by default'], {cwd: dir})).code).to.equal(0)
       const kind = readFileSync(path.join(dir, 'migrations', '002_by_default.ts'), 'utf8')
-      expect(kind).to.include("await op.alterColumn('auth_user', 'id', {identity: 'by default', existingAutoincrement: true, existingNullable: false, existingType: 'integer'})")
-      expect((await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})).stdout).to.include('ALTER TABLE "auth_user" ALTER COLUMN "id" SET GENERATED BY DEFAULT;\n')
+      expect(kind).to.include(
+        "await op.alterColumn('auth_user', 'id', {identity: 'by default', existingAutoincrement: true, existingNullable: false, existingType: 'integer'})",
+      )
+      expect((await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})).stdout).to.include(
+        'ALTER TABLE "auth_user" ALTER COLUMN "id" SET GENERATED BY DEFAULT;\n',
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
-      const identity = async () => connected(db, async (c) => (await c.query("SELECT attidentity FROM pg_attribute WHERE attrelid = 'auth_user'::regclass AND attname = 'id'")).rows)
+      const identity = async () =>
+        connected(
+          db,
+          async (c) =>
+            (
+              await c.query(
+                "SELECT attidentity FROM pg_attribute WHERE attrelid = 'auth_user'::regclass AND attname = 'id'",
+              )
+            ).rows,
+        )
       expect(await identity()).to.deep.equal([{attidentity: 'd'}])
       expect((await runCli(['downgrade', '-1'], {cwd: dir})).code).to.equal(0)
       expect(await identity()).to.deep.equal([{attidentity: 'a'}])
     })
 
     it('a serial column made plain loses its nextval() default; a plain one made identity starts after the rows', async () => {
-      nativeClient(db, writeTemp("CREATE TABLE legacy (id serial PRIMARY KEY, n int);\nCREATE TABLE fresh (id int PRIMARY KEY);\nINSERT INTO fresh VALUES (41);\n"))
-      const dir = projectWith(db, 'CREATE TABLE legacy (id int PRIMARY KEY, n int);\nCREATE TABLE fresh (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n')
+      nativeClient(
+        db,
+        writeTemp(
+          'CREATE TABLE legacy (id serial PRIMARY KEY, n int);\nCREATE TABLE fresh (id int PRIMARY KEY);\nINSERT INTO fresh VALUES (41);\n',
+        ),
+      )
+      const dir = projectWith(
+        db,
+        'CREATE TABLE legacy (id int PRIMARY KEY, n int);\nCREATE TABLE fresh (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);\n',
+      )
       expect((await runCli(['revision', '--autogenerate', '-m', 'keys'], {cwd: dir})).code).to.equal(0)
       const offline = await runCli(['upgrade', 'head', '--sql'], {cwd: dir})
-      expect(offline.stdout).to.include([
-        'ALTER TABLE "fresh" ALTER COLUMN "id" ADD GENERATED ALWAYS AS IDENTITY;',
-        `SELECT setval((SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"fresh"'::regclass AND deptype = 'i' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"fresh"'::regclass AND attname = 'id')), GREATEST(n - 1, 1), n > 1) FROM (SELECT GREATEST(COALESCE(MAX("id"), 0) + 1, (SELECT max(pg_sequence_last_value(objid)) + 1 FROM (SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"fresh"'::regclass AND deptype = 'a' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"fresh"'::regclass AND attname = 'id')) owned(objid))) AS n FROM "fresh") v;`,
-      ].join('\n\n'))
-      expect(offline.stdout).to.include('ALTER TABLE "legacy" ALTER COLUMN "id" DROP IDENTITY IF EXISTS;\n\nALTER TABLE "legacy" ALTER COLUMN "id" DROP DEFAULT;\n')
+      expect(offline.stdout).to.include(
+        [
+          'ALTER TABLE "fresh" ALTER COLUMN "id" ADD GENERATED ALWAYS AS IDENTITY;',
+          `SELECT setval((SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"fresh"'::regclass AND deptype = 'i' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"fresh"'::regclass AND attname = 'id')), GREATEST(n - 1, 1), n > 1) FROM (SELECT GREATEST(COALESCE(MAX("id"), 0) + 1, (SELECT max(pg_sequence_last_value(objid)) + 1 FROM (SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"fresh"'::regclass AND deptype = 'a' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"fresh"'::regclass AND attname = 'id')) owned(objid))) AS n FROM "fresh") v;`,
+        ].join('\n\n'),
+      )
+      expect(offline.stdout).to.include(
+        'ALTER TABLE "legacy" ALTER COLUMN "id" DROP IDENTITY IF EXISTS;\n\nALTER TABLE "legacy" ALTER COLUMN "id" DROP DEFAULT;\n',
+      )
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
       expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
       await connected(db, async (c) => {
         expect((await c.query('INSERT INTO fresh DEFAULT VALUES RETURNING id')).rows).to.deep.equal([{id: 42}])
-        expect((await c.query("SELECT column_default FROM information_schema.columns WHERE table_name = 'legacy' AND column_name = 'id'")).rows).to.deep.equal([{column_default: null}])
+        expect(
+          (
+            await c.query(
+              "SELECT column_default FROM information_schema.columns WHERE table_name = 'legacy' AND column_name = 'id'",
+            )
+          ).rows,
+        ).to.deep.equal([{column_default: null}])
       })
     })
   })

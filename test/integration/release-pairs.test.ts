@@ -27,7 +27,10 @@ for (const dialect of dialectsUnderTest()) {
     let db: TestDatabase
     useTestDatabase(dialect, (d) => (db = d))
     for (const product of products) {
-      const versions = files.filter((f) => f!.product === product).map((f) => f!.version).sort(byVersion)
+      const versions = files
+        .filter((f) => f!.product === product)
+        .map((f) => f!.version)
+        .sort(byVersion)
       for (const [i, from] of versions.slice(0, -1).entries()) {
         const to = versions[i + 1]
         it(`${product} ${from} -> ${to} and back`, async () => {

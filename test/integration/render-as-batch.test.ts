@@ -45,30 +45,52 @@ describe('render_as_batch = true', function () {
         mkdirSync(path.join(dir, 'migrations'))
         writeFileSync(path.join(dir, 'migrations', '001_create_users.ts'), FIRST)
         writeFileSync(path.join(dir, 'target.sql'), TARGET)
-        writeFileSync(path.join(dir, 'db-manage.ini'), `[db_manage]\ntarget_schema = target.sql\nrender_as_batch = true\n\n[database]\nconnection = ${pg.url}\n`)
+        writeFileSync(
+          path.join(dir, 'db-manage.ini'),
+          `[db_manage]\ntarget_schema = target.sql\nrender_as_batch = true\n\n[database]\nconnection = ${pg.url}\n`,
+        )
         expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
         const generated = await runCli(['revision', '--autogenerate', '-m', 'users v2'], {cwd: dir})
         expect(generated.stderr).to.equal('')
         const script = readFileSync(path.join(dir, 'migrations', '002_users_v2.ts'), 'utf8')
         expect(script).to.include("await op.batchAlterTable('users', (batch) => {")
-        expect(script).not.to.match(/await op\.(alterColumn|addColumn|dropColumn|createUniqueConstraint|createCheckConstraint)\(/)
+        expect(script).not.to.match(
+          /await op\.(alterColumn|addColumn|dropColumn|createUniqueConstraint|createCheckConstraint)\(/,
+        )
         expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
-        expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.include('OK: the database at head matches the target schema')
+        expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).stdout).to.include(
+          'OK: the database at head matches the target schema',
+        )
 
         for (const db of [pg, ...others]) {
           const env = {DATABASE_URL: db.url}
           if (db !== pg) {
             const up = await runCli(['upgrade', 'head'], {cwd: dir, env})
             expect(up.stderr, db.dialect).to.equal('')
-            expect(up.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal(['upgrade <base> -> 001, create users', 'upgrade 001 -> 002, users v2'])
+            expect(
+              up.stdout
+                .split('\n')
+                .filter(Boolean)
+                .map((l) => l.replace(/ \(\d+ ms\)$/, '')),
+            ).to.deep.equal(['upgrade <base> -> 001, create users', 'upgrade 001 -> 002, users v2'])
           }
 
           const connection = await db.connect()
           try {
             const {getDialect} = await import('../../src/dialects/registry.js')
             const users = await (await getDialect(db.dialect)).introspector(connection).table('users')
-            expect(users!.columns.map((c) => [c.name, c.nullable]), db.dialect).to.deep.equal([['id', false], ['mail', false], ['age', true]])
-            expect(users!.uniques.map((u) => u.columns), db.dialect).to.deep.equal([['mail']])
+            expect(
+              users!.columns.map((c) => [c.name, c.nullable]),
+              db.dialect,
+            ).to.deep.equal([
+              ['id', false],
+              ['mail', false],
+              ['age', true],
+            ])
+            expect(
+              users!.uniques.map((u) => u.columns),
+              db.dialect,
+            ).to.deep.equal([['mail']])
             expect(users!.checks, db.dialect).to.have.length(1)
           } finally {
             await connection.close()

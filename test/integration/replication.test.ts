@@ -14,7 +14,8 @@ import {dialectsUnderTest} from '../helpers/databases.js'
  * pair: the test servers' first PostgreSQL (wal_level=logical) publishes the
  * application's table, the second subscribes to it.
  */
-const connect = async (url: string): Promise<Connection> => (await getDialect('postgresql')).connect(parseDatabaseUrl(url), 10_000)
+const connect = async (url: string): Promise<Connection> =>
+  (await getDialect('postgresql')).connect(parseDatabaseUrl(url), 10_000)
 const onDatabase = (server: string, name: string) => server.replace(/\/[^/]*$/, `/${name}`)
 
 /** Poll until `check` holds, or fail after `ms` with what it last saw. */
@@ -32,10 +33,18 @@ async function waitFor<T>(what: string, read: () => Promise<T>, check: (value: T
 
 function revision(dir: string, k: number, up: string, down: string): void {
   const id = String(k).padStart(3, '0')
-  writeFileSync(path.join(dir, 'migrations', `${id}_r${k}.sql`), `-- revision: ${id}\n-- down_revision: ${k === 1 ? '' : String(k - 1).padStart(3, '0')}\n-- message: r${k}\n-- +upgrade\n${up}\n-- +downgrade\n${down}\n`)
+  writeFileSync(
+    path.join(dir, 'migrations', `${id}_r${k}.sql`),
+    `-- revision: ${id}\n-- down_revision: ${k === 1 ? '' : String(k - 1).padStart(3, '0')}\n-- message: r${k}\n-- +upgrade\n${up}\n-- +downgrade\n${down}\n`,
+  )
 }
 
-const columns = async (c: Connection) => (await c.query("SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position")).rows.map((r) => `${String(r.c)} ${String(r.t)}`)
+const columns = async (c: Connection) =>
+  (
+    await c.query(
+      "SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position",
+    )
+  ).rows.map((r) => `${String(r.c)} ${String(r.t)}`)
 
 if (dialectsUnderTest().includes('postgresql')) {
   describe('replicated tables on a PostgreSQL logical-replication pair', () => {
@@ -50,8 +59,12 @@ if (dialectsUnderTest().includes('postgresql')) {
     before(async function () {
       pubServer = process.env.DB_MANAGE_TEST_PG_URL!
       subServer = process.env.DB_MANAGE_TEST_PG2_URL!
-      if (!subServer) throw new Error('DB_MANAGE_TEST_PG2_URL is not set: scripts/test-servers.sh starts the subscriber server')
-      for (const [server, name] of [[pubServer, pubName], [subServer, subName]]) {
+      if (!subServer)
+        throw new Error('DB_MANAGE_TEST_PG2_URL is not set: scripts/test-servers.sh starts the subscriber server')
+      for (const [server, name] of [
+        [pubServer, pubName],
+        [subServer, subName],
+      ]) {
         const admin = await connect(server)
         await admin.query(`CREATE DATABASE ${name}`)
         await admin.close()
@@ -66,9 +79,16 @@ if (dialectsUnderTest().includes('postgresql')) {
       await sub?.query(`DROP SUBSCRIPTION IF EXISTS app_sub_${suffix}`).catch(() => {})
       await pub?.close()
       await sub?.close()
-      for (const [server, name] of [[subServer, subName], [pubServer, pubName]]) {
+      for (const [server, name] of [
+        [subServer, subName],
+        [pubServer, pubName],
+      ]) {
         const admin = await connect(server)
-        await admin.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${name}' AND NOT active`).catch(() => {})
+        await admin
+          .query(
+            `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '${name}' AND NOT active`,
+          )
+          .catch(() => {})
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
         await admin.close()
       }
@@ -79,19 +99,33 @@ if (dialectsUnderTest().includes('postgresql')) {
       const dir = tempProject()
       mkdirSync(path.join(dir, 'migrations'))
       // The publisher's section comes first in the file; `order` puts the subscriber first all the same.
-      writeFileSync(path.join(dir, 'db-manage.ini'), [
-        '[db_manage]', 'script_location = migrations', '',
-        '[database:publisher]', `connection = ${onDatabase(pubServer, pubName)}`, 'order = 20', '',
-        '[database:subscriber]', `connection = ${onDatabase(subServer, subName)}`, 'order = 10', '',
-      ].join('\n'))
+      writeFileSync(
+        path.join(dir, 'db-manage.ini'),
+        [
+          '[db_manage]',
+          'script_location = migrations',
+          '',
+          '[database:publisher]',
+          `connection = ${onDatabase(pubServer, pubName)}`,
+          'order = 20',
+          '',
+          '[database:subscriber]',
+          `connection = ${onDatabase(subServer, subName)}`,
+          'order = 10',
+          '',
+        ].join('\n'),
+      )
       revision(dir, 1, 'CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);', 'DROP TABLE items;')
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
 
       // The DBA's part: publish the table, subscribe to it.
       const {host, password, port, user} = parseDatabaseUrl(pubServer)
       await pub.query(`CREATE PUBLICATION app_pub FOR TABLE items`)
-      await sub.query(`CREATE SUBSCRIPTION app_sub_${suffix} CONNECTION 'host=${host} port=${port} user=${user} password=${password} dbname=${pubName}' PUBLICATION app_pub`)
-      const rowsOnSub = async () => (await sub.query('SELECT * FROM items ORDER BY id')).rows.map((r) => JSON.stringify(r))
+      await sub.query(
+        `CREATE SUBSCRIPTION app_sub_${suffix} CONNECTION 'host=${host} port=${port} user=${user} password=${password} dbname=${pubName}' PUBLICATION app_pub`,
+      )
+      const rowsOnSub = async () =>
+        (await sub.query('SELECT * FROM items ORDER BY id')).rows.map((r) => JSON.stringify(r))
       await pub.query("INSERT INTO items (id, name) VALUES (1, 'one')")
       await waitFor('row 1 on the subscriber', rowsOnSub, (rows) => rows.length === 1)
 
@@ -99,30 +133,51 @@ if (dialectsUnderTest().includes('postgresql')) {
       revision(dir, 2, 'ALTER TABLE items ADD COLUMN price NUMERIC(8,2);', 'ALTER TABLE items DROP COLUMN price;')
       const up = await runCli(['upgrade', 'head'], {cwd: dir})
       expect(up.code, up.stderr).to.equal(0)
-      expect(up.stdout.split('\n').filter(Boolean).map((l) => l.replace(/ \(\d+ ms\)$/, ''))).to.deep.equal([
-        '[subscriber] upgrade 001 -> 002, r2', '[publisher] upgrade 001 -> 002, r2',
-      ])
+      expect(
+        up.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(/ \(\d+ ms\)$/, '')),
+      ).to.deep.equal(['[subscriber] upgrade 001 -> 002, r2', '[publisher] upgrade 001 -> 002, r2'])
       await pub.query("INSERT INTO items (id, name, price) VALUES (2, 'two', 9.5)")
-      expect((await waitFor('row 2 on the subscriber', rowsOnSub, (rows) => rows.length === 2))[1]).to.equal('{"id":2,"name":"two","price":"9.50"}')
+      expect((await waitFor('row 2 on the subscriber', rowsOnSub, (rows) => rows.length === 2))[1]).to.equal(
+        '{"id":2,"name":"two","price":"9.50"}',
+      )
 
       // Publisher first: the subscriber cannot apply a row with a column it does not have.
       revision(dir, 3, 'ALTER TABLE items ADD COLUMN color TEXT;', 'ALTER TABLE items DROP COLUMN color;')
       expect((await runCli(['upgrade', 'head', '--db', 'publisher'], {cwd: dir})).code).to.equal(0)
       await pub.query("INSERT INTO items (id, name, price, color) VALUES (3, 'three', 1, 'red')")
-      const errors = async () => Number((await sub.query('SELECT apply_error_count AS n FROM pg_stat_subscription_stats WHERE subname = $1', [`app_sub_${suffix}`])).rows[0]?.n ?? 0)
+      const errors = async () =>
+        Number(
+          (
+            await sub.query('SELECT apply_error_count AS n FROM pg_stat_subscription_stats WHERE subname = $1', [
+              `app_sub_${suffix}`,
+            ])
+          ).rows[0]?.n ?? 0,
+        )
       await waitFor('apply errors on the subscriber', errors, (n) => n > 0)
       expect(await rowsOnSub(), 'row 3 is held back').to.have.length(2)
       // Once the subscriber has the column, the apply worker retries and the row arrives.
       const catchUp = await runCli(['upgrade', 'head'], {cwd: dir})
-      expect(catchUp.stdout.replace(/ \(\d+ ms\)/, '')).to.equal('[subscriber] upgrade 002 -> 003, r3\n[publisher] Nothing to upgrade: the database is at 003\n')
-      expect((await waitFor('row 3 on the subscriber', rowsOnSub, (rows) => rows.length === 3))[2]).to.equal('{"id":3,"name":"three","price":"1.00","color":"red"}')
+      expect(catchUp.stdout.replace(/ \(\d+ ms\)/, '')).to.equal(
+        '[subscriber] upgrade 002 -> 003, r3\n[publisher] Nothing to upgrade: the database is at 003\n',
+      )
+      expect((await waitFor('row 3 on the subscriber', rowsOnSub, (rows) => rows.length === 3))[2]).to.equal(
+        '{"id":3,"name":"three","price":"1.00","color":"red"}',
+      )
 
       // The offline seed route: a clean file for the subscriber, run with exec; then the publisher online.
       revision(dir, 4, 'ALTER TABLE items ADD COLUMN size INTEGER;', 'ALTER TABLE items DROP COLUMN size;')
       mkdirSync(path.join(dir, 'migrations', 'sql'))
-      const render = await runCli(['upgrade', '--sql', '003:004', '--no-version-table', '-o', 'migrations/sql/004.sql', '--db', 'subscriber'], {cwd: dir})
+      const render = await runCli(
+        ['upgrade', '--sql', '003:004', '--no-version-table', '-o', 'migrations/sql/004.sql', '--db', 'subscriber'],
+        {cwd: dir},
+      )
       expect(render.code, render.stderr).to.equal(0)
-      expect(readFileSync(path.join(dir, 'migrations', 'sql', '004.sql'), 'utf8')).to.equal('BEGIN;\n\n-- Running upgrade 003 -> 004\n\nALTER TABLE items ADD COLUMN size INTEGER;\n\nCOMMIT;\n\n')
+      expect(readFileSync(path.join(dir, 'migrations', 'sql', '004.sql'), 'utf8')).to.equal(
+        'BEGIN;\n\n-- Running upgrade 003 -> 004\n\nALTER TABLE items ADD COLUMN size INTEGER;\n\nCOMMIT;\n\n',
+      )
       const env = {DB_MANAGE_DB: 'subscriber', DB_MANAGE_EXEC_FILE: 'migrations/sql/004.sql'}
       const dry = await runCli(['exec'], {cwd: dir, env: {...env, DB_MANAGE_DRY_RUN: 'true'}})
       expect(dry.code, dry.stderr).to.equal(0)
@@ -132,13 +187,23 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(exec.code, exec.stderr).to.equal(0)
       expect((await runCli(['upgrade', 'head', '--db', 'publisher'], {cwd: dir})).code).to.equal(0)
       expect(await columns(sub)).to.deep.equal(await columns(pub))
-      expect(await columns(pub)).to.deep.equal(['id integer', 'name text', 'price numeric', 'color text', 'size integer'])
+      expect(await columns(pub)).to.deep.equal([
+        'id integer',
+        'name text',
+        'price numeric',
+        'color text',
+        'size integer',
+      ])
       await pub.query("INSERT INTO items (id, name, size) VALUES (4, 'four', 7)")
-      expect((await waitFor('row 4 on the subscriber', rowsOnSub, (rows) => rows.length === 4))[3]).to.equal('{"id":4,"name":"four","price":null,"color":null,"size":7}')
+      expect((await waitFor('row 4 on the subscriber', rowsOnSub, (rows) => rows.length === 4))[3]).to.equal(
+        '{"id":4,"name":"four","price":null,"color":null,"size":7}',
+      )
       // exec leaves the version table alone: stamp records what the file did.
       expect((await runCli(['current', '--db', 'subscriber'], {cwd: dir})).stdout).to.equal('003\n')
       expect((await runCli(['stamp', '004', '--db', 'subscriber'], {cwd: dir})).code).to.equal(0)
-      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('[subscriber] 004 (head)\n[publisher] 004 (head)\n')
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal(
+        '[subscriber] 004 (head)\n[publisher] 004 (head)\n',
+      )
     })
   })
 }

@@ -1,7 +1,16 @@
 import {expect} from 'chai'
 import {createHash} from 'node:crypto'
 import {
-  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,7 +22,13 @@ import {runCli, tempProject} from '../helpers/cli.js'
 // What matters to a user: an edited script runs as edited, a script that
 // imports a helper still works, and a cache that is broken, unwritable or
 // turned off only costs time.
-function script(id: string, down: null | string, body: string, imports = "import type {Operations} from 'db-manage'", table = `t${id}`): string {
+function script(
+  id: string,
+  down: null | string,
+  body: string,
+  imports = "import type {Operations} from 'db-manage'",
+  table = `t${id}`,
+): string {
   return `${imports}
 export const revision = '${id}'
 export const downRevision = ${down === null ? 'null' : `'${down}'`}
@@ -31,15 +46,31 @@ function project(): string {
   const dir = tempProject()
   mkdirSync(path.join(dir, 'migrations'))
   mkdirSync(path.join(dir, 'lib'))
-  writeFileSync(path.join(dir, 'db-manage.ini'), '[db_manage]\nscript_location = migrations\n\n[database]\nconnection = sqlite:///app.sqlite\n')
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    '[db_manage]\nscript_location = migrations\n\n[database]\nconnection = sqlite:///app.sqlite\n',
+  )
   writeFileSync(path.join(dir, 'lib', 'names.ts'), "export const suffix: string = '_helper'\n")
-  writeFileSync(path.join(dir, 'migrations', '001_a.ts'), script('001', null, "await op.execute('CREATE TABLE t001 (id INTEGER)')"))
-  writeFileSync(path.join(dir, 'migrations', '002_b.ts'), script('002', '001', "await op.execute(`CREATE TABLE t002${suffix} (id INTEGER)`)", "import type {Operations} from 'db-manage'\nimport {suffix} from '../lib/names.ts'", 't002_helper'))
+  writeFileSync(
+    path.join(dir, 'migrations', '001_a.ts'),
+    script('001', null, "await op.execute('CREATE TABLE t001 (id INTEGER)')"),
+  )
+  writeFileSync(
+    path.join(dir, 'migrations', '002_b.ts'),
+    script(
+      '002',
+      '001',
+      'await op.execute(`CREATE TABLE t002${suffix} (id INTEGER)`)',
+      "import type {Operations} from 'db-manage'\nimport {suffix} from '../lib/names.ts'",
+      't002_helper',
+    ),
+  )
   return dir
 }
 
 const cacheFiles = (cache: string) => readdirSync(cache).filter((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))
-const offlineSql = async (dir: string, env: NodeJS.ProcessEnv) => (await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
+const offlineSql = async (dir: string, env: NodeJS.ProcessEnv) =>
+  (await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
 
 describe('the compiled-script cache', () => {
   it('keeps each script by its text in one file: an edited script runs as edited, a helper import still resolves', async () => {
@@ -48,15 +79,22 @@ describe('the compiled-script cache', () => {
     const env = {DB_MANAGE_SCRIPT_CACHE: cache}
     const first = await runCli(['upgrade', 'head'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
-    expect(first.stdout.replaceAll(/ \(\d+ ms\)$/gm, '')).to.equal('upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n')
+    expect(first.stdout.replaceAll(/ \(\d+ ms\)$/gm, '')).to.equal(
+      'upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n',
+    )
     const [file] = cacheFiles(cache)
-    const entries = Object.values((JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: Record<string, {plain: boolean}>}).entries)
+    const entries = Object.values(
+      (JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: Record<string, {plain: boolean}>}).entries,
+    )
     // 001 needs nothing at run time; 002 imports a helper, so it goes through the loader that resolves it.
     expect(entries.map((e) => e.plain).sort()).to.deep.equal([false, true])
 
     // Edited after it ran: the downgrade and the upgrade run the new text, not the cached one.
     expect((await runCli(['downgrade', 'base'], {cwd: dir, env})).code).to.equal(0)
-    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), script('001', null, "await op.execute('CREATE TABLE t001_edited (id INTEGER)')", undefined, 't001_edited'))
+    writeFileSync(
+      path.join(dir, 'migrations', '001_a.ts'),
+      script('001', null, "await op.execute('CREATE TABLE t001_edited (id INTEGER)')", undefined, 't001_edited'),
+    )
     const again = await runCli(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(again.code, again.stderr).to.equal(0)
     expect(again.stderr).to.include('SQL: CREATE TABLE t001_edited (id INTEGER)')
@@ -83,17 +121,28 @@ describe('the compiled-script cache', () => {
     const v8 = path.join(cache, `${file}.v8`)
     const bytes = readFileSync(v8)
     expect(bytes.toString('latin1', 0, 20)).to.equal('db-manage v8 code 1\n')
-    bytes[bytes.length - 5] ^= 0xFF
+    bytes[bytes.length - 5] ^= 0xff
     writeFileSync(v8, bytes)
-    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({
+      code: 0,
+      stderr: '',
+      stdout: off.stdout,
+    })
     expect(readFileSync(v8).equals(bytes)).to.equal(false)
     writeFileSync(v8, readFileSync(v8, 'latin1').replace(/"build":"v\d+/, '"build":"v0'), 'latin1')
-    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({
+      code: 0,
+      stderr: '',
+      stdout: off.stdout,
+    })
     expect(readFileSync(v8, 'latin1')).to.match(/"build":"v[1-9]/)
 
     // A "folder" that is a file cannot hold the cache.
     const notADirectory = path.join(cache, file)
-    const unwritable = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: notADirectory}})
+    const unwritable = await runCli(['upgrade', '--sql', 'head'], {
+      cwd: dir,
+      env: {DB_MANAGE_SCRIPT_CACHE: notADirectory},
+    })
     expect(unwritable).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
   })
 

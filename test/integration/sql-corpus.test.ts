@@ -35,12 +35,15 @@ interface CorpusFile {
 
 function sqlFiles(dir: string, suffix = '.sql'): string[] {
   if (!existsSync(dir)) return []
-  return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => path.join(dir, f))
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .map((f) => path.join(dir, f))
 }
 
 /** Every corpus file for a dialect, from the folders that exist here. */
 function corpusFiles(dialect: string): CorpusFile[] {
-  const from = (label: string, files: string[]) => 
+  const from = (label: string, files: string[]) =>
     files.map((file) => ({file, name: `${label}/${path.basename(file)}`}))
   const only = process.env.DB_MANAGE_CORPUS_FILES ? new RegExp(process.env.DB_MANAGE_CORPUS_FILES) : undefined
   return [
@@ -127,7 +130,8 @@ function joinedAs(got: string[], want: string[]): string[] {
     const target = want[out.length]
     let joined = got[i]
     let k = i
-    while (joined !== target && k + 1 < got.length && target?.startsWith(`${joined};`)) joined = `${joined}; ${got[++k]}`
+    while (joined !== target && k + 1 < got.length && target?.startsWith(`${joined};`))
+      joined = `${joined}; ${got[++k]}`
     if (joined === target) i = k
     out.push(joined === target ? joined : got[i])
   }
@@ -175,10 +179,11 @@ async function runFile(dialect: DialectName, file: string): Promise<string[]> {
       runCli(['exec', file, '--url', byExec.url, '--json'], {cwd}),
       runCli(['upgrade', 'head', '--sql', '--no-version-table', '--url', byOffline.url], {cwd: project}),
     ])
-    const sent = await runClient(byClient, readFileSync(file), {oneTransaction: true, trace: true})
-      .catch((error: Error) => {
+    const sent = await runClient(byClient, readFileSync(file), {oneTransaction: true, trace: true}).catch(
+      (error: Error) => {
         throw new Error(`the corpus file is not valid for its client: ${error.message}`)
-      })
+      },
+    )
     const want = await databaseFacts(byClient)
     await check(async () => {
       expect(exec.code, `db-manage exec failed: ${(exec.stderr || exec.stdout).trim()}`).to.equal(0)
@@ -232,11 +237,12 @@ for (const dialect of dialectsUnderTest()) {
   const files = corpusFiles(dialect)
   describe(`the SQL corpus on ${dialect}: db-manage runs each file as the database's own client does`, function () {
     this.timeout(300_000)
-    if (!process.env.DB_MANAGE_CORPUS_FILES) it(`holds at least 60 files (${files.length} here)`, () => {
-      const kept = files.filter((f) => !f.name.startsWith('shared/'))
-      expect(kept.length, 'the corpus files this repository keeps').to.be.at.least(58)
-      if (existsSync(SAMPLES)) expect(files.length, 'with the shared sample schemas').to.be.at.least(60)
-    })
+    if (!process.env.DB_MANAGE_CORPUS_FILES)
+      it(`holds at least 60 files (${files.length} here)`, () => {
+        const kept = files.filter((f) => !f.name.startsWith('shared/'))
+        expect(kept.length, 'the corpus files this repository keeps').to.be.at.least(58)
+        if (existsSync(SAMPLES)) expect(files.length, 'with the shared sample schemas').to.be.at.least(60)
+      })
 
     // The files run CONCURRENCY at a time from the first test on; each test waits for its own.
     const results = new Map<string, Promise<string[]>>()

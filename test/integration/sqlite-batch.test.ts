@@ -32,8 +32,12 @@ async function catalog(c: Connection, table: string): Promise<Catalog> {
   const rows = async (sql: string) => (await c.query(sql, [table])).rows
   return {
     columns: await rows('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_xinfo(?) ORDER BY cid'),
-    foreignKeys: await rows('SELECT "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq'),
-    indexes: await rows(`SELECT l.name, l."unique", l.origin, l.partial, s.sql FROM pragma_index_list(?) l LEFT JOIN sqlite_master s ON s.name = l.name ORDER BY l.name`),
+    foreignKeys: await rows(
+      'SELECT "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+    ),
+    indexes: await rows(
+      `SELECT l.name, l."unique", l.origin, l.partial, s.sql FROM pragma_index_list(?) l LEFT JOIN sqlite_master s ON s.name = l.name ORDER BY l.name`,
+    ),
   }
 }
 
@@ -49,13 +53,18 @@ if (dialectsUnderTest().includes('sqlite')) {
         await c.query('CREATE INDEX ix_member_old ON member (age) WHERE age > 65')
         await c.query('CREATE UNIQUE INDEX ix_member_email ON member (lower(email))')
         await c.query('CREATE INDEX ix_member_young ON member (age DESC, email COLLATE NOCASE)')
-        await c.query("INSERT INTO team VALUES (1)")
+        await c.query('INSERT INTO team VALUES (1)')
         await c.query("INSERT INTO member (email, age, team_id) VALUES ('a@x', 30, 1)")
         const before = await catalog(c, 'member')
         const d = await getDialect('sqlite')
-        const op = new Operations(new MigrationSink({
-          compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
-        }))
+        const op = new Operations(
+          new MigrationSink({
+            compiler: d.compiler,
+            dialect: 'sqlite',
+            executor: new OnlineExecutor(c),
+            introspector: d.introspector(c),
+          }),
+        )
         await op.batchAlterTable('member', (batch) => {
           batch.alterColumn('age', {newName: 'years'})
           batch.addColumn(op.column('nick', 'string(20)'))
@@ -68,17 +77,27 @@ if (dialectsUnderTest().includes('sqlite')) {
         ])
         expect(after.columns[0]).to.deep.equal({dflt_value: null, name: 'id', notnull: 1, pk: 1, type: 'INTEGER'})
         expect(after.foreignKeys).to.deep.equal(expected.foreignKeys)
-        expect(after.indexes.map((i) => [i.name, i.unique, i.origin, i.partial])).to.deep.equal(expected.indexes.map((i) => [i.name, i.unique, i.origin, i.partial]))
-        expect(after.indexes.find((i) => i.name === 'ix_member_old')!.sql).to.equal('CREATE INDEX "ix_member_old" ON "member" ("years") WHERE "years" > 65')
+        expect(after.indexes.map((i) => [i.name, i.unique, i.origin, i.partial])).to.deep.equal(
+          expected.indexes.map((i) => [i.name, i.unique, i.origin, i.partial]),
+        )
+        expect(after.indexes.find((i) => i.name === 'ix_member_old')!.sql).to.equal(
+          'CREATE INDEX "ix_member_old" ON "member" ("years") WHERE "years" > 65',
+        )
         // Expression and ordered elements are rebuilt as written, the rename reaching them too.
-        expect(after.indexes.find((i) => i.name === 'ix_member_email')!.sql).to.equal('CREATE UNIQUE INDEX "ix_member_email" ON "member" (lower(email))')
-        expect(after.indexes.find((i) => i.name === 'ix_member_young')!.sql).to.equal('CREATE INDEX "ix_member_young" ON "member" ("years" DESC, email COLLATE NOCASE)')
+        expect(after.indexes.find((i) => i.name === 'ix_member_email')!.sql).to.equal(
+          'CREATE UNIQUE INDEX "ix_member_email" ON "member" (lower(email))',
+        )
+        expect(after.indexes.find((i) => i.name === 'ix_member_young')!.sql).to.equal(
+          'CREATE INDEX "ix_member_young" ON "member" ("years" DESC, email COLLATE NOCASE)',
+        )
         const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'member'")).rows[0].sql)
         expect(sql).to.include('CHECK ("years" >= 0)')
         expect(sql).to.include('CHECK ("years" < 200 AND length(note) < 100)')
         expect(sql).to.include('"id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT')
         // Rows, the check and the key still work.
-        expect((await c.query('SELECT id, email, years, note FROM member')).rows).to.deep.equal([{email: 'a@x', id: 1, note: 'none', years: 30}])
+        expect((await c.query('SELECT id, email, years, note FROM member')).rows).to.deep.equal([
+          {email: 'a@x', id: 1, note: 'none', years: 30},
+        ])
         let refused: unknown
         try {
           await c.query("INSERT INTO member (email, years) VALUES ('b@x', -1)")
@@ -94,27 +113,49 @@ if (dialectsUnderTest().includes('sqlite')) {
       await connected(db, async (c) => {
         await c.query('CREATE TABLE tag (name TEXT NOT NULL PRIMARY KEY, uses INTEGER) WITHOUT ROWID')
         // Written as a user would, not as db-manage writes it: lower case, `AS (...)` without GENERATED ALWAYS.
-        await c.query('create table box (w integer, h integer, area integer generated always as (w * h) stored, half real as (area / 2.0), tag text references tag (name) deferrable initially deferred)')
+        await c.query(
+          'create table box (w integer, h integer, area integer generated always as (w * h) stored, half real as (area / 2.0), tag text references tag (name) deferrable initially deferred)',
+        )
         await c.query("INSERT INTO tag VALUES ('a', 1)")
         await c.query("INSERT INTO box (w, h, tag) VALUES (3, 4, 'a')")
         const d = await getDialect('sqlite')
-        const op = new Operations(new MigrationSink({
-          compiler: d.compiler, dialect: 'sqlite', executor: new OnlineExecutor(c), introspector: d.introspector(c),
-        }))
+        const op = new Operations(
+          new MigrationSink({
+            compiler: d.compiler,
+            dialect: 'sqlite',
+            executor: new OnlineExecutor(c),
+            introspector: d.introspector(c),
+          }),
+        )
         await op.batchAlterTable('tag', (batch) => batch.addColumn(op.column('note', 'text')))
-        expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'tag'")).rows[0].sql)).to.match(/\) WITHOUT ROWID$/)
-        expect((await c.query('SELECT name, uses, note FROM tag')).rows).to.deep.equal([{name: 'a', note: null, uses: 1}])
-        await op.batchAlterTable('box', (batch) => batch.addColumn(op.column('d', 'integer', {default: 7, nullable: false})))
-        expect((await c.query("SELECT name, hidden FROM pragma_table_xinfo('box')")).rows).to.deep.equal([
-          {hidden: 0, name: 'w'}, {hidden: 0, name: 'h'}, {hidden: 3, name: 'area'}, {hidden: 2, name: 'half'}, {hidden: 0, name: 'tag'}, {hidden: 0, name: 'd'},
+        expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'tag'")).rows[0].sql)).to.match(
+          /\) WITHOUT ROWID$/,
+        )
+        expect((await c.query('SELECT name, uses, note FROM tag')).rows).to.deep.equal([
+          {name: 'a', note: null, uses: 1},
         ])
-        expect((await c.query('SELECT w, h, area, half, tag, d FROM box')).rows).to.deep.equal([{area: 12, d: 7, h: 4, half: 6, tag: 'a', w: 3}])
+        await op.batchAlterTable('box', (batch) =>
+          batch.addColumn(op.column('d', 'integer', {default: 7, nullable: false})),
+        )
+        expect((await c.query("SELECT name, hidden FROM pragma_table_xinfo('box')")).rows).to.deep.equal([
+          {hidden: 0, name: 'w'},
+          {hidden: 0, name: 'h'},
+          {hidden: 3, name: 'area'},
+          {hidden: 2, name: 'half'},
+          {hidden: 0, name: 'tag'},
+          {hidden: 0, name: 'd'},
+        ])
+        expect((await c.query('SELECT w, h, area, half, tag, d FROM box')).rows).to.deep.equal([
+          {area: 12, d: 7, h: 4, half: 6, tag: 'a', w: 3},
+        ])
         // Still deferred: a row naming a tag that comes later in the same transaction is accepted at commit.
         await c.query('BEGIN')
         await c.query("INSERT INTO box (w, h, tag) VALUES (1, 1, 'later')")
         await c.query("INSERT INTO tag VALUES ('later', 0, NULL)")
         await c.query('COMMIT')
-        expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'box'")).rows[0].sql)).to.include('REFERENCES "tag" ("name") DEFERRABLE INITIALLY DEFERRED')
+        expect(String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'box'")).rows[0].sql)).to.include(
+          'REFERENCES "tag" ("name") DEFERRABLE INITIALLY DEFERRED',
+        )
       })
     })
   })

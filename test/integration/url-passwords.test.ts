@@ -4,7 +4,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {parseDatabaseUrl} from '../../src/config/database-url.js'
+import type {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {loadConfig} from '../../src/config/load-config.js'
 import {ConfigError} from '../../src/util/errors.js'
 import {runCli} from '../helpers/cli.js'
@@ -56,12 +56,18 @@ function readsOneWay(password: string, source: Source): boolean {
 type Source = '${DB_MANAGE_URL}' | 'DATABASE_URL' | '--url' | 'file'
 const SOURCES: Source[] = ['file', '--url', 'DATABASE_URL', '${DB_MANAGE_URL}']
 const SETTING: Record<Source, string> = {
-  '${DB_MANAGE_URL}': 'db-manage.ini [database] connection', '--url': '--url', DATABASE_URL: 'DATABASE_URL', file: 'db-manage.ini [database] connection',
+  '${DB_MANAGE_URL}': 'db-manage.ini [database] connection',
+  '--url': '--url',
+  DATABASE_URL: 'DATABASE_URL',
+  file: 'db-manage.ini [database] connection',
 }
 /** The one line of a refusal: the setting, that it is not printed, and the fix. */
-const refusal = (source: Source) => new RegExp(`^${SETTING[source].replaceAll(/[[\]]/g, '\\$&')}: .*it is not printed.*: `
-  + 'percent-encode the user and password \\(@ %40, / %2F, \\? %3F, # %23, % %25, : %3A, ; %3B, space %20\\), '
-  + 'or use the discrete keys \\(host, username, database, \\.\\.\\.\\) with password = \\$\\{VAR\\}$')
+const refusal = (source: Source) =>
+  new RegExp(
+    `^${SETTING[source].replaceAll(/[[\]]/g, '\\$&')}: .*it is not printed.*: ` +
+      'percent-encode the user and password \\(@ %40, / %2F, \\? %3F, # %23, % %25, : %3A, ; %3B, space %20\\), ' +
+      'or use the discrete keys \\(host, username, database, \\.\\.\\.\\) with password = \\$\\{VAR\\}$',
+  )
 
 function project(connection?: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-pw-'))
@@ -74,9 +80,14 @@ function project(connection?: string): string {
 /** The URL as each source gives it, read by loadConfig; the error's message, or the parts. */
 async function read(source: Source, url: string): Promise<Error | ReturnType<typeof parseDatabaseUrl>> {
   try {
-    const config = source === 'file' || source === '${DB_MANAGE_URL}'
-      ? await loadConfig({cwd: project(source === 'file' ? url : '${DB_MANAGE_URL}'), env: {DB_MANAGE_URL: url}})
-      : await loadConfig({cwd: project(), env: source === 'DATABASE_URL' ? {DATABASE_URL: url} : {}, url: source === '--url' ? url : undefined})
+    const config =
+      source === 'file' || source === '${DB_MANAGE_URL}'
+        ? await loadConfig({cwd: project(source === 'file' ? url : '${DB_MANAGE_URL}'), env: {DB_MANAGE_URL: url}})
+        : await loadConfig({
+            cwd: project(),
+            env: source === 'DATABASE_URL' ? {DATABASE_URL: url} : {},
+            url: source === '--url' ? url : undefined,
+          })
     return config.databases[0].url!
   } catch (error) {
     return error as Error
@@ -96,7 +107,8 @@ describe('passwords written raw in a URL', () => {
         if (got instanceof Error) {
           refused++
           if (!(got instanceof ConfigError)) failures.push(`${label}: ${got.name}, not a ConfigError`)
-          if (readsOneWay(password, source)) failures.push(`${label}: refused, but it reads one way only: ${got.message}`)
+          if (readsOneWay(password, source))
+            failures.push(`${label}: refused, but it reads one way only: ${got.message}`)
           if (!refusal(source).test(got.message)) failures.push(`${label}: the refusal does not match: ${got.message}`)
           const shown = fragments(password).find((f) => got.message.includes(f))
           if (shown) failures.push(`${label}: the refusal shows "${shown}"`)
@@ -104,7 +116,8 @@ describe('passwords written raw in a URL', () => {
           accepted++
           const parts = {database: got.database, host: got.host, password: got.password, port: got.port, user: got.user}
           const meant = {database: 'app', host: 'db.example', password, port: 5433, user: 'app'}
-          if (JSON.stringify(parts) !== JSON.stringify(meant)) failures.push(`${label}: read as ${JSON.stringify(parts)}`)
+          if (JSON.stringify(parts) !== JSON.stringify(meant))
+            failures.push(`${label}: read as ${JSON.stringify(parts)}`)
           if (!readsOneWay(password, source)) failures.push(`${label}: accepted, but it reads two ways`)
           const shown = fragments(password).find((f) => got.masked.includes(f))
           if (shown) failures.push(`${label}: the masked URL shows "${shown}"`)
@@ -122,14 +135,20 @@ describe('passwords written raw in a URL', () => {
     const dir = project()
     const ini = path.join(dir, 'db-manage.ini')
     const cases: Array<[string, RegExp | undefined]> = [
-      ['password = Qx7;Zk9', /^db-manage\.ini \[database\] password: a ; or # inside the value would start an ini comment/],
+      [
+        'password = Qx7;Zk9',
+        /^db-manage\.ini \[database\] password: a ; or # inside the value would start an ini comment/,
+      ],
       ['password = Qx7#Zk9', /^db-manage\.ini \[database\] password: a ; or # inside/],
       ['password = "Qx7;Zk9"', undefined],
       ['password = Qx7\\;Zk9', undefined],
       ['password = ${PW}   ; from the environment', undefined],
     ]
     for (const [line, refused] of cases) {
-      writeFileSync(ini, `[db_manage]\nscript_location = migrations\n\n[database]\ndialect = postgresql\nhost = h\ndatabase = d\n${line}\n`)
+      writeFileSync(
+        ini,
+        `[db_manage]\nscript_location = migrations\n\n[database]\ndialect = postgresql\nhost = h\ndatabase = d\n${line}\n`,
+      )
       let error: Error | undefined
       let password: string | undefined
       try {
@@ -152,15 +171,29 @@ describe('passwords written raw in a URL', () => {
 // The same against real servers: a user whose password is each of these logs in, or the run is refused in one line.
 const CLI_PASSWORDS = [
   ...DELIMITERS.map((d) => `${A}${d}${B}`),
-  `${A}${DELIMITERS.join('')}${B}`, `p@ss/w%rd${A}`, `${A}@/${B}`, `${A}/@${B}`, `${A}?@${B}`, `${A}#@${B}`, `${A}:@${B}`,
-  `${A}@:${B}`, `${A}[]${B}`, `${A}; ${B}`, `${A} ;${B}`, `${A}%@${B}`, `${A}@ ${B}`, `${A}@127.0.0.1/qzv?${B}`,
+  `${A}${DELIMITERS.join('')}${B}`,
+  `p@ss/w%rd${A}`,
+  `${A}@/${B}`,
+  `${A}/@${B}`,
+  `${A}?@${B}`,
+  `${A}#@${B}`,
+  `${A}:@${B}`,
+  `${A}@:${B}`,
+  `${A}[]${B}`,
+  `${A}; ${B}`,
+  `${A} ;${B}`,
+  `${A}%@${B}`,
+  `${A}@ ${B}`,
+  `${A}@127.0.0.1/qzv?${B}`,
 ]
 
 for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
   describe(`passwords written raw, against ${dialect}`, function () {
     this.timeout(900_000)
     const user = `dbm_pw_${randomBytes(3).toString('hex')}`
-    const server = new URL(dialect === 'postgresql' ? process.env.DB_MANAGE_TEST_PG_URL! : process.env.DB_MANAGE_TEST_MYSQL_URL!)
+    const server = new URL(
+      dialect === 'postgresql' ? process.env.DB_MANAGE_TEST_PG_URL! : process.env.DB_MANAGE_TEST_MYSQL_URL!,
+    )
     const admin = async (sql: string) => {
       const connection = await adminConnection(dialect as 'mysql' | 'postgresql')
       try {
@@ -196,24 +229,35 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
       const failures: string[] = []
       const scheme = dialect === 'postgresql' ? 'postgresql' : 'mysql'
       for (const password of CLI_PASSWORDS) {
-        await admin(dialect === 'postgresql' ? `ALTER ROLE ${user} PASSWORD ${quote(password)}` : `ALTER USER '${user}'@'%' IDENTIFIED BY ${quote(password)}`)
+        await admin(
+          dialect === 'postgresql'
+            ? `ALTER ROLE ${user} PASSWORD ${quote(password)}`
+            : `ALTER USER '${user}'@'%' IDENTIFIED BY ${quote(password)}`,
+        )
         const url = `${scheme}://${user}:${password}@${server.host}/${user}`
         for (const source of SOURCES) {
           const dir = project(source === 'file' ? url : source === '${DB_MANAGE_URL}' ? source : undefined)
           for (const debug of [false, true]) {
             const args = ['current', ...(source === '--url' ? ['--url', url] : []), ...(debug ? ['--debug'] : [])]
-            const env = source === 'DATABASE_URL' ? {DATABASE_URL: url} : source === '${DB_MANAGE_URL}' ? {DB_MANAGE_URL: url} : {}
+            const env =
+              source === 'DATABASE_URL'
+                ? {DATABASE_URL: url}
+                : source === '${DB_MANAGE_URL}'
+                  ? {DB_MANAGE_URL: url}
+                  : {}
             const run = await runCli(args, {cwd: dir, env})
             const label = `${JSON.stringify(password)} from ${source}${debug ? ' --debug' : ''}`
             const shown = fragments(password).find((f) => run.stdout.includes(f) || run.stderr.includes(f))
             if (shown) failures.push(`${label}: the output shows "${shown}": ${run.stdout}${run.stderr}`)
             if (readsOneWay(password, source)) {
-              if (run.code !== 0 || run.stdout !== '<base>\n') failures.push(`${label}: exit ${run.code}: ${run.stdout}${run.stderr}`)
+              if (run.code !== 0 || run.stdout !== '<base>\n')
+                failures.push(`${label}: exit ${run.code}: ${run.stdout}${run.stderr}`)
             } else if (run.code !== 2) {
               failures.push(`${label}: exit ${run.code}, not 2: ${run.stdout}${run.stderr}`)
             } else if (!debug) {
               const lines = run.stderr.split('\n').filter(Boolean)
-              if (lines.length !== 1 || !refusal(source).test(lines[0].replace(/^Error: /, ''))) failures.push(`${label}: ${run.stderr}`)
+              if (lines.length !== 1 || !refusal(source).test(lines[0].replace(/^Error: /, '')))
+                failures.push(`${label}: ${run.stderr}`)
             }
           }
         }

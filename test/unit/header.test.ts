@@ -13,7 +13,12 @@ export const message = 'it\\'s the "events" table'
 export const createdAt = '2026-11-22T10:00:00Z'
 throw new Error('never run')
 `
-    expect(readHeader(text, 'ts', '007_x.ts')).to.deep.equal({createdAt: '2026-11-22T10:00:00Z', downRevision: '006', id: '007', message: `it's the "events" table`})
+    expect(readHeader(text, 'ts', '007_x.ts')).to.deep.equal({
+      createdAt: '2026-11-22T10:00:00Z',
+      downRevision: '006',
+      id: '007',
+      message: `it's the "events" table`,
+    })
   })
 
   it('reads null as the first revision', () => {
@@ -23,15 +28,32 @@ throw new Error('never run')
   })
 
   it('names the file when the header is missing', () => {
-    expect(() => readHeader('export const downRevision = null', 'ts', '001_a.ts')).to.throw(ScriptError, `001_a.ts: no "export const revision = '...'" found`)
-    expect(() => readHeader(`export const revision = '001'`, 'ts', '001_a.ts')).to.throw(ScriptError, '001_a.ts: no "export const downRevision')
+    expect(() => readHeader('export const downRevision = null', 'ts', '001_a.ts')).to.throw(
+      ScriptError,
+      `001_a.ts: no "export const revision = '...'" found`,
+    )
+    expect(() => readHeader(`export const revision = '001'`, 'ts', '001_a.ts')).to.throw(
+      ScriptError,
+      '001_a.ts: no "export const downRevision',
+    )
   })
 
   it('reads a SQL header from its comments', () => {
-    const text = '-- revision: 008\n-- down_revision: 007\n-- message: backfill: events\n-- +upgrade\n-- revision: 999\nSELECT 1;\n'
-    expect(readHeader(text, 'sql', '008_b.sql')).to.deep.equal({createdAt: undefined, downRevision: '007', id: '008', message: 'backfill: events'})
-    expect(readHeader('-- revision: 001\n-- down_revision: null\n-- +upgrade\n', 'sql', 'a').downRevision).to.equal(null)
-    expect(() => readHeader('-- +upgrade\n', 'sql', '009_c.sql')).to.throw(ScriptError, '009_c.sql: no "-- revision: ..." header line found')
+    const text =
+      '-- revision: 008\n-- down_revision: 007\n-- message: backfill: events\n-- +upgrade\n-- revision: 999\nSELECT 1;\n'
+    expect(readHeader(text, 'sql', '008_b.sql')).to.deep.equal({
+      createdAt: undefined,
+      downRevision: '007',
+      id: '008',
+      message: 'backfill: events',
+    })
+    expect(readHeader('-- revision: 001\n-- down_revision: null\n-- +upgrade\n', 'sql', 'a').downRevision).to.equal(
+      null,
+    )
+    expect(() => readHeader('-- +upgrade\n', 'sql', '009_c.sql')).to.throw(
+      ScriptError,
+      '009_c.sql: no "-- revision: ..." header line found',
+    )
   })
 
   it('round-trips the templates through the reader', () => {

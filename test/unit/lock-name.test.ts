@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {mysqlLockName} from '../../src/dialects/mysql/mysql-adapter.js'
 
-describe('mysqlLockName: one GET_LOCK name per database and version table, within MySQL\'s 64 characters', () => {
+describe("mysqlLockName: one GET_LOCK name per database and version table, within MySQL's 64 characters", () => {
   it('names the database and the table, readably, when they fit', () => {
     expect(mysqlLockName('app', 'alembic_version')).to.equal('db-manage:app.alembic_version')
     expect(mysqlLockName('tenant_042', 'catalog_version')).to.equal('db-manage:tenant_042.catalog_version')

@@ -41,7 +41,10 @@ describe('RevisionMap', () => {
     })
 
     it('says how far a relative step can go', () => {
-      expect(() => map.resolve('+5', '002')).to.throw(RevisionError, '+5: only 3 revision(s) above the current revision (002)')
+      expect(() => map.resolve('+5', '002')).to.throw(
+        RevisionError,
+        '+5: only 3 revision(s) above the current revision (002)',
+      )
       expect(() => map.resolve('head-6')).to.throw(RevisionError, 'head-6: only 5 revision(s) below head (005)')
       expect(() => map.resolve('+0', '002')).to.throw(RevisionError, 'a relative step must not be 0')
       expect(() => map.resolve('+1')).to.throw(RevisionError, 'relative to the database')
@@ -78,7 +81,9 @@ describe('RevisionMap', () => {
       const revs: Revision[] = [...chain(3), {downRevision: '002', fileName: '003_other.ts', id: '003', message: ''}]
       const map = new RevisionMap(revs)
       expect(kinds(map)).to.include.members(['duplicate', 'multiple-heads'])
-      expect(map.problems().find((p) => p.kind === 'duplicate')!.message).to.equal('duplicate revision 003: 003, 003_other.ts')
+      expect(map.problems().find((p) => p.kind === 'duplicate')!.message).to.equal(
+        'duplicate revision 003: 003, 003_other.ts',
+      )
       expect(() => map.linear()).to.throw(ChainError, 'the revision chain is broken')
       expect(() => map.nextId()).to.throw(ChainError, 'run "db-manage renumber" first')
     })
@@ -103,12 +108,16 @@ describe('RevisionMap', () => {
         {downRevision: '003', id: '002', message: ''},
         {downRevision: '002', id: '003', message: ''},
       ])
-      expect(map.problems().find((p) => p.kind === 'cycle')!.message).to.match(/^cycle: (002 -> 003 -> 002|003 -> 002 -> 003)/)
+      expect(map.problems().find((p) => p.kind === 'cycle')!.message).to.match(
+        /^cycle: (002 -> 003 -> 002|003 -> 002 -> 003)/,
+      )
     })
 
     it('finds a file name that does not match its id', () => {
       const map = new RevisionMap([{downRevision: null, fileName: '002_a.ts', id: '001', message: ''}])
-      expect(map.problems().map((p) => p.message)).to.deep.equal(['002_a.ts: file name does not start with its revision id 001'])
+      expect(map.problems().map((p) => p.message)).to.deep.equal([
+        '002_a.ts: file name does not start with its revision id 001',
+      ])
     })
   })
 })

@@ -4,8 +4,16 @@ import {leadingWords, statementKind} from '../../src/sql/statement-kind.js'
 
 describe('statementKind: what a raw statement means to the transaction around it', () => {
   it('reads the leading words past comments, option lists and quoted names', () => {
-    expect(leadingWords('-- why\n/* note */ reindex (verbose) table concurrently "My Table"', 'postgresql')).to.deep.equal(['REINDEX', 'TABLE', 'CONCURRENTLY', '"My Table"'])
-    expect(leadingWords('ALTER TYPE public."Mood" ADD VALUE \'meh\'', 'postgresql')).to.deep.equal(['ALTER', 'TYPE', 'public."Mood"', 'ADD', 'VALUE'])
+    expect(
+      leadingWords('-- why\n/* note */ reindex (verbose) table concurrently "My Table"', 'postgresql'),
+    ).to.deep.equal(['REINDEX', 'TABLE', 'CONCURRENTLY', '"My Table"'])
+    expect(leadingWords('ALTER TYPE public."Mood" ADD VALUE \'meh\'', 'postgresql')).to.deep.equal([
+      'ALTER',
+      'TYPE',
+      'public."Mood"',
+      'ADD',
+      'VALUE',
+    ])
   })
 
   const cases: Array<[string, 'mysql' | 'postgresql' | 'sqlite', string, number?]> = [
@@ -19,7 +27,7 @@ describe('statementKind: what a raw statement means to the transaction around it
     ['END TRANSACTION', 'sqlite', 'commit'],
     ['ROLLBACK', 'postgresql', 'rollback'],
     ['ROLLBACK TO SAVEPOINT a', 'postgresql', 'plain'],
-    ['COMMIT PREPARED \'x\'', 'postgresql', 'outside'],
+    ["COMMIT PREPARED 'x'", 'postgresql', 'outside'],
     ['CREATE INDEX CONCURRENTLY ix ON t (a)', 'postgresql', 'outside'],
     ['create unique index concurrently if not exists ix on t (a)', 'postgresql', 'outside'],
     ['DROP INDEX CONCURRENTLY ix', 'postgresql', 'outside'],
@@ -30,11 +38,11 @@ describe('statementKind: what a raw statement means to the transaction around it
     ['VACUUM', 'sqlite', 'outside'],
     ['CREATE DATABASE tenant_1', 'postgresql', 'outside'],
     ['CREATE DATABASE tenant_1', 'mysql', 'plain'],
-    ['CREATE SUBSCRIPTION s CONNECTION \'host=a\' PUBLICATION p', 'postgresql', 'outside'],
+    ["CREATE SUBSCRIPTION s CONNECTION 'host=a' PUBLICATION p", 'postgresql', 'outside'],
     ['ALTER SUBSCRIPTION s REFRESH PUBLICATION', 'postgresql', 'outside'],
     ['ALTER SUBSCRIPTION s ENABLE', 'postgresql', 'plain'],
-    ['ALTER TYPE mood ADD VALUE \'meh\'', 'postgresql', 'outside', 110_005],
-    ['ALTER TYPE mood ADD VALUE \'meh\'', 'postgresql', 'plain', 150_004],
+    ["ALTER TYPE mood ADD VALUE 'meh'", 'postgresql', 'outside', 110_005],
+    ["ALTER TYPE mood ADD VALUE 'meh'", 'postgresql', 'plain', 150_004],
     ['UPDATE t SET a = 1', 'postgresql', 'plain'],
     ['ALTER TABLE measurements DETACH PARTITION measurements_2020 CONCURRENTLY', 'postgresql', 'outside'],
     ['ALTER TABLE measurements DETACH PARTITION measurements_2020', 'postgresql', 'plain'],
@@ -48,7 +56,7 @@ describe('statementKind: what a raw statement means to the transaction around it
     ['PRAGMA foreign_keys = OFF', 'sqlite', 'plain'],
     ['pragma main.journal_mode=WAL', 'sqlite', 'outside'],
     ['PRAGMA user_version = 3', 'sqlite', 'plain'],
-    ["/* BEGIN; */ VACUUM", 'postgresql', 'outside'],
+    ['/* BEGIN; */ VACUUM', 'postgresql', 'outside'],
   ]
   for (const [sql, dialect, kind, version] of cases) {
     it(`${dialect}${version ? ` ${version}` : ''}: ${sql} is ${kind}`, () => {

@@ -39,7 +39,10 @@ async function lockHolder(connection: Connection, name: string): Promise<string>
     const {rows} = await connection.query('SELECT IS_USED_LOCK(?) AS id', [name])
     const id = rows[0]?.id
     if (id === null || id === undefined) return ''
-    const {rows: processes} = await connection.query('SELECT USER AS user, HOST AS host, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+    const {rows: processes} = await connection.query(
+      'SELECT USER AS user, HOST AS host, TIME AS seconds FROM information_schema.PROCESSLIST WHERE ID = ?',
+      [id],
+    )
     const p = processes[0]
     return `: held by connection ${String(id)}${p ? ` (${String(p.user)}@${String(p.host)}, ${String(p.seconds)}s in its current state)` : ''}`
   } catch {
@@ -64,8 +67,10 @@ export const mysqlAdapter: Adapter = {
 
       if (performance.now() >= deadline) {
         const holder = await lockHolder(connection, name)
-        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
-          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
+        throw new DatabaseError(
+          'another db-manage run holds the migration lock and did not release it' +
+            ` within ${timeoutSeconds}s (--lock-timeout)${holder}`,
+        )
       }
 
       const rest = slice - (performance.now() - started)
@@ -96,13 +101,18 @@ export const mysqlAdapter: Adapter = {
   scratch: {
     ...ADAPTER_DEFAULTS.scratch,
     async create(admin: Connection, name: string) {
-      const {rows} = await admin.query('SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()')
+      const {rows} = await admin.query(
+        'SELECT DEFAULT_COLLATION_NAME AS c FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()',
+      )
       const collation = rows[0]?.c
       return `CREATE DATABASE ${name}${typeof collation === 'string' && /^\w+$/.test(collation) ? ` DEFAULT COLLATE ${collation}` : ''}`
     },
   },
   async tableExists(connection: Connection, table: string) {
-    const {rows} = await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])
+    const {rows} = await connection.query(
+      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+      [table],
+    )
     return Number(rows[0]?.n) > 0
   },
 }

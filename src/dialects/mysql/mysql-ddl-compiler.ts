@@ -1,10 +1,16 @@
-import type {AlterColumn, AlterTableOptions, CreateIndex, DropConstraint, DropIndex, IndexOptions} from '../../operations/nodes.js'
+import type {
+  AlterColumn,
+  AlterTableOptions,
+  CreateIndex,
+  DropConstraint,
+  DropIndex,
+  IndexOptions,
+} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, plainName, type Statement} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
 import type {ColumnSchema} from '../table-schema.js'
 import {mysqlStringLiteral} from './mysql-literal.js'
-
 
 const TEXTUAL = /char|text|enum|set\(/i
 
@@ -39,7 +45,8 @@ export class MysqlDdlCompiler extends DdlCompiler {
   }
 
   protected deferral(options: {deferrable?: boolean; initiallyDeferred?: boolean}): string {
-    if (options.deferrable || options.initiallyDeferred) throw this.cannot('defer a foreign key check (DEFERRABLE): MySQL checks every key at once')
+    if (options.deferrable || options.initiallyDeferred)
+      throw this.cannot('defer a foreign key check (DEFERRABLE): MySQL checks every key at once')
     return ''
   }
 
@@ -76,7 +83,15 @@ export class MysqlDdlCompiler extends DdlCompiler {
    */
   async alterColumn(op: AlterColumn, context: CompileContext): Promise<Statement[]> {
     const table = this.table(op.table)
-    const onlyDefault = [op.type, op.nullable, op.newName, op.collation, op.comment, op.onUpdateDefault, op.autoincrement].every((v) => v === undefined)
+    const onlyDefault = [
+      op.type,
+      op.nullable,
+      op.newName,
+      op.collation,
+      op.comment,
+      op.onUpdateDefault,
+      op.autoincrement,
+    ].every((v) => v === undefined)
     if (onlyDefault) {
       if (op.default === undefined) return []
       const action = op.default === null ? 'DROP DEFAULT' : `SET DEFAULT ${this.literal(op.default)}`
@@ -90,19 +105,26 @@ export class MysqlDdlCompiler extends DdlCompiler {
     if (op.default !== undefined) defaultSql = op.default === null ? undefined : this.literal(op.default)
     // What the operation does not change is restated as it is: the collation, ON UPDATE and the comment too.
     // The column's collation is kept while it stays a character type.
-    const collation = op.collation === undefined ? (op.type === undefined || TEXTUAL.test(type) ? existing.collation : undefined) : op.collation ?? undefined
-    const comment = op.comment === undefined ? existing.comment : op.comment ?? undefined
+    const collation =
+      op.collation === undefined
+        ? op.type === undefined || TEXTUAL.test(type)
+          ? existing.collation
+          : undefined
+        : (op.collation ?? undefined)
+    const comment = op.comment === undefined ? existing.comment : (op.comment ?? undefined)
     let onUpdate = existing.onUpdateDefault
-    if (op.onUpdateDefault !== undefined) onUpdate = op.onUpdateDefault === null ? undefined : this.literal(op.onUpdateDefault)
+    if (op.onUpdateDefault !== undefined)
+      onUpdate = op.onUpdateDefault === null ? undefined : this.literal(op.onUpdateDefault)
     const autoincrement = op.autoincrement ?? existing.autoincrement
     // A generated column is restated with its generation (and no default); MariaDB takes no NULL after it.
     const definition = existing.generated
       ? `${type}${this.collateClause(collation)}${this.generatedClause(existing.generated)}${nullable ? '' : ' NOT NULL'}${this.inlineComment(comment)}`
-      : `${type}${this.collateClause(collation)}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}`
-        + `${onUpdate === undefined ? '' : ` ON UPDATE ${onUpdate}`}${autoincrement ? ' AUTO_INCREMENT' : ''}${this.inlineComment(comment)}`
-    const sql = op.newName === undefined
-      ? `ALTER TABLE ${table} MODIFY COLUMN ${this.quote(op.column)} ${definition}`
-      : `ALTER TABLE ${table} CHANGE COLUMN ${this.quote(op.column)} ${this.quote(op.newName)} ${definition}`
+      : `${type}${this.collateClause(collation)}${nullable ? ' NULL' : ' NOT NULL'}${defaultSql === undefined ? '' : ` DEFAULT ${defaultSql}`}` +
+        `${onUpdate === undefined ? '' : ` ON UPDATE ${onUpdate}`}${autoincrement ? ' AUTO_INCREMENT' : ''}${this.inlineComment(comment)}`
+    const sql =
+      op.newName === undefined
+        ? `ALTER TABLE ${table} MODIFY COLUMN ${this.quote(op.column)} ${definition}`
+        : `ALTER TABLE ${table} CHANGE COLUMN ${this.quote(op.column)} ${this.quote(op.newName)} ${definition}`
     return [{sql}]
   }
 
@@ -125,18 +147,23 @@ export class MysqlDdlCompiler extends DdlCompiler {
     }
 
     if (op.existingType === undefined && op.type === undefined) {
-      throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingType (and existingNullable, existingDefault)`)
+      throw new UsageError(
+        `mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingType (and existingNullable, existingDefault)`,
+      )
     }
 
     if (op.existingNullable === undefined && op.nullable === undefined) {
-      throw new UsageError(`mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingNullable so NOT NULL is not lost`)
+      throw new UsageError(
+        `mysql alterColumn ${op.table}.${op.column} restates the whole column: offline it needs existingNullable so NOT NULL is not lost`,
+      )
     }
 
     return {
       autoincrement: op.existingAutoincrement,
       collation: op.existingCollation,
       comment: op.existingComment,
-      default: op.existingDefault === undefined || op.existingDefault === null ? undefined : this.literal(op.existingDefault),
+      default:
+        op.existingDefault === undefined || op.existingDefault === null ? undefined : this.literal(op.existingDefault),
       name: op.column,
       nullable: op.existingNullable ?? true,
       onUpdateDefault: op.existingOnUpdateDefault === undefined ? undefined : this.literal(op.existingOnUpdateDefault),
@@ -144,21 +171,29 @@ export class MysqlDdlCompiler extends DdlCompiler {
     }
   }
 
-  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set(['concurrently', 'fulltext', 'lengths', 'spatial'])
+  protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set([
+    'concurrently',
+    'fulltext',
+    'lengths',
+    'spatial',
+  ])
 
   /** InnoDB builds an index in place while the table takes writes; LOCK=NONE makes it fail rather than block them. */
   protected onlineIndex(op: CreateIndex): {suffix?: string} {
     if (op.fulltext || op.spatial) {
       const kind = op.fulltext ? 'FULLTEXT' : 'SPATIAL'
-      throw this.cannot(`build ${kind} index ${op.name} while the table takes writes (concurrently: LOCK=NONE):`
-        + ' InnoDB blocks writes to build one; leave out concurrently')
+      throw this.cannot(
+        `build ${kind} index ${op.name} while the table takes writes (concurrently: LOCK=NONE):` +
+          ' InnoDB blocks writes to build one; leave out concurrently',
+      )
     }
 
     return {suffix: ' ALGORITHM=INPLACE LOCK=NONE'}
   }
 
   dropIndex(op: DropIndex): Statement[] {
-    if (!op.table) throw new UsageError(`mysql needs the table to drop index ${op.name}: op.dropIndex('${op.name}', 'table')`)
+    if (!op.table)
+      throw new UsageError(`mysql needs the table to drop index ${op.name}: op.dropIndex('${op.name}', 'table')`)
     return [{sql: `DROP INDEX ${this.quote(op.name)} ON ${this.table(op.table)}`}]
   }
 
@@ -191,7 +226,9 @@ export class MysqlDdlCompiler extends DdlCompiler {
       }
 
       default: {
-        throw new UsageError(`mysql needs the kind of constraint ${op.name} on ${op.table} to drop it: pass {type: 'foreignkey' | 'unique' | 'check' | 'primary'}`)
+        throw new UsageError(
+          `mysql needs the kind of constraint ${op.name} on ${op.table} to drop it: pass {type: 'foreignkey' | 'unique' | 'check' | 'primary'}`,
+        )
       }
     }
   }

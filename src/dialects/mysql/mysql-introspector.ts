@@ -3,7 +3,8 @@ import type {IndexElement} from '../../operations/nodes.js'
 import {MYSQL_QUOTED, mysqlStringLiteral} from './mysql-literal.js'
 import {CatalogReader, type ColumnSchema, groupBy, type IndexSchema, type TableSchema} from '../table-schema.js'
 
-const scope = (filter: boolean, alias = '') => `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`
+const scope = (filter: boolean, alias = '') =>
+  `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`
 
 type Row = Record<string, unknown>
 
@@ -26,7 +27,8 @@ function index(name: string, rows: readonly Row[]): IndexSchema {
   const method = String(rows[0].method)
   const lengths: Record<string, number> = {}
   const columns = rows.map((r): IndexElement => {
-    if (r.expr !== null && r.expr !== undefined) return {kind: 'sql', sql: `(${String(r.expr)})${r.ord === 'D' ? ' DESC' : ''}`}
+    if (r.expr !== null && r.expr !== undefined)
+      return {kind: 'sql', sql: `(${String(r.expr)})${r.ord === 'D' ? ' DESC' : ''}`}
     const col = String(r.col)
     const length = method === 'SPATIAL' || r.sub_part === null ? undefined : Number(r.sub_part)
     if (r.ord !== 'D') {
@@ -77,35 +79,66 @@ export class MysqlIntrospector extends CatalogReader {
     // answers a join of two of them by opening every table of the schema (~10 ms a query at 400 tables,
     // against ~1 ms alone), and an alterColumn on MySQL reads its table online.
     // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not the default.
-    const tables = new Map((await q(`SELECT TABLE_NAME AS tbl, TABLE_COLLATION AS table_collation, TABLE_COMMENT AS table_comment, CREATE_OPTIONS AS create_options,
+    const tables = new Map(
+      (
+        await q(`SELECT TABLE_NAME AS tbl, TABLE_COLLATION AS table_collation, TABLE_COMMENT AS table_comment, CREATE_OPTIONS AS create_options,
         CASE WHEN ENGINE <> @@default_storage_engine THEN ENGINE END AS engine, CASE WHEN ENGINE <> @@default_storage_engine THEN @@default_storage_engine END AS default_engine
-      FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)).map((t) => [String(t.tbl), t]))
-    const columns = (await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+      FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)
+      ).map((t) => [String(t.tbl), t]),
+    )
+    const columns = (
+      await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
         COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation
-      FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`))
-      .filter((c) => tables.has(String(c.tbl))).map((c) => ({...tables.get(String(c.tbl)), ...c}))
+      FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`)
+    )
+      .filter((c) => tables.has(String(c.tbl)))
+      .map((c) => ({...tables.get(String(c.tbl)), ...c}))
     const bytes = await this.binaryDefaults(columns)
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
-    const statistics = groupBy(await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
+    const statistics = groupBy(
+      await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
         INDEX_TYPE AS method, SUB_PART AS sub_part, COLLATION AS ord${this.mariadb ? '' : ', EXPRESSION AS expr'}
-      FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`), (r) => String(r.tbl))
+      FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`),
+      (r) => String(r.tbl),
+    )
     // A check's name is its table's on MariaDB (CHECK_CONSTRAINTS has TABLE_NAME there) and the schema's on MySQL 8.
-    const checkKey = (table: unknown, name: unknown) => this.mariadb ? `${String(table)}.${String(name)}` : String(name)
-    const clauses = new Map((await this.connection.query(`SELECT ${this.mariadb ? 'TABLE_NAME' : 'NULL'} AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS check_clause
-      FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter && this.mariadb ? ' AND TABLE_NAME = ?' : ''}`, filter && this.mariadb ? [only] : []))
-      .rows.map((c) => [checkKey(c.tbl, c.name), c.check_clause]))
-    const constraints = groupBy((await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CONSTRAINT_TYPE AS type
-      FROM information_schema.TABLE_CONSTRAINTS WHERE ${scope(filter)} ORDER BY TABLE_NAME, CONSTRAINT_NAME`))
-      .map((c) => (c.type === 'CHECK' ? {...c, check_clause: clauses.get(checkKey(c.tbl, c.name))} : c)), (r) => String(r.tbl))
-    const rules = new Map((await this.connection.query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, DELETE_RULE AS on_delete, UPDATE_RULE AS on_update
-      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter ? ' AND TABLE_NAME = ?' : ''}`, filter ? [only] : []))
-      .rows.map((r) => [`${String(r.tbl)}.${String(r.name)}`, r]))
-    const keys = groupBy((await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS referent, REFERENCED_COLUMN_NAME AS ref_col
-      FROM information_schema.KEY_COLUMN_USAGE WHERE ${scope(filter)} AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`))
-      .flatMap((k) => {
+    const checkKey = (table: unknown, name: unknown) =>
+      this.mariadb ? `${String(table)}.${String(name)}` : String(name)
+    const clauses = new Map(
+      (
+        await this.connection.query(
+          `SELECT ${this.mariadb ? 'TABLE_NAME' : 'NULL'} AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS check_clause
+      FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter && this.mariadb ? ' AND TABLE_NAME = ?' : ''}`,
+          filter && this.mariadb ? [only] : [],
+        )
+      ).rows.map((c) => [checkKey(c.tbl, c.name), c.check_clause]),
+    )
+    const constraints = groupBy(
+      (
+        await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CONSTRAINT_TYPE AS type
+      FROM information_schema.TABLE_CONSTRAINTS WHERE ${scope(filter)} ORDER BY TABLE_NAME, CONSTRAINT_NAME`)
+      ).map((c) => (c.type === 'CHECK' ? {...c, check_clause: clauses.get(checkKey(c.tbl, c.name))} : c)),
+      (r) => String(r.tbl),
+    )
+    const rules = new Map(
+      (
+        await this.connection.query(
+          `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, DELETE_RULE AS on_delete, UPDATE_RULE AS on_update
+      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter ? ' AND TABLE_NAME = ?' : ''}`,
+          filter ? [only] : [],
+        )
+      ).rows.map((r) => [`${String(r.tbl)}.${String(r.name)}`, r]),
+    )
+    const keys = groupBy(
+      (
+        await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS referent, REFERENCED_COLUMN_NAME AS ref_col
+      FROM information_schema.KEY_COLUMN_USAGE WHERE ${scope(filter)} AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`)
+      ).flatMap((k) => {
         const rule = rules.get(`${String(k.tbl)}.${String(k.name)}`)
         return rule ? [{...k, on_delete: rule.on_delete, on_update: rule.on_update} as Row] : []
-      }), (r) => String(r.tbl))
+      }),
+      (r) => String(r.tbl),
+    )
 
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]): TableSchema => {
       const cons = constraints.get(name) ?? []
@@ -117,39 +150,57 @@ export class MysqlIntrospector extends CatalogReader {
       return {
         ...(cols[0].table_comment ? {comment: String(cols[0].table_comment)} : {}),
         ...(cols[0].table_collation ? {mysqlCollate: String(cols[0].table_collation)} : {}),
-        ...(cols[0].engine ? {mysqlDefaultEngine: String(cols[0].default_engine), mysqlEngine: String(cols[0].engine)} : {}),
+        ...(cols[0].engine
+          ? {mysqlDefaultEngine: String(cols[0].default_engine), mysqlEngine: String(cols[0].engine)}
+          : {}),
         ...(rowFormat ? {mysqlRowFormat: rowFormat.toUpperCase()} : {}),
-        checks: cons.filter((c) => c.type === 'CHECK').map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
+        checks: cons
+          .filter((c) => c.type === 'CHECK')
+          .map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
         columns: cols.map((c): ColumnSchema => {
           // EXTRA says VIRTUAL GENERATED or STORED GENERATED (MariaDB's PERSISTENT too); the expression is as the server prints it.
           const generated = /\b(virtual|stored) generated\b/i.exec(String(c.extra))
           return {
-          autoincrement: /auto_increment/i.test(String(c.extra)),
-          ...(c.collation === null ? {} : {collation: String(c.collation)}),
-          ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
-          ...onUpdate(String(c.extra)),
-          default: generated ? undefined
-            : bytes.get(`${name}.${String(c.name)}`) ?? this.defaultSql(c.dflt as null | string, String(c.extra)),
-          ...(generated ? {generated: {expression: String(c.generation), stored: generated[1].toLowerCase() === 'stored'}} : {}),
-          name: String(c.name),
-          nullable: c.nullable === 'YES',
-          type: String(c.type),
+            autoincrement: /auto_increment/i.test(String(c.extra)),
+            ...(c.collation === null ? {} : {collation: String(c.collation)}),
+            ...(c.comment === null || c.comment === '' ? {} : {comment: String(c.comment)}),
+            ...onUpdate(String(c.extra)),
+            default: generated
+              ? undefined
+              : (bytes.get(`${name}.${String(c.name)}`) ?? this.defaultSql(c.dflt as null | string, String(c.extra))),
+            ...(generated
+              ? {generated: {expression: String(c.generation), stored: generated[1].toLowerCase() === 'stored'}}
+              : {}),
+            name: String(c.name),
+            nullable: c.nullable === 'YES',
+            type: String(c.type),
           }
         }),
         foreignKeys: fks.map(([fk, rows]) => ({
-          columns: rows.map((r) => String(r.col)), name: fk,
-          onDelete: rows[0].on_delete === 'RESTRICT' || rows[0].on_delete === 'NO ACTION' ? undefined : String(rows[0].on_delete),
-          onUpdate: rows[0].on_update === 'RESTRICT' || rows[0].on_update === 'NO ACTION' ? undefined : String(rows[0].on_update),
-          referent: String(rows[0].referent), referentColumns: rows.map((r) => String(r.ref_col)),
+          columns: rows.map((r) => String(r.col)),
+          name: fk,
+          onDelete:
+            rows[0].on_delete === 'RESTRICT' || rows[0].on_delete === 'NO ACTION'
+              ? undefined
+              : String(rows[0].on_delete),
+          onUpdate:
+            rows[0].on_update === 'RESTRICT' || rows[0].on_update === 'NO ACTION'
+              ? undefined
+              : String(rows[0].on_update),
+          referent: String(rows[0].referent),
+          referentColumns: rows.map((r) => String(r.ref_col)),
         })),
         // The index MySQL made for a foreign key is an index like any other: it stays when the key goes.
         // A unique constraint is its index, kept as an index when it has what a constraint cannot say
         // (a prefix, an order, an expression).
-        indexes: indexes.filter(([n, rows]) => n !== 'PRIMARY' && (!uniqueNames.has(n) || !plainKey(rows)))
+        indexes: indexes
+          .filter(([n, rows]) => n !== 'PRIMARY' && (!uniqueNames.has(n) || !plainKey(rows)))
           .map(([n, rows]) => index(n, rows)),
         name,
         primaryKey: primary ? {columns: primary[1].map((r) => String(r.col))} : undefined,
-        uniques: indexes.filter(([n, rows]) => uniqueNames.has(n) && plainKey(rows)).map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
+        uniques: indexes
+          .filter(([n, rows]) => uniqueNames.has(n) && plainKey(rows))
+          .map(([n, rows]) => ({columns: rows.map((r) => String(r.col)), name: n})),
       }
     })
   }
@@ -161,18 +212,27 @@ export class MysqlIntrospector extends CatalogReader {
    * such table. Bytes that are not text are written X'hex'. Keyed `table.column`.
    */
   private async binaryDefaults(columns: readonly Row[]): Promise<Map<string, string>> {
-    const suspect = columns.filter((c) => /^(var)?binary\(|blob$/i.test(String(c.type))
-      && typeof c.dflt === 'string' && c.dflt.includes('?')
-      && !/DEFAULT_GENERATED/i.test(String(c.extra)) && (!this.mariadb || MYSQL_QUOTED.test(c.dflt)))
+    const suspect = columns.filter(
+      (c) =>
+        /^(var)?binary\(|blob$/i.test(String(c.type)) &&
+        typeof c.dflt === 'string' &&
+        c.dflt.includes('?') &&
+        !/DEFAULT_GENERATED/i.test(String(c.extra)) &&
+        (!this.mariadb || MYSQL_QUOTED.test(c.dflt)),
+    )
     const exact = new Map<string, string>()
     for (const [table, cols] of groupBy(suspect, (c) => String(c.tbl))) {
       const q = (name: string) => `\`${name.replaceAll('`', '``')}\``
       const list = cols.map((c, i) => `HEX(DEFAULT(t.${q(String(c.name))})) AS c${i}`).join(', ')
-      const {rows} = await this.connection.query(`SELECT ${list} FROM (SELECT 1) AS one LEFT JOIN ${q(table)} AS t ON 0`)
+      const {rows} = await this.connection.query(
+        `SELECT ${list} FROM (SELECT 1) AS one LEFT JOIN ${q(table)} AS t ON 0`,
+      )
       for (const [i, c] of cols.entries()) {
         const value = Buffer.from(String(rows[0]?.[`c${i}`] ?? ''), 'hex')
         const text = value.toString('utf8')
-        const literal = Buffer.from(text, 'utf8').equals(value) ? mysqlStringLiteral(text) : `X'${value.toString('hex')}'`
+        const literal = Buffer.from(text, 'utf8').equals(value)
+          ? mysqlStringLiteral(text)
+          : `X'${value.toString('hex')}'`
         exact.set(`${table}.${String(c.name)}`, literal)
       }
     }

@@ -21,7 +21,12 @@ export function unescapeMysqlString(body: string): string {
 }
 
 const ESCAPED: Readonly<Record<string, string>> = {
-  '\0': '\\0', '\n': '\\n', '\r': '\\r', '\u001A': '\\Z', "'": "''", '\\': '\\\\',
+  '\0': '\\0',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\u001A': '\\Z',
+  "'": "''",
+  '\\': '\\\\',
 }
 
 /**

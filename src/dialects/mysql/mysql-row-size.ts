@@ -10,8 +10,20 @@ const CHARSET_BYTES: ReadonlyArray<[RegExp, number]> = [
 
 /** Fixed sizes of the types that have one, by name. */
 const FIXED: Readonly<Record<string, number>> = {
-  bigint: 8, date: 3, datetime: 8, double: 8, float: 4, int: 4, integer: 4, mediumint: 3, real: 8, smallint: 2, time: 6,
-  timestamp: 7, tinyint: 1, year: 1,
+  bigint: 8,
+  date: 3,
+  datetime: 8,
+  double: 8,
+  float: 4,
+  int: 4,
+  integer: 4,
+  mediumint: 3,
+  real: 8,
+  smallint: 2,
+  time: 6,
+  timestamp: 7,
+  tinyint: 1,
+  year: 1,
 }
 
 /**

@@ -14,13 +14,22 @@ export function advisoryKey(name: string): string {
 /** Who holds the advisory lock, as pg_stat_activity tells it (what the role may see of it): `: held by PostgreSQL backend 123 (...)`. */
 async function lockHolder(connection: Connection, key: string): Promise<string> {
   try {
-    const {rows} = await connection.query(`SELECT a.pid, a.application_name, host(a.client_addr) AS addr, a.usename,
+    const {rows} = await connection.query(
+      `SELECT a.pid, a.application_name, host(a.client_addr) AS addr, a.usename,
         to_char(a.backend_start AT TIME ZONE 'utc', 'YYYY-MM-DD HH24:MI:SS') AS since, a.state, left(a.query, 80) AS query
       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`, [advisoryKey(key)])
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`,
+      [advisoryKey(key)],
+    )
     const h = rows[0]
     if (!h) return ''
-    const who = [h.application_name ? `application ${String(h.application_name)}` : '', h.usename ? `user ${String(h.usename)}` : '', h.addr ? `from ${String(h.addr)}` : ''].filter(Boolean).join(', ')
+    const who = [
+      h.application_name ? `application ${String(h.application_name)}` : '',
+      h.usename ? `user ${String(h.usename)}` : '',
+      h.addr ? `from ${String(h.addr)}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ')
     return `: held by PostgreSQL backend ${String(h.pid)}${who ? ` (${who})` : ''}${h.since ? `, connected since ${String(h.since)} UTC` : ''}${h.state ? `, ${String(h.state)}` : ''}`
   } catch {
     return ''
@@ -41,8 +50,10 @@ export const postgresAdapter: Adapter = {
     } catch (error) {
       if ((error as {code?: string}).code === '55P03') {
         const holder = await lockHolder(connection, name)
-        throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
-          + ` within ${timeoutSeconds}s (--lock-timeout)${holder}`)
+        throw new DatabaseError(
+          'another db-manage run holds the migration lock and did not release it' +
+            ` within ${timeoutSeconds}s (--lock-timeout)${holder}`,
+        )
       }
 
       throw error
@@ -74,7 +85,9 @@ export const postgresAdapter: Adapter = {
   },
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
-    const {rows} = await connection.query('SELECT to_regclass($1) IS NOT NULL AS present', [`"${table.replaceAll('"', '""')}"`])
+    const {rows} = await connection.query('SELECT to_regclass($1) IS NOT NULL AS present', [
+      `"${table.replaceAll('"', '""')}"`,
+    ])
     return rows[0]?.present === true
   },
 }

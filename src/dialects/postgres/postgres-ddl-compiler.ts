@@ -1,12 +1,27 @@
 import type {
-  AddColumn, AddEnumValue, AlterColumn, AlterDomain, AlterPartition, Column, CreateDomain, CreateExtension, CreateTable, RecreateEnumType, CreateEnumType, DropDomain,
-  DropEnumType, DropExtension, DropIndex, DropTable, IndexOptions, Operation,
+  AddColumn,
+  AddEnumValue,
+  AlterColumn,
+  AlterDomain,
+  AlterPartition,
+  Column,
+  CreateDomain,
+  CreateExtension,
+  CreateTable,
+  RecreateEnumType,
+  CreateEnumType,
+  DropDomain,
+  DropEnumType,
+  DropExtension,
+  DropIndex,
+  DropTable,
+  IndexOptions,
+  Operation,
 } from '../../operations/nodes.js'
 import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
 import type {TypeMap} from '../portable-type.js'
 import {SequenceStatements, settled} from './postgres-sequences.js'
 import {UsageError} from '../../util/errors.js'
-
 
 export class PostgresDdlCompiler extends DdlCompiler {
   readonly dialect = 'postgresql' as const
@@ -14,7 +29,8 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
   readonly storedByDefault = true
   // From the step's start where a run sends several steps in one query (stepStartedSql), else from the query's.
-  readonly batchElapsedMs = "(extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting('db_manage.step_started', true), '')::timestamptz, statement_timestamp())) * 1000)::integer"
+  readonly batchElapsedMs =
+    "(extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting('db_manage.step_started', true), '')::timestamptz, statement_timestamp())) * 1000)::integer"
   readonly stepStartedSql = "SELECT set_config('db_manage.step_started', clock_timestamp()::text, true)"
 
   /** An UPDATE or DELETE that fails on the server (division by zero) when it touches no row. */
@@ -132,44 +148,63 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   protected tableCommentStatements(table: string, comment: null | string | undefined): Statement[] {
-    return comment === undefined ? [] : [{sql: `COMMENT ON TABLE ${this.table(table)} IS ${comment === null ? 'NULL' : this.literal(comment)}`}]
+    return comment === undefined
+      ? []
+      : [{sql: `COMMENT ON TABLE ${this.table(table)} IS ${comment === null ? 'NULL' : this.literal(comment)}`}]
   }
 
   private commentOn(table: string, column: string, comment: null | string): Statement {
-    return {sql: `COMMENT ON COLUMN ${this.table(table)}.${this.quote(column)} IS ${comment === null ? 'NULL' : this.literal(comment)}`}
+    return {
+      sql: `COMMENT ON COLUMN ${this.table(table)}.${this.quote(column)} IS ${comment === null ? 'NULL' : this.literal(comment)}`,
+    }
   }
 
   alterColumn(op: AlterColumn): Statement[] {
     const table = `ALTER TABLE ${this.table(op.table)} ALTER COLUMN ${this.quote(op.column)}`
     const statements: Statement[] = []
     if (op.collation !== undefined && op.type === undefined && op.existingType === undefined) {
-      throw this.cannot(`change the collation of ${op.table}.${op.column} without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType`)
+      throw this.cannot(
+        `change the collation of ${op.table}.${op.column} without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType`,
+      )
     }
 
     if (op.onUpdateDefault !== undefined && op.onUpdateDefault !== null) this.onUpdateClause(op.column, '')
     // A new type keeps the column's collation unless the operation names another.
     let collation = op.collation === null ? 'default' : op.collation
-    if (op.collation === undefined && op.type !== undefined && /char|text|citext/i.test(this.type(op.type))) collation = op.existingCollation
+    if (op.collation === undefined && op.type !== undefined && /char|text|citext/i.test(this.type(op.type)))
+      collation = op.existingCollation
     const numbering = this.sequences.alter(op, op.type ?? op.existingType)
     statements.push(...numbering.before)
-    if (op.type !== undefined || op.collation !== undefined) statements.push({sql: `${table} TYPE ${this.type((op.type ?? op.existingType)!)}${this.collateClause(collation)}`})
+    if (op.type !== undefined || op.collation !== undefined)
+      statements.push({
+        sql: `${table} TYPE ${this.type((op.type ?? op.existingType)!)}${this.collateClause(collation)}`,
+      })
     if (op.nullable !== undefined) statements.push({sql: `${table} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`})
     if (op.default !== undefined && !(op.default === null && op.autoincrement === false)) {
-      statements.push({sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`})
+      statements.push({
+        sql: op.default === null ? `${table} DROP DEFAULT` : `${table} SET DEFAULT ${this.literal(op.default)}`,
+      })
     }
 
     // A numbering added or switched comes after a change of type, so a new sequence has the column's new type.
     statements.push(...numbering.after)
     if (op.comment !== undefined) statements.push(this.commentOn(op.table, op.column, op.comment))
     if (op.newName !== undefined) {
-      statements.push({sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`})
+      statements.push({
+        sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`,
+      })
     }
 
     return statements
   }
 
   protected readonly indexOptions: ReadonlySet<keyof IndexOptions> = new Set([
-    'concurrently', 'include', 'nullsNotDistinct', 'using', 'where', 'with',
+    'concurrently',
+    'include',
+    'nullsNotDistinct',
+    'using',
+    'where',
+    'with',
   ])
 
   protected onlineIndex(): {keyword?: string; nonTransactional?: boolean} {
@@ -189,20 +224,31 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   addEnumValue(op: AddEnumValue): Statement[] {
-    const position = op.before === undefined ? (op.after === undefined ? '' : ` AFTER ${this.literal(op.after)}`) : ` BEFORE ${this.literal(op.before)}`
+    const position =
+      op.before === undefined
+        ? op.after === undefined
+          ? ''
+          : ` AFTER ${this.literal(op.after)}`
+        : ` BEFORE ${this.literal(op.before)}`
     return [{sql: `ALTER TYPE ${this.quote(op.name)} ADD VALUE ${this.literal(op.value)}${position}`}]
   }
 
   recreateEnumType(op: RecreateEnumType): Statement[] {
     const type = this.quote(op.name)
     const aside = this.quote(`${op.name}__db_manage_old`)
-    const statements: Statement[] = [{sql: `ALTER TYPE ${type} RENAME TO ${aside}`}, ...this.createEnumType({kind: 'createEnumType', name: op.name, values: op.values})]
+    const statements: Statement[] = [
+      {sql: `ALTER TYPE ${type} RENAME TO ${aside}`},
+      ...this.createEnumType({kind: 'createEnumType', name: op.name, values: op.values}),
+    ]
     for (const c of op.columns) {
       const column = `ALTER TABLE ${this.table(c.table)} ALTER COLUMN ${this.quote(c.column)}`
       const suffix = c.array ? '[]' : ''
       if (c.default !== undefined && c.default !== null) statements.push({sql: `${column} DROP DEFAULT`})
-      statements.push({sql: `${column} TYPE ${type}${suffix} USING ${this.quote(c.column)}::text${suffix}::${type}${suffix}`})
-      if (c.default !== undefined && c.default !== null) statements.push({sql: `${column} SET DEFAULT ${this.literal(c.default)}`})
+      statements.push({
+        sql: `${column} TYPE ${type}${suffix} USING ${this.quote(c.column)}::text${suffix}::${type}${suffix}`,
+      })
+      if (c.default !== undefined && c.default !== null)
+        statements.push({sql: `${column} SET DEFAULT ${this.literal(c.default)}`})
     }
 
     statements.push({sql: `DROP TYPE ${aside}`})
@@ -213,15 +259,25 @@ export class PostgresDdlCompiler extends DdlCompiler {
     const domain = `ALTER DOMAIN ${this.quote(op.name)}`
     return [
       ...(op.dropChecks ?? []).map((name) => ({sql: `${domain} DROP CONSTRAINT ${this.quote(name)}`})),
-      ...(op.default === undefined ? [] : [{sql: op.default === null ? `${domain} DROP DEFAULT` : `${domain} SET DEFAULT ${this.literal(op.default)}`}]),
+      ...(op.default === undefined
+        ? []
+        : [
+            {sql: op.default === null ? `${domain} DROP DEFAULT` : `${domain} SET DEFAULT ${this.literal(op.default)}`},
+          ]),
       ...(op.nullable === undefined ? [] : [{sql: `${domain} ${op.nullable ? 'DROP' : 'SET'} NOT NULL`}]),
       ...this.constraintElements({checks: op.addChecks}).map((k) => ({sql: `${domain} ADD ${k}`})),
     ]
   }
 
   createDomain(op: CreateDomain): Statement[] {
-    const checks = this.constraintElements({checks: op.checks}).map((k) => ` ${k}`).join('')
-    return [{sql: `CREATE DOMAIN ${this.quote(op.name)} AS ${this.type(op.type)}${op.nullable === false ? ' NOT NULL' : ''}${this.defaultClause(op.default)}${checks}`}]
+    const checks = this.constraintElements({checks: op.checks})
+      .map((k) => ` ${k}`)
+      .join('')
+    return [
+      {
+        sql: `CREATE DOMAIN ${this.quote(op.name)} AS ${this.type(op.type)}${op.nullable === false ? ' NOT NULL' : ''}${this.defaultClause(op.default)}${checks}`,
+      },
+    ]
   }
 
   dropDomain(op: DropDomain): Statement[] {
@@ -232,4 +288,3 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return [{sql: `DROP INDEX ${this.quote(op.name)}`}]
   }
 }
-

@@ -23,7 +23,10 @@ async function loadPg(): Promise<typeof import('pg').default> {
 
 export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
   const pg = await loadPg()
-  const ssl = url.params.sslmode && url.params.sslmode !== 'disable' ? {rejectUnauthorized: url.params.sslmode === 'verify-full'} : undefined
+  const ssl =
+    url.params.sslmode && url.params.sslmode !== 'disable'
+      ? {rejectUnauthorized: url.params.sslmode === 'verify-full'}
+      : undefined
   const settings = {
     application_name: 'db-manage',
     connectionTimeoutMillis: connectTimeoutMs,
@@ -44,7 +47,9 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
   client.on('notice', () => {})
   // Counts the statements of a multi-statement query that completed, so a failure names its statement
   // (handleCommandComplete is how pg's Query hears of each one; it is not in pg's types).
-  const handleCommandComplete = (pg.Query.prototype as unknown as {handleCommandComplete: (message: unknown, connection: unknown) => void}).handleCommandComplete
+  const handleCommandComplete = (
+    pg.Query.prototype as unknown as {handleCommandComplete: (message: unknown, connection: unknown) => void}
+  ).handleCommandComplete
   class CountingQuery extends pg.Query {
     completed = 0
     handleCommandComplete(message: unknown, connection: unknown): void {
@@ -59,15 +64,18 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
     batch(statements) {
       return new Promise((resolve, reject) => {
         // Each statement ends on a line of its own, so a trailing -- comment cannot swallow the separator.
-        const query: CountingQuery = new CountingQuery(statements.join('\n;\n'), (error: Error | undefined, result: unknown) => {
-          if (error) {
-            reject(Object.assign(error, {batchIndex: Math.min(query.completed, statements.length - 1)}))
-            return
-          }
+        const query: CountingQuery = new CountingQuery(
+          statements.join('\n;\n'),
+          (error: Error | undefined, result: unknown) => {
+            if (error) {
+              reject(Object.assign(error, {batchIndex: Math.min(query.completed, statements.length - 1)}))
+              return
+            }
 
-          const results = (Array.isArray(result) ? result : [result]) as Result[]
-          resolve(results.map((r) => ({rowCount: r.rowCount ?? undefined, rows: r.rows ?? []})))
-        })
+            const results = (Array.isArray(result) ? result : [result]) as Result[]
+            resolve(results.map((r) => ({rowCount: r.rowCount ?? undefined, rows: r.rows ?? []})))
+          },
+        )
         client.query(query)
       })
     },

@@ -2,7 +2,13 @@ import type {Connection} from '../connection.js'
 import type {IndexElement} from '../../operations/nodes.js'
 import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
 
-const ACTIONS: Record<string, string | undefined> = {a: undefined, c: 'CASCADE', d: 'SET DEFAULT', n: 'SET NULL', r: 'RESTRICT'}
+const ACTIONS: Record<string, string | undefined> = {
+  a: undefined,
+  c: 'CASCADE',
+  d: 'SET DEFAULT',
+  n: 'SET NULL',
+  r: 'RESTRICT',
+}
 
 /**
  * Tables compared: not an extension's (postgis' spatial_ref_sys), and not one
@@ -191,14 +197,18 @@ export class PostgresIntrospector extends CatalogReader {
   }
 
   async domains(): Promise<DomainSchema[]> {
-    const {rows} = await this.connection.query(`SELECT t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, NOT t.typnotnull AS nullable, t.typdefault AS dflt,
+    const {rows} = await this.connection
+      .query(`SELECT t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS type, NOT t.typnotnull AS nullable, t.typdefault AS dflt,
         coalesce((SELECT json_agg(json_build_object('name', c.conname, 'def', pg_get_constraintdef(c.oid)) ORDER BY c.conname) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '[]') AS checks
       FROM pg_type t
       WHERE t.typtype = 'd' AND t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
       ORDER BY t.typname`)
     return rows.map((r) => ({
-      checks: (r.checks as Array<{name: string; def: string}>).map((k) => ({condition: k.def.replace(/^CHECK \((.*)\)$/s, '$1'), name: k.name})),
+      checks: (r.checks as Array<{name: string; def: string}>).map((k) => ({
+        condition: k.def.replace(/^CHECK \((.*)\)$/s, '$1'),
+        name: k.name,
+      })),
       default: r.dflt === null ? undefined : String(r.dflt),
       name: String(r.name),
       nullable: r.nullable === true,
@@ -207,11 +217,14 @@ export class PostgresIntrospector extends CatalogReader {
   }
 
   async extensions(): Promise<string[]> {
-    return (await this.connection.query("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname")).rows.map((r) => String(r.extname))
+    return (
+      await this.connection.query("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname")
+    ).rows.map((r) => String(r.extname))
   }
 
   async enums(): Promise<EnumSchema[]> {
-    const {rows} = await this.connection.query(`SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+    const {rows} = await this.connection
+      .query(`SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
       WHERE t.typnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')
@@ -234,29 +247,44 @@ export class PostgresIntrospector extends CatalogReader {
         ...(key === null ? {} : {partitionBy: String(key)}),
         // A partition's columns are its parent's.
         ...(parent === null ? {} : {partitionOf: {parent: String(parent), bound: String(bound)}}),
-        checks: cons.filter((c) => c.type === 'c').map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
-        columns: parent !== null ? [] : cols.map((c) => {
-          // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity
-          // is; so is nextval() of a sequence nothing owns and no other default uses (pg_dump's Pagila style).
-          const serial = (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
-          return {
-          autoincrement: c.identity === true || serial,
-          ...(c.collation === null ? {} : {collation: String(c.collation)}),
-          ...(c.comment === null ? {} : {comment: String(c.comment)}),
-          ...(c.always === true ? {identity: 'always' as const} : {}),
-          ...(serial && c.seq !== null ? {sequence: c.seq as {name: string; type: string; owned: boolean}} : {}),
-          default: c.dflt === null || serial || c.generated === true ? undefined : String(c.dflt),
-          ...(c.generated === true ? {generated: {expression: String(c.dflt), stored: true}} : {}),
-          name: String(c.name),
-          nullable: c.nullable === true,
-          type: String(c.type),
-          }
-        }),
-        foreignKeys: cons.filter((c) => c.type === 'f').map((c) => ({
-          columns: c.cols as string[], name: String(c.name), onDelete: ACTIONS[String(c.on_delete)], onUpdate: ACTIONS[String(c.on_update)],
-          ...(c.deferrable === true ? {deferrable: true} : {}), ...(c.deferred === true ? {initiallyDeferred: true} : {}),
-          referent: String(c.referent), referentColumns: c.ref_cols as string[],
-        })),
+        checks: cons
+          .filter((c) => c.type === 'c')
+          .map((c) => ({condition: String(c.check_expr), name: String(c.name)})),
+        columns:
+          parent !== null
+            ? []
+            : cols.map((c) => {
+                // serial, bigserial, smallserial: nextval() of a sequence the column owns is autoincrement, as identity
+                // is; so is nextval() of a sequence nothing owns and no other default uses (pg_dump's Pagila style).
+                const serial =
+                  (c.owns_sequence === true || c.private_sequence === true) && /^nextval\(/i.test(String(c.dflt))
+                return {
+                  autoincrement: c.identity === true || serial,
+                  ...(c.collation === null ? {} : {collation: String(c.collation)}),
+                  ...(c.comment === null ? {} : {comment: String(c.comment)}),
+                  ...(c.always === true ? {identity: 'always' as const} : {}),
+                  ...(serial && c.seq !== null
+                    ? {sequence: c.seq as {name: string; type: string; owned: boolean}}
+                    : {}),
+                  default: c.dflt === null || serial || c.generated === true ? undefined : String(c.dflt),
+                  ...(c.generated === true ? {generated: {expression: String(c.dflt), stored: true}} : {}),
+                  name: String(c.name),
+                  nullable: c.nullable === true,
+                  type: String(c.type),
+                }
+              }),
+        foreignKeys: cons
+          .filter((c) => c.type === 'f')
+          .map((c) => ({
+            columns: c.cols as string[],
+            name: String(c.name),
+            onDelete: ACTIONS[String(c.on_delete)],
+            onUpdate: ACTIONS[String(c.on_update)],
+            ...(c.deferrable === true ? {deferrable: true} : {}),
+            ...(c.deferred === true ? {initiallyDeferred: true} : {}),
+            referent: String(c.referent),
+            referentColumns: c.ref_cols as string[],
+          })),
         indexes: (indexes.get(name) ?? []).map((i) => ({
           columns: (i.elements as IndexElementRow[]).map((e) => indexElement(e)),
           ...((i.include as string[]).length > 0 ? {include: i.include as string[]} : {}),
@@ -269,7 +297,13 @@ export class PostgresIntrospector extends CatalogReader {
         })),
         name,
         primaryKey: pk ? {columns: pk.cols as string[], name: String(pk.name)} : undefined,
-        uniques: cons.filter((c) => c.type === 'u').map((c) => ({columns: c.cols as string[], name: String(c.name), ...(c.nulls_not_distinct === true ? {nullsNotDistinct: true} : {})})),
+        uniques: cons
+          .filter((c) => c.type === 'u')
+          .map((c) => ({
+            columns: c.cols as string[],
+            name: String(c.name),
+            ...(c.nulls_not_distinct === true ? {nullsNotDistinct: true} : {}),
+          })),
       }
     })
   }

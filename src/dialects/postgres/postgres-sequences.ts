@@ -61,8 +61,10 @@ export class SequenceStatements {
   private ownedByColumn(table: string, column: string, deptype: 'a' | 'i'): string {
     const t = `${this.sql.literal(this.sql.table(table))}::regclass`
     const attnum = `(SELECT attnum FROM pg_attribute WHERE attrelid = ${t} AND attname = ${this.sql.literal(column)})`
-    return `SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = ${t}`
-      + ` AND deptype = '${deptype}' AND refobjsubid = ${attnum}`
+    return (
+      `SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = ${t}` +
+      ` AND deptype = '${deptype}' AND refobjsubid = ${attnum}`
+    )
   }
 
   private rename(from: string, to: string): Statement {
@@ -121,55 +123,70 @@ export class SequenceStatements {
 
     if (op.autoincrement === true && op.sequence) {
       const s = settled(op.sequence, type, this.sql)
-      return {after: [
-        this.create({name: op.column, sequence: op.sequence, type}),
-        ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
-        this.restart(regclass(s.name), op.table, op.column, this.next(s.name)),
-        {sql: `${column} SET${this.nextval(s.name)}`},
-      ], before: []}
+      return {
+        after: [
+          this.create({name: op.column, sequence: op.sequence, type}),
+          ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
+          this.restart(regclass(s.name), op.table, op.column, this.next(s.name)),
+          {sql: `${column} SET${this.nextval(s.name)}`},
+        ],
+        before: [],
+      }
     }
 
     if (op.autoincrement === true) {
-      return {after: [
-        {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
-        this.restart(this.identity(op.table, op.column), op.table, op.column, this.nextOfOwned(op.table, op.column)),
-      ], before: []}
+      return {
+        after: [
+          {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
+          this.restart(this.identity(op.table, op.column), op.table, op.column, this.nextOfOwned(op.table, op.column)),
+        ],
+        before: [],
+      }
     }
 
     if (op.sequence === null) {
       // From a sequence to an identity: the sequence put aside, so the identity's has the natural name, then dropped.
       const aside = `${op.existingSequence!}__db_manage_old`
-      return {after: [
-        {sql: `${column} DROP DEFAULT`},
-        this.rename(op.existingSequence!, aside),
-        {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
-        this.restart(this.identity(op.table, op.column), op.table, op.column, this.next(aside)),
-        {sql: `DROP SEQUENCE ${this.sql.quote(aside)}`},
-      ], before: []}
+      return {
+        after: [
+          {sql: `${column} DROP DEFAULT`},
+          this.rename(op.existingSequence!, aside),
+          {sql: `${column} ADD GENERATED ${kind} AS IDENTITY`},
+          this.restart(this.identity(op.table, op.column), op.table, op.column, this.next(aside)),
+          {sql: `DROP SEQUENCE ${this.sql.quote(aside)}`},
+        ],
+        before: [],
+      }
     }
 
     if (op.sequence !== undefined && op.existingSequence !== undefined) {
       // From one sequence to another: the same sequence renamed, retyped and (dis)owned, so it keeps its value.
       const s = settled(op.sequence, type, this.sql)
-      return {after: [
-        ...(s.name === op.existingSequence ? [] : [this.rename(op.existingSequence, s.name)]),
-        ...(s.as ? [{sql: `ALTER SEQUENCE ${this.sql.quote(s.name)} AS ${s.as}`}] : []),
-        this.ownedBy(s.name, op.table, op.column, s.owned),
-      ], before: []}
+      return {
+        after: [
+          ...(s.name === op.existingSequence ? [] : [this.rename(op.existingSequence, s.name)]),
+          ...(s.as ? [{sql: `ALTER SEQUENCE ${this.sql.quote(s.name)} AS ${s.as}`}] : []),
+          this.ownedBy(s.name, op.table, op.column, s.owned),
+        ],
+        before: [],
+      }
     }
 
     if (op.sequence !== undefined) {
       // From an identity to a sequence: the new one made aside and set past the identity's value before it goes.
       const s = settled(op.sequence, type, this.sql)
       const fresh = `${s.name}__db_manage_new`
-      return {after: [
-        this.create({name: op.column, sequence: {...s, owned: true}, type}, fresh),
-        this.restart(regclass(fresh), op.table, op.column, this.nextOf(this.identity(op.table, op.column))),
-        {sql: `${column} DROP IDENTITY`},
-        this.rename(fresh, s.name),
-        ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
-        {sql: `${column} SET${this.nextval(s.name)}`},
-      ], before: []}
+      return {
+        after: [
+          this.create({name: op.column, sequence: {...s, owned: true}, type}, fresh),
+          this.restart(regclass(fresh), op.table, op.column, this.nextOf(this.identity(op.table, op.column))),
+          {sql: `${column} DROP IDENTITY`},
+          this.rename(fresh, s.name),
+          ...(s.owned ? [this.ownedBy(s.name, op.table, op.column)] : []),
+          {sql: `${column} SET${this.nextval(s.name)}`},
+        ],
+        before: [],
+      }
     }
 
     return {after: op.identity === undefined ? [] : [{sql: `${column} SET GENERATED ${kind}`}], before: []}

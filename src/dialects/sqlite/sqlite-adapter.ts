@@ -23,7 +23,10 @@ export function lockFileOf(file: string, key: string): string {
  * An in-memory database is private to its connection and needs none.
  */
 async function acquireFileLock(
-  connection: Connection, file: string, timeoutSeconds: number, signal?: AbortSignal,
+  connection: Connection,
+  file: string,
+  timeoutSeconds: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   if (!file) return
   const {default: Database} = await import('better-sqlite3')
@@ -39,9 +42,11 @@ async function acquireFileLock(
       } catch (error) {
         if ((error as {code?: string}).code !== 'SQLITE_BUSY') throw error
         if (performance.now() >= deadline) {
-          throw new DatabaseError('another db-manage run holds the migration lock and did not release it'
-            + ` within ${timeoutSeconds}s (--lock-timeout): held on ${file}`
-            + ' by a process on this machine or one sharing the file')
+          throw new DatabaseError(
+            'another db-manage run holds the migration lock and did not release it' +
+              ` within ${timeoutSeconds}s (--lock-timeout): held on ${file}` +
+              ' by a process on this machine or one sharing the file',
+          )
         }
       }
 
@@ -86,7 +91,9 @@ export const sqliteAdapter: Adapter = {
   scratch: 'memory',
   supportsTransactionalDdl: true,
   async tableExists(connection: Connection, table: string) {
-    const {rows} = await connection.query(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = ?`, [table])
+    const {rows} = await connection.query(`SELECT 1 AS present FROM sqlite_master WHERE type = 'table' AND name = ?`, [
+      table,
+    ])
     return rows.length > 0
   },
 }

@@ -1,6 +1,4 @@
-import type {
-  AddColumn, AlterColumn, BatchAlterTable, Column, DropConstraint,
-} from '../../operations/nodes.js'
+import type {AddColumn, AlterColumn, BatchAlterTable, Column, DropConstraint} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, splitReference, type Statement} from '../ddl-compiler.js'
 import {applyTableOperations} from '../table-changes.js'
@@ -9,12 +7,14 @@ import {createIndexOf} from '../table-schema.js'
 import {defaultConstraintName} from '../../operations/naming.js'
 import {IDENT} from '../identifiers.js'
 
-
 /** What fires a trigger: `CREATE TRIGGER name [BEFORE|AFTER|INSTEAD OF] DELETE|INSERT|UPDATE`. */
-const TRIGGER_EVENT = new RegExp(String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?`
-  + String.raw`(?:${IDENT}\s*\.\s*)?${IDENT}\s+(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(DELETE|INSERT|UPDATE)\b`, 'i')
+const TRIGGER_EVENT = new RegExp(
+  String.raw`^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?` +
+    String.raw`(?:${IDENT}\s*\.\s*)?${IDENT}\s+(?:(?:BEFORE|AFTER|INSTEAD\s+OF)\s+)?(DELETE|INSERT|UPDATE)\b`,
+  'i',
+)
 
-const BATCH_ADVICE = "use op.batchAlterTable(table, (batch) => ...), which rebuilds the table"
+const BATCH_ADVICE = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the table'
 
 export class SqliteDdlCompiler extends DdlCompiler {
   readonly dialect = 'sqlite' as const
@@ -34,7 +34,6 @@ export class SqliteDdlCompiler extends DdlCompiler {
     return undefined
   }
 
-
   /** SQLite autoincrements only an inline INTEGER PRIMARY KEY. */
   protected autoincrementClause(column: Column, soleKey: boolean): {suffix?: string; type?: string} {
     if (!soleKey) throw this.cannot(`autoincrement ${column.name} unless it is the table's only primary key column`)
@@ -47,8 +46,12 @@ export class SqliteDdlCompiler extends DdlCompiler {
 
   addColumn(op: AddColumn): Statement[] {
     const {column} = op
-    if (column.generated && (column.generated.stored ?? this.storedByDefault)) throw this.cannot(`add a STORED generated column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
-    if (column.primaryKey || column.unique) throw this.cannot(`add a ${column.primaryKey ? 'primary key' : 'unique'} column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
+    if (column.generated && (column.generated.stored ?? this.storedByDefault))
+      throw this.cannot(`add a STORED generated column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`)
+    if (column.primaryKey || column.unique)
+      throw this.cannot(
+        `add a ${column.primaryKey ? 'primary key' : 'unique'} column (${op.table}.${column.name}) in place: ${BATCH_ADVICE}`,
+      )
     let sql = `ALTER TABLE ${this.table(op.table)} ADD COLUMN ${this.columnDefinition(column)}`
     if (column.references) {
       const [referent, referentColumn] = splitReference(column.references, column.name)
@@ -59,12 +62,21 @@ export class SqliteDdlCompiler extends DdlCompiler {
   }
 
   alterColumn(op: AlterColumn): Statement[] {
-    if (op.type !== undefined || op.nullable !== undefined || op.default !== undefined || op.autoincrement !== undefined) {
-      throw this.cannot(`change the type, nullability, default or autoincrement of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`)
+    if (
+      op.type !== undefined ||
+      op.nullable !== undefined ||
+      op.default !== undefined ||
+      op.autoincrement !== undefined
+    ) {
+      throw this.cannot(
+        `change the type, nullability, default or autoincrement of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`,
+      )
     }
 
     if (op.newName === undefined) return []
-    return [{sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`}]
+    return [
+      {sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`},
+    ]
   }
 
   createPrimaryKey(): Statement[] {
@@ -72,7 +84,9 @@ export class SqliteDdlCompiler extends DdlCompiler {
   }
 
   createUniqueConstraint(): Statement[] {
-    throw this.cannot(`add a unique constraint to an existing table: ${BATCH_ADVICE} (or createIndex with unique: true)`)
+    throw this.cannot(
+      `add a unique constraint to an existing table: ${BATCH_ADVICE} (or createIndex with unique: true)`,
+    )
   }
 
   createForeignKey(): Statement[] {
@@ -90,7 +104,9 @@ export class SqliteDdlCompiler extends DdlCompiler {
   /** Alembic's move-and-copy: new table, copy rows, drop, rename, indexes recreated. */
   async batchAlterTable(op: BatchAlterTable, context: CompileContext): Promise<Statement[]> {
     if (!context.introspector) {
-      throw new UsageError(`batchAlterTable on ${op.table} rebuilds the table from its live definition, so SQLite batch mode needs a database connection (it cannot be rendered with --sql)`)
+      throw new UsageError(
+        `batchAlterTable on ${op.table} rebuilds the table from its live definition, so SQLite batch mode needs a database connection (it cannot be rendered with --sql)`,
+      )
     }
 
     const before = await context.introspector.table(op.table)
@@ -106,7 +122,9 @@ export class SqliteDdlCompiler extends DdlCompiler {
     // as SQLite's own ALTER TABLE would insist.
     const statements: Statement[] = [
       {sql: createTableSql(this, temp, after)},
-      {sql: `INSERT INTO ${this.table(temp)} ${this.columnList(into)} SELECT ${values.join(', ')} FROM ${this.table(op.table)}`},
+      {
+        sql: `INSERT INTO ${this.table(temp)} ${this.columnList(into)} SELECT ${values.join(', ')} FROM ${this.table(op.table)}`,
+      },
       {sql: `DROP TABLE ${this.table(op.table)}`},
       {sql: 'PRAGMA legacy_alter_table = ON'},
       {sql: `ALTER TABLE ${this.table(temp)} RENAME TO ${this.table(op.table)}`},

@@ -17,9 +17,17 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
   const file = url.filename ?? ':memory:'
   // A folder that is not there is a typo more often than a wish: SQLite would otherwise start a new, empty
   // database wherever the path points. `db-manage init` writes a config whose file sits beside it.
-  if (file !== ':memory:' && !(await stat(path.dirname(file)).then((s) => s.isDirectory(), () => false))) {
-    throw new DatabaseError(`SQLite database ${file}: its folder ${path.dirname(file)} does not exist (a typo in the path?): `
-      + 'correct the URL, or create the folder first')
+  if (
+    file !== ':memory:' &&
+    !(await stat(path.dirname(file)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
+    throw new DatabaseError(
+      `SQLite database ${file}: its folder ${path.dirname(file)} does not exist (a typo in the path?): ` +
+        'correct the URL, or create the folder first',
+    )
   }
 
   let db: import('better-sqlite3').Database

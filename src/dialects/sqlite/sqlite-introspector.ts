@@ -2,7 +2,17 @@ import type {IndexElement} from '../../operations/nodes.js'
 import type {Connection} from '../connection.js'
 import {IDENT, unquoteIdent} from '../identifiers.js'
 import {mentions} from '../table-changes.js'
-import {CatalogReader, type CheckSchema, type ColumnSchema, type ForeignKeySchema, groupBy, type IndexSchema, type KeySchema, type TableSchema, type VirtualTableSchema} from '../table-schema.js'
+import {
+  CatalogReader,
+  type CheckSchema,
+  type ColumnSchema,
+  type ForeignKeySchema,
+  groupBy,
+  type IndexSchema,
+  type KeySchema,
+  type TableSchema,
+  type VirtualTableSchema,
+} from '../table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
 export function splitTopLevel(text: string): string[] {
@@ -43,7 +53,13 @@ function balanced(text: string, open: number): string {
 
 interface ParsedConstraints {
   /** deferred: a foreign key declared DEFERRABLE INITIALLY DEFERRED, the one spelling SQLite does not check at once. */
-  names: Array<{kind: 'check' | 'fk' | 'pk' | 'unique'; name?: string; columns: string[]; condition?: string; deferred?: boolean}>
+  names: Array<{
+    kind: 'check' | 'fk' | 'pk' | 'unique'
+    name?: string
+    columns: string[]
+    condition?: string
+    deferred?: boolean
+  }>
   /** Column -> its declared COLLATE (SQLite's collation names are case-insensitive: upper-cased). */
   collations: Map<string, string>
   /** Column -> its generation expression, as written: `[GENERATED ALWAYS] AS (expr)`. */
@@ -62,13 +78,17 @@ export function parseCreateTable(sql: string): ParsedConstraints {
   if (open === -1) return {collations, generated, names}
   const columnsOf = (text: string) => splitTopLevel(text).map((c) => unquoteIdent(c.trim().split(/\s+/)[0]))
   for (const element of splitTopLevel(balanced(sql, open))) {
-    const named = new RegExp(String.raw`^(?:CONSTRAINT\s+(${IDENT})\s+)?(PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\s*\(`, 'i').exec(element)
+    const named = new RegExp(
+      String.raw`^(?:CONSTRAINT\s+(${IDENT})\s+)?(PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\s*\(`,
+      'i',
+    ).exec(element)
     if (named) {
       const kind = named[2].toUpperCase().replaceAll(/\s+/g, ' ')
       const body = balanced(element, named[0].length - 1)
       const name = named[1] ? unquoteIdent(named[1]) : undefined
       if (kind === 'CHECK') names.push({columns: [], condition: body.trim(), kind: 'check', name})
-      else if (kind === 'FOREIGN KEY') names.push({columns: columnsOf(body), kind: 'fk', name, ...(DEFERRED.test(element) ? {deferred: true} : {})})
+      else if (kind === 'FOREIGN KEY')
+        names.push({columns: columnsOf(body), kind: 'fk', name, ...(DEFERRED.test(element) ? {deferred: true} : {})})
       else names.push({columns: columnsOf(body), kind: kind === 'UNIQUE' ? 'unique' : 'pk', name})
       continue
     }
@@ -77,16 +97,33 @@ export function parseCreateTable(sql: string): ParsedConstraints {
     if (!column) continue
     const columnName = unquoteIdent(column[1])
     const rest = element.slice(column[0].length)
-    const collate = new RegExp(String.raw`\bCOLLATE\s+(${IDENT})`, 'i').exec(rest.replaceAll(/\((?:[^()]|\([^()]*\))*\)/g, ''))
+    const collate = new RegExp(String.raw`\bCOLLATE\s+(${IDENT})`, 'i').exec(
+      rest.replaceAll(/\((?:[^()]|\([^()]*\))*\)/g, ''),
+    )
     if (collate) collations.set(columnName, unquoteIdent(collate[1]).toUpperCase())
     const as = /\b(?:GENERATED\s+ALWAYS\s+)?AS\s*\(/i.exec(rest)
     if (as) generated.set(columnName, balanced(rest, as.index + as[0].length - 1).trim())
-    const constraint = new RegExp(String.raw`(?:CONSTRAINT\s+(${IDENT})\s+)?(REFERENCES|CHECK\s*\(|UNIQUE|PRIMARY\s+KEY)`, 'gi')
+    const constraint = new RegExp(
+      String.raw`(?:CONSTRAINT\s+(${IDENT})\s+)?(REFERENCES|CHECK\s*\(|UNIQUE|PRIMARY\s+KEY)`,
+      'gi',
+    )
     for (const m of rest.matchAll(constraint)) {
       const name = m[1] ? unquoteIdent(m[1]) : undefined
       const word = m[2].toUpperCase()
-      if (word.startsWith('CHECK')) names.push({columns: [columnName], condition: balanced(rest, m.index + m[0].length - 1).trim(), kind: 'check', name})
-      else if (word === 'REFERENCES') names.push({columns: [columnName], kind: 'fk', name, ...(DEFERRED.test(rest.slice(m.index)) ? {deferred: true} : {})})
+      if (word.startsWith('CHECK'))
+        names.push({
+          columns: [columnName],
+          condition: balanced(rest, m.index + m[0].length - 1).trim(),
+          kind: 'check',
+          name,
+        })
+      else if (word === 'REFERENCES')
+        names.push({
+          columns: [columnName],
+          kind: 'fk',
+          name,
+          ...(DEFERRED.test(rest.slice(m.index)) ? {deferred: true} : {}),
+        })
       else if (word === 'UNIQUE') names.push({columns: [columnName], kind: 'unique', name})
       else names.push({columns: [columnName], kind: 'pk', name})
     }
@@ -95,7 +132,8 @@ export function parseCreateTable(sql: string): ParsedConstraints {
   return {collations, generated, names}
 }
 
-const sameColumns = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c, i) => c === b[i])
+const sameColumns = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((c, i) => c === b[i])
 
 /**
  * Tables read through PRAGMA table_xinfo, foreign_key_list and index_list
@@ -136,16 +174,23 @@ export class SqliteIntrospector extends CatalogReader {
       ${only === undefined ? '' : 'AND m.name = ?'}
       AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('shadow', 'virtual'))`
     const q = async (sql: string) => (await this.connection.query(sql, only === undefined ? [] : [only])).rows
-    const allColumns = await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
+    const allColumns =
+      await q(`SELECT m.name AS tbl, m.sql AS create_sql, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
       FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE ${where} ORDER BY m.name, p.cid`)
     // hidden: 0 a column, 1 a virtual table's hidden one, 2 a VIRTUAL and 3 a STORED generated column.
     const columnRows = allColumns.filter((r) => Number(r.hidden) !== 1)
-    const fkRows = groupBy(await q(`SELECT m.name AS tbl, f.id, f.seq, f."table" AS referent, f."from" AS col, f."to" AS ref_col, f.on_update, f.on_delete
-      FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${where} ORDER BY m.name, f.id, f.seq`), (r) => String(r.tbl))
-    const indexRows = groupBy(await q(`SELECT m.name AS tbl, l.name AS idx, l."unique" AS is_unique, l.origin, l.partial, i.name AS col, s.sql AS index_sql
+    const fkRows = groupBy(
+      await q(`SELECT m.name AS tbl, f.id, f.seq, f."table" AS referent, f."from" AS col, f."to" AS ref_col, f.on_update, f.on_delete
+      FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE ${where} ORDER BY m.name, f.id, f.seq`),
+      (r) => String(r.tbl),
+    )
+    const indexRows = groupBy(
+      await q(`SELECT m.name AS tbl, l.name AS idx, l."unique" AS is_unique, l.origin, l.partial, i.name AS col, s.sql AS index_sql
       FROM sqlite_master m JOIN pragma_index_list(m.name) l JOIN pragma_index_info(l.name) i
       LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = l.name
-      WHERE ${where} ORDER BY m.name, l.name, i.seqno`), (r) => String(r.tbl))
+      WHERE ${where} ORDER BY m.name, l.name, i.seqno`),
+      (r) => String(r.tbl),
+    )
 
     const tables = [...groupBy(columnRows, (r) => String(r.tbl))].map(([name, info]): TableSchema => {
       const sql = String(info[0].create_sql)
@@ -154,13 +199,17 @@ export class SqliteIntrospector extends CatalogReader {
       const autoincrement = /\bAUTOINCREMENT\b/i.test(sql) && keyed.length === 1
       const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i.test(sql)
       // A lone INTEGER PRIMARY KEY is the rowid (an alias of it), which NOT NULL does not change.
-      const rowid = keyed.length === 1 && !withoutRowid && String(keyed[0].type).toUpperCase() === 'INTEGER'
-        ? String(keyed[0].name) : undefined
+      const rowid =
+        keyed.length === 1 && !withoutRowid && String(keyed[0].type).toUpperCase() === 'INTEGER'
+          ? String(keyed[0].name)
+          : undefined
       const columns: ColumnSchema[] = info.map((r) => ({
         autoincrement: autoincrement && Number(r.pk) === 1,
         ...(parsed.collations.has(String(r.name)) ? {collation: parsed.collations.get(String(r.name))} : {}),
         default: r.dflt_value === null ? undefined : String(r.dflt_value),
-        ...(Number(r.hidden) >= 2 ? {generated: {expression: parsed.generated.get(String(r.name)) ?? '', stored: Number(r.hidden) === 3}} : {}),
+        ...(Number(r.hidden) >= 2
+          ? {generated: {expression: parsed.generated.get(String(r.name)) ?? '', stored: Number(r.hidden) === 3}}
+          : {}),
         name: String(r.name),
         // As declared: on SQLite a key column is NOT NULL only when it says so.
         nullable: Number(r.notnull) === 0,
@@ -168,14 +217,23 @@ export class SqliteIntrospector extends CatalogReader {
         type: String(r.type),
       }))
       const pkColumns = keyed.sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => String(r.name))
-      const nameOf = (kind: string, cols: readonly string[]) => parsed.names.find((n) => n.kind === kind && sameColumns(n.columns, cols))?.name
+      const nameOf = (kind: string, cols: readonly string[]) =>
+        parsed.names.find((n) => n.kind === kind && sameColumns(n.columns, cols))?.name
       // pragma_foreign_key_list numbers keys in reverse declaration order.
       const fks = [...groupBy(fkRows.get(name) ?? [], (r) => String(r.id))].sort(([a], [b]) => Number(b) - Number(a))
       const foreignKeys: ForeignKeySchema[] = fks.map(([, rows]) => {
         const cols = rows.map((r) => String(r.col))
         const action = (a: unknown) => (a === 'NO ACTION' ? undefined : String(a))
         const declared = parsed.names.find((n) => n.kind === 'fk' && sameColumns(n.columns, cols))
-        return {columns: cols, ...(declared?.deferred ? {deferrable: true, initiallyDeferred: true} : {}), name: declared?.name, onDelete: action(rows[0].on_delete), onUpdate: action(rows[0].on_update), referent: String(rows[0].referent), referentColumns: referentColumns(rows)}
+        return {
+          columns: cols,
+          ...(declared?.deferred ? {deferrable: true, initiallyDeferred: true} : {}),
+          name: declared?.name,
+          onDelete: action(rows[0].on_delete),
+          onUpdate: action(rows[0].on_update),
+          referent: String(rows[0].referent),
+          referentColumns: referentColumns(rows),
+        }
       })
       const uniques: KeySchema[] = []
       const indexes: IndexSchema[] = []
@@ -183,15 +241,30 @@ export class SqliteIntrospector extends CatalogReader {
         const cols = rows.map((r) => String(r.col))
         if (rows[0].origin === 'u') uniques.push({columns: cols, name: nameOf('unique', cols)})
         else if (rows[0].origin === 'c') {
-          const partial = Number(rows[0].partial) === 1 ? /\bWHERE\b([\s\S]*)$/i.exec(String(rows[0].index_sql))?.[1].trim() : undefined
-          indexes.push({columns: indexElements(String(rows[0].index_sql), rows), name: idx, unique: Number(rows[0].is_unique) === 1, ...(partial === undefined ? {} : {where: partial})})
+          const partial =
+            Number(rows[0].partial) === 1
+              ? /\bWHERE\b([\s\S]*)$/i.exec(String(rows[0].index_sql))?.[1].trim()
+              : undefined
+          indexes.push({
+            columns: indexElements(String(rows[0].index_sql), rows),
+            name: idx,
+            unique: Number(rows[0].is_unique) === 1,
+            ...(partial === undefined ? {} : {where: partial}),
+          })
         }
       }
 
-      const checks: CheckSchema[] = parsed.names.filter((n) => n.kind === 'check').map((n) => ({condition: n.condition!, name: n.name}))
+      const checks: CheckSchema[] = parsed.names
+        .filter((n) => n.kind === 'check')
+        .map((n) => ({condition: n.condition!, name: n.name}))
       return {
-        checks, columns, foreignKeys, indexes, name,
-        primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined, uniques,
+        checks,
+        columns,
+        foreignKeys,
+        indexes,
+        name,
+        primaryKey: pkColumns.length > 0 ? {columns: pkColumns, name: nameOf('pk', pkColumns)} : undefined,
+        uniques,
         ...(withoutRowid ? {withoutRowid: true} : {}),
       }
     })
@@ -218,8 +291,13 @@ function indexElements(sql: string, rows: ReadonlyArray<Record<string, unknown>>
   return rows.map((r, k) => {
     const text = written.length === rows.length ? written[k] : undefined
     const col = r.col === null ? undefined : String(r.col)
-    if (text === undefined || (col !== undefined && new RegExp(String.raw`^${IDENT}$`).test(text) && unquoteIdent(text).toLowerCase() === col.toLowerCase())) return col ?? '?'
+    if (
+      text === undefined ||
+      (col !== undefined &&
+        new RegExp(String.raw`^${IDENT}$`).test(text) &&
+        unquoteIdent(text).toLowerCase() === col.toLowerCase())
+    )
+      return col ?? '?'
     return {kind: 'sql', sql: text}
   })
 }
-
