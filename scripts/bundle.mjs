@@ -1,4 +1,4 @@
-// Bundles the CLI (dist/cli/main.js, which tsc built) with @oclif/core into
+// Bundles the CLI (dist/main.js, which tsc built) with @oclif/core into
 // one CommonJS file, dist/bundle/main.cjs: start-up reads that one file
 // instead of the few hundred of @oclif/core and its dependencies, and
 // bin/run.js compiles it through V8's code cache (src/cli/code-cache.ts),
@@ -96,7 +96,7 @@ const common = {
 const outputs = await Promise.all([
   build({
     ...common,
-    entryPoints: ['dist/cli/main.js'],
+    entryPoints: ['dist/main.js'],
     // typescript and ts-node: @oclif/core's development mode (and cosmiconfig's .ts configs) ask for them, never in a built CLI.
     // pg and cosmiconfig are bundled (pg's optional pg-native and pg-cloudflare are not): their code then comes from the code cache too.
     external: [

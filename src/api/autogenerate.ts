@@ -1,17 +1,19 @@
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {type Change, compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {type Change} from '../autogenerate/change.js'
 import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
 import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
-import type {TableSchema} from '../dialects/table-schema.js'
+import type {TableSchema} from '../model/table-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
 import {createdAtOf, scriptFileName, typescriptScript} from '../script/templates.js'
 import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
-import {chainOf, eachDatabase, isOwnTable} from './chain.js'
+import {chainOf, isOwnTable} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 
 export interface DiffOptions extends SessionOptions {
   /** A target with no tables may drop every table of the database (--allow-empty-target). */

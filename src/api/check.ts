@@ -7,7 +7,8 @@ import type {ChainProblem} from '../script/revision-map.js'
 import type {Revision} from '../script/revision.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage} from '../util/errors.js'
-import {appliedCount, chainOf, eachDatabase, scriptsOf} from './chain.js'
+import {appliedCount, chainOf, scriptsOf} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 
 export interface CheckProblem {
   readonly kind: ChainProblem['kind'] | 'unreadable'

@@ -2,15 +2,15 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import type {Config} from '../config/config.js'
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from '../runtime/interrupt.js'
 import {END_TRANSACTION} from '../runtime/migration-context.js'
-import {connectionLost} from '../runtime/driver-error.js'
+import {connectionLost} from '../dialects/driver-error.js'
 import {describeDriverError, type Session, type SessionOptions, withSession} from '../runtime/session.js'
 import {splitSql} from '../sql/split.js'
 import {leadingWords, type StatementKind, statementKind} from '../sql/statement-kind.js'
 import {DatabaseError, UsageError} from '../util/errors.js'
-import {eachDatabase} from './chain.js'
+import {eachDatabase} from './fleet.js'
 
 export interface ExecStatement {
   readonly sql: string

@@ -4,7 +4,58 @@ import type {HistoryRow} from '../runtime/version-store.js'
 import type {Revision} from '../script/revision.js'
 import {requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
 import {appliedRecords} from './check.js'
-import {eachDatabase, linearMarks, revisionInfo, type RevisionInfo, type RevisionMarks, scriptsOf} from './chain.js'
+import {eachDatabase} from './fleet.js'
+import {scriptsOf} from './scripts.js'
+
+/** A revision as the chain commands report it. */
+export interface RevisionInfo {
+  readonly id: string
+  readonly downRevision: null | string
+  readonly message: string
+  readonly createdAt?: string
+  readonly path?: string
+  readonly isHead: boolean
+  readonly isBase: boolean
+  /** Two or more revisions build on it (a chain that branched, before renumber). */
+  readonly isBranchpoint?: boolean
+  readonly isCurrent?: boolean
+  /** What --lint makes of it (history -v): online-safe, or needs-care with the rules that fired. */
+  readonly lintClass?: string
+  /** For a revision the database holds, what the history table recorded when it was applied. */
+  readonly applied?: {
+    readonly at: string
+    readonly by: null | string
+    readonly ms: null | number
+    readonly checksum: 'differs' | 'matches' | 'unknown'
+  }
+}
+
+/** Where a revision stands: the chain's heads and branch points, the database's revision. */
+export interface RevisionMarks {
+  readonly heads: ReadonlySet<string>
+  readonly branchPoints?: ReadonlySet<string>
+  readonly current?: null | string
+}
+
+/** The marks of a sound linear chain: its last revision is the head. */
+export function linearMarks(chain: readonly Revision[], current?: null | string): RevisionMarks {
+  return {current, heads: new Set(chain.length > 0 ? [chain.at(-1)!.id] : [])}
+}
+
+export function revisionInfo(rev: Revision, marks: RevisionMarks): RevisionInfo {
+  const {current} = marks
+  return {
+    createdAt: rev.createdAt,
+    downRevision: rev.downRevision,
+    id: rev.id,
+    isBase: rev.downRevision === null,
+    ...(marks.branchPoints?.has(rev.id) ? {isBranchpoint: true} : {}),
+    isCurrent: current === undefined ? undefined : current === rev.id,
+    isHead: marks.heads.has(rev.id),
+    message: rev.message,
+    path: rev.path,
+  }
+}
 
 export interface HistoryOptions {
   /** `START:END`, either side optional. */

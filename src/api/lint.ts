@@ -1,13 +1,15 @@
 import {readFileSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
-import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
+import {DIALECT_NAMES} from '../util/dialect-names.js'
+import {type DialectName} from '../util/dialect-names.js'
 import {findings, RULES, type Severity} from '../lint/rules.js'
 import type {Operation} from '../operations/nodes.js'
 import {Operations, settleOperations} from '../operations/operations.js'
 import {loadScript} from '../runtime/load-script.js'
 import {UsageError} from '../util/errors.js'
-import {appliedCount, chainOf, eachDatabase} from './chain.js'
+import {appliedCount, chainOf} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 import {stateIfReachable} from './reachable.js'
 
 export interface LintFinding {

@@ -12,7 +12,8 @@ import {
 } from '../runtime/session.js'
 import {ChainError, RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
-import {appliedCount, chainOf, eachDatabase} from './chain.js'
+import {appliedCount, chainOf} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 import {compareChecksums} from './check.js'
 
 export interface MigrateOptions extends SessionOptions {

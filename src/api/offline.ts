@@ -1,11 +1,13 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
-import {DIALECT_NAMES, type DialectName} from '../config/database-url.js'
+import {DIALECT_NAMES} from '../util/dialect-names.js'
+import {type DialectName} from '../util/dialect-names.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {renderStamp, renderSteps} from '../runtime/offline.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import type {ScriptRevision} from '../script/script-directory.js'
-import {chainOf, eachDatabase} from './chain.js'
+import {chainOf} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 
 export interface OfflineOptions {
   /** TARGET, or START:END. */

@@ -1,7 +1,8 @@
 import type {Config} from '../config/config.js'
 import {applyRenumber, gitAddedTimes, planRenumber, type RenumberStep} from '../script/renumber.js'
 import {ScriptError} from '../util/errors.js'
-import {eachDatabase, scriptsOf} from './chain.js'
+import {eachDatabase} from './fleet.js'
+import {scriptsOf} from './scripts.js'
 
 export interface RenumberOptions {
   readonly dryRun?: boolean

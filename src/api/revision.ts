@@ -4,7 +4,7 @@ import path from 'node:path'
 import type {Config} from '../config/config.js'
 import {createdAtOf, scriptFileName, sqlScript, typescriptScript} from '../script/templates.js'
 import {ScriptError} from '../util/errors.js'
-import {oneChain, scriptsOf} from './chain.js'
+import {oneChain, scriptsOf} from './scripts.js'
 
 export interface RevisionOptions {
   readonly message: string

@@ -6,7 +6,8 @@ import {loadScript} from '../runtime/load-script.js'
 import {onlineContext, planSteps} from '../runtime/migration-context.js'
 import {sessionOn} from '../runtime/session.js'
 import {ConfigError} from '../util/errors.js'
-import {chainOf, eachDatabase, isOwnTable} from './chain.js'
+import {chainOf, isOwnTable} from './scripts.js'
+import {eachDatabase} from './fleet.js'
 
 export interface RoundTripResult {
   readonly database: string

@@ -1,7 +1,7 @@
 import {splitTopLevel} from '../dialects/sqlite/sqlite-introspector.js'
-import type {VirtualTableSchema} from '../dialects/table-schema.js'
+import type {VirtualTableSchema} from '../model/table-schema.js'
 import type {Operation} from '../operations/nodes.js'
-import type {Change} from './compare.js'
+import type {Change} from './change.js'
 
 /** `CREATE VIRTUAL TABLE name USING module(args)`: the module and its arguments. */
 const USING = /\bUSING\s+(\w+)\s*(?:\(([\s\S]*)\))?\s*$/i

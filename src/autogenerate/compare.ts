@@ -7,8 +7,8 @@ import {
   type ForeignKeySchema,
   type KeySchema,
   type TableSchema,
-} from '../dialects/table-schema.js'
-import type {DialectName} from '../config/database-url.js'
+} from '../model/table-schema.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {
   type BatchOperation,
   type Column,
@@ -22,32 +22,18 @@ import {
   type TableOptions,
 } from '../operations/nodes.js'
 import {reverse} from '../operations/reverse.js'
-import {portableType} from './portable-types.js'
+import {portableType} from '../model/portable-types.js'
 import type {TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 import {UsageError} from '../util/errors.js'
-import {mentions} from '../dialects/table-changes.js'
+import {mentions} from '../model/table-changes.js'
 import {MYSQL_QUOTED, unescapeMysqlString} from '../dialects/mysql/mysql-literal.js'
 import {leavesUnserved, madeForForeignKey} from './foreign-key-indexes.js'
 import {shrinkingFirst} from './row-size-order.js'
 import {castLiteral, fillValue, sameDefault} from './defaults.js'
 import {numberingChange, sameSequence, sequenceOption} from './sequences.js'
 import {partitionChanges, partitioning} from './partitions.js'
-
-/** One difference, with the operation that removes it and the one that undoes that. */
-export interface Change {
-  readonly description: string
-  readonly table: string
-  /** Absent when only the other direction has work (an index restored with a dropped table). */
-  readonly upgrade?: Operation
-  readonly downgrade?: Operation
-  /** Drops data: the rendered script marks it. */
-  readonly destructive?: boolean
-  /** What the downgrade cannot give back: a DATA LOSS comment before it, or a NOT UNDONE comment where it has none. */
-  readonly downgradeNote?: string
-  /** A comment written before the upgrade's operation (a lint allowance and its reason: the lint reads upgrade()). */
-  readonly comment?: string
-}
+import type {Change} from './change.js'
 
 export interface CompareOptions {
   readonly dialect: DialectName

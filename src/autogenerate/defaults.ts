@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {DefaultValue} from '../operations/nodes.js'
 
 /** PostgreSQL's short names of types, as casts print them, and the names format_type gives a column. */

@@ -1,5 +1,5 @@
 import {reverse} from '../operations/reverse.js'
-import type {Change} from './compare.js'
+import type {Change} from './change.js'
 
 /**
  * Extensions (PostgreSQL): those the target creates and the database lacks

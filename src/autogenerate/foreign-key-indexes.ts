@@ -1,4 +1,4 @@
-import type {ForeignKeySchema, IndexSchema} from '../dialects/table-schema.js'
+import type {ForeignKeySchema, IndexSchema} from '../model/table-schema.js'
 import type {BatchOperation, CreateForeignKey} from '../operations/nodes.js'
 
 /*

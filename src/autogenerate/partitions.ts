@@ -1,7 +1,7 @@
-import type {TableSchema} from '../dialects/table-schema.js'
+import type {TableSchema} from '../model/table-schema.js'
 import type {TablePartitioning} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
-import type {Change} from './compare.js'
+import type {Change} from './change.js'
 
 /** A table's partitioning as createTable states it (PostgreSQL). */
 export function partitioning(table: TableSchema): TablePartitioning {

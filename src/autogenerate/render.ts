@@ -1,5 +1,5 @@
 import type {BatchOperation, Column, CreateIndex, Operation} from '../operations/nodes.js'
-import type {Change} from './compare.js'
+import type {Change} from './change.js'
 
 // Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table. They join
 // a table's batch once it has one: the rebuild recreates the indexes it keeps, so one dropped after it could be

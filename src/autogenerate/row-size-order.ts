@@ -1,5 +1,5 @@
-import type {ColumnSchema} from '../dialects/table-schema.js'
-import type {Change} from './compare.js'
+import type {ColumnSchema} from '../model/table-schema.js'
+import type {Change} from './change.js'
 
 /**
  * Order one table's column changes so the row never outgrows both of its

@@ -4,15 +4,14 @@ import {readFile} from 'node:fs/promises'
 import type {DatabaseConfig} from '../config/config.js'
 import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
-import {splitReference} from '../dialects/ddl-compiler.js'
+import {splitReference} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
-import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../dialects/table-schema.js'
+import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
-import {OnlineExecutor} from '../runtime/executor.js'
+import type {OperationSink} from '../operations/operations.js'
 import {importModule} from '../runtime/load-script.js'
-import {MigrationSink} from '../runtime/migration-sink.js'
-import {describeDriverError} from '../runtime/driver-error.js'
+import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
@@ -75,12 +74,11 @@ export async function reflectTarget(
   }
 
   return withScratch(dialect, database, timeoutMs, async (connection) => {
-    const executor = new OnlineExecutor(connection)
     if (statements) {
-      for (const sql of dialect.adapter.dumpFile.before) await executor.execute({sql})
+      for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
       for (const [i, sql] of statements.entries()) {
         try {
-          await executor.execute({sql})
+          await connection.query(sql)
         } catch (error) {
           if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
           const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
@@ -89,9 +87,9 @@ export async function reflectTarget(
         }
       }
 
-      for (const sql of dialect.adapter.dumpFile.after) await executor.execute({sql})
+      for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
     } else {
-      await buildDeclared(dialect, connection, executor, declared!)
+      await buildDeclared(dialect, connection, declared!)
     }
 
     const reader = dialect.introspector(connection)
@@ -111,15 +109,20 @@ export async function reflectTarget(
 async function buildDeclared(
   dialect: Dialect,
   connection: Connection,
-  executor: OnlineExecutor,
   tables: SchemaDefinition['tables'],
 ): Promise<void> {
-  const sink = new MigrationSink({
-    compiler: dialect.compiler,
+  // The dialect's compiler and connection, nothing of a migration run: no history, no transaction to manage.
+  const introspector = dialect.introspector(connection)
+  const sink: OperationSink = {
     dialect: dialect.name,
-    executor,
-    introspector: dialect.introspector(connection),
-  })
+    async query(sql, params) {
+      return (await connection.query(sql, params)).rows
+    },
+    async run(operation) {
+      for (const statement of await dialect.compiler.compile(operation, {introspector}))
+        await connection.query(statement.sql, statement.params)
+    },
+  }
   const op = new Operations(sink)
   for (const [name, table] of Object.entries(tables)) {
     await op.createTable(

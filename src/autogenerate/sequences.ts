@@ -1,4 +1,4 @@
-import type {ColumnSchema} from '../dialects/table-schema.js'
+import type {ColumnSchema} from '../model/table-schema.js'
 import type {AlterColumnOptions, ColumnSequence} from '../operations/nodes.js'
 
 type Sequence = NonNullable<ColumnSchema['sequence']>

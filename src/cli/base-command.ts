@@ -4,7 +4,7 @@ import {Command} from '@oclif/core/command'
 
 import type {Config} from '../config/config.js'
 import {maskUrl} from '../config/database-url.js'
-import {loadConfig} from '../config/load-config.js'
+import {loadConfig} from '../api/fleet.js'
 import {installSignalHandlers, interruptExitCode} from '../runtime/interrupt.js'
 import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'

@@ -1,7 +1,7 @@
 import path from 'node:path'
 
-import type {RevisionInfo} from '../api/chain.js'
-import {describeUncompared} from '../dialects/table-schema.js'
+import type {RevisionInfo} from '../api/history.js'
+import {describeUncompared} from '../model/table-schema.js'
 
 /** `006 -> 007 (head) (current), add cluster events`: Alembic's history line. */
 export function revisionLine(rev: RevisionInfo): string {

@@ -3,7 +3,7 @@ import type * as Interfaces from '@oclif/core/interfaces'
 
 import {downgrade, type MigrateResult, upgrade} from '../api/migrate.js'
 import {type OfflineResult, renderMigration} from '../api/offline.js'
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand} from './base-command.js'
 import {migrateFlags, sqlDebug, stepLine} from './migrate-flags.js'

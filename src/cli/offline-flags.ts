@@ -4,7 +4,7 @@ import path from 'node:path'
 
 import {joinOffline, type OfflineResult} from '../api/offline.js'
 import type {Config} from '../config/config.js'
-import {DIALECT_NAMES} from '../config/database-url.js'
+import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {UsageError} from '../util/errors.js'
 
 export const offlineFlags = {

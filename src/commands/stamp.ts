@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {acceptEdit, stamp} from '../api/migrate.js'
 import {renderStampSql} from '../api/offline.js'
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 import {checkOfflineTargets, offlineFlags, writeOffline} from '../cli/offline-flags.js'

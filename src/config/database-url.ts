@@ -1,9 +1,7 @@
 import path from 'node:path'
 
+import {type DialectName} from '../util/dialect-names.js'
 import {ConfigError} from '../util/errors.js'
-
-export const DIALECT_NAMES = ['postgresql', 'mysql', 'sqlite'] as const
-export type DialectName = (typeof DIALECT_NAMES)[number]
 
 export interface DatabaseUrl {
   readonly dialect: DialectName

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {ConfigError, errorMessage} from '../util/errors.js'
-import {parseDatabaseUrl} from './database-url.js'
+import {type DatabaseUrl, parseDatabaseUrl} from './database-url.js'
 import {expandUrlTemplate} from './expand-env.js'
 
 /** The keys of a `[fleet:NAME]` section beside the shared ones. */
@@ -16,6 +16,13 @@ export const FLEET_OWN_KEYS = [
   'tenants_query',
   'url_template',
 ] as const
+
+/**
+ * Runs a fleet's tenants_query on its control database and returns the first
+ * column of each row; a failure is thrown as one line without the URL (the
+ * caller names the key and the masked URL).
+ */
+export type TenantsQuery = (url: DatabaseUrl, sql: string) => Promise<string[]>
 
 /** A tenant name goes into URLs and database names: a plain word. */
 const TENANT = /^[\w-]{1,63}$/
@@ -30,6 +37,7 @@ export async function fleetTenants(
   where: (key: string) => string,
   dir: string,
   env: NodeJS.ProcessEnv,
+  query?: TenantsQuery,
 ): Promise<string[]> {
   const sources = (['tenants', 'tenants_file', 'tenants_query'] as const).filter(
     (k) => section[k] !== undefined && section[k] !== null,
@@ -53,7 +61,7 @@ export async function fleetTenants(
       )
     }
   } else {
-    names = await queryTenants(section, text, where, dir, env)
+    names = await queryTenants(section, text, where, dir, env, query)
   }
 
   names = [...new Set(names.map((n) => n.trim()).filter(Boolean))]
@@ -72,6 +80,7 @@ async function queryTenants(
   where: (key: string) => string,
   dir: string,
   env: NodeJS.ProcessEnv,
+  query: TenantsQuery | undefined,
 ): Promise<string[]> {
   if (section.control_url === undefined)
     throw new ConfigError(`${where('tenants_query')}: needs control_url, the database to ask`)
@@ -81,20 +90,12 @@ async function queryTenants(
   } catch (error) {
     throw new ConfigError(`${where('control_url')}: ${errorMessage(error)}`)
   }
-
-  const {getDialect} = await import('../dialects/registry.js')
-  const dialect = await getDialect(url.dialect)
+  if (!query)
+    throw new ConfigError(`${where('tenants_query')}: asking a database for tenants needs db-manage's loadConfig`)
   try {
-    const connection = await dialect.connect(url, 10_000)
-    try {
-      const {rows} = await connection.query(sql)
-      return rows.map((row) => String(Object.values(row)[0]))
-    } finally {
-      await connection.close().catch(() => {})
-    }
+    return await query(url, sql)
   } catch (error) {
-    const {describeDriverError} = await import('../runtime/driver-error.js')
-    throw new ConfigError(`${where('tenants_query')}: on ${url.masked}: ${describeDriverError(error)}`)
+    throw new ConfigError(`${where('tenants_query')}: on ${url.masked}: ${errorMessage(error)}`)
   }
 }
 

@@ -8,7 +8,7 @@ import {ConfigError, errorMessage} from '../util/errors.js'
 import {type Config, type DatabaseConfig, databaseConfig} from './config.js'
 import {type DatabaseUrl, parseDatabaseUrl, URL_PASSWORD_FIX, urlFromParts} from './database-url.js'
 import {expandEnv, expandUrlTemplate} from './expand-env.js'
-import {FLEET_OWN_KEYS, fleetTenants, parseShard, shardOf} from './fleet.js'
+import {FLEET_OWN_KEYS, fleetTenants, parseShard, shardOf, type TenantsQuery} from './fleet.js'
 import {OSLO_DB_OPTIONS} from './oslo.js'
 
 /** A section's name after the colon. */
@@ -43,6 +43,12 @@ export interface LoadConfigOptions {
    * config file is needed at all (Flyway's -locations).
    */
   readonly scriptLocation?: string
+  /**
+   * How a fleet's `tenants_query` is asked: config reads files and the
+   * environment and never connects itself; api/fleet.ts supplies this, and
+   * without it a fleet that lists its tenants by query is refused.
+   */
+  readonly queryTenants?: TenantsQuery
 }
 
 type Section = Record<string, unknown>
@@ -263,7 +269,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
 
     // Every tenant has the fleet's settings, read once; only its name, URL and schema are its own.
     const shared = fieldsOf(fleet, sectionName, section, fleet)
-    for (const tenant of await fleetTenants(section, whereFleet, dir, env)) {
+    for (const tenant of await fleetTenants(section, whereFleet, dir, env, options.queryTenants)) {
       const schema =
         schemaTemplate === undefined
           ? undefined

@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {
   AddColumn,
   AddEnumValue,
@@ -35,9 +35,9 @@ import type {
 import {splitSql} from '../sql/split.js'
 import {changesSearchPath, leadingWords, statementKind} from '../sql/statement-kind.js'
 import {ScriptError, UsageError} from '../util/errors.js'
-import {indexElementsText, type Introspector, type TableSchema} from './table-schema.js'
-import {defaultConstraintName} from '../operations/naming.js'
-import {parsePortableType, type PortableType, STANDARD_TYPES, type TypeMap} from './portable-type.js'
+import {indexElementsText, type Introspector, type TableSchema} from '../model/table-schema.js'
+import {defaultConstraintName, splitReference} from '../operations/naming.js'
+import {parsePortableType, type PortableType, STANDARD_TYPES, type TypeMap} from '../model/portable-type.js'
 
 /** One SQL statement; params are bound online and inlined as literals offline. */
 export interface Statement {
@@ -703,12 +703,6 @@ function checkAction(action: string): string {
 }
 
 /** `clusters.id` -> ['clusters', 'id']. */
-export function splitReference(reference: string, column: string): [string, string] {
-  const dot = reference.lastIndexOf('.')
-  if (dot <= 0 || dot === reference.length - 1)
-    throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
-  return [reference.slice(0, dot), reference.slice(dot + 1)]
-}
 
 /** Why a dialect without an index option refuses it. */
 const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex) => string>> = {

@@ -1,7 +1,8 @@
-import type {DatabaseUrl, DialectName} from '../config/database-url.js'
+import type {DatabaseUrl} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {Connection} from './connection.js'
 import type {DdlCompiler} from './ddl-compiler.js'
-import type {ColumnSchema, Introspector, SchemaReader} from './table-schema.js'
+import type {ColumnSchema, Introspector, SchemaReader} from '../model/table-schema.js'
 
 /** What a migration lock guards: one version table, in a tenant's schema when it has one. */
 export interface LockTarget {

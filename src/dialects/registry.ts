@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {Dialect} from './dialect.js'
 
 /** Load a dialect only when it is used, so chain-only commands never load a driver. */

@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {BatchOperation, Operation} from '../operations/nodes.js'
 
 export type Severity = 'error' | 'info' | 'warning'

@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {UsageError} from '../util/errors.js'
 import {
   type AlterColumnOptions,

@@ -3,7 +3,7 @@ import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {SqlTextError, tokenize} from '../sql/lexer.js'

@@ -3,12 +3,12 @@ import type {Connection} from '../dialects/connection.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
-import {describeDriverError} from './driver-error.js'
+import {describeDriverError} from '../dialects/driver-error.js'
 import {OnlineExecutor} from './executor.js'
 import {guarded, Interrupted, interruption, waiting} from './interrupt.js'
 import {type HistoryRow, VersionStore} from './version-store.js'
 
-export {describeDriverError} from './driver-error.js'
+export {describeDriverError} from '../dialects/driver-error.js'
 
 /** One open connection to a configured database, with what runs on it. */
 export interface Session {

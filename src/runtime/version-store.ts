@@ -6,7 +6,7 @@ import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Adapter} from '../dialects/dialect.js'
 import type {CreateTable} from '../operations/nodes.js'
 import {DatabaseError} from '../util/errors.js'
-import {describeDriverError} from './driver-error.js'
+import {describeDriverError} from '../dialects/driver-error.js'
 import type {SqlExecutor} from './executor.js'
 
 /**

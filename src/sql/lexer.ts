@@ -16,7 +16,7 @@
  *   identifiers, `--` and `/* *\/` comments, and `CREATE TRIGGER ... BEGIN
  *   ... END` whose `;` inside ends nothing, whatever CASE ... END it holds.
  */
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 
 export type TokenKind =
   /** MySQL's `/*!NNNNN` or `/*M!NNNNNN`: what follows is code the server runs, up to its `*\/` (a `code-close`). */

@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {ScriptError} from '../util/errors.js'
 import {initialState, isTrivia, Lexer, type LexerState, SqlTextError, type Token} from './lexer.js'
 

@@ -1,4 +1,4 @@
-import type {DialectName} from '../config/database-url.js'
+import type {DialectName} from '../util/dialect-names.js'
 import {isTrivia, Lexer} from './lexer.js'
 
 /**

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readdirSync, readlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {type RunningCli, spawnCli} from '../helpers/cli.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {runCli, spawnCli} from '../helpers/cli.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {chainProject, chainState} from './chain.js'

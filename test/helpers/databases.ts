@@ -3,7 +3,7 @@ import {mkdtempSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {getDialect} from '../../src/dialects/registry.js'

@@ -3,7 +3,7 @@ import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {getDialect} from '../../src/dialects/registry.js'
-import type {TableSchema} from '../../src/dialects/table-schema.js'
+import type {TableSchema} from '../../src/model/table-schema.js'
 import {ROOT, runCli, shippedProject} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 

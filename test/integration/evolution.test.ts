@@ -6,7 +6,7 @@ import {expect} from 'chai'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {runCli} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
 import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {RULES} from '../../src/lint/rules.js'
 import {scriptChecksum} from '../../src/script/script-directory.js'

@@ -5,7 +5,7 @@ import {expect} from 'chai'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {ROOT, runCli} from '../helpers/cli.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'

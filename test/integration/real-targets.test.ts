@@ -7,7 +7,7 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {getDialect} from '../../src/dialects/registry.js'
 import type {Connection} from '../../src/dialects/connection.js'

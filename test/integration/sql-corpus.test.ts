@@ -18,7 +18,7 @@ import path from 'node:path'
 
 import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {databaseFacts, type DatabaseFacts} from '../helpers/database-facts.js'
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {comparable, runClient} from '../helpers/sql-client.js'
 

@@ -4,9 +4,9 @@
 import {expect} from 'chai'
 
 import {reflectedColumn} from '../../src/autogenerate/compare.js'
-import type {DialectName} from '../../src/config/database-url.js'
+import type {DialectName} from '../../src/util/dialect-names.js'
 import {getDialect} from '../../src/dialects/registry.js'
-import type {ColumnSchema} from '../../src/dialects/table-schema.js'
+import type {ColumnSchema} from '../../src/model/table-schema.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 
 const PORTABLE = [

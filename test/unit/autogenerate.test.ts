@@ -2,7 +2,7 @@ import {expect} from 'chai'
 
 import {compareSchemas} from '../../src/autogenerate/compare.js'
 import {renderChanges} from '../../src/autogenerate/render.js'
-import type {TableSchema} from '../../src/dialects/table-schema.js'
+import type {TableSchema} from '../../src/model/table-schema.js'
 import {columnBytes} from '../../src/dialects/mysql/mysql-row-size.js'
 
 const table = (name: string, extra: Partial<TableSchema> = {}): TableSchema => ({

@@ -8,8 +8,8 @@ import type {
 } from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
 import {type CompileContext, DdlCompiler, plainName, type Statement} from '../ddl-compiler.js'
-import type {TypeMap} from '../portable-type.js'
-import type {ColumnSchema} from '../table-schema.js'
+import type {TypeMap} from '../../model/portable-type.js'
+import type {ColumnSchema} from '../../model/table-schema.js'
 import {mysqlStringLiteral} from './mysql-literal.js'
 
 const TEXTUAL = /char|text|enum|set\(/i

@@ -1,7 +1,13 @@
 import type {Connection} from '../connection.js'
 import type {IndexElement} from '../../operations/nodes.js'
 import {MYSQL_QUOTED, mysqlStringLiteral} from './mysql-literal.js'
-import {CatalogReader, type ColumnSchema, groupBy, type IndexSchema, type TableSchema} from '../table-schema.js'
+import {
+  CatalogReader,
+  type ColumnSchema,
+  groupBy,
+  type IndexSchema,
+  type TableSchema,
+} from '../../model/table-schema.js'
 
 const scope = (filter: boolean, alias = '') =>
   `${alias}TABLE_SCHEMA = DATABASE()${filter ? ` AND ${alias}TABLE_NAME = ?` : ''}`

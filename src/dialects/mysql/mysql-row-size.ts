@@ -1,4 +1,4 @@
-import type {ColumnSchema} from '../table-schema.js'
+import type {ColumnSchema} from '../../model/table-schema.js'
 
 /** Bytes a character takes at most, by character set (the collation's prefix); 4 for one not listed. */
 const CHARSET_BYTES: ReadonlyArray<[RegExp, number]> = [

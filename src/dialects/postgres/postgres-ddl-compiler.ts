@@ -19,7 +19,7 @@ import type {
   Operation,
 } from '../../operations/nodes.js'
 import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
-import type {TypeMap} from '../portable-type.js'
+import type {TypeMap} from '../../model/portable-type.js'
 import {SequenceStatements, settled} from './postgres-sequences.js'
 import {UsageError} from '../../util/errors.js'
 

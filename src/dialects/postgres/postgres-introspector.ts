@@ -1,6 +1,6 @@
 import type {Connection} from '../connection.js'
 import type {IndexElement} from '../../operations/nodes.js'
-import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSchema} from '../table-schema.js'
+import {CatalogReader, type DomainSchema, type EnumSchema, groupBy, type TableSchema} from '../../model/table-schema.js'
 
 const ACTIONS: Record<string, string | undefined> = {
   a: undefined,

@@ -1,5 +1,5 @@
 import {type DdlCompiler, tableBody} from '../ddl-compiler.js'
-import type {TableSchema} from '../table-schema.js'
+import type {TableSchema} from '../../model/table-schema.js'
 
 /** CREATE TABLE from a reflected (or rebuilt) table, types and defaults as the database wrote them. */
 export function createTableSql(compiler: DdlCompiler, name: string, table: TableSchema): string {

@@ -1,11 +1,12 @@
 import type {AddColumn, AlterColumn, BatchAlterTable, Column, DropConstraint} from '../../operations/nodes.js'
 import {UsageError} from '../../util/errors.js'
-import {type CompileContext, DdlCompiler, splitReference, type Statement} from '../ddl-compiler.js'
-import {applyTableOperations} from '../table-changes.js'
+import {type CompileContext, DdlCompiler, type Statement} from '../ddl-compiler.js'
+import {splitReference} from '../../operations/naming.js'
+import {applyTableOperations} from '../../model/table-changes.js'
 import {createTableSql} from './sqlite-batch.js'
-import {createIndexOf} from '../table-schema.js'
+import {createIndexOf} from '../../model/table-schema.js'
 import {defaultConstraintName} from '../../operations/naming.js'
-import {IDENT} from '../identifiers.js'
+import {IDENT} from '../../sql/identifiers.js'
 
 /** What fires a trigger: `CREATE TRIGGER name [BEFORE|AFTER|INSTEAD OF] DELETE|INSERT|UPDATE`. */
 const TRIGGER_EVENT = new RegExp(

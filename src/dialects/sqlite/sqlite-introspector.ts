@@ -1,7 +1,7 @@
 import type {IndexElement} from '../../operations/nodes.js'
 import type {Connection} from '../connection.js'
-import {IDENT, unquoteIdent} from '../identifiers.js'
-import {mentions} from '../table-changes.js'
+import {IDENT, unquoteIdent} from '../../sql/identifiers.js'
+import {mentions} from '../../model/table-changes.js'
 import {
   CatalogReader,
   type CheckSchema,
@@ -12,7 +12,7 @@ import {
   type KeySchema,
   type TableSchema,
   type VirtualTableSchema,
-} from '../table-schema.js'
+} from '../../model/table-schema.js'
 
 /** Split `a, b(c, d), 'e,f'` at top-level commas, respecting parentheses and quotes. */
 export function splitTopLevel(text: string): string[] {

@@ -1,12 +1,24 @@
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
-import {type DdlCompiler, splitReference} from './ddl-compiler.js'
-import {IDENT, isQuotedIdent, unquoteIdent} from './identifiers.js'
+import {IDENT, isQuotedIdent, unquoteIdent} from '../sql/identifiers.js'
 import type {ColumnSchema, TableSchema} from './table-schema.js'
-import {defaultConstraintName} from '../operations/naming.js'
+
+/**
+ * What the model needs of a dialect's DDL compiler (dialects/ddl-compiler.ts
+ * implements it): how the dialect spells a type, a literal and a name, so that
+ * an operation's effect on a table reads as the catalog would show it.
+ */
+export interface DdlSpelling {
+  literal(value: unknown): string
+  type(type: string): string
+  quote(name: string): string
+  readonly storedByDefault: boolean
+  unnamedPrimaryKey(table: string): string | undefined
+}
+import {defaultConstraintName, splitReference} from '../operations/naming.js'
 
 /** A declared column as the database will report it: its type, default and ON UPDATE as SQL, a generated column's kind settled. */
-export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean): ColumnSchema {
+export function columnSchemaOf(c: Column, compiler: DdlSpelling, keyed: boolean): ColumnSchema {
   const sql = (v: Column['default']) => (v === undefined || v === null ? undefined : compiler.literal(v))
   return {
     autoincrement: c.autoincrement,
@@ -32,7 +44,7 @@ export function columnSchemaOf(c: Column, compiler: DdlCompiler, keyed: boolean)
 export function applyTableOperations(
   before: TableSchema,
   operations: readonly BatchOperation[],
-  compiler: DdlCompiler,
+  compiler: DdlSpelling,
 ): {
   after: TableSchema
   copied: Array<[string, string]>
@@ -264,7 +276,7 @@ export function mentions(sql: string, name: string): boolean {
 }
 
 /** Replace the column `from` with `to` wherever a SQL expression names it. */
-export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlCompiler): string {
+export function renameIdentifier(sql: string, from: string, to: string, compiler: DdlSpelling): string {
   return sql.replaceAll(TOKENS(), (token, offset: number) =>
     namesColumn(sql, token, offset, from) ? compiler.quote(to) : token,
   )

@@ -1,5 +1,5 @@
-import type {DialectName} from '../config/database-url.js'
-import {parsePortableType} from '../dialects/portable-type.js'
+import type {DialectName} from '../util/dialect-names.js'
+import {parsePortableType} from './portable-type.js'
 
 type Rule = [RegExp, (m: RegExpExecArray) => string]
 

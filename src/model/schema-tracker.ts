@@ -1,9 +1,8 @@
 import type {CreateTable, Operation} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
-import {type DdlCompiler, splitReference} from './ddl-compiler.js'
-import {applyTableOperations, columnSchemaOf} from './table-changes.js'
+import {applyTableOperations, columnSchemaOf, type DdlSpelling} from './table-changes.js'
 import type {Introspector, TableSchema} from './table-schema.js'
-import {defaultConstraintName} from '../operations/naming.js'
+import {defaultConstraintName, splitReference} from '../operations/naming.js'
 
 /**
  * Offline there is no database to read, so the tables the chain has built so
@@ -15,7 +14,7 @@ export class SchemaTracker implements Introspector {
   private readonly tables = new Map<string, TableSchema>()
   private blind?: string
 
-  constructor(private readonly compiler: DdlCompiler) {}
+  constructor(private readonly compiler: DdlSpelling) {}
 
   async table(name: string): Promise<TableSchema | undefined> {
     const table = this.tables.get(name)

@@ -1,0 +1,54 @@
+import {existsSync} from 'node:fs'
+
+import type {Config, DatabaseConfig} from '../config/config.js'
+import {annotate, timed} from '../runtime/phases.js'
+import type {Revision} from '../script/revision.js'
+import {
+  readScriptDirectory,
+  requireChain,
+  type ScriptDirectory,
+  type ScriptRevision,
+} from '../script/script-directory.js'
+import {ConfigError, UsageError} from '../util/errors.js'
+
+/** How far up the chain the database is: 0 at base, else the position of `current` (which the caller knows is declared). */
+export function appliedCount(chain: readonly Revision[], current: null | string): number {
+  return current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+}
+
+/** db-manage's own tables, which no schema comparison looks at: the version and history tables, and a batch's leftover copy. */
+export function isOwnTable(database: DatabaseConfig, name: string): boolean {
+  return name === database.versionTable || name === database.historyTable || name.startsWith('_db_manage_tmp_')
+}
+
+/** Read the script directory of one database. */
+export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
+  if (database.missingScripts && !existsSync(database.scriptLocation)) throw new ConfigError(database.missingScripts)
+  const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
+  annotate('headers', `${dir.cached} of ${dir.scripts.length} from the cache`)
+  return dir
+}
+
+/** The sound chain of one database's scripts, or a typed error naming the defect. */
+export async function chainOf(
+  config: Config,
+  database: DatabaseConfig,
+): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
+  const dir = await scriptsOf(config, database)
+  return {chain: requireChain(dir), dir}
+}
+
+/**
+ * The databases a command that writes scripts acts on: one per chain. Several
+ * databases sharing one script_location are one chain; several chains need --db.
+ */
+export function oneChain(config: Config, what: string): DatabaseConfig {
+  const locations = new Set(config.databases.map((d) => d.scriptLocation))
+  if (locations.size > 1) {
+    throw new UsageError(
+      `${what} writes into one chain, and ${config.databases.length} databases are configured with their own script_location: choose one with --db (${config.databases.map((d) => d.name).join(', ')})`,
+    )
+  }
+
+  return config.databases[0]
+}
