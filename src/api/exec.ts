@@ -65,7 +65,10 @@ class Progress {
   /** The file's own BEGIN ... COMMIT blocks that committed. */
   blocksCommitted = 0
 
-  /** A transaction opens: exec's own BEGIN, or the file's at statement `i` (counting what was open as kept, as MySQL's implicit commit does). */
+  /**
+   * A transaction opens: exec's own BEGIN, or the file's at statement `i` (counting what was open as kept, as MySQL's
+   * implicit commit does).
+   */
   begin(i?: number): void {
     this.committed.push(...this.open)
     this.open = i === undefined ? [] : [i]

@@ -11,12 +11,17 @@ import {
 } from '../script/script-directory.js'
 import {ConfigError, UsageError} from '../util/errors.js'
 
-/** How far up the chain the database is: 0 at base, else the position of `current` (which the caller knows is declared). */
+/**
+ * How far up the chain the database is: 0 at base, else the position of `current` (which the caller knows is declared).
+ */
 export function appliedCount(chain: readonly Revision[], current: null | string): number {
   return current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
 }
 
-/** db-manage's own tables, which no schema comparison looks at: the version and history tables, and a batch's leftover copy. */
+/**
+ * db-manage's own tables, which no schema comparison looks at: the version and history tables, and a batch's leftover
+ * copy.
+ */
 export function isOwnTable(database: DatabaseConfig, name: string): boolean {
   return name === database.versionTable || name === database.historyTable || name.startsWith('_db_manage_tmp_')
 }

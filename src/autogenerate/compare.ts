@@ -154,7 +154,8 @@ export function compareSchemas(
     changes.push(added(`rename table ${from} to ${to}`, to, {kind: 'renameTable', newName: to, table: from}))
   }
 
-  // New tables in foreign-key order, each created whole; a key to a table created later (a cycle) is added after both exist.
+  // New tables in foreign-key order, each created whole; a key to a table created later (a cycle) is added after both
+  // exist.
   const created = orderByReferences(target.filter((t) => !liveByName.has(t.name)))
   const deferred = (order: readonly TableSchema[], i: number) =>
     new Set(options.inlineCycleKeys ? [] : order.slice(i + 1).map((t) => t.name))
@@ -475,7 +476,8 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
   if (options.columnBytes) shrinkingFirst(changes, liveColumns, targetColumns, options.columnBytes)
   const liveExtras = new Map(tableExtras(live).map((op) => [extraKey(op), op]))
   const targetExtras = new Map(tableExtras(target).map((op) => [extraKey(op), op]))
-  // Drops: foreign keys first, then checks, uniques, indexes (MySQL will not drop an index a foreign key needs); adds the other way round.
+  // Drops: foreign keys first, then checks, uniques, indexes (MySQL will not drop an index a foreign key needs); adds
+  // the other way round.
   const rank = (op: BatchOperation) =>
     ['createForeignKey', 'createCheckConstraint', 'createUniqueConstraint', 'createIndex'].indexOf(op.kind)
   const onRegenerated = (op: BatchOperation) => [...regenerated].some((column) => namesColumn(op, column))

@@ -174,7 +174,9 @@ function scratchServer(text: string): DatabaseUrl {
   }
 }
 
-/** A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after. */
+/**
+ * A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after.
+ */
 export async function withScratch<T>(
   dialect: Dialect,
   database: DatabaseConfig,

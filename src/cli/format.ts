@@ -31,7 +31,10 @@ export function revisionBlock(rev: RevisionInfo): string {
   ].join('\n')
 }
 
-/** Lines of several databases' results, each line starting with its database's name (`[catalog] 003 (head)`) when there is more than one. */
+/**
+ * Lines of several databases' results, each line starting with its database's name (`[catalog] 003 (head)`) when there
+ * is more than one.
+ */
 export function perDatabase<T extends {database: string}>(
   results: readonly T[],
   lines: (result: T) => string[],

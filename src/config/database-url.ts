@@ -72,7 +72,9 @@ function maskedText(
   return `${scheme}://${auth}/${encodeURIComponent(parts.database ?? '')}${query ? `?${query}` : ''}`
 }
 
-/** How to write a password that holds what a URL uses to separate its parts: the end of each URL error that may be one. */
+/**
+ * How to write a password that holds what a URL uses to separate its parts: the end of each URL error that may be one.
+ */
 export const URL_PASSWORD_FIX =
   'percent-encode the user and password (@ %40, / %2F, ? %3F, # %23, % %25, : %3A, ; %3B, space %20),' +
   ' or use the discrete keys (host, username, database, ...) with password = ${VAR}'

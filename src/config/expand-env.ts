@@ -1,6 +1,8 @@
 import {ConfigError} from '../util/errors.js'
 
-/** `$$`, `${VAR}`, `${VAR:-default}`, and a default that is itself a reference, `${POSTGRES_DB:-${POSTGRES_DATABASE}}`. */
+/**
+ * `$$`, `${VAR}`, `${VAR:-default}`, and a default that is itself a reference, `${POSTGRES_DB:-${POSTGRES_DATABASE}}`.
+ */
 const REFERENCE = /\$\$|\$\{([A-Za-z_]\w*)(?::?-((?:\$\{[A-Za-z_]\w*(?::?-[^{}]*)?\}|[^}])*))?}/g
 
 function lookup(

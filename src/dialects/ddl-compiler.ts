@@ -203,7 +203,10 @@ export abstract class DdlCompiler {
     throw this.cannot(`set column ${column} ON UPDATE: that is MySQL's (use a trigger)`)
   }
 
-  /** A comment written inside the column's definition (MySQL); '' where comments are statements of their own or not kept. */
+  /**
+   * A comment written inside the column's definition (MySQL); '' where comments are statements of their own or not
+   * kept.
+   */
   protected inlineComment(_comment: string | undefined): string {
     return ''
   }
@@ -419,12 +422,18 @@ export abstract class DdlCompiler {
     ]
   }
 
-  /** MySQL's ` ENGINE=... DEFAULT COLLATE=... ROW_FORMAT=... COMMENT='...'` after CREATE TABLE's body; the mysql* options mean nothing elsewhere. */
+  /**
+   * MySQL's ` ENGINE=... DEFAULT COLLATE=... ROW_FORMAT=... COMMENT='...'` after CREATE TABLE's body; the mysql*
+   * options mean nothing elsewhere.
+   */
   protected tableOptionsClause(_options: Omit<AlterTableOptions, 'kind' | 'table'>): string {
     return ''
   }
 
-  /** A table comment as statements of its own (PostgreSQL's COMMENT ON TABLE); none where comments are inline or not kept. */
+  /**
+   * A table comment as statements of its own (PostgreSQL's COMMENT ON TABLE); none where comments are inline or not
+   * kept.
+   */
   protected tableCommentStatements(_table: string, _comment: null | string | undefined): Statement[] {
     return []
   }

@@ -13,7 +13,10 @@ export interface ColumnSchema {
   readonly identity?: 'always' | 'by default'
   /** PostgreSQL: the sequence a serial-style autoincrement column's nextval() default uses (none for an identity). */
   readonly sequence?: {readonly name: string; readonly type: string; readonly owned: boolean}
-  /** A collation of its own: one its type does not have by default (PostgreSQL), other than its table's (MySQL), declared (SQLite). */
+  /**
+   * A collation of its own: one its type does not have by default (PostgreSQL), other than its table's (MySQL),
+   * declared (SQLite).
+   */
   readonly collation?: string
   readonly comment?: string
   /** MySQL's ON UPDATE, as SQL (CURRENT_TIMESTAMP). */
@@ -52,7 +55,10 @@ export interface IndexSchema extends Omit<IndexOptions, 'concurrently' | 'unique
   readonly unique: boolean
 }
 
-/** An index's elements as text: names through `quote`, with their prefix lengths (`"url"(191)`); SQL elements as written. */
+/**
+ * An index's elements as text: names through `quote`, with their prefix lengths (`"url"(191)`); SQL elements as
+ * written.
+ */
 export function indexElementsText(
   index: Pick<IndexSchema, 'columns' | 'lengths'>,
   quote: (name: string) => string = (name) => name,
@@ -81,7 +87,10 @@ export interface TableSchema extends TableOptions, TablePartitioning {
   readonly foreignKeys: readonly ForeignKeySchema[]
   readonly checks: readonly CheckSchema[]
   readonly indexes: readonly IndexSchema[]
-  /** MySQL, beside a mysqlEngine that is not the server's default: that default, which a table going back to it is given. */
+  /**
+   * MySQL, beside a mysqlEngine that is not the server's default: that default, which a table going back to it is
+   * given.
+   */
   readonly mysqlDefaultEngine?: string
   /** SQLite: a WITHOUT ROWID table, which a batch rebuild keeps so. */
   readonly withoutRowid?: boolean
@@ -130,7 +139,9 @@ export interface SchemaReader {
   virtualTables(): Promise<VirtualTableSchema[]>
   /** The extensions created in the database (PostgreSQL's CREATE EXTENSION, plpgsql aside); none elsewhere. */
   extensions(): Promise<string[]>
-  /** What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ... */
+  /**
+   * What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ...
+   */
   uncompared(): Promise<Record<string, number>>
 }
 

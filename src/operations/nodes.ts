@@ -19,7 +19,10 @@ export type ReferentialAction = 'CASCADE' | 'NO ACTION' | 'RESTRICT' | 'SET DEFA
 export interface ColumnOptions {
   readonly primaryKey?: boolean
   readonly autoincrement?: boolean
-  /** PostgreSQL: `always` makes an autoincrement column GENERATED ALWAYS AS IDENTITY (explicit values refused); elsewhere ignored. */
+  /**
+   * PostgreSQL: `always` makes an autoincrement column GENERATED ALWAYS AS IDENTITY (explicit values refused);
+   * elsewhere ignored.
+   */
   readonly identity?: 'always' | 'by default'
   /**
    * PostgreSQL: an autoincrement column numbered by a sequence, as serial
@@ -94,7 +97,10 @@ export interface TableConstraints {
 export interface TableOptions {
   /** The table's comment (PostgreSQL, MySQL; SQLite keeps none, so it is left out there). */
   readonly comment?: string
-  /** MySQL: the table's default collation (DEFAULT COLLATE=), storage engine and ROW_FORMAT; other databases ignore them, as Alembic ignores mysql_* options. */
+  /**
+   * MySQL: the table's default collation (DEFAULT COLLATE=), storage engine and ROW_FORMAT; other databases ignore
+   * them, as Alembic ignores mysql_* options.
+   */
   readonly mysqlCollate?: string
   readonly mysqlEngine?: string
   readonly mysqlRowFormat?: string
@@ -199,7 +205,10 @@ export interface AlterColumnOptions {
   readonly existingCollation?: string
   readonly existingComment?: string
   readonly existingOnUpdateDefault?: DefaultValue
-  /** A new collation, null for the default again (PostgreSQL restates the type with it, so it needs type or existingType). */
+  /**
+   * A new collation, null for the default again (PostgreSQL restates the type with it, so it needs type or
+   * existingType).
+   */
   readonly collation?: null | string
   /** MySQL: a new ON UPDATE value, null to remove it. */
   readonly onUpdateDefault?: DefaultValue
@@ -406,7 +415,9 @@ export type Operation =
   | RecreateEnumType
   | RenameTable
 
-/** A string that reads as SQL the server computes (CURRENT_TIMESTAMP, now(), gen_random_uuid()), not as text to store. */
+/**
+ * A string that reads as SQL the server computes (CURRENT_TIMESTAMP, now(), gen_random_uuid()), not as text to store.
+ */
 export function looksLikeSql(text: string): boolean {
   const t = text.trim()
   return (

@@ -199,7 +199,9 @@ export class Operations {
     return this.run({columns, kind: 'createPrimaryKey', name, table})
   }
 
-  /** A new table; options may hold its table-level constraints (a composite primary key, uniques, foreign keys, checks). */
+  /**
+   * A new table; options may hold its table-level constraints (a composite primary key, uniques, foreign keys, checks).
+   */
   createTable(table: string, columns: Column[], options: CreateTableOptions = {}): Promise<void> {
     if (!Array.isArray(columns))
       throw new UsageError(

@@ -50,7 +50,9 @@ export function readHeader(text: string, kind: ScriptKind, fileName: string): Re
   return header
 }
 
-/** What a revision id may be: letters, digits and underscores, at most 32 (the width of alembic_version.version_num). */
+/**
+ * What a revision id may be: letters, digits and underscores, at most 32 (the width of alembic_version.version_num).
+ */
 export const PLAIN_ID = /^\w{1,32}$/
 
 function readModuleHeader(text: string, fileName: string): RevisionHeader {

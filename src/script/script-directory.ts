@@ -15,7 +15,10 @@ export interface ScriptRevision extends Revision {
   readonly kind: ScriptKind
   /** The file name's part after the id: `add_users` of `007_add_users.ts`. */
   readonly slug: string
-  /** sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is applied. */
+  /**
+   * sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is
+   * applied.
+   */
   readonly checksum: string
   /** The file's text, read with its header or, when the header came from the cache, when first asked for. */
   readonly source?: string
@@ -28,7 +31,10 @@ export function scriptChecksum(text: string): string {
     .digest('hex')
 }
 
-/** A script as listed: its text is read with its header, or when first asked for if the header and checksum came from the cache. */
+/**
+ * A script as listed: its text is read with its header, or when first asked for if the header and checksum came from
+ * the cache.
+ */
 class ScriptFile implements ScriptRevision {
   readonly id: string
   readonly downRevision: null | string

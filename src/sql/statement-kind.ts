@@ -109,7 +109,9 @@ export function statementKind(sql: string, dialect: DialectName, serverVersion?:
   return 'plain'
 }
 
-/** ALTER TABLE ... DETACH PARTITION p CONCURRENTLY: the word ends the statement, past the names leadingWords stops at. */
+/**
+ * ALTER TABLE ... DETACH PARTITION p CONCURRENTLY: the word ends the statement, past the names leadingWords stops at.
+ */
 function concurrentlyLast(sql: string, dialect: DialectName): boolean {
   return leadingWords(sql, dialect, 12).at(-1) === 'CONCURRENTLY'
 }

@@ -84,7 +84,8 @@ export class MysqlIntrospector extends CatalogReader {
     // Each information_schema table is read on its own, filtered by constants, and joined here: MariaDB
     // answers a join of two of them by opening every table of the schema (~10 ms a query at 400 tables,
     // against ~1 ms alone), and an alterColumn on MySQL reads its table online.
-    // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not the default.
+    // Collations are absolute (a table's or column's, whatever the server's default); the engine is said when it is not
+    // the default.
     const tables = new Map(
       (
         await q(`SELECT TABLE_NAME AS tbl, TABLE_COLLATION AS table_collation, TABLE_COMMENT AS table_comment, CREATE_OPTIONS AS create_options,
@@ -164,7 +165,8 @@ export class MysqlIntrospector extends CatalogReader {
           .filter((c) => c.type === 'CHECK')
           .map((c) => ({condition: String(c.check_clause ?? ''), name: String(c.name)})),
         columns: cols.map((c): ColumnSchema => {
-          // EXTRA says VIRTUAL GENERATED or STORED GENERATED (MariaDB's PERSISTENT too); the expression is as the server prints it.
+          // EXTRA says VIRTUAL GENERATED or STORED GENERATED (MariaDB's PERSISTENT too); the expression is as the
+          // server prints it.
           const generated = /\b(virtual|stored) generated\b/i.exec(String(c.extra))
           return {
             autoincrement: /auto_increment/i.test(String(c.extra)),

@@ -11,7 +11,10 @@ export function advisoryKey(name: string): string {
   return createHash('sha256').update(name).digest().readBigInt64BE(0).toString()
 }
 
-/** Who holds the advisory lock, as pg_stat_activity tells it (what the role may see of it): `: held by PostgreSQL backend 123 (...)`. */
+/**
+ * Who holds the advisory lock, as pg_stat_activity tells it (what the role may see of it): `: held by PostgreSQL
+ * backend 123 (...)`.
+ */
 async function lockHolder(connection: Connection, key: string): Promise<string> {
   try {
     const {rows} = await connection.query(

@@ -89,7 +89,9 @@ interface IndexElementRow {
   collation: null | string
 }
 
-/** A column name, or the element as SQL when it is an expression or has a collation, operator class or order of its own. */
+/**
+ * A column name, or the element as SQL when it is an expression or has a collation, operator class or order of its own.
+ */
 function indexElement(e: IndexElementRow): IndexElement {
   const order = `${e.desc ? ' DESC' : ''}${e.desc && !e.nulls_first ? ' NULLS LAST' : ''}${!e.desc && e.nulls_first ? ' NULLS FIRST' : ''}`
   const extra = `${e.collation ? ` COLLATE ${e.collation}` : ''}${e.opclass ? ` ${e.opclass}` : ''}${order}`
@@ -115,7 +117,9 @@ function parenthesized(sql: string): boolean {
   return false
 }
 
-/** Objects of the current schema that are not tables, counted by kind; an extension's own objects are the extension's. */
+/**
+ * Objects of the current schema that are not tables, counted by kind; an extension's own objects are the extension's.
+ */
 const UNCOMPARED = `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = current_schema()),
 ext AS (SELECT objid FROM pg_depend WHERE deptype = 'e'),
 cols AS (SELECT a.attoptions IS NOT NULL AS options, a.attstattarget >= 0 AS stats, a.attstorage <> t.typstorage AS storage

@@ -93,7 +93,9 @@ export class SequenceStatements {
     return `(SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM ${this.sql.quote(name)})`
   }
 
-  /** The next value a sequence (a regclass expression) gives once it gave one; NULL before (restart leaves one at 1). */
+  /**
+   * The next value a sequence (a regclass expression) gives once it gave one; NULL before (restart leaves one at 1).
+   */
   nextOf(sequence: string): string {
     return `pg_sequence_last_value(${sequence}) + 1`
   }
