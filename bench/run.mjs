@@ -3,8 +3,10 @@
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
 //   node bench/run.mjs autogenerate [--runs N]  revision/check_migration --autogenerate on 300 tables (10% changed)
 //   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
-//   node bench/run.mjs fleet [--runs N]      upgrade head of 100 PostgreSQL tenants x 20 revisions at --parallel 1, 4 and 8
-//   node bench/run.mjs roundtrip [--runs N]  check_migration --round-trip of 100 revisions vs upgrade head of the same chain on a fresh database
+//   node bench/run.mjs fleet [--runs N]      upgrade head of 100 PostgreSQL tenants x 20 revisions at --parallel 1, 4
+// and 8
+//   node bench/run.mjs roundtrip [--runs N]  check_migration --round-trip of 100 revisions vs upgrade head of the same
+// chain on a fresh database
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
