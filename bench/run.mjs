@@ -75,7 +75,8 @@ function chainBench() {
     {argv: [bin, 'heads'], name: 'db-manage heads'},
     {argv: [bin, 'check_migration'], name: 'db-manage check_migration'},
   ].map((c) => ({...c, ms: [], rss: []}))
-  for (const c of cases) c.rss.push(timed(process.execPath, c.argv, {cwd: dir, rss: true}).rss) // also warms the file cache
+  // The RSS run also warms the file cache.
+  for (const c of cases) c.rss.push(timed(process.execPath, c.argv, {cwd: dir, rss: true}).rss)
   for (let i = 0; i < runs; i++) {
     for (const c of cases) c.ms.push(timed(process.execPath, c.argv, {cwd: dir}).ms)
   }
