@@ -4,12 +4,10 @@ import {expect} from 'chai'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {ROOT} from '../helpers/cli.js'
 import {dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {evolve} from '../helpers/evolution.js'
+import {SAMPLES} from '../helpers/samples.js'
 
-/** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 const SAKILA = path.join(SAMPLES, 'sakila.mysql.sql')
 
 /** Sakila's DDL (jOOQ/sakila, as its authors wrote it) with each [from, to] made, every `from` being there. */

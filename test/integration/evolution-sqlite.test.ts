@@ -6,7 +6,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
-import {ROOT, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
 import {structure} from '../helpers/catalog.js'
 import {
   connected,
@@ -16,9 +16,8 @@ import {
   useTestDatabase,
 } from '../helpers/databases.js'
 import {evolve, projectWith, runNative} from '../helpers/evolution.js'
+import {SAMPLES} from '../helpers/samples.js'
 
-/** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 const SAKILA = path.join(SAMPLES, 'sakila.sqlite.sql')
 
 /** Sakila's SQLite DDL (jOOQ/sakila) with each [from, to] made, every `from` being there. */

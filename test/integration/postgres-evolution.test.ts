@@ -8,11 +8,10 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {ROOT, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
 import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {evolve, projectWith, runNative} from '../helpers/evolution-pg.js'
-
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
+import {SAMPLES} from '../helpers/samples.js'
 
 /** `sql` built natively and dumped with pg_dump -s: a target exactly as the tool writes one. */
 async function pgDump(sql: string): Promise<string> {

@@ -1,4 +1,4 @@
-// Issue 27, "The public fixtures": Chinook, Pagila and Sakila (../shared/fixtures, or DB_MANAGE_FIXTURES) on
+// Issue 27, "The public fixtures": Chinook, Pagila and Sakila (test/fixtures/public, or DB_MANAGE_FIXTURES) on
 // each dialect they exist for, as a target from an empty database, as a takeover, and Sakila as an evolution:
 // ten changes real releases make, upgraded and downgraded with rows, offline (--sql run by the client) = online.
 import {expect} from 'chai'
@@ -6,13 +6,12 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import type {DialectName} from '../../src/util/dialect-names.js'
-import {ROOT, runCli} from '../helpers/cli.js'
+import {runCli} from '../helpers/cli.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {catalog, evolve, projectWith, runNative} from '../helpers/evolution-pg.js'
+import {SAMPLES} from '../helpers/samples.js'
 
-/** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 const samples = (dialect: DialectName) =>
   existsSync(SAMPLES)
     ? readdirSync(SAMPLES)

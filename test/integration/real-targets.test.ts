@@ -20,10 +20,9 @@ import {
   type TestDatabase,
   useTestDatabase,
 } from '../helpers/databases.js'
+import {SAMPLES} from '../helpers/samples.js'
 
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
-/** Public sample schemas are not kept in this repository: DB_MANAGE_FIXTURES (or ../shared/fixtures) may hold them. */
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 
 /** A project with no revisions whose target_schema is `target.sql`, holding `sql`. */
 function projectWith(db: TestDatabase, sql: string): string {

@@ -8,7 +8,7 @@
 // The corpus: test/fixtures/sql-corpus/<dialect>/ (hand-written hostile files
 // and dumps of them made by pg_dump, mariadb-dump and sqlite3), the hand-written
 // schemas of test/fixtures/schemas, and, where a shared folder holds them, the
-// public sample schemas (DB_MANAGE_FIXTURES, ../shared/fixtures) and dumps of
+// public sample schemas (test/fixtures/public, or DB_MANAGE_FIXTURES) and dumps of
 // public application schemas (DB_MANAGE_SQL_CORPUS, ../shared/sql-corpus/<dialect>/),
 // which this repository does not keep. DB_MANAGE_CORPUS_FILES (a regular expression on the
 // names the tests show) runs some files only; DB_MANAGE_CORPUS_CONCURRENCY files run at once (3).
@@ -21,10 +21,10 @@ import {databaseFacts, type DatabaseFacts} from '../helpers/database-facts.js'
 import type {DialectName} from '../../src/util/dialect-names.js'
 import {createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
 import {comparable, runClient} from '../helpers/sql-client.js'
+import {SAMPLES} from '../helpers/samples.js'
 
 const CORPUS = path.join(ROOT, 'test', 'fixtures', 'sql-corpus')
 const SCHEMAS = path.join(ROOT, 'test', 'fixtures', 'schemas')
-const SAMPLES = process.env.DB_MANAGE_FIXTURES ?? path.join(ROOT, '..', 'shared', 'fixtures')
 const PUBLIC = process.env.DB_MANAGE_SQL_CORPUS ?? path.join(ROOT, '..', 'shared', 'sql-corpus')
 
 interface CorpusFile {
@@ -49,7 +49,7 @@ function corpusFiles(dialect: string): CorpusFile[] {
   return [
     ...from('sql-corpus', sqlFiles(path.join(CORPUS, dialect))),
     ...from('schemas', sqlFiles(SCHEMAS, `.${dialect}.sql`)),
-    ...from('shared/fixtures', sqlFiles(SAMPLES, `.${dialect}.sql`)),
+    ...from('public', sqlFiles(SAMPLES, `.${dialect}.sql`)),
     ...from('shared/sql-corpus', sqlFiles(path.join(PUBLIC, dialect))),
   ].filter((f) => !only || only.test(f.name))
 }
