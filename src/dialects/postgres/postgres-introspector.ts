@@ -24,12 +24,12 @@ const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.attty
   pg_get_partkeydef(c.oid) AS partition_key, pg_get_expr(c.relpartbound, c.oid) AS partition_bound,
   (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE c.relispartition AND i.inhrelid = c.oid) AS partition_parent,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-    WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
+    WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
     WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
       AND (SELECT count(*) FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
-        WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence,
+        WHERE u.classid = 'pg_attrdef'::regclass AND u.refclassid = 'pg_class'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence,
   (SELECT json_build_object('name', sq.relname, 'type', format_type(ps.seqtypid, NULL), 'owned', EXISTS (SELECT 1 FROM pg_depend o
       WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype = 'a' AND o.refobjid = c.oid AND o.refobjsubid = a.attnum))
     FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = sq.oid
@@ -75,7 +75,9 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ${OWN_TABLE.replaceAll('c.', 't.')}
-  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
+  -- NOT IN (a hashed set, conindid is never null), not NOT EXISTS: pg_constraint has no index on conindid, and the
+  -- planner's nested anti-join read it once per index (quadratic: 4.3 million rows at 1,000 tables).
+  AND ix.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))
   -- A partition's index made by its parent's (attached to it) is the parent's.
   AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = ix.indexrelid)
 ORDER BY t.relname, i.relname`
@@ -236,12 +238,36 @@ export class PostgresIntrospector extends CatalogReader {
     return rows.map((r) => ({name: String(r.name), values: r.labels as string[]}))
   }
 
+  /**
+   * Runs `fn` with the session's JIT off, then puts back what it was. The catalog queries' estimated cost is far above
+   * jit_above_cost, so with JIT on PostgreSQL spends longer compiling them than running them (on 1,000 tables: 1.45 s
+   * of JIT against 0.5 s without, for the columns query).
+   */
+  private async withoutJit<T>(fn: () => Promise<T>): Promise<T> {
+    // current_setting(..., true) is null where there is no JIT to turn off (before PostgreSQL 11).
+    const {rows} = await this.connection.query(
+      "SELECT current_setting('jit', true) AS jit, CASE WHEN current_setting('jit', true) IS NOT NULL " +
+        "THEN set_config('jit', 'off', false) END AS now",
+    )
+    const jit = rows[0].jit
+    try {
+      return await fn()
+    } finally {
+      // In a transaction that failed meanwhile this fails too, and the rollback restores the setting itself.
+      if (jit !== null)
+        await this.connection.query("SELECT set_config('jit', $1, false)", [String(jit)]).catch(() => {})
+    }
+  }
+
   protected async read(): Promise<TableSchema[]> {
-    const [columns, constraints, indexes] = [
-      (await this.connection.query(COLUMNS)).rows,
-      groupBy((await this.connection.query(CONSTRAINTS)).rows, (r) => String(r.tbl)),
-      groupBy((await this.connection.query(INDEXES)).rows, (r) => String(r.tbl)),
-    ]
+    const [columns, constraints, indexes] = await this.withoutJit(
+      async () =>
+        [
+          (await this.connection.query(COLUMNS)).rows,
+          groupBy((await this.connection.query(CONSTRAINTS)).rows, (r) => String(r.tbl)),
+          groupBy((await this.connection.query(INDEXES)).rows, (r) => String(r.tbl)),
+        ] as const,
+    )
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]) => {
       const cons = constraints.get(name) ?? []
       const pk = cons.find((c) => c.type === 'p')
