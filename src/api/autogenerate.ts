@@ -149,6 +149,8 @@ export interface AutogenerateResult {
   readonly path?: string
   /** What the script's downgrade cannot give back as it was (its DATA LOSS comments there). */
   readonly downgradeNotes?: readonly string[]
+  /** Columns that narrow, in either direction: what may be refused or cut (the script's NARROWS comments). */
+  readonly narrowingNotes?: ReadonlyArray<{readonly direction: 'downgrade' | 'upgrade'; readonly note: string}>
 }
 
 /** revision --autogenerate: write the migration that makes the database match the target schema. */
@@ -178,7 +180,19 @@ export async function autogenerate(
     )
     const downgradeNotes = changes.filter((c) => c.downgradeNote !== undefined).map((c) => c.downgradeNote!)
     const described = changes.filter((c) => c.upgrade).map((c) => c.description)
-    return {changes: described, notCompared, path: file, ...(downgradeNotes.length > 0 ? {downgradeNotes} : {})}
+    const narrowingNotes = changes.flatMap((c) =>
+      (['upgrade', 'downgrade'] as const).flatMap((direction) => {
+        const note = c.narrows?.[direction]
+        return note === undefined ? [] : [{direction, note}]
+      }),
+    )
+    return {
+      changes: described,
+      notCompared,
+      path: file,
+      ...(downgradeNotes.length > 0 ? {downgradeNotes} : {}),
+      ...(narrowingNotes.length > 0 ? {narrowingNotes} : {}),
+    }
   })
 }
 

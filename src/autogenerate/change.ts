@@ -13,4 +13,9 @@ export interface Change {
   readonly downgradeNote?: string
   /** A comment written before the upgrade's operation (a lint allowance and its reason: the lint reads upgrade()). */
   readonly comment?: string
+  /**
+   * A column that narrows (a shorter string, a smaller integer, fewer digits): what each direction may refuse or cut,
+   * written as a NARROWS comment before its operation and printed by revision.
+   */
+  readonly narrows?: {readonly upgrade?: string; readonly downgrade?: string}
 }

@@ -34,6 +34,7 @@ import {castLiteral, fillValue, sameDefault} from './defaults.js'
 import {numberingChange, sameSequence, sequenceOption} from './sequences.js'
 import {partitionChanges, partitioning} from './partitions.js'
 import type {Change} from './change.js'
+import {narrowing, narrowingNote} from './narrowing.js'
 
 export interface CompareOptions {
   readonly dialect: DialectName
@@ -459,9 +460,18 @@ function compareTable(live: TableSchema, target: TableSchema, options: CompareOp
         added(`add column ${name}.${c.name} ${c.type}${generation(c)}`, name, addition()),
       )
     } else if (!sameColumn(before, c)) {
+      const column = `${name}.${c.name}`
+      const note = (from: ColumnSchema, to: ColumnSchema, direction: 'downgrade' | 'upgrade') => {
+        const why = narrowing(from.type, to.type, options.dialect)
+        return why === undefined
+          ? undefined
+          : narrowingNote(column, from.type, to.type, why, options.dialect, direction)
+      }
+      const narrows = {downgrade: note(c, before, 'downgrade'), upgrade: note(before, c, 'upgrade')}
       changes.push({
-        description: `change column ${name}.${c.name}: ${describeColumn(before)} -> ${describeColumn(c)}`,
+        description: `change column ${column}: ${describeColumn(before)} -> ${describeColumn(c)}`,
         downgrade: alterTo(name, c, before, undefined, options.dialect),
+        ...(narrows.upgrade || narrows.downgrade ? {narrows} : {}),
         table: name,
         upgrade: alterTo(name, before, c, declaredColumn, options.dialect),
       })

@@ -295,7 +295,7 @@ export function renderChanges(
   const up = changes
     .filter((c) => c.upgrade)
     .map((c): RenderItem => ({
-      comment: c.comment,
+      comment: [c.comment, c.narrows?.upgrade && `NARROWS: ${c.narrows.upgrade}`].filter(Boolean).join('\n// '),
       description: c.description,
       destructive: c.destructive,
       op: c.upgrade!,
@@ -304,6 +304,7 @@ export function renderChanges(
     .reverse()
     .filter((c) => c.downgrade)
     .map((c): RenderItem => ({
+      comment: c.narrows?.downgrade && `NARROWS: ${c.narrows.downgrade}`,
       description: c.downgradeNote ?? c.description,
       destructive: c.downgradeNote !== undefined,
       op: c.downgrade!,

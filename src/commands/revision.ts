@@ -51,6 +51,7 @@ export default class Revision extends BaseCommand {
       // What the downgrade cannot give back as it was, as the script's DATA LOSS comments say.
       for (const r of result) {
         const prefix = config.nameEach ? `[${r.database}] ` : ''
+        for (const {direction, note} of r.narrowingNotes ?? []) process.stderr.write(`${prefix}${direction}: ${note}\n`)
         for (const note of r.downgradeNotes ?? []) process.stderr.write(`${prefix}downgrade: ${note}\n`)
       }
       this.printLines(
