@@ -70,6 +70,7 @@ describe('autogenerate: compare and render (no database)', () => {
         "await op.dropIndex('ix_users_mail', 'users')",
         "await op.addColumn('users', op.column('old', 'text', {default: 'x', nullable: true}))",
         "await op.dropColumn('users', 'age')",
+        '// NARROWS: users.mail narrows from character varying(80) to character varying(50) (shorter strings): the downgrade fails where a row holds a value that does not fit',
         "await op.alterColumn('users', 'mail', {existingNullable: false, existingType: 'string(80)', nullable: true, type: 'string(50)'})",
         "await op.createTable('legacy', [\n  op.column('id', 'integer', {primaryKey: true}),\n])",
       ].join('\n'),
