@@ -100,7 +100,12 @@ export async function diffDatabase(
     const liveVirtual = await reader.virtualTables()
     const liveExtensions = await reader.extensions()
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
-    const target = await reflectTarget(session.dialect, database, (options.lockTimeout ?? config.lockTimeout) * 1000)
+    const target = await reflectTarget(
+      session.dialect,
+      database,
+      (options.lockTimeout ?? config.lockTimeout) * 1000,
+      options.debug,
+    )
     const targetTables = target.tables.filter(keep)
     if (targetTables.length === 0 && live.length > 0 && !options.allowEmptyTarget) {
       throw new UsageError(

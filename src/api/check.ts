@@ -2,12 +2,11 @@ import {existsSync} from 'node:fs'
 
 import type {Config} from '../config/config.js'
 import {readState, type SessionOptions, withSession} from '../runtime/session.js'
-import type {HistoryRow} from '../runtime/version-store.js'
 import type {ChainProblem} from '../script/revision-map.js'
-import type {Revision} from '../script/revision.js'
-import type {ScriptRevision} from '../script/script-directory.js'
 import {errorMessage} from '../util/errors.js'
-import {appliedCount, chainOf, scriptsOf} from './scripts.js'
+import {compareChecksums} from '../runtime/checksums.js'
+import {appliedCount} from '../script/revision.js'
+import {chainOf, scriptsOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface CheckProblem {
@@ -50,57 +49,6 @@ export interface DatabaseCheck {
   /** Applied revisions whose script matches the checksum recorded when it was applied. */
   readonly matching: number
   readonly problems: readonly string[]
-}
-
-const RECORDS_SCRIPT = new Set(['accept-edit', 'stamp', 'upgrade'])
-
-/**
- * For each revision the database holds now (the first `appliedCount` of the
- * chain), the latest row that recorded its checksum: what the script looked
- * like when it was applied, stamped or accepted.
- */
-export function appliedRecords(
-  chain: readonly Revision[],
-  current: null | string,
-  rows: readonly HistoryRow[],
-): Map<string, HistoryRow> {
-  const applied = new Set(chain.slice(0, appliedCount(chain, current)).map((r) => r.id))
-  const latest = new Map<string, HistoryRow>()
-  // A downgrade's row, or a step's in-progress mark (MySQL), says nothing of what is applied now.
-  for (const row of rows)
-    if (row.checksum !== null && RECORDS_SCRIPT.has(row.direction) && applied.has(row.revision))
-      latest.set(row.revision, row)
-  return latest
-}
-
-/**
- * The applied scripts of `chain` (the database is at `current`) against the
- * checksums `history` recorded: one line for each edited script, naming it,
- * when and by whom it was applied, and the command that accepts the edit.
- */
-export function compareChecksums(
-  chain: readonly ScriptRevision[],
-  current: null | string,
-  history: readonly HistoryRow[],
-): {edited: string[]; matching: number; unknownChecksums: string[]} {
-  const recorded = appliedRecords(chain, current, history)
-  const edited: string[] = []
-  const unknownChecksums: string[] = []
-  let matching = 0
-  for (const script of chain.slice(0, appliedCount(chain, current))) {
-    const row = recorded.get(script.id)
-    if (!row) {
-      unknownChecksums.push(script.id)
-    } else if (row.checksum === script.checksum) {
-      matching++
-    } else {
-      edited.push(
-        `${script.fileName} was edited after it was ${row.direction === 'upgrade' ? 'applied' : row.direction === 'stamp' ? 'stamped' : 'accepted'} (${row.appliedAt} UTC by ${row.appliedBy ?? 'unknown'}): its checksum was ${row.checksum!.slice(0, 12)}, it is ${script.checksum.slice(0, 12)} now; undo the edit, or accept it with "db-manage stamp --accept-edit ${script.id}"`,
-      )
-    }
-  }
-
-  return {edited, matching, unknownChecksums}
 }
 
 /**

@@ -1,5 +1,5 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
-import type {DatabaseUrl} from '../config/database-url.js'
+import {type DatabaseUrl, hidingPassword} from '../config/database-url.js'
 import {type LoadConfigOptions, loadConfig as readConfig} from '../config/load-config.js'
 import {getDialect} from '../dialects/registry.js'
 import {describeDriverError} from '../dialects/driver-error.js'
@@ -10,10 +10,10 @@ import {DbManageError, errorMessage, ofDatabase} from '../util/errors.js'
  * Config never connects; this is the one place the tenant list is asked of a
  * server, while the config loads.
  */
-export async function queryTenants(url: DatabaseUrl, sql: string): Promise<string[]> {
+export async function queryTenants(url: DatabaseUrl, sql: string, debug?: (line: string) => void): Promise<string[]> {
   const dialect = await getDialect(url.dialect)
   try {
-    const connection = await dialect.connect(url, 10_000)
+    const connection = await dialect.connect(url, 10_000, debug && hidingPassword(url, debug))
     try {
       const {rows} = await connection.query(sql)
       return rows.map((row) => String(Object.values(row)[0]))
@@ -25,9 +25,13 @@ export async function queryTenants(url: DatabaseUrl, sql: string): Promise<strin
   }
 }
 
-/** Find, read and check the configuration, a fleet's tenants_query asked on its control database. */
-export function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
-  return readConfig({queryTenants, ...options})
+/**
+ * Find, read and check the configuration, a fleet's tenants_query asked on
+ * its control database (its statements under `debug`, as a session's).
+ */
+export function loadConfig(options: LoadConfigOptions & {debug?: (line: string) => void} = {}): Promise<Config> {
+  const {debug, ...rest} = options
+  return readConfig({queryTenants: (url, sql) => queryTenants(url, sql, debug), ...rest})
 }
 
 /** Run one api step for each configured database, in file order. */

@@ -3,7 +3,7 @@ import {RevisionError} from '../util/errors.js'
 import type {HistoryRow} from '../runtime/version-store.js'
 import type {Revision} from '../script/revision.js'
 import {requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
-import {appliedRecords} from './check.js'
+import {appliedRecords} from '../runtime/checksums.js'
 import {eachDatabase} from './fleet.js'
 import {scriptsOf} from './scripts.js'
 

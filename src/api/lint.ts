@@ -5,10 +5,11 @@ import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {type DialectName} from '../util/dialect-names.js'
 import {findings, RULES, type Severity} from '../lint/rules.js'
 import type {Operation} from '../operations/nodes.js'
-import {Operations, settleOperations} from '../operations/operations.js'
+import {Operations, drainOperations} from '../operations/operations.js'
 import {loadScript} from '../runtime/load-script.js'
 import {UsageError} from '../util/errors.js'
-import {appliedCount, chainOf} from './scripts.js'
+import {appliedCount} from '../script/revision.js'
+import {chainOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 import {stateIfReachable} from './reachable.js'
 
@@ -67,7 +68,7 @@ async function recordedOperations(
     },
   })
   await loaded.upgrade?.(op)
-  await settleOperations(op)
+  await drainOperations(op)
   return operations
 }
 

@@ -3,10 +3,9 @@ import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {type DialectName} from '../util/dialect-names.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
-import {renderStamp, renderSteps} from '../runtime/offline.js'
+import {Migrator} from '../runtime/migrator.js'
 import {RevisionError, UsageError} from '../util/errors.js'
-import type {ScriptRevision} from '../script/script-directory.js'
-import {chainOf} from './scripts.js'
+import {scriptsFor} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface OfflineOptions {
@@ -54,9 +53,9 @@ export async function renderMigration(
 
   const [startSpec, endSpec] = offlineRange(options.revisions)
   return eachDatabase(config, async (database) => {
-    const {chain, dir} = await chainOf(config, database)
-    const from = dir.map.position(startSpec)
-    const to = dir.map.position(endSpec)
+    const scripts = await scriptsFor(config, database)
+    const from = scripts.map.position(startSpec)
+    const to = scripts.map.position(endSpec)
     if (direction === 'upgrade' && to < from)
       throw new RevisionError(
         `upgrade --sql ${options.revisions}: ${endSpec} is below ${startSpec}; use downgrade --sql`,
@@ -66,13 +65,11 @@ export async function renderMigration(
         `downgrade --sql ${options.revisions}: ${endSpec} is above ${startSpec}; use upgrade --sql`,
       )
     const dialect = await dialectOf(database, options.dialect)
-    const sql = await renderSteps(dialect, database, chain, {
-      from,
-      to,
+    const migrator = Migrator.offline(dialect, database, scripts, {
       transactionPerMigration: config.transactionPerMigration,
       versionTable: options.versionTable !== false,
     })
-    return {sql}
+    return {sql: await migrator.render(from, to)}
   })
 }
 
@@ -84,20 +81,15 @@ export async function renderStampSql(
 ): Promise<OfflineResult[]> {
   const [startSpec, endSpec] = offlineRange(revisions)
   return eachDatabase(config, async (database) => {
-    const {dir} = await chainOf(config, database)
+    const scripts = await scriptsFor(config, database)
     const dialect = await dialectOf(database, options.dialect)
-    const to = dir.map.resolve(endSpec)
-    const sql =
-      options.versionTable === false
-        ? ''
-        : await renderStamp(
-            dialect,
-            database,
-            dir.map.resolve(startSpec),
-            to,
-            to === null ? undefined : (dir.map.get(to) as ScriptRevision).checksum,
-          )
-    return {sql}
+    const to = scripts.map.resolve(endSpec)
+    if (options.versionTable === false) return {sql: ''}
+    const migrator = Migrator.offline(dialect, database, scripts, {
+      transactionPerMigration: config.transactionPerMigration,
+      versionTable: true,
+    })
+    return {sql: await migrator.renderStamp(scripts.map.resolve(startSpec), to)}
   })
 }
 

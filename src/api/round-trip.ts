@@ -3,8 +3,9 @@ import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/comp
 import {withScratch} from '../autogenerate/scratch.js'
 import {getDialect} from '../dialects/registry.js'
 import {loadScript} from '../runtime/load-script.js'
-import {onlineContext, planSteps} from '../runtime/migration-context.js'
+import {onlineContext} from '../runtime/migration-context.js'
 import {sessionOn} from '../runtime/session.js'
+import {planSteps} from '../runtime/step.js'
 import {ConfigError} from '../util/errors.js'
 import {chainOf, isOwnTable} from './scripts.js'
 import {eachDatabase} from './fleet.js'
@@ -42,49 +43,59 @@ export async function roundTrip(
     const start = options.from === undefined ? 1 : dir.map.position(options.from)
     const checked: string[] = []
     const withoutDowngrade: string[] = []
-    const problem = await withScratch(dialect, database, config.lockTimeout * 1000, async (connection) => {
-      const session = sessionOn(connection, dialect, database, options.debug)
-      await session.versions.ensure(dialect.adapter, connection)
-      const context = onlineContext(session, true)
-      const reader = dialect.introspector(connection)
-      const reflect = async () => ({
-        domains: await reader.domains(),
-        enums: await reader.enums(),
-        tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
-      })
-      for (const [i, script] of chain.entries()) {
-        const [up] = planSteps(chain, i, i + 1)
-        const loaded = await loadScript(script)
-        const before = await reflect()
-        await context.run([up], new Map([[up, loaded.upgrade!]]))
-        if (i + 1 < start) continue
-        if (!loaded.downgrade) {
-          withoutDowngrade.push(script.fileName)
-          continue
+    const problem = await withScratch(
+      dialect,
+      database,
+      config.lockTimeout * 1000,
+      options.debug,
+      async (connection) => {
+        const session = sessionOn(connection, dialect, database)
+        // A scratch database is new: neither table is there.
+        await session.versions.ensure({historyTable: false, versionTable: false})
+        const context = onlineContext(session, true)
+        const reader = dialect.introspector(connection)
+        const reflect = async () => ({
+          domains: await reader.domains(),
+          enums: await reader.enums(),
+          tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
+        })
+        for (const [i, script] of chain.entries()) {
+          const [up] = planSteps(chain, i, i + 1)
+          const loaded = await loadScript(script)
+          const before = await reflect()
+          await context.run([up], new Map([[up, loaded.upgrade!]]))
+          if (i + 1 < start) continue
+          if (!loaded.downgrade) {
+            withoutDowngrade.push(script.fileName)
+            continue
+          }
+
+          const [down] = planSteps(chain, i + 1, i)
+          await context.run([down], new Map([[down, loaded.downgrade]]))
+          const after = await reflect()
+          const enums = compareEnums(after.enums, before.enums, after.tables)
+          const domains = compareDomains(after.domains, before.domains)
+          const differences = [
+            ...enums.before,
+            ...domains.before,
+            ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}),
+            ...domains.after,
+            ...enums.after,
+          ]
+            .filter((c) => c.upgrade)
+            .map((c) => c.description)
+          if (differences.length > 0)
+            return (
+              `${script.fileName}: its downgrade does not restore the schema it started from` +
+              ` (to get back: ${differences.join('; ')})`
+            )
+          await context.run([up], new Map([[up, loaded.upgrade!]]))
+          checked.push(script.id)
         }
 
-        const [down] = planSteps(chain, i + 1, i)
-        await context.run([down], new Map([[down, loaded.downgrade]]))
-        const after = await reflect()
-        const enums = compareEnums(after.enums, before.enums, after.tables)
-        const domains = compareDomains(after.domains, before.domains)
-        const differences = [
-          ...enums.before,
-          ...domains.before,
-          ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}),
-          ...domains.after,
-          ...enums.after,
-        ]
-          .filter((c) => c.upgrade)
-          .map((c) => c.description)
-        if (differences.length > 0)
-          return `${script.fileName}: its downgrade does not restore the schema it started from (to get back: ${differences.join('; ')})`
-        await context.run([up], new Map([[up, loaded.upgrade!]]))
-        checked.push(script.id)
-      }
-
-      return undefined
-    })
+        return undefined
+      },
+    )
     return {checked, problem, withoutDowngrade}
   })
 }

@@ -1,8 +1,8 @@
 import {existsSync} from 'node:fs'
 
 import type {Config, DatabaseConfig} from '../config/config.js'
+import type {MigratorScripts} from '../runtime/migrator.js'
 import {annotate, timed} from '../runtime/phases.js'
-import type {Revision} from '../script/revision.js'
 import {
   readScriptDirectory,
   requireChain,
@@ -10,13 +10,6 @@ import {
   type ScriptRevision,
 } from '../script/script-directory.js'
 import {ConfigError, UsageError} from '../util/errors.js'
-
-/**
- * How far up the chain the database is: 0 at base, else the position of `current` (which the caller knows is declared).
- */
-export function appliedCount(chain: readonly Revision[], current: null | string): number {
-  return current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
-}
 
 /**
  * db-manage's own tables, which no schema comparison looks at: the version and history tables, and a batch's leftover
@@ -41,6 +34,12 @@ export async function chainOf(
 ): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
   const dir = await scriptsOf(config, database)
   return {chain: requireChain(dir), dir}
+}
+
+/** The sound chain of one database as a run plans over it (runtime/migrator.ts). */
+export async function scriptsFor(config: Config, database: DatabaseConfig): Promise<MigratorScripts> {
+  const {chain, dir} = await chainOf(config, database)
+  return {chain, location: database.scriptLocation, map: dir.map}
 }
 
 /**

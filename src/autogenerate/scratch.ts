@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {readFile} from 'node:fs/promises'
 
 import type {DatabaseConfig} from '../config/config.js'
-import {type DatabaseUrl, parseDatabaseUrl} from '../config/database-url.js'
+import {type DatabaseUrl, hidingPassword, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
 import {splitReference} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
@@ -41,6 +41,7 @@ export async function reflectTarget(
   dialect: Dialect,
   database: DatabaseConfig,
   timeoutMs: number,
+  debug?: (line: string) => void,
 ): Promise<TargetSchema> {
   const file = database.targetSchema!
   let declared: SchemaDefinition['tables'] | undefined
@@ -73,7 +74,7 @@ export async function reflectTarget(
     declared = schema.tables
   }
 
-  return withScratch(dialect, database, timeoutMs, async (connection) => {
+  return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
     if (statements) {
       for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
       for (const [i, sql] of statements.entries()) {
@@ -175,12 +176,15 @@ function scratchServer(text: string): DatabaseUrl {
 }
 
 /**
- * A scratch database of the dialect for `fn`: SQLite in memory, else a temporary database on the server, dropped after.
+ * A scratch database of the dialect for `fn`: SQLite in memory, else a
+ * temporary database on the server, dropped after. `debug`: every statement
+ * sent on its connections, as a session's under --debug.
  */
 export async function withScratch<T>(
   dialect: Dialect,
   database: DatabaseConfig,
   timeoutMs: number,
+  debug: ((line: string) => void) | undefined,
   fn: (connection: Connection) => Promise<T>,
 ): Promise<T> {
   const {scratch} = dialect.adapter
@@ -188,6 +192,7 @@ export async function withScratch<T>(
     const connection = await dialect.connect(
       {dialect: dialect.name, filename: ':memory:', masked: `${dialect.name}:///:memory:`, params: {}},
       timeoutMs,
+      debug,
     )
     try {
       return await fn(connection)
@@ -198,9 +203,10 @@ export async function withScratch<T>(
 
   const server: DatabaseUrl = database.scratchUrl ? scratchServer(database.scratchUrl) : database.url!
   const name = `db_manage_scratch_${randomBytes(4).toString('hex')}`
+  const trace = debug && hidingPassword(server, debug)
   let admin: Connection
   try {
-    admin = await dialect.connect(server, timeoutMs)
+    admin = await dialect.connect(server, timeoutMs, trace)
     await admin.query(await scratch.create(admin, name))
   } catch (error) {
     throw new DatabaseError(
@@ -209,7 +215,7 @@ export async function withScratch<T>(
   }
 
   try {
-    const connection = await dialect.connect({...server, database: name}, timeoutMs)
+    const connection = await dialect.connect({...server, database: name}, timeoutMs, trace)
     try {
       return await fn(connection)
     } finally {

@@ -10,6 +10,7 @@ import {saveScriptCaches} from '../runtime/load-script.js'
 import {phaseLine, timed} from '../runtime/phases.js'
 import {databaseOf, DbManageError, errorMessage} from '../util/errors.js'
 import {envelope, type JsonEnvelope} from './json-envelope.js'
+import {sqlDebug} from './migrate-flags.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -96,6 +97,7 @@ export abstract class BaseCommand extends Command {
       loadConfig({
         configFile: flags['config-file'],
         db: flags.db,
+        debug: sqlDebug(this.argv.includes('--debug')),
         failFast: flags['fail-fast'],
         parallel: flags.parallel,
         scriptLocation: flags['script-location'],

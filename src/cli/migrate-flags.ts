@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
-import type {StepResult} from '../runtime/migration-context.js'
+import type {StepResult} from '../runtime/step.js'
 
 export const migrateFlags = {
   delta: Flags.integer({summary: "Move this many revisions (sahara's --delta); not with a TARGET."}),

@@ -7,6 +7,7 @@ import type {DialectName} from '../util/dialect-names.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
 import {checkOfflineTargets, offlineFlags, writeOffline} from '../cli/offline-flags.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 
 export default class Stamp extends BaseCommand {
   static args = {
@@ -39,7 +40,10 @@ export default class Stamp extends BaseCommand {
     const {args, flags} = await this.parse(Stamp)
     const config = await this.loadConfig(flags)
     if (flags['accept-edit']) {
-      const accepted = await acceptEdit(config, args.revision, {lockTimeout: flags['lock-timeout']})
+      const accepted = await acceptEdit(config, args.revision, {
+        debug: sqlDebug(flags.debug),
+        lockTimeout: flags['lock-timeout'],
+      })
       this.printLines(
         perDatabase(
           accepted,
@@ -60,7 +64,11 @@ export default class Stamp extends BaseCommand {
       return sql
     }
 
-    const result = await stamp(config, args.revision, {lockTimeout: flags['lock-timeout'], purge: flags.purge})
+    const result = await stamp(config, args.revision, {
+      debug: sqlDebug(flags.debug),
+      lockTimeout: flags['lock-timeout'],
+      purge: flags.purge,
+    })
     this.printLines(perDatabase(result, (r) => [`stamp ${r.from ?? '<base>'} -> ${r.to ?? '<base>'}`], config.nameEach))
     return result
   }

@@ -36,6 +36,16 @@ export function maskUrl(text: string): string {
   return text.replaceAll(/([a-z][\w+.-]*:\/\/[^/:@\s]*):[^\s]*@(?=[^\s@]*(?:[/?\s]|$))/gi, '$1:***@')
 }
 
+/**
+ * `write`, with the password of `url` (as given, and percent-encoded) and of
+ * anything that looks like a URL replaced by `***`: for --debug's lines,
+ * which show the statements a session sends (a statement may name a URL).
+ */
+export function hidingPassword(url: DatabaseUrl, write: (line: string) => void): (line: string) => void {
+  const secrets = url.password ? [...new Set([url.password, encodeURIComponent(url.password)])] : []
+  return (line) => write(secrets.reduce((text, secret) => text.replaceAll(secret, '***'), maskUrl(line)))
+}
+
 const SECRET_PARAMS = /^(password|passwd|pass|secret|sslpassword|sslkey)$/i
 
 /**

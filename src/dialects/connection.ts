@@ -1,3 +1,5 @@
+import {brief} from '../sql/brief.js'
+
 export interface QueryResult {
   readonly rows: Array<Record<string, unknown>>
   /** Rows changed by INSERT/UPDATE/DELETE, where the driver reports it. */
@@ -16,6 +18,50 @@ export interface Connection {
    * error with `batchIndex`, the position of the statement that failed.
    */
   batch?(statements: readonly string[]): Promise<QueryResult[]>
+  /**
+   * Under --debug (see `traced`): report a statement sent on this session
+   * some other way than query and batch (SQLite's migration lock, taken on a
+   * file beside the database).
+   */
+  readonly trace?: Trace
+}
+
+/** Where a traced connection reports each statement it sends, as one `SQL: ...` line (--debug's stderr). */
+export type Trace = (line: string) => void
+
+/** `SQL: statement`, its bound parameters after it. */
+export function statementLine(sql: string, params?: readonly unknown[]): string {
+  const values = params?.length
+    ? ` -- params: ${JSON.stringify(params, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`
+    : ''
+  return `SQL: ${sql}${values}`
+}
+
+/**
+ * The connection, reporting every statement as it is sent: a query's, and a
+ * batch's one by one after a line saying they go in one round trip. The one
+ * place --debug sees the statements of a session, the run's bookkeeping
+ * (lock, version and history tables, catalog reads) included. A driver's
+ * connection is a plain object, copied here with its query and batch wrapped.
+ */
+export function traced<C extends Connection>(connection: C, trace: Trace | undefined): C {
+  if (!trace) return connection
+  const {batch} = connection
+  return {
+    ...connection,
+    batch:
+      batch &&
+      ((statements: readonly string[]) => {
+        trace(`round trip: ${statements.length} statement(s) in one query, the last ${brief(statements.at(-1) ?? '')}`)
+        for (const sql of statements) trace(statementLine(sql))
+        return batch.call(connection, statements)
+      }),
+    query(sql: string, params?: readonly unknown[]) {
+      trace(statementLine(sql, params))
+      return connection.query(sql, params)
+    },
+    trace,
+  }
 }
 
 /** The position, in a batch, of the statement a driver error came from. */

@@ -1,6 +1,6 @@
 import type {DatabaseUrl} from '../config/database-url.js'
 import type {DialectName} from '../util/dialect-names.js'
-import type {Connection} from './connection.js'
+import type {Connection, Trace} from './connection.js'
 import type {DdlCompiler} from './ddl-compiler.js'
 import type {ColumnSchema, Introspector, SchemaReader} from '../model/table-schema.js'
 
@@ -95,6 +95,7 @@ export interface Dialect {
   readonly name: DialectName
   readonly compiler: DdlCompiler
   readonly adapter: Adapter
-  connect(url: DatabaseUrl, timeoutMs: number): Promise<Connection>
+  /** `trace`: report every statement the connection sends, its own set-up included (--debug). */
+  connect(url: DatabaseUrl, timeoutMs: number, trace?: Trace): Promise<Connection>
   introspector(connection: Connection): Introspector & SchemaReader
 }

@@ -18,8 +18,8 @@ export interface DdlSpelling {
 import {defaultConstraintName, splitReference} from '../operations/naming.js'
 
 /**
- * A declared column as the database will report it: its type, default and ON UPDATE as SQL, a generated column's kind
- * settled.
+ * A declared column as the database will report it: its type, default and ON UPDATE as SQL, a generated column's
+ * kind decided.
  */
 export function columnSchemaOf(c: Column, compiler: DdlSpelling, keyed: boolean): ColumnSchema {
   const sql = (v: Column['default']) => (v === undefined || v === null ? undefined : compiler.literal(v))

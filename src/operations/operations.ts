@@ -72,7 +72,7 @@ const noop = () => {}
  * forgotten `await` must not turn into a crash, nor into a step that
  * "succeeded"); a failure the script awaited and caught was its choice.
  */
-export async function settleOperations(op: Operations): Promise<void> {
+export async function drainOperations(op: Operations): Promise<void> {
   const state = calls.get(op)!
   await state.last
   const lost = state.failed.find((f) => !f.call.observed)
@@ -335,7 +335,7 @@ export class Operations {
       result.then(resolve, reject)
     })
     // The next call waits for this one, whatever its end. Its failure is handled here without marking
-    // the call observed: settleOperations reports it if the script never looks at it.
+    // the call observed: drainOperations reports it if the script never looks at it.
     state.last = Promise.prototype.then.call(call, noop, (error: unknown) => {
       state.failed.push({call, error})
     }) as Promise<void>

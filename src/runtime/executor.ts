@@ -1,5 +1,6 @@
 import {batchIndex, type Connection, type QueryResult} from '../dialects/connection.js'
 import type {Statement} from '../dialects/ddl-compiler.js'
+import type {Step} from './step.js'
 
 /**
  * The one place all migration SQL goes through, version-table updates
@@ -22,21 +23,16 @@ export interface SqlExecutor {
   discard?(): void
   /** Online, batching: send what is queued without waiting (see OnlineExecutor.sendAhead). */
   sendAhead?(): Promise<boolean>
-  /** Online: who the statements deferred from now on belong to. */
-  owner?: unknown
-  /** Online: the owner of the last deferred statement the server ran. */
-  confirmedOwner?: unknown
+  /** Online: the step the statements deferred from now on belong to. */
+  owner?: Step
+  /** Online: the step of the last deferred statement the server ran. */
+  confirmedOwner?: Step
   /** Online: whether statements are being batched (defer queues them). */
   readonly batches?: boolean
 }
 
 /** PostgreSQL's division_by_zero, which a statement the server checks raises when its check fails. */
 const GUARD_FAILED = '22012'
-
-/** A statement on one line, its first 120 characters. */
-export function brief(sql: string): string {
-  return sql.replaceAll(/\s+/g, ' ').trim().slice(0, 120)
-}
 
 /** A statement that failed, kept on the driver's error, so a failure names it exactly. */
 export function failedStatement(error: unknown): string | undefined {
@@ -53,12 +49,12 @@ interface Deferred {
   readonly sql: string
   readonly failure?: () => Error
   /** Whose statement it is (a migration step), put on the error when it fails in a later round trip. */
-  readonly owner?: unknown
+  readonly owner?: Step
 }
 
-/** The owner (a migration step) of the statement an error came from, when it was sent ahead with others. */
-export function failedOwner(error: unknown): unknown {
-  return (error as {owner?: unknown})?.owner
+/** The step whose statement an error came from, when it was sent ahead with others. */
+export function failedOwner(error: unknown): Step | undefined {
+  return (error as {owner?: Step})?.owner
 }
 
 export class OnlineExecutor implements SqlExecutor {
@@ -70,40 +66,29 @@ export class OnlineExecutor implements SqlExecutor {
    * statements and its version update go in one round trip.
    */
   batching = false
-  /** Who the statements deferred from now on belong to (the step running). */
-  owner?: unknown
-  /** The owner of the last deferred statement the server ran. */
-  confirmedOwner?: unknown
+  /** The step the statements deferred from now on belong to (the step running). */
+  owner?: Step
+  /** The step of the last deferred statement the server ran. */
+  confirmedOwner?: Step
   /** What sendAhead sent and nobody has waited for yet. */
   private inflight?: Promise<void>
 
-  constructor(
-    readonly connection: Connection,
-    private readonly debug?: (line: string) => void,
-  ) {}
+  /** `connection`: a session's, which reports what it sends under --debug (dialects/connection.ts traced). */
+  constructor(readonly connection: Connection) {}
 
   defer(statement: Statement, failure?: () => Error): boolean {
     if (!this.batches || statement.params?.length) return false
-    this.trace(statement)
     this.pending.push({failure, owner: this.owner, sql: statement.sql})
     return true
   }
 
-  private trace(statement: Statement): void {
-    this.debug?.(
-      `SQL: ${statement.sql}${statement.params?.length ? ` -- params: ${JSON.stringify(statement.params)}` : ''}`,
-    )
-  }
-
   async execute(statement: Statement): Promise<QueryResult> {
     if (this.pending.length > 0 && !statement.params?.length) {
-      this.trace(statement)
       const results = await this.runPending({owner: this.owner, sql: statement.sql})
       return results.at(-1)!
     }
 
     await this.flush()
-    this.trace(statement)
     try {
       const result = await this.connection.query(statement.sql, statement.params)
       this.executed.push(statement.sql)
@@ -119,7 +104,7 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   async flush(): Promise<void> {
-    await this.settle()
+    await this.awaitInflight()
     if (this.pending.length > 0) await this.runPending()
   }
 
@@ -151,7 +136,7 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   /** Wait for what was sent ahead; its failure is thrown here. */
-  private async settle(): Promise<void> {
+  private async awaitInflight(): Promise<void> {
     const {inflight} = this
     this.inflight = undefined
     if (inflight) await inflight
@@ -159,7 +144,7 @@ export class OnlineExecutor implements SqlExecutor {
 
   /** The deferred statements, and `last` after them, in one round trip. */
   private async runPending(last?: Deferred): Promise<QueryResult[]> {
-    await this.settle()
+    await this.awaitInflight()
     const batch = last ? [...this.pending, last] : this.pending
     this.pending = []
     const results = await this.runBatch(batch)
@@ -168,7 +153,6 @@ export class OnlineExecutor implements SqlExecutor {
 
   private async runBatch(batch: readonly Deferred[]): Promise<QueryResult[]> {
     const sqls = batch.map((d) => d.sql)
-    this.debug?.(`round trip: ${sqls.length} statement(s) in one query, the last ${brief(sqls.at(-1)!)}`)
     let results: QueryResult[]
     try {
       results = await this.connection.batch!(sqls)

@@ -1,73 +1,28 @@
-import type {DialectName} from '../util/dialect-names.js'
 import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
-import {Operations, settleOperations} from '../operations/operations.js'
-import type {ScriptRevision} from '../script/script-directory.js'
-import {DatabaseError, DbManageError, ScriptError} from '../util/errors.js'
+import {drainOperations, Operations} from '../operations/operations.js'
+import {DatabaseError, DbManageError} from '../util/errors.js'
 import {connectionLost, describeDriverError} from '../dialects/driver-error.js'
-import {brief, failedOwner, failedStatement, type SqlExecutor} from './executor.js'
+import {brief} from '../sql/brief.js'
+import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
-import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
+import type {MigrationFunction} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
 import {statementStarted, stepEnded, stepStarted} from './progress.js'
+import {describeStep, type Step, type StepResult, unfinishedHint} from './step.js'
 import type {Session} from './session.js'
 import type {VersionStore} from './version-store.js'
 
 /** The statements that end a transaction, in one place. */
 export const END_TRANSACTION = {commit: {sql: 'COMMIT'}, rollback: {sql: 'ROLLBACK'}} as const
 
-/** With one transaction for the run (PostgreSQL), how many steps go to the server in one query, sent without waiting. */
+/**
+ * With one transaction for the run (PostgreSQL), how many steps go to the server in one query, sent without waiting.
+ */
 const AHEAD = 50
-
-export interface Step {
-  readonly direction: 'downgrade' | 'upgrade'
-  readonly script: ScriptRevision
-  /** Version before and after the step; null is base. */
-  readonly from: null | string
-  readonly to: null | string
-}
-
-export interface StepResult {
-  readonly direction: 'downgrade' | 'upgrade'
-  readonly from: null | string
-  readonly to: null | string
-  readonly message: string
-  readonly ms: number
-}
-
-/** The steps from one position of the chain to another (0 is base), in the order they run. */
-export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toPos: number): Step[] {
-  if (toPos >= fromPos) {
-    return chain.slice(fromPos, toPos).map((script, i) => ({
-      direction: 'upgrade',
-      from: i + fromPos === 0 ? null : chain[i + fromPos - 1].id,
-      script,
-      to: script.id,
-    }))
-  }
-
-  return chain
-    .slice(toPos, fromPos)
-    .reverse()
-    .map((script) => ({direction: 'downgrade', from: script.id, script, to: script.downRevision}))
-}
-
-/** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
-export async function loadSteps(steps: readonly Step[], dialect?: DialectName): Promise<Map<Step, MigrationFunction>> {
-  const functions = new Map<Step, MigrationFunction>()
-  for (const step of steps) {
-    const loaded = await timed('script import', () => loadScript(step.script, dialect))
-    const fn = loaded[step.direction]
-    if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
-    functions.set(step, fn)
-  }
-
-  saveScriptCaches()
-  return functions
-}
 
 export interface RunOptions {
   /** Offline, from base: the file creates the tables first. */
@@ -141,7 +96,10 @@ export interface MigrationContextOptions {
   readonly searchPathReset?: string
 }
 
-/** Where a step out of the transaction left things: the version then, and the revision whose statements were committed with it. */
+/**
+ * Where a step out of the transaction left things: the version then, and the revision whose statements were committed
+ * with it.
+ */
 interface StepOut {
   readonly version: null | string
   readonly partial: Step
@@ -158,11 +116,17 @@ interface StepOut {
  * offline SQL is what the online run executes.
  */
 export class MigrationContext {
-  /** Online: DDL rolls back (PostgreSQL, SQLite). Offline: the dialect's file gets BEGIN/COMMIT (PostgreSQL, as from Alembic). */
+  /**
+   * Online: DDL rolls back (PostgreSQL, SQLite). Offline: the dialect's file gets BEGIN/COMMIT (PostgreSQL, as from
+   * Alembic).
+   */
   readonly transactional: boolean
   private readonly beginSql: string
   private inTransaction = false
-  /** A statement that cannot run in a transaction is running: a signal lets it finish (a cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index). */
+  /**
+   * A statement that cannot run in a transaction is running: a signal lets it finish (a cancelled CREATE INDEX
+   * CONCURRENTLY leaves an INVALID index).
+   */
   private runningOutside = false
   private steppedOut?: StepOut
   private running?: Step
@@ -194,7 +158,10 @@ export class MigrationContext {
     await this.options.executor.execute(END_TRANSACTION[how])
   }
 
-  /** A statement that must run outside a transaction: like Alembic's autocommit_block, commit, run it alone, begin again. */
+  /**
+   * A statement that must run outside a transaction: like Alembic's autocommit_block, commit, run it alone, begin
+   * again.
+   */
   private async outside(statement: Statement): Promise<void> {
     const {executor} = this.options
     if (!this.inTransaction) {
@@ -344,9 +311,9 @@ export class MigrationContext {
      */
     const failedAhead = async (error: unknown, current: Step): Promise<Step> => {
       await confirming
-      const owner = failedOwner(error) as Step | undefined
+      const owner = failedOwner(error)
       if (owner) reportUpTo(owner, false, current)
-      else if (executor.confirmedOwner) reportUpTo(executor.confirmedOwner as Step, true, current)
+      else if (executor.confirmedOwner) reportUpTo(executor.confirmedOwner, true, current)
       return owner ?? current
     }
 
@@ -360,7 +327,11 @@ export class MigrationContext {
         current = step
         if (online && interruption()) {
           throw new Interrupted(
-            `interrupted by ${interruption()} before ${describe(step)}: ${whole ? `the whole run was rolled back (transaction_per_migration = false): the database is at ${steps[0].from ?? 'base'}` : `the database is at ${this.committed ?? 'base'}`}`,
+            `interrupted by ${interruption()} before ${describeStep(step)}: ` +
+              (whole
+                ? 'the whole run was rolled back (transaction_per_migration = false): ' +
+                  `the database is at ${steps[0].from ?? 'base'}`
+                : `the database is at ${this.committed ?? 'base'}`),
           )
         }
 
@@ -372,7 +343,7 @@ export class MigrationContext {
         if (marks) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()
         this.running = step
-        if (online) stepStarted(describe(step))
+        if (online) stepStarted(describeStep(step))
         try {
           const op = new Operations(this.sink(step))
           await timed('steps', async () => {
@@ -380,7 +351,7 @@ export class MigrationContext {
             // Once run, a script's function goes: on a long chain its module can be collected.
             functions.delete(step)
             await fn(op)
-            await settleOperations(op)
+            await drainOperations(op)
           })
           await this.restoreSearchPath()
           if (online) await checkInterrupt()
@@ -462,13 +433,17 @@ export class MigrationContext {
   async stamp(
     from: null | string,
     to: null | string,
-    options: {checksum?: string; create?: boolean; purge?: boolean; settle?: boolean} = {},
+    options: {checksum?: string; create?: boolean; purge?: boolean; abandonMark?: boolean} = {},
   ): Promise<void> {
     const {versions} = this.options
     if (this.transactional) await this.begin()
     try {
       if (options.create) await versions.create()
-      await versions.stamp(from, to, {checksum: options.checksum, purge: options.purge, settle: options.settle})
+      await versions.stamp(from, to, {
+        abandonMark: options.abandonMark,
+        checksum: options.checksum,
+        purge: options.purge,
+      })
     } catch (error) {
       if (this.transactional) await this.end('rollback').catch(() => {})
       throw error
@@ -480,7 +455,7 @@ export class MigrationContext {
   /** `committed` is where the rollback leaves the database: the run's start when it was one transaction. */
   private stepError(step: Step, error: unknown, committed: null | string): DbManageError {
     if (connectionLost(error) && !interruption()) return this.lostError(step, error, committed)
-    const what = `${describe(step)} failed`
+    const what = `${describeStep(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
     const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code))
@@ -514,7 +489,7 @@ export class MigrationContext {
     if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
     return new Kind(
       `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): ` +
-        settleHint(step.script.fileName, committed, step.to),
+        unfinishedHint(step.script.fileName, committed, step.to),
     )
   }
 }
@@ -532,7 +507,9 @@ function lostMessage(
   context: {whole: boolean; transactional: boolean; executed: readonly string[]},
 ): string {
   const statement = failedStatement(error)
-  const head = `${describe(step)} failed: the connection to the server was lost (${describeDriverError(error)})${statement ? ` [SQL: ${brief(statement)}]` : ''}`
+  const head =
+    `${describeStep(step)} failed: the connection to the server was lost (${describeDriverError(error)})` +
+    (statement ? ` [SQL: ${brief(statement)}]` : '')
   const file = step.script.fileName
   const check = 'run "db-manage current" to see where it is'
   if (context.whole) {
@@ -555,14 +532,4 @@ function lostMessage(
     ` downgrade refuse to run: undo its statements by hand and run "db-manage stamp ${before ?? 'base'}", or finish them` +
     ` and run "db-manage stamp ${step.to ?? 'base'}"`
   )
-}
-
-/** `upgrade 002 -> 003 (003_x.ts)` */
-function describe(step: Step): string {
-  return `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName})`
-}
-
-/** What to do about a step whose statements were only partly committed: the two stamps that settle it. */
-export function settleHint(fileName: string, from: null | string, to: null | string): string {
-  return `undo them by hand and run "db-manage stamp ${from ?? 'base'}", or finish them and run "db-manage stamp ${to ?? 'base'}"; until then upgrade and downgrade refuse to run (${fileName} is marked unfinished)`
 }

@@ -49,7 +49,8 @@ export class MigrationSink implements OperationSink {
     for (const statement of statements) {
       if (statement.searchPath) await this.options.searchPathChanging?.()
       if (statement.nonTransactional && outside) await outside(statement)
-      // An operation's own DDL goes with the step's next round trip; SQL a script runs itself (op.execute) is run as it comes.
+      // An operation's own DDL goes with the step's next round trip; SQL a script runs itself (op.execute) is run as it
+      // comes.
       else if (operation.kind === 'execute' || !executor.defer?.(statement)) await executor.execute(statement)
     }
   }

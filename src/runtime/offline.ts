@@ -3,14 +3,15 @@ import type {DialectName} from '../util/dialect-names.js'
 import type {QueryResult} from '../dialects/connection.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
-import {SchemaTracker} from '../model/schema-tracker.js'
-import {Operations, settleOperations} from '../operations/operations.js'
-import type {ScriptRevision} from '../script/script-directory.js'
+import type {SchemaTracker} from '../model/schema-tracker.js'
+import {drainOperations, Operations} from '../operations/operations.js'
 import {type Token, tokenize} from '../sql/lexer.js'
 import {ScriptError} from '../util/errors.js'
 import type {SqlExecutor} from './executor.js'
 import {MigrationSink} from './migration-sink.js'
-import {loadSteps, MigrationContext, planSteps} from './migration-context.js'
+import type {MigrationFunction} from './load-script.js'
+import {MigrationContext} from './migration-context.js'
+import type {Step} from './step.js'
 import {VersionStore} from './version-store.js'
 
 /**
@@ -96,16 +97,8 @@ export class OfflineWriter implements SqlExecutor {
   }
 }
 
-export interface RenderOptions {
-  /** Positions in the chain: 0 is base. Upgrade when to >= from. */
-  readonly from: number
-  readonly to: number
-  readonly versionTable: boolean
-  readonly transactionPerMigration: boolean
-}
-
 /** A schema-per-tenant script starts in the tenant's schema, creating it when the script starts at base. */
-async function enterSchema(
+export async function enterSchema(
   writer: OfflineWriter,
   dialect: Dialect,
   database: DatabaseConfig,
@@ -118,7 +111,7 @@ async function enterSchema(
 }
 
 /** A migration context that writes SQL: no connection, a tracker in place of the catalog. */
-function offlineContext(
+export function offlineContext(
   dialect: Dialect,
   database: DatabaseConfig,
   options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean},
@@ -146,28 +139,20 @@ function offlineContext(
 }
 
 /**
- * Render the steps between two positions as SQL, without a connection. The
- * scripts before the range are run against a SchemaTracker only, so batch
- * mode and MySQL's column restatement know the tables they change.
+ * Offline, the scripts before a range feed only the tracker, so batch mode
+ * and MySQL's column restatement know the tables the range changes: their
+ * SQL is discarded.
  */
-export async function renderSteps(
+export async function trackSteps(
   dialect: Dialect,
-  database: DatabaseConfig,
-  chain: readonly ScriptRevision[],
-  options: RenderOptions,
-): Promise<string> {
-  const {compiler} = dialect
-  const tracker = new SchemaTracker(compiler)
-  const steps = planSteps(chain, options.from, options.to)
-  const functions = await loadSteps(steps, dialect.name)
-
-  const prior = planSteps(chain, 0, options.from)
-  const priorFunctions = await loadSteps(prior, dialect.name)
-  // The scripts before the range only feed the tracker: their SQL is discarded.
+  tracker: SchemaTracker,
+  steps: readonly Step[],
+  functions: ReadonlyMap<Step, MigrationFunction>,
+): Promise<void> {
   const silent: SqlExecutor = {execute: async () => ({rows: []})}
-  for (const step of prior) {
+  for (const step of steps) {
     const sink = new MigrationSink({
-      compiler,
+      compiler: dialect.compiler,
       dialect: dialect.name,
       executor: silent,
       introspector: tracker,
@@ -178,36 +163,7 @@ export async function renderSteps(
       tracker,
     })
     const op = new Operations(sink)
-    await priorFunctions.get(step)!(op)
-    await settleOperations(op)
+    await functions.get(step)!(op)
+    await drainOperations(op)
   }
-
-  const {context, writer} = offlineContext(dialect, database, {
-    tracker,
-    transactionPerMigration: options.transactionPerMigration,
-    versionTable: options.versionTable,
-  })
-  const fromBase = options.from === 0 && options.to > 0
-  await enterSchema(writer, dialect, database, fromBase)
-  await context.run(steps, functions, {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0})
-  return writer.text()
-}
-
-/** `stamp --sql`: only the version table's statements. */
-export async function renderStamp(
-  dialect: Dialect,
-  database: DatabaseConfig,
-  from: null | string,
-  to: null | string,
-  checksum?: string,
-): Promise<string> {
-  const {context, writer} = offlineContext(dialect, database, {
-    tracker: new SchemaTracker(dialect.compiler),
-    transactionPerMigration: true,
-    versionTable: true,
-  })
-  const create = from === null && to !== null
-  await enterSchema(writer, dialect, database, create)
-  await context.stamp(from, to, {checksum, create})
-  return writer.text()
 }

@@ -1,3 +1,5 @@
+import {brief} from '../sql/brief.js'
+
 /**
  * What the running revision is doing, for a long one: which step, how many
  * of its statements have started (of how many, when the script says: a SQL
@@ -24,7 +26,7 @@ export function stepStarted(label: string): void {
 export function statementStarted(sql: string): void {
   if (!current) return
   current.statement++
-  current.sql = sql.replaceAll(/\s+/g, ' ').trim().slice(0, 60)
+  current.sql = brief(sql, 60)
 }
 
 /** A script that knows how many statements it runs (a SQL script) says so. */

@@ -1,11 +1,12 @@
 import type {Config, DatabaseConfig} from '../config/config.js'
+import {hidingPassword} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
-import {ConfigError, DatabaseError, DbManageError} from '../util/errors.js'
+import {ConfigError, DatabaseError} from '../util/errors.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {OnlineExecutor} from './executor.js'
-import {guarded, Interrupted, interruption, waiting} from './interrupt.js'
+import {guarded} from './interrupt.js'
 import {type HistoryRow, VersionStore} from './version-store.js'
 
 export {describeDriverError} from '../dialects/driver-error.js'
@@ -21,6 +22,7 @@ export interface Session {
 
 export interface SessionOptions {
   readonly lockTimeout?: number
+  /** --debug: every statement the session sends is written here, one `SQL: ...` line each, no password in any. */
   readonly debug?: (line: string) => void
 }
 
@@ -46,7 +48,8 @@ export async function openSession(
   const dialect = await getDialect(url.dialect)
   let connection: Connection
   try {
-    connection = await dialect.connect(url, (options.lockTimeout ?? config.lockTimeout) * 1000)
+    const trace = options.debug && hidingPassword(url, options.debug)
+    connection = await dialect.connect(url, (options.lockTimeout ?? config.lockTimeout) * 1000, trace)
   } catch (error) {
     throw new DatabaseError(`cannot connect to ${url.masked}: ${describeDriverError(error)}`)
   }
@@ -62,28 +65,12 @@ export async function openSession(
     }
   }
 
-  return sessionOn(connection, dialect, database, options.debug)
+  return sessionOn(connection, dialect, database)
 }
 
-/**
- * The version and history tables, created when missing (upgrade, stamp); a
- * tenant's schema first, as Flyway's createSchemas does.
- */
-export async function ensureVersionTable(session: Session): Promise<void> {
-  const {schema} = session.database
-  if (schema !== undefined)
-    await session.executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${session.dialect.compiler.quote(schema)}`})
-  await session.versions.ensure(session.dialect.adapter, session.connection)
-}
-
-/** A session on a connection already open (a scratch database's, say). */
-export function sessionOn(
-  connection: Connection,
-  dialect: Dialect,
-  database: DatabaseConfig,
-  debug?: (line: string) => void,
-): Session {
-  const executor = new OnlineExecutor(connection, debug)
+/** A session on a connection already open (a scratch database's, say); traced, if at all, when it was opened. */
+export function sessionOn(connection: Connection, dialect: Dialect, database: DatabaseConfig): Session {
+  const executor = new OnlineExecutor(connection)
   return {
     connection,
     database,
@@ -123,40 +110,5 @@ export async function readState(session: Session): Promise<{current: null | stri
   return {
     current: await readCurrent(session),
     history: await session.versions.readHistory(session.dialect.adapter, session.connection),
-  }
-}
-
-function waitInterrupted(): Interrupted {
-  return new Interrupted(`interrupted by ${interruption()} while waiting for the migration lock; nothing was changed`)
-}
-
-/** Hold the migration lock around `fn`, released in finally. */
-export async function withLock<T>(session: Session, timeoutSeconds: number, fn: () => Promise<T>): Promise<T> {
-  const {adapter} = session.dialect
-  const {schema, versionTable} = session.database
-  let name: string
-  // A first signal while waiting ends the wait within a fraction of a second: nothing has changed yet.
-  const stop = new AbortController()
-  try {
-    if (interruption()) throw waitInterrupted()
-    name = await waiting(
-      async () => {
-        const lock = await adapter.lockName(session.connection, {schema, versionTable})
-        await adapter.acquireLock(session.connection, lock, timeoutSeconds, stop.signal)
-        return lock
-      },
-      () => stop.abort(),
-    )
-  } catch (error) {
-    if (interruption()) throw waitInterrupted()
-    if (error instanceof DbManageError) throw error
-    throw new DatabaseError(`cannot take the migration lock: ${describeDriverError(error)}`)
-  }
-
-  try {
-    if (interruption()) throw waitInterrupted()
-    return await fn()
-  } finally {
-    await adapter.releaseLock(session.connection, name).catch(() => {})
   }
 }

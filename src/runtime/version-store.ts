@@ -53,7 +53,10 @@ export interface AppliedStep {
 /** One row of the history table. */
 export interface HistoryRow {
   readonly revision: string
-  /** upgrade, downgrade, stamp, accept-edit (a deliberate edit of an applied script, accepted), started (a step in progress, MySQL) or interrupted (one a stamp settled). */
+  /**
+   * upgrade, downgrade, stamp, accept-edit (a deliberate edit of an applied script, accepted), started (a step in
+   * progress, MySQL) or interrupted (one a stamp abandoned).
+   */
   readonly direction: string
   readonly fromRevision: null | string
   readonly toRevision: null | string
@@ -64,7 +67,7 @@ export interface HistoryRow {
   readonly dbManageVersion: null | string
 }
 
-/** The direction of a history row that marks a step in progress (MySQL); `interrupted` once a stamp settled it. */
+/** The direction of a history row that marks a step in progress (MySQL); `interrupted` once a stamp abandoned it. */
 export const STARTED = 'started'
 
 /** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
@@ -202,12 +205,13 @@ export class VersionStore {
 
   /**
    * Online: create what is missing, silently: the version table (a new
-   * database), the history table (a database db-manage or Alembic managed before it).
+   * database), the history table (a database db-manage or Alembic managed
+   * before it). `present`: which of them the database has.
    */
-  async ensure(adapter: Adapter, connection: Connection): Promise<void> {
+  async ensure(present: {readonly versionTable: boolean; readonly historyTable: boolean}): Promise<void> {
     if (!this.enabled) return
-    if (!(await adapter.tableExists(connection, this.table))) await this.executor.execute(this.sql.create(true))
-    if (!(await adapter.tableExists(connection, this.history.table))) await this.createHistory()
+    if (!present.versionTable) await this.executor.execute(this.sql.create(true))
+    if (!present.historyTable) await this.createHistory()
   }
 
   /** Offline, a range that does not start at base: the history table may be new to that database (IF NOT EXISTS). */
@@ -216,10 +220,14 @@ export class VersionStore {
   }
 
   /** The history, oldest first; empty when there is no history table (a database Alembic managed). */
-  async readHistory(adapter: Adapter, connection: Connection, direction?: string): Promise<HistoryRow[]> {
+  async readHistory(adapter: Adapter, connection: Connection): Promise<HistoryRow[]> {
     if (!(await adapter.tableExists(connection, this.history.table))) return []
-    const where = direction === undefined ? '' : ` WHERE direction = ${this.compiler.literal(direction)}`
-    const sql = `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table}${where} ORDER BY id`
+    return this.historyRows(connection)
+  }
+
+  /** The history table's rows, oldest first (the caller knows the table is there). */
+  async historyRows(connection: Connection): Promise<HistoryRow[]> {
+    const sql = `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} ORDER BY id`
     let rows
     try {
       ;({rows} = await connection.query(sql))
@@ -234,9 +242,8 @@ export class VersionStore {
     return rows.map(historyRow)
   }
 
-  /** The history's last row that moved the version (upgrade, downgrade, stamp), if there is a history. */
-  async lastMove(adapter: Adapter, connection: Connection): Promise<HistoryRow | undefined> {
-    if (!this.enabled || !(await adapter.tableExists(connection, this.history.table))) return undefined
+  /** The history's last row that moved the version (upgrade, downgrade, stamp); the caller knows the table is there. */
+  async lastMove(connection: Connection): Promise<HistoryRow | undefined> {
     const {rows} = await connection.query(
       `SELECT ${HISTORY_COLUMNS.join(', ')} FROM ${this.history.table} WHERE direction IN ('upgrade', 'downgrade', 'stamp') ORDER BY id DESC LIMIT 1`,
     )
@@ -340,7 +347,7 @@ export class VersionStore {
    * Where DDL commits as it runs (MySQL), a step is marked in progress before
    * its first statement, and the mark becomes its history row when it is
    * done: a run killed or failed half-way leaves the mark, and the next run
-   * names that revision and refuses to guess (openMark).
+   * names that revision and refuses to guess (runtime/migrator.ts).
    */
   async started(step: AppliedStep): Promise<void> {
     if (this.enabled)
@@ -361,12 +368,6 @@ export class VersionStore {
       })
   }
 
-  /** The step a run left unfinished, if any (online, where DDL is not transactional). */
-  async openMark(adapter: Adapter, connection: Connection): Promise<HistoryRow | undefined> {
-    if (!this.enabled) return undefined
-    return (await this.readHistory(adapter, connection, STARTED)).at(-1)
-  }
-
   /** The step of a mark finished (the version moved) but its history row was not written: it is now. */
   async finishMark(direction: 'downgrade' | 'upgrade'): Promise<void> {
     await this.executor.execute({
@@ -374,8 +375,8 @@ export class VersionStore {
     })
   }
 
-  /** `stamp` settled an unfinished step: its mark stays in the history, as interrupted. */
-  async settle(): Promise<void> {
+  /** `stamp` gave up on an unfinished step: its mark stays in the history, as interrupted. */
+  async abandonMark(): Promise<void> {
     if (this.enabled)
       await this.executor.execute({
         sql: `UPDATE ${this.history.table} SET direction = 'interrupted' WHERE direction = ${this.compiler.literal(STARTED)}`,
@@ -386,15 +387,15 @@ export class VersionStore {
   async stamp(
     from: null | string,
     to: null | string,
-    options: {checksum?: string; purge?: boolean; settle?: boolean} = {},
+    options: {checksum?: string; purge?: boolean; abandonMark?: boolean} = {},
   ): Promise<void> {
     if (!this.enabled) return
     if (options.purge) await this.executor.execute(this.sql.deleteAll())
     const move = this.sql.move(options.purge ? null : from, to)
     if (move) await this.executor.execute(move)
-    if (options.settle) await this.settle()
+    if (options.abandonMark) await this.abandonMark()
     const revision = to ?? from
-    if (revision !== null && (move || options.purge || options.settle))
+    if (revision !== null && (move || options.purge || options.abandonMark))
       await this.record({
         checksum: to === null ? undefined : options.checksum,
         direction: 'stamp',

@@ -17,6 +17,11 @@ export function describe(rev: Revision): string {
   return rev.fileName ?? rev.id
 }
 
+/** How far up the chain the database is: 0 at base, else the position of `current` (which the caller knows). */
+export function appliedCount(chain: readonly Revision[], current: null | string): number {
+  return current === null ? 0 : chain.findIndex((r) => r.id === current) + 1
+}
+
 export function padId(n: number, digits: number): string {
   return String(n).padStart(digits, '0')
 }

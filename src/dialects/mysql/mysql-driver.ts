@@ -1,9 +1,9 @@
 import type {DatabaseUrl} from '../../config/database-url.js'
-import type {Connection} from '../connection.js'
+import {type Connection, type Trace, traced} from '../connection.js'
 
-export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
+export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, trace?: Trace): Promise<Connection> {
   const mysql = await import('mysql2/promise')
-  const connection = await mysql.createConnection({
+  const client = await mysql.createConnection({
     charset: url.params.charset ?? 'utf8mb4',
     connectTimeout: connectTimeoutMs,
     database: url.database,
@@ -16,15 +16,16 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number): 
     ssl: url.params.ssl === 'true' ? {} : undefined,
     user: url.user,
   })
-  connection.on('error', () => {})
-  return {
+  client.on('error', () => {})
+  const connection: Connection = {
     async close() {
-      await connection.end()
+      await client.end()
     },
     async query(sql, params = []) {
-      const [result] = await connection.query(sql, params as unknown[])
+      const [result] = await client.query(sql, params as unknown[])
       if (Array.isArray(result)) return {rows: result as Array<Record<string, unknown>>}
       return {rowCount: (result as {affectedRows?: number}).affectedRows, rows: []}
     },
   }
+  return traced(connection, trace)
 }

@@ -20,7 +20,7 @@ import type {
 } from '../../operations/nodes.js'
 import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
 import type {TypeMap} from '../../model/portable-type.js'
-import {SequenceStatements, settled} from './postgres-sequences.js'
+import {SequenceStatements, withDefaults} from './postgres-sequences.js'
 import {UsageError} from '../../util/errors.js'
 
 export class PostgresDdlCompiler extends DdlCompiler {
@@ -64,7 +64,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
 
   /** An identity, or (with `sequence`) serial's nextval() default of a sequence created before the table. */
   protected autoincrementClause(column: Column): {suffix?: string; type?: string} {
-    const sequence = column.sequence === undefined ? undefined : settled(column.sequence, column.type, this)
+    const sequence = column.sequence === undefined ? undefined : withDefaults(column.sequence, column.type, this)
     if (sequence) return {suffix: this.sequences.nextval(sequence.name)}
     return {suffix: ` GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`}
   }
@@ -76,7 +76,7 @@ export class PostgresDdlCompiler extends DdlCompiler {
       ...numbered.map((c) => this.sequences.create(c)),
       ...statements,
       ...numbered.flatMap((c) => {
-        const s = settled(c.sequence!, c.type, this)
+        const s = withDefaults(c.sequence!, c.type, this)
         return s.owned ? [this.sequences.ownedBy(s.name, table, c.name)] : []
       }),
     ]

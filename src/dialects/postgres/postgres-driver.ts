@@ -1,5 +1,5 @@
 import type {DatabaseUrl} from '../../config/database-url.js'
-import type {Connection} from '../connection.js'
+import {type Connection, statementLine, type Trace, traced} from '../connection.js'
 
 const CHECK_CONNECTION = `DO $$ BEGIN PERFORM set_config('client_connection_check_interval', '2000', false); EXCEPTION WHEN undefined_object THEN NULL; END $$`
 
@@ -21,7 +21,7 @@ async function loadPg(): Promise<typeof import('pg').default> {
   }
 }
 
-export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number): Promise<Connection> {
+export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number, trace?: Trace): Promise<Connection> {
   const pg = await loadPg()
   const ssl =
     url.params.sslmode && url.params.sslmode !== 'disable'
@@ -42,6 +42,7 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
   await client.connect()
   // A client killed with -9 cannot release the lock nor stop its statement: from PostgreSQL 14 the
   // server checks the connection while a statement runs, and aborts it within seconds (frees the lock).
+  trace?.(statementLine(CHECK_CONNECTION))
   await client.query(CHECK_CONNECTION)
   // Keep server notices (e.g. "relation already exists, skipping") off stdout.
   client.on('notice', () => {})
@@ -60,7 +61,7 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
 
   type Result = {rowCount: null | number; rows: Array<Record<string, unknown>>}
 
-  return {
+  const connection: Connection = {
     batch(statements) {
       return new Promise((resolve, reject) => {
         // Each statement ends on a line of its own, so a trailing -- comment cannot swallow the separator.
@@ -85,7 +86,9 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
       canceller.on('error', () => {})
       try {
         await canceller.connect()
-        await canceller.query('SELECT pg_cancel_backend($1)', [(client as unknown as {processID: number}).processID])
+        const pid = [(client as unknown as {processID: number}).processID]
+        trace?.(`${statementLine('SELECT pg_cancel_backend($1)', pid)} (on a second connection)`)
+        await canceller.query('SELECT pg_cancel_backend($1)', pid)
       } catch {
         // The statement then runs to its end; the run still stops after it.
       } finally {
@@ -101,4 +104,5 @@ export async function connectPostgres(url: DatabaseUrl, connectTimeoutMs: number
       return {rowCount: last?.rowCount ?? undefined, rows: last?.rows ?? []}
     },
   }
+  return traced(connection, trace)
 }

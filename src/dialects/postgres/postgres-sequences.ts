@@ -11,7 +11,7 @@ interface Spelling {
 
 const INTEGERS = /^(smallint|integer|bigint|int2|int4|int8)$/i
 
-interface Settled {
+interface SequenceWithDefaults {
   readonly name: string
   readonly as?: string
   readonly owned: boolean
@@ -20,8 +20,12 @@ interface Settled {
 /** What of a column a sequence is made for. */
 type Numbered = Pick<Column, 'name' | 'sequence' | 'type'>
 
-/** A column's sequence with what it leaves out settled: the column's integer type (as serial makes it), owned. */
-export function settled(sequence: ColumnSequence | string, columnType: string, sql: Spelling): Settled {
+/** A column's sequence, the defaults of what it leaves out filled in: the column's integer type (as serial), owned. */
+export function withDefaults(
+  sequence: ColumnSequence | string,
+  columnType: string,
+  sql: Spelling,
+): SequenceWithDefaults {
   const s = typeof sequence === 'string' ? {name: sequence} : sequence
   const type = sql.type(s.as ?? columnType)
   return {name: s.name, owned: s.owned ?? true, ...(INTEGERS.test(type) ? {as: type} : {})}
@@ -41,7 +45,7 @@ export class SequenceStatements {
    * sequence of its own, which DROP TABLE leaves) is created unless it is there.
    */
   create(column: Numbered, name?: string): Statement {
-    const s = settled(column.sequence!, column.type, this.sql)
+    const s = withDefaults(column.sequence!, column.type, this.sql)
     const as = s.as ? ` AS ${s.as}` : ''
     return {sql: `CREATE SEQUENCE ${s.owned ? '' : 'IF NOT EXISTS '}${this.sql.quote(name ?? s.name)}${as}`}
   }
@@ -124,7 +128,7 @@ export class SequenceStatements {
     }
 
     if (op.autoincrement === true && op.sequence) {
-      const s = settled(op.sequence, type, this.sql)
+      const s = withDefaults(op.sequence, type, this.sql)
       return {
         after: [
           this.create({name: op.column, sequence: op.sequence, type}),
@@ -163,7 +167,7 @@ export class SequenceStatements {
 
     if (op.sequence !== undefined && op.existingSequence !== undefined) {
       // From one sequence to another: the same sequence renamed, retyped and (dis)owned, so it keeps its value.
-      const s = settled(op.sequence, type, this.sql)
+      const s = withDefaults(op.sequence, type, this.sql)
       return {
         after: [
           ...(s.name === op.existingSequence ? [] : [this.rename(op.existingSequence, s.name)]),
@@ -176,7 +180,7 @@ export class SequenceStatements {
 
     if (op.sequence !== undefined) {
       // From an identity to a sequence: the new one made aside and set past the identity's value before it goes.
-      const s = settled(op.sequence, type, this.sql)
+      const s = withDefaults(op.sequence, type, this.sql)
       const fresh = `${s.name}__db_manage_new`
       return {
         after: [

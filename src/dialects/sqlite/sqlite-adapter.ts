@@ -2,7 +2,7 @@ import {realpath} from 'node:fs/promises'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {DatabaseError} from '../../util/errors.js'
-import type {Connection} from '../connection.js'
+import {type Connection, statementLine} from '../connection.js'
 import {ADAPTER_DEFAULTS} from '../adapter-defaults.js'
 import type {Adapter} from '../dialect.js'
 import type {SqliteConnection} from './sqlite-driver.js'
@@ -36,6 +36,7 @@ async function acquireFileLock(
     for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
       signal?.throwIfAborted()
       try {
+        connection.trace?.(`${statementLine('BEGIN IMMEDIATE')} (the migration lock, on ${file})`)
         lock.exec('BEGIN IMMEDIATE')
         held.set(connection, lock)
         return

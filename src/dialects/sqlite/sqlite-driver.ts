@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import type {DatabaseUrl} from '../../config/database-url.js'
 import {DatabaseError, errorMessage} from '../../util/errors.js'
-import type {Connection, QueryResult} from '../connection.js'
+import {type Connection, type QueryResult, statementLine, type Trace, traced} from '../connection.js'
 
 /** A SQLite connection knows its file: the migration lock is a file beside it. */
 export interface SqliteConnection extends Connection {
@@ -12,7 +12,7 @@ export interface SqliteConnection extends Connection {
 }
 
 /** better-sqlite3 behind the async Connection interface. */
-export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Promise<SqliteConnection> {
+export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number, trace?: Trace): Promise<SqliteConnection> {
   const {default: Database} = await import('better-sqlite3')
   const file = url.filename ?? ':memory:'
   // A folder that is not there is a typo more often than a wish: SQLite would otherwise start a new, empty
@@ -39,11 +39,12 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
 
   // Like SQLAlchemy (and so Alembic), migrations run with foreign key
   // enforcement off, so batch mode can drop and rename referenced tables.
+  trace?.(statementLine('PRAGMA foreign_keys = OFF'))
   db.pragma('foreign_keys = OFF')
   // As sqlite3 runs a file: without better-sqlite3's defensive mode, so what sqlite3's own .dump and .schema
   // write for FTS tables (PRAGMA writable_schema, their shadow tables) runs as it does there.
   db.unsafeMode(true)
-  return {
+  const connection: SqliteConnection = {
     async close() {
       db.close()
     },
@@ -56,4 +57,5 @@ export async function connectSqlite(url: DatabaseUrl, busyTimeoutMs: number): Pr
       return {rowCount: info.changes, rows: []}
     },
   }
+  return traced(connection, trace)
 }

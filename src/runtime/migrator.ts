@@ -1,0 +1,468 @@
+import type {Config, DatabaseConfig} from '../config/config.js'
+import type {Dialect} from '../dialects/dialect.js'
+import {describeDriverError} from '../dialects/driver-error.js'
+import {SchemaTracker} from '../model/schema-tracker.js'
+import type {RevisionMap} from '../script/revision-map.js'
+import {appliedCount} from '../script/revision.js'
+import type {ScriptRevision} from '../script/script-directory.js'
+import {ChainError, DatabaseError, DbManageError, RevisionError, ScriptError} from '../util/errors.js'
+import {compareChecksums} from './checksums.js'
+import {Interrupted, interruption, waiting} from './interrupt.js'
+import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
+import {type MigrationContext, onlineContext, type RunOptions} from './migration-context.js'
+import {enterSchema, offlineContext, type OfflineWriter, trackSteps} from './offline.js'
+import {timed} from './phases.js'
+import {readCurrent, type Session, type SessionOptions, withSession} from './session.js'
+import {planSteps, type Step, type StepResult, unfinishedHint} from './step.js'
+import {type HistoryRow, STARTED} from './version-store.js'
+
+/** The chain a run plans over: its scripts in order, the map that resolves identifiers, and where they are. */
+export interface MigratorScripts {
+  readonly chain: readonly ScriptRevision[]
+  readonly map: RevisionMap
+  /** script_location, for messages. */
+  readonly location: string
+}
+
+/** What a run is allowed: the configured values, a command's flags over them. */
+export interface MigratorSettings {
+  readonly transactionPerMigration: boolean
+  /** Online: seconds to wait for another run's migration lock. */
+  readonly lockTimeout: number
+  /** Online: seconds a statement may wait for a table lock; 0 waits as the server does. */
+  readonly statementLockTimeout: number
+  /** Online: refuse an upgrade over applied scripts edited since (Flyway's validate on migrate). */
+  readonly validateOnMigrate: boolean
+}
+
+/** The settings of `config`, with a command's --lock-timeout and --statement-lock-timeout over them. */
+export function settingsOf(
+  config: Config,
+  options: {readonly lockTimeout?: number; readonly statementLockTimeout?: number} = {},
+): MigratorSettings {
+  return {
+    lockTimeout: options.lockTimeout ?? config.lockTimeout,
+    statementLockTimeout: options.statementLockTimeout ?? config.statementLockTimeout,
+    transactionPerMigration: config.transactionPerMigration,
+    validateOnMigrate: config.validateOnMigrate,
+  }
+}
+
+/** What a migration did: where the database was and is, and each step. */
+export interface MigrationDone {
+  readonly from: null | string
+  readonly to: null | string
+  readonly steps: readonly StepResult[]
+}
+
+/**
+ * The database's bookkeeping, read once under the lock and kept current as
+ * the run changes it: which of the version and history tables exist, the
+ * version (read when first needed: `stamp --purge` never reads it), and the
+ * history rows (read when first needed).
+ */
+interface VersionState {
+  versionTable: boolean
+  historyTable: boolean
+  current?: null | string
+  history?: HistoryRow[]
+}
+
+/** Online, a connected session; offline (--sql), the writer the SQL goes to and the tables it has built. */
+type Side =
+  | {readonly online: true; readonly session: Session}
+  | {readonly online: false; readonly writer: OfflineWriter; readonly tracker: SchemaTracker}
+
+/** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
+async function loadSteps(steps: readonly Step[], dialect: Dialect): Promise<Map<Step, MigrationFunction>> {
+  const functions = new Map<Step, MigrationFunction>()
+  for (const step of steps) {
+    const loaded = await timed('script import', () => loadScript(step.script, dialect.name))
+    const fn = loaded[step.direction]
+    if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
+    functions.set(step, fn)
+  }
+
+  saveScriptCaches()
+  return functions
+}
+
+function waitInterrupted(): Interrupted {
+  return new Interrupted(`interrupted by ${interruption()} while waiting for the migration lock; nothing was changed`)
+}
+
+/**
+ * One database's run, online or offline (`--sql`), from start to end: the
+ * migration lock, the version-table state read once (and kept current as
+ * steps complete), the step a killed run left unfinished, the plan, each
+ * step (through one MigrationContext: the step loop and its transactions),
+ * the history rows, and the lock's release. Online and offline share the
+ * plan and the step loop; only where the SQL goes differs (the session's
+ * connection, or the writer of --sql). The verbs (api/migrate.ts,
+ * api/offline.ts) only resolve their arguments and call one method.
+ */
+export class Migrator {
+  private state?: VersionState
+
+  private constructor(
+    private readonly side: Side,
+    private readonly dialect: Dialect,
+    private readonly database: DatabaseConfig,
+    private readonly givenScripts: MigratorScripts | undefined,
+    private readonly settings: MigratorSettings,
+    private readonly context: MigrationContext,
+  ) {}
+
+  /**
+   * On a connected session (openSession). Without `scripts` (`current` on a
+   * URL alone, with no scripts beside it) it only reads the version.
+   */
+  static online(session: Session, scripts: MigratorScripts | undefined, settings: MigratorSettings): Migrator {
+    return new Migrator(
+      {online: true, session},
+      session.dialect,
+      session.database,
+      scripts,
+      settings,
+      onlineContext(session, settings.transactionPerMigration),
+    )
+  }
+
+  /** Writing SQL (--sql): no connection; `versionTable` false leaves out every version-table statement. */
+  static offline(
+    dialect: Dialect,
+    database: DatabaseConfig,
+    scripts: MigratorScripts,
+    settings: Pick<MigratorSettings, 'transactionPerMigration'> & {readonly versionTable: boolean},
+  ): Migrator {
+    const tracker = new SchemaTracker(dialect.compiler)
+    const {context, writer} = offlineContext(dialect, database, {
+      tracker,
+      transactionPerMigration: settings.transactionPerMigration,
+      versionTable: settings.versionTable,
+    })
+    return new Migrator(
+      {online: false, tracker, writer},
+      dialect,
+      database,
+      scripts,
+      {
+        lockTimeout: 0,
+        statementLockTimeout: 0,
+        transactionPerMigration: settings.transactionPerMigration,
+        validateOnMigrate: false,
+      },
+      context,
+    )
+  }
+
+  private get scripts(): MigratorScripts {
+    if (!this.givenScripts) throw new Error('Migrator: a run needs the scripts')
+    return this.givenScripts
+  }
+
+  private get session(): Session {
+    if (!this.side.online) throw new Error('Migrator: an online step on a --sql run')
+    return this.side.session
+  }
+
+  /**
+   * Online: hold the migration lock around `fn` and read which bookkeeping
+   * tables exist once it is held; the lock is released however `fn` ends.
+   * A first signal while waiting ends the wait within a fraction of a second: nothing has changed yet.
+   */
+  async locked<T>(fn: () => Promise<T>): Promise<T> {
+    const {connection, dialect} = this.session
+    const {adapter} = dialect
+    const {schema, versionTable} = this.database
+    let name: string
+    const stop = new AbortController()
+    try {
+      if (interruption()) throw waitInterrupted()
+      name = await waiting(
+        async () => {
+          const lock = await adapter.lockName(connection, {schema, versionTable})
+          await adapter.acquireLock(connection, lock, this.settings.lockTimeout, stop.signal)
+          return lock
+        },
+        () => stop.abort(),
+      )
+    } catch (error) {
+      if (interruption()) throw waitInterrupted()
+      if (error instanceof DbManageError) throw error
+      throw new DatabaseError(`cannot take the migration lock: ${describeDriverError(error)}`)
+    }
+
+    try {
+      if (interruption()) throw waitInterrupted()
+      const hasVersionTable = await adapter.tableExists(connection, versionTable)
+      const hasHistoryTable = await adapter.tableExists(connection, this.database.historyTable)
+      this.state = {historyTable: hasHistoryTable, versionTable: hasVersionTable}
+      return await fn()
+    } finally {
+      this.state = undefined
+      await adapter.releaseLock(connection, name).catch(() => {})
+    }
+  }
+
+  private get held(): VersionState {
+    if (!this.state) throw new Error('Migrator: the version state is read under the lock (locked())')
+    return this.state
+  }
+
+  /** The version row, null at base (no version table yet included); read once, then kept as the run moves it. */
+  private async current(): Promise<null | string> {
+    const state = this.held
+    if (state.current === undefined) {
+      const {connection, versions} = this.session
+      state.current = state.versionTable ? await versions.read(connection) : null
+    }
+
+    return state.current
+  }
+
+  /** The history rows, read once; none without a history table (a database Alembic managed). */
+  private async history(): Promise<HistoryRow[]> {
+    const state = this.held
+    if (state.history === undefined) {
+      const {connection, versions} = this.session
+      state.history = state.historyTable ? await versions.historyRows(connection) : []
+    }
+
+    return state.history
+  }
+
+  /**
+   * The version and history tables, created when missing (upgrade, stamp); a tenant's schema first, as Flyway's
+   * createSchemas does.
+   */
+  private async ensureTables(): Promise<void> {
+    const {dialect, executor, versions} = this.session
+    const state = this.held
+    const {schema} = this.database
+    if (schema !== undefined)
+      await executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${dialect.compiler.quote(schema)}`})
+    await versions.ensure(state)
+    state.versionTable = true
+    state.historyTable = true
+  }
+
+  /**
+   * `current`: the version row (null at base), read without the lock, as a
+   * read that must not wait behind a run; it must be one of the scripts.
+   */
+  async version(): Promise<null | string> {
+    const current = await readCurrent(this.session)
+    this.declared(current)
+    return current
+  }
+
+  /** The revision the database is at must be one of the scripts. */
+  private declared(current: null | string): void {
+    if (this.givenScripts && current !== null && !this.givenScripts.map.get(current)) {
+      throw new RevisionError(
+        `the database is at revision ${current}, which no script in ${this.scripts.location} declares`,
+      )
+    }
+  }
+
+  /**
+   * A version table dropped while the history table says the database was at
+   * a revision: upgrading from base would run the chain again over the
+   * schema. The run refuses, and says how to restore it.
+   */
+  private async versionTableKept(): Promise<void> {
+    const state = this.held
+    if (state.versionTable || !state.historyTable) return
+    const {connection, versions} = this.session
+    const last = await versions.lastMove(connection)
+    if (last?.toRevision) {
+      throw new RevisionError(
+        `${versions.table} is missing, but ${versions.historyTable} says the database was at ${last.toRevision}` +
+          ` (its last ${last.direction}, ${last.appliedAt} UTC by ${last.appliedBy ?? 'unknown'}):` +
+          ` the version table was dropped; if the schema is at ${last.toRevision},` +
+          ` restore it with "db-manage stamp ${last.toRevision}"`,
+      )
+    }
+  }
+
+  /** The step a run left marked in progress, where DDL commits as it runs (MySQL); none elsewhere. */
+  private async openMark(): Promise<HistoryRow | undefined> {
+    if (this.dialect.adapter.supportsTransactionalDdl) return undefined
+    return (await this.history()).filter((row) => row.direction === STARTED).at(-1)
+  }
+
+  /**
+   * Where DDL commits as it runs (MySQL), a step a killed or failed run left
+   * marked in progress is named, and the run refuses to guess: a stamp
+   * resolves it. A mark whose step moved the version (the run died between
+   * the version update and its history row) finished: its row is completed.
+   */
+  private async unfinishedStep(): Promise<void> {
+    const mark = await this.openMark()
+    if (!mark) return
+    const current = await this.current()
+    const direction = mark.revision === mark.toRevision ? 'upgrade' : 'downgrade'
+    if (current === mark.toRevision && current !== mark.fromRevision) {
+      await this.session.versions.finishMark(direction)
+      this.held.history = this.held.history!.map((row) => (row === mark ? {...row, direction} : row))
+      return
+    }
+
+    const fileName = this.scripts.chain.find((r) => r.id === mark.revision)?.fileName ?? `revision ${mark.revision}`
+    throw new RevisionError(
+      `${direction} ${mark.fromRevision ?? '<base>'} -> ${mark.toRevision ?? '<base>'} (${fileName})` +
+        ` started at ${mark.appliedAt} UTC by ${mark.appliedBy ?? 'unknown'} and did not finish` +
+        ' (the run was killed or failed part-way): MySQL commits DDL as it goes, so some of its statements may have' +
+        ` been applied while the version table says ${current ?? 'base'}; check the schema,` +
+        ` then ${unfinishedHint(fileName, mark.fromRevision, mark.toRevision)}`,
+    )
+  }
+
+  /**
+   * Before anything is applied, the applied scripts are compared with the
+   * checksums recorded when they ran (Flyway's validate on migrate): a script
+   * edited after it ran means the database no longer holds what the chain
+   * says, and what comes next would build on it unseen.
+   */
+  private async validateApplied(current: string): Promise<void> {
+    const {edited} = compareChecksums(this.scripts.chain, current, await this.history())
+    if (edited.length === 0) return
+    throw new ChainError(
+      `upgrade refused, nothing was applied: ${edited.join('; ')}` +
+        ' (validate_on_migrate = false in [db_manage] skips this check)',
+    )
+  }
+
+  /**
+   * The plan from one position of the chain to another, its scripts loaded,
+   * run through the step loop: online on the connection, offline into the
+   * writer (after the scripts before the range fed the tracker).
+   */
+  private async runPlan(fromPos: number, toPos: number, options: RunOptions): Promise<StepResult[]> {
+    const {chain} = this.scripts
+    const steps = planSteps(chain, fromPos, toPos)
+    const functions = await loadSteps(steps, this.dialect)
+    if (this.side.online) return this.context.run(steps, functions, options)
+    const prior = planSteps(chain, 0, fromPos)
+    await trackSteps(this.dialect, this.side.tracker, prior, await loadSteps(prior, this.dialect))
+    const fromBase = fromPos === 0 && toPos > 0
+    await enterSchema(this.side.writer, this.dialect, this.database, fromBase)
+    return this.context.run(steps, functions, {
+      ...options,
+      createVersionTable: fromBase,
+      ensureHistory: !fromBase && steps.length > 0,
+    })
+  }
+
+  /** upgrade / downgrade to `spec` (head, base, an id, +N, -N, ...), online, under the lock (locked()). */
+  async migrate(
+    direction: 'downgrade' | 'upgrade',
+    spec: string,
+    options: {onStep?: (step: StepResult) => void} = {},
+  ): Promise<MigrationDone> {
+    const {chain, map} = this.scripts
+    await this.versionTableKept()
+    if (direction === 'upgrade') await this.ensureTables()
+    const current = await this.current()
+    this.declared(current)
+    await this.unfinishedStep()
+    if (direction === 'upgrade' && this.settings.validateOnMigrate && current !== null)
+      await this.validateApplied(current)
+    const {session, settings} = this
+    if (settings.statementLockTimeout > 0)
+      await session.dialect.adapter.limitLockWaits?.(session.connection, settings.statementLockTimeout)
+    const fromPos = appliedCount(chain, current)
+    const toPos = map.position(spec, current)
+    if (direction === 'upgrade' && toPos < fromPos) {
+      throw new RevisionError(`upgrade ${spec}: that is below the current revision ${current}; use downgrade`)
+    }
+
+    if (direction === 'downgrade' && toPos > fromPos) {
+      throw new RevisionError(`downgrade ${spec}: that is above the current revision ${current ?? 'base'}; use upgrade`)
+    }
+
+    const steps = await this.runPlan(fromPos, toPos, {
+      onStep: (step) => {
+        this.held.current = step.to
+        options.onStep?.(step)
+      },
+    })
+    return {from: current, steps, to: toPos === 0 ? null : chain[toPos - 1].id}
+  }
+
+  /** `upgrade --sql` / `downgrade --sql`: the steps between two positions of the chain (0 is base), as SQL. */
+  async render(fromPos: number, toPos: number): Promise<string> {
+    if (this.side.online) throw new Error('Migrator: render() is for a --sql run')
+    await this.runPlan(fromPos, toPos, {})
+    return this.side.writer.text()
+  }
+
+  /** The checksum a stamp to `to` records: its script's. */
+  private checksumOf(to: null | string): string | undefined {
+    return to === null ? undefined : (this.scripts.map.get(to) as ScriptRevision).checksum
+  }
+
+  /**
+   * Set the version to `spec` without running anything, online under the
+   * lock; `purge` empties the version table first. A stamp resolves a step
+   * a run left unfinished (MySQL): its mark stays in the history as interrupted.
+   */
+  async stamp(spec: string, options: {purge?: boolean} = {}): Promise<{from: null | string; to: null | string}> {
+    await this.ensureTables()
+    const from = options.purge ? null : await this.current()
+    const to = this.scripts.map.resolve(spec, from)
+    const abandonMark = (await this.openMark()) !== undefined
+    await this.context.stamp(from, to, {abandonMark, checksum: this.checksumOf(to), purge: options.purge})
+    this.held.current = to
+    return {from, to}
+  }
+
+  /** `stamp --sql`: the version table's statements from `from` to `to`. */
+  async renderStamp(from: null | string, to: null | string): Promise<string> {
+    if (this.side.online) throw new Error('Migrator: renderStamp() is for a --sql run')
+    const create = from === null && to !== null
+    await enterSchema(this.side.writer, this.dialect, this.database, create)
+    await this.context.stamp(from, to, {checksum: this.checksumOf(to), create})
+    return this.side.writer.text()
+  }
+
+  /**
+   * `stamp --accept-edit REV`, under the lock: a deliberate edit of an
+   * applied script is accepted: its new checksum is recorded, and by whom,
+   * as Flyway's repair does.
+   */
+  async acceptEdit(spec: string): Promise<ScriptRevision> {
+    const {chain, map} = this.scripts
+    await this.ensureTables()
+    const current = await this.current()
+    const id = map.resolve(spec, current)
+    if (id === null) throw new RevisionError('--accept-edit needs a revision, not base')
+    const position = chain.findIndex((r) => r.id === id) + 1
+    if (position > appliedCount(chain, current))
+      throw new RevisionError(
+        `${id} is not applied (the database is at ${current ?? 'base'}): there is no edit to accept`,
+      )
+    const script = chain[position - 1]
+    await this.session.versions.acceptEdit(id, script.checksum)
+    this.held.history = undefined
+    return script
+  }
+}
+
+/**
+ * Open a session on `database` and run `fn` with its Migrator under the
+ * migration lock; the lock is released and the session closed however `fn` ends.
+ */
+export async function withMigrator<T>(
+  config: Config,
+  database: DatabaseConfig,
+  scripts: MigratorScripts,
+  options: SessionOptions & {readonly statementLockTimeout?: number},
+  fn: (migrator: Migrator) => Promise<T>,
+): Promise<T> {
+  return withSession(config, database, options, (session) => {
+    const migrator = Migrator.online(session, scripts, settingsOf(config, options))
+    return migrator.locked(() => fn(migrator))
+  })
+}
