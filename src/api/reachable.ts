@@ -14,23 +14,28 @@ export interface DatabaseState {
  */
 export function stateIfReachable(
   config: Config,
-  options: {history?: boolean} = {},
+  options: {history?: boolean; debug?: (line: string) => void} = {},
 ): (name: string) => Promise<DatabaseState | undefined> {
   const cache = new Map<string, Promise<DatabaseState | undefined>>()
   return (name) => {
-    if (!cache.has(name)) cache.set(name, read(config, name, Boolean(options.history)))
+    if (!cache.has(name)) cache.set(name, read(config, name, Boolean(options.history), options.debug))
     return cache.get(name)!
   }
 }
 
-async function read(config: Config, name: string, history: boolean): Promise<DatabaseState | undefined> {
+async function read(
+  config: Config,
+  name: string,
+  history: boolean,
+  debug: ((line: string) => void) | undefined,
+): Promise<DatabaseState | undefined> {
   const database = config.databases.find((d) => d.name === name)
   if (!database?.hasConnection) return undefined
   const {readCurrent, readState, withSession} = await import('../runtime/session.js')
   try {
     // A connection whose variables are not set is as good as unreachable here.
     if (!database.url) return undefined
-    return await withSession(config, database, {lockTimeout: 3}, async (session) =>
+    return await withSession(config, database, {debug, lockTimeout: 3}, async (session) =>
       history ? readState(session) : {current: await readCurrent(session)},
     )
   } catch {
@@ -39,7 +44,10 @@ async function read(config: Config, name: string, history: boolean): Promise<Dat
 }
 
 /** The database's revision when it can be read quickly, else undefined. */
-export function currentIfReachable(config: Config): (name: string) => Promise<null | string | undefined> {
-  const state = stateIfReachable(config)
+export function currentIfReachable(
+  config: Config,
+  debug?: (line: string) => void,
+): (name: string) => Promise<null | string | undefined> {
+  const state = stateIfReachable(config, {debug})
   return async (name) => (await state(name))?.current
 }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {current} from '../api/migrate.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 
 export default class Current extends BaseCommand {
   static description =
@@ -17,7 +18,7 @@ export default class Current extends BaseCommand {
   async run(): Promise<Awaited<ReturnType<typeof current>>> {
     const {flags} = await this.parse(Current)
     const config = await this.loadConfig(flags)
-    const result = await current(config)
+    const result = await current(config, {debug: sqlDebug(flags.debug)})
     this.printLines(
       perDatabase(
         result,

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {history} from '../api/history.js'
 import {lint} from '../api/lint.js'
 import {stateIfReachable} from '../api/reachable.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
 
@@ -21,7 +22,7 @@ export default class History extends BaseCommand {
     const {flags} = await this.parse(History)
     const config = await this.loadConfig(flags)
     // The history rows only for --verbose: the plain list marks the current revision alone.
-    const state = stateIfReachable(config, {history: flags.verbose})
+    const state = stateIfReachable(config, {debug: sqlDebug(flags.debug), history: flags.verbose})
     const result = await history(config, {
       current: async (name) => (await state(name))?.current,
       history: flags.verbose ? async (name) => (await state(name))?.history : undefined,

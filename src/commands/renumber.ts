@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {currentIfReachable} from '../api/reachable.js'
+import {sqlDebug} from '../cli/migrate-flags.js'
 import {renumber} from '../api/renumber.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {perDatabase} from '../cli/format.js'
@@ -16,7 +17,10 @@ export default class Renumber extends BaseCommand {
   async run(): Promise<Awaited<ReturnType<typeof renumber>>> {
     const {flags} = await this.parse(Renumber)
     const config = await this.loadConfig(flags)
-    const result = await renumber(config, {applied: currentIfReachable(config), dryRun: flags['dry-run']})
+    const result = await renumber(config, {
+      applied: currentIfReachable(config, sqlDebug(flags.debug)),
+      dryRun: flags['dry-run'],
+    })
     this.printLines(
       perDatabase(
         result,
