@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {runBinary, runCli, tempProject} from '../helpers/cli.js'
 
 function project(): string {
   const dir = tempProject()
@@ -100,7 +100,8 @@ export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<
       '003_c.js',
       `${header('003', '002')}export async function upgrade(op) { Promise.reject(new Error('lookup failed')); await new Promise((r) => setTimeout(r, 50)); await op.execute('CREATE TABLE c (id INTEGER)') }\n`,
     )
-    expect(await runCli(['upgrade', '003'], {cwd: dir})).to.deep.equal({
+    // The binary: a stray rejection ends the process (process.exit), which is what is tested.
+    expect(await runBinary(['upgrade', '003'], {cwd: dir})).to.deep.equal({
       code: 1,
       stderr: 'Error: lookup failed (a promise nobody awaited: does a script miss an "await"?)\n',
       stdout: '',
