@@ -14,7 +14,8 @@ async function runWithCache(args: string[]): Promise<{cache: string[]; code: num
 
 describe('command: help', () => {
   it('lists every command with its summary', async () => {
-    const r = await runCli(['help'], {cwd: tempProject()})
+    // The binary, end to end: help, as oclif prints it to a pipe.
+    const r = await runBinary(['help'], {cwd: tempProject()})
     expect(r.code).to.equal(0)
     expect(r.stdout).to.match(/^ {2}upgrade +Upgrade the database to a later revision\.$/m)
     expect(r.stdout).to.match(/^ {2}help +Show help for db-manage or one of its commands\.$/m)

@@ -34,7 +34,8 @@ describe('script kinds', () => {
       '004_d.sql',
       '-- revision: 004\n-- down_revision: 003\n-- message: m004\n-- +upgrade\nCREATE TABLE d (id INTEGER);\n-- +downgrade\nDROP TABLE d;\n',
     )
-    const result = await runCli(['upgrade', '--json'], {cwd: dir})
+    // The binary, end to end: bin/run.js imports the .js and .mjs scripts with its own import() (runCli: the runner's).
+    const result = await runBinary(['upgrade', '--json'], {cwd: dir})
     expect(result.code, result.stderr).to.equal(0)
     const json = JSON.parse(result.stdout).data
     expect(json).to.have.length(1)

@@ -18,15 +18,18 @@
  * process or its streams (signal handlers, unhandledRejection, a `drain` of
  * oclif's flush) is removed, so that one run cannot affect the next.
  *
- * What a run's writes are told apart by is an AsyncLocalStorage context: test
- * code running meanwhile (a mocha reporter line, a worker of sql-corpus)
- * writes to the real streams.
+ * A run's writes are told apart by an AsyncLocalStorage context: test code
+ * running meanwhile (a mocha reporter line, a worker of sql-corpus) writes to
+ * the real streams.
  *
- * What one process keeps between runs, as a long-running program embedding
- * db-manage's library would: modules loaded once (jiti, sucrase, pg, mysql2),
- * the compiled-script cache in memory (tests of the start-up caches spawn the
- * binary instead), and the db-manage modules' own state, which the bundle
- * keeps per process (see the comments at resetOnce below).
+ * What one process keeps between runs, as any long-running program that
+ * runs db-manage twice would: modules loaded once (jiti, sucrase, pg,
+ * mysql2) and the bundle's own module state: the compiled-script cache and
+ * jiti's loaders in memory (the tests of the start-up caches spawn the binary
+ * instead), the folders known to have db-manage installed, the phases of the
+ * --debug line, which add up over the runs (the test of that line spawns),
+ * and the signal handlers, installed by the first run (removed after it: no
+ * signal reaches a run in this process; the signal tests spawn the binary).
  */
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {readFileSync} from 'node:fs'
@@ -54,7 +57,7 @@ interface Run {
 
 const current = new AsyncLocalStorage<Run>()
 
-/** The run a write or an exit belongs to, while it lasts. */
+/** The run a write belongs to, while it lasts. */
 function runOf(): Run | undefined {
   const run = current.getStore()
   return run && !run.over ? run : undefined
@@ -69,13 +72,15 @@ let installed = false
 function install(): void {
   if (installed) return
   installed = true
+  const real = {stderr: process.stderr.write.bind(process.stderr), stdout: process.stdout.write.bind(process.stdout)}
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = process[name]
-    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean
+    const write = real[name] as (...args: unknown[]) => boolean
     stream.write = function (chunk: unknown, ...rest: unknown[]): boolean {
       const run = runOf()
       if (!run) return write(chunk, ...rest)
-      if (run.exit === undefined) run[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array)
+      if (run.exit === undefined)
+        run[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString()
       const callback = rest.find((a) => typeof a === 'function') as (() => void) | undefined
       if (callback) process.nextTick(callback)
       return true
@@ -84,16 +89,16 @@ function install(): void {
 
   const exit = process.exit.bind(process)
   process.exit = function (code?: number | string | null): never {
-    const run = runOf()
+    const run = current.getStore()
     if (!run) return exit(code)
     // oclif's handle() ends with process.exit(code); the binary ends there, and so does what this run says.
-    run.exit ??= Number(code ?? process.exitCode ?? 0)
+    if (!run.over) run.exit ??= Number(code ?? process.exitCode ?? 0)
+    else real.stderr(`db-manage (in-process): process.exit(${code}) after the run ended, ignored\n`)
     return undefined as never
   } as typeof process.exit
 }
 
 let bundle: Bundle | undefined
-/** Import of a script's module by URL, one module per run and file, as a new process would (util/import-url.ts). */
 let runNumber = 0
 
 function loadBundle(root: string): Bundle {
