@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {runInProcess} from './in-process.js'
+import {processEnv, runInProcess} from './in-process.js'
 
 export const ROOT = path.resolve(fileURLToPath(import.meta.url), '../../..')
 export const BIN = path.join(ROOT, 'bin', 'run.js')
@@ -15,9 +15,9 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** The environment a test run gets: the caller's, without a connection or config file of its own. */
+/** The environment a test run gets: the caller's (not a run's in this process), without a connection or config file. */
 function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env}
+  return {...processEnv(), DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env}
 }
 
 /**
@@ -25,7 +25,7 @@ function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * calls it, in `cwd` with the environment `env` adds to this one; its stdout, stderr and exit code.
  */
 export function runCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
-  return runInProcess(ROOT, BIN, args, {cwd: options.cwd, env: cliEnv(options.env)})
+  return runInProcess(ROOT, BIN, args, {cwd: options.cwd, env: () => cliEnv(options.env)})
 }
 
 /**

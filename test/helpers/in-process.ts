@@ -164,6 +164,13 @@ function listenersSince(): () => void {
   }
 }
 
+/** process.env as it is outside a run (while one runs, process.env is the run's). */
+let outside: NodeJS.ProcessEnv | undefined
+
+export function processEnv(): NodeJS.ProcessEnv {
+  return outside ?? process.env
+}
+
 /** Make process.env exactly `env`; return the undo. */
 function useEnv(env: Record<string, string>): () => void {
   const saved = {...process.env}
@@ -173,17 +180,24 @@ function useEnv(env: Record<string, string>): () => void {
   }
 
   become(env)
-  return () => become(saved)
+  outside = saved
+  return () => {
+    outside = undefined
+    become(saved)
+  }
 }
 
 let turn: Promise<unknown> = Promise.resolve()
 
-/** Run the CLI's `args` in this process, as `node bin/run.js ...args` in `cwd` with `env` (the whole environment). */
+/**
+ * Run the CLI's `args` in this process, as `node bin/run.js ...args` in `cwd` with the environment `env()` returns
+ * (the whole environment; asked when the run's turn comes).
+ */
 export function runInProcess(
   root: string,
   bin: string,
   args: readonly string[],
-  options: {cwd: string; env: NodeJS.ProcessEnv},
+  options: {cwd: string; env: () => NodeJS.ProcessEnv},
 ): Promise<CliResult> {
   const result = turn.then(() => runOnce(root, bin, args, options))
   turn = result.catch(() => {})
@@ -194,10 +208,10 @@ async function runOnce(
   root: string,
   bin: string,
   args: readonly string[],
-  options: {cwd: string; env: NodeJS.ProcessEnv},
+  options: {cwd: string; env: () => NodeJS.ProcessEnv},
 ): Promise<CliResult> {
   install()
-  const env = Object.fromEntries(Object.entries(options.env).filter((e): e is [string, string] => e[1] !== undefined))
+  const env = Object.fromEntries(Object.entries(options.env()).filter((e): e is [string, string] => e[1] !== undefined))
   const undo: Array<() => void> = []
   const cwd = process.cwd()
   const {argv, exitCode} = process
