@@ -21,7 +21,7 @@ import Revision from '../commands/revision.js'
 import Show from '../commands/show.js'
 import Stamp from '../commands/stamp.js'
 import Upgrade from '../commands/upgrade.js'
-import {add, annotate} from '../runtime/phases.js'
+import {add, annotate, resetPhases} from '../runtime/phases.js'
 import {type Importer, useImporter} from '../util/import-url.js'
 import {hoistGlobalFlags} from './argv.js'
 import {useCodeCacheDiscard} from './code-cache-control.js'
@@ -58,6 +58,7 @@ export interface MainOptions {
 
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it). */
 export async function main(argv: string[], root: string, options: MainOptions = {}): Promise<void> {
+  resetPhases()
   // From the process's start to here: Node itself and loading the bundle.
   add('start-up', performance.now())
   if (options.codeCache) annotate('start-up', `code cache ${options.codeCache}`)

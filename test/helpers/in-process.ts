@@ -12,7 +12,9 @@
  * For the length of a run: the working directory is the run's, process.env
  * is the run's environment (exactly: nothing else), process.argv is what the
  * binary's would be, stdout and stderr are not terminals (as a spawned
- * process's pipes are not) and what the run writes to them is captured.
+ * process's pipes are not), what the run writes to them is captured, and
+ * performance.now() counts from the run's start (a process's counts from its
+ * start: the --debug phase line's start-up and total).
  * Runs take turns: the working directory and environment are the process's.
  * Afterwards everything is put back, and any listener the run left on the
  * process or its streams (signal handlers, unhandledRejection, a `drain` of
@@ -26,10 +28,10 @@
  * runs db-manage twice would: modules loaded once (jiti, sucrase, pg,
  * mysql2) and the bundle's own module state: the compiled-script cache and
  * jiti's loaders in memory (the tests of the start-up caches spawn the binary
- * instead), the folders known to have db-manage installed, the phases of the
- * --debug line, which add up over the runs (the test of that line spawns),
- * and the signal handlers, installed by the first run (removed after it: no
- * signal reaches a run in this process; the signal tests spawn the binary).
+ * instead), the folders known to have db-manage installed, and the signal
+ * handlers, installed by the first run (removed after it: no signal reaches
+ * a run in this process; the signal tests spawn the binary). The phases of
+ * the --debug line start anew with each run (cli/main.ts).
  */
 import {AsyncLocalStorage} from 'node:async_hooks'
 import {readFileSync} from 'node:fs'
@@ -53,6 +55,8 @@ interface Run {
   exit?: number
   /** Set once the run is over: whatever it writes later goes to the real streams. */
   over: boolean
+  /** performance.now() when the run started: the run's clock starts there, as a process's does at its start. */
+  origin: number
 }
 
 const current = new AsyncLocalStorage<Run>()
@@ -86,6 +90,14 @@ function install(): void {
       return true
     } as typeof stream.write
   }
+
+  // The --debug phase line's start-up and total are the time since the process started: a run's, since it started.
+  const now = performance.now.bind(performance)
+  Object.defineProperty(performance, 'now', {
+    configurable: true,
+    value: () => now() - (current.getStore()?.origin ?? 0),
+    writable: true,
+  })
 
   const exit = process.exit.bind(process)
   process.exit = function (code?: number | string | null): never {
@@ -223,7 +235,7 @@ async function runOnce(
     process.chdir(options.cwd)
     process.argv = [process.execPath, bin, ...args]
     process.exitCode = undefined
-    const run: Run = {over: false, stderr: '', stdout: ''}
+    const run: Run = {origin: performance.now(), over: false, stderr: '', stdout: ''}
     const main = bundle.main
     const number = ++runNumber
     try {
