@@ -8,7 +8,7 @@
  */
 import {execute} from '@oclif/core/execute'
 
-import {add, annotate} from './runtime/phases.js'
+import {add, annotate, resetPhases} from './runtime/phases.js'
 import {type Importer, useImporter} from './util/import-url.js'
 import {hoistGlobalFlags} from './cli/argv.js'
 import {useCodeCacheDiscard} from './cli/code-cache-control.js'
@@ -30,6 +30,7 @@ export interface MainOptions {
 
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it). */
 export async function main(argv: string[], root: string, options: MainOptions = {}): Promise<void> {
+  resetPhases()
   // From the process's start to here: Node itself and loading the bundle.
   add('start-up', performance.now())
   if (options.codeCache) annotate('start-up', `code cache ${options.codeCache}`)

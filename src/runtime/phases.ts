@@ -21,6 +21,12 @@ export function add(phase: string, ms: number): void {
   spent.set(phase, (spent.get(phase) ?? 0) + ms)
 }
 
+/** Start the phases of a new run (a process runs one; the tests run many in one process). */
+export function resetPhases(): void {
+  spent.clear()
+  notes.clear()
+}
+
 /** Say something of a phase in the line: `start-up 80 ms (code cache read)`. */
 export function annotate(phase: string, note: string): void {
   notes.set(phase, note)

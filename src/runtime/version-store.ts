@@ -146,11 +146,9 @@ function osUserAtHost(): string {
   return osActor
 }
 
-let runBy: string | undefined
-/** Who runs db-manage: DB_MANAGE_ACTOR, else the OS user at the host (read once: every step's history row asks). */
+/** Who runs db-manage: DB_MANAGE_ACTOR as it is now (one process may run several verbs), else the OS user at the host. */
 export function actor(): string {
-  runBy ??= process.env.DB_MANAGE_ACTOR || osUserAtHost()
-  return runBy
+  return process.env.DB_MANAGE_ACTOR || osUserAtHost()
 }
 
 let ownVersion: string | undefined

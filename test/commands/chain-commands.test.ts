@@ -3,7 +3,7 @@ import {execFileSync} from 'node:child_process'
 import {cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {linkDbManage, ROOT, runCli, shippedProject, tempProject} from '../helpers/cli.js'
+import {linkDbManage, ROOT, runBinary, runCli, shippedProject, tempProject} from '../helpers/cli.js'
 import {validate} from '../helpers/json-schema.js'
 
 function script(dir: string, file: string, id: string, down: null | string, message = `rev ${id}`): void {
@@ -340,7 +340,8 @@ describe('--json', () => {
       path.join(dir, 'b', '001_bad.sql'),
       '-- revision: 001\n-- down_revision: null\n-- message: bad\n-- +upgrade\nSELECT * FROM nope;\n',
     )
-    const result = await runCli(['upgrade', '--json'], {cwd: dir})
+    // The binary, end to end: a failure's one JSON document on stdout and exit code 1.
+    const result = await runBinary(['upgrade', '--json'], {cwd: dir})
     expect(result.code).to.equal(1)
     const json = JSON.parse(result.stdout)
     expect(validate(json, schema)).to.deep.equal([])
@@ -513,7 +514,8 @@ describe('command: renumber', () => {
 describe('errors', () => {
   it('no config: one line, exit 2, no stack trace unless --debug', async () => {
     const dir = tempProject()
-    const result = await runCli(['history'], {cwd: dir})
+    // The binary, end to end: a config error's exit code 2 and its one line are the process's.
+    const result = await runBinary(['history'], {cwd: dir})
     expect(result.code).to.equal(2)
     expect(result.stdout).to.equal('')
     expect(result.stderr).to.match(

@@ -3,18 +3,19 @@ import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {ROOT, runCli, tempProject} from '../helpers/cli.js'
+import {ROOT, runBinary, runCli, tempProject} from '../helpers/cli.js'
 
-/** A run with a code-cache folder of its own, to see what it leaves there. */
+/** A run of the binary with a code-cache folder of its own (bin/run.js writes it at exit), to see what it leaves there. */
 async function runWithCache(args: string[]): Promise<{cache: string[]; code: number; stderr: string; stdout: string}> {
   const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-help-cache-'))
-  const result = await runCli(args, {cwd: tempProject(), env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+  const result = await runBinary(args, {cwd: tempProject(), env: {DB_MANAGE_SCRIPT_CACHE: cache}})
   return {...result, cache: readdirSync(cache)}
 }
 
 describe('command: help', () => {
   it('lists every command with its summary', async () => {
-    const r = await runCli(['help'], {cwd: tempProject()})
+    // The binary, end to end: help, as oclif prints it to a pipe.
+    const r = await runBinary(['help'], {cwd: tempProject()})
     expect(r.code).to.equal(0)
     expect(r.stdout).to.match(/^ {2}upgrade +Upgrade the database to a later revision\.$/m)
     expect(r.stdout).to.match(/^ {2}help +Show help for db-manage or one of its commands\.$/m)

@@ -3,7 +3,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {scriptChecksum} from '../../src/script/script-directory.js'
-import {ROOT, runCli, tempProject} from '../helpers/cli.js'
+import {ROOT, runBinary, runCli, tempProject} from '../helpers/cli.js'
 
 /** Two small revisions, the second with a bulk insert whose literals need escaping. */
 function project(ini = ''): string {
@@ -51,7 +51,8 @@ const CREATE_VERSION =
 
 describe('offline SQL (--sql)', () => {
   it('PostgreSQL: BEGIN/COMMIT per revision, version table from base, escaped literals', async () => {
-    const result = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: project()})
+    // The binary, end to end: --sql's output on stdout.
+    const result = await runBinary(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: project()})
     expect(result.stderr).to.equal('')
     expect(noHistory(result.stdout)).to.equal(`${CREATE_VERSION}BEGIN;
 

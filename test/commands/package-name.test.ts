@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {runBinary, runCli, tempProject} from '../helpers/cli.js'
 
 const header = (id: string, down: null | string) =>
   `export const revision = '${id}'\nexport const downRevision = ${down ? `'${down}'` : 'null'}\nexport const message = 'm${id}'\n`
@@ -35,7 +35,8 @@ export default defineSchema({tables: {
 }})
 `,
     )
-    const up = await runCli(['upgrade', 'head'], {cwd: dir})
+    // The binary, end to end: the .mjs script is imported by bin/run.js's own import().
+    const up = await runBinary(['upgrade', 'head'], {cwd: dir})
     expect(up.code, up.stderr).to.equal(0)
     expect(up.stdout.replaceAll(/ \(\d+ ms\)/g, '')).to.equal('upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n')
     const check = await runCli(['check_migration', '--autogenerate'], {cwd: dir})

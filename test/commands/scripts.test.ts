@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {runBinary, runCli, tempProject} from '../helpers/cli.js'
 
 function project(): string {
   const dir = tempProject()
@@ -34,7 +34,8 @@ describe('script kinds', () => {
       '004_d.sql',
       '-- revision: 004\n-- down_revision: 003\n-- message: m004\n-- +upgrade\nCREATE TABLE d (id INTEGER);\n-- +downgrade\nDROP TABLE d;\n',
     )
-    const result = await runCli(['upgrade', '--json'], {cwd: dir})
+    // The binary, end to end: bin/run.js imports the .js and .mjs scripts with its own import() (runCli: the runner's).
+    const result = await runBinary(['upgrade', '--json'], {cwd: dir})
     expect(result.code, result.stderr).to.equal(0)
     const json = JSON.parse(result.stdout).data
     expect(json).to.have.length(1)
@@ -100,7 +101,8 @@ export async function upgrade(op: {execute(s: string): Promise<void>}): Promise<
       '003_c.js',
       `${header('003', '002')}export async function upgrade(op) { Promise.reject(new Error('lookup failed')); await new Promise((r) => setTimeout(r, 50)); await op.execute('CREATE TABLE c (id INTEGER)') }\n`,
     )
-    expect(await runCli(['upgrade', '003'], {cwd: dir})).to.deep.equal({
+    // The binary: a stray rejection ends the process (process.exit), which is what is tested.
+    expect(await runBinary(['upgrade', '003'], {cwd: dir})).to.deep.equal({
       code: 1,
       stderr: 'Error: lookup failed (a promise nobody awaited: does a script miss an "await"?)\n',
       stdout: '',

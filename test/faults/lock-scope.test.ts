@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../src/config/database-url.js'
 import {getDialect} from '../../src/dialects/registry.js'
-import {type CliResult, runCli, spawnCli, startCli, tempProject} from '../helpers/cli.js'
+import {type CliResult, runBinary, runCli, spawnCli, startCli, tempProject} from '../helpers/cli.js'
 import {
   adminConnection,
   connected,
@@ -223,12 +223,13 @@ describe('what one migration lock covers', function () {
       }
 
       const byRealPath = {DATABASE_URL: `sqlite:///${real}`}
-      const lost = await runCli(['upgrade', 'head', '--lock-timeout', '1'], {cwd: project, env: byRealPath})
+      // Processes of their own, as the holder: the lock is one between processes.
+      const lost = await runBinary(['upgrade', 'head', '--lock-timeout', '1'], {cwd: project, env: byRealPath})
       const line =
         'another db-manage run holds the migration lock and did not release it within 1s (--lock-timeout):' +
         ` held on ${real}.db-manage-alembic_version.lock by a process on this machine or one sharing the file`
       expect(lost).to.deep.equal({code: 1, stderr: `Error: ${line}\n`, stdout: ''})
-      const waited = await runCli(['upgrade', 'head', '--lock-timeout', '30'], {cwd: project})
+      const waited = await runBinary(['upgrade', 'head', '--lock-timeout', '30'], {cwd: project})
       expect(waited).to.deep.equal({code: 0, stderr: '', stdout: 'Nothing to upgrade: the database is at 002\n'})
       const held = await holder.done
       expect(held.code, held.stderr).to.equal(0)

@@ -4,6 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
+import {processEnv, runInProcess} from './in-process.js'
+
 export const ROOT = path.resolve(fileURLToPath(import.meta.url), '../../..')
 export const BIN = path.join(ROOT, 'bin', 'run.js')
 
@@ -13,13 +15,24 @@ export interface CliResult {
   readonly stderr: string
 }
 
-/** The environment a test run gets: the caller's, without a connection or config file of its own. */
+/** The environment a test run gets: the caller's (not a run's in this process), without a connection or config file. */
 function cliEnv(env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return {...process.env, DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env}
+  return {...processEnv(), DATABASE_URL: undefined, DB_MANAGE_CONFIG: undefined, ...env}
 }
 
-/** Run the built CLI as a user would: a whole process, its stdout and exit code. */
+/**
+ * Run a command as a user would, in this process (helpers/in-process.ts): the built bundle's main(), as bin/run.js
+ * calls it, in `cwd` with the environment `env` adds to this one; its stdout, stderr and exit code.
+ */
 export function runCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
+  return runInProcess(ROOT, BIN, args, {cwd: options.cwd, env: () => cliEnv(options.env)})
+}
+
+/**
+ * Run the binary, `node bin/run.js`, as a whole process: for what only a process shows (its start-up and the caches
+ * it reads then, process.exit, signals, stdin), and as an end-to-end check that the binary does what runCli does.
+ */
+export function runBinary(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -32,7 +45,7 @@ export function runCli(args: string[], options: {cwd: string; env?: NodeJS.Proce
   })
 }
 
-/** A run of the CLI in progress, for races, signals and kills: its process, its stdout so far, and its end. */
+/** A run of the binary in progress, for races, signals and kills: its process, its stdout so far, and its end. */
 export interface RunningCli {
   readonly child: ChildProcessWithoutNullStreams
   readonly stdout: () => string
@@ -54,7 +67,7 @@ export function spawnCli(args: string[], options: {cwd: string; env?: NodeJS.Pro
   return {child, done, stdout: () => stdout}
 }
 
-/** Start the CLI without waiting, for races. */
+/** Start the binary without waiting, for races between processes. */
 export function startCli(args: string[], options: {cwd: string; env?: NodeJS.ProcessEnv}): Promise<CliResult> {
   return spawnCli(args, options).done
 }

@@ -15,13 +15,15 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../helpers/cli.js'
+import {runBinary, tempProject} from '../helpers/cli.js'
 
 // TypeScript scripts are compiled once and kept in one cache file per script
 // folder, keyed by their text: a warm run loads no TypeScript loader at all.
 // What matters to a user: an edited script runs as edited, a script that
 // imports a helper still works, and a cache that is broken, unwritable or
 // turned off only costs time.
+// Each run is the binary, a process of its own: the cache is read when a process starts (in one process, as runCli's
+// runs share, it is read once and then kept in memory).
 function script(
   id: string,
   down: null | string,
@@ -70,14 +72,14 @@ function project(): string {
 
 const cacheFiles = (cache: string) => readdirSync(cache).filter((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))
 const offlineSql = async (dir: string, env: NodeJS.ProcessEnv) =>
-  (await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
+  (await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
 
 describe('the compiled-script cache', () => {
   it('keeps each script by its text in one file: an edited script runs as edited, a helper import still resolves', async () => {
     const dir = project()
     const cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
     const env = {DB_MANAGE_SCRIPT_CACHE: cache}
-    const first = await runCli(['upgrade', 'head'], {cwd: dir, env})
+    const first = await runBinary(['upgrade', 'head'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(first.stdout.replaceAll(/ \(\d+ ms\)$/gm, '')).to.equal(
       'upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n',
@@ -90,12 +92,12 @@ describe('the compiled-script cache', () => {
     expect(entries.map((e) => e.plain).sort()).to.deep.equal([false, true])
 
     // Edited after it ran: the downgrade and the upgrade run the new text, not the cached one.
-    expect((await runCli(['downgrade', 'base'], {cwd: dir, env})).code).to.equal(0)
+    expect((await runBinary(['downgrade', 'base'], {cwd: dir, env})).code).to.equal(0)
     writeFileSync(
       path.join(dir, 'migrations', '001_a.ts'),
       script('001', null, "await op.execute('CREATE TABLE t001_edited (id INTEGER)')", undefined, 't001_edited'),
     )
-    const again = await runCli(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    const again = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(again.code, again.stderr).to.equal(0)
     expect(again.stderr).to.include('SQL: CREATE TABLE t001_edited (id INTEGER)')
     expect(again.stderr).to.include('SQL: CREATE TABLE t002_helper (id INTEGER)')
@@ -104,7 +106,7 @@ describe('the compiled-script cache', () => {
 
   it('a corrupt, unwritable or disabled cache only costs time: the same SQL, nothing on stderr', async () => {
     const dir = project()
-    const off = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: 'off'}})
+    const off = await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: 'off'}})
     expect(off.code, off.stderr).to.equal(0)
     expect(off.stdout).to.include('CREATE TABLE t002_helper (id INTEGER);')
 
@@ -112,7 +114,7 @@ describe('the compiled-script cache', () => {
     expect(await offlineSql(dir, {DB_MANAGE_SCRIPT_CACHE: cache})).to.equal(off.stdout)
     const [file] = cacheFiles(cache)
     writeFileSync(path.join(cache, file), '{"entries": {"x": ')
-    const corrupt = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+    const corrupt = await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
     expect(corrupt).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
     // Written anew, whole.
     expect(() => JSON.parse(readFileSync(path.join(cache, file), 'utf8'))).not.to.throw()
@@ -123,14 +125,18 @@ describe('the compiled-script cache', () => {
     expect(bytes.toString('latin1', 0, 20)).to.equal('db-manage v8 code 1\n')
     bytes[bytes.length - 5] ^= 0xff
     writeFileSync(v8, bytes)
-    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({
+    expect(
+      await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}}),
+    ).to.deep.equal({
       code: 0,
       stderr: '',
       stdout: off.stdout,
     })
     expect(readFileSync(v8).equals(bytes)).to.equal(false)
     writeFileSync(v8, readFileSync(v8, 'latin1').replace(/"build":"v\d+/, '"build":"v0'), 'latin1')
-    expect(await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})).to.deep.equal({
+    expect(
+      await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}}),
+    ).to.deep.equal({
       code: 0,
       stderr: '',
       stdout: off.stdout,
@@ -139,7 +145,7 @@ describe('the compiled-script cache', () => {
 
     // A "folder" that is a file cannot hold the cache.
     const notADirectory = path.join(cache, file)
-    const unwritable = await runCli(['upgrade', '--sql', 'head'], {
+    const unwritable = await runBinary(['upgrade', '--sql', 'head'], {
       cwd: dir,
       env: {DB_MANAGE_SCRIPT_CACHE: notADirectory},
     })
@@ -180,7 +186,7 @@ describe('the compiled-script cache', () => {
     for (const cache of [undefined, own, 'off']) {
       // undefined: db-manage's default cache folders (its own, else <tmpdir>/db-manage-<uid>).
       const env = {DB_MANAGE_SCRIPT_CACHE: cache, TMPDIR: shared}
-      const run = await runCli(['upgrade', '--sql', 'head'], {cwd: dir, env})
+      const run = await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env})
       expect(run.code, `${cache}: ${run.stderr}`).to.equal(0)
       expect(run.stdout).to.include('CREATE TABLE t002_helper (id INTEGER);')
       expect(existsSync(marker), `planted code ran (DB_MANAGE_SCRIPT_CACHE=${cache})`).to.equal(false)
