@@ -28,7 +28,9 @@ export interface MainOptions {
   readonly importUrl?: Importer
 }
 
-/** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it). */
+/**
+ * Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder (or a file in it).
+ */
 export async function main(argv: string[], root: string, options: MainOptions = {}): Promise<void> {
   resetPhases()
   // From the process's start to here: Node itself and loading the bundle.

@@ -146,7 +146,9 @@ function osUserAtHost(): string {
   return osActor
 }
 
-/** Who runs db-manage: DB_MANAGE_ACTOR as it is now (one process may run several verbs), else the OS user at the host. */
+/**
+ * Who runs db-manage: DB_MANAGE_ACTOR as it is now (one process may run several verbs), else the OS user at the host.
+ */
 export function actor(): string {
   return process.env.DB_MANAGE_ACTOR || osUserAtHost()
 }
