@@ -14,7 +14,7 @@ const compilers = {
   sqlite: new SqliteDdlCompiler(),
 }
 /** The SQL, or the one line a dialect refuses with; `bug` marks a case skipped until the bug it names is fixed. */
-type Expect = string | {error: string; bug?: string}
+type Expect = string | {error: string; bug?: string} | {skip: string}
 
 /** SQLite's refusals name the table rebuild that does the job instead. */
 const BATCH = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the table'
@@ -23,6 +23,9 @@ const BATCH = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the
 // hint for PostgreSQL ("(PostgreSQL has tsvector with a gin index)", "(PostgreSQL uses a gist index)"), which
 // misleads on SQLite (whose full-text search is FTS5).
 const HINT_BUG = "the PostgreSQL hint is given on SQLite's refusal"
+
+/** See the skipped test "alterColumn collation on SQLite is refused" below. */
+const SQLITE_ALTER_BUG = 'SQLite drops a new collation or ON UPDATE without a word'
 
 /** Build the node the way a script does, through the op object. */
 async function node(build: (op: Operations) => Promise<void>): Promise<Operation> {
@@ -51,9 +54,10 @@ function pins(
 ): void {
   describe(title, () => {
     for (const [dialect, want] of Object.entries(expected) as Array<[keyof typeof compilers, Expect]>) {
-      const test = typeof want === 'object' && want.bug ? it.skip : it
+      const test = typeof want === 'object' && ('skip' in want || want.bug) ? it.skip : it
       test(dialect, async () => {
         const operation = await node(build)
+        if (typeof want === 'object' && 'skip' in want) return
         if (typeof want === 'string') {
           expect(await sql(compilers[dialect], operation)).to.equal(want)
         } else {
@@ -722,4 +726,422 @@ describe('DDL compilers: exact SQL per dialect', () => {
       'unknown referential action "EXPLODE" (use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION)',
     )
   })
+})
+
+describe("DDL compilers: PostgreSQL's own objects, refused by name elsewhere", () => {
+  pins('createEnumType', (op) => op.createEnumType('mood', ['ok', "it's"]), {
+    mysql: {
+      error:
+        "mysql cannot create enum type mood: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)",
+    },
+    postgresql: "CREATE TYPE \"mood\" AS ENUM ('ok', 'it''s')",
+    sqlite: {
+      error:
+        "sqlite cannot create enum type mood: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)",
+    },
+  })
+
+  pins('dropEnumType', (op) => op.dropEnumType('mood'), {
+    mysql: {error: "mysql cannot drop enum type mood: enum types are PostgreSQL's"},
+    postgresql: 'DROP TYPE "mood"',
+    sqlite: {error: "sqlite cannot drop enum type mood: enum types are PostgreSQL's"},
+  })
+
+  pins(
+    'addEnumValue at the end, before and after a value',
+    async (op) => {
+      await op.addEnumValue('mood', "it's")
+    },
+    {
+      mysql: {error: "mysql cannot add a value to enum type mood: enum types are PostgreSQL's"},
+      postgresql: "ALTER TYPE \"mood\" ADD VALUE 'it''s'",
+      sqlite: {error: "sqlite cannot add a value to enum type mood: enum types are PostgreSQL's"},
+    },
+  )
+
+  it('addEnumValue before and after a value (PostgreSQL)', async () => {
+    const before = await node((op) => op.addEnumValue('mood', 'meh', {before: 'ok'}))
+    const after = await node((op) => op.addEnumValue('mood', 'meh', {after: 'ok'}))
+    expect(await sql(compilers.postgresql, before)).to.equal("ALTER TYPE \"mood\" ADD VALUE 'meh' BEFORE 'ok'")
+    expect(await sql(compilers.postgresql, after)).to.equal("ALTER TYPE \"mood\" ADD VALUE 'meh' AFTER 'ok'")
+  })
+
+  pins(
+    'createDomain with NOT NULL, a default and checks, named and not',
+    (op) =>
+      op.createDomain('positive', 'integer', {
+        checks: [{condition: 'VALUE > 0', name: 'positive_check'}, {condition: 'VALUE < 10'}],
+        default: 1,
+        nullable: false,
+      }),
+    {
+      mysql: {error: "mysql cannot create domain positive: domains are PostgreSQL's"},
+      postgresql:
+        'CREATE DOMAIN "positive" AS INTEGER NOT NULL DEFAULT 1 CONSTRAINT "positive_check" CHECK (VALUE > 0) CHECK (VALUE < 10)',
+      sqlite: {error: "sqlite cannot create domain positive: domains are PostgreSQL's"},
+    },
+  )
+
+  pins('createDomain on a portable type, nothing else', (op) => op.createDomain('label', 'string(20)'), {
+    mysql: {error: "mysql cannot create domain label: domains are PostgreSQL's"},
+    postgresql: 'CREATE DOMAIN "label" AS VARCHAR(20)',
+    sqlite: {error: "sqlite cannot create domain label: domains are PostgreSQL's"},
+  })
+
+  pins('dropDomain', (op) => op.dropDomain('positive'), {
+    mysql: {error: "mysql cannot drop domain positive: domains are PostgreSQL's"},
+    postgresql: 'DROP DOMAIN "positive"',
+    sqlite: {error: "sqlite cannot drop domain positive: domains are PostgreSQL's"},
+  })
+
+  pins('createExtension', (op) => op.createExtension('citext'), {
+    mysql: {error: "mysql cannot create extension citext: extensions are PostgreSQL's"},
+    postgresql: 'CREATE EXTENSION IF NOT EXISTS "citext"',
+    sqlite: {error: "sqlite cannot create extension citext: extensions are PostgreSQL's"},
+  })
+
+  pins('dropExtension', (op) => op.dropExtension('citext'), {
+    mysql: {error: "mysql cannot drop extension citext: extensions are PostgreSQL's"},
+    postgresql: 'DROP EXTENSION "citext"',
+    sqlite: {error: "sqlite cannot drop extension citext: extensions are PostgreSQL's"},
+  })
+
+  pins(
+    'createTable partitioned by a key',
+    (op) =>
+      op.createTable('payment', [op.column('id', 'integer', {nullable: false}), op.column('at', 'date')], {
+        partitionBy: 'RANGE (at)',
+      }),
+    {
+      mysql: {error: "mysql cannot create table payment PARTITION BY RANGE (at): partitioning is PostgreSQL's here"},
+      postgresql: 'CREATE TABLE "payment" (\n    "id" INTEGER NOT NULL,\n    "at" DATE\n) PARTITION BY RANGE (at)',
+      sqlite: {error: "sqlite cannot create table payment PARTITION BY RANGE (at): partitioning is PostgreSQL's here"},
+    },
+  )
+
+  pins(
+    'createTable as a partition, with a key of its own and partitioned in turn',
+    (op) =>
+      op.createTable('payment_2024', [], {
+        partitionBy: 'LIST (region)',
+        partitionOf: {bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", parent: 'payment'},
+        primaryKey: {columns: ['id', 'at'], name: 'payment_2024_pkey'},
+      }),
+    {
+      mysql: {
+        error: "mysql cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+      postgresql:
+        'CREATE TABLE "payment_2024" PARTITION OF "payment" (\n    CONSTRAINT "payment_2024_pkey" PRIMARY KEY ("id", "at")\n) FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\') PARTITION BY LIST (region)',
+      sqlite: {
+        error: "sqlite cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+    },
+  )
+
+  pins(
+    'createTable as a partition given columns',
+    (op) =>
+      op.createTable('payment_2024', [op.column('id', 'integer')], {
+        partitionOf: {bound: 'DEFAULT', parent: 'payment'},
+      }),
+    {
+      mysql: {
+        error: "mysql cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+      postgresql: {
+        error: 'createTable payment_2024: a partition (partitionOf) takes its columns from payment: give it none',
+      },
+      sqlite: {
+        error: "sqlite cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+    },
+  )
+
+  pins(
+    'alterPartition',
+    (op) =>
+      op.alterPartition('payment', 'payment_2024', {
+        bound: "FOR VALUES FROM ('2024-01-01') TO ('2026-01-01')",
+        existingBound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+      }),
+    {
+      mysql: {error: "mysql cannot change the bound of partition payment_2024: partitioning is PostgreSQL's here"},
+      postgresql:
+        'ALTER TABLE "payment" DETACH PARTITION "payment_2024";\nALTER TABLE "payment" ATTACH PARTITION "payment_2024" FOR VALUES FROM (\'2024-01-01\') TO (\'2026-01-01\')',
+      sqlite: {error: "sqlite cannot change the bound of partition payment_2024: partitioning is PostgreSQL's here"},
+    },
+  )
+
+  pins(
+    'dropTable with the sequences it does not own',
+    (op) => op.dropTable('actor', {sequences: ['actor_actor_id_seq']}),
+    {
+      mysql: 'DROP TABLE `actor`',
+      postgresql: 'DROP TABLE "actor";\nDROP SEQUENCE IF EXISTS "actor_actor_id_seq"',
+      sqlite: 'DROP TABLE "actor"',
+    },
+  )
+
+  pins(
+    'addColumn numbered by a sequence (serial), and one of its own (not owned)',
+    async (op) => {
+      await op.addColumn('t', op.column('n', 'bigint', {autoincrement: true, nullable: false, sequence: 't_n_seq'}))
+    },
+    {
+      mysql: 'ALTER TABLE `t` ADD COLUMN `n` BIGINT NOT NULL AUTO_INCREMENT',
+      postgresql: [
+        'CREATE SEQUENCE "t_n_seq" AS BIGINT',
+        'ALTER TABLE "t" ADD COLUMN "n" BIGINT NOT NULL DEFAULT nextval(\'"t_n_seq"\'::regclass)',
+        'ALTER SEQUENCE "t_n_seq" OWNED BY "t"."n"',
+      ].join(';\n'),
+      sqlite: {error: "sqlite cannot autoincrement n unless it is the table's only primary key column"},
+    },
+  )
+
+  pins(
+    'createTable with a sequence of its own (pg_dump without OWNED BY)',
+    (op) =>
+      op.createTable('t', [
+        op.column('id', 'integer', {
+          autoincrement: true,
+          primaryKey: true,
+          sequence: {as: 'bigint', name: 'shared_seq', owned: false},
+        }),
+      ]),
+    {
+      mysql: 'CREATE TABLE `t` (\n    `id` INTEGER NOT NULL AUTO_INCREMENT,\n    PRIMARY KEY (`id`)\n)',
+      postgresql:
+        'CREATE SEQUENCE IF NOT EXISTS "shared_seq" AS BIGINT;\nCREATE TABLE "t" (\n    "id" INTEGER NOT NULL DEFAULT nextval(\'"shared_seq"\'::regclass),\n    PRIMARY KEY ("id")\n)',
+      sqlite: 'CREATE TABLE "t" (\n    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT\n)',
+    },
+  )
+})
+
+describe('DDL compilers: comments, collations, ON UPDATE and table options', () => {
+  pins(
+    'createTable with column collations and comments, a table comment and MySQL table options',
+    (op) =>
+      op.createTable(
+        'account',
+        [
+          op.column('id', 'integer', {primaryKey: true}),
+          op.column('login', 'string(64)', {collation: 'utf8mb4_bin', comment: "it's the login", nullable: false}),
+        ],
+        {comment: 'People', mysqlCollate: 'utf8mb4_unicode_ci', mysqlEngine: 'InnoDB', mysqlRowFormat: 'DYNAMIC'},
+      ),
+    {
+      mysql:
+        "CREATE TABLE `account` (\n    `id` INTEGER NOT NULL,\n    `login` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL COMMENT 'it''s the login',\n    PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC COMMENT='People'",
+      postgresql: [
+        'CREATE TABLE "account" (\n    "id" INTEGER NOT NULL,\n    "login" VARCHAR(64) COLLATE "utf8mb4_bin" NOT NULL,\n    PRIMARY KEY ("id")\n)',
+        'COMMENT ON TABLE "account" IS \'People\'',
+        'COMMENT ON COLUMN "account"."login" IS \'it\'\'s the login\'',
+      ].join(';\n'),
+      // SQLite keeps no comments; the MySQL options mean nothing there.
+      sqlite:
+        'CREATE TABLE "account" (\n    "id" INTEGER NOT NULL,\n    "login" VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n    PRIMARY KEY ("id")\n)',
+    },
+  )
+
+  pins('a collation that is not a name', (op) => op.createTable('t', [op.column('s', 'text', {collation: 'a b'})]), {
+    mysql: {error: 'collation "a b" is not a name (letters, digits and _)'},
+    postgresql: 'CREATE TABLE "t" (\n    "s" TEXT COLLATE "a b"\n)',
+    sqlite: {error: 'collation "a b" is not a name (letters, digits and _)'},
+  })
+
+  pins(
+    'createTable with ON UPDATE (MySQL only)',
+    (op) => op.createTable('t', [op.column('touched', 'timestamp', {default: op.now(), onUpdateDefault: op.now()})]),
+    {
+      mysql: 'CREATE TABLE `t` (\n    `touched` DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP\n)',
+      postgresql: {error: "postgresql cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+      sqlite: {error: "sqlite cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+    },
+  )
+
+  pins('alterTableOptions: a comment', (op) => op.alterTableOptions('t', {comment: "it's"}), {
+    mysql: "ALTER TABLE `t` COMMENT='it''s'",
+    postgresql: "COMMENT ON TABLE \"t\" IS 'it''s'",
+    sqlite: '',
+  })
+
+  pins('alterTableOptions: the comment removed', (op) => op.alterTableOptions('t', {comment: null}), {
+    mysql: "ALTER TABLE `t` COMMENT=''",
+    postgresql: 'COMMENT ON TABLE "t" IS NULL',
+    sqlite: '',
+  })
+
+  pins(
+    'alterTableOptions: engine, collation and row format (MySQL only)',
+    (op) =>
+      op.alterTableOptions('t', {mysqlCollate: 'utf8mb4_bin', mysqlEngine: 'MyISAM', mysqlRowFormat: 'COMPRESSED'}),
+    {
+      mysql: 'ALTER TABLE `t` ENGINE=MyISAM DEFAULT COLLATE=utf8mb4_bin ROW_FORMAT=COMPRESSED',
+      postgresql: '',
+      sqlite: '',
+    },
+  )
+
+  pins('alterTableOptions: an engine that is not a name', (op) => op.alterTableOptions('t', {mysqlEngine: 'x;y'}), {
+    mysql: {error: 'mysqlEngine "x;y" is not a name (letters, digits and _)'},
+    postgresql: '',
+    sqlite: '',
+  })
+
+  pins(
+    'alterColumn collation and comment, restating the type',
+    (op) =>
+      op.alterColumn('t', 'note', {
+        collation: 'utf8mb4_bin',
+        comment: 'new',
+        existingComment: 'old',
+        existingNullable: true,
+        existingType: 'string(10)',
+      }),
+    {
+      mysql: "ALTER TABLE `t` MODIFY COLUMN `note` VARCHAR(10) COLLATE utf8mb4_bin NULL COMMENT 'new'",
+      postgresql:
+        'ALTER TABLE "t" ALTER COLUMN "note" TYPE VARCHAR(10) COLLATE "utf8mb4_bin";\nCOMMENT ON COLUMN "t"."note" IS \'new\'',
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  // BUG (dialects/sqlite/sqlite-ddl-compiler.ts alterColumn): a new collation (or ON UPDATE) is silently dropped on
+  // SQLite (no SQL, no error), though SQLite keeps a column's collation and can change it only by rebuilding the
+  // table; it should be refused with the batchAlterTable advice, as a change of type or default is. (A comment is
+  // dropped by design: SQLite keeps none.)
+  it.skip('alterColumn collation on SQLite is refused, not dropped (silently ignored today)', async () => {
+    const operation = await node((op) => op.alterColumn('t', 'note', {collation: 'NOCASE', existingType: 'text'}))
+    let failure: unknown
+    try {
+      await compilers.sqlite.compile(operation)
+    } catch (error) {
+      failure = error
+    }
+
+    expect(failure, 'expected a UsageError').to.be.instanceOf(UsageError)
+    expect((failure as Error).message).to.match(/^sqlite cannot change the .*collation.* of t\.note in place: /)
+  })
+
+  pins(
+    'alterColumn collation without the type (PostgreSQL restates it)',
+    (op) => op.alterColumn('t', 'note', {collation: 'C', existingNullable: true}),
+    {
+      mysql: {
+        error:
+          'mysql alterColumn t.note restates the whole column: offline it needs existingType (and existingNullable, existingDefault)',
+      },
+      postgresql: {
+        error:
+          'postgresql cannot change the collation of t.note without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType',
+      },
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins(
+    'alterColumn back to the default collation, the comment removed',
+    (op) =>
+      op.alterColumn('t', 'note', {
+        collation: null,
+        comment: null,
+        existingCollation: 'utf8mb4_bin',
+        existingComment: 'old',
+        existingNullable: false,
+        existingType: 'text',
+      }),
+    {
+      mysql: 'ALTER TABLE `t` MODIFY COLUMN `note` TEXT NOT NULL',
+      postgresql:
+        'ALTER TABLE "t" ALTER COLUMN "note" TYPE TEXT COLLATE "default";\nCOMMENT ON COLUMN "t"."note" IS NULL',
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins(
+    'alterColumn ON UPDATE set and kept (MySQL only)',
+    (op) =>
+      op.alterColumn('t', 'touched', {
+        existingNullable: true,
+        existingType: 'timestamp',
+        onUpdateDefault: op.now(),
+      }),
+    {
+      mysql: 'ALTER TABLE `t` MODIFY COLUMN `touched` DATETIME NULL ON UPDATE CURRENT_TIMESTAMP',
+      postgresql: {error: "postgresql cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins('addColumn with a comment', (op) => op.addColumn('t', op.column('note', 'text', {comment: 'free text'})), {
+    mysql: "ALTER TABLE `t` ADD COLUMN `note` TEXT COMMENT 'free text'",
+    postgresql: 'ALTER TABLE "t" ADD COLUMN "note" TEXT;\nCOMMENT ON COLUMN "t"."note" IS \'free text\'',
+    sqlite: 'ALTER TABLE "t" ADD COLUMN "note" TEXT',
+  })
+})
+
+describe('DDL compilers: keys', () => {
+  pins(
+    'createTable with named table constraints and a deferred key',
+    (op) =>
+      op.createTable('book', [op.column('id', 'integer'), op.column('isbn', 'string(13)'), op.column('a', 'integer')], {
+        checks: [{condition: 'id > 0', name: 'book_id_positive'}, {condition: 'a <> id'}],
+        foreignKeys: [
+          {
+            columns: ['a'],
+            deferrable: true,
+            initiallyDeferred: true,
+            name: 'book_a_fkey',
+            referent: 'author',
+            referentColumns: ['id'],
+          },
+        ],
+        primaryKey: {columns: ['id'], name: 'book_pk'},
+        uniques: [{columns: ['isbn'], name: 'book_isbn_key'}, {columns: ['a', 'isbn']}],
+      }),
+    {
+      mysql: {error: 'mysql cannot defer a foreign key check (DEFERRABLE): MySQL checks every key at once'},
+      postgresql:
+        'CREATE TABLE "book" (\n    "id" INTEGER NOT NULL,\n    "isbn" VARCHAR(13),\n    "a" INTEGER,\n    CONSTRAINT "book_pk" PRIMARY KEY ("id"),\n    CONSTRAINT "book_isbn_key" UNIQUE ("isbn"),\n    UNIQUE ("a", "isbn"),\n    CONSTRAINT "book_a_fkey" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE INITIALLY DEFERRED,\n    CONSTRAINT "book_id_positive" CHECK (id > 0),\n    CHECK (a <> id)\n)',
+      sqlite:
+        'CREATE TABLE "book" (\n    "id" INTEGER NOT NULL,\n    "isbn" VARCHAR(13),\n    "a" INTEGER,\n    CONSTRAINT "book_pk" PRIMARY KEY ("id"),\n    CONSTRAINT "book_isbn_key" UNIQUE ("isbn"),\n    UNIQUE ("a", "isbn"),\n    CONSTRAINT "book_a_fkey" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE INITIALLY DEFERRED,\n    CONSTRAINT "book_id_positive" CHECK (id > 0),\n    CHECK (a <> id)\n)',
+    },
+  )
+
+  pins(
+    'createForeignKey DEFERRABLE, not initially deferred',
+    (op) => op.createForeignKey('fk', 'book', 'author', ['a'], ['id'], {deferrable: true}),
+    {
+      mysql: {error: 'mysql cannot defer a foreign key check (DEFERRABLE): MySQL checks every key at once'},
+      postgresql: 'ALTER TABLE "book" ADD CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE',
+      sqlite: {error: `sqlite cannot add a foreign key to an existing table: ${BATCH}`},
+    },
+  )
+
+  pins('addColumn as a primary key', (op) => op.addColumn('t', op.column('id', 'integer', {primaryKey: true})), {
+    mysql: {
+      error: 'mysql cannot add a primary key column (t.id) with addColumn: add the column, then createPrimaryKey',
+    },
+    postgresql: {
+      error: 'postgresql cannot add a primary key column (t.id) with addColumn: add the column, then createPrimaryKey',
+    },
+    sqlite: {error: `sqlite cannot add a primary key column (t.id) in place: ${BATCH}`},
+  })
+
+  pins(
+    'createTable with a composite autoincrement key',
+    (op) =>
+      op.createTable('t', [
+        op.column('a', 'integer', {autoincrement: true, primaryKey: true}),
+        op.column('b', 'integer', {primaryKey: true}),
+      ]),
+    {
+      mysql:
+        'CREATE TABLE `t` (\n    `a` INTEGER NOT NULL AUTO_INCREMENT,\n    `b` INTEGER NOT NULL,\n    PRIMARY KEY (`a`, `b`)\n)',
+      postgresql:
+        'CREATE TABLE "t" (\n    "a" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,\n    "b" INTEGER NOT NULL,\n    PRIMARY KEY ("a", "b")\n)',
+      sqlite: {error: "sqlite cannot autoincrement a unless it is the table's only primary key column"},
+    },
+  )
 })
