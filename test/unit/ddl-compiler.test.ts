@@ -1,12 +1,13 @@
 import {expect} from 'chai'
 
-import type {DdlCompiler} from '../../src/dialects/ddl-compiler.js'
+import type {CompileContext, DdlCompiler, Statement} from '../../src/dialects/ddl-compiler.js'
 import {MysqlDdlCompiler} from '../../src/dialects/mysql/mysql-ddl-compiler.js'
 import {PostgresDdlCompiler} from '../../src/dialects/postgres/postgres-ddl-compiler.js'
 import {SqliteDdlCompiler} from '../../src/dialects/sqlite/sqlite-ddl-compiler.js'
 import type {Operation} from '../../src/operations/nodes.js'
 import {Operations, type OperationSink} from '../../src/operations/operations.js'
-import {UsageError} from '../../src/util/errors.js'
+import {SchemaTracker} from '../../src/model/schema-tracker.js'
+import {ScriptError, UsageError} from '../../src/util/errors.js'
 
 const compilers = {
   mysql: new MysqlDdlCompiler(),
@@ -1144,4 +1145,214 @@ describe('DDL compilers: keys', () => {
       sqlite: {error: "sqlite cannot autoincrement a unless it is the table's only primary key column"},
     },
   )
+})
+
+/** A statement as the runner sees it: its text, and whether it runs outside the transaction, binds or resets. */
+function shape(s: Statement): Record<string, unknown> {
+  return {
+    sql: s.sql,
+    ...(s.nonTransactional ? {outside: true} : {}),
+    ...(s.params === undefined ? {} : {params: s.params}),
+    ...(s.searchPath ? {searchPath: true} : {}),
+  }
+}
+
+async function statements(
+  dialect: keyof typeof compilers,
+  build: (op: Operations) => Promise<void>,
+  context: CompileContext = {},
+): Promise<Array<Record<string, unknown>>> {
+  return (await compilers[dialect].compile(await node(build), context)).map((s) => shape(s))
+}
+
+describe('DDL compilers: raw SQL and rows', () => {
+  it('execute splits as the dialect client does; VACUUM runs outside the transaction where the server wants it', async () => {
+    const build = (op: Operations) => op.execute("UPDATE t SET a = 'x;y';\nVACUUM;")
+    expect(await statements('postgresql', build)).to.deep.equal([
+      {sql: "UPDATE t SET a = 'x;y'"},
+      {outside: true, sql: 'VACUUM'},
+    ])
+    expect(await statements('sqlite', build)).to.deep.equal([
+      {sql: "UPDATE t SET a = 'x;y'"},
+      {outside: true, sql: 'VACUUM'},
+    ])
+    expect(await statements('mysql', build)).to.deep.equal([{sql: "UPDATE t SET a = 'x;y'"}, {sql: 'VACUUM'}])
+  })
+
+  it('execute with parameters or {split: false} is one statement, as given', async () => {
+    expect(await statements('postgresql', (op) => op.execute('UPDATE t SET a = $1; SELECT 1', [7]))).to.deep.equal([
+      {params: [7], sql: 'UPDATE t SET a = $1; SELECT 1'},
+    ])
+    expect(
+      await statements('mysql', (op) => op.execute('UPDATE t SET a = 1; SELECT 1', undefined, {split: false})),
+    ).to.deep.equal([{sql: 'UPDATE t SET a = 1; SELECT 1'}])
+  })
+
+  it("execute of a pg_dump preamble's set_config marks the statement whose search_path is restored after the step", async () => {
+    expect(
+      await statements('postgresql', (op) => op.execute("SELECT pg_catalog.set_config('search_path', '', false);")),
+    ).to.deep.equal([{searchPath: true, sql: "SELECT pg_catalog.set_config('search_path', '', false)"}])
+  })
+
+  it("execute refuses a statement that would end the revision's transaction, except on MySQL (no transactional DDL)", async () => {
+    const build = (op: Operations) => op.execute('UPDATE t SET a = 1; COMMIT; UPDATE t SET a = 2')
+    for (const dialect of ['postgresql', 'sqlite'] as const) {
+      let failure: unknown
+      try {
+        await statements(dialect, build)
+      } catch (error) {
+        failure = error
+      }
+
+      expect(failure, dialect).to.be.instanceOf(ScriptError)
+      expect((failure as Error).message).to.equal(
+        "op.execute: statement 2 (COMMIT) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out",
+      )
+    }
+
+    expect(await statements('mysql', build)).to.deep.equal([
+      {sql: 'UPDATE t SET a = 1'},
+      {sql: 'COMMIT'},
+      {sql: 'UPDATE t SET a = 2'},
+    ])
+  })
+
+  it('bulkInsert binds JSON for objects and NULL for a missing key, and sends 10,000 values a statement at most', async () => {
+    const at = new Date('2024-01-02T03:04:05Z')
+    expect(
+      await statements('postgresql', (op) => op.bulkInsert('t', [{a: 1, b: {k: [1]}}, {a: null, c: at}, {}])),
+    ).to.deep.equal([
+      {
+        params: [1, '{"k":[1]}', null, null, null, at, null, null, null],
+        sql: 'INSERT INTO "t" ("a", "b", "c") VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9)',
+      },
+    ])
+    const rows = Array.from({length: 5001}, (_, i) => ({a: i, b: 'x'}))
+    const chunks = await statements('mysql', (op) => op.bulkInsert('t', rows))
+    expect(chunks.map((c) => (c.params as unknown[]).length)).to.deep.equal([10_000, 2])
+    expect(chunks[1]).to.deep.equal({params: [5000, 'x'], sql: 'INSERT INTO `t` (`a`, `b`) VALUES (?, ?)'})
+    expect(await statements('sqlite', (op) => op.bulkInsert('t', []))).to.deep.equal([])
+  })
+})
+
+describe('DDL compilers: what a statement restates, read from the tables the chain built (offline)', () => {
+  /** The SchemaTracker the offline run keeps, after `build`'s operations. */
+  async function tracked(dialect: keyof typeof compilers, build: (op: Operations) => Promise<void>) {
+    const tracker = new SchemaTracker(compilers[dialect])
+    const sink: OperationSink = {
+      dialect,
+      async query() {
+        return []
+      },
+      async run(operation) {
+        tracker.apply(operation)
+      },
+    }
+    await build(new Operations(sink))
+    return tracker
+  }
+
+  const account = (op: Operations) =>
+    op.createTable(
+      'account',
+      [
+        op.column('id', 'integer', {autoincrement: true, primaryKey: true}),
+        op.column('login', 'string(20)', {collation: 'NOCASE', nullable: false, unique: true}),
+        op.column('age', 'integer', {default: 18}),
+        op.column('team_id', 'integer', {onDelete: 'CASCADE', references: 'team.id'}),
+      ],
+      {checks: [{condition: 'age >= 0', name: 'account_age_check'}]},
+    )
+
+  // The new column is left to its default; the dropped column's key goes with it; the rename reaches CHECK and WHERE.
+  it('SQLite batchAlterTable: the table rebuilt under a temporary name, the rows copied, its indexes made again', async () => {
+    const tracker = await tracked('sqlite', async (op) => {
+      await account(op)
+      await op.createIndex('account_age', 'account', ['age'], {where: 'age > 65'})
+    })
+    const build = (op: Operations) =>
+      op.batchAlterTable('account', (batch) => {
+        batch.alterColumn('age', {newName: 'years'})
+        batch.dropColumn('team_id')
+        batch.addColumn(op.column('nick', 'string(20)', {default: 'none', nullable: false}))
+      })
+    expect(await statements('sqlite', build, {introspector: tracker})).to.deep.equal([
+      {
+        sql: 'CREATE TABLE "_db_manage_tmp_account" (\n    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    "login" VARCHAR(20) COLLATE NOCASE NOT NULL,\n    "years" INTEGER DEFAULT 18,\n    "nick" VARCHAR(20) NOT NULL DEFAULT \'none\',\n    CONSTRAINT "account_login_key" UNIQUE ("login"),\n    CONSTRAINT "account_age_check" CHECK ("years" >= 0)\n)',
+      },
+      {
+        sql: 'INSERT INTO "_db_manage_tmp_account" ("id", "login", "years") SELECT "id", "login", "age" FROM "account"',
+      },
+      {sql: 'DROP TABLE "account"'},
+      {sql: 'PRAGMA legacy_alter_table = ON'},
+      {sql: 'ALTER TABLE "_db_manage_tmp_account" RENAME TO "account"'},
+      {sql: 'PRAGMA legacy_alter_table = OFF'},
+      {sql: 'CREATE INDEX "account_age" ON "account" ("years") WHERE "years" > 65'},
+    ])
+  })
+
+  it('SQLite batchAlterTable on a table the rendered chain did not build: one line saying so', async () => {
+    const tracker = await tracked('sqlite', async () => {})
+    let failure: unknown
+    try {
+      await statements('sqlite', (op) => op.batchAlterTable('legacy', (b) => b.dropColumn('x')), {
+        introspector: tracker,
+      })
+    } catch (error) {
+      failure = error
+    }
+
+    expect((failure as Error).message).to.equal(
+      'offline (--sql), table legacy is not known from the operations before it: it was made by raw SQL or before the rendered range',
+    )
+  })
+
+  it('MySQL alterColumn restates what it does not change (collation, NOT NULL, default) from the chain', async () => {
+    const tracker = await tracked('mysql', (op) =>
+      op.createTable('account', [
+        op.column('id', 'integer', {primaryKey: true}),
+        op.column('login', 'string(20)', {
+          collation: 'utf8mb4_bin',
+          comment: 'sign-in name',
+          default: 'x',
+          nullable: false,
+        }),
+      ]),
+    )
+    expect(
+      await statements('mysql', (op) => op.alterColumn('account', 'login', {type: 'string(40)'}), {
+        introspector: tracker,
+      }),
+    ).to.deep.equal([
+      {
+        sql: "ALTER TABLE `account` MODIFY COLUMN `login` VARCHAR(40) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x' COMMENT 'sign-in name'",
+      },
+    ])
+    let failure: unknown
+    try {
+      await statements('mysql', (op) => op.alterColumn('account', 'nope', {type: 'text'}), {introspector: tracker})
+    } catch (error) {
+      failure = error
+    }
+
+    expect((failure as Error).message).to.equal('alterColumn: column account.nope does not exist')
+  })
+
+  it('MySQL dropConstraint without a type finds the kind from the chain', async () => {
+    const tracker = await tracked('mysql', account)
+    const drop = (name: string) => (op: Operations) => op.dropConstraint(name, 'account')
+    const context = {introspector: tracker}
+    expect(await statements('mysql', drop('account_team_id_fkey'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP FOREIGN KEY `account_team_id_fkey`'},
+    ])
+    expect(await statements('mysql', drop('account_login_key'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP INDEX `account_login_key`'},
+    ])
+    expect(await statements('mysql', drop('account_age_check'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP CONSTRAINT `account_age_check`'},
+    ])
+    expect(await statements('mysql', drop('PRIMARY'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP PRIMARY KEY'},
+    ])
+  })
 })
