@@ -296,6 +296,18 @@ describe('lint rules on operations', () => {
     )
   })
 
+  // GAP (lint/rules.ts, DM105 is PostgreSQL's alone): MariaDB 10.11 adds a foreign key (with foreign_key_checks on)
+  // or a CHECK only with ALGORITHM=COPY, copying the table while writes wait ("ALGORITHM=INPLACE is not supported.
+  // Reason: Adding foreign keys needs foreign_key_checks=OFF"; checked on the test server), which is worse than
+  // PostgreSQL's validation; nothing warns of it on MySQL.
+  it.skip('DM105 or a rule of its own warns of a key or check added to an existing MySQL table (not reported today)', async () => {
+    const found = await lintOf('mysql', async (op) => {
+      await op.createForeignKey('film_language_fkey', 'film', 'language', ['language_id'], ['id'])
+      await op.createCheckConstraint('film_length_check', 'film', 'length > 0')
+    })
+    expect(found.map((f) => f.severity)).to.deep.equal(['warning', 'warning'])
+  })
+
   describe('DM106 (warning, every dialect): a rename the running code does not know', () => {
     lints(
       'renameTable',
