@@ -5,13 +5,8 @@ import path from 'node:path'
 
 import {linkDbManage, runCli, startCli, tempProject} from '../helpers/cli.js'
 import {adminConnection, connected, createTestDatabase, dialectsUnderTest} from '../helpers/databases.js'
+import {noHistory} from '../helpers/revision-file.js'
 import {chainProject} from '../faults/chain.js'
-
-/** Offline SQL without the history table's statements (their checksum and user@host vary; offline.test.ts pins them). */
-const noHistory = (sql: string) =>
-  sql
-    .replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '')
-    .replaceAll(/(INSERT INTO|UPDATE) db_manage_history [^\n]*;\n\n/g, '')
 
 /** A project whose config is one fleet over `tenants`, on a 5-revision chain of plain SQL. */
 function fleetProject(section: string): string {

@@ -9,15 +9,10 @@ import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
 import type {TestDialect} from '../helpers/dialects.js'
+import {noHistory} from '../helpers/revision-file.js'
 
 const header = (id: string, down: string) =>
   `-- revision: ${id}\n-- down_revision: ${down}\n-- message: r${id}\n-- +upgrade\n`
-
-/** Offline SQL without the history table's statements (their checksum and user@host vary; offline.test.ts pins them). */
-const noHistory = (sql: string) =>
-  sql
-    .replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '')
-    .replaceAll(/(INSERT INTO|UPDATE) db_manage_history [^\n]*;\n\n/g, '')
 
 /** A project whose chain is the given `.sql`/`.ts` files, configured for `url`. */
 function project(url: string, files: Record<string, string>): string {

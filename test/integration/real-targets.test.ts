@@ -13,6 +13,7 @@ import {getDialect} from '../../src/dialects/registry.js'
 import type {Connection} from '../../src/dialects/connection.js'
 import {type CliResult, ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient, snapshot, structure} from '../helpers/catalog.js'
+import {revisionFile, undated} from '../helpers/revision-file.js'
 import {
   connected,
   createTestDatabase,
@@ -39,35 +40,6 @@ function projectWith(db: TestDatabase, sql: string): string {
 
 function project(db: TestDatabase, target: string): string {
   return projectWith(db, readFileSync(target, 'utf8'))
-}
-
-/** A revision file as autogenerate writes it, its creation time (which changes with each run) written <created>. */
-function undated(script: string): string {
-  return script.replace(/^export const createdAt = '[^']*'$/m, "export const createdAt = '<created>'")
-}
-
-/** The whole revision file autogenerate writes, with these lines in upgrade() and downgrade() (indented by two). */
-function revisionFile(
-  message: string,
-  upgrade: readonly string[],
-  downgrade: readonly string[],
-  revision = '001',
-  downRevision: null | string = null,
-): string {
-  const body = (lines: readonly string[]) => lines.map((line) => `  ${line}\n`).join('')
-  return `import type {Operations} from 'db-manage'
-
-export const revision = '${revision}'
-export const downRevision = ${downRevision === null ? 'null' : `'${downRevision}'`}
-export const message = '${message}'
-export const createdAt = '<created>'
-
-export async function upgrade(op: Operations): Promise<void> {
-${body(upgrade)}}
-
-export async function downgrade(op: Operations): Promise<void> {
-${body(downgrade)}}
-`
 }
 
 /**

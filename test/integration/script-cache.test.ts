@@ -16,6 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {runCli, tempProject} from '../helpers/cli.js'
+import {noHistory} from '../helpers/revision-file.js'
 
 // TypeScript scripts are compiled once and kept in one cache file per script
 // folder, keyed by their text: a warm run loads no TypeScript loader at all.
@@ -61,11 +62,6 @@ CREATE TABLE t002_helper (id INTEGER);
 UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';
 
 `
-
-const noHistory = (sql: string) =>
-  sql
-    .replaceAll(/CREATE TABLE IF NOT EXISTS [`"]?db_manage_history[\s\S]*?\n\);\n\n/g, '')
-    .replaceAll(/(INSERT INTO|UPDATE) db_manage_history [^\n]*;\n\n/g, '')
 
 function project(): string {
   const dir = tempProject()
