@@ -74,7 +74,9 @@ export async function catalog(db: TestDatabase): Promise<unknown[]> {
 async function cli(dir: string, args: string[]): Promise<CliResult> {
   const result = await runCli(args, {cwd: dir})
   // -o says on stderr where the SQL went.
-  if (args.includes('-o')) expect(result.stderr, `${args.join(' ')}`).to.match(/^Wrote \d+ bytes of SQL to \S+\n$/)
+  const out = args.includes('-o') ? args[args.indexOf('-o') + 1] : undefined
+  if (out)
+    expect(result.stderr, `${args.join(' ')}`).to.equal(`Wrote ${readFileSync(out).length} bytes of SQL to ${out}\n`)
   else expect(result.stderr, `${args.join(' ')}`).to.equal('')
   expect(result.code, `${args.join(' ')}`).to.equal(0)
   return result

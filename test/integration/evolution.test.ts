@@ -11,6 +11,7 @@ import {runCli} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
 import {createTestDatabase, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../helpers/databases.js'
 import {catalog, evolve, projectWith} from '../helpers/evolution-pg.js'
+import {noHistory, revisionFile, undated} from '../helpers/revision-file.js'
 
 /** Named keys as each database's users write them (Synapse's pushers table kept its pushers2_pkey after a rename). */
 const NAMED: Record<DialectName, string> = {
@@ -53,6 +54,309 @@ const ACCOUNTS: Record<DialectName, {live: string; target: string}> = {
   },
 }
 
+/** Item 4's revision: every key keeps its name (MySQL's primary key is always PRIMARY, so it has none). */
+const NAMED_SCRIPT: Record<DialectName, string> = {
+  mysql: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('app', [",
+      "  op.column('id', 'bigint', {primaryKey: true}),",
+      "  op.column('name', 'string(40)', {nullable: false}),",
+      "], {mysqlCollate: 'latin1_swedish_ci', uniques: [{columns: ['name'], name: 'app_name_uniq'}]})",
+      "await op.createTable('pushers', [",
+      "  op.column('id', 'bigint', {primaryKey: true}),",
+      "  op.column('app_id', 'bigint', {nullable: false}),",
+      "  op.column('pushkey', 'string(100)', {nullable: false}),",
+      "  op.column('ts', 'bigint', {nullable: false}),",
+      "], {checks: [{condition: '`ts` >= 0', name: 'pushers2_ts_positive'}], foreignKeys: [{columns: ['app_id'], name: 'pushers2_app_fk', referent: 'app', referentColumns: ['id']}], mysqlCollate: 'latin1_swedish_ci', uniques: [{columns: ['app_id', 'pushkey'], name: 'pushers2_app_id_pushkey_key'}]})",
+    ],
+    ["await op.dropTable('pushers')", "await op.dropTable('app')"],
+  ),
+  postgresql: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('app', [",
+      "  op.column('id', 'bigint', {nullable: false}),",
+      "  op.column('name', 'text', {nullable: false}),",
+      "], {primaryKey: {columns: ['id'], name: 'app2_pkey'}, uniques: [{columns: ['name'], name: 'app_name_uniq'}]})",
+      "await op.createTable('pushers', [",
+      "  op.column('id', 'bigint', {nullable: false}),",
+      "  op.column('app_id', 'bigint', {nullable: false}),",
+      "  op.column('pushkey', 'text', {nullable: false}),",
+      "  op.column('ts', 'bigint', {nullable: false}),",
+      "], {checks: [{condition: '(ts >= 0)', name: 'pushers2_ts_positive'}], foreignKeys: [{columns: ['app_id'], name: 'pushers2_app_fk', referent: 'app', referentColumns: ['id']}], primaryKey: {columns: ['id'], name: 'pushers2_pkey'}, uniques: [{columns: ['app_id', 'pushkey'], name: 'pushers2_app_id_pushkey_key'}]})",
+    ],
+    ["await op.dropTable('pushers')", "await op.dropTable('app')"],
+  ),
+  sqlite: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('app', [",
+      "  op.column('id', 'integer', {nullable: false}),",
+      "  op.column('name', 'text', {nullable: false}),",
+      "], {primaryKey: {columns: ['id'], name: 'app2_pkey'}, uniques: [{columns: ['name'], name: 'app_name_uniq'}]})",
+      "await op.createTable('pushers', [",
+      "  op.column('id', 'integer', {nullable: false}),",
+      "  op.column('app_id', 'integer', {nullable: false}),",
+      "  op.column('pushkey', 'text', {nullable: false}),",
+      "  op.column('ts', 'integer', {nullable: false}),",
+      "], {checks: [{condition: 'ts >= 0', name: 'pushers2_ts_positive'}], foreignKeys: [{columns: ['app_id'], name: 'pushers2_app_fk', referent: 'app', referentColumns: ['id']}], primaryKey: {columns: ['id'], name: 'pushers2_pkey'}, uniques: [{columns: ['app_id', 'pushkey'], name: 'pushers2_app_id_pushkey_key'}]})",
+    ],
+    ["await op.dropTable('pushers')", "await op.dropTable('app')"],
+  ),
+}
+
+/** Item 7's revision: each NOT NULL column without a default comes back holding a placeholder, which is then dropped. */
+const ACCOUNTS_SCRIPT: Record<DialectName, string> = {
+  mysql: revisionFile(
+    'evolve',
+    [
+      '// DATA LOSS: drop column accounts.bio',
+      "await op.dropColumn('accounts', 'bio')",
+      '// DATA LOSS: drop column accounts.active',
+      "await op.dropColumn('accounts', 'active')",
+      '// DATA LOSS: drop column accounts.joined',
+      "await op.dropColumn('accounts', 'joined')",
+      '// DATA LOSS: drop column accounts.score',
+      "await op.dropColumn('accounts', 'score')",
+      '// DATA LOSS: drop column accounts.plan',
+      "await op.dropColumn('accounts', 'plan')",
+      '// DATA LOSS: drop column accounts.email',
+      "await op.dropColumn('accounts', 'email')",
+    ],
+    [
+      "// DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
+      "await op.addColumn('accounts', op.column('email', 'string(100)', {default: '', nullable: false}))",
+      "await op.alterColumn('accounts', 'email', {default: null, existingDefault: '', existingNullable: false, existingType: 'string(100)'})",
+      "await op.addColumn('accounts', op.column('plan', 'string(20)', {default: 'free', nullable: false}))",
+      '// DATA LOSS: the upgrade dropped accounts.score and its values: it comes back NOT NULL holding 0 in every row',
+      "await op.addColumn('accounts', op.column('score', 'integer', {default: 0, nullable: false}))",
+      "await op.alterColumn('accounts', 'score', {default: null, existingDefault: 0, existingNullable: false, existingType: 'integer'})",
+      "// DATA LOSS: the upgrade dropped accounts.joined and its values: it comes back NOT NULL holding '1970-01-01' in every row",
+      "await op.addColumn('accounts', op.column('joined', 'date', {default: '1970-01-01', nullable: false}))",
+      "await op.alterColumn('accounts', 'joined', {default: null, existingDefault: '1970-01-01', existingNullable: false, existingType: 'date'})",
+      '// DATA LOSS: the upgrade dropped accounts.active and its values: it comes back NOT NULL holding false in every row',
+      "await op.addColumn('accounts', op.column('active', 'boolean', {default: false, nullable: false}))",
+      "await op.alterColumn('accounts', 'active', {default: null, existingDefault: false, existingNullable: false, existingType: 'boolean'})",
+      "// DATA LOSS: the upgrade dropped accounts.bio and its values: it comes back NOT NULL holding '' in every row",
+      "await op.addColumn('accounts', op.column('bio', 'text', {default: op.sql('(\\'\\')'), nullable: false}))",
+      "await op.alterColumn('accounts', 'bio', {default: null, existingDefault: op.sql('(\\'\\')'), existingNullable: false, existingType: 'text'})",
+    ],
+  ),
+  postgresql: revisionFile(
+    'evolve',
+    [
+      '// DATA LOSS: drop column accounts.bio',
+      "await op.dropColumn('accounts', 'bio')",
+      '// DATA LOSS: drop column accounts.active',
+      "await op.dropColumn('accounts', 'active')",
+      '// DATA LOSS: drop column accounts.joined',
+      "await op.dropColumn('accounts', 'joined')",
+      '// DATA LOSS: drop column accounts.score',
+      "await op.dropColumn('accounts', 'score')",
+      '// DATA LOSS: drop column accounts.plan',
+      "await op.dropColumn('accounts', 'plan')",
+      '// DATA LOSS: drop column accounts.email',
+      "await op.dropColumn('accounts', 'email')",
+    ],
+    [
+      "// DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
+      "await op.addColumn('accounts', op.column('email', 'string(100)', {default: '', nullable: false}))",
+      "await op.alterColumn('accounts', 'email', {default: null, existingDefault: '', existingNullable: false, existingType: 'string(100)'})",
+      "await op.addColumn('accounts', op.column('plan', 'string(20)', {default: 'free', nullable: false}))",
+      '// DATA LOSS: the upgrade dropped accounts.score and its values: it comes back NOT NULL holding 0 in every row',
+      "await op.addColumn('accounts', op.column('score', 'integer', {default: 0, nullable: false}))",
+      "await op.alterColumn('accounts', 'score', {default: null, existingDefault: 0, existingNullable: false, existingType: 'integer'})",
+      "// DATA LOSS: the upgrade dropped accounts.joined and its values: it comes back NOT NULL holding '1970-01-01' in every row",
+      "await op.addColumn('accounts', op.column('joined', 'date', {default: '1970-01-01', nullable: false}))",
+      "await op.alterColumn('accounts', 'joined', {default: null, existingDefault: '1970-01-01', existingNullable: false, existingType: 'date'})",
+      '// DATA LOSS: the upgrade dropped accounts.active and its values: it comes back NOT NULL holding false in every row',
+      "await op.addColumn('accounts', op.column('active', 'boolean', {default: false, nullable: false}))",
+      "await op.alterColumn('accounts', 'active', {default: null, existingDefault: false, existingNullable: false, existingType: 'boolean'})",
+      "// DATA LOSS: the upgrade dropped accounts.bio and its values: it comes back NOT NULL holding '' in every row",
+      "await op.addColumn('accounts', op.column('bio', 'text', {default: '', nullable: false}))",
+      "await op.alterColumn('accounts', 'bio', {default: null, existingDefault: '', existingNullable: false, existingType: 'text'})",
+    ],
+  ),
+  sqlite: revisionFile(
+    'evolve',
+    [
+      "await op.batchAlterTable('accounts', (batch) => {",
+      '  // DATA LOSS: drop column accounts.bio',
+      "  batch.dropColumn('bio')",
+      '  // DATA LOSS: drop column accounts.active',
+      "  batch.dropColumn('active')",
+      '  // DATA LOSS: drop column accounts.joined',
+      "  batch.dropColumn('joined')",
+      '  // DATA LOSS: drop column accounts.score',
+      "  batch.dropColumn('score')",
+      '  // DATA LOSS: drop column accounts.plan',
+      "  batch.dropColumn('plan')",
+      '  // DATA LOSS: drop column accounts.email',
+      "  batch.dropColumn('email')",
+      '})',
+    ],
+    [
+      "await op.batchAlterTable('accounts', (batch) => {",
+      "  // DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
+      "  batch.addColumn(op.column('email', 'string(100)', {default: '', nullable: false}))",
+      "  batch.alterColumn('email', {default: null, existingDefault: '', existingNullable: false, existingType: 'string(100)'})",
+      "  batch.addColumn(op.column('plan', 'string(20)', {default: 'free', nullable: false}))",
+      '  // DATA LOSS: the upgrade dropped accounts.score and its values: it comes back NOT NULL holding 0 in every row',
+      "  batch.addColumn(op.column('score', 'integer', {default: 0, nullable: false}))",
+      "  batch.alterColumn('score', {default: null, existingDefault: 0, existingNullable: false, existingType: 'integer'})",
+      "  // DATA LOSS: the upgrade dropped accounts.joined and its values: it comes back NOT NULL holding '1970-01-01' in every row",
+      "  batch.addColumn(op.column('joined', 'date', {default: '1970-01-01', nullable: false}))",
+      "  batch.alterColumn('joined', {default: null, existingDefault: '1970-01-01', existingNullable: false, existingType: 'date'})",
+      '  // DATA LOSS: the upgrade dropped accounts.active and its values: it comes back NOT NULL holding false in every row',
+      "  batch.addColumn(op.column('active', 'boolean', {default: false, nullable: false}))",
+      "  batch.alterColumn('active', {default: null, existingDefault: false, existingNullable: false, existingType: 'boolean'})",
+      "  // DATA LOSS: the upgrade dropped accounts.bio and its values: it comes back NOT NULL holding '' in every row",
+      "  batch.addColumn(op.column('bio', 'text', {default: '', nullable: false}))",
+      "  batch.alterColumn('bio', {default: null, existingDefault: '', existingNullable: false, existingType: 'text'})",
+      '})',
+    ],
+  ),
+}
+
+/** Item 20's revision: a new table's index built plainly, those on items (which exists) online. */
+const ITEMS_SCRIPT: Record<DialectName, string> = {
+  mysql: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('bins', [",
+      "  op.column('id', 'integer', {primaryKey: true}),",
+      "  op.column('label', 'string(20)', {nullable: true}),",
+      "], {mysqlCollate: 'latin1_swedish_ci'})",
+      "await op.createIndex('bins_label', 'bins', ['label'])",
+      "await op.createIndex('items_name', 'items', ['name'], {concurrently: true})",
+      "await op.createUniqueConstraint('items_sku', 'items', ['sku'])",
+    ],
+    [
+      "await op.dropConstraint('items_sku', 'items', {type: 'unique'})",
+      "await op.dropIndex('items_name', 'items')",
+      "await op.dropTable('bins')",
+    ],
+  ),
+  postgresql: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('bins', [",
+      "  op.column('id', 'integer', {primaryKey: true}),",
+      "  op.column('label', 'string(20)', {nullable: true}),",
+      '])',
+      "await op.createIndex('bins_label', 'bins', ['label'])",
+      "await op.createIndex('items_name', 'items', ['name'], {concurrently: true})",
+      "await op.createIndex('items_sku', 'items', ['sku'], {unique: true, concurrently: true})",
+    ],
+    [
+      "await op.dropIndex('items_sku', 'items')",
+      "await op.dropIndex('items_name', 'items')",
+      "await op.dropTable('bins')",
+    ],
+  ),
+  sqlite: revisionFile(
+    'evolve',
+    [
+      "await op.createTable('bins', [",
+      "  op.column('id', 'INT', {nullable: true, primaryKey: true}),",
+      "  op.column('label', 'varchar(20)', {nullable: true}),",
+      '])',
+      "await op.createIndex('bins_label', 'bins', ['label'])",
+      "await op.createIndex('items_name', 'items', ['name'], {concurrently: true})",
+      "await op.createIndex('items_sku', 'items', ['sku'], {unique: true, concurrently: true})",
+    ],
+    [
+      "await op.dropIndex('items_sku', 'items')",
+      "await op.dropIndex('items_name', 'items')",
+      "await op.dropTable('bins')",
+    ],
+  ),
+}
+
+/** The offline SQL of item 20's revision: a new table with its index, and two indexes on items, which exists. */
+const ITEMS_SQL: Record<DialectName, string> = {
+  mysql: `CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+-- Running upgrade  -> 001
+
+CREATE TABLE \`bins\` (
+    \`id\` INTEGER NOT NULL,
+    \`label\` VARCHAR(20),
+    PRIMARY KEY (\`id\`)
+) DEFAULT COLLATE=latin1_swedish_ci;
+
+CREATE INDEX \`bins_label\` ON \`bins\` (\`label\`);
+
+CREATE INDEX \`items_name\` ON \`items\` (\`name\`) ALGORITHM=INPLACE LOCK=NONE;
+
+ALTER TABLE \`items\` ADD CONSTRAINT \`items_sku\` UNIQUE (\`sku\`);
+
+INSERT INTO alembic_version (version_num) VALUES ('001');
+
+`,
+  postgresql: `CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+BEGIN;
+
+-- Running upgrade  -> 001
+
+CREATE TABLE "bins" (
+    "id" INTEGER NOT NULL,
+    "label" VARCHAR(20),
+    PRIMARY KEY ("id")
+);
+
+CREATE INDEX "bins_label" ON "bins" ("label");
+
+COMMIT;
+
+CREATE INDEX CONCURRENTLY "items_name" ON "items" ("name");
+
+BEGIN;
+
+COMMIT;
+
+CREATE UNIQUE INDEX CONCURRENTLY "items_sku" ON "items" ("sku");
+
+BEGIN;
+
+INSERT INTO alembic_version (version_num) VALUES ('001');
+
+COMMIT;
+
+`,
+  // SQLite keeps the target's spelling of types; INT (not INTEGER) makes id a plain key, not the rowid.
+  sqlite: `CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+-- Running upgrade  -> 001
+
+CREATE TABLE "bins" (
+    "id" INT,
+    "label" varchar(20),
+    PRIMARY KEY ("id")
+);
+
+CREATE INDEX "bins_label" ON "bins" ("label");
+
+CREATE INDEX "items_name" ON "items" ("name");
+
+CREATE UNIQUE INDEX "items_sku" ON "items" ("sku");
+
+INSERT INTO alembic_version (version_num) VALUES ('001');
+
+`,
+}
+
 const ITEMS: Record<DialectName, string> = {
   mysql: 'CREATE TABLE items (id int PRIMARY KEY, name varchar(50), sku varchar(20));',
   postgresql: 'CREATE TABLE items (id int PRIMARY KEY, name varchar(50), sku varchar(20));',
@@ -71,22 +375,25 @@ for (const dialect of dialectsUnderTest()) {
         atHead: async (c) => {
           if (dialect !== 'sqlite') return
           const sql = String((await c.query("SELECT sql FROM sqlite_master WHERE name = 'pushers'")).rows[0].sql)
-          for (const name of [
-            'pushers2_pkey',
-            'pushers2_app_id_pushkey_key',
-            'pushers2_app_fk',
-            'pushers2_ts_positive',
-          ])
-            expect(sql).to.include(`CONSTRAINT "${name}"`)
+          expect(sql).to.equal(`CREATE TABLE "pushers" (
+    "id" INTEGER NOT NULL,
+    "app_id" INTEGER NOT NULL,
+    "pushkey" TEXT NOT NULL,
+    "ts" INTEGER NOT NULL,
+    CONSTRAINT "pushers2_pkey" PRIMARY KEY ("id"),
+    CONSTRAINT "pushers2_app_id_pushkey_key" UNIQUE ("app_id", "pushkey"),
+    CONSTRAINT "pushers2_app_fk" FOREIGN KEY ("app_id") REFERENCES "app" ("id"),
+    CONSTRAINT "pushers2_ts_positive" CHECK (ts >= 0)
+)`)
         },
         live: '',
         target: NAMED[dialect],
       })
-      if (dialect !== 'mysql') expect(script).to.include("primaryKey: {columns: ['id'], name: 'pushers2_pkey'}")
+      expect(undated(script)).to.equal(NAMED_SCRIPT[dialect])
     })
 
     it('item 7: a downgrade gives back dropped NOT NULL columns as they were (type, NOT NULL, default) and says their values are gone', async () => {
-      const {generated, script} = await evolve(db, {
+      const {dir, generated, script} = await evolve(db, {
         afterDown: async (c) => {
           await c.query(
             "INSERT INTO accounts (id, email, score, joined, active, bio) VALUES (9, 'x@example.org', 1, '2024-01-01', TRUE, 'b')",
@@ -94,7 +401,13 @@ for (const dialect of dialectsUnderTest()) {
           await c.query('DELETE FROM accounts WHERE id = 9')
           let refused: unknown
           await c.query('INSERT INTO accounts (id) VALUES (10)').catch((error: unknown) => (refused = error))
-          expect(String(refused)).to.match(/null|default value/i)
+          expect(String(refused)).to.equal(
+            {
+              mysql: "Error: Field 'email' doesn't have a default value",
+              postgresql: 'error: null value in column "email" of relation "accounts" violates not-null constraint',
+              sqlite: 'SqliteError: NOT NULL constraint failed: accounts.email',
+            }[dialect],
+          )
         },
         counts: {accounts: 3},
         live: ACCOUNTS[dialect].live,
@@ -110,10 +423,10 @@ for (const dialect of dialectsUnderTest()) {
           .map((l) => `${l}\n`)
           .join(''),
       })
-      expect(script).to.include(
-        "// DATA LOSS: the upgrade dropped accounts.email and its values: it comes back NOT NULL holding '' in every row",
+      expect(undated(script)).to.equal(ACCOUNTS_SCRIPT[dialect])
+      expect(generated.stdout).to.equal(
+        `${['bio', 'active', 'joined', 'score', 'plan', 'email'].map((c) => `  drop column accounts.${c}\n`).join('')}Generated ${path.join(dir, 'migrations', '001_evolve.ts')}\n`,
       )
-      expect(generated.stdout).to.include('  drop column accounts.email\n')
     })
 
     if (dialect !== 'sqlite') {
@@ -159,10 +472,15 @@ for (const dialect of dialectsUnderTest()) {
             'CREATE TABLE prices (id int PRIMARY KEY, amount decimal(8,2)) WITH SYSTEM VERSIONING;',
           ].join('\n'),
         )
-        const checked = await runCli(['check_migration', '--autogenerate'], {cwd: dir})
-        expect(checked.stderr).to.match(
-          /^not compared: 1 sequence, 1 system-versioned table, 1 partitioned table, 1 index comment\n/,
-        )
+        // The partitioned table and the index are compared (their partitioning and comment are not); the
+        // system-versioned table is left out whole.
+        expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+          code: 1,
+          stderr:
+            'not compared: 1 sequence, 1 system-versioned table, 1 partitioned table, 1 index comment\nError: check_migration --autogenerate found 2 difference(s) between the database and the target schema: run "db-manage revision --autogenerate"\n',
+          stdout:
+            'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\nadd table events\nadd index events_at on events (at)\n',
+        })
       })
     }
 
@@ -175,7 +493,25 @@ for (const dialect of dialectsUnderTest()) {
           target:
             'CREATE TABLE flags (id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL DEFAULT FALSE, seen BOOLEAN DEFAULT TRUE, n INTEGER DEFAULT 0);',
         })
-        expect(script).to.include("op.column('active', 'boolean', {default: false, nullable: false})")
+        expect(undated(script)).to.equal(
+          revisionFile(
+            'evolve',
+            [
+              "await op.batchAlterTable('flags', (batch) => {",
+              "  batch.addColumn(op.column('active', 'boolean', {default: false, nullable: false}))",
+              "  batch.addColumn(op.column('seen', 'boolean', {default: true, nullable: true}))",
+              "  batch.addColumn(op.column('n', 'integer', {default: 0, nullable: true}))",
+              '})',
+            ],
+            [
+              "await op.batchAlterTable('flags', (batch) => {",
+              "  batch.dropColumn('n')",
+              "  batch.dropColumn('seen')",
+              "  batch.dropColumn('active')",
+              '})',
+            ],
+          ),
+        )
       })
     }
 
@@ -184,34 +520,32 @@ for (const dialect of dialectsUnderTest()) {
         atHead: async (c) => {
           let refused: unknown
           await c.query("INSERT INTO items VALUES (9, 'x', 'A-1')").catch((error: unknown) => (refused = error))
-          expect(String(refused)).to.match(/duplicate|unique/i)
+          expect(String(refused)).to.equal(
+            {
+              mysql: "Error: Duplicate entry 'A-1' for key 'items_sku'",
+              postgresql: 'error: duplicate key value violates unique constraint "items_sku"',
+              sqlite: 'SqliteError: UNIQUE constraint failed: items.sku',
+            }[dialect],
+          )
         },
         counts: {items: 2},
         live: ITEMS[dialect],
         rows: "INSERT INTO items VALUES (1, 'bolt', 'A-1'), (2, 'nut', 'B-2');",
         target: `${ITEMS[dialect]}\nCREATE INDEX items_name ON items (name);\nCREATE UNIQUE INDEX items_sku ON items (sku);\nCREATE TABLE bins (id int PRIMARY KEY, label varchar(20));\nCREATE INDEX bins_label ON bins (label);`,
       })
-      expect(script).to.include("await op.createIndex('items_name', 'items', ['name'], {concurrently: true})")
-      // MySQL reports a unique index as a unique key: ADD CONSTRAINT ... UNIQUE, which InnoDB builds in place by itself.
-      expect(script).to.include(
-        dialect === 'mysql'
-          ? "await op.createUniqueConstraint('items_sku', 'items', ['sku'])"
-          : "await op.createIndex('items_sku', 'items', ['sku'], {unique: true, concurrently: true})",
-      )
-      expect(script).to.include("await op.createIndex('bins_label', 'bins', ['label'])\n")
+      expect(undated(script)).to.equal(ITEMS_SCRIPT[dialect])
       const dir = projectWith(db, ITEMS[dialect])
       writeFileSync(path.join(dir, 'migrations', '001_evolve.ts'), script)
       const linted = await runCli(['check_migration', '--lint', '--no-db', '--dialect', dialect], {cwd: dir})
-      expect(linted.stdout).not.to.include('DM103')
-      expect(linted.code).to.equal(0)
+      expect(linted).to.deep.equal({
+        code: 0,
+        stderr: '',
+        stdout: `OK: 1 revision(s), 001 -> 001, one linear sequential chain\nlint of 1 revision(s) (all) for ${dialect}: every one online-safe\n`,
+      })
       const sql = (await runCli(['upgrade', '--sql', 'base:head'], {cwd: dir})).stdout
-      expect(sql).to.include(
-        {
-          mysql: 'CREATE INDEX `items_name` ON `items` (`name`) ALGORITHM=INPLACE LOCK=NONE;',
-          postgresql: 'COMMIT;\n\nCREATE INDEX CONCURRENTLY "items_name" ON "items" ("name");',
-          sqlite: 'CREATE INDEX "items_name" ON "items" ("name");',
-        }[dialect],
-      )
+      // The new table's index is built plainly (the table is empty); those on items, which exists, online. (On
+      // PostgreSQL two CONCURRENTLY builds in a row leave an empty BEGIN; COMMIT; between them: noise, harmless.)
+      expect(noHistory(sql)).to.equal(ITEMS_SQL[dialect])
       expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['001_evolve.ts'])
       expect(readFileSync(path.join(dir, 'migrations', '001_evolve.ts'), 'utf8')).to.equal(script)
     })

@@ -9,6 +9,7 @@ import {ROOT, runCli, tempProject} from '../helpers/cli.js'
 import {applyWithClient} from '../helpers/catalog.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../helpers/databases.js'
 import type {TestDialect} from '../helpers/dialects.js'
+import {noHistory} from '../helpers/revision-file.js'
 
 const header = (id: string, down: string) =>
   `-- revision: ${id}\n-- down_revision: ${down}\n-- message: r${id}\n-- +upgrade\n`
@@ -168,7 +169,11 @@ for (const dialect of dialectsUnderTest()) {
         const out = path.join(dir, 'out.sql')
         const rendered = await runCli(['upgrade', 'head', '--sql', '-o', out], {cwd: dir})
         expect(rendered.code, rendered.stderr).to.equal(0)
-        expect(readFileSync(out, 'utf8')).to.include('RESET search_path;\n\nINSERT INTO alembic_version')
+        // After the dump's last statement, the search_path it emptied is reset before the version table is written.
+        const text = noHistory(readFileSync(out, 'utf8'))
+        expect(text.slice(text.lastIndexOf(';\n\n', text.indexOf('RESET search_path;')) + 3)).to.equal(
+          "RESET search_path;\n\nINSERT INTO alembic_version (version_num) VALUES ('001');\n\nCOMMIT;\n\n",
+        )
         applyWithClient(offline, out)
         expect(await rows(offline, 'SELECT version_num FROM alembic_version')).to.deep.equal(['001'])
       })
@@ -181,11 +186,12 @@ for (const dialect of dialectsUnderTest()) {
           '001_a.sql': `${header('001', 'none')}CREATE TABLE a (id INT);\nCOMMIT;\nCREATE TABLE b (id INT);\n`,
         })
         const up = await runCli(['upgrade', 'head'], {cwd: dir})
-        expect(up.code).to.equal(1)
-        expect(up.stderr).to.match(
-          /^Error: .*op\.execute: statement 1 \(COMMIT\) would end the revision's own transaction.*\n$/,
-        )
-        expect(up.stderr.split('\n')).to.have.length(2)
+        expect({...up, stderr: up.stderr.replace(/statement \d+ \(COMMIT\)/, 'statement N (COMMIT)')}).to.deep.equal({
+          code: 1,
+          stderr:
+            "Error: upgrade <base> -> 001 (001_a.sql) failed: op.execute: statement N (COMMIT) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out; rolled back, the database is at base\n",
+          stdout: '',
+        })
         expect(
           await rows(
             db,
@@ -194,6 +200,18 @@ for (const dialect of dialectsUnderTest()) {
               : "SELECT table_name FROM information_schema.tables WHERE table_name IN ('a', 'b')",
           ),
         ).to.deep.equal([])
+      })
+
+      // BUG (runtime/load-script.ts gives each statement of a .sql revision to op.execute on its own, so the compiler
+      // numbers every one "statement 1"): the COMMIT here is the file's second statement.
+      it.skip('a refused statement of a .sql revision is named by its place in the file (statement 1 today)', async () => {
+        const db = await fresh()
+        const dir = project(db.url, {
+          '001_a.sql': `${header('001', 'none')}CREATE TABLE a (id INT);\nCOMMIT;\nCREATE TABLE b (id INT);\n`,
+        })
+        expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal(
+          "Error: upgrade <base> -> 001 (001_a.sql) failed: op.execute: statement 2 (COMMIT) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out; rolled back, the database is at base\n",
+        )
       })
 
       it('VACUUM (and on PostgreSQL CREATE INDEX CONCURRENTLY) in a .sql revision runs outside the transaction, as exec runs it', async () => {
@@ -216,7 +234,45 @@ for (const dialect of dialectsUnderTest()) {
         }
 
         const sql = await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})
-        expect(sql.stdout).to.include(dialect === 'postgresql' ? 'COMMIT;\n\nVACUUM;\n\nBEGIN;' : '\nVACUUM;\n')
+        // Each statement that must run outside opens a gap in the transaction; two in a row leave an empty
+        // BEGIN; COMMIT; between them (noise, harmless).
+        expect(noHistory(sql.stdout)).to.equal(
+          dialect === 'postgresql'
+            ? `BEGIN;
+
+-- Running upgrade 001 -> 002
+
+COMMIT;
+
+VACUUM;
+
+BEGIN;
+
+COMMIT;
+
+CREATE INDEX CONCURRENTLY ix_a_id ON a (id);
+
+BEGIN;
+
+INSERT INTO a VALUES (2);
+
+UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';
+
+COMMIT;
+
+`
+            : `-- Running upgrade 001 -> 002
+
+VACUUM;
+
+CREATE INDEX ix_a_id ON a (id);
+
+INSERT INTO a VALUES (2);
+
+UPDATE alembic_version SET version_num='002' WHERE alembic_version.version_num = '001';
+
+`,
+        )
       })
     }
   })

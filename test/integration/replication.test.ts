@@ -180,8 +180,12 @@ if (dialectsUnderTest().includes('postgresql')) {
       )
       const env = {DB_MANAGE_DB: 'subscriber', DB_MANAGE_EXEC_FILE: 'migrations/sql/004.sql'}
       const dry = await runCli(['exec'], {cwd: dir, env: {...env, DB_MANAGE_DRY_RUN: 'true'}})
-      expect(dry.code, dry.stderr).to.equal(0)
-      expect(dry.stdout).to.include('ALTER TABLE items ADD COLUMN size INTEGER')
+      expect(dry).to.deep.equal({
+        code: 0,
+        stderr: '',
+        stdout:
+          '-- statement 1\nBEGIN;\n-- statement 2\nALTER TABLE items ADD COLUMN size INTEGER;\n-- statement 3\nCOMMIT;\n',
+      })
       expect(await columns(sub), 'a dry run changes nothing').to.not.include('size integer')
       const exec = await runCli(['exec'], {cwd: dir, env})
       expect(exec.code, exec.stderr).to.equal(0)

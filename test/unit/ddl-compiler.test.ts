@@ -1,19 +1,32 @@
 import {expect} from 'chai'
 
-import type {DdlCompiler} from '../../src/dialects/ddl-compiler.js'
+import type {CompileContext, DdlCompiler, Statement} from '../../src/dialects/ddl-compiler.js'
 import {MysqlDdlCompiler} from '../../src/dialects/mysql/mysql-ddl-compiler.js'
 import {PostgresDdlCompiler} from '../../src/dialects/postgres/postgres-ddl-compiler.js'
 import {SqliteDdlCompiler} from '../../src/dialects/sqlite/sqlite-ddl-compiler.js'
 import type {Operation} from '../../src/operations/nodes.js'
 import {Operations, type OperationSink} from '../../src/operations/operations.js'
-import {UsageError} from '../../src/util/errors.js'
+import {SchemaTracker} from '../../src/model/schema-tracker.js'
+import {ScriptError, UsageError} from '../../src/util/errors.js'
 
 const compilers = {
   mysql: new MysqlDdlCompiler(),
   postgresql: new PostgresDdlCompiler(),
   sqlite: new SqliteDdlCompiler(),
 }
-type Expect = string | {error: string}
+/** The SQL, or the one line a dialect refuses with; `bug` marks a case skipped until the bug it names is fixed. */
+type Expect = string | {error: string; bug?: string} | {skip: string}
+
+/** SQLite's refusals name the table rebuild that does the job instead. */
+const BATCH = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the table'
+
+// BUG (dialects/ddl-compiler.ts INDEX_OPTION_REFUSALS): SQLite's refusal of a FULLTEXT or SPATIAL index ends with a
+// hint for PostgreSQL ("(PostgreSQL has tsvector with a gin index)", "(PostgreSQL uses a gist index)"), which
+// misleads on SQLite (whose full-text search is FTS5).
+const HINT_BUG = "the PostgreSQL hint is given on SQLite's refusal"
+
+/** See the skipped test "alterColumn collation on SQLite is refused" below. */
+const SQLITE_ALTER_BUG = 'SQLite drops a new collation or ON UPDATE without a word'
 
 /** Build the node the way a script does, through the op object. */
 async function node(build: (op: Operations) => Promise<void>): Promise<Operation> {
@@ -42,8 +55,10 @@ function pins(
 ): void {
   describe(title, () => {
     for (const [dialect, want] of Object.entries(expected) as Array<[keyof typeof compilers, Expect]>) {
-      it(dialect, async () => {
+      const test = typeof want === 'object' && ('skip' in want || want.bug) ? it.skip : it
+      test(dialect, async () => {
         const operation = await node(build)
+        if (typeof want === 'object' && 'skip' in want) return
         if (typeof want === 'string') {
           expect(await sql(compilers[dialect], operation)).to.equal(want)
         } else {
@@ -55,7 +70,7 @@ function pins(
           }
 
           expect(failure, 'expected a UsageError').to.be.instanceOf(UsageError)
-          expect((failure as Error).message).to.include(want.error)
+          expect((failure as Error).message).to.equal(want.error)
         }
       })
     }
@@ -158,7 +173,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         "ALTER TABLE `t` ADD COLUMN `code` VARCHAR(8) NOT NULL DEFAULT 'x';\nALTER TABLE `t` ADD CONSTRAINT `t_code_key` UNIQUE (`code`)",
       postgresql:
         'ALTER TABLE "t" ADD COLUMN "code" VARCHAR(8) NOT NULL DEFAULT \'x\';\nALTER TABLE "t" ADD CONSTRAINT "t_code_key" UNIQUE ("code")',
-      sqlite: {error: 'sqlite cannot add a unique column (t.code) in place: use op.batchAlterTable'},
+      sqlite: {error: `sqlite cannot add a unique column (t.code) in place: ${BATCH}`},
     },
   )
 
@@ -186,7 +201,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: 'ALTER TABLE `item` ADD COLUMN `total` INTEGER GENERATED ALWAYS AS (qty * 2) STORED',
       postgresql: 'ALTER TABLE "item" ADD COLUMN "total" INTEGER GENERATED ALWAYS AS (qty * 2) STORED',
-      sqlite: {error: 'sqlite cannot add a STORED generated column (item.total) in place: use op.batchAlterTable'},
+      sqlite: {error: `sqlite cannot add a STORED generated column (item.total) in place: ${BATCH}`},
     },
   )
 
@@ -217,8 +232,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         `SELECT setval((SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"t"'::regclass AND deptype = 'i' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"t"'::regclass AND attname = 'id')), GREATEST(n - 1, 1), n > 1) FROM (SELECT GREATEST(COALESCE(MAX("id"), 0) + 1, (SELECT max(pg_sequence_last_value(objid)) + 1 FROM (SELECT objid::regclass FROM pg_depend WHERE classid = 'pg_class'::regclass AND refobjid = '"t"'::regclass AND deptype = 'a' AND refobjsubid = (SELECT attnum FROM pg_attribute WHERE attrelid = '"t"'::regclass AND attname = 'id')) owned(objid))) AS n FROM "t") v`,
       ].join(';\n'),
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -241,8 +255,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
         `ALTER TABLE "t" ALTER COLUMN "id" SET DEFAULT nextval('"t_id_seq"'::regclass)`,
       ].join(';\n'),
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -296,8 +309,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "id" DROP IDENTITY IF EXISTS;\nALTER TABLE "t" ALTER COLUMN "id" DROP DEFAULT',
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.id in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.id in place: ${BATCH}`,
       },
     },
   )
@@ -405,8 +417,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "c" TYPE BIGINT;\nALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL;\nALTER TABLE "t" ALTER COLUMN "c" SET DEFAULT 0;\nALTER TABLE "t" RENAME COLUMN "c" TO "d"',
       sqlite: {
-        error:
-          'sqlite cannot change the type, nullability, default or autoincrement of t.c in place: use op.batchAlterTable',
+        error: `sqlite cannot change the type, nullability, default or autoincrement of t.c in place: ${BATCH}`,
       },
     },
   )
@@ -428,7 +439,10 @@ describe('DDL compilers: exact SQL per dialect', () => {
   )
 
   pins('alterColumn offline without what MySQL must restate', (op) => op.alterColumn('t', 'c', {newName: 'd'}), {
-    mysql: {error: 'mysql alterColumn t.c restates the whole column: offline it needs existingType'},
+    mysql: {
+      error:
+        'mysql alterColumn t.c restates the whole column: offline it needs existingType (and existingNullable, existingDefault)',
+    },
     postgresql: 'ALTER TABLE "t" RENAME COLUMN "c" TO "d"',
     sqlite: 'ALTER TABLE "t" RENAME COLUMN "c" TO "d"',
   })
@@ -436,7 +450,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
   pins('alterColumn default only', (op) => op.alterColumn('t', 'c', {default: null}), {
     mysql: 'ALTER TABLE `t` ALTER COLUMN `c` DROP DEFAULT',
     postgresql: 'ALTER TABLE "t" ALTER COLUMN "c" DROP DEFAULT',
-    sqlite: {error: 'sqlite cannot change the type, nullability, default or autoincrement'},
+    sqlite: {error: `sqlite cannot change the type, nullability, default or autoincrement of t.c in place: ${BATCH}`},
   })
 
   pins(
@@ -473,8 +487,11 @@ describe('DDL compilers: exact SQL per dialect', () => {
         error:
           'mysql cannot build FULLTEXT index ix_t_f while the table takes writes (concurrently: LOCK=NONE): InnoDB blocks writes to build one; leave out concurrently',
       },
-      postgresql: {error: "postgresql cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
-      sqlite: {error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
+      postgresql: {
+        error:
+          "postgresql cannot create a FULLTEXT index (ix_t_f): that is MySQL's (PostgreSQL has tsvector with a gin index)",
+      },
+      sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
     },
   )
 
@@ -486,7 +503,9 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: {error: "mysql cannot make unique key uq_t_ab NULLS NOT DISTINCT: that is PostgreSQL's (15 and later)"},
       postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "uq_t_ab" UNIQUE NULLS NOT DISTINCT ("a", "b")',
-      sqlite: {error: 'sqlite cannot add a unique constraint to an existing table'},
+      sqlite: {
+        error: `sqlite cannot add a unique constraint to an existing table: ${BATCH} (or createIndex with unique: true)`,
+      },
     },
   )
 
@@ -532,7 +551,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       error:
         "postgresql cannot create a FULLTEXT index (ft): that is MySQL's (PostgreSQL has tsvector with a gin index)",
     },
-    sqlite: {error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
+    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
   })
 
   pins('createIndex SPATIAL', (op) => op.createIndex('sp', 't', ['g'], {spatial: true}), {
@@ -540,7 +559,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
     postgresql: {
       error: "postgresql cannot create a SPATIAL index (sp): that is MySQL's (PostgreSQL uses a gist index)",
     },
-    sqlite: {error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
+    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
   })
 
   pins(
@@ -574,13 +593,15 @@ describe('DDL compilers: exact SQL per dialect', () => {
   pins('createPrimaryKey', (op) => op.createPrimaryKey('pk_t', 't', ['a', 'b']), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `pk_t` PRIMARY KEY (`a`, `b`)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "pk_t" PRIMARY KEY ("a", "b")',
-    sqlite: {error: 'sqlite cannot add a primary key to an existing table: use op.batchAlterTable'},
+    sqlite: {error: `sqlite cannot add a primary key to an existing table: ${BATCH}`},
   })
 
   pins('createUniqueConstraint', (op) => op.createUniqueConstraint('uq_t_a', 't', ['a']), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `uq_t_a` UNIQUE (`a`)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "uq_t_a" UNIQUE ("a")',
-    sqlite: {error: 'sqlite cannot add a unique constraint to an existing table'},
+    sqlite: {
+      error: `sqlite cannot add a unique constraint to an existing table: ${BATCH} (or createIndex with unique: true)`,
+    },
   })
 
   pins(
@@ -595,14 +616,14 @@ describe('DDL compilers: exact SQL per dialect', () => {
         'ALTER TABLE `child` ADD CONSTRAINT `fk_a` FOREIGN KEY (`p1`, `p2`) REFERENCES `parent` (`id1`, `id2`) ON DELETE CASCADE ON UPDATE RESTRICT',
       postgresql:
         'ALTER TABLE "child" ADD CONSTRAINT "fk_a" FOREIGN KEY ("p1", "p2") REFERENCES "parent" ("id1", "id2") ON DELETE CASCADE ON UPDATE RESTRICT',
-      sqlite: {error: 'sqlite cannot add a foreign key to an existing table'},
+      sqlite: {error: `sqlite cannot add a foreign key to an existing table: ${BATCH}`},
     },
   )
 
   pins('createCheckConstraint', (op) => op.createCheckConstraint('ck_t_n', 't', 'n > 0'), {
     mysql: 'ALTER TABLE `t` ADD CONSTRAINT `ck_t_n` CHECK (n > 0)',
     postgresql: 'ALTER TABLE "t" ADD CONSTRAINT "ck_t_n" CHECK (n > 0)',
-    sqlite: {error: 'sqlite cannot add a check constraint to an existing table'},
+    sqlite: {error: `sqlite cannot add a check constraint to an existing table: ${BATCH}`},
   })
 
   for (const [type, mysql] of [
@@ -614,14 +635,17 @@ describe('DDL compilers: exact SQL per dialect', () => {
     pins(`dropConstraint type ${type}`, (op) => op.dropConstraint('c', 't', {type}), {
       mysql,
       postgresql: 'ALTER TABLE "t" DROP CONSTRAINT "c"',
-      sqlite: {error: 'sqlite cannot drop constraint c from an existing table'},
+      sqlite: {error: `sqlite cannot drop constraint c from an existing table: ${BATCH}`},
     })
   }
 
   pins('dropConstraint without a type, offline', (op) => op.dropConstraint('c', 't'), {
-    mysql: {error: 'mysql needs the kind of constraint c on t to drop it'},
+    mysql: {
+      error:
+        "mysql needs the kind of constraint c on t to drop it: pass {type: 'foreignkey' | 'unique' | 'check' | 'primary'}",
+    },
     postgresql: 'ALTER TABLE "t" DROP CONSTRAINT "c"',
-    sqlite: {error: 'sqlite cannot drop constraint c'},
+    sqlite: {error: `sqlite cannot drop constraint c from an existing table: ${BATCH}`},
   })
 
   pins('execute passes SQL through', (op) => op.execute('UPDATE t SET a = 1'), {
@@ -646,7 +670,10 @@ describe('DDL compilers: exact SQL per dialect', () => {
     {
       mysql: 'ALTER TABLE `t` ADD COLUMN `n` INTEGER;\nALTER TABLE `t` ADD CONSTRAINT `ck_n` CHECK (n > 0)',
       postgresql: 'ALTER TABLE "t" ADD COLUMN "n" INTEGER;\nALTER TABLE "t" ADD CONSTRAINT "ck_n" CHECK (n > 0)',
-      sqlite: {error: 'SQLite batch mode needs a database connection'},
+      sqlite: {
+        error:
+          'batchAlterTable on t rebuilds the table from its live definition, so SQLite batch mode needs a database connection (it cannot be rendered with --sql)',
+      },
     },
   )
 
@@ -699,5 +726,633 @@ describe('DDL compilers: exact SQL per dialect', () => {
     expect((failure as Error).message).to.equal(
       'unknown referential action "EXPLODE" (use CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION)',
     )
+  })
+})
+
+describe("DDL compilers: PostgreSQL's own objects, refused by name elsewhere", () => {
+  pins('createEnumType', (op) => op.createEnumType('mood', ['ok', "it's"]), {
+    mysql: {
+      error:
+        "mysql cannot create enum type mood: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)",
+    },
+    postgresql: "CREATE TYPE \"mood\" AS ENUM ('ok', 'it''s')",
+    sqlite: {
+      error:
+        "sqlite cannot create enum type mood: enum types are PostgreSQL's (use a column type such as ENUM('a','b') on MySQL, or a check)",
+    },
+  })
+
+  pins('dropEnumType', (op) => op.dropEnumType('mood'), {
+    mysql: {error: "mysql cannot drop enum type mood: enum types are PostgreSQL's"},
+    postgresql: 'DROP TYPE "mood"',
+    sqlite: {error: "sqlite cannot drop enum type mood: enum types are PostgreSQL's"},
+  })
+
+  pins(
+    'addEnumValue at the end, before and after a value',
+    async (op) => {
+      await op.addEnumValue('mood', "it's")
+    },
+    {
+      mysql: {error: "mysql cannot add a value to enum type mood: enum types are PostgreSQL's"},
+      postgresql: "ALTER TYPE \"mood\" ADD VALUE 'it''s'",
+      sqlite: {error: "sqlite cannot add a value to enum type mood: enum types are PostgreSQL's"},
+    },
+  )
+
+  it('addEnumValue before and after a value (PostgreSQL)', async () => {
+    const before = await node((op) => op.addEnumValue('mood', 'meh', {before: 'ok'}))
+    const after = await node((op) => op.addEnumValue('mood', 'meh', {after: 'ok'}))
+    expect(await sql(compilers.postgresql, before)).to.equal("ALTER TYPE \"mood\" ADD VALUE 'meh' BEFORE 'ok'")
+    expect(await sql(compilers.postgresql, after)).to.equal("ALTER TYPE \"mood\" ADD VALUE 'meh' AFTER 'ok'")
+  })
+
+  pins(
+    'createDomain with NOT NULL, a default and checks, named and not',
+    (op) =>
+      op.createDomain('positive', 'integer', {
+        checks: [{condition: 'VALUE > 0', name: 'positive_check'}, {condition: 'VALUE < 10'}],
+        default: 1,
+        nullable: false,
+      }),
+    {
+      mysql: {error: "mysql cannot create domain positive: domains are PostgreSQL's"},
+      postgresql:
+        'CREATE DOMAIN "positive" AS INTEGER NOT NULL DEFAULT 1 CONSTRAINT "positive_check" CHECK (VALUE > 0) CHECK (VALUE < 10)',
+      sqlite: {error: "sqlite cannot create domain positive: domains are PostgreSQL's"},
+    },
+  )
+
+  pins('createDomain on a portable type, nothing else', (op) => op.createDomain('label', 'string(20)'), {
+    mysql: {error: "mysql cannot create domain label: domains are PostgreSQL's"},
+    postgresql: 'CREATE DOMAIN "label" AS VARCHAR(20)',
+    sqlite: {error: "sqlite cannot create domain label: domains are PostgreSQL's"},
+  })
+
+  pins('dropDomain', (op) => op.dropDomain('positive'), {
+    mysql: {error: "mysql cannot drop domain positive: domains are PostgreSQL's"},
+    postgresql: 'DROP DOMAIN "positive"',
+    sqlite: {error: "sqlite cannot drop domain positive: domains are PostgreSQL's"},
+  })
+
+  pins('createExtension', (op) => op.createExtension('citext'), {
+    mysql: {error: "mysql cannot create extension citext: extensions are PostgreSQL's"},
+    postgresql: 'CREATE EXTENSION IF NOT EXISTS "citext"',
+    sqlite: {error: "sqlite cannot create extension citext: extensions are PostgreSQL's"},
+  })
+
+  pins('dropExtension', (op) => op.dropExtension('citext'), {
+    mysql: {error: "mysql cannot drop extension citext: extensions are PostgreSQL's"},
+    postgresql: 'DROP EXTENSION "citext"',
+    sqlite: {error: "sqlite cannot drop extension citext: extensions are PostgreSQL's"},
+  })
+
+  pins(
+    'createTable partitioned by a key',
+    (op) =>
+      op.createTable('payment', [op.column('id', 'integer', {nullable: false}), op.column('at', 'date')], {
+        partitionBy: 'RANGE (at)',
+      }),
+    {
+      mysql: {error: "mysql cannot create table payment PARTITION BY RANGE (at): partitioning is PostgreSQL's here"},
+      postgresql: 'CREATE TABLE "payment" (\n    "id" INTEGER NOT NULL,\n    "at" DATE\n) PARTITION BY RANGE (at)',
+      sqlite: {error: "sqlite cannot create table payment PARTITION BY RANGE (at): partitioning is PostgreSQL's here"},
+    },
+  )
+
+  pins(
+    'createTable as a partition, with a key of its own and partitioned in turn',
+    (op) =>
+      op.createTable('payment_2024', [], {
+        partitionBy: 'LIST (region)',
+        partitionOf: {bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", parent: 'payment'},
+        primaryKey: {columns: ['id', 'at'], name: 'payment_2024_pkey'},
+      }),
+    {
+      mysql: {
+        error: "mysql cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+      postgresql:
+        'CREATE TABLE "payment_2024" PARTITION OF "payment" (\n    CONSTRAINT "payment_2024_pkey" PRIMARY KEY ("id", "at")\n) FOR VALUES FROM (\'2024-01-01\') TO (\'2025-01-01\') PARTITION BY LIST (region)',
+      sqlite: {
+        error: "sqlite cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+    },
+  )
+
+  pins(
+    'createTable as a partition given columns',
+    (op) =>
+      op.createTable('payment_2024', [op.column('id', 'integer')], {
+        partitionOf: {bound: 'DEFAULT', parent: 'payment'},
+      }),
+    {
+      mysql: {
+        error: "mysql cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+      postgresql: {
+        error: 'createTable payment_2024: a partition (partitionOf) takes its columns from payment: give it none',
+      },
+      sqlite: {
+        error: "sqlite cannot create table payment_2024 as a partition of payment: partitioning is PostgreSQL's here",
+      },
+    },
+  )
+
+  pins(
+    'alterPartition',
+    (op) =>
+      op.alterPartition('payment', 'payment_2024', {
+        bound: "FOR VALUES FROM ('2024-01-01') TO ('2026-01-01')",
+        existingBound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+      }),
+    {
+      mysql: {error: "mysql cannot change the bound of partition payment_2024: partitioning is PostgreSQL's here"},
+      postgresql:
+        'ALTER TABLE "payment" DETACH PARTITION "payment_2024";\nALTER TABLE "payment" ATTACH PARTITION "payment_2024" FOR VALUES FROM (\'2024-01-01\') TO (\'2026-01-01\')',
+      sqlite: {error: "sqlite cannot change the bound of partition payment_2024: partitioning is PostgreSQL's here"},
+    },
+  )
+
+  pins(
+    'dropTable with the sequences it does not own',
+    (op) => op.dropTable('actor', {sequences: ['actor_actor_id_seq']}),
+    {
+      mysql: 'DROP TABLE `actor`',
+      postgresql: 'DROP TABLE "actor";\nDROP SEQUENCE IF EXISTS "actor_actor_id_seq"',
+      sqlite: 'DROP TABLE "actor"',
+    },
+  )
+
+  pins(
+    'addColumn numbered by a sequence (serial), and one of its own (not owned)',
+    async (op) => {
+      await op.addColumn('t', op.column('n', 'bigint', {autoincrement: true, nullable: false, sequence: 't_n_seq'}))
+    },
+    {
+      mysql: 'ALTER TABLE `t` ADD COLUMN `n` BIGINT NOT NULL AUTO_INCREMENT',
+      postgresql: [
+        'CREATE SEQUENCE "t_n_seq" AS BIGINT',
+        'ALTER TABLE "t" ADD COLUMN "n" BIGINT NOT NULL DEFAULT nextval(\'"t_n_seq"\'::regclass)',
+        'ALTER SEQUENCE "t_n_seq" OWNED BY "t"."n"',
+      ].join(';\n'),
+      sqlite: {error: "sqlite cannot autoincrement n unless it is the table's only primary key column"},
+    },
+  )
+
+  pins(
+    'createTable with a sequence of its own (pg_dump without OWNED BY)',
+    (op) =>
+      op.createTable('t', [
+        op.column('id', 'integer', {
+          autoincrement: true,
+          primaryKey: true,
+          sequence: {as: 'bigint', name: 'shared_seq', owned: false},
+        }),
+      ]),
+    {
+      mysql: 'CREATE TABLE `t` (\n    `id` INTEGER NOT NULL AUTO_INCREMENT,\n    PRIMARY KEY (`id`)\n)',
+      postgresql:
+        'CREATE SEQUENCE IF NOT EXISTS "shared_seq" AS BIGINT;\nCREATE TABLE "t" (\n    "id" INTEGER NOT NULL DEFAULT nextval(\'"shared_seq"\'::regclass),\n    PRIMARY KEY ("id")\n)',
+      sqlite: 'CREATE TABLE "t" (\n    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT\n)',
+    },
+  )
+})
+
+describe('DDL compilers: comments, collations, ON UPDATE and table options', () => {
+  pins(
+    'createTable with column collations and comments, a table comment and MySQL table options',
+    (op) =>
+      op.createTable(
+        'account',
+        [
+          op.column('id', 'integer', {primaryKey: true}),
+          op.column('login', 'string(64)', {collation: 'utf8mb4_bin', comment: "it's the login", nullable: false}),
+        ],
+        {comment: 'People', mysqlCollate: 'utf8mb4_unicode_ci', mysqlEngine: 'InnoDB', mysqlRowFormat: 'DYNAMIC'},
+      ),
+    {
+      mysql:
+        "CREATE TABLE `account` (\n    `id` INTEGER NOT NULL,\n    `login` VARCHAR(64) COLLATE utf8mb4_bin NOT NULL COMMENT 'it''s the login',\n    PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT COLLATE=utf8mb4_unicode_ci ROW_FORMAT=DYNAMIC COMMENT='People'",
+      postgresql: [
+        'CREATE TABLE "account" (\n    "id" INTEGER NOT NULL,\n    "login" VARCHAR(64) COLLATE "utf8mb4_bin" NOT NULL,\n    PRIMARY KEY ("id")\n)',
+        'COMMENT ON TABLE "account" IS \'People\'',
+        'COMMENT ON COLUMN "account"."login" IS \'it\'\'s the login\'',
+      ].join(';\n'),
+      // SQLite keeps no comments; the MySQL options mean nothing there.
+      sqlite:
+        'CREATE TABLE "account" (\n    "id" INTEGER NOT NULL,\n    "login" VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,\n    PRIMARY KEY ("id")\n)',
+    },
+  )
+
+  pins('a collation that is not a name', (op) => op.createTable('t', [op.column('s', 'text', {collation: 'a b'})]), {
+    mysql: {error: 'collation "a b" is not a name (letters, digits and _)'},
+    postgresql: 'CREATE TABLE "t" (\n    "s" TEXT COLLATE "a b"\n)',
+    sqlite: {error: 'collation "a b" is not a name (letters, digits and _)'},
+  })
+
+  pins(
+    'createTable with ON UPDATE (MySQL only)',
+    (op) => op.createTable('t', [op.column('touched', 'timestamp', {default: op.now(), onUpdateDefault: op.now()})]),
+    {
+      mysql: 'CREATE TABLE `t` (\n    `touched` DATETIME DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP\n)',
+      postgresql: {error: "postgresql cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+      sqlite: {error: "sqlite cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+    },
+  )
+
+  pins('alterTableOptions: a comment', (op) => op.alterTableOptions('t', {comment: "it's"}), {
+    mysql: "ALTER TABLE `t` COMMENT='it''s'",
+    postgresql: "COMMENT ON TABLE \"t\" IS 'it''s'",
+    sqlite: '',
+  })
+
+  pins('alterTableOptions: the comment removed', (op) => op.alterTableOptions('t', {comment: null}), {
+    mysql: "ALTER TABLE `t` COMMENT=''",
+    postgresql: 'COMMENT ON TABLE "t" IS NULL',
+    sqlite: '',
+  })
+
+  pins(
+    'alterTableOptions: engine, collation and row format (MySQL only)',
+    (op) =>
+      op.alterTableOptions('t', {mysqlCollate: 'utf8mb4_bin', mysqlEngine: 'MyISAM', mysqlRowFormat: 'COMPRESSED'}),
+    {
+      mysql: 'ALTER TABLE `t` ENGINE=MyISAM DEFAULT COLLATE=utf8mb4_bin ROW_FORMAT=COMPRESSED',
+      postgresql: '',
+      sqlite: '',
+    },
+  )
+
+  pins('alterTableOptions: an engine that is not a name', (op) => op.alterTableOptions('t', {mysqlEngine: 'x;y'}), {
+    mysql: {error: 'mysqlEngine "x;y" is not a name (letters, digits and _)'},
+    postgresql: '',
+    sqlite: '',
+  })
+
+  pins(
+    'alterColumn collation and comment, restating the type',
+    (op) =>
+      op.alterColumn('t', 'note', {
+        collation: 'utf8mb4_bin',
+        comment: 'new',
+        existingComment: 'old',
+        existingNullable: true,
+        existingType: 'string(10)',
+      }),
+    {
+      mysql: "ALTER TABLE `t` MODIFY COLUMN `note` VARCHAR(10) COLLATE utf8mb4_bin NULL COMMENT 'new'",
+      postgresql:
+        'ALTER TABLE "t" ALTER COLUMN "note" TYPE VARCHAR(10) COLLATE "utf8mb4_bin";\nCOMMENT ON COLUMN "t"."note" IS \'new\'',
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  // BUG (dialects/sqlite/sqlite-ddl-compiler.ts alterColumn): a new collation (or ON UPDATE) is silently dropped on
+  // SQLite (no SQL, no error), though SQLite keeps a column's collation and can change it only by rebuilding the
+  // table; it should be refused with the batchAlterTable advice, as a change of type or default is. (A comment is
+  // dropped by design: SQLite keeps none.)
+  it.skip('alterColumn collation on SQLite is refused, not dropped (silently ignored today)', async () => {
+    const operation = await node((op) => op.alterColumn('t', 'note', {collation: 'NOCASE', existingType: 'text'}))
+    let failure: unknown
+    try {
+      await compilers.sqlite.compile(operation)
+    } catch (error) {
+      failure = error
+    }
+
+    expect(failure, 'expected a UsageError').to.be.instanceOf(UsageError)
+    expect((failure as Error).message).to.match(/^sqlite cannot change the .*collation.* of t\.note in place: /)
+  })
+
+  pins(
+    'alterColumn collation without the type (PostgreSQL restates it)',
+    (op) => op.alterColumn('t', 'note', {collation: 'C', existingNullable: true}),
+    {
+      mysql: {
+        error:
+          'mysql alterColumn t.note restates the whole column: offline it needs existingType (and existingNullable, existingDefault)',
+      },
+      postgresql: {
+        error:
+          'postgresql cannot change the collation of t.note without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType',
+      },
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins(
+    'alterColumn back to the default collation, the comment removed',
+    (op) =>
+      op.alterColumn('t', 'note', {
+        collation: null,
+        comment: null,
+        existingCollation: 'utf8mb4_bin',
+        existingComment: 'old',
+        existingNullable: false,
+        existingType: 'text',
+      }),
+    {
+      mysql: 'ALTER TABLE `t` MODIFY COLUMN `note` TEXT NOT NULL',
+      postgresql:
+        'ALTER TABLE "t" ALTER COLUMN "note" TYPE TEXT COLLATE "default";\nCOMMENT ON COLUMN "t"."note" IS NULL',
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins(
+    'alterColumn ON UPDATE set and kept (MySQL only)',
+    (op) =>
+      op.alterColumn('t', 'touched', {
+        existingNullable: true,
+        existingType: 'timestamp',
+        onUpdateDefault: op.now(),
+      }),
+    {
+      mysql: 'ALTER TABLE `t` MODIFY COLUMN `touched` DATETIME NULL ON UPDATE CURRENT_TIMESTAMP',
+      postgresql: {error: "postgresql cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
+      sqlite: {skip: SQLITE_ALTER_BUG},
+    },
+  )
+
+  pins('addColumn with a comment', (op) => op.addColumn('t', op.column('note', 'text', {comment: 'free text'})), {
+    mysql: "ALTER TABLE `t` ADD COLUMN `note` TEXT COMMENT 'free text'",
+    postgresql: 'ALTER TABLE "t" ADD COLUMN "note" TEXT;\nCOMMENT ON COLUMN "t"."note" IS \'free text\'',
+    sqlite: 'ALTER TABLE "t" ADD COLUMN "note" TEXT',
+  })
+})
+
+describe('DDL compilers: keys', () => {
+  pins(
+    'createTable with named table constraints and a deferred key',
+    (op) =>
+      op.createTable('book', [op.column('id', 'integer'), op.column('isbn', 'string(13)'), op.column('a', 'integer')], {
+        checks: [{condition: 'id > 0', name: 'book_id_positive'}, {condition: 'a <> id'}],
+        foreignKeys: [
+          {
+            columns: ['a'],
+            deferrable: true,
+            initiallyDeferred: true,
+            name: 'book_a_fkey',
+            referent: 'author',
+            referentColumns: ['id'],
+          },
+        ],
+        primaryKey: {columns: ['id'], name: 'book_pk'},
+        uniques: [{columns: ['isbn'], name: 'book_isbn_key'}, {columns: ['a', 'isbn']}],
+      }),
+    {
+      mysql: {error: 'mysql cannot defer a foreign key check (DEFERRABLE): MySQL checks every key at once'},
+      postgresql:
+        'CREATE TABLE "book" (\n    "id" INTEGER NOT NULL,\n    "isbn" VARCHAR(13),\n    "a" INTEGER,\n    CONSTRAINT "book_pk" PRIMARY KEY ("id"),\n    CONSTRAINT "book_isbn_key" UNIQUE ("isbn"),\n    UNIQUE ("a", "isbn"),\n    CONSTRAINT "book_a_fkey" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE INITIALLY DEFERRED,\n    CONSTRAINT "book_id_positive" CHECK (id > 0),\n    CHECK (a <> id)\n)',
+      sqlite:
+        'CREATE TABLE "book" (\n    "id" INTEGER NOT NULL,\n    "isbn" VARCHAR(13),\n    "a" INTEGER,\n    CONSTRAINT "book_pk" PRIMARY KEY ("id"),\n    CONSTRAINT "book_isbn_key" UNIQUE ("isbn"),\n    UNIQUE ("a", "isbn"),\n    CONSTRAINT "book_a_fkey" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE INITIALLY DEFERRED,\n    CONSTRAINT "book_id_positive" CHECK (id > 0),\n    CHECK (a <> id)\n)',
+    },
+  )
+
+  pins(
+    'createForeignKey DEFERRABLE, not initially deferred',
+    (op) => op.createForeignKey('fk', 'book', 'author', ['a'], ['id'], {deferrable: true}),
+    {
+      mysql: {error: 'mysql cannot defer a foreign key check (DEFERRABLE): MySQL checks every key at once'},
+      postgresql: 'ALTER TABLE "book" ADD CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "author" ("id") DEFERRABLE',
+      sqlite: {error: `sqlite cannot add a foreign key to an existing table: ${BATCH}`},
+    },
+  )
+
+  pins('addColumn as a primary key', (op) => op.addColumn('t', op.column('id', 'integer', {primaryKey: true})), {
+    mysql: {
+      error: 'mysql cannot add a primary key column (t.id) with addColumn: add the column, then createPrimaryKey',
+    },
+    postgresql: {
+      error: 'postgresql cannot add a primary key column (t.id) with addColumn: add the column, then createPrimaryKey',
+    },
+    sqlite: {error: `sqlite cannot add a primary key column (t.id) in place: ${BATCH}`},
+  })
+
+  pins(
+    'createTable with a composite autoincrement key',
+    (op) =>
+      op.createTable('t', [
+        op.column('a', 'integer', {autoincrement: true, primaryKey: true}),
+        op.column('b', 'integer', {primaryKey: true}),
+      ]),
+    {
+      mysql:
+        'CREATE TABLE `t` (\n    `a` INTEGER NOT NULL AUTO_INCREMENT,\n    `b` INTEGER NOT NULL,\n    PRIMARY KEY (`a`, `b`)\n)',
+      postgresql:
+        'CREATE TABLE "t" (\n    "a" INTEGER NOT NULL GENERATED BY DEFAULT AS IDENTITY,\n    "b" INTEGER NOT NULL,\n    PRIMARY KEY ("a", "b")\n)',
+      sqlite: {error: "sqlite cannot autoincrement a unless it is the table's only primary key column"},
+    },
+  )
+})
+
+/** A statement as the runner sees it: its text, and whether it runs outside the transaction, binds or resets. */
+function shape(s: Statement): Record<string, unknown> {
+  return {
+    sql: s.sql,
+    ...(s.nonTransactional ? {outside: true} : {}),
+    ...(s.params === undefined ? {} : {params: s.params}),
+    ...(s.searchPath ? {searchPath: true} : {}),
+  }
+}
+
+async function statements(
+  dialect: keyof typeof compilers,
+  build: (op: Operations) => Promise<void>,
+  context: CompileContext = {},
+): Promise<Array<Record<string, unknown>>> {
+  return (await compilers[dialect].compile(await node(build), context)).map((s) => shape(s))
+}
+
+describe('DDL compilers: raw SQL and rows', () => {
+  it('execute splits as the dialect client does; VACUUM runs outside the transaction where the server wants it', async () => {
+    const build = (op: Operations) => op.execute("UPDATE t SET a = 'x;y';\nVACUUM;")
+    expect(await statements('postgresql', build)).to.deep.equal([
+      {sql: "UPDATE t SET a = 'x;y'"},
+      {outside: true, sql: 'VACUUM'},
+    ])
+    expect(await statements('sqlite', build)).to.deep.equal([
+      {sql: "UPDATE t SET a = 'x;y'"},
+      {outside: true, sql: 'VACUUM'},
+    ])
+    expect(await statements('mysql', build)).to.deep.equal([{sql: "UPDATE t SET a = 'x;y'"}, {sql: 'VACUUM'}])
+  })
+
+  it('execute with parameters or {split: false} is one statement, as given', async () => {
+    expect(await statements('postgresql', (op) => op.execute('UPDATE t SET a = $1; SELECT 1', [7]))).to.deep.equal([
+      {params: [7], sql: 'UPDATE t SET a = $1; SELECT 1'},
+    ])
+    expect(
+      await statements('mysql', (op) => op.execute('UPDATE t SET a = 1; SELECT 1', undefined, {split: false})),
+    ).to.deep.equal([{sql: 'UPDATE t SET a = 1; SELECT 1'}])
+  })
+
+  it("execute of a pg_dump preamble's set_config marks the statement whose search_path is restored after the step", async () => {
+    expect(
+      await statements('postgresql', (op) => op.execute("SELECT pg_catalog.set_config('search_path', '', false);")),
+    ).to.deep.equal([{searchPath: true, sql: "SELECT pg_catalog.set_config('search_path', '', false)"}])
+  })
+
+  it("execute refuses a statement that would end the revision's transaction, except on MySQL (no transactional DDL)", async () => {
+    const build = (op: Operations) => op.execute('UPDATE t SET a = 1; COMMIT; UPDATE t SET a = 2')
+    for (const dialect of ['postgresql', 'sqlite'] as const) {
+      let failure: unknown
+      try {
+        await statements(dialect, build)
+      } catch (error) {
+        failure = error
+      }
+
+      expect(failure, dialect).to.be.instanceOf(ScriptError)
+      expect((failure as Error).message).to.equal(
+        "op.execute: statement 2 (COMMIT) would end the revision's own transaction, which db-manage opens and commits with the version update; leave it out",
+      )
+    }
+
+    expect(await statements('mysql', build)).to.deep.equal([
+      {sql: 'UPDATE t SET a = 1'},
+      {sql: 'COMMIT'},
+      {sql: 'UPDATE t SET a = 2'},
+    ])
+  })
+
+  it('bulkInsert binds JSON for objects and NULL for a missing key, and sends 10,000 values a statement at most', async () => {
+    const at = new Date('2024-01-02T03:04:05Z')
+    expect(
+      await statements('postgresql', (op) => op.bulkInsert('t', [{a: 1, b: {k: [1]}}, {a: null, c: at}, {}])),
+    ).to.deep.equal([
+      {
+        params: [1, '{"k":[1]}', null, null, null, at, null, null, null],
+        sql: 'INSERT INTO "t" ("a", "b", "c") VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9)',
+      },
+    ])
+    const rows = Array.from({length: 5001}, (_, i) => ({a: i, b: 'x'}))
+    const chunks = await statements('mysql', (op) => op.bulkInsert('t', rows))
+    expect(chunks.map((c) => (c.params as unknown[]).length)).to.deep.equal([10_000, 2])
+    expect(chunks[1]).to.deep.equal({params: [5000, 'x'], sql: 'INSERT INTO `t` (`a`, `b`) VALUES (?, ?)'})
+    expect(await statements('sqlite', (op) => op.bulkInsert('t', []))).to.deep.equal([])
+  })
+})
+
+describe('DDL compilers: what a statement restates, read from the tables the chain built (offline)', () => {
+  /** The SchemaTracker the offline run keeps, after `build`'s operations. */
+  async function tracked(dialect: keyof typeof compilers, build: (op: Operations) => Promise<void>) {
+    const tracker = new SchemaTracker(compilers[dialect])
+    const sink: OperationSink = {
+      dialect,
+      async query() {
+        return []
+      },
+      async run(operation) {
+        tracker.apply(operation)
+      },
+    }
+    await build(new Operations(sink))
+    return tracker
+  }
+
+  const account = (op: Operations) =>
+    op.createTable(
+      'account',
+      [
+        op.column('id', 'integer', {autoincrement: true, primaryKey: true}),
+        op.column('login', 'string(20)', {collation: 'NOCASE', nullable: false, unique: true}),
+        op.column('age', 'integer', {default: 18}),
+        op.column('team_id', 'integer', {onDelete: 'CASCADE', references: 'team.id'}),
+      ],
+      {checks: [{condition: 'age >= 0', name: 'account_age_check'}]},
+    )
+
+  // The new column is left to its default; the dropped column's key goes with it; the rename reaches CHECK and WHERE.
+  it('SQLite batchAlterTable: the table rebuilt under a temporary name, the rows copied, its indexes made again', async () => {
+    const tracker = await tracked('sqlite', async (op) => {
+      await account(op)
+      await op.createIndex('account_age', 'account', ['age'], {where: 'age > 65'})
+    })
+    const build = (op: Operations) =>
+      op.batchAlterTable('account', (batch) => {
+        batch.alterColumn('age', {newName: 'years'})
+        batch.dropColumn('team_id')
+        batch.addColumn(op.column('nick', 'string(20)', {default: 'none', nullable: false}))
+      })
+    expect(await statements('sqlite', build, {introspector: tracker})).to.deep.equal([
+      {
+        sql: 'CREATE TABLE "_db_manage_tmp_account" (\n    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,\n    "login" VARCHAR(20) COLLATE NOCASE NOT NULL,\n    "years" INTEGER DEFAULT 18,\n    "nick" VARCHAR(20) NOT NULL DEFAULT \'none\',\n    CONSTRAINT "account_login_key" UNIQUE ("login"),\n    CONSTRAINT "account_age_check" CHECK ("years" >= 0)\n)',
+      },
+      {
+        sql: 'INSERT INTO "_db_manage_tmp_account" ("id", "login", "years") SELECT "id", "login", "age" FROM "account"',
+      },
+      {sql: 'DROP TABLE "account"'},
+      {sql: 'PRAGMA legacy_alter_table = ON'},
+      {sql: 'ALTER TABLE "_db_manage_tmp_account" RENAME TO "account"'},
+      {sql: 'PRAGMA legacy_alter_table = OFF'},
+      {sql: 'CREATE INDEX "account_age" ON "account" ("years") WHERE "years" > 65'},
+    ])
+  })
+
+  it('SQLite batchAlterTable on a table the rendered chain did not build: one line saying so', async () => {
+    const tracker = await tracked('sqlite', async () => {})
+    let failure: unknown
+    try {
+      await statements('sqlite', (op) => op.batchAlterTable('legacy', (b) => b.dropColumn('x')), {
+        introspector: tracker,
+      })
+    } catch (error) {
+      failure = error
+    }
+
+    expect((failure as Error).message).to.equal(
+      'offline (--sql), table legacy is not known from the operations before it: it was made by raw SQL or before the rendered range',
+    )
+  })
+
+  it('MySQL alterColumn restates what it does not change (collation, NOT NULL, default) from the chain', async () => {
+    const tracker = await tracked('mysql', (op) =>
+      op.createTable('account', [
+        op.column('id', 'integer', {primaryKey: true}),
+        op.column('login', 'string(20)', {
+          collation: 'utf8mb4_bin',
+          comment: 'sign-in name',
+          default: 'x',
+          nullable: false,
+        }),
+      ]),
+    )
+    expect(
+      await statements('mysql', (op) => op.alterColumn('account', 'login', {type: 'string(40)'}), {
+        introspector: tracker,
+      }),
+    ).to.deep.equal([
+      {
+        sql: "ALTER TABLE `account` MODIFY COLUMN `login` VARCHAR(40) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x' COMMENT 'sign-in name'",
+      },
+    ])
+    let failure: unknown
+    try {
+      await statements('mysql', (op) => op.alterColumn('account', 'nope', {type: 'text'}), {introspector: tracker})
+    } catch (error) {
+      failure = error
+    }
+
+    expect((failure as Error).message).to.equal('alterColumn: column account.nope does not exist')
+  })
+
+  it('MySQL dropConstraint without a type finds the kind from the chain', async () => {
+    const tracker = await tracked('mysql', account)
+    const drop = (name: string) => (op: Operations) => op.dropConstraint(name, 'account')
+    const context = {introspector: tracker}
+    expect(await statements('mysql', drop('account_team_id_fkey'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP FOREIGN KEY `account_team_id_fkey`'},
+    ])
+    expect(await statements('mysql', drop('account_login_key'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP INDEX `account_login_key`'},
+    ])
+    expect(await statements('mysql', drop('account_age_check'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP CONSTRAINT `account_age_check`'},
+    ])
+    expect(await statements('mysql', drop('PRIMARY'), context)).to.deep.equal([
+      {sql: 'ALTER TABLE `account` DROP PRIMARY KEY'},
+    ])
   })
 })
