@@ -3,8 +3,8 @@ import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
 import {drainOperations, Operations} from '../operations/operations.js'
-import {DatabaseError, DbManageError} from '../util/errors.js'
-import {connectionLost, describeDriverError} from '../dialects/driver-error.js'
+import {DatabaseError, DbManageError, LockWaitError} from '../util/errors.js'
+import {connectionLost, describeDriverError, lockWaitTimedOut} from '../dialects/driver-error.js'
 import {brief} from '../sql/brief.js'
 import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
@@ -458,36 +458,36 @@ export class MigrationContext {
     const what = `${describeStep(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
-    const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code))
-      ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)'
-      : ''
+    const lockWait = !signal && lockWaitTimedOut(error)
     const statement = failedStatement(error)
     // The statement is named as Alembic users know it from SQLAlchemy: [SQL: ...].
     const reason = signal
       ? `interrupted by ${signal}`
       : error instanceof DbManageError
         ? error.message
-        : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}${lockWait}`
-    const Kind = signal ? Interrupted : DatabaseError
+        : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}`
     const out = this.steppedOut
+    const executed = this.options.online!.executed()
+    // Tried again only when nothing of the revision stayed behind.
+    const retryable = !out && (this.transactional || executed.length === 0)
+    const make = (message: string): DbManageError =>
+      signal ? new Interrupted(message) : lockWait ? new LockWaitError(message, retryable) : new DatabaseError(message)
     if (out) {
-      return new Kind(
+      return make(
         `${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: ` +
           `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`,
       )
     }
 
     if (this.whole)
-      return new Kind(
+      return make(
         `${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`,
       )
-    if (this.transactional)
-      return new Kind(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
-    const executed = this.options.online!.executed()
+    if (this.transactional) return make(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
     const done = executed.length
     const at = committed ?? 'base'
-    if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
-    return new Kind(
+    if (done === 0) return make(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
+    return make(
       `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): ` +
         unfinishedHint(step.script.fileName, committed, step.to),
     )
