@@ -86,17 +86,22 @@ type Side =
   | {readonly online: false; readonly writer: OfflineWriter; readonly tracker: SchemaTracker}
 
 /** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
-async function loadSteps(steps: readonly Step[], dialect: Dialect): Promise<Map<Step, MigrationFunction>> {
+async function loadSteps(
+  steps: readonly Step[],
+  dialect: Dialect,
+): Promise<{functions: Map<Step, MigrationFunction>; autocommit: Set<Step>}> {
   const functions = new Map<Step, MigrationFunction>()
+  const autocommit = new Set<Step>()
   for (const step of steps) {
     const loaded = await timed('script import', () => loadScript(step.script, dialect.name))
     const fn = loaded[step.direction]
     if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
     functions.set(step, fn)
+    if (!loaded.transaction) autocommit.add(step)
   }
 
   saveScriptCaches()
-  return functions
+  return {autocommit, functions}
 }
 
 /** Wait `ms` before a revision is tried again; a signal ends the wait, and the run with it. */
@@ -312,9 +317,8 @@ export class Migrator {
     }
   }
 
-  /** The step a run left marked in progress, where DDL commits as it runs (MySQL); none elsewhere. */
+  /** The step a run left marked in progress, where DDL commits as it runs (MySQL, a transaction = false revision). */
   private async openMark(): Promise<HistoryRow | undefined> {
-    if (this.dialect.adapter.supportsTransactionalDdl) return undefined
     return (await this.history()).filter((row) => row.direction === STARTED).at(-1)
   }
 
@@ -339,7 +343,11 @@ export class Migrator {
     throw new RevisionError(
       `${direction} ${mark.fromRevision ?? '<base>'} -> ${mark.toRevision ?? '<base>'} (${fileName})` +
         ` started at ${mark.appliedAt} UTC by ${mark.appliedBy ?? 'unknown'} and did not finish` +
-        ' (the run was killed or failed part-way): MySQL commits DDL as it goes, so some of its statements may have' +
+        ' (the run was killed or failed part-way): ' +
+        (this.dialect.adapter.supportsTransactionalDdl
+          ? `${fileName} runs outside a transaction (transaction = false), each statement committing as it runs,`
+          : 'MySQL commits DDL as it goes,') +
+        ' so some of its statements may have' +
         ` been applied while the version table says ${current ?? 'base'}; check the schema,` +
         ` then ${unfinishedHint(fileName, mark.fromRevision, mark.toRevision)}`,
     )
@@ -368,14 +376,15 @@ export class Migrator {
   private async runPlan(fromPos: number, toPos: number, options: RunOptions): Promise<StepResult[]> {
     const {chain} = this.scripts
     const steps = planSteps(chain, fromPos, toPos)
-    const functions = await loadSteps(steps, this.dialect)
-    if (this.side.online) return this.context.run(steps, functions, options)
+    const {autocommit, functions} = await loadSteps(steps, this.dialect)
+    if (this.side.online) return this.context.run(steps, functions, {...options, autocommit})
     const prior = planSteps(chain, 0, fromPos)
-    await trackSteps(this.dialect, this.side.tracker, prior, await loadSteps(prior, this.dialect))
+    await trackSteps(this.dialect, this.side.tracker, prior, (await loadSteps(prior, this.dialect)).functions)
     const fromBase = fromPos === 0 && toPos > 0
     await enterSchema(this.side.writer, this.dialect, this.database, fromBase)
     return this.context.run(steps, functions, {
       ...options,
+      autocommit,
       createVersionTable: fromBase,
       ensureHistory: !fromBase && steps.length > 0,
     })
