@@ -148,5 +148,29 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
 
       expect((await chainState(db, 1)).version).to.equal(1)
     })
+
+    it('--statement-timeout ends a statement that runs too long: the revision rolls back and is not tried again', async () => {
+      const dir = chainProject(db.url, 1)
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      const slow = dialect === 'postgresql' ? 'SELECT pg_sleep(3)' : 'SELECT SLEEP(3) FROM t_1'
+      writeFileSync(
+        path.join(dir, 'migrations', '002_slow.sql'),
+        `-- revision: 002\n-- down_revision: 001\n-- message: slow\n-- +upgrade\n${slow};\n-- +downgrade\nSELECT 1;\n`,
+      )
+      const done = await runCli(['upgrade', 'head', '--statement-timeout', '1'], {cwd: dir})
+      expect(done.code).to.equal(1)
+      const said =
+        dialect === 'postgresql'
+          ? 'canceling statement due to statement timeout'
+          : 'Query execution was interrupted (max_statement_time exceeded)'
+      const where =
+        dialect === 'postgresql'
+          ? 'rolled back, the database is at 001'
+          : 'none of its statements had run: the database is at 001'
+      expect(done.stderr).to.equal(
+        `Error: upgrade 001 -> 002 (002_slow.sql) failed: ${said} [SQL: ${slow}]; ${where}\n`,
+      )
+      expect((await chainState(db, 1)).version).to.equal(1)
+    })
   })
 }
