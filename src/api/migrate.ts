@@ -15,6 +15,12 @@ export interface MigrateOptions extends SessionOptions {
   readonly delta?: number
   /** Seconds a statement may wait for a table lock (wins over statement_lock_timeout); 0 waits as the server does. */
   readonly statementLockTimeout?: number
+  /** Tries after a revision gave up waiting for a lock (wins over statement_lock_retries). */
+  readonly statementLockRetries?: number
+  /** Seconds a statement may run (wins over statement_timeout); 0, no limit. */
+  readonly statementTimeout?: number
+  /** A revision gave up waiting for a lock, rolled back, and is tried again: one line naming who held it. */
+  readonly onRetry?: (database: string, line: string) => void
   /** Called as each step completes, for one line per step as it happens. */
   readonly onStep?: (database: string, step: StepResult) => void
   /** Called as each database is done, before the next starts: output stays in the databases' order. */
@@ -66,7 +72,10 @@ async function migrate(
     async (database) => {
       const scripts = await scriptsFor(config, database)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
-        migrator.migrate(direction, spec, {onStep: (step) => options.onStep?.(database.name, step)}),
+        migrator.migrate(direction, spec, {
+          onRetry: (line) => options.onRetry?.(database.name, line),
+          onStep: (step) => options.onStep?.(database.name, step),
+        }),
       )
       options.onDatabase?.({...result, database: database.name})
       return result

@@ -62,7 +62,13 @@ export abstract class MigrateCommand extends BaseCommand {
           progress?.clear()
           if (!tally.live) this.log(stepLine(step, many ? `[${db}] ` : ''))
         },
+        onRetry: (db, line) => {
+          progress?.clear()
+          this.logToStderr(`${many ? `[${db}] ` : ''}${line}`)
+        },
+        statementLockRetries: flags['statement-lock-retries'],
         statementLockTimeout: flags['statement-lock-timeout'],
+        statementTimeout: flags['statement-timeout'],
         target: args.target,
       })
     } finally {

@@ -8,10 +8,22 @@ export const migrateFlags = {
     env: 'DB_MANAGE_LOCK_TIMEOUT',
     summary: "Seconds to wait for another run's migration lock (default: lock_timeout, 60).",
   }),
+  'statement-lock-retries': Flags.integer({
+    env: 'DB_MANAGE_STATEMENT_LOCK_RETRIES',
+    min: 0,
+    summary:
+      'Times a revision that gave up waiting for a lock is rolled back and tried again, after 1, 2, 4... s (default: statement_lock_retries, 3).',
+  }),
   'statement-lock-timeout': Flags.integer({
     env: 'DB_MANAGE_STATEMENT_LOCK_TIMEOUT',
+    min: 0,
     summary:
-      'Seconds each statement may wait for a table lock before the revision gives up and rolls back (default: statement_lock_timeout, 0: no limit).',
+      'Seconds each statement may wait for a table lock before the revision gives up and rolls back (default: statement_lock_timeout, 5; 0: no limit).',
+  }),
+  'statement-timeout': Flags.integer({
+    env: 'DB_MANAGE_STATEMENT_TIMEOUT',
+    min: 0,
+    summary: 'Seconds each migration statement may run (default: statement_timeout, 0: no limit).',
   }),
 }
 

@@ -54,11 +54,15 @@ export interface Config {
   /** Seconds to wait for the migration lock. */
   readonly lockTimeout: number
   /**
-   * Seconds each migration statement may wait for a table lock before it
-   * gives up (statement_lock_timeout); 0, the default, waits as long as the
-   * server does.
+   * Seconds each migration statement may wait for a table lock before its
+   * revision gives up and rolls back (statement_lock_timeout, 5 by default);
+   * 0 waits as long as the server does.
    */
   readonly statementLockTimeout: number
+  /** How many times a revision that gave up waiting for a lock is tried again, with backoff (3 by default). */
+  readonly statementLockRetries: number
+  /** Seconds a migration statement may run (statement_timeout); 0, the default, no limit. */
+  readonly statementTimeout: number
   readonly databases: readonly DatabaseConfig[]
   /** `--parallel N`: databases of one order (a fleet's tenants) run N at once. */
   readonly parallel: number

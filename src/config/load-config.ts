@@ -70,7 +70,9 @@ const MAIN_KEYS = new Set([
   ...SHARED_KEYS,
   'lock_timeout',
   'revision_digits',
+  'statement_lock_retries',
   'statement_lock_timeout',
+  'statement_timeout',
   'transaction_per_migration',
   'validate_on_migrate',
 ])
@@ -162,8 +164,20 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
   const statementLockTimeout = parseInteger(
-    get('statement_lock_timeout') ?? '0',
+    get('statement_lock_timeout') ?? '5',
     where('db_manage', 'statement_lock_timeout'),
+    0,
+    86_400,
+  )
+  const statementLockRetries = parseInteger(
+    get('statement_lock_retries') ?? '3',
+    where('db_manage', 'statement_lock_retries'),
+    0,
+    100,
+  )
+  const statementTimeout = parseInteger(
+    get('statement_timeout') ?? '0',
+    where('db_manage', 'statement_timeout'),
     0,
     86_400,
   )
@@ -348,7 +362,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     parallel,
     revisionDigits,
     scriptsGiven,
+    statementLockRetries,
     statementLockTimeout,
+    statementTimeout,
     transactionPerMigration,
     validateOnMigrate,
   })

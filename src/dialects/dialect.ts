@@ -36,10 +36,18 @@ export interface Adapter {
   /**
    * statement_lock_timeout: make each statement of the session give up after
    * waiting `seconds` for a lock, rather than queue behind a long transaction
-   * (and block every reader queued behind it). Absent where a statement does
-   * not queue so (SQLite's writer waits for the busy timeout).
+   * (and block every reader queued behind it); SQLite's busy_timeout.
    */
   limitLockWaits?(connection: Connection, seconds: number): Promise<void>
+  /** statement_timeout: make each statement of the session give up after running `seconds`. */
+  limitStatements?(connection: Connection, seconds: number): Promise<void>
+  /** The server's id of this session (PostgreSQL's backend pid, MySQL's connection id), for lockBlockers. */
+  sessionId?(connection: Connection): Promise<string>
+  /**
+   * The sessions that hold what session `waiter` waits for, asked on another connection while it waits
+   * (PostgreSQL's pg_blocking_pids; MySQL's open transactions while it waits for a metadata lock).
+   */
+  lockBlockers?(monitor: Connection, waiter: string): Promise<LockBlocker[]>
   tableExists(connection: Connection, table: string): Promise<boolean>
   /**
    * Where autogenerate builds a target: `memory` (SQLite), or a temporary
@@ -98,4 +106,15 @@ export interface Dialect {
   /** `trace`: report every statement the connection sends, its own set-up included (--debug). */
   connect(url: DatabaseUrl, timeoutMs: number, trace?: Trace): Promise<Connection>
   introspector(connection: Connection): Introspector & SchemaReader
+}
+
+/** A session that holds a lock a migration statement waits for. */
+export interface LockBlocker {
+  readonly id: string
+  /** application_name (PostgreSQL), user@host (MySQL). */
+  readonly application: string
+  /** When its query (PostgreSQL) or transaction (MySQL) started. */
+  readonly since?: string
+  readonly state?: string
+  readonly query?: string
 }

@@ -37,3 +37,12 @@ export function connectionLost(error: unknown): boolean {
     message,
   )
 }
+
+/**
+ * The statement gave up waiting for a lock (statement_lock_timeout): PostgreSQL's lock_not_available,
+ * MySQL's lock_wait_timeout / innodb_lock_wait_timeout, SQLite's busy timeout.
+ */
+export function lockWaitTimedOut(error: unknown): boolean {
+  const code = (error as {code?: unknown})?.code
+  return typeof code === 'string' && ['55P03', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'].includes(code)
+}

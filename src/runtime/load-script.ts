@@ -19,6 +19,11 @@ export type MigrationFunction = (op: Operations) => Promise<void> | void
 export interface LoadedScript {
   readonly upgrade?: MigrationFunction
   readonly downgrade?: MigrationFunction
+  /**
+   * false: the revision runs outside a transaction, each statement committing on its own (a TS/JS script's
+   * `export const transaction = false`, a `.sql` script's `-- transaction: false` header line).
+   */
+  readonly transaction: boolean
 }
 
 type Loader = {import: (id: string) => Promise<unknown>}
@@ -197,7 +202,26 @@ export async function loadScript(script: ScriptRevision, dialect?: DialectName):
     return fn as MigrationFunction | undefined
   }
 
-  return {downgrade: pick('downgrade'), upgrade: pick('upgrade')}
+  if (module.transaction !== undefined && typeof module.transaction !== 'boolean')
+    throw new ScriptError(`${script.fileName}: export transaction must be true or false`)
+  return {downgrade: pick('downgrade'), transaction: module.transaction !== false, upgrade: pick('upgrade')}
+}
+
+/** A `.sql` revision's `-- transaction: false` among its header lines (before its first section). */
+function sqlTransaction(text: string, fileName: string): boolean {
+  for (const line of text.split('\n')) {
+    const t = line.trim()
+    if (t === '') continue
+    if (SECTION_MARK.test(t) || !t.startsWith('--')) break
+    const m = /^--\s*transaction\s*:\s*(.*)$/i.exec(t)
+    if (!m) continue
+    const value = m[1].trim().toLowerCase()
+    if (value !== 'true' && value !== 'false')
+      throw new ScriptError(`${fileName}: "-- transaction: ${m[1].trim()}" must be true or false`)
+    return value === 'true'
+  }
+
+  return true
 }
 
 /**
@@ -222,7 +246,7 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     }
   }
 
-  return {downgrade: run('downgrade'), upgrade: run('upgrade')}
+  return {downgrade: run('downgrade'), transaction: sqlTransaction(text, script.fileName), upgrade: run('upgrade')}
 }
 
 const SECTION_MARK = /^--[ \t]*\+(upgrade|downgrade)\b/i

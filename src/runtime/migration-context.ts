@@ -3,8 +3,8 @@ import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
 import {drainOperations, Operations} from '../operations/operations.js'
-import {DatabaseError, DbManageError} from '../util/errors.js'
-import {connectionLost, describeDriverError} from '../dialects/driver-error.js'
+import {DatabaseError, DbManageError, LockWaitError, ScriptError} from '../util/errors.js'
+import {connectionLost, describeDriverError, lockWaitTimedOut} from '../dialects/driver-error.js'
 import {brief} from '../sql/brief.js'
 import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Offline from elsewhere: the history table is created if the database lacks it. */
   readonly ensureHistory?: boolean
   readonly onStep?: (result: StepResult) => void
+  /** The steps whose script says transaction = false: each statement commits on its own. */
+  readonly autocommit?: ReadonlySet<Step>
 }
 
 /** Where the database is asked, online; absent offline, where SQL is only written. */
@@ -130,6 +132,8 @@ export class MigrationContext {
   private runningOutside = false
   private steppedOut?: StepOut
   private running?: Step
+  /** The step running says transaction = false: its statements commit one by one. */
+  private autocommit = false
   /** The version as last committed. */
   private committed: null | string = null
   /** A step's raw SQL changed the search_path (online: what it was before, to put back before the version update). */
@@ -278,6 +282,12 @@ export class MigrationContext {
     const results: StepResult[] = []
     this.committed = steps[0]?.from ?? null
     const {whole} = this
+    const outsideStep = steps.find((step) => options.autocommit?.has(step))
+    if (whole && outsideStep)
+      throw new ScriptError(
+        `${outsideStep.script.fileName} runs outside a transaction (transaction = false), which one transaction for` +
+          ' the whole run (transaction_per_migration = false) cannot hold; nothing was changed',
+      )
     // One transaction for the run, batched (PostgreSQL): steps go to the server AHEAD at a time, without
     // waiting, while the client prepares the next; each is printed once the server has run it.
     const ahead = whole && online !== undefined && executor.batches === true && executor.sendAhead !== undefined
@@ -338,9 +348,22 @@ export class MigrationContext {
         const started = performance.now()
         executor.owner = step
         if (ahead && dialect.compiler.stepStartedSql) executor.defer!({sql: dialect.compiler.stepStartedSql})
-        if (this.transactional && !whole) await this.begin()
-        executor.comment?.(`Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`)
-        if (marks) await versions.started({...step, checksum: step.script.checksum})
+        const autocommit = options.autocommit?.has(step) === true
+        this.autocommit = autocommit
+        // Outside a transaction the step is marked in progress, as on MySQL: a kill half-way is named by the next run.
+        const stepMarks = marks || autocommit
+        const inTransaction = this.transactional && !whole && !autocommit
+        if (autocommit) {
+          online?.batching?.(false)
+          this.steppedOut = undefined
+        }
+
+        if (inTransaction) await this.begin()
+        executor.comment?.(
+          `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}` +
+            (autocommit ? ' outside a transaction (transaction = false)' : ''),
+        )
+        if (stepMarks) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()
         this.running = step
         if (online) stepStarted(describeStep(step))
@@ -356,26 +379,30 @@ export class MigrationContext {
           await this.restoreSearchPath()
           if (online) await checkInterrupt()
           await timed('version update and commit', async () => {
+            // After a transaction = false step's last statement, its version update and history row commit together.
+            if (autocommit && this.transactional) await this.begin()
             await versions.applied({
               ...step,
               checksum: step.script.checksum,
-              marked: marks,
+              marked: stepMarks,
               ms: Math.round(performance.now() - started),
             })
             // The step's batch goes with its COMMIT, or alone: either way a failure in it is this step's.
-            if (this.transactional && !whole) await this.end('commit')
+            if (inTransaction || (autocommit && this.transactional)) await this.end('commit')
             else if (!ahead) await executor.flush?.()
           })
         } catch (error) {
-          if (this.transactional && !whole) await this.end('rollback').catch(() => {})
+          if (inTransaction || (autocommit && this.inTransaction)) await this.end('rollback').catch(() => {})
           // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
           const failed = ahead ? await failedAhead(error, step) : step
           const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
           // Nothing of the step committed: its mark would only block the next run.
-          if (marks && online?.executed().length === 0) await versions.unmark().catch(() => {})
+          if (stepMarks && online?.executed().length === 0) await versions.unmark().catch(() => {})
           throw failure
         } finally {
           if (online) stepEnded()
+          if (autocommit) online?.batching?.(this.transactional)
+          this.autocommit = false
         }
 
         this.committed = step.to
@@ -425,7 +452,12 @@ export class MigrationContext {
   private lostError(step: Step, error: unknown, before: null | string): DbManageError {
     const executed = this.options.online?.executed() ?? []
     return new DatabaseError(
-      lostMessage(step, error, before, {executed, transactional: this.transactional, whole: this.whole}),
+      lostMessage(step, error, before, {
+        autocommit: this.autocommit && this.transactional,
+        executed,
+        transactional: this.transactional && !this.autocommit,
+        whole: this.whole,
+      }),
     )
   }
 
@@ -458,37 +490,38 @@ export class MigrationContext {
     const what = `${describeStep(step)} failed`
     // A statement the signal cancelled fails with the server's words for it; the signal is the reason.
     const signal = interruption()
-    const lockWait = ['55P03', 'ER_LOCK_WAIT_TIMEOUT'].includes(String((error as {code?: string})?.code))
-      ? ' (statement_lock_timeout: another transaction holds a lock on the table; run again when it ends)'
-      : ''
+    const lockWait = !signal && lockWaitTimedOut(error)
     const statement = failedStatement(error)
     // The statement is named as Alembic users know it from SQLAlchemy: [SQL: ...].
     const reason = signal
       ? `interrupted by ${signal}`
       : error instanceof DbManageError
         ? error.message
-        : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}${lockWait}`
-    const Kind = signal ? Interrupted : DatabaseError
+        : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}`
     const out = this.steppedOut
+    const executed = this.options.online!.executed()
+    // Tried again only when nothing of the revision stayed behind.
+    const transactional = this.transactional && !this.autocommit
+    const retryable = !out && (transactional || executed.length === 0)
+    const make = (message: string): DbManageError =>
+      signal ? new Interrupted(message) : lockWait ? new LockWaitError(message, retryable) : new DatabaseError(message)
     if (out) {
-      return new Kind(
+      return make(
         `${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: ` +
           `the version table says ${out.version ?? 'base'}, and ${out.partial.script.fileName}'s statements up to that one were kept: undo or finish them by hand, then "db-manage stamp ${out.partial.to ?? 'base'}" or run again`,
       )
     }
 
     if (this.whole)
-      return new Kind(
+      return make(
         `${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`,
       )
-    if (this.transactional)
-      return new Kind(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
-    const executed = this.options.online!.executed()
+    if (transactional) return make(`${what}: ${reason}; rolled back, the database is at ${committed ?? 'base'}`)
     const done = executed.length
     const at = committed ?? 'base'
-    if (done === 0) return new Kind(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
-    return new Kind(
-      `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (MySQL commits DDL as it goes; the last: ${brief(executed.at(-1)!)}): ` +
+    if (done === 0) return make(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
+    return make(
+      `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (${commitsAsItGoes(this.autocommit && this.transactional)}; the last: ${brief(executed.at(-1)!)}): ` +
         unfinishedHint(step.script.fileName, committed, step.to),
     )
   }
@@ -504,7 +537,7 @@ function lostMessage(
   step: Step,
   error: unknown,
   before: null | string,
-  context: {whole: boolean; transactional: boolean; executed: readonly string[]},
+  context: {whole: boolean; transactional: boolean; executed: readonly string[]; autocommit: boolean},
 ): string {
   const statement = failedStatement(error)
   const head =
@@ -525,11 +558,18 @@ function lostMessage(
   const kept =
     done === 0
       ? 'none of its statements had committed'
-      : `${done} of its statements had committed (MySQL commits DDL as it goes; the last: ${brief(context.executed.at(-1)!)})`
+      : `${done} of its statements had committed (${commitsAsItGoes(context.autocommit)}; the last: ${brief(context.executed.at(-1)!)})`
   return (
     `${head}; the database was at ${before ?? 'base'} before ${file}, ${kept}, and whether the statement` +
     ` running then and its version update committed is unknown: ${check}; while ${file} is marked unfinished, upgrade and` +
     ` downgrade refuse to run: undo its statements by hand and run "db-manage stamp ${before ?? 'base'}", or finish them` +
     ` and run "db-manage stamp ${step.to ?? 'base'}"`
   )
+}
+
+/** Why a failed step's statements stayed: MySQL's DDL, or the step's own transaction = false. */
+function commitsAsItGoes(autocommit: boolean): string {
+  return autocommit
+    ? 'it runs outside a transaction (transaction = false): each statement commits as it runs'
+    : 'MySQL commits DDL as it goes'
 }

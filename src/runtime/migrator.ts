@@ -5,9 +5,10 @@ import {SchemaTracker} from '../model/schema-tracker.js'
 import type {RevisionMap} from '../script/revision-map.js'
 import {appliedCount} from '../script/revision.js'
 import type {ScriptRevision} from '../script/script-directory.js'
-import {ChainError, DatabaseError, DbManageError, RevisionError, ScriptError} from '../util/errors.js'
+import {ChainError, DatabaseError, DbManageError, LockWaitError, RevisionError, ScriptError} from '../util/errors.js'
 import {compareChecksums} from './checksums.js'
 import {Interrupted, interruption, waiting} from './interrupt.js'
+import {describeBlockers, LockWatch} from './lock-watch.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
 import {type MigrationContext, onlineContext, type RunOptions} from './migration-context.js'
 import {enterSchema, offlineContext, type OfflineWriter, trackSteps} from './offline.js'
@@ -31,18 +32,29 @@ export interface MigratorSettings {
   readonly lockTimeout: number
   /** Online: seconds a statement may wait for a table lock; 0 waits as the server does. */
   readonly statementLockTimeout: number
+  /** Online: how many times a revision that gave up waiting for a lock is tried again. */
+  readonly statementLockRetries: number
+  /** Online: seconds a statement may run; 0, no limit. */
+  readonly statementTimeout: number
   /** Online: refuse an upgrade over applied scripts edited since (Flyway's validate on migrate). */
   readonly validateOnMigrate: boolean
 }
 
-/** The settings of `config`, with a command's --lock-timeout and --statement-lock-timeout over them. */
-export function settingsOf(
-  config: Config,
-  options: {readonly lockTimeout?: number; readonly statementLockTimeout?: number} = {},
-): MigratorSettings {
+/** What a command's flags may set over the configured values. */
+export interface SettingsOverrides {
+  readonly lockTimeout?: number
+  readonly statementLockTimeout?: number
+  readonly statementLockRetries?: number
+  readonly statementTimeout?: number
+}
+
+/** The settings of `config`, with a command's --lock-timeout, --statement-lock-timeout, ... over them. */
+export function settingsOf(config: Config, options: SettingsOverrides = {}): MigratorSettings {
   return {
     lockTimeout: options.lockTimeout ?? config.lockTimeout,
+    statementLockRetries: options.statementLockRetries ?? config.statementLockRetries,
     statementLockTimeout: options.statementLockTimeout ?? config.statementLockTimeout,
+    statementTimeout: options.statementTimeout ?? config.statementTimeout,
     transactionPerMigration: config.transactionPerMigration,
     validateOnMigrate: config.validateOnMigrate,
   }
@@ -74,17 +86,34 @@ type Side =
   | {readonly online: false; readonly writer: OfflineWriter; readonly tracker: SchemaTracker}
 
 /** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
-async function loadSteps(steps: readonly Step[], dialect: Dialect): Promise<Map<Step, MigrationFunction>> {
+async function loadSteps(
+  steps: readonly Step[],
+  dialect: Dialect,
+): Promise<{functions: Map<Step, MigrationFunction>; autocommit: Set<Step>}> {
   const functions = new Map<Step, MigrationFunction>()
+  const autocommit = new Set<Step>()
   for (const step of steps) {
     const loaded = await timed('script import', () => loadScript(step.script, dialect.name))
     const fn = loaded[step.direction]
     if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
     functions.set(step, fn)
+    if (!loaded.transaction) autocommit.add(step)
   }
 
   saveScriptCaches()
-  return functions
+  return {autocommit, functions}
+}
+
+/** Wait `ms` before a revision is tried again; a signal ends the wait, and the run with it. */
+async function pauseFor(ms: number, at: null | string): Promise<void> {
+  const until = performance.now() + ms
+  while (performance.now() < until) {
+    if (interruption())
+      throw new Interrupted(
+        `interrupted by ${interruption()} before a revision was tried again: the database is at ${at ?? 'base'}`,
+      )
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - performance.now())))
+  }
 }
 
 function waitInterrupted(): Interrupted {
@@ -148,7 +177,9 @@ export class Migrator {
       scripts,
       {
         lockTimeout: 0,
+        statementLockRetries: 0,
         statementLockTimeout: 0,
+        statementTimeout: 0,
         transactionPerMigration: settings.transactionPerMigration,
         validateOnMigrate: false,
       },
@@ -286,9 +317,8 @@ export class Migrator {
     }
   }
 
-  /** The step a run left marked in progress, where DDL commits as it runs (MySQL); none elsewhere. */
+  /** The step a run left marked in progress, where DDL commits as it runs (MySQL, a transaction = false revision). */
   private async openMark(): Promise<HistoryRow | undefined> {
-    if (this.dialect.adapter.supportsTransactionalDdl) return undefined
     return (await this.history()).filter((row) => row.direction === STARTED).at(-1)
   }
 
@@ -313,7 +343,11 @@ export class Migrator {
     throw new RevisionError(
       `${direction} ${mark.fromRevision ?? '<base>'} -> ${mark.toRevision ?? '<base>'} (${fileName})` +
         ` started at ${mark.appliedAt} UTC by ${mark.appliedBy ?? 'unknown'} and did not finish` +
-        ' (the run was killed or failed part-way): MySQL commits DDL as it goes, so some of its statements may have' +
+        ' (the run was killed or failed part-way): ' +
+        (this.dialect.adapter.supportsTransactionalDdl
+          ? `${fileName} runs outside a transaction (transaction = false), each statement committing as it runs,`
+          : 'MySQL commits DDL as it goes,') +
+        ' so some of its statements may have' +
         ` been applied while the version table says ${current ?? 'base'}; check the schema,` +
         ` then ${unfinishedHint(fileName, mark.fromRevision, mark.toRevision)}`,
     )
@@ -342,14 +376,15 @@ export class Migrator {
   private async runPlan(fromPos: number, toPos: number, options: RunOptions): Promise<StepResult[]> {
     const {chain} = this.scripts
     const steps = planSteps(chain, fromPos, toPos)
-    const functions = await loadSteps(steps, this.dialect)
-    if (this.side.online) return this.context.run(steps, functions, options)
+    const {autocommit, functions} = await loadSteps(steps, this.dialect)
+    if (this.side.online) return this.context.run(steps, functions, {...options, autocommit})
     const prior = planSteps(chain, 0, fromPos)
-    await trackSteps(this.dialect, this.side.tracker, prior, await loadSteps(prior, this.dialect))
+    await trackSteps(this.dialect, this.side.tracker, prior, (await loadSteps(prior, this.dialect)).functions)
     const fromBase = fromPos === 0 && toPos > 0
     await enterSchema(this.side.writer, this.dialect, this.database, fromBase)
     return this.context.run(steps, functions, {
       ...options,
+      autocommit,
       createVersionTable: fromBase,
       ensureHistory: !fromBase && steps.length > 0,
     })
@@ -359,7 +394,7 @@ export class Migrator {
   async migrate(
     direction: 'downgrade' | 'upgrade',
     spec: string,
-    options: {onStep?: (step: StepResult) => void} = {},
+    options: {onStep?: (step: StepResult) => void; onRetry?: (line: string) => void} = {},
   ): Promise<MigrationDone> {
     const {chain, map} = this.scripts
     await this.versionTableKept()
@@ -370,8 +405,10 @@ export class Migrator {
     if (direction === 'upgrade' && this.settings.validateOnMigrate && current !== null)
       await this.validateApplied(current)
     const {session, settings} = this
+    const {adapter} = session.dialect
     if (settings.statementLockTimeout > 0)
-      await session.dialect.adapter.limitLockWaits?.(session.connection, settings.statementLockTimeout)
+      await adapter.limitLockWaits?.(session.connection, settings.statementLockTimeout)
+    if (settings.statementTimeout > 0) await adapter.limitStatements?.(session.connection, settings.statementTimeout)
     const fromPos = appliedCount(chain, current)
     const toPos = map.position(spec, current)
     if (direction === 'upgrade' && toPos < fromPos) {
@@ -382,12 +419,48 @@ export class Migrator {
       throw new RevisionError(`downgrade ${spec}: that is above the current revision ${current ?? 'base'}; use upgrade`)
     }
 
-    const steps = await this.runPlan(fromPos, toPos, {
-      onStep: (step) => {
-        this.held.current = step.to
-        options.onStep?.(step)
-      },
-    })
+    const steps: StepResult[] = []
+    const watch = LockWatch.of(session, settings.statementLockTimeout)
+    try {
+      for (let attempt = 1, at = fromPos; ; attempt++) {
+        await watch?.start()
+        try {
+          await this.runPlan(at, toPos, {
+            onStep: (step) => {
+              this.held.current = step.to
+              steps.push(step)
+              options.onStep?.(step)
+            },
+          })
+          break
+        } catch (error) {
+          if (!(error instanceof LockWaitError)) throw error
+          watch?.stop()
+          const blockers = describeBlockers(watch?.blockers ?? [], this.dialect.name)
+          const tries = settings.statementLockRetries + 1
+          if (!error.retryable || attempt >= tries) {
+            const gaveUp = error.retryable
+              ? `gave up after ${attempt} ${attempt === 1 ? 'try' : 'tries'}` +
+                ` (statement_lock_timeout = ${settings.statementLockTimeout} s, statement_lock_retries =` +
+                ` ${settings.statementLockRetries})`
+              : 'not tried again: some of its statements had committed'
+            throw new LockWaitError(`${error.message}; ${gaveUp}; blocked by ${blockers}`, error.retryable)
+          }
+
+          // Rolled back: what the steps before it committed stays (with one transaction for the run, nothing).
+          this.held.current = await this.session.versions.read(this.session.connection)
+          at = appliedCount(chain, this.held.current)
+          const pause = Math.min(30, 2 ** (attempt - 1))
+          options.onRetry?.(
+            `${error.message}; blocked by ${blockers}; try ${attempt} of ${tries}, trying again in ${pause} s`,
+          )
+          await pauseFor(pause * 1000, this.held.current)
+        }
+      }
+    } finally {
+      await watch?.close()
+    }
+
     return {from: current, steps, to: toPos === 0 ? null : chain[toPos - 1].id}
   }
 
@@ -458,7 +531,7 @@ export async function withMigrator<T>(
   config: Config,
   database: DatabaseConfig,
   scripts: MigratorScripts,
-  options: SessionOptions & {readonly statementLockTimeout?: number},
+  options: SessionOptions & SettingsOverrides,
   fn: (migrator: Migrator) => Promise<T>,
 ): Promise<T> {
   return withSession(config, database, options, (session) => {

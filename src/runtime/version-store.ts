@@ -301,7 +301,7 @@ export class VersionStore {
 
     const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
     const direction = this.compiler.literal(step.direction)
-    if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline) {
+    if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline && this.compiler.dialect === 'mysql') {
       // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
       // one statement, one round trip; neither changes when the version is not where the step started.
       const h = this.history.table

@@ -49,6 +49,19 @@ export class ScriptError extends DbManageError {}
 /** The database refused, could not be reached, or a statement failed. */
 export class DatabaseError extends DbManageError {}
 
+/**
+ * A revision gave up waiting for a lock (statement_lock_timeout). `retryable`: nothing of it stayed
+ * behind (it rolled back, or on MySQL none of its statements had run), so it may be tried again.
+ */
+export class LockWaitError extends DatabaseError {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message)
+  }
+}
+
 /** The user asked for something the chosen mode or dialect cannot do. */
 export class UsageError extends DbManageError {
   override readonly exitCode = 2

@@ -215,6 +215,62 @@ COMMIT;
 `)
   })
 
+  it('a transaction = false revision renders without BEGIN/COMMIT around its statements, marked started, then its version', async () => {
+    const dir = project()
+    writeFileSync(
+      path.join(dir, 'migrations', '003_enum.ts'),
+      `export const revision = '003'
+export const downRevision = '002'
+export const message = 'enum'
+export const transaction = false
+export async function upgrade(op: any) {
+  await op.execute("ALTER TYPE mood ADD VALUE 'ok'")
+  await op.execute('VACUUM a')
+}
+export async function downgrade(op: any) {
+  await op.execute('SELECT 1')
+}
+`,
+    )
+    const range = await runCli(['upgrade', '--sql', '002:003', '--dialect', 'postgresql'], {cwd: dir})
+    expect(range.code, range.stderr).to.equal(0)
+    expect(range.stdout.replace(/CREATE TABLE IF NOT EXISTS "db_manage_history"[\s\S]*?\n\);\n\n/, '')).to.match(
+      new RegExp(
+        '^-- Running upgrade 002 -> 003 outside a transaction \\(transaction = false\\)\n\n' +
+          "INSERT INTO db_manage_history \\(revision, direction, [^\n]*\\) VALUES \\('003', 'started', '002', '003', [^\n]*\\);\n\n" +
+          "ALTER TYPE mood ADD VALUE 'ok';\n\nVACUUM a;\n\nBEGIN;\n\n" +
+          "UPDATE alembic_version SET version_num='003' WHERE alembic_version.version_num = '002';\n\n" +
+          "UPDATE db_manage_history SET direction = 'upgrade', duration_ms = NULL WHERE direction = 'started';\n\nCOMMIT;\n\n$",
+      ),
+    )
+    const sqlDir = project()
+    writeFileSync(
+      path.join(sqlDir, 'migrations', '003_enum.sql'),
+      '-- revision: 003\n-- down_revision: 002\n-- message: enum\n-- transaction: false\n-- +upgrade\nVACUUM a;\n-- +downgrade\nSELECT 1;\n',
+    )
+    const sql = await runCli(['upgrade', '--sql', '002:003', '--dialect', 'postgresql', '--no-version-table'], {
+      cwd: sqlDir,
+    })
+    expect(sql).to.deep.equal({
+      code: 0,
+      stderr: '',
+      stdout:
+        '-- Running upgrade 002 -> 003 outside a transaction (transaction = false)\n\nVACUUM a;\n\nBEGIN;\n\nCOMMIT;\n\n',
+    })
+    writeFileSync(
+      path.join(dir, 'db-manage.ini'),
+      '[db_manage]\nscript_location = migrations\ntransaction_per_migration = false\n',
+    )
+    const refused = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir})
+    expect(refused).to.deep.equal({
+      code: 1,
+      stderr:
+        'Error: 003_enum.ts runs outside a transaction (transaction = false), which one transaction for the whole run' +
+        ' (transaction_per_migration = false) cannot hold; nothing was changed\n',
+      stdout: '',
+    })
+  })
+
   it('a key createTable named at table level is known to a later revision in the same render (issue 14 item 5)', async () => {
     const dir = tempProject()
     mkdirSync(path.join(dir, 'migrations'))

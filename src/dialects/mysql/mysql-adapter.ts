@@ -89,6 +89,38 @@ export const mysqlAdapter: Adapter = {
     // DDL waits for metadata locks (lock_wait_timeout, a year by default), DML for row locks.
     await connection.query(`SET SESSION lock_wait_timeout = ${seconds}, SESSION innodb_lock_wait_timeout = ${seconds}`)
   },
+  async limitStatements(connection: Connection, seconds: number) {
+    // MariaDB's max_statement_time covers every statement; MySQL's max_execution_time only SELECTs.
+    const {rows} = await connection.query('SELECT VERSION() AS version')
+    if (/mariadb/i.test(String(rows[0]?.version))) await connection.query(`SET SESSION max_statement_time = ${seconds}`)
+    else await connection.query(`SET SESSION max_execution_time = ${seconds * 1000}`)
+  },
+  async lockBlockers(monitor: Connection, waiter: string) {
+    // The waiter queues for a metadata lock (DDL) or a row lock (DML): the sessions with a transaction open
+    // hold them (a plain SELECT in an open transaction holds its table's metadata lock until it ends).
+    const {rows: waiting} = await monitor.query(
+      'SELECT STATE AS state FROM information_schema.PROCESSLIST WHERE ID = ?',
+      [Number(waiter)],
+    )
+    if (!/lock/i.test(String(waiting[0]?.state ?? ''))) return []
+    const {rows} = await monitor.query(
+      'SELECT p.ID AS id, p.USER AS user, p.HOST AS host, t.trx_started AS started, p.STATE AS state,' +
+        ' COALESCE(p.INFO, t.trx_query) AS query FROM information_schema.INNODB_TRX t' +
+        ' JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.ID <> ? ORDER BY t.trx_started',
+      [Number(waiter)],
+    )
+    return rows.map((row) => ({
+      application: `${String(row.user)}@${String(row.host)}`,
+      id: String(row.id),
+      query: row.query === null ? undefined : String(row.query),
+      since: row.started instanceof Date ? row.started.toISOString() : undefined,
+      state: row.state ? String(row.state) : 'idle in transaction',
+    }))
+  },
+  async sessionId(connection: Connection) {
+    const {rows} = await connection.query('SELECT CONNECTION_ID() AS id')
+    return String(rows[0]?.id)
+  },
   async lockName(connection: Connection, {versionTable}) {
     // Where names are case-insensitive (lower_case_table_names), App and app are one database.
     const {rows} = await connection.query('SELECT DATABASE() AS db, @@lower_case_table_names AS lower')

@@ -68,6 +68,27 @@ export const postgresAdapter: Adapter = {
   async limitLockWaits(connection: Connection, seconds: number) {
     await connection.query(`SET lock_timeout = '${seconds}s'`)
   },
+  async limitStatements(connection: Connection, seconds: number) {
+    await connection.query(`SET statement_timeout = '${seconds}s'`)
+  },
+  async lockBlockers(monitor: Connection, waiter: string) {
+    const {rows} = await monitor.query(
+      'SELECT pid, application_name, query_start, state, query FROM pg_stat_activity' +
+        ' WHERE pid = ANY (pg_blocking_pids($1::int)) ORDER BY pid',
+      [Number(waiter)],
+    )
+    return rows.map((row) => ({
+      application: String(row.application_name ?? ''),
+      id: String(row.pid),
+      query: row.query === null ? undefined : String(row.query),
+      since: row.query_start instanceof Date ? row.query_start.toISOString() : undefined,
+      state: row.state === null ? undefined : String(row.state),
+    }))
+  },
+  async sessionId(connection: Connection) {
+    const {rows} = await connection.query('SELECT pg_backend_pid() AS pid')
+    return String(rows[0]?.pid)
+  },
   explainFailure: explainExtensionFailure,
   offlineTransactions: true,
   dumpFile: {

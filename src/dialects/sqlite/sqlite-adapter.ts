@@ -79,6 +79,10 @@ export const sqliteAdapter: Adapter = {
    * The lock file beside the database's real path: a path through a symlink
    * (to the file or a folder above it) takes the lock that the real path does.
    */
+  async limitLockWaits(connection: Connection, seconds: number) {
+    // The writer waits for readers (its COMMIT, in a rollback journal) as long as busy_timeout says.
+    await connection.query(`PRAGMA busy_timeout = ${seconds * 1000}`)
+  },
   async lockName(connection: Connection, {versionTable}) {
     const {filename} = connection as SqliteConnection
     if (!filename || filename === ':memory:') return ''
