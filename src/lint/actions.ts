@@ -185,5 +185,9 @@ export interface LintStatement {
  * table a statement names): its last part, unquoted, lower-cased.
  */
 export function tableKey(name: string): string {
-  return name.split('.').at(-1)!.replaceAll(/^["`[]|["`\]]$/g, '').toLowerCase()
+  return name
+    .split('.')
+    .at(-1)!
+    .replaceAll(/^["`[]|["`\]]$/g, '')
+    .toLowerCase()
 }

@@ -122,7 +122,8 @@ const entries: Record<string, Entry> = {
   DM114: {
     dialects: PG_MY,
     fix: 'create a new table with the column and move the rows to it (as for a renamed table)',
-    reason: 'numbering every existing row rewrites the table (PostgreSQL: under an exclusive lock; MySQL: writes blocked)',
+    reason:
+      'numbering every existing row rewrites the table (PostgreSQL: under an exclusive lock; MySQL: writes blocked)',
     severity: 'error',
     squawk: ['adding-serial-primary-key-field'],
     strongMigrations: ['add_column_auto_incrementing'],
@@ -349,7 +350,8 @@ const entries: Record<string, Entry> = {
   DM147: {
     dialects: PG,
     fix: 'VALIDATE CONSTRAINT in a later revision (its own transaction)',
-    reason: 'validated in the transaction that added it NOT VALID, the strong lock of the ADD is held for the whole scan',
+    reason:
+      'validated in the transaction that added it NOT VALID, the strong lock of the ADD is held for the whole scan',
     severity: 'warning',
     strongMigrations: ['validate_foreign_key', 'validate_check_constraint'],
   },

@@ -164,7 +164,12 @@ export function operationActions(
     }
 
     case 'addColumn': {
-      push({column: operationColumn(op.column, dialect), kind: 'addColumn', rebuilt: inBatch || undefined, table: op.table})
+      push({
+        column: operationColumn(op.column, dialect),
+        kind: 'addColumn',
+        rebuilt: inBatch || undefined,
+        table: op.table,
+      })
       break
     }
 
@@ -235,7 +240,13 @@ export function operationActions(
     }
 
     case 'createForeignKey': {
-      push({constraint: 'foreignKey', kind: 'addConstraint', name: op.name, referencedTable: op.referent, table: op.table})
+      push({
+        constraint: 'foreignKey',
+        kind: 'addConstraint',
+        name: op.name,
+        referencedTable: op.referent,
+        table: op.table,
+      })
       break
     }
 

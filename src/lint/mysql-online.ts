@@ -20,10 +20,34 @@ export interface MysqlCost {
   readonly ownRule?: boolean
 }
 
-const INSTANT = (what: string, ownRule = false): MysqlCost => ({algorithm: 'instant', lockNone: true, ownRule, rebuild: false, what})
-const INPLACE = (what: string, ownRule = false): MysqlCost => ({algorithm: 'inplace', lockNone: true, ownRule, rebuild: false, what})
-const REBUILD = (what: string, ownRule = false): MysqlCost => ({algorithm: 'inplace', lockNone: true, ownRule, rebuild: true, what})
-const COPY = (what: string, ownRule = false): MysqlCost => ({algorithm: 'copy', lockNone: false, ownRule, rebuild: true, what})
+const INSTANT = (what: string, ownRule = false): MysqlCost => ({
+  algorithm: 'instant',
+  lockNone: true,
+  ownRule,
+  rebuild: false,
+  what,
+})
+const INPLACE = (what: string, ownRule = false): MysqlCost => ({
+  algorithm: 'inplace',
+  lockNone: true,
+  ownRule,
+  rebuild: false,
+  what,
+})
+const REBUILD = (what: string, ownRule = false): MysqlCost => ({
+  algorithm: 'inplace',
+  lockNone: true,
+  ownRule,
+  rebuild: true,
+  what,
+})
+const COPY = (what: string, ownRule = false): MysqlCost => ({
+  algorithm: 'copy',
+  lockNone: false,
+  ownRule,
+  rebuild: true,
+  what,
+})
 
 /** The cost of one action of an ALTER TABLE (or CREATE/DROP INDEX) on MySQL; undefined for what is no table change. */
 export function mysqlCost(
@@ -76,7 +100,9 @@ export function mysqlCost(
     }
 
     case 'addConstraint': {
-      const what = `add ${action.constraint === 'foreignKey' ? 'foreign key' : action.constraint === 'primaryKey' ? 'primary key' : action.constraint} ${action.name ?? ''}`.trimEnd() + ` on ${action.table}`
+      const what =
+        `add ${action.constraint === 'foreignKey' ? 'foreign key' : action.constraint === 'primaryKey' ? 'primary key' : action.constraint} ${action.name ?? ''}`.trimEnd() +
+        ` on ${action.table}`
       if (action.constraint === 'foreignKey')
         return context.foreignKeyChecks ? COPY(`${what} with foreign_key_checks on`) : INPLACE(what)
       if (action.constraint === 'check') return COPY(what)
@@ -95,7 +121,11 @@ export function mysqlCost(
     }
 
     case 'createIndex': {
-      const what = `add ${action.method ? `${action.method.toUpperCase()} ` : ''}index ${action.name ?? ''} on ${action.table}`.replace('  ', ' ')
+      const what =
+        `add ${action.method ? `${action.method.toUpperCase()} ` : ''}index ${action.name ?? ''} on ${action.table}`.replace(
+          '  ',
+          ' ',
+        )
       if (action.method === 'fulltext') return {...REBUILD(what), lockNone: false}
       if (action.method === 'spatial') return {...INPLACE(what), lockNone: false}
       return INPLACE(what)
@@ -114,7 +144,9 @@ export function mysqlCost(
       if (action.what === 'convert charset') return COPY(`convert ${on} to another character set`)
       if (action.what === 'repartition') return COPY(`partition ${on} anew`)
       if (action.what === 'engine' || action.what === 'force' || action.what === 'optimize')
-        return REBUILD(`${action.what === 'optimize' ? 'OPTIMIZE TABLE' : action.what === 'force' ? 'FORCE' : 'ENGINE='} ${on}`.trim())
+        return REBUILD(
+          `${action.what === 'optimize' ? 'OPTIMIZE TABLE' : action.what === 'force' ? 'FORCE' : 'ENGINE='} ${on}`.trim(),
+        )
       return undefined
     }
 
@@ -125,7 +157,12 @@ export function mysqlCost(
 }
 
 function sameType(a: TypeFacts, b: TypeFacts): boolean {
-  return a.name === b.name && a.length === b.length && a.scale === b.scale && a.values?.join('\u0000') === b.values?.join('\u0000')
+  return (
+    a.name === b.name &&
+    a.length === b.length &&
+    a.scale === b.scale &&
+    a.values?.join('\u0000') === b.values?.join('\u0000')
+  )
 }
 
 /** Time-like types whose precision may grow without a rewrite (PostgreSQL). */
@@ -160,7 +197,10 @@ export function typeChangeIsSafe(from: TypeFacts, to: TypeFacts, dialect: Dialec
   if ((from.name === 'varchar' || from.name === 'text') && to.name === 'text') return true
   if (from.name === 'text' && to.name === 'varchar') return to.length === undefined
   if (from.name === 'numeric' && to.name === 'numeric')
-    return to.length === undefined || (from.length !== undefined && to.length >= from.length && (to.scale ?? 0) === (from.scale ?? 0))
+    return (
+      to.length === undefined ||
+      (from.length !== undefined && to.length >= from.length && (to.scale ?? 0) === (from.scale ?? 0))
+    )
   if (PRECISION_GROWS.has(from.name) && from.name === to.name) return (to.length ?? 6) >= (from.length ?? 6)
   if (from.name === 'cidr' && to.name === 'inet') return true
   if (from.name === 'bit varying' && to.name === 'bit varying')

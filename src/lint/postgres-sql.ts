@@ -286,13 +286,20 @@ function statementActions(stmt: Node, sql: string): Action[] {
     }
 
     case 'TruncateStmt': {
-      return [{cascade: s.behavior === 'DROP_CASCADE', kind: 'truncate', tables: (s.relations ?? []).map((r: Node) => relation(r.RangeVar))}]
+      return [
+        {
+          cascade: s.behavior === 'DROP_CASCADE',
+          kind: 'truncate',
+          tables: (s.relations ?? []).map((r: Node) => relation(r.RangeVar)),
+        },
+      ]
     }
 
     case 'VacuumStmt': {
       const options = new Set((s.options ?? []).map((o: Node) => o.DefElem?.defname))
       const tables = (s.rels ?? []).map((r: Node) => relation(r.VacuumRelation?.relation)).join(', ')
-      if (s.is_vacuumcmd && options.has('full')) return [{kind: 'rebuild', table: tables || undefined, what: 'vacuum full'}]
+      if (s.is_vacuumcmd && options.has('full'))
+        return [{kind: 'rebuild', table: tables || undefined, what: 'vacuum full'}]
       return [{kind: 'harmless', what: s.is_vacuumcmd ? 'VACUUM' : 'ANALYZE'}]
     }
 
@@ -307,8 +314,24 @@ function statementActions(stmt: Node, sql: string): Action[] {
     }
 
     case 'LockStmt': {
-      const modes = ['', 'ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE']
-      return [{kind: 'lockTable', mode: modes[s.mode ?? 8] ?? '', tables: (s.relations ?? []).map((r: Node) => relation(r.RangeVar))}]
+      const modes = [
+        '',
+        'ACCESS SHARE',
+        'ROW SHARE',
+        'ROW EXCLUSIVE',
+        'SHARE UPDATE EXCLUSIVE',
+        'SHARE',
+        'SHARE ROW EXCLUSIVE',
+        'EXCLUSIVE',
+        'ACCESS EXCLUSIVE',
+      ]
+      return [
+        {
+          kind: 'lockTable',
+          mode: modes[s.mode ?? 8] ?? '',
+          tables: (s.relations ?? []).map((r: Node) => relation(r.RangeVar)),
+        },
+      ]
     }
 
     case 'AlterEnumStmt': {
@@ -453,14 +476,18 @@ function renameActions(s: Node): Action[] {
     }
 
     default: {
-      return [...named(s.newname, String(s.renameType).replace('OBJECT_', '').toLowerCase()), {kind: 'harmless', what: 'RENAME'}]
+      return [
+        ...named(s.newname, String(s.renameType).replace('OBJECT_', '').toLowerCase()),
+        {kind: 'harmless', what: 'RENAME'},
+      ]
     }
   }
 }
 
 function alterTable(s: Node): Action[] {
   const table = relation(s.relation)
-  if (s.objtype && s.objtype !== 'OBJECT_TABLE') return [{kind: 'harmless', what: `ALTER ${String(s.objtype).replace('OBJECT_', '')}`}]
+  if (s.objtype && s.objtype !== 'OBJECT_TABLE')
+    return [{kind: 'harmless', what: `ALTER ${String(s.objtype).replace('OBJECT_', '')}`}]
   const out: Action[] = []
   for (const c of s.cmds ?? []) {
     const cmd = c.AlterTableCmd ?? {}
@@ -469,7 +496,8 @@ function alterTable(s: Node): Action[] {
       case 'AT_AddColumn': {
         const facts = column(cmd.def?.ColumnDef ?? {})
         out.push(...named(facts.name, 'column'), {column: facts, kind: 'addColumn', table})
-        for (const con of cmd.def?.ColumnDef?.constraints ?? []) out.push(...named(con.Constraint?.conname, 'constraint'))
+        for (const con of cmd.def?.ColumnDef?.constraints ?? [])
+          out.push(...named(con.Constraint?.conname, 'constraint'))
         break
       }
 

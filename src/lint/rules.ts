@@ -39,7 +39,11 @@ export interface CheckOptions {
  * the dialect it runs on. Changes to a table the revision itself creates are
  * no findings: it is empty.
  */
-export function findings(operations: readonly Operation[], dialect: DialectName, options: CheckOptions = {}): Finding[] {
+export function findings(
+  operations: readonly Operation[],
+  dialect: DialectName,
+  options: CheckOptions = {},
+): Finding[] {
   return check(operationStatements(operations, dialect), dialect, options)
 }
 
@@ -52,7 +56,7 @@ export function check(
   const target = options.target ?? DEFAULT_TARGET
   const out: Finding[] = []
   const created = new Set<string>()
-  /** PostgreSQL: constraints this revision added NOT VALID (a VALIDATE of one in the same transaction gains nothing). */
+  /** Session settings, and (PostgreSQL) the constraints this revision added NOT VALID. */
   const settings = new Map<string, string>()
   let line: number | undefined
   const add = (rule: string, message: string) => {
@@ -160,7 +164,8 @@ export function check(
         if (!existing(action.table)) break
         if (sqlite) break
         if (action.existing && typeChangeIsSafe(action.existing, action.type, dialect)) break
-        const restated = action.restated && !action.existing ? ' (MODIFY restates the column: unless its type is unchanged)' : ''
+        const restated =
+          action.restated && !action.existing ? ' (MODIFY restates the column: unless its type is unchanged)' : ''
         add('DM104', `change the type of ${action.table}.${action.column} to ${action.type.text}${restated}`)
         break
       }
@@ -217,7 +222,8 @@ export function check(
       case 'rebuild': {
         const on = action.table ? ` ${action.table}` : ''
         if (action.what === 'sqlite batch') {
-          if (action.table && existing(action.table)) add('DM109', `batchAlterTable rebuilds existing table ${action.table}`)
+          if (action.table && existing(action.table))
+            add('DM109', `batchAlterTable rebuilds existing table ${action.table}`)
         } else if (action.what === 'vacuum full' || action.what === 'cluster' || (action.what === 'vacuum' && sqlite)) {
           add('DM126', `${action.what.toUpperCase()}${on}`)
         } else if (action.what.startsWith('set ') && pg) {
@@ -310,7 +316,8 @@ export function check(
       }
 
       case 'numbering': {
-        if (action.how === 'serial') add('DM111', `column ${action.table}.${action.column} numbered by a sequence (serial)`)
+        if (action.how === 'serial')
+          add('DM111', `column ${action.table}.${action.column} numbered by a sequence (serial)`)
         break
       }
 
@@ -339,7 +346,9 @@ export function check(
 
 /** `14.3` from 140003; `9.6` from 90600. */
 function pgVersionText(num: number): string {
-  return num >= 100_000 ? `${Math.floor(num / 10_000)}.${num % 10_000}` : `${Math.floor(num / 10_000)}.${Math.floor(num / 100) % 100}`
+  return num >= 100_000
+    ? `${Math.floor(num / 10_000)}.${num % 10_000}`
+    : `${Math.floor(num / 10_000)}.${Math.floor(num / 100) % 100}`
 }
 
 /** What SQLite's ALTER TABLE ADD COLUMN refuses (its docs, "ALTER TABLE ADD COLUMN"), in words; else undefined. */
@@ -374,7 +383,8 @@ function mysqlStatement(
   const table = clauses?.table ?? actions.find((a) => 'table' in a && typeof a.table === 'string')
   const tableName = typeof table === 'string' ? table : table && 'table' in table ? String(table.table) : undefined
   if (tableName === undefined || !context.existing(tableName)) return
-  const foreignKeyChecks = context.settings.get('foreign_key_checks') !== '0' && context.settings.get('foreign_key_checks') !== 'off'
+  const foreignKeyChecks =
+    context.settings.get('foreign_key_checks') !== '0' && context.settings.get('foreign_key_checks') !== 'off'
   const costs = actions.flatMap((a) => {
     const cost = mysqlCost(a, actions, {foreignKeyChecks, target: context.target})
     return cost ? [{action: a, cost}] : []
@@ -392,10 +402,14 @@ function mysqlStatement(
       if (refused) context.add('DM141', `ALGORITHM=${algorithm} refused: ${what} needs ${cost.algorithm.toUpperCase()}`)
     }
 
-    if ((lock === 'NONE' || lock === 'SHARED') && (cost.algorithm === 'copy' ? lock === 'NONE' : !cost.lockNone && lock === 'NONE'))
+    if (
+      (lock === 'NONE' || lock === 'SHARED') &&
+      (cost.algorithm === 'copy' ? lock === 'NONE' : !cost.lockNone && lock === 'NONE')
+    )
       context.add('DM141', `LOCK=${lock} refused: ${what} blocks writes`)
     if (cost.ownRule) continue
-    if (cost.algorithm === 'copy' || !cost.lockNone) context.add('DM140', `${what} (${cost.algorithm === 'copy' ? 'ALGORITHM=COPY' : 'writes blocked'})`)
+    if (cost.algorithm === 'copy' || !cost.lockNone)
+      context.add('DM140', `${what} (${cost.algorithm === 'copy' ? 'ALGORITHM=COPY' : 'writes blocked'})`)
     else if (cost.rebuild && action.kind !== 'dropColumn') context.add('DM142', `${what} rebuilds ${tableName}`)
   }
 }

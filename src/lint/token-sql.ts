@@ -60,6 +60,11 @@ class Cursor {
     return true
   }
 
+  /** Take one of the words if it comes next. */
+  acceptAny(...words: string[]): boolean {
+    return words.some((w) => this.accept(w))
+  }
+
   /** A name: a word or a quoted identifier, dotted parts joined. Quotes are kept. */
   name(): string {
     let out = this.next()?.text ?? ''
@@ -157,7 +162,11 @@ const ATTRIBUTE = new Set([
 ])
 
 /** A column definition: `name type [attributes]`, with MySQL's FIRST / AFTER. */
-function columnDefinition(tokens: readonly Tok[], sql: string, dialect: DialectName): {column: ColumnFacts; positioned: boolean} {
+function columnDefinition(
+  tokens: readonly Tok[],
+  sql: string,
+  dialect: DialectName,
+): {column: ColumnFacts; positioned: boolean} {
   const c = new Cursor(tokens, sql)
   const name = unquote(c.name())
   const typeStart = c.i
@@ -165,7 +174,6 @@ function columnDefinition(tokens: readonly Tok[], sql: string, dialect: DialectN
   while (!c.done && !(ATTRIBUTE.has(c.w()) && !(c.i === typeStart && c.w() === 'SERIAL'))) {
     if (c.is('(')) c.group()
     else c.next()
-    // CHARACTER SET x is part of a MySQL type; keep it out of ATTRIBUTE so the loop goes on.
   }
 
   const typeText = c.textFrom(typeStart)
@@ -179,7 +187,12 @@ function columnDefinition(tokens: readonly Tok[], sql: string, dialect: DialectN
     unique: false,
   }
   if (type?.name === 'serial' && dialect === 'mysql') {
-    Object.assign(facts, {autoincrement: 'auto_increment', notNull: true, type: typeFacts('bigint', dialect), unique: true})
+    Object.assign(facts, {
+      autoincrement: 'auto_increment',
+      notNull: true,
+      type: typeFacts('bigint', dialect),
+      unique: true,
+    })
   }
 
   let positioned = false
@@ -192,12 +205,9 @@ function columnDefinition(tokens: readonly Tok[], sql: string, dialect: DialectN
     else if (c.accept('PRIMARY', 'KEY') || (c.w() === 'KEY' && c.accept('KEY'))) {
       facts.primaryKey = true
       facts.notNull = true
-      c.accept('ASC') || c.accept('DESC')
+      c.acceptAny('ASC', 'DESC')
       if (c.accept('ON', 'CONFLICT')) c.next()
       c.accept('AUTOINCREMENT')
-      if (dialect === 'sqlite' && /^INTEGER$/i.test(typeText.trim()) && facts.autoincrement === undefined) {
-        // A rowid alias: SQLite numbers it.
-      }
     } else if (c.accept('UNIQUE')) {
       facts.unique = true
       c.accept('KEY')
@@ -234,15 +244,21 @@ function columnDefinition(tokens: readonly Tok[], sql: string, dialect: DialectN
     else if (c.accept('AFTER')) {
       c.name()
       positioned = true
-    } else if (c.accept('COMMENT') || c.accept('COLLATE') || c.accept('COLUMN_FORMAT') || c.accept('STORAGE') || c.accept('SRID'))
-      c.accept('=') || c.next()
-    else c.next()
+    } else if (
+      c.accept('COMMENT') ||
+      c.accept('COLLATE') ||
+      c.accept('COLUMN_FORMAT') ||
+      c.accept('STORAGE') ||
+      c.accept('SRID')
+    )
+      if (!c.accept('=')) c.next()
+      else c.next()
   }
 
   return {column: facts, positioned}
 }
 
-/** A DEFAULT value: a literal (signed, or MySQL's b'0'), a parenthesised expression, or CURRENT_TIMESTAMP(n) / NOW(). */
+/** A DEFAULT value: a literal (signed, MySQL's b'0'), a parenthesised expression, CURRENT_TIMESTAMP(n), NOW(). */
 function readDefault(c: Cursor, dialect: DialectName): DefaultFacts {
   const from = c.i
   if (c.is('(')) c.group()
@@ -250,17 +266,10 @@ function readDefault(c: Cursor, dialect: DialectName): DefaultFacts {
     if (c.is('-') || c.is('+')) c.next()
     c.next()
     if (c.is('(')) c.group() // CURRENT_TIMESTAMP(6), NOW()
-    while (c.is(':') && c.is(':', 1)) {
-      // PostgreSQL-style casts never reach here; SQLite and MySQL have none. Kept for safety.
-      c.i += 2
-      c.next()
-    }
   }
 
-  const text = c.textFrom(from)
-  const facts = defaultFacts(text, dialect)
-  // MySQL's CURRENT_TIMESTAMP / NOW() written bare is no expression default: it goes in place.
-  return dialect === 'mysql' && !facts.parenthesised ? {...facts, expression: facts.expression} : facts
+  // MySQL's CURRENT_TIMESTAMP / NOW() written bare is no expression default (not parenthesised): it goes in place.
+  return defaultFacts(c.textFrom(from), dialect)
 }
 
 /** The actions of one MySQL or SQLite statement. */
@@ -286,7 +295,7 @@ export function tokenActions(sql: string, dialect: DialectName): Action[] {
 
     case 'ALTER': {
       c.next()
-      c.accept('ONLINE') || c.accept('OFFLINE')
+      c.acceptAny('ONLINE', 'OFFLINE')
       c.accept('IGNORE')
       if (!c.accept('TABLE')) return alterOther(c)
       c.accept('IF', 'EXISTS')
@@ -306,7 +315,10 @@ export function tokenActions(sql: string, dialect: DialectName): Action[] {
         const table = r.name()
         r.accept('TO')
         const newName = r.name()
-        return [{kind: 'name', name: last(newName), what: 'table'}, {kind: 'renameTable', newName, table}] as Action[]
+        return [
+          {kind: 'name', name: last(newName), what: 'table'},
+          {kind: 'renameTable', newName, table},
+        ] as Action[]
       })
     }
 
@@ -318,9 +330,11 @@ export function tokenActions(sql: string, dialect: DialectName): Action[] {
 
     case 'OPTIMIZE': {
       c.next()
-      c.accept('NO_WRITE_TO_BINLOG') || c.accept('LOCAL')
+      c.acceptAny('NO_WRITE_TO_BINLOG', 'LOCAL')
       if (!c.accept('TABLE') && !c.accept('TABLES')) return unclassified()
-      return splitCommas(c.tokens.slice(c.i)).map((p) => ({kind: 'rebuild', table: p.map((t) => t.text).join(''), what: 'optimize'}) as Action)
+      return splitCommas(c.tokens.slice(c.i)).map(
+        (p) => ({kind: 'rebuild', table: p.map((t) => t.text).join(''), what: 'optimize'}) as Action,
+      )
     }
 
     case 'LOCK': {
@@ -338,7 +352,7 @@ export function tokenActions(sql: string, dialect: DialectName): Action[] {
 
     case 'SET': {
       c.next()
-      c.accept('SESSION') || c.accept('LOCAL')
+      c.acceptAny('SESSION', 'LOCAL')
       return splitCommas(c.tokens.slice(c.i)).map((p) => {
         const names = p.findIndex((t) => t.text === '=' || t.text === ':=')
         const name = p
@@ -346,7 +360,17 @@ export function tokenActions(sql: string, dialect: DialectName): Action[] {
           .map((t) => t.text)
           .join('')
           .replace(/^@@(session\.)?/i, '')
-        return {kind: 'setting', name, value: names === -1 ? '' : p.slice(names + 1).map((t) => t.text).join('')} as Action
+        return {
+          kind: 'setting',
+          name,
+          value:
+            names === -1
+              ? ''
+              : p
+                  .slice(names + 1)
+                  .map((t) => t.text)
+                  .join(''),
+        } as Action
       })
     }
 
@@ -415,7 +439,7 @@ function writeRows(c: Cursor): Action[] {
 function create(c: Cursor, dialect: DialectName): Action[] | undefined {
   c.next()
   c.accept('OR', 'REPLACE')
-  const temporary = c.accept('TEMPORARY') || c.accept('TEMP')
+  const temporary = c.acceptAny('TEMPORARY', 'TEMP')
   if (c.accept('TABLE')) {
     c.accept('IF', 'NOT', 'EXISTS')
     const table = c.name()
@@ -428,7 +452,8 @@ function create(c: Cursor, dialect: DialectName): Action[] | undefined {
       const first = part[0]?.word ?? ''
       const key = /^(PRIMARY|UNIQUE|KEY|INDEX|CONSTRAINT|FOREIGN|CHECK|FULLTEXT|SPATIAL)$/.test(first)
       if (key && first !== 'KEY') {
-        if (first === 'CONSTRAINT' && part[1]) names.push({kind: 'name', name: unquote(part[1].text), what: 'constraint'})
+        if (first === 'CONSTRAINT' && part[1])
+          names.push({kind: 'name', name: unquote(part[1].text), what: 'constraint'})
         const primary = part.findIndex((t) => t.word === 'PRIMARY')
         if (primary !== -1 && part[primary + 1]?.word === 'KEY') {
           const group = part.slice(part.findIndex((t) => t.text === '(') + 1)
@@ -444,7 +469,9 @@ function create(c: Cursor, dialect: DialectName): Action[] | undefined {
       columns.push(column)
     }
 
-    const withKeys = columns.map((col) => (keys.has(col.name.toLowerCase()) ? {...col, notNull: true, primaryKey: true} : col))
+    const withKeys = columns.map((col) =>
+      keys.has(col.name.toLowerCase()) ? {...col, notNull: true, primaryKey: true} : col,
+    )
     return [...names, {columns: withKeys, kind: 'createTable', table}]
   }
 
@@ -465,7 +492,26 @@ function create(c: Cursor, dialect: DialectName): Action[] | undefined {
     ]
   }
 
-  if (['VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT', 'DATABASE', 'SCHEMA', 'USER', 'ROLE', 'VIRTUAL', 'DEFINER', 'ALGORITHM', 'SQL', 'AGGREGATE', 'SEQUENCE', 'TEMPORARY'].includes(c.w()))
+  if (
+    [
+      'VIEW',
+      'TRIGGER',
+      'PROCEDURE',
+      'FUNCTION',
+      'EVENT',
+      'DATABASE',
+      'SCHEMA',
+      'USER',
+      'ROLE',
+      'VIRTUAL',
+      'DEFINER',
+      'ALGORITHM',
+      'SQL',
+      'AGGREGATE',
+      'SEQUENCE',
+      'TEMPORARY',
+    ].includes(c.w())
+  )
     return [{kind: 'harmless', what: `CREATE ${c.w()}`}]
   return undefined
 }
@@ -499,7 +545,10 @@ function drop(c: Cursor): Action[] | undefined {
     c.accept('IF', 'EXISTS')
     const name = c.name()
     const table = c.accept('ON') ? c.name() : undefined
-    return [{concurrently: false, kind: 'dropIndex', name, table}, ...(table ? mysqlClauses(c.tokens.slice(c.i), table) : [])]
+    return [
+      {concurrently: false, kind: 'dropIndex', name, table},
+      ...(table ? mysqlClauses(c.tokens.slice(c.i), table) : []),
+    ]
   }
 
   if (c.accept('DATABASE') || c.accept('SCHEMA')) {
@@ -515,7 +564,25 @@ function drop(c: Cursor): Action[] | undefined {
 /** ALTER DATABASE / VIEW / EVENT / ...: nothing a running application waits for. */
 function alterOther(c: Cursor): Action[] {
   const what = c.w()
-  if (['DATABASE', 'SCHEMA', 'VIEW', 'EVENT', 'FUNCTION', 'PROCEDURE', 'USER', 'DEFINER', 'ALGORITHM', 'SQL', 'SERVER', 'LOGFILE', 'TABLESPACE', 'INSTANCE', 'SEQUENCE'].includes(what))
+  if (
+    [
+      'DATABASE',
+      'SCHEMA',
+      'VIEW',
+      'EVENT',
+      'FUNCTION',
+      'PROCEDURE',
+      'USER',
+      'DEFINER',
+      'ALGORITHM',
+      'SQL',
+      'SERVER',
+      'LOGFILE',
+      'TABLESPACE',
+      'INSTANCE',
+      'SEQUENCE',
+    ].includes(what)
+  )
     return [{kind: 'harmless', what: `ALTER ${what}`}]
   return [{kind: 'unclassified', what: `ALTER ${what} (raw SQL the lint does not read)`}]
 }
@@ -527,7 +594,11 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
   let lock: string | undefined
   const rest = c.tokens.slice(c.i)
   // Partition options follow the specifications without a comma.
-  const partitionAt = rest.findIndex((t, i) => (t.word === 'PARTITION' && rest[i + 1]?.word === 'BY') || (t.word === 'REMOVE' && rest[i + 1]?.word === 'PARTITIONING'))
+  const partitionAt = rest.findIndex(
+    (t, i) =>
+      (t.word === 'PARTITION' && rest[i + 1]?.word === 'BY') ||
+      (t.word === 'REMOVE' && rest[i + 1]?.word === 'PARTITIONING'),
+  )
   const specs = splitCommas(partitionAt === -1 ? rest : rest.slice(0, partitionAt))
   if (partitionAt !== -1) out.push({kind: 'rebuild', table, what: 'repartition'})
   for (const spec of specs) {
@@ -554,7 +625,10 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
       const old = change ? unquote(s.name()) : undefined
       const {column} = columnDefinition(spec.slice(s.i), c.sql, dialect)
       if (old !== undefined && old.toLowerCase() !== column.name.toLowerCase()) {
-        out.push({kind: 'name', name: column.name, what: 'column'}, {column: old, kind: 'renameColumn', newName: column.name, table})
+        out.push(
+          {kind: 'name', name: column.name, what: 'column'},
+          {column: old, kind: 'renameColumn', newName: column.name, table},
+        )
       }
 
       if (column.type) out.push({column: column.name, kind: 'alterType', restated: true, table, type: column.type})
@@ -562,9 +636,15 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
     } else if (s.accept('ALTER')) {
       s.accept('COLUMN')
       const column = unquote(s.name())
-      if (s.accept('SET', 'DEFAULT') || s.accept('DROP', 'DEFAULT') || s.accept('SET', 'VISIBLE') || s.accept('SET', 'INVISIBLE'))
+      if (
+        s.accept('SET', 'DEFAULT') ||
+        s.accept('DROP', 'DEFAULT') ||
+        s.accept('SET', 'VISIBLE') ||
+        s.accept('SET', 'INVISIBLE')
+      )
         out.push({kind: 'harmless', what: `ALTER COLUMN ${column} DEFAULT`})
-      else if (s.accept('INDEX') || s.accept('CHECK') || s.accept('CONSTRAINT')) out.push({kind: 'harmless', what: 'ALTER INDEX'})
+      else if (s.accept('INDEX') || s.accept('CHECK') || s.accept('CONSTRAINT'))
+        out.push({kind: 'harmless', what: 'ALTER INDEX'})
       else return undefined
     } else if (s.accept('RENAME')) {
       if (s.accept('COLUMN')) {
@@ -577,13 +657,16 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
         s.accept('TO')
         out.push({kind: 'name', name: unquote(s.name()), what: 'index'})
       } else {
-        s.accept('TO') || s.accept('AS')
+        s.acceptAny('TO', 'AS')
         const newName = s.name()
         if (dialect === 'sqlite' && s.done === false) return undefined
         // SQLite: RENAME a TO b renames a column.
         if (s.accept('TO')) {
           const to = unquote(s.name())
-          out.push({kind: 'name', name: to, what: 'column'}, {column: unquote(newName), kind: 'renameColumn', newName: to, table})
+          out.push(
+            {kind: 'name', name: to, what: 'column'},
+            {column: unquote(newName), kind: 'renameColumn', newName: to, table},
+          )
         } else out.push({kind: 'name', name: last(newName), what: 'table'}, {kind: 'renameTable', newName, table})
       }
     } else if (s.accept('CONVERT', 'TO')) {
@@ -593,14 +676,46 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
     } else if (s.accept('FORCE') || s.accept('ROW_FORMAT') || s.accept('KEY_BLOCK_SIZE')) {
       out.push({kind: 'rebuild', table, what: 'force'})
     } else if (
-      ['DEFAULT', 'CHARACTER', 'CHARSET', 'COLLATE', 'COMMENT', 'AUTO_INCREMENT', 'STATS_PERSISTENT', 'STATS_AUTO_RECALC', 'STATS_SAMPLE_PAGES', 'DISABLE', 'ENABLE', 'PACK_KEYS', 'CHECKSUM', 'MAX_ROWS', 'MIN_ROWS', 'AVG_ROW_LENGTH'].includes(word)
+      [
+        'DEFAULT',
+        'CHARACTER',
+        'CHARSET',
+        'COLLATE',
+        'COMMENT',
+        'AUTO_INCREMENT',
+        'STATS_PERSISTENT',
+        'STATS_AUTO_RECALC',
+        'STATS_SAMPLE_PAGES',
+        'DISABLE',
+        'ENABLE',
+        'PACK_KEYS',
+        'CHECKSUM',
+        'MAX_ROWS',
+        'MIN_ROWS',
+        'AVG_ROW_LENGTH',
+      ].includes(word)
     ) {
       out.push({kind: 'harmless', what: `table option ${word}`})
     } else if (s.accept('TRUNCATE', 'PARTITION')) {
       out.push({cascade: false, kind: 'truncate', tables: [`${table} partition ${s.name()}`]})
-    } else if (['ANALYZE', 'CHECK', 'OPTIMIZE', 'REBUILD', 'REPAIR', 'COALESCE', 'REORGANIZE', 'EXCHANGE', 'DISCARD', 'IMPORT', 'ORDER'].includes(word)) {
+    } else if (
+      [
+        'ANALYZE',
+        'CHECK',
+        'OPTIMIZE',
+        'REBUILD',
+        'REPAIR',
+        'COALESCE',
+        'REORGANIZE',
+        'EXCHANGE',
+        'DISCARD',
+        'IMPORT',
+        'ORDER',
+      ].includes(word)
+    ) {
       if (word === 'ANALYZE' || word === 'CHECK') out.push({kind: 'harmless', what: word})
-      else if (word === 'REBUILD' || word === 'OPTIMIZE' || word === 'REORGANIZE' || word === 'COALESCE') out.push({kind: 'rebuild', table, what: 'force'})
+      else if (word === 'REBUILD' || word === 'OPTIMIZE' || word === 'REORGANIZE' || word === 'COALESCE')
+        out.push({kind: 'rebuild', table, what: 'force'})
       else return undefined
     } else {
       return undefined
@@ -610,7 +725,9 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
   if (algorithm || lock) out.push({algorithm, kind: 'mysqlClauses', lock, table})
   // MySQL: DROP PRIMARY KEY with ADD PRIMARY KEY in one statement replaces the key in place.
   const addsKey = out.some((a) => a.kind === 'addConstraint' && a.constraint === 'primaryKey')
-  return out.map((a) => (a.kind === 'dropConstraint' && a.constraint === 'primaryKey' && addsKey ? {...a, replaced: true} : a))
+  return out.map((a) =>
+    a.kind === 'dropConstraint' && a.constraint === 'primaryKey' && addsKey ? {...a, replaced: true} : a,
+  )
 }
 
 function addSpec(s: Cursor, table: string, dialect: DialectName): Action[] | undefined {
@@ -622,7 +739,7 @@ function addSpec(s: Cursor, table: string, dialect: DialectName): Action[] | und
   const named: Action[] = name ? [{kind: 'name', name, what: 'constraint'}] : []
   if (s.accept('PRIMARY', 'KEY')) return [...named, {constraint: 'primaryKey', kind: 'addConstraint', name, table}]
   if (s.accept('UNIQUE')) {
-    s.accept('INDEX') || s.accept('KEY')
+    s.acceptAny('INDEX', 'KEY')
     if (!s.is('(')) name ??= unquote(s.name())
     return [...named, {constraint: 'unique', kind: 'addConstraint', name, table}]
   }
@@ -643,7 +760,7 @@ function addSpec(s: Cursor, table: string, dialect: DialectName): Action[] | und
 
   const method = s.accept('FULLTEXT') ? 'fulltext' : s.accept('SPATIAL') ? 'spatial' : undefined
   if (s.accept('INDEX') || s.accept('KEY') || method) {
-    s.accept('INDEX') || s.accept('KEY')
+    s.acceptAny('INDEX', 'KEY')
     s.accept('IF', 'NOT', 'EXISTS')
     const index = s.is('(') ? undefined : unquote(s.name())
     if (s.accept('USING')) s.next()
@@ -661,12 +778,18 @@ function addSpec(s: Cursor, table: string, dialect: DialectName): Action[] | und
     // ADD COLUMN (a INT, b INT): several columns, added last.
     return splitCommas(s.group()).flatMap((part) => {
       const {column} = columnDefinition(part, s.sql, dialect)
-      return [{kind: 'name', name: column.name, what: 'column'}, {column, kind: 'addColumn', table}] as Action[]
+      return [
+        {kind: 'name', name: column.name, what: 'column'},
+        {column, kind: 'addColumn', table},
+      ] as Action[]
     })
   }
 
   const {column, positioned} = columnDefinition(s.tokens.slice(s.i), s.sql, dialect)
-  return [{kind: 'name', name: column.name, what: 'column'}, {column, kind: 'addColumn', positioned: positioned || undefined, table}]
+  return [
+    {kind: 'name', name: column.name, what: 'column'},
+    {column, kind: 'addColumn', positioned: positioned || undefined, table},
+  ]
 }
 
 function dropSpec(s: Cursor, table: string): Action[] | undefined {
@@ -687,7 +810,9 @@ function dropSpec(s: Cursor, table: string): Action[] | undefined {
   }
 
   if (s.accept('PARTITION')) {
-    return splitCommas(s.tokens.slice(s.i)).map((p) => ({kind: 'dropTable', table: `${table} partition ${p.map((t) => t.text).join('')}`}) as Action)
+    return splitCommas(s.tokens.slice(s.i)).map(
+      (p) => ({kind: 'dropTable', table: `${table} partition ${p.map((t) => t.text).join('')}`}) as Action,
+    )
   }
 
   s.accept('COLUMN')

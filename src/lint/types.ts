@@ -48,7 +48,10 @@ export function typeFacts(text: string, dialect: DialectName): TypeFacts {
     t = arrayed[1]
   }
 
-  const lower = t.toLowerCase().replace(/^pg_catalog\./, '').replaceAll('"', '')
+  const lower = t
+    .toLowerCase()
+    .replace(/^pg_catalog\./, '')
+    .replaceAll('"', '')
   if (/^(enum|set)\s*\(/.test(lower)) {
     const values = [...t.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1].replaceAll("''", "'"))
     return {name: lower.startsWith('enum') ? 'enum' : 'set', text, values}
