@@ -6,6 +6,7 @@
  */
 import {createRequire} from 'node:module'
 
+import {tokenize} from '../sql/lexer.js'
 import type {Action, ColumnFacts, ConstraintKind, DefaultFacts, TypeFacts} from './actions.js'
 import {pgVolatileFunction} from './defaults.js'
 import {SERIAL_TYPES, typeFacts} from './types.js'
@@ -39,7 +40,24 @@ export function postgresActions(sql: string): Action[] {
     return [{kind: 'syntaxError', message: `syntax error: ${(error as Error).message}`}]
   }
 
-  return tree.stmts.flatMap(({stmt}) => statementActions(stmt, sql))
+  return [...longIdentifiers(sql), ...tree.stmts.flatMap(({stmt}) => statementActions(stmt, sql))]
+}
+
+/**
+ * Identifiers of more than 63 bytes, read from the text: the parser has
+ * already truncated them (as the server does, with a NOTICE), so its tree
+ * never shows one.
+ */
+function longIdentifiers(sql: string): Action[] {
+  const out: Action[] = []
+  for (const t of tokenize(sql, 'postgresql')) {
+    if (t.kind !== 'word' && t.kind !== 'quoted') continue
+    const text = sql.slice(t.start, t.end)
+    const name = t.kind === 'quoted' ? text.slice(1, -1).replaceAll('""', '"') : text.toLowerCase()
+    if (Buffer.byteLength(name) > 63) out.push({kind: 'name', name, what: 'identifier'})
+  }
+
+  return out
 }
 
 /** `{IndexStmt: {...}}` -> ['IndexStmt', {...}]. */
