@@ -33,7 +33,10 @@ export interface DefaultFacts {
   readonly volatile: boolean
   /** NULL: no value at all. */
   readonly isNull?: boolean
-  /** MySQL: written in parentheses, an expression default (8.0.13), which no in-place ADD COLUMN takes. */
+  /**
+   * Written in parentheses: an expression default, which MySQL (8.0.13) adds only by a copy and SQLite's ADD
+   * COLUMN refuses.
+   */
   readonly parenthesised?: boolean
 }
 

@@ -84,7 +84,7 @@ export function defaultFacts(text: string, dialect: DialectName): DefaultFacts {
   return {
     expression,
     isNull: isNull || undefined,
-    parenthesised: (dialect === 'mysql' && parenthesised) || undefined,
+    parenthesised: parenthesised || undefined,
     text: text.trim(),
     volatile,
   }

@@ -18,6 +18,8 @@ export interface MysqlCost {
   readonly what: string
   /** A rule of its own names this change (a type change, a STORED column ...): DM140 and DM142 leave it to that one. */
   readonly ownRule?: boolean
+  /** A MODIFY/CHANGE whose column may be restated unchanged: a COPY only if the type changes, so never "refused". */
+  readonly uncertain?: boolean
 }
 
 const INSTANT = (what: string, ownRule = false): MysqlCost => ({
@@ -86,7 +88,7 @@ export function mysqlCost(
       const what = `change the type of ${action.table}.${action.column}`
       if (action.existing && typeChangeIsSafe(action.existing, action.type, 'mysql'))
         return sameType(action.existing, action.type) ? INSTANT(what, true) : INPLACE(what, true)
-      return COPY(what, true)
+      return action.restated && !action.existing ? {...COPY(what, true), uncertain: true} : COPY(what, true)
     }
 
     case 'numbering': {

@@ -357,8 +357,7 @@ function sqliteRefusal(column: ColumnFacts): string | undefined {
   if (column.unique) return 'UNIQUE'
   if (column.generated === 'stored') return 'as a STORED generated column'
   const d = column.default
-  if (d && !d.isNull && (d.parenthesised || /^current_(time|date|timestamp)$/i.test(d.text.trim())))
-    return `with the non-constant default ${d.text}`
+  if (d && !d.isNull && d.expression) return `with the non-constant default ${d.text}`
   if (column.references && d && !d.isNull) return 'with a REFERENCES and a default other than NULL'
   return undefined
 }
@@ -396,6 +395,7 @@ function mysqlStatement(
   const order = {copy: 2, inplace: 1, instant: 0}
   for (const {action, cost} of costs) {
     const what = cost.what
+    if (cost.uncertain) continue
     if (algorithm && algorithm !== 'DEFAULT' && algorithm !== 'COPY') {
       const wanted = algorithm === 'INSTANT' ? 0 : 1
       const refused = order[cost.algorithm] > wanted || (algorithm === 'NOCOPY' && cost.rebuild)

@@ -250,9 +250,11 @@ function columnDefinition(
       c.accept('COLUMN_FORMAT') ||
       c.accept('STORAGE') ||
       c.accept('SRID')
-    )
+    ) {
       if (!c.accept('=')) c.next()
-      else c.next()
+    } else {
+      c.next()
+    }
   }
 
   return {column: facts, positioned}
@@ -659,8 +661,7 @@ function alterTable(c: Cursor, table: string, dialect: DialectName): Action[] | 
       } else {
         s.acceptAny('TO', 'AS')
         const newName = s.name()
-        if (dialect === 'sqlite' && s.done === false) return undefined
-        // SQLite: RENAME a TO b renames a column.
+        // SQLite (and MySQL's CHANGE-less form): RENAME a TO b renames a column.
         if (s.accept('TO')) {
           const to = unquote(s.name())
           out.push(

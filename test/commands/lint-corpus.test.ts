@@ -60,9 +60,12 @@ describe('lint corpus: real migrations, each labelled with the rule it must rais
       let linted: Linted[]
       before(async () => {
         const dir = chain(corpus)
-        const result = await runCli(['check_migration', '--lint', '--no-db', '--dialect', dialect, '--format', 'json'], {
-          cwd: dir,
-        })
+        const result = await runCli(
+          ['check_migration', '--lint', '--no-db', '--dialect', dialect, '--format', 'json'],
+          {
+            cwd: dir,
+          },
+        )
         const document = JSON.parse(result.stdout) as {databases: Array<{revisions: Linted[]}>}
         linted = document.databases[0].revisions
       })
@@ -90,7 +93,8 @@ describe('lint corpus: real migrations, each labelled with the rule it must rais
           }
 
           const care = e.expect.some((rule) => RULES[rule].severity !== 'info')
-          if (care && linted[i].class === 'online-safe') missed.push(`${linted[i].file} (${e.name}) classed online-safe`)
+          if (care && linted[i].class === 'online-safe')
+            missed.push(`${linted[i].file} (${e.name}) classed online-safe`)
         }
 
         expect(missed).to.deep.equal([])
