@@ -31,7 +31,8 @@ export function operationType(type: string, dialect: DialectName): TypeFacts {
     spelled = type // MySQL's string without a length, a typeless column: the type as written.
   }
 
-  return typeFacts(spelled, dialect)
+  // Facts of the dialect's spelling; in a message, the type as the script wrote it.
+  return {...typeFacts(spelled, dialect), text: type}
 }
 
 /** A default of an operation: a SqlExpression is SQL text; anything else a literal. */

@@ -91,10 +91,6 @@ export function mysqlCost(
       return action.restated && !action.existing ? {...COPY(what, true), uncertain: true} : COPY(what, true)
     }
 
-    case 'numbering': {
-      return COPY(`make ${action.table}.${action.column} AUTO_INCREMENT`)
-    }
-
     case 'setNotNull':
     case 'dropNotNull': {
       const what = `make ${action.table}.${action.column} ${action.kind === 'setNotNull' ? 'NOT NULL' : 'NULL'}`

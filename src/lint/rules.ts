@@ -147,7 +147,11 @@ export function check(
         const what = `index ${action.name ?? '(unnamed)'} on ${action.table}`
         if (!action.unique && action.columns > 3) add('DM137', `${what} has ${action.columns} columns`)
         if (!existing(action.table)) break
-        if (pg && !action.concurrently && !action.only) add('DM103', `create ${what} without concurrently`)
+        if (pg && !action.concurrently && !action.only)
+          add(
+            'DM103',
+            `create index ${action.name ?? '(unnamed)'} on existing table ${action.table} without concurrently`,
+          )
         if (pg && action.concurrently && target.postgresql >= 140_000 && target.postgresql < 140_004)
           add('DM146', `create ${what} concurrently on PostgreSQL ${pgVersionText(target.postgresql)}`)
         break
