@@ -28,12 +28,10 @@ export default class CheckMigration extends BaseCommand {
     }),
     'fail-on-pending': Flags.boolean({summary: 'Fail when the database has revisions still to apply.'}),
     format: Flags.string({
-      default: 'text',
-      dependsOn: ['lint'],
       env: 'DB_MANAGE_LINT_FORMAT',
       options: ['text', 'json', 'github'],
       summary:
-        'With --lint: text (one line a finding), json (the findings as one JSON document on stdout), or github (workflow annotations on the file and line).',
+        'With --lint: text (one line a finding, the default), json (the findings as one JSON document on stdout), or github (workflow annotations on the file and line).',
     }),
     lint: Flags.boolean({
       summary:
@@ -72,7 +70,8 @@ export default class CheckMigration extends BaseCommand {
 
     const config = await this.loadConfig(flags)
     // --format json: stdout is the lint's JSON document alone; what the other checks say goes to stderr.
-    const jsonLint = flags.lint && flags.format === 'json' && !this.jsonEnabled()
+    const format = (flags.format ?? 'text') as 'github' | 'json' | 'text'
+    const jsonLint = flags.lint && format === 'json' && !this.jsonEnabled()
     const say = (text: string) => (jsonLint ? process.stderr.write(`${text}\n`) : this.log(text))
     const results = await checkMigration(config)
     const many = config.nameEach
@@ -143,7 +142,7 @@ export default class CheckMigration extends BaseCommand {
         noDb: flags['no-db'],
         since: flags.since,
       })
-      const {errors, lines} = lintLines(linted, flags.format as 'github' | 'json' | 'text', {many, root: process.cwd()})
+      const {errors, lines} = lintLines(linted, format, {many, root: process.cwd()})
       this.printLines(lines)
       if (errors > 0)
         throw new ChainError(
