@@ -466,6 +466,14 @@ for (const dialect of dialectsUnderTest()) {
         ...expected,
         `lint of 8 revision(s) (pending on the database, at 001) for ${dialect}: needs-care: ${care}; online-safe: ${8 - care.split(', ').length}`,
       ])
+      // The rules judged for the database's own server version.
+      const json = await runCli(['check_migration', '--lint', '--format', 'json'], {cwd: dir})
+      const target = {
+        mysql: /^(MariaDB|MySQL) \d+\.\d+\.\d+ \(the database\)$/,
+        postgresql: /^PostgreSQL \d+\.\d+ \(the database\)$/,
+        sqlite: /^SQLite$/,
+      }[dialect]
+      expect(JSON.parse(json.stdout).databases[0].target).to.match(target)
       // history -v shows each revision's class.
       const verbose = (await runCli(['history', '-v'], {cwd: dir})).stdout
       expect(verbose).to.match(/Rev: 003\n[\s\S]*?    Class: needs-care \(DM102\)\n/)
