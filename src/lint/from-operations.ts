@@ -267,9 +267,7 @@ export function operationActions(
     }
 
     case 'execute': {
-      if (readSql) return [] // read statement by statement by operationStatements
-      push({kind: 'unclassified', what: 'raw SQL (op.execute or a .sql script)'})
-      break
+      return [] // read statement by statement by operationStatements, or counted there without a reader
     }
 
     case 'addEnumValue': {
@@ -331,10 +329,12 @@ export function operationStatements(
   lines?: ReadonlyMap<Operation, number>,
 ): LintStatement[] {
   const out: LintStatement[] = []
+  let unread = 0
   for (const op of operations) {
     const line = lines?.get(op)
-    if (op.kind === 'execute' && readSql) {
-      for (const s of readSql(op.sql))
+    if (op.kind === 'execute') {
+      if (!readSql) unread++
+      for (const s of readSql?.(op.sql) ?? [])
         out.push({...s, line: line === undefined || s.line === undefined ? line : line + s.line - 1})
       continue
     }
@@ -342,5 +342,8 @@ export function operationStatements(
     out.push({actions: operationActions(op, dialect, readSql), ...(line === undefined ? {} : {line})})
   }
 
+  // Without a reader, the raw SQL is named once, counted.
+  const what = `${unread} raw SQL statement${unread === 1 ? '' : 's'} (op.execute or a .sql script)`
+  if (unread > 0) out.push({actions: [{kind: 'unclassified', what}]})
   return out
 }

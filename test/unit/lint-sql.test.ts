@@ -403,9 +403,10 @@ describe('lint rules on operations', () => {
     expect(findings([alter('string(80)', 'string(20)')], 'mysql').map((f) => f.rule)).to.deep.equal(['DM104'])
   })
 
-  it('raw SQL without a reader is one unclassified statement (DM110)', () => {
-    expect(findings([op({kind: 'execute', sql: 'DROP TABLE t'})], 'postgresql')).to.deep.equal([
-      {message: 'raw SQL (op.execute or a .sql script)', rule: 'DM110'},
+  it('raw SQL without a reader is named once, counted (DM110)', () => {
+    const raw = [op({kind: 'execute', sql: 'DROP TABLE t'}), op({kind: 'execute', sql: 'SELECT 1'})]
+    expect(findings(raw, 'postgresql')).to.deep.equal([
+      {message: '2 raw SQL statements (op.execute or a .sql script)', rule: 'DM110'},
     ])
   })
 })
