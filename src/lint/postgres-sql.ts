@@ -37,6 +37,9 @@ export function postgresActions(sql: string): Action[] {
   try {
     tree = parser.parseSync(sql)
   } catch (error) {
+    // A backslash in a string is read as standard_conforming_strings = on reads it; a file that turned it off
+    // (pg_dump of an old server) means something else, which only the server can tell.
+    if (/'[^']*\\/.test(sql)) return [{kind: 'unclassified', what: `${statementHead(sql)} (a backslash in a string)`}]
     return [{kind: 'syntaxError', message: `syntax error: ${(error as Error).message}`}]
   }
 

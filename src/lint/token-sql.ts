@@ -10,7 +10,7 @@
  * TABLE, partitioning), so this reading is the better one here.
  */
 import type {DialectName} from '../util/dialect-names.js'
-import {isTrivia, tokenize, type Token} from '../sql/lexer.js'
+import {initialState, isTrivia, Lexer, tokenize, type Token} from '../sql/lexer.js'
 import type {Action, ColumnFacts, DefaultFacts} from './actions.js'
 import {defaultFacts} from './defaults.js'
 import {typeFacts} from './types.js'
@@ -120,8 +120,24 @@ function last(name: string): string {
   return unquote(name.split('.').at(-1) ?? name)
 }
 
+/**
+ * The statement's tokens. A text written for MySQL's NO_BACKSLASH_ESCAPES
+ * (set by an earlier statement of its file) is read that way when the
+ * default reading cannot end its strings.
+ */
 function readTokens(sql: string, dialect: DialectName): Tok[] {
-  return tokenize(sql, dialect)
+  let tokens: Token[]
+  try {
+    tokens = tokenize(sql, dialect)
+  } catch (error) {
+    if (dialect !== 'mysql' || !sql.includes('\\')) throw error
+    const lexer = new Lexer(sql, dialect, {...initialState(), noBackslashEscapes: true})
+    tokens = []
+    while (!lexer.done) tokens.push(lexer.next())
+    lexer.finish()
+  }
+
+  return tokens
     .filter((t) => !isTrivia(t) && t.kind !== 'code-open' && t.kind !== 'code-close' && t.kind !== 'delimiter')
     .map((t) => {
       const text = sql.slice(t.start, t.end)
@@ -275,7 +291,9 @@ function readDefault(c: Cursor, dialect: DialectName): DefaultFacts {
 }
 
 /** The actions of one MySQL or SQLite statement. */
-export function tokenActions(sql: string, dialect: DialectName): Action[] {
+export function tokenActions(text: string, dialect: DialectName): Action[] {
+  // MariaDB's dumps open with /*M!999999\- enable the sandbox mode */, a command to its client, not SQL.
+  const sql = text.replace(/^\s*\/\*M!\d+\\-[^*]*\*\/\s*/, '')
   let tokens: Tok[]
   try {
     tokens = readTokens(sql, dialect)
