@@ -5,6 +5,8 @@ import type {HistoryRow} from '../runtime/version-store.js'
 export interface DatabaseState {
   readonly current: null | string
   readonly history?: readonly HistoryRow[]
+  /** When asked for: PostgreSQL's server_version_num, MySQL's VERSION() (`10.11.6-MariaDB-...`). */
+  readonly serverVersion?: string
 }
 
 /**
@@ -14,11 +16,11 @@ export interface DatabaseState {
  */
 export function stateIfReachable(
   config: Config,
-  options: {history?: boolean; debug?: (line: string) => void} = {},
+  options: {history?: boolean; serverVersion?: boolean; debug?: (line: string) => void} = {},
 ): (name: string) => Promise<DatabaseState | undefined> {
   const cache = new Map<string, Promise<DatabaseState | undefined>>()
   return (name) => {
-    if (!cache.has(name)) cache.set(name, read(config, name, Boolean(options.history), options.debug))
+    if (!cache.has(name)) cache.set(name, read(config, name, options))
     return cache.get(name)!
   }
 }
@@ -26,8 +28,7 @@ export function stateIfReachable(
 async function read(
   config: Config,
   name: string,
-  history: boolean,
-  debug: ((line: string) => void) | undefined,
+  options: {history?: boolean; serverVersion?: boolean; debug?: (line: string) => void},
 ): Promise<DatabaseState | undefined> {
   const database = config.databases.find((d) => d.name === name)
   if (!database?.hasConnection) return undefined
@@ -35,9 +36,13 @@ async function read(
   try {
     // A connection whose variables are not set is as good as unreachable here.
     if (!database.url) return undefined
-    return await withSession(config, database, {debug, lockTimeout: 3}, async (session) =>
-      history ? readState(session) : {current: await readCurrent(session)},
-    )
+    return await withSession(config, database, {debug: options.debug, lockTimeout: 3}, async (session) => {
+      const state = options.history ? await readState(session) : {current: await readCurrent(session)}
+      if (!options.serverVersion || session.dialect.name === 'sqlite') return state
+      const sql = session.dialect.name === 'postgresql' ? 'SHOW server_version_num' : 'SELECT VERSION() AS v'
+      const row = (await session.connection.query(sql)).rows[0] ?? {}
+      return {...state, serverVersion: String(row.server_version_num ?? row.v ?? '')}
+    })
   } catch {
     return undefined
   }

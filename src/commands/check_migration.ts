@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'
 import {lint, type LintResult} from '../api/lint.js'
+import {lintLines} from '../cli/lint-format.js'
 import {roundTrip, type RoundTripResult} from '../api/round-trip.js'
 import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {type DialectName} from '../util/dialect-names.js'
@@ -26,9 +27,15 @@ export default class CheckMigration extends BaseCommand {
       summary: 'With --lint and no connection: the dialect the revisions run on.',
     }),
     'fail-on-pending': Flags.boolean({summary: 'Fail when the database has revisions still to apply.'}),
+    format: Flags.string({
+      env: 'DB_MANAGE_LINT_FORMAT',
+      options: ['text', 'json', 'github'],
+      summary:
+        'With --lint: text (one line a finding, the default), json (the findings as one JSON document on stdout), or github (workflow annotations on the file and line).',
+    }),
     lint: Flags.boolean({
       summary:
-        'Check the operations of the pending revisions (or those after --since) for data loss, locks and rewrites, per dialect (rules DM101-DM110).',
+        'Check what the pending revisions (or those after --since) do, their operations and raw SQL, for data loss, locks and rewrites, per dialect and server version (rules DM101-DM147).',
     }),
     since: Flags.string({dependsOn: ['lint'], summary: 'With --lint: check the revisions after REV.'}),
     from: Flags.string({
@@ -62,16 +69,20 @@ export default class CheckMigration extends BaseCommand {
     }
 
     const config = await this.loadConfig(flags)
+    // --format json: stdout is the lint's JSON document alone; what the other checks say goes to stderr.
+    const format = (flags.format ?? 'text') as 'github' | 'json' | 'text'
+    const jsonLint = flags.lint && format === 'json' && !this.jsonEnabled()
+    const say = (text: string) => (jsonLint ? process.stderr.write(`${text}\n`) : this.log(text))
     const results = await checkMigration(config)
     const many = config.nameEach
     for (const r of results) {
       const prefix = many ? `[${r.database}] ` : ''
       if (r.ok) {
-        this.log(
+        say(
           `${prefix}OK: ${r.revisions} revision(s)${r.revisions ? `, ${r.base} -> ${r.head}` : ''}, one linear sequential chain`,
         )
       } else {
-        for (const p of r.problems) this.log(`${prefix}${p.message}`)
+        for (const p of r.problems) say(`${prefix}${p.message}`)
       }
     }
 
@@ -87,7 +98,7 @@ export default class CheckMigration extends BaseCommand {
           continue
         }
 
-        this.log(
+        say(
           d.problems.length > 0 ? d.problems.map((p) => `${prefix}${p}`).join('\n') : `${prefix}OK: ${databaseLine(d)}`,
         )
       }
@@ -114,7 +125,7 @@ export default class CheckMigration extends BaseCommand {
         )
       }
 
-      this.printLines(lines)
+      if (lines.length > 0) say(lines.join('\n'))
       const count =
         trips.filter((t) => t.problem).length +
         (flags.strict ? trips.reduce((n, t) => n + t.withoutDowngrade.length, 0) : 0)
@@ -131,25 +142,7 @@ export default class CheckMigration extends BaseCommand {
         noDb: flags['no-db'],
         since: flags.since,
       })
-      const lines: string[] = []
-      let errors = 0
-      for (const l of linted) {
-        const prefix = many ? `[${l.database}] ` : ''
-        for (const r of l.revisions) {
-          for (const f of r.findings) {
-            if (f.severity === 'error' && !f.allowed) errors++
-            lines.push(
-              `${prefix}${r.fileName}: ${f.rule} ${f.allowed ? `allowed (${f.allowed})` : f.severity}: ${f.message}: ${f.reason}; fix: ${f.fix}`,
-            )
-          }
-        }
-
-        const care = l.revisions.filter((r) => r.class === 'needs-care').map((r) => r.revision)
-        lines.push(
-          `${prefix}lint of ${l.revisions.length} revision(s) (${l.scope}) for ${l.dialect}: ${care.length === 0 ? 'every one online-safe' : `needs-care: ${care.join(', ')}; online-safe: ${l.revisions.length - care.length}`}`,
-        )
-      }
-
+      const {errors, lines} = lintLines(linted, format, {many, root: process.cwd()})
       this.printLines(lines)
       if (errors > 0)
         throw new ChainError(
@@ -167,7 +160,7 @@ export default class CheckMigration extends BaseCommand {
       notComparedLine(drift, config.nameEach)
       for (const d of drift) {
         const prefix = many ? `[${d.database}] ` : ''
-        this.log(
+        say(
           d.changes.length === 0
             ? `${prefix}OK: the database at head matches the target schema`
             : d.changes.map((c) => `${prefix}${c}`).join('\n'),

@@ -35,7 +35,9 @@ export default class History extends BaseCommand {
         const linted = new Map(classes.find((c) => c.database === r.database)?.revisions.map((l) => [l.revision, l]))
         r.revisions = r.revisions.map((rev) => {
           const l = linted.get(rev.id)
-          const rules = l?.findings.filter((f) => f.severity !== 'info').map((f) => f.rule) ?? []
+          const shown = (f: {rule: string; severity: string}) =>
+            f.severity !== 'info' || (l?.class === 'not-analysed' && f.rule === 'DM110')
+          const rules = l?.findings.filter(shown).map((f) => f.rule) ?? []
           return l
             ? {...rev, lintClass: `${l.class}${rules.length > 0 ? ` (${[...new Set(rules)].join(', ')})` : ''}`}
             : rev

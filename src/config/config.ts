@@ -1,5 +1,8 @@
 import type {DatabaseUrl} from './database-url.js'
 
+/** What `lint_rules` makes of a rule: off, on (its own severity), or a severity. */
+export type LintRuleSetting = 'error' | 'info' | 'off' | 'on' | 'warning'
+
 /** One database the commands act on: `[database]` or `[database:NAME]`. */
 export interface DatabaseConfig {
   /** `default` for a plain `[database]` section, else the NAME of `[database:NAME]`. */
@@ -22,6 +25,16 @@ export interface DatabaseConfig {
   readonly historyTable: string
   /** Lint rules allowed for the whole chain, each with its reason (`lint_allow`). */
   readonly lintAllow: ReadonlyMap<string, string>
+  /** Lint rules turned off, or given another severity (`lint_rules`). */
+  readonly lintRules: ReadonlyMap<string, LintRuleSetting>
+  /**
+   * The server versions the lint judges for (`lint_postgresql_version`, `lint_mysql_version`): PostgreSQL's
+   * server_version_num, MySQL's as 80035 (MariaDB flagged); undefined: the database's, else the lint's default.
+   */
+  readonly lintTarget: {
+    readonly postgresql?: number
+    readonly mysql?: {readonly mariadb: boolean; readonly version: number}
+  }
   /** Absolute path of the target schema module or `.sql` file, if configured. */
   readonly targetSchema?: string
   /** Autogenerate compares only tables matching these patterns (`*` wildcard); empty: all. */

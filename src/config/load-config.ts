@@ -5,7 +5,7 @@ import path from 'node:path'
 import ini from 'ini'
 
 import {ConfigError, errorMessage} from '../util/errors.js'
-import {type Config, type DatabaseConfig, databaseConfig} from './config.js'
+import {type Config, type DatabaseConfig, databaseConfig, type LintRuleSetting} from './config.js'
 import {type DatabaseUrl, parseDatabaseUrl, URL_PASSWORD_FIX, urlFromParts} from './database-url.js'
 import {expandEnv, expandUrlTemplate} from './expand-env.js'
 import {FLEET_OWN_KEYS, fleetTenants, parseShard, shardOf, type TenantsQuery} from './fleet.js'
@@ -60,6 +60,9 @@ const SHARED_KEYS = [
   'history_table',
   'include_tables',
   'lint_allow',
+  'lint_mysql_version',
+  'lint_postgresql_version',
+  'lint_rules',
   'render_as_batch',
   'scratch_url',
   'script_location',
@@ -221,6 +224,17 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       historyTable: tableName('history_table', historyTable),
       includeTables: patterns('include_tables'),
       lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
+      lintRules: parseLintRules(pick('lint_rules') ?? get('lint_rules'), where(sectionName, 'lint_rules')),
+      lintTarget: {
+        mysql: parseMysqlVersion(
+          pick('lint_mysql_version') ?? get('lint_mysql_version'),
+          where(sectionName, 'lint_mysql_version'),
+        ),
+        postgresql: parsePostgresVersion(
+          pick('lint_postgresql_version') ?? get('lint_postgresql_version'),
+          where(sectionName, 'lint_postgresql_version'),
+        ),
+      },
       name,
       order: parseInteger(
         value(section, sectionName, 'order') ?? '0',
@@ -603,6 +617,48 @@ function parseInteger(text: string, where: string, min: number, max: number): nu
 function checkIdentifier(name: string, where: string, what = 'table'): string {
   if (!/^[A-Za-z_][\w$]{0,62}$/.test(name)) throw new ConfigError(`${where}: "${name}" is not a plain ${what} name`)
   return name
+}
+
+/** `DM123 off, DM106 error, DM121 warning`: a rule turned off, or given another severity. */
+function parseLintRules(text: string | undefined, where: string): ReadonlyMap<string, LintRuleSetting> {
+  const rules = new Map<string, LintRuleSetting>()
+  for (const entry of (text ?? '').split(/[,|]/).map((e) => e.trim())) {
+    if (!entry) continue
+    const m = /^(DM\d{3})\s*[=:\s]\s*(off|on|error|warning|info)$/i.exec(entry)
+    if (!m)
+      throw new ConfigError(
+        `${where}: "${entry}" should be a rule and what to make of it: "DM123 off", "DM106 error" (off, on, error, warning, info)`,
+      )
+    rules.set(m[1].toUpperCase(), m[2].toLowerCase() as LintRuleSetting)
+  }
+
+  return rules
+}
+
+/** `13`, `14.3`, `140003` (server_version_num): PostgreSQL's server_version_num. */
+export function parsePostgresVersion(text: string | undefined, where: string): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined
+  const t = text.trim()
+  if (/^\d{5,6}$/.test(t)) return Number(t)
+  const m = /^(\d+)(?:\.(\d+))?(?:\.\d+)?$/.exec(t)
+  if (!m || Number(m[1]) < 9)
+    throw new ConfigError(`${where}: "${t}" is not a PostgreSQL version: write it as 13, 14.3 or 140003`)
+  const major = Number(m[1])
+  const minor = Number(m[2] ?? 0)
+  return major >= 10 ? major * 10_000 + minor : major * 10_000 + minor * 100
+}
+
+/** `8.0.35`, `8.4`, `10.11.6-MariaDB`, `mariadb 10.6`: a MySQL or MariaDB version, as VERSION() says it. */
+export function parseMysqlVersion(
+  text: string | undefined,
+  where: string,
+): undefined | {readonly mariadb: boolean; readonly version: number} {
+  if (text === undefined || text.trim() === '') return undefined
+  const t = text.trim()
+  const m = /^(?:(mariadb|mysql)[\s-]*)?(\d+)\.(\d+)(?:\.(\d+))?([\w.+~-]*)$/i.exec(t)
+  if (!m) throw new ConfigError(`${where}: "${t}" is not a MySQL version: write it as 8.0.35, 8.4 or 10.11.6-MariaDB`)
+  const mariadb = /mariadb/i.test(m[1] ?? '') || /mariadb/i.test(m[5]) || Number(m[2]) >= 10
+  return {mariadb, version: Number(m[2]) * 10_000 + Number(m[3]) * 100 + Number(m[4] ?? 0)}
 }
 
 /** `DM110 -- raw SQL is reviewed by the DBA | DM106 -- ...`: each rule allowed with its reason, which is required. */

@@ -26,6 +26,8 @@ export interface OperationSink {
   run(operation: Operation): Promise<void>
   /** Rows of a query; offline sinks throw. */
   query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>>
+  /** Told of each operation as the script calls it, before it runs (the lint reads the script's line off the stack). */
+  called?(operation: Operation): void
 }
 
 function column(name: string, type: string, options: ColumnOptions = {}): Column {
@@ -328,6 +330,7 @@ export class Operations {
 
   private run(operation: Operation): Promise<void> {
     const node = freeze(operation)
+    this.sink.called?.(node)
     const state = calls.get(this)!
     // Operations run one at a time in the order called, even when the script does not await them.
     const result = state.last.then(() => this.sink.run(node))

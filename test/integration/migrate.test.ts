@@ -418,17 +418,17 @@ for (const dialect of dialectsUnderTest()) {
 
       const line = (file: string, rule: string, status: string, what: string) => {
         const r = RULES[rule]
-        return `${file}: ${rule} ${status}: ${what}: ${r.reason}; fix: ${r.fix}`
+        // The line of the script that called the operation: the body starts at line 6, after one comment at 7.
+        return `${file}:${file.startsWith('006') ? 7 : 6}: ${rule} ${status}: ${what}: ${r.reason}; fix: ${r.fix}`
       }
 
+      // 004 widens a varchar: binary-compatible on PostgreSQL and within its length byte on MySQL, so no rewrite.
       const expected = [
         ...(dialect === 'postgresql'
           ? [line('002_index.ts', 'DM103', 'error', 'create index ix_a_b on existing table a without concurrently')]
           : []),
         line('003_notnull.ts', 'DM102', 'error', 'add NOT NULL column a.c without a default'),
-        ...(dialect === 'sqlite'
-          ? []
-          : [line('004_retype.ts', 'DM104', 'warning', 'change the type of a.b to string(40)')]),
+        ...(dialect === 'postgresql' ? [line('004_retype.ts', 'DM123', 'info', 'column a.b is string(40)')] : []),
         ...(dialect === 'postgresql'
           ? [
               line('005_keys.ts', 'DM105', 'warning', 'add foreign key fk_a_self on existing table a'),
@@ -436,14 +436,28 @@ for (const dialect of dialectsUnderTest()) {
               line('005_keys.ts', 'DM108', 'warning', 'add unique constraint uq_a_b on existing table a'),
             ]
           : []),
+        ...(dialect === 'mysql'
+          ? [
+              line(
+                '005_keys.ts',
+                'DM140',
+                'warning',
+                'add foreign key fk_a_self on a with foreign_key_checks on (ALGORITHM=COPY)',
+              ),
+              line('005_keys.ts', 'DM142', 'info', 'make a.c NOT NULL rebuilds a'),
+            ]
+          : []),
         line('006_rename.ts', 'DM106', 'warning', 'rename table a to a2'),
         line('006_rename.ts', 'DM101', 'allowed (c was never read)', 'drop column a2.c'),
-        line('007_raw.ts', 'DM110', 'info', '1 raw SQL statement (op.execute or a .sql script)'),
+        line('007_raw.ts', 'DM144', 'warning', 'update every row of a2 in one statement'),
         ...(dialect === 'sqlite'
           ? [line('008_batch.ts', 'DM109', 'warning', 'batchAlterTable rebuilds existing table a2')]
           : []),
+        ...(dialect === 'sqlite' ? [] : [line('009_fresh.ts', 'DM121', 'info', 'key column t.id is integer')]),
       ]
-      const care = {mysql: '003, 004, 006', postgresql: '002, 003, 004, 005, 006', sqlite: '003, 006, 008'}[dialect]
+      const care = {mysql: '003, 005, 006, 007', postgresql: '002, 003, 005, 006, 007', sqlite: '003, 006, 007, 008'}[
+        dialect
+      ]
       const result = await runCli(['check_migration', '--lint'], {cwd: dir})
       expect(result.code).to.equal(1)
       expect(result.stderr).to.equal(
@@ -453,6 +467,14 @@ for (const dialect of dialectsUnderTest()) {
         ...expected,
         `lint of 8 revision(s) (pending on the database, at 001) for ${dialect}: needs-care: ${care}; online-safe: ${8 - care.split(', ').length}`,
       ])
+      // The rules judged for the database's own server version.
+      const json = await runCli(['check_migration', '--lint', '--format', 'json'], {cwd: dir})
+      const target = {
+        mysql: /^(MariaDB|MySQL) \d+\.\d+\.\d+ \(the database\)$/,
+        postgresql: /^PostgreSQL \d+\.\d+ \(the database\)$/,
+        sqlite: /^SQLite$/,
+      }[dialect]
+      expect(JSON.parse(json.stdout).databases[0].target).to.match(target)
       // history -v shows each revision's class.
       const verbose = (await runCli(['history', '-v'], {cwd: dir})).stdout
       expect(verbose).to.match(/Rev: 003\n[\s\S]*?    Class: needs-care \(DM102\)\n/)

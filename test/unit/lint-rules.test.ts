@@ -29,11 +29,14 @@ async function lintOf(dialect: DialectName, build: (op: Operations) => Promise<v
   })
   await build(op)
   await drainOperations(op)
-  return findings(operations, dialect).map((f) => ({
-    message: f.message,
-    rule: f.rule,
-    severity: RULES[f.rule].severity,
-  }))
+  // This file covers DM101-DM111 on operations; the later rules (and SQL) are test/unit/lint-sql.test.ts's.
+  return findings(operations, dialect)
+    .filter((f) => f.rule <= 'DM111')
+    .map((f) => ({
+      message: f.message,
+      rule: f.rule,
+      severity: RULES[f.rule].severity,
+    }))
 }
 
 /** One scenario: what each dialect reports for it (an empty list: nothing). */
@@ -105,7 +108,7 @@ describe('lint rules on operations', () => {
   })
 
   it('every rule has a severity, a reason and a fix, and names the dialects it applies to', () => {
-    expect(Object.keys(RULES)).to.deep.equal([
+    expect(Object.keys(RULES)).to.include.members([
       'DM101',
       'DM102',
       'DM103',
@@ -240,8 +243,10 @@ describe('lint rules on operations', () => {
       'alterColumn type on an existing table',
       (op) => op.alterColumn('film', 'title', {existingType: 'string(40)', type: 'string(80)'}),
       {
+        // utf8mb4: 80 characters need two length bytes where 40 need one, so InnoDB copies the table.
         mysql: [{message: 'change the type of film.title to string(80)', rule: 'DM104', severity: 'warning'}],
-        postgresql: [{message: 'change the type of film.title to string(80)', rule: 'DM104', severity: 'warning'}],
+        // A longer varchar is a catalog change on PostgreSQL: no rewrite, nothing to say.
+        postgresql: [],
         sqlite: [],
       },
     )
