@@ -146,6 +146,7 @@ DELETE FROM alembic_version WHERE alembic_version.version_num = '001';
       ],
       [
         "await op.alterColumn('t', 'seen', {existingComment: 'last seen', existingOnUpdateDefault: op.now(), existingNullable: true, existingType: 'timestamp', type: 'TIMESTAMP'})",
+        '// NARROWS: t.login narrows from varchar(40) to varchar(20) (shorter strings): the downgrade fails where a row holds a value that does not fit (without strict SQL mode, MySQL cuts it to fit instead)',
         "await op.alterColumn('t', 'login', {existingCollation: 'utf8mb4_bin', existingComment: 'login', existingNullable: false, existingType: 'string(40)', type: 'string(20)'})",
         "await op.alterColumn('t', 'note', {collation: 'utf8mb4_bin', comment: 'old', existingCollation: 'utf8mb4_unicode_ci', existingComment: 'new', existingNullable: true, existingType: 'string(10)'})",
         "await op.alterTableOptions('t', {comment: null})",
@@ -195,6 +196,7 @@ COMMIT;
       ],
       [
         "await op.alterColumn('t', 'note', {collation: 'C', comment: 'old', existingCollation: 'POSIX', existingComment: 'new', existingNullable: true, existingType: 'text'})",
+        '// NARROWS: t.login narrows from character varying(40) to character varying(20) (shorter strings): the downgrade fails where a row holds a value that does not fit',
         "await op.alterColumn('t', 'login', {existingCollation: 'C', existingNullable: false, existingType: 'string(40)', type: 'string(20)'})",
         "await op.alterTableOptions('t', {comment: null})",
       ],
