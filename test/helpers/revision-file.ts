@@ -1,6 +1,6 @@
 // What tests compare whole: a revision file autogenerate wrote (its creation time, which changes with each run,
 // written <created>) and offline SQL (the history table's statements, whose checksum and user@host vary, left out:
-// test/commands/offline.test.ts pins them).
+// test/integration/runtime/offline.test.ts pins them).
 
 /** A revision file as autogenerate writes it, its creation time written <created>. */
 export function undated(script: string): string {
