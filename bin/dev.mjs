@@ -3,7 +3,7 @@
 import {execute} from '@oclif/core'
 import {fileURLToPath} from 'node:url'
 
-import {hoistGlobalFlags} from '../src/cli/argv.ts'
+import {hoistGlobalFlags} from '../src/boot/argv.ts'
 
 await execute({
   args: hoistGlobalFlags(process.argv.slice(2)),
