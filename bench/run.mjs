@@ -358,7 +358,7 @@ function roundTripBench() {
  * folder emptied before each run). Each round runs every side once, in an order that rotates from round to round;
  * a side's ratio is taken against the all-caches side of the same round. Each side has a cache folder of its own;
  * the database is made fresh (upgrade) before each run, untimed. Times are the kernel's for the finished process
- * (wait4, through python3): CPU is user + system. `--only bundle-code,headers` narrows the caches; `--against DIR`
+ * (wait4, through python3): CPU is user + system. `--only bundle-code,scripts` narrows the caches; `--against DIR`
  * instead compares this build with the package built in DIR (all caches on), the before and after of a change.
  */
 async function startUpBench() {
@@ -403,7 +403,7 @@ async function startUpBench() {
     ]
     const variants = against
       ? [{bin: path.join(against, 'bin', 'run.js'), name: `the build in ${against}`}]
-      : ['bundle-code', 'headers', 'scripts', 'script-code', 'all']
+      : ['bundle-code', 'scripts', 'script-code', 'all']
           .filter((c) => !only || only.includes(c))
           .map((cache) => ({
             bin,
