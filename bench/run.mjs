@@ -358,7 +358,7 @@ function roundTripBench() {
  * folder emptied before each run). Each round runs every side once, in an order that rotates from round to round;
  * a side's ratio is taken against the all-caches side of the same round. Each side has a cache folder of its own;
  * the database is made fresh (upgrade) before each run, untimed. Times are the kernel's for the finished process
- * (wait4, through python3): CPU is user + system. `--only bundle-code,scripts` narrows the caches; `--against DIR`
+ * (wait4, through python3): CPU is user + system. `--only bundle-code,headers` narrows the caches; `--against DIR`
  * instead compares this build with the package built in DIR (all caches on), the before and after of a change.
  */
 async function startUpBench() {
@@ -373,6 +373,8 @@ async function startUpBench() {
     const serverUrl = process.env.DB_MANAGE_TEST_PG_URL
     const admin = await (await getDialect('postgresql')).connect(parseDatabaseUrl(serverUrl), 10_000)
     const pgUrl = (db) => serverUrl.replace(/\/[^/]*$/, `/${db}`)
+    // Databases of this run's own: two runs on one server do not drop each other's.
+    const prefix = `dbm_start_up_${process.pid}`
     const freshPg = async (db) => {
       await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
       await admin.query(`CREATE DATABASE ${db}`)
@@ -386,12 +388,12 @@ async function startUpBench() {
         up: `sqlite:///${path.join(dir, 'fresh.sqlite')}`,
       },
       postgresql: {
-        fresh: () => freshPg('dbm_start_up_fresh'),
-        head: pgUrl('dbm_start_up_head'),
-        up: pgUrl('dbm_start_up_fresh'),
+        fresh: () => freshPg(`${prefix}_fresh`),
+        head: pgUrl(`${prefix}_head`),
+        up: pgUrl(`${prefix}_fresh`),
       },
     }
-    await freshPg('dbm_start_up_head')
+    await freshPg(`${prefix}_head`)
     let folders = 0
     const side = (variant) => ({...variant, cache: path.join(dir, `cache-${folders++}`)})
     for (const db of Object.values(databases)) run(side({bin}), ['upgrade', 'head', '--url', db.head])
@@ -403,7 +405,7 @@ async function startUpBench() {
     ]
     const variants = against
       ? [{bin: path.join(against, 'bin', 'run.js'), name: `the build in ${against}`}]
-      : ['bundle-code', 'scripts', 'script-code', 'all']
+      : ['bundle-code', 'headers', 'scripts', 'script-code', 'all']
           .filter((c) => !only || only.includes(c))
           .map((cache) => ({
             bin,
@@ -439,8 +441,8 @@ async function startUpBench() {
       }
     }
 
-    await admin.query('DROP DATABASE IF EXISTS dbm_start_up_fresh WITH (FORCE)')
-    await admin.query('DROP DATABASE IF EXISTS dbm_start_up_head WITH (FORCE)')
+    await admin.query(`DROP DATABASE IF EXISTS ${prefix}_fresh WITH (FORCE)`)
+    await admin.query(`DROP DATABASE IF EXISTS ${prefix}_head WITH (FORCE)`)
     await admin.close()
   } finally {
     rmSync(dir, {force: true, recursive: true})

@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs'
 
 import type {Config, DatabaseConfig} from '../config/config.js'
-import {timed} from '../runtime/phases.js'
+import {annotate, timed} from '../runtime/phases.js'
 import type {Revision} from '../script/revision.js'
 import {
   readScriptDirectory,
@@ -25,6 +25,7 @@ export function isOwnTable(database: DatabaseConfig, name: string): boolean {
 export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
   if (database.missingScripts && !existsSync(database.scriptLocation)) throw new ConfigError(database.missingScripts)
   const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
+  annotate('headers', `${dir.cached} of ${dir.scripts.length} from the cache`)
   return dir
 }
 

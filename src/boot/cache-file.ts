@@ -131,7 +131,7 @@ export function folderKey(location: string): string {
  * The caches, each of which `DB_MANAGE_CACHES_OFF` (a comma-separated list of
  * these names) turns off alone, to measure what it saves (docs/start-up.md).
  */
-export type CacheKind = 'bundle-code' | 'script-code' | 'scripts'
+export type CacheKind = 'bundle-code' | 'headers' | 'script-code' | 'scripts'
 
 /** Whether the cache `kind` is turned off by `DB_MANAGE_CACHES_OFF`. */
 export function cacheTurnedOff(kind: CacheKind, env: NodeJS.ProcessEnv = process.env): boolean {

@@ -8,7 +8,7 @@ import {ScriptCache} from './script-cache.js'
 export interface ScriptSource {
   readonly path: string
   readonly checksum: string
-  /** Its text, when already read (with its header). */
+  /** Its text, when already read (the header cache leaves a cached script unread). */
   readonly source?: string
 }
 

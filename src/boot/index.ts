@@ -17,3 +17,4 @@ export {importScript, saveScriptCaches, type ScriptSource} from './import-script
 export {importModule} from './module-loader.js'
 // Cache files.
 export {CacheFile, type CacheKind, folderKey} from './cache-file.js'
+export {type Stamp, StampCache} from './stamp-cache.js'

@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
+import {StampCache} from '../boot/index.js'
 import {ConfigError, errorMessage, ScriptError} from '../util/errors.js'
 import {readHeader, SCRIPT_FILE, type ScriptKind} from './header.js'
 import type {Revision, RevisionHeader} from './revision.js'
@@ -16,8 +17,18 @@ export interface ScriptRevision extends Revision {
   readonly slug: string
   /** sha256 of the script as written (CRLF read as LF, a BOM left out), recorded in the history table when it is applied. */
   readonly checksum: string
-  /** The file's text, read with its header. */
+  /** The file's text, read with its header or, when the header came from the cache, when first asked for. */
   readonly source?: string
+}
+
+/** What the header cache keeps of a script: with the checksum known, a script whose compiled code is cached is not read at all. */
+interface Known {
+  readonly header: RevisionHeader
+  readonly checksum: string
+}
+
+function isKnown(value: Known): boolean {
+  return typeof value === 'object' && typeof value.checksum === 'string' && typeof value.header?.id === 'string'
 }
 
 /** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
@@ -27,13 +38,12 @@ export function scriptChecksum(text: string): string {
     .digest('hex')
 }
 
-/** A script as listed: its text is read with its header, and hashed when first asked for. */
+/** A script as listed: its text is read with its header, or when first asked for if the header and checksum came from the cache. */
 class ScriptFile implements ScriptRevision {
   readonly id: string
   readonly downRevision: null | string
   readonly message: string
   readonly createdAt?: string
-  private sum?: string
 
   constructor(
     header: RevisionHeader,
@@ -41,12 +51,18 @@ class ScriptFile implements ScriptRevision {
     readonly kind: ScriptKind,
     readonly path: string,
     readonly slug: string,
-    readonly source: string,
+    private text?: string,
+    private sum?: string,
   ) {
     this.id = header.id
     this.downRevision = header.downRevision
     this.message = header.message
     if (header.createdAt !== undefined) this.createdAt = header.createdAt
+  }
+
+  get source(): string {
+    this.text ??= readFileSync(this.path, 'utf8')
+    return this.text
   }
 
   /** Hashed when first asked for (a step applied, a check, history -v), not by every command that lists the chain. */
@@ -67,6 +83,8 @@ export interface ScriptDirectory {
   readonly scripts: readonly ScriptRevision[]
   readonly unreadable: readonly UnreadableScript[]
   readonly map: RevisionMap
+  /** How many headers came from the header cache (boot/stamp-cache.ts), unread. */
+  readonly cached: number
 }
 
 /** The sound chain, or a ScriptError/ChainError naming what is wrong. */
@@ -88,6 +106,8 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
   }
 
   const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
+  const cache = StampCache.open<Known>(location, isKnown)
+  let cached = 0
   // Synchronous reads: for many small files far cheaper than fs/promises,
   // and chain-only commands read every header at start-up.
   const read = files.map((fileName) => {
@@ -95,13 +115,26 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
     const kind: ScriptKind = ext === 'mts' ? 'ts' : (ext as ScriptKind)
     const file = path.join(location, fileName)
     try {
+      const stamp = cache?.stamp(file)
+      const known = cache?.get(fileName, stamp)
+      if (known) {
+        cached += 1
+        return new ScriptFile(known.header, fileName, kind, file, slug, undefined, known.checksum)
+      }
+
       const text = readFileSync(file, 'utf8')
-      return new ScriptFile(readHeader(text, kind, fileName), fileName, kind, file, slug, text)
+      const header = readHeader(text, kind, fileName)
+      if (!cache) return new ScriptFile(header, fileName, kind, file, slug, text)
+      // Recorded, the checksum saves the next runs reading the file: it is worth hashing now.
+      const checksum = scriptChecksum(text)
+      cache.set(fileName, stamp, {checksum, header})
+      return new ScriptFile(header, fileName, kind, file, slug, text, checksum)
     } catch (error) {
       return {fileName, message: errorMessage(error)} satisfies UnreadableScript
     }
   })
+  cache?.save()
   const scripts = read.filter((r): r is ScriptRevision => 'id' in r)
   const unreadable = read.filter((r): r is UnreadableScript => !('id' in r))
-  return {location, map: new RevisionMap(scripts, digits), scripts, unreadable}
+  return {cached, location, map: new RevisionMap(scripts, digits), scripts, unreadable}
 }

@@ -159,7 +159,7 @@ if (dialectsUnderTest().includes('mysql')) {
         expect(debug.stdout).to.equal('005 (head)\n')
         // --debug's only extra is the phase line: no SQL is logged for a read, and the password never shows.
         expect(debug.stderr).to.match(
-          /^db-manage: phases: start-up \d+ ms \(code cache (?:read|absent)\), config \d+ ms, headers \d+ ms; total \d+ ms\n$/,
+          /^db-manage: phases: start-up \d+ ms \(code cache (?:read|absent)\), config \d+ ms, headers \d+ ms \(\d of 5 from the cache\); total \d+ ms\n$/,
         )
         expect(
           (await runCli(['--config-file', conf, 'history'], {cwd: elsewhere, env})).stdout.split('\n')[0],

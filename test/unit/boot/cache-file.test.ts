@@ -31,10 +31,10 @@ describe('boot: cache files', () => {
   })
 
   it('with no folder that takes it, nothing is written and nothing is left behind', () => {
-    mkdirSync(path.join(first, 'scripts-x.json.v8'), {recursive: true})
-    const file = new CacheFile('script-code', 'scripts-x.json.v8', [first])
+    mkdirSync(path.join(first, 'headers-x.json'), {recursive: true})
+    const file = new CacheFile('headers', 'headers-x.json', [first])
     expect(file.write('data')).to.equal(undefined)
-    expect(readdirSync(first)).to.deep.equal(['scripts-x.json.v8'])
+    expect(readdirSync(first)).to.deep.equal(['headers-x.json'])
   })
 
   it('is read from the first folder with a file the parser accepts, and written back there', () => {
@@ -62,15 +62,15 @@ describe('boot: cache files', () => {
 
   it('DB_MANAGE_CACHES_OFF turns off the caches it names, and only those', () => {
     mkdirSync(first, {mode: 0o700})
-    writeFileSync(path.join(first, 'scripts-x.json.v8'), 'v')
+    writeFileSync(path.join(first, 'headers-x.json'), 'h')
     writeFileSync(path.join(first, 'scripts-x.json'), 's')
-    process.env.DB_MANAGE_CACHES_OFF = 'bundle-code, script-code'
-    const code = new CacheFile('script-code', 'scripts-x.json.v8', [first])
+    process.env.DB_MANAGE_CACHES_OFF = 'bundle-code, headers'
+    const headers = new CacheFile('headers', 'headers-x.json', [first])
     const scripts = new CacheFile('scripts', 'scripts-x.json', [first])
-    expect([code.disabled, scripts.disabled]).to.deep.equal([true, false])
-    expect(code.read((bytes) => bytes.toString('utf8'))).to.equal(undefined)
+    expect([headers.disabled, scripts.disabled]).to.deep.equal([true, false])
+    expect(headers.read((bytes) => bytes.toString('utf8'))).to.equal(undefined)
     expect(scripts.read((bytes) => bytes.toString('utf8'))).to.equal('s')
-    expect(code.write('new')).to.equal(undefined)
-    expect(readFileSync(path.join(first, 'scripts-x.json.v8'), 'utf8')).to.equal('v')
+    expect(headers.write('new')).to.equal(undefined)
+    expect(readFileSync(path.join(first, 'headers-x.json'), 'utf8')).to.equal('h')
   })
 })
