@@ -46,6 +46,28 @@ export default tseslint.config(
     },
   },
   {
+    // Start-up machinery lives in src/boot/ alone (issue 29), and the rest uses it through its one interface.
+    files: ['src/**/*.ts'],
+    ignores: ['src/boot/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:vm', 'node:v8', 'node:module', 'node:worker_threads', 'vm', 'v8', 'module'].map((name) => ({
+            name,
+            message: 'Node internals are for src/boot/ only: use what src/boot/index.ts offers.',
+          })),
+          patterns: [
+            {
+              group: ['**/boot/*', '!**/boot/index.js'],
+              message: 'Import src/boot/ through its interface, boot/index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/run.js'],
     languageOptions: {
       sourceType: 'commonjs',

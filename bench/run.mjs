@@ -3,10 +3,12 @@
 //   node bench/run.mjs online [--runs N]   upgrade head of 500 revisions vs psql/mysql -f of the same SQL
 //   node bench/run.mjs autogenerate [--runs N]  revision/check_migration --autogenerate on 300 tables (10% changed)
 //   node bench/run.mjs sql    [--runs N]   upgrade head --sql on 250, 500 and 1,000 revisions vs `node -e 0`
-//   node bench/run.mjs fleet [--runs N]      upgrade head of 100 PostgreSQL tenants x 20 revisions at --parallel 1, 4
-// and 8
-//   node bench/run.mjs roundtrip [--runs N]  check_migration --round-trip of 100 revisions vs upgrade head of the same
-// chain on a fresh database
+//   node bench/run.mjs fleet [--runs N]
+//       upgrade head of 100 PostgreSQL tenants x 20 revisions at --parallel 1, 4 and 8
+//   node bench/run.mjs roundtrip [--runs N]
+//       check_migration --round-trip of 100 revisions vs upgrade head of the same chain on a fresh database
+//   node bench/run.mjs start-up [--runs N] [--only CACHES] [--against DIR]
+//       each start-up cache on vs off (docs/start-up.md)
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -353,6 +355,149 @@ function roundTripBench() {
   rmSync(dir, {force: true, recursive: true})
 }
 
+/**
+ * Each start-up cache (docs/start-up.md) on and off, by DB_MANAGE_CACHES_OFF, on whole commands: current,
+ * history and upgrade head on a chain of 1,000 generated revisions, on SQLite and PostgreSQL
+ * (DB_MANAGE_TEST_PG_URL, or a throwaway server), warm (every cache written by an earlier run) and cold (the cache
+ * folder emptied before each run). Each round runs every side once, in an order that rotates from round to round;
+ * a side's ratio is taken against the all-caches side of the same round. Each side has a cache folder of its own;
+ * the database is made fresh (upgrade) before each run, untimed. Times are the kernel's for the finished process
+ * (wait4, through python3): CPU is user + system. `--only bundle-code,headers` narrows the caches; `--against DIR`
+ * instead compares this build with the package built in DIR (all caches on), the before and after of a change.
+ */
+async function startUpBench() {
+  const started = servers()
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined
+  const against = args.includes('--against') ? path.resolve(args[args.indexOf('--against') + 1]) : undefined
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-start-up-'))
+  try {
+    writeChain(dir, 1000)
+    const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
+    const serverUrl = process.env.DB_MANAGE_TEST_PG_URL
+    const admin = await (await getDialect('postgresql')).connect(parseDatabaseUrl(serverUrl), 10_000)
+    const pgUrl = (db) => serverUrl.replace(/\/[^/]*$/, `/${db}`)
+    // Databases of this run's own: two runs on one server do not drop each other's.
+    const prefix = `dbm_start_up_${process.pid}`
+    const freshPg = async (db) => {
+      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
+      await admin.query(`CREATE DATABASE ${db}`)
+      await admin.query('CHECKPOINT')
+    }
+
+    const databases = {
+      sqlite: {
+        fresh: () => rmSync(path.join(dir, 'fresh.sqlite'), {force: true}),
+        head: `sqlite:///${path.join(dir, 'head.sqlite')}`,
+        up: `sqlite:///${path.join(dir, 'fresh.sqlite')}`,
+      },
+      postgresql: {
+        fresh: () => freshPg(`${prefix}_fresh`),
+        head: pgUrl(`${prefix}_head`),
+        up: pgUrl(`${prefix}_fresh`),
+      },
+    }
+    await freshPg(`${prefix}_head`)
+    let folders = 0
+    const side = (variant) => ({...variant, cache: path.join(dir, `cache-${folders++}`)})
+    for (const db of Object.values(databases)) run(side({bin}), ['upgrade', 'head', '--url', db.head])
+
+    const commands = [
+      {argv: (db) => ['current', '--url', db.head], name: 'current'},
+      {argv: (db) => ['history', '--url', db.head], name: 'history'},
+      {argv: (db) => ['upgrade', 'head', '--url', db.up], fresh: true, name: 'upgrade head', scripts: true},
+    ]
+    const variants = against
+      ? [{bin: path.join(against, 'bin', 'run.js'), name: `the build in ${against}`}]
+      : ['bundle-code', 'headers', 'scripts', 'script-code', 'all']
+          .filter((c) => !only || only.includes(c))
+          .map((cache) => ({
+            bin,
+            env: cache === 'all' ? {DB_MANAGE_SCRIPT_CACHE: 'off'} : {DB_MANAGE_CACHES_OFF: cache},
+            name: `${cache} off`,
+            scriptsOnly: cache === 'scripts' || cache === 'script-code',
+          }))
+    console.log(`start-up caches on a chain of 1,000 revisions in ${dir}; ${runs} rounds; node ${process.version}`)
+    console.log("B/A: the median of the rounds' ratios (min-max); times are medians; CPU is user + system\n")
+    for (const temperature of ['warm', 'cold']) {
+      for (const [dialect, db] of Object.entries(databases)) {
+        for (const command of commands) {
+          const sides = [side({bin, name: against ? 'this build' : 'all caches'})]
+          for (const v of variants) if (!v.scriptsOnly || command.scripts) sides.push(side(v))
+          const once = async (s) => {
+            if (command.fresh) await db.fresh()
+            if (temperature === 'cold') rmSync(s.cache, {force: true, recursive: true})
+            return run(s, command.argv(db))
+          }
+
+          for (const s of sides) await once(s) // warm-up: writes the caches
+          const figures = sides.map(() => [])
+          for (let i = 0; i < runs; i++) {
+            for (let k = 0; k < sides.length; k++) {
+              const at = (i + k) % sides.length
+              figures[at][i] = await once(sides[at])
+            }
+          }
+
+          for (let k = 1; k < sides.length; k++)
+            reportPairs(`${dialect} ${temperature} ${command.name}`, sides[k].name, figures[0], figures[k])
+        }
+      }
+    }
+
+    await admin.query(`DROP DATABASE IF EXISTS ${prefix}_fresh WITH (FORCE)`)
+    await admin.query(`DROP DATABASE IF EXISTS ${prefix}_head WITH (FORCE)`)
+    await admin.close()
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+    if (started) execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'stop', started])
+  }
+
+  /** One run of `argv` by the side `s`: wall and CPU seconds and peak RSS in MiB, as the kernel counted them. */
+  function run(s, argv) {
+    const out = path.join(dir, 'rusage.out')
+    const env = {...process.env, DB_MANAGE_SCRIPT_CACHE: s.cache}
+    delete env.DB_MANAGE_CACHES_OFF
+    Object.assign(env, s.env)
+    const result = spawnSync('python3', ['-c', RUSAGE, out, process.execPath, s.bin, ...argv], {
+      cwd: dir,
+      encoding: 'utf8',
+      env,
+    })
+    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr || result.stdout}`)
+    const [wall, user, sys, rss] = readFileSync(out, 'utf8').split(' ').map(Number)
+    return {cpu: user + sys, rss: rss / 1024, wall}
+  }
+}
+
+/** Runs argv[2:] and writes its wall time, user and system CPU seconds and peak RSS (KiB) to argv[1]. */
+const RUSAGE = `
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+open(sys.argv[1], 'w').write(f'{wall} {usage.ru_utime} {usage.ru_stime} {usage.ru_maxrss}')
+sys.exit(os.waitstatus_to_exitcode(status))
+`
+
+function reportPairs(title, name, a, b) {
+  const m = (runs, figure) => median(runs.map((f) => f[figure]))
+  const ratios = (figure) => {
+    const r = a.map((fa, i) => b[i][figure] / fa[figure])
+    return `${median(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}-${Math.max(...r).toFixed(2)})`
+  }
+
+  const saved = ((m(b, 'cpu') - m(a, 'cpu')) * 1000).toFixed(0)
+  console.log(
+    `${title.padEnd(28)} ${name.padEnd(17)} B/A CPU ${ratios('cpu')}, wall ${ratios('wall')}; ` +
+      `CPU ${m(b, 'cpu').toFixed(3)} vs ${m(a, 'cpu').toFixed(3)} s (${saved} ms), ` +
+      `wall ${m(b, 'wall').toFixed(3)} vs ${m(a, 'wall').toFixed(3)} s, peak ${m(b, 'rss').toFixed(0)} vs ${m(a, 'rss').toFixed(0)} MiB`,
+  )
+}
+
 async function autogenerateBench() {
   const started = servers()
   try {
@@ -449,6 +594,7 @@ async function autogenerateBench() {
   }
 }
 
+if (which === 'start-up') await startUpBench()
 if (which === 'chain' || which === 'all') chainBench()
 if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()

@@ -10,7 +10,7 @@ import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '..
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import type {OperationSink} from '../operations/operations.js'
-import {importModule} from '../runtime/load-script.js'
+import {importModule} from '../boot/index.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'

@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 
 import {DbManageHelp} from '../cli/help.js'
-import {discardCodeCache} from '../cli/code-cache-control.js'
+import {discardCodeCache} from '../boot/index.js'
 import {SimpleCommand} from '../cli/simple-command.js'
 
 export default class HelpCommand extends SimpleCommand {

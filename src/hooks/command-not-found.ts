@@ -1,6 +1,6 @@
 import type {Hook} from '@oclif/core/interfaces'
 
-import {discardCodeCache} from '../cli/code-cache-control.js'
+import {discardCodeCache} from '../boot/index.js'
 import {unknownCommandLine} from '../cli/help.js'
 
 /**

@@ -4,8 +4,7 @@
  * loaded only when the lint first meets raw SQL on PostgreSQL. Its parse
  * tree is translated into the neutral actions the rules read.
  */
-import {createRequire} from 'node:module'
-
+import {requireExternal} from '../boot/index.js'
 import {tokenize} from '../sql/lexer.js'
 import type {Action, ColumnFacts, ConstraintKind, DefaultFacts, TypeFacts} from './actions.js'
 import {pgVolatileFunction} from './defaults.js'
@@ -25,7 +24,7 @@ let parser: PgQuery | undefined
 export async function loadPostgresParser(): Promise<void> {
   if (parser) return
   // require(): the bundle keeps the package external and loads it from node_modules only here.
-  const loaded = createRequire(import.meta.url)('libpg-query') as PgQuery
+  const loaded = requireExternal('libpg-query') as PgQuery
   await loaded.loadModule()
   parser = loaded
 }

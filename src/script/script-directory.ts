@@ -3,9 +3,9 @@ import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
+import {StampCache} from '../boot/index.js'
 import {ConfigError, errorMessage, ScriptError} from '../util/errors.js'
 import {readHeader, SCRIPT_FILE, type ScriptKind} from './header.js'
-import {HeaderCache} from './header-cache.js'
 import type {Revision, RevisionHeader} from './revision.js'
 import {RevisionMap} from './revision-map.js'
 
@@ -22,6 +22,19 @@ export interface ScriptRevision extends Revision {
   readonly checksum: string
   /** The file's text, read with its header or, when the header came from the cache, when first asked for. */
   readonly source?: string
+}
+
+/**
+ * What the header cache keeps of a script: with the checksum known, a script whose compiled code is cached is not read
+ * at all.
+ */
+interface Known {
+  readonly header: RevisionHeader
+  readonly checksum: string
+}
+
+function isKnown(value: Known): boolean {
+  return typeof value === 'object' && typeof value.checksum === 'string' && typeof value.header?.id === 'string'
 }
 
 /** The checksum of a script's text: line endings and a BOM, which editors change, do not count. */
@@ -79,7 +92,7 @@ export interface ScriptDirectory {
   readonly scripts: readonly ScriptRevision[]
   readonly unreadable: readonly UnreadableScript[]
   readonly map: RevisionMap
-  /** How many headers came from the header cache (script/header-cache.ts), unread. */
+  /** How many headers came from the header cache (boot/stamp-cache.ts), unread. */
   readonly cached: number
 }
 
@@ -102,7 +115,7 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
   }
 
   const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
-  const cache = HeaderCache.open(location)
+  const cache = StampCache.open<Known>(location, isKnown)
   let cached = 0
   // Synchronous reads: for many small files far cheaper than fs/promises,
   // and chain-only commands read every header at start-up.

@@ -171,6 +171,21 @@ describe('the compiled-script cache', () => {
       env: {DB_MANAGE_SCRIPT_CACHE: notADirectory},
     })
     expect(unwritable).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+
+    // Turned off one by one (DB_MANAGE_CACHES_OFF, to measure them): the same SQL, and no file of the cache turned off.
+    for (const [names, left] of [
+      ['scripts', ['.json.v8']],
+      ['script-code', ['.json']],
+      ['scripts,script-code', []],
+    ] as const) {
+      const alone = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
+      const env = {DB_MANAGE_CACHES_OFF: names, DB_MANAGE_SCRIPT_CACHE: alone}
+      for (let run = 0; run < 2; run++) expect(await offlineSql(dir, env), names).to.equal(off.stdout)
+      const kinds = readdirSync(alone)
+        .filter((f) => f.startsWith('scripts-'))
+        .map((f) => f.slice('scripts-0123456789abcdef'.length))
+      expect(kinds, names).to.deep.equal(left)
+    }
   })
 
   it('runs nothing from a shared temporary folder: a planted /tmp/jiti of another user is not read', async () => {

@@ -85,6 +85,11 @@ describe("start-up's caches", () => {
 
     const off = await runBinary(['history', '--debug'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: 'off'}})
     expect([off.code, off.stdout, notes(off)]).to.deep.equal([0, good.stdout, {code: 'off', headers: '0 of 5'}])
+    // DB_MANAGE_CACHES_OFF=bundle-code turns this cache alone off (to measure it): no file is read or written.
+    const alone = {DB_MANAGE_CACHES_OFF: 'bundle-code', DB_MANAGE_SCRIPT_CACHE: cacheDir()}
+    const skipped = await runBinary(['history', '--debug'], {cwd: dir, env: alone})
+    expect([skipped.code, skipped.stdout, notes(skipped).code]).to.deep.equal([0, good.stdout, 'off'])
+    expect(codeFiles(alone.DB_MANAGE_SCRIPT_CACHE)).to.deep.equal([])
 
     // What is cached runs as code: a folder others may write to (one planted in /tmp, say) is not used, as if off.
     const open = cacheDir()
@@ -128,6 +133,12 @@ describe("start-up's caches", () => {
     writeFileSync(path.join(env.DB_MANAGE_SCRIPT_CACHE, headerFile), '{"format": 1, "entries": ')
     const damaged = await runBinary(['history', '--debug'], {cwd: dir, env})
     expect([damaged.code, damaged.stdout, notes(damaged).headers]).to.deep.equal([0, edited.stdout, '0 of 5'])
+
+    // DB_MANAGE_CACHES_OFF=headers turns this cache alone off (to measure it): every header is read.
+    await runBinary(['history'], {cwd: dir, env})
+    const off = await runBinary(['history', '--debug'], {cwd: dir, env: {...env, DB_MANAGE_CACHES_OFF: 'headers'}})
+    expect([off.code, off.stdout, notes(off).headers]).to.deep.equal([0, edited.stdout, '0 of 5'])
+    expect(notes(await runBinary(['history', '--debug'], {cwd: dir, env})).headers).to.equal('5 of 5')
   })
 
   it('on MySQL, mysql2 (a file of its own beside the bundle) goes through the code cache too', async function () {

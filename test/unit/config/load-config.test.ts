@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {maskUrl, parseDatabaseUrl} from '../../../src/config/database-url.js'
-import {hoistGlobalFlags} from '../../../src/cli/argv.js'
+import {hoistGlobalFlags} from '../../../src/boot/argv.js'
 import {expandEnv, expandUrlTemplate} from '../../../src/config/expand-env.js'
 import {loadConfig} from '../../../src/config/load-config.js'
 import {ConfigError} from '../../../src/util/errors.js'

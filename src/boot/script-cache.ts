@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {Script} from 'node:vm'
 
-import {CacheSlot, folderKey, NODE_BUILD} from '../util/cache-dir.js'
+import {CacheFile, folderKey, NODE_BUILD} from './cache-file.js'
 
 /**
  * Compiled TypeScript scripts, kept between runs: one file per script folder,
@@ -25,7 +25,7 @@ export interface CompiledScript {
   readonly plain: boolean
 }
 
-interface CacheFile {
+interface Stored {
   readonly key: string
   readonly entries: Record<string, CompiledScript>
 }
@@ -57,21 +57,21 @@ const MAX_ENTRIES = 5000
 export class ScriptCache {
   private readonly entries: Record<string, CompiledScript>
   private dirty = false
-  private readonly slot: CacheSlot
+  private readonly file: CacheFile
   /** V8's compiled code of the scripts, beside the file (`.v8`): read when first asked for. */
-  private readonly v8Slot: CacheSlot
+  private readonly v8File: CacheFile
   private v8?: V8Code
   /** Scripts compiled by V8 in this run with no code cache: their code is kept when the run is over. */
   private readonly compiledNow = new Map<string, Script>()
 
   constructor(location: string) {
     const name = `scripts-${folderKey(location)}.json`
-    this.slot = new CacheSlot(name)
-    this.v8Slot = new CacheSlot(`${name}.v8`)
+    this.file = new CacheFile('scripts', name)
+    this.v8File = new CacheFile('script-code', `${name}.v8`)
     // A file of another format or sucrase is written over, where it is.
     this.entries =
-      this.slot.read((bytes) => {
-        const read = JSON.parse(bytes.toString('utf8')) as CacheFile
+      this.file.read((bytes) => {
+        const read = JSON.parse(bytes.toString('utf8')) as Stored
         return read.key === cacheKey() && read.entries && typeof read.entries === 'object' ? read.entries : {}
       }) ?? {}
   }
@@ -91,13 +91,13 @@ export class ScriptCache {
    * it is there (wrapped as Node wraps a CommonJS module: the lines stay where they are).
    */
   compile(hash: string, code: string, filename: string): (...args: unknown[]) => void {
-    this.v8 ??= V8Code.read(this.v8Slot)
+    this.v8 ??= V8Code.read(this.v8File)
     const cachedData = this.v8.get(hash)
     const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${code}\n})`, {
       cachedData,
       filename,
     })
-    if (!cachedData || script.cachedDataRejected) this.compiledNow.set(hash, script)
+    if (!this.v8File.disabled && (!cachedData || script.cachedDataRejected)) this.compiledNow.set(hash, script)
     return script.runInThisContext() as (...args: unknown[]) => void
   }
 
@@ -108,17 +108,17 @@ export class ScriptCache {
    * the functions that ran, not only the scripts' top level.
    */
   save(options: {code?: boolean} = {}): void {
-    if (this.dirty) {
+    if (this.dirty && !this.file.disabled) {
       this.dirty = false
       const hashes = Object.keys(this.entries)
       for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
-      this.slot.write(JSON.stringify({entries: this.entries, key: cacheKey()} satisfies CacheFile))
+      this.file.write(JSON.stringify({entries: this.entries, key: cacheKey()} satisfies Stored))
     }
 
     if (options.code && this.compiledNow.size > 0 && this.v8) {
       for (const [hash, script] of this.compiledNow) this.v8.set(hash, script.createCachedData())
       this.compiledNow.clear()
-      this.v8.write(this.v8Slot, new Set(Object.keys(this.entries)))
+      this.v8.write(this.v8File, new Set(Object.keys(this.entries)))
     }
   }
 }
@@ -135,8 +135,8 @@ class V8Code {
 
   private constructor(private readonly blobs: Map<string, Buffer>) {}
 
-  static read(slot: CacheSlot): V8Code {
-    const blobs = slot.read((bytes) => {
+  static read(file: CacheFile): V8Code {
+    const blobs = file.read((bytes) => {
       const magic = Buffer.byteLength(V8Code.MAGIC)
       if (bytes.toString('latin1', 0, magic) !== V8Code.MAGIC) return undefined
       const length = bytes.readUInt32LE(magic)
@@ -162,7 +162,7 @@ class V8Code {
   }
 
   /** Write the scripts still in the compiled-script cache (`keep`). */
-  write(slot: CacheSlot, keep: ReadonlySet<string>): void {
+  write(file: CacheFile, keep: ReadonlySet<string>): void {
     const scripts: Record<string, [number, number]> = {}
     const parts: Buffer[] = []
     let at = 0
@@ -179,6 +179,6 @@ class V8Code {
     )
     const length = Buffer.alloc(4)
     length.writeUInt32LE(index.length)
-    slot.write(Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))
+    file.write(Buffer.concat([Buffer.from(V8Code.MAGIC, 'latin1'), length, index, data]))
   }
 }

@@ -1,12 +1,13 @@
 /**
  * Loads the CLI's bundle (dist/bundle/main.cjs) through V8's code cache, so
  * that start-up deserializes compiled code instead of parsing and compiling
- * a megabyte of JavaScript on every run (issue: performance; Node 20 has no
- * `module.enableCompileCache()`, which does this from Node 22 on).
+ * a megabyte of JavaScript on every run (docs/start-up.md; Node 20 has no
+ * `module.enableCompileCache()`, which does this from Node 22 on), and starts
+ * the CLI.
  *
  * bin/run.js requires this module, built apart from the bundle into
  * dist/bundle/load.cjs (CommonJS, as bin/run.js is: Node's ES module loader
- * would cost start-up time), and calls loadBundle().
+ * would cost start-up time), and calls runCli().
  *
  * - One cache file per command (`code-<key>-<command>.bin`), written when the
  *   process exits after a run that had none: it then holds the functions that
@@ -18,7 +19,7 @@
  *   other builds' files of its folder, an hour old, when it writes its own). V8 also refuses
  *   data made by another V8 or other flags; the file carries its own sha1, so a
  *   damaged file is refused before V8 sees it.
- * - It lives where the compiled scripts do (util/cache-dir.ts);
+ * - It lives where the compiled scripts do (boot/cache-file.ts);
  *   `DB_MANAGE_SCRIPT_CACHE=off` turns it off, and the bundle is then required
  *   as any CommonJS file. Anything that goes wrong only costs time.
  */
@@ -29,17 +30,13 @@ import Module, {createRequire} from 'node:module'
 import path from 'node:path'
 import {Script} from 'node:vm'
 
-import {CacheSlot, cacheDirectories, NODE_BUILD} from '../util/cache-dir.js'
 import {hoistGlobalFlags} from './argv.js'
+import {CacheFile, cacheDirectories, cacheTurnedOff, NODE_BUILD} from './cache-file.js'
+import type {CodeCacheUse, Handoff} from './handoff.js'
 
-/** What start-up did with the code cache, for `--debug`: absent and refused caches are written at exit. */
-export type CodeCacheUse = 'absent' | 'off' | 'read' | 'refused'
-
-export interface LoadedBundle {
+interface LoadedBundle {
   readonly exports: Record<string, unknown>
   readonly codeCache: CodeCacheUse
-  /** Write no cache file at exit: the run compiled nothing worth keeping (a mistyped command). */
-  readonly discard: () => void
 }
 
 let discarded = false
@@ -70,11 +67,17 @@ function checked(data: Buffer): Buffer | undefined {
   return payload.length > 0 && sha1(payload).equals(data.subarray(0, SHA1_BYTES)) ? payload : undefined
 }
 
-/** Another build's files are removed once they are this old: two builds sharing a folder (the OS temporary one) do not undo each other's. */
+/**
+ * Another build's files are removed once they are this old: two builds sharing a folder (the OS temporary one) do not
+ * undo each other's.
+ */
 const STALE_MS = 3_600_000
 const CACHE_FILE = /^code-[0-9a-f]{16}-[\w.-]+\.bin$/
 
-/** Remove the cache files of other builds in `dir`, unless one was written within the hour (this build's own, of other commands, stay). */
+/**
+ * Remove the cache files of other builds in `dir`, unless one was written within the hour (this build's own, of other
+ * commands, stay).
+ */
 function removeOthers(dir: string, key: string): void {
   try {
     for (const name of readdirSync(dir)) {
@@ -106,8 +109,8 @@ function runCached(
 ): {exports: Record<string, unknown>; use: CodeCacheUse} {
   // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
-  const slot = new CacheSlot(name, directories)
-  const cachedData = slot.read(checked)
+  const cache = new CacheFile('bundle-code', name, directories)
+  const cachedData = cache.read(checked)
 
   const internals = Module as unknown as ModuleInternals
   const script = new Script(internals.wrap(source), {cachedData, filename: file})
@@ -133,7 +136,7 @@ function runCached(
       if (discarded) return
       try {
         const data = script.createCachedData()
-        const written = slot.write(Buffer.concat([sha1(data), data]))
+        const written = cache.write(Buffer.concat([sha1(data), data]))
         if (written) removeOthers(path.dirname(written), build)
       } catch {
         // Only time is lost.
@@ -170,16 +173,27 @@ function requireFor(file: string, directories: readonly string[], build: string,
 }
 
 /** Load the bundle at `file` (an absolute path) for a run with `argv`. */
-export function loadBundle(file: string, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadedBundle {
-  const directories = cacheDirectories(env)
-  const discard = (): void => {
-    discarded = true
-  }
-
-  if (directories.length === 0)
-    return {codeCache: 'off', discard, exports: createRequire(file)(file) as Record<string, unknown>}
+function loadBundle(file: string, argv: readonly string[]): LoadedBundle {
+  const directories = cacheDirectories()
+  if (directories.length === 0 || cacheTurnedOff('bundle-code'))
+    return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
   const bytes = readFileSync(file)
   const key = keyOf(bytes)
   const {exports, use} = runCached(file, bytes, `code-${key}-${commandName(argv)}.bin`, directories, key)
-  return {codeCache: use, discard, exports}
+  return {codeCache: use, exports}
+}
+
+type Main = (argv: string[], root: string, handoff: Handoff) => Promise<void>
+
+/** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder. */
+export async function runCli(root: string, argv: string[]): Promise<void> {
+  const bundle = loadBundle(path.join(root, 'dist', 'bundle', 'main.cjs'), argv)
+  await (bundle.exports.main as Main)(argv, root, {
+    codeCache: bundle.codeCache,
+    discardCodeCache: () => {
+      discarded = true
+    },
+    // A file Node loaded, this module has a loader behind import(): scripts/bundle.mjs keeps it here.
+    importUrl: (url) => import(url),
+  })
 }

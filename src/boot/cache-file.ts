@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, type Stats, writeFileSync} from 'node:fs'
+import {lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, type Stats, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -86,19 +86,32 @@ export function privateCacheFolder(name: string, directories = cacheDirectories(
 
 /**
  * Write `data` to the first of `files` that takes it, atomically (a run that
- * reads it at the same time sees the old file or the new one); the file
- * written, or undefined when none could be (a read-only install: only time is lost).
+ * reads it at the same time sees the old file or the new one): through a
+ * temporary file beside it, which is gone whether the write succeeds or not.
+ * The file written, or undefined when none could be (a read-only install:
+ * only time is lost).
  */
 function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
   for (const file of new Set(files)) {
     try {
       mkdirSync(path.dirname(file), {mode: 0o700, recursive: true})
       if (!usable(path.dirname(file))) continue
-      const temporary = `${file}.${process.pid}.tmp`
+    } catch {
+      continue
+    }
+
+    // A write cut short or a rename refused (the name taken by a folder, a full disk) leaves no temporary file.
+    const temporary = `${file}.${process.pid}.tmp`
+    try {
       writeFileSync(temporary, data)
       renameSync(temporary, file)
       return file
     } catch {
+      try {
+        rmSync(temporary, {force: true})
+      } catch {
+        // Nothing more to do: the folder refuses even that.
+      }
       // Not writable here: the next folder.
     }
   }
@@ -115,16 +128,28 @@ export function folderKey(location: string): string {
 }
 
 /**
- * One cache file, looked for under `name` in each cache folder in turn: read
- * from the first that holds a sound one, written back where it was read,
- * else to the first folder that takes it.
+ * The caches, each of which `DB_MANAGE_CACHES_OFF` (a comma-separated list of
+ * these names) turns off alone, to measure what it saves (docs/start-up.md).
  */
-export class CacheSlot {
+export type CacheKind = 'bundle-code' | 'headers' | 'script-code' | 'scripts'
+
+/** Whether the cache `kind` is turned off by `DB_MANAGE_CACHES_OFF`. */
+export function cacheTurnedOff(kind: CacheKind, env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.DB_MANAGE_CACHES_OFF ?? '').split(',').some((name) => name.trim() === kind)
+}
+
+/**
+ * One cache file of the cache `kind`, looked for under `name` in each cache
+ * folder in turn: read from the first that holds a sound one, written back
+ * where it was read, else to the first folder that takes it. Caches off (all,
+ * or this kind), it reads nothing and writes nothing.
+ */
+export class CacheFile {
   private readonly files: readonly string[]
   private from?: string
 
-  constructor(name: string, directories: readonly string[] = cacheDirectories()) {
-    this.files = directories.map((dir) => path.join(dir, name))
+  constructor(kind: CacheKind, name: string, directories: readonly string[] = cacheDirectories()) {
+    this.files = cacheTurnedOff(kind) ? [] : directories.map((dir) => path.join(dir, name))
   }
 
   /** No cache folder at all (caches off, or none is private). */

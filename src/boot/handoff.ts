@@ -1,0 +1,43 @@
+/**
+ * What the bundle's loader (boot/bundle-loader.ts, built apart into
+ * dist/bundle/load.cjs) hands the bundle when it starts the CLI, and the
+ * bundle's ways back to it.
+ *
+ * - import(): the bundle is CommonJS compiled through V8's code cache, where
+ *   a native import() has no loader behind it on Node 20 (scripts/bundle.mjs
+ *   turns the bundle's own into require()); the loader, a file Node loaded,
+ *   hands in its own. Everywhere else (the library's dist/, the tests)
+ *   importUrl() is import() itself.
+ * - Discarding the code cache: a mistyped command compiled nothing worth
+ *   keeping, and its name would leave one cache file per typo.
+ */
+export type Importer = (url: string) => Promise<unknown>
+
+/**
+ * What the loader did with V8's code cache of the bundle, for --debug: absent and refused caches are written at exit.
+ */
+export type CodeCacheUse = 'absent' | 'off' | 'read' | 'refused'
+
+export interface Handoff {
+  readonly codeCache?: CodeCacheUse
+  /** Write no code cache for this run. */
+  readonly discardCodeCache?: () => void
+  readonly importUrl?: Importer
+}
+
+let handed: Handoff = {}
+
+/** Take what the loader handed in (once, as the CLI starts). */
+export function takeHandoff(handoff: Handoff): void {
+  handed = handoff
+}
+
+/** Import an ES module by its URL (a `.js`/`.mjs` script, a target schema, an ES-module oclif plugin). */
+export async function importUrl(url: string): Promise<Record<string, unknown>> {
+  return (await (handed.importUrl ? handed.importUrl(url) : import(url))) as Record<string, unknown>
+}
+
+/** Tell the loader to write no code cache for this run (a mistyped command). */
+export function discardCodeCache(): void {
+  handed.discardCodeCache?.()
+}

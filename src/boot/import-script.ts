@@ -1,0 +1,63 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+
+import {importModule, importThroughLoader, loadSucrase, needsBabel, transform} from './module-loader.js'
+import {ScriptCache} from './script-cache.js'
+
+/** A revision script to import: its file, and the checksum of its text, which keys its compiled code. */
+export interface ScriptSource {
+  readonly path: string
+  readonly checksum: string
+  /** Its text, when already read (the header cache leaves a cached script unread). */
+  readonly source?: string
+}
+
+const caches = new Map<string, ScriptCache>()
+
+/**
+ * Write back the compiled-script caches this process added to: once a run's
+ * scripts are loaded, and again when the command is over, with `code`, V8's
+ * code of what ran.
+ */
+export function saveScriptCaches(options: {code?: boolean} = {}): void {
+  for (const cache of caches.values()) cache.save(options)
+}
+
+/**
+ * A revision script. TypeScript comes from the compiled-script cache when
+ * its text is there: code that requires nothing (a script whose only import
+ * is `import type`) runs as it is, with no loader; anything else goes
+ * through jiti, which resolves its imports. JavaScript is imported by Node.
+ */
+export async function importScript(script: ScriptSource): Promise<Record<string, unknown>> {
+  if (!/\.m?ts$/.test(script.path)) return importModule(script.path)
+  const location = path.dirname(script.path)
+  let cache = caches.get(location)
+  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
+  // The checksum (also the script's history row's) keys it: text that differs only in line endings or a BOM runs alike.
+  const hash = script.checksum
+  let compiled = cache.get(hash)
+  if (!compiled) {
+    const source = script.source ?? (await readFile(script.path, 'utf8'))
+    if (needsBabel(source)) {
+      compiled = {code: '', plain: false}
+    } else {
+      await loadSucrase()
+      const code = transform(source, script.path, true)
+      compiled = {code, plain: !/\brequire\s*\(/.test(code)}
+    }
+
+    cache.set(hash, compiled)
+  }
+
+  if (!compiled.plain) return importThroughLoader(script.path)
+
+  const module = {exports: {} as Record<string, unknown>}
+  const run = cache.compile(hash, compiled.code, script.path)
+  const noRequire = (id: string) => {
+    throw new Error(`require(${JSON.stringify(id)}) in a script compiled as needing nothing`)
+  }
+
+  run(module.exports, noRequire, module, script.path, location)
+  return module.exports
+}
