@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {checkAutogenerate} from '../api/autogenerate.js'
 import {checkDatabase, checkMigration, type DatabaseCheck} from '../api/check.js'
-import {lint, type LintResult} from '../api/lint.js'
+import type {LintResult} from '../api/lint.js'
 import {lintLines} from '../cli/lint-format.js'
 import {roundTrip, type RoundTripResult} from '../api/round-trip.js'
 import {DIALECT_NAMES} from '../util/dialect-names.js'
@@ -137,6 +137,7 @@ export default class CheckMigration extends BaseCommand {
 
     let linted: LintResult[] | undefined
     if (flags.lint && failed.length === 0) {
+      const {lint} = await import('../api/lint.js')
       linted = await lint(config, {
         dialect: flags.dialect as DialectName | undefined,
         noDb: flags['no-db'],

@@ -1,7 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
 import {history} from '../api/history.js'
-import {lint} from '../api/lint.js'
 import {stateIfReachable} from '../api/reachable.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
@@ -30,6 +29,8 @@ export default class History extends BaseCommand {
     })
     if (flags.verbose) {
       // The lint class of each revision, when the scripts load and the dialect is known; history works without it.
+      // The lint (its rules and SQL readers) loads only for -v: a plain history needs none of it.
+      const {lint} = await import('../api/lint.js')
       const classes = await lint(config, {noDb: true}).catch(() => [])
       for (const r of result) {
         const linted = new Map(classes.find((c) => c.database === r.database)?.revisions.map((l) => [l.revision, l]))
