@@ -45,6 +45,7 @@ export class StampCache<T> {
   private constructor(
     private readonly file: CacheFile,
     private readonly entries: Record<string, Entry<T>>,
+    private readonly sound: (value: T) => boolean,
   ) {}
 
   /**
@@ -56,10 +57,9 @@ export class StampCache<T> {
     if (file.disabled) return undefined
     const entries = file.read((bytes) => {
       const read = JSON.parse(bytes.toString('utf8')) as Stored<T>
-      if (read.format !== FORMAT || !read.entries || typeof read.entries !== 'object') return undefined
-      return Object.fromEntries(Object.entries(read.entries).filter(([, entry]) => entry && sound(entry.value)))
+      return read.format === FORMAT && read.entries && typeof read.entries === 'object' ? read.entries : undefined
     })
-    return new StampCache(file, entries ?? {})
+    return new StampCache(file, entries ?? {}, sound)
   }
 
   /**
@@ -73,7 +73,7 @@ export class StampCache<T> {
   /** What was recorded of `fileName` when its stamp is unchanged and the file had settled when it was recorded. */
   get(fileName: string, stamp: Stamp | undefined): T | undefined {
     const entry = this.entries[fileName]
-    if (!entry || stamp === undefined || entry.stamp !== stamp.key) return undefined
+    if (!entry || stamp === undefined || entry.stamp !== stamp.key || !this.sound(entry.value)) return undefined
     if (stamp.mtimeMs > entry.recordedAt - SETTLED_MS) return undefined
     this.next[fileName] = entry
     return entry.value
