@@ -20,8 +20,9 @@
  *   data made by another V8 or other flags; the file carries its own sha1, so a
  *   damaged file is refused before V8 sees it.
  * - It lives where the compiled scripts do (boot/cache-file.ts);
- *   `DB_MANAGE_SCRIPT_CACHE=off` turns it off, and the bundle is then required
- *   as any CommonJS file. Anything that goes wrong only costs time.
+ *   `DB_MANAGE_SCRIPT_CACHE=off` (or `DB_MANAGE_CACHES_OFF=bundle-code`) turns
+ *   it off, and the bundle is then required as any CommonJS file. Anything
+ *   that goes wrong only costs time.
  */
 import {isAscii} from 'node:buffer'
 import {createHash} from 'node:crypto'
@@ -107,7 +108,7 @@ function runCached(
   directories: readonly string[],
   build: string,
 ): {exports: Record<string, unknown>; use: CodeCacheUse} {
-  // scripts/bundle.mjs writes plain ASCII, which decodes faster as Latin-1.
+  // boot/bundle.ts writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
   const cache = new CacheFile('bundle-code', name, directories)
   const cachedData = cache.read(checked)
@@ -193,7 +194,7 @@ export async function runCli(root: string, argv: string[]): Promise<void> {
     discardCodeCache: () => {
       discarded = true
     },
-    // A file Node loaded, this module has a loader behind import(): scripts/bundle.mjs keeps it here.
+    // A file Node loaded, this module has a loader behind import(): boot/bundle.ts keeps it here.
     importUrl: (url) => import(url),
   })
 }

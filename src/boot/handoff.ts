@@ -4,7 +4,7 @@
  * bundle's ways back to it.
  *
  * - import(): the bundle is CommonJS compiled through V8's code cache, where
- *   a native import() has no loader behind it on Node 20 (scripts/bundle.mjs
+ *   a native import() has no loader behind it on Node 20 (boot/bundle.ts
  *   turns the bundle's own into require()); the loader, a file Node loaded,
  *   hands in its own. Everywhere else (the library's dist/, the tests)
  *   importUrl() is import() itself.
