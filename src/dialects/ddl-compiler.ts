@@ -8,6 +8,7 @@ import type {
   DropEnumType,
   AlterColumn,
   BatchAlterTable,
+  Backfill,
   BulkInsert,
   Column,
   CreateCheckConstraint,
@@ -271,6 +272,10 @@ export abstract class DdlCompiler {
 
       case 'bulkInsert': {
         return this.bulkInsert(operation)
+      }
+
+      case 'backfill': {
+        return [{sql: this.backfillUpdate(operation)}]
       }
 
       case 'createCheckConstraint': {
@@ -672,6 +677,16 @@ export abstract class DdlCompiler {
     }
 
     return statements
+  }
+
+  /**
+   * A backfill's UPDATE, `range` (a condition on the primary key) limiting it to one batch; without it, every row
+   * the backfill's condition selects (offline, where there are no batches).
+   */
+  backfillUpdate(op: Backfill, range?: string): string {
+    const set = Object.entries(op.set).map(([column, value]) => `${this.quote(column)} = ${this.literal(value)}`)
+    const where = [range, op.where === undefined ? undefined : `(${op.where})`].filter(Boolean)
+    return `UPDATE ${this.table(op.table)} SET ${set.join(', ')}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`
   }
 
   /** A JS value as the driver should bind it. */

@@ -330,7 +330,7 @@ const entries: Record<string, Entry> = {
   },
   DM144: {
     dialects: ALL,
-    fix: 'update or delete in batches (by primary-key ranges), each batch its own transaction, outside the schema change',
+    fix: 'update with op.backfill(table, {set, where}) (delete in primary-key ranges): batches, each its own transaction',
     reason: 'one statement over every row holds its row locks to the end of the transaction and bloats the table',
     severity: 'warning',
   },

@@ -68,6 +68,7 @@ export class SchemaTracker implements Introspector {
       case 'alterDomain':
       case 'recreateEnumType':
       case 'bulkInsert':
+      case 'backfill':
       case 'createDomain':
       case 'createEnumType':
       case 'dropDomain':

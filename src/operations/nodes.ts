@@ -312,6 +312,22 @@ export interface BulkInsert {
   readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
+/**
+ * An UPDATE of many rows in batches by primary-key range, each batch its own
+ * transaction, resumable after a kill (online); offline, one UPDATE.
+ */
+export interface Backfill {
+  readonly kind: 'backfill'
+  readonly table: string
+  /** Column -> new value: a JS value (a literal) or op.sql(...) (an expression, e.g. of other columns). */
+  readonly set: Readonly<Record<string, unknown>>
+  /** Which rows: a SQL condition; absent, every row. */
+  readonly where?: string
+  readonly batchSize: number
+  /** Milliseconds to wait between two batches (to let replicas and vacuum catch up). */
+  readonly pauseMs: number
+}
+
 /** A PostgreSQL enum type (CREATE TYPE ... AS ENUM). */
 export interface CreateEnumType {
   readonly kind: 'createEnumType'
@@ -403,6 +419,7 @@ export type Operation =
   | BatchAlterTable
   | BatchOperation
   | BulkInsert
+  | Backfill
   | CreateDomain
   | CreateEnumType
   | CreateTable

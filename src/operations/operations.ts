@@ -10,6 +10,7 @@ import {
   type ColumnOptions,
   type ConstraintType,
   checkDefault,
+  looksLikeSql,
   type DefaultValue,
   type EnumColumn,
   type ForeignKeyOptions,
@@ -168,6 +169,37 @@ export class Operations {
     const batch = new BatchOperations(table)
     await fn(batch)
     return this.run({kind: 'batchAlterTable', operations: batch.operations, table})
+  }
+
+  /**
+   * Update many rows in batches by primary-key range, each batch its own transaction: `set` maps columns to values
+   * (op.sql(...) for an expression), `where` selects the rows (SQL). Online it steps out of the revision's
+   * transaction, keeps its place in db_manage_backfill and resumes there after a kill; offline it is one UPDATE.
+   */
+  backfill(
+    table: string,
+    change: {set: Record<string, unknown>; where?: string},
+    options: {batchSize?: number; pauseMs?: number} = {},
+  ): Promise<void> {
+    const what = `op.backfill("${table}")`
+    if (!change || typeof change !== 'object' || !change.set || Object.keys(change.set).length === 0)
+      throw new UsageError(`${what} needs {set: {column: value, ...}}`)
+    if (change.where !== undefined && (typeof change.where !== 'string' || change.where.trim() === ''))
+      throw new UsageError(`${what}: where must be a SQL condition`)
+    const batchSize = options.batchSize ?? 1000
+    const pauseMs = options.pauseMs ?? 0
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new UsageError(`${what}: batchSize must be a positive integer, not ${batchSize}`)
+    if (!Number.isFinite(pauseMs) || pauseMs < 0) throw new UsageError(`${what}: pauseMs must be 0 or more`)
+    for (const [column, value] of Object.entries(change.set)) {
+      if (typeof value === 'string' && looksLikeSql(value))
+        throw new UsageError(
+          `${what}: set ${column} to '${value}' reads as SQL but is a string, so every row would get that text;` +
+            ` write op.sql('${value}') for an expression`,
+        )
+    }
+
+    return this.run({batchSize, kind: 'backfill', pauseMs, set: change.set, table, where: change.where})
   }
 
   bulkInsert(table: string, rows: Array<Record<string, unknown>>): Promise<void> {

@@ -2,16 +2,25 @@ import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
+import type {Backfill} from '../operations/nodes.js'
 import {drainOperations, Operations} from '../operations/operations.js'
 import {DatabaseError, DbManageError, LockWaitError, ScriptError} from '../util/errors.js'
 import {connectionLost, describeDriverError, lockWaitTimedOut} from '../dialects/driver-error.js'
 import {brief} from '../sql/brief.js'
+import {
+  backfillKey,
+  backfillTableOf,
+  type BackfillOwner,
+  type BackfillPlace,
+  BackfillStore,
+  runBackfill,
+} from './backfill.js'
 import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
 import type {MigrationFunction} from './load-script.js'
 import {MigrationSink} from './migration-sink.js'
-import {statementStarted, stepEnded, stepStarted} from './progress.js'
+import {progressNote, statementStarted, stepEnded, stepStarted} from './progress.js'
 import {describeStep, type Step, type StepResult, unfinishedHint} from './step.js'
 import type {Session} from './session.js'
 import type {VersionStore} from './version-store.js'
@@ -32,6 +41,24 @@ export interface RunOptions {
   readonly onStep?: (result: StepResult) => void
   /** The steps whose script says transaction = false: each statement commits on its own. */
   readonly autocommit?: ReadonlySet<Step>
+  /** Online: the first step resumes where a killed run's backfill left it (Migrator.unfinishedStep). */
+  readonly resume?: Resume
+}
+
+/** A step a killed run left in the middle of a backfill: its places, the last one where it resumes. */
+export interface Resume {
+  readonly direction: string
+  readonly revision: string
+  readonly places: readonly BackfillPlace[]
+}
+
+/** The revision a step's bookkeeping rows name: what an upgrade applies, what a downgrade removes. */
+export function backfillOwner(step: Step): BackfillOwner {
+  return {
+    checksum: step.script.checksum,
+    direction: step.direction,
+    revision: (step.direction === 'upgrade' ? step.to : step.from)!,
+  }
 }
 
 /** Where the database is asked, online; absent offline, where SQL is only written. */
@@ -106,6 +133,8 @@ interface StepOut {
   readonly version: null | string
   readonly partial: Step
   readonly sql: string
+  /** It stepped out for a backfill, which keeps its place: a next run resumes it. */
+  readonly backfill?: boolean
 }
 
 /**
@@ -134,6 +163,14 @@ export class MigrationContext {
   private running?: Step
   /** The step running says transaction = false: its statements commit one by one. */
   private autocommit = false
+  /** The step running is marked in progress in the history (MySQL, transaction = false, a backfill begun). */
+  private marked = false
+  /** The step running resumes a killed run's backfill. */
+  private resuming?: Resume
+  /** The step running ran a backfill: its places are cleared with its version update. */
+  private backfilled = false
+  /** The backfill table exists (created, or read by a resume). */
+  private backfillTable = false
   /** The version as last committed. */
   private committed: null | string = null
   /** A step's raw SQL changed the search_path (online: what it was before, to put back before the version update). */
@@ -237,7 +274,80 @@ export class MigrationContext {
       },
       query: query?.(step),
       tracker,
+      ...(online && {
+        backfill: (operation: Backfill, ordinal: number) => this.backfill(step, operation, ordinal),
+        skip: this.resuming?.places.at(-1)?.ordinal,
+      }),
     })
+  }
+
+  private get backfills(): BackfillStore {
+    return new BackfillStore(backfillTableOf(this.options.versions.historyTable), this.options.dialect.compiler)
+  }
+
+  /**
+   * op.backfill, online: out of the step's transaction (what came before it commits, and the step is marked in
+   * progress), batch by batch, each batch committing with its place in the backfill table; then back in.
+   */
+  private async backfill(step: Step, operation: Backfill, ordinal: number): Promise<void> {
+    const {dialect, executor, online, versions} = this.options
+    const owner = backfillOwner(step)
+    const store = this.backfills
+    const resumed = this.resuming?.places.find((p) => p.ordinal === ordinal)
+    if (resumed?.done) {
+      this.backfilled = true
+      return
+    }
+
+    const key = await backfillKey(operation, dialect.name, this.options.introspector)
+    this.backfilled = true
+    const inside = this.inTransaction
+    if (inside) {
+      await executor.execute(END_TRANSACTION.commit)
+      this.steppedOut = {
+        backfill: true,
+        partial: step,
+        sql: `op.backfill("${operation.table}")`,
+        version: this.committed,
+      }
+    }
+
+    online?.batching?.(false)
+    this.runningOutside = true
+    try {
+      if (!this.marked) {
+        await versions.started({...step, checksum: step.script.checksum})
+        this.marked = true
+      }
+
+      if (!this.backfillTable) {
+        await store.create(executor)
+        this.backfillTable = true
+      }
+
+      const place = resumed ?? {checksum: owner.checksum ?? null, done: false, lastKey: null, ordinal, rows: 0}
+      if (!resumed) {
+        await executor.execute({sql: `${store.clear(owner).sql} AND ordinal = ${ordinal}`})
+        await executor.execute(store.begin(owner, place))
+      }
+
+      const label = `backfill ${operation.table}`
+      progressNote(`${label}: ${place.rows} rows so far`)
+      await runBackfill(operation, key, {
+        beginSql: dialect.adapter.beginSql,
+        compiler: dialect.compiler,
+        executor,
+        owner,
+        place,
+        progress: (rows, batches) => progressNote(`${label}: ${rows} rows in ${batches} batches`),
+        store,
+      })
+    } finally {
+      this.runningOutside = false
+      online?.batching?.(this.transactional)
+    }
+
+    if (inside) await executor.execute({sql: this.beginSql})
   }
 
   /**
@@ -351,7 +461,12 @@ export class MigrationContext {
         const autocommit = options.autocommit?.has(step) === true
         this.autocommit = autocommit
         // Outside a transaction the step is marked in progress, as on MySQL: a kill half-way is named by the next run.
-        const stepMarks = marks || autocommit
+        const resuming = options.resume && step === steps[0] ? options.resume : undefined
+        this.resuming = resuming
+        this.backfilled = false
+        if (resuming) this.backfillTable = true
+        const stepMarks = marks || autocommit || resuming !== undefined
+        this.marked = stepMarks
         const inTransaction = this.transactional && !whole && !autocommit
         if (autocommit) {
           online?.batching?.(false)
@@ -363,7 +478,7 @@ export class MigrationContext {
           `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}` +
             (autocommit ? ' outside a transaction (transaction = false)' : ''),
         )
-        if (stepMarks) await versions.started({...step, checksum: step.script.checksum})
+        if (stepMarks && !resuming) await versions.started({...step, checksum: step.script.checksum})
         online?.markExecuted()
         this.running = step
         if (online) stepStarted(describeStep(step))
@@ -384,9 +499,10 @@ export class MigrationContext {
             await versions.applied({
               ...step,
               checksum: step.script.checksum,
-              marked: stepMarks,
+              marked: this.marked,
               ms: Math.round(performance.now() - started),
             })
+            if (this.backfilled) await executor.execute(this.backfills.clear(backfillOwner(step)))
             // The step's batch goes with its COMMIT, or alone: either way a failure in it is this step's.
             if (inTransaction || (autocommit && this.transactional)) await this.end('commit')
             else if (!ahead) await executor.flush?.()
@@ -397,12 +513,13 @@ export class MigrationContext {
           const failed = ahead ? await failedAhead(error, step) : step
           const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
           // Nothing of the step committed: its mark would only block the next run.
-          if (stepMarks && online?.executed().length === 0) await versions.unmark().catch(() => {})
+          if (stepMarks && !resuming && online?.executed().length === 0) await versions.unmark().catch(() => {})
           throw failure
         } finally {
           if (online) stepEnded()
           if (autocommit) online?.batching?.(this.transactional)
           this.autocommit = false
+          this.resuming = undefined
         }
 
         this.committed = step.to
@@ -500,11 +617,19 @@ export class MigrationContext {
         : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}`
     const out = this.steppedOut
     const executed = this.options.online!.executed()
+
     // Tried again only when nothing of the revision stayed behind.
     const transactional = this.transactional && !this.autocommit
     const retryable = !out && (transactional || executed.length === 0)
     const make = (message: string): DbManageError =>
       signal ? new Interrupted(message) : lockWait ? new LockWaitError(message, retryable) : new DatabaseError(message)
+    if (this.backfilled) {
+      return make(
+        `${what}: ${reason}; what ${step.script.fileName} ran before its backfill and the backfill's finished batches` +
+          ` committed, and the step stays marked unfinished: run the same command again to resume the backfill` +
+          ` after its last committed batch (or, where that cannot be known, be told what to do)`,
+      )
+    }
     if (out) {
       return make(
         `${what}: ${reason}; rolled back only to where ${out.partial.script.fileName} stepped out of the transaction for ${brief(out.sql)}, which committed what came before it: ` +

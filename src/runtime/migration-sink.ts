@@ -2,7 +2,7 @@ import type {DialectName} from '../util/dialect-names.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
-import type {Operation} from '../operations/nodes.js'
+import type {Backfill, Operation} from '../operations/nodes.js'
 import type {OperationSink} from '../operations/operations.js'
 import type {SqlExecutor} from './executor.js'
 
@@ -23,6 +23,13 @@ export interface MigrationSinkOptions {
   readonly query?: (sql: string) => Promise<Array<Record<string, unknown>>>
   /** Called before a statement that changes the session's search_path runs. */
   readonly searchPathChanging?: () => Promise<void>
+  /**
+   * Online: runs op.backfill in batches, `ordinal` its place among the step's operations. Absent (offline), a
+   * backfill is compiled to one UPDATE.
+   */
+  readonly backfill?: (operation: Backfill, ordinal: number) => Promise<void>
+  /** A resumed step: how many of its operations committed before the run was killed, skipped now. */
+  readonly skip?: number
 }
 
 /**
@@ -32,6 +39,8 @@ export interface MigrationSinkOptions {
  */
 export class MigrationSink implements OperationSink {
   readonly dialect: DialectName
+  /** The operations the script has called so far. */
+  private operations = 0
 
   constructor(private readonly options: MigrationSinkOptions) {
     this.dialect = options.dialect
@@ -43,7 +52,10 @@ export class MigrationSink implements OperationSink {
   }
 
   async run(operation: Operation): Promise<void> {
-    const {compiler, executor, introspector, outside, tracker} = this.options
+    const {backfill, compiler, executor, introspector, outside, skip, tracker} = this.options
+    const ordinal = this.operations++
+    if (skip !== undefined && ordinal < skip) return
+    if (operation.kind === 'backfill' && backfill) return backfill(operation, ordinal)
     const statements = await compiler.compile(operation, {introspector})
     tracker?.apply(operation)
     for (const statement of statements) {

@@ -10,7 +10,8 @@ import {compareChecksums} from './checksums.js'
 import {Interrupted, interruption, waiting} from './interrupt.js'
 import {describeBlockers, LockWatch} from './lock-watch.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
-import {type MigrationContext, onlineContext, type RunOptions} from './migration-context.js'
+import {backfillTableOf, BackfillStore} from './backfill.js'
+import {type MigrationContext, onlineContext, type Resume, type RunOptions} from './migration-context.js'
 import {enterSchema, offlineContext, type OfflineWriter, trackSteps} from './offline.js'
 import {timed} from './phases.js'
 import {readCurrent, type Session, type SessionOptions, withSession} from './session.js'
@@ -328,18 +329,21 @@ export class Migrator {
    * resolves it. A mark whose step moved the version (the run died between
    * the version update and its history row) finished: its row is completed.
    */
-  private async unfinishedStep(): Promise<void> {
+  private async unfinishedStep(running: 'downgrade' | 'upgrade'): Promise<Resume | undefined> {
     const mark = await this.openMark()
-    if (!mark) return
+    if (!mark) return undefined
     const current = await this.current()
     const direction = mark.revision === mark.toRevision ? 'upgrade' : 'downgrade'
     if (current === mark.toRevision && current !== mark.fromRevision) {
       await this.session.versions.finishMark(direction)
       this.held.history = this.held.history!.map((row) => (row === mark ? {...row, direction} : row))
-      return
+      return undefined
     }
 
-    const fileName = this.scripts.chain.find((r) => r.id === mark.revision)?.fileName ?? `revision ${mark.revision}`
+    const script = this.scripts.chain.find((r) => r.id === mark.revision)
+    const fileName = script?.fileName ?? `revision ${mark.revision}`
+    const resume = script && (await this.backfillResume(mark, direction, script))
+    if (resume && running === direction) return resume
     throw new RevisionError(
       `${direction} ${mark.fromRevision ?? '<base>'} -> ${mark.toRevision ?? '<base>'} (${fileName})` +
         ` started at ${mark.appliedAt} UTC by ${mark.appliedBy ?? 'unknown'} and did not finish` +
@@ -349,8 +353,37 @@ export class Migrator {
           : 'MySQL commits DDL as it goes,') +
         ' so some of its statements may have' +
         ` been applied while the version table says ${current ?? 'base'}; check the schema,` +
-        ` then ${unfinishedHint(fileName, mark.fromRevision, mark.toRevision)}`,
+        ` then ${unfinishedHint(fileName, mark.fromRevision, mark.toRevision)}` +
+        (resume ? `; or run "db-manage ${direction}" to resume its backfill` : ''),
     )
+  }
+
+  /**
+   * A step killed in its backfill resumes there: the operations before it
+   * committed and are skipped, and the backfill goes on after its last
+   * committed batch. Only while the script is the one that ran, and only
+   * where nothing after the backfill can have committed (it stopped in the
+   * backfill, or what followed ran in the step's own transaction).
+   */
+  private async backfillResume(
+    mark: HistoryRow,
+    direction: string,
+    script: ScriptRevision,
+  ): Promise<Resume | undefined> {
+    const {connection, dialect, versions} = this.session
+    const store = new BackfillStore(backfillTableOf(versions.historyTable), dialect.compiler)
+    const places = await store.read(async (statement) => (await connection.query(statement.sql)).rows, {
+      direction,
+      revision: mark.revision,
+    })
+    const last = places.at(-1)
+    if (!last || places.some((p) => p.checksum !== script.checksum)) return undefined
+    if (last.done) {
+      const {transaction} = await loadScript(script, dialect.name)
+      if (!dialect.adapter.supportsTransactionalDdl || !transaction) return undefined
+    }
+
+    return {direction, places, revision: mark.revision}
   }
 
   /**
@@ -401,7 +434,15 @@ export class Migrator {
     if (direction === 'upgrade') await this.ensureTables()
     const current = await this.current()
     this.declared(current)
-    await this.unfinishedStep()
+    const resume = await this.unfinishedStep(direction)
+    if (resume) {
+      const place = resume.places.at(-1)!
+      options.onRetry?.(
+        `resuming ${direction} of revision ${resume.revision}: the operations before its backfill committed and are` +
+          ` not run again; ${place.done ? 'the backfill had finished' : `the backfill goes on after ${place.rows} rows`}`,
+      )
+    }
+
     if (direction === 'upgrade' && this.settings.validateOnMigrate && current !== null)
       await this.validateApplied(current)
     const {session, settings} = this
@@ -426,6 +467,8 @@ export class Migrator {
         await watch?.start()
         try {
           await this.runPlan(at, toPos, {
+            // Only the first try resumes: a retry starts where the rollback left the database.
+            resume: attempt === 1 ? resume : undefined,
             onStep: (step) => {
               this.held.current = step.to
               steps.push(step)

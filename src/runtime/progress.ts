@@ -29,6 +29,11 @@ export function statementStarted(sql: string): void {
   current.sql = brief(sql, 60)
 }
 
+/** What a long operation is doing, in place of its statement (a backfill's rows so far). */
+export function progressNote(text: string): void {
+  if (current) current.sql = text
+}
+
 /** A script that knows how many statements it runs (a SQL script) says so. */
 export function statementsExpected(total: number): void {
   if (current) current.total = current.statement + total
