@@ -108,7 +108,7 @@ export async function current(config: Config, options: SessionOptions = {}): Pro
     const scripts =
       config.scriptsGiven || existsSync(database.scriptLocation) ? await scriptsFor(config, database) : undefined
     const revision = await withSession(config, database, options, (session) =>
-      Migrator.online(session, scripts, settingsOf(config, options)).version(),
+      Migrator.online(session, scripts, settingsOf(config, options, database)).version(),
     )
     const base = {url: database.url!.masked, versionTable: database.versionTable}
     if (!scripts) return {...base, current: revision, isHead: false}

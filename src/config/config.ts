@@ -56,6 +56,10 @@ export interface DatabaseConfig {
    * every object of the chain are created there.
    */
   readonly schema?: string
+  /** The database's own statement_lock_timeout, statement_lock_retries, statement_timeout; absent: [db_manage]'s. */
+  readonly statementLockTimeout?: number
+  readonly statementLockRetries?: number
+  readonly statementTimeout?: number
 }
 
 /** The typed configuration every api function takes. */

@@ -66,6 +66,9 @@ const SHARED_KEYS = [
   'render_as_batch',
   'scratch_url',
   'script_location',
+  'statement_lock_retries',
+  'statement_lock_timeout',
+  'statement_timeout',
   'target_schema',
   'version_table',
 ]
@@ -73,9 +76,6 @@ const MAIN_KEYS = new Set([
   ...SHARED_KEYS,
   'lock_timeout',
   'revision_digits',
-  'statement_lock_retries',
-  'statement_lock_timeout',
-  'statement_timeout',
   'transaction_per_migration',
   'validate_on_migrate',
 ])
@@ -166,24 +166,23 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   )
   const revisionDigits = parseInteger(get('revision_digits') ?? '3', where('db_manage', 'revision_digits'), 1, 12)
   const lockTimeout = parseInteger(get('lock_timeout') ?? '60', where('db_manage', 'lock_timeout'), 0, 86_400)
-  const statementLockTimeout = parseInteger(
-    get('statement_lock_timeout') ?? '5',
-    where('db_manage', 'statement_lock_timeout'),
-    0,
-    86_400,
-  )
-  const statementLockRetries = parseInteger(
-    get('statement_lock_retries') ?? '3',
-    where('db_manage', 'statement_lock_retries'),
-    0,
-    100,
-  )
-  const statementTimeout = parseInteger(
-    get('statement_timeout') ?? '0',
-    where('db_manage', 'statement_timeout'),
-    0,
-    86_400,
-  )
+  /** The lock and statement limits, read where `key` is set ([db_manage], or a database's own section). */
+  const limits = (read: (key: string) => string | undefined, section: string) => ({
+    statementLockRetries: parseInteger(
+      read('statement_lock_retries') ?? '3',
+      where(section, 'statement_lock_retries'),
+      0,
+      100,
+    ),
+    statementLockTimeout: parseInteger(
+      read('statement_lock_timeout') ?? '5',
+      where(section, 'statement_lock_timeout'),
+      0,
+      86_400,
+    ),
+    statementTimeout: parseInteger(read('statement_timeout') ?? '0', where(section, 'statement_timeout'), 0, 86_400),
+  })
+  const {statementLockRetries, statementLockTimeout, statementTimeout} = limits(get, 'db_manage')
   const validateOnMigrate = parseBoolean(
     get('validate_on_migrate') ?? 'true',
     where('db_manage', 'validate_on_migrate'),
@@ -254,7 +253,19 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       ...scriptFolder(pick('script_location') ?? scriptLocation, {base, cwd, dir, found: found !== undefined}),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
+      ...ownLimits(section, sectionName),
     }
+  }
+
+  /** A database section's own limits, where it sets any (else [database]'s); none: [db_manage]'s apply. */
+  const ownLimits = (section: Section | undefined, sectionName: string) => {
+    const keys = ['statement_lock_retries', 'statement_lock_timeout', 'statement_timeout']
+    const own = (key: string) => value(section, sectionName, key)
+    if (keys.some((k) => own(k) !== undefined))
+      return limits((key) => own(key) ?? value(defaults, 'database', key) ?? get(key), sectionName)
+    if (keys.some((k) => value(defaults, 'database', k) !== undefined))
+      return limits((key) => value(defaults, 'database', key) ?? get(key), 'database')
+    return {}
   }
 
   const fields: Array<{fields: ReturnType<typeof fieldsOf>; url: (() => DatabaseUrl) | undefined}> = sections.map(

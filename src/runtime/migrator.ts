@@ -50,12 +50,16 @@ export interface SettingsOverrides {
 }
 
 /** The settings of `config`, with a command's --lock-timeout, --statement-lock-timeout, ... over them. */
-export function settingsOf(config: Config, options: SettingsOverrides = {}): MigratorSettings {
+export function settingsOf(
+  config: Config,
+  options: SettingsOverrides = {},
+  database?: DatabaseConfig,
+): MigratorSettings {
   return {
     lockTimeout: options.lockTimeout ?? config.lockTimeout,
-    statementLockRetries: options.statementLockRetries ?? config.statementLockRetries,
-    statementLockTimeout: options.statementLockTimeout ?? config.statementLockTimeout,
-    statementTimeout: options.statementTimeout ?? config.statementTimeout,
+    statementLockRetries: options.statementLockRetries ?? database?.statementLockRetries ?? config.statementLockRetries,
+    statementLockTimeout: options.statementLockTimeout ?? database?.statementLockTimeout ?? config.statementLockTimeout,
+    statementTimeout: options.statementTimeout ?? database?.statementTimeout ?? config.statementTimeout,
     transactionPerMigration: config.transactionPerMigration,
     validateOnMigrate: config.validateOnMigrate,
   }
@@ -578,7 +582,7 @@ export async function withMigrator<T>(
   fn: (migrator: Migrator) => Promise<T>,
 ): Promise<T> {
   return withSession(config, database, options, (session) => {
-    const migrator = Migrator.online(session, scripts, settingsOf(config, options))
+    const migrator = Migrator.online(session, scripts, settingsOf(config, options, database))
     return migrator.locked(() => fn(migrator))
   })
 }

@@ -24,8 +24,8 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
         : 'none of its statements had run: the database is at 001'
     const failed = `upgrade 001 -> 002 (002_alter.sql) failed: ${said} [SQL: ALTER TABLE t_1 ADD COLUMN w INTEGER]; ${where}`
 
-    /** A project at 001 whose 002 alters t_1, with `settings` in [db_manage]. */
-    async function alterProject(settings: string): Promise<string> {
+    /** A project at 001 whose 002 alters t_1, with `settings` in [db_manage] (`own` in [database]). */
+    async function alterProject(settings: string, own = ''): Promise<string> {
       const dir = chainProject(db.url, 1)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
       writeFileSync(
@@ -34,7 +34,7 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
       )
       writeFileSync(
         path.join(dir, 'db-manage.ini'),
-        `[db_manage]\nscript_location = migrations\n${settings}\n\n[database]\nconnection = ${db.url}\n`,
+        `[db_manage]\nscript_location = migrations\n${settings}\n\n[database]\nconnection = ${db.url}\n${own}\n`,
       )
       return dir
     }
@@ -149,6 +149,55 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
       expect((await chainState(db, 1)).version).to.equal(1)
     })
 
+    it("a database section's own statement_lock_timeout and statement_lock_retries win over [db_manage]'s", async () => {
+      const dir = await alterProject(
+        'statement_lock_timeout = 30\nstatement_lock_retries = 5',
+        'statement_lock_timeout = 1\nstatement_lock_retries = 0',
+      )
+      const {id, reader} = await openReader()
+      try {
+        const done = await runCli(['upgrade', 'head'], {cwd: dir})
+        expect(done.code).to.equal(1)
+        expect(done.stderr).to.have.string(
+          `Error: ${failed}; gave up after 1 try (statement_lock_timeout = 1 s, statement_lock_retries = 0); blocked by `,
+        )
+        expect(done.stderr).to.match(blocker(id))
+      } finally {
+        await reader.query('ROLLBACK')
+        await reader.close()
+      }
+
+      expect((await chainState(db, 1)).version).to.equal(1)
+    })
+
+    if (dialect === 'postgresql') {
+      it('with transaction_per_migration = false the whole run is rolled back and tried again from where it began', async () => {
+        const dir = await alterProject('statement_lock_timeout = 1\ntransaction_per_migration = false')
+        const {reader} = await openReader()
+        let run
+        try {
+          run = spawnCli(['upgrade', 'head'], {cwd: dir})
+          let stderr = ''
+          run.child.stderr.on('data', (d) => (stderr += d))
+          while (!stderr.includes('trying again') && run.child.exitCode === null) await sleep(50)
+        } finally {
+          await reader.query('COMMIT')
+          await reader.close()
+        }
+
+        const done = await run!.done
+        expect(done.code, done.stderr).to.equal(0)
+        const lines = done.stderr.split('\n').filter(Boolean)
+        expect(lines, done.stderr).to.have.length(1)
+        expect(lines[0]).to.have.string(
+          `upgrade 001 -> 002 (002_alter.sql) failed: ${said} [SQL: ALTER TABLE t_1 ADD COLUMN w INTEGER]; the whole` +
+            ' run was rolled back (transaction_per_migration = false): the database is at 001; blocked by ',
+        )
+        expect(lines[0]).to.match(/; try 1 of 4, trying again in 1 s$/)
+        expect((await chainState(db, 1)).version).to.equal(2)
+      })
+    }
+
     it('--statement-timeout ends a statement that runs too long: the revision rolls back and is not tried again', async () => {
       const dir = chainProject(db.url, 1)
       expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
@@ -174,3 +223,50 @@ for (const dialect of dialectsUnderTest().filter((d) => d !== 'sqlite')) {
     })
   })
 }
+
+describe('statement_lock_timeout on sqlite (busy_timeout)', function () {
+  this.timeout(60_000)
+  let db!: TestDatabase
+  if (!dialectsUnderTest().includes('sqlite')) return
+  useTestDatabase('sqlite', (d) => (db = d))
+
+  it('a reader holding the file: the revision waits busy_timeout, rolls back, is tried again, and goes through once the reader ends', async () => {
+    const dir = chainProject(db.url, 1)
+    expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+    writeFileSync(
+      path.join(dir, 'migrations', '002_alter.sql'),
+      '-- revision: 002\n-- down_revision: 001\n-- message: alter\n-- +upgrade\nALTER TABLE t_1 ADD COLUMN w INTEGER;\n-- +downgrade\nALTER TABLE t_1 DROP COLUMN w;\n',
+    )
+    writeFileSync(
+      path.join(dir, 'db-manage.ini'),
+      `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${db.url}\nstatement_lock_timeout = 1\n`,
+    )
+    // A reader's open transaction holds a SHARED lock on the file: the writer's COMMIT cannot take EXCLUSIVE.
+    const reader = await db.connect()
+    await reader.query('BEGIN')
+    await reader.query('SELECT count(*) FROM t_1')
+    let run
+    const started = performance.now()
+    try {
+      run = spawnCli(['upgrade', 'head'], {cwd: dir})
+      let stderr = ''
+      run.child.stderr.on('data', (d) => (stderr += d))
+      while (!stderr.includes('trying again') && run.child.exitCode === null) await sleep(50)
+      expect(run.child.exitCode, stderr).to.equal(null)
+      // The first try gave up after about the timeout, not at once and not after the driver's default.
+      expect(performance.now() - started).to.be.within(900, 10_000)
+    } finally {
+      await reader.query('COMMIT')
+      await reader.close()
+    }
+
+    const done = await run!.done
+    expect(done.code, done.stderr).to.equal(0)
+    const lines = done.stderr.split('\n').filter(Boolean)
+    expect(lines, done.stderr).to.have.length(1)
+    expect(lines[0]).to.match(
+      /^upgrade 001 -> 002 \(002_alter\.sql\) failed: database is locked \(SQLITE_BUSY\) \[SQL: COMMIT\]; rolled back, the database is at 001; blocked by .*; try 1 of 4, trying again in 1 s$/,
+    )
+    expect((await chainState(db, 1)).version).to.equal(2)
+  })
+})
