@@ -541,10 +541,11 @@ export abstract class DdlCompiler {
 
   createIndex(op: CreateIndex): Statement[] {
     for (const [option, why] of Object.entries(INDEX_OPTION_REFUSALS) as Array<
-      [keyof IndexOptions, (op: CreateIndex) => string]
+      [keyof IndexOptions, (op: CreateIndex, dialect: DialectName) => string]
     >) {
       const given = op[option]
-      if (given !== undefined && given !== false && !this.indexOptions.has(option)) throw this.cannot(why(op))
+      if (given !== undefined && given !== false && !this.indexOptions.has(option))
+        throw this.cannot(why(op, this.dialect))
     }
 
     const kind = op.unique ? 'UNIQUE ' : op.fulltext ? 'FULLTEXT ' : op.spatial ? 'SPATIAL ' : ''
@@ -729,12 +730,16 @@ function checkAction(action: string): string {
 /** `clusters.id` -> ['clusters', 'id']. */
 
 /** Why a dialect without an index option refuses it. */
-const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex) => string>> = {
-  fulltext: (op) => `create a FULLTEXT index (${op.name}): that is MySQL's (PostgreSQL has tsvector with a gin index)`,
+const INDEX_OPTION_REFUSALS: Partial<Record<keyof IndexOptions, (op: CreateIndex, dialect: DialectName) => string>> = {
+  fulltext: (op, dialect) =>
+    `create a FULLTEXT index (${op.name}): that is MySQL's` +
+    (dialect === 'sqlite' ? ' (SQLite has FTS5 virtual tables)' : ' (PostgreSQL has tsvector with a gin index)'),
   include: (op) => `create an index with INCLUDE columns (${op.name}): that is PostgreSQL only`,
   lengths: (op) => `create an index on column prefixes (${op.name} lengths): that is MySQL only`,
   nullsNotDistinct: (op) => `create an index NULLS NOT DISTINCT (${op.name}): that is PostgreSQL's (15 and later)`,
-  spatial: (op) => `create a SPATIAL index (${op.name}): that is MySQL's (PostgreSQL uses a gist index)`,
+  spatial: (op, dialect) =>
+    `create a SPATIAL index (${op.name}): that is MySQL's` +
+    (dialect === 'sqlite' ? ' (SQLite has R*Tree virtual tables)' : ' (PostgreSQL uses a gist index)'),
   using: (op) => `create an index USING ${op.using} (${op.name}): index methods are PostgreSQL's`,
   where: (op) => `create a partial index (${op.name} WHERE ${op.where})`,
   with: (op) => `create an index WITH storage parameters (${op.name}): that is PostgreSQL only`,

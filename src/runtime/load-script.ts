@@ -6,6 +6,7 @@ import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {SqlTextError, tokenize} from '../sql/lexer.js'
 import {refusal, splitSql, type SqlStatement} from '../sql/split.js'
+import {leadingWords, statementKind} from '../sql/statement-kind.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {statementsExpected} from './progress.js'
 
@@ -84,6 +85,17 @@ async function loadSqlScript(script: ScriptRevision, dialect?: DialectName): Pro
     return async (op) => {
       const statements = (known || read(op.dialect))[section]
       if (!statements) throw new ScriptError(`${script.fileName}: no "-- +${section}" section`)
+      // A statement that would end the revision's transaction is named by its place in the file, before any runs.
+      for (const statement of op.dialect === 'mysql' ? [] : statements) {
+        const kind = statementKind(statement.sql, op.dialect)
+        if (kind === 'begin' || kind === 'commit' || kind === 'rollback')
+          throw new ScriptError(
+            `${script.fileName}:${statement.line}:${statement.column}: ${leadingWords(statement.sql, op.dialect, 1)[0]}` +
+              " would end the revision's own transaction, which db-manage opens and commits with the version update;" +
+              ' leave it out',
+          )
+      }
+
       statementsExpected(statements.length)
       // Split once, here, with the settings the file's own statements made (a SET standard_conforming_strings).
       for (const statement of statements) await op.execute(statement.sql, undefined, {split: false})

@@ -74,6 +74,11 @@ export class SqliteDdlCompiler extends DdlCompiler {
       )
     }
 
+    // SQLite keeps a column's collation, and changes it only by rebuilding the table; ON UPDATE it has none.
+    if (op.collation !== undefined && op.collation !== (op.existingCollation ?? null))
+      throw this.cannot(`change the collation of ${op.table}.${op.column} in place: ${BATCH_ADVICE}`)
+    if (op.onUpdateDefault !== undefined && op.onUpdateDefault !== null)
+      throw this.cannot(`set column ${op.column} ON UPDATE: that is MySQL's (use a trigger)`)
     if (op.newName === undefined) return []
     return [
       {sql: `ALTER TABLE ${this.table(op.table)} RENAME COLUMN ${this.quote(op.column)} TO ${this.quote(op.newName)}`},

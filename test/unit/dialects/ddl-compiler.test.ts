@@ -20,14 +20,6 @@ type Expect = string | {error: string; bug?: string} | {skip: string}
 /** SQLite's refusals name the table rebuild that does the job instead. */
 const BATCH = 'use op.batchAlterTable(table, (batch) => ...), which rebuilds the table'
 
-// BUG (dialects/ddl-compiler.ts INDEX_OPTION_REFUSALS): SQLite's refusal of a FULLTEXT or SPATIAL index ends with a
-// hint for PostgreSQL ("(PostgreSQL has tsvector with a gin index)", "(PostgreSQL uses a gist index)"), which
-// misleads on SQLite (whose full-text search is FTS5).
-const HINT_BUG = "the PostgreSQL hint is given on SQLite's refusal"
-
-/** See the skipped test "alterColumn collation on SQLite is refused" below. */
-const SQLITE_ALTER_BUG = 'SQLite drops a new collation or ON UPDATE without a word'
-
 /** Build the node the way a script does, through the op object. */
 async function node(build: (op: Operations) => Promise<void>): Promise<Operation> {
   let captured: Operation | undefined
@@ -491,7 +483,9 @@ describe('DDL compilers: exact SQL per dialect', () => {
         error:
           "postgresql cannot create a FULLTEXT index (ix_t_f): that is MySQL's (PostgreSQL has tsvector with a gin index)",
       },
-      sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's"},
+      sqlite: {
+        error: "sqlite cannot create a FULLTEXT index (ix_t_f): that is MySQL's (SQLite has FTS5 virtual tables)",
+      },
     },
   )
 
@@ -551,7 +545,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
       error:
         "postgresql cannot create a FULLTEXT index (ft): that is MySQL's (PostgreSQL has tsvector with a gin index)",
     },
-    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's"},
+    sqlite: {error: "sqlite cannot create a FULLTEXT index (ft): that is MySQL's (SQLite has FTS5 virtual tables)"},
   })
 
   pins('createIndex SPATIAL', (op) => op.createIndex('sp', 't', ['g'], {spatial: true}), {
@@ -559,7 +553,7 @@ describe('DDL compilers: exact SQL per dialect', () => {
     postgresql: {
       error: "postgresql cannot create a SPATIAL index (sp): that is MySQL's (PostgreSQL uses a gist index)",
     },
-    sqlite: {bug: HINT_BUG, error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's"},
+    sqlite: {error: "sqlite cannot create a SPATIAL index (sp): that is MySQL's (SQLite has R*Tree virtual tables)"},
   })
 
   pins(
@@ -1004,15 +998,13 @@ describe('DDL compilers: comments, collations, ON UPDATE and table options', () 
       mysql: "ALTER TABLE `t` MODIFY COLUMN `note` VARCHAR(10) COLLATE utf8mb4_bin NULL COMMENT 'new'",
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "note" TYPE VARCHAR(10) COLLATE "utf8mb4_bin";\nCOMMENT ON COLUMN "t"."note" IS \'new\'',
-      sqlite: {skip: SQLITE_ALTER_BUG},
+      sqlite: {error: `sqlite cannot change the collation of t.note in place: ${BATCH}`},
     },
   )
 
-  // BUG (dialects/sqlite/sqlite-ddl-compiler.ts alterColumn): a new collation (or ON UPDATE) is silently dropped on
-  // SQLite (no SQL, no error), though SQLite keeps a column's collation and can change it only by rebuilding the
-  // table; it should be refused with the batchAlterTable advice, as a change of type or default is. (A comment is
-  // dropped by design: SQLite keeps none.)
-  it.skip('alterColumn collation on SQLite is refused, not dropped (silently ignored today)', async () => {
+  // SQLite keeps a column's collation and can change it only by rebuilding the table: refused with the
+  // batchAlterTable advice, as a change of type or default is. (A comment is dropped by design: SQLite keeps none.)
+  it('alterColumn collation on SQLite is refused, not dropped', async () => {
     const operation = await node((op) => op.alterColumn('t', 'note', {collation: 'NOCASE', existingType: 'text'}))
     let failure: unknown
     try {
@@ -1037,7 +1029,7 @@ describe('DDL compilers: comments, collations, ON UPDATE and table options', () 
         error:
           'postgresql cannot change the collation of t.note without its type: PostgreSQL restates it (ALTER COLUMN ... TYPE t COLLATE c), so pass type or existingType',
       },
-      sqlite: {skip: SQLITE_ALTER_BUG},
+      sqlite: {error: `sqlite cannot change the collation of t.note in place: ${BATCH}`},
     },
   )
 
@@ -1056,7 +1048,7 @@ describe('DDL compilers: comments, collations, ON UPDATE and table options', () 
       mysql: 'ALTER TABLE `t` MODIFY COLUMN `note` TEXT NOT NULL',
       postgresql:
         'ALTER TABLE "t" ALTER COLUMN "note" TYPE TEXT COLLATE "default";\nCOMMENT ON COLUMN "t"."note" IS NULL',
-      sqlite: {skip: SQLITE_ALTER_BUG},
+      sqlite: {error: `sqlite cannot change the collation of t.note in place: ${BATCH}`},
     },
   )
 
@@ -1071,7 +1063,7 @@ describe('DDL compilers: comments, collations, ON UPDATE and table options', () 
     {
       mysql: 'ALTER TABLE `t` MODIFY COLUMN `touched` DATETIME NULL ON UPDATE CURRENT_TIMESTAMP',
       postgresql: {error: "postgresql cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
-      sqlite: {skip: SQLITE_ALTER_BUG},
+      sqlite: {error: "sqlite cannot set column touched ON UPDATE: that is MySQL's (use a trigger)"},
     },
   )
 

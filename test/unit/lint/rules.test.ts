@@ -186,10 +186,9 @@ describe('lint rules on operations', () => {
       },
       NONE,
     )
-    // BUG (lint/rules.ts, DM102): a generated column computes its value for every row, so adding it NOT NULL to a
-    // table with rows needs no default (and may not have one: the compiler refuses a default on it); the rule
-    // still reports it.
-    it.skip('addColumn NOT NULL generated column: nothing (false positive today)', async () => {
+    // A generated column computes its value for every row, so adding it NOT NULL to a table with rows needs no
+    // default (and may not have one: the compiler refuses a default on it).
+    it('addColumn NOT NULL generated column: nothing', async () => {
       for (const dialect of ['postgresql', 'mysql', 'sqlite'] as const) {
         expect(
           await lintOf(dialect, (op) =>
@@ -301,16 +300,29 @@ describe('lint rules on operations', () => {
     )
   })
 
-  // GAP (lint/rules.ts, DM105 is PostgreSQL's alone): MariaDB 10.11 adds a foreign key (with foreign_key_checks on)
-  // or a CHECK only with ALGORITHM=COPY, copying the table while writes wait ("ALGORITHM=INPLACE is not supported.
-  // Reason: Adding foreign keys needs foreign_key_checks=OFF"; checked on the test server), which is worse than
-  // PostgreSQL's validation; nothing warns of it on MySQL.
-  it.skip('DM105 or a rule of its own warns of a key or check added to an existing MySQL table (not reported today)', async () => {
-    const found = await lintOf('mysql', async (op) => {
-      await op.createForeignKey('film_language_fkey', 'film', 'language', ['language_id'], ['id'])
-      await op.createCheckConstraint('film_length_check', 'film', 'length > 0')
+  // MariaDB 10.11 adds a foreign key (with foreign_key_checks on) or a CHECK only with ALGORITHM=COPY, copying the
+  // table while writes wait ("ALGORITHM=INPLACE is not supported. Reason: Adding foreign keys needs
+  // foreign_key_checks=OFF"; checked on the test server): DM140 says so (DM105 is PostgreSQL's NOT VALID advice).
+  it('DM140 warns of a key or check added to an existing MySQL table', async () => {
+    const operations: Operation[] = []
+    const op = new Operations({
+      dialect: 'mysql',
+      async query() {
+        return []
+      },
+      async run(operation) {
+        operations.push(operation)
+      },
     })
-    expect(found.map((f) => f.severity)).to.deep.equal(['warning', 'warning'])
+    await op.createForeignKey('film_language_fkey', 'film', 'language', ['language_id'], ['id'])
+    await op.createCheckConstraint('film_length_check', 'film', 'length > 0')
+    await drainOperations(op)
+    expect(findings(operations, 'mysql').map((f) => `${f.rule} ${RULES[f.rule].severity}: ${f.message}`)).to.deep.equal(
+      [
+        'DM140 warning: add foreign key film_language_fkey on film with foreign_key_checks on (ALGORITHM=COPY)',
+        'DM140 warning: add check film_length_check on film (ALGORITHM=COPY)',
+      ],
+    )
   })
 
   describe('DM106 (warning, every dialect): a rename the running code does not know', () => {
