@@ -122,13 +122,15 @@ export function check(
         break
       }
 
+      // What the same revision created holds no data and no running code reads it.
       case 'dropTable': {
-        add('DM101', `drop table ${action.table}`)
+        if (existing(action.table)) add('DM101', `drop table ${action.table}`)
+        created.delete(tableKey(action.table))
         break
       }
 
       case 'dropColumn': {
-        add('DM101', `drop column ${action.table}.${action.column}`)
+        if (existing(action.table)) add('DM101', `drop column ${action.table}.${action.column}`)
         break
       }
 
@@ -181,6 +183,7 @@ export function check(
 
       case 'renameTable': {
         if (existing(action.table)) add('DM106', `rename table ${action.table} to ${action.newName}`)
+        else created.add(tableKey(action.newName))
         created.delete(tableKey(action.table))
         break
       }

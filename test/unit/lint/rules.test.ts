@@ -152,6 +152,26 @@ describe('lint rules on operations', () => {
         ],
       },
     )
+    // What the same revision created (under its name or a new one) holds no data yet.
+    lints(
+      'a table created, renamed, a column dropped and the table dropped in one revision',
+      async (op) => {
+        await op.createTable('scratch', [op.column('id', 'bigint', {primaryKey: true}), op.column('note', 'text')])
+        await op.renameTable('scratch', 'staging')
+        await op.dropColumn('staging', 'note')
+        await op.dropTable('staging')
+      },
+      NONE,
+    )
+    lints(
+      'a table dropped, then one of the same name created and dropped',
+      async (op) => {
+        await op.dropTable('film')
+        await op.createTable('film', [op.column('id', 'bigint', {primaryKey: true})])
+        await op.dropTable('film')
+      },
+      everywhere([{message: 'drop table film', rule: 'DM101', severity: 'error'}]),
+    )
     // Dropping an index or a constraint loses no data.
     lints(
       'dropIndex and dropConstraint',
