@@ -1,4 +1,5 @@
 import type {DialectName} from '../util/dialect-names.js'
+import {INTEGER_BYTES, parseSqlType} from '../model/sql-type.js'
 
 /** A type as the catalog spells it, read into what bounds its values. */
 interface Bounds {
@@ -11,56 +12,35 @@ interface Bounds {
   readonly unsigned?: boolean
 }
 
-const INTEGER_BYTES: Readonly<Record<string, number>> = {
-  bigint: 8,
-  int: 4,
-  int2: 2,
-  int4: 4,
-  int8: 8,
-  integer: 4,
-  mediumint: 3,
-  smallint: 2,
-  tinyint: 1,
-}
-const UNBOUNDED_TEXT = new Set(['text', 'mediumtext', 'longtext', 'character varying', 'varchar', 'clob'])
 const TEXT_SIZES: Readonly<Record<string, number>> = {tinytext: 255, text: 65_535, mediumtext: 16_777_215}
 const BLOB_SIZES: Readonly<Record<string, number>> = {tinyblob: 255, blob: 65_535, mediumblob: 16_777_215}
+const TIMES = new Set(['timestamp', 'datetime', 'time', 'timestamptz', 'timetz'])
 
-function boundsOf(type: string, dialect: DialectName): Bounds | undefined {
-  const t = type.trim().toLowerCase().replace(/\s+/g, ' ')
-  const unsigned = /\bunsigned\b/.test(t)
-  const base = t
-    .replace(/\b(unsigned|zerofill|signed)\b/g, '')
-    .trim()
-    // PostgreSQL spells a time's precision before its zone: timestamp(3) without time zone.
-    .replace(/^(timestamp|time)\s*\((\d+)\)\s*((?:with|without) time zone)$/, '$1 $3($2)')
-  const m = /^([a-z][a-z ]*?)\s*(?:\((\d+)(?:\s*,\s*(\d+))?\))?$/.exec(base)
-  if (!m) return undefined
-  const [, name, size, scale] = m
-  const n = size === undefined ? undefined : Number(size)
+function boundsOf(text: string, dialect: DialectName): Bounds | undefined {
+  const type = parseSqlType(text, dialect)
+  if (type.array || type.values) return undefined
+  const {length: n, name, unsigned} = type
   if (INTEGER_BYTES[name] !== undefined && !(name === 'tinyint' && n === 1 && dialect === 'mysql'))
     return {family: 'integer', size: INTEGER_BYTES[name], unsigned}
-  if (['varchar', 'character varying', 'char', 'character', 'nvarchar', 'nchar', 'bpchar'].includes(name))
-    return {family: 'text', size: n ?? (name.includes('var') ? Number.POSITIVE_INFINITY : 1)}
-  if (UNBOUNDED_TEXT.has(name) || TEXT_SIZES[name] !== undefined)
+  if (name === 'varchar' || name === 'char')
+    return {family: 'text', size: n ?? (name === 'varchar' ? Number.POSITIVE_INFINITY : 1)}
+  if (name === 'longtext' || name === 'clob' || TEXT_SIZES[name] !== undefined)
     return {
       family: 'text',
       size: dialect === 'mysql' ? (TEXT_SIZES[name] ?? 4_294_967_295) : Number.POSITIVE_INFINITY,
     }
-  if (['varbinary', 'binary'].includes(name)) return {family: 'binary', size: n ?? 1}
+  if (name === 'varbinary' || name === 'binary') return {family: 'binary', size: n ?? 1}
   if (BLOB_SIZES[name] !== undefined || name === 'longblob' || name === 'bytea')
     return {family: 'binary', size: BLOB_SIZES[name] ?? Number.POSITIVE_INFINITY}
-  if (['bit', 'bit varying', 'varbit'].includes(name)) return {family: 'bit', size: n ?? 1}
-  if (['numeric', 'decimal'].includes(name))
+  if (name === 'bit' || name === 'bit varying') return {family: 'bit', size: n ?? 1}
+  if (name === 'numeric')
     return n === undefined
       ? {family: 'decimal', scale: Number.POSITIVE_INFINITY, size: Number.POSITIVE_INFINITY}
-      : {family: 'decimal', scale: Number(scale ?? 0), size: n, unsigned}
-  if (['double precision', 'double', 'float8'].includes(name)) return {family: 'float', size: 8}
-  if (['real', 'float4'].includes(name)) return {family: 'float', size: 4}
+      : {family: 'decimal', scale: type.scale ?? 0, size: n, unsigned}
+  if (name === 'double') return {family: 'float', size: 8}
+  if (name === 'real') return {family: 'float', size: 4}
   if (name === 'float') return {family: 'float', size: n !== undefined && n > 24 ? 8 : dialect === 'mysql' ? 4 : 8}
-  for (const time of ['timestamp', 'datetime', 'time', 'timestamptz', 'timetz'])
-    if (name === time || name.startsWith(`${time} with`) || name.startsWith(`${time} without`))
-      return {family: `time:${time}`, size: n ?? (dialect === 'postgresql' ? 6 : 0)}
+  if (TIMES.has(name)) return {family: `time:${name}`, size: n ?? (dialect === 'postgresql' ? 6 : 0)}
   return undefined
 }
 

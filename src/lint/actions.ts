@@ -1,3 +1,5 @@
+import type {SqlType} from '../model/sql-type.js'
+
 /**
  * What a statement or an operation does, in one neutral form that every lint
  * rule reads: the operation nodes of a script map to it (from-operations.ts),
@@ -6,23 +8,8 @@
  * asks where an action came from.
  */
 
-/** A column type, as the rules compare it: its base name lower-cased and canonical, and its modifiers. */
-export interface TypeFacts {
-  /**
-   * `smallint`, `integer`, `bigint` (and `smallserial`, `serial`, `bigserial`), `varchar`, `char`, `text`,
-   * `timestamp`, `timestamptz`, `json`, `jsonb`, `numeric`, `enum`, ... (MySQL's `int` is `integer`, `datetime`
-   * stays `datetime`); any other name as written, lower-cased.
-   */
-  readonly name: string
-  /** varchar(n), char(n); numeric's precision; timestamp(p)'s precision. */
-  readonly length?: number
-  readonly scale?: number
-  /** ENUM('a', 'b') and SET(...): the values, in order. */
-  readonly values?: readonly string[]
-  readonly array?: boolean
-  /** As written (for messages). */
-  readonly text: string
-}
+/** A column type's facts: one reading for the lint and autogenerate (model/sql-type.ts). */
+export type TypeFacts = SqlType
 
 /** A column's default, as the server computes it for the rows a table already has. */
 export interface DefaultFacts {

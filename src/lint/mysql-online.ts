@@ -158,6 +158,7 @@ function sameType(a: TypeFacts, b: TypeFacts): boolean {
   return (
     a.name === b.name &&
     a.length === b.length &&
+    Boolean(a.unsigned) === Boolean(b.unsigned) &&
     a.scale === b.scale &&
     a.values?.join('\u0000') === b.values?.join('\u0000')
   )
