@@ -111,7 +111,7 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
 
 export interface MigrationContextOptions {
   readonly dialect: Dialect
-  readonly executor: SqlExecutor & {comment?: (text: string) => void}
+  readonly executor: SqlExecutor & {comment?: (text: string) => void; retract?: (sql: string) => boolean}
   readonly versions: VersionStore
   readonly transactionPerMigration: boolean
   readonly introspector: Introspector
@@ -196,6 +196,8 @@ export class MigrationContext {
   private async end(how: 'commit' | 'rollback'): Promise<void> {
     this.inTransaction = false
     if (how === 'rollback') this.options.executor.discard?.()
+    // Offline, a transaction that holds nothing is not written.
+    if (this.options.executor.retract?.(this.beginSql)) return
     await this.options.executor.execute(END_TRANSACTION[how])
   }
 
@@ -210,7 +212,8 @@ export class MigrationContext {
       return
     }
 
-    await executor.execute(END_TRANSACTION.commit)
+    // Offline, a BEGIN with nothing after it is taken back rather than committed empty.
+    if (!executor.retract?.(this.beginSql)) await executor.execute(END_TRANSACTION.commit)
     this.steppedOut = {partial: this.running!, sql: statement.sql, version: this.committed}
     this.runningOutside = true
     try {

@@ -92,6 +92,22 @@ export class OfflineWriter implements SqlExecutor {
     )
   }
 
+  /**
+   * Take back the last statement written when it was `sql` (comments after it stay): a `BEGIN` with nothing after
+   * it, before a statement that steps out of the transaction, so the file holds no empty `BEGIN; COMMIT;`.
+   */
+  retract(sql: string): boolean {
+    const written = terminate(sql, this.compiler.dialect)
+    for (let i = this.parts.length - 1; i >= 0; i--) {
+      if (this.parts[i].startsWith('-- ')) continue
+      if (this.parts[i] !== written) return false
+      this.parts.splice(i, 1)
+      return true
+    }
+
+    return false
+  }
+
   text(): string {
     return this.parts.join('')
   }

@@ -222,21 +222,13 @@ for (const dialect of dialectsUnderTest()) {
         }
 
         const sql = await runCli(['upgrade', '001:002', '--sql'], {cwd: dir})
-        // Each statement that must run outside opens a gap in the transaction; two in a row leave an empty
-        // BEGIN; COMMIT; between them (noise, harmless).
+        // Each statement that must run outside stands between the transactions, with no empty BEGIN; COMMIT;
+        // before, between or after them.
         expect(noHistory(sql.stdout)).to.equal(
           dialect === 'postgresql'
-            ? `BEGIN;
-
--- Running upgrade 001 -> 002
-
-COMMIT;
+            ? `-- Running upgrade 001 -> 002
 
 VACUUM;
-
-BEGIN;
-
-COMMIT;
 
 CREATE INDEX CONCURRENTLY ix_a_id ON a (id);
 
