@@ -5,7 +5,7 @@ import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
 import {type SessionOptions, withSession} from '../runtime/session.js'
 import type {StepResult} from '../runtime/step.js'
 import {UsageError} from '../util/errors.js'
-import {scriptsFor} from './scripts.js'
+import {scriptsFor, scriptsWithRepeatables} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface MigrateOptions extends SessionOptions {
@@ -70,7 +70,8 @@ async function migrate(
   return eachDatabase(
     config,
     async (database) => {
-      const scripts = await scriptsFor(config, database)
+      const scripts =
+        direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
         migrator.migrate(direction, spec, {
           onRetry: (line) => options.onRetry?.(database.name, line),

@@ -351,7 +351,8 @@ export class MigrationContext {
         const autocommit = options.autocommit?.has(step) === true
         this.autocommit = autocommit
         // Outside a transaction the step is marked in progress, as on MySQL: a kill half-way is named by the next run.
-        const stepMarks = marks || autocommit
+        // A repeatable or a seed moves no version: unrecorded, it simply runs again next time.
+        const stepMarks = (marks || autocommit) && !step.rerun
         const inTransaction = this.transactional && !whole && !autocommit
         if (autocommit) {
           online?.batching?.(false)
@@ -360,7 +361,9 @@ export class MigrationContext {
 
         if (inTransaction) await this.begin()
         executor.comment?.(
-          `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}` +
+          (step.rerun
+            ? `Running ${step.rerun.kind} ${step.script.fileName}`
+            : `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`) +
             (autocommit ? ' outside a transaction (transaction = false)' : ''),
         )
         if (stepMarks) await versions.started({...step, checksum: step.script.checksum})
@@ -406,12 +409,13 @@ export class MigrationContext {
         }
 
         this.committed = step.to
-        const result = {
+        const result: StepResult = {
           direction: step.direction,
           from: step.from,
-          message: step.script.message,
+          message: step.rerun?.reason ?? step.script.message,
           ms: Math.round(performance.now() - started),
           to: step.to,
+          ...(step.rerun && {rerun: {file: step.script.fileName, kind: step.rerun.kind}}),
         }
         if (ahead) {
           waiting.push({result, step})
