@@ -4,11 +4,11 @@ import {history} from '../api/history.js'
 import {stateIfReachable} from '../api/reachable.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {BaseCommand} from '../cli/base-command.js'
-import {perDatabase, revisionBlock, revisionLine} from '../cli/format.js'
+import {perDatabase, repeatableBlock, repeatableLine, revisionBlock, revisionLine} from '../cli/format.js'
 
 export default class History extends BaseCommand {
   static description =
-    'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached; with --verbose, each applied revision also says when it was applied, by whom, how long it took, and whether its script still matches the checksum recorded then. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
+    'Lists revisions newest first, as "006 -> 007 (head), message", marking (current) the revision the database is at when it can be reached; with --verbose, each applied revision also says when it was applied, by whom, how long it took, and whether its script still matches the checksum recorded then. Repeatable objects (migrations/repeatable/) are listed above the chain, each applied or pending when the database can be reached. A range START:END limits the list; either side may be left out, and "current" may stand for the database\'s revision.'
   static examples = ['<%= config.bin %> history', '<%= config.bin %> history -r 003:head --verbose']
   static flags = {
     rev: Flags.string({char: 'r', summary: 'Range START:END, e.g. base:005, 003:, :head-1.'}),
@@ -22,9 +22,12 @@ export default class History extends BaseCommand {
     const config = await this.loadConfig(flags)
     // The history rows only for --verbose: the plain list marks the current revision alone.
     const state = stateIfReachable(config, {debug: sqlDebug(flags.debug), history: flags.verbose})
+    // Repeatables' states need the rows: read, without -v, only when a chain has repeatables.
+    const rows = flags.verbose ? state : stateIfReachable(config, {debug: sqlDebug(flags.debug), history: true})
     const result = await history(config, {
       current: async (name) => (await state(name))?.current,
       history: flags.verbose ? async (name) => (await state(name))?.history : undefined,
+      objectRows: async (name) => (await rows(name))?.history,
       range: flags.rev,
     })
     if (flags.verbose) {
@@ -46,8 +49,16 @@ export default class History extends BaseCommand {
       }
     }
 
+    // Repeatables run after the head: listed above it, newest first as the chain is.
     this.printLines(
-      perDatabase(result, (r) => r.revisions.map(flags.verbose ? revisionBlock : revisionLine), config.nameEach),
+      perDatabase(
+        result,
+        (r) => [
+          ...(r.repeatables ?? []).map(flags.verbose ? repeatableBlock : repeatableLine),
+          ...r.revisions.map(flags.verbose ? revisionBlock : revisionLine),
+        ],
+        config.nameEach,
+      ),
     )
     return result
   }

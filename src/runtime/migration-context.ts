@@ -362,7 +362,7 @@ export class MigrationContext {
         if (inTransaction) await this.begin()
         executor.comment?.(
           (step.rerun
-            ? `Running ${step.rerun.kind} ${step.script.fileName}`
+            ? `Running ${step.rerun.kind} ${baseName(step.script.fileName)}`
             : `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`) +
             (autocommit ? ' outside a transaction (transaction = false)' : ''),
         )
@@ -415,7 +415,7 @@ export class MigrationContext {
           message: step.rerun?.reason ?? step.script.message,
           ms: Math.round(performance.now() - started),
           to: step.to,
-          ...(step.rerun && {rerun: {file: step.script.fileName, kind: step.rerun.kind}}),
+          ...(step.rerun && {rerun: {file: baseName(step.script.fileName), kind: step.rerun.kind}}),
         }
         if (ahead) {
           waiting.push({result, step})
@@ -576,4 +576,9 @@ function commitsAsItGoes(autocommit: boolean): string {
   return autocommit
     ? 'it runs outside a transaction (transaction = false): each statement commits as it runs'
     : 'MySQL commits DDL as it goes'
+}
+
+/** A repeatable's or a seed's file name without its folder (`repeatable/x.sql`): what its step lines show. */
+function baseName(fileName: string): string {
+  return fileName.slice(fileName.lastIndexOf('/') + 1)
 }

@@ -21,7 +21,7 @@ export interface StepResult {
   readonly to: null | string
   readonly message: string
   readonly ms: number
-  /** A repeatable object or a seed: its kind and file (`repeatable/x.sql`); `message` says why it ran. */
+  /** A repeatable object or a seed: its kind and file name (`x.sql`); `message` says why it ran. */
   readonly rerun?: {readonly kind: ObjectKind; readonly file: string}
 }
 
