@@ -1,0 +1,26 @@
+import type {DialectName} from '../util/dialect-names.js'
+import type {Connection} from './connection.js'
+
+/**
+ * How many objects of each kind a reset dropped (`table`, `view`, `function`, ...), in the order they were dropped.
+ */
+export type Dropped = Record<string, number>
+
+/** Drop every object of the database the connection is on: `db-manage reset`'s first half (api/reset.ts). */
+export type DropAll = (connection: Connection, quote: (name: string) => string) => Promise<Dropped>
+
+/** Each dialect's, loaded when a reset runs: a dialect's catalog decides what "every object" is. */
+const DROP_ALL: Record<DialectName, () => Promise<DropAll>> = {
+  mysql: async () => (await import('./mysql/mysql-drop-all.js')).mysqlDropAll,
+  postgresql: async () => (await import('./postgres/postgres-drop-all.js')).postgresDropAll,
+  sqlite: async () => (await import('./sqlite/sqlite-drop-all.js')).sqliteDropAll,
+}
+
+export async function dropAllFor(dialect: DialectName): Promise<DropAll> {
+  return DROP_ALL[dialect]()
+}
+
+/** Count one dropped object of `kind`. */
+export function counted(dropped: Dropped, kind: string): void {
+  dropped[kind] = (dropped[kind] ?? 0) + 1
+}
