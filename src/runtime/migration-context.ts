@@ -524,6 +524,12 @@ export class MigrationContext {
     const done = executed.length
     const at = committed ?? 'base'
     if (done === 0) return make(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
+    // A repeatable or a seed moves no version and left no row: it runs again, whole, next time.
+    if (step.rerun)
+      return make(
+        `${what}: ${reason}; ${done} of its statements had already committed (${commitsAsItGoes(this.autocommit && this.transactional)}; the last: ${brief(executed.at(-1)!)}): ` +
+          `the database is at ${at}, and ${step.script.fileName} runs again at the next ${step.rerun.kind === 'seed' ? 'seed' : 'upgrade to head'}`,
+      )
     return make(
       `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (${commitsAsItGoes(this.autocommit && this.transactional)}; the last: ${brief(executed.at(-1)!)}): ` +
         unfinishedHint(step.script.fileName, committed, step.to),

@@ -8,7 +8,8 @@ const NOT_EXTENSION_OWNED = `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid
  * PostgreSQL: every object of the schemas on the search_path (`public`; a tenant's schema), in one transaction:
  * the extensions installed there, then materialized views, views, tables (partitions with their parent), foreign
  * tables, sequences, functions, procedures, aggregates, and types (enums, domains, composite and range types), each
- * with CASCADE and IF EXISTS, as a cascade may have taken it already. The schemas themselves stay, with their grants.
+ * with CASCADE and IF EXISTS, as a cascade may have taken it already (a serial's or identity's sequence goes with
+ * its table). The schemas themselves stay, with their grants.
  */
 export async function postgresDropAll(connection: Connection, quote: (name: string) => string): Promise<Dropped> {
   const dropped: Dropped = {}
@@ -30,6 +31,7 @@ export async function postgresDropAll(connection: Connection, quote: (name: stri
       `SELECT n.nspname, o.relname, o.relkind FROM pg_class o JOIN pg_namespace n ON n.oid = o.relnamespace
         WHERE n.nspname = ANY (current_schemas(false)) AND o.relkind IN ('m', 'v', 'r', 'p', 'f', 'S')
           AND NOT o.relispartition AND ${NOT_EXTENSION_OWNED}
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid AND d.deptype IN ('a', 'i'))
         ORDER BY array_position(ARRAY['m', 'v', 'r', 'p', 'f', 'S']::"char"[], o.relkind), o.relname`,
     )
     const RELATION: Record<string, [string, string]> = {
