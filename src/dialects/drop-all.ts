@@ -1,10 +1,8 @@
 import type {DialectName} from '../util/dialect-names.js'
 import type {Connection} from './connection.js'
+import type {Dropped} from './dropped.js'
 
-/**
- * How many objects of each kind a reset dropped (`table`, `view`, `function`, ...), in the order they were dropped.
- */
-export type Dropped = Record<string, number>
+export type {Dropped} from './dropped.js'
 
 /** Drop every object of the database the connection is on: `db-manage reset`'s first half (api/reset.ts). */
 export type DropAll = (connection: Connection, quote: (name: string) => string) => Promise<Dropped>
@@ -18,9 +16,4 @@ const DROP_ALL: Record<DialectName, () => Promise<DropAll>> = {
 
 export async function dropAllFor(dialect: DialectName): Promise<DropAll> {
   return DROP_ALL[dialect]()
-}
-
-/** Count one dropped object of `kind`. */
-export function counted(dropped: Dropped, kind: string): void {
-  dropped[kind] = (dropped[kind] ?? 0) + 1
 }

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {counted, type Dropped} from '../drop-all.js'
+import {counted, type Dropped} from '../dropped.js'
 
 /**
  * MySQL/MariaDB: every view, table (its triggers with it), sequence (MariaDB), procedure, function and event of the

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {counted, type Dropped} from '../drop-all.js'
+import {counted, type Dropped} from '../dropped.js'
 
 /** Objects an extension owns go with the extension. */
 const NOT_EXTENSION_OWNED = `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = o.oid AND d.deptype = 'e')`

@@ -1,5 +1,5 @@
 import type {Connection} from '../connection.js'
-import {counted, type Dropped} from '../drop-all.js'
+import {counted, type Dropped} from '../dropped.js'
 
 /**
  * SQLite: every object in sqlite_master but SQLite's own (views, triggers, tables, their indexes with them), in one
