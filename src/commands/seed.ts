@@ -35,7 +35,7 @@ export default class Seed extends BaseCommand {
         (r) => [
           r.seeds === 0
             ? `Nothing to seed: ${r.location} holds no seeds`
-            : `Nothing to seed: ${r.seeds === 1 ? 'the seed has' : `all ${r.seeds} seeds have`} run as they are (--all runs them again)`,
+            : `Nothing to seed: ${r.seeds === 1 ? 'the seed has run as it is' : `all ${r.seeds} seeds have run as they are`} (--all runs them again)`,
         ],
         many,
       ),
