@@ -516,6 +516,11 @@ export class MigrationContext {
       )
     }
 
+    if (this.whole && step.rerun)
+      return make(
+        `${what}: ${reason}; rolled back with the other ${step.rerun.kind === 'seed' ? 'seeds' : 'repeatables'} of this` +
+          ` run (transaction_per_migration = false), the revisions kept: the database is at ${committed ?? 'base'}`,
+      )
     if (this.whole)
       return make(
         `${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`,

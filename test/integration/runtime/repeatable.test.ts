@@ -272,6 +272,33 @@ INSERT INTO ${n.album} (${n.albumId}, ${n.title}, ${n.artistId}) VALUES
       expect(stripMs(fixed.stdout)).to.deep.equal(['repeatable broken.sql, new'])
     })
 
+    if (dialect !== 'mysql') {
+      it('with one transaction for the run, a failing repeatable rolls back the repeatables, not the revisions', async () => {
+        const dir = project()
+        writeFileSync(
+          path.join(dir, 'db-manage.ini'),
+          readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(
+            '[db_manage]\n',
+            '[db_manage]\ntransaction_per_migration = false\n',
+          ),
+        )
+        writeFileSync(path.join(dir, 'migrations', 'repeatable', 'zz_broken.sql'), 'SELECT * FROM no_such_table;\n')
+        const up = await runCli(['upgrade'], {cwd: dir})
+        expect(up.code).to.equal(1)
+        expect(up.stderr).to.match(
+          /^Error: repeatable zz_broken \(repeatable\/zz_broken\.sql\) failed: .*no_such_table.*; rolled back with the other repeatables of this run \(transaction_per_migration = false\), the revisions kept: the database is at 001\n$/,
+        )
+        expect((await query('SELECT version_num FROM alembic_version')).map((r) => r.version_num)).to.deep.equal([
+          '001',
+        ])
+        expect(await runCli(['current'], {cwd: dir})).to.deep.include({
+          stdout:
+            '001 (head)\nrepeatable/artist_names.ts: pending (new)\nrepeatable/album_counts.sql: pending (new)\n' +
+            'repeatable/zz_broken.sql: pending (new)\n',
+        })
+      })
+    }
+
     it('seeds once, again only what changed, every one with --all', async () => {
       const dir = project()
       expect((await runCli(['upgrade'], {cwd: dir})).code).to.equal(0)
