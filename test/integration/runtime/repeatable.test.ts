@@ -8,6 +8,7 @@ import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../../src/config/database-url.js'
+import {objectKey} from '../../../src/script/object-scripts.js'
 import type {DialectName} from '../../../src/util/dialect-names.js'
 import {ROOT, runCli, tempProject} from '../../helpers/cli.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../../helpers/databases.js'
@@ -187,6 +188,47 @@ INSERT INTO ${n.album} (${n.albumId}, ${n.title}, ${n.artistId}) VALUES
           'repeatable/album_counts.sql (applied), depends on artist_names\n' +
           '<base> -> 001 (head) (current), chinook schema\n',
       })
+    })
+
+    it('applies the repeatables again after a downgrade, which may have dropped what they built', async () => {
+      const dir = project()
+      writeFileSync(
+        path.join(dir, 'migrations', '002_genre_note.sql'),
+        `-- revision: 002\n-- down_revision: 001\n-- message: genre note\n-- +upgrade\nCREATE TABLE genre_note (id INTEGER PRIMARY KEY);\n-- +downgrade\nDROP TABLE genre_note;\n`,
+      )
+      expect((await runCli(['upgrade'], {cwd: dir})).code).to.equal(0)
+      expect(stripMs((await runCli(['downgrade', '-1'], {cwd: dir})).stdout)).to.deep.equal([
+        'downgrade 002 -> 001, genre note',
+      ])
+      expect(await runCli(['current'], {cwd: dir})).to.deep.include({
+        stdout:
+          '001\nrepeatable/artist_names.ts: pending (after a downgrade)\n' +
+          'repeatable/album_counts.sql: pending (after a downgrade)\n',
+      })
+      expect(stripMs((await runCli(['upgrade'], {cwd: dir})).stdout)).to.deep.equal([
+        'upgrade 001 -> 002, genre note',
+        'repeatable artist_names.ts, after a downgrade',
+        'repeatable album_counts.sql, after a downgrade',
+      ])
+    })
+
+    it('records a name longer than the revision column under its 32-character key, and knows it again', async () => {
+      const dir = project()
+      const name = 'customer_invoice_summary_by_region'
+      writeFileSync(
+        path.join(dir, 'migrations', 'repeatable', `${name}.sql`),
+        `DROP VIEW IF EXISTS ${name};\nCREATE VIEW ${name} AS SELECT ${n.name} FROM ${n.artist};\n`,
+      )
+      const up = await runCli(['upgrade'], {cwd: dir})
+      expect(up.code, up.stderr).to.equal(0)
+      expect(stripMs(up.stdout).at(-1)).to.equal(`repeatable ${name}.sql, new`)
+      expect((await history()).at(-1)).to.deep.equal([objectKey(name), 'repeatable', '001', '001'])
+      expect(objectKey(name)).to.have.length(32)
+      expect(await runCli(['upgrade'], {cwd: dir})).to.deep.include({
+        code: 0,
+        stdout: 'Nothing to upgrade: the database is at 001\n',
+      })
+      expect((await runCli(['history'], {cwd: dir})).stdout).to.include(`repeatable/${name}.sql (applied)\n`)
     })
 
     it('renders every repeatable with --sql when the range reaches head', async () => {
