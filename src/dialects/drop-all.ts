@@ -4,7 +4,7 @@ import type {Dropped} from './dropped.js'
 
 export type {Dropped} from './dropped.js'
 
-/** Drop every object of the database the connection is on: `db-manage reset`'s first half (api/reset.ts). */
+/** Drop every object of the database the connection is on: `db-manage reset`'s first half (api/seed.ts). */
 export type DropAll = (connection: Connection, quote: (name: string) => string) => Promise<Dropped>
 
 /** Each dialect's, loaded when a reset runs: a dialect's catalog decides what "every object" is. */

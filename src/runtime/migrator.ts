@@ -525,7 +525,7 @@ export class Migrator {
   /**
    * `reset`, online under the lock: every object of the database dropped (its version and history tables with
    * them), then upgraded to head (repeatables included) and seeded. The caller checked that the database may be
-   * reset (api/reset.ts).
+   * reset (api/seed.ts).
    */
   async reset(
     seeds: readonly ObjectScript[],
