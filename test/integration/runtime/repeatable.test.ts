@@ -4,7 +4,7 @@
  * load rows in Chinook's shape.
  */
 import {expect} from 'chai'
-import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {parseDatabaseUrl} from '../../../src/config/database-url.js'
@@ -389,6 +389,30 @@ INSERT INTO ${n.album} (${n.albumId}, ${n.title}, ${n.artistId}) VALUES
         '02_media_types',
         '03_artists',
       ])
+    })
+
+    it('seeds from seed_location, and says which folder is missing', async () => {
+      const dir = project()
+      expect((await runCli(['upgrade'], {cwd: dir})).code).to.equal(0)
+      writeFileSync(
+        path.join(dir, 'db-manage.ini'),
+        readFileSync(path.join(dir, 'db-manage.ini'), 'utf8').replace(
+          '[database]\n',
+          '[database]\nseed_location = data/seeds\n',
+        ),
+      )
+      expect(await runCli(['seed'], {cwd: dir})).to.deep.include({
+        code: 2,
+        stderr:
+          `Error: no seeds folder: ${path.join(dir, 'data', 'seeds')} does not exist (seed_location sets it, relative to` +
+          ' the config file; by default "seeds" beside migrations/)\n',
+        stdout: '',
+      })
+      mkdirSync(path.join(dir, 'data'))
+      renameSync(path.join(dir, 'seeds'), path.join(dir, 'data', 'seeds'))
+      const seeded = await runCli(['seed'], {cwd: dir})
+      expect(seeded.code, seeded.stderr).to.equal(0)
+      expect(stripMs(seeded.stdout)).to.have.length(3)
     })
 
     if (dialect !== 'sqlite') {
