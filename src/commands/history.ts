@@ -1,4 +1,6 @@
 import * as Flags from '@oclif/core/flags'
+import {existsSync} from 'node:fs'
+import path from 'node:path'
 
 import {history} from '../api/history.js'
 import {stateIfReachable} from '../api/reachable.js'
@@ -21,13 +23,18 @@ export default class History extends BaseCommand {
     const {flags} = await this.parse(History)
     const config = await this.loadConfig(flags)
     // The history rows only for --verbose: the plain list marks the current revision alone.
-    const state = stateIfReachable(config, {debug: sqlDebug(flags.debug), history: flags.verbose})
-    // Repeatables' states need the rows: read, without -v, only when a chain has repeatables.
-    const rows = flags.verbose ? state : stateIfReachable(config, {debug: sqlDebug(flags.debug), history: true})
+    const plain = stateIfReachable(config, {debug: sqlDebug(flags.debug), history: flags.verbose})
+    // Repeatables' states need the rows: without -v, they are read (in the same one read) only for a chain with some.
+    const full = flags.verbose ? plain : stateIfReachable(config, {debug: sqlDebug(flags.debug), history: true})
+    const state = (name: string) => {
+      const database = config.databases.find((d) => d.name === name)
+      return (database && existsSync(path.join(database.scriptLocation, 'repeatable')) ? full : plain)(name)
+    }
+
     const result = await history(config, {
       current: async (name) => (await state(name))?.current,
       history: flags.verbose ? async (name) => (await state(name))?.history : undefined,
-      objectRows: async (name) => (await rows(name))?.history,
+      objectRows: async (name) => (await full(name))?.history,
       range: flags.rev,
     })
     if (flags.verbose) {
