@@ -5,12 +5,15 @@ import {readState, type SessionOptions, withSession} from '../runtime/session.js
 import type {ChainProblem} from '../script/revision-map.js'
 import {errorMessage} from '../util/errors.js'
 import {compareChecksums} from '../runtime/checksums.js'
+import {dueObjects, type ObjectState, objectStatus} from '../runtime/object-status.js'
+import {readRepeatables} from '../script/object-scripts.js'
 import {appliedCount} from '../script/revision.js'
 import {chainOf, scriptsOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface CheckProblem {
-  readonly kind: ChainProblem['kind'] | 'unreadable'
+  /** `repeatable`: a repeatable object that cannot be read or ordered (a bad name, an unknown dependency, a cycle). */
+  readonly kind: ChainProblem['kind'] | 'repeatable' | 'unreadable'
   readonly message: string
 }
 
@@ -31,6 +34,12 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
       ...unreadable.map((u) => ({kind: 'unreadable' as const, message: u.message})),
       ...map.problems().map(({kind, message}) => ({kind, message})),
     ]
+    try {
+      readRepeatables(database.scriptLocation)
+    } catch (error) {
+      problems.push({kind: 'repeatable', message: errorMessage(error)})
+    }
+
     const ok = problems.length === 0
     const chain = ok ? map.linear() : []
     return {base: chain[0]?.id, head: chain.at(-1)?.id, ok, problems, revisions: map.size + unreadable.length}
@@ -48,6 +57,11 @@ export interface DatabaseCheck {
   readonly unknownChecksums: readonly string[]
   /** Applied revisions whose script matches the checksum recorded when it was applied. */
   readonly matching: number
+  /**
+   * Repeatable objects the next upgrade to head applies (new, edited, or after a downgrade), with why: reported,
+   * never a problem (an edited repeatable is how one is changed).
+   */
+  readonly pendingRepeatables?: ReadonlyArray<{readonly file: string; readonly state: ObjectState}>
   readonly problems: readonly string[]
 }
 
@@ -91,6 +105,20 @@ export async function checkDatabase(
     const pending = chain.slice(position).map((r) => r.id)
     if (options.failOnPending && pending.length > 0)
       problems.push(`${pending.length} revision(s) pending: ${pending.join(', ')} (--fail-on-pending)`)
-    return {current, matching, pending, problems, unknownChecksums}
+    const pendingRepeatables = dueObjects(objectStatus(readRepeatables(database.scriptLocation), 'repeatable', history))
+    if (options.failOnPending && pendingRepeatables.length > 0)
+      problems.push(
+        `${pendingRepeatables.length} repeatable(s) pending: ${pendingRepeatables.map((o) => o.script.fileName).join(', ')} (--fail-on-pending)`,
+      )
+    return {
+      current,
+      matching,
+      pending,
+      problems,
+      unknownChecksums,
+      ...(pendingRepeatables.length > 0 && {
+        pendingRepeatables: pendingRepeatables.map((o) => ({file: o.script.fileName, state: o.state})),
+      }),
+    }
   })
 }

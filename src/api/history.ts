@@ -4,6 +4,8 @@ import type {HistoryRow} from '../runtime/version-store.js'
 import type {Revision} from '../script/revision.js'
 import {requireChain, type ScriptDirectory, type ScriptRevision} from '../script/script-directory.js'
 import {appliedRecords} from '../runtime/checksums.js'
+import {type ObjectState, objectStatus} from '../runtime/object-status.js'
+import {readRepeatables} from '../script/object-scripts.js'
 import {eachDatabase} from './fleet.js'
 import {scriptsOf} from './scripts.js'
 
@@ -57,6 +59,17 @@ export function revisionInfo(rev: Revision, marks: RevisionMarks): RevisionInfo 
   }
 }
 
+/** A repeatable object as `history` lists it: its file, what it depends on, and where it stands when known. */
+export interface RepeatableInfo {
+  readonly file: string
+  readonly path: string
+  readonly depends: readonly string[]
+  /** With the database's history rows: applied as it is, or due at the next upgrade to head. */
+  readonly state?: ObjectState
+  /** When it last ran, by whom and how long it took. */
+  readonly applied?: {readonly at: string; readonly by: null | string; readonly ms: null | number}
+}
+
 export interface HistoryOptions {
   /** `START:END`, either side optional. */
   readonly range?: string
@@ -64,6 +77,31 @@ export interface HistoryOptions {
   readonly current?: (database: string) => Promise<null | string | undefined>
   /** The database's history rows, when known, to say when and by whom each applied revision was applied. */
   readonly history?: (database: string) => Promise<readonly HistoryRow[] | undefined>
+  /** The history rows for the repeatables' states, asked only when there are repeatables (`history` otherwise). */
+  readonly objectRows?: (database: string) => Promise<readonly HistoryRow[] | undefined>
+}
+
+/** The repeatables of a database's chain, in the order they run, with their states when the rows are known. */
+async function repeatablesOf(
+  location: string,
+  rows: (() => Promise<readonly HistoryRow[] | undefined>) | undefined,
+): Promise<RepeatableInfo[] | undefined> {
+  const repeatables = readRepeatables(location)
+  if (repeatables.length === 0) return undefined
+  const known = await rows?.()
+  const statuses = known ? objectStatus(repeatables, 'repeatable', known) : undefined
+  return repeatables.map((script, i) => {
+    const status = statuses?.[i]
+    return {
+      depends: script.depends,
+      file: script.fileName,
+      path: script.path,
+      ...(status && {state: status.state}),
+      ...(status?.last && {
+        applied: {at: status.last.appliedAt, by: status.last.appliedBy, ms: status.last.durationMs},
+      }),
+    }
+  })
 }
 
 /** When an applied revision was applied, by whom, how long it took, and whether its script is still as it was. */
@@ -103,10 +141,16 @@ function graphMarks(dir: ScriptDirectory, current?: null | string): RevisionMark
 export async function history(
   config: Config,
   options: HistoryOptions = {},
-): Promise<Array<{database: string; revisions: RevisionInfo[]}>> {
+): Promise<Array<{database: string; revisions: RevisionInfo[]; repeatables?: RepeatableInfo[]}>> {
   return eachDatabase(config, async (database) => {
     const dir = await scriptsOf(config, database)
     const current = await options.current?.(database.name)
+    const rowsOf = options.objectRows ?? options.history
+    // A range is a part of the chain; the repeatables, which follow its head, are listed with the whole of it.
+    const repeatables = options.range
+      ? undefined
+      : await repeatablesOf(database.scriptLocation, rowsOf && (() => rowsOf(database.name)))
+    const listed = repeatables ? {repeatables} : {}
     if (isBranched(dir)) {
       const walk = dir.map.graph()
       if (options.range)
@@ -114,7 +158,7 @@ export async function history(
           `a range needs a linear chain, and this one has ${dir.map.heads.length} heads: run "db-manage renumber" first`,
         )
       const marks = graphMarks(dir, current)
-      return {revisions: walk.map((rev) => revisionInfo(rev, marks))}
+      return {...listed, revisions: walk.map((rev) => revisionInfo(rev, marks))}
     }
 
     const chain = requireChain(dir)
@@ -132,7 +176,7 @@ export async function history(
       .between(Math.max(0, from - 1), to)
       .map((rev) => withApplied(revisionInfo(rev, marks), rev, applied))
       .reverse()
-    return {revisions}
+    return {...listed, revisions}
   })
 }
 

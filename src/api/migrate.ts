@@ -4,8 +4,10 @@ import type {Config} from '../config/config.js'
 import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
 import {type SessionOptions, withSession} from '../runtime/session.js'
 import type {StepResult} from '../runtime/step.js'
+import {type ObjectState, objectStatus} from '../runtime/object-status.js'
+import {readRepeatables} from '../script/object-scripts.js'
 import {UsageError} from '../util/errors.js'
-import {scriptsFor} from './scripts.js'
+import {scriptsFor, scriptsWithRepeatables} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface MigrateOptions extends SessionOptions {
@@ -70,7 +72,8 @@ async function migrate(
   return eachDatabase(
     config,
     async (database) => {
-      const scripts = await scriptsFor(config, database)
+      const scripts =
+        direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
         migrator.migrate(direction, spec, {
           onRetry: (line) => options.onRetry?.(database.name, line),
@@ -99,6 +102,11 @@ export interface CurrentResult {
   readonly current: null | string
   readonly isHead: boolean
   readonly message?: string
+  /**
+   * The repeatable objects, when there are any, in the order they run: `applied` as they are, or due at the next
+   * upgrade to head (`new`, `changed`, `after a downgrade`).
+   */
+  readonly repeatables?: ReadonlyArray<{readonly file: string; readonly state: ObjectState}>
 }
 
 /** The revision each database is at (null at base). */
@@ -107,9 +115,13 @@ export async function current(config: Config, options: SessionOptions = {}): Pro
     // On a URL alone (a job's image), with no scripts beside it, the revision is all there is to say.
     const scripts =
       config.scriptsGiven || existsSync(database.scriptLocation) ? await scriptsFor(config, database) : undefined
-    const revision = await withSession(config, database, options, (session) =>
-      Migrator.online(session, scripts, settingsOf(config, options, database)).version(),
-    )
+    const repeatables = scripts ? readRepeatables(database.scriptLocation) : []
+    const {revision, rows} = await withSession(config, database, options, async (session) => ({
+      revision: await Migrator.online(session, scripts, settingsOf(config, options, database)).version(),
+      // The history rows only when there are repeatables to compare with them.
+      rows:
+        repeatables.length > 0 ? await session.versions.readHistory(session.dialect.adapter, session.connection) : [],
+    }))
     const base = {url: database.url!.masked, versionTable: database.versionTable}
     if (!scripts) return {...base, current: revision, isHead: false}
     const {chain} = scripts
@@ -118,6 +130,12 @@ export async function current(config: Config, options: SessionOptions = {}): Pro
       isHead: revision !== null && chain.at(-1)?.id === revision,
       message: chain.find((r) => r.id === revision)?.message,
       ...base,
+      ...(repeatables.length > 0 && {
+        repeatables: objectStatus(repeatables, 'repeatable', rows).map((s) => ({
+          file: s.script.fileName,
+          state: s.state,
+        })),
+      }),
     }
   })
 }

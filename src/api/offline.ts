@@ -5,7 +5,7 @@ import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {Migrator} from '../runtime/migrator.js'
 import {RevisionError, UsageError} from '../util/errors.js'
-import {scriptsFor} from './scripts.js'
+import {scriptsFor, scriptsWithRepeatables} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
 export interface OfflineOptions {
@@ -53,7 +53,8 @@ export async function renderMigration(
 
   const [startSpec, endSpec] = offlineRange(options.revisions)
   return eachDatabase(config, async (database) => {
-    const scripts = await scriptsFor(config, database)
+    const scripts =
+      direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
     const from = scripts.map.position(startSpec)
     const to = scripts.map.position(endSpec)
     if (direction === 'upgrade' && to < from)
@@ -69,7 +70,7 @@ export async function renderMigration(
       transactionPerMigration: config.transactionPerMigration,
       versionTable: options.versionTable !== false,
     })
-    return {sql: await migrator.render(from, to)}
+    return {sql: await migrator.render(from, to, {repeatables: direction === 'upgrade'})}
   })
 }
 

@@ -5,8 +5,12 @@ import {getDialect} from '../dialects/registry.js'
 import {loadScript} from '../runtime/load-script.js'
 import {onlineContext} from '../runtime/migration-context.js'
 import {sessionOn} from '../runtime/session.js'
-import {planSteps} from '../runtime/step.js'
-import {ConfigError} from '../util/errors.js'
+import {loadObjectScript} from '../runtime/load-object-script.js'
+import type {MigrationFunction} from '../runtime/load-script.js'
+import {planObjectSteps} from '../runtime/object-steps.js'
+import {planSteps, type Step} from '../runtime/step.js'
+import {type ObjectScript, readRepeatables} from '../script/object-scripts.js'
+import {ConfigError, errorMessage} from '../util/errors.js'
 import {chainOf, isOwnTable} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
@@ -18,6 +22,8 @@ export interface RoundTripResult {
   readonly withoutDowngrade: readonly string[]
   /** The first revision whose downgrade does not restore the schema, and how, when one does not. */
   readonly problem?: string
+  /** How many repeatable objects were applied at head after the round trip (a failing one is the problem). */
+  readonly repeatables?: number
 }
 
 /**
@@ -34,6 +40,7 @@ export async function roundTrip(
 ): Promise<RoundTripResult[]> {
   return eachDatabase(config, async (database) => {
     const {chain, dir} = await chainOf(config, database)
+    const repeatables = readRepeatables(database.scriptLocation)
     const url = database.url
     if (!url)
       throw new ConfigError(
@@ -93,9 +100,23 @@ export async function roundTrip(
           checked.push(script.id)
         }
 
+        // At head, every repeatable object applies in its order: one that fails is the check's problem.
+        const objects = planObjectSteps(
+          repeatables.map((o) => ({script: o, state: 'new'})),
+          chain.at(-1)?.id ?? null,
+        )
+        try {
+          const functions = new Map<Step, MigrationFunction>()
+          for (const step of objects)
+            functions.set(step, (await loadObjectScript(step.script as ObjectScript, dialect.name)).upgrade!)
+          await context.run(objects, functions)
+        } catch (error) {
+          return errorMessage(error)
+        }
+
         return undefined
       },
     )
-    return {checked, problem, withoutDowngrade}
+    return {checked, problem, withoutDowngrade, ...(repeatables.length > 0 && {repeatables: repeatables.length})}
   })
 }

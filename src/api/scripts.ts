@@ -3,6 +3,7 @@ import {existsSync} from 'node:fs'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {MigratorScripts} from '../runtime/migrator.js'
 import {annotate, timed} from '../runtime/phases.js'
+import {readRepeatables} from '../script/object-scripts.js'
 import {
   readScriptDirectory,
   requireChain,
@@ -40,6 +41,11 @@ export async function chainOf(
 export async function scriptsFor(config: Config, database: DatabaseConfig): Promise<MigratorScripts> {
   const {chain, dir} = await chainOf(config, database)
   return {chain, location: database.scriptLocation, map: dir.map}
+}
+
+/** The chain of one database with its repeatable objects (`repeatable/` in script_location): what an upgrade runs. */
+export async function scriptsWithRepeatables(config: Config, database: DatabaseConfig): Promise<MigratorScripts> {
+  return {...(await scriptsFor(config, database)), repeatables: readRepeatables(database.scriptLocation)}
 }
 
 /**

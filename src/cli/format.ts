@@ -1,6 +1,6 @@
 import path from 'node:path'
 
-import type {RevisionInfo} from '../api/history.js'
+import type {RepeatableInfo, RevisionInfo} from '../api/history.js'
 import {describeUncompared} from '../model/table-schema.js'
 
 /** `006 -> 007 (head) (current), add cluster events`: Alembic's history line. */
@@ -25,6 +25,33 @@ export function revisionBlock(rev: RevisionInfo): string {
     ...(rev.applied
       ? [
           `    Applied: ${rev.applied.at} UTC by ${rev.applied.by ?? 'unknown'}${rev.applied.ms === null ? '' : ` in ${rev.applied.ms} ms`}; checksum ${rev.applied.checksum === 'differs' ? 'DIFFERS: the script was edited after it was applied' : rev.applied.checksum}`,
+          '',
+        ]
+      : []),
+  ].join('\n')
+}
+
+/** What a repeatable's state reads as in `history`: `(applied)`, `(pending: changed)`; nothing when unknown. */
+function repeatableState(info: RepeatableInfo): string {
+  if (!info.state) return ''
+  return info.state === 'applied' ? ' (applied)' : ` (pending: ${info.state})`
+}
+
+/** `repeatable/x.sql (applied), depends on a, b`: a repeatable object in `history`, listed above the chain. */
+export function repeatableLine(info: RepeatableInfo): string {
+  return `${info.file}${repeatableState(info)}${info.depends.length > 0 ? `, depends on ${info.depends.join(', ')}` : ''}`
+}
+
+/** A repeatable object in `history --verbose`. */
+export function repeatableBlock(info: RepeatableInfo): string {
+  return [
+    `Repeatable: ${info.file}${repeatableState(info)}`,
+    `Path: ${path.relative(process.cwd(), info.path) || info.path}`,
+    ...(info.depends.length > 0 ? [`Depends: ${info.depends.join(', ')}`] : []),
+    '',
+    ...(info.applied
+      ? [
+          `    Applied: ${info.applied.at} UTC by ${info.applied.by ?? 'unknown'}${info.applied.ms === null ? '' : ` in ${info.applied.ms} ms`}; ${info.state === 'changed' ? 'checksum DIFFERS: edited since, it runs again on the next upgrade to head' : 'checksum matches'}`,
           '',
         ]
       : []),

@@ -29,6 +29,8 @@ export const migrateFlags = {
 
 /** `upgrade 006 -> 007, add cluster events (45 ms)` */
 export function stepLine(step: StepResult, prefix = ''): string {
+  // A repeatable object or a seed: `repeatable x.sql, changed (3 ms)`.
+  if (step.rerun) return `${prefix}${step.rerun.kind} ${step.rerun.file}, ${step.message} (${step.ms} ms)`
   const arrow = `${step.from ?? '<base>'} -> ${step.to ?? '<base>'}`
   return `${prefix}${step.direction} ${arrow}, ${step.message} (${step.ms} ms)`
 }

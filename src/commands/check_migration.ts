@@ -121,7 +121,8 @@ export default class CheckMigration extends BaseCommand {
         lines.push(
           t.problem
             ? `${prefix}${t.problem}`
-            : `${prefix}OK: round trip of ${t.checked.length} revision(s) on a scratch database: every downgrade restores the schema before its upgrade`,
+            : `${prefix}OK: round trip of ${t.checked.length} revision(s) on a scratch database: every downgrade restores the schema before its upgrade` +
+                (t.repeatables ? `; ${t.repeatables} repeatable(s) apply at head` : ''),
         )
       }
 
@@ -200,5 +201,10 @@ function databaseLine(d: DatabaseCheck): string {
     )
   if (d.unknownChecksums.length > 0)
     parts.push(`no checksum recorded for ${d.unknownChecksums.join(', ')} (applied before db-manage kept a history)`)
+  if (d.pendingRepeatables)
+    parts.push(
+      `${d.pendingRepeatables.length} repeatable${d.pendingRepeatables.length === 1 ? '' : 's'} to apply at the next upgrade to head: ` +
+        d.pendingRepeatables.map((o) => `${o.file} (${o.state})`).join(', '),
+    )
   return parts.join('; ')
 }

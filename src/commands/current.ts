@@ -7,7 +7,7 @@ import {sqlDebug} from '../cli/migrate-flags.js'
 
 export default class Current extends BaseCommand {
   static description =
-    'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending. It needs no config file: with --url or DATABASE_URL alone it reads the version table (and, when a migrations folder is there or --script-location names one, checks the revision against its scripts).'
+    'Prints the revision recorded in the version table ("<base>" when none is), marked (head) when nothing is pending, then a line for each repeatable object the next upgrade to head applies ("repeatable/x.sql: pending (changed)"; with -v the applied ones too). It needs no config file: with --url or DATABASE_URL alone it reads the version table (and, when a migrations folder is there or --script-location names one, checks the revision against its scripts).'
   static flags = {
     verbose: Flags.boolean({char: 'v', summary: 'Also show the connection (password masked) and the version table.'}),
   }
@@ -27,6 +27,10 @@ export default class Current extends BaseCommand {
           r.current === null
             ? '<base>'
             : `${r.current}${r.isHead ? ' (head)' : ''}${flags.verbose && r.message ? `, ${r.message}` : ''}`,
+          // Repeatables the next upgrade to head runs (with -v, the applied ones too).
+          ...(r.repeatables ?? [])
+            .filter((o) => flags.verbose || o.state !== 'applied')
+            .map((o) => `${o.file}: ${o.state === 'applied' ? 'applied' : `pending (${o.state})`}`),
         ],
         config.nameEach,
       ),

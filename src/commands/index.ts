@@ -13,7 +13,9 @@ import HelpCommand from './help.js'
 import History from './history.js'
 import Init from './init.js'
 import Renumber from './renumber.js'
+import Reset from './reset.js'
 import Revision from './revision.js'
+import Seed from './seed.js'
 import Show from './show.js'
 import Stamp from './stamp.js'
 import Upgrade from './upgrade.js'
@@ -29,7 +31,9 @@ export const COMMANDS = {
   history: History,
   init: Init,
   renumber: Renumber,
+  reset: Reset,
   revision: Revision,
+  seed: Seed,
   show: Show,
   stamp: Stamp,
   upgrade: Upgrade,

@@ -21,6 +21,17 @@ export interface DatabaseConfig {
   /** When script_location was set nowhere and no default folder exists: where it looked, and what sets it. */
   readonly missingScripts?: string
   readonly versionTable: string
+  /**
+   * Absolute folder of the seeds `db-manage seed` runs (`seed_location`, relative to the config file; by default
+   * `seeds` beside the scripts' folder).
+   */
+  readonly seedLocation: string
+  /** `dev = true` in the database's own section: a developer's database, which `reset` may empty. */
+  readonly dev: boolean
+  /** Where `dev` is set, for the message that refuses a reset: `db-manage.ini [database] dev`. */
+  readonly devKey: string
+  /** `dev = true` was set, but --url or DATABASE_URL (named here) replaced the connection it vouches for. */
+  readonly devOverriddenBy?: string
   /** db-manage's own record of every step beside Alembic's version table (`history_table`). */
   readonly historyTable: string
   /** Lint rules allowed for the whole chain, each with its reason (`lint_allow`). */

@@ -66,6 +66,7 @@ const SHARED_KEYS = [
   'render_as_batch',
   'scratch_url',
   'script_location',
+  'seed_location',
   'statement_lock_retries',
   'statement_lock_timeout',
   'statement_timeout',
@@ -81,7 +82,7 @@ const MAIN_KEYS = new Set([
 ])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
-const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'order'])
+const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'dev', 'order'])
 const FLEET_KEYS = new Set([...SHARED_KEYS, ...FLEET_OWN_KEYS])
 
 /** The sections db-manage owns; any other (an oslo [DEFAULT], [keystone_authtoken], ...) belongs to another tool. */
@@ -110,6 +111,11 @@ function scriptFolder(
     missingScripts: `no migrations folder: looked in ${looked}; set script_location in [db_manage] of ${at.base} (relative to it), or give --script-location DIR (run "db-manage init" to start a chain)`,
     scriptLocation: beside,
   }
+}
+
+/** The seeds' folder: seed_location relative to the config file; unset, `seeds` beside the scripts' folder. */
+function seedFolder(given: string | undefined, dir: string): string | undefined {
+  return given === undefined ? undefined : path.resolve(dir, given)
 }
 
 /** Find, read and check the configuration. Every mistake is a ConfigError naming file and key. */
@@ -251,6 +257,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
         value(defaults, 'database', 'scratch_url', expandUrlTemplate) ??
         value(main, 'db_manage', 'scratch_url', expandUrlTemplate),
       ...scriptFolder(pick('script_location') ?? scriptLocation, {base, cwd, dir, found: found !== undefined}),
+      // `dev = true` in the database's own section: `reset` may drop everything in it.
+      dev: parseBoolean(value(section, sectionName, 'dev') ?? 'false', where(sectionName, 'dev')),
+      devKey: `${base} [${sectionName}] dev`,
+      devOverriddenBy: undefined as string | undefined,
+      seedLocation: seedFolder(pick('seed_location') ?? get('seed_location'), dir),
       targetSchema: target ? path.resolve(dir, target) : undefined,
       versionTable: tableName('version_table', versionTable),
       ...ownLimits(section, sectionName),
@@ -357,8 +368,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     }
 
     // The file's connection is replaced, so it is never expanded: its variables need not be set.
+    // `dev = true` vouches for the file's connection, not for another URL: reset refuses that one.
     chosen = [
-      {fields: chosen[0].fields, url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd))},
+      {
+        fields: {...chosen[0].fields, dev: false, devOverriddenBy: chosen[0].fields.dev ? override.source : undefined},
+        url: () => naming(override.source, () => parseDatabaseUrl(override.text, cwd)),
+      },
     ]
   }
 
@@ -372,7 +387,12 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     chosen = chosen.map((d) => ({...d, fields: {...d.fields, missingScripts: undefined, scriptLocation}}))
   }
 
-  const databases: DatabaseConfig[] = chosen.map((d) => databaseConfig(d.fields, d.url))
+  const databases: DatabaseConfig[] = chosen.map((d) =>
+    databaseConfig(
+      {...d.fields, seedLocation: d.fields.seedLocation ?? path.join(path.dirname(d.fields.scriptLocation), 'seeds')},
+      d.url,
+    ),
+  )
   const scriptsGiven = found !== undefined || Boolean(options.scriptLocation)
   const parallel = options.parallel ?? 1
   if (!Number.isInteger(parallel) || parallel < 1)

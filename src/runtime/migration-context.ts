@@ -318,7 +318,7 @@ export class MigrationContext {
     online?.batching?.(false)
     this.runningOutside = true
     try {
-      if (!this.marked) {
+      if (!this.marked && !step.rerun) {
         await versions.started({...step, checksum: step.script.checksum})
         this.marked = true
       }
@@ -468,7 +468,8 @@ export class MigrationContext {
         this.resuming = resuming
         this.backfilled = false
         if (resuming) this.backfillTable = true
-        const stepMarks = marks || autocommit || resuming !== undefined
+        // A repeatable or a seed moves no version: unrecorded, it simply runs again next time.
+        const stepMarks = ((marks || autocommit) && !step.rerun) || resuming !== undefined
         this.marked = stepMarks
         const inTransaction = this.transactional && !whole && !autocommit
         if (autocommit) {
@@ -478,7 +479,9 @@ export class MigrationContext {
 
         if (inTransaction) await this.begin()
         executor.comment?.(
-          `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}` +
+          (step.rerun
+            ? `Running ${step.rerun.kind} ${baseName(step.script.fileName)}`
+            : `Running ${step.direction} ${step.from ?? ''} -> ${step.to ?? ''}`) +
             (autocommit ? ' outside a transaction (transaction = false)' : ''),
         )
         if (stepMarks && !resuming) await versions.started({...step, checksum: step.script.checksum})
@@ -526,12 +529,13 @@ export class MigrationContext {
         }
 
         this.committed = step.to
-        const result = {
+        const result: StepResult = {
           direction: step.direction,
           from: step.from,
-          message: step.script.message,
+          message: step.rerun?.reason ?? step.script.message,
           ms: Math.round(performance.now() - started),
           to: step.to,
+          ...(step.rerun && {rerun: {file: baseName(step.script.fileName), kind: step.rerun.kind}}),
         }
         if (ahead) {
           waiting.push({result, step})
@@ -640,6 +644,11 @@ export class MigrationContext {
       )
     }
 
+    if (this.whole && step.rerun)
+      return make(
+        `${what}: ${reason}; rolled back with the other ${step.rerun.kind === 'seed' ? 'seeds' : 'repeatables'} of this` +
+          ` run (transaction_per_migration = false), the revisions kept: the database is at ${committed ?? 'base'}`,
+      )
     if (this.whole)
       return make(
         `${what}: ${reason}; the whole run was rolled back (transaction_per_migration = false): the database is at ${committed ?? 'base'}`,
@@ -648,6 +657,12 @@ export class MigrationContext {
     const done = executed.length
     const at = committed ?? 'base'
     if (done === 0) return make(`${what}: ${reason}; none of its statements had run: the database is at ${at}`)
+    // A repeatable or a seed moves no version and left no row: it runs again, whole, next time.
+    if (step.rerun)
+      return make(
+        `${what}: ${reason}; ${done} of its statements had already committed (${commitsAsItGoes(this.autocommit && this.transactional)}; the last: ${brief(executed.at(-1)!)}): ` +
+          `the database is at ${at}, and ${step.script.fileName} runs again at the next ${step.rerun.kind === 'seed' ? 'seed' : 'upgrade to head'}`,
+      )
     return make(
       `${what}: ${reason}; the version table still says ${at} and ${done} of its statements had already committed (${commitsAsItGoes(this.autocommit && this.transactional)}; the last: ${brief(executed.at(-1)!)}): ` +
         unfinishedHint(step.script.fileName, committed, step.to),
@@ -700,4 +715,9 @@ function commitsAsItGoes(autocommit: boolean): string {
   return autocommit
     ? 'it runs outside a transaction (transaction = false): each statement commits as it runs'
     : 'MySQL commits DDL as it goes'
+}
+
+/** A repeatable's or a seed's file name without its folder (`repeatable/x.sql`): what its step lines show. */
+function baseName(fileName: string): string {
+  return fileName.slice(fileName.lastIndexOf('/') + 1)
 }

@@ -2,6 +2,7 @@ import type {Config, DatabaseConfig} from '../config/config.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {SchemaTracker} from '../model/schema-tracker.js'
+import type {ObjectScript} from '../script/object-scripts.js'
 import type {RevisionMap} from '../script/revision-map.js'
 import {appliedCount} from '../script/revision.js'
 import type {ScriptRevision} from '../script/script-directory.js'
@@ -9,9 +10,12 @@ import {ChainError, DatabaseError, DbManageError, LockWaitError, RevisionError, 
 import {compareChecksums} from './checksums.js'
 import {Interrupted, interruption, waiting} from './interrupt.js'
 import {describeBlockers, LockWatch} from './lock-watch.js'
+import {loadObjectScript} from './load-object-script.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
 import {backfillTableOf, BackfillStore} from './backfill.js'
 import {type MigrationContext, onlineContext, type Resume, type RunOptions} from './migration-context.js'
+import {dueObjects, objectStatus} from './object-status.js'
+import {planObjectSteps} from './object-steps.js'
 import {enterSchema, offlineContext, type OfflineWriter, trackSteps} from './offline.js'
 import {timed} from './phases.js'
 import {readCurrent, type Session, type SessionOptions, withSession} from './session.js'
@@ -24,6 +28,8 @@ export interface MigratorScripts {
   readonly map: RevisionMap
   /** script_location, for messages. */
   readonly location: string
+  /** The repeatable objects (`repeatable/` in script_location), in the order they run after the chain. */
+  readonly repeatables?: readonly ObjectScript[]
 }
 
 /** What a run is allowed: the configured values, a command's flags over them. */
@@ -85,6 +91,13 @@ interface VersionState {
   history?: HistoryRow[]
 }
 
+/** Object scripts' steps (repeatables, seeds), planned and loaded. */
+interface PlannedObjects {
+  readonly steps: readonly Step[]
+  readonly functions: Map<Step, MigrationFunction>
+  readonly autocommit: Set<Step>
+}
+
 /** Online, a connected session; offline (--sql), the writer the SQL goes to and the tables it has built. */
 type Side =
   | {readonly online: true; readonly session: Session}
@@ -98,7 +111,9 @@ async function loadSteps(
   const functions = new Map<Step, MigrationFunction>()
   const autocommit = new Set<Step>()
   for (const step of steps) {
-    const loaded = await timed('script import', () => loadScript(step.script, dialect.name))
+    const loaded = await timed('script import', () =>
+      step.rerun ? loadObjectScript(step.script as ObjectScript, dialect.name) : loadScript(step.script, dialect.name),
+    )
     const fn = loaded[step.direction]
     if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
     functions.set(step, fn)
@@ -333,7 +348,7 @@ export class Migrator {
    * resolves it. A mark whose step moved the version (the run died between
    * the version update and its history row) finished: its row is completed.
    */
-  private async unfinishedStep(running: 'downgrade' | 'upgrade'): Promise<Resume | undefined> {
+  private async unfinishedStep(running?: 'downgrade' | 'upgrade'): Promise<Resume | undefined> {
     const mark = await this.openMark()
     if (!mark) return undefined
     const current = await this.current()
@@ -464,6 +479,11 @@ export class Migrator {
       throw new RevisionError(`downgrade ${spec}: that is above the current revision ${current ?? 'base'}; use upgrade`)
     }
 
+    // Repeatable objects follow an upgrade that reaches head; loaded now, so one that cannot load changes nothing.
+    const objects =
+      direction === 'upgrade' && toPos === chain.length
+        ? await this.planRepeatables(toPos === 0 ? null : chain[toPos - 1].id)
+        : undefined
     const steps: StepResult[] = []
     const watch = LockWatch.of(session, settings.statementLockTimeout)
     try {
@@ -508,13 +528,81 @@ export class Migrator {
       await watch?.close()
     }
 
+    // After the chain, in their own transactions: a repeatable that fails leaves the revisions applied.
+    if (objects) await this.runObjects(objects, {onStep: (step) => (steps.push(step), options.onStep?.(step))})
     return {from: current, steps, to: toPos === 0 ? null : chain[toPos - 1].id}
   }
 
-  /** `upgrade --sql` / `downgrade --sql`: the steps between two positions of the chain (0 is base), as SQL. */
-  async render(fromPos: number, toPos: number): Promise<string> {
+  /** The repeatables due on a database at `version` (new, changed, or after a downgrade), planned and loaded. */
+  private async planRepeatables(version: null | string): Promise<PlannedObjects | undefined> {
+    const {repeatables = []} = this.scripts
+    if (repeatables.length === 0) return undefined
+    const due = dueObjects(objectStatus(repeatables, 'repeatable', await this.history()))
+    const steps = planObjectSteps(due, version)
+    return {steps, ...(await loadSteps(steps, this.dialect))}
+  }
+
+  /** Run object scripts' steps (repeatables, seeds) through the step loop, each in its own transaction. */
+  private async runObjects(
+    objects: PlannedObjects,
+    options: {onStep?: (step: StepResult) => void; ensureHistory?: boolean},
+  ): Promise<StepResult[]> {
+    if (objects.steps.length === 0) return []
+    return this.context.run(objects.steps, objects.functions, {...options, autocommit: objects.autocommit})
+  }
+
+  /**
+   * `seed`, online under the lock: the seeds not applied as they are now (`all`: every one), in their order, each
+   * recorded in the history table; the version stays.
+   */
+  async seed(
+    seeds: readonly ObjectScript[],
+    options: {all?: boolean; onStep?: (step: StepResult) => void} = {},
+  ): Promise<StepResult[]> {
+    await this.versionTableKept()
+    await this.ensureTables()
+    const current = await this.current()
+    this.declared(current)
+    await this.unfinishedStep()
+    const steps = planObjectSteps(dueObjects(objectStatus(seeds, 'seed', await this.history()), options.all), current)
+    const loaded = await loadSteps(steps, this.dialect)
+    return this.runObjects({steps, ...loaded}, {onStep: options.onStep})
+  }
+
+  /**
+   * `reset`, online under the lock: every object of the database dropped (its version and history tables with
+   * them), then upgraded to head (repeatables included) and seeded. The caller checked that the database may be
+   * reset (api/seed.ts).
+   */
+  async reset(
+    seeds: readonly ObjectScript[],
+    dropAll: (session: Session) => Promise<Record<string, number>>,
+    options: {onStep?: (step: StepResult) => void} = {},
+  ): Promise<{dropped: Record<string, number>; upgrade: MigrationDone; seeds: StepResult[]}> {
+    const dropped = await dropAll(this.session)
+    this.state = {historyTable: false, versionTable: false}
+    const upgrade = await this.migrate('upgrade', 'head', options)
+    return {dropped, seeds: await this.seed(seeds, options), upgrade}
+  }
+
+  /**
+   * `upgrade --sql` / `downgrade --sql`: the steps between two positions of the chain (0 is base), as SQL. An
+   * upgrade that reaches head renders every repeatable after the chain: offline, no database says which changed.
+   */
+  async render(fromPos: number, toPos: number, options: {repeatables?: boolean} = {}): Promise<string> {
     if (this.side.online) throw new Error('Migrator: render() is for a --sql run')
-    await this.runPlan(fromPos, toPos, {})
+    const {chain, repeatables = []} = this.scripts
+    const chainSteps = await this.runPlan(fromPos, toPos, {})
+    if (options.repeatables && toPos === chain.length && toPos >= fromPos && repeatables.length > 0) {
+      const steps = planObjectSteps(
+        repeatables.map((script) => ({script, state: 'new'})),
+        toPos === 0 ? null : chain[toPos - 1].id,
+      )
+      // The history table is there when the range started at base or ran a step; otherwise it may be new.
+      const tablesMade = (fromPos === 0 && toPos > 0) || chainSteps.length > 0
+      await this.runObjects({steps, ...(await loadSteps(steps, this.dialect))}, {ensureHistory: !tablesMade})
+    }
+
     return this.side.writer.text()
   }
 

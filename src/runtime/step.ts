@@ -1,3 +1,4 @@
+import type {ObjectKind} from '../script/object-scripts.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 
 /** One revision run in one direction: what a run plans, runs and records. */
@@ -7,6 +8,11 @@ export interface Step {
   /** Version before and after the step; null is base. */
   readonly from: null | string
   readonly to: null | string
+  /**
+   * A repeatable object or a seed, run after the chain (runtime/object-steps.ts): the version stays (`from` and
+   * `to` are where the database is), its history row is keyed by its key; `reason` says why it runs.
+   */
+  readonly rerun?: {readonly kind: ObjectKind; readonly key: string; readonly reason: string}
 }
 
 export interface StepResult {
@@ -15,6 +21,8 @@ export interface StepResult {
   readonly to: null | string
   readonly message: string
   readonly ms: number
+  /** A repeatable object or a seed: its kind and file name (`x.sql`); `message` says why it ran. */
+  readonly rerun?: {readonly kind: ObjectKind; readonly file: string}
 }
 
 /** The steps from one position of the chain to another (0 is base), in the order they run. */
@@ -36,6 +44,7 @@ export function planSteps(chain: readonly ScriptRevision[], fromPos: number, toP
 
 /** `upgrade 002 -> 003 (003_x.ts)` */
 export function describeStep(step: Step): string {
+  if (step.rerun) return `${step.rerun.kind} ${step.script.slug} (${step.script.fileName})`
   return `${step.direction} ${step.from ?? '<base>'} -> ${step.to ?? '<base>'} (${step.script.fileName})`
 }
 

@@ -48,6 +48,8 @@ export interface AppliedStep {
   readonly checksum?: string
   /** How long the step took until its bookkeeping, online. */
   readonly ms?: number
+  /** A repeatable object or a seed: its row's direction is its kind, its revision its key; the version stays. */
+  readonly rerun?: {readonly kind: string; readonly key: string}
 }
 
 /** One row of the history table. */
@@ -55,7 +57,8 @@ export interface HistoryRow {
   readonly revision: string
   /**
    * upgrade, downgrade, stamp, accept-edit (a deliberate edit of an applied script, accepted), started (a step in
-   * progress, MySQL) or interrupted (one a stamp abandoned).
+   * progress, MySQL) or interrupted (one a stamp abandoned); repeatable or seed for an object script, whose
+   * `revision` is its key (script/object-scripts.ts) and whose from/to revisions are the version it ran at.
    */
   readonly direction: string
   readonly fromRevision: null | string
@@ -291,6 +294,12 @@ export class VersionStore {
    */
   async applied(step: AppliedStep & {marked?: boolean}): Promise<void> {
     if (!this.enabled) return
+    if (step.rerun) {
+      const {checksum, from, ms, to} = step
+      await this.record({checksum, direction: step.rerun.kind, from, ms, revision: step.rerun.key, to})
+      return
+    }
+
     const move = this.sql.move(step.from, step.to)
     // Offline the writer reports no row count; online 0 rows means the version was not where this run left it.
     const moved = () =>

@@ -278,6 +278,18 @@ describe('--json', () => {
     )
     cpSync(path.join(good, 'migrations'), path.join(two, 'migrations'), {recursive: true})
     linkDbManage(two)
+    // Repeatable objects and seeds: their steps and states in upgrade, current, history, seed and reset.
+    const objects = shippedProject()
+    mkdirSync(path.join(objects, 'migrations', 'repeatable'))
+    writeFileSync(
+      path.join(objects, 'migrations', 'repeatable', 'cluster_names.sql'),
+      'DROP VIEW IF EXISTS cluster_names;\nCREATE VIEW cluster_names AS SELECT name FROM clusters;\n',
+    )
+    mkdirSync(path.join(objects, 'seeds'))
+    writeFileSync(
+      path.join(objects, 'seeds', '01_clusters.sql'),
+      "DELETE FROM clusters;\nINSERT INTO clusters (id, name, tenant_id) VALUES ('c1', 'one', 't');\n",
+    )
     const cases: Array<[string[], string, number, null | string]> = [
       [['init', 'fresh'], bad, 0, null],
       [['history'], good, 0, 'default'],
@@ -298,6 +310,12 @@ describe('--json', () => {
       [['check_migration', '--lint'], good, 0, 'default'],
       [['renumber', '--dry-run'], good, 0, 'default'],
       [['revision', '-m', 'x'], good, 0, 'default'],
+      [['upgrade', 'head'], objects, 0, 'default'],
+      [['seed'], objects, 0, 'default'],
+      [['current'], objects, 0, 'default'],
+      [['history', '-v'], objects, 0, 'default'],
+      [['reset'], objects, 0, 'default'],
+      [['upgrade', '--sql', '--dialect', 'postgresql'], objects, 0, 'default'],
       [['upgrade', 'head'], two, 0, null],
       [['current'], two, 0, null],
       [['exec', 'none.sql'], good, 2, 'default'],
@@ -323,6 +341,13 @@ describe('--json', () => {
       if (code === 0) expect(parsed.error, what).to.equal(null)
       else expect(parsed.error.code, what).to.equal(code)
     }
+
+    const objectState = JSON.parse((await runCli(['current', '--json'], {cwd: objects})).stdout)
+    expect(objectState.data[0].repeatables).to.deep.equal([{file: 'repeatable/cluster_names.sql', state: 'applied'}])
+    const seeded = JSON.parse((await runCli(['seed', '--all', '--json'], {cwd: objects})).stdout)
+    expect(
+      seeded.data[0].steps.map((step: {rerun: unknown; message: string}) => [step.rerun, step.message]),
+    ).to.deep.equal([[{file: '01_clusters.sql', kind: 'seed'}, 'again (--all)']])
   })
 
   it('names the failing database of several in the error', async () => {
