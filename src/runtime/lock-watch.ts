@@ -49,7 +49,8 @@ export class LockWatch {
     this.looking = true
     try {
       const {dialect, database} = this.session
-      this.monitor ??= dialect.connect(database.url!, 5000)
+      // Under --debug its statements are traced as the run's are: every statement db-manage sends is shown.
+      this.monitor ??= dialect.connect(database.url!, 5000, this.session.connection.trace)
       const found = await dialect.adapter.lockBlockers!(await this.monitor, this.waiter)
       if (found.length > 0) this.blockers = found
     } catch {
