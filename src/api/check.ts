@@ -6,6 +6,7 @@ import type {ChainProblem} from '../script/revision-map.js'
 import {errorMessage} from '../util/errors.js'
 import {compareChecksums} from '../runtime/checksums.js'
 import {appliedCount} from '../script/revision.js'
+import {squashedMessage} from '../script/squashed.js'
 import {chainOf, scriptsOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
@@ -81,7 +82,10 @@ export async function checkDatabase(
       return {
         ...none,
         current,
-        problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`],
+        problems: [
+          squashedMessage(dir.map.revisions, current, database.scriptLocation) ??
+            `the database is at revision ${current}, which no script in ${database.scriptLocation} declares`,
+        ],
       }
     }
 

@@ -15,6 +15,7 @@ import Init from './init.js'
 import Renumber from './renumber.js'
 import Revision from './revision.js'
 import Show from './show.js'
+import Squash from './squash.js'
 import Stamp from './stamp.js'
 import Upgrade from './upgrade.js'
 
@@ -31,6 +32,7 @@ export const COMMANDS = {
   renumber: Renumber,
   revision: Revision,
   show: Show,
+  squash: Squash,
   stamp: Stamp,
   upgrade: Upgrade,
 }

@@ -1,0 +1,115 @@
+import type {Dialect} from '../dialects/dialect.js'
+import type {Change} from './change.js'
+import {compareDomains, compareEnums, compareSchemas} from './compare.js'
+import {compareVirtualTables} from './compare-virtual.js'
+import {compareExtensions} from './extensions.js'
+import {renderChanges} from './render.js'
+import type {DataStep, Reflection} from './squash-recorder.js'
+
+/**
+ * What turns schema `from` into schema `to`, in the order autogenerate's
+ * revision --autogenerate writes it (extensions, types, tables, then what
+ * goes after them).
+ */
+export function schemaChanges(from: Reflection, to: Reflection, dialect: Dialect): Change[] {
+  const enums = compareEnums(from.enums, to.enums, from.tables)
+  const domains = compareDomains(from.domains, to.domains)
+  const virtual = compareVirtualTables(from.virtualTables, to.virtualTables)
+  return [
+    ...compareExtensions(from.extensions, to.extensions),
+    ...virtual.before,
+    ...enums.before,
+    ...domains.before,
+    ...compareSchemas(from.tables, to.tables, {
+      columnBytes: dialect.adapter.columnBytes,
+      dialect: dialect.name,
+      foreignKeysNeedIndexes: dialect.adapter.foreignKeysNeedIndexes,
+      inlineCycleKeys: dialect.adapter.altersNeedBatch,
+    }),
+    ...domains.after,
+    ...enums.after,
+    ...virtual.after,
+  ]
+}
+
+/** How `actual` differs from `expected`, one phrase each; empty when they are the same schema. */
+export function differences(actual: Reflection, expected: Reflection, dialect: Dialect): string[] {
+  const found = schemaChanges(actual, expected, dialect)
+    .filter((c) => c.upgrade)
+    .map((c) => c.description)
+  for (const kind of new Set([...Object.keys(actual.uncompared), ...Object.keys(expected.uncompared)])) {
+    const [has, wants] = [actual.uncompared[kind] ?? 0, expected.uncompared[kind] ?? 0]
+    if (has !== wants) found.push(`${wants} ${kind}(s) expected, ${has} found`)
+  }
+
+  for (const name of expected.extensions) if (!actual.extensions.includes(name)) found.push(`extension ${name} missing`)
+  for (const name of actual.extensions)
+    if (!expected.extensions.includes(name)) found.push(`extension ${name} not expected`)
+  return found
+}
+
+function quote(text: string): string {
+  const control = (c: string) => (c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`)
+  const escaped = text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`)
+  return `'${escaped.replaceAll(/[\0-\u0008\n-\u001F\u007F]/g, control)}'`
+}
+
+/** A value a data step carried (a row's field, a bound parameter) as TypeScript that makes it again. */
+export function literal(v: unknown): string {
+  if (v === null) return 'null'
+  if (v === undefined) return 'undefined'
+  if (typeof v === 'string') return quote(v)
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : `Number(${quote(String(v))})`
+  if (typeof v === 'boolean') return String(v)
+  if (typeof v === 'bigint') return `${v}n`
+  if (v instanceof Date) return `new Date(${quote(v.toISOString())})`
+  if (v instanceof Uint8Array) return `Buffer.from(${quote(Buffer.from(v).toString('hex'))}, 'hex')`
+  if (Array.isArray(v)) return `[${v.map(literal).join(', ')}]`
+  if (typeof v === 'object') {
+    const node = v as {kind?: unknown; sql?: unknown}
+    if (node.kind === 'sql' && typeof node.sql === 'string')
+      return /^current_timestamp(\(\))?$/i.test(node.sql) ? 'op.now()' : `op.sql(${quote(node.sql)})`
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined)
+    return `{${entries.map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quote(k)}: ${literal(x)}`).join(', ')}}`
+  }
+
+  throw new Error(`a squash cannot write a value of type ${typeof v}`)
+}
+
+/** A data step as the code that runs it again, after a comment naming the script it came from. */
+export function renderDataStep(step: DataStep): string {
+  const from = `// data step of ${step.file}`
+  if (step.kind === 'bulkInsert') {
+    const rows = step.rows.map((r) => `  ${literal(r)},`).join('\n')
+    return `${from}\nawait op.bulkInsert(${quote(step.table)}, [\n${rows}\n])`
+  }
+
+  const params = step.params && step.params.length > 0 ? `, ${literal(step.params)}` : ''
+  // A statement of several lines, one line each: readable, and the script's indentation stays out of its text.
+  const lines = step.sql.split('\n')
+  const sql =
+    lines.length === 1 ? quote(step.sql) : `[\n${lines.map((l) => `  ${quote(l)},`).join('\n')}\n].join('\\n')`
+  return `${from}\nawait op.execute(${sql}${params})`
+}
+
+/**
+ * One direction of a squash: from `states[0]` to its last state, the schema
+ * changes up to the state each data step ran on, then the step, in order.
+ * `states` has one more entry than `steps`.
+ */
+export function renderPath(
+  states: readonly Reflection[],
+  steps: readonly DataStep[],
+  dialect: Dialect,
+  asBatch: boolean,
+): string {
+  const parts: string[] = []
+  for (const [i, state] of states.entries()) {
+    if (i === 0) continue
+    const code = renderChanges(schemaChanges(states[i - 1], state, dialect), {asBatch}).upgrade
+    if (code) parts.push(code)
+    if (i <= steps.length) parts.push(renderDataStep(steps[i - 1]))
+  }
+
+  return parts.join('\n')
+}
