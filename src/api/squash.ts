@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises'
+import {copyFile, mkdir, mkdtemp, rename, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -176,7 +176,7 @@ export async function squash(config: Config, options: SquashOptions): Promise<Sq
     },
   )
 
-  if (!options.dryRun) await replace(range, archive, target, built.script)
+  if (!options.dryRun) await replace(chain.slice(0, from - 1), range, archive, target, built.script)
   return {
     ...built,
     archive,
@@ -321,11 +321,22 @@ async function verify(
   }
 }
 
-/** Move the range's scripts to `archive` and write the squash; on a failure, put back what was moved. */
-async function replace(range: readonly ScriptRevision[], archive: string, target: string, script: string) {
+/**
+ * Move the range's scripts to `archive`, with copies of the scripts before it, so that the archive is the chain from
+ * base to END as it was (a database inside the range is taken to END with --script-location ARCHIVE), and write the
+ * squash; on a failure, put back what was moved.
+ */
+async function replace(
+  prefix: readonly ScriptRevision[],
+  range: readonly ScriptRevision[],
+  archive: string,
+  target: string,
+  script: string,
+) {
   await mkdir(archive, {recursive: true})
   const moved: Array<[string, string]> = []
   try {
+    for (const s of prefix) await copyFile(s.path, path.join(archive, s.fileName))
     for (const s of range) {
       const to = path.join(archive, s.fileName)
       await rename(s.path, to)

@@ -47,10 +47,14 @@ export function squashedInto(revisions: readonly Revision[], id: string): Revisi
  */
 export function insideSquash(current: string, squash: Revision, archive?: string): string {
   const range = squashRange(squash)!
-  const scripts = archive ? `the scripts from before the squash (kept in ${archive})` : 'the scripts from before it'
+  const relative = archive && path.relative(process.cwd(), archive)
+  const shown = relative && !relative.startsWith('..') ? relative : archive
+  const how = shown
+    ? `"db-manage upgrade ${squash.id} --script-location ${shown}" (the chain as it was)`
+    : 'the scripts from before the squash'
   return (
     `the database is at revision ${current}, which ${describe(squash)} replaced (squash of ${range.from}:${range.to}):` +
-    ` upgrade it to ${squash.id} with ${scripts}, then run db-manage again;` +
+    ` take it to ${squash.id} with ${how}, then run db-manage again;` +
     ` or, if its schema is ${squash.id}'s already, run "db-manage stamp ${squash.id}"`
   )
 }
