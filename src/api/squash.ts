@@ -7,11 +7,12 @@ import {
   ChainRunner,
   type DataStep,
   newRecording,
+  type Recording,
   type Reflection,
   type Refusal,
 } from '../autogenerate/squash-recorder.js'
 import {renderChanges} from '../autogenerate/render.js'
-import {differences, renderDataStep, renderPath, schemaChanges} from '../autogenerate/squash-render.js'
+import {differences, renderPath, schemaChanges} from '../autogenerate/squash-render.js'
 import {withScratch} from '../autogenerate/scratch.js'
 import type {Config} from '../config/config.js'
 import type {Dialect} from '../dialects/dialect.js'
@@ -217,41 +218,33 @@ function refuse(range: string, refusals: readonly Refusal[], data: readonly Data
 function squashBody(
   before: Reflection,
   at: Reflection,
-  up: ReturnType<typeof newRecording>,
-  down: ReturnType<typeof newRecording> | undefined,
+  up: Recording,
+  down: Recording | undefined,
   options: {asBatch: boolean; dialect: Dialect},
 ): {downgrade: string; upgrade: string} {
   const {asBatch, dialect} = options
+  const renamesOf = (r: Recording) => [...r.steps.map((s) => s.renames), r.renames]
   // No data step either way: exactly what autogenerate writes, the downgrade its reverse.
   if (up.steps.length === 0 && (down?.steps.length ?? 0) === 0)
-    return renderChanges(schemaChanges(before, at, dialect), {asBatch})
-  const upgrade = renderPath(
-    [before, ...up.steps.map((s) => s.at), at],
-    up.steps.map((s) => s.step),
-    dialect,
-    asBatch,
-  )
-  if (down) {
-    const downgrade = renderPath(
-      [at, ...down.steps.map((s) => s.at), before],
-      down.steps.map((s) => s.step),
+    return renderChanges(schemaChanges(before, at, dialect, up.renames), {asBatch})
+  const walk = (from: Reflection, r: Recording, to: Reflection) =>
+    renderPath(
+      [from, ...r.steps.map((s) => s.at), to],
+      r.steps.map((s) => s.step),
+      renamesOf(r),
       dialect,
       asBatch,
     )
-    return {downgrade, upgrade}
-  }
+  const upgrade = walk(before, up, at)
+  if (down) return {downgrade: walk(at, down, before), upgrade}
 
   // A script of the range has no downgrade: the schema goes back, the data steps stay done.
   const states = [before, ...up.steps.map((s) => s.at), at]
+  const renames = renamesOf(up)
   const parts: string[] = []
   for (let i = states.length - 1; i > 0; i--) {
-    if (i <= up.steps.length)
-      parts.push(
-        `// NOT UNDONE: the ${renderDataStep(up.steps[i - 1].step)
-          .split('\n')[0]
-          .slice(3)}`,
-      )
-    const code = renderChanges(schemaChanges(states[i - 1], states[i], dialect), {asBatch}).downgrade
+    if (i <= up.steps.length) parts.push(`// NOT UNDONE: the data step of ${up.steps[i - 1].step.file}`)
+    const code = renderChanges(schemaChanges(states[i - 1], states[i], dialect, renames[i - 1]), {asBatch}).downgrade
     if (code) parts.push(code)
   }
 

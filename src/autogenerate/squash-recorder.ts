@@ -1,6 +1,7 @@
 import type {Connection} from '../dialects/connection.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
+import type {Operation} from '../operations/nodes.js'
 import {drainOperations, Operations, type OperationSink} from '../operations/operations.js'
 import {loadScript} from '../runtime/load-script.js'
 import type {ScriptRevision} from '../script/script-directory.js'
@@ -37,16 +38,37 @@ export interface Refusal {
   readonly why: string
 }
 
-/** What one direction of a range did besides its schema changes: its data steps, each with the schema it ran on. */
+/** A rename a script made: the squash's diff renames too, rather than drop and create (and lose the rows). */
+export type Rename =
+  | {readonly kind: 'column'; readonly table: string; readonly from: string; readonly to: string}
+  | {readonly kind: 'table'; readonly from: string; readonly to: string}
+
+/**
+ * What one direction of a range did besides its schema changes: its data steps, each with the schema it ran on and
+ * the renames made since the step before it, and the renames after the last.
+ */
 export interface Recording {
-  readonly steps: Array<{readonly at: Reflection; readonly step: DataStep}>
+  readonly steps: Array<{readonly at: Reflection; readonly step: DataStep; readonly renames: readonly Rename[]}>
   readonly refusals: Refusal[]
   /** Session statements (SET, PRAGMA, ANALYZE, ...) a squash leaves out. */
   readonly leftOut: Refusal[]
+  /** The renames since the last data step (all of them, when there is none). */
+  renames: Rename[]
 }
 
 export function newRecording(): Recording {
-  return {leftOut: [], refusals: [], steps: []}
+  return {leftOut: [], refusals: [], renames: [], steps: []}
+}
+
+/** The renames an operation makes. */
+function renamesOf(operation: Operation): Rename[] {
+  if (operation.kind === 'renameTable') return [{from: operation.table, kind: 'table', to: operation.newName}]
+  const column = (o: Operation): Rename[] =>
+    o.kind === 'alterColumn' && o.newName !== undefined && o.newName !== o.column
+      ? [{from: o.column, kind: 'column', table: o.table, to: o.newName}]
+      : []
+  if (operation.kind === 'batchAlterTable') return operation.operations.flatMap((o) => column(o))
+  return column(operation)
 }
 
 /** How a squash treats a raw statement. */
@@ -163,7 +185,12 @@ export class ChainRunner {
     const {compiler, name} = this.dialect
     const introspector = this.dialect.introspector(this.connection)
     const {connection} = this
-    const note = async (step: DataStep) => recording!.steps.push({at: await this.reflect(), step})
+    const note = async (step: DataStep) => {
+      const at = await this.reflect()
+      recording!.steps.push({at, renames: recording!.renames, step})
+      recording!.renames = []
+    }
+
     return {
       dialect: name,
       async query(sql, params) {
@@ -190,6 +217,7 @@ export class ChainRunner {
       },
       async run(operation) {
         const statements = await compiler.compile(operation, {introspector})
+        if (recording) recording.renames.push(...renamesOf(operation))
         if (recording && operation.kind === 'bulkInsert' && operation.rows.length > 0)
           await note({file, kind: 'bulkInsert', rows: operation.rows, table: operation.table})
         for (const statement of statements) {

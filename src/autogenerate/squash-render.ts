@@ -4,14 +4,20 @@ import {compareDomains, compareEnums, compareSchemas} from './compare.js'
 import {compareVirtualTables} from './compare-virtual.js'
 import {compareExtensions} from './extensions.js'
 import {renderChanges} from './render.js'
-import type {DataStep, Reflection} from './squash-recorder.js'
+import type {DataStep, Reflection, Rename} from './squash-recorder.js'
 
 /**
  * What turns schema `from` into schema `to`, in the order autogenerate's
  * revision --autogenerate writes it (extensions, types, tables, then what
  * goes after them).
  */
-export function schemaChanges(from: Reflection, to: Reflection, dialect: Dialect): Change[] {
+export function schemaChanges(
+  from: Reflection,
+  to: Reflection,
+  dialect: Dialect,
+  renames: readonly Rename[] = [],
+): Change[] {
+  const {columns, tables} = composeRenames(from, to, renames)
   const enums = compareEnums(from.enums, to.enums, from.tables)
   const domains = compareDomains(from.domains, to.domains)
   const virtual = compareVirtualTables(from.virtualTables, to.virtualTables)
@@ -25,11 +31,51 @@ export function schemaChanges(from: Reflection, to: Reflection, dialect: Dialect
       dialect: dialect.name,
       foreignKeysNeedIndexes: dialect.adapter.foreignKeysNeedIndexes,
       inlineCycleKeys: dialect.adapter.altersNeedBatch,
+      renameColumns: columns,
+      renameTables: tables,
     }),
     ...domains.after,
     ...enums.after,
     ...virtual.after,
   ]
+}
+
+/**
+ * The renames between two schemas, as autogenerate's --rename-table / --rename-column take them: each table of `from`
+ * followed through the renames made in between to its name in `to`, and each of its columns likewise (keyed by the
+ * table's name in `to`). A table made in between and renamed is new either way.
+ */
+export function composeRenames(
+  from: Reflection,
+  to: Reflection,
+  renames: readonly Rename[],
+): {tables: Map<string, string>; columns: Map<string, Map<string, string>>} {
+  const now = new Map(
+    from.tables.map((t) => [t.name, {columns: new Map(t.columns.map((c) => [c.name, c.name])), name: t.name}]),
+  )
+  const holding = (name: string) => [...now.values()].find((t) => t.name === name)
+  for (const r of renames) {
+    const table = holding(r.kind === 'table' ? r.from : r.table)
+    if (!table) continue
+    if (r.kind === 'table') {
+      table.name = r.to
+      continue
+    }
+
+    for (const [start, current] of table.columns) if (current === r.from) table.columns.set(start, r.to)
+  }
+
+  const kept = new Set(to.tables.map((t) => t.name))
+  const tables = new Map<string, string>()
+  const columns = new Map<string, Map<string, string>>()
+  for (const [start, table] of now) {
+    if (!kept.has(table.name)) continue
+    if (start !== table.name) tables.set(start, table.name)
+    const moved = new Map([...table.columns].filter(([a, b]) => a !== b))
+    if (moved.size > 0) columns.set(table.name, moved)
+  }
+
+  return {columns, tables}
 }
 
 /** How `actual` differs from `expected`, one phrase each; empty when they are the same schema. */
@@ -95,18 +141,19 @@ export function renderDataStep(step: DataStep): string {
 /**
  * One direction of a squash: from `states[0]` to its last state, the schema
  * changes up to the state each data step ran on, then the step, in order.
- * `states` has one more entry than `steps`.
+ * `states` and `renames` (those made between two states) have one more entry than `steps`.
  */
 export function renderPath(
   states: readonly Reflection[],
   steps: readonly DataStep[],
+  renames: ReadonlyArray<readonly Rename[]>,
   dialect: Dialect,
   asBatch: boolean,
 ): string {
   const parts: string[] = []
   for (const [i, state] of states.entries()) {
     if (i === 0) continue
-    const code = renderChanges(schemaChanges(states[i - 1], state, dialect), {asBatch}).upgrade
+    const code = renderChanges(schemaChanges(states[i - 1], state, dialect, renames[i - 1]), {asBatch}).upgrade
     if (code) parts.push(code)
     if (i <= steps.length) parts.push(renderDataStep(steps[i - 1]))
   }

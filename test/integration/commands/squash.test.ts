@@ -1,0 +1,174 @@
+// db-manage squash on real databases: the shipped chain and a generated one of 200 revisions, squashed, must build
+// on a fresh database the schema (catalog dumps) and rows the unsquashed chain builds; a database at head has
+// nothing to do, one inside the range is told how to go on, and the round trip passes on the squashed chain.
+import {expect} from 'chai'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {structure, TABLES} from '../../helpers/catalog.js'
+import {linkDbManage, runCli, shippedProject, tempProject} from '../../helpers/cli.js'
+import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
+import {writeGeneratedChain} from '../../helpers/generated-chain.js'
+
+const ms = (text: string) => text.replaceAll(/\(\d+ ms\)/g, '(N ms)')
+
+/** Rows in each table, by table: what the data steps left. */
+async function rowCounts(db: TestDatabase): Promise<Record<string, number>> {
+  return connected(db, async (c) => {
+    const counts: Record<string, number> = {}
+    for (const {name} of (await c.query(TABLES[db.dialect])).rows as Array<{name: string}>) {
+      if (name === 'alembic_version' || name === 'db_manage_history') continue
+      counts[name] = Number((await c.query(`SELECT COUNT(*) AS n FROM ${name}`)).rows[0].n)
+    }
+
+    return counts
+  })
+}
+
+const BACKFILL =
+  "004_backfill_cluster_events.sql: INSERT INTO cluster_events (cluster_id, event_type, details, created_at) SELECT id, 'created', 'back"
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`command: squash (${dialect})`, function () {
+    this.timeout(900_000)
+    let databases: TestDatabase[] = []
+    const database = async () => {
+      const db = await createTestDatabase(dialect)
+      databases.push(db)
+      return db
+    }
+
+    afterEach(async () => {
+      for (const db of databases) await db.drop()
+      databases = []
+    })
+
+    it('squashes the shipped chain: fresh, at head, inside the range, round trip', async () => {
+      const [reference, fresh, inside] = [await database(), await database(), await database()]
+      const dir = shippedProject(reference.url)
+      const run = (...args: string[]) => runCli(args, {cwd: dir})
+      expect((await run('upgrade', 'head')).code).to.equal(0)
+      expect((await run('upgrade', '003', '--url', inside.url)).code).to.equal(0)
+      const scripts = readdirSync(path.join(dir, 'migrations'))
+
+      // By default a data step stops the squash, named (its downgrade's too), and nothing changes.
+      expect(await run('squash', '001:005')).to.deep.equal({
+        code: 1,
+        stderr:
+          `Error: cannot squash 001:005: the range has data steps: ${BACKFILL}; 004_backfill_cluster_events.sql` +
+          " (downgrade): DELETE FROM cluster_events WHERE event_type = 'created' AND details LIKE 'backfilled by 004;%'" +
+          ' (--data copy copies them into the squash, in order); nothing was changed\n',
+        stdout: '',
+      })
+      expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(scripts)
+
+      expect(await run('squash', '001:005', '--data', 'copy')).to.deep.equal({
+        code: 0,
+        stderr: '',
+        stdout: [
+          'squash 001:005 -> 005_squash_of_001_to_005.ts (5 revisions in one)',
+          `copied data step: ${BACKFILL.slice(0, 100)}`,
+          'moved 5 script(s) to migrations/squashed/001_005',
+          '',
+        ].join('\n'),
+      })
+      expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['005_squash_of_001_to_005.ts', 'squashed'])
+      expect(readdirSync(path.join(dir, 'migrations/squashed/001_005'))).to.deep.equal(scripts)
+      const squashed = readFileSync(path.join(dir, 'migrations/005_squash_of_001_to_005.ts'), 'utf8')
+      expect(squashed).to.include("export const revision = '005'\nexport const downRevision = null\n")
+      expect(squashed).to.include("export const squashed = '001:005'\n")
+      // The backfill after the tables it reads and writes, before 005's changes to them.
+      const at = (text: string) => squashed.indexOf(text)
+      expect(at('// data step of 004_backfill_cluster_events.sql')).to.be.above(at("op.createTable('node_groups'"))
+      expect(at('// data step of 004_backfill_cluster_events.sql')).to.be.below(at("'description'"))
+
+      // At head: nothing to do, and the old 005's recorded checksum is accepted for the squash.
+      expect(await run('upgrade', 'head')).to.deep.include({
+        code: 0,
+        stdout: 'Nothing to upgrade: the database is at 005\n',
+      })
+      expect(await run('check_migration')).to.deep.include({code: 0, stderr: ''})
+
+      const built = await run('upgrade', 'head', '--url', fresh.url)
+      expect(ms(built.stdout)).to.equal('upgrade <base> -> 005, squash of 001 to 005 (N ms)\n')
+      expect(await structure(fresh)).to.deep.equal(await structure(reference))
+
+      const told = await run('upgrade', 'head', '--url', inside.url)
+      expect(told).to.deep.equal({
+        code: 1,
+        stderr:
+          'Error: the database is at revision 003, which 005_squash_of_001_to_005.ts replaced (squash of 001:005):' +
+          ' take it to 005 with "db-manage upgrade 005 --script-location migrations/squashed/001_005" (the chain as it' +
+          ` was), then run db-manage again; or, if its schema is 005's already, run "db-manage stamp 005"\n`,
+        stdout: '',
+      })
+      expect((await run('current', '--url', inside.url)).stderr).to.equal(told.stderr)
+      const old = ['--url', inside.url, '--script-location', 'migrations/squashed/001_005']
+      expect(ms((await run('upgrade', '005', ...old)).stdout)).to.equal(
+        'upgrade 003 -> 004, backfill cluster events (N ms)\nupgrade 004 -> 005, node group limits (N ms)\n',
+      )
+      expect((await run('upgrade', 'head', '--url', inside.url)).stdout).to.equal(
+        'Nothing to upgrade: the database is at 005\n',
+      )
+      expect(await structure(inside)).to.deep.equal(await structure(reference))
+
+      const roundTrip = await run('check_migration', '--round-trip')
+      expect(roundTrip.code, roundTrip.stderr).to.equal(0)
+      expect(roundTrip.stdout).to.include('OK: round trip of 1 revision(s) on a scratch database')
+    })
+
+    it('squashes 200 generated revisions, whole and in the middle, to the same schema and rows', async () => {
+      const [reference, fresh, before] = [await database(), await database(), await database()]
+      const dir = tempProject()
+      mkdirSync(path.join(dir, 'migrations'))
+      const generated = writeGeneratedChain(path.join(dir, 'migrations'), 200)
+      expect(generated.dataRevisions).to.be.above(20)
+      writeFileSync(
+        path.join(dir, 'db-manage.ini'),
+        `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${reference.url}\n`,
+      )
+      linkDbManage(dir)
+      const run = (...args: string[]) => runCli(args, {cwd: dir})
+      expect((await run('upgrade', 'head')).code).to.equal(0)
+      expect((await run('upgrade', '050', '--url', before.url)).code).to.equal(0)
+      const rows = await rowCounts(reference)
+      expect(Object.values(rows).reduce((a, b) => a + b, 0)).to.be.above(20)
+
+      // The middle first: a database at 050, with its rows, then upgrades through the squash of 051..150.
+      const middle = await run('squash', '051:150', '--data', 'copy')
+      expect(middle.code, middle.stderr).to.equal(0)
+      expect(middle.stdout.split('\n')[0]).to.equal(
+        'squash 051:150 -> 150_squash_of_051_to_150.ts (100 revisions in one)',
+      )
+      const names = readdirSync(path.join(dir, 'migrations'))
+      expect(names.filter((n) => /^\d/.test(n))).to.have.length(101)
+      expect(names).to.include('150_squash_of_051_to_150.ts')
+      expect(await run('upgrade', 'head')).to.deep.include({
+        code: 0,
+        stdout: 'Nothing to upgrade: the database is at 200\n',
+      })
+      const through = await run('upgrade', 'head', '--url', before.url)
+      expect(through.code, through.stderr).to.equal(0)
+      expect(ms(through.stdout).split('\n')[0]).to.equal('upgrade 050 -> 150, squash of 051 to 150 (N ms)')
+      expect(await structure(before)).to.deep.equal(await structure(reference))
+      expect(await rowCounts(before)).to.deep.equal(rows)
+
+      // Then the whole chain, the squash above in it.
+      const whole = await run('squash', '001:200', '--data', 'copy', '--archive', 'old-chain')
+      expect(whole.code, whole.stderr).to.equal(0)
+      expect(whole.stdout.split('\n').at(-2)).to.equal('moved 101 script(s) to old-chain')
+      expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(['200_squash_of_001_to_200.ts', 'squashed'])
+      expect(await run('upgrade', 'head')).to.deep.include({
+        code: 0,
+        stdout: 'Nothing to upgrade: the database is at 200\n',
+      })
+      expect(await run('check_migration')).to.deep.include({code: 0, stderr: ''})
+      const built = await run('upgrade', 'head', '--url', fresh.url)
+      expect(ms(built.stdout)).to.equal('upgrade <base> -> 200, squash of 001 to 200 (N ms)\n')
+      expect(await structure(fresh)).to.deep.equal(await structure(reference))
+      expect(await rowCounts(fresh)).to.deep.equal(rows)
+      const roundTrip = await run('check_migration', '--round-trip', '--url', fresh.url)
+      expect(roundTrip.code, roundTrip.stderr).to.equal(0)
+    })
+  })
+}
