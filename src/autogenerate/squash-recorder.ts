@@ -134,6 +134,8 @@ export function classifyStatement(sql: string, dialect: Dialect['name']): Statem
   if (first === 'COMMENT') return words[2] === 'TABLE' || words[2] === 'COLUMN' ? 'schema' : 'other'
   if (first === 'CREATE' || first === 'ALTER' || first === 'DROP') {
     const kind = words.slice(1).find((w) => !MODIFIERS.has(w))
+    // CREATE TABLE ... AS SELECT fills the table it makes: the diff would make it empty.
+    if (first === 'CREATE' && kind === 'TABLE' && words.includes('AS')) return 'other'
     return kind !== undefined && COMPARED.has(kind) ? 'schema' : 'other'
   }
 
@@ -229,7 +231,10 @@ export class ChainRunner {
             else if (cls === 'other')
               recording.refusals.push({
                 ...described,
-                why: 'it makes or changes what autogenerate does not compare, which a squash cannot rebuild',
+                why:
+                  /^\s*CREATE\b/i.test(statement.sql) && /\bTABLE\b[^(]*\bAS\b/i.test(statement.sql)
+                    ? 'it fills the table it makes, which a squash cannot rebuild'
+                    : 'it makes or changes what autogenerate does not compare, which a squash cannot rebuild',
               })
           }
 

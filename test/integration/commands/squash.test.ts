@@ -6,9 +6,12 @@ import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {structure, TABLES} from '../../helpers/catalog.js'
-import {linkDbManage, runCli, shippedProject, tempProject} from '../../helpers/cli.js'
+import {type CliResult, linkDbManage, ROOT, runCli, shippedProject, tempProject} from '../../helpers/cli.js'
+import {validate} from '../../helpers/json-schema.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
 import {writeGeneratedChain} from '../../helpers/generated-chain.js'
+import {parseDatabaseUrl} from '../../../src/config/database-url.js'
+import {getDialect} from '../../../src/dialects/registry.js'
 
 const ms = (text: string) => text.replaceAll(/\(\d+ ms\)/g, '(N ms)')
 
@@ -172,3 +175,146 @@ for (const dialect of dialectsUnderTest()) {
     })
   })
 }
+
+/** A TS revision whose upgrade is `up` and downgrade `down` (lines of code). */
+function revision(dir: string, id: number, up: string[], down: string[], name = `rev_${id}`): void {
+  const pad = (n: number) => String(n).padStart(3, '0')
+  writeFileSync(
+    path.join(dir, 'migrations', `${pad(id)}_${name}.ts`),
+    `import type {Operations} from 'db-manage'
+
+export const revision = '${pad(id)}'
+export const downRevision = ${id === 1 ? 'null' : `'${pad(id - 1)}'`}
+export const message = '${name.replaceAll('_', ' ')}'
+
+export async function upgrade(op: Operations): Promise<void> {
+${up.map((l) => `  ${l}`).join('\n')}
+}
+
+export async function downgrade(op: Operations): Promise<void> {
+${down.map((l) => `  ${l}`).join('\n')}
+}
+`,
+  )
+}
+
+describe('command: squash, what it refuses and what it prints (sqlite)', () => {
+  /** 001 creates t, 002 adds a column, 003 is what the test gives, 004 adds an index. */
+  function project(third: {up: string[]; down: string[]}): {
+    dir: string
+    run: (...args: string[]) => Promise<CliResult>
+  } {
+    const dir = tempProject()
+    mkdirSync(path.join(dir, 'migrations'))
+    writeFileSync(
+      path.join(dir, 'db-manage.ini'),
+      '[db_manage]\nscript_location = migrations\n\n[database]\nconnection = sqlite:///app.sqlite\n',
+    )
+    linkDbManage(dir)
+    revision(
+      dir,
+      1,
+      ["await op.createTable('t', [op.column('id', 'integer', {primaryKey: true}), op.column('a', 'integer')])"],
+      ["await op.dropTable('t')"],
+    )
+    revision(
+      dir,
+      2,
+      ["await op.addColumn('t', op.column('b', 'string(10)'))"],
+      ["await op.batchAlterTable('t', (b) => b.dropColumn('b'))"],
+    )
+    revision(dir, 3, third.up, third.down, 'third')
+    revision(dir, 4, ["await op.createIndex('ix_t_a', 't', ['a'])"], ["await op.dropIndex('ix_t_a', 't')"])
+    return {dir, run: (...args: string[]) => runCli(args, {cwd: dir})}
+  }
+
+  it('refuses op.query that reads rows, and SQL making what autogenerate does not compare, naming each', async () => {
+    const {dir, run} = project({
+      down: ["await op.execute('DROP VIEW v')"],
+      up: [
+        "const rows = await op.query('SELECT id FROM t WHERE a > ?', [1])",
+        "for (const r of rows) await op.execute('UPDATE t SET b = ? WHERE id = ?', ['x', r.id])",
+        "await op.execute('CREATE VIEW v AS SELECT id FROM t')",
+      ],
+    })
+    const before = readdirSync(path.join(dir, 'migrations'))
+    expect(await run('squash', '002:004', '--data', 'copy')).to.deep.equal({
+      code: 1,
+      stderr:
+        'Error: cannot squash 002:004: it cannot carry over 003_third.ts: op.query("SELECT id FROM t WHERE a > ?")' +
+        " (its rows feed the script's own code, which a squash cannot copy); 003_third.ts: CREATE VIEW v AS SELECT id" +
+        ' FROM t (it makes or changes what autogenerate does not compare, which a squash cannot rebuild); 003_third.ts:' +
+        ' DROP VIEW v (it makes or changes what autogenerate does not compare, which a squash cannot rebuild); nothing' +
+        ' was changed\n',
+      stdout: '',
+    })
+    expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(before)
+  })
+
+  it('copies DML op.query as a data step, leaves session statements out, and prints a dry run without writing', async () => {
+    const {dir, run} = project({
+      down: ["await op.execute('DELETE FROM t WHERE id = 7')"],
+      up: [
+        "await op.execute('ANALYZE')",
+        "await op.query('INSERT INTO t (id, a, b) VALUES (?, ?, ?)', [7, 2, \"it's\"])",
+      ],
+    })
+    const before = readdirSync(path.join(dir, 'migrations'))
+    const dry = await run('squash', '001:004', '--data', 'copy', '--dry-run', '-m', 'baseline')
+    expect(dry.code, dry.stderr).to.equal(0)
+    expect(dry.stdout.split('\n').slice(0, 5)).to.deep.equal([
+      'squash 001:004 -> 004_baseline.ts (4 revisions in one)',
+      'copied data step: 003_third.ts: INSERT INTO t (id, a, b) VALUES (?, ?, ?)',
+      'left out (a session statement): 003_third.ts: ANALYZE',
+      'dry run: nothing written; 4 script(s) would move to migrations/squashed/001_004, and 004_baseline.ts would be:',
+      '',
+    ])
+    expect(dry.stdout).to.include(
+      "  // data step of 003_third.ts\n  await op.execute('INSERT INTO t (id, a, b) VALUES (?, ?, ?)', [7, 2, 'it\\'s'])\n",
+    )
+    expect(readdirSync(path.join(dir, 'migrations'))).to.deep.equal(before)
+
+    const json = await run('squash', '001:004', '--data', 'copy', '--json')
+    expect(json.code, json.stderr).to.equal(0)
+    const parsed = JSON.parse(json.stdout)
+    expect(
+      validate(parsed, JSON.parse(readFileSync(path.join(ROOT, 'docs/json-output.schema.json'), 'utf8'))),
+    ).to.deep.equal([])
+    expect(parsed).to.deep.include({command: 'squash', database: 'default', error: null, ok: true})
+    expect(parsed.data).to.deep.include({
+      copied: ['003_third.ts: INSERT INTO t (id, a, b) VALUES (?, ?, ?)'],
+      dryRun: false,
+      fileName: '004_squash_of_001_to_004.ts',
+      from: '001',
+      replaced: ['001_rev_1.ts', '002_rev_2.ts', '003_third.ts', '004_rev_4.ts'],
+      to: '004',
+    })
+    expect((await run('upgrade', 'head')).code).to.equal(0)
+    const db = {
+      connect: () => getDialect('sqlite').then((d) => d.connect(parseDatabaseUrl(`sqlite:///${dir}/app.sqlite`), 5000)),
+    }
+    const rows = await connected(db as TestDatabase, async (c) => (await c.query('SELECT id, a, b FROM t')).rows)
+    expect(rows).to.deep.equal([{a: 2, b: "it's", id: 7}])
+  })
+
+  it('refuses a bad range and a configured database inside it with one line each', async () => {
+    const {run} = project({
+      down: ["await op.dropColumn('t', 'c')"],
+      up: ["await op.addColumn('t', op.column('c', 'integer'))"],
+    })
+    const oneLine = async (args: string[], stderr: string, code = 2) =>
+      expect(await run(...args)).to.deep.equal({code, stderr: `Error: ${stderr}\n`, stdout: ''})
+    await oneLine(['squash', '003:002'], 'squash 003:002: START must come before END (003 is after END)')
+    await oneLine(['squash', '002:002'], 'squash 002:002: START must come before END (002 is END itself)')
+    await oneLine(['squash', '002'], 'squash 002: expected START:END, two revisions of the chain (e.g. 001:040)')
+    await oneLine(['squash', 'base:002'], 'squash base:002: base is not a revision; START is the first to replace')
+    await oneLine(['squash', '001:009'], 'unknown revision "009" (the chain runs 001 to 004)', 1)
+    expect((await run('upgrade', '002')).code).to.equal(0)
+    expect(await run('squash', '001:004')).to.deep.include({
+      code: 1,
+      stderr:
+        'Error: squash 001:004: the database [default] is at 002, inside the range: upgrade it to 004 first (or' +
+        ' squash a range it is not inside)\n',
+    })
+  })
+})
