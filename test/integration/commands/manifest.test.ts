@@ -30,6 +30,7 @@ describe('oclif.manifest.json', () => {
       'renumber',
       'revision',
       'show',
+      'squash',
       'stamp',
       'upgrade',
     ])
