@@ -167,9 +167,17 @@ export function renderPath(
   asBatch: boolean,
 ): string {
   const parts: string[] = []
+  // A table the squash itself makes is empty when an index comes to it: nothing to build CONCURRENTLY.
+  const older = new Set(states[0].tables.map((t) => t.name))
   for (const [i, state] of states.entries()) {
     if (i === 0) continue
-    const code = renderChanges(schemaChanges(states[i - 1], state, dialect, renames[i - 1]), {asBatch}).upgrade
+    for (const r of renames[i - 1]) if (r.kind === 'table' && older.has(r.from)) older.add(r.to)
+    const changes = schemaChanges(states[i - 1], state, dialect, renames[i - 1]).map((c) =>
+      c.upgrade?.kind === 'createIndex' && c.upgrade.concurrently && !older.has(c.upgrade.table)
+        ? {...c, upgrade: {...c.upgrade, concurrently: undefined}}
+        : c,
+    )
+    const code = renderChanges(changes, {asBatch}).upgrade
     if (code) parts.push(code)
     if (i <= steps.length) parts.push(renderDataStep(steps[i - 1]))
   }
