@@ -125,6 +125,8 @@ export async function squash(config: Config, options: SquashOptions): Promise<Sq
   const target = path.join(dir.location, fileName)
   const archive = path.resolve(options.archive ?? archiveFolder(dir.location, first.id, last.id))
   if (existsSync(archive)) throw new UsageError(`squash: ${archive} exists already; move it, or pass --archive DIR`)
+  if (existsSync(target) && !range.some((s) => s.fileName === fileName))
+    throw new UsageError(`squash: ${target} exists already and is not in the range; choose another message with -m`)
 
   const built = await withScratch(
     dialect,

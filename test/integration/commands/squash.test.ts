@@ -189,6 +189,82 @@ for (const dialect of dialectsUnderTest()) {
       expect(roundTrip.code, roundTrip.stderr).to.equal(0)
     })
 
+    if (dialect === 'postgresql') {
+      it('squashes enum types, expression indexes and checks, with data steps between them (PostgreSQL)', async () => {
+        const [reference, fresh] = [await database(), await database()]
+        const dir = tempProject()
+        mkdirSync(path.join(dir, 'migrations'))
+        writeFileSync(
+          path.join(dir, 'db-manage.ini'),
+          `[db_manage]\nscript_location = migrations\n\n[database]\nconnection = ${reference.url}\n`,
+        )
+        linkDbManage(dir)
+        revision(
+          dir,
+          1,
+          [
+            "await op.createEnumType('mood', ['happy', 'sad'])",
+            "await op.createTable('people', [op.column('id', 'integer', {primaryKey: true, autoincrement: true}), op.column('mood', 'mood'), op.column('email', 'string(80)', {nullable: false, unique: true})])",
+          ],
+          ["await op.dropTable('people')", "await op.execute('DROP TYPE mood')"],
+        )
+        revision(
+          dir,
+          2,
+          [
+            "await op.bulkInsert('people', [{email: 'a@x', mood: 'happy'}, {email: 'b@x', mood: 'sad'}])",
+            "await op.createTable('pets', [op.column('id', 'integer', {primaryKey: true}), op.column('owner', 'integer', {references: 'people.id', onDelete: 'CASCADE'}), op.column('born', 'timestamptz', {default: op.now()})])",
+            `await op.createCheckConstraint('ck_people_email', 'people', "email LIKE '%@%'")`,
+          ],
+          [
+            "await op.dropConstraint('ck_people_email', 'people', {type: 'check'})",
+            "await op.dropTable('pets')",
+            `await op.execute("DELETE FROM people WHERE email IN ('a@x', 'b@x')")`,
+          ],
+        )
+        writeFileSync(
+          path.join(dir, 'migrations/003_nick.sql'),
+          [
+            '-- revision: 003',
+            '-- down_revision: 002',
+            '-- message: nick',
+            '-- +upgrade',
+            "ALTER TABLE people ADD COLUMN nick varchar(20) DEFAULT 'x' NOT NULL;",
+            'CREATE INDEX ix_people_nick ON people (lower(nick));',
+            'UPDATE people SET nick = upper(email);',
+            '-- +downgrade',
+            'DROP INDEX ix_people_nick;',
+            'ALTER TABLE people DROP COLUMN nick;',
+            '',
+          ].join('\n'),
+        )
+        const run = (...args: string[]) => runCli(args, {cwd: dir})
+        expect((await run('upgrade', 'head')).code).to.equal(0)
+        const squashed = await run('squash', '001:003', '--data', 'copy')
+        expect(squashed.code, squashed.stderr).to.equal(0)
+        const text = readFileSync(path.join(dir, 'migrations/003_squash_of_001_to_003.ts'), 'utf8')
+        // Each data step after the schema it ran on: the rows before pets and the check, the UPDATE after nick.
+        const at = (code: string) => text.indexOf(code)
+        expect(at("await op.createEnumType('mood', ['happy', 'sad'])")).to.be.below(at('// data step of 002_rev_2.ts'))
+        expect(at('// data step of 002_rev_2.ts')).to.be.below(at("op.createTable('pets'"))
+        expect(at("op.createIndex('ix_people_nick', 'people', [op.sql('lower(nick::text)')])")).to.be.below(
+          at('// data step of 003_nick.sql'),
+        )
+        expect(text).to.not.include('concurrently')
+        expect((await run('upgrade', 'head', '--url', fresh.url)).code).to.equal(0)
+        expect(await structure(fresh)).to.deep.equal(await structure(reference))
+        const people = (db: TestDatabase) =>
+          connected(db, async (c) => (await c.query('SELECT id, email, mood, nick FROM people ORDER BY id')).rows)
+        expect(await people(fresh)).to.deep.equal([
+          {email: 'a@x', id: 1, mood: 'happy', nick: 'A@X'},
+          {email: 'b@x', id: 2, mood: 'sad', nick: 'B@X'},
+        ])
+        expect(await people(fresh)).to.deep.equal(await people(reference))
+        const roundTrip = await run('check_migration', '--round-trip', '--url', fresh.url)
+        expect(roundTrip.code, roundTrip.stderr).to.equal(0)
+      })
+    }
+
     it('squashes 200 generated revisions, whole and in the middle, to the same schema and rows', async () => {
       const [reference, fresh, before] = [await database(), await database(), await database()]
       const dir = tempProject()
