@@ -26,34 +26,18 @@ export function schemaChanges(
     ...virtual.before,
     ...enums.before,
     ...domains.before,
-    ...keysFirst(
-      compareSchemas(from.tables, to.tables, {
-        columnBytes: dialect.adapter.columnBytes,
-        dialect: dialect.name,
-        foreignKeysNeedIndexes: dialect.adapter.foreignKeysNeedIndexes,
-        inlineCycleKeys: dialect.adapter.altersNeedBatch,
-        renameColumns: columns,
-        renameTables: tables,
-      }),
-    ),
+    ...compareSchemas(from.tables, to.tables, {
+      columnBytes: dialect.adapter.columnBytes,
+      dialect: dialect.name,
+      foreignKeysNeedIndexes: dialect.adapter.foreignKeysNeedIndexes,
+      inlineCycleKeys: dialect.adapter.altersNeedBatch,
+      renameColumns: columns,
+      renameTables: tables,
+    }),
     ...domains.after,
     ...enums.after,
     ...virtual.after,
   ]
-}
-
-/**
- * The foreign keys a kept table drops, before any table is dropped: compareSchemas drops the tables that go before
- * it compares the tables that stay, so a key of one that stays to one that goes would still hold the table
- * (PostgreSQL and MySQL refuse the DROP TABLE). A squash's downgrade with data steps is made of such diffs. After the
- * renames, which the keys' table names already follow.
- */
-function keysFirst(changes: readonly Change[]): Change[] {
-  const key = (c: Change) =>
-    c.upgrade?.kind === 'dropConstraint' && c.upgrade.type === 'foreignkey' && c.downgrade !== undefined
-  const renamed = changes.filter((c) => c.upgrade?.kind === 'renameTable')
-  const keys = changes.filter((c) => key(c))
-  return [...renamed, ...keys, ...changes.filter((c) => c.upgrade?.kind !== 'renameTable' && !key(c))]
 }
 
 /**
