@@ -8,6 +8,7 @@ import {compareChecksums} from '../runtime/checksums.js'
 import {dueObjects, type ObjectState, objectStatus} from '../runtime/object-status.js'
 import {readRepeatables} from '../script/object-scripts.js'
 import {appliedCount} from '../script/revision.js'
+import {squashedMessage} from '../script/squashed.js'
 import {chainOf, scriptsOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
 
@@ -95,7 +96,10 @@ export async function checkDatabase(
       return {
         ...none,
         current,
-        problems: [`the database is at revision ${current}, which no script in ${database.scriptLocation} declares`],
+        problems: [
+          squashedMessage(dir.map.revisions, current, database.scriptLocation) ??
+            `the database is at revision ${current}, which no script in ${database.scriptLocation} declares`,
+        ],
       }
     }
 

@@ -170,6 +170,18 @@ export function compareSchemas(
 
   // Dropped tables: the downgrade recreates them as above, so the upgrade drops in reverse: cycle-closing keys first.
   const gone = orderByReferences(live.filter((t) => !targetByName.has(t.name) && !renamedAway.has(t.name)))
+  // Partitions first: an index a partition drops goes before one its parent adds, which PostgreSQL would attach it to.
+  const kept = [...target]
+    .sort((a, b) => Number(!a.partitionOf) - Number(!b.partitionOf))
+    .flatMap((t) => (liveByName.has(t.name) ? compareTable(liveByName.get(t.name)!, t, options) : []))
+  // A kept table's key to a table that goes is dropped before it: PostgreSQL and MySQL refuse the DROP TABLE while
+  // the key holds.
+  const goneNames = new Set(gone.map((t) => t.name))
+  const keyToGone = (c: Change) =>
+    c.upgrade?.kind === 'dropConstraint' &&
+    c.downgrade?.kind === 'createForeignKey' &&
+    goneNames.has(c.downgrade.referent)
+  changes.push(...kept.filter((c) => keyToGone(c)))
   const recreate = gone.map((table, i) =>
     createTableChanges(table, {...options, declared: undefined}, deferred(gone, i)),
   )
@@ -189,12 +201,7 @@ export function compareSchemas(
     changes.push(dropped(`drop table ${table.name}`, table.name, create.upgrade!, {destructive: true}))
   }
 
-  // Partitions first: an index a partition drops goes before one its parent adds, which PostgreSQL would attach it to.
-  for (const targetTable of [...target].sort((a, b) => Number(!a.partitionOf) - Number(!b.partitionOf))) {
-    const liveTable = liveByName.get(targetTable.name)
-    if (liveTable) changes.push(...compareTable(liveTable, targetTable, options))
-  }
-
+  changes.push(...kept.filter((c) => !keyToGone(c)))
   return changes
 }
 

@@ -17,6 +17,7 @@ import Reset from './reset.js'
 import Revision from './revision.js'
 import Seed from './seed.js'
 import Show from './show.js'
+import Squash from './squash.js'
 import Stamp from './stamp.js'
 import Upgrade from './upgrade.js'
 
@@ -35,6 +36,7 @@ export const COMMANDS = {
   revision: Revision,
   seed: Seed,
   show: Show,
+  squash: Squash,
   stamp: Stamp,
   upgrade: Upgrade,
 }

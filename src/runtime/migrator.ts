@@ -5,6 +5,7 @@ import {SchemaTracker} from '../model/schema-tracker.js'
 import type {ObjectScript} from '../script/object-scripts.js'
 import type {RevisionMap} from '../script/revision-map.js'
 import {appliedCount} from '../script/revision.js'
+import {squashedMessage} from '../script/squashed.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {ChainError, DatabaseError, DbManageError, LockWaitError, RevisionError, ScriptError} from '../util/errors.js'
 import {compareChecksums} from './checksums.js'
@@ -311,6 +312,8 @@ export class Migrator {
   /** The revision the database is at must be one of the scripts. */
   private declared(current: null | string): void {
     if (this.givenScripts && current !== null && !this.givenScripts.map.get(current)) {
+      const squashed = squashedMessage(this.givenScripts.map.revisions, current, this.scripts.location)
+      if (squashed) throw new RevisionError(squashed)
       throw new RevisionError(
         `the database is at revision ${current}, which no script in ${this.scripts.location} declares`,
       )

@@ -17,6 +17,8 @@ const TS_FIELDS = {
   downRevision: exportPattern('downRevision'),
   message: exportPattern('message'),
   revision: exportPattern('revision'),
+  squashed: exportPattern('squashed'),
+  squashedChecksum: exportPattern('squashedChecksum'),
 }
 
 function unquote(literal: string): string {
@@ -71,7 +73,16 @@ function readModuleHeader(text: string, fileName: string): RevisionHeader {
     throw new ScriptError(`${fileName}: no "export const revision = '...'" found`)
   const down = field('downRevision')
   if (down === undefined) throw new ScriptError(`${fileName}: no "export const downRevision = '...'" (or null) found`)
-  return {createdAt: field('createdAt') ?? undefined, downRevision: down || null, id, message: field('message') ?? ''}
+  const squashed = field('squashed') ?? undefined
+  const squashedChecksum = field('squashedChecksum') ?? undefined
+  return {
+    createdAt: field('createdAt') ?? undefined,
+    downRevision: down || null,
+    id,
+    message: field('message') ?? '',
+    ...(squashed === undefined ? {} : {squashed}),
+    ...(squashedChecksum === undefined ? {} : {squashedChecksum}),
+  }
 }
 
 const SQL_KEYS: Record<string, keyof RevisionHeader> = {

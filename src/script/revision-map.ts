@@ -1,5 +1,6 @@
 import {ChainError, RevisionError} from '../util/errors.js'
 import {describe, padId, type Revision} from './revision.js'
+import {insideSquash, squashedInto, squashRange} from './squashed.js'
 
 /** A defect of the chain, in words that name the files at fault. */
 export interface ChainProblem {
@@ -107,7 +108,18 @@ export class RevisionMap {
 
     for (const rev of this.revisions) {
       const expected = this.expectedId(rev)
-      if (expected !== undefined && expected !== rev.id) {
+      // A squash keeps its END's id after its START's parent: START is the id that must follow.
+      const range = squashRange(rev)
+      if (rev.squashed !== undefined && range?.to !== rev.id) {
+        add('non-sequential', [rev], `${describe(rev)}: squashed ${rev.squashed} is not a range START:${rev.id}`)
+      } else if (range && expected !== undefined && expected !== range.from) {
+        const after = rev.downRevision === null ? 'as the first revision' : `after ${rev.downRevision}`
+        add(
+          'non-sequential',
+          [rev],
+          `${describe(rev)}: squash ${rev.squashed} does not start where it should ${after} (expected ${expected})`,
+        )
+      } else if (!range && expected !== undefined && expected !== rev.id) {
         const after = rev.downRevision === null ? 'as the first revision' : `after ${rev.downRevision}`
         add(
           'non-sequential',
@@ -291,8 +303,12 @@ export class RevisionMap {
       throw new RevisionError(`"${spec}" is relative to the database's current revision, which is not known here`)
     if (current === null) return 0
     const index = this.linear().findIndex((r) => r.id === current)
-    if (index === -1)
+    if (index === -1) {
+      const squash = squashedInto(this.revisions, current)
+      if (squash) throw new RevisionError(insideSquash(current, squash))
       throw new RevisionError(`the database is at revision ${current}, which no script in the chain declares`)
+    }
+
     return index + 1
   }
 

@@ -4,6 +4,10 @@ export interface RevisionHeader {
   readonly downRevision: null | string
   readonly message: string
   readonly createdAt?: string
+  /** A squash's: the range `START:END` it replaced (it is END), whose ids need not follow one another. */
+  readonly squashed?: string
+  /** A squash's: the checksum of END's script before the squash, which databases at END recorded. */
+  readonly squashedChecksum?: string
 }
 
 /** One revision in the chain. `fileName`/`path` are absent for in-memory revisions. */

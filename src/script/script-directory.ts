@@ -53,6 +53,8 @@ class ScriptFile implements ScriptRevision {
   readonly downRevision: null | string
   readonly message: string
   readonly createdAt?: string
+  readonly squashed?: string
+  readonly squashedChecksum?: string
 
   constructor(
     header: RevisionHeader,
@@ -67,6 +69,8 @@ class ScriptFile implements ScriptRevision {
     this.downRevision = header.downRevision
     this.message = header.message
     if (header.createdAt !== undefined) this.createdAt = header.createdAt
+    if (header.squashed !== undefined) this.squashed = header.squashed
+    if (header.squashedChecksum !== undefined) this.squashedChecksum = header.squashedChecksum
   }
 
   get source(): string {

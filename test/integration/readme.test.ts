@@ -138,6 +138,10 @@ describe('README.md, run as written', function () {
     await runSection('Repeatable objects, seeds and reset', {})
   })
 
+  it('squashing a chain, on SQLite', async () => {
+    await runSection('Squashing a chain', {})
+  })
+
   if (dialectsUnderTest().includes('postgresql')) {
     it('the PostgreSQL guide, on the test server', async () => {
       const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_PG_URL!)

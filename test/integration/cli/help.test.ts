@@ -87,7 +87,7 @@ describe('an unknown command', () => {
       code: 2,
       stdout: '',
       stderr:
-        'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, reset, revision, seed, show, stamp, upgrade; db-manage help COMMAND explains one)\n',
+        'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, reset, revision, seed, show, squash, stamp, upgrade; db-manage help COMMAND explains one)\n',
     })
   })
 

@@ -32,6 +32,7 @@ describe('oclif.manifest.json', () => {
       'revision',
       'seed',
       'show',
+      'squash',
       'stamp',
       'upgrade',
     ])
