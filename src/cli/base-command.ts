@@ -64,6 +64,9 @@ export abstract class BaseCommand extends Command {
 
   static enableJsonFlag = true
 
+  /** The exit code of every failure, when the command has one of its own (diff: 2, as diff(1)'s "trouble"). */
+  protected readonly errorExitCode?: number
+
   /** A command that can act on a URL alone (a container job's runner has nothing else) works with no config file. */
   protected readonly worksWithoutConfig: boolean = false
 
@@ -129,7 +132,10 @@ export abstract class BaseCommand extends Command {
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const debug = this.argv.includes('--debug')
     // A run a signal stopped exits 130/143 whatever error its stop became.
-    const code = interruptExitCode() ?? (error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1))
+    const code =
+      interruptExitCode() ??
+      this.errorExitCode ??
+      (error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1))
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error))
