@@ -52,6 +52,14 @@ export interface DiffResult {
   readonly notCompared: {readonly from: Record<string, number>; readonly to: Record<string, number>}
 }
 
+/** FROM and TO differ (with --json: the envelope's error, its data the diff; diff(1)'s exit 1). */
+export class SchemasDiffer extends DbManageError {
+  constructor(result: DiffResult) {
+    const n = result.changes.length
+    super(`${n} difference${n === 1 ? '' : 's'} between FROM and TO`, {data: result})
+  }
+}
+
 const SCHEMA_FILE = /\.(sql|ts|mts|cts|js|mjs|cjs)$/i
 
 /**

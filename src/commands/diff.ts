@@ -1,7 +1,7 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {diffSchemas, type DiffResult} from '../api/diff.js'
+import {diffSchemas, type DiffResult, SchemasDiffer} from '../api/diff.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {sqlDebug} from '../cli/migrate-flags.js'
 import {describeUncompared} from '../model/table-schema.js'
@@ -32,7 +32,6 @@ export default class Diff extends BaseCommand {
   }
 
   static summary = 'Show the operations that turn one schema into another; exit 1 when they differ.'
-  protected readonly errorExitCode = 2
   protected readonly worksWithoutConfig = true
 
   async run(): Promise<DiffResult> {
@@ -48,12 +47,18 @@ export default class Diff extends BaseCommand {
       .filter(([, text]) => text)
     if (uncompared.length > 0)
       process.stderr.write(`not compared: ${uncompared.map(([side, text]) => `${side} ${text}`).join('; ')}\n`)
-    if (!this.jsonEnabled() && !result.equal) {
+    if (!result.equal) {
+      // diff(1): 1 when the two differ; --json says so in its one document, as an error holding the diff.
+      if (this.jsonEnabled()) throw new SchemasDiffer(result)
       process.stdout.write(flags.sql ? result.sql! : `${result.upgrade}\n`)
+      process.exitCode = 1
     }
 
-    // diff(1): 1 when the two differ.
-    if (!result.equal) process.exitCode = 1
     return result
+  }
+
+  /** diff(1): 1 when the two differ, 2 for any trouble (a usage error or an unreachable database alike). */
+  protected exitCodeOf(error: Error): number {
+    return error instanceof SchemasDiffer ? 1 : 2
   }
 }
