@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {writeFile} from 'node:fs/promises'
 
 import {renderSchema} from '../autogenerate/render-schema.js'
@@ -40,6 +41,9 @@ export async function pull(
   }
 
   const [database] = config.databases
+  const exists = `-o ${options.output}: the file exists; pass --force to replace it`
+  // Refused before anything is read; the write itself refuses too, should the file appear meanwhile.
+  if (options.output !== undefined && !options.force && existsSync(options.output)) throw new ConfigError(exists)
   const snapshot = await withSession(config, database, options, async (session) =>
     readSnapshot(session.dialect.introspector(session.connection), inScope(database)),
   )
@@ -49,11 +53,7 @@ export async function pull(
       await writeFile(options.output, source, {flag: options.force ? 'w' : 'wx'})
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
-      throw new ConfigError(
-        code === 'EEXIST'
-          ? `-o ${options.output}: the file exists; pass --force to replace it`
-          : `-o ${options.output}: ${code ?? String(error)}`,
-      )
+      throw new ConfigError(code === 'EEXIST' ? exists : `-o ${options.output}: ${code ?? String(error)}`)
     }
   }
 
