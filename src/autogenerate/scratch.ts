@@ -246,7 +246,7 @@ export async function withScratch<T>(
     await admin.query(await scratch.create(admin, name))
   } catch (error) {
     throw new DatabaseError(
-      `autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`,
+      `cannot create a scratch database, ${name}, on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`,
     )
   }
 
