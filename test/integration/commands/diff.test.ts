@@ -98,6 +98,11 @@ for (const dialect of dialectsUnderTest()) {
         stdout: ADD_INDEX[dialect].sql,
       })
       expect(await diff([other.url, other.url])).to.deep.equal({code: 0, stderr: '', stdout: ''})
+      // --debug shows every statement of both sessions (and a scratch one's), never a password.
+      const traced = await diff([db.url, other.url, '--debug'])
+      expect(traced.code).to.equal(1)
+      expect(traced.stderr).to.match(/^SQL: /m)
+      if (dialect !== 'sqlite') expect(traced.stdout + traced.stderr).to.not.include('secret')
       // The SQL, run on FROM, makes it TO.
       const sql = path.join(tempProject(), 'up.sql')
       writeFileSync(sql, (await diff([db.url, other.url, '--sql'])).stdout)
