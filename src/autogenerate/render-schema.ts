@@ -142,8 +142,13 @@ function creationOrder(tables: readonly TableSchema[]): TableSchema[] {
 class Code {
   constructor(private readonly helpers: Set<string>) {}
 
-  /** A string literal: single quotes, escapes for backslashes and control characters. */
+  /**
+   * A string literal: single quotes, escapes for backslashes and control characters; text of several lines (a
+   * check's condition, a view's query) as a template literal, its lines as they are.
+   */
   string(text: string): string {
+    if (text.includes('\n') && !/[\0-\u0008\v-\u001F\u007F]/.test(text))
+      return `\`${text.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``
     const control = (c: string) =>
       c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`
     const escaped = text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`)
