@@ -1,12 +1,10 @@
 import {writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {type Change} from '../autogenerate/change.js'
-import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
-import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
+import {compareSnapshots} from '../autogenerate/snapshot.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
@@ -34,7 +32,7 @@ function globToRegExp(pattern: string): RegExp {
 }
 
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
-function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) => boolean {
+export function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) => boolean {
   const include = database.includeTables.map(globToRegExp)
   const exclude = database.excludeTables.map(globToRegExp)
   return (t) =>
@@ -113,29 +111,24 @@ export async function diffDatabase(
       )
     }
 
-    // Types before the tables that use them (enums before domains, which may be over them), dropped after.
-    const enums = compareEnums(liveEnums, target.enums, live)
-    const domains = compareDomains(liveDomains, target.domains)
-    const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
-    const extensions = compareExtensions(liveExtensions, target.extensions)
-    const changes = [
-      ...extensions,
-      ...virtual.before,
-      ...enums.before,
-      ...domains.before,
-      ...compareSchemas(live, targetTables, {
-        declared: target.declared,
+    const changes = compareSnapshots(
+      {
+        domains: liveDomains,
+        enums: liveEnums,
+        extensions: liveExtensions,
+        tables: live,
+        virtualTables: liveVirtual.filter(keep),
+      },
+      {...target, tables: targetTables, virtualTables: target.virtualTables.filter(keep)},
+      {
         dialect: session.dialect.name,
         inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
         renameColumns: renames.columns,
         renameTables: renames.tables,
         columnBytes: session.dialect.adapter.columnBytes,
         foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
-      }),
-      ...domains.after,
-      ...enums.after,
-      ...virtual.after,
-    ]
+      },
+    )
     return {
       asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
       changes,

@@ -4,7 +4,7 @@ import type {Change} from './change.js'
 // Indexes are not here: CREATE INDEX and DROP INDEX work on SQLite without rebuilding the table. They join
 // a table's batch once it has one: the rebuild recreates the indexes it keeps, so one dropped after it could be
 // gone already (its column dropped), and one whose WHERE names a dropped column could not be recreated.
-const BATCHABLE = new Set([
+export const BATCHABLE = new Set([
   'addColumn',
   'alterColumn',
   'createCheckConstraint',
@@ -14,7 +14,7 @@ const BATCHABLE = new Set([
   'dropColumn',
   'dropConstraint',
 ])
-const INDEX_OPS = new Set(['createIndex', 'dropIndex'])
+export const INDEX_OPS = new Set(['createIndex', 'dropIndex'])
 
 function quote(text: string): string {
   // Control characters (a BINARY default's NULs) as escapes, so the script stays plain text.

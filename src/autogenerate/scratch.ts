@@ -7,14 +7,15 @@ import type {Connection} from '../dialects/connection.js'
 import {splitReference} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
-import type {BatchOperation, Column} from '../operations/nodes.js'
+import type {Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import type {OperationSink} from '../operations/operations.js'
 import {importModule} from '../boot/index.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
-import type {SchemaDefinition} from './target-schema.js'
+import {readSnapshot} from './snapshot.js'
+import type {SchemaDefinition, TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 
 export interface TargetSchema {
@@ -30,6 +31,71 @@ export interface TargetSchema {
   readonly declared?: SchemaDefinition['tables']
 }
 
+/** A schema file read and ready to build: a .sql file's statements, or a module's declared schema. */
+export type SchemaFile =
+  | {readonly file: string; readonly label: string; readonly statements: readonly string[]}
+  | {readonly file: string; readonly label: string; readonly declared: SchemaDefinition}
+
+/**
+ * Read a schema file (`label` names it in errors: `target_schema FILE`): a
+ * `.sql` file split into statements as the dialect's client would, or a
+ * module exporting defineSchema(...), loaded.
+ */
+export async function readSchemaFile(
+  dialect: Dialect,
+  file: string,
+  label = `target_schema ${file}`,
+): Promise<SchemaFile> {
+  if (file.endsWith('.sql')) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new ConfigError(`${label}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`)
+    }
+
+    // A dump's client commands (psql's \\connect, \\restrict) are the dump tool's, not the schema's.
+    const statements = splitSql(text, dialect.name, label, {directives: 'skip'})
+      .map((s) => s.sql)
+      .filter((sql) => !dialect.adapter.dumpFile.skip(sql))
+    return {file, label, statements}
+  }
+
+  let module: Record<string, unknown>
+  try {
+    module = await importModule(file)
+  } catch (error) {
+    throw new ScriptError(`${label}: cannot load: ${describeDriverError(error)}`)
+  }
+
+  const schema = (module.default ?? module.schema) as SchemaDefinition | undefined
+  if (!schema || typeof schema.tables !== 'object')
+    throw new ScriptError(`${label} must export (default or "schema") defineSchema({tables: {...}})`)
+  return {declared: schema, file, label}
+}
+
+/** Build what a schema file holds on `connection` (a scratch database's). */
+export async function buildSchemaFile(dialect: Dialect, connection: Connection, schema: SchemaFile): Promise<void> {
+  if ('declared' in schema) {
+    await buildDeclared(dialect, connection, schema.declared)
+    return
+  }
+
+  for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
+  for (const [i, sql] of schema.statements.entries()) {
+    try {
+      await connection.query(sql)
+    } catch (error) {
+      if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
+      const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+      const statement = `${schema.label}: statement ${i + 1}`
+      throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
+    }
+  }
+
+  for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
+}
+
 /**
  * Build the target in a scratch database of the same dialect and read it back,
  * so the database itself interprets types and defaults and the comparison is
@@ -43,75 +109,21 @@ export async function reflectTarget(
   timeoutMs: number,
   debug?: (line: string) => void,
 ): Promise<TargetSchema> {
-  const file = database.targetSchema!
-  let declared: SchemaDefinition['tables'] | undefined
-  let statements: string[] | undefined
-  if (file.endsWith('.sql')) {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      throw new ConfigError(
-        `target_schema ${file}: ${(error as NodeJS.ErrnoException).code ?? describeDriverError(error)}`,
-      )
-    }
-
-    // A dump's client commands (psql's \\connect, \\restrict) are the dump tool's, not the schema's.
-    statements = splitSql(text, dialect.name, `target_schema ${file}`, {directives: 'skip'})
-      .map((s) => s.sql)
-      .filter((sql) => !dialect.adapter.dumpFile.skip(sql))
-  } else {
-    let module: Record<string, unknown>
-    try {
-      module = await importModule(file)
-    } catch (error) {
-      throw new ScriptError(`target_schema ${file}: cannot load: ${describeDriverError(error)}`)
-    }
-
-    const schema = (module.default ?? module.schema) as SchemaDefinition | undefined
-    if (!schema || typeof schema.tables !== 'object')
-      throw new ScriptError(`target_schema ${file} must export (default or "schema") defineSchema({tables: {...}})`)
-    declared = schema.tables
-  }
-
+  const schema = await readSchemaFile(dialect, database.targetSchema!)
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
-    if (statements) {
-      for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
-      for (const [i, sql] of statements.entries()) {
-        try {
-          await connection.query(sql)
-        } catch (error) {
-          if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
-          const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
-          const statement = `target_schema ${file}: statement ${i + 1}`
-          throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
-        }
-      }
-
-      for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
-    } else {
-      await buildDeclared(dialect, connection, declared!)
-    }
-
-    const reader = dialect.introspector(connection)
-    return {
-      declared,
-      domains: await reader.domains(),
-      enums: await reader.enums(),
-      extensions: await reader.extensions(),
-      tables: await reader.schema(),
-      uncompared: await reader.uncompared(),
-      virtualTables: await reader.virtualTables(),
-    }
+    await buildSchemaFile(dialect, connection, schema)
+    const declared = 'declared' in schema ? schema.declared.tables : undefined
+    return {...(await readSnapshot(dialect.introspector(connection))), declared}
   })
 }
 
-/** Create the declared tables: first bare (no foreign keys), then their indexes and constraints. */
-async function buildDeclared(
-  dialect: Dialect,
-  connection: Connection,
-  tables: SchemaDefinition['tables'],
-): Promise<void> {
+/**
+ * Create a declared schema: its extensions, enum types and domains; its tables with their keys, uniques and checks
+ * (and, where no ALTER adds one, as on SQLite, their foreign keys); then their indexes, then their foreign keys
+ * (MySQL makes an index for a key that has none, which a declared index made later would duplicate); then its virtual
+ * tables.
+ */
+async function buildDeclared(dialect: Dialect, connection: Connection, schema: SchemaDefinition): Promise<void> {
   // The dialect's compiler and connection, nothing of a migration run: no history, no transaction to manage.
   const introspector = dialect.introspector(connection)
   const sink: OperationSink = {
@@ -125,45 +137,69 @@ async function buildDeclared(
     },
   }
   const op = new Operations(sink)
-  for (const [name, table] of Object.entries(tables)) {
+  for (const name of schema.extensions ?? []) await sink.run({kind: 'createExtension', name})
+  for (const [name, values] of Object.entries(schema.enums ?? {}))
+    await sink.run({kind: 'createEnumType', name, values})
+  for (const [name, d] of Object.entries(schema.domains ?? {}))
+    await sink.run({
+      checks: d.checks,
+      default: d.default,
+      kind: 'createDomain',
+      name,
+      nullable: d.nullable,
+      type: d.type,
+    })
+  const keysInline = dialect.adapter.altersNeedBatch
+  const keysOf = (name: string, table: TableDefinition) => [
+    ...table.columns
+      .filter((c) => c.references)
+      .map((c) => {
+        const [referent, referentColumn] = splitReference(c.references!, c.name)
+        return {
+          columns: [c.name],
+          name: defaultConstraintName.foreignKey(name, [c.name]),
+          onDelete: c.onDelete,
+          onUpdate: c.onUpdate,
+          referent,
+          referentColumns: [referentColumn],
+        }
+      }),
+    ...(table.foreignKeys ?? []),
+  ]
+  for (const [name, table] of Object.entries(schema.tables)) {
+    const {checks, columns, foreignKeys: _, indexes: __, primaryKey, uniques, ...options} = table
+    const keys = keysOf(name, table)
     await op.createTable(
       name,
-      table.columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})),
+      columns.map((c): Column => ({...c, onDelete: undefined, onUpdate: undefined, references: undefined})),
+      {
+        ...options,
+        ...(checks?.length ? {checks} : {}),
+        ...(keysInline && keys.length > 0 ? {foreignKeys: keys} : {}),
+        ...(primaryKey ? {primaryKey} : {}),
+        ...(uniques?.length ? {uniques} : {}),
+      },
     )
   }
 
-  for (const [name, table] of Object.entries(tables)) {
-    const extras: BatchOperation[] = [
-      ...(table.uniques ?? []).map((u): BatchOperation => ({...u, kind: 'createUniqueConstraint', table: name})),
-      ...table.columns
-        .filter((c) => c.references)
-        .map((c): BatchOperation => {
-          const [referent, referentColumn] = splitReference(c.references!, c.name)
-          return {
-            columns: [c.name],
-            kind: 'createForeignKey',
-            name: defaultConstraintName.foreignKey(name, [c.name]),
-            onDelete: c.onDelete,
-            onUpdate: c.onUpdate,
-            referent,
-            referentColumns: [referentColumn],
-            table: name,
-          }
-        }),
-      ...(table.foreignKeys ?? []).map((f): BatchOperation => ({...f, kind: 'createForeignKey', table: name})),
-      ...(table.checks ?? []).map((c): BatchOperation => ({
-        condition: c.condition,
-        kind: 'createCheckConstraint',
-        name: c.name,
-        table: name,
-      })),
-      ...(table.indexes ?? []).map((i): BatchOperation => ({...i, kind: 'createIndex', table: name})),
-    ]
-    if (extras.length === 0) continue
-    // A dialect that adds constraints only by rebuilding the table (SQLite): one batch for all of them.
-    if (dialect.adapter.altersNeedBatch) await sink.run({kind: 'batchAlterTable', operations: extras, table: name})
-    else for (const extra of extras) await sink.run(extra)
+  for (const [name, table] of Object.entries(schema.tables)) {
+    for (const index of table.indexes ?? []) await sink.run({...index, kind: 'createIndex', table: name})
   }
+
+  if (!keysInline) {
+    for (const [name, table] of Object.entries(schema.tables)) {
+      for (const key of keysOf(name, table)) {
+        await sink.run({
+          ...key,
+          kind: 'createForeignKey',
+          name: key.name ?? defaultConstraintName.foreignKey(name, key.columns),
+          table: name,
+        })
+      }
+    }
+  }
+
+  for (const sql of schema.virtualTables ?? []) await connection.query(sql)
 }
 
 /** scratch_url parsed, its error naming the setting. */
@@ -210,7 +246,7 @@ export async function withScratch<T>(
     await admin.query(await scratch.create(admin, name))
   } catch (error) {
     throw new DatabaseError(
-      `autogenerate needs a scratch database: cannot create ${name} on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`,
+      `cannot create a scratch database, ${name}, on ${server.masked}: ${describeDriverError(error)} (set scratch_url to a server where it may)`,
     )
   }
 

@@ -1,32 +1,58 @@
 import {
   checkDefault,
   type Column,
+  type DefaultValue,
+  type ForeignKeyOptions,
   freeze,
   type IndexElement,
   type IndexOptions,
   type ReferentialAction,
   type SqlExpression,
+  type TableOptions,
+  type TablePartitioning,
 } from '../operations/nodes.js'
 
-/** One table of a declared target schema. */
-export interface TableDefinition {
+/** One table of a declared target schema: its columns, keys, indexes and constraints, and its options. */
+export interface TableDefinition extends TableOptions, TablePartitioning {
   readonly columns: readonly Column[]
+  /** A key of its own name, or whose column order is its own (a composite key), instead of the columns' flags. */
+  readonly primaryKey?: {name?: string; columns: string[]}
   readonly indexes?: ReadonlyArray<Omit<IndexOptions, 'concurrently'> & {name: string; columns: IndexElement[]}>
-  readonly uniques?: ReadonlyArray<{name: string; columns: string[]; nullsNotDistinct?: boolean}>
-  readonly foreignKeys?: ReadonlyArray<{
-    name: string
-    columns: string[]
-    referent: string
-    referentColumns: string[]
-    onDelete?: ReferentialAction
-    onUpdate?: ReferentialAction
-  }>
-  readonly checks?: ReadonlyArray<{name: string; condition: string}>
+  /** A name left out: the database names it (SQLite keeps none). */
+  readonly uniques?: ReadonlyArray<{name?: string; columns: string[]; nullsNotDistinct?: boolean}>
+  readonly foreignKeys?: ReadonlyArray<
+    Omit<ForeignKeyOptions, 'onDelete' | 'onUpdate'> & {
+      name?: string
+      columns: string[]
+      referent: string
+      referentColumns: string[]
+      onDelete?: ReferentialAction
+      onUpdate?: ReferentialAction
+    }
+  >
+  readonly checks?: ReadonlyArray<{name?: string; condition: string}>
+}
+
+/** A PostgreSQL domain of a declared schema: a base type with NOT NULL, a default and checks. */
+export interface DomainDefinition {
+  readonly type: string
+  readonly nullable?: boolean
+  readonly default?: DefaultValue
+  readonly checks?: ReadonlyArray<{name?: string; condition: string}>
 }
 
 /** The schema an application declares; autogenerate makes the database match it. */
 export interface SchemaDefinition {
+  /** PostgreSQL extensions, created before the types and tables that may use them. */
+  readonly extensions?: readonly string[]
+  /** PostgreSQL enum types, by name: their values in order. */
+  readonly enums?: Readonly<Record<string, readonly string[]>>
+  /** PostgreSQL domains, by name. */
+  readonly domains?: Readonly<Record<string, DomainDefinition>>
+  /** Tables in the order they are created: a partitioned table before its partitions. */
   readonly tables: Readonly<Record<string, TableDefinition>>
+  /** SQLite: CREATE VIRTUAL TABLE statements (full-text and other modules), made after the tables. */
+  readonly virtualTables?: readonly string[]
 }
 
 /** Declare the target schema: `export default defineSchema({tables: {clusters: {columns: [...]}}})`. */

@@ -126,10 +126,15 @@ export abstract class BaseCommand extends Command {
     if (lines.length > 0) this.log(lines.join('\n'))
   }
 
+  /** The exit code of a failure: its kind's (a usage or config error 2, others 1); diff has its own (diff(1)'s). */
+  protected exitCodeOf(error: Error & {oclif?: {exit?: number}}): number {
+    return error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1)
+  }
+
   protected async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     const debug = this.argv.includes('--debug')
     // A run a signal stopped exits 130/143 whatever error its stop became.
-    const code = interruptExitCode() ?? (error instanceof DbManageError ? error.exitCode : (error.oclif?.exit ?? 1))
+    const code = interruptExitCode() ?? this.exitCodeOf(error)
     if (error.oclif?.exit === 0) throw error // oclif's own exits (help, version)
     // One line: oclif's own parse errors come on several, with a help hint.
     const message = maskUrl(errorMessage(error))

@@ -6,12 +6,14 @@
 import CheckMigration from './check_migration.js'
 import Completion from './completion.js'
 import Current from './current.js'
+import Diff from './diff.js'
 import Downgrade from './downgrade.js'
 import Exec from './exec.js'
 import Heads from './heads.js'
 import HelpCommand from './help.js'
 import History from './history.js'
 import Init from './init.js'
+import Pull from './pull.js'
 import Renumber from './renumber.js'
 import Reset from './reset.js'
 import Revision from './revision.js'
@@ -25,12 +27,14 @@ export const COMMANDS = {
   check_migration: CheckMigration,
   completion: Completion,
   current: Current,
+  diff: Diff,
   downgrade: Downgrade,
   exec: Exec,
   heads: Heads,
   help: HelpCommand,
   history: History,
   init: Init,
+  pull: Pull,
   renumber: Renumber,
   reset: Reset,
   revision: Revision,

@@ -27,11 +27,18 @@ interface Block {
 
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8')
 
-/** The text of the `## ` section whose heading starts with `title`. */
+/**
+ * The text of the `## ` section whose heading starts with `title` (or of the `### ` one, when `title` starts with
+ * `### `), up to the next heading of its level or above.
+ */
 function section(title: string): {start: number; text: string} {
-  const start = README.indexOf(`\n## ${title}`)
-  if (start === -1) throw new Error(`README.md has no section "## ${title}"`)
-  const end = README.indexOf('\n## ', start + 1)
+  const heading = title.startsWith('#') ? title : `## ${title}`
+  const level = heading.indexOf(' ')
+  const start = README.indexOf(`\n${heading}`)
+  if (start === -1) throw new Error(`README.md has no section "${heading}"`)
+  const next = new RegExp(`\\n#{1,${level}} `, 'g')
+  next.lastIndex = start + 1
+  const end = next.exec(README)?.index ?? -1
   return {start: start + 1, text: README.slice(start + 1, end === -1 ? undefined : end)}
 }
 
@@ -76,7 +83,13 @@ function shim(): string {
 }
 
 async function runSection(title: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const blocks = blocksOf(title)
+  await runSections([title], env)
+}
+
+/** Sections run one after another in one folder, as one reader would follow them. */
+async function runSections(titles: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const title = titles.join(' + ')
+  const blocks = titles.flatMap((t) => blocksOf(t))
   expect(
     blocks.filter((b) => b.lang === 'sh'),
     `${title}: sh blocks`,
@@ -140,6 +153,10 @@ describe('README.md, run as written', function () {
 
   it('squashing a chain, on SQLite', async () => {
     await runSection('Squashing a chain', {})
+  })
+
+  it('diff and pull, on SQLite (one folder: pull reads what diff compared)', async () => {
+    await runSections(['### diff: two schemas compared', '### pull: a database as schema code'], {})
   })
 
   if (dialectsUnderTest().includes('postgresql')) {

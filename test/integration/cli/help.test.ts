@@ -87,8 +87,16 @@ describe('an unknown command', () => {
       code: 2,
       stdout: '',
       stderr:
-        'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, downgrade, exec, heads, help, history, init, renumber, reset, revision, seed, show, squash, stamp, upgrade; db-manage help COMMAND explains one)\n',
+        'Error: unknown command "frobnicate" (the commands: autocomplete, check_migration, completion, current, diff, downgrade, exec, heads, help, history, init, pull, renumber, reset, revision, seed, show, squash, stamp, upgrade; db-manage help COMMAND explains one)\n',
     })
+  })
+
+  it('names only the unknown word: a URL after it keeps its password', async () => {
+    const r = await runWithCache(['dif', 'postgresql://app:s3cret@db/app', 'sqlite:///x.db'])
+    expect(r.stderr).to.equal(
+      'Error: unknown command "dif": did you mean "diff"? (db-manage help lists the commands)\n',
+    )
+    expect(r.code).to.equal(2)
   })
 
   it('is the same after help', async () => {
