@@ -4,11 +4,13 @@ import path from 'node:path'
 import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
 import {type Change} from '../autogenerate/change.js'
 import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
+import {compareObjects} from '../autogenerate/compare-objects.js'
 import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
+import type {ObjectSchema} from '../model/object-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
 import {createdAtOf, scriptFileName, typescriptScript} from '../script/templates.js'
 import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
@@ -31,6 +33,12 @@ function globToRegExp(pattern: string): RegExp {
       .map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`))
       .join('.*')}$`,
   )
+}
+
+/** Objects autogenerate looks at: a view as a table of its name would be, a trigger as its table is. */
+function objectInScope(keep: (table: Pick<TableSchema, 'name'>) => boolean): (object: ObjectSchema) => boolean {
+  return (o) =>
+    o.kind === 'trigger' ? keep({name: o.table ?? ''}) : o.kind.endsWith('view') ? keep({name: o.name}) : true
 }
 
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
@@ -99,6 +107,7 @@ export async function diffDatabase(
     const liveDomains = await reader.domains()
     const liveVirtual = await reader.virtualTables()
     const liveExtensions = await reader.extensions()
+    const liveObjects = (await reader.objects()).filter(objectInScope(keep))
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(
       session.dialect,
@@ -118,23 +127,30 @@ export async function diffDatabase(
     const domains = compareDomains(liveDomains, target.domains)
     const virtual = compareVirtualTables(liveVirtual.filter(keep), target.virtualTables.filter(keep))
     const extensions = compareExtensions(liveExtensions, target.extensions)
+    const tables = compareSchemas(live, targetTables, {
+      declared: target.declared,
+      dialect: session.dialect.name,
+      inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
+      renameColumns: renames.columns,
+      renameTables: renames.tables,
+      columnBytes: session.dialect.adapter.columnBytes,
+      foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
+    })
+    // Views, routines and triggers: dropped before anything changes under them, made once it has (compare-objects.ts).
+    const objects = compareObjects(liveObjects, target.objects.filter(objectInScope(keep)), tables)
     const changes = [
       ...extensions,
+      ...objects.before,
       ...virtual.before,
       ...enums.before,
       ...domains.before,
-      ...compareSchemas(live, targetTables, {
-        declared: target.declared,
-        dialect: session.dialect.name,
-        inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
-        renameColumns: renames.columns,
-        renameTables: renames.tables,
-        columnBytes: session.dialect.adapter.columnBytes,
-        foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
-      }),
+      ...objects.beforeTables,
+      ...tables,
+      ...objects.afterTables,
       ...domains.after,
       ...enums.after,
       ...virtual.after,
+      ...objects.after,
     ]
     return {
       asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,

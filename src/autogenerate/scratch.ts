@@ -7,6 +7,7 @@ import type {Connection} from '../dialects/connection.js'
 import {splitReference} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
+import type {ObjectSchema} from '../model/object-schema.js'
 import type {BatchOperation, Column} from '../operations/nodes.js'
 import {Operations} from '../operations/operations.js'
 import type {OperationSink} from '../operations/operations.js'
@@ -26,6 +27,8 @@ export interface TargetSchema {
   readonly virtualTables: VirtualTableSchema[]
   /** The extensions it creates (PostgreSQL). */
   readonly extensions: string[]
+  /** Views, functions, procedures, aggregates and triggers, as the scratch database prints them. */
+  readonly objects: ObjectSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -45,6 +48,7 @@ export async function reflectTarget(
 ): Promise<TargetSchema> {
   const file = database.targetSchema!
   let declared: SchemaDefinition['tables'] | undefined
+  let definition: SchemaDefinition | undefined
   let statements: string[] | undefined
   if (file.endsWith('.sql')) {
     let text: string
@@ -72,6 +76,7 @@ export async function reflectTarget(
     if (!schema || typeof schema.tables !== 'object')
       throw new ScriptError(`target_schema ${file} must export (default or "schema") defineSchema({tables: {...}})`)
     declared = schema.tables
+    definition = schema
   }
 
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
@@ -91,6 +96,7 @@ export async function reflectTarget(
       for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
     } else {
       await buildDeclared(dialect, connection, declared!)
+      await buildObjects(dialect, connection, definition!, file)
     }
 
     const reader = dialect.introspector(connection)
@@ -99,6 +105,7 @@ export async function reflectTarget(
       domains: await reader.domains(),
       enums: await reader.enums(),
       extensions: await reader.extensions(),
+      objects: await reader.objects(),
       tables: await reader.schema(),
       uncompared: await reader.uncompared(),
       virtualTables: await reader.virtualTables(),
@@ -163,6 +170,50 @@ async function buildDeclared(
     // A dialect that adds constraints only by rebuilding the table (SQLite): one batch for all of them.
     if (dialect.adapter.altersNeedBatch) await sink.run({kind: 'batchAlterTable', operations: extras, table: name})
     else for (const extra of extras) await sink.run(extra)
+  }
+}
+
+/**
+ * Make the declared views and objects, in rounds: one that fails for want of another (a view on a view declared
+ * after it, a trigger before its function) is tried again once the others are made; what still fails when a round
+ * makes nothing is the error, naming the object.
+ */
+async function buildObjects(
+  dialect: Dialect,
+  connection: Connection,
+  schema: SchemaDefinition,
+  file: string,
+): Promise<void> {
+  if (schema.views !== undefined && (typeof schema.views !== 'object' || schema.views === null))
+    throw new ScriptError(`target_schema ${file}: views must be an object of name: 'SELECT ...'`)
+  if (schema.objects !== undefined && !Array.isArray(schema.objects))
+    throw new ScriptError(`target_schema ${file}: objects must be an array of SQL statements`)
+  let pending = [
+    ...Object.entries(schema.views ?? {}).map(([name, query]) => ({
+      name: `view ${name}`,
+      sql: `CREATE VIEW ${dialect.compiler.quote(name)} AS ${String(query)}`,
+    })),
+    ...(schema.objects ?? []).map((sql, i) => ({name: `objects[${i}]`, sql: String(sql)})),
+  ]
+  while (pending.length > 0) {
+    const failed: Array<{name: string; sql: string; error: unknown}> = []
+    for (const object of pending) {
+      try {
+        await connection.query(object.sql)
+      } catch (error) {
+        failed.push({...object, error})
+      }
+    }
+
+    if (failed.length === pending.length) {
+      const {error, name} = failed[0]
+      const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+      throw new ScriptError(
+        `target_schema ${file}: ${name} failed in the scratch database: ${why ?? describeDriverError(error)}`,
+      )
+    }
+
+    pending = failed
   }
 }
 
