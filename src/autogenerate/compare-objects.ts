@@ -125,7 +125,7 @@ export function compareObjects(
     const next = targetByKey.get(key)
     if (!next) dropping.set(key, '')
     else if (next.definition === was.definition) continue
-    else if (was.replaceable !== undefined && was.replaceable === next.replaceable) replacing.add(key)
+    else if (was.replaceable !== undefined && was.replaceable === next.replaceable && next.replace) replacing.add(key)
     else dropping.set(key, '')
   }
 
@@ -175,9 +175,9 @@ export function compareObjects(
     if (replacing.has(key))
       change = {
         description: `replace ${key} (CREATE OR REPLACE)`,
-        downgrade: execute(was!.create),
+        downgrade: execute(was!.replace!),
         table: next.name,
-        upgrade: execute(next.create),
+        upgrade: execute(next.replace!),
       }
     else if (!was || dropping.has(key))
       change = {

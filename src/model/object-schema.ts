@@ -38,6 +38,8 @@ export interface ObjectSchema {
    * result). Two definitions with the same one are replaced in place, without dropping what depends on them.
    */
   readonly replaceable?: string
+  /** With `replaceable`: the statement that replaces it in place (CREATE OR REPLACE). */
+  readonly replace?: string
   /** The keys (objectKey) of other objects it depends on: the database refuses to drop them under it. */
   readonly objects: readonly string[]
   /**

@@ -178,17 +178,19 @@ export async function readPostgresObjects(connection: Connection): Promise<Objec
     const kind = ROUTINE_KINDS[String(r.kind)]
     const nsp = String(r.nsp)
     const signature = `${String(r.qname)}(${String(r.args)})`
-    const create =
+    // A new one is made by CREATE (it fails, rather than replace one made meanwhile); a changed one replaced.
+    const replace =
       kind === 'aggregate'
-        ? createAggregate(r)
+        ? undefined
         : unqualified(String(r.def), /^CREATE OR REPLACE (?:FUNCTION|PROCEDURE) /, nsp).trimEnd()
+    const create = replace?.replace(/^CREATE OR REPLACE /, 'CREATE ') ?? createAggregate(r)
     objects.push({
       create,
       definition: create,
       drop: `DROP ${kind.toUpperCase()} ${signature}`,
       kind,
       name: `${String(r.name)}(${String(r.args)})`,
-      ...(kind === 'aggregate' ? {} : {replaceable: `${String(r.full_args)} -> ${String(r.result)}`}),
+      ...(replace === undefined ? {} : {replace, replaceable: `${String(r.full_args)} -> ${String(r.result)}`}),
       ...(r.used_by_tables === true ? {usedByTables: true} : {}),
       ...dependencies(r.oid),
     })
