@@ -55,13 +55,15 @@ export function renderSchema(snapshot: SchemaSnapshot, dialect: DialectName): st
   parts.push('  },')
   if (snapshot.virtualTables.length > 0)
     parts.push(`  virtualTables: ${code.value(snapshot.virtualTables.map((t) => t.sql))},`)
+  // Views, functions, procedures, aggregates and triggers, each the statement that makes it as it is.
+  if (snapshot.objects.length > 0)
+    parts.push('  objects: [', ...snapshot.objects.map((o) => `    ${code.value(o.create)},`), '  ],')
   const notPulled = describeUncompared(snapshot.uncompared)
   return [
     `import {${[...helpers].sort().join(', ')}} from 'db-manage'`,
     '',
     `// The schema of a ${dialect} database, as db-manage pull read it.`,
-    // The seam for views, functions and triggers: once autogenerate compares them, pull writes them too.
-    ...(notPulled ? [`// Not pulled (autogenerate does not compare them yet): ${notPulled}.`] : []),
+    ...(notPulled ? [`// Not pulled (autogenerate does not compare them): ${notPulled}.`] : []),
     'export default defineSchema({',
     ...parts,
     '})',
@@ -142,8 +144,13 @@ function creationOrder(tables: readonly TableSchema[]): TableSchema[] {
 class Code {
   constructor(private readonly helpers: Set<string>) {}
 
-  /** A string literal: single quotes, escapes for backslashes and control characters. */
+  /**
+   * A string literal: single quotes, escapes for backslashes and control characters; text of several lines (a
+   * function's body) as a template literal, its lines as they are.
+   */
   string(text: string): string {
+    if (text.includes('\n') && !/[\0-\u0008\v-\u001F\u007F]/.test(text))
+      return `\`${text.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\``
     const control = (c: string) =>
       c === '\n' ? String.raw`\n` : `\\x${c.codePointAt(0)!.toString(16).padStart(2, '0')}`
     const escaped = text.replaceAll('\\', '\\\\').replaceAll("'", String.raw`\'`)

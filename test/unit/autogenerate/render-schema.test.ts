@@ -19,6 +19,7 @@ const snapshot = (extra: Partial<SchemaSnapshot>): SchemaSnapshot => ({
   domains: [],
   enums: [],
   extensions: [],
+  objects: [],
   tables: [],
   uncompared: {},
   virtualTables: [],
