@@ -49,7 +49,7 @@ describe('pull: a schema as defineSchema source (no database)', () => {
         "import {column, defineSchema, sql} from 'db-manage'",
         '',
         '// The schema of a postgresql database, as db-manage pull read it.',
-        '// Not pulled (autogenerate does not compare them yet): 2 triggers, 1 view.',
+        '// Not pulled (autogenerate does not compare them): 2 triggers, 1 view.',
         'export default defineSchema({',
         '  tables: {',
         "    'order lines': {",
