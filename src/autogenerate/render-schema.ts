@@ -146,7 +146,7 @@ class Code {
 
   /**
    * A string literal: single quotes, escapes for backslashes and control characters; text of several lines (a
-   * function's body) as a template literal, its lines as they are.
+   * check's condition, a view's query) as a template literal, its lines as they are.
    */
   string(text: string): string {
     if (text.includes('\n') && !/[\0-\u0008\v-\u001F\u007F]/.test(text))

@@ -67,6 +67,21 @@ describe('pull: a schema as defineSchema source (no database)', () => {
     )
   })
 
+  it('text of several lines as a template literal, its backticks, backslashes and ${ escaped', () => {
+    const source = renderSchema(
+      snapshot({
+        tables: [table('t', {checks: [{condition: "a > 0\n  AND b <> `x` AND c ~ '\\d' AND d = '${y}'", name: 'ck'}]})],
+      }),
+      'postgresql',
+    )
+    expect(source).to.include(
+      "      checks: [{condition: `a > 0\n  AND b <> \\`x\\` AND c ~ '\\\\d' AND d = '\\${y}'`, name: 'ck'}],\n",
+    )
+    // Read back as TypeScript reads it, the literal is the text.
+    const literal = /condition: (`[^]*?[^\\]`), name/.exec(source)![1]
+    expect(new Function(`return ${literal}`)()).to.equal("a > 0\n  AND b <> `x` AND c ~ '\\d' AND d = '${y}'")
+  })
+
   it('a partition after its parent; a composite key, enums, domains, extensions', () => {
     const source = renderSchema(
       snapshot({
