@@ -4,7 +4,7 @@ import path from 'node:path'
 import {type Change} from '../autogenerate/change.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
-import {compareSnapshots} from '../autogenerate/snapshot.js'
+import {compareSnapshots, objectInScope} from '../autogenerate/snapshot.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
@@ -97,6 +97,7 @@ export async function diffDatabase(
     const liveDomains = await reader.domains()
     const liveVirtual = await reader.virtualTables()
     const liveExtensions = await reader.extensions()
+    const liveObjects = (await reader.objects()).filter(objectInScope(keep))
     options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
     const target = await reflectTarget(
       session.dialect,
@@ -116,10 +117,16 @@ export async function diffDatabase(
         domains: liveDomains,
         enums: liveEnums,
         extensions: liveExtensions,
+        objects: liveObjects,
         tables: live,
         virtualTables: liveVirtual.filter(keep),
       },
-      {...target, tables: targetTables, virtualTables: target.virtualTables.filter(keep)},
+      {
+        ...target,
+        objects: target.objects.filter(objectInScope(keep)),
+        tables: targetTables,
+        virtualTables: target.virtualTables.filter(keep),
+      },
       {
         dialect: session.dialect.name,
         inlineCycleKeys: session.dialect.adapter.altersNeedBatch,

@@ -55,13 +55,15 @@ export function renderSchema(snapshot: SchemaSnapshot, dialect: DialectName): st
   parts.push('  },')
   if (snapshot.virtualTables.length > 0)
     parts.push(`  virtualTables: ${code.value(snapshot.virtualTables.map((t) => t.sql))},`)
+  // Views, functions, procedures, aggregates and triggers, each the statement that makes it as it is.
+  if (snapshot.objects.length > 0)
+    parts.push('  objects: [', ...snapshot.objects.map((o) => `    ${code.value(o.create)},`), '  ],')
   const notPulled = describeUncompared(snapshot.uncompared)
   return [
     `import {${[...helpers].sort().join(', ')}} from 'db-manage'`,
     '',
     `// The schema of a ${dialect} database, as db-manage pull read it.`,
-    // The seam for views, functions and triggers: once autogenerate compares them, pull writes them too.
-    ...(notPulled ? [`// Not pulled (autogenerate does not compare them yet): ${notPulled}.`] : []),
+    ...(notPulled ? [`// Not pulled (autogenerate does not compare them): ${notPulled}.`] : []),
     'export default defineSchema({',
     ...parts,
     '})',

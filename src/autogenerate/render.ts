@@ -194,7 +194,10 @@ function operationCode(op: Operation): string {
     }
 
     case 'execute': {
-      return `await op.execute(${quote(op.sql)})`
+      // A definition of several lines (a view's query, a function's body) one line of the script a line of SQL.
+      const lines = op.sql.split('\n')
+      if (lines.length === 1) return `await op.execute(${quote(op.sql)})`
+      return `await op.execute(\n  [\n${lines.map((l) => `    ${quote(l)},`).join('\n')}\n  ].join('\\n'),\n)`
     }
 
     default: {

@@ -8,6 +8,7 @@ import {splitReference} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
 import type {Column} from '../operations/nodes.js'
+import type {ObjectSchema} from '../model/object-schema.js'
 import {Operations} from '../operations/operations.js'
 import type {OperationSink} from '../operations/operations.js'
 import {importModule} from '../boot/index.js'
@@ -27,6 +28,8 @@ export interface TargetSchema {
   readonly virtualTables: VirtualTableSchema[]
   /** The extensions it creates (PostgreSQL). */
   readonly extensions: string[]
+  /** Views, functions, procedures, aggregates and triggers, as the scratch database prints them. */
+  readonly objects: ObjectSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -78,6 +81,7 @@ export async function readSchemaFile(
 export async function buildSchemaFile(dialect: Dialect, connection: Connection, schema: SchemaFile): Promise<void> {
   if ('declared' in schema) {
     await buildDeclared(dialect, connection, schema.declared)
+    await buildObjects(dialect, connection, schema.declared, schema.label)
     return
   }
 
@@ -200,6 +204,50 @@ async function buildDeclared(dialect: Dialect, connection: Connection, schema: S
   }
 
   for (const sql of schema.virtualTables ?? []) await connection.query(sql)
+}
+
+/**
+ * Make the declared views and objects, in rounds: one that fails for want of another (a view on a view declared
+ * after it, a trigger before its function) is tried again once the others are made; what still fails when a round
+ * makes nothing is the error, naming the object.
+ */
+async function buildObjects(
+  dialect: Dialect,
+  connection: Connection,
+  schema: SchemaDefinition,
+  label: string,
+): Promise<void> {
+  if (schema.views !== undefined && (typeof schema.views !== 'object' || schema.views === null))
+    throw new ScriptError(`${label}: views must be an object of name: 'SELECT ...'`)
+  if (schema.objects !== undefined && !Array.isArray(schema.objects))
+    throw new ScriptError(`${label}: objects must be an array of SQL statements`)
+  let pending = [
+    ...Object.entries(schema.views ?? {}).map(([name, query]) => ({
+      name: `view ${name}`,
+      sql: `CREATE VIEW ${dialect.compiler.quote(name)} AS ${String(query)}`,
+    })),
+    ...(schema.objects ?? []).map((sql, i) => ({name: `objects[${i}]`, sql: String(sql)})),
+  ]
+  while (pending.length > 0) {
+    const failed: Array<{name: string; sql: string; error: unknown}> = []
+    for (const object of pending) {
+      try {
+        // An entry may be several statements (MySQL's SET character_set_client ... around a routine): one by one.
+        for (const statement of splitSql(object.sql, dialect.name, `${label}: ${object.name}`, {programs: true}))
+          await connection.query(statement.sql)
+      } catch (error) {
+        failed.push({...object, error})
+      }
+    }
+
+    if (failed.length === pending.length) {
+      const {error, name} = failed[0]
+      const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+      throw new ScriptError(`${label}: ${name} failed in the scratch database: ${why ?? describeDriverError(error)}`)
+    }
+
+    pending = failed
+  }
 }
 
 /** scratch_url parsed, its error naming the setting. */

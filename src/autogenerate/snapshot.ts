@@ -1,6 +1,8 @@
+import type {ObjectSchema} from '../model/object-schema.js'
 import type {DomainSchema, EnumSchema, SchemaReader, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
 import type {Change} from './change.js'
 import {compareDomains, compareEnums, compareSchemas, type CompareOptions} from './compare.js'
+import {compareObjects} from './compare-objects.js'
 import {compareVirtualTables} from './compare-virtual.js'
 import {compareExtensions} from './extensions.js'
 import type {SchemaDefinition} from './target-schema.js'
@@ -17,10 +19,18 @@ export interface SchemaSnapshot {
   readonly virtualTables: VirtualTableSchema[]
   /** The extensions created (PostgreSQL). */
   readonly extensions: string[]
+  /** Views, functions, procedures, aggregates and triggers, as the database prints them. */
+  readonly objects: ObjectSchema[]
   /** What the database holds that is not compared (views, functions, ...), counted by kind. */
   readonly uncompared: Record<string, number>
   /** The declared tables, when the schema came from a defineSchema module: added things are rendered from them. */
   readonly declared?: SchemaDefinition['tables']
+}
+
+/** Objects in scope where tables are: a view as a table of its name would be, a trigger as its table is. */
+export function objectInScope(keep: (table: Pick<TableSchema, 'name'>) => boolean): (object: ObjectSchema) => boolean {
+  return (o) =>
+    o.kind === 'trigger' ? keep({name: o.table ?? ''}) : o.kind.endsWith('view') ? keep({name: o.name}) : true
 }
 
 /** Read a whole schema with the reader's fixed handful of catalog queries; `keep` narrows its tables. */
@@ -32,6 +42,7 @@ export async function readSnapshot(
     domains: await reader.domains(),
     enums: await reader.enums(),
     extensions: await reader.extensions(),
+    objects: (await reader.objects()).filter(objectInScope(keep)),
     tables: (await reader.schema()).filter(keep),
     uncompared: await reader.uncompared(),
     virtualTables: (await reader.virtualTables()).filter(keep),
@@ -54,14 +65,21 @@ export function compareSnapshots(
   const domains = compareDomains(from.domains, to.domains)
   const virtual = compareVirtualTables(from.virtualTables, to.virtualTables)
   const extensions = compareExtensions(from.extensions, to.extensions)
+  const tables = compareSchemas(from.tables, to.tables, {declared: to.declared, ...options})
+  // Views, routines and triggers: dropped before anything changes under them, made once it has (compare-objects.ts).
+  const objects = compareObjects(from.objects, to.objects, tables)
   return [
     ...extensions,
+    ...objects.before,
     ...virtual.before,
     ...enums.before,
     ...domains.before,
-    ...compareSchemas(from.tables, to.tables, {declared: to.declared, ...options}),
+    ...objects.beforeTables,
+    ...tables,
+    ...objects.afterTables,
     ...domains.after,
     ...enums.after,
     ...virtual.after,
+    ...objects.after,
   ]
 }

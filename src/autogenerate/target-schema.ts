@@ -53,6 +53,14 @@ export interface SchemaDefinition {
   readonly tables: Readonly<Record<string, TableDefinition>>
   /** SQLite: CREATE VIRTUAL TABLE statements (full-text and other modules), made after the tables. */
   readonly virtualTables?: readonly string[]
+  /** Views by name, each the query it shows: `{active_users: 'SELECT id, email FROM users WHERE active'}`. */
+  readonly views?: Readonly<Record<string, string>>
+  /**
+   * Other objects, each the one statement that makes it: CREATE FUNCTION, CREATE PROCEDURE, CREATE TRIGGER,
+   * CREATE MATERIALIZED VIEW, CREATE AGGREGATE (a view too). Made after the tables and views, in any order: one
+   * that needs another is made once that one is.
+   */
+  readonly objects?: readonly string[]
 }
 
 /** Declare the target schema: `export default defineSchema({tables: {clusters: {columns: [...]}}})`. */

@@ -7,7 +7,7 @@ import {describeUncompared} from '../model/table-schema.js'
 
 export default class Pull extends BaseCommand {
   static description =
-    "Reads the database's tables, columns, keys, indexes, unique, foreign key and check constraints, enum types, domains and extensions with autogenerate's catalog queries, and writes them as a defineSchema module (the version and history tables left out, include_tables / exclude_tables applied), in the spelling autogenerate writes, so that the file as target_schema makes autogenerate find nothing to do. What autogenerate does not compare (views, functions, triggers) is not written: a line on stderr counts it. Needs no config file: a URL (--url or DATABASE_URL) is enough."
+    "Reads the database's tables, columns, keys, indexes, unique, foreign key and check constraints, enum types, domains, extensions, views, functions, procedures and triggers with autogenerate's catalog queries, and writes them as a defineSchema module (the version and history tables left out, include_tables / exclude_tables applied), in the spelling autogenerate writes, so that the file as target_schema makes autogenerate find nothing to do. What autogenerate does not compare (PostgreSQL rules, INHERITS children) is not written: a line on stderr counts it. Needs no config file: a URL (--url or DATABASE_URL) is enough."
   static examples = [
     '<%= config.bin %> pull > src/db/schema.ts',
     '<%= config.bin %> pull --url postgresql://app@db/app -o src/db/schema.ts',

@@ -1,3 +1,4 @@
+import type {ObjectSchema} from './object-schema.js'
 import type {CreateIndex, IndexElement, IndexOptions, TableOptions, TablePartitioning} from '../operations/nodes.js'
 
 /** A table as a database reports it: what introspectors return and batch mode rebuilds. */
@@ -139,8 +140,10 @@ export interface SchemaReader {
   virtualTables(): Promise<VirtualTableSchema[]>
   /** The extensions created in the database (PostgreSQL's CREATE EXTENSION, plpgsql aside); none elsewhere. */
   extensions(): Promise<string[]>
+  /** Views, materialized views, functions, procedures, aggregates and triggers, by definition (object-schema.ts). */
+  objects(): Promise<ObjectSchema[]>
   /**
-   * What the catalog holds that autogenerate does not compare, counted by (singular) kind: view, function, trigger, ...
+   * What the catalog holds that autogenerate does not compare, counted by (singular) kind: event, rule, policy, ...
    */
   uncompared(): Promise<Record<string, number>>
 }
@@ -176,6 +179,10 @@ export abstract class CatalogReader implements Introspector, SchemaReader {
   }
 
   async extensions(): Promise<string[]> {
+    return []
+  }
+
+  async objects(): Promise<ObjectSchema[]> {
     return []
   }
 

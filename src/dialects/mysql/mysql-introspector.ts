@@ -1,6 +1,8 @@
 import type {Connection} from '../connection.js'
 import type {IndexElement} from '../../operations/nodes.js'
 import {MYSQL_QUOTED, mysqlStringLiteral} from './mysql-literal.js'
+import type {ObjectSchema} from '../../model/object-schema.js'
+import {readMysqlObjects} from './mysql-objects.js'
 import {
   CatalogReader,
   type ColumnSchema,
@@ -63,9 +65,9 @@ function index(name: string, rows: readonly Row[]): IndexSchema {
 export class MysqlIntrospector extends CatalogReader {
   private mariadb?: boolean
 
-  protected readonly uncomparedSql = `SELECT 'view' AS kind, COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'VIEW'
-    UNION ALL SELECT LOWER(ROUTINE_TYPE), COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() GROUP BY ROUTINE_TYPE
-    UNION ALL SELECT 'trigger', COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()
+  // Views, functions, procedures and triggers are compared (mysql-objects.ts); MariaDB's packages are not.
+  protected readonly uncomparedSql = `SELECT LOWER(ROUTINE_TYPE) AS kind, COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
+      AND ROUTINE_TYPE NOT IN ('FUNCTION', 'PROCEDURE') GROUP BY ROUTINE_TYPE
     UNION ALL SELECT 'event', COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
     UNION ALL SELECT IF(TABLE_TYPE = 'SEQUENCE', 'sequence', 'system-versioned table'), COUNT(*) FROM information_schema.TABLES
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('SEQUENCE', 'SYSTEM VERSIONED') GROUP BY TABLE_TYPE
@@ -75,6 +77,10 @@ export class MysqlIntrospector extends CatalogReader {
 
   constructor(protected readonly connection: Connection) {
     super()
+  }
+
+  async objects(): Promise<ObjectSchema[]> {
+    return readMysqlObjects(this.connection)
   }
 
   protected async read(only?: string): Promise<TableSchema[]> {

@@ -344,8 +344,10 @@ if (dialectsUnderTest().includes('sqlite')) {
               `await op.execute('INSERT INTO "content_fts"("content_fts") VALUES(\\'rebuild\\')')`,
               `await op.execute('CREATE VIRTUAL TABLE fts_trigram USING fts5(content, content=\\'\\', tokenize="trigram")')`,
               "await op.execute('CREATE VIRTUAL TABLE notes_fts USING fts4(title, body)')",
+              "await op.execute('CREATE TRIGGER content_ai AFTER INSERT ON content BEGIN INSERT INTO content_fts(rowid, content) VALUES (new.id, new.content); END')",
             ],
             [
+              'await op.execute(\'DROP TRIGGER "content_ai"\')',
               "await op.dropTable('notes_fts')",
               "await op.dropTable('fts_trigram')",
               "await op.dropTable('content_fts')",
@@ -427,7 +429,10 @@ if (dialectsUnderTest().includes('sqlite')) {
           "INSERT INTO page VALUES (1, 'x', 0);",
         ),
       )
-      const dir = projectWith(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);', log))
+      // The target keeps the trigger (SQLite makes one whatever column it names): only the rebuild finds it broken.
+      const trigger =
+        'CREATE TRIGGER page_ai AFTER INSERT ON page BEGIN INSERT INTO log VALUES (new.id, new.body); END;'
+      const dir = projectWith(db, sql('CREATE TABLE page (id INTEGER PRIMARY KEY, hits INTEGER);', log, trigger))
       expect((await runCli(['revision', '--autogenerate', '-m', 'no body'], {cwd: dir})).code).to.equal(0)
       expect(await runCli(['upgrade', 'head'], {cwd: dir})).to.deep.equal({
         code: 1,

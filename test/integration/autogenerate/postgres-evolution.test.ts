@@ -125,7 +125,8 @@ if (dialectsUnderTest().includes('postgresql')) {
         try {
           await evolve(other, {
             live: '',
-            stderr: sample.startsWith('pagila') ? /^not compared: [^\n]+\n$/ : '',
+            // Pagila's views, functions, aggregate and triggers are compared (issue 31): nothing is left out.
+            stderr: '',
             target: readFileSync(path.join(SAMPLES, sample), 'utf8'),
           })
         } finally {

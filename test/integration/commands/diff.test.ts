@@ -34,6 +34,65 @@ const ADD_INDEX: Record<DialectName, {ops: string; sql: string; back: string}> =
   },
 }
 
+/** A view and a function (SQLite, which has no functions: a trigger) the second database has beside the index. */
+const OBJECTS: Record<DialectName, string> = {
+  mysql: [
+    'CREATE VIEW named_items AS SELECT id, sku FROM items WHERE sku IS NOT NULL;',
+    'CREATE FUNCTION sku_upper(s VARCHAR(40)) RETURNS VARCHAR(40) DETERMINISTIC RETURN upper(s);',
+  ].join('\n'),
+  postgresql: [
+    'CREATE VIEW named_items AS SELECT id, sku FROM items WHERE sku IS NOT NULL;',
+    'CREATE FUNCTION sku_upper(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(s) $$;',
+  ].join('\n'),
+  sqlite: [
+    'CREATE VIEW named_items AS SELECT id, sku FROM items WHERE sku IS NOT NULL;',
+    'CREATE TRIGGER items_sku AFTER INSERT ON items BEGIN UPDATE items SET sku = upper(sku) WHERE id = NEW.id; END;',
+  ].join('\n'),
+}
+
+/** What diff prints for OBJECTS and the index: the index, then each object made as its server prints it. */
+const ADD_OBJECTS: Record<DialectName, string[]> = {
+  mysql: [
+    "await op.createIndex('ix_items_sku', 'items', ['sku'], {concurrently: true})",
+    "await op.execute('CREATE VIEW `named_items` AS select `items`.`id` AS `id`,`items`.`sku` AS `sku` from `items`" +
+      " where `items`.`sku` is not null')",
+    'await op.execute(',
+    '  [',
+    "    'CREATE FUNCTION `sku_upper`(s VARCHAR(40)) RETURNS varchar(40) CHARSET latin1 COLLATE latin1_swedish_ci',",
+    "    '    DETERMINISTIC',",
+    "    'RETURN upper(s)',",
+    "  ].join('\\n'),",
+    ')',
+  ],
+  postgresql: [
+    "await op.createIndex('ix_items_sku', 'items', ['sku'], {concurrently: true})",
+    'await op.execute(',
+    '  [',
+    "    'CREATE VIEW named_items AS',",
+    "    'SELECT items.id,',",
+    "    '    items.sku',",
+    "    '   FROM items',",
+    "    '  WHERE (items.sku IS NOT NULL)',",
+    "  ].join('\\n'),",
+    ')',
+    'await op.execute(',
+    '  [',
+    "    'CREATE FUNCTION sku_upper(s text)',",
+    "    ' RETURNS text',",
+    "    ' LANGUAGE sql',",
+    "    ' IMMUTABLE',",
+    "    'AS $function$ SELECT upper(s) $function$',",
+    "  ].join('\\n'),",
+    ')',
+  ],
+  sqlite: [
+    "await op.createIndex('ix_items_sku', 'items', ['sku'], {concurrently: true})",
+    "await op.execute('CREATE TRIGGER items_sku AFTER INSERT ON items BEGIN UPDATE items SET sku = upper(sku)" +
+      " WHERE id = NEW.id; END')",
+    "await op.execute('CREATE VIEW named_items AS SELECT id, sku FROM items WHERE sku IS NOT NULL')",
+  ],
+}
+
 /** The chain's head lacks items.sku and its index, which the .sql target has. */
 const CHAIN_TO_TARGET: Record<DialectName, string> = {
   mysql: [
@@ -107,6 +166,20 @@ for (const dialect of dialectsUnderTest()) {
       const sql = path.join(tempProject(), 'up.sql')
       writeFileSync(sql, (await diff([db.url, other.url, '--sql'])).stdout)
       runNative(db, (await import('node:fs')).readFileSync(sql, 'utf8'))
+      expect(await diff([db.url, other.url])).to.deep.equal({code: 0, stderr: '', stdout: ''})
+    })
+
+    it('two databases that differ in one view, one function (SQLite: a trigger) and one index: exactly those', async () => {
+      other = await createTestDatabase(dialect)
+      runNative(db, BASE)
+      runNative(other, `${BASE}\n${INDEX}\n${OBJECTS[dialect]}`)
+      expect(await diff([db.url, other.url])).to.deep.equal({
+        code: 1,
+        stderr: '',
+        stdout: `${ADD_OBJECTS[dialect].join('\n')}\n`,
+      })
+      // The SQL, run on FROM, makes it TO.
+      runNative(db, (await diff([db.url, other.url, '--sql'])).stdout)
       expect(await diff([db.url, other.url])).to.deep.equal({code: 0, stderr: '', stdout: ''})
     })
 
