@@ -137,7 +137,10 @@ export async function diffDatabase(
       foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
     })
     // Views, routines and triggers: dropped before anything changes under them, made once it has (compare-objects.ts).
-    const objects = compareObjects(liveObjects, target.objects.filter(objectInScope(keep)), tables)
+    const objects = compareObjects(liveObjects, target.objects.filter(objectInScope(keep)), [
+      ...enums.before,
+      ...tables,
+    ])
     const changes = [
       ...extensions,
       ...objects.before,

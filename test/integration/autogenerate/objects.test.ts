@@ -267,6 +267,28 @@ for (const dialect of dialectsUnderTest()) {
       }
     })
 
+    if (dialect === 'postgresql') {
+      it('an enum type recreated under a view: the view is dropped before and made again after, both ways', async () => {
+        runNative(db, "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE t (id int PRIMARY KEY, m mood);")
+        const views = 'CREATE VIEW v AS SELECT m FROM t;\nCREATE VIEW w AS SELECT id FROM t;\n'
+        runNative(db, views)
+        const target = `CREATE TYPE mood AS ENUM ('a', 'c');\nCREATE TABLE t (id int PRIMARY KEY, m mood);\n${views}`
+        const dir = projectWith(db, target)
+        const generated = await runCli(['revision', '--autogenerate', '-m', 'enum'], {cwd: dir})
+        expect(generated.stdout).to.equal(
+          '  drop view v (made again after: it reads t.m, which changes)\n' +
+            "  recreate enum type mood (a, b, c -> a, c): a row holding 'b' makes the upgrade fail\n" +
+            `  add view v again\nGenerated ${path.join(dir, 'migrations', '001_enum.ts')}\n`,
+        )
+        const before = await objects(db)
+        expect((await runCli(['upgrade', 'head'], {cwd: dir})).stderr).to.equal('')
+        expect(await objects(db)).to.deep.equal(await nativeObjects(dialect, target))
+        expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
+        expect((await runCli(['downgrade', 'base'], {cwd: dir})).stderr).to.equal('')
+        expect(await objects(db)).to.deep.equal(before)
+      })
+    }
+
     it('the same DDL loaded by the client and as the target: no difference', async () => {
       runNative(db, scenario.target)
       const dir = projectWith(db, scenario.target)
