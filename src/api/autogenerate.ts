@@ -41,6 +41,13 @@ function objectInScope(keep: (table: Pick<TableSchema, 'name'>) => boolean): (ob
     o.kind === 'trigger' ? keep({name: o.table ?? ''}) : o.kind.endsWith('view') ? keep({name: o.name}) : true
 }
 
+/** `{view: 2, trigger: 1}`: objects counted by kind, for the "not compared" line. */
+function countByKind(objects: readonly ObjectSchema[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1
+  return counts
+}
+
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
 function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) => boolean {
   const include = database.includeTables.map(globToRegExp)
@@ -137,10 +144,12 @@ export async function diffDatabase(
       foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
     })
     // Views, routines and triggers: dropped before anything changes under them, made once it has (compare-objects.ts).
-    const objects = compareObjects(liveObjects, target.objects.filter(objectInScope(keep)), [
-      ...enums.before,
-      ...tables,
-    ])
+    // A module target that declares no views or objects says nothing of them: they are counted, not compared.
+    const objects = compareObjects(
+      target.objects ? liveObjects : [],
+      (target.objects ?? []).filter(objectInScope(keep)),
+      [...enums.before, ...tables],
+    )
     const changes = [
       ...extensions,
       ...objects.before,
@@ -159,7 +168,7 @@ export async function diffDatabase(
       asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
       changes,
       head,
-      notCompared: target.uncompared,
+      notCompared: target.objects ? target.uncompared : {...target.uncompared, ...countByKind(liveObjects)},
     }
   })
 }

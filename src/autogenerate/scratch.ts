@@ -27,8 +27,11 @@ export interface TargetSchema {
   readonly virtualTables: VirtualTableSchema[]
   /** The extensions it creates (PostgreSQL). */
   readonly extensions: string[]
-  /** Views, functions, procedures, aggregates and triggers, as the scratch database prints them. */
-  readonly objects: ObjectSchema[]
+  /**
+   * Views, functions, procedures, aggregates and triggers, as the scratch database prints them; undefined when the
+   * target is a module that declares neither `views` nor `objects` (it says nothing of them: they are not compared).
+   */
+  readonly objects?: ObjectSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
 }
@@ -105,7 +108,10 @@ export async function reflectTarget(
       domains: await reader.domains(),
       enums: await reader.enums(),
       extensions: await reader.extensions(),
-      objects: await reader.objects(),
+      objects:
+        definition && definition.views === undefined && definition.objects === undefined
+          ? undefined
+          : await reader.objects(),
       tables: await reader.schema(),
       uncompared: await reader.uncompared(),
       virtualTables: await reader.virtualTables(),

@@ -365,5 +365,38 @@ export default defineSchema({
         ),
       )
     })
+
+    it("a defineSchema target that declares no views or objects leaves the database's alone and counts them", async () => {
+      const trigger = {
+        mysql: 'CREATE TRIGGER b_tidy BEFORE INSERT ON item FOR EACH ROW SET NEW.name = TRIM(NEW.name);',
+        postgresql:
+          'CREATE FUNCTION tidy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name = trim(NEW.name); RETURN NEW; END $$;\n' +
+          'CREATE TRIGGER b_tidy BEFORE INSERT ON item FOR EACH ROW EXECUTE FUNCTION tidy();',
+        sqlite:
+          'CREATE TRIGGER b_tidy AFTER INSERT ON item BEGIN UPDATE item SET name = trim(name) WHERE id = NEW.id; END;',
+      }[dialect]
+      runNative(
+        db,
+        `CREATE TABLE item (id integer PRIMARY KEY, name varchar(50));\nCREATE VIEW a_items AS SELECT id FROM item;\n${trigger}\n`,
+      )
+      const dir = projectWith(db, '')
+      linkDbManage(dir)
+      writeFileSync(
+        path.join(dir, 'target.ts'),
+        "import {column, defineSchema} from 'db-manage'\n\n" +
+          "export default defineSchema({tables: {item: {columns: [column('id', 'integer', {primaryKey: true}), column('name', 'string(50)')]}}})\n",
+      )
+      writeFileSync(
+        path.join(dir, 'db-manage.ini'),
+        `[db_manage]\ntarget_schema = target.ts\n\n[database]\nconnection = ${db.url}\n`,
+      )
+      expect(await runCli(['check_migration', '--autogenerate'], {cwd: dir})).to.deep.equal({
+        code: 0,
+        stderr: `not compared: 1 view, ${dialect === 'postgresql' ? '1 function, ' : ''}1 trigger\n`,
+        stdout:
+          'OK: 0 revision(s), one linear sequential chain\nOK: the database is at base; nothing pending\n' +
+          'OK: the database at head matches the target schema\n',
+      })
+    })
   })
 }
