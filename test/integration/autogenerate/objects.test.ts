@@ -289,6 +289,20 @@ for (const dialect of dialectsUnderTest()) {
       })
     }
 
+    if (dialect === 'postgresql') {
+      it('comments on views, routines and triggers are not compared, and counted', async () => {
+        const ddl = `CREATE TABLE t (id int PRIMARY KEY);
+CREATE VIEW v AS SELECT id FROM t;
+COMMENT ON VIEW v IS 'ids';
+CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+COMMENT ON FUNCTION f() IS 'one';
+`
+        runNative(db, ddl)
+        const checked = await runCli(['check_migration', '--autogenerate'], {cwd: projectWith(db, ddl)})
+        expect([checked.code, checked.stderr]).to.deep.equal([0, 'not compared: 2 other comments\n'])
+      })
+    }
+
     it('the same DDL loaded by the client and as the target: no difference', async () => {
       runNative(db, scenario.target)
       const dir = projectWith(db, scenario.target)
