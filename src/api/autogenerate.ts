@@ -7,6 +7,7 @@ import {reflectTarget} from '../autogenerate/scratch.js'
 import {compareSnapshots, objectInScope} from '../autogenerate/snapshot.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
+import type {ObjectSchema} from '../model/object-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
 import {createdAtOf, scriptFileName, typescriptScript} from '../script/templates.js'
 import {ConfigError, RevisionError, ScriptError, UsageError} from '../util/errors.js'
@@ -29,6 +30,13 @@ function globToRegExp(pattern: string): RegExp {
       .map((p) => p.replaceAll(/[$()+.?[\\\]^{|}]/g, String.raw`\$&`))
       .join('.*')}$`,
   )
+}
+
+/** `{view: 2, trigger: 1}`: objects counted by kind, for the "not compared" line. */
+function countByKind(objects: readonly ObjectSchema[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1
+  return counts
 }
 
 /** Tables autogenerate looks at: not db-manage's own, and as include_tables / exclude_tables say. */
@@ -117,7 +125,8 @@ export async function diffDatabase(
         domains: liveDomains,
         enums: liveEnums,
         extensions: liveExtensions,
-        objects: liveObjects,
+        // A module target that declares no views or objects says nothing of them: they are counted, not compared.
+        objects: target.objectsDeclared ? liveObjects : [],
         tables: live,
         virtualTables: liveVirtual.filter(keep),
       },
@@ -140,7 +149,7 @@ export async function diffDatabase(
       asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
       changes,
       head,
-      notCompared: target.uncompared,
+      notCompared: target.objectsDeclared ? target.uncompared : {...target.uncompared, ...countByKind(liveObjects)},
     }
   })
 }

@@ -1,5 +1,6 @@
 import type {Config} from '../config/config.js'
 import {compareDomains, compareEnums, compareSchemas} from '../autogenerate/compare.js'
+import {compareObjects} from '../autogenerate/compare-objects.js'
 import {withScratch} from '../autogenerate/scratch.js'
 import {getDialect} from '../dialects/registry.js'
 import {loadScript} from '../runtime/load-script.js'
@@ -64,6 +65,7 @@ export async function roundTrip(
         const reflect = async () => ({
           domains: await reader.domains(),
           enums: await reader.enums(),
+          objects: await reader.objects(),
           tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
         })
         for (const [i, script] of chain.entries()) {
@@ -82,12 +84,19 @@ export async function roundTrip(
           const after = await reflect()
           const enums = compareEnums(after.enums, before.enums, after.tables)
           const domains = compareDomains(after.domains, before.domains)
+          const tables = compareSchemas(after.tables, before.tables, {dialect: dialect.name})
+          // Views, routines and triggers too: a downgrade that leaves a view dropped does not restore the schema.
+          const objects = compareObjects(after.objects, before.objects, tables)
           const differences = [
+            ...objects.before,
             ...enums.before,
             ...domains.before,
-            ...compareSchemas(after.tables, before.tables, {dialect: dialect.name}),
+            ...objects.beforeTables,
+            ...tables,
+            ...objects.afterTables,
             ...domains.after,
             ...enums.after,
+            ...objects.after,
           ]
             .filter((c) => c.upgrade)
             .map((c) => c.description)

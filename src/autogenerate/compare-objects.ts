@@ -39,6 +39,8 @@ function changedColumns(changes: readonly Change[]): Map<string, Set<string> | '
       if (!op) continue
       if (op.kind === 'dropTable' || op.kind === 'renameTable') mark(op.table)
       else if (op.kind === 'dropColumn') mark(op.table, op.column)
+      // A recreated enum type converts each of its columns (ALTER COLUMN ... TYPE).
+      else if (op.kind === 'recreateEnumType') for (const c of op.columns) mark(c.table, c.column)
       else if (op.kind === 'alterColumn' && (op.type !== undefined || op.newName !== undefined)) {
         mark(op.table, op.column)
         if (op.newName !== undefined) mark(op.table, op.newName)
@@ -109,7 +111,8 @@ function dependencyOrder(objects: readonly ObjectSchema[]): ObjectSchema[] {
  * is dropped, and the downgrade makes it again from its definition; one whose definition changed is replaced in
  * place where CREATE OR REPLACE can (a function whose arguments and result stay), else dropped and made again.
  * Dropping an object drops first what depends on it (a view on a view, a trigger on its function), and makes it
- * again after; so does a change of a column an object reads (`tableChanges`: ALTER COLUMN TYPE, a rename, DROP).
+ * again after; so does a change of a column an object reads (`tableChanges`, with the enum changes: ALTER COLUMN
+ * TYPE, a rename, DROP, an enum type recreated).
  */
 export function compareObjects(
   live: readonly ObjectSchema[],

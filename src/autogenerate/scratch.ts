@@ -20,6 +20,8 @@ import type {SchemaDefinition, TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 
 export interface TargetSchema {
+  /** False for a module that declares neither `views` nor `objects`: it says nothing of them, so none are compared. */
+  readonly objectsDeclared: boolean
   readonly tables: TableSchema[]
   /** What the target holds that is not compared (views, functions, ...), counted by kind. */
   readonly uncompared: Record<string, number>
@@ -28,7 +30,10 @@ export interface TargetSchema {
   readonly virtualTables: VirtualTableSchema[]
   /** The extensions it creates (PostgreSQL). */
   readonly extensions: string[]
-  /** Views, functions, procedures, aggregates and triggers, as the scratch database prints them. */
+  /**
+   * Views, functions, procedures, aggregates and triggers, as the scratch database prints them; none when the
+   * target is a module that declares neither `views` nor `objects` (objectsDeclared false).
+   */
   readonly objects: ObjectSchema[]
   /** The declared tables, when the target is a module. */
   readonly declared?: SchemaDefinition['tables']
@@ -117,7 +122,11 @@ export async function reflectTarget(
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
     await buildSchemaFile(dialect, connection, schema)
     const declared = 'declared' in schema ? schema.declared.tables : undefined
-    return {...(await readSnapshot(dialect.introspector(connection))), declared}
+    // A module that declares neither views nor objects says nothing of them: its objects are not compared.
+    const objectsDeclared =
+      !('declared' in schema) || schema.declared.views !== undefined || schema.declared.objects !== undefined
+    const snapshot = await readSnapshot(dialect.introspector(connection))
+    return {...snapshot, declared, objects: objectsDeclared ? snapshot.objects : [], objectsDeclared}
   })
 }
 

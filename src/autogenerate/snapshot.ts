@@ -67,7 +67,8 @@ export function compareSnapshots(
   const extensions = compareExtensions(from.extensions, to.extensions)
   const tables = compareSchemas(from.tables, to.tables, {declared: to.declared, ...options})
   // Views, routines and triggers: dropped before anything changes under them, made once it has (compare-objects.ts).
-  const objects = compareObjects(from.objects, to.objects, tables)
+  // Enums recreated count as changes under a view too (their columns change type).
+  const objects = compareObjects(from.objects, to.objects, [...enums.before, ...tables])
   return [
     ...extensions,
     ...objects.before,

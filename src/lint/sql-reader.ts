@@ -31,7 +31,8 @@ export function textReader(read: StatementReader, dialect: DialectName): SqlRead
   return (text) => {
     let statements
     try {
-      statements = splitSql(text, dialect, 'op.execute')
+      // As op.execute splits it when it runs: a MySQL stored program (CREATE PROCEDURE ... BEGIN ...; END) is one.
+      statements = splitSql(text, dialect, 'op.execute', {programs: true})
     } catch (error) {
       return [{actions: [{kind: 'unclassified', what: (error as Error).message}], line: 1, sql: text}]
     }

@@ -172,10 +172,14 @@ UNION ALL SELECT 'operator', count(*) FROM named WHERE classid = 'pg_operator'::
 UNION ALL SELECT 'operator class', count(*) FROM named WHERE classid = 'pg_opclass'::regclass
 UNION ALL SELECT 'text search configuration', count(*) FROM named WHERE classid = 'pg_ts_config'::regclass
 UNION ALL SELECT 'conversion', count(*) FROM named WHERE classid = 'pg_conversion'::regclass
--- Comments on what is compared without its comment: constraints, indexes, sequences, types.
+-- Comments on what is compared without its comment: constraints, indexes, sequences, types, views, routines, triggers.
 UNION ALL SELECT 'other comment', count(*) FROM pg_description d WHERE d.objsubid = 0 AND (
   (d.classoid = 'pg_constraint'::regclass AND d.objoid IN (SELECT con.oid FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns)))
   OR (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('i', 'I', 'S')))
+  OR (d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('v', 'm'))
+    AND d.objoid NOT IN (SELECT objid FROM ext))
+  OR (d.classoid = 'pg_proc'::regclass AND d.objoid IN (SELECT oid FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns)) AND d.objoid NOT IN (SELECT objid FROM ext))
+  OR (d.classoid = 'pg_trigger'::regclass AND d.objoid IN (SELECT t.oid FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace IN (SELECT oid FROM ns)))
   OR (d.classoid = 'pg_type'::regclass AND d.objoid IN (SELECT oid FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns))))
 UNION ALL SELECT 'privilege grant', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND relacl IS NOT NULL
   AND oid NOT IN (SELECT objid FROM ext)

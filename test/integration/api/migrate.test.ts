@@ -381,6 +381,18 @@ for (const dialect of dialectsUnderTest()) {
           `${chainOk}003_c.ts: its downgrade does not restore the schema it started from (to get back: drop enum type mood)\n`,
         )
       }
+
+      // Views, functions and triggers are compared (issue 31): a view the downgrade leaves behind is named.
+      writeScript(
+        dir,
+        '003_c.ts',
+        {down: '002', id: '003', message: 'c'},
+        "await op.execute('CREATE VIEW a_ids AS SELECT id FROM a')",
+        "await op.execute('SELECT 1')",
+      )
+      expect((await runCli(['check_migration', '--round-trip', '--no-db'], {cwd: dir})).stdout).to.equal(
+        `${chainOk}003_c.ts: its downgrade does not restore the schema it started from (to get back: drop view a_ids)\n`,
+      )
     })
 
     it("check_migration --lint checks the pending revisions' operations with the rules of this dialect, and an allowed finding needs a reason", async () => {

@@ -329,10 +329,6 @@ COMMIT;
 
 CREATE INDEX CONCURRENTLY "items_name" ON "items" ("name");
 
-BEGIN;
-
-COMMIT;
-
 CREATE UNIQUE INDEX CONCURRENTLY "items_sku" ON "items" ("sku");
 
 BEGIN;

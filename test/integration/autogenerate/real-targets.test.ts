@@ -370,10 +370,6 @@ COMMIT;
 
 CREATE UNIQUE INDEX CONCURRENTLY "item_name_key" ON "item" ("name_key");
 
-BEGIN;
-
-COMMIT;
-
 CREATE INDEX CONCURRENTLY "item_total" ON "item" ("total");
 
 BEGIN;

@@ -317,6 +317,16 @@ describe('lint rules on raw SQL, per dialect', () => {
   })
 })
 
+describe('lint reads op.execute as it runs', () => {
+  it('a MySQL stored program is one statement: what its body does runs when it is called, not now', async () => {
+    const procedure =
+      'CREATE PROCEDURE purge() BEGIN\n  CREATE TEMPORARY TABLE tmp (id int);\n  DROP TABLE tmp;\n  DROP TABLE t;\nEND'
+    expect(await rulesOf(procedure, 'mysql')).to.deep.equal([])
+    // The same statements outside a body run now.
+    expect(await rulesOf('DROP TABLE t', 'mysql')).to.deep.equal(['DM101'])
+  })
+})
+
 describe('lint rules by server version', () => {
   const pg = (postgresql: number): LintTarget => ({...DEFAULT_TARGET, postgresql})
   const my = (mariadb: boolean, version: number): LintTarget => ({...DEFAULT_TARGET, mysql: {mariadb, version}})
