@@ -121,10 +121,8 @@ export function offlineContext(
     dialect,
     executor: writer,
     introspector: options.tracker,
-    query: (step) => async () => {
-      throw new ScriptError(
-        `${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`,
-      )
+    query: (fileName) => async () => {
+      throw new ScriptError(`${fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
     },
     searchPathReset:
       database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,

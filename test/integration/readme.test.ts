@@ -134,6 +134,10 @@ describe('README.md, run as written', function () {
     await runSection('Quick start', {})
   })
 
+  it('callbacks, on SQLite', async () => {
+    await runSection('Callbacks', {})
+  })
+
   if (dialectsUnderTest().includes('postgresql')) {
     it('the PostgreSQL guide, on the test server', async () => {
       const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_PG_URL!)
