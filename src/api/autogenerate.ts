@@ -7,6 +7,7 @@ import {compareVirtualTables} from '../autogenerate/compare-virtual.js'
 import {compareExtensions} from '../autogenerate/extensions.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
+import {readTables} from '../autogenerate/schemas.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
 import {readCurrent, type SessionOptions, withSession} from '../runtime/session.js'
@@ -94,7 +95,7 @@ export async function diffDatabase(
     }
     const keep = inScope(database)
     const reader = session.dialect.introspector(counting)
-    const live = (await reader.schema()).filter(keep)
+    const live = (await readTables(session.dialect, counting, database.schemas)).filter(keep)
     const liveEnums = await reader.enums()
     const liveDomains = await reader.domains()
     const liveVirtual = await reader.virtualTables()

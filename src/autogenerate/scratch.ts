@@ -16,6 +16,7 @@ import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
 import type {SchemaDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
+import {enterSchemas, readTables, uncomparedBeyond} from './schemas.js'
 
 export interface TargetSchema {
   readonly tables: TableSchema[]
@@ -75,6 +76,9 @@ export async function reflectTarget(
   }
 
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
+    const {schemas} = database
+    // `schemas`: each made first, as upgrade makes them; a .sql target's own CREATE SCHEMA then finds it there.
+    await enterSchemas(dialect, connection, schemas)
     if (statements) {
       for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
       for (const [i, sql] of statements.entries()) {
@@ -82,6 +86,8 @@ export async function reflectTarget(
           await connection.query(sql)
         } catch (error) {
           if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
+          if (schemas.length > 0 && (error as {code?: string}).code === '42P06' && /^\s*CREATE\s+SCHEMA\b/i.test(sql))
+            continue
           const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
           const statement = `target_schema ${file}: statement ${i + 1}`
           throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
@@ -89,18 +95,20 @@ export async function reflectTarget(
       }
 
       for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
+      await enterSchemas(dialect, connection, schemas, false)
     } else {
       await buildDeclared(dialect, connection, declared!)
     }
 
     const reader = dialect.introspector(connection)
+    const tables = await readTables(dialect, connection, schemas)
     return {
       declared,
       domains: await reader.domains(),
       enums: await reader.enums(),
       extensions: await reader.extensions(),
-      tables: await reader.schema(),
-      uncompared: await reader.uncompared(),
+      tables,
+      uncompared: uncomparedBeyond(await reader.uncompared(), tables, schemas),
       virtualTables: await reader.virtualTables(),
     }
   })

@@ -280,6 +280,15 @@ export class Migrator {
     const {schema} = this.database
     if (schema !== undefined)
       await executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${dialect.compiler.quote(schema)}`})
+    // `schemas`: a listed schema is created when missing, as Flyway's createSchemas does (CREATE SCHEMA needs a right
+    // on the database even when the schema is there: only a missing one is created).
+    const {schemas} = this.database
+    if (schemas.length > 0) {
+      const sql = 'SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY($1)'
+      const there = new Set((await executor.execute({params: [schemas], sql})).rows.map((r) => String(r.nspname)))
+      for (const name of schemas.filter((s) => !there.has(s)))
+        await executor.execute({sql: `CREATE SCHEMA ${dialect.compiler.quote(name)}`})
+    }
     await versions.ensure(state)
     state.versionTable = true
     state.historyTable = true

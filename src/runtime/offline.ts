@@ -12,6 +12,7 @@ import {MigrationSink} from './migration-sink.js'
 import type {MigrationFunction} from './load-script.js'
 import {MigrationContext} from './migration-context.js'
 import type {Step} from './step.js'
+import {firstSchemaSql, schemasRefused} from './session.js'
 import {VersionStore} from './version-store.js'
 
 /**
@@ -104,6 +105,14 @@ export async function enterSchema(
   database: DatabaseConfig,
   create: boolean,
 ): Promise<void> {
+  if (database.schemas.length > 0) {
+    if (dialect.name !== 'postgresql') throw schemasRefused(database, dialect.name)
+    await writer.execute({sql: firstSchemaSql(dialect.compiler, database.schemas[0])})
+    if (create)
+      for (const schema of database.schemas)
+        await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${dialect.compiler.quote(schema)}`})
+  }
+
   if (database.schema === undefined) return
   const name = dialect.compiler.quote(database.schema)
   if (create) await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${name}`})

@@ -163,6 +163,27 @@ describe('README.md, run as written', function () {
     })
   }
 
+  if (dialectsUnderTest().includes('postgresql')) {
+    it('several schemas of one PostgreSQL database, on the test server', async () => {
+      const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_PG_URL!)
+      const admin = await adminConnection('postgresql')
+      const clean = () => admin.query('DROP DATABASE IF EXISTS shop WITH (FORCE)')
+      try {
+        await clean()
+        await runSection('Several schemas', {
+          PGDATABASE: server.database!,
+          PGHOST: server.host!,
+          PGPASSWORD: server.password!,
+          PGPORT: String(server.port),
+          PGUSER: server.user!,
+        })
+      } finally {
+        await clean()
+        await admin.close()
+      }
+    })
+  }
+
   if (dialectsUnderTest().includes('mysql')) {
     it('the MariaDB guide, on the test server', async () => {
       const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_MYSQL_URL!)

@@ -42,6 +42,18 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return `"${name.replaceAll('"', '""')}"`
   }
 
+  /** `billing.invoices`: a table of another schema (`schemas = public, billing`), as `"billing"."invoices"`. */
+  override table(name: string): string {
+    const dot = name.indexOf('.')
+    return dot <= 0 ? this.quote(name) : `${this.quote(name.slice(0, dot))}.${this.quote(name.slice(dot + 1))}`
+  }
+
+  /** An object named `name` in the schema of `table` (an index, a sequence): qualified when the table is. */
+  private besideTable(table: string | undefined, name: string): string {
+    const dot = table?.indexOf('.') ?? -1
+    return dot <= 0 ? this.quote(name) : `${this.quote(table!.slice(0, dot))}.${this.quote(name)}`
+  }
+
   placeholder(index: number): string {
     return `$${index + 1}`
   }
@@ -111,7 +123,9 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   dropTable(op: DropTable): Statement[] {
-    const sequences = (op.sequences ?? []).map((name) => ({sql: `DROP SEQUENCE IF EXISTS ${this.quote(name)}`}))
+    const sequences = (op.sequences ?? []).map((name) => ({
+      sql: `DROP SEQUENCE IF EXISTS ${this.besideTable(op.table, name)}`,
+    }))
     return [...super.dropTable(op), ...sequences]
   }
 
@@ -285,6 +299,6 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   dropIndex(op: DropIndex): Statement[] {
-    return [{sql: `DROP INDEX ${this.quote(op.name)}`}]
+    return [{sql: `DROP INDEX ${this.besideTable(op.table, op.name)}`}]
   }
 }
