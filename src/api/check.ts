@@ -5,6 +5,7 @@ import {readState, type SessionOptions, withSession} from '../runtime/session.js
 import type {ChainProblem} from '../script/revision-map.js'
 import {errorMessage} from '../util/errors.js'
 import {compareChecksums} from '../runtime/checksums.js'
+import {findCallbacks} from '../runtime/callbacks.js'
 import {appliedCount} from '../script/revision.js'
 import {chainOf, scriptsOf} from './scripts.js'
 import {eachDatabase} from './fleet.js'
@@ -30,11 +31,22 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
     const problems: CheckProblem[] = [
       ...unreadable.map((u) => ({kind: 'unreadable' as const, message: u.message})),
       ...map.problems().map(({kind, message}) => ({kind, message})),
+      ...callbackProblems(database.scriptLocation),
     ]
     const ok = problems.length === 0
     const chain = ok ? map.linear() : []
     return {base: chain[0]?.id, head: chain.at(-1)?.id, ok, problems, revisions: map.size + unreadable.length}
   })
+}
+
+/** A file of callbacks/ named for no event, or two files for one callback (runtime/callbacks.ts), as upgrade refuses it. */
+function callbackProblems(location: string): CheckProblem[] {
+  try {
+    findCallbacks(location)
+    return []
+  } catch (error) {
+    return [{kind: 'unreadable', message: errorMessage(error)}]
+  }
 }
 
 /** What the database says about the chain: where it is, what is pending, which applied scripts changed. */

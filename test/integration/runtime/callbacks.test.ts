@@ -270,6 +270,13 @@ describe('callbacks: mistakes', () => {
     )
     const current = await runCli(['current'], {cwd: dir})
     expect(current.stdout).to.equal('<base>\n')
+    // CI finds it before a deploy does.
+    const check = await runCli(['check_migration'], {cwd: dir})
+    expect(check.code).to.equal(1)
+    expect(check.stdout).to.match(
+      /^callbacks\/afterMigarte\.sql: afterMigarte is not a callback event \(did you mean afterMigrate\?\)/,
+    )
+    expect(check.stderr).to.equal('Error: check_migration found 1 problem(s) in the revision chain\n')
   })
 
   it('two files for one callback, and a TS callback without its default export, are refused by name', async () => {
