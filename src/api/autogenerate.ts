@@ -47,14 +47,14 @@ function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'name'>) =
 function parseRenames(renameTables: readonly string[] = [], renameColumns: readonly string[] = []) {
   const tables = new Map<string, string>()
   for (const r of renameTables) {
-    const m = /^([^=.]+)=([^=.]+)$/.exec(r)
+    const m = /^([^=]+)=([^=]+)$/.exec(r)
     if (!m) throw new UsageError(`--rename-table ${r}: expected OLD=NEW`)
     tables.set(m[1], m[2])
   }
 
   const columns = new Map<string, Map<string, string>>()
   for (const r of renameColumns) {
-    const m = /^([^=.]+)\.([^=.]+)=([^=.]+)$/.exec(r)
+    const m = /^([^=]+)\.([^=.]+)=([^=.]+)$/.exec(r)
     if (!m) throw new UsageError(`--rename-column ${r}: expected TABLE.OLD=NEW`)
     const map = columns.get(m[1]) ?? new Map<string, string>()
     map.set(m[2], m[3])

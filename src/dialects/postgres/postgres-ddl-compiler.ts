@@ -17,6 +17,7 @@ import type {
   DropTable,
   IndexOptions,
   Operation,
+  RenameTable,
 } from '../../operations/nodes.js'
 import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
 import type {TypeMap} from '../../model/portable-type.js'
@@ -120,6 +121,22 @@ export class PostgresDdlCompiler extends DdlCompiler {
     const by = partitionBy ? ` PARTITION BY ${partitionBy}` : ''
     const partitioned = [{...create, sql: `${create.sql}${by}`}, ...rest]
     return this.serial(op.table, op.columns, partitioned)
+  }
+
+  /** RENAME TO takes a bare name: the table stays in its schema (another is ALTER TABLE ... SET SCHEMA). */
+  override renameTable(op: RenameTable): Statement[] {
+    const schemaOf = (name: string) => (name.indexOf('.') > 0 ? name.slice(0, name.indexOf('.')) : undefined)
+    const to = schemaOf(op.newName)
+    if (to !== undefined && to !== schemaOf(op.table))
+      throw new UsageError(
+        `renameTable ${op.table} to ${op.newName}: a rename keeps the table in its schema; moving it is` +
+          ` ALTER TABLE ... SET SCHEMA (op.execute)`,
+      )
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table)} RENAME TO ${this.quote(op.newName.slice(op.newName.indexOf('.') + 1))}`,
+      },
+    ]
   }
 
   dropTable(op: DropTable): Statement[] {

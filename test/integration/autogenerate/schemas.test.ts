@@ -123,6 +123,35 @@ if (dialectsUnderTest().includes('postgresql')) {
       expect(none.code, none.stderr).to.equal(0)
       expect(none.stdout).to.equal('No changes detected: the database matches the target schema; nothing written.\n')
 
+      // Renames in the other schema: the table stays in it (RENAME TO takes a bare name).
+      writeFileSync(
+        path.join(dir, 'schema.ts'),
+        secondTarget
+          .replace("'billing.payments'", "'billing.receipts'")
+          .replace("column('due', 'date')", "column('due_on', 'date')"),
+      )
+      const renames = [
+        '--rename-table',
+        'billing.payments=billing.receipts',
+        '--rename-column',
+        'billing.invoices.due=due_on',
+      ]
+      const third = await runCli(['revision', '-m', 'renames', '--autogenerate', ...renames], {cwd: dir})
+      expect(third.code, third.stderr).to.equal(0)
+      expect(third.stdout.replace(/Generated .*\n$/, '')).to.equal(
+        '  rename table billing.payments to billing.receipts\n  rename column billing.invoices.due to due_on\n' +
+          // The declared foreign key's default name follows the table's.
+          '  drop foreign key payments_invoice_id_fkey on billing.receipts (invoice_id) -> billing.invoices\n' +
+          '  add foreign key receipts_invoice_id_fkey on billing.receipts (invoice_id) -> billing.invoices\n',
+      )
+      const sql = await runCli(['upgrade', '--sql', '002:003'], {cwd: dir})
+      expect(sql.stdout).to.include(
+        'ALTER TABLE "billing"."payments" RENAME TO "receipts";\n\n' +
+          'ALTER TABLE "billing"."invoices" RENAME COLUMN "due" TO "due_on";\n\n',
+      )
+      expect((await runCli(['upgrade', 'head'], {cwd: dir})).code).to.equal(0)
+      expect((await runCli(['check_migration', '--autogenerate'], {cwd: dir})).code).to.equal(0)
+
       const down = await runCli(['downgrade', 'base'], {cwd: dir})
       expect(down.code, down.stderr).to.equal(0)
       expect(await tablesOf(db)).to.deep.equal(['public.alembic_version', 'public.db_manage_history'])
