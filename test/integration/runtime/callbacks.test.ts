@@ -297,6 +297,18 @@ describe('callbacks: mistakes', () => {
     )
   })
 
+  it('a failing afterMigrate fails the run, and says the revisions were applied', async () => {
+    const dir = project('sqlite:///app.sqlite', {...chain, 'callbacks/afterMigrate.sql': 'SELECT * FROM nowhere;\n'})
+    const up = await runCli(['upgrade', 'head'], {cwd: dir})
+    expect(up.code).to.equal(1)
+    expect(up.stdout).to.match(/^upgrade <base> -> 001, m001 \(\d+ ms\)\nupgrade 001 -> 002, m002 \(\d+ ms\)\n$/)
+    expect(up.stderr).to.equal(
+      'Error: callbacks/afterMigrate.sql failed: no such table: nowhere (SQLITE_ERROR) [SQL: SELECT * FROM nowhere];' +
+        ' the upgrade itself completed: the database is at 002\n',
+    )
+    expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('002 (head)\n')
+  })
+
   it('a failing beforeMigrate stops the run before any revision, and says where the database is', async () => {
     const dir = project('sqlite:///app.sqlite', {...chain, 'callbacks/beforeMigrate.sql': 'SELECT * FROM nowhere;\n'})
     const up = await runCli(['upgrade', 'head'], {cwd: dir})
