@@ -134,7 +134,11 @@ export function offlineContext(
       throw new ScriptError(`${fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
     },
     searchPathReset:
-      database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
+      database.schemas.length > 0
+        ? firstSchemaSql(dialect.compiler, database.schemas[0], {reset: true})
+        : database.schema === undefined
+          ? undefined
+          : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
     tracker: options.tracker,
     transactionPerMigration: options.transactionPerMigration,
     versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {

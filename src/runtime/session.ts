@@ -85,15 +85,17 @@ export function schemasRefused(database: DatabaseConfig, dialect: string): Confi
 /**
  * The first of `schemas` put before the search_path the connection had, as Flyway sets its default schema: the
  * version table and every unqualified name of the scripts are there, and what the path found before is still found.
+ * `reset`: before the session's initial path (offline, after a step's SQL changed it).
  */
 export function firstSchemaSql(
   compiler: {literal(value: unknown): string; quote(name: string): string},
   schema: string,
-) {
-  return (
-    `SELECT pg_catalog.set_config('search_path', ${compiler.literal(`${compiler.quote(schema)}, `)}` +
-    " || pg_catalog.current_setting('search_path'), false)"
-  )
+  options: {reset?: boolean} = {},
+): string {
+  const path = options.reset
+    ? "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = 'search_path')"
+    : "pg_catalog.current_setting('search_path')"
+  return `SELECT pg_catalog.set_config('search_path', ${compiler.literal(`${compiler.quote(schema)}, `)} || ${path}, false)`
 }
 
 /** A session on a connection already open (a scratch database's, say); traced, if at all, when it was opened. */

@@ -3,6 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {linkDbManage, runCli, tempProject} from '../../helpers/cli.js'
+import {runClient} from '../../helpers/sql-client.js'
 import {connected, dialectsUnderTest, type TestDatabase, useTestDatabase} from '../../helpers/databases.js'
 
 // Several schemas of one PostgreSQL database (issue 31.8): `schemas = public, billing` in a database section. The
@@ -207,6 +208,23 @@ if (dialectsUnderTest().includes('postgresql')) {
       ])
       const current = await runCli(['current'], {cwd: dir})
       expect(current.stdout).to.equal('001 (head)\n')
+
+      // A revision that empties the search_path (a pg_dump file's first lines): --sql puts the first schema back
+      // before the version update, as the online run does; psql runs it to 002.
+      writeFileSync(
+        path.join(dir, 'migrations', '002_dump.sql'),
+        "-- revision: 002\n-- down_revision: 001\n-- message: dump\n-- +upgrade\nSELECT pg_catalog.set_config('search_path', '', false);\n" +
+          'CREATE TABLE app.more (id integer);\n-- +downgrade\nDROP TABLE app.more;\n',
+      )
+      const range = await runCli(['upgrade', '--sql', '001:002'], {cwd: dir})
+      expect(range.code, range.stderr).to.equal(0)
+      expect(range.stdout).to.include(
+        `SELECT pg_catalog.set_config('search_path', '"app", ' || (SELECT reset_val FROM pg_catalog.pg_settings` +
+          ` WHERE name = 'search_path'), false);\n\nUPDATE alembic_version SET version_num='002'`,
+      )
+      await runClient(db, range.stdout)
+      expect((await runCli(['current'], {cwd: dir})).stdout).to.equal('002 (head)\n')
+      expect(await tablesOf(db)).to.include('app.more')
     })
 
     it('the lint tells a table of another schema from one of the same name in the first', async () => {
