@@ -39,7 +39,7 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
   })
 }
 
-/** A file of callbacks/ named for no event, or two files for one callback (runtime/callbacks.ts), as upgrade refuses it. */
+/** A callbacks/ file named for no event, or two for one callback (runtime/callbacks.ts), as upgrade refuses it. */
 function callbackProblems(location: string): CheckProblem[] {
   try {
     findCallbacks(location)
