@@ -26,6 +26,7 @@ export type {
   SqlExpression,
 } from './operations/nodes.js'
 export {BatchOperations, Operations} from './operations/operations.js'
+export type {CallbackContext, CallbackEvent, CallbackStep} from './runtime/callbacks.js'
 export {autogenerate, checkAutogenerate} from './api/autogenerate.js'
 export {column, defineSchema, now, sql} from './autogenerate/target-schema.js'
 export type {SchemaDefinition, TableDefinition} from './autogenerate/target-schema.js'

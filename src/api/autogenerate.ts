@@ -5,6 +5,7 @@ import {type Change} from '../autogenerate/change.js'
 import {renderChanges} from '../autogenerate/render.js'
 import {reflectTarget} from '../autogenerate/scratch.js'
 import {compareSnapshots, objectInScope} from '../autogenerate/snapshot.js'
+import {readTables} from '../autogenerate/schemas.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {TableSchema} from '../model/table-schema.js'
 import type {ObjectSchema} from '../model/object-schema.js'
@@ -52,14 +53,14 @@ export function inScope(database: DatabaseConfig): (table: Pick<TableSchema, 'na
 function parseRenames(renameTables: readonly string[] = [], renameColumns: readonly string[] = []) {
   const tables = new Map<string, string>()
   for (const r of renameTables) {
-    const m = /^([^=.]+)=([^=.]+)$/.exec(r)
+    const m = /^([^=]+)=([^=]+)$/.exec(r)
     if (!m) throw new UsageError(`--rename-table ${r}: expected OLD=NEW`)
     tables.set(m[1], m[2])
   }
 
   const columns = new Map<string, Map<string, string>>()
   for (const r of renameColumns) {
-    const m = /^([^=.]+)\.([^=.]+)=([^=.]+)$/.exec(r)
+    const m = /^([^=]+)\.([^=.]+)=([^=.]+)$/.exec(r)
     if (!m) throw new UsageError(`--rename-column ${r}: expected TABLE.OLD=NEW`)
     const map = columns.get(m[1]) ?? new Map<string, string>()
     map.set(m[2], m[3])
@@ -100,7 +101,7 @@ export async function diffDatabase(
     }
     const keep = inScope(database)
     const reader = session.dialect.introspector(counting)
-    const live = (await reader.schema()).filter(keep)
+    const live = (await readTables(session.dialect, counting, database.schemas)).filter(keep)
     const liveEnums = await reader.enums()
     const liveDomains = await reader.domains()
     const liveVirtual = await reader.virtualTables()

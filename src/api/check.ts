@@ -7,6 +7,7 @@ import {errorMessage} from '../util/errors.js'
 import {compareChecksums} from '../runtime/checksums.js'
 import {dueObjects, type ObjectState, objectStatus} from '../runtime/object-status.js'
 import {readRepeatables} from '../script/object-scripts.js'
+import {findCallbacks} from '../runtime/callbacks.js'
 import {appliedCount} from '../script/revision.js'
 import {squashedMessage} from '../script/squashed.js'
 import {chainOf, scriptsOf} from './scripts.js'
@@ -34,6 +35,7 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
     const problems: CheckProblem[] = [
       ...unreadable.map((u) => ({kind: 'unreadable' as const, message: u.message})),
       ...map.problems().map(({kind, message}) => ({kind, message})),
+      ...callbackProblems(database.scriptLocation),
     ]
     try {
       readRepeatables(database.scriptLocation)
@@ -45,6 +47,16 @@ export async function checkMigration(config: Config): Promise<CheckResult[]> {
     const chain = ok ? map.linear() : []
     return {base: chain[0]?.id, head: chain.at(-1)?.id, ok, problems, revisions: map.size + unreadable.length}
   })
+}
+
+/** A callbacks/ file named for no event, or two for one callback (runtime/callbacks.ts), as upgrade refuses it. */
+function callbackProblems(location: string): CheckProblem[] {
+  try {
+    findCallbacks(location)
+    return []
+  } catch (error) {
+    return [{kind: 'unreadable', message: errorMessage(error)}]
+  }
 }
 
 /** What the database says about the chain: where it is, what is pending, which applied scripts changed. */

@@ -227,22 +227,24 @@ export async function lint(
         ...allowComments(readFileSync(script.path, 'utf8'), script.fileName),
       ])
       const statements = await revisionStatements(script, dialect, reader)
-      const found = check(statements, dialect, {target}).flatMap((f): LintFinding[] => {
-        const rule = RULES[f.rule]
-        const setting = database.lintRules.get(f.rule) ?? 'on'
-        if (setting === 'off') return []
-        return [
-          {
-            fix: rule.fix,
-            message: f.message,
-            reason: rule.reason,
-            rule: f.rule,
-            severity: setting === 'on' ? rule.severity : setting,
-            ...(f.line === undefined ? {} : {line: f.line}),
-            ...(allowed.has(f.rule) ? {allowed: allowed.get(f.rule)} : {}),
-          },
-        ]
-      })
+      const found = check(statements, dialect, {homeSchema: database.schemas[0], target}).flatMap(
+        (f): LintFinding[] => {
+          const rule = RULES[f.rule]
+          const setting = database.lintRules.get(f.rule) ?? 'on'
+          if (setting === 'off') return []
+          return [
+            {
+              fix: rule.fix,
+              message: f.message,
+              reason: rule.reason,
+              rule: f.rule,
+              severity: setting === 'on' ? rule.severity : setting,
+              ...(f.line === undefined ? {} : {line: f.line}),
+              ...(allowed.has(f.rule) ? {allowed: allowed.get(f.rule)} : {}),
+            },
+          ]
+        },
+      )
       const unread = found.some((f) => f.rule === 'DM110' && !f.allowed)
       revisions.push({
         class: found.some((f) => f.severity !== 'info') ? 'needs-care' : unread ? 'not-analysed' : 'online-safe',

@@ -5,6 +5,7 @@ import {withScratch} from '../autogenerate/scratch.js'
 import {getDialect} from '../dialects/registry.js'
 import {loadScript} from '../runtime/load-script.js'
 import {onlineContext} from '../runtime/migration-context.js'
+import {enterSchemas, readTables} from '../autogenerate/schemas.js'
 import {sessionOn} from '../runtime/session.js'
 import {loadObjectScript} from '../runtime/load-object-script.js'
 import type {MigrationFunction} from '../runtime/load-script.js'
@@ -57,6 +58,7 @@ export async function roundTrip(
       config.lockTimeout * 1000,
       options.debug,
       async (connection) => {
+        await enterSchemas(dialect, connection, database.schemas)
         const session = sessionOn(connection, dialect, database)
         // A scratch database is new: neither table is there.
         await session.versions.ensure({historyTable: false, versionTable: false})
@@ -66,7 +68,9 @@ export async function roundTrip(
           domains: await reader.domains(),
           enums: await reader.enums(),
           objects: await reader.objects(),
-          tables: (await reader.schema()).filter((t) => !isOwnTable(database, t.name)),
+          tables: (await readTables(dialect, connection, database.schemas)).filter(
+            (t) => !isOwnTable(database, t.name),
+          ),
         })
         for (const [i, script] of chain.entries()) {
           const [up] = planSteps(chain, i, i + 1)

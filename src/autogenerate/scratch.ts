@@ -18,6 +18,7 @@ import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/err
 import {readSnapshot} from './snapshot.js'
 import type {SchemaDefinition, TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
+import {enterSchemas, readTables, uncomparedBeyond} from './schemas.js'
 
 export interface TargetSchema {
   /** False for a module that declares neither `views` nor `objects`: it says nothing of them, so none are compared. */
@@ -83,7 +84,12 @@ export async function readSchemaFile(
 }
 
 /** Build what a schema file holds on `connection` (a scratch database's). */
-export async function buildSchemaFile(dialect: Dialect, connection: Connection, schema: SchemaFile): Promise<void> {
+export async function buildSchemaFile(
+  dialect: Dialect,
+  connection: Connection,
+  schema: SchemaFile,
+  schemas: readonly string[] = [],
+): Promise<void> {
   if ('declared' in schema) {
     await buildDeclared(dialect, connection, schema.declared)
     await buildObjects(dialect, connection, schema.declared, schema.label)
@@ -96,6 +102,9 @@ export async function buildSchemaFile(dialect: Dialect, connection: Connection, 
       await connection.query(sql)
     } catch (error) {
       if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
+      // A listed schema (`schemas`) was made first: the file's own CREATE SCHEMA finds it there.
+      if (schemas.length > 0 && (error as {code?: string}).code === '42P06' && /^\s*CREATE\s+SCHEMA\b/i.test(sql))
+        continue
       const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
       const statement = `${schema.label}: statement ${i + 1}`
       throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
@@ -120,13 +129,25 @@ export async function reflectTarget(
 ): Promise<TargetSchema> {
   const schema = await readSchemaFile(dialect, database.targetSchema!)
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
-    await buildSchemaFile(dialect, connection, schema)
+    const {schemas} = database
+    // `schemas`: each made first, as upgrade makes them; a .sql target's own CREATE SCHEMA then finds it there.
+    await enterSchemas(dialect, connection, schemas)
+    await buildSchemaFile(dialect, connection, schema, schemas)
+    if (!('declared' in schema)) await enterSchemas(dialect, connection, schemas, false)
     const declared = 'declared' in schema ? schema.declared.tables : undefined
     // A module that declares neither views nor objects says nothing of them: its objects are not compared.
     const objectsDeclared =
       !('declared' in schema) || schema.declared.views !== undefined || schema.declared.objects !== undefined
     const snapshot = await readSnapshot(dialect.introspector(connection))
-    return {...snapshot, declared, objects: objectsDeclared ? snapshot.objects : [], objectsDeclared}
+    const tables = await readTables(dialect, connection, schemas)
+    return {
+      ...snapshot,
+      declared,
+      objects: objectsDeclared ? snapshot.objects : [],
+      objectsDeclared,
+      tables,
+      uncompared: uncomparedBeyond(snapshot.uncompared, tables, schemas),
+    }
   })
 }
 

@@ -71,6 +71,12 @@ export interface DatabaseConfig {
   readonly statementLockTimeout?: number
   readonly statementLockRetries?: number
   readonly statementTimeout?: number
+  /**
+   * PostgreSQL schemas of one database (`schemas = public, billing`): the first is where the connection works (put
+   * first in its search_path) and holds the version table; autogenerate compares the tables of each, those of the
+   * others named `schema.table`. Empty: the connection's current schema alone, as before.
+   */
+  readonly schemas: readonly string[]
 }
 
 /** The typed configuration every api function takes. */

@@ -82,7 +82,7 @@ const MAIN_KEYS = new Set([
 ])
 /** The discrete keys that may stand instead of `connection`. */
 const PART_KEYS = ['dialect', 'host', 'port', 'username', 'password', 'database', 'query'] as const
-const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'dev', 'order'])
+const DATABASE_KEYS = new Set([...SHARED_KEYS, ...PART_KEYS, 'connection', 'dev', 'order', 'schemas'])
 const FLEET_KEYS = new Set([...SHARED_KEYS, ...FLEET_OWN_KEYS])
 
 /** The sections db-manage owns; any other (an oslo [DEFAULT], [keystone_authtoken], ...) belongs to another tool. */
@@ -226,6 +226,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       execLocation: execLocation === undefined ? undefined : path.resolve(dir, execLocation),
       fleet,
       schema: undefined as string | undefined,
+      // A fleet's tenant has its one schema (schema_template); `schemas` is a database section's.
+      schemas: fleet === undefined ? parseSchemas(pick('schemas'), where(sectionName, 'schemas')) : [],
       historyTable: tableName('history_table', historyTable),
       includeTables: patterns('include_tables'),
       lintAllow: parseLintAllow(pick('lint_allow') ?? get('lint_allow'), where(sectionName, 'lint_allow')),
@@ -643,6 +645,15 @@ function parseInteger(text: string, where: string, min: number, max: number): nu
   if (!Number.isInteger(n) || n < min || n > max)
     throw new ConfigError(`${where}: expected a whole number from ${min} to ${max}, got "${text}"`)
   return n
+}
+
+/** `schemas = public, billing`: PostgreSQL schemas of one database, the first holding the version table. */
+function parseSchemas(text: string | undefined, where: string): string[] {
+  const names = (text ?? '').split(/[\s,]+/).filter(Boolean)
+  for (const name of names) checkIdentifier(name, where, 'schema')
+  const twice = names.find((name, i) => names.indexOf(name) !== i)
+  if (twice) throw new ConfigError(`${where}: ${twice} is listed twice`)
+  return names
 }
 
 function checkIdentifier(name: string, where: string, what = 'table'): string {

@@ -172,12 +172,13 @@ export interface LintStatement {
 
 /**
  * A table's name as the rules compare it (a table the revision created, a
- * table a statement names): its last part, unquoted, lower-cased.
+ * table a statement names): unquoted, lower-cased, its last part; with
+ * `schemas` configured (`home`, the first), a table of another schema keeps
+ * its schema (`billing.invoices` is not `invoices`).
  */
-export function tableKey(name: string): string {
-  return name
-    .split('.')
-    .at(-1)!
-    .replaceAll(/^["`[]|["`\]]$/g, '')
-    .toLowerCase()
+export function tableKey(name: string, home?: string): string {
+  const parts = name.split('.').map((p) => p.replaceAll(/^["`[]|["`\]]$/g, '').toLowerCase())
+  const table = parts.at(-1)!
+  if (home === undefined || parts.length < 2 || parts.at(-2) === home.toLowerCase()) return table
+  return `${parts.at(-2)}.${table}`
 }

@@ -32,6 +32,8 @@ export interface Finding {
 
 export interface CheckOptions {
   readonly target?: LintTarget
+  /** The first of `schemas` (PostgreSQL): tables of the others are told apart by their schema. */
+  readonly homeSchema?: string
 }
 
 /**
@@ -63,7 +65,7 @@ export function check(
     if (RULES[rule].dialects.includes(dialect)) out.push({message, rule, ...(line === undefined ? {} : {line})})
   }
 
-  const existing = (table: string) => !created.has(tableKey(table))
+  const existing = (table: string) => !created.has(tableKey(table, options.homeSchema))
   const pg = dialect === 'postgresql'
   const my = dialect === 'mysql'
   const sqlite = dialect === 'sqlite'
@@ -117,7 +119,7 @@ export function check(
   const visit = (action: Action): void => {
     switch (action.kind) {
       case 'createTable': {
-        created.add(tableKey(action.table))
+        created.add(tableKey(action.table, options.homeSchema))
         for (const c of action.columns) columnDesign(action.table, c)
         break
       }
@@ -125,7 +127,7 @@ export function check(
       // What the same revision created holds no data and no running code reads it.
       case 'dropTable': {
         if (existing(action.table)) add('DM101', `drop table ${action.table}`)
-        created.delete(tableKey(action.table))
+        created.delete(tableKey(action.table, options.homeSchema))
         break
       }
 
@@ -183,8 +185,8 @@ export function check(
 
       case 'renameTable': {
         if (existing(action.table)) add('DM106', `rename table ${action.table} to ${action.newName}`)
-        else created.add(tableKey(action.newName))
-        created.delete(tableKey(action.table))
+        else created.add(tableKey(action.newName, options.homeSchema))
+        created.delete(tableKey(action.table, options.homeSchema))
         break
       }
 

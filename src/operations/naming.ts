@@ -7,10 +7,15 @@ import {UsageError} from '../util/errors.js'
  * they are spelled.
  */
 export const defaultConstraintName = {
-  check: (table: string): string => `${table}_check`,
-  foreignKey: (table: string, columns: readonly string[]): string => `${table}_${columns.join('_')}_fkey`,
-  primaryKey: (table: string): string => `${table}_pkey`,
-  unique: (table: string, columns: readonly string[]): string => `${table}_${columns.join('_')}_key`,
+  check: (table: string): string => `${bare(table)}_check`,
+  foreignKey: (table: string, columns: readonly string[]): string => `${bare(table)}_${columns.join('_')}_fkey`,
+  primaryKey: (table: string): string => `${bare(table)}_pkey`,
+  unique: (table: string, columns: readonly string[]): string => `${bare(table)}_${columns.join('_')}_key`,
+}
+
+/** A table's name without the schema a `billing.invoices` gives it: its constraints are named by the table alone. */
+function bare(table: string): string {
+  return table.slice(table.indexOf('.') + 1)
 }
 
 /** `table.column` of a column's `references`, split at its last dot. */

@@ -119,8 +119,8 @@ export interface MigrationContextOptions {
   readonly online?: OnlineState
   /** Offline: the tables the operations build, in place of a database to read. */
   readonly tracker?: SchemaTracker
-  /** Offline: what op.query does for a step's script (it throws). */
-  readonly query?: (step: Step) => (sql: string) => Promise<Array<Record<string, unknown>>>
+  /** Offline: what op.query does for a step's script or a callback, by file name (it throws). */
+  readonly query?: (fileName: string) => (sql: string) => Promise<Array<Record<string, unknown>>>
   /** Offline: what puts the search_path back after a step that changed it (RESET search_path, or the tenant's SET). */
   readonly searchPathReset?: string
 }
@@ -241,7 +241,8 @@ export class MigrationContext {
     await this.options.executor.execute({sql})
   }
 
-  private sink(step: Step): MigrationSink {
+  /** `step`: the revision the operations belong to (a callback's have none: its op.backfill is one UPDATE). */
+  private sink(fileName: string, step?: Step): MigrationSink {
     const {dialect, executor, introspector, online, query, tracker} = this.options
     // Online, a signal stops the step before its next statement.
     // Online, each statement is counted for a long step's progress line (runtime/progress.ts).
@@ -275,12 +276,13 @@ export class MigrationContext {
         if (online) statementStarted(statement.sql)
         return this.outside(statement)
       },
-      query: query?.(step),
+      query: query?.(fileName),
       tracker,
-      ...(online && {
-        backfill: (operation: Backfill, ordinal: number) => this.backfill(step, operation, ordinal),
-        skip: this.resuming?.places.at(-1)?.ordinal,
-      }),
+      ...(online &&
+        step && {
+          backfill: (operation: Backfill, ordinal: number) => this.backfill(step, operation, ordinal),
+          skip: this.resuming?.places.at(-1)?.ordinal,
+        }),
     })
   }
 
@@ -489,7 +491,7 @@ export class MigrationContext {
         this.running = step
         if (online) stepStarted(describeStep(step))
         try {
-          const op = new Operations(this.sink(step))
+          const op = new Operations(this.sink(step.script.fileName, step))
           await timed('steps', async () => {
             const fn = functions.get(step)!
             // Once run, a script's function goes: on a long chain its module can be collected.
@@ -583,6 +585,32 @@ export class MigrationContext {
         whole: this.whole,
       }),
     )
+  }
+
+  /** An op for a callback (runtime/callbacks.ts): its SQL goes where the steps' goes; offline op.query names it. */
+  operations(label: string): Operations {
+    return new Operations(this.sink(label))
+  }
+
+  /**
+   * A callback around the run (beforeMigrate, afterMigrate, afterMigrateError, and the undo ones): in a transaction of
+   * its own where DDL is transactional, as Flyway runs each callback file, unless it says transaction = false.
+   */
+  async callback(label: string, fn: (op: Operations) => Promise<void>, transaction: boolean): Promise<void> {
+    const {executor} = this.options
+    const inTransaction = this.transactional && transaction
+    if (inTransaction) await this.begin()
+    executor.comment?.(`Running ${label}`)
+    try {
+      const op = this.operations(label)
+      await fn(op)
+      await drainOperations(op)
+      if (inTransaction) await this.end('commit')
+      else await executor.flush?.()
+    } catch (error) {
+      if (inTransaction) await this.end('rollback').catch(() => {})
+      throw error
+    }
   }
 
   /** Set the version without running anything, in one transaction where there is one; `create`: offline from base. */

@@ -8,6 +8,11 @@ import {appliedCount} from '../script/revision.js'
 import {squashedMessage} from '../script/squashed.js'
 import type {ScriptRevision} from '../script/script-directory.js'
 import {ChainError, DatabaseError, DbManageError, LockWaitError, RevisionError, ScriptError} from '../util/errors.js'
+import {drainOperations} from '../operations/operations.js'
+import {brief} from '../sql/brief.js'
+import {connectionLost, lockWaitTimedOut} from '../dialects/driver-error.js'
+import {failedStatement} from './executor.js'
+import {type Callback, type CallbackContext, type CallbackPoint, Callbacks, loadCallbacks} from './callbacks.js'
 import {compareChecksums} from './checksums.js'
 import {Interrupted, interruption, waiting} from './interrupt.js'
 import {describeBlockers, LockWatch} from './lock-watch.js'
@@ -153,6 +158,8 @@ function waitInterrupted(): Interrupted {
  */
 export class Migrator {
   private state?: VersionState
+  /** The chain's callbacks (`callbacks/`), loaded when a run starts. */
+  private callbacks = Callbacks.none
 
   private constructor(
     private readonly side: Side,
@@ -294,6 +301,15 @@ export class Migrator {
     const {schema} = this.database
     if (schema !== undefined)
       await executor.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${dialect.compiler.quote(schema)}`})
+    // `schemas`: a listed schema is created when missing, as Flyway's createSchemas does (CREATE SCHEMA needs a right
+    // on the database even when the schema is there: only a missing one is created).
+    const {schemas} = this.database
+    if (schemas.length > 0) {
+      const sql = 'SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY($1)'
+      const there = new Set((await executor.execute({params: [schemas], sql})).rows.map((r) => String(r.nspname)))
+      for (const name of schemas.filter((s) => !there.has(s)))
+        await executor.execute({sql: `CREATE SCHEMA ${dialect.compiler.quote(name)}`})
+    }
     await versions.ensure(state)
     state.versionTable = true
     state.historyTable = true
@@ -432,17 +448,78 @@ export class Migrator {
     const {chain} = this.scripts
     const steps = planSteps(chain, fromPos, toPos)
     const {autocommit, functions} = await loadSteps(steps, this.dialect)
+    this.eachCallbacks(steps, functions)
     if (this.side.online) return this.context.run(steps, functions, {...options, autocommit})
     const prior = planSteps(chain, 0, fromPos)
     await trackSteps(this.dialect, this.side.tracker, prior, (await loadSteps(prior, this.dialect)).functions)
     const fromBase = fromPos === 0 && toPos > 0
     await enterSchema(this.side.writer, this.dialect, this.database, fromBase)
-    return this.context.run(steps, functions, {
-      ...options,
-      autocommit,
-      createVersionTable: fromBase,
-      ensureHistory: !fromBase && steps.length > 0,
-    })
+    const tables = {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0}
+    const before = this.callbacks.of(toPos >= fromPos ? 'upgrade' : 'downgrade', 'before')
+    if (before.length === 0) return this.context.run(steps, functions, {...options, autocommit, ...tables})
+    // The version table first, as online, where upgrade creates it before anything runs; then beforeMigrate.
+    await this.context.run([], new Map(), tables)
+    await this.aroundCallbacks(before, {offline: true})
+    return this.context.run(steps, functions, {...options, autocommit})
+  }
+
+  /**
+   * Each step's function with the beforeEach/afterEach callbacks around it: inside the step's transaction, so a
+   * failing callback rolls its revision back (as Flyway runs them).
+   */
+  private eachCallbacks(steps: readonly Step[], functions: Map<Step, MigrationFunction>): void {
+    for (const step of steps) {
+      const before = this.callbacks.of(step.direction, 'beforeEach')
+      const after = this.callbacks.of(step.direction, 'afterEach')
+      if (before.length + after.length === 0) continue
+      const fn = functions.get(step)!
+      const {direction, from, script, to} = step
+      const about = {direction, fileName: script.fileName, from, message: script.message, revision: script.id, to}
+      const offline = !this.side.online
+      functions.set(step, async (op) => {
+        for (const callback of before) await this.callback(callback, {event: callback.event, offline, step: about})
+        await fn(op)
+        await drainOperations(op)
+        for (const callback of after) await this.callback(callback, {event: callback.event, offline, step: about})
+      })
+    }
+  }
+
+  /** One callback inside a step; a failure names the callback, the step's error says which step. */
+  private async callback(callback: Callback, context: CallbackContext): Promise<void> {
+    if (!this.side.online) this.side.writer.comment(`Running ${callback.label}`)
+    const op = this.context.operations(callback.label)
+    try {
+      await callback.run(op, context)
+      await drainOperations(op)
+    } catch (error) {
+      throw callbackError(callback.label, error)
+    }
+  }
+
+  /** The callbacks around a run (beforeMigrate, afterMigrate, ...), each in its own transaction where there is one. */
+  private async aroundCallbacks(
+    callbacks: readonly Callback[],
+    context: Omit<CallbackContext, 'event'>,
+  ): Promise<void> {
+    for (const callback of callbacks) {
+      try {
+        await this.context.callback(
+          callback.label,
+          async (op) => {
+            await callback.run(op, {...context, event: callback.event})
+          },
+          callback.transaction,
+        )
+      } catch (error) {
+        throw callbackError(callback.label, error)
+      }
+    }
+  }
+
+  /** The callbacks of `point` (before, after) for a run in `direction`. */
+  private around(direction: 'downgrade' | 'upgrade', point: CallbackPoint, context: Omit<CallbackContext, 'event'>) {
+    return this.aroundCallbacks(this.callbacks.of(direction, point), context)
   }
 
   /** upgrade / downgrade to `spec` (head, base, an id, +N, -N, ...), online, under the lock (locked()). */
@@ -452,6 +529,7 @@ export class Migrator {
     options: {onStep?: (step: StepResult) => void; onRetry?: (line: string) => void} = {},
   ): Promise<MigrationDone> {
     const {chain, map} = this.scripts
+    this.callbacks = await loadCallbacks(this.scripts.location, this.dialect.name)
     await this.versionTableKept()
     if (direction === 'upgrade') await this.ensureTables()
     const current = await this.current()
@@ -489,6 +567,9 @@ export class Migrator {
         : undefined
     const steps: StepResult[] = []
     const watch = LockWatch.of(session, settings.statementLockTimeout)
+    await this.around(direction, 'before', {offline: false}).catch((error: unknown) => {
+      throw withState(error, `nothing was run: the database is at ${current ?? 'base'}`)
+    })
     try {
       for (let attempt = 1, at = fromPos; ; attempt++) {
         await watch?.start()
@@ -527,13 +608,20 @@ export class Migrator {
           await pauseFor(pause * 1000, this.held.current)
         }
       }
+    } catch (error) {
+      throw await this.afterError(direction, error)
     } finally {
       await watch?.close()
     }
 
     // After the chain, in their own transactions: a repeatable that fails leaves the revisions applied.
     if (objects) await this.runObjects(objects, {onStep: (step) => (steps.push(step), options.onStep?.(step))})
-    return {from: current, steps, to: toPos === 0 ? null : chain[toPos - 1].id}
+    const to = toPos === 0 ? null : chain[toPos - 1].id
+    // afterMigrate after the repeatables, as Flyway runs it.
+    await this.around(direction, 'after', {offline: false}).catch((error: unknown) => {
+      throw withState(error, `the ${direction} itself completed: the database is at ${to ?? 'base'}`)
+    })
+    return {from: current, steps, to}
   }
 
   /** The repeatables due on a database at `version` (new, changed, or after a downgrade), planned and loaded. */
@@ -589,11 +677,30 @@ export class Migrator {
   }
 
   /**
-   * `upgrade --sql` / `downgrade --sql`: the steps between two positions of the chain (0 is base), as SQL. An
-   * upgrade that reaches head renders every repeatable after the chain: offline, no database says which changed.
+   * A failed run's afterMigrateError (afterUndoError) callbacks, then its error, which a failing callback only adds
+   * to. A run stopped by a signal runs none: it was asked to stop.
+   */
+  private async afterError(direction: 'downgrade' | 'upgrade', error: unknown): Promise<unknown> {
+    const callbacks = this.callbacks.of(direction, 'error')
+    if (callbacks.length === 0 || error instanceof Interrupted || interruption()) return error
+    const line = error instanceof Error ? error.message : String(error)
+    try {
+      await this.aroundCallbacks(callbacks, {error: line, offline: false})
+    } catch (failure) {
+      return withState(error, `then ${failure instanceof Error ? failure.message : String(failure)}`)
+    }
+
+    return error
+  }
+
+  /**
+   * `upgrade --sql` / `downgrade --sql`: the steps between two positions of the chain (0 is base), as SQL, with the
+   * callbacks around them and each (afterMigrateError has no place in a file: nothing fails there). An upgrade that
+   * reaches head renders every repeatable after the chain: offline, no database says which changed.
    */
   async render(fromPos: number, toPos: number, options: {repeatables?: boolean} = {}): Promise<string> {
     if (this.side.online) throw new Error('Migrator: render() is for a --sql run')
+    this.callbacks = await loadCallbacks(this.scripts.location, this.dialect.name)
     const {chain, repeatables = []} = this.scripts
     const chainSteps = await this.runPlan(fromPos, toPos, {})
     if (options.repeatables && toPos === chain.length && toPos >= fromPos && repeatables.length > 0) {
@@ -606,6 +713,7 @@ export class Migrator {
       await this.runObjects({steps, ...(await loadSteps(steps, this.dialect))}, {ensureHistory: !tablesMade})
     }
 
+    await this.around(toPos >= fromPos ? 'upgrade' : 'downgrade', 'after', {offline: true})
     return this.side.writer.text()
   }
 
@@ -676,4 +784,26 @@ export async function withMigrator<T>(
     const migrator = Migrator.online(session, scripts, settingsOf(config, options, database))
     return migrator.locked(() => fn(migrator))
   })
+}
+
+/** A callback's error with where the run left the database. */
+function withState(error: unknown, state: string): unknown {
+  if (!(error instanceof DbManageError)) return error
+  return Object.defineProperty(error, 'message', {
+    configurable: true,
+    value: `${error.message}; ${state}`,
+    writable: true,
+  })
+}
+
+/** A callback's failure, naming it: a database error as the step's would read, the connection's loss left as it is. */
+function callbackError(label: string, error: unknown): unknown {
+  if (error instanceof Interrupted || error instanceof LockWaitError) return error
+  if (error instanceof DbManageError)
+    return error.message.startsWith(label) ? error : new ScriptError(`${label}: ${error.message}`)
+  if (connectionLost(error) || lockWaitTimedOut(error)) return error
+  const statement = failedStatement(error)
+  return new DatabaseError(
+    `${label} failed: ${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}`,
+  )
 }

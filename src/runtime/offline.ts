@@ -12,6 +12,7 @@ import {MigrationSink} from './migration-sink.js'
 import type {MigrationFunction} from './load-script.js'
 import {MigrationContext} from './migration-context.js'
 import type {Step} from './step.js'
+import {firstSchemaSql, schemasRefused} from './session.js'
 import {VersionStore} from './version-store.js'
 
 /**
@@ -120,6 +121,14 @@ export async function enterSchema(
   database: DatabaseConfig,
   create: boolean,
 ): Promise<void> {
+  if (database.schemas.length > 0) {
+    if (dialect.name !== 'postgresql') throw schemasRefused(database, dialect.name)
+    await writer.execute({sql: firstSchemaSql(dialect.compiler, database.schemas[0])})
+    if (create)
+      for (const schema of database.schemas)
+        await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${dialect.compiler.quote(schema)}`})
+  }
+
   if (database.schema === undefined) return
   const name = dialect.compiler.quote(database.schema)
   if (create) await writer.execute({sql: `CREATE SCHEMA IF NOT EXISTS ${name}`})
@@ -137,13 +146,15 @@ export function offlineContext(
     dialect,
     executor: writer,
     introspector: options.tracker,
-    query: (step) => async () => {
-      throw new ScriptError(
-        `${step.script.fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`,
-      )
+    query: (fileName) => async () => {
+      throw new ScriptError(`${fileName} calls op.query, which needs a live database: it cannot be rendered with --sql`)
     },
     searchPathReset:
-      database.schema === undefined ? undefined : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
+      database.schemas.length > 0
+        ? firstSchemaSql(dialect.compiler, database.schemas[0], {reset: true})
+        : database.schema === undefined
+          ? undefined
+          : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
     tracker: options.tracker,
     transactionPerMigration: options.transactionPerMigration,
     versions: new VersionStore(writer, database.versionTable, dialect.compiler, options.versionTable, {

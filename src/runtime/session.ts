@@ -45,6 +45,7 @@ export async function openSession(
     )
   }
 
+  if (database.schemas.length > 0 && url.dialect !== 'postgresql') throw schemasRefused(database, url.dialect)
   const dialect = await getDialect(url.dialect)
   let connection: Connection
   try {
@@ -56,9 +57,13 @@ export async function openSession(
 
   // A schema-per-tenant tenant sees its schema alone: the version table, the objects the scripts
   // create and what autogenerate reads are all there. A schema not created yet reads as base.
-  if (database.schema !== undefined) {
+  if (database.schema !== undefined || database.schemas.length > 0) {
     try {
-      await connection.query(`SET search_path TO ${dialect.compiler.quote(database.schema)}`)
+      await connection.query(
+        database.schema === undefined
+          ? firstSchemaSql(dialect.compiler, database.schemas[0])
+          : `SET search_path TO ${dialect.compiler.quote(database.schema)}`,
+      )
     } catch (error) {
       await connection.close().catch(() => {})
       throw error
@@ -66,6 +71,31 @@ export async function openSession(
   }
 
   return sessionOn(connection, dialect, database)
+}
+
+/** `schemas` is PostgreSQL's: on MySQL a schema is a database, and SQLite has one. */
+export function schemasRefused(database: DatabaseConfig, dialect: string): ConfigError {
+  const section = database.name === 'default' ? 'database' : `database:${database.name}`
+  return new ConfigError(
+    `[${section}] schemas: several schemas of one database are PostgreSQL's, and ${database.name} is on ${dialect}` +
+      (dialect === 'mysql' ? ' (where a schema is a database: give each its own [database:NAME] section)' : ''),
+  )
+}
+
+/**
+ * The first of `schemas` put before the search_path the connection had, as Flyway sets its default schema: the
+ * version table and every unqualified name of the scripts are there, and what the path found before is still found.
+ * `reset`: before the session's initial path (offline, after a step's SQL changed it).
+ */
+export function firstSchemaSql(
+  compiler: {literal(value: unknown): string; quote(name: string): string},
+  schema: string,
+  options: {reset?: boolean} = {},
+): string {
+  const path = options.reset
+    ? "(SELECT reset_val FROM pg_catalog.pg_settings WHERE name = 'search_path')"
+    : "pg_catalog.current_setting('search_path')"
+  return `SELECT pg_catalog.set_config('search_path', ${compiler.literal(`${compiler.quote(schema)}, `)} || ${path}, false)`
 }
 
 /** A session on a connection already open (a scratch database's, say); traced, if at all, when it was opened. */

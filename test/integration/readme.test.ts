@@ -159,6 +159,10 @@ describe('README.md, run as written', function () {
     await runSections(['### diff: two schemas compared', '### pull: a database as schema code'], {})
   })
 
+  it('callbacks, on SQLite', async () => {
+    await runSection('Callbacks', {})
+  })
+
   if (dialectsUnderTest().includes('postgresql')) {
     it('the PostgreSQL guide, on the test server', async () => {
       const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_PG_URL!)
@@ -171,6 +175,27 @@ describe('README.md, run as written', function () {
       try {
         await clean()
         await runSection('Guide: PostgreSQL', {
+          PGDATABASE: server.database!,
+          PGHOST: server.host!,
+          PGPASSWORD: server.password!,
+          PGPORT: String(server.port),
+          PGUSER: server.user!,
+        })
+      } finally {
+        await clean()
+        await admin.close()
+      }
+    })
+  }
+
+  if (dialectsUnderTest().includes('postgresql')) {
+    it('several schemas of one PostgreSQL database, on the test server', async () => {
+      const server = parseDatabaseUrl(process.env.DB_MANAGE_TEST_PG_URL!)
+      const admin = await adminConnection('postgresql')
+      const clean = () => admin.query('DROP DATABASE IF EXISTS shop WITH (FORCE)')
+      try {
+        await clean()
+        await runSection('Several schemas', {
           PGDATABASE: server.database!,
           PGHOST: server.host!,
           PGPASSWORD: server.password!,

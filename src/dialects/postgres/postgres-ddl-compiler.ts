@@ -17,6 +17,7 @@ import type {
   DropTable,
   IndexOptions,
   Operation,
+  RenameTable,
 } from '../../operations/nodes.js'
 import {type CompileContext, DdlCompiler, type Statement, tableBody} from '../ddl-compiler.js'
 import type {TypeMap} from '../../model/portable-type.js'
@@ -40,6 +41,18 @@ export class PostgresDdlCompiler extends DdlCompiler {
 
   quote(name: string): string {
     return `"${name.replaceAll('"', '""')}"`
+  }
+
+  /** `billing.invoices`: a table of another schema (`schemas = public, billing`), as `"billing"."invoices"`. */
+  override table(name: string): string {
+    const dot = name.indexOf('.')
+    return dot <= 0 ? this.quote(name) : `${this.quote(name.slice(0, dot))}.${this.quote(name.slice(dot + 1))}`
+  }
+
+  /** An object named `name` in the schema of `table` (an index, a sequence): qualified when the table is. */
+  private besideTable(table: string | undefined, name: string): string {
+    const dot = table?.indexOf('.') ?? -1
+    return dot <= 0 ? this.quote(name) : `${this.quote(table!.slice(0, dot))}.${this.quote(name)}`
   }
 
   placeholder(index: number): string {
@@ -110,8 +123,26 @@ export class PostgresDdlCompiler extends DdlCompiler {
     return this.serial(op.table, op.columns, partitioned)
   }
 
+  /** RENAME TO takes a bare name: the table stays in its schema (another is ALTER TABLE ... SET SCHEMA). */
+  override renameTable(op: RenameTable): Statement[] {
+    const schemaOf = (name: string) => (name.indexOf('.') > 0 ? name.slice(0, name.indexOf('.')) : undefined)
+    const to = schemaOf(op.newName)
+    if (to !== undefined && to !== schemaOf(op.table))
+      throw new UsageError(
+        `renameTable ${op.table} to ${op.newName}: a rename keeps the table in its schema; moving it is` +
+          ` ALTER TABLE ... SET SCHEMA (op.execute)`,
+      )
+    return [
+      {
+        sql: `ALTER TABLE ${this.table(op.table)} RENAME TO ${this.quote(op.newName.slice(op.newName.indexOf('.') + 1))}`,
+      },
+    ]
+  }
+
   dropTable(op: DropTable): Statement[] {
-    const sequences = (op.sequences ?? []).map((name) => ({sql: `DROP SEQUENCE IF EXISTS ${this.quote(name)}`}))
+    const sequences = (op.sequences ?? []).map((name) => ({
+      sql: `DROP SEQUENCE IF EXISTS ${this.besideTable(op.table, name)}`,
+    }))
     return [...super.dropTable(op), ...sequences]
   }
 
@@ -285,6 +316,6 @@ export class PostgresDdlCompiler extends DdlCompiler {
   }
 
   dropIndex(op: DropIndex): Statement[] {
-    return [{sql: `DROP INDEX ${this.quote(op.name)}`}]
+    return [{sql: `DROP INDEX ${this.besideTable(op.table, op.name)}`}]
   }
 }

@@ -44,7 +44,8 @@ ORDER BY c.relname, a.attnum`
 
 const CONSTRAINTS = `SELECT c.relname AS tbl, con.conname AS name, con.contype AS type,
   ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
-  fc.relname AS referent,
+  -- A table of another schema (schemas = public, billing) is named with it.
+  CASE WHEN fc.relnamespace = c.relnamespace THEN fc.relname ELSE (SELECT nspname FROM pg_namespace WHERE oid = fc.relnamespace) || '.' || fc.relname END AS referent,
   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_cols,
   con.confdeltype AS on_delete, con.confupdtype AS on_update, con.condeferrable AS deferrable, con.condeferred AS deferred,
   CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid) END AS check_expr,
