@@ -1,5 +1,11 @@
 import type {DatabaseUrl} from '../../config/database-url.js'
-import {type Connection, type Trace, traced} from '../connection.js'
+import {type Connection, type QueryResult, type Trace, traced} from '../connection.js'
+
+/** What mysql2 answers a statement with: rows for a SELECT, a header (affectedRows) for the others. */
+function resultOf(result: unknown): QueryResult {
+  if (Array.isArray(result)) return {rows: result as Array<Record<string, unknown>>}
+  return {rowCount: (result as {affectedRows?: number}).affectedRows, rows: []}
+}
 
 export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, trace?: Trace): Promise<Connection> {
   const mysql = await import('mysql2/promise')
@@ -11,21 +17,45 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
     // every routine, trigger and event records, and which makes function names reserved words.
     flags: ['-IGNORE_SPACE'],
     host: url.host,
+    // Several statements in one round trip (batch below); only db-manage's own statements are ever joined.
+    multipleStatements: true,
     password: url.password,
     port: url.port ?? 3306,
     ssl: url.params.ssl === 'true' ? {} : undefined,
     user: url.user,
   })
   client.on('error', () => {})
+  // The callback connection under the promise one: its query command counts the results the server sent.
+  const core = (client as unknown as {connection: CoreConnection}).connection
   const connection: Connection = {
+    batch(statements) {
+      return new Promise((resolve, reject) => {
+        // Each statement ends on a line of its own, so a trailing -- comment cannot swallow the separator.
+        const command = core.query(statements.join('\n;\n'), (error, result) => {
+          if (error) {
+            // The server runs the statements in order and stops at the first that fails: every result it sent
+            // before the error is a statement that completed (and, DDL or autocommit, committed).
+            reject(Object.assign(error, {batchIndex: Math.min(command._resultIndex, statements.length - 1)}))
+            return
+          }
+
+          const results = statements.length === 1 ? [result] : (result as unknown[])
+          resolve(results.map((r) => resultOf(r)))
+        })
+      })
+    },
     async close() {
       await client.end()
     },
     async query(sql, params = []) {
       const [result] = await client.query(sql, params as unknown[])
-      if (Array.isArray(result)) return {rows: result as Array<Record<string, unknown>>}
-      return {rowCount: (result as {affectedRows?: number}).affectedRows, rows: []}
+      return resultOf(result)
     },
   }
   return traced(connection, trace)
+}
+
+/** The part of mysql2's callback connection a batch uses (mysql2 does not type its query command's counter). */
+interface CoreConnection {
+  query(sql: string, callback: (error: Error | null, result: unknown) => void): {_resultIndex: number}
 }
