@@ -14,6 +14,7 @@ import {importModule} from '../boot/index.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
+import {runStatements} from './scratch-batch.js'
 import type {SchemaDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
 
@@ -77,16 +78,12 @@ export async function reflectTarget(
   return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
     if (statements) {
       for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
-      for (const [i, sql] of statements.entries()) {
-        try {
-          await connection.query(sql)
-        } catch (error) {
-          if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
-          const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
-          const statement = `target_schema ${file}: statement ${i + 1}`
-          throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
-        }
-      }
+      await runStatements(connection, statements, dialect.adapter.supportsTransactionalDdl, async (i, sql, error) => {
+        if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) return
+        const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
+        const statement = `target_schema ${file}: statement ${i + 1}`
+        throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
+      })
 
       for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
     } else {
