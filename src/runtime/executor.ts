@@ -172,22 +172,34 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   private async runBatch(batch: readonly Deferred[]): Promise<QueryResult[]> {
-    const sqls = batch.map((d) => d.sql)
+    // Where each statement commits as it runs (MySQL), a guard goes before each of the step's statements: a
+    // signal stops the batch there, after the statement running (Connection.batchGuard). `sent[j]`: which
+    // entry of the batch the j-th statement sent is, or guards.
+    const {batchGuard} = this.connection
+    const sent: Array<{entry: number; guard: boolean}> = []
+    for (const [entry, d] of batch.entries()) {
+      if (batchGuard !== undefined && !d.bookkeeping) sent.push({entry, guard: true})
+      sent.push({entry, guard: false})
+    }
+
     let results: QueryResult[]
     try {
-      results = await this.connection.batch!(sqls)
+      results = await this.connection.batch!(sent.map((x) => (x.guard ? batchGuard! : batch[x.entry].sql)))
     } catch (error) {
-      const index = batchIndex(error) ?? 0
+      const {entry: index, guard} = sent[batchIndex(error) ?? 0] ?? {entry: 0, guard: false}
+      // The statements before the one that failed ran (and, on MySQL, committed); a guard that failed stopped
+      // the batch before batch[index], on a signal.
       this.executed.push(...counted(batch.slice(0, index)))
+      if (guard) throw naming(error, batchGuard!)
       const failure = batch[index]?.failure
       const owned = {owner: batch[index]?.owner}
       if (failure && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(failure(), owned)
-      const named = naming(error, sqls[index])
+      const named = naming(error, batch[index].sql)
       throw named && typeof named === 'object' ? Object.assign(named, owned) : named
     }
 
     this.executed.push(...counted(batch))
     this.confirmedOwner = batch.at(-1)?.owner ?? this.confirmedOwner
-    return results
+    return results.filter((_, j) => !sent[j].guard)
   }
 }

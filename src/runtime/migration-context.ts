@@ -47,6 +47,12 @@ export interface OnlineState {
    * server, so nothing waits on the client for it.
    */
   readonly batching?: (on: boolean) => void
+  /**
+   * Where DDL commits as it runs (MySQL): a step's statements and its version update go in one round trip too, a
+   * guard between them, which `stopBatches` (a signal) makes fail: the run still stops after the statement running.
+   */
+  readonly guardedBatches?: boolean
+  readonly stopBatches?: () => Promise<void>
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
@@ -72,6 +78,8 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
         if (!on) executor.discard()
       },
       cancel: connection.cancel && (() => connection.cancel!()),
+      guardedBatches: connection.batchGuard !== undefined,
+      stopBatches: connection.stopBatches && (() => connection.stopBatches!()),
       executed: () => executor.executed,
       markExecuted() {
         executor.executed = []
@@ -143,6 +151,11 @@ export class MigrationContext {
     const {adapter} = options.dialect
     this.transactional = options.online ? adapter.supportsTransactionalDdl : adapter.offlineTransactions
     this.beginSql = options.online ? adapter.beginSql : 'BEGIN'
+  }
+
+  /** Online: whether the run batches a step's statements (in transactions, or between guards: MySQL). */
+  private get batchable(): boolean {
+    return this.transactional || this.options.online?.guardedBatches === true
   }
 
   private get whole(): boolean {
@@ -258,13 +271,14 @@ export class MigrationContext {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
     // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
-    online.batching?.(this.transactional)
+    online.batching?.(this.batchable)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
       return await guarded(
         () => this.runSteps(steps, functions, options),
         () => {
           if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
+          else if (!this.transactional) online.stopBatches?.().catch(() => {})
         },
       )
     } finally {
@@ -391,8 +405,10 @@ export class MigrationContext {
             if (inTransaction || (autocommit && this.transactional)) await this.end('commit')
             else if (!ahead) await executor.flush?.()
           })
-        } catch (error) {
+        } catch (caught) {
+          let error = caught
           if (inTransaction || (autocommit && this.inTransaction)) await this.end('rollback').catch(() => {})
+          else if (online && !this.transactional) error = await this.settleQueued(error)
           // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
           const failed = ahead ? await failedAhead(error, step) : step
           const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
@@ -401,7 +417,7 @@ export class MigrationContext {
           throw failure
         } finally {
           if (online) stepEnded()
-          if (autocommit) online?.batching?.(this.transactional)
+          if (autocommit) online?.batching?.(this.batchable)
           this.autocommit = false
         }
 
@@ -447,6 +463,26 @@ export class MigrationContext {
     }
 
     return results
+  }
+
+  /**
+   * Where nothing rolls back (MySQL), a step failed with statements queued for its next round trip: unless a
+   * signal stops the run, they go now, as they would have run one by one before the failure (a script that
+   * throws after its operations keeps what they did); a failure among them is the step's failure then.
+   */
+  private async settleQueued(error: unknown): Promise<unknown> {
+    const {executor} = this.options
+    if (!interruption()) {
+      try {
+        await executor.flush?.()
+      } catch (failed) {
+        executor.discard?.()
+        return failed
+      }
+    }
+
+    executor.discard?.()
+    return error
   }
 
   private lostError(step: Step, error: unknown, before: null | string): DbManageError {

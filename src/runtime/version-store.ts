@@ -85,6 +85,11 @@ interface HistoryEntry {
  * step's end, where the mark is found by it (a primary-key lookup, not a scan of the history).
  */
 const MARK_ID = '@db_manage_mark'
+/**
+ * MySQL online: when the server began the step (its mark's INSERT, sent with the step's first statement): the
+ * step's history row records the server's time from there, the statements sent with its version update included.
+ */
+const MARK_STARTED = '@db_manage_step_started'
 
 /** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
 function stepRevision(step: AppliedStep): string {
@@ -327,7 +332,13 @@ export class VersionStore {
       if (result.rowCount === 0) throw moved()
     }
 
-    const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
+    const duration = this.history.offline
+      ? 'NULL'
+      : step.marked && this.marksInline
+        ? `ROUND(TIMESTAMPDIFF(MICROSECOND, ${MARK_STARTED}, NOW(6)) / 1000)`
+        : step.ms === undefined
+          ? 'NULL'
+          : this.compiler.literal(step.ms)
     const direction = this.compiler.literal(step.direction)
     if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline && this.compiler.dialect === 'mysql') {
       // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
@@ -394,7 +405,7 @@ export class VersionStore {
     // MySQL online: the mark and its id, kept in the session for the step's end (markedRow), go to the server with
     // the step's first statement, in one round trip; the server runs them in order, so the mark is there before it.
     const {executor} = this
-    for (const statement of [this.insert(mark), {sql: `SET ${MARK_ID} = LAST_INSERT_ID()`}])
+    for (const statement of [this.insert(mark), {sql: `SET ${MARK_ID} = LAST_INSERT_ID(), ${MARK_STARTED} = NOW(6)`}])
       if (!executor.bookkeeping?.(statement)) await executor.execute(statement)
   }
 

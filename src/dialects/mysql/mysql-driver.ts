@@ -9,7 +9,7 @@ function resultOf(result: unknown): QueryResult {
 
 export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, trace?: Trace): Promise<Connection> {
   const mysql = await import('mysql2/promise')
-  const client = await mysql.createConnection({
+  const options = {
     charset: url.params.charset ?? 'utf8mb4',
     connectTimeout: connectTimeoutMs,
     database: url.database,
@@ -23,8 +23,14 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
     port: url.port ?? 3306,
     ssl: url.params.ssl === 'true' ? {} : undefined,
     user: url.user,
-  })
+  }
+  const client = await mysql.createConnection(options)
   client.on('error', () => {})
+  // A batch stops at a guard once another session holds this lock: a guard then returns two rows where one is
+  // allowed (ER_SUBQUERY_NO_1_ROW), which the server checks as it runs, statement by statement.
+  const stopLock = `db_manage_stop_${client.threadId}`
+  const batchGuard = `SET @db_manage_go = (SELECT 1 UNION ALL SELECT 2 FROM DUAL WHERE IS_USED_LOCK('${stopLock}') IS NOT NULL)`
+  let stopper: Awaited<ReturnType<typeof mysql.createConnection>> | undefined
   // The callback connection under the promise one: its query command counts the results the server sent.
   const core = (client as unknown as {connection: CoreConnection}).connection
   const connection: Connection = {
@@ -44,8 +50,21 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
         })
       })
     },
+    batchGuard,
     async close() {
+      await stopper?.end().catch(() => {})
       await client.end()
+    },
+    async stopBatches() {
+      if (stopper) return
+      try {
+        stopper = await mysql.createConnection({...options, multipleStatements: false})
+        stopper.on('error', () => {})
+        trace?.(`SQL: SELECT GET_LOCK('${stopLock}', 0) (on a second connection)`)
+        await stopper.query(`SELECT GET_LOCK(?, 0)`, [stopLock])
+      } catch {
+        // The batch then runs to its end; the run still stops after it.
+      }
     },
     async query(sql, params = []) {
       const [result] = await client.query(sql, params as unknown[])
