@@ -270,7 +270,8 @@ export class MigrationContext {
   ): Promise<StepResult[]> {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
-    // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
+    // Batched inside transactions (a failed batch then leaves nothing of its step behind), or between guards where
+    // each statement commits (MySQL: a failed batch says exactly which of its statements ran).
     online.batching?.(this.batchable)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
