@@ -68,10 +68,19 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
     },
     async query(sql, params = []) {
       const [result] = await client.query(sql, params as unknown[])
-      return resultOf(result)
+      // One statement with text after its `;` (a comment) gets a second, empty result since multipleStatements:
+      // the statement's is the first, as it was without.
+      return resultOf(severalResults(result) ? (result as unknown[])[0] : result)
     },
   }
   return traced(connection, trace)
+}
+
+/** Whether mysql2 answered with the results of several statements (an array of row arrays and headers). */
+function severalResults(result: unknown): boolean {
+  if (!Array.isArray(result) || result.length === 0) return false
+  const first = result[0] as unknown
+  return Array.isArray(first) || (first as {constructor?: {name?: string}})?.constructor?.name === 'ResultSetHeader'
 }
 
 /** The part of mysql2's callback connection a batch uses (mysql2 does not type its query command's counter). */
