@@ -15,6 +15,7 @@ import {importModule} from '../boot/index.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
+import {runStatements} from './scratch-batch.js'
 import {readSnapshot} from './snapshot.js'
 import type {SchemaDefinition, TableDefinition} from './target-schema.js'
 import {defaultConstraintName} from '../operations/naming.js'
@@ -97,19 +98,21 @@ export async function buildSchemaFile(
   }
 
   for (const sql of dialect.adapter.dumpFile.before) await connection.query(sql)
-  for (const [i, sql] of schema.statements.entries()) {
-    try {
-      await connection.query(sql)
-    } catch (error) {
-      if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) continue
+  // Many statements a round trip (scratch-batch.ts); a failing one is run alone, its error as it always was.
+  await runStatements(
+    connection,
+    schema.statements,
+    dialect.adapter.supportsTransactionalDdl,
+    async (i, sql, error) => {
+      if (await dialect.adapter.dumpFile.madeAlready?.(connection, sql, error)) return
       // A listed schema (`schemas`) was made first: the file's own CREATE SCHEMA finds it there.
       if (schemas.length > 0 && (error as {code?: string}).code === '42P06' && /^\s*CREATE\s+SCHEMA\b/i.test(sql))
-        continue
+        return
       const why = await dialect.adapter.explainFailure?.(error, connection).catch(() => undefined)
       const statement = `${schema.label}: statement ${i + 1}`
       throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
-    }
-  }
+    },
+  )
 
   for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
 }

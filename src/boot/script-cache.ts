@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {Script} from 'node:vm'
 
@@ -50,8 +50,21 @@ function cacheKey(): string {
   return compilerKey
 }
 
-/** Entries past this many are dropped, oldest first: edited scripts' old versions age out. */
-const MAX_ENTRIES = 5000
+/**
+ * Entries past twice the folder's files (and at least this many) are dropped, oldest first: edited scripts' old
+ * versions age out, and a chain of any length stays whole in the cache (a fixed cap made every run past it
+ * compile the rest again).
+ */
+const MIN_ENTRIES = 5000
+
+/** How many entries the cache of `location` keeps: MIN_ENTRIES, or twice the files there. */
+function entryCap(location: string): number {
+  try {
+    return Math.max(MIN_ENTRIES, 2 * readdirSync(location).length)
+  } catch {
+    return MIN_ENTRIES
+  }
+}
 
 /** The compiled scripts of one script folder: read once, written back when something was added. */
 export class ScriptCache {
@@ -64,7 +77,7 @@ export class ScriptCache {
   /** Scripts compiled by V8 in this run with no code cache: their code is kept when the run is over. */
   private readonly compiledNow = new Map<string, Script>()
 
-  constructor(location: string) {
+  constructor(private readonly location: string) {
     const name = `scripts-${folderKey(location)}.json`
     this.file = new CacheFile('scripts', name)
     this.v8File = new CacheFile('script-code', `${name}.v8`)
@@ -111,7 +124,8 @@ export class ScriptCache {
     if (this.dirty && !this.file.disabled) {
       this.dirty = false
       const hashes = Object.keys(this.entries)
-      for (const hash of hashes.slice(0, Math.max(0, hashes.length - MAX_ENTRIES))) delete this.entries[hash]
+      const cap = hashes.length > MIN_ENTRIES ? entryCap(this.location) : MIN_ENTRIES
+      for (const hash of hashes.slice(0, Math.max(0, hashes.length - cap))) delete this.entries[hash]
       this.file.write(JSON.stringify({entries: this.entries, key: cacheKey()} satisfies Stored))
     }
 

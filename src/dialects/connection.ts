@@ -19,6 +19,13 @@ export interface Connection {
    */
   batch?(statements: readonly string[]): Promise<QueryResult[]>
   /**
+   * Where a batch's statements each commit as they run (MySQL): a statement that does nothing, put between
+   * them, until `stopBatches` was called; it then fails, so the batch stops after the statement running.
+   */
+  readonly batchGuard?: string
+  /** Make every batchGuard fail from now on (a signal: the run stops after the statement running). */
+  stopBatches?(): Promise<void>
+  /**
    * Under --debug (see `traced`): report a statement sent on this session
    * some other way than query and batch (SQLite's migration lock, taken on a
    * file beside the database).

@@ -104,6 +104,8 @@ export interface TableSchema extends TableOptions, TablePartitioning {
 /** Reads tables from a live database; absent in offline mode. */
 export interface Introspector {
   table(name: string): Promise<TableSchema | undefined>
+  /** The table with its columns only (no indexes, keys or checks), where those cost queries of their own (MySQL). */
+  columnsOf?(name: string): Promise<TableSchema | undefined>
 }
 
 /** A PostgreSQL enum type and its values in order. */

@@ -17,6 +17,13 @@ export interface SqlExecutor {
    * checks, see DdlCompiler.guardedDml). False: nothing was queued, execute it.
    */
   defer?(statement: Statement, failure?: () => Error): boolean
+  /**
+   * Online, where the connection takes several statements in one round trip (MySQL): queue a statement of the
+   * run's own bookkeeping (a step's in-progress mark) to go with the next statement executed, whether or not the
+   * run batches. It is not one of the step's statements: a failure report does not count it among those that ran.
+   * False: nothing was queued, execute it.
+   */
+  bookkeeping?(statement: Statement): boolean
   /** Run what was deferred (a step's end, before anything reads the database). */
   flush?(): Promise<void>
   /** Drop what was deferred: the transaction is rolled back anyway. */
@@ -50,6 +57,13 @@ interface Deferred {
   readonly failure?: () => Error
   /** Whose statement it is (a migration step), put on the error when it fails in a later round trip. */
   readonly owner?: Step
+  /** The run's bookkeeping, not the step's own statement (see SqlExecutor.bookkeeping). */
+  readonly bookkeeping?: boolean
+}
+
+/** The statements of `batch` a step's failure report counts (its bookkeeping left out). */
+function counted(batch: readonly Deferred[]): string[] {
+  return batch.filter((d) => !d.bookkeeping).map((d) => d.sql)
 }
 
 /** The step whose statement an error came from, when it was sent ahead with others. */
@@ -79,6 +93,12 @@ export class OnlineExecutor implements SqlExecutor {
   defer(statement: Statement, failure?: () => Error): boolean {
     if (!this.batches || statement.params?.length) return false
     this.pending.push({failure, owner: this.owner, sql: statement.sql})
+    return true
+  }
+
+  bookkeeping(statement: Statement): boolean {
+    if (this.connection.batch === undefined || statement.params?.length) return false
+    this.pending.push({bookkeeping: true, owner: this.owner, sql: statement.sql})
     return true
   }
 
@@ -152,22 +172,34 @@ export class OnlineExecutor implements SqlExecutor {
   }
 
   private async runBatch(batch: readonly Deferred[]): Promise<QueryResult[]> {
-    const sqls = batch.map((d) => d.sql)
+    // Where each statement commits as it runs (MySQL), a guard goes before each of the step's statements: a
+    // signal stops the batch there, after the statement running (Connection.batchGuard). `sent[j]`: which
+    // entry of the batch the j-th statement sent is, or guards.
+    const {batchGuard} = this.connection
+    const sent: Array<{entry: number; guard: boolean}> = []
+    for (const [entry, d] of batch.entries()) {
+      if (batchGuard !== undefined && !d.bookkeeping) sent.push({entry, guard: true})
+      sent.push({entry, guard: false})
+    }
+
     let results: QueryResult[]
     try {
-      results = await this.connection.batch!(sqls)
+      results = await this.connection.batch!(sent.map((x) => (x.guard ? batchGuard! : batch[x.entry].sql)))
     } catch (error) {
-      const index = batchIndex(error) ?? 0
-      this.executed.push(...sqls.slice(0, index))
+      const {entry: index, guard} = sent[batchIndex(error) ?? 0] ?? {entry: 0, guard: false}
+      // The statements before the one that failed ran (and, on MySQL, committed); a guard that failed stopped
+      // the batch before batch[index], on a signal.
+      this.executed.push(...counted(batch.slice(0, index)))
+      if (guard) throw naming(error, batchGuard!)
       const failure = batch[index]?.failure
       const owned = {owner: batch[index]?.owner}
       if (failure && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(failure(), owned)
-      const named = naming(error, sqls[index])
+      const named = naming(error, batch[index].sql)
       throw named && typeof named === 'object' ? Object.assign(named, owned) : named
     }
 
-    this.executed.push(...sqls)
+    this.executed.push(...counted(batch))
     this.confirmedOwner = batch.at(-1)?.owner ?? this.confirmedOwner
-    return results
+    return results.filter((_, j) => !sent[j].guard)
   }
 }

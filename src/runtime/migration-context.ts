@@ -74,6 +74,12 @@ export interface OnlineState {
    * server, so nothing waits on the client for it.
    */
   readonly batching?: (on: boolean) => void
+  /**
+   * Where DDL commits as it runs (MySQL): a step's statements and its version update go in one round trip too, a
+   * guard between them, which `stopBatches` (a signal) makes fail: the run still stops after the statement running.
+   */
+  readonly guardedBatches?: boolean
+  readonly stopBatches?: () => Promise<void>
 }
 
 /** The context of a connected session: its version read inside the transaction, and the statements it ran. */
@@ -99,6 +105,8 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
         if (!on) executor.discard()
       },
       cancel: connection.cancel && (() => connection.cancel!()),
+      guardedBatches: connection.batchGuard !== undefined,
+      stopBatches: connection.stopBatches && (() => connection.stopBatches!()),
       executed: () => executor.executed,
       markExecuted() {
         executor.executed = []
@@ -180,6 +188,11 @@ export class MigrationContext {
     const {adapter} = options.dialect
     this.transactional = options.online ? adapter.supportsTransactionalDdl : adapter.offlineTransactions
     this.beginSql = options.online ? adapter.beginSql : 'BEGIN'
+  }
+
+  /** Online: whether the run batches a step's statements (in transactions, or between guards: MySQL). */
+  private get batchable(): boolean {
+    return this.transactional || this.options.online?.guardedBatches === true
   }
 
   private get whole(): boolean {
@@ -317,6 +330,8 @@ export class MigrationContext {
       }
     }
 
+    // What the step queued before it (deferred DDL, MySQL's mark) is sent first: batching off drops the queue.
+    await executor.flush?.()
     online?.batching?.(false)
     this.runningOutside = true
     try {
@@ -349,7 +364,7 @@ export class MigrationContext {
       })
     } finally {
       this.runningOutside = false
-      online?.batching?.(this.transactional)
+      online?.batching?.(!this.autocommit && this.batchable)
     }
 
     if (inside) await executor.execute({sql: this.beginSql})
@@ -372,14 +387,16 @@ export class MigrationContext {
   ): Promise<StepResult[]> {
     const {online} = this.options
     if (!online) return this.runSteps(steps, functions, options)
-    // Batched only inside transactions: a failed batch then leaves nothing of its step behind.
-    online.batching?.(this.transactional)
+    // Batched inside transactions (a failed batch then leaves nothing of its step behind), or between guards where
+    // each statement commits (MySQL: a failed batch says exactly which of its statements ran).
+    online.batching?.(this.batchable)
     try {
       // A first signal cancels a statement whose transaction will roll back anyway; any other runs to its end.
       return await guarded(
         () => this.runSteps(steps, functions, options),
         () => {
           if (this.transactional && this.inTransaction && !this.runningOutside) online.cancel?.().catch(() => {})
+          else if (!this.transactional) online.stopBatches?.().catch(() => {})
         },
       )
     } finally {
@@ -487,6 +504,7 @@ export class MigrationContext {
             (autocommit ? ' outside a transaction (transaction = false)' : ''),
         )
         if (stepMarks && !resuming) await versions.started({...step, checksum: step.script.checksum})
+        if (resuming) await versions.adoptMark()
         online?.markExecuted()
         this.running = step
         if (online) stepStarted(describeStep(step))
@@ -515,8 +533,10 @@ export class MigrationContext {
             if (inTransaction || (autocommit && this.transactional)) await this.end('commit')
             else if (!ahead) await executor.flush?.()
           })
-        } catch (error) {
+        } catch (caught) {
+          let error = caught
           if (inTransaction || (autocommit && this.inTransaction)) await this.end('rollback').catch(() => {})
+          else if (online && !this.transactional) error = await this.settleQueued(error)
           // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
           const failed = ahead ? await failedAhead(error, step) : step
           const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
@@ -525,7 +545,7 @@ export class MigrationContext {
           throw failure
         } finally {
           if (online) stepEnded()
-          if (autocommit) online?.batching?.(this.transactional)
+          if (autocommit) online?.batching?.(this.batchable)
           this.autocommit = false
           this.resuming = undefined
         }
@@ -573,6 +593,26 @@ export class MigrationContext {
     }
 
     return results
+  }
+
+  /**
+   * Where nothing rolls back (MySQL), a step failed with statements queued for its next round trip: unless a
+   * signal stops the run, they go now, as they would have run one by one before the failure (a script that
+   * throws after its operations keeps what they did); a failure among them is the step's failure then.
+   */
+  private async settleQueued(error: unknown): Promise<unknown> {
+    const {executor} = this.options
+    if (!interruption()) {
+      try {
+        await executor.flush?.()
+      } catch (failed) {
+        executor.discard?.()
+        return failed
+      }
+    }
+
+    executor.discard?.()
+    return error
   }
 
   private lostError(step: Step, error: unknown, before: null | string): DbManageError {

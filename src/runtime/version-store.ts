@@ -73,6 +73,27 @@ export interface HistoryRow {
 /** The direction of a history row that marks a step in progress (MySQL); `interrupted` once a stamp abandoned it. */
 export const STARTED = 'started'
 
+/** A history row to write. */
+interface HistoryEntry {
+  readonly revision: string
+  readonly direction: string
+  readonly from: null | string
+  readonly to: null | string
+  readonly checksum?: string
+  readonly ms?: number
+}
+
+/**
+ * MySQL online: the session variable that holds the id of the step's in-progress mark, from its INSERT to the
+ * step's end, where the mark is found by it (a primary-key lookup, not a scan of the history).
+ */
+const MARK_ID = '@db_manage_mark'
+/**
+ * MySQL online: when the server began the step (its mark's INSERT, sent with the step's first statement): the
+ * step's history row records the server's time from there, the statements sent with its version update included.
+ */
+const MARK_STARTED = '@db_manage_step_started'
+
 /** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
 function stepRevision(step: AppliedStep): string {
   return (step.direction === 'upgrade' ? step.to : step.from)!
@@ -254,26 +275,38 @@ export class VersionStore {
   }
 
   /** One history row, in the statement the executor runs or writes. */
-  private async record(row: {
-    revision: string
-    direction: string
-    from: null | string
-    to: null | string
-    checksum?: string
-    ms?: number
-  }): Promise<void> {
+  private async record(row: HistoryEntry): Promise<void> {
+    const {compiler} = this
+    const ms = this.history.offline || row.ms === undefined ? 'NULL' : compiler.literal(row.ms)
+    // Sent with the step's statements, the row's duration adds what the server spent on them.
+    const batched = row.ms !== undefined && compiler.batchElapsedMs ? `${ms} + ${compiler.batchElapsedMs}` : ms
+    if (!this.executor.defer?.(this.insert(row, batched))) await this.executor.execute(this.insert(row, ms))
+  }
+
+  /** The INSERT of one history row; `ms`, its duration as SQL. */
+  private insert(row: HistoryEntry, ms = 'NULL'): Statement {
     const {compiler} = this
     const value = (v: null | number | string | undefined) =>
       v === undefined || v === null ? 'NULL' : compiler.literal(v)
     const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
     const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
-    const insert = (ms: string) => ({
+    return {
       sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, ms, value(by), value(dbManageVersion())].join(', ')})`,
-    })
-    const ms = value(this.history.offline ? undefined : row.ms)
-    // Sent with the step's statements, the row's duration adds what the server spent on them.
-    const batched = row.ms !== undefined && compiler.batchElapsedMs ? `${ms} + ${compiler.batchElapsedMs}` : ms
-    if (!this.executor.defer?.(insert(batched))) await this.executor.execute(insert(ms))
+    }
+  }
+
+  /** MySQL online: a step's mark is the run's bookkeeping, sent with the step's first statement (see `started`). */
+  private get marksInline(): boolean {
+    return this.compiler.dialect === 'mysql' && !this.history.offline
+  }
+
+  /**
+   * Where the step's mark is: on MySQL online, the row whose id the session keeps (`started` sets it), found by its
+   * primary key; elsewhere the last `started` row. Both find it without reading the whole history table.
+   */
+  private markedRow(table = this.history.table): string {
+    const started = `${table}.direction = ${this.compiler.literal(STARTED)}`
+    return this.marksInline ? `${table}.id = ${MARK_ID} AND ${started}` : started
   }
 
   /** The version row, null at base; a clear error when the table holds several. */
@@ -308,7 +341,13 @@ export class VersionStore {
       if (result.rowCount === 0) throw moved()
     }
 
-    const duration = this.history.offline || step.ms === undefined ? 'NULL' : this.compiler.literal(step.ms)
+    const duration = this.history.offline
+      ? 'NULL'
+      : step.marked && this.marksInline
+        ? `ROUND(TIMESTAMPDIFF(MICROSECOND, ${MARK_STARTED}, NOW(6)) / 1000)`
+        : step.ms === undefined
+          ? 'NULL'
+          : this.compiler.literal(step.ms)
     const direction = this.compiler.literal(step.direction)
     if (step.marked && move?.sql.startsWith('UPDATE') && !this.history.offline && this.compiler.dialect === 'mysql') {
       // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
@@ -318,7 +357,7 @@ export class VersionStore {
         await this.executor.execute({
           sql:
             `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} ` +
-            `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${h}.direction = ${this.compiler.literal(STARTED)}`,
+            `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${this.markedRow(h)}`,
         }),
       )
       return
@@ -337,7 +376,7 @@ export class VersionStore {
 
     if (step.marked) {
       await this.executor.execute({
-        sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE direction = ${this.compiler.literal(STARTED)}`,
+        sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE ${this.lastMark()}`,
       })
       return
     }
@@ -359,14 +398,46 @@ export class VersionStore {
    * names that revision and refuses to guess (runtime/migrator.ts).
    */
   async started(step: AppliedStep): Promise<void> {
-    if (this.enabled)
-      await this.record({
-        checksum: step.checksum,
-        direction: STARTED,
-        from: step.from,
-        revision: stepRevision(step),
-        to: step.to,
-      })
+    if (!this.enabled) return
+    const mark = {
+      checksum: step.checksum,
+      direction: STARTED,
+      from: step.from,
+      revision: stepRevision(step),
+      to: step.to,
+    }
+    if (!this.marksInline) {
+      await this.record(mark)
+      return
+    }
+
+    // MySQL online: the mark and its id, kept in the session for the step's end (markedRow), go to the server with
+    // the step's first statement, in one round trip; the server runs them in order, so the mark is there before it.
+    const {executor} = this
+    for (const statement of [this.insert(mark), {sql: `SET ${MARK_ID} = LAST_INSERT_ID(), ${MARK_STARTED} = NOW(6)`}])
+      if (!executor.bookkeeping?.(statement)) await executor.execute(statement)
+  }
+
+  /**
+   * A resumed step's mark, which the killed run left: MySQL online finds a step's mark by the id its INSERT kept in
+   * the session, so the new session takes it from the history.
+   */
+  async adoptMark(): Promise<void> {
+    if (!this.enabled || !this.marksInline) return
+    const table = this.history.table
+    await this.executor.execute({
+      sql: `SET ${MARK_ID} = (SELECT id FROM ${table} WHERE ${this.lastMark()}), ${MARK_STARTED} = NOW(6)`,
+    })
+  }
+
+  /**
+   * The in-progress mark, where DDL commits as it runs: the history's last `started` row. MySQL finds it by reading
+   * the primary key backwards (ORDER BY ... LIMIT), not the whole table; the others have one `started` row at most
+   * (a run refuses to start over one).
+   */
+  private lastMark(): string {
+    const started = `direction = ${this.compiler.literal(STARTED)}`
+    return this.compiler.dialect === 'mysql' ? `${started} ORDER BY id DESC LIMIT 1` : started
   }
 
   /** A failed step that committed none of its statements leaves nothing to resolve: its mark goes. */

@@ -137,7 +137,9 @@ export class MysqlDdlCompiler extends DdlCompiler {
     const given = op.existingType !== undefined && op.existingNullable !== undefined
     if (context.introspector) {
       // Offline, a table the rendered chain did not build is unknown (a UsageError): existing* then says what it is.
-      const table = await context.introspector.table(op.table).catch((error: unknown) => {
+      const {introspector} = context
+      const read = introspector.columnsOf ? introspector.columnsOf(op.table) : introspector.table(op.table)
+      const table = await read.catch((error: unknown) => {
         if (given && error instanceof UsageError) return
         throw error
       })

@@ -83,9 +83,18 @@ export class MysqlIntrospector extends CatalogReader {
     return readMysqlObjects(this.connection)
   }
 
-  protected async read(only?: string): Promise<TableSchema[]> {
+  /** An alterColumn reads its column online: two queries, not the whole table's seven. */
+  async columnsOf(name: string): Promise<TableSchema | undefined> {
+    return (await this.read(name, true)).find((t) => t.name === name)
+  }
+
+  /** `columnsOnly`: the tables and their columns, nothing else read (no indexes, constraints nor keys). */
+  protected async read(only?: string, columnsOnly = false): Promise<TableSchema[]> {
     const filter = only !== undefined
     const q = async (sql: string) => (await this.connection.query(sql, filter ? [only] : [])).rows
+    // What is not a column: not read with columnsOnly.
+    const other = columnsOnly ? {query: async () => ({rows: [] as Row[]})} : this.connection
+    const qOther = async (sql: string) => (await other.query(sql, filter ? [only] : [])).rows
     this.mariadb ??= /mariadb/i.test(String((await this.connection.query('SELECT VERSION() AS v')).rows[0]?.v))
     // Each information_schema table is read on its own, filtered by constants, and joined here: MariaDB
     // answers a join of two of them by opening every table of the schema (~10 ms a query at 400 tables,
@@ -109,7 +118,7 @@ export class MysqlIntrospector extends CatalogReader {
     const bytes = await this.binaryDefaults(columns)
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
     const statistics = groupBy(
-      await q(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
+      await qOther(`SELECT TABLE_NAME AS tbl, INDEX_NAME AS name, NON_UNIQUE AS non_unique, COLUMN_NAME AS col,
         INDEX_TYPE AS method, SUB_PART AS sub_part, COLLATION AS ord${this.mariadb ? '' : ', EXPRESSION AS expr'}
       FROM information_schema.STATISTICS WHERE ${scope(filter)} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`),
       (r) => String(r.tbl),
@@ -119,7 +128,7 @@ export class MysqlIntrospector extends CatalogReader {
       this.mariadb ? `${String(table)}.${String(name)}` : String(name)
     const clauses = new Map(
       (
-        await this.connection.query(
+        await other.query(
           `SELECT ${this.mariadb ? 'TABLE_NAME' : 'NULL'} AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS check_clause
       FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter && this.mariadb ? ' AND TABLE_NAME = ?' : ''}`,
           filter && this.mariadb ? [only] : [],
@@ -128,14 +137,14 @@ export class MysqlIntrospector extends CatalogReader {
     )
     const constraints = groupBy(
       (
-        await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CONSTRAINT_TYPE AS type
+        await qOther(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CONSTRAINT_TYPE AS type
       FROM information_schema.TABLE_CONSTRAINTS WHERE ${scope(filter)} ORDER BY TABLE_NAME, CONSTRAINT_NAME`)
       ).map((c) => (c.type === 'CHECK' ? {...c, check_clause: clauses.get(checkKey(c.tbl, c.name))} : c)),
       (r) => String(r.tbl),
     )
     const rules = new Map(
       (
-        await this.connection.query(
+        await other.query(
           `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, DELETE_RULE AS on_delete, UPDATE_RULE AS on_update
       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()${filter ? ' AND TABLE_NAME = ?' : ''}`,
           filter ? [only] : [],
@@ -144,7 +153,7 @@ export class MysqlIntrospector extends CatalogReader {
     )
     const keys = groupBy(
       (
-        await q(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS referent, REFERENCED_COLUMN_NAME AS ref_col
+        await qOther(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS referent, REFERENCED_COLUMN_NAME AS ref_col
       FROM information_schema.KEY_COLUMN_USAGE WHERE ${scope(filter)} AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`)
       ).flatMap((k) => {
         const rule = rules.get(`${String(k.tbl)}.${String(k.name)}`)
