@@ -4,7 +4,7 @@ import {readFile} from 'node:fs/promises'
 import type {DatabaseConfig} from '../config/config.js'
 import {type DatabaseUrl, hidingPassword, parseDatabaseUrl} from '../config/database-url.js'
 import type {Connection} from '../dialects/connection.js'
-import {splitReference} from '../operations/naming.js'
+import {defaultConstraintName, inlineForeignKeys} from '../operations/naming.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {DomainSchema, EnumSchema, TableSchema, VirtualTableSchema} from '../model/table-schema.js'
 import type {Column} from '../operations/nodes.js'
@@ -18,7 +18,6 @@ import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/err
 import {runStatements} from './scratch-batch.js'
 import {readSnapshot} from './snapshot.js'
 import type {SchemaDefinition, TableDefinition} from './target-schema.js'
-import {defaultConstraintName} from '../operations/naming.js'
 import {enterSchemas, readTables, uncomparedBeyond} from './schemas.js'
 
 export interface TargetSchema {
@@ -188,19 +187,7 @@ async function buildDeclared(dialect: Dialect, connection: Connection, schema: S
     })
   const keysInline = dialect.adapter.altersNeedBatch
   const keysOf = (name: string, table: TableDefinition) => [
-    ...table.columns
-      .filter((c) => c.references)
-      .map((c) => {
-        const [referent, referentColumn] = splitReference(c.references!, c.name)
-        return {
-          columns: [c.name],
-          name: defaultConstraintName.foreignKey(name, [c.name]),
-          onDelete: c.onDelete,
-          onUpdate: c.onUpdate,
-          referent,
-          referentColumns: [referentColumn],
-        }
-      }),
+    ...inlineForeignKeys(name, table.columns),
     ...(table.foreignKeys ?? []),
   ]
   for (const [name, table] of Object.entries(schema.tables)) {

@@ -2,7 +2,7 @@ import type {CreateTable, Operation} from '../operations/nodes.js'
 import {UsageError} from '../util/errors.js'
 import {applyTableOperations, columnSchemaOf, type DdlSpelling} from './table-changes.js'
 import type {Introspector, TableSchema} from './table-schema.js'
-import {defaultConstraintName, splitReference} from '../operations/naming.js'
+import {defaultConstraintName, inlineForeignKeys} from '../operations/naming.js'
 
 /**
  * Offline there is no database to read, so the tables the chain has built so
@@ -104,22 +104,7 @@ export class SchemaTracker implements Introspector {
     return {
       checks: (op.checks ?? []).map((k) => ({condition: k.condition, name: k.name})),
       columns: columns.map((c) => columnSchemaOf(c, this.compiler, keys.includes(c.name))),
-      foreignKeys: [
-        ...columns
-          .filter((c) => c.references)
-          .map((c) => {
-            const [referent, referentColumn] = splitReference(c.references!, c.name)
-            return {
-              columns: [c.name],
-              name: defaultConstraintName.foreignKey(name, [c.name]),
-              onDelete: c.onDelete,
-              onUpdate: c.onUpdate,
-              referent,
-              referentColumns: [referentColumn],
-            }
-          }),
-        ...(op.foreignKeys ?? []),
-      ],
+      foreignKeys: [...inlineForeignKeys(name, columns), ...(op.foreignKeys ?? [])],
       indexes: [],
       name,
       // Unnamed, the key has the name the database gives it, which a later dropConstraint uses.

@@ -25,3 +25,31 @@ export function splitReference(reference: string, column: string): [string, stri
     throw new UsageError(`column ${column}: references must be "table.column", got "${reference}"`)
   return [reference.slice(0, dot), reference.slice(dot + 1)]
 }
+
+/**
+ * The foreign keys a table's columns declare inline (`references: 'table.col'`), named as the database names them
+ * (`<table>_<col>_fkey`), before its table-level ones.
+ */
+export function inlineForeignKeys<Action>(
+  table: string,
+  columns: ReadonlyArray<{
+    readonly name: string
+    readonly references?: string
+    readonly onDelete?: Action
+    readonly onUpdate?: Action
+  }>,
+) {
+  return columns
+    .filter((c) => c.references)
+    .map((c) => {
+      const [referent, referentColumn] = splitReference(c.references!, c.name)
+      return {
+        columns: [c.name],
+        name: defaultConstraintName.foreignKey(table, [c.name]),
+        onDelete: c.onDelete,
+        onUpdate: c.onUpdate,
+        referent,
+        referentColumns: [referentColumn],
+      }
+    })
+}
