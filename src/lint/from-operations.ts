@@ -6,7 +6,8 @@ import {SqliteDdlCompiler} from '../dialects/sqlite/sqlite-ddl-compiler.js'
 import type {BatchOperation, Column, ConstraintType, DefaultValue, Operation} from '../operations/nodes.js'
 import type {Action, ColumnFacts, ConstraintKind, DefaultFacts, LintStatement, TypeFacts} from './actions.js'
 import {defaultFacts} from './defaults.js'
-import {SERIAL_TYPES, typeFacts} from './types.js'
+import {parseSqlType} from '../model/sql-type.js'
+import {SERIAL_TYPES} from './types.js'
 
 /** Reads a raw SQL text (op.execute) into statements, each with its line within the text (1-based). */
 export type SqlReader = (sql: string) => LintStatement[]
@@ -32,7 +33,7 @@ export function operationType(type: string, dialect: DialectName): TypeFacts {
   }
 
   // Facts of the dialect's spelling; in a message, the type as the script wrote it.
-  return {...typeFacts(spelled, dialect), text: type}
+  return {...parseSqlType(spelled, dialect), text: type}
 }
 
 /** A default of an operation: a SqlExpression is SQL text; anything else a literal. */

@@ -8,7 +8,8 @@ import {requireExternal} from '../boot/index.js'
 import {tokenize} from '../sql/lexer.js'
 import type {Action, ColumnFacts, ConstraintKind, DefaultFacts, TypeFacts} from './actions.js'
 import {pgVolatileFunction} from './defaults.js'
-import {SERIAL_TYPES, typeFacts} from './types.js'
+import {parseSqlType} from '../model/sql-type.js'
+import {SERIAL_TYPES} from './types.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the parse tree is JSON of ~500 node types, read defensively */
 type Node = any
@@ -85,7 +86,7 @@ function pgType(typeName: Node): TypeFacts {
   const base = names.at(-1) ?? ''
   const mods: number[] = (typeName?.typmods ?? []).map((m: Node) => m?.A_Const?.ival?.ival ?? 0)
   const text = `${base}${mods.length > 0 ? `(${mods.join(',')})` : ''}${typeName?.arrayBounds ? '[]' : ''}`
-  return {...typeFacts(text, 'postgresql'), text: displayType(base, mods, Boolean(typeName?.arrayBounds))}
+  return {...parseSqlType(text, 'postgresql'), text: displayType(base, mods, Boolean(typeName?.arrayBounds))}
 }
 
 /** The type's usual SQL name for a message (int4 -> integer). */

@@ -13,7 +13,7 @@ import type {DialectName} from '../util/dialect-names.js'
 import {initialState, isTrivia, Lexer, tokenize, type Token} from '../sql/lexer.js'
 import type {Action, ColumnFacts, DefaultFacts} from './actions.js'
 import {defaultFacts} from './defaults.js'
-import {typeFacts} from './types.js'
+import {parseSqlType} from '../model/sql-type.js'
 
 interface Tok {
   readonly kind: Token['kind']
@@ -193,7 +193,7 @@ function columnDefinition(
   }
 
   const typeText = c.textFrom(typeStart)
-  const type = typeText ? typeFacts(typeText, dialect) : undefined
+  const type = typeText ? parseSqlType(typeText, dialect) : undefined
   const facts: {-readonly [K in keyof ColumnFacts]: ColumnFacts[K]} = {
     check: false,
     name,
@@ -206,7 +206,7 @@ function columnDefinition(
     Object.assign(facts, {
       autoincrement: 'auto_increment',
       notNull: true,
-      type: typeFacts('bigint', dialect),
+      type: parseSqlType('bigint', dialect),
       unique: true,
     })
   }

@@ -33,11 +33,6 @@ export interface BackfillOwner {
   readonly checksum?: string
 }
 
-/** The backfill table's name: beside the history table (db_manage_history -> db_manage_backfill). */
-export function backfillTableOf(historyTable: string): string {
-  return /_history$/.test(historyTable) ? historyTable.replace(/_history$/, '_backfill') : `${historyTable}_backfill`
-}
-
 function progressTable(table: string): CreateTable {
   return {
     columns: [
@@ -59,10 +54,17 @@ function progressTable(table: string): CreateTable {
 
 /** The backfill table's statements, for one dialect. */
 export class BackfillStore {
+  /** Beside the history table: db_manage_history -> db_manage_backfill. */
+  readonly table: string
+
   constructor(
-    readonly table: string,
+    historyTable: string,
     private readonly compiler: DdlCompiler,
-  ) {}
+  ) {
+    this.table = /_history$/.test(historyTable)
+      ? historyTable.replace(/_history$/, '_backfill')
+      : `${historyTable}_backfill`
+  }
 
   private literal(value: unknown): string {
     return this.compiler.literal(value)
@@ -126,9 +128,10 @@ export class BackfillStore {
     }
   }
 
-  /** When the step's version update commits: its backfills are finished. */
-  clear(owner: BackfillOwner): Statement {
-    return {sql: `DELETE FROM ${this.table} WHERE ${this.owned(owner)}`}
+  /** When the step's version update commits: its backfills are finished (`ordinal`: one, a stale place). */
+  clear(owner: BackfillOwner, ordinal?: number): Statement {
+    const one = ordinal === undefined ? '' : ` AND ordinal = ${ordinal}`
+    return {sql: `DELETE FROM ${this.table} WHERE ${this.owned(owner)}${one}`}
   }
 }
 

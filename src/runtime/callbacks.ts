@@ -8,6 +8,7 @@ import {splitSql} from '../sql/split.js'
 import type {DialectName} from '../util/dialect-names.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {nearest} from '../util/nearest.js'
+import {sqlTransaction} from './load-script.js'
 
 /**
  * Flyway's callback events, by the run they belong to: an upgrade fires the migrate events, a downgrade the undo
@@ -175,23 +176,6 @@ export async function loadCallbacks(location: string, dialect: DialectName): Pro
   return new Callbacks(byEvent)
 }
 
-/** `-- transaction: false` among the comment lines that open a `.sql` callback. */
-function sqlTransaction(text: string, label: string): boolean {
-  for (const line of text.split('\n')) {
-    const t = line.trim()
-    if (t === '') continue
-    if (!t.startsWith('--')) break
-    const m = /^--\s*transaction\s*:\s*(.*)$/i.exec(t)
-    if (!m) continue
-    const value = m[1].trim().toLowerCase()
-    if (value !== 'true' && value !== 'false')
-      throw new ScriptError(`${label}: "-- transaction: ${m[1].trim()}" must be true or false`)
-    return value === 'true'
-  }
-
-  return true
-}
-
 function sqlCallback(file: Found, dialect: DialectName): Callback {
   const label = `callbacks/${file.fileName}`
   const text = readFileSync(file.file, 'utf8')
@@ -202,7 +186,8 @@ function sqlCallback(file: Found, dialect: DialectName): Callback {
     async run(op) {
       for (const statement of statements) await op.execute(statement.sql, undefined, {split: false})
     },
-    transaction: sqlTransaction(text, label),
+    // A callback has no sections: its leading comments are its header.
+    transaction: sqlTransaction(text, label, false),
   }
 }
 

@@ -52,17 +52,20 @@ export async function loadScript(script: ScriptRevision, dialect?: DialectName):
   return {downgrade: pick('downgrade'), transaction: module.transaction !== false, upgrade: pick('upgrade')}
 }
 
-/** A `.sql` revision's `-- transaction: false` among its header lines (before its first section). */
-function sqlTransaction(text: string, fileName: string): boolean {
+/**
+ * `-- transaction: false` among the comment lines that open a `.sql` file: a revision's header lines (before its
+ * first section, `sections`), a callback's leading comments.
+ */
+export function sqlTransaction(text: string, label: string, sections = true): boolean {
   for (const line of text.split('\n')) {
     const t = line.trim()
     if (t === '') continue
-    if (SECTION_MARK.test(t) || !t.startsWith('--')) break
+    if ((sections && SECTION_MARK.test(t)) || !t.startsWith('--')) break
     const m = /^--\s*transaction\s*:\s*(.*)$/i.exec(t)
     if (!m) continue
     const value = m[1].trim().toLowerCase()
     if (value !== 'true' && value !== 'false')
-      throw new ScriptError(`${fileName}: "-- transaction: ${m[1].trim()}" must be true or false`)
+      throw new ScriptError(`${label}: "-- transaction: ${m[1].trim()}" must be true or false`)
     return value === 'true'
   }
 

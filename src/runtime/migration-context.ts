@@ -7,14 +7,7 @@ import {drainOperations, Operations} from '../operations/operations.js'
 import {DatabaseError, DbManageError, LockWaitError, ScriptError} from '../util/errors.js'
 import {connectionLost, describeDriverError, lockWaitTimedOut} from '../dialects/driver-error.js'
 import {brief} from '../sql/brief.js'
-import {
-  backfillKey,
-  backfillTableOf,
-  type BackfillOwner,
-  type BackfillPlace,
-  BackfillStore,
-  runBackfill,
-} from './backfill.js'
+import {backfillKey, type BackfillOwner, type BackfillPlace, BackfillStore, runBackfill} from './backfill.js'
 import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
@@ -23,7 +16,7 @@ import {MigrationSink} from './migration-sink.js'
 import {progressNote, statementStarted, stepEnded, stepStarted} from './progress.js'
 import {describeStep, type Step, type StepResult, unfinishedHint} from './step.js'
 import type {Session} from './session.js'
-import type {VersionStore} from './version-store.js'
+import {stepRevision, type VersionStore} from './version-store.js'
 
 /** The statements that end a transaction, in one place. */
 export const END_TRANSACTION = {commit: {sql: 'COMMIT'}, rollback: {sql: 'ROLLBACK'}} as const
@@ -54,11 +47,7 @@ export interface Resume {
 
 /** The revision a step's bookkeeping rows name: what an upgrade applies, what a downgrade removes. */
 export function backfillOwner(step: Step): BackfillOwner {
-  return {
-    checksum: step.script.checksum,
-    direction: step.direction,
-    revision: (step.direction === 'upgrade' ? step.to : step.from)!,
-  }
+  return {checksum: step.script.checksum, direction: step.direction, revision: stepRevision(step)}
 }
 
 /** Where the database is asked, online; absent offline, where SQL is only written. */
@@ -184,7 +173,11 @@ export class MigrationContext {
   /** A step's raw SQL changed the search_path (online: what it was before, to put back before the version update). */
   private searchPath?: {before?: string}
 
+  /** Where a backfill keeps its place, beside the history table. */
+  private readonly backfills: BackfillStore
+
   constructor(private readonly options: MigrationContextOptions) {
+    this.backfills = new BackfillStore(options.versions.historyTable, options.dialect.compiler)
     const {adapter} = options.dialect
     this.transactional = options.online ? adapter.supportsTransactionalDdl : adapter.offlineTransactions
     this.beginSql = options.online ? adapter.beginSql : 'BEGIN'
@@ -299,10 +292,6 @@ export class MigrationContext {
     })
   }
 
-  private get backfills(): BackfillStore {
-    return new BackfillStore(backfillTableOf(this.options.versions.historyTable), this.options.dialect.compiler)
-  }
-
   /**
    * op.backfill, online: out of the step's transaction (what came before it commits, and the step is marked in
    * progress), batch by batch, each batch committing with its place in the backfill table; then back in.
@@ -347,7 +336,7 @@ export class MigrationContext {
 
       const place = resumed ?? {checksum: owner.checksum ?? null, done: false, lastKey: null, ordinal, rows: 0}
       if (!resumed) {
-        await executor.execute({sql: `${store.clear(owner).sql} AND ordinal = ${ordinal}`})
+        await executor.execute(store.clear(owner, ordinal))
         await executor.execute(store.begin(owner, place))
       }
 

@@ -18,7 +18,7 @@ import {Interrupted, interruption, waiting} from './interrupt.js'
 import {describeBlockers, LockWatch} from './lock-watch.js'
 import {loadObjectScript} from './load-object-script.js'
 import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
-import {backfillTableOf, BackfillStore} from './backfill.js'
+import {BackfillStore} from './backfill.js'
 import {type MigrationContext, onlineContext, type Resume, type RunOptions} from './migration-context.js'
 import {dueObjects, objectStatus} from './object-status.js'
 import {planObjectSteps} from './object-steps.js'
@@ -409,7 +409,7 @@ export class Migrator {
     script: ScriptRevision,
   ): Promise<Resume | undefined> {
     const {connection, dialect, versions} = this.session
-    const store = new BackfillStore(backfillTableOf(versions.historyTable), dialect.compiler)
+    const store = new BackfillStore(versions.historyTable, dialect.compiler)
     const places = await store.read(async (statement) => (await connection.query(statement.sql)).rows, {
       direction,
       revision: mark.revision,

@@ -95,7 +95,7 @@ const MARK_ID = '@db_manage_mark'
 const MARK_STARTED = '@db_manage_step_started'
 
 /** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
-function stepRevision(step: AppliedStep): string {
+export function stepRevision(step: Pick<AppliedStep, 'direction' | 'from' | 'to'>): string {
   return (step.direction === 'upgrade' ? step.to : step.from)!
 }
 

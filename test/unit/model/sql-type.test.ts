@@ -1,7 +1,6 @@
 import {expect} from 'chai'
 
 import {typeChangeIsSafe} from '../../../src/lint/mysql-online.js'
-import {typeFacts} from '../../../src/lint/types.js'
 import {narrowing} from '../../../src/autogenerate/narrowing.js'
 import {parseSqlType} from '../../../src/model/sql-type.js'
 
@@ -33,7 +32,7 @@ describe('one reading of a SQL type for the lint and autogenerate', () => {
   })
 
   it('the lint sees a sign or a width change on MySQL as the copy it is, as autogenerate sees its narrowing', () => {
-    const facts = (t: string) => typeFacts(t, 'mysql')
+    const facts = (t: string) => parseSqlType(t, 'mysql')
     // int -> int unsigned and mediumint -> int rewrite the table (ALGORITHM=COPY): never "the same type".
     expect(typeChangeIsSafe(facts('int'), facts('int unsigned'), 'mysql')).to.equal(false)
     expect(typeChangeIsSafe(facts('mediumint'), facts('int'), 'mysql')).to.equal(false)
