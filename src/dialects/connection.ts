@@ -23,6 +23,11 @@ export interface Connection {
    * them, until `stopBatches` was called; it then fails, so the batch stops after the statement running.
    */
   readonly batchGuard?: string
+  /**
+   * The statement with its parameters written in as literals (MySQL: mysql2's own escaping, what it sends for a
+   * query with parameters), so that it can go in a batch.
+   */
+  inline?(sql: string, params: readonly unknown[]): string
   /** Make every batchGuard fail from now on (a signal: the run stops after the statement running). */
   stopBatches?(): Promise<void>
   /**

@@ -24,12 +24,21 @@ export interface SqlExecutor {
    * False: nothing was queued, execute it.
    */
   bookkeeping?(statement: Statement): boolean
+  /**
+   * Online, batching where each statement commits (MySQL): queue `statement` and a `check` after it, which fails
+   * when `statement` changed nothing: the step then fails with `failure()`. False: nothing was queued.
+   */
+  deferChecked?(statement: Statement, check: string, failure: () => Error): boolean
   /** Run what was deferred (a step's end, before anything reads the database). */
   flush?(): Promise<void>
   /** Drop what was deferred: the transaction is rolled back anyway. */
   discard?(): void
   /** Online, batching: send what is queued without waiting (see OnlineExecutor.sendAhead). */
   sendAhead?(): Promise<boolean>
+  /** Online: whether a batch sent ahead is still with the server. */
+  readonly sending?: boolean
+  /** Online: drop what is queued and wait for what was sent ahead, whose failure is thrown. */
+  dropPending?(): Promise<void>
   /** Online: the step the statements deferred from now on belong to. */
   owner?: Step
   /** Online: the step of the last deferred statement the server ran. */
@@ -38,8 +47,11 @@ export interface SqlExecutor {
   readonly batches?: boolean
 }
 
-/** PostgreSQL's division_by_zero, which a statement the server checks raises when its check fails. */
-const GUARD_FAILED = '22012'
+/**
+ * What a statement the server checks raises when its check fails: PostgreSQL's division_by_zero (DdlCompiler.
+ * guardedDml), MySQL's subquery-returns-more-than-one-row (OnlineExecutor.deferChecked's check).
+ */
+const GUARD_FAILED = new Set(['22012', 'ER_SUBQUERY_NO_1_ROW'])
 
 /** A statement that failed, kept on the driver's error, so a failure names it exactly. */
 export function failedStatement(error: unknown): string | undefined {
@@ -72,8 +84,11 @@ export function failedOwner(error: unknown): Step | undefined {
 }
 
 export class OnlineExecutor implements SqlExecutor {
-  /** Statements run since the last mark, for reporting what a failed MySQL revision left behind. */
-  executed: string[] = []
+  /**
+   * The statements of each step that ran, since its mark (resetExecuted), for reporting what a failed MySQL revision
+   * left behind. By step: steps sent ahead (MySQL) run while the next step is prepared.
+   */
+  private readonly ran = new Map<Step | undefined, string[]>()
   private pending: Deferred[] = []
   /**
    * Set by a migration run (PostgreSQL, inside its transaction): a step's
@@ -86,14 +101,63 @@ export class OnlineExecutor implements SqlExecutor {
   confirmedOwner?: Step
   /** What sendAhead sent and nobody has waited for yet. */
   private inflight?: Promise<void>
+  /** Batches sent ahead that the server has not answered yet. */
+  private unanswered = 0
 
   /** `connection`: a session's, which reports what it sends under --debug (dialects/connection.ts traced). */
   constructor(readonly connection: Connection) {}
+
+  /** The statements of `step` (the one running by default) that ran since its mark. */
+  executed(step: Step | undefined = this.owner): string[] {
+    return this.ran.get(step) ?? []
+  }
+
+  /** The step running starts (its mark): none of its statements ran yet. */
+  resetExecuted(): void {
+    this.ran.delete(this.owner)
+  }
+
+  private ranFor(step: Step | undefined, statements: string[]): void {
+    if (statements.length === 0) return
+    const list = this.ran.get(step)
+    if (list) list.push(...statements)
+    else this.ran.set(step, statements)
+  }
 
   defer(statement: Statement, failure?: () => Error): boolean {
     if (!this.batches || statement.params?.length) return false
     this.pending.push({failure, owner: this.owner, sql: statement.sql})
     return true
+  }
+
+  /**
+   * Batching where each statement commits as it runs (MySQL): queue `statement` and, right after it, `check`, a
+   * statement that fails (ER_SUBQUERY_NO_1_ROW) when `statement` changed nothing; the batch then stops there and
+   * the step fails with `failure()`. False: nothing was queued.
+   */
+  deferChecked(statement: Statement, check: string, failure: () => Error): boolean {
+    if (!this.batches || statement.params?.length || this.connection.batchGuard === undefined) return false
+    this.pending.push(
+      {owner: this.owner, sql: statement.sql},
+      {bookkeeping: true, failure, owner: this.owner, sql: check},
+    )
+    return true
+  }
+
+  /**
+   * A read of the database (an operation compiled from the live table): it sees what was queued before it, which
+   * goes with it in one round trip where the connection writes its parameters in (MySQL).
+   */
+  async read(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    const {connection} = this
+    if (this.pending.length > 0 && connection.batch !== undefined && connection.inline !== undefined) {
+      const text = params.length > 0 ? connection.inline(sql, params) : sql
+      const results = await this.runPending({bookkeeping: true, owner: this.owner, sql: text})
+      return results.at(-1)!
+    }
+
+    await this.flush()
+    return connection.query(sql, params)
   }
 
   bookkeeping(statement: Statement): boolean {
@@ -111,7 +175,7 @@ export class OnlineExecutor implements SqlExecutor {
     await this.flush()
     try {
       const result = await this.connection.query(statement.sql, statement.params)
-      this.executed.push(statement.sql)
+      this.ranFor(this.owner, [statement.sql])
       return result
     } catch (error) {
       throw naming(error, statement.sql)
@@ -149,17 +213,41 @@ export class OnlineExecutor implements SqlExecutor {
       if (batch.length > 0) await this.runBatch(batch)
     })()
     this.inflight = sending
+    this.unanswered++
     return sending.then(
-      () => true,
-      () => false,
+      () => {
+        this.unanswered--
+        return true
+      },
+      () => {
+        this.unanswered--
+        return false
+      },
     )
+  }
+
+  /** Whether a batch sent ahead is still with the server. */
+  get sending(): boolean {
+    return this.unanswered > 0
+  }
+
+  /** Drop what is queued (never sent) and wait for what was sent ahead; its failure is thrown here. */
+  async dropPending(): Promise<void> {
+    this.pending = []
+    await this.awaitInflight()
   }
 
   /** Wait for what was sent ahead; its failure is thrown here. */
   private async awaitInflight(): Promise<void> {
     const {inflight} = this
     this.inflight = undefined
-    if (inflight) await inflight
+    try {
+      if (inflight) await inflight
+    } catch (error) {
+      // The server stopped at the failure: what was queued after what it was sent never runs.
+      this.pending = []
+      throw error
+    }
   }
 
   /** The deferred statements, and `last` after them, in one round trip. */
@@ -189,17 +277,33 @@ export class OnlineExecutor implements SqlExecutor {
       const {entry: index, guard} = sent[batchIndex(error) ?? 0] ?? {entry: 0, guard: false}
       // The statements before the one that failed ran (and, on MySQL, committed); a guard that failed stopped
       // the batch before batch[index], on a signal.
-      this.executed.push(...counted(batch.slice(0, index)))
-      if (guard) throw naming(error, batchGuard!)
-      const failure = batch[index]?.failure
+      this.ranByOwner(batch.slice(0, index))
       const owned = {owner: batch[index]?.owner}
-      if (failure && (error as {code?: unknown})?.code === GUARD_FAILED) throw Object.assign(failure(), owned)
+      if (guard) {
+        const named = naming(error, batchGuard!)
+        throw named && typeof named === 'object' ? Object.assign(named, owned) : named
+      }
+
+      const failure = batch[index]?.failure
+      if (failure && GUARD_FAILED.has(String((error as {code?: unknown})?.code))) throw Object.assign(failure(), owned)
       const named = naming(error, batch[index].sql)
       throw named && typeof named === 'object' ? Object.assign(named, owned) : named
     }
 
-    this.executed.push(...counted(batch))
+    this.ranByOwner(batch)
+    // A step with a later step's statements after its own is done: what it ran is no longer asked.
+    for (const step of this.ran.keys()) if (step !== this.owner && step !== batch.at(-1)?.owner) this.ran.delete(step)
     this.confirmedOwner = batch.at(-1)?.owner ?? this.confirmedOwner
     return results.filter((_, j) => !sent[j].guard)
+  }
+
+  /** `batch` ran: its statements are counted for the step each belongs to (several, when steps went ahead). */
+  private ranByOwner(batch: readonly Deferred[]): void {
+    let from = 0
+    for (let i = 1; i <= batch.length; i++) {
+      if (i < batch.length && batch[i].owner === batch[from].owner) continue
+      this.ranFor(batch[from].owner, counted(batch.slice(from, i)))
+      from = i
+    }
   }
 }

@@ -52,8 +52,8 @@ export function backfillOwner(step: Step): BackfillOwner {
 
 /** Where the database is asked, online; absent offline, where SQL is only written. */
 export interface OnlineState {
-  /** Statements run since the last mark, to say what a failed MySQL revision left behind. */
-  readonly executed: () => readonly string[]
+  /** Statements of `step` (the one running by default) run since its mark, to say what a failed MySQL revision left. */
+  readonly executed: (step?: Step) => readonly string[]
   readonly markExecuted: () => void
   /** Cancel the statement running on the server (PostgreSQL), on a first SIGINT/SIGTERM inside a transaction. */
   readonly cancel?: () => Promise<void>
@@ -75,13 +75,8 @@ export interface OnlineState {
 export function onlineContext(session: Session, transactionPerMigration: boolean): MigrationContext {
   const {connection, dialect, executor, versions} = session
   // What a step reads (an operation compiled from the live table) sees the statements deferred before it.
-  const reading = {
-    ...connection,
-    async query(sql: string, params?: readonly unknown[]) {
-      await executor.flush()
-      return connection.query(sql, params)
-    },
-  }
+  // Where the connection can, the read goes in one round trip with what was queued before it (OnlineExecutor.read).
+  const reading = {...connection, query: (sql: string, params?: readonly unknown[]) => executor.read(sql, params)}
   return new MigrationContext({
     dialect,
     executor,
@@ -96,9 +91,9 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
       cancel: connection.cancel && (() => connection.cancel!()),
       guardedBatches: connection.batchGuard !== undefined,
       stopBatches: connection.stopBatches && (() => connection.stopBatches!()),
-      executed: () => executor.executed,
+      executed: (step) => executor.executed(step),
       markExecuted() {
-        executor.executed = []
+        executor.resetExecuted()
       },
     },
     transactionPerMigration,
@@ -300,6 +295,8 @@ export class MigrationContext {
     const {dialect, executor, online, versions} = this.options
     const owner = backfillOwner(step)
     const store = this.backfills
+    // Steps sent ahead (MySQL) are settled first: a failure among them is theirs, not this backfill's.
+    await executor.flush?.()
     const resumed = this.resuming?.places.find((p) => p.ordinal === ordinal)
     if (resumed?.done) {
       this.backfilled = true
@@ -411,8 +408,23 @@ export class MigrationContext {
       )
     // One transaction for the run, batched (PostgreSQL): steps go to the server AHEAD at a time, without
     // waiting, while the client prepares the next; each is printed once the server has run it.
-    const ahead = whole && online !== undefined && executor.batches === true && executor.sendAhead !== undefined
+    // Where each statement commits between guards (MySQL), a finished step goes the same way, as soon as the server
+    // is done with what went before (else with the next steps, AHEAD at most): a failure stops the server's batch at
+    // the statement that failed, so what follows it never runs, as when each step waited for the one before.
+    // Not with a transaction = false step, a repeatable or a seed, or a resumed backfill among the steps.
+    const guardedAhead =
+      online?.guardedBatches === true &&
+      !this.transactional &&
+      outsideStep === undefined &&
+      options.resume === undefined &&
+      !steps.some((step) => step.rerun)
+    const ahead =
+      (whole || guardedAhead) && online !== undefined && executor.batches === true && executor.sendAhead !== undefined
+    const mysqlAhead = ahead && !whole
+    // Where the database is: the version after the last step the server confirmed (MySQL, steps sent ahead).
+    let confirmedAt = steps[0]?.from ?? null
     const report = (result: StepResult) => {
+      confirmedAt = result.to
       results.push(result)
       options.onStep?.(result)
     }
@@ -445,7 +457,31 @@ export class MigrationContext {
       const owner = failedOwner(error)
       if (owner) reportUpTo(owner, false, current)
       else if (executor.confirmedOwner) reportUpTo(executor.confirmedOwner, true, current)
-      return owner ?? current
+      // MySQL: steps done on the client and never sent (a signal dropped them) did not run: the first is named.
+      return owner ?? (mysqlAhead ? (waiting[0]?.step ?? current) : current)
+    }
+
+    /**
+     * MySQL, steps sent ahead: the failure of `failed` (which may be a step before `current`), as the run reports
+     * it; its mark goes when none of its statements committed.
+     */
+    const aheadFailure = async (failed: Step, error: unknown, current: Step, currentMarks: boolean) => {
+      const marked = failed === current ? currentMarks : !failed.rerun
+      if (marked && online?.executed(failed).length === 0) await versions.unmark().catch(() => {})
+      return this.stepError(failed, error, confirmedAt)
+    }
+
+    /** MySQL, steps sent ahead, a signal between steps: what was not sent is dropped, what was sent is waited for. */
+    const stopAhead = async (current: Step) => {
+      try {
+        await executor.dropPending!()
+      } catch (error) {
+        throw await aheadFailure(await failedAhead(error, current), error, current, false)
+      }
+
+      await confirming
+      if (executor.confirmedOwner) reportUpTo(executor.confirmedOwner, true, current)
+      return waiting[0]?.step ?? current
     }
 
     // The step under way, for a connection lost between its statements (its BEGIN, the run's last COMMIT).
@@ -457,12 +493,13 @@ export class MigrationContext {
       for (const step of steps) {
         current = step
         if (online && interruption()) {
+          const next = mysqlAhead ? await stopAhead(step) : step
           throw new Interrupted(
-            `interrupted by ${interruption()} before ${describeStep(step)}: ` +
+            `interrupted by ${interruption()} before ${describeStep(next)}: ` +
               (whole
                 ? 'the whole run was rolled back (transaction_per_migration = false): ' +
                   `the database is at ${steps[0].from ?? 'base'}`
-                : `the database is at ${this.committed ?? 'base'}`),
+                : `the database is at ${(mysqlAhead ? confirmedAt : this.committed) ?? 'base'}`),
           )
         }
 
@@ -528,6 +565,7 @@ export class MigrationContext {
           else if (online && !this.transactional) error = await this.settleQueued(error)
           // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
           const failed = ahead ? await failedAhead(error, step) : step
+          if (mysqlAhead) throw await aheadFailure(failed, error, step, stepMarks && !resuming)
           const failure = online ? this.stepError(failed, error, whole ? steps[0].from : this.committed) : error
           // Nothing of the step committed: its mark would only block the next run.
           if (stepMarks && !resuming && online?.executed().length === 0) await versions.unmark().catch(() => {})
@@ -550,7 +588,7 @@ export class MigrationContext {
         }
         if (ahead) {
           waiting.push({result, step})
-          if (++sinceSent >= AHEAD) {
+          if (++sinceSent >= AHEAD || (mysqlAhead && !executor.sending)) {
             sinceSent = 0
             confirming = executor.sendAhead!().then((ran) => ran && reportUpTo(step, true))
           }
@@ -559,7 +597,17 @@ export class MigrationContext {
         }
       }
 
-      if (ahead) {
+      if (mysqlAhead && current) {
+        // What is still queued goes now; a failure of anything sent ahead comes out here.
+        try {
+          await executor.flush!()
+        } catch (error) {
+          throw await aheadFailure(await failedAhead(error, current), error, current, !current.rerun)
+        }
+
+        await confirming
+        reportUpTo(steps.at(-1)!, true)
+      } else if (ahead) {
         // What is still queued goes with the COMMIT; a failure of anything sent ahead comes out here.
         try {
           await this.end('commit')
@@ -591,13 +639,13 @@ export class MigrationContext {
    */
   private async settleQueued(error: unknown): Promise<unknown> {
     const {executor} = this.options
-    if (!interruption()) {
-      try {
-        await executor.flush?.()
-      } catch (failed) {
-        executor.discard?.()
-        return failed
-      }
+    try {
+      // On a signal, what is queued is dropped; what was sent ahead is waited for (its failure is the run's then).
+      if (!interruption()) await executor.flush?.()
+      else await executor.dropPending?.()
+    } catch (failed) {
+      executor.discard?.()
+      return failed
     }
 
     executor.discard?.()
@@ -605,7 +653,7 @@ export class MigrationContext {
   }
 
   private lostError(step: Step, error: unknown, before: null | string): DbManageError {
-    const executed = this.options.online?.executed() ?? []
+    const executed = this.options.online?.executed(step) ?? []
     return new DatabaseError(
       lostMessage(step, error, before, {
         autocommit: this.autocommit && this.transactional,
@@ -680,7 +728,7 @@ export class MigrationContext {
         ? error.message
         : `${describeDriverError(error)}${statement ? ` [SQL: ${brief(statement)}]` : ''}`
     const out = this.steppedOut
-    const executed = this.options.online!.executed()
+    const executed = this.options.online!.executed(step)
 
     // Tried again only when nothing of the revision stayed behind.
     const transactional = this.transactional && !this.autocommit

@@ -94,6 +94,12 @@ const MARK_ID = '@db_manage_mark'
  */
 const MARK_STARTED = '@db_manage_step_started'
 
+/**
+ * MySQL online, batched: the statement after a step's version move, which fails (ER_SUBQUERY_NO_1_ROW) when the move
+ * changed no row (the version was not where the step started); the batch stops there.
+ */
+const MOVED_CHECK = 'SET @db_manage_moved = (SELECT 1 UNION ALL SELECT 2 FROM DUAL WHERE ROW_COUNT() = 0)'
+
 /** The revision a history row is about: what an upgrade applied, what a downgrade removed. */
 export function stepRevision(step: Pick<AppliedStep, 'direction' | 'from' | 'to'>): string {
   return (step.direction === 'upgrade' ? step.to : step.from)!
@@ -353,13 +359,13 @@ export class VersionStore {
       // Online, where DDL commits as it goes (MySQL): the version moves and the step's mark becomes its row in
       // one statement, one round trip; neither changes when the version is not where the step started.
       const h = this.history.table
-      check(
-        await this.executor.execute({
-          sql:
-            `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} ` +
-            `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${this.markedRow(h)}`,
-        }),
-      )
+      const statement = {
+        sql:
+          `UPDATE ${this.table}, ${h} SET ${this.table}.version_num = ${this.compiler.literal(step.to!)}, ${h}.direction = ${direction}, ${h}.duration_ms = ${duration} ` +
+          `WHERE ${this.table}.version_num = ${this.compiler.literal(step.from!)} AND ${this.markedRow(h)}`,
+      }
+      // Batched, the server checks the row count right after it, so nothing waits on the client for it.
+      if (!this.executor.deferChecked?.(statement, MOVED_CHECK, moved)) check(await this.executor.execute(statement))
       return
     }
 
@@ -375,9 +381,10 @@ export class VersionStore {
     }
 
     if (step.marked) {
-      await this.executor.execute({
+      const completion = {
         sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE ${this.lastMark()}`,
-      })
+      }
+      if (!this.executor.defer?.(completion)) await this.executor.execute(completion)
       return
     }
 

@@ -22,6 +22,8 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
     password: url.password,
     port: url.port ?? 3306,
     ssl: url.params.ssl === 'true' ? {} : undefined,
+    // No stack captured for each query (a failure is reported by its statement, and --debug shows where it ran).
+    trace: false,
     user: url.user,
   }
   const client = await mysql.createConnection(options)
@@ -66,11 +68,20 @@ export async function connectMysql(url: DatabaseUrl, connectTimeoutMs: number, t
         // The batch then runs to its end; the run still stops after it.
       }
     },
-    async query(sql, params = []) {
-      const [result] = await client.query(sql, params as unknown[])
-      // One statement with text after its `;` (a comment) gets a second, empty result since multipleStatements:
-      // the statement's is the first, as it was without.
-      return resultOf(severalResults(result) ? (result as unknown[])[0] : result)
+    inline(sql, params) {
+      return core.format(sql, params as unknown[])
+    },
+    query(sql, params = []) {
+      // The callback connection under one promise of ours: mysql2's promise wrapper costs a closure and a copy of
+      // the result array per query.
+      return new Promise((resolve, reject) => {
+        core.query(sql, params as unknown[], (error, result) => {
+          if (error) reject(error)
+          // One statement with text after its `;` (a comment) gets a second, empty result since
+          // multipleStatements: the statement's is the first, as it was without.
+          else resolve(resultOf(severalResults(result) ? (result as unknown[])[0] : result))
+        })
+      })
     },
   }
   return traced(connection, trace)
@@ -86,4 +97,6 @@ function severalResults(result: unknown): boolean {
 /** The part of mysql2's callback connection a batch uses (mysql2 does not type its query command's counter). */
 interface CoreConnection {
   query(sql: string, callback: (error: Error | null, result: unknown) => void): {_resultIndex: number}
+  query(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): unknown
+  format(sql: string, values: unknown[]): string
 }
