@@ -522,8 +522,6 @@ export class MigrationContext {
           this.steppedOut = undefined
         }
 
-        // Offline (MySQL), a finished step's mark is completed with the next step's mark, or before a step with none.
-        if (!stepMarks || resuming) await versions.settle()
         if (inTransaction) await this.begin()
         executor.comment?.(
           (step.rerun
@@ -599,7 +597,6 @@ export class MigrationContext {
         }
       }
 
-      await versions.settle()
       if (mysqlAhead && current) {
         // What is still queued goes now; a failure of anything sent ahead comes out here.
         try {

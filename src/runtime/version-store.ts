@@ -201,11 +201,6 @@ export function dbManageVersion(): string {
  */
 export class VersionStore {
   private readonly sql: ReturnType<typeof versionStatements>
-  /**
-   * Offline, MySQL: the direction a finished step's mark is to take, held to be written with the next step's mark
-   * in one statement (see `started`), or alone by `settle`.
-   */
-  private held?: string
 
   /**
    * `history`: the history table's name (history_table), and whether the
@@ -287,7 +282,6 @@ export class VersionStore {
 
   /** One history row, in the statement the executor runs or writes. */
   private async record(row: HistoryEntry): Promise<void> {
-    await this.settle()
     const {compiler} = this
     const ms = this.history.offline || row.ms === undefined ? 'NULL' : compiler.literal(row.ms)
     // Sent with the step's statements, the row's duration adds what the server spent on them.
@@ -297,47 +291,14 @@ export class VersionStore {
 
   /** The INSERT of one history row; `ms`, its duration as SQL. */
   private insert(row: HistoryEntry, ms = 'NULL'): Statement {
-    return {
-      sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${this.values(row, ms)})`,
-    }
-  }
-
-  /** A history row's values, in HISTORY_COLUMNS' order; `ms`, its duration as SQL. */
-  private values(row: HistoryEntry, ms: string): string {
     const {compiler} = this
     const value = (v: null | number | string | undefined) =>
       v === undefined || v === null ? 'NULL' : compiler.literal(v)
     const by = `${actor()}${this.history.offline ? ' (--sql)' : ''}`
     const values = [row.revision, row.direction, row.from, row.to, row.checksum].map(value)
-    return [...values, compiler.utcNow, ms, value(by), value(dbManageVersion())].join(', ')
-  }
-
-  /**
-   * Offline, MySQL: the step before's mark becomes its row (`direction`) and this step's mark is added, in one
-   * statement: the history's last `started` row is inserted again under its own id, which makes it the duplicate key
-   * whose direction the statement updates, and the new mark after it. One autocommit transaction where there were
-   * two (that row's completion, this mark); `mariadb` applies it in one round trip. A file stopped before it leaves
-   * the step before marked while the version table names it (finished: the next run completes its row); stopped
-   * after it, this step marked, as with the two statements.
-   */
-  private markAfter(mark: HistoryEntry, direction: string): Statement {
-    const table = this.history.table
-    const columns = HISTORY_COLUMNS.join(', ')
     return {
-      sql:
-        `INSERT INTO ${table} (id, ${columns}) (SELECT id, ${columns} FROM ${table} WHERE ${this.lastMark()})` +
-        ` UNION ALL SELECT NULL, ${this.values(mark, 'NULL')} ON DUPLICATE KEY UPDATE direction = ${direction}`,
+      sql: `INSERT INTO ${this.history.table} (${HISTORY_COLUMNS.join(', ')}) VALUES (${[...values, compiler.utcNow, ms, value(by), value(dbManageVersion())].join(', ')})`,
     }
-  }
-
-  /** Offline, MySQL: the held completion of the last step's mark is written now, on its own (see `held`). */
-  async settle(): Promise<void> {
-    const direction = this.held
-    if (direction === undefined) return
-    this.held = undefined
-    await this.executor.execute({
-      sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = NULL WHERE ${this.lastMark()}`,
-    })
   }
 
   /** MySQL online: a step's mark is the run's bookkeeping, sent with the step's first statement (see `started`). */
@@ -419,12 +380,6 @@ export class VersionStore {
       if (!queued) check(await this.executor.execute(move))
     }
 
-    if (step.marked && this.history.offline && this.compiler.dialect === 'mysql') {
-      // Written with the next step's mark, or alone where none follows (settle).
-      this.held = direction
-      return
-    }
-
     if (step.marked) {
       const completion = {
         sql: `UPDATE ${this.history.table} SET direction = ${direction}, duration_ms = ${duration} WHERE ${this.lastMark()}`,
@@ -458,13 +413,6 @@ export class VersionStore {
       revision: stepRevision(step),
       to: step.to,
     }
-    const held = this.held
-    if (held !== undefined) {
-      this.held = undefined
-      await this.executor.execute(this.markAfter(mark, held))
-      return
-    }
-
     if (!this.marksInline) {
       await this.record(mark)
       return
@@ -529,7 +477,6 @@ export class VersionStore {
     options: {checksum?: string; purge?: boolean; abandonMark?: boolean} = {},
   ): Promise<void> {
     if (!this.enabled) return
-    await this.settle()
     if (options.purge) await this.executor.execute(this.sql.deleteAll())
     const move = this.sql.move(options.purge ? null : from, to)
     if (move) await this.executor.execute(move)

@@ -196,7 +196,7 @@ export async function downgrade(op: any) {}
         return cut
       }
 
-      // Stopped right after 003's mark (written with 002's completion): 003 is named, 002's row is complete.
+      // Stopped right after 003's mark: 003 is named, 002's row is complete.
       applyWithClient(
         db,
         upTo((s) => s.includes("'003', 'started'")),
@@ -212,7 +212,7 @@ export async function downgrade(op: any) {}
         {direction: 'started', revision: '003'},
       ])
 
-      // Stopped right after 002's version move, before the statement that completes its row: the next run does.
+      // Stopped right after 002's version move, before the UPDATE that completes its row: the next run does.
       await connected(db, (c) =>
         c.query('DROP TABLE applied_log, t_1, u_1, t_2, u_2, alembic_version, db_manage_history'),
       )
