@@ -319,6 +319,8 @@ export class MigrationContext {
     // What the step queued before it (deferred DDL, MySQL's mark) is sent first: batching off drops the queue.
     await executor.flush?.()
     online?.batching?.(false)
+    // Batching off forgets the owner: what the backfill and the step run after it are still counted as the step's.
+    executor.owner = step
     this.runningOutside = true
     try {
       if (!this.marked && !step.rerun) {
@@ -351,6 +353,7 @@ export class MigrationContext {
     } finally {
       this.runningOutside = false
       online?.batching?.(!this.autocommit && this.batchable)
+      executor.owner = step
     }
 
     if (inside) await executor.execute({sql: this.beginSql})
@@ -519,6 +522,8 @@ export class MigrationContext {
         const inTransaction = this.transactional && !whole && !autocommit
         if (autocommit) {
           online?.batching?.(false)
+          // Batching off forgets the owner: the step's statements are still counted as its own.
+          executor.owner = step
           this.steppedOut = undefined
         }
 
