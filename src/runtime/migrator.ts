@@ -210,15 +210,22 @@ export class Migrator {
     )
   }
 
-  /** Writing SQL (--sql): no connection; `versionTable` false leaves out every version-table statement. */
+  /**
+   * Writing SQL (--sql): no connection; `versionTable` false leaves out every version-table statement; with a
+   * `spool`, the SQL goes there as it is written (render() then returns '').
+   */
   static offline(
     dialect: Dialect,
     database: DatabaseConfig,
     scripts: MigratorScripts,
-    settings: Pick<MigratorSettings, 'transactionPerMigration'> & {readonly versionTable: boolean},
+    settings: Pick<MigratorSettings, 'transactionPerMigration'> & {
+      readonly versionTable: boolean
+      readonly spool?: {write(text: string): void}
+    },
   ): Migrator {
     const tracker = new SchemaTracker(dialect.compiler)
     const {context, writer} = offlineContext(dialect, database, {
+      spool: settings.spool,
       tracker,
       transactionPerMigration: settings.transactionPerMigration,
       versionTable: settings.versionTable,
