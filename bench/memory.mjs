@@ -1,12 +1,13 @@
 // Peak RSS and CPU time of whole commands on long chains (issue 32, goal 2: memory flat in the chain length).
 //   node bench/memory.mjs [--n 1000,10000] [--runs 3] [--commands upgrade,sql,history]
 //                         [--dialects postgresql,sqlite,mysql] [--against ROOT]
-// Each command on the chain of the shared harness's generator (../shared/alembic-bench/gen.py when it is there, else
-// bench/generate.mjs), warm (one run first fills the caches), `upgrade head` on a fresh database each run. Measured
+// Each command on the chain of the shared harness's generator ($ALEMBIC_BENCH/gen.py, by default
+// ../shared/alembic-bench/gen.py; else bench/generate.mjs), warm (one run first fills the caches), `upgrade head` on a fresh database each run. Measured
 // by /usr/bin/time: peak RSS (%M) and user+sys CPU, medians of --runs. With --against ROOT (another checkout or a
 // copy of one, built, with its own node_modules/.cache), its bin/run.js runs too, interleaved run by run, and the
 // ratio of each pair is reported. PostgreSQL and MySQL come from DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL,
-// or servers started by scripts/test-servers.sh. Run `npm run build` first.
+// or servers started by scripts/test-servers.sh (10,000 revisions in one transaction need a PostgreSQL with
+// max_locks_per_transaction raised, as the harness's lib/start-pg.sh starts it). Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
@@ -25,7 +26,7 @@ const dialects = option('--dialects', 'postgresql').split(',')
 const against = option('--against')
 const builds = [{bin: path.join(root, 'bin/run.js'), name: 'this'}]
 if (against) builds.push({bin: path.join(path.resolve(against), 'bin/run.js'), name: path.resolve(against)})
-const gen = path.resolve(root, '../shared/alembic-bench/gen.py')
+const gen = path.join(process.env.ALEMBIC_BENCH ?? path.resolve(root, '../shared/alembic-bench'), 'gen.py')
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
