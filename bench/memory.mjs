@@ -2,12 +2,13 @@
 //   node bench/memory.mjs [--n 1000,10000] [--runs 3] [--commands upgrade,sql,history]
 //                         [--dialects postgresql,sqlite,mysql] [--against ROOT]
 // Each command on the chain of the shared harness's generator ($ALEMBIC_BENCH/gen.py, by default
-// ../shared/alembic-bench/gen.py; else bench/generate.mjs), warm (one run first fills the caches), `upgrade head` on a fresh database each run. Measured
-// by /usr/bin/time: peak RSS (%M) and user+sys CPU, medians of --runs. With --against ROOT (another checkout or a
-// copy of one, built, with its own node_modules/.cache), its bin/run.js runs too, interleaved run by run, and the
-// ratio of each pair is reported. PostgreSQL and MySQL come from DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL,
-// or servers started by scripts/test-servers.sh (10,000 revisions in one transaction need a PostgreSQL with
-// max_locks_per_transaction raised, as the harness's lib/start-pg.sh starts it). Run `npm run build` first.
+// ../shared/alembic-bench/gen.py; else bench/generate.mjs), warm (one run first fills the caches), `upgrade head`
+// on a fresh database each run. Measured by /usr/bin/time: peak RSS (%M) and user+sys CPU, medians of --runs.
+// With --against ROOT (another checkout or a copy of one, built, with its own node_modules/.cache), its
+// bin/run.js runs too, interleaved run by run, and the ratio of each pair is reported. PostgreSQL and MySQL come
+// from DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or servers started by scripts/test-servers.sh (10,000
+// revisions in one transaction need a PostgreSQL with max_locks_per_transaction raised, as the harness's
+// lib/start-pg.sh starts it). Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
