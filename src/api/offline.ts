@@ -4,6 +4,7 @@ import {type DialectName} from '../util/dialect-names.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {getDialect} from '../dialects/registry.js'
 import {Migrator} from '../runtime/migrator.js'
+import {SqlSpool} from '../runtime/sql-spool.js'
 import {RevisionError, UsageError} from '../util/errors.js'
 import {scriptsFor, scriptsWithRepeatables} from './scripts.js'
 import {eachDatabase} from './fleet.js'
@@ -15,11 +16,16 @@ export interface OfflineOptions {
   readonly versionTable?: boolean
   /** The dialect when no URL is configured (--dialect); wins over the URL's. */
   readonly dialect?: DialectName
+  /** Write each database's SQL to a spool as it is rendered (its result's `spool`), not into `sql`. */
+  readonly spool?: boolean
 }
 
 export interface OfflineResult {
   readonly database: string
+  /** The SQL; empty when it went to `spool`. */
   readonly sql: string
+  /** With OfflineOptions.spool: the file that holds the SQL (whoever writes it out removes it). */
+  readonly spool?: SqlSpool
 }
 
 async function dialectOf(database: DatabaseConfig, name: DialectName | undefined): Promise<Dialect> {
@@ -66,11 +72,18 @@ export async function renderMigration(
         `downgrade --sql ${options.revisions}: ${endSpec} is above ${startSpec}; use upgrade --sql`,
       )
     const dialect = await dialectOf(database, options.dialect)
-    const migrator = Migrator.offline(dialect, database, scripts, {
-      transactionPerMigration: config.transactionPerMigration,
-      versionTable: options.versionTable !== false,
-    })
-    return {sql: await migrator.render(from, to, {repeatables: direction === 'upgrade'})}
+    const spool = options.spool ? new SqlSpool() : undefined
+    try {
+      const migrator = Migrator.offline(dialect, database, scripts, {
+        spool,
+        transactionPerMigration: config.transactionPerMigration,
+        versionTable: options.versionTable !== false,
+      })
+      return {spool, sql: await migrator.render(from, to, {repeatables: direction === 'upgrade'})}
+    } catch (error) {
+      spool?.remove()
+      throw error
+    }
   })
 }
 

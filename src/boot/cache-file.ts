@@ -1,5 +1,17 @@
 import {createHash} from 'node:crypto'
-import {lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, type Stats, writeFileSync} from 'node:fs'
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -91,7 +103,7 @@ export function privateCacheFolder(name: string, directories = cacheDirectories(
  * The file written, or undefined when none could be (a read-only install:
  * only time is lost).
  */
-function writeCacheFile(files: readonly string[], data: string | Uint8Array): string | undefined {
+function writeCacheFile(files: readonly string[], data: CacheData): string | undefined {
   for (const file of new Set(files)) {
     try {
       mkdirSync(path.dirname(file), {mode: 0o700, recursive: true})
@@ -103,7 +115,18 @@ function writeCacheFile(files: readonly string[], data: string | Uint8Array): st
     // A write cut short or a rename refused (the name taken by a folder, a full disk) leaves no temporary file.
     const temporary = `${file}.${process.pid}.tmp`
     try {
-      writeFileSync(temporary, data)
+      if (Array.isArray(data)) {
+        const fd = openSync(temporary, 'w')
+        try {
+          for (const part of data as readonly Uint8Array[])
+            for (let at = 0; at < part.length;) at += writeSync(fd, part, at)
+        } finally {
+          closeSync(fd)
+        }
+      } else {
+        writeFileSync(temporary, data as string | Uint8Array)
+      }
+
       renameSync(temporary, file)
       return file
     } catch {
@@ -118,6 +141,9 @@ function writeCacheFile(files: readonly string[], data: string | Uint8Array): st
 
   return undefined
 }
+
+/** What a cache file holds: text, bytes, or bytes in parts (written one after the other, never joined in memory). */
+export type CacheData = readonly Uint8Array[] | string | Uint8Array
 
 /** The Node build compiled code is for: V8's code of one build means nothing to another. */
 export const NODE_BUILD = `${process.version} ${process.platform} ${process.arch}`
@@ -175,8 +201,33 @@ export class CacheFile {
     return undefined
   }
 
+  /**
+   * The first file `parse` accepts, opened: `parse` reads what it needs from the descriptor (a file written over
+   * later is another file: this one stays as it was); the caller closes it. Undefined when none.
+   */
+  open<T>(parse: (fd: number) => T | undefined): T | undefined {
+    for (const file of this.files) {
+      if (!usable(path.dirname(file))) continue
+      let fd: number | undefined
+      try {
+        fd = openSync(file, 'r')
+        const value = parse(fd)
+        if (value !== undefined) {
+          this.from = file
+          return value
+        }
+      } catch {
+        // Absent or unreadable: the next folder.
+      }
+
+      if (fd !== undefined) closeSync(fd)
+    }
+
+    return undefined
+  }
+
   /** Write `data` (see writeCacheFile); the file written, or undefined. */
-  write(data: string | Uint8Array): string | undefined {
+  write(data: CacheData): string | undefined {
     const written = writeCacheFile(this.from ? [this.from, ...this.files] : this.files, data)
     if (written) this.from = written
     return written

@@ -21,6 +21,32 @@ const caches = new Map<string, ScriptCache>()
  */
 export function saveScriptCaches(options: {code?: boolean} = {}): void {
   for (const cache of caches.values()) cache.save(options)
+  // The command is over: the next one reads the files again (as they are now).
+  if (options.code) caches.clear()
+}
+
+function cacheOf(location: string): ScriptCache {
+  let cache = caches.get(location)
+  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
+  return cache
+}
+
+/**
+ * What recordScriptFacts() noted of `script` when it last ran with this text, read without importing it; undefined
+ * for a script not in the compiled-script cache, not TypeScript, or one that imports other files.
+ */
+export function scriptFacts(script: ScriptSource): unknown {
+  return /\.m?ts$/.test(script.path) ? cacheOf(path.dirname(script.path)).facts(script.checksum) : undefined
+}
+
+/** Note `facts` (JSON) of a script just imported, in its compiled-script cache entry (see scriptFacts). */
+export function recordScriptFacts(script: ScriptSource, facts: unknown): void {
+  if (/\.m?ts$/.test(script.path)) cacheOf(path.dirname(script.path)).note(script.checksum, facts)
+}
+
+/** `script` has run (its step is over): what was compiled of it is let go (ScriptCache.ran). */
+export function scriptRan(script: ScriptSource): void {
+  if (/\.m?ts$/.test(script.path)) caches.get(path.dirname(script.path))?.ran(script.checksum)
 }
 
 /**
@@ -32,8 +58,7 @@ export function saveScriptCaches(options: {code?: boolean} = {}): void {
 export async function importScript(script: ScriptSource): Promise<Record<string, unknown>> {
   if (!/\.m?ts$/.test(script.path)) return importModule(script.path)
   const location = path.dirname(script.path)
-  let cache = caches.get(location)
-  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
+  const cache = cacheOf(location)
   // The checksum (also the script's history row's) keys it: text that differs only in line endings or a BOM runs alike.
   const hash = script.checksum
   let compiled = cache.get(hash)

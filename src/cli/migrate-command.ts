@@ -29,6 +29,8 @@ export abstract class MigrateCommand extends BaseCommand {
       const sql = await renderMigration(config, this.direction, {
         dialect: flags.dialect as DialectName | undefined,
         revisions: args.target ?? (this.direction === 'upgrade' ? 'head' : ''),
+        // Written as it is rendered, unless --json returns it.
+        spool: !this.jsonEnabled(),
         versionTable: !flags['no-version-table'],
       })
       await writeOffline(sql, config, flags['output-file'], (text) => this.log(text))

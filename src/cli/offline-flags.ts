@@ -1,9 +1,11 @@
 import * as Flags from '@oclif/core/flags'
-import {existsSync, statSync} from 'node:fs'
+import {closeSync, existsSync, openSync, statSync, writeSync} from 'node:fs'
 import path from 'node:path'
+import {StringDecoder} from 'node:string_decoder'
 
 import {joinOffline, type OfflineResult} from '../api/offline.js'
 import type {Config} from '../config/config.js'
+import type {SqlSpool} from '../runtime/sql-spool.js'
 import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {UsageError} from '../util/errors.js'
 
@@ -75,17 +77,92 @@ export async function writeOffline(
   file: string | undefined,
   log: (text: string) => void,
 ): Promise<void> {
-  if (results.length <= 1 || file === undefined || !isFolder(file)) {
-    await writeSql(joinOffline(results, config.nameEach), file, log)
+  try {
+    if (results.some((r) => r.spool)) {
+      await writeSpooled(results, config, file)
+      return
+    }
+
+    if (results.length <= 1 || file === undefined || !isFolder(file)) {
+      await writeSql(joinOffline(results, config.nameEach), file, log)
+      return
+    }
+
+    const {mkdir} = await import('node:fs/promises')
+    for (const r of results) {
+      const target = path.join(file, `${r.database}.sql`)
+      await mkdir(path.dirname(target), {recursive: true})
+      await writeSql(r.sql, target, log)
+    }
+  } finally {
+    for (const r of results) r.spool?.remove()
+  }
+}
+
+/**
+ * writeOffline for results rendered to spools (api/offline.ts): the same bytes where writeSql would put them,
+ * copied from each spool in chunks, never the whole text in memory.
+ */
+async function writeSpooled(results: readonly OfflineResult[], config: Config, file: string | undefined) {
+  type Piece = string | SqlSpool
+  const piecesOf = (r: OfflineResult): Piece[] => [r.spool ?? r.sql]
+  if (file !== undefined && results.length > 1 && isFolder(file)) {
+    const {mkdir} = await import('node:fs/promises')
+    for (const r of results) {
+      const target = path.join(file, `${r.database}.sql`)
+      await mkdir(path.dirname(target), {recursive: true})
+      await writeFilePieces(target, piecesOf(r))
+    }
+
     return
   }
 
-  const {mkdir} = await import('node:fs/promises')
-  for (const r of results) {
-    const target = path.join(file, `${r.database}.sql`)
-    await mkdir(path.dirname(target), {recursive: true})
-    await writeSql(r.sql, target, log)
+  const named = config.nameEach
+  const pieces = results.flatMap((r) => (named ? [`-- Database: ${r.database}\n\n`, ...piecesOf(r)] : piecesOf(r)))
+  if (file !== undefined) {
+    await writeFilePieces(file, pieces)
+    return
   }
+
+  // As writeSql's log(): the text, and a line break after it unless it ends with one.
+  const decoder = new StringDecoder('utf8')
+  let last = ''
+  const write = async (text: string) => {
+    if (text.length === 0) return
+    last = text.at(-1)!
+    await new Promise<void>((resolve, reject) => {
+      process.stdout.write(text, (error) => (error ? reject(error) : resolve()))
+    })
+  }
+
+  for (const piece of pieces) {
+    if (typeof piece === 'string') await write(piece)
+    else await piece.copyTo((chunk) => write(decoder.write(chunk)))
+  }
+
+  await write(decoder.end())
+  if (last !== '' && last !== '\n') await write('\n')
+}
+
+/** Write `pieces` to `file` (created or emptied, as writeFile does), and say so on stderr. */
+async function writeFilePieces(file: string, pieces: ReadonlyArray<string | SqlSpool>): Promise<void> {
+  const fd = openSync(file, 'w')
+  let bytes = 0
+  const write = (chunk: Uint8Array) => {
+    for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at)
+    bytes += chunk.length
+  }
+
+  try {
+    for (const piece of pieces) {
+      if (typeof piece === 'string') write(Buffer.from(piece))
+      else await piece.copyTo(write)
+    }
+  } finally {
+    closeSync(fd)
+  }
+
+  process.stderr.write(`Wrote ${bytes} bytes of SQL to ${file}\n`)
 }
 
 /** Write offline SQL to stdout, or to the --output-file with a note on stderr. */

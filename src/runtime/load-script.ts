@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises'
 
-import {importScript} from '../boot/index.js'
+import {importScript, recordScriptFacts, scriptFacts} from '../boot/index.js'
 import type {DialectName} from '../util/dialect-names.js'
 import type {Operations} from '../operations/operations.js'
 import type {ScriptRevision} from '../script/script-directory.js'
@@ -10,7 +10,7 @@ import {leadingWords, statementKind} from '../sql/statement-kind.js'
 import {errorMessage, ScriptError} from '../util/errors.js'
 import {statementsExpected} from './progress.js'
 
-export {saveScriptCaches} from '../boot/index.js'
+export {saveScriptCaches, scriptRan} from '../boot/index.js'
 
 export type MigrationFunction = (op: Operations) => Promise<void> | void
 
@@ -49,7 +49,34 @@ export async function loadScript(script: ScriptRevision, dialect?: DialectName):
 
   if (module.transaction !== undefined && typeof module.transaction !== 'boolean')
     throw new ScriptError(`${script.fileName}: export transaction must be true or false`)
-  return {downgrade: pick('downgrade'), transaction: module.transaction !== false, upgrade: pick('upgrade')}
+  const loaded = {downgrade: pick('downgrade'), transaction: module.transaction !== false, upgrade: pick('upgrade')}
+  recordScriptFacts(script, {
+    downgrade: loaded.downgrade !== undefined,
+    transaction: loaded.transaction,
+    upgrade: loaded.upgrade !== undefined,
+  } satisfies ScriptFacts)
+  return loaded
+}
+
+/** What a plan needs to know of a revision script before it runs: which functions it has, its transaction. */
+export interface ScriptFacts {
+  readonly upgrade: boolean
+  readonly downgrade: boolean
+  readonly transaction: boolean
+}
+
+/**
+ * A TypeScript revision's facts as loadScript() found them the last time it loaded this text (kept in the
+ * compiled-script cache), without importing it; undefined when they are not known (the script is then imported).
+ */
+export function knownFacts(script: ScriptRevision): ScriptFacts | undefined {
+  if (script.kind === 'sql') return undefined
+  const facts = scriptFacts(script) as Partial<ScriptFacts> | undefined
+  return typeof facts?.upgrade === 'boolean' &&
+    typeof facts.downgrade === 'boolean' &&
+    typeof facts.transaction === 'boolean'
+    ? (facts as ScriptFacts)
+    : undefined
 }
 
 /**

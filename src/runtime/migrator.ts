@@ -17,13 +17,13 @@ import {compareChecksums} from './checksums.js'
 import {Interrupted, interruption, waiting} from './interrupt.js'
 import {describeBlockers, LockWatch} from './lock-watch.js'
 import {loadObjectScript} from './load-object-script.js'
-import {loadScript, type MigrationFunction, saveScriptCaches} from './load-script.js'
+import {knownFacts, loadScript, type MigrationFunction, saveScriptCaches, scriptRan} from './load-script.js'
 import {BackfillStore} from './backfill.js'
 import {type MigrationContext, onlineContext, type Resume, type RunOptions} from './migration-context.js'
 import {dueObjects, objectStatus} from './object-status.js'
 import {planObjectSteps} from './object-steps.js'
 import {enterSchema, offlineContext, type OfflineWriter, trackSteps} from './offline.js'
-import {timed} from './phases.js'
+import {add, timed} from './phases.js'
 import {readCurrent, type Session, type SessionOptions, withSession} from './session.js'
 import {planSteps, type Step, type StepResult, unfinishedHint} from './step.js'
 import {type HistoryRow, STARTED} from './version-store.js'
@@ -109,20 +109,45 @@ type Side =
   | {readonly online: true; readonly session: Session}
   | {readonly online: false; readonly writer: OfflineWriter; readonly tracker: SchemaTracker}
 
-/** Import every script of the plan before anything changes, so a missing function stops the run cleanly. */
+/**
+ * Check every script of the plan before anything changes, so a missing function stops the run cleanly: a revision
+ * whose facts the compiled-script cache knows (knownFacts) is checked from them and imported only when its step
+ * runs, so a long chain's modules are not all held at once (issue 32); any other script is imported now.
+ */
 async function loadSteps(
   steps: readonly Step[],
   dialect: Dialect,
 ): Promise<{functions: Map<Step, MigrationFunction>; autocommit: Set<Step>}> {
   const functions = new Map<Step, MigrationFunction>()
   const autocommit = new Set<Step>()
+  const missing = (step: Step) => `${step.script.fileName} has no ${step.direction}() function`
   for (const step of steps) {
+    const known = step.rerun ? undefined : knownFacts(step.script)
+    if (known) {
+      if (!known[step.direction]) throw new ScriptError(`${missing(step)}; nothing was changed`)
+      functions.set(step, async (op) => {
+        const started = performance.now()
+        const loaded = await timed('script import', () => loadScript(step.script, dialect.name))
+        // The import is timed as such, not as the step's SQL.
+        add('steps', started - performance.now())
+        const fn = loaded[step.direction]
+        if (!fn) throw new ScriptError(missing(step))
+        await fn(op)
+        scriptRan(step.script)
+      })
+      if (!known.transaction) autocommit.add(step)
+      continue
+    }
+
     const loaded = await timed('script import', () =>
       step.rerun ? loadObjectScript(step.script as ObjectScript, dialect.name) : loadScript(step.script, dialect.name),
     )
     const fn = loaded[step.direction]
-    if (!fn) throw new ScriptError(`${step.script.fileName} has no ${step.direction}() function; nothing was changed`)
-    functions.set(step, fn)
+    if (!fn) throw new ScriptError(`${missing(step)}; nothing was changed`)
+    functions.set(step, async (op) => {
+      await fn(op)
+      scriptRan(step.script)
+    })
     if (!loaded.transaction) autocommit.add(step)
   }
 
@@ -185,15 +210,22 @@ export class Migrator {
     )
   }
 
-  /** Writing SQL (--sql): no connection; `versionTable` false leaves out every version-table statement. */
+  /**
+   * Writing SQL (--sql): no connection; `versionTable` false leaves out every version-table statement; with a
+   * `spool`, the SQL goes there as it is written (render() then returns '').
+   */
   static offline(
     dialect: Dialect,
     database: DatabaseConfig,
     scripts: MigratorScripts,
-    settings: Pick<MigratorSettings, 'transactionPerMigration'> & {readonly versionTable: boolean},
+    settings: Pick<MigratorSettings, 'transactionPerMigration'> & {
+      readonly versionTable: boolean
+      readonly spool?: {write(text: string): void}
+    },
   ): Migrator {
     const tracker = new SchemaTracker(dialect.compiler)
     const {context, writer} = offlineContext(dialect, database, {
+      spool: settings.spool,
       tracker,
       transactionPerMigration: settings.transactionPerMigration,
       versionTable: settings.versionTable,

@@ -72,15 +72,31 @@ export function terminate(sql: string, dialect: DialectName): string {
   return `${sql}${end};\n\n`
 }
 
-/** The offline executor: every statement written as Alembic writes it, `;` and a blank line after each. */
+/**
+ * The offline executor: every statement written as Alembic writes it, `;` and a blank line after each. With a
+ * spool, the text goes there as soon as retract() can no longer take it back: only the last statement and the
+ * comments after it are held.
+ */
 export class OfflineWriter implements SqlExecutor {
   private readonly parts: string[] = []
 
-  constructor(private readonly compiler: DdlCompiler) {}
+  constructor(
+    private readonly compiler: DdlCompiler,
+    private readonly spool?: {write(text: string): void},
+  ) {}
 
   async execute(statement: Statement): Promise<QueryResult> {
-    this.parts.push(terminate(inlineParameters(statement.sql, statement.params, this.compiler), this.compiler.dialect))
+    const text = terminate(inlineParameters(statement.sql, statement.params, this.compiler), this.compiler.dialect)
+    this.release()
+    this.parts.push(text)
     return {rows: []}
+  }
+
+  /** To the spool, what is held. */
+  private release(): void {
+    if (!this.spool) return
+    for (const part of this.parts) this.spool.write(part)
+    this.parts.length = 0
   }
 
   /** A comment line: any line break in `text` starts another comment line, never SQL. */
@@ -109,7 +125,9 @@ export class OfflineWriter implements SqlExecutor {
     return false
   }
 
+  /** The text written; with a spool, what is held goes there, and the text is empty. */
   text(): string {
+    this.release()
     return this.parts.join('')
   }
 }
@@ -139,9 +157,14 @@ export async function enterSchema(
 export function offlineContext(
   dialect: Dialect,
   database: DatabaseConfig,
-  options: {tracker: SchemaTracker; transactionPerMigration: boolean; versionTable: boolean},
+  options: {
+    tracker: SchemaTracker
+    transactionPerMigration: boolean
+    versionTable: boolean
+    spool?: {write(text: string): void}
+  },
 ): {context: MigrationContext; writer: OfflineWriter} {
-  const writer = new OfflineWriter(dialect.compiler)
+  const writer = new OfflineWriter(dialect.compiler, options.spool)
   const context = new MigrationContext({
     dialect,
     executor: writer,

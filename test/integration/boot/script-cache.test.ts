@@ -91,6 +91,15 @@ function project(): string {
   return dir
 }
 
+/** The index of a compiled-script cache file: a header line, the index's length, the index (JSON), the code. */
+function cacheIndex(file: string): {entries: Record<string, [number, number, string, 0 | 1, unknown?]>} {
+  const bytes = readFileSync(file)
+  const magic = 'db-manage scripts 3\n'
+  expect(bytes.toString('latin1', 0, magic.length)).to.equal(magic)
+  const length = bytes.readUInt32LE(magic.length)
+  return JSON.parse(bytes.toString('utf8', magic.length + 4, magic.length + 4 + length))
+}
+
 const cacheFiles = (cache: string) => readdirSync(cache).filter((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))
 const offlineSql = async (dir: string, env: NodeJS.ProcessEnv) =>
   (await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env})).stdout
@@ -106,11 +115,9 @@ describe('the compiled-script cache', () => {
       'upgrade <base> -> 001, m001\nupgrade 001 -> 002, m002\n',
     )
     const [file] = cacheFiles(cache)
-    const entries = Object.values(
-      (JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: Record<string, {plain: boolean}>}).entries,
-    )
+    const entries = Object.values(cacheIndex(path.join(cache, file)).entries)
     // 001 needs nothing at run time; 002 imports a helper, so it goes through the loader that resolves it.
-    expect(entries.map((e) => e.plain).sort()).to.deep.equal([false, true])
+    expect(entries.map((e) => e[3]).sort()).to.deep.equal([0, 1])
 
     // Edited after it ran: the downgrade and the upgrade run the new text, not the cached one.
     expect((await runBinary(['downgrade', 'base'], {cwd: dir, env})).code).to.equal(0)
@@ -138,12 +145,21 @@ describe('the compiled-script cache', () => {
     const corrupt = await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
     expect(corrupt).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
     // Written anew, whole.
-    expect(() => JSON.parse(readFileSync(path.join(cache, file), 'utf8'))).not.to.throw()
+    expect(Object.keys(cacheIndex(path.join(cache, file)).entries)).to.have.length(2)
+    // One script's code damaged (a byte of it flipped): that script alone is compiled again, and its code written anew.
+    const scripts = readFileSync(path.join(cache, file))
+    scripts[scripts.length - 3] ^= 0x20
+    writeFileSync(path.join(cache, file), scripts)
+    expect(
+      await runBinary(['upgrade', '--sql', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}}),
+    ).to.deep.equal({code: 0, stderr: '', stdout: off.stdout})
+    expect(readFileSync(path.join(cache, file)).equals(scripts)).to.equal(false)
+    expect(Object.keys(cacheIndex(path.join(cache, file)).entries)).to.have.length(2)
 
     // V8's code of the scripts, beside it: damaged (one byte flipped), or of another Node, it is not used, and is written anew.
     const v8 = path.join(cache, `${file}.v8`)
     const bytes = readFileSync(v8)
-    expect(bytes.toString('latin1', 0, 20)).to.equal('db-manage v8 code 1\n')
+    expect(bytes.toString('latin1', 0, 20)).to.equal('db-manage v8 code 2\n')
     bytes[bytes.length - 5] ^= 0xff
     writeFileSync(v8, bytes)
     expect(
@@ -234,5 +250,31 @@ describe('the compiled-script cache', () => {
     expect(statSync(kept).mode & 0o777).to.equal(0o700)
     expect(readdirSync(kept).some((f) => f.startsWith('lib-names.'))).to.equal(true)
     expect(readdirSync(shared).filter((f) => f !== 'jiti' && !f.startsWith('db-manage-'))).to.deep.equal([])
+  })
+
+  it('a warm run imports each cached script when its step runs; a missing function still stops it first', async () => {
+    // Each script says on stderr when it is imported and when its upgrade runs.
+    const dir = project()
+    const traced = (id: string, down: null | string, downgrade = true) => {
+      const text = script(id, down, `process.stderr.write('run ${id}\\n')`)
+      return `process.stderr.write('import ${id}\\n')\n${downgrade ? text : text.replace(/export async function downgrade[^]*$/, '')}`
+    }
+
+    writeFileSync(path.join(dir, 'migrations', '001_a.ts'), traced('001', null))
+    writeFileSync(path.join(dir, 'migrations', '002_b.ts'), traced('002', '001', false))
+    const env = {DB_MANAGE_SCRIPT_CACHE: mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))}
+    const stderr = async (argv: string[]) => {
+      const run = await runBinary(argv, {cwd: dir, env})
+      return `${run.code}: ${run.stderr}`
+    }
+
+    // Cold: every script is imported (and checked) before the first step; the cache then knows their functions.
+    expect(await stderr(['upgrade', '--sql', 'head'])).to.equal('0: import 001\nimport 002\nrun 001\nrun 002\n')
+    expect(await stderr(['upgrade', '--sql', 'head'])).to.equal('0: import 001\nrun 001\nimport 002\nrun 002\n')
+    // 002 has no downgrade(): refused from what the cache knows, before anything is imported or written.
+    expect(await stderr(['downgrade', '--sql', '002:base'])).to.equal(
+      '1: Error: 002_b.ts has no downgrade() function; nothing was changed\n',
+    )
+    expect(await stderr(['upgrade', 'head'])).to.equal('0: import 001\nrun 001\nimport 002\nrun 002\n')
   })
 })

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {scriptChecksum} from '../../../src/script/script-directory.js'
@@ -501,6 +501,57 @@ export async function upgrade(op: any) {
     expect((await runCli(['upgrade', '--no-version-table'], {cwd: dir})).stderr).to.equal(
       'Error: The following error occurred: All of the following must be provided when using --no-version-table: --sql\n',
     )
+  })
+})
+
+describe('--sql written as it is rendered', () => {
+  it('stdout and -o get the text --json returns, byte for byte; a failing render writes nothing, and leaves nothing', async () => {
+    const dir = project()
+    // Over 1 MB of SQL with two-byte characters (where a chunk of the spool may cut one in two), a comment after it.
+    writeFileSync(
+      path.join(dir, 'migrations', '003_c.ts'),
+      `export const revision = '003'
+export const downRevision = '002'
+export async function upgrade(op: any) {
+  for (let i = 0; i < 40; i++) await op.execute("INSERT INTO a (id, name) VALUES (" + (10 + i) + ", 'é" + "€".repeat(20000 + i) + "')")
+}
+`,
+    )
+    const tmp = path.join(dir, 'tmp')
+    mkdirSync(tmp)
+    const env = {TMPDIR: tmp}
+    const json = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '--json'], {cwd: dir, env})
+    expect(json.code, json.stderr).to.equal(0)
+    const [{sql}] = (JSON.parse(json.stdout) as {data: Array<{sql: string}>}).data
+    expect(Buffer.byteLength(sql)).to.be.above(1.6e6)
+    const out = await runCli(['upgrade', '--sql', '--dialect', 'postgresql'], {cwd: dir, env})
+    expect(out.code, out.stderr).to.equal(0)
+    expect(out.stdout === sql, 'stdout differs from the --json text').to.equal(true)
+    const file = await runCli(['upgrade', '--sql', '--dialect', 'postgresql', '-o', 'out.sql'], {cwd: dir, env})
+    expect(file.stderr).to.equal(`Wrote ${Buffer.byteLength(sql)} bytes of SQL to out.sql\n`)
+    expect(readFileSync(path.join(dir, 'out.sql'), 'utf8') === sql, 'out.sql differs from the --json text').to.equal(
+      true,
+    )
+
+    // A revision that cannot be rendered, after SQL was spooled: nothing on stdout, out.sql as it was, no spool left.
+    writeFileSync(
+      path.join(dir, 'migrations', '004_d.ts'),
+      `export const revision = '004'
+export const downRevision = '003'
+export async function upgrade(op: any) {
+  await op.query('SELECT 1')
+}
+`,
+    )
+    const error = 'Error: 004_d.ts calls op.query, which needs a live database: it cannot be rendered with --sql\n'
+    for (const argv of [[], ['-o', 'out.sql']])
+      expect(await runCli(['upgrade', '--sql', '--dialect', 'postgresql', ...argv], {cwd: dir, env})).to.deep.equal({
+        code: 1,
+        stderr: error,
+        stdout: '',
+      })
+    expect(readFileSync(path.join(dir, 'out.sql'), 'utf8') === sql).to.equal(true)
+    expect(readdirSync(tmp).filter((f) => f.startsWith('db-manage-sql-'))).to.deep.equal([])
   })
 })
 
