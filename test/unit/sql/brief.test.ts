@@ -24,6 +24,14 @@ describe('brief: a statement on one line', () => {
     ]
     for (const [sql, length] of cases)
       expect(brief(sql, length), JSON.stringify(sql.slice(0, 40))).to.equal(whole(sql, length))
+    // Every character JavaScript's \s matches counts as a space, and no other.
+    const differ: string[] = []
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code)
+      if (brief(`a${c}b`) !== whole(`a${c}b`)) differ.push(`U+${code.toString(16)}`)
+    }
+
+    expect(differ).to.deep.equal([])
     expect(brief(body, 60)).to.equal('CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN NEW.x := NEW')
   })
 })
