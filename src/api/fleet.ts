@@ -2,6 +2,7 @@ import type {Config, DatabaseConfig} from '../config/config.js'
 import {type DatabaseUrl, hidingPassword} from '../config/database-url.js'
 import {type LoadConfigOptions, loadConfig as readConfig} from '../config/load-config.js'
 import {getDialect} from '../dialects/registry.js'
+import {beginSharedRun} from '../boot/index.js'
 import {describeDriverError} from '../dialects/driver-error.js'
 import {DbManageError, errorMessage, ofDatabase} from '../util/errors.js'
 
@@ -34,11 +35,48 @@ export function loadConfig(options: LoadConfigOptions & {debug?: (line: string) 
   return readConfig({queryTenants: (url, sql) => queryTenants(url, sql, debug), ...rest})
 }
 
+/**
+ * What the databases of one run share rather than each making its own: a script folder read once (`once`, keyed by
+ * what the caller reads), and, with several databases, each script's module evaluated once and a heap kept near
+ * what is live (boot/shared-run.ts). All of it is dropped when the run ends; a failure is not kept, so each database
+ * that meets it reports its own.
+ */
+export class SharedRun {
+  private readonly values = new Map<string, Promise<unknown>>()
+
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let value = this.values.get(key) as Promise<T> | undefined
+    if (!value) {
+      const made = make()
+      value = made
+      this.values.set(key, made)
+      made.catch(() => this.values.get(key) === made && this.values.delete(key))
+    }
+
+    return value
+  }
+}
+
 /** Run one api step for each configured database, in file order. */
 export async function eachDatabase<T>(
   config: Config,
-  fn: (database: DatabaseConfig) => Promise<T>,
+  fn: (database: DatabaseConfig, shared: SharedRun) => Promise<T>,
   hooks: EachHooks = {},
+): Promise<Array<T & {database: string}>> {
+  const shared = new SharedRun()
+  if (config.databases.length <= 1) return eachOf(config, (database) => fn(database, shared), hooks)
+  const end = beginSharedRun()
+  try {
+    return await eachOf(config, (database) => fn(database, shared), hooks)
+  } finally {
+    end()
+  }
+}
+
+async function eachOf<T>(
+  config: Config,
+  fn: (database: DatabaseConfig) => Promise<T>,
+  hooks: EachHooks,
 ): Promise<Array<T & {database: string}>> {
   const {databases} = config
   if (config.parallel <= 1 && !databases.some((d) => d.fleet)) {

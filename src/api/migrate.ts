@@ -71,9 +71,11 @@ async function migrate(
   const spec = targetSpec(direction, options.target, options.delta)
   return eachDatabase(
     config,
-    async (database) => {
-      const scripts =
-        direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
+    async (database, shared) => {
+      // A fleet's tenants share one reading of their chain's folder.
+      const scripts = await shared.once(`${direction}:${database.scriptLocation}:${database.missingScripts}`, () =>
+        direction === 'upgrade' ? scriptsWithRepeatables(config, database) : scriptsFor(config, database),
+      )
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
         migrator.migrate(direction, spec, {
           onRetry: (line) => options.onRetry?.(database.name, line),
