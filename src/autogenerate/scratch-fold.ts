@@ -72,7 +72,9 @@ const NOT_PLAIN = new Set(['AS', 'IGNORE', 'LIKE', 'PARTITION', 'REPLACE', 'SELE
  * that was there), LIKE, ... AS SELECT, partitioned or system-versioned.
  */
 function createTable(r: Read): undefined | {name: string; close: number} {
-  if (word(r, 0) !== 'CREATE' || word(r, 1) !== 'TABLE' || punct(r, 3) !== '(') return undefined
+  // `CREATE TABLE t (LIKE other)` copies another table: nothing to write into.
+  if (word(r, 0) !== 'CREATE' || word(r, 1) !== 'TABLE' || punct(r, 3) !== '(' || word(r, 4) === 'LIKE')
+    return undefined
   const table = name(r, 2)
   const close = closing(r, 3)
   if (table === undefined || close < 0) return undefined
