@@ -101,56 +101,84 @@ export async function diffDatabase(
     }
     const keep = inScope(database)
     const reader = session.dialect.introspector(counting)
-    const live = (await readTables(session.dialect, counting, database.schemas)).filter(keep)
-    const liveEnums = await reader.enums()
-    const liveDomains = await reader.domains()
-    const liveVirtual = await reader.virtualTables()
-    const liveExtensions = await reader.extensions()
-    const liveObjects = (await reader.objects()).filter(objectInScope(keep))
-    options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
-    const target = await reflectTarget(
+    // The target is built in its scratch database (its own connections) while the live catalog is read, and the
+    // scratch database is dropped while the two are compared: the server works while Node does. An error of the
+    // live read is still the one reported, after the scratch database is gone.
+    let dropping: Promise<void> = Promise.resolve()
+    const reflecting = reflectTarget(
       session.dialect,
       database,
       (options.lockTimeout ?? config.lockTimeout) * 1000,
       options.debug,
+      (d) => {
+        dropping = d
+      },
     )
-    const targetTables = target.tables.filter(keep)
-    if (targetTables.length === 0 && live.length > 0 && !options.allowEmptyTarget) {
-      throw new UsageError(
-        `target_schema ${database.targetSchema} holds no tables while the database has ${live.length}: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean`,
-      )
+    reflecting.catch(() => {})
+    const readLive = async () => {
+      const tables = (await readTables(session.dialect, counting, database.schemas)).filter(keep)
+      const enums = await reader.enums()
+      const domains = await reader.domains()
+      const virtualTables = await reader.virtualTables()
+      const extensions = await reader.extensions()
+      const objects = (await reader.objects()).filter(objectInScope(keep))
+      return {domains, enums, extensions, objects, tables, virtualTables}
     }
 
-    const changes = compareSnapshots(
-      {
-        domains: liveDomains,
-        enums: liveEnums,
-        extensions: liveExtensions,
-        // A module target that declares no views or objects says nothing of them: they are counted, not compared.
-        objects: target.objectsDeclared ? liveObjects : [],
-        tables: live,
-        virtualTables: liveVirtual.filter(keep),
-      },
-      {
-        ...target,
-        objects: target.objects.filter(objectInScope(keep)),
-        tables: targetTables,
-        virtualTables: target.virtualTables.filter(keep),
-      },
-      {
-        dialect: session.dialect.name,
-        inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
-        renameColumns: renames.columns,
-        renameTables: renames.tables,
-        columnBytes: session.dialect.adapter.columnBytes,
-        foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
-      },
-    )
-    return {
-      asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
-      changes,
-      head,
-      notCompared: target.objectsDeclared ? target.uncompared : {...target.uncompared, ...countByKind(liveObjects)},
+    let liveRead: Awaited<ReturnType<typeof readLive>>
+    try {
+      liveRead = await readLive()
+    } catch (error) {
+      await reflecting.catch(() => {})
+      await dropping.catch(() => {})
+      throw error
+    }
+
+    const {domains: liveDomains, enums: liveEnums, extensions: liveExtensions, objects: liveObjects} = liveRead
+    const {tables: live, virtualTables: liveVirtual} = liveRead
+    options.debug?.(`autogenerate: read ${live.length} table(s) of ${database.name} with ${queries} catalog queries`)
+    const target = await reflecting
+    try {
+      const targetTables = target.tables.filter(keep)
+      if (targetTables.length === 0 && live.length > 0 && !options.allowEmptyTarget) {
+        throw new UsageError(
+          `target_schema ${database.targetSchema} holds no tables while the database has ${live.length}: refusing to write a migration that drops them all (a dump's search_path, or the wrong file?); pass --allow-empty-target if that is what you mean`,
+        )
+      }
+
+      const changes = compareSnapshots(
+        {
+          domains: liveDomains,
+          enums: liveEnums,
+          extensions: liveExtensions,
+          // A module target that declares no views or objects says nothing of them: they are counted, not compared.
+          objects: target.objectsDeclared ? liveObjects : [],
+          tables: live,
+          virtualTables: liveVirtual.filter(keep),
+        },
+        {
+          ...target,
+          objects: target.objects.filter(objectInScope(keep)),
+          tables: targetTables,
+          virtualTables: target.virtualTables.filter(keep),
+        },
+        {
+          dialect: session.dialect.name,
+          inlineCycleKeys: session.dialect.adapter.altersNeedBatch,
+          renameColumns: renames.columns,
+          renameTables: renames.tables,
+          columnBytes: session.dialect.adapter.columnBytes,
+          foreignKeysNeedIndexes: session.dialect.adapter.foreignKeysNeedIndexes,
+        },
+      )
+      return {
+        asBatch: database.renderAsBatch || session.dialect.adapter.altersNeedBatch,
+        changes,
+        head,
+        notCompared: target.objectsDeclared ? target.uncompared : {...target.uncompared, ...countByKind(liveObjects)},
+      }
+    } finally {
+      await dropping
     }
   })
 }

@@ -1,4 +1,5 @@
 import {batchIndex, type Connection} from '../dialects/connection.js'
+import type {ScratchUnit} from './scratch-fold.js'
 
 /** How many statements of a schema go to the scratch server in one round trip. */
 const CHUNK = 200
@@ -15,12 +16,15 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|end|rollback|start\s+transaction|
  * what came before it in its batch is rolled back and sent again; MySQL
  * keeps it). `failed` decides: return to go on with the next statement, or throw.
  * `rollsBack`: whether a failed batch undoes what ran before the failure (transactional DDL).
+ * `units`: the statements as they are sent, when some are sent as one (scratch-fold.ts); a unit of several that
+ * fails is run again statement by statement.
  */
 export async function runStatements(
   connection: Connection,
   statements: readonly string[],
   rollsBack: boolean,
   failed: (index: number, sql: string, error: unknown) => Promise<void>,
+  units: readonly ScratchUnit[] = statements.map((sql, i) => ({from: i, sql, to: i + 1})),
 ): Promise<void> {
   const one = async (index: number) => {
     try {
@@ -30,23 +34,34 @@ export async function runStatements(
     }
   }
 
+  // A unit of several statements that fails: each of them alone (a CREATE TABLE failed whole, nothing of it made).
+  const unit = async (u: ScratchUnit) => {
+    if (u.to - u.from === 1) return one(u.from)
+    try {
+      await connection.query(u.sql)
+    } catch {
+      for (let i = u.from; i < u.to; i++) await one(i)
+    }
+  }
+
   let at = 0
-  while (at < statements.length) {
-    const chunk = statements.slice(at, at + CHUNK)
+  while (at < units.length) {
+    const chunk = units.slice(at, at + CHUNK)
     // A file's own BEGIN/COMMIT would end the batch's transaction part-way: such a chunk goes one by one.
-    if (!connection.batch || chunk.length === 1 || chunk.some((sql) => TRANSACTION_CONTROL.test(sql))) {
-      for (let i = 0; i < chunk.length; i++) await one(at++)
+    if (!connection.batch || chunk.length === 1 || chunk.some((u) => TRANSACTION_CONTROL.test(u.sql))) {
+      for (const u of chunk) await unit(u)
+      at += chunk.length
       continue
     }
 
     try {
-      await connection.batch(chunk)
+      await connection.batch(chunk.map((u) => u.sql))
       at += chunk.length
     } catch (error) {
       const index = batchIndex(error)
       if (index === undefined) throw error
-      if (rollsBack && index > 0) await connection.batch(chunk.slice(0, index))
-      await one(at + index)
+      if (rollsBack && index > 0) await connection.batch(chunk.slice(0, index).map((u) => u.sql))
+      await unit(chunk[index])
       at += index + 1
     }
   }

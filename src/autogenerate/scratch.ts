@@ -16,6 +16,7 @@ import {describeDriverError} from '../dialects/driver-error.js'
 import {splitSql} from '../sql/split.js'
 import {ConfigError, DatabaseError, errorMessage, ScriptError} from '../util/errors.js'
 import {runStatements} from './scratch-batch.js'
+import {foldIndexes} from './scratch-fold.js'
 import {readSnapshot} from './snapshot.js'
 import type {SchemaDefinition, TableDefinition} from './target-schema.js'
 import {enterSchemas, readTables, uncomparedBeyond} from './schemas.js'
@@ -111,6 +112,8 @@ export async function buildSchemaFile(
       const statement = `${schema.label}: statement ${i + 1}`
       throw new ScriptError(`${statement} failed in the scratch database: ${why ?? describeDriverError(error)}`)
     },
+    // MySQL: a table's CREATE INDEX statements sent within its CREATE TABLE (each its own ALTER TABLE otherwise).
+    dialect.name === 'mysql' ? foldIndexes(schema.statements) : undefined,
   )
 
   for (const sql of dialect.adapter.dumpFile.after) await connection.query(sql)
@@ -128,9 +131,10 @@ export async function reflectTarget(
   database: DatabaseConfig,
   timeoutMs: number,
   debug?: (line: string) => void,
+  deferDrop?: (dropping: Promise<void>) => void,
 ): Promise<TargetSchema> {
   const schema = await readSchemaFile(dialect, database.targetSchema!)
-  return withScratch(dialect, database, timeoutMs, debug, async (connection) => {
+  const reflect = async (connection: Connection): Promise<TargetSchema> => {
     const {schemas} = database
     // `schemas`: each made first, as upgrade makes them; a .sql target's own CREATE SCHEMA then finds it there.
     await enterSchemas(dialect, connection, schemas)
@@ -141,7 +145,8 @@ export async function reflectTarget(
     const objectsDeclared =
       !('declared' in schema) || schema.declared.views !== undefined || schema.declared.objects !== undefined
     const snapshot = await readSnapshot(dialect.introspector(connection))
-    const tables = await readTables(dialect, connection, schemas)
+    // One schema: readTables would read the very tables the snapshot holds (the catalog read twice).
+    const tables = schemas.length < 2 ? snapshot.tables : await readTables(dialect, connection, schemas)
     return {
       ...snapshot,
       declared,
@@ -150,7 +155,9 @@ export async function reflectTarget(
       tables,
       uncompared: uncomparedBeyond(snapshot.uncompared, tables, schemas),
     }
-  })
+  }
+
+  return withScratch(dialect, database, timeoutMs, debug, reflect, deferDrop)
 }
 
 /**
@@ -282,7 +289,10 @@ function scratchServer(text: string): DatabaseUrl {
 /**
  * A scratch database of the dialect for `fn`: SQLite in memory, else a
  * temporary database on the server, dropped after. `debug`: every statement
- * sent on its connections, as a session's under --debug.
+ * sent on its connections, as a session's under --debug. `deferDrop`: when
+ * `fn` succeeded, the drop is started and handed to it instead of awaited, so
+ * that the caller's own work overlaps the server's (the caller awaits it
+ * before it ends: it settles as the awaited drop would).
  */
 export async function withScratch<T>(
   dialect: Dialect,
@@ -290,6 +300,7 @@ export async function withScratch<T>(
   timeoutMs: number,
   debug: ((line: string) => void) | undefined,
   fn: (connection: Connection) => Promise<T>,
+  deferDrop?: (dropping: Promise<void>) => void,
 ): Promise<T> {
   const {scratch} = dialect.adapter
   if (scratch === 'memory') {
@@ -318,15 +329,26 @@ export async function withScratch<T>(
     )
   }
 
-  try {
-    const connection = await dialect.connect({...server, database: name}, timeoutMs, trace)
-    try {
-      return await fn(connection)
-    } finally {
-      await connection.close()
-    }
-  } finally {
+  const drop = async () => {
     await admin.query(scratch.drop(name)).catch(() => {})
     await admin.close()
   }
+
+  let result: T
+  try {
+    const connection = await dialect.connect({...server, database: name}, timeoutMs, trace)
+    try {
+      result = await fn(connection)
+    } finally {
+      await connection.close()
+    }
+  } catch (error) {
+    await drop()
+    throw error
+  }
+
+  const dropping = drop()
+  if (!deferDrop) await dropping
+  else deferDrop(dropping)
+  return result
 }

@@ -108,13 +108,12 @@ export class MysqlIntrospector extends CatalogReader {
       FROM information_schema.TABLES WHERE ${scope(filter)} AND TABLE_TYPE = 'BASE TABLE'`)
       ).map((t) => [String(t.tbl), t]),
     )
+    // The table's row is looked up once a table, not copied into each of its columns' (1,000 tables: 7,000 copies).
     const columns = (
       await q(`SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
         COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, GENERATION_EXPRESSION AS generation
       FROM information_schema.COLUMNS WHERE ${scope(filter)} ORDER BY TABLE_NAME, ORDINAL_POSITION`)
-    )
-      .filter((c) => tables.has(String(c.tbl)))
-      .map((c) => ({...tables.get(String(c.tbl)), ...c}))
+    ).filter((c) => tables.has(String(c.tbl)))
     const bytes = await this.binaryDefaults(columns)
     // MySQL 8 reports a functional key part's EXPRESSION; MariaDB has no such parts, nor the column.
     const statistics = groupBy(
@@ -163,18 +162,17 @@ export class MysqlIntrospector extends CatalogReader {
     )
 
     return [...groupBy(columns, (r) => String(r.tbl))].map(([name, cols]): TableSchema => {
+      const table = tables.get(name)!
       const cons = constraints.get(name) ?? []
       const uniqueNames = new Set(cons.filter((c) => c.type === 'UNIQUE').map((c) => String(c.name)))
       const indexes = [...groupBy(statistics.get(name) ?? [], (r) => String(r.name))]
       const fks = [...groupBy(keys.get(name) ?? [], (r) => String(r.name))]
       const primary = indexes.find(([n]) => n === 'PRIMARY')
-      const rowFormat = /\brow_format=(\w+)/i.exec(String(cols[0].create_options ?? ''))?.[1]
+      const rowFormat = /\brow_format=(\w+)/i.exec(String(table.create_options ?? ''))?.[1]
       return {
-        ...(cols[0].table_comment ? {comment: String(cols[0].table_comment)} : {}),
-        ...(cols[0].table_collation ? {mysqlCollate: String(cols[0].table_collation)} : {}),
-        ...(cols[0].engine
-          ? {mysqlDefaultEngine: String(cols[0].default_engine), mysqlEngine: String(cols[0].engine)}
-          : {}),
+        ...(table.table_comment ? {comment: String(table.table_comment)} : {}),
+        ...(table.table_collation ? {mysqlCollate: String(table.table_collation)} : {}),
+        ...(table.engine ? {mysqlDefaultEngine: String(table.default_engine), mysqlEngine: String(table.engine)} : {}),
         ...(rowFormat ? {mysqlRowFormat: rowFormat.toUpperCase()} : {}),
         checks: cons
           .filter((c) => c.type === 'CHECK')

@@ -47,9 +47,12 @@ export async function readMysqlObjects(connection: Connection): Promise<ObjectSc
   const views = await q(`SELECT * FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`)
   const routines = await q(`SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type FROM information_schema.ROUTINES
     WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE') ORDER BY ROUTINE_NAME`)
+  // EVENT_OBJECT_SCHEMA too (a trigger is always in its table's schema): MariaDB finds a schema's triggers by it, and
+  // by TRIGGER_SCHEMA alone reads every table of every database on the server.
   const triggers =
     await q(`SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl, ACTION_TIMING AS timing, EVENT_MANIPULATION AS event,
-      ACTION_STATEMENT AS body FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER, TRIGGER_NAME`)
+      ACTION_STATEMENT AS body FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_SCHEMA = DATABASE()
+      ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER, TRIGGER_NAME`)
 
   type Found = Omit<ObjectSchema, 'objects' | 'tables'> & {bare: string; text: string}
   const found: Found[] = []

@@ -22,16 +22,17 @@ const OWN_TABLE = `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_c
 const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
   pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity <> '' AS identity, a.attidentity = 'a' AS always, a.attgenerated = 's' AS generated,
   CASE WHEN a.attcollation NOT IN (0, (SELECT typcollation FROM pg_type WHERE oid = a.atttypid)) THEN (SELECT collname FROM pg_collation WHERE oid = a.attcollation) END AS collation,
-  col_description(c.oid, a.attnum) AS comment, obj_description(c.oid, 'pg_class') AS table_comment,
+  cd.description AS comment, td.description AS table_comment,
   pg_get_partkeydef(c.oid) AS partition_key, pg_get_expr(c.relpartbound, c.oid) AS partition_bound,
   (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE c.relispartition AND i.inhrelid = c.oid) AS partition_parent,
   EXISTS (SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
     WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a') AS owns_sequence,
+  -- classid::int8: see 'unowned sequence' in UNCOMPARED.
   EXISTS (SELECT 1 FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S'
     WHERE dd.classid = 'pg_attrdef'::regclass AND dd.objid = d.oid
       AND NOT EXISTS (SELECT 1 FROM pg_depend o WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype IN ('a', 'i'))
       AND (SELECT count(*) FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
-        WHERE u.classid = 'pg_attrdef'::regclass AND u.refclassid = 'pg_class'::regclass AND u.refobjid = sq.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence,
+        WHERE u.refclassid = 'pg_class'::regclass AND u.refobjid = sq.oid AND u.classid::int8 = 'pg_attrdef'::regclass::int8 AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid)) = 1) AS private_sequence,
   (SELECT json_build_object('name', sq.relname, 'type', format_type(ps.seqtypid, NULL), 'owned', EXISTS (SELECT 1 FROM pg_depend o
       WHERE o.classid = 'pg_class'::regclass AND o.objid = sq.oid AND o.deptype = 'a' AND o.refobjid = c.oid AND o.refobjsubid = a.attnum))
     FROM pg_depend dd JOIN pg_class sq ON sq.oid = dd.refobjid AND sq.relkind = 'S' JOIN pg_sequence ps ON ps.seqrelid = sq.oid
@@ -39,6 +40,10 @@ const COLUMNS = `SELECT c.relname AS tbl, a.attname AS name, format_type(a.attty
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+-- Comments joined, not col_description()/obj_description(): those are SQL functions run once per column (at 1,000
+-- tables, 14,000 calls: most of the query's time). pg_description's key is (objoid, classoid, objsubid): one row at most.
+LEFT JOIN pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_class'::regclass AND cd.objsubid = a.attnum
+LEFT JOIN pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_class'::regclass AND td.objsubid = 0
 WHERE c.relkind IN ('r', 'p') AND ${OWN_TABLE} AND n.nspname = current_schema()
 ORDER BY c.relname, a.attnum`
 
@@ -75,7 +80,10 @@ const INDEXES = `SELECT t.relname AS tbl, i.relname AS name, ix.indisunique AS i
   ARRAY(SELECT a.attname::text FROM generate_series(ix.indnkeyatts + 1, ix.indnatts) k(i)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[k.i - 1] ORDER BY k.i) AS include,
   pg_get_expr(ix.indpred, ix.indrelid) AS pred, i.reloptions AS options, (to_jsonb(ix) ->> 'indnullsnotdistinct')::boolean AS nulls_not_distinct
-FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_am am ON am.oid = i.relam
+-- Each table's indexes read by pg_index_indrelid_index (LATERAL ... OFFSET 0, which the planner cannot flatten): as a
+-- plain join, the planner compared every table with every index (a million rows at 1,000 tables).
+FROM pg_class t CROSS JOIN LATERAL (SELECT * FROM pg_index WHERE indrelid = t.oid OFFSET 0) ix
+JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_am am ON am.oid = i.relam
 JOIN pg_namespace n ON n.oid = t.relnamespace
 WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ${OWN_TABLE.replaceAll('c.', 't.')}
   -- NOT IN (a hashed set, conindid is never null), not NOT EXISTS: pg_constraint has no index on conindid, and the
@@ -143,8 +151,10 @@ UNION ALL SELECT 'inheriting table', count(*) FROM pg_class c WHERE relnamespace
 UNION ALL SELECT 'unowned sequence', count(*) FROM pg_class s WHERE s.relnamespace IN (SELECT oid FROM ns) AND s.relkind = 'S'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i'))
   -- One that a single table's nextval() default uses (pg_dump's Pagila style) is that column's autoincrement, compared as such.
+  -- (A sequence's uses found by pg_depend_reference_index: classid compared as int8, which no index serves, since
+  -- in a database just made, as the scratch one, the planner read every default's row by classid for each sequence.)
   AND (SELECT count(*) <> 1 OR bool_or(pg_get_expr(ad.adbin, ad.adrelid) NOT LIKE 'nextval(%') FROM pg_depend u JOIN pg_attrdef ad ON ad.oid = u.objid JOIN pg_class uc ON uc.oid = ad.adrelid
-    WHERE u.classid = 'pg_attrdef'::regclass AND u.refobjid = s.oid AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid))
+    WHERE u.refclassid = 'pg_class'::regclass AND u.refobjid = s.oid AND u.classid::int8 = 'pg_attrdef'::regclass::int8 AND NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = uc.oid))
 UNION ALL SELECT 'table storage setting', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p') AND reloptions IS NOT NULL
 UNION ALL SELECT 'tablespace placement', count(*) FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) AND relkind IN ('r', 'p', 'i') AND reltablespace <> 0
 UNION ALL SELECT 'exclusion constraint', count(*) FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid WHERE c.relnamespace IN (SELECT oid FROM ns) AND con.contype = 'x'
