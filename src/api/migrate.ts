@@ -1,7 +1,9 @@
 import {existsSync} from 'node:fs'
 
+import {prepareScripts, scriptsCompiledByWorker} from '../boot/index.js'
 import type {Config} from '../config/config.js'
 import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
+import {annotate} from '../runtime/phases.js'
 import {type SessionOptions, withSession} from '../runtime/session.js'
 import type {StepResult} from '../runtime/step.js'
 import {type ObjectState, objectStatus} from '../runtime/object-status.js'
@@ -74,12 +76,16 @@ async function migrate(
     async (database) => {
       const scripts =
         direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
+      // A first run compiles the chain's scripts on a second thread meanwhile (boot/compile-worker.ts).
+      prepareScripts(scripts.chain)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
         migrator.migrate(direction, spec, {
           onRetry: (line) => options.onRetry?.(database.name, line),
           onStep: (step) => options.onStep?.(database.name, step),
         }),
       )
+      const byWorker = scriptsCompiledByWorker()
+      if (byWorker > 0) annotate('script import', `${byWorker} compiled on a second thread`)
       options.onDatabase?.({...result, database: database.name})
       return result
     },
