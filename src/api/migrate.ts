@@ -75,7 +75,9 @@ async function migrate(
     config,
     async (database) => {
       const scripts =
-        direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
+        direction === 'upgrade'
+          ? await scriptsWithRepeatables(config, database, {forImport: true})
+          : await scriptsFor(config, database, {forImport: true})
       // A first run compiles the chain's scripts on a second thread meanwhile (boot/compile-worker.ts).
       prepareScripts(scripts.chain)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>

@@ -55,7 +55,9 @@ export async function renderMigration(
   const [startSpec, endSpec] = offlineRange(options.revisions)
   return eachDatabase(config, async (database) => {
     const scripts =
-      direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
+      direction === 'upgrade'
+        ? await scriptsWithRepeatables(config, database, {forImport: true})
+        : await scriptsFor(config, database, {forImport: true})
     // A first run compiles the chain's scripts on a second thread meanwhile (boot/compile-worker.ts).
     prepareScripts(scripts.chain)
     const from = scripts.map.position(startSpec)

@@ -64,13 +64,19 @@ const WORKER_CODE = `
 const {workerData} = require('node:worker_threads')
 const {readFileSync} = require('node:fs')
 const {createHash} = require('node:crypto')
-const {files, port, babel, sucrasePath} = workerData
-const n = files.length
-const shared = new Int32Array(workerData.shared)
+const {port, babel, sucrasePath} = workerData
 const topLevelAwait = new RegExp(babel, 'm')
+// Loaded while it waits for its files.
+let sucrase
+try {
+  sucrase = require(sucrasePath)
+} catch {}
+port.once('message', (message) => compileAll(message.files, new Int32Array(message.shared)))
+function compileAll(files, shared) {
+const n = files.length
 // Whatever ends it, this thread is told: it compiles the files left.
 try {
-  const sucrase = require(sucrasePath)
+  if (!sucrase) return
   const claim = (i) => Atomics.compareExchange(shared, i, ${FREE}, ${WORKER}) === ${FREE}
   let cursor = 0
   let step = 1
@@ -117,22 +123,23 @@ try {
   Atomics.notify(shared, n + 1)
   port.close()
 }
+}
 `
 
 /** The workers compiling one run's missing scripts, and what they have posted. */
 class CompileWorkers {
   private readonly workers: Worker[] = []
   private readonly ports: MessagePort[] = []
-  private readonly shared: Int32Array
-  private readonly index: Map<string, number>
+  private shared = new Int32Array(new SharedArrayBuffer(8))
+  private index = new Map<string, number>()
   private readonly posted = new Map<number, Posted>()
   /** Given up on (they did not answer in time): every script is compiled on this thread from then on. */
   private failed = false
   /** How many scripts this run took from the workers. */
   taken = 0
 
-  constructor(files: readonly string[], count: number) {
-    this.shared = new Int32Array(new SharedArrayBuffer(4 * (files.length + 2)))
+  /** Started, they load sucrase and wait for their files (begin). */
+  constructor(count: number) {
     const sucrasePath = createRequire(import.meta.url).resolve('sucrase')
     for (let k = 0; k < count; k++) {
       const {port1, port2} = new MessageChannel()
@@ -142,7 +149,7 @@ class CompileWorkers {
         stderr: true,
         stdout: true,
         transferList: [port2],
-        workerData: {babel: TOP_LEVEL_AWAIT.source, files, port: port2, shared: this.shared.buffer, sucrasePath},
+        workerData: {babel: TOP_LEVEL_AWAIT.source, port: port2, sucrasePath},
       })
       // It never keeps the process alive, and a worker that fails only leaves its files to the others.
       worker.unref()
@@ -150,8 +157,18 @@ class CompileWorkers {
       this.workers.push(worker)
       this.ports.push(port1)
     }
+  }
 
+  /** Whether they have their files. */
+  get begun(): boolean {
+    return this.index.size > 0
+  }
+
+  /** Their files: a chain's scripts missing from the compiled-script cache, in chain order. */
+  begin(files: readonly string[]): void {
+    this.shared = new Int32Array(new SharedArrayBuffer(4 * (files.length + 2)))
     this.index = new Map(files.map((file, i) => [file, i]))
+    for (const port of this.ports) port.postMessage({files, shared: this.shared.buffer})
   }
 
   /** `file`'s code compiled by the worker, when it is one of its files and it answers; else undefined. */
@@ -216,22 +233,43 @@ class CompileWorkers {
 
 let current: CompileWorkers | undefined
 
-/**
- * Start compiling `files` (a chain's scripts missing from the compiled-script cache, in chain order) on a worker,
- * when there are enough of them to pay for it; a worker already running is stopped first.
- */
-export function startCompiling(files: readonly string[]): Map<string, Compiled> {
-  const rest = stopCompiling()
-  if (files.length < WORKER_FROM) return rest
-  // On one core a worker only adds its own start to the same work.
-  if (availableParallelism() < 2) return rest
+/** Workers for this process's machine, started: on one core a worker only adds its own start to the same work. */
+function spawn(): CompileWorkers | undefined {
+  if (availableParallelism() < 2) return undefined
   try {
-    current = new CompileWorkers(files, WORKERS)
+    return new CompileWorkers(WORKERS)
   } catch {
     // No worker (none allowed, or none could start): this thread compiles.
+    return undefined
+  }
+}
+
+/**
+ * Start the worker before the chain's scripts are known, so that its own start (a thread, and sucrase loaded there)
+ * is over by then: called while a first run reads the chain's headers (script/script-directory.ts). It waits for its
+ * files (startCompiling), and is stopped unused when too few scripts are missing.
+ */
+export function warmUpCompiling(): void {
+  current ??= spawn()
+}
+
+/**
+ * Start compiling `files` (a chain's scripts missing from the compiled-script cache, in chain order) on a worker,
+ * when there are enough of them to pay for it; a worker already compiling other files is stopped first, and one
+ * warmed up is given them. Whether a worker has them.
+ */
+export function startCompiling(files: readonly string[]): {rest: Map<string, Compiled>; started: boolean} {
+  const waiting = current && !current.begun ? current : undefined
+  if (waiting && files.length >= WORKER_FROM) {
+    waiting.begin(files)
+    return {rest: new Map(), started: true}
   }
 
-  return rest
+  const rest = stopCompiling()
+  if (files.length < WORKER_FROM) return {rest, started: false}
+  current = spawn()
+  current?.begin(files)
+  return {rest, started: current !== undefined}
 }
 
 /** A TypeScript script missing from the compiled-script cache, compiled: by the worker when it has it. */

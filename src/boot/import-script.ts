@@ -36,14 +36,16 @@ function keep(rest: Map<string, CompiledScript>): void {
  */
 export function prepareScripts(scripts: readonly ScriptSource[]): void {
   const ts = scripts.filter((s) => /\.m?ts$/.test(s.path))
-  if (ts.length < WORKER_FROM) return
-  const location = path.dirname(ts[0].path)
+  const location = ts.length > 0 ? path.dirname(ts[0].path) : undefined
   // Already compiling them (databases sharing one chain, run in parallel).
-  if (compiling === location) return
-  const cache = cacheOf(location)
-  const missing = ts.filter((s) => path.dirname(s.path) === location && !cache.get(s.checksum)).map((s) => s.path)
-  keep(startCompiling(missing))
-  compiling = location
+  if (location !== undefined && compiling === location) return
+  const cache = location === undefined || ts.length < WORKER_FROM ? undefined : cacheOf(location)
+  const missing = cache
+    ? ts.filter((s) => path.dirname(s.path) === location && !cache.get(s.checksum)).map((s) => s.path)
+    : []
+  const {rest, started} = startCompiling(missing)
+  keep(rest)
+  compiling = started ? location : undefined
 }
 
 /**

@@ -14,7 +14,7 @@ export {hoistGlobalFlags} from './argv.js'
 export {discardCodeCache, type Handoff, importUrl, takeHandoff} from './handoff.js'
 // Scripts and modules.
 export {importScript, prepareScripts, saveScriptCaches, type ScriptSource} from './import-script.js'
-export {scriptsCompiledByWorker} from './compile-worker.js'
+export {scriptsCompiledByWorker, warmUpCompiling, WORKER_FROM} from './compile-worker.js'
 export {importModule, requireExternal} from './module-loader.js'
 // Cache files.
 export {CacheFile, type CacheKind, folderKey} from './cache-file.js'

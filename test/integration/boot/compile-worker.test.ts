@@ -90,6 +90,23 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(phases(down.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
   })
 
+  it('started after the headers when their cache is off; started early and stopped unused when only they are cold', async () => {
+    const dir = project()
+    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
+    const env = {DB_MANAGE_CACHES_OFF: 'headers', DB_MANAGE_SCRIPT_CACHE: cache}
+    const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+
+    // The compiled scripts cached, the headers not: the worker warmed up for a first run has nothing to do.
+    rmSync(path.join(dir, 'app.sqlite'))
+    const again = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+    expect(again.code, again.stderr).to.equal(0)
+    expect(statements(again.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(again.stderr)).to.include(`headers`).and.not.to.include('second thread')
+  })
+
   it('a script that cannot be compiled stops the run with its one line, before anything changes', async () => {
     const dir = project()
     const broken = path.join(dir, 'migrations', `${id(COUNT - 1)}_s.ts`)
