@@ -9,6 +9,8 @@
 //       check_migration --round-trip of 100 revisions vs upgrade head of the same chain on a fresh database
 //   node bench/run.mjs start-up [--runs N] [--only CACHES] [--against DIR]
 //       each start-up cache on vs off (docs/start-up.md)
+//   node bench/run.mjs cold [--runs N] [--against DIR]
+//       upgrade head of 1,000 revisions with no caches (a first run) vs warm, PostgreSQL and SQLite, in pairs
 // The online benchmark uses DB_MANAGE_TEST_PG_URL / DB_MANAGE_TEST_MYSQL_URL, or starts
 // throwaway servers with scripts/test-servers.sh. Run `npm run build` first.
 import {execFileSync, spawnSync} from 'node:child_process'
@@ -470,6 +472,86 @@ async function startUpBench() {
   }
 }
 
+/**
+ * Issue 32's goal 5: the first run after an install (no caches) within 1.3x of a warm run, wall time and peak RSS.
+ * upgrade head of a chain of 1,000 generated revisions on a fresh database (made fresh untimed), on PostgreSQL
+ * (DB_MANAGE_TEST_PG_URL, or a throwaway server) and SQLite; each round runs a cold run (the cache folder emptied
+ * before it, as the harness's `rm -rf node_modules/.cache`) and a warm one, in an order that alternates from round to
+ * round, so that a ratio is taken within a pair. `--against DIR` adds the package built in DIR as a second pair in
+ * each round (the before of a change). Times are the kernel's for the finished process (wait4): CPU is user + system
+ * of all its threads.
+ */
+async function coldBench() {
+  const started = servers()
+  const against = args.includes('--against') ? path.resolve(args[args.indexOf('--against') + 1]) : undefined
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'db-manage-bench-cold-'))
+  try {
+    writeChain(dir, 1000)
+    const {parseDatabaseUrl} = await import(path.join(root, 'dist/config/database-url.js'))
+    const {getDialect} = await import(path.join(root, 'dist/dialects/registry.js'))
+    const serverUrl = process.env.DB_MANAGE_TEST_PG_URL
+    const admin = await (await getDialect('postgresql')).connect(parseDatabaseUrl(serverUrl), 10_000)
+    const db = `dbm_cold_${process.pid}`
+    const databases = {
+      postgresql: {
+        fresh: async () => {
+          await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
+          await admin.query(`CREATE DATABASE ${db}`)
+          await admin.query('CHECKPOINT')
+        },
+        url: serverUrl.replace(/\/[^/]*$/, `/${db}`),
+      },
+      sqlite: {
+        fresh: () => rmSync(path.join(dir, 'fresh.sqlite'), {force: true}),
+        url: `sqlite:///${path.join(dir, 'fresh.sqlite')}`,
+      },
+    }
+    const builds = [{bin, name: 'this build'}]
+    if (against) builds.push({bin: path.join(against, 'bin', 'run.js'), name: `the build in ${against}`})
+    console.log(`cold vs warm upgrade head of 1,000 revisions in ${dir}; ${runs} rounds; node ${process.version}`)
+    for (const [dialect, database] of Object.entries(databases)) {
+      for (const build of builds) {
+        const cache = path.join(dir, `cache-${builds.indexOf(build)}`)
+        const once = async (cold) => {
+          await database.fresh()
+          if (cold) rmSync(cache, {force: true, recursive: true})
+          return rusage(dir, build.bin, ['upgrade', 'head', '--url', database.url], {DB_MANAGE_SCRIPT_CACHE: cache})
+        }
+
+        await once(true) // warm-up: the file cache, and the caches the first warm run reads
+        const cold = []
+        const warm = []
+        for (let i = 0; i < runs; i++) {
+          if (i % 2 === 0) cold.push(await once(true))
+          warm.push(await once(false))
+          if (i % 2 === 1) cold.push(await once(true))
+        }
+
+        reportPairs(`${dialect} ${build.name}`, 'cold vs warm', warm, cold)
+      }
+    }
+
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)
+    await admin.close()
+  } finally {
+    rmSync(dir, {force: true, recursive: true})
+    if (started) execFileSync('bash', [path.join(root, 'scripts/test-servers.sh'), 'stop', started])
+  }
+}
+
+/** One run of `bin argv` in `cwd` with `env` added: wall and CPU seconds and peak RSS in MiB, as the kernel counted. */
+function rusage(cwd, binary, argv, env) {
+  const out = path.join(cwd, 'rusage.out')
+  const result = spawnSync('python3', ['-c', RUSAGE, out, process.execPath, binary, ...argv], {
+    cwd,
+    encoding: 'utf8',
+    env: {...process.env, ...env},
+  })
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr || result.stdout}`)
+  const [wall, user, sys, rss] = readFileSync(out, 'utf8').split(' ').map(Number)
+  return {cpu: user + sys, rss: rss / 1024, wall}
+}
+
 /** Runs argv[2:] and writes its wall time, user and system CPU seconds and peak RSS (KiB) to argv[1]. */
 const RUSAGE = `
 import os, sys, time
@@ -492,7 +574,7 @@ function reportPairs(title, name, a, b) {
 
   const saved = ((m(b, 'cpu') - m(a, 'cpu')) * 1000).toFixed(0)
   console.log(
-    `${title.padEnd(28)} ${name.padEnd(17)} B/A CPU ${ratios('cpu')}, wall ${ratios('wall')}; ` +
+    `${title.padEnd(28)} ${name.padEnd(17)} B/A CPU ${ratios('cpu')}, wall ${ratios('wall')}, peak ${ratios('rss')}; ` +
       `CPU ${m(b, 'cpu').toFixed(3)} vs ${m(a, 'cpu').toFixed(3)} s (${saved} ms), ` +
       `wall ${m(b, 'wall').toFixed(3)} vs ${m(a, 'wall').toFixed(3)} s, peak ${m(b, 'rss').toFixed(0)} vs ${m(a, 'rss').toFixed(0)} MiB`,
   )
@@ -595,6 +677,7 @@ async function autogenerateBench() {
 }
 
 if (which === 'start-up') await startUpBench()
+if (which === 'cold') await coldBench()
 if (which === 'chain' || which === 'all') chainBench()
 if (which === 'sql' || which === 'all') sqlBench()
 if (which === 'online' || which === 'all') await onlineBench()

@@ -1,7 +1,9 @@
 import {existsSync} from 'node:fs'
 
+import {prepareScripts, scriptsCompiledByWorker} from '../boot/index.js'
 import type {Config} from '../config/config.js'
 import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
+import {annotate} from '../runtime/phases.js'
 import {type SessionOptions, withSession} from '../runtime/session.js'
 import type {StepResult} from '../runtime/step.js'
 import {type ObjectState, objectStatus} from '../runtime/object-status.js'
@@ -74,14 +76,20 @@ async function migrate(
     async (database, shared) => {
       // A fleet's tenants share one reading of their chain's folder.
       const scripts = await shared.once(`${direction}:${database.scriptLocation}:${database.missingScripts}`, () =>
-        direction === 'upgrade' ? scriptsWithRepeatables(config, database) : scriptsFor(config, database),
+        direction === 'upgrade'
+          ? scriptsWithRepeatables(config, database, {forImport: true})
+          : scriptsFor(config, database, {forImport: true}),
       )
+      // A first run compiles the chain's scripts on a second thread meanwhile (boot/compile-worker.ts).
+      prepareScripts(scripts.chain)
       const result = await withMigrator(config, database, scripts, options, (migrator) =>
         migrator.migrate(direction, spec, {
           onRetry: (line) => options.onRetry?.(database.name, line),
           onStep: (step) => options.onStep?.(database.name, step),
         }),
       )
+      const byWorker = scriptsCompiledByWorker()
+      if (byWorker > 0) annotate('script import', `${byWorker} compiled on a second thread`)
       options.onDatabase?.({...result, database: database.name})
       return result
     },

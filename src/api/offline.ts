@@ -1,3 +1,4 @@
+import {prepareScripts} from '../boot/index.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import {DIALECT_NAMES} from '../util/dialect-names.js'
 import {type DialectName} from '../util/dialect-names.js'
@@ -60,7 +61,11 @@ export async function renderMigration(
   const [startSpec, endSpec] = offlineRange(options.revisions)
   return eachDatabase(config, async (database) => {
     const scripts =
-      direction === 'upgrade' ? await scriptsWithRepeatables(config, database) : await scriptsFor(config, database)
+      direction === 'upgrade'
+        ? await scriptsWithRepeatables(config, database, {forImport: true})
+        : await scriptsFor(config, database, {forImport: true})
+    // A first run compiles the chain's scripts on a second thread meanwhile (boot/compile-worker.ts).
+    prepareScripts(scripts.chain)
     const from = scripts.map.position(startSpec)
     const to = scripts.map.position(endSpec)
     if (direction === 'upgrade' && to < from)

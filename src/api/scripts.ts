@@ -20,10 +20,14 @@ export function isOwnTable(database: DatabaseConfig, name: string): boolean {
   return name === database.versionTable || name === database.historyTable || name.startsWith('_db_manage_tmp_')
 }
 
-/** Read the script directory of one database. */
-export async function scriptsOf(config: Config, database: DatabaseConfig): Promise<ScriptDirectory> {
+/** Read the script directory of one database (`forImport`: the command will import its scripts). */
+export async function scriptsOf(
+  config: Config,
+  database: DatabaseConfig,
+  options: {forImport?: boolean} = {},
+): Promise<ScriptDirectory> {
   if (database.missingScripts && !existsSync(database.scriptLocation)) throw new ConfigError(database.missingScripts)
-  const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits))
+  const dir = await timed('headers', () => readScriptDirectory(database.scriptLocation, config.revisionDigits, options))
   annotate('headers', `${dir.cached} of ${dir.scripts.length} from the cache`)
   return dir
 }
@@ -32,20 +36,29 @@ export async function scriptsOf(config: Config, database: DatabaseConfig): Promi
 export async function chainOf(
   config: Config,
   database: DatabaseConfig,
+  options: {forImport?: boolean} = {},
 ): Promise<{dir: ScriptDirectory; chain: readonly ScriptRevision[]}> {
-  const dir = await scriptsOf(config, database)
+  const dir = await scriptsOf(config, database, options)
   return {chain: requireChain(dir), dir}
 }
 
 /** The sound chain of one database as a run plans over it (runtime/migrator.ts). */
-export async function scriptsFor(config: Config, database: DatabaseConfig): Promise<MigratorScripts> {
-  const {chain, dir} = await chainOf(config, database)
+export async function scriptsFor(
+  config: Config,
+  database: DatabaseConfig,
+  options: {forImport?: boolean} = {},
+): Promise<MigratorScripts> {
+  const {chain, dir} = await chainOf(config, database, options)
   return {chain, location: database.scriptLocation, map: dir.map}
 }
 
 /** The chain of one database with its repeatable objects (`repeatable/` in script_location): what an upgrade runs. */
-export async function scriptsWithRepeatables(config: Config, database: DatabaseConfig): Promise<MigratorScripts> {
-  return {...(await scriptsFor(config, database)), repeatables: readRepeatables(database.scriptLocation)}
+export async function scriptsWithRepeatables(
+  config: Config,
+  database: DatabaseConfig,
+  options: {forImport?: boolean} = {},
+): Promise<MigratorScripts> {
+  return {...(await scriptsFor(config, database, options)), repeatables: readRepeatables(database.scriptLocation)}
 }
 
 /**

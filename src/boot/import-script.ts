@@ -1,8 +1,9 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
-import {importModule, importThroughLoader, loadSucrase, needsBabel, transform} from './module-loader.js'
-import {ScriptCache} from './script-cache.js'
+import {compileScript, startCompiling, stopCompiling, WORKER_FROM} from './compile-worker.js'
+import {importModule, importThroughLoader} from './module-loader.js'
+import {type CompiledScript, ScriptCache} from './script-cache.js'
 
 /** A revision script to import: its file, and the checksum of its text, which keys its compiled code. */
 export interface ScriptSource {
@@ -14,21 +15,50 @@ export interface ScriptSource {
 
 const caches = new Map<string, ScriptCache>()
 
+function cacheOf(location: string): ScriptCache {
+  let cache = caches.get(location)
+  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
+  return cache
+}
+
+/** The folder whose scripts the compile worker has (boot/compile-worker.ts). */
+let compiling: string | undefined
+
+/** What the worker compiled and the run did not take, into the cache of its folder, to be written with it. */
+function keep(rest: Map<string, CompiledScript>): void {
+  const cache = compiling === undefined ? undefined : caches.get(compiling)
+  if (cache) for (const [hash, compiled] of rest) if (!cache.get(hash)) cache.set(hash, compiled)
+}
+
+/**
+ * The scripts a command is about to import (a chain, in chain order): when many of them are missing from the
+ * compiled-script cache (a first run), they start compiling on a second thread (boot/compile-worker.ts).
+ */
+export function prepareScripts(scripts: readonly ScriptSource[]): void {
+  const ts = scripts.filter((s) => /\.m?ts$/.test(s.path))
+  const location = ts.length > 0 ? path.dirname(ts[0].path) : undefined
+  // Already compiling them (databases sharing one chain, run in parallel).
+  if (location !== undefined && compiling === location) return
+  const cache = location === undefined || ts.length < WORKER_FROM ? undefined : cacheOf(location)
+  const missing = cache
+    ? ts.filter((s) => path.dirname(s.path) === location && !cache.get(s.checksum)).map((s) => s.path)
+    : []
+  const {rest, started} = startCompiling(missing)
+  keep(rest)
+  compiling = started ? location : undefined
+}
+
 /**
  * Write back the compiled-script caches this process added to: once a run's
  * scripts are loaded, and again when the command is over, with `code`, V8's
  * code of what ran.
  */
 export function saveScriptCaches(options: {code?: boolean} = {}): void {
+  keep(stopCompiling())
+  compiling = undefined
   for (const cache of caches.values()) cache.save(options)
   // The command is over: the next one reads the files again (as they are now).
   if (options.code) caches.clear()
-}
-
-function cacheOf(location: string): ScriptCache {
-  let cache = caches.get(location)
-  if (!cache) caches.set(location, (cache = new ScriptCache(location)))
-  return cache
 }
 
 /**
@@ -63,15 +93,7 @@ export async function importScript(script: ScriptSource): Promise<Record<string,
   const hash = script.checksum
   let compiled = cache.get(hash)
   if (!compiled) {
-    const source = script.source ?? (await readFile(script.path, 'utf8'))
-    if (needsBabel(source)) {
-      compiled = {code: '', plain: false}
-    } else {
-      await loadSucrase()
-      const code = transform(source, script.path, true)
-      compiled = {code, plain: !/\brequire\s*\(/.test(code)}
-    }
-
+    compiled = await compileScript(script.path, hash, async () => script.source ?? readFile(script.path, 'utf8'))
     cache.set(hash, compiled)
   }
 

@@ -13,9 +13,16 @@
 export {hoistGlobalFlags} from './argv.js'
 export {discardCodeCache, type Handoff, importUrl, takeHandoff} from './handoff.js'
 // Scripts and modules.
-export {recordScriptFacts, saveScriptCaches, scriptFacts, scriptRan, type ScriptSource} from './import-script.js'
-// A revision script's module, evaluated once while a fleet's tenants share it.
-export {beginSharedRun, importScript} from './shared-run.js'
+export {importScript, beginSharedRun} from './shared-run.js'
+export {
+  prepareScripts,
+  recordScriptFacts,
+  saveScriptCaches,
+  scriptFacts,
+  scriptRan,
+  type ScriptSource,
+} from './import-script.js'
+export {scriptsCompiledByWorker, warmUpCompiling, WORKER_FROM} from './compile-worker.js'
 export {importModule, requireExternal} from './module-loader.js'
 // Cache files.
 export {CacheFile, type CacheKind, folderKey} from './cache-file.js'

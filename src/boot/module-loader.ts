@@ -52,7 +52,7 @@ async function loaderFor(dir: string): Promise<Loader> {
 }
 
 /** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
-const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
+export const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
 
 export function needsBabel(source: string): boolean {
   return TOP_LEVEL_AWAIT.test(source) || source.includes('import.meta')
@@ -69,6 +69,21 @@ export async function loadSucrase(): Promise<void> {
 export function transform(source: string, filePath: string, ts: boolean): string {
   const transforms: Array<'imports' | 'typescript'> = ts ? ['typescript', 'imports'] : ['imports']
   return sucrase!.transform(source, {filePath, transforms}).code
+}
+
+/** A TypeScript script compiled for the compiled-script cache (boot/script-cache.ts's CompiledScript). */
+export interface Compiled {
+  readonly code: string
+  /** Requires nothing: runs as it is, with no loader. false: through jiti (an import resolved, or Babel's transform) */
+  readonly plain: boolean
+}
+
+/** A revision script's text compiled: by sucrase, or marked for jiti (a top-level await, `import.meta`). */
+export async function compileSource(source: string, filePath: string): Promise<Compiled> {
+  if (needsBabel(source)) return {code: '', plain: false}
+  await loadSucrase()
+  const code = transform(source, filePath, true)
+  return {code, plain: !/\brequire\s*\(/.test(code)}
 }
 
 /**

@@ -62,6 +62,11 @@ export class StampCache<T> {
     return new StampCache(file, entries ?? {}, sound)
   }
 
+  /** How many files it has a record of (none on a first run). */
+  get size(): number {
+    return Object.keys(this.entries).length
+  }
+
   /**
    * What identifies the file's current content; undefined when it cannot be stat'ed (then it is read, and fails there).
    */

@@ -3,7 +3,7 @@ import {readFileSync} from 'node:fs'
 import {readdir} from 'node:fs/promises'
 import path from 'node:path'
 
-import {StampCache} from '../boot/index.js'
+import {StampCache, warmUpCompiling, WORKER_FROM} from '../boot/index.js'
 import {ConfigError, errorMessage, ScriptError} from '../util/errors.js'
 import {readHeader, SCRIPT_FILE, type ScriptKind} from './header.js'
 import type {Revision, RevisionHeader} from './revision.js'
@@ -106,8 +106,16 @@ export function requireChain(dir: ScriptDirectory): readonly ScriptRevision[] {
   return dir.map.linear() as readonly ScriptRevision[]
 }
 
-/** List the scripts of a folder and read every header, without importing any. */
-export async function readScriptDirectory(location: string, digits = 3): Promise<ScriptDirectory> {
+/**
+ * List the scripts of a folder and read every header, without importing any. `forImport`: the command will import
+ * the chain's scripts (upgrade, downgrade): on a first run (the header cache knows fewer than half the files), the
+ * worker that compiles them is started now, and loads while the headers are read (boot/compile-worker.ts).
+ */
+export async function readScriptDirectory(
+  location: string,
+  digits = 3,
+  options: {forImport?: boolean} = {},
+): Promise<ScriptDirectory> {
   let names: string[]
   try {
     names = await readdir(location)
@@ -120,6 +128,7 @@ export async function readScriptDirectory(location: string, digits = 3): Promise
 
   const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
   const cache = StampCache.open<Known>(location, isKnown)
+  if (options.forImport && cache && cache.size < files.length / 2 && files.length >= WORKER_FROM) warmUpCompiling()
   let cached = 0
   // Synchronous reads: for many small files far cheaper than fs/promises,
   // and chain-only commands read every header at start-up.

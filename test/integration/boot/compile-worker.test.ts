@@ -1,0 +1,123 @@
+import {expect} from 'chai'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {WORKER_FROM} from '../../../src/boot/compile-worker.js'
+import {runBinary, tempProject} from '../../helpers/cli.js'
+
+// The first run of a long chain (no compiled-script cache) compiles its scripts on a worker thread
+// (boot/compile-worker.ts). What a user sees: the same statements as ever, in the same order, a cache the next run
+// uses, and a script that cannot be compiled stopping the run with its one line before anything changes.
+const COUNT = WORKER_FROM + 6
+const id = (i: number) => String(i).padStart(3, '0')
+
+function script(i: number): string {
+  const body = `import type {Operations} from 'db-manage'
+export const revision = '${id(i)}'
+export const downRevision = ${i === 1 ? 'null' : `'${id(i - 1)}'`}
+export const message = 'm${id(i)}'
+export async function upgrade(op: Operations): Promise<void> {
+  await op.execute('CREATE TABLE t${id(i)}${i === 5 ? '${suffix}' : ''} (id INTEGER)')
+}
+export async function downgrade(op: Operations): Promise<void> {
+  await op.execute('DROP TABLE t${id(i)}${i === 5 ? '${suffix}' : ''}')
+}
+`
+  // CRLF and a BOM (the checksum leaves them out), a helper import and a top-level await (both through jiti).
+  if (i === 2) return body.replaceAll('\n', '\r\n')
+  if (i === 3) return `\uFEFF${body}`
+  if (i === 4) return `${body}export const later = await Promise.resolve(1)\n`
+  if (i === 5)
+    return `import {suffix} from '../lib/names.ts'\n${body.replaceAll("'CREATE", '`CREATE').replaceAll("INTEGER)'", 'INTEGER)`').replaceAll("'DROP TABLE t005${suffix}'", '`DROP TABLE t005${suffix}`')}`
+  return body
+}
+
+function project(): string {
+  const dir = tempProject()
+  mkdirSync(path.join(dir, 'migrations'))
+  mkdirSync(path.join(dir, 'lib'))
+  writeFileSync(
+    path.join(dir, 'db-manage.ini'),
+    '[db_manage]\nscript_location = migrations\n\n[database]\nconnection = sqlite:///app.sqlite\n',
+  )
+  writeFileSync(path.join(dir, 'lib', 'names.ts'), "export const suffix: string = '_helper'\n")
+  for (let i = 1; i <= COUNT; i++) writeFileSync(path.join(dir, 'migrations', `${id(i)}_s.ts`), script(i))
+  return dir
+}
+
+const table = (i: number) => `t${id(i)}${i === 5 ? '_helper' : ''}`
+const statements = (stderr: string, verb: string) =>
+  stderr
+    .split('\n')
+    .filter((l) => l.startsWith(`SQL: ${verb} t`))
+    .map((l) => l.replace(/^SQL: /, ''))
+const phases = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('db-manage: phases:')) ?? ''
+
+describe('the compile worker (a first run of a long chain)', () => {
+  let cache: string
+  beforeEach(() => {
+    cache = mkdtempSync(path.join(os.tmpdir(), 'db-manage-cache-'))
+  })
+  afterEach(() => rmSync(cache, {force: true, recursive: true}))
+
+  it('runs the same statements in order, writes the cache the next run uses, and compiles downgrades too', async () => {
+    const dir = project()
+    const env = {DB_MANAGE_SCRIPT_CACHE: cache}
+    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
+    const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+    const file = readdirSync(cache).find((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))!
+    const entries = (JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: object}).entries
+    expect(Object.keys(entries)).to.have.length(COUNT)
+
+    // Warm: the same statements, from the cache, no worker.
+    rmSync(path.join(dir, 'app.sqlite'))
+    const warm = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(warm.code, warm.stderr).to.equal(0)
+    expect(statements(warm.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(warm.stderr)).not.to.include('second thread')
+
+    // Cold again, the other way: the worker follows the imports from the head down.
+    rmSync(cache, {force: true, recursive: true})
+    const down = await runBinary(['downgrade', 'base', '--debug'], {cwd: dir, env})
+    expect(down.code, down.stderr).to.equal(0)
+    expect(statements(down.stderr, 'DROP TABLE')).to.deep.equal(
+      creates.map((c) => c.replace('CREATE', 'DROP').replace(' (id INTEGER)', '')).reverse(),
+    )
+    expect(phases(down.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+  })
+
+  it('started after the headers when their cache is off; started early and stopped unused when only they are cold', async () => {
+    const dir = project()
+    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
+    const env = {DB_MANAGE_CACHES_OFF: 'headers', DB_MANAGE_SCRIPT_CACHE: cache}
+    const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+
+    // The compiled scripts cached, the headers not: the worker warmed up for a first run has nothing to do.
+    rmSync(path.join(dir, 'app.sqlite'))
+    const again = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+    expect(again.code, again.stderr).to.equal(0)
+    expect(statements(again.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(again.stderr)).to.include(`headers`).and.not.to.include('second thread')
+  })
+
+  it('a script that cannot be compiled stops the run with its one line, before anything changes', async () => {
+    const dir = project()
+    const broken = path.join(dir, 'migrations', `${id(COUNT - 1)}_s.ts`)
+    writeFileSync(broken, `${script(COUNT - 1)}export const broken = (\n`)
+    const run = await runBinary(['upgrade', 'head'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+    expect(run.code).to.equal(1)
+    expect(run.stdout).to.equal('')
+    const lines = run.stderr.trim().split('\n')
+    expect(lines, run.stderr).to.have.length(1)
+    expect(lines[0]).to.match(new RegExp(`^Error: ${id(COUNT - 1)}_s\\.ts: cannot load: .*Unexpected token`))
+    const current = await runBinary(['current'], {cwd: dir, env: {DB_MANAGE_SCRIPT_CACHE: cache}})
+    expect(current.stdout.trim()).to.equal('<base>')
+  })
+})
