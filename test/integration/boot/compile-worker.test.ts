@@ -1,10 +1,11 @@
 import {expect} from 'chai'
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
 import {WORKER_FROM} from '../../../src/boot/compile-worker.js'
 import {runBinary, tempProject} from '../../helpers/cli.js'
+import {cacheIndex} from '../../helpers/script-cache-file.js'
 
 // The first run of a long chain (no compiled-script cache) compiles its scripts on a worker thread
 // (boot/compile-worker.ts). What a user sees: the same statements as ever, in the same order, a cache the next run
@@ -70,7 +71,7 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
     expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
     const file = readdirSync(cache).find((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))!
-    const entries = (JSON.parse(readFileSync(path.join(cache, file), 'utf8')) as {entries: object}).entries
+    const {entries} = cacheIndex(path.join(cache, file))
     expect(Object.keys(entries)).to.have.length(COUNT)
 
     // Warm: the same statements, from the cache, no worker.

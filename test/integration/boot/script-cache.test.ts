@@ -17,6 +17,7 @@ import path from 'node:path'
 
 import {runBinary, tempProject} from '../../helpers/cli.js'
 import {noHistory} from '../../helpers/revision-file.js'
+import {cacheIndex} from '../../helpers/script-cache-file.js'
 
 // TypeScript scripts are compiled once and kept in one cache file per script
 // folder, keyed by their text: a warm run loads no TypeScript loader at all.
@@ -89,15 +90,6 @@ function project(): string {
     ),
   )
   return dir
-}
-
-/** The index of a compiled-script cache file: a header line, the index's length, the index (JSON), the code. */
-function cacheIndex(file: string): {entries: Record<string, [number, number, string, 0 | 1, unknown?]>} {
-  const bytes = readFileSync(file)
-  const magic = 'db-manage scripts 3\n'
-  expect(bytes.toString('latin1', 0, magic.length)).to.equal(magic)
-  const length = bytes.readUInt32LE(magic.length)
-  return JSON.parse(bytes.toString('utf8', magic.length + 4, magic.length + 4 + length))
 }
 
 const cacheFiles = (cache: string) => readdirSync(cache).filter((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))
