@@ -470,8 +470,10 @@ export class MigrationContext {
      */
     const aheadFailure = async (failed: Step, error: unknown, current: Step, currentMarks: boolean) => {
       const marked = failed === current ? currentMarks : !failed.rerun
+      // The failure is told first: the mark's DELETE, run as the step's, is not one of the statements it committed.
+      const failure = this.stepError(failed, error, confirmedAt)
       if (marked && online?.executed(failed).length === 0) await versions.unmark().catch(() => {})
-      return this.stepError(failed, error, confirmedAt)
+      return failure
     }
 
     /** MySQL, steps sent ahead, a signal between steps: what was not sent is dropped, what was sent is waited for. */
