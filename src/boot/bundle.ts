@@ -98,6 +98,11 @@ export async function bundleCli(root: string): Promise<void> {
     define: {'import.meta.url': '__dbmImportMetaUrl'},
     format: 'cjs',
     logLevel: 'warning',
+    // Whitespace, comments and redundant syntax out (names kept: stack traces and class names read as before): V8
+    // keeps the bundle's text for the functions it compiles lazily, and reads it whole at every start; 1.8 MB
+    // became 1.3 MB, 1.6 MB less peak RSS for every command (bench/README.md, "mem2").
+    minifySyntax: true,
+    minifyWhitespace: true,
     platform: 'node',
     supported: {'dynamic-import': false},
     target: 'node20',

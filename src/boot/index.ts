@@ -23,6 +23,7 @@ export {
   type ScriptSource,
 } from './import-script.js'
 export {scriptsCompiledByWorker, warmUpCompiling, WORKER_FROM} from './compile-worker.js'
+export {LONG_RUN, optimizeFromNowOn} from './optimize.js'
 export {importModule, requireExternal} from './module-loader.js'
 // Cache files.
 export {CacheFile, type CacheKind, folderKey} from './cache-file.js'
