@@ -35,6 +35,7 @@ import {Script} from 'node:vm'
 import {hoistGlobalFlags} from './argv.js'
 import {CacheFile, cacheDirectories, cacheTurnedOff, NODE_BUILD} from './cache-file.js'
 import type {CodeCacheUse, Handoff} from './handoff.js'
+import {optimizeLater} from './optimize.js'
 
 interface LoadedBundle {
   readonly exports: Record<string, unknown>
@@ -137,6 +138,8 @@ function runCached(
     process.once('exit', () => {
       if (discarded) return
       try {
+        // Made under the flags it will be read under (boot/optimize.ts: a long run turned TurboFan on).
+        optimizeLater()
         const data = script.createCachedData()
         const written = cache.write(Buffer.concat([sha1(data), data]))
         if (written) removeOthers(path.dirname(written), build)
@@ -198,21 +201,10 @@ function keepYoungGenerationSmall(): void {
   if (!/semi[-_]space/.test(given)) setFlagsFromString('--semi-space-growth-factor=1')
 }
 
-/**
- * TurboFan, V8's optimising compiler, is left off until a run proves long (boot/optimize.ts): on a run of a second
- * or less it costs more than it wins, in CPU (its compile jobs) and in peak RSS, ~16 MB at 1,000 revisions (its code
- * in the node binary, ~4 MB, and its compile zones, ~12 MB; bench/README.md, "mem2"). Set before the bundle loads,
- * so that V8's code caches are made and checked under it (V8 fixes the flags it checks them by at their first use),
- * unless NODE_OPTIONS or node's own flags name it.
- */
-function optimizeLater(): void {
-  const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`
-  if (!/(^|\s)--(no-)?(opt|turbofan)(\s|=|$)/.test(given)) setFlagsFromString('--no-opt')
-}
-
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder. */
 export async function runCli(root: string, argv: string[]): Promise<void> {
   keepYoungGenerationSmall()
+  // TurboFan off until a run proves long (boot/optimize.ts), set before V8's code caches are read.
   optimizeLater()
   const bundle = loadBundle(path.join(root, 'dist', 'bundle', 'main.cjs'), argv)
   await (bundle.exports.main as Main)(argv, root, {

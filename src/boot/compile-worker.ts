@@ -3,6 +3,7 @@ import {availableParallelism} from 'node:os'
 import {MessageChannel, type MessagePort, receiveMessageOnPort, Worker} from 'node:worker_threads'
 
 import {type Compiled, compileSource, TOP_LEVEL_AWAIT} from './module-loader.js'
+import {optimizeWhileCompiling} from './optimize.js'
 
 /**
  * Compiling a run's scripts on a second thread, when they are missing from the
@@ -237,7 +238,11 @@ let current: CompileWorkers | undefined
 function spawn(): CompileWorkers | undefined {
   if (availableParallelism() < 2) return undefined
   try {
-    return new CompileWorkers(WORKERS)
+    const workers = new CompileWorkers(WORKERS)
+    // sucrase over a chain's scripts is a long job: V8's optimising compiler, off for short runs, pays there
+    // (boot/optimize.ts).
+    optimizeWhileCompiling(true)
+    return workers
   } catch {
     // No worker (none allowed, or none could start): this thread compiles.
     return undefined
@@ -282,6 +287,7 @@ export function stopCompiling(): Map<string, Compiled> {
   const rest = current?.stop() ?? new Map<string, Compiled>()
   if (current) compiledByWorker += current.taken
   current = undefined
+  optimizeWhileCompiling(false)
   return rest
 }
 
