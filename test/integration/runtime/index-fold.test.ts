@@ -2,39 +2,12 @@
 // table, as one of its elements (one data-dictionary change instead of one per index), online and in --sql alike;
 // what the script asked to be built while the table takes writes, and SQL the script runs itself, stay as written.
 import {expect} from 'chai'
-import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {runCli, tempProject} from '../../helpers/cli.js'
+import {chainProject as project} from '../../helpers/chain-project.js'
+import {runCli} from '../../helpers/cli.js'
 import {applyWithClient, snapshot} from '../../helpers/catalog.js'
 import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
-
-/** A project whose chain is `scripts`, each [upgrade body, downgrade body]. */
-function project(scripts: Array<[string, string]>): string {
-  const dir = tempProject()
-  mkdirSync(path.join(dir, 'migrations'))
-  writeFileSync(
-    path.join(dir, 'db-manage.ini'),
-    '[db_manage]\nscript_location = migrations\n[database]\nconnection = sqlite:///unused.sqlite\n',
-  )
-  for (const [i, [up, down]] of scripts.entries()) {
-    const id = String(i + 1).padStart(3, '0')
-    const previous = i === 0 ? 'null' : `'${String(i).padStart(3, '0')}'`
-    writeFileSync(
-      path.join(dir, 'migrations', `${id}_r.ts`),
-      [
-        `export const revision = '${id}'`,
-        `export const downRevision = ${previous}`,
-        `export const message = 'r${id}'`,
-        `export async function upgrade(op) {\n${up}\n}`,
-        `export async function downgrade(op) {\n${down}\n}`,
-        '',
-      ].join('\n'),
-    )
-  }
-
-  return dir
-}
 
 const HOSTS: [string, string] = [
   [
