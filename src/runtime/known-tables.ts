@@ -18,6 +18,12 @@ const MODELLED = new Set<Operation['kind']>([
 ])
 
 /**
+ * How many tables are kept, the last created or changed: an older one is read from the server again, so that a long
+ * chain run from empty holds a bounded model rather than every table it built.
+ */
+const KEPT_TABLES = 256
+
+/**
  * Online, MySQL: the tables this run created with op.createTable, as the operations since have made them. An
  * alterColumn restates its whole column (MODIFY), so it reads the column from the server first, a round trip that
  * stops the revisions sent ahead; for a table the run itself created, and changed since only by operations whose
@@ -41,15 +47,17 @@ export class KnownTables implements Introspector {
   apply(op: Operation): void {
     if (op.kind === 'createTable') {
       this.tracker.apply(op)
-      if (op.ifNotExists || op.columns.some((c) => this.timestamp(c.type))) this.known.delete(op.table)
-      else this.known.add(op.table)
+      if (op.ifNotExists || op.columns.some((c) => this.timestamp(c.type))) this.forget(op.table)
+      else this.keep(op.table)
     } else if (op.kind === 'dropTable') {
-      this.known.delete(op.table)
-      this.tracker.apply(op)
+      this.forget(op.table)
     } else if (MODELLED.has(op.kind) && 'table' in op && typeof op.table === 'string') {
       const type = op.kind === 'addColumn' ? op.column.type : op.kind === 'alterColumn' ? op.type : undefined
-      if (type !== undefined && this.timestamp(type)) this.known.delete(op.table)
-      else if (this.known.has(op.table)) this.tracker.apply(op)
+      if (type !== undefined && this.timestamp(type)) this.forget(op.table)
+      else if (this.known.has(op.table)) {
+        this.tracker.apply(op)
+        this.keep(op.table)
+      }
     } else if (op.kind !== 'backfill' && op.kind !== 'bulkInsert') {
       this.lose()
     }
@@ -61,7 +69,19 @@ export class KnownTables implements Introspector {
 
   /** Nothing is known any more: every table is read from the server. */
   lose(): void {
-    this.known.clear()
+    for (const table of this.known) this.forget(table)
+  }
+
+  /** `table` known, as the newest; the oldest beyond KEPT_TABLES forgotten. */
+  private keep(table: string): void {
+    this.known.delete(table)
+    this.known.add(table)
+    if (this.known.size > KEPT_TABLES) this.forget(this.known.values().next().value!)
+  }
+
+  private forget(table: string): void {
+    this.known.delete(table)
+    this.tracker.apply({kind: 'dropTable', table})
   }
 
   table(name: string): Promise<TableSchema | undefined> {

@@ -605,6 +605,9 @@ export class MigrationContext {
         if (ahead) {
           waiting.push({result, step})
           if (++sinceSent >= AHEAD || (mysqlAhead && !executor.sending)) {
+            // MySQL: one batch at most waits behind the one the server runs. A client faster than the server (no read
+            // holds it back: runtime/known-tables.ts) would otherwise queue the rest of a long chain in memory.
+            if (mysqlAhead && executor.sending) await confirming
             sinceSent = 0
             confirming = executor.sendAhead!().then((ran) => ran && reportUpTo(step, true))
           }
