@@ -7,7 +7,7 @@ import path from 'node:path'
 import {chainProject as project} from '../../helpers/chain-project.js'
 import {runCli} from '../../helpers/cli.js'
 import {applyWithClient, snapshot} from '../../helpers/catalog.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
+import {connected, dialectsUnderTest, freshDatabases, type TestDatabase} from '../../helpers/databases.js'
 
 const HOSTS: [string, string] = [
   [
@@ -65,16 +65,7 @@ async function indexes(db: TestDatabase, table: string): Promise<string[]> {
 for (const dialect of dialectsUnderTest().filter((d) => d === 'mysql')) {
   describe('indexes built with their table on mysql', function () {
     this.timeout(120_000)
-    const dbs: TestDatabase[] = []
-    const fresh = async () => {
-      const db = await createTestDatabase(dialect)
-      dbs.push(db)
-      return db
-    }
-
-    afterEach(async () => {
-      for (const db of dbs.splice(0)) await db.drop()
-    })
+    const fresh = freshDatabases(dialect)
 
     it('--sql writes the indexes that follow CREATE TABLE into it, and the others as they are', async () => {
       const dir = project([HOSTS])

@@ -6,7 +6,7 @@ import {expect} from 'chai'
 
 import {chainProject} from '../../helpers/chain-project.js'
 import {runCli} from '../../helpers/cli.js'
-import {connected, createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
+import {connected, dialectsUnderTest, freshDatabases, type TestDatabase} from '../../helpers/databases.js'
 
 /** The read of a table's columns that an online alterColumn makes (MysqlIntrospector.columnsOf), in --debug. */
 const COLUMNS_READ = /^SQL: SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name/m
@@ -29,16 +29,7 @@ async function column(db: TestDatabase, name: string): Promise<string> {
 for (const dialect of dialectsUnderTest().filter((d) => d === 'mysql')) {
   describe('alterColumn on a table the run created, on mysql', function () {
     this.timeout(120_000)
-    const dbs: TestDatabase[] = []
-    const fresh = async () => {
-      const db = await createTestDatabase(dialect)
-      dbs.push(db)
-      return db
-    }
-
-    afterEach(async () => {
-      for (const db of dbs.splice(0)) await db.drop()
-    })
+    const fresh = freshDatabases(dialect)
 
     const upgrade = async (dir: string, db: TestDatabase, target = 'head') => {
       const result = await runCli(['upgrade', target, '--debug', '--url', db.url], {cwd: dir})
