@@ -571,6 +571,12 @@ export abstract class DdlCompiler {
   /** Whether a CREATE INDEX right after its table's CREATE TABLE may be written into it (foldIndex). */
   protected readonly foldsIndexes: boolean = false
 
+  /**
+   * Whether an operation may need to read its table to be compiled (CompileContext.introspector): MySQL's column
+   * restatement, SQLite's table rebuild. Offline, only then are the tables the chain builds kept (SchemaTracker).
+   */
+  readonly readsTables: boolean = true
+
   createIndex(op: CreateIndex): Statement[] {
     for (const [option, why] of Object.entries(INDEX_OPTION_REFUSALS) as Array<
       [keyof IndexOptions, (op: CreateIndex, dialect: DialectName) => string]
