@@ -5,6 +5,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {errorMessage} from '../util/errors.js'
 import {privateCacheFolder} from './cache-file.js'
+import {TOP_LEVEL_AWAIT} from './compile-thread.js'
 import {importUrl} from './handoff.js'
 
 /**
@@ -50,9 +51,6 @@ async function loaderFor(dir: string): Promise<Loader> {
   const kind = installedFrom(dir) ? 'plain' : 'own'
   return (loaders[kind] ??= await createLoader(kind === 'own' ? {'db-manage': ownEntry()} : undefined))
 }
-
-/** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
-export const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
 
 export function needsBabel(source: string): boolean {
   return TOP_LEVEL_AWAIT.test(source) || source.includes('import.meta')
