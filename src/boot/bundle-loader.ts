@@ -29,13 +29,13 @@ import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, statSync, unlinkSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
 import path from 'node:path'
-import {setFlagsFromString} from 'node:v8'
 import {Script} from 'node:vm'
 
 import {hoistGlobalFlags} from './argv.js'
 import {CacheFile, cacheDirectories, cacheTurnedOff, NODE_BUILD} from './cache-file.js'
 import {type CompileWorkers, spawnCompileWorkers} from './compile-thread.js'
 import type {CodeCacheUse, Handoff} from './handoff.js'
+import {setV8Flag, setV8FlagsAgain} from './v8-flags.js'
 
 interface LoadedBundle {
   readonly exports: Record<string, unknown>
@@ -149,6 +149,9 @@ function runCached(
     process.once('exit', () => {
       if (discarded) return
       try {
+        // A worker thread's start may have put them back (boot/v8-flags.ts): the next run's V8 refuses a cache
+        // written under other flags.
+        setV8FlagsAgain()
         const data = script.createCachedData()
         // In two parts: a copy of the data (megabytes) would add to the run's peak memory.
         const written = cache.write([sha1(data), data])
@@ -212,7 +215,7 @@ type Main = (argv: string[], root: string, handoff: Handoff) => Promise<void>
  */
 function keepYoungGenerationSmall(): void {
   const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`
-  if (!/semi[-_]space/.test(given)) setFlagsFromString('--semi-space-growth-factor=1')
+  if (!/semi[-_]space/.test(given)) setV8Flag('--semi-space-growth-factor=1')
 }
 
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder. */

@@ -3,6 +3,7 @@ import {availableParallelism} from 'node:os'
 import type {MessagePort, Worker} from 'node:worker_threads'
 
 import type {Compiled} from './module-loader.js'
+import {setV8FlagsAgain} from './v8-flags.js'
 
 /**
  * The compile worker's thread (boot/compile-worker.ts says when and why): started, it loads sucrase and warms it up
@@ -42,7 +43,7 @@ const PATIENCE_MS = 3000
  */
 const WARM_UP_MS = 150
 
-/** What it warms up on: a revision script such as `db-manage revision` writes, with a few more of TypeScript's forms. */
+/** What it warms up on: a revision script as `db-manage revision` writes one, with a few more TypeScript forms. */
 const WARM_UP_SAMPLE = `import type {Operations} from 'db-manage'
 
 export const revision = 'a1b2c3d4e5f6'
@@ -200,6 +201,8 @@ export class CompileWorkers {
       // It never keeps the process alive, and a worker that fails only leaves its files to the others.
       worker.unref()
       worker.on('error', () => {})
+      // Its start puts the V8 flags set at run time back to their defaults, for this thread too (boot/v8-flags.ts).
+      worker.once('online', setV8FlagsAgain)
       this.workers.push(worker)
       this.ports.push(port1)
     }
@@ -293,4 +296,3 @@ export function spawnCompileWorkers(): CompileWorkers | undefined {
     return undefined
   }
 }
-
