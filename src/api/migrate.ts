@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {compiledByEarlyWorker, prepareScripts, scriptsCompiledByWorker} from '../boot/index.js'
+import {compiledByEarlyWorker, prepareScripts, scriptsCompiledByWorker, waitedForCompileWorker} from '../boot/index.js'
 import type {Config} from '../config/config.js'
 import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
 import {annotate} from '../runtime/phases.js'
@@ -92,7 +92,8 @@ async function migrate(
       if (byWorker > 0)
         annotate(
           'script import',
-          `${byWorker} compiled on a second thread${compiledByEarlyWorker() ? ', started with the bundle' : ''}`,
+          `${byWorker} compiled on a second thread${compiledByEarlyWorker() ? ', started with the bundle' : ''}` +
+            `, waited for ${Math.round(waitedForCompileWorker())} ms`,
         )
       options.onDatabase?.({...result, database: database.name})
       return result

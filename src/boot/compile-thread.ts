@@ -183,6 +183,8 @@ export class CompileWorkers {
   private failed = false
   /** How many scripts this run took from the workers. */
   taken = 0
+  /** How long this thread waited for them, in ms. */
+  waited = 0
 
   /** Started, they load sucrase and wait for their files (begin). */
   constructor(count: number) {
@@ -239,12 +241,14 @@ export class CompileWorkers {
 
   /** The worker's result for file `i`, waited for; undefined (and the worker given up on) when it takes too long. */
   private await(i: number): Posted | undefined {
-    const until = performance.now() + PATIENCE_MS
+    const started = performance.now()
+    const until = started + PATIENCE_MS
     for (;;) {
       this.drain()
       const posted = this.posted.get(i)
       if (posted) {
         this.posted.delete(i)
+        this.waited += performance.now() - started
         return posted
       }
 
@@ -269,9 +273,15 @@ export class CompileWorkers {
       for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
         const posted = m.message as Posted
         this.posted.set(posted.i, posted)
+        // A worker that posts has started: the flags its start put back are set again, should 'online' not have
+        // been seen yet (this thread has not given the event loop a turn since).
+        if (!this.flagsSet) setV8FlagsAgain()
+        this.flagsSet = true
       }
     }
   }
+
+  private flagsSet = false
 
   /** Stop it; what it compiled and this run did not take, by checksum. */
   stop(): Map<string, Compiled> {

@@ -93,7 +93,10 @@ export async function compileScript(file: string, checksum: string, source: () =
 /** Stop the worker (the run's scripts are loaded); what it compiled that this run did not take, by checksum. */
 export function stopCompiling(): Map<string, Compiled> {
   const rest = current?.stop() ?? new Map<string, Compiled>()
-  if (current) compiledByWorker += current.taken
+  if (current) {
+    compiledByWorker += current.taken
+    waitedForWorker += current.waited
+  }
   current = undefined
   return rest
 }
@@ -103,6 +106,13 @@ let compiledByWorker = 0
 /** How many scripts this process took from a compile worker (for --debug's phase line). */
 export function scriptsCompiledByWorker(): number {
   return compiledByWorker + (current?.taken ?? 0)
+}
+
+let waitedForWorker = 0
+
+/** How long, in ms, this thread waited for a compile worker's scripts (for --debug's phase line). */
+export function waitedForCompileWorker(): number {
+  return waitedForWorker + (current?.waited ?? 0)
 }
 
 /** Whether scripts were taken from a worker the bundle's loader started (for --debug's phase line). */

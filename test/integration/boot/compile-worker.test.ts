@@ -69,7 +69,9 @@ describe('the compile worker (a first run of a long chain)', () => {
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
-    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread, started with the bundle)`)
+    expect(phases(first.stderr)).to.include(
+      `(${COUNT} compiled on a second thread, started with the bundle, waited for `,
+    )
     const file = readdirSync(cache).find((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))!
     const {entries} = cacheIndex(path.join(cache, file))
     expect(Object.keys(entries)).to.have.length(COUNT)
@@ -92,7 +94,9 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(statements(down.stderr, 'DROP TABLE')).to.deep.equal(
       creates.map((c) => c.replace('CREATE', 'DROP').replace(' (id INTEGER)', '')).reverse(),
     )
-    expect(phases(down.stderr)).to.include(`(${COUNT} compiled on a second thread, started with the bundle)`)
+    expect(phases(down.stderr)).to.include(
+      `(${COUNT} compiled on a second thread, started with the bundle, waited for `,
+    )
   })
 
   it('started after the headers when their cache is off; started early and stopped unused when only they are cold', async () => {
@@ -103,7 +107,7 @@ describe('the compile worker (a first run of a long chain)', () => {
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
-    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread, waited for `)
 
     // The compiled scripts cached, the headers not: the worker warmed up for a first run has nothing to do.
     rmSync(path.join(dir, 'app.sqlite'))
@@ -121,7 +125,7 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(first.code, first.stderr).to.equal(0)
     expect(phases(first.stderr))
       .to.include('code cache absent')
-      .and.to.include(`(${COUNT} compiled on a second thread, started with the bundle)`)
+      .and.to.include(`(${COUNT} compiled on a second thread, started with the bundle, waited for `)
 
     // db-manage upgraded (its bundle's code cache gone), the project's scripts cached: the worker goes unused.
     for (const name of readdirSync(cache)) if (/^code-.*\.bin$/.test(name)) rmSync(path.join(cache, name))
