@@ -2,7 +2,6 @@ import {createRequire} from 'node:module'
 import {availableParallelism} from 'node:os'
 import type {MessagePort, Worker} from 'node:worker_threads'
 
-import type {Compiled} from './module-loader.js'
 import {setV8FlagsAgain} from './v8-flags.js'
 
 /**
@@ -17,6 +16,13 @@ let loaded: Threads | undefined
 /** node:worker_threads, required when a worker is started: loading it costs every command 2-4 ms. */
 function threads(): Threads {
   return (loaded ??= createRequire(import.meta.url)('node:worker_threads') as Threads)
+}
+
+/** A TypeScript script compiled for the compiled-script cache (boot/script-cache.ts's CompiledScript). */
+export interface Compiled {
+  readonly code: string
+  /** Requires nothing: runs as it is, with no loader. false: through jiti (an import resolved, or Babel's transform) */
+  readonly plain: boolean
 }
 
 /** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
