@@ -1,6 +1,6 @@
 import {existsSync} from 'node:fs'
 
-import {prepareScripts, scriptsCompiledByWorker} from '../boot/index.js'
+import {compiledByEarlyWorker, prepareScripts, scriptsCompiledByWorker, waitedForCompileWorker} from '../boot/index.js'
 import type {Config} from '../config/config.js'
 import {Migrator, settingsOf, withMigrator} from '../runtime/migrator.js'
 import {annotate} from '../runtime/phases.js'
@@ -89,7 +89,12 @@ async function migrate(
         }),
       )
       const byWorker = scriptsCompiledByWorker()
-      if (byWorker > 0) annotate('script import', `${byWorker} compiled on a second thread`)
+      if (byWorker > 0)
+        annotate(
+          'script import',
+          `${byWorker} compiled on a second thread${compiledByEarlyWorker() ? ', started with the bundle' : ''}` +
+            `, waited for ${Math.round(waitedForCompileWorker())} ms`,
+        )
       options.onDatabase?.({...result, database: database.name})
       return result
     },

@@ -29,18 +29,28 @@ import {createHash} from 'node:crypto'
 import {readdirSync, readFileSync, statSync, unlinkSync} from 'node:fs'
 import Module, {createRequire} from 'node:module'
 import path from 'node:path'
-import {setFlagsFromString} from 'node:v8'
 import {Script} from 'node:vm'
 
 import {hoistGlobalFlags} from './argv.js'
 import {CacheFile, cacheDirectories, cacheTurnedOff, NODE_BUILD} from './cache-file.js'
+import {type CompileWorkers, spawnCompileWorkers} from './compile-thread.js'
 import type {CodeCacheUse, Handoff} from './handoff.js'
 import {optimizeLater} from './optimize.js'
+import {setV8Flag, setV8FlagsAgain} from './v8-flags.js'
 
 interface LoadedBundle {
   readonly exports: Record<string, unknown>
   readonly codeCache: CodeCacheUse
+  readonly compileWorkers?: CompileWorkers
 }
+
+/**
+ * The commands that import a chain's scripts. Their first run after an install (no code cache of the bundle for
+ * them) is most likely a first run of the chain too: the compile worker is started before the bundle is compiled,
+ * so that its own start and sucrase's warm-up are over by the time the chain's files are known
+ * (boot/compile-worker.ts). When the scripts turn out to be cached, it is stopped unused.
+ */
+const IMPORTING = new Set(['downgrade', 'upgrade'])
 
 let discarded = false
 
@@ -109,11 +119,13 @@ function runCached(
   name: string,
   directories: readonly string[],
   build: string,
+  absent?: () => void,
 ): {exports: Record<string, unknown>; use: CodeCacheUse} {
   // boot/bundle.ts writes plain ASCII, which decodes faster as Latin-1.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8')
   const cache = new CacheFile('bundle-code', name, directories)
   const cachedData = cache.read(checked)
+  if (!cachedData) absent?.()
 
   const internals = Module as unknown as ModuleInternals
   const script = new Script(internals.wrap(source), {cachedData, filename: file})
@@ -138,10 +150,13 @@ function runCached(
     process.once('exit', () => {
       if (discarded) return
       try {
-        // Made under the flags it will be read under (boot/optimize.ts: a long run turned TurboFan on).
+        // A worker thread's start may have put them back (boot/v8-flags.ts): the next run's V8 refuses a cache
+        // written under other flags. TurboFan off, as the next run starts (boot/optimize.ts: a long run turned it on).
+        setV8FlagsAgain()
         optimizeLater()
         const data = script.createCachedData()
-        const written = cache.write(Buffer.concat([sha1(data), data]))
+        // In two parts: a copy of the data (megabytes) would add to the run's peak memory.
+        const written = cache.write([sha1(data), data])
         if (written) removeOthers(path.dirname(written), build)
       } catch {
         // Only time is lost.
@@ -184,8 +199,12 @@ function loadBundle(file: string, argv: readonly string[]): LoadedBundle {
     return {codeCache: 'off', exports: createRequire(file)(file) as Record<string, unknown>}
   const bytes = readFileSync(file)
   const key = keyOf(bytes)
-  const {exports, use} = runCached(file, bytes, `code-${key}-${commandName(argv)}.bin`, directories, key)
-  return {codeCache: use, exports}
+  const command = commandName(argv)
+  let compileWorkers: CompileWorkers | undefined
+  const {exports, use} = runCached(file, bytes, `code-${key}-${command}.bin`, directories, key, () => {
+    if (IMPORTING.has(command)) compileWorkers = spawnCompileWorkers()
+  })
+  return {codeCache: use, compileWorkers, exports}
 }
 
 type Main = (argv: string[], root: string, handoff: Handoff) => Promise<void>
@@ -198,7 +217,7 @@ type Main = (argv: string[], root: string, handoff: Handoff) => Promise<void>
  */
 function keepYoungGenerationSmall(): void {
   const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`
-  if (!/semi[-_]space/.test(given)) setFlagsFromString('--semi-space-growth-factor=1')
+  if (!/semi[-_]space/.test(given)) setV8Flag('--semi-space-growth-factor=1')
 }
 
 /** Run the CLI on `argv` (process.argv without node and the script); `root` is the package's folder. */
@@ -209,6 +228,7 @@ export async function runCli(root: string, argv: string[]): Promise<void> {
   const bundle = loadBundle(path.join(root, 'dist', 'bundle', 'main.cjs'), argv)
   await (bundle.exports.main as Main)(argv, root, {
     codeCache: bundle.codeCache,
+    compileWorkers: bundle.compileWorkers,
     discardCodeCache: () => {
       discarded = true
     },

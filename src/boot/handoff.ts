@@ -10,7 +10,12 @@
  *   importUrl() is import() itself.
  * - Discarding the code cache: a mistyped command compiled nothing worth
  *   keeping, and its name would leave one cache file per typo.
+ * - The compile worker, started by the loader before it compiled the bundle
+ *   on the first run of a command that imports a chain's scripts
+ *   (boot/compile-worker.ts).
  */
+import type {CompileWorkers} from './compile-thread.js'
+
 export type Importer = (url: string) => Promise<unknown>
 
 /**
@@ -23,6 +28,8 @@ export interface Handoff {
   /** Write no code cache for this run. */
   readonly discardCodeCache?: () => void
   readonly importUrl?: Importer
+  /** A compile worker already started (boot/compile-worker.ts takes it). */
+  readonly compileWorkers?: CompileWorkers
 }
 
 let handed: Handoff = {}
@@ -40,4 +47,11 @@ export async function importUrl(url: string): Promise<Record<string, unknown>> {
 /** Tell the loader to write no code cache for this run (a mistyped command). */
 export function discardCodeCache(): void {
   handed.discardCodeCache?.()
+}
+
+/** The compile worker the loader started, once; undefined when it started none. */
+export function takeCompileWorkers(): CompileWorkers | undefined {
+  const workers = handed.compileWorkers
+  if (workers) handed = {...handed, compileWorkers: undefined}
+  return workers
 }

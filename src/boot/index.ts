@@ -22,7 +22,13 @@ export {
   scriptRan,
   type ScriptSource,
 } from './import-script.js'
-export {scriptsCompiledByWorker, warmUpCompiling, WORKER_FROM} from './compile-worker.js'
+export {
+  compiledByEarlyWorker,
+  scriptsCompiledByWorker,
+  waitedForCompileWorker,
+  warmUpCompiling,
+  WORKER_FROM,
+} from './compile-worker.js'
 export {LONG_RUN, optimizeFromNowOn} from './optimize.js'
 export {importModule, requireExternal} from './module-loader.js'
 // Cache files.

@@ -5,7 +5,10 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 
 import {errorMessage} from '../util/errors.js'
 import {privateCacheFolder} from './cache-file.js'
+import {type Compiled, TOP_LEVEL_AWAIT} from './compile-thread.js'
 import {importUrl} from './handoff.js'
+
+export type {Compiled} from './compile-thread.js'
 
 /**
  * Importing TypeScript and JavaScript modules with no build step (a revision
@@ -51,9 +54,6 @@ async function loaderFor(dir: string): Promise<Loader> {
   return (loaders[kind] ??= await createLoader(kind === 'own' ? {'db-manage': ownEntry()} : undefined))
 }
 
-/** A top-level await (an unindented statement using await) or import.meta needs jiti's own, slower transform. */
-export const TOP_LEVEL_AWAIT = /^(?:export\s+)?(?:(?:const|let|var)\s[^\n=]*=\s*)?await\b/m
-
 export function needsBabel(source: string): boolean {
   return TOP_LEVEL_AWAIT.test(source) || source.includes('import.meta')
 }
@@ -69,13 +69,6 @@ export async function loadSucrase(): Promise<void> {
 export function transform(source: string, filePath: string, ts: boolean): string {
   const transforms: Array<'imports' | 'typescript'> = ts ? ['typescript', 'imports'] : ['imports']
   return sucrase!.transform(source, {filePath, transforms}).code
-}
-
-/** A TypeScript script compiled for the compiled-script cache (boot/script-cache.ts's CompiledScript). */
-export interface Compiled {
-  readonly code: string
-  /** Requires nothing: runs as it is, with no loader. false: through jiti (an import resolved, or Babel's transform) */
-  readonly plain: boolean
 }
 
 /** A revision script's text compiled: by sucrase, or marked for jiti (a top-level await, `import.meta`). */

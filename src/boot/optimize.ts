@@ -1,4 +1,4 @@
-import {setFlagsFromString} from 'node:v8'
+import {setV8Flag} from './v8-flags.js'
 
 /**
  * TurboFan, V8's optimising compiler, is off unless a run is long. On a run of a second or less (most commands,
@@ -11,45 +11,57 @@ import {setFlagsFromString} from 'node:v8'
  * V8 checks a code cache against the flags it was made under: the loader (boot/bundle-loader.ts) turns TurboFan
  * off before it reads the bundle's, and turns it off again before it writes one at exit. The scripts' code caches
  * are read and made under the flag of the run's steps: on for a long plan, off otherwise (a compile worker is
- * stopped before the steps start). Nothing here changes a flag that NODE_OPTIONS or node's own flags name.
+ * stopped before the steps start). The flag goes through boot/v8-flags.ts, so a worker's start does not undo it.
+ * Nothing here changes a flag that NODE_OPTIONS or node's own flags name, nor acts in a process the loader did not
+ * start (the library's, tests run in-process).
  */
 export const LONG_RUN = 2000
 
-/** Set by the loader (a module of its own: boot/bundle-loader.ts is built apart), read by the bundle's copy. */
-const LOADER_TURNED_OFF = Symbol.for('db-manage.turbofan-off')
+interface State {
+  /** The loader turned TurboFan off. */
+  off: boolean
+  long: boolean
+  workers: number
+  on: boolean
+}
+
+/** The loader and the bundle each have a copy of this module (boot/bundle-loader.ts is built apart): one state. */
+const KEY = Symbol.for('db-manage.turbofan')
+const state = ((globalThis as Record<symbol, unknown>)[KEY] ??= {
+  long: false,
+  off: false,
+  on: false,
+  workers: 0,
+} satisfies State) as State
 
 function namedByUser(): boolean {
   const given = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`
   return /(^|\s)--(no-)?(opt|turbofan)(\s|=|$)/.test(given)
 }
 
-let long = false
-let compiling = false
-let on = false
-
 function apply(): void {
-  const wanted = long || compiling
-  // Only a process the loader started with TurboFan off (not the library's, nor tests run in-process).
-  if (wanted === on || !(globalThis as Record<symbol, unknown>)[LOADER_TURNED_OFF]) return
-  on = wanted
-  setFlagsFromString(wanted ? '--opt' : '--no-opt')
+  const wanted = state.long || state.workers > 0
+  if (!state.off || wanted === state.on) return
+  state.on = wanted
+  setV8Flag(wanted ? '--opt' : '--no-opt')
 }
 
 /** TurboFan off (the loader: before the bundle's code cache is read, and before one is written at exit). */
 export function optimizeLater(): void {
   if (namedByUser()) return
-  setFlagsFromString('--no-opt')
-  ;(globalThis as Record<symbol, unknown>)[LOADER_TURNED_OFF] = true
+  state.off = true
+  state.on = false
+  setV8Flag('--no-opt')
 }
 
 /** TurboFan on for the rest of the run: a plan of LONG_RUN steps or more. */
 export function optimizeFromNowOn(): void {
-  long = true
+  state.long = true
   apply()
 }
 
-/** TurboFan on while a compile worker runs sucrase (boot/compile-worker.ts), unless the run is long anyway. */
-export function optimizeWhileCompiling(running: boolean): void {
-  compiling = running
+/** A compile worker started (+1) or stopped (-1): TurboFan is on while one runs sucrase (boot/compile-thread.ts). */
+export function compileWorkerRunning(change: 1 | -1): void {
+  state.workers = Math.max(0, state.workers + change)
   apply()
 }

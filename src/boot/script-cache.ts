@@ -226,10 +226,29 @@ export class ScriptCache {
   }
 
   /**
-   * The script of `hash` has run (its step is over): V8's code of it is taken now, with the functions that ran,
-   * and the compiled script let go, so a cold run does not hold every script until it ends.
+   * The script of `hash` has run (its step is over): V8's code of it is taken (with the functions that ran) and the
+   * compiled script let go, so a cold run does not hold every script until it ends; on the event loop's next turn,
+   * so that on a server it is taken while this thread waits for the step's next statement.
    */
   ran(hash: string): void {
+    if (!this.compiledNow.has(hash) || !this.v8) return
+    this.ranNow.push(hash)
+    // A run whose steps never give the event loop a turn (SQLite's are synchronous) takes them here, a few at once.
+    if (this.ranNow.length >= RAN_PENDING) this.takeRan()
+    if (this.ranNow.length !== 1) return
+    // Taken on the event loop's next turn: on a server, while this thread waits for the step's next statement (its
+    // version update, its commit), not before that statement is sent. save() takes what is still pending.
+    setImmediate(() => this.takeRan()).unref()
+  }
+
+  private takeRan(): void {
+    for (const ran of this.ranNow.splice(0)) this.takeCode(ran)
+  }
+
+  /** Scripts that have run, whose V8 code is taken on the event loop's next turn (ran). */
+  private readonly ranNow: string[] = []
+
+  private takeCode(hash: string): void {
     const script = this.compiledNow.get(hash)
     if (!script || !this.v8) return
     this.compiledNow.delete(hash)
@@ -273,7 +292,8 @@ export class ScriptCache {
     }
 
     if (options.code && this.v8) {
-      for (const hash of [...this.compiledNow.keys()]) this.ran(hash)
+      this.ranNow.length = 0
+      for (const hash of [...this.compiledNow.keys()]) this.takeCode(hash)
       const known = this.written ?? new Set([...Object.keys(entries), ...this.added.keys()])
       if (this.v8.changed) this.v8.write(this.v8File, known)
     }
@@ -288,6 +308,9 @@ export class ScriptCache {
   /** The scripts of the file as last written, when this command wrote it. */
   private written?: Set<string>
 }
+
+/** Scripts that have run whose V8 code may wait for the event loop's next turn (ScriptCache.ran). */
+const RAN_PENDING = 16
 
 const SCRIPTS_MAGIC = `db-manage scripts ${FORMAT}\n`
 

@@ -1,6 +1,5 @@
-import {setFlagsFromString} from 'node:v8'
-
 import {importScript as importOnce, type ScriptSource} from './import-script.js'
+import {setV8Flag} from './v8-flags.js'
 
 /**
  * What a run of several databases on one chain (a fleet's tenants) shares while it goes on, begun and ended by
@@ -25,7 +24,7 @@ let modules: Map<string, Promise<Record<string, unknown>>> | undefined
 export function beginSharedRun(): () => void {
   if (runs++ === 0) {
     modules = new Map()
-    setFlagsFromString('--heap-growing-percent=20')
+    setV8Flag('--heap-growing-percent=20')
   }
 
   let ended = false
@@ -34,7 +33,7 @@ export function beginSharedRun(): () => void {
     ended = true
     if (--runs > 0) return
     modules = undefined
-    setFlagsFromString('--heap-growing-percent=0')
+    setV8Flag('--heap-growing-percent=0')
   }
 }
 

@@ -14,7 +14,11 @@ export class SchemaTracker implements Introspector {
   private readonly tables = new Map<string, TableSchema>()
   private blind?: string
 
-  constructor(private readonly compiler: DdlSpelling) {}
+  /** `keeps` false: the tables are not kept (nothing will read them), and `table` says no table is known. */
+  constructor(
+    private readonly compiler: DdlSpelling,
+    private readonly keeps = true,
+  ) {}
 
   async table(name: string): Promise<TableSchema | undefined> {
     const table = this.tables.get(name)
@@ -37,6 +41,7 @@ export class SchemaTracker implements Introspector {
   }
 
   apply(op: Operation): void {
+    if (!this.keeps) return
     switch (op.kind) {
       case 'createTable': {
         this.tables.set(op.table, this.fromCreate(op))

@@ -1,5 +1,5 @@
 import {batchIndex, type Connection, type QueryResult} from '../dialects/connection.js'
-import type {Statement} from '../dialects/ddl-compiler.js'
+import {foldIndex, type Statement} from '../dialects/ddl-compiler.js'
 import type {Step} from './step.js'
 
 /**
@@ -71,6 +71,8 @@ interface Deferred {
   readonly owner?: Step
   /** The run's bookkeeping, not the step's own statement (see SqlExecutor.bookkeeping). */
   readonly bookkeeping?: boolean
+  /** A CREATE TABLE the step's next CREATE INDEX may be written into (foldIndex). */
+  readonly statement?: Statement
 }
 
 /** The statements of `batch` a step's failure report counts (its bookkeeping left out). */
@@ -126,7 +128,16 @@ export class OnlineExecutor implements SqlExecutor {
 
   defer(statement: Statement, failure?: () => Error): boolean {
     if (!this.batches || statement.params?.length) return false
-    this.pending.push({failure, owner: this.owner, sql: statement.sql})
+    const last = this.pending.at(-1)
+    const folded = last?.statement && !failure && last.owner === this.owner && foldIndex(last.statement, statement)
+    if (folded) this.pending[this.pending.length - 1] = {...last, sql: folded.sql, statement: folded}
+    else
+      this.pending.push({
+        failure,
+        owner: this.owner,
+        sql: statement.sql,
+        ...(statement.created && !failure && {statement}),
+      })
     return true
   }
 

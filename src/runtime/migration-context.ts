@@ -1,6 +1,5 @@
 import type {Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
-import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
 import type {Backfill} from '../operations/nodes.js'
 import {drainOperations, Operations} from '../operations/operations.js'
@@ -12,7 +11,8 @@ import {failedOwner, failedStatement, type SqlExecutor} from './executor.js'
 import {checkInterrupt, guarded, Interrupted, interruption} from './interrupt.js'
 import {timed} from './phases.js'
 import type {MigrationFunction} from './load-script.js'
-import {MigrationSink} from './migration-sink.js'
+import {KnownTables} from './known-tables.js'
+import {MigrationSink, type MigrationSinkOptions} from './migration-sink.js'
 import {progressNote, statementStarted, stepEnded, stepStarted} from './progress.js'
 import {describeStep, type Step, type StepResult, unfinishedHint} from './step.js'
 import type {Session} from './session.js'
@@ -77,10 +77,14 @@ export function onlineContext(session: Session, transactionPerMigration: boolean
   // What a step reads (an operation compiled from the live table) sees the statements deferred before it.
   // Where the connection can, the read goes in one round trip with what was queued before it (OnlineExecutor.read).
   const reading = {...connection, query: (sql: string, params?: readonly unknown[]) => executor.read(sql, params)}
+  const live = dialect.introspector(reading)
+  // MySQL: an alterColumn on a table the run created restates its column from the operations (runtime/known-tables.ts).
+  const known = dialect.name === 'mysql' ? new KnownTables(live, dialect.compiler) : undefined
   return new MigrationContext({
     dialect,
     executor,
-    introspector: dialect.introspector(reading),
+    introspector: known ?? live,
+    tracker: known,
     online: {
       batching(on) {
         executor.batching = on
@@ -109,8 +113,11 @@ export interface MigrationContextOptions {
   readonly introspector: Introspector
   /** Online only; offline runs leave it out. */
   readonly online?: OnlineState
-  /** Offline: the tables the operations build, in place of a database to read. */
-  readonly tracker?: SchemaTracker
+  /**
+   * Offline: the tables the operations build, in place of a database to read. Online (MySQL): the tables the run
+   * built (runtime/known-tables.ts).
+   */
+  readonly tracker?: MigrationSinkOptions['tracker']
   /** Offline: what op.query does for a step's script or a callback, by file name (it throws). */
   readonly query?: (fileName: string) => (sql: string) => Promise<Array<Record<string, unknown>>>
   /** Offline: what puts the search_path back after a step that changed it (RESET search_path, or the tenant's SET). */
@@ -568,6 +575,8 @@ export class MigrationContext {
           })
         } catch (caught) {
           let error = caught
+          // What the failed step's operations were to build may not be there: the database answers from now on.
+          this.options.tracker?.lose?.('a failed step')
           if (inTransaction || (autocommit && this.inTransaction)) await this.end('rollback').catch(() => {})
           else if (online && !this.transactional) error = await this.settleQueued(error)
           // Sent ahead, the statement that failed may be an earlier step's: the error says whose.
@@ -596,6 +605,9 @@ export class MigrationContext {
         if (ahead) {
           waiting.push({result, step})
           if (++sinceSent >= AHEAD || (mysqlAhead && !executor.sending)) {
+            // MySQL: one batch at most waits behind the one the server runs. A client faster than the server (no read
+            // holds it back: runtime/known-tables.ts) would otherwise queue the rest of a long chain in memory.
+            if (mysqlAhead && executor.sending) await confirming
             sinceSent = 0
             confirming = executor.sendAhead!().then((ran) => ran && reportUpTo(step, true))
           }

@@ -1,6 +1,5 @@
 import type {DialectName} from '../util/dialect-names.js'
 import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
-import type {SchemaTracker} from '../model/schema-tracker.js'
 import type {Introspector} from '../model/table-schema.js'
 import type {Backfill, Operation} from '../operations/nodes.js'
 import type {OperationSink} from '../operations/operations.js'
@@ -17,8 +16,12 @@ export interface MigrationSinkOptions {
    * Absent, such a statement runs like any other.
    */
   readonly outside?: (statement: Statement) => Promise<void>
-  /** Offline: keeps the tables the operations build, in place of a database to read. */
-  readonly tracker?: SchemaTracker
+  /**
+   * Offline: keeps the tables the operations build, in place of a database to read (SchemaTracker). Online (MySQL):
+   * the tables the run built, which the introspector answers for (KnownTables); a read of the database (op.query)
+   * makes it `lose` them.
+   */
+  readonly tracker?: {apply(operation: Operation): void; lose?(reason: string): void}
   /** Offline: what op.query does (it throws). */
   readonly query?: (sql: string) => Promise<Array<Record<string, unknown>>>
   /** Called before a statement that changes the session's search_path runs. */
@@ -48,6 +51,7 @@ export class MigrationSink implements OperationSink {
 
   async query(sql: string, params?: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
     if (this.options.query) return this.options.query(sql)
+    this.options.tracker?.lose?.('op.query')
     return (await this.options.executor.execute({params, sql})).rows
   }
 

@@ -226,7 +226,7 @@ export class Migrator {
       readonly spool?: {write(text: string): void}
     },
   ): Migrator {
-    const tracker = new SchemaTracker(dialect.compiler)
+    const tracker = new SchemaTracker(dialect.compiler, dialect.compiler.readsTables)
     const {context, writer} = offlineContext(dialect, database, {
       spool: settings.spool,
       tracker,
@@ -485,8 +485,11 @@ export class Migrator {
     const {autocommit, functions} = await loadSteps(steps, this.dialect)
     this.eachCallbacks(steps, functions)
     if (this.side.online) return this.context.run(steps, functions, {...options, autocommit})
-    const prior = planSteps(chain, 0, fromPos)
-    await trackSteps(this.dialect, this.side.tracker, prior, (await loadSteps(prior, this.dialect)).functions)
+    // The scripts before the range tell the tracker the tables they built, where an operation may read one.
+    if (this.dialect.compiler.readsTables) {
+      const prior = planSteps(chain, 0, fromPos)
+      await trackSteps(this.dialect, this.side.tracker, prior, (await loadSteps(prior, this.dialect)).functions)
+    }
     const fromBase = fromPos === 0 && toPos > 0
     await enterSchema(this.side.writer, this.dialect, this.database, fromBase)
     const tables = {createVersionTable: fromBase, ensureHistory: !fromBase && steps.length > 0}

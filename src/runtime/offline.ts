@@ -1,7 +1,7 @@
 import type {DatabaseConfig} from '../config/config.js'
 import type {DialectName} from '../util/dialect-names.js'
 import type {QueryResult} from '../dialects/connection.js'
-import type {DdlCompiler, Statement} from '../dialects/ddl-compiler.js'
+import {type DdlCompiler, foldIndex, type Statement} from '../dialects/ddl-compiler.js'
 import type {Dialect} from '../dialects/dialect.js'
 import type {SchemaTracker} from '../model/schema-tracker.js'
 import {drainOperations, Operations} from '../operations/operations.js'
@@ -79,6 +79,8 @@ export function terminate(sql: string, dialect: DialectName): string {
  */
 export class OfflineWriter implements SqlExecutor {
   private readonly parts: string[] = []
+  /** The last part, when it is a CREATE TABLE the next CREATE INDEX may be written into (foldIndex). */
+  private created?: Statement
 
   constructor(
     private readonly compiler: DdlCompiler,
@@ -86,14 +88,24 @@ export class OfflineWriter implements SqlExecutor {
   ) {}
 
   async execute(statement: Statement): Promise<QueryResult> {
+    // As online (OnlineExecutor.defer): an index right after its table's CREATE TABLE is built with it.
+    const folded = this.created && foldIndex(this.created, statement)
+    if (folded) {
+      this.parts[this.parts.length - 1] = terminate(folded.sql, this.compiler.dialect)
+      this.created = folded
+      return {rows: []}
+    }
+
     const text = terminate(inlineParameters(statement.sql, statement.params, this.compiler), this.compiler.dialect)
     this.release()
     this.parts.push(text)
+    this.created = statement.created ? statement : undefined
     return {rows: []}
   }
 
   /** To the spool, what is held. */
   private release(): void {
+    this.created = undefined
     if (!this.spool) return
     for (const part of this.parts) this.spool.write(part)
     this.parts.length = 0
@@ -101,6 +113,7 @@ export class OfflineWriter implements SqlExecutor {
 
   /** A comment line: any line break in `text` starts another comment line, never SQL. */
   comment(text: string): void {
+    this.created = undefined
     this.parts.push(
       `${text
         .split(/\r\n|[\r\n\u2028\u2029]/)
@@ -119,6 +132,7 @@ export class OfflineWriter implements SqlExecutor {
       if (this.parts[i].startsWith('-- ')) continue
       if (this.parts[i] !== written) return false
       this.parts.splice(i, 1)
+      this.created = undefined
       return true
     }
 

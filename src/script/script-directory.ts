@@ -109,7 +109,8 @@ export function requireChain(dir: ScriptDirectory): readonly ScriptRevision[] {
 /**
  * List the scripts of a folder and read every header, without importing any. `forImport`: the command will import
  * the chain's scripts (upgrade, downgrade): on a first run (the header cache knows fewer than half the files), the
- * worker that compiles them is started now, and loads while the headers are read (boot/compile-worker.ts).
+ * worker that compiles them is started now, and compiles the folder's TypeScript files while the headers are read
+ * (boot/compile-worker.ts).
  */
 export async function readScriptDirectory(
   location: string,
@@ -128,7 +129,8 @@ export async function readScriptDirectory(
 
   const files = names.filter((n) => SCRIPT_FILE.test(n) && !n.endsWith('.d.ts')).sort()
   const cache = StampCache.open<Known>(location, isKnown)
-  if (options.forImport && cache && cache.size < files.length / 2 && files.length >= WORKER_FROM) warmUpCompiling()
+  if (options.forImport && cache && cache.size < files.length / 2 && files.length >= WORKER_FROM)
+    warmUpCompiling(files.filter((name) => /\.m?ts$/.test(name)).map((name) => path.join(location, name)))
   let cached = 0
   // Synchronous reads: for many small files far cheaper than fs/promises,
   // and chain-only commands read every header at start-up.

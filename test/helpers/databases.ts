@@ -81,6 +81,19 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   }
 }
 
+/** Inside a suite: a function that makes a new database each time it is called, all dropped after each test. */
+export function freshDatabases(dialect: DialectName): () => Promise<TestDatabase> {
+  const dbs: TestDatabase[] = []
+  afterEach(async () => {
+    for (const db of dbs.splice(0)) await db.drop()
+  })
+  return async () => {
+    const db = await createTestDatabase(dialect)
+    dbs.push(db)
+    return db
+  }
+}
+
 /** A new database for each test of the suite, dropped after it; `use` receives it. */
 export function useTestDatabase(dialect: DialectName, use: (db: TestDatabase) => void): void {
   let db: TestDatabase | undefined

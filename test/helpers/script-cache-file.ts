@@ -11,3 +11,12 @@ export function cacheIndex(file: string): {entries: Record<string, [number, numb
   const length = bytes.readUInt32LE(magic.length)
   return JSON.parse(bytes.toString('utf8', magic.length + 4, magic.length + 4 + length))
 }
+
+/** The index of the scripts' V8 code file beside it (`.json.v8`): the Node build, each script's place by checksum. */
+export function v8Index(file: string): {build: string; scripts: Record<string, [number, number, string]>} {
+  const bytes = readFileSync(file)
+  const magic = 'db-manage v8 code 2\n'
+  if (bytes.toString('latin1', 0, magic.length) !== magic) throw new Error(`${file}: not a V8 code file`)
+  const length = bytes.readUInt32LE(magic.length)
+  return JSON.parse(bytes.toString('utf8', magic.length + 4, magic.length + 4 + length))
+}

@@ -180,6 +180,20 @@ export class MysqlDdlCompiler extends DdlCompiler {
     'spatial',
   ])
 
+  protected readonly foldsIndexes = true
+
+  /**
+   * Marked as the element of CREATE TABLE that builds the same index (foldIndex), unless asked to be built while the
+   * table takes writes: that request is kept as written.
+   */
+  createIndex(op: CreateIndex): Statement[] {
+    const statements = super.createIndex(op)
+    if (op.concurrently || statements.length !== 1) return statements
+    const kind = op.unique ? 'UNIQUE ' : op.fulltext ? 'FULLTEXT ' : op.spatial ? 'SPATIAL ' : ''
+    const definition = `${kind}INDEX ${this.quote(op.name)} ${this.indexElements(op)}`
+    return [{...statements[0], element: {definition, table: op.table}}]
+  }
+
   /** InnoDB builds an index in place while the table takes writes; LOCK=NONE makes it fail rather than block them. */
   protected onlineIndex(op: CreateIndex): {suffix?: string} {
     if (op.fulltext || op.spatial) {

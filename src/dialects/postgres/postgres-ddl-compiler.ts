@@ -29,6 +29,8 @@ export class PostgresDdlCompiler extends DdlCompiler {
   readonly parameterStyle = 'numbered' as const
   readonly utcNow = "(now() AT TIME ZONE 'utc')"
   readonly storedByDefault = true
+  /** No PostgreSQL operation reads its table to be compiled: offline, nothing keeps the tables (~15 MB at 10,000). */
+  readonly readsTables = false
   // From the step's start where a run sends several steps in one query (stepStartedSql), else from the query's.
   readonly batchElapsedMs =
     "(extract(epoch FROM clock_timestamp() - coalesce(nullif(current_setting('db_manage.step_started', true), '')::timestamptz, statement_timestamp())) * 1000)::integer"

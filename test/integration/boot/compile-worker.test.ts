@@ -5,7 +5,7 @@ import path from 'node:path'
 
 import {WORKER_FROM} from '../../../src/boot/compile-worker.js'
 import {runBinary, tempProject} from '../../helpers/cli.js'
-import {cacheIndex} from '../../helpers/script-cache-file.js'
+import {cacheIndex, v8Index} from '../../helpers/script-cache-file.js'
 
 // The first run of a long chain (no compiled-script cache) compiles its scripts on a worker thread
 // (boot/compile-worker.ts). What a user sees: the same statements as ever, in the same order, a cache the next run
@@ -69,10 +69,16 @@ describe('the compile worker (a first run of a long chain)', () => {
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
-    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+    expect(phases(first.stderr)).to.include(
+      `(${COUNT} compiled on a second thread, started with the bundle, waited for `,
+    )
     const file = readdirSync(cache).find((f) => /^scripts-[0-9a-f]{16}\.json$/.test(f))!
     const {entries} = cacheIndex(path.join(cache, file))
     expect(Object.keys(entries)).to.have.length(COUNT)
+    // V8's code of every plain script that ran (taken after its step, on the event loop's next turn, or at the end).
+    const plain = Object.keys(entries).filter((hash) => entries[hash][3] === 1)
+    expect(plain).to.have.length(COUNT - 2)
+    expect(Object.keys(v8Index(path.join(cache, `${file}.v8`)).scripts).sort()).to.deep.equal(plain.sort())
 
     // Warm: the same statements, from the cache, no worker.
     rmSync(path.join(dir, 'app.sqlite'))
@@ -88,17 +94,20 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(statements(down.stderr, 'DROP TABLE')).to.deep.equal(
       creates.map((c) => c.replace('CREATE', 'DROP').replace(' (id INTEGER)', '')).reverse(),
     )
-    expect(phases(down.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+    expect(phases(down.stderr)).to.include(
+      `(${COUNT} compiled on a second thread, started with the bundle, waited for `,
+    )
   })
 
   it('started after the headers when their cache is off; started early and stopped unused when only they are cold', async () => {
     const dir = project()
     const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
-    const env = {DB_MANAGE_CACHES_OFF: 'headers', DB_MANAGE_SCRIPT_CACHE: cache}
+    // The bundle's code cache off too: else the loader starts the worker, before the headers are read.
+    const env = {DB_MANAGE_CACHES_OFF: 'headers,bundle-code', DB_MANAGE_SCRIPT_CACHE: cache}
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
-    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread)`)
+    expect(phases(first.stderr)).to.include(`(${COUNT} compiled on a second thread, waited for `)
 
     // The compiled scripts cached, the headers not: the worker warmed up for a first run has nothing to do.
     rmSync(path.join(dir, 'app.sqlite'))
@@ -106,6 +115,25 @@ describe('the compile worker (a first run of a long chain)', () => {
     expect(again.code, again.stderr).to.equal(0)
     expect(statements(again.stderr, 'CREATE TABLE')).to.deep.equal(creates)
     expect(phases(again.stderr)).to.include(`headers`).and.not.to.include('second thread')
+  })
+
+  it('started by the loader on the first upgrade after an install; stopped unused when the scripts are cached', async () => {
+    const dir = project()
+    const env = {DB_MANAGE_SCRIPT_CACHE: cache}
+    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
+    const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(first.code, first.stderr).to.equal(0)
+    expect(phases(first.stderr))
+      .to.include('code cache absent')
+      .and.to.include(`(${COUNT} compiled on a second thread, started with the bundle, waited for `)
+
+    // db-manage upgraded (its bundle's code cache gone), the project's scripts cached: the worker goes unused.
+    for (const name of readdirSync(cache)) if (/^code-.*\.bin$/.test(name)) rmSync(path.join(cache, name))
+    rmSync(path.join(dir, 'app.sqlite'))
+    const again = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
+    expect(again.code, again.stderr).to.equal(0)
+    expect(statements(again.stderr, 'CREATE TABLE')).to.deep.equal(creates)
+    expect(phases(again.stderr)).to.include('code cache absent').and.not.to.include('second thread')
   })
 
   it('a script that cannot be compiled stops the run with its one line, before anything changes', async () => {

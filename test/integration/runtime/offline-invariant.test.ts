@@ -8,7 +8,7 @@ import path from 'node:path'
 import {writeChain} from '../../../bench/generate.mjs'
 import {runCli, shippedProject, tempProject} from '../../helpers/cli.js'
 import {applyWithClient, snapshot} from '../../helpers/catalog.js'
-import {createTestDatabase, dialectsUnderTest, type TestDatabase} from '../../helpers/databases.js'
+import {dialectsUnderTest, freshDatabases} from '../../helpers/databases.js'
 
 async function cli(dir: string, args: string[], url: string): Promise<string> {
   const result = await runCli([...args, '--url', url], {cwd: dir})
@@ -66,16 +66,7 @@ function concurrentIndexChain(): string {
 for (const dialect of dialectsUnderTest()) {
   describe(`offline SQL equals the online run on ${dialect}`, function () {
     this.timeout(180_000)
-    const dbs: TestDatabase[] = []
-    const fresh = async () => {
-      const db = await createTestDatabase(dialect)
-      dbs.push(db)
-      return db
-    }
-
-    afterEach(async () => {
-      for (const db of dbs.splice(0)) await db.drop()
-    })
+    const fresh = freshDatabases(dialect)
 
     const chains: Array<[string, () => string, string]> = [
       ['the shipped migrations', () => shippedProject(), '002'],

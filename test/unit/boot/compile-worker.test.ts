@@ -8,6 +8,7 @@ import {
   scriptsCompiledByWorker,
   startCompiling,
   stopCompiling,
+  warmUpCompiling,
   WORKER_FROM,
 } from '../../../src/boot/compile-worker.js'
 import {compileSource} from '../../../src/boot/module-loader.js'
@@ -88,6 +89,31 @@ describe('boot: the compile worker', () => {
     // What it compiled and no import took is handed back by checksum, for the cache.
     const rest = stopCompiling()
     expect([...rest.keys()].every((hash) => files.some((_, i) => scriptChecksum(text(i)) === hash))).to.equal(true)
+  })
+
+  it("given the folder's files as the headers are read, it goes on with the chain's; an edit meanwhile is seen", async () => {
+    warmUpCompiling(files)
+    const before = scriptsCompiledByWorker()
+    // The chain: the folder's files but the first (cached, say), one of them edited after the worker read it.
+    expect(startCompiling(files.slice(1)).started).to.equal(true)
+    const edited = 'export const edited: number = 1\n'
+    for (const i of files.keys()) {
+      if (i === 0 || i === 4) continue
+      const now = i === 7 ? edited : text(i)
+      const compiled = await compileScript(files[i], scriptChecksum(now), async () => now)
+      expect(compiled, files[i]).to.deep.equal(await compileSource(now, files[i]))
+    }
+
+    expect(scriptsCompiledByWorker() - before).to.equal(COUNT - 3)
+    // A chain with a file it was not given: a worker of its own, which has that file.
+    const other = path.join(dir, '999_other.ts')
+    writeFileSync(other, text(9))
+    expect(startCompiling([...files.slice(1), other]).started).to.equal(true)
+    const again = scriptsCompiledByWorker()
+    expect(await compileScript(other, scriptChecksum(text(9)), source(9))).to.deep.equal(
+      await compileSource(text(9), other),
+    )
+    expect(scriptsCompiledByWorker() - again).to.equal(1)
   })
 
   it('below WORKER_FROM scripts, or with files it cannot read, this thread compiles', async () => {

@@ -1,6 +1,6 @@
 import {expect} from 'chai'
 
-import type {CompileContext, DdlCompiler, Statement} from '../../../src/dialects/ddl-compiler.js'
+import {type CompileContext, type DdlCompiler, foldIndex, type Statement} from '../../../src/dialects/ddl-compiler.js'
 import {MysqlDdlCompiler} from '../../../src/dialects/mysql/mysql-ddl-compiler.js'
 import {PostgresDdlCompiler} from '../../../src/dialects/postgres/postgres-ddl-compiler.js'
 import {SqliteDdlCompiler} from '../../../src/dialects/sqlite/sqlite-ddl-compiler.js'
@@ -1346,5 +1346,51 @@ describe('DDL compilers: what a statement restates, read from the tables the cha
     expect(await statements('mysql', drop('PRIMARY'), context)).to.deep.equal([
       {sql: 'ALTER TABLE `account` DROP PRIMARY KEY'},
     ])
+  })
+})
+
+describe('DDL compilers: MySQL builds the indexes that follow CREATE TABLE with the table (foldIndex)', () => {
+  const compile = async (compiler: DdlCompiler, build: (op: Operations) => Promise<void>) =>
+    compiler.compile(await node(build))
+  const table = (op: Operations) =>
+    op.createTable('t', [op.column('id', 'integer', {primaryKey: true}), op.column('a', 'string(20)')], {
+      mysqlEngine: 'InnoDB',
+    })
+
+  it('writes each index into the CREATE TABLE it directly follows, before the table options', async () => {
+    const [created] = await compile(compilers.mysql, table)
+    const [plain] = await compile(compilers.mysql, (op) => op.createIndex('ix_a', 't', ['a']))
+    const [unique] = await compile(compilers.mysql, (op) =>
+      op.createIndex('ux_a', 't', ['a'], {lengths: {a: 10}, unique: true}),
+    )
+    const once = foldIndex(created, plain)!
+    expect(foldIndex(once, unique)?.sql).to.equal(
+      [
+        'CREATE TABLE `t` (',
+        '    `id` INTEGER NOT NULL,',
+        '    `a` VARCHAR(20),',
+        '    PRIMARY KEY (`id`),',
+        '    INDEX `ix_a` (`a`),',
+        '    UNIQUE INDEX `ux_a` (`a`(10))',
+        ') ENGINE=InnoDB',
+      ].join('\n'),
+    )
+  })
+
+  it('leaves apart another table, IF NOT EXISTS, an index built while the table takes writes, and other dialects', async () => {
+    const [created] = await compile(compilers.mysql, table)
+    const [other] = await compile(compilers.mysql, (op) => op.createIndex('ix_u', 'u', ['a']))
+    const [online] = await compile(compilers.mysql, (op) => op.createIndex('ix_a', 't', ['a'], {concurrently: true}))
+    const [maybe] = await compile(compilers.mysql, (op) =>
+      op.createTable('t', [op.column('a', 'string(20)')], {ifNotExists: true}),
+    )
+    const [plain] = await compile(compilers.mysql, (op) => op.createIndex('ix_a', 't', ['a']))
+    expect(foldIndex(created, other)).to.equal(undefined)
+    expect(foldIndex(created, online)).to.equal(undefined)
+    expect(foldIndex(maybe, plain)).to.equal(undefined)
+    expect(foldIndex(created, {sql: 'CREATE INDEX ix_a ON t (a)'})).to.equal(undefined)
+    const [pgTable] = await compile(compilers.postgresql, table)
+    const [pgIndex] = await compile(compilers.postgresql, (op) => op.createIndex('ix_a', 't', ['a']))
+    expect(foldIndex(pgTable, pgIndex)).to.equal(undefined)
   })
 })
