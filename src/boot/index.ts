@@ -29,7 +29,6 @@ export {
   warmUpCompiling,
   WORKER_FROM,
 } from './compile-worker.js'
-export {LONG_RUN, optimizeFromNowOn} from './optimize.js'
 export {importModule, requireExternal} from './module-loader.js'
 // Cache files.
 export {CacheFile, type CacheKind, folderKey} from './cache-file.js'

@@ -1,4 +1,3 @@
-import {LONG_RUN, optimizeFromNowOn} from '../boot/index.js'
 import type {Config, DatabaseConfig} from '../config/config.js'
 import type {Dialect} from '../dialects/dialect.js'
 import {describeDriverError} from '../dialects/driver-error.js'
@@ -119,8 +118,6 @@ async function loadSteps(
   steps: readonly Step[],
   dialect: Dialect,
 ): Promise<{functions: Map<Step, MigrationFunction>; autocommit: Set<Step>}> {
-  // A long run is worth V8's optimising compiler, which the loader leaves off (boot/optimize.ts).
-  if (steps.length >= LONG_RUN) optimizeFromNowOn()
   const functions = new Map<Step, MigrationFunction>()
   const autocommit = new Set<Step>()
   const missing = (step: Step) => `${step.script.fileName} has no ${step.direction}() function`
