@@ -68,8 +68,9 @@ export class KnownTables implements Introspector {
   }
 
   /** Nothing is known any more: every table is read from the server. */
-  lose(): void {
-    for (const table of this.known) this.forget(table)
+  lose(reason = 'the run'): void {
+    this.known.clear()
+    this.tracker.lose(reason)
   }
 
   /** `table` known, as the newest; the oldest beyond KEPT_TABLES forgotten. */
