@@ -48,6 +48,8 @@ function project(): string {
 }
 
 const table = (i: number) => `t${id(i)}${i === 5 ? '_helper' : ''}`
+/** What each run's upgrade head sends, in order. */
+const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
 const statements = (stderr: string, verb: string) =>
   stderr
     .split('\n')
@@ -65,7 +67,6 @@ describe('the compile worker (a first run of a long chain)', () => {
   it('runs the same statements in order, writes the cache the next run uses, and compiles downgrades too', async () => {
     const dir = project()
     const env = {DB_MANAGE_SCRIPT_CACHE: cache}
-    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(statements(first.stderr, 'CREATE TABLE')).to.deep.equal(creates)
@@ -101,7 +102,6 @@ describe('the compile worker (a first run of a long chain)', () => {
 
   it('started after the headers when their cache is off; started early and stopped unused when only they are cold', async () => {
     const dir = project()
-    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
     // The bundle's code cache off too: else the loader starts the worker, before the headers are read.
     const env = {DB_MANAGE_CACHES_OFF: 'headers,bundle-code', DB_MANAGE_SCRIPT_CACHE: cache}
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
@@ -120,7 +120,6 @@ describe('the compile worker (a first run of a long chain)', () => {
   it('started by the loader on the first upgrade after an install; stopped unused when the scripts are cached', async () => {
     const dir = project()
     const env = {DB_MANAGE_SCRIPT_CACHE: cache}
-    const creates = Array.from({length: COUNT}, (_, k) => `CREATE TABLE ${table(k + 1)} (id INTEGER)`)
     const first = await runBinary(['upgrade', 'head', '--debug'], {cwd: dir, env})
     expect(first.code, first.stderr).to.equal(0)
     expect(phases(first.stderr))
